@@ -1,0 +1,444 @@
+// The Lua 5.3 scanner. It works on a JS string and reports UTF-16 offsets; string values come out
+// as byte strings (non-ASCII characters of a text source are UTF-8 encoded, as Lua would read the
+// file). It never throws: a lexical error is reported through `onError` and scanning continues.
+
+import { LineMap } from './linemap';
+import { parseNumeral, NumeralValue } from './numeral';
+
+export const enum T {
+  EOF,
+  Name,
+  Number,
+  String,
+  // keywords
+  And, Break, Do, Else, Elseif, End, False, For, Function, Goto, If, In, Local, Nil, Not, Or,
+  Repeat, Return, Then, True, Until, While,
+  // symbols
+  Plus, Minus, Star, Slash, DoubleSlash, Percent, Caret, Hash,
+  Ampersand, Tilde, Pipe, ShiftLeft, ShiftRight,
+  Equal, NotEqual, LessEqual, GreaterEqual, Less, Greater, Assign,
+  LeftParen, RightParen, LeftBrace, RightBrace, LeftBracket, RightBracket, DoubleColon,
+  Semicolon, Colon, Comma, Dot, Concat, Ellipsis,
+  /** A character that starts no token; `text` holds it. */
+  Unknown,
+}
+
+const KEYWORDS: Record<string, T> = {
+  and: T.And, break: T.Break, do: T.Do, else: T.Else, elseif: T.Elseif, end: T.End,
+  false: T.False, for: T.For, function: T.Function, goto: T.Goto, if: T.If, in: T.In,
+  local: T.Local, nil: T.Nil, not: T.Not, or: T.Or, repeat: T.Repeat, return: T.Return,
+  then: T.Then, true: T.True, until: T.Until, while: T.While,
+};
+
+const TOKEN_TEXT: string[] = [];
+TOKEN_TEXT[T.EOF] = '<eof>';
+TOKEN_TEXT[T.Name] = '<name>';
+TOKEN_TEXT[T.Number] = '<number>';
+TOKEN_TEXT[T.String] = '<string>';
+for (const [word, type] of Object.entries(KEYWORDS)) TOKEN_TEXT[type] = word;
+Object.assign(TOKEN_TEXT, {
+  [T.Plus]: '+', [T.Minus]: '-', [T.Star]: '*', [T.Slash]: '/', [T.DoubleSlash]: '//',
+  [T.Percent]: '%', [T.Caret]: '^', [T.Hash]: '#', [T.Ampersand]: '&', [T.Tilde]: '~',
+  [T.Pipe]: '|', [T.ShiftLeft]: '<<', [T.ShiftRight]: '>>', [T.Equal]: '==', [T.NotEqual]: '~=',
+  [T.LessEqual]: '<=', [T.GreaterEqual]: '>=', [T.Less]: '<', [T.Greater]: '>', [T.Assign]: '=',
+  [T.LeftParen]: '(', [T.RightParen]: ')', [T.LeftBrace]: '{', [T.RightBrace]: '}',
+  [T.LeftBracket]: '[', [T.RightBracket]: ']', [T.DoubleColon]: '::', [T.Semicolon]: ';',
+  [T.Colon]: ':', [T.Comma]: ',', [T.Dot]: '.', [T.Concat]: '..', [T.Ellipsis]: '...',
+});
+
+/** How Lua names a token kind in `X expected` messages: `'='`, `'end'`, `<name>`, `<eof>`. */
+export function tokenKindText(type: T): string {
+  const text = TOKEN_TEXT[type];
+  return type <= T.String ? text : `'${text}'`;
+}
+
+export interface Token {
+  type: T;
+  start: number;
+  end: number;
+  /** Name text, string value (byte string), or numeral text. */
+  text: string;
+  /** For T.Number. */
+  number?: NumeralValue;
+  /** For T.String: the quote that opened it. */
+  quote?: '"' | "'" | '[';
+  /** What Lua prints after `near` for this token (set for literals whose text differs). */
+  near?: string;
+}
+
+export interface LexError {
+  message: string;
+  start: number;
+  end: number;
+}
+
+export interface ScannedComment {
+  start: number;
+  end: number;
+  text: string;
+  long: boolean;
+}
+
+function isDigit(c: number): boolean { return c >= 48 && c <= 57; }
+function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+function hexValue(c: number): number { return c <= 57 ? c - 48 : (c | 32) - 87; }
+function isNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+function isNameChar(c: number): boolean { return isNameStart(c) || isDigit(c); }
+function isSpace(c: number): boolean { return c === 32 || (c >= 9 && c <= 13); }
+
+/** The UTF-8 encoding of a code point up to 2^31 as a byte string (Lua 5.3's luaO_utf8esc). */
+export function utf8Bytes(code: number): string {
+  if (code < 0x80) return String.fromCharCode(code);
+  const bytes: number[] = [];
+  let limit = 0x3f;
+  while (code > limit) {
+    bytes.push(0x80 | (code & 0x3f));
+    code = Math.floor(code / 64);
+    limit >>= 1;
+  }
+  bytes.push(((~limit << 1) & 0xff) | code);
+  return String.fromCharCode(...bytes.reverse());
+}
+
+/** How Lua shows a single character in a message: `'@'` or `'<\195>'` for a non-printable byte. */
+function charText(source: string, pos: number, bytes: boolean): string {
+  const c = source.charCodeAt(pos);
+  if (c >= 32 && c < 127) return `'${source[pos]}'`;
+  const first = c < 0x80 || bytes ? c : utf8Bytes(source.codePointAt(pos)!).charCodeAt(0);
+  return `'<\\${first}>'`;
+}
+
+export class Lexer {
+  readonly source: string;
+  /** True when the source string holds raw bytes (one char per byte), false for decoded text. */
+  private readonly bytes: boolean;
+  private pos = 0;
+  readonly comments: ScannedComment[] = [];
+  private readonly onError: (error: LexError) => void;
+
+  constructor(source: string, onError: (error: LexError) => void, options: { bytes?: boolean } = {}) {
+    this.source = source;
+    this.onError = onError;
+    this.bytes = options.bytes ?? false;
+  }
+
+  /** Skips a first line starting with `#` (as `luaL_loadfile` does) and returns its end. */
+  skipShebang(): number | undefined {
+    if (this.source.charCodeAt(0) !== 35 /* # */) return undefined;
+    let p = 0;
+    while (p < this.source.length && this.source.charCodeAt(p) !== 10 && this.source.charCodeAt(p) !== 13) p++;
+    this.pos = p;
+    return p;
+  }
+
+  next(): Token {
+    const src = this.source;
+    const len = src.length;
+    for (;;) {
+      let pos = this.pos;
+      while (pos < len && isSpace(src.charCodeAt(pos))) pos++;
+      this.pos = pos;
+      if (pos >= len) return { type: T.EOF, start: len, end: len, text: '' };
+      const start = pos;
+      const c = src.charCodeAt(pos);
+      if (isNameStart(c)) {
+        pos++;
+        while (pos < len && isNameChar(src.charCodeAt(pos))) pos++;
+        this.pos = pos;
+        const text = src.slice(start, pos);
+        const keyword = KEYWORDS[text];
+        return { type: keyword !== undefined && Object.prototype.hasOwnProperty.call(KEYWORDS, text) ? keyword : T.Name, start, end: pos, text };
+      }
+      if (isDigit(c)) return this.numeral(start);
+      switch (c) {
+        case 45: /* - */
+          if (src.charCodeAt(pos + 1) === 45) { this.comment(start); continue; }
+          return this.symbol(T.Minus, start, 1);
+        case 34: /* " */
+        case 39: /* ' */
+          return this.shortString(start);
+        case 91: /* [ */ {
+          const level = this.longBracketLevel(pos);
+          if (level >= 0) return this.longString(start, level);
+          if (level === -2) {
+            // `[=` not followed by a complete opening bracket
+            let end = pos + 1;
+            while (src.charCodeAt(end) === 61) end++;
+            this.error('invalid long string delimiter', start, end, `'${src.slice(start, end)}'`);
+            this.pos = end;
+            continue;
+          }
+          return this.symbol(T.LeftBracket, start, 1);
+        }
+        case 61: /* = */
+          return src.charCodeAt(pos + 1) === 61 ? this.symbol(T.Equal, start, 2) : this.symbol(T.Assign, start, 1);
+        case 60: /* < */ {
+          const n = src.charCodeAt(pos + 1);
+          return n === 61 ? this.symbol(T.LessEqual, start, 2) : n === 60 ? this.symbol(T.ShiftLeft, start, 2) : this.symbol(T.Less, start, 1);
+        }
+        case 62: /* > */ {
+          const n = src.charCodeAt(pos + 1);
+          return n === 61 ? this.symbol(T.GreaterEqual, start, 2) : n === 62 ? this.symbol(T.ShiftRight, start, 2) : this.symbol(T.Greater, start, 1);
+        }
+        case 47: /* / */
+          return src.charCodeAt(pos + 1) === 47 ? this.symbol(T.DoubleSlash, start, 2) : this.symbol(T.Slash, start, 1);
+        case 126: /* ~ */
+          return src.charCodeAt(pos + 1) === 61 ? this.symbol(T.NotEqual, start, 2) : this.symbol(T.Tilde, start, 1);
+        case 58: /* : */
+          return src.charCodeAt(pos + 1) === 58 ? this.symbol(T.DoubleColon, start, 2) : this.symbol(T.Colon, start, 1);
+        case 46: /* . */
+          if (src.charCodeAt(pos + 1) === 46) {
+            return src.charCodeAt(pos + 2) === 46 ? this.symbol(T.Ellipsis, start, 3) : this.symbol(T.Concat, start, 2);
+          }
+          if (isDigit(src.charCodeAt(pos + 1))) return this.numeral(start);
+          return this.symbol(T.Dot, start, 1);
+        case 43: return this.symbol(T.Plus, start, 1);
+        case 42: return this.symbol(T.Star, start, 1);
+        case 37: return this.symbol(T.Percent, start, 1);
+        case 94: return this.symbol(T.Caret, start, 1);
+        case 35: return this.symbol(T.Hash, start, 1);
+        case 38: return this.symbol(T.Ampersand, start, 1);
+        case 124: return this.symbol(T.Pipe, start, 1);
+        case 40: return this.symbol(T.LeftParen, start, 1);
+        case 41: return this.symbol(T.RightParen, start, 1);
+        case 123: return this.symbol(T.LeftBrace, start, 1);
+        case 125: return this.symbol(T.RightBrace, start, 1);
+        case 93: return this.symbol(T.RightBracket, start, 1);
+        case 59: return this.symbol(T.Semicolon, start, 1);
+        case 44: return this.symbol(T.Comma, start, 1);
+        default: {
+          // A character no token starts with; a surrogate pair is one character.
+          const width = c >= 0xd800 && c <= 0xdbff && pos + 1 < len ? 2 : 1;
+          this.pos = pos + width;
+          return { type: T.Unknown, start, end: pos + width, text: src.slice(start, pos + width), near: charText(src, start, this.bytes) };
+        }
+      }
+    }
+  }
+
+  private symbol(type: T, start: number, width: number): Token {
+    this.pos = start + width;
+    return { type, start, end: start + width, text: TOKEN_TEXT[type] };
+  }
+
+  private error(message: string, start: number, end: number, near: string | undefined): void {
+    this.onError({ message: near === undefined ? message : `${message} near ${near}`, start, end });
+  }
+
+  /** Level of a long bracket opening at `pos` (`[[` is 0), -1 if `[` alone, -2 if `[=` malformed. */
+  private longBracketLevel(pos: number): number {
+    const src = this.source;
+    let p = pos + 1;
+    while (src.charCodeAt(p) === 61) p++;
+    if (src.charCodeAt(p) === 91) return p - pos - 1;
+    return p === pos + 1 ? -1 : -2;
+  }
+
+  /** Finds the closing bracket of the given level from `from`; returns its start or -1. */
+  private findLongClose(from: number, level: number): number {
+    const src = this.source;
+    const close = ']' + '='.repeat(level) + ']';
+    return src.indexOf(close, from);
+  }
+
+  private comment(start: number): void {
+    const src = this.source;
+    const pos = start + 2;
+    if (src.charCodeAt(pos) === 91) {
+      const level = this.longBracketLevel(pos);
+      if (level >= 0) {
+        const body = this.longBody(pos, level, 'comment');
+        this.comments.push({ start, end: this.pos, text: body, long: true });
+        return;
+      }
+    }
+    let end = pos;
+    const len = src.length;
+    while (end < len) {
+      const c = src.charCodeAt(end);
+      if (c === 10 || c === 13) break;
+      end++;
+    }
+    this.pos = end;
+    this.comments.push({ start, end, text: src.slice(pos, end), long: false });
+  }
+
+  /** Reads a long bracket body starting at the `[` at `open`; sets pos past the closing bracket. */
+  private longBody(open: number, level: number, what: 'string' | 'comment'): string {
+    const src = this.source;
+    let bodyStart = open + level + 2;
+    // A newline right after the opening bracket is not part of the string.
+    const c = src.charCodeAt(bodyStart);
+    if (c === 13 || c === 10) {
+      const d = src.charCodeAt(bodyStart + 1);
+      bodyStart += (d === 13 || d === 10) && d !== c ? 2 : 1;
+    }
+    const close = this.findLongClose(bodyStart, level);
+    if (close < 0) {
+      this.error(`unfinished long ${what} (starting at line ${new LineMap(src).lineOf(open)})`, open, src.length, '<eof>');
+      this.pos = src.length;
+      return src.slice(bodyStart);
+    }
+    this.pos = close + level + 2;
+    return src.slice(bodyStart, close);
+  }
+
+  private longString(start: number, level: number): Token {
+    const body = this.longBody(start, level, 'string');
+    // Lua normalises any newline sequence in a long string to "\n".
+    let value = /\r/.test(body) ? body.replace(/\r\n|\n\r|\r/g, '\n') : body;
+    value = this.toBytes(value);
+    return { type: T.String, start, end: this.pos, text: value, quote: '[', near: `'${this.source.slice(start, this.pos)}'` };
+  }
+
+  private toBytes(text: string): string {
+    if (this.bytes) return text;
+    // eslint-disable-next-line no-control-regex
+    if (!/[^\x00-\x7f]/.test(text)) return text;
+    return Buffer.from(text, 'utf8').toString('latin1');
+  }
+
+  /** A byte string shown as text, for messages (a terminal would decode Lua's bytes as UTF-8). */
+  private display(value: string): string {
+    // eslint-disable-next-line no-control-regex
+    if (this.bytes || !/[^\x00-\x7f]/.test(value)) return value;
+    return Buffer.from(value, 'latin1').toString('utf8');
+  }
+
+  private shortString(start: number): Token {
+    const src = this.source;
+    const len = src.length;
+    const quote = src.charCodeAt(start);
+    let pos = start + 1;
+    let value = '';
+    let chunkStart = pos;
+    const fail = (message: string, errorEnd: number, near: string | undefined): Token => {
+      this.error(message, start, errorEnd, near);
+      // Recover: skip to the closing quote or the end of the line.
+      let p = errorEnd;
+      while (p < len) {
+        const c = src.charCodeAt(p);
+        if (c === quote) { p++; break; }
+        if (c === 10 || c === 13) break;
+        p++;
+      }
+      this.pos = p;
+      return { type: T.String, start, end: p, text: value, quote: quote === 34 ? '"' : "'" };
+    };
+    for (;;) {
+      if (pos >= len) {
+        value += this.toBytes(src.slice(chunkStart, pos));
+        return fail('unfinished string', len, '<eof>');
+      }
+      const c = src.charCodeAt(pos);
+      if (c === quote) break;
+      if (c === 10 || c === 13) {
+        value += this.toBytes(src.slice(chunkStart, pos));
+        return fail('unfinished string', pos, `'${src[start]}${this.display(value)}'`);
+      }
+      if (c !== 92 /* \ */) { pos++; continue; }
+      value += this.toBytes(src.slice(chunkStart, pos));
+      const escape = pos;
+      const e = src.charCodeAt(pos + 1);
+      // Lua shows the string read so far, the escape as written, and the character it stopped at.
+      const near = (upTo: number) => `'${src[start]}${this.display(value)}${src.slice(escape, Math.min(upTo + 1, len))}'`;
+      pos += 2;
+      switch (e) {
+        case 97: value += '\x07'; break;
+        case 98: value += '\b'; break;
+        case 102: value += '\f'; break;
+        case 110: value += '\n'; break;
+        case 114: value += '\r'; break;
+        case 116: value += '\t'; break;
+        case 118: value += '\v'; break;
+        case 92: value += '\\'; break;
+        case 34: value += '"'; break;
+        case 39: value += "'"; break;
+        case 10: case 13: {
+          value += '\n';
+          const f = src.charCodeAt(pos);
+          if ((f === 10 || f === 13) && f !== e) pos++;
+          break;
+        }
+        case 120: /* x */ {
+          let r = 0;
+          for (let i = 0; i < 2; i++) {
+            const h = src.charCodeAt(pos);
+            if (!isHexDigit(h)) return fail('hexadecimal digit expected', Math.min(pos + 1, len), pos >= len ? '<eof>' : near(pos));
+            r = r * 16 + hexValue(h);
+            pos++;
+          }
+          value += String.fromCharCode(r);
+          break;
+        }
+        case 122: /* z */ {
+          while (pos < len && isSpace(src.charCodeAt(pos))) pos++;
+          break;
+        }
+        case 117: /* u */ {
+          if (src.charCodeAt(pos) !== 123) return fail("missing '{'", Math.min(pos + 1, len), pos >= len ? '<eof>' : near(pos));
+          pos++;
+          if (!isHexDigit(src.charCodeAt(pos))) return fail('hexadecimal digit expected', Math.min(pos + 1, len), pos >= len ? '<eof>' : near(pos));
+          let r = 0;
+          while (isHexDigit(src.charCodeAt(pos))) {
+            r = r * 16 + hexValue(src.charCodeAt(pos));
+            if (r > 0x10ffff) return fail('UTF-8 value too large', pos + 1, near(pos));
+            pos++;
+          }
+          if (src.charCodeAt(pos) !== 125) return fail("missing '}'", Math.min(pos + 1, len), pos >= len ? '<eof>' : near(pos));
+          pos++;
+          value += utf8Bytes(r);
+          break;
+        }
+        default: {
+          if (pos - 1 >= len) return fail('unfinished string', len, '<eof>');
+          if (!isDigit(e)) return fail('invalid escape sequence', pos, near(pos - 1));
+          let r = e - 48;
+          for (let i = 0; i < 2 && isDigit(src.charCodeAt(pos)); i++) {
+            r = r * 10 + src.charCodeAt(pos) - 48;
+            pos++;
+          }
+          if (r > 255) return fail('decimal escape too large', Math.min(pos + 1, len), pos >= len ? '<eof>' : near(pos));
+          value += String.fromCharCode(r);
+        }
+      }
+      chunkStart = pos;
+    }
+    value += this.toBytes(src.slice(chunkStart, pos));
+    this.pos = pos + 1;
+    return { type: T.String, start, end: pos + 1, text: value, quote: quote === 34 ? '"' : "'", near: `'${src[start]}${this.display(value)}${src[start]}'` };
+  }
+
+  private numeral(start: number): Token {
+    const src = this.source;
+    const len = src.length;
+    let pos = start;
+    let exponent1 = 101, exponent2 = 69; // e E
+    if (src.charCodeAt(pos) === 48 && (src.charCodeAt(pos + 1) | 32) === 120) {
+      pos += 2;
+      exponent1 = 112; exponent2 = 80; // p P
+    }
+    while (pos < len) {
+      const c = src.charCodeAt(pos);
+      if (c === exponent1 || c === exponent2) {
+        pos++;
+        const s = src.charCodeAt(pos);
+        if (s === 43 || s === 45) pos++;
+      } else if (isHexDigit(c) || c === 46) {
+        pos++;
+      } else break;
+    }
+    this.pos = pos;
+    const text = src.slice(start, pos);
+    const number = parseNumeral(text);
+    if (!number) {
+      this.error('malformed number', start, pos, `'${text}'`);
+      return { type: T.Number, start, end: pos, text, number: { integer: true, value: 0 } };
+    }
+    return { type: T.Number, start, end: pos, text, number };
+  }
+}
