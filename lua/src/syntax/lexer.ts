@@ -30,6 +30,13 @@ const KEYWORDS: Record<string, T> = {
   then: T.Then, true: T.True, until: T.Until, while: T.While,
 };
 
+const KEYWORD_MAP = new Map<string, T>(Object.entries(KEYWORDS));
+
+/** Every token has the same shape, which keeps the parser's property reads monomorphic. */
+function token(type: T, start: number, end: number, text: string): Token {
+  return { type, start, end, text, number: undefined, quote: undefined, near: undefined };
+}
+
 const TOKEN_TEXT: string[] = [];
 TOKEN_TEXT[T.EOF] = '<eof>';
 TOKEN_TEXT[T.Name] = '<name>';
@@ -59,11 +66,11 @@ export interface Token {
   /** Name text, string value (byte string), or numeral text. */
   text: string;
   /** For T.Number. */
-  number?: NumeralValue;
+  number: NumeralValue | undefined;
   /** For T.String: the quote that opened it. */
-  quote?: '"' | "'" | '[';
-  /** What Lua prints after `near` for this token (set for literals whose text differs). */
-  near?: string;
+  quote: '"' | "'" | '[' | undefined;
+  /** What Lua prints after `near` for this token, when it is not derived from `text`. */
+  near: string | undefined;
 }
 
 export interface LexError {
@@ -142,7 +149,7 @@ export class Lexer {
       let pos = this.pos;
       while (pos < len && isSpace(src.charCodeAt(pos))) pos++;
       this.pos = pos;
-      if (pos >= len) return { type: T.EOF, start: len, end: len, text: '' };
+      if (pos >= len) return token(T.EOF, len, len, '');
       const start = pos;
       const c = src.charCodeAt(pos);
       if (isNameStart(c)) {
@@ -150,8 +157,9 @@ export class Lexer {
         while (pos < len && isNameChar(src.charCodeAt(pos))) pos++;
         this.pos = pos;
         const text = src.slice(start, pos);
-        const keyword = KEYWORDS[text];
-        return { type: keyword !== undefined && Object.prototype.hasOwnProperty.call(KEYWORDS, text) ? keyword : T.Name, start, end: pos, text };
+        // Keywords are 2 to 8 lowercase letters; most names are not, so test cheaply first.
+        const keyword = pos - start <= 8 && c >= 97 ? KEYWORD_MAP.get(text) : undefined;
+        return token(keyword ?? T.Name, start, pos, text);
       }
       if (isDigit(c)) return this.numeral(start);
       switch (c) {
@@ -214,7 +222,9 @@ export class Lexer {
           // A character no token starts with; a surrogate pair is one character.
           const width = c >= 0xd800 && c <= 0xdbff && pos + 1 < len ? 2 : 1;
           this.pos = pos + width;
-          return { type: T.Unknown, start, end: pos + width, text: src.slice(start, pos + width), near: charText(src, start, this.bytes) };
+          const unknown = token(T.Unknown, start, pos + width, src.slice(start, pos + width));
+          unknown.near = charText(src, start, this.bytes);
+          return unknown;
         }
       }
     }
@@ -222,7 +232,7 @@ export class Lexer {
 
   private symbol(type: T, start: number, width: number): Token {
     this.pos = start + width;
-    return { type, start, end: start + width, text: TOKEN_TEXT[type] };
+    return token(type, start, start + width, TOKEN_TEXT[type]);
   }
 
   private error(message: string, start: number, end: number, near: string | undefined): void {
@@ -292,7 +302,10 @@ export class Lexer {
     // Lua normalises any newline sequence in a long string to "\n".
     let value = /\r/.test(body) ? body.replace(/\r\n|\n\r|\r/g, '\n') : body;
     value = this.toBytes(value);
-    return { type: T.String, start, end: this.pos, text: value, quote: '[', near: `'${this.source.slice(start, this.pos)}'` };
+    const t = token(T.String, start, this.pos, value);
+    t.quote = '[';
+    t.near = `'${this.source.slice(start, this.pos)}'`;
+    return t;
   }
 
   private toBytes(text: string): string {
@@ -300,6 +313,14 @@ export class Lexer {
     // eslint-disable-next-line no-control-regex
     if (!/[^\x00-\x7f]/.test(text)) return text;
     return Buffer.from(text, 'utf8').toString('latin1');
+  }
+
+  /** What Lua prints after `near` for a token: `'x'`, `'"str"'`, `<eof>`. */
+  nearText(t: Token): string {
+    if (t.near !== undefined) return t.near;
+    if (t.type === T.EOF) return '<eof>';
+    if (t.type === T.String) return `'${t.quote}${this.display(t.text)}${t.quote}'`;
+    return `'${t.text}'`;
   }
 
   /** A byte string shown as text, for messages (a terminal would decode Lua's bytes as UTF-8). */
@@ -327,7 +348,9 @@ export class Lexer {
         p++;
       }
       this.pos = p;
-      return { type: T.String, start, end: p, text: value, quote: quote === 34 ? '"' : "'" };
+      const t = token(T.String, start, p, value);
+      t.quote = quote === 34 ? '"' : "'";
+      return t;
     };
     for (;;) {
       if (pos >= len) {
@@ -410,7 +433,9 @@ export class Lexer {
     }
     value += this.toBytes(src.slice(chunkStart, pos));
     this.pos = pos + 1;
-    return { type: T.String, start, end: pos + 1, text: value, quote: quote === 34 ? '"' : "'", near: `'${src[start]}${this.display(value)}${src[start]}'` };
+    const t = token(T.String, start, pos + 1, value);
+    t.quote = quote === 34 ? '"' : "'";
+    return t;
   }
 
   private numeral(start: number): Token {
@@ -437,8 +462,9 @@ export class Lexer {
     const number = parseNumeral(text);
     if (!number) {
       this.error('malformed number', start, pos, `'${text}'`);
-      return { type: T.Number, start, end: pos, text, number: { integer: true, value: 0 } };
     }
-    return { type: T.Number, start, end: pos, text, number };
+    const t = token(T.Number, start, pos, text);
+    t.number = number ?? { integer: true, value: 0 };
+    return t;
   }
 }

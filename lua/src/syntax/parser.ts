@@ -52,6 +52,15 @@ const BINARY: Partial<Record<T, [ast.BinaryOperator, number, number]>> = {
   [T.And]: ['and', 2, 2], [T.Or]: ['or', 1, 1],
 };
 const UNARY_PRIORITY = 12;
+// The same table as arrays indexed by token type, for the hot loop in `subexpression`.
+const BINARY_OPERATOR: (ast.BinaryOperator | undefined)[] = [];
+const LEFT_PRIORITY: number[] = [];
+const RIGHT_PRIORITY: number[] = [];
+for (const [type, [operator, left, right]] of Object.entries(BINARY) as unknown as [T, [ast.BinaryOperator, number, number]][]) {
+  BINARY_OPERATOR[type] = operator;
+  LEFT_PRIORITY[type] = left;
+  RIGHT_PRIORITY[type] = right;
+}
 
 interface BlockState {
   isLoop: boolean;
@@ -124,7 +133,7 @@ class Parser {
   constructor(private readonly source: string, private readonly options: ParseOptions, bytes: boolean) {
     this.lexer = new Lexer(source, (e) => this.addDiagnostic(e.message, e.start, e.end), { bytes });
     this.tokens = options.tokens ? [] : undefined;
-    this.tok = { type: T.EOF, start: 0, end: 0, text: '' };
+    this.tok = { type: T.EOF, start: 0, end: 0, text: '', number: undefined, quote: undefined, near: undefined };
   }
 
   private get lineMap(): LineMap {
@@ -161,7 +170,11 @@ class Parser {
     };
     if (shebangEnd !== undefined) chunk.shebang = { start: 0, end: shebangEnd };
     this.diagnostics.sort((a, b) => a.start - b.start);
-    return { chunk, diagnostics: this.diagnostics, lineMap: this.lineMap, source: this.source, tokens: this.tokens };
+    const result: ParseResult = { chunk, diagnostics: this.diagnostics, source: this.source, tokens: this.tokens, lineMap: undefined! };
+    // Most callers never need lines; build the map on first use.
+    const parser = this;
+    Object.defineProperty(result, 'lineMap', { get: () => parser.lineMap, enumerable: true });
+    return result;
   }
 
   // ---- tokens and errors ----------------------------------------------------------------------
@@ -185,15 +198,6 @@ class Parser {
     return this.ahead;
   }
 
-  private nearText(token: Token): string {
-    switch (token.type) {
-      case T.EOF: return '<eof>';
-      case T.Name: case T.Number: return `'${token.text}'`;
-      case T.String: case T.Unknown: return token.near ?? `'${token.text}'`;
-      default: return `'${token.text}'`;
-    }
-  }
-
   private addDiagnostic(message: string, start: number, end: number): void {
     if (this.diagnostics.length >= MAX_DIAGNOSTICS) return;
     this.diagnostics.push({ message, start, end, severity: 'error', code: 'syntax' });
@@ -203,7 +207,7 @@ class Parser {
   private error(message: string, token: Token = this.tok): void {
     if (token.start === this.lastErrorAt) return;
     this.lastErrorAt = token.start;
-    this.addDiagnostic(`${message} near ${this.nearText(token)}`, token.start, token.end);
+    this.addDiagnostic(`${message} near ${this.lexer.nearText(token)}`, token.start, token.end);
   }
 
   /** Reports a semantic error (Lua prints no `near` for these) over a range. */
@@ -733,12 +737,13 @@ class Parser {
       left = this.simpleExpression();
     }
     for (;;) {
-      const op = BINARY[this.tok.type];
-      if (!op || op[1] <= limit) break;
+      const type = this.tok.type;
+      const operator = BINARY_OPERATOR[type];
+      if (operator === undefined || LEFT_PRIORITY[type] <= limit) break;
       const operatorStart = this.tok.start;
       this.next();
-      const right = this.subexpression(op[2]);
-      left = { kind: 'Binary', start, end: this.prevEnd, operator: op[0], operatorStart, left, right };
+      const right = this.subexpression(RIGHT_PRIORITY[type]);
+      left = { kind: 'Binary', start, end: this.prevEnd, operator, operatorStart, left, right };
     }
     this.level--;
     return left;
