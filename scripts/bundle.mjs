@@ -1,0 +1,21 @@
+// Bundles what ships with esbuild: the `sandlua` command (server/dist/sandlua.js), one file with
+// the engine and every dependency inside, so nothing from node_modules is needed at run time.
+import { build } from 'esbuild';
+import { readFileSync } from 'fs';
+import { dirname, join } from 'path';
+import { fileURLToPath } from 'url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+await build({
+  entryPoints: [join(root, 'server/out/bin.js')],
+  outfile: join(root, 'server/dist/sandlua.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  define: { SANDLUA_VERSION: JSON.stringify(version) },
+  logLevel: 'warning',
+});

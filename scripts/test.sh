@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone on a fresh machine: installs the reference programs the
+# tests compare against (Debian's lua5.3 and luacheck), the npm packages, builds, and runs mocha.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v luac5.3 >/dev/null 2>&1 || need+=(lua5.3)
+command -v luacheck >/dev/null 2>&1 || need+=(lua-check)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "test: installing Debian packages: ${need[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+npm run build
+npx mocha "$@"

@@ -1,0 +1,13 @@
+// The process entry of the `sandlua` command (bundled to server/dist/sandlua.js): wires `main` to
+// the real process. Output is written at once and the process exits when stdout has drained.
+
+import { main } from './cli';
+
+const chunks: string[] = [];
+const code = main(process.argv.slice(2), {
+  stdout: (text) => chunks.push(text),
+  stderr: (text) => process.stderr.write(text),
+  isTTY: process.stdout.isTTY === true,
+  cwd: process.cwd(),
+});
+process.stdout.write(chunks.join(''), () => process.exit(code));

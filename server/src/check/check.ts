@@ -1,0 +1,179 @@
+// `sandlua check`: finds the scripts under the given paths, checks each under its contract, and
+// returns plain data (paths, 1-based positions, codes) for the formatters. The language server will
+// share the per-file part, so nothing here prints or knows about a terminal or LSP.
+
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from '@sandlua/lua';
+import { DiscoveredManifest, ManifestDiscovery } from '../manifest-discovery';
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+/** One problem, positioned as DESIGN.md's JSON format says: lines and columns 1-based, end exclusive. */
+export interface CheckDiagnostic {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: Severity;
+  code: string;
+  message: string;
+}
+
+export interface CheckedFile {
+  /** The path as given or found, relative to the working directory when inside it. */
+  path: string;
+  /** Path of the governing `sandlua.json` (same convention), or null when none governs the file. */
+  manifest: string | null;
+  diagnostics: CheckDiagnostic[];
+  /** The file's text, for formatters that show source excerpts (not part of the JSON output). */
+  source: string;
+}
+
+export interface CheckOptions {
+  /** Use this contract for every script instead of discovering one. */
+  manifest?: string;
+  /** Base for the relative paths in the result (default: the working directory). */
+  cwd?: string;
+}
+
+export interface CheckResult {
+  files: CheckedFile[];
+  errors: number;
+  warnings: number;
+}
+
+/** A problem with the command's input (a missing path): reported as a usage error, not a finding. */
+export class CheckInputError extends Error {}
+
+const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.hg', '.svn']);
+
+/** Checks every `.lua` file under `paths` (files are taken as given whatever their extension). */
+export function check(paths: string[], options: CheckOptions = {}): CheckResult {
+  const cwd = options.cwd ?? process.cwd();
+  const discovery = new ManifestDiscovery();
+  const fixed = options.manifest ? discovery.at(path.dirname(path.resolve(cwd, options.manifest))) : undefined;
+  if (options.manifest && !fixed) throw new CheckInputError(`no such contract: ${options.manifest}`);
+
+  const scripts = collectScripts(paths, cwd);
+  const files: CheckedFile[] = [];
+  const manifests = new Map<string, DiscoveredManifest>();
+  for (const script of scripts) {
+    const manifest = fixed ?? discovery.governing(script);
+    if (manifest) manifests.set(manifest.path, manifest);
+    files.push(checkScript(script, manifest, cwd));
+  }
+  // A contract that cannot be read is itself a finding, reported on the contract file.
+  for (const manifest of manifests.values()) {
+    if (!manifest.problem) continue;
+    const { line, column, message } = manifest.problem;
+    const shown = display(manifest.path, cwd);
+    files.push({
+      path: shown,
+      manifest: shown,
+      diagnostics: [{ line, column, endLine: line, endColumn: column + 1, severity: 'error', code: 'manifest', message }],
+      source: readText(manifest.path),
+    });
+  }
+  let errors = 0;
+  let warnings = 0;
+  for (const file of files) {
+    for (const d of file.diagnostics) {
+      if (d.severity === 'error') errors++;
+      else if (d.severity === 'warning') warnings++;
+    }
+  }
+  return { files, errors, warnings };
+}
+
+/** Checks one script's text; the per-file step that the language server shares. */
+export function checkSource(source: string | Uint8Array, name: string): { diagnostics: CheckDiagnostic[]; text: string } {
+  const { diagnostics, lineMap, source: text } = parse(source, { name });
+  return {
+    text,
+    diagnostics: diagnostics.map((d) => {
+      const start = lineMap.positionAt(d.start);
+      const end = lineMap.positionAt(d.end);
+      return {
+        line: start.line + 1,
+        column: start.character + 1,
+        endLine: end.line + 1,
+        endColumn: end.character + 1,
+        severity: d.severity,
+        code: d.code,
+        message: d.message,
+      };
+    }),
+  };
+}
+
+function checkScript(script: string, manifest: DiscoveredManifest | undefined, cwd: string): CheckedFile {
+  const bytes = fs.readFileSync(script);
+  // Lua source is bytes. Valid UTF-8 is decoded so that columns count characters as editors do;
+  // anything else is parsed byte for byte (columns are then byte columns, as luac counts them).
+  let source: string | Uint8Array;
+  try {
+    source = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    source = bytes;
+  }
+  const shown = display(script, cwd);
+  const { diagnostics, text } = checkSource(source, path.basename(script));
+  return { path: shown, manifest: manifest ? display(manifest.path, cwd) : null, diagnostics, source: text };
+}
+
+function collectScripts(paths: string[], cwd: string): string[] {
+  const found: string[] = [];
+  const seen = new Set<string>();
+  const add = (file: string) => {
+    if (!seen.has(file)) {
+      seen.add(file);
+      found.push(file);
+    }
+  };
+  for (const given of paths) {
+    const absolute = path.resolve(cwd, given);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(absolute);
+    } catch {
+      throw new CheckInputError(`no such file or folder: ${given}`);
+    }
+    if (!stat.isDirectory()) {
+      add(absolute);
+      continue;
+    }
+    // Iterative walk, sorted, so the output order is stable across machines.
+    const stack = [absolute];
+    while (stack.length > 0) {
+      const dir = stack.pop()!;
+      const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const subfolders: string[] = [];
+      for (const entry of entries) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (!SKIPPED_FOLDERS.has(entry.name)) subfolders.push(full);
+        } else if (entry.isFile() && entry.name.endsWith('.lua')) {
+          add(full);
+        }
+      }
+      for (let i = subfolders.length - 1; i >= 0; i--) stack.push(subfolders[i]);
+    }
+  }
+  return found;
+}
+
+/** Relative to cwd when inside it (with `/` separators), absolute otherwise. */
+function display(file: string, cwd: string): string {
+  const relative = path.relative(cwd, file);
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return file;
+  return relative.split(path.sep).join('/');
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
