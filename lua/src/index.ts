@@ -10,3 +10,7 @@ export { LineMap } from './syntax/linemap';
 export type { Position } from './syntax/linemap';
 export { parseNumeral } from './syntax/numeral';
 export type { NumeralValue } from './syntax/numeral';
+export { analyze } from './syntax/scope';
+export type { ScopeInfo, LocalVariable, LocalKind, Reference, Binding, Access, FunctionInfo, Upvalue, GlobalPathUse, NameOccurrence, DeclaringNode } from './syntax/scope';
+export { visit, forEachChild } from './syntax/visit';
+export type { Visitor } from './syntax/visit';
