@@ -17,5 +17,8 @@ await build({
   format: 'cjs',
   sourcemap: true,
   define: { SANDLUA_VERSION: JSON.stringify(version) },
+  // jsonc-parser's CommonJS build loads its parts through a UMD wrapper esbuild cannot follow;
+  // its ES module build bundles cleanly.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   logLevel: 'warning',
 });

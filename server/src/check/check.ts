@@ -4,8 +4,8 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse } from '@sandlua/lua';
-import { DiscoveredManifest, ManifestDiscovery } from '../manifest-discovery';
+import { parse, type ManifestResult } from '@sandlua/lua';
+import { MANIFEST_FILE, ManifestDiscovery } from '../manifest-discovery';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
@@ -48,30 +48,52 @@ export class CheckInputError extends Error {}
 
 const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.hg', '.svn']);
 
-/** Checks every `.lua` file under `paths` (files are taken as given whatever their extension). */
+/**
+ * Checks every `.lua` file under `paths` (files are taken as given whatever their extension, but
+ * a `.json` file given by path is checked as a contract), and every contract met on the way: the
+ * ones that govern the scripts, and every `sandlua.json` in the folders walked.
+ */
 export function check(paths: string[], options: CheckOptions = {}): CheckResult {
   const cwd = options.cwd ?? process.cwd();
   const discovery = new ManifestDiscovery();
-  const fixed = options.manifest ? discovery.at(path.dirname(path.resolve(cwd, options.manifest))) : undefined;
-  if (options.manifest && !fixed) throw new CheckInputError(`no such contract: ${options.manifest}`);
+  let fixed: ManifestResult | undefined;
+  if (options.manifest) {
+    const given = path.resolve(cwd, options.manifest);
+    const file = isDirectory(given) ? path.join(given, MANIFEST_FILE) : given;
+    fixed = discovery.load(file);
+    if (!fixed) throw new CheckInputError(`no such contract: ${options.manifest}`);
+  }
 
-  const scripts = collectScripts(paths, cwd);
+  const { scripts, contracts } = collectFiles(paths, cwd);
   const files: CheckedFile[] = [];
-  const manifests = new Map<string, DiscoveredManifest>();
+  const manifests = new Map<string, ManifestResult>();
+  if (fixed) manifests.set(fixed.path, fixed);
   for (const script of scripts) {
     const manifest = fixed ?? discovery.governing(script);
     if (manifest) manifests.set(manifest.path, manifest);
     files.push(checkScript(script, manifest, cwd));
   }
-  // A contract that cannot be read is itself a finding, reported on the contract file.
+  for (const contract of contracts) {
+    const manifest = discovery.load(contract);
+    if (manifest) manifests.set(manifest.path, manifest);
+  }
+  // A contract's problems are findings on the contract file itself, each at its place in the JSON.
+  // Contracts without problems are not listed: they are not what was asked to be checked.
   for (const manifest of manifests.values()) {
-    if (!manifest.problem) continue;
-    const { line, column, message } = manifest.problem;
+    if (manifest.problems.length === 0) continue;
     const shown = display(manifest.path, cwd);
     files.push({
       path: shown,
       manifest: shown,
-      diagnostics: [{ line, column, endLine: line, endColumn: column + 1, severity: 'error', code: 'manifest', message }],
+      diagnostics: manifest.problems.map((p) => ({
+        line: p.line,
+        column: p.column,
+        endLine: p.endLine,
+        endColumn: p.endColumn,
+        severity: p.severity,
+        code: 'manifest',
+        message: p.message,
+      })),
       source: readText(manifest.path),
     });
   }
@@ -107,7 +129,7 @@ export function checkSource(source: string | Uint8Array, name: string): { diagno
   };
 }
 
-function checkScript(script: string, manifest: DiscoveredManifest | undefined, cwd: string): CheckedFile {
+function checkScript(script: string, manifest: ManifestResult | undefined, cwd: string): CheckedFile {
   const bytes = fs.readFileSync(script);
   // Lua source is bytes. Valid UTF-8 is decoded so that columns count characters as editors do;
   // anything else is parsed byte for byte (columns are then byte columns, as luac counts them).
@@ -122,13 +144,20 @@ function checkScript(script: string, manifest: DiscoveredManifest | undefined, c
   return { path: shown, manifest: manifest ? display(manifest.path, cwd) : null, diagnostics, source: text };
 }
 
-function collectScripts(paths: string[], cwd: string): string[] {
+function collectFiles(paths: string[], cwd: string): { scripts: string[]; contracts: string[] } {
   const found: string[] = [];
+  const contracts: string[] = [];
   const seen = new Set<string>();
   const add = (file: string) => {
     if (!seen.has(file)) {
       seen.add(file);
       found.push(file);
+    }
+  };
+  const addContract = (file: string) => {
+    if (!seen.has(file)) {
+      seen.add(file);
+      contracts.push(file);
     }
   };
   for (const given of paths) {
@@ -140,7 +169,8 @@ function collectScripts(paths: string[], cwd: string): string[] {
       throw new CheckInputError(`no such file or folder: ${given}`);
     }
     if (!stat.isDirectory()) {
-      add(absolute);
+      if (absolute.endsWith('.json')) addContract(absolute);
+      else add(absolute);
       continue;
     }
     // Iterative walk, sorted, so the output order is stable across machines.
@@ -155,12 +185,22 @@ function collectScripts(paths: string[], cwd: string): string[] {
           if (!SKIPPED_FOLDERS.has(entry.name)) subfolders.push(full);
         } else if (entry.isFile() && entry.name.endsWith('.lua')) {
           add(full);
+        } else if (entry.name === MANIFEST_FILE && !entry.isDirectory()) {
+          addContract(full);
         }
       }
       for (let i = subfolders.length - 1; i >= 0; i--) stack.push(subfolders[i]);
     }
   }
-  return found;
+  return { scripts: found, contracts };
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return fs.statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Relative to cwd when inside it (with `/` separators), absolute otherwise. */

@@ -1,0 +1,323 @@
+// The contract loader: `sandlua.json` text → the validated contract with resolved host signatures
+// and stdlib policy, plus every problem at its exact place in the file. The one loader the
+// runtime, the checker, the language server and the CLI share. Never throws: a missing file, a
+// folder, binary data, a huge or deeply nested file are each a problem, not an exception.
+//
+// Order: JSON syntax (jsonc-parser; on a syntax error nothing else is checked, since a recovered
+// tree would only produce echoes), then the JSON Schema (ajv, every error), then what a schema
+// cannot say (duplicate keys, type strings, host names, stdlib names, globs, declared schemas,
+// examples). The contract is returned when there is no error; warnings do not block it.
+
+import * as fs from 'fs';
+import * as nodePath from 'path';
+import { nodeAtPath, nodeValue, parseJson, type JsonNode } from './json';
+import { resolveHost, type HostFunction } from './host';
+import { StdlibPolicy, normalizeStdlibEntry } from './policy';
+import { ProblemSink, type ManifestProblem, type Span } from './problems';
+import { DEFAULT_LIMITS, DEFAULT_ON_FAILURE, type Limits, type OnFailure } from './schema';
+import { checkDeclaredSchema } from './schema-checks';
+import { LEGACY_NAMES, LUA53_LIBRARIES, LUA53_STDLIB_NAMES, isStdlibLibrary, isStdlibName } from './stdlib-names';
+import { didYouMean } from './suggest';
+import type { JsonSchema } from './types';
+import { validateContractValue } from './validate';
+
+export const MANIFEST_FILE = 'sandlua.json';
+
+/** Far above any real contract (the examples are about 2 KB); refuses 50 MB of junk quickly. */
+export const MAX_MANIFEST_BYTES = 2 * 1024 * 1024;
+
+/** The globs used when a contract has no `scripts`. */
+export const DEFAULT_SCRIPTS: readonly string[] = ['**/*.lua'];
+
+/** A validated contract, with defaults filled in and host signatures resolved. */
+export interface Contract {
+  /** The contract file (absolute when loaded with `loadManifest`). */
+  path: string;
+  name: string;
+  version?: string;
+  purpose?: string;
+  scripts: string[];
+  /** JSON Schema of the input; undefined: any input. */
+  input?: JsonSchema;
+  /** JSON Schema of the output; undefined: any output. */
+  output?: JsonSchema;
+  /** Host functions by their full name (`tools.emit_review_note`), in file order. */
+  host: ReadonlyMap<string, HostFunction>;
+  /** The globals the host functions occupy: `lookup_vendor_alias` → function, `tools` → table. */
+  hostGlobals: ReadonlyMap<string, 'function' | 'table'>;
+  stdlib: { allow: string[]; deny: string[] };
+  /** Which standard-library names scripts may reach (see policy.ts). */
+  policy: StdlibPolicy;
+  /** Every limit, defaults filled in. */
+  limits: Limits;
+  dataBoundary?: string;
+  approval?: { owner: string; reviewers: string[] };
+  onFailure: OnFailure;
+  /** The JSON value as written. */
+  raw: Record<string, unknown>;
+  /** The file's text (a byte-order mark replaced by a space), for locating things in it (`locate`). */
+  text: string;
+}
+
+export interface ManifestResult {
+  path: string;
+  /** The contract, when it has no error. */
+  manifest: Contract | undefined;
+  /** Every problem, in file order. */
+  problems: ManifestProblem[];
+  /**
+   * Which scripts the file governs, even when it is broken: its `scripts` (or the default) when
+   * they are usable, undefined when they are not (the file then governs every script below it).
+   */
+  scripts: string[] | undefined;
+  /** The contract's name when it is readable, even if the contract is broken. */
+  name?: string;
+}
+
+/** Validates contract text; `path` is where it came from (kept on the result). Never throws. */
+export function parseManifest(text: string, path: string): ManifestResult {
+  try {
+    return parse(text, path);
+  } catch (error) {
+    // A bug here must not take a language server or a host down with it.
+    const sink = new ProblemSink(text, undefined, undefined);
+    sink.add(0, 0, `internal error while reading the contract: ${(error as Error)?.message ?? String(error)}`);
+    return { path, manifest: undefined, problems: sink.problems, scripts: undefined };
+  }
+}
+
+/** Reads and validates a contract file. Never throws. */
+export function loadManifest(path: string): ManifestResult {
+  const absolute = nodePath.resolve(path);
+  const fail = (message: string): ManifestResult => {
+    const sink = new ProblemSink('', undefined, undefined);
+    sink.add(0, 0, message);
+    return { path: absolute, manifest: undefined, problems: sink.problems, scripts: undefined };
+  };
+  let bytes: Buffer;
+  try {
+    const stat = fs.statSync(absolute);
+    if (stat.isDirectory()) return fail(`${nodePath.basename(absolute)} is a folder, not a contract file`);
+    if (stat.size > MAX_MANIFEST_BYTES) return fail(`the contract file is too large (${stat.size} bytes; at most ${MAX_MANIFEST_BYTES})`);
+    bytes = fs.readFileSync(absolute);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return fail(`no such contract file: ${absolute}`);
+    return fail(`cannot read the contract file: ${(error as Error).message}`);
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) return fail(`the contract file is binary, not JSON text (a NUL byte at offset ${nul})`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return fail('the contract file is not UTF-8 text');
+  }
+  return parseManifest(text, absolute);
+}
+
+function parse(text: string, path: string): ManifestResult {
+  if (text.length > MAX_MANIFEST_BYTES) {
+    const sink = new ProblemSink('', undefined, undefined);
+    sink.add(0, 0, `the contract is too large (${text.length} characters; at most ${MAX_MANIFEST_BYTES})`);
+    return { path, manifest: undefined, problems: sink.problems, scripts: undefined };
+  }
+  // A byte-order mark is not JSON, but editors write one; a space keeps every offset in place.
+  const source = text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text;
+  const document = parseJson(source);
+  if (document.errors.length > 0 || !document.root) {
+    const sink = new ProblemSink(text, undefined, undefined);
+    for (const error of document.errors) sink.add(error.start, error.end, `invalid JSON: ${error.message}`);
+    return { path, manifest: undefined, problems: sink.sorted(), scripts: undefined };
+  }
+  const root = document.root;
+  const value = nodeValue(root);
+  const sink = new ProblemSink(text, root, value);
+  for (const message of validateContractValue(value)) sink.addLocated(message);
+  reportDuplicateKeys(root, sink);
+  if (!isObject(value)) return { path, manifest: undefined, problems: sink.sorted(), scripts: undefined };
+
+  checkScripts(value, sink);
+  checkStdlib(value, sink);
+  for (const key of ['input', 'output']) {
+    if (value[key] !== undefined && !sink.hasErrorWithin([key]) && (typeof value[key] === 'boolean' || isObject(value[key]))) {
+      checkDeclaredSchema(value[key] as JsonSchema, [key], sink);
+    }
+  }
+  const host = resolveHost(value.host, sink);
+
+  const problems = sink.sorted();
+  const scriptsUsable = value.scripts === undefined || (Array.isArray(value.scripts) && !sink.hasErrorWithin(['scripts']));
+  const scripts = scriptsUsable ? (value.scripts === undefined ? [...DEFAULT_SCRIPTS] : (value.scripts as string[])) : undefined;
+  const name = typeof value.name === 'string' ? value.name : undefined;
+  const result: ManifestResult = { path, manifest: undefined, problems, scripts };
+  if (name !== undefined) result.name = name;
+  if (problems.some((p) => p.severity === 'error')) return result;
+  result.manifest = buildContract(value, path, source, scripts ?? [...DEFAULT_SCRIPTS], host);
+  return result;
+}
+
+function buildContract(value: Record<string, unknown>, path: string, text: string, scripts: string[], host: Map<string, HostFunction>): Contract {
+  const stdlibValue = (value.stdlib ?? {}) as { allow?: string[]; deny?: string[] };
+  const stdlib = { allow: [...(stdlibValue.allow ?? [])], deny: [...(stdlibValue.deny ?? [])] };
+  const hostGlobals = new Map<string, 'function' | 'table'>();
+  for (const fn of host.values()) hostGlobals.set(fn.path[0], fn.path.length === 1 ? 'function' : 'table');
+  const contract: Contract = {
+    path,
+    name: value.name as string,
+    scripts,
+    host,
+    hostGlobals,
+    stdlib,
+    policy: new StdlibPolicy(stdlib),
+    limits: { ...DEFAULT_LIMITS, ...((value.limits ?? {}) as Partial<Limits>) },
+    onFailure: (value.onFailure as OnFailure | undefined) ?? DEFAULT_ON_FAILURE,
+    raw: value,
+    text,
+  };
+  if (typeof value.version === 'string') contract.version = value.version;
+  if (typeof value.purpose === 'string') contract.purpose = value.purpose;
+  if (value.input !== undefined) contract.input = value.input as JsonSchema;
+  if (value.output !== undefined) contract.output = value.output as JsonSchema;
+  if (typeof value.dataBoundary === 'string') contract.dataBoundary = value.dataBoundary;
+  if (isObject(value.approval)) {
+    const approval = value.approval as { owner: string; reviewers?: string[] };
+    contract.approval = { owner: approval.owner, reviewers: [...(approval.reviewers ?? [])] };
+  }
+  return contract;
+}
+
+/** Duplicate keys: JSON readers disagree on which one counts, so neither may be trusted. */
+function reportDuplicateKeys(root: JsonNode, sink: ProblemSink): void {
+  const stack = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'object') {
+      const seen = new Set<string>();
+      for (const property of node.children ?? []) {
+        const [key, child] = property.children ?? [];
+        if (!key) continue;
+        const name = key.value as string;
+        if (seen.has(name)) {
+          const where = node === root ? '' : ` in ${sink.label(pathOf(node))}`;
+          sink.addAt(key, `duplicate property '${name}'${where}`);
+        }
+        seen.add(name);
+        if (child) stack.push(child);
+      }
+    } else if (node.type === 'array') {
+      for (const child of node.children ?? []) stack.push(child);
+    }
+  }
+}
+
+/** The JSON path of a node (keys and indexes from the root). */
+function pathOf(node: JsonNode): (string | number)[] {
+  const path: (string | number)[] = [];
+  let current: JsonNode | undefined = node;
+  while (current?.parent) {
+    const parent: JsonNode = current.parent;
+    if (parent.type === 'property') {
+      path.unshift(parent.children![0].value as string);
+      current = parent.parent;
+    } else {
+      path.unshift(parent.children!.indexOf(current));
+      current = parent;
+    }
+  }
+  return path;
+}
+
+/** Globs are matched against paths below the contract's folder, with `/` separators. */
+function checkScripts(value: Record<string, unknown>, sink: ProblemSink): void {
+  if (!Array.isArray(value.scripts)) return;
+  value.scripts.forEach((glob, i) => {
+    if (typeof glob !== 'string' || glob === '') return;
+    const node = nodeAtPath(sink.root, ['scripts', i]);
+    if (!node) return;
+    if (glob.startsWith('/') || /^[A-Za-z]:/.test(glob)) {
+      sink.addAt(node, `scripts[${i}] must be relative to the contract's folder, not absolute`);
+    } else if (glob.split('/').some((part) => part === '..')) {
+      sink.addAt(node, `scripts[${i}] can never match: a contract governs only scripts below its own folder`);
+    } else if (glob.includes('\\')) {
+      sink.addAt(node, `scripts[${i}] uses '\\': write globs with '/' as the separator`);
+    }
+  });
+}
+
+/** Names from other Lua versions, with their Lua 5.3 form. */
+const OLDER_NAMES: Readonly<Record<string, string>> = {
+  unpack: "Lua 5.3 has 'table.unpack'",
+  setfenv: 'Lua 5.3 has no setfenv (environments are _ENV)',
+  getfenv: 'Lua 5.3 has no getfenv (environments are _ENV)',
+  module: 'Lua 5.3 has no module function',
+  bit32: 'Lua 5.3 has bitwise operators instead of bit32',
+  'math.pow': "Lua 5.3 has the operator x ^ y instead",
+  'math.mod': "Lua 5.3 has 'math.fmod'",
+  'math.ldexp': "Lua 5.3 has x * 2.0 ^ e instead",
+  'table.getn': "Lua 5.3 has the length operator #t instead",
+  'table.maxn': 'Lua 5.3 has no table.maxn',
+  'string.gfind': "Lua 5.3 has 'string.gmatch'",
+};
+
+function checkStdlib(value: Record<string, unknown>, sink: ProblemSink): void {
+  const stdlib = value.stdlib;
+  if (!isObject(stdlib)) return;
+  const candidates = [...LUA53_STDLIB_NAMES, ...LEGACY_NAMES];
+  const listed = new Map<string, Map<string, number>>(); // list → normalized entry → index
+  for (const list of ['allow', 'deny']) {
+    const entries = stdlib[list];
+    const seen = new Map<string, number>();
+    listed.set(list, seen);
+    if (!Array.isArray(entries)) continue;
+    entries.forEach((entry, i) => {
+      if (typeof entry !== 'string') return;
+      const node = nodeAtPath(sink.root, ['stdlib', list, i]);
+      if (!node) return;
+      const name = normalizeStdlibEntry(entry);
+      const known = entry.endsWith('.*') ? isStdlibLibrary(name) : isStdlibName(name) || LEGACY_NAMES.includes(name);
+      if (!known) {
+        if (/^[A-Za-z_][A-Za-z0-9_]*(\.([A-Za-z_][A-Za-z0-9_]*|\*))?$/.test(entry)) {
+          if (entry.endsWith('.*')) {
+            const hint = isStdlibName(name) ? ` (write '${name}' for the function itself)` : didYouMean(name, Object.keys(LUA53_LIBRARIES));
+            sink.addAt(node, `'${name}' is not a Lua 5.3 standard library${hint}`);
+          } else {
+            const hint = Object.prototype.hasOwnProperty.call(OLDER_NAMES, name) ? `: ${OLDER_NAMES[name]}` : didYouMean(name, candidates);
+            sink.addAt(node, `'${entry}' is not a Lua 5.3 standard-library name${hint}`);
+          }
+        }
+        return;
+      }
+      const earlier = seen.get(name);
+      if (earlier !== undefined && entries[earlier] !== entry) {
+        sink.addAt(node, `stdlib.${list} names '${name}' twice (as '${entries[earlier]}' and '${entry}')`);
+      }
+      seen.set(name, i);
+    });
+  }
+  const deny = stdlib.deny;
+  for (const [name] of listed.get('allow')!) {
+    const index = listed.get('deny')!.get(name);
+    if (index === undefined || !Array.isArray(deny)) continue;
+    const node = nodeAtPath(sink.root, ['stdlib', 'deny', index]);
+    if (node) sink.addAt(node, `'${name}' is both allowed and denied: stdlib.allow also names it`);
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const trees = new WeakMap<Contract, JsonNode | undefined>();
+
+/**
+ * Where the value at a JSON path (`['host', 'kb.search']`, `['input', 'properties', 'amount']`)
+ * is in the contract file, for go to definition. With `key`, the span of its property name.
+ */
+export function locate(contract: Contract, path: readonly (string | number)[], options: { key?: boolean } = {}): Span | undefined {
+  if (!trees.has(contract)) trees.set(contract, parseJson(contract.text).root);
+  const node = nodeAtPath(trees.get(contract), path);
+  if (!node) return undefined;
+  const target = options.key && node.parent?.type === 'property' ? node.parent.children![0] : node;
+  return new ProblemSink(contract.text, undefined, undefined).nodeSpan(target);
+}
