@@ -77,6 +77,12 @@ export interface LexError {
   message: string;
   start: number;
   end: number;
+  /**
+   * Where Lua's scanner stands when it raises this error (the line of its message counts the line
+   * breaks before this offset): past the whole token for most errors, but an escape sequence's
+   * error stops at the offending character even when that character is a line break.
+   */
+  scanned: number;
 }
 
 export interface ScannedComment {
@@ -111,12 +117,22 @@ export function utf8Bytes(code: number): string {
   return String.fromCharCode(...bytes.reverse());
 }
 
-/** How Lua shows a single character in a message: `'@'` or `'<\195>'` for a non-printable byte. */
-function charText(source: string, pos: number, bytes: boolean): string {
+/**
+ * How Lua shows a single character in a message: `'@'` or `'<\195>'` for a non-printable byte, and
+ * nothing for a NUL byte, which Lua's scanner returns as token 0, the code for "no token".
+ */
+function charText(source: string, pos: number, bytes: boolean): string | undefined {
   const c = source.charCodeAt(pos);
   if (c >= 32 && c < 127) return `'${source[pos]}'`;
+  if (c === 0) return undefined;
   const first = c < 0x80 || bytes ? c : utf8Bytes(source.codePointAt(pos)!).charCodeAt(0);
   return `'<\\${first}>'`;
+}
+
+/** Quotes a token's text for a message; Lua prints it as a C string, so it stops at a NUL byte. */
+function quoted(text: string): string {
+  const nul = text.indexOf('\0');
+  return `'${nul < 0 ? text : text.slice(0, nul)}'`;
 }
 
 export class Lexer {
@@ -126,6 +142,9 @@ export class Lexer {
   private pos = 0;
   readonly comments: ScannedComment[] = [];
   private readonly onError: (error: LexError) => void;
+  /** End of a `#` first line, which Lua counts as one line whatever `\r` it holds. */
+  private shebangEnd = -1;
+  private luaLineMap: LineMap | undefined;
 
   constructor(source: string, onError: (error: LexError) => void, options: { bytes?: boolean } = {}) {
     this.source = source;
@@ -133,13 +152,36 @@ export class Lexer {
     this.bytes = options.bytes ?? false;
   }
 
-  /** Skips a first line starting with `#` (as `luaL_loadfile` does) and returns its end. */
+  /**
+   * Skips what `luaL_loadfile` skips before the scanner sees a file: a UTF-8 byte order mark, then a
+   * first line starting with `#` (up to its `\n`; a `\r` before it is part of the line, as in Lua).
+   * Returns the end of the `#` line, if there is one.
+   */
   skipShebang(): number | undefined {
-    if (this.source.charCodeAt(0) !== 35 /* # */) return undefined;
+    const src = this.source;
     let p = 0;
-    while (p < this.source.length && this.source.charCodeAt(p) !== 10 && this.source.charCodeAt(p) !== 13) p++;
+    if (this.bytes ? src.startsWith('\xef\xbb\xbf') : src.charCodeAt(0) === 0xfeff) p = this.bytes ? 3 : 1;
     this.pos = p;
-    return p;
+    if (src.charCodeAt(p) !== 35 /* # */) return undefined;
+    const newline = src.indexOf('\n', p);
+    let end = newline < 0 ? src.length : newline;
+    if (end > p && src.charCodeAt(end - 1) === 13 && newline >= 0) end--;
+    this.pos = end;
+    this.shebangEnd = end;
+    return end;
+  }
+
+  /**
+   * Lines as Lua's messages number them: `\n\r` is one line break (editors count two), and a `#`
+   * first line is one line even when it holds `\r` characters.
+   */
+  luaLines(): LineMap {
+    if (!this.luaLineMap) {
+      let text = this.source;
+      if (this.shebangEnd > 0) text = text.slice(0, this.shebangEnd).replace(/\r/g, ' ') + text.slice(this.shebangEnd);
+      this.luaLineMap = new LineMap(text, { lua: true });
+    }
+    return this.luaLineMap;
   }
 
   next(): Token {
@@ -176,7 +218,7 @@ export class Lexer {
             // `[=` not followed by a complete opening bracket
             let end = pos + 1;
             while (src.charCodeAt(end) === 61) end++;
-            this.error('invalid long string delimiter', start, end, `'${src.slice(start, end)}'`);
+            this.error('invalid long string delimiter', start, end, quoted(src.slice(start, end)));
             this.pos = end;
             continue;
           }
@@ -223,7 +265,7 @@ export class Lexer {
           const width = c >= 0xd800 && c <= 0xdbff && pos + 1 < len ? 2 : 1;
           this.pos = pos + width;
           const unknown = token(T.Unknown, start, pos + width, src.slice(start, pos + width));
-          unknown.near = charText(src, start, this.bytes);
+          unknown.near = charText(src, start, this.bytes) ?? '';
           return unknown;
         }
       }
@@ -235,8 +277,8 @@ export class Lexer {
     return token(type, start, start + width, TOKEN_TEXT[type]);
   }
 
-  private error(message: string, start: number, end: number, near: string | undefined): void {
-    this.onError({ message: near === undefined ? message : `${message} near ${near}`, start, end });
+  private error(message: string, start: number, end: number, near: string | undefined, scanned = end): void {
+    this.onError({ message: near === undefined ? message : `${message} near ${near}`, start, end, scanned });
   }
 
   /** Level of a long bracket opening at `pos` (`[[` is 0), -1 if `[` alone, -2 if `[=` malformed. */
@@ -261,7 +303,7 @@ export class Lexer {
     if (src.charCodeAt(pos) === 91) {
       const level = this.longBracketLevel(pos);
       if (level >= 0) {
-        const body = this.longBody(pos, level, 'comment');
+        const body = this.longBody(pos, level, 'comment', start);
         this.comments.push({ start, end: this.pos, text: body, long: true });
         return;
       }
@@ -277,8 +319,11 @@ export class Lexer {
     this.comments.push({ start, end, text: src.slice(pos, end), long: false });
   }
 
-  /** Reads a long bracket body starting at the `[` at `open`; sets pos past the closing bracket. */
-  private longBody(open: number, level: number, what: 'string' | 'comment'): string {
+  /**
+   * Reads a long bracket body starting at the `[` at `open`; sets pos past the closing bracket.
+   * `start` is where the token or comment starts (`--` for a comment), for an error's range.
+   */
+  private longBody(open: number, level: number, what: 'string' | 'comment', start = open): string {
     const src = this.source;
     let bodyStart = open + level + 2;
     // A newline right after the opening bracket is not part of the string.
@@ -289,7 +334,7 @@ export class Lexer {
     }
     const close = this.findLongClose(bodyStart, level);
     if (close < 0) {
-      this.error(`unfinished long ${what} (starting at line ${new LineMap(src).lineOf(open)})`, open, src.length, '<eof>');
+      this.error(`unfinished long ${what} (starting at line ${this.luaLines().lineOf(open)})`, start, src.length, '<eof>');
       this.pos = src.length;
       return src.slice(bodyStart);
     }
@@ -304,7 +349,10 @@ export class Lexer {
     value = this.toBytes(value);
     const t = token(T.String, start, this.pos, value);
     t.quote = '[';
-    t.near = `'${this.source.slice(start, this.pos)}'`;
+    // Lua's message shows the brackets around the string's value (without the dropped first line
+    // break, with line breaks normalised), which is what its buffer holds.
+    const bracket = '='.repeat(level);
+    t.near = quoted(`[${bracket}[${this.display(value)}]${bracket}]`);
     return t;
   }
 
@@ -315,12 +363,31 @@ export class Lexer {
     return Buffer.from(text, 'utf8').toString('latin1');
   }
 
-  /** What Lua prints after `near` for a token: `'x'`, `'"str"'`, `<eof>`. */
+  /**
+   * What Lua prints after `near` for a token: `'x'`, `'"str"'`, `<eof>`; empty for a token Lua
+   * names no token at all (a NUL byte).
+   */
   nearText(t: Token): string {
     if (t.near !== undefined) return t.near;
     if (t.type === T.EOF) return '<eof>';
-    if (t.type === T.String) return `'${t.quote}${this.display(t.text)}${t.quote}'`;
+    if (t.type === T.String) return quoted(`${t.quote}${this.display(t.text)}${t.quote}`);
     return `'${t.text}'`;
+  }
+
+  /**
+   * What Lua's scanner buffer holds after reading `t`, quoted as its messages quote it. Lua prints a
+   * name, string or numeral from that buffer, so when it has already read the next token (a table
+   * field's lookahead) its message shows the next token's buffer: `[` for `[`, `.` for `..`, and
+   * nothing for most symbols, which the scanner does not save.
+   */
+  bufferText(t: Token): string {
+    switch (t.type) {
+      case T.Name: case T.Number: return quoted(t.text);
+      case T.String: return this.nearText(t);
+      case T.LeftBracket: return "'['";
+      case T.Dot: case T.Concat: case T.Ellipsis: return "'.'";
+      default: return t.type >= T.And && t.type <= T.While ? quoted(t.text) : "''";
+    }
   }
 
   /** A byte string shown as text, for messages (a terminal would decode Lua's bytes as UTF-8). */
@@ -337,10 +404,10 @@ export class Lexer {
     let pos = start + 1;
     let value = '';
     let chunkStart = pos;
-    const fail = (message: string, errorEnd: number, near: string | undefined): Token => {
-      this.error(message, start, errorEnd, near);
+    const fail = (message: string, errorEnd: number, near: string | undefined, scanned = errorEnd, resume = errorEnd): Token => {
+      this.error(message, start, errorEnd, near, scanned);
       // Recover: skip to the closing quote or the end of the line.
-      let p = errorEnd;
+      let p = resume;
       while (p < len) {
         const c = src.charCodeAt(p);
         if (c === quote) { p++; break; }
@@ -361,14 +428,16 @@ export class Lexer {
       if (c === quote) break;
       if (c === 10 || c === 13) {
         value += this.toBytes(src.slice(chunkStart, pos));
-        return fail('unfinished string', pos, `'${src[start]}${this.display(value)}'`);
+        return fail('unfinished string', pos, quoted(`${src[start]}${this.display(value)}`));
       }
       if (c !== 92 /* \ */) { pos++; continue; }
       value += this.toBytes(src.slice(chunkStart, pos));
       const escape = pos;
       const e = src.charCodeAt(pos + 1);
-      // Lua shows the string read so far, the escape as written, and the character it stopped at.
-      const near = (upTo: number) => `'${src[start]}${this.display(value)}${src.slice(escape, Math.min(upTo + 1, len))}'`;
+      // Lua shows the string read so far, the escape as written, and the character it stopped at
+      // (none at the end of the source); its scanner stands at that character.
+      const escapeError = (message: string, at: number): Token =>
+        fail(message, Math.min(at + 1, len), quoted(`${src[start]}${this.display(value)}${src.slice(escape, Math.min(at + 1, len))}`), at, at);
       pos += 2;
       switch (e) {
         case 97: value += '\x07'; break;
@@ -391,7 +460,7 @@ export class Lexer {
           let r = 0;
           for (let i = 0; i < 2; i++) {
             const h = src.charCodeAt(pos);
-            if (!isHexDigit(h)) return fail('hexadecimal digit expected', Math.min(pos + 1, len), pos >= len ? '<eof>' : near(pos));
+            if (!isHexDigit(h)) return escapeError('hexadecimal digit expected', pos);
             r = r * 16 + hexValue(h);
             pos++;
           }
@@ -403,29 +472,29 @@ export class Lexer {
           break;
         }
         case 117: /* u */ {
-          if (src.charCodeAt(pos) !== 123) return fail("missing '{'", Math.min(pos + 1, len), pos >= len ? '<eof>' : near(pos));
+          if (src.charCodeAt(pos) !== 123) return escapeError("missing '{'", pos);
           pos++;
-          if (!isHexDigit(src.charCodeAt(pos))) return fail('hexadecimal digit expected', Math.min(pos + 1, len), pos >= len ? '<eof>' : near(pos));
+          if (!isHexDigit(src.charCodeAt(pos))) return escapeError('hexadecimal digit expected', pos);
           let r = 0;
           while (isHexDigit(src.charCodeAt(pos))) {
             r = r * 16 + hexValue(src.charCodeAt(pos));
-            if (r > 0x10ffff) return fail('UTF-8 value too large', pos + 1, near(pos));
+            if (r > 0x10ffff) return escapeError('UTF-8 value too large', pos);
             pos++;
           }
-          if (src.charCodeAt(pos) !== 125) return fail("missing '}'", Math.min(pos + 1, len), pos >= len ? '<eof>' : near(pos));
+          if (src.charCodeAt(pos) !== 125) return escapeError("missing '}'", pos);
           pos++;
           value += utf8Bytes(r);
           break;
         }
         default: {
           if (pos - 1 >= len) return fail('unfinished string', len, '<eof>');
-          if (!isDigit(e)) return fail('invalid escape sequence', pos, near(pos - 1));
+          if (!isDigit(e)) return escapeError('invalid escape sequence', pos - 1);
           let r = e - 48;
           for (let i = 0; i < 2 && isDigit(src.charCodeAt(pos)); i++) {
             r = r * 10 + src.charCodeAt(pos) - 48;
             pos++;
           }
-          if (r > 255) return fail('decimal escape too large', Math.min(pos + 1, len), pos >= len ? '<eof>' : near(pos));
+          if (r > 255) return escapeError('decimal escape too large', pos);
           value += String.fromCharCode(r);
         }
       }
@@ -443,25 +512,28 @@ export class Lexer {
     const len = src.length;
     let pos = start;
     let exponent1 = 101, exponent2 = 69; // e E
+    // Like Lua, look for `0x` after a leading dot too: `.0x1` is then one malformed numeral.
+    if (src.charCodeAt(pos) === 46) pos++;
     if (src.charCodeAt(pos) === 48 && (src.charCodeAt(pos + 1) | 32) === 120) {
       pos += 2;
       exponent1 = 112; exponent2 = 80; // p P
     }
-    while (pos < len) {
-      const c = src.charCodeAt(pos);
+    // Lua's read_numeral: each step takes an optional exponent mark (and its sign), then a hex digit
+    // or a dot, or stops; so in `0x1Pp` the second `p` is not part of the numeral.
+    for (;;) {
+      let c = src.charCodeAt(pos);
       if (c === exponent1 || c === exponent2) {
-        pos++;
-        const s = src.charCodeAt(pos);
-        if (s === 43 || s === 45) pos++;
-      } else if (isHexDigit(c) || c === 46) {
-        pos++;
-      } else break;
+        c = src.charCodeAt(++pos);
+        if (c === 43 || c === 45) c = src.charCodeAt(++pos);
+      }
+      if (isHexDigit(c) || c === 46) pos++;
+      else break;
     }
     this.pos = pos;
     const text = src.slice(start, pos);
     const number = parseNumeral(text);
     if (!number) {
-      this.error('malformed number', start, pos, `'${text}'`);
+      this.error('malformed number', start, pos, quoted(text));
     }
     const t = token(T.Number, start, pos, text);
     t.number = number ?? { integer: true, value: 0 };

@@ -1,4 +1,5 @@
-// Offsets to lines and columns. Line breaks are \n, \r\n and \r, as editors count them.
+// Offsets to lines and columns. Line breaks are \n, \r\n and \r, as editors count them; with
+// `{ lua: true }` also \n\r counts as one break, as Lua's scanner counts lines for its messages.
 
 export interface Position {
   /** 0-based line. */
@@ -10,7 +11,8 @@ export interface Position {
 export class LineMap {
   private readonly starts: number[];
 
-  constructor(readonly text: string) {
+  constructor(readonly text: string, options: { lua?: boolean } = {}) {
+    const lua = options.lua ?? false;
     const starts = [0];
     const len = text.length;
     let i = text.indexOf('\n');
@@ -26,6 +28,7 @@ export class LineMap {
           if (text.charCodeAt(p + 1) === 10) p++;
           starts.push(p + 1);
         } else if (c === 10) {
+          if (lua && text.charCodeAt(p + 1) === 13) p++;
           starts.push(p + 1);
         }
       }

@@ -54,31 +54,29 @@ export function parseNumeral(text: string): NumeralValue | undefined {
   return undefined;
 }
 
+/**
+ * `0x<digits> * 2^exponent` rounded once, to nearest even, as C's strtod does: to 53 bits for a
+ * normal result, to a multiple of 2^-1074 for a subnormal one. (Rounding to 53 bits first and
+ * scaling after would round subnormals twice: `0x1.7ffffffffffffffp-1074` must be 2^-1074, not 2^-1073.)
+ */
 function scaleHex(digits: string, exponent: number): number {
   if (digits.length === 0) return 0;
-  let mantissa = BigInt('0x' + digits);
-  // Keep the mantissa within a few words and fold the rest into the exponent, keeping a sticky bit
-  // so that rounding to a double stays correct.
-  const bits = mantissa.toString(2).length;
-  if (bits > 128) {
-    const drop = BigInt(bits - 128);
-    const sticky = (mantissa & ((1n << drop) - 1n)) !== 0n ? 1n : 0n;
-    mantissa = (mantissa >> drop) | sticky;
-    exponent += Number(drop);
-  }
-  let value = Number(mantissa);
-  // Scale in steps so that intermediate powers of two neither overflow nor underflow early.
-  while (exponent > 0) {
-    const step = Math.min(exponent, 1000);
-    value *= 2 ** step;
-    exponent -= step;
-    if (!isFinite(value)) return value;
-  }
-  while (exponent < 0) {
-    const step = Math.max(exponent, -1000);
-    value *= 2 ** step;
-    exponent -= step;
-    if (value === 0) return value;
-  }
-  return value;
+  const mantissa = BigInt('0x' + digits);
+  const bits = digits.length * 4 - Math.clz32(parseInt(digits[0], 16)) + 28;
+  /** Binary exponent of the leading bit. */
+  const lead = bits - 1 + exponent;
+  if (lead > 1024) return Infinity;
+  if (lead < -1075) return 0;
+  /** Exponent of the last bit a double can keep for this value. */
+  const last = Math.max(lead - 52, -1074);
+  const shift = last - exponent;
+  // Fewer than 54 significant bits, all representable: exact.
+  if (shift <= 0) return Number(mantissa) * 2 ** exponent;
+  const big = BigInt(shift);
+  let kept = mantissa >> big;
+  const rest = mantissa - (kept << big);
+  const half = 1n << (big - 1n);
+  if (rest > half || (rest === half && (kept & 1n) === 1n)) kept += 1n;
+  // `kept` has at most 53 bits and 2^last is a double, so this product is exact (or overflows).
+  return Number(kept) * 2 ** last;
 }

@@ -13,6 +13,12 @@ export interface SyntaxDiagnostic {
   end: number;
   severity: 'error';
   code: 'syntax';
+  /**
+   * The 1-based line Lua prints for this error (`name:line: message`): where its scanner stood when
+   * it found the error, which is not always the line of `start` — a `break` outside a loop is found
+   * at the end of its function, an error near a multi-line token is reported on the token's last line.
+   */
+  line?: number;
 }
 
 export interface ParseOptions {
@@ -29,6 +35,12 @@ export interface ParseResult {
   /** The source text the offsets refer to (bytes decoded as Latin-1 when a Uint8Array was given). */
   source: string;
   tokens?: Token[];
+  /**
+   * The error Lua itself reports for this source (`luac -p`, `load`): the first one found in reading
+   * order. `diagnostics` is sorted by position, where it need not come first (a `break` outside a
+   * loop is only found at the end of its function). Undefined when there is no error.
+   */
+  firstError?: SyntaxDiagnostic;
 }
 
 /** Lua's LUAI_MAXCCALLS: nesting of statements and expressions beyond this is an error. */
@@ -72,7 +84,8 @@ interface BlockState {
 
 interface LabelEntry {
   name: string;
-  node: ast.Name;
+  /** Lua's scanner position at the label, for `already defined on line N`. */
+  at: number;
   /** Active locals at the label (or at block entry when the label ends the block). */
   active: number;
 }
@@ -82,16 +95,23 @@ interface GotoEntry {
   /** Where to point the diagnostic: the goto statement or the break keyword. */
   start: number;
   end: number;
+  /** Lua's scanner position at the statement, for `<goto x> at line N`. */
+  at: number;
   active: number;
 }
 
 interface FunctionState {
   parent: FunctionState | undefined;
   isVararg: boolean;
-  /** Offset of the `function` keyword; -1 for the main chunk. */
-  start: number;
+  /**
+   * Lua's scanner position where the function's line is taken (its `linedefined`, named in
+   * messages); -1 for the main chunk.
+   */
+  at: number;
   /** Names of active locals, innermost last (for the jumps-into-scope message). */
   actives: string[];
+  /** Locals declared by the statement being parsed, not yet in scope; they count against the limit. */
+  declared: number;
   blocks: BlockState[];
   labels: LabelEntry[];
   gotos: GotoEntry[];
@@ -100,7 +120,10 @@ interface FunctionState {
 /** What closes the block being parsed, for `'end' expected (to close 'while' at line 3)`. */
 interface Closer {
   token: T;
-  opener: Token | undefined;
+  /** The opening keyword or bracket; undefined for the main chunk, which `<eof>` closes. */
+  opener: T | undefined;
+  /** Lua's scanner position at the opener, which gives the line Lua names. */
+  at: number;
 }
 
 const STATEMENT_START = new Set<T>([
@@ -126,12 +149,11 @@ class Parser {
   private closers: Closer[] = [];
   private lastErrorAt = -1;
   private tooDeep = false;
-  /** The label the last statement defined, for statementList to settle. */
-  private newLabel: LabelEntry | undefined;
+  private firstError: SyntaxDiagnostic | undefined;
   private lines: LineMap | undefined;
 
   constructor(private readonly source: string, private readonly options: ParseOptions, bytes: boolean) {
-    this.lexer = new Lexer(source, (e) => this.addDiagnostic(e.message, e.start, e.end), { bytes });
+    this.lexer = new Lexer(source, (e) => this.addDiagnostic(e.message, e.start, e.end, e.scanned), { bytes });
     this.tokens = options.tokens ? [] : undefined;
     this.tok = { type: T.EOF, start: 0, end: 0, text: '', number: undefined, quote: undefined, near: undefined };
   }
@@ -140,26 +162,45 @@ class Parser {
     return (this.lines ??= new LineMap(this.source));
   }
 
+  /** Line numbers as Lua's messages count them (see `Lexer.luaLines`). */
+  private luaLineOf(offset: number): number {
+    return this.lexer.luaLines().lineOf(offset);
+  }
+
+  /**
+   * Where Lua's scanner stands: just past the current token, or past the lookahead token when one
+   * was read. Its line is Lua's `ls->linenumber`, which Lua uses for every message and every
+   * `at line N`; the parser keeps offsets and counts lines only when it reports an error.
+   */
+  private scanned(): number {
+    return (this.ahead ?? this.tok).end;
+  }
+
   parseChunk(): ParseResult {
     const shebangEnd = this.lexer.skipShebang();
     this.next();
     this.fs = this.newFunction(-1, true);
     const start = this.tok.start;
-    this.closers.push({ token: T.EOF, opener: undefined });
+    this.closers.push({ token: T.EOF, opener: undefined, at: 0 });
     const body: ast.Statement[] = [];
     this.enterBlock(false);
     for (;;) {
       this.statementList(body);
       if (this.tok.type === T.EOF) break;
-      // A stray `end`, `until`, `else` or `elseif`.
+      // A stray `end`, `until`, `else` or `elseif`; the condition after `until` or `elseif` is
+      // part of it (and `then`), rather than the start of a next statement.
       this.error(`${tokenKindText(T.EOF)} expected`);
-      const stray = this.tok.start;
+      const stray = this.tok;
       this.next();
-      body.push({ kind: 'ErrorStatement', start: stray, end: this.prevEnd });
+      const condition = stray.type === T.Until || stray.type === T.Elseif ? this.expression() : undefined;
+      if (stray.type === T.Elseif) this.check(T.Then);
+      const node: ast.ErrorStatement = { kind: 'ErrorStatement', start: stray.start, end: this.prevEnd };
+      if (condition) node.expression = condition;
+      body.push(node);
     }
     this.leaveBlock();
     this.closers.pop();
-    const block: ast.Block = { kind: 'Block', start, end: this.prevEnd > start ? this.prevEnd : start, body };
+    const block: ast.Block = { kind: 'Block', ...this.blockRange(start, body), body };
     const chunk: ast.Chunk = {
       kind: 'Chunk',
       name: this.options.name ?? '?',
@@ -168,9 +209,11 @@ class Parser {
       body: block,
       comments: this.lexer.comments.map((c) => ({ kind: 'Comment', start: c.start, end: c.end, text: c.text, long: c.long })),
     };
-    if (shebangEnd !== undefined) chunk.shebang = { start: 0, end: shebangEnd };
+    // The `#` line may follow a byte order mark.
+    if (shebangEnd !== undefined) chunk.shebang = { start: this.source.indexOf('#'), end: shebangEnd };
     this.diagnostics.sort((a, b) => a.start - b.start);
     const result: ParseResult = { chunk, diagnostics: this.diagnostics, source: this.source, tokens: this.tokens, lineMap: undefined! };
+    if (this.firstError) result.firstError = this.firstError;
     // Most callers never need lines; build the map on first use.
     const parser = this;
     Object.defineProperty(result, 'lineMap', { get: () => parser.lineMap, enumerable: true });
@@ -198,21 +241,27 @@ class Parser {
     return this.ahead;
   }
 
-  private addDiagnostic(message: string, start: number, end: number): void {
+  /** Records a diagnostic; `scanned` is where Lua's scanner stood, which gives the line Lua reports. */
+  private addDiagnostic(message: string, start: number, end: number, scanned: number): void {
     if (this.diagnostics.length >= MAX_DIAGNOSTICS) return;
-    this.diagnostics.push({ message, start, end, severity: 'error', code: 'syntax' });
+    const diagnostic: SyntaxDiagnostic = { message, start, end, severity: 'error', code: 'syntax', line: this.luaLineOf(scanned) };
+    this.firstError ??= diagnostic;
+    this.diagnostics.push(diagnostic);
   }
 
   /** Reports `message near <token>` at the current token, once per token. */
   private error(message: string, token: Token = this.tok): void {
     if (token.start === this.lastErrorAt) return;
     this.lastErrorAt = token.start;
-    this.addDiagnostic(`${message} near ${this.lexer.nearText(token)}`, token.start, token.end);
+    const near = this.ahead && token === this.tok && (token.type === T.Name || token.type === T.String || token.type === T.Number)
+      ? this.lexer.bufferText(this.ahead)
+      : this.lexer.nearText(token);
+    this.addDiagnostic(near ? `${message} near ${near}` : message, token.start, token.end, this.scanned());
   }
 
-  /** Reports a semantic error (Lua prints no `near` for these) over a range. */
+  /** Reports a semantic error (Lua prints no `near` for these) over a range; Lua's scanner is past the current token. */
   private semanticError(message: string, start: number, end: number): void {
-    this.addDiagnostic(message, start, end);
+    this.addDiagnostic(message, start, end, this.scanned());
   }
 
   private check(type: T): boolean {
@@ -230,15 +279,42 @@ class Parser {
     return false;
   }
 
-  /** Like `expect`, naming the opener when it is on another line (Lua's check_match). */
-  private expectClosing(type: T, opener: Token): boolean {
+  /**
+   * Like `expect`, naming the opener when the scanner has left its line (Lua's check_match).
+   * `at` is the scanner position that gives Lua's line for the opener, not always the opener's own.
+   */
+  private expectClosing(type: T, opener: T, at: number): boolean {
     if (this.check(type)) return true;
-    if (this.lineMap.lineOf(opener.start) === this.lineMap.lineOf(this.tok.start)) {
+    const line = this.luaLineOf(at);
+    if (line === this.luaLineOf(this.scanned())) {
       this.error(`${tokenKindText(type)} expected`);
     } else {
-      this.error(`${tokenKindText(type)} expected (to close ${tokenKindText(opener.type)} at line ${this.lineMap.lineOf(opener.start)})`);
+      this.error(`${tokenKindText(type)} expected (to close ${tokenKindText(opener)} at line ${line})`);
     }
     return false;
+  }
+
+  /**
+   * `expectClosing` for a bracket; when it is missing in the middle of a line, skips what is left of
+   * the bracket's contents on that line (`f(a b)`), so that it does not produce a spurious error.
+   */
+  private closeBracket(type: T, opener: T, at: number): void {
+    if (this.expectClosing(type, opener, at)) return;
+    const errorLine = this.lineMap.lineOf(this.tok.start);
+    // A closer forgotten at the end of a line: the next line is not part of the brackets.
+    if (this.lineMap.lineOf(this.prevEnd) !== errorLine) return;
+    const start = this.tok.start;
+    for (;;) {
+      const t = this.tok.type;
+      if (t === type) {
+        this.next();
+        return;
+      }
+      if (t === T.EOF || STATEMENT_START.has(t) || this.blockFollows(true) || t === T.Then
+        || t === T.RightParen || t === T.RightBrace || t === T.RightBracket
+        || (this.tok.start !== start && this.lineMap.lineOf(this.tok.start) !== errorLine)) return;
+      this.skipNested();
+    }
   }
 
   private name(): ast.Name {
@@ -248,21 +324,25 @@ class Parser {
       return { kind: 'Name', start: t.start, end: t.end, name: t.text };
     }
     this.error(`${tokenKindText(T.Name)} expected`);
-    // A missing name: an empty stand-in at the current token.
-    return { kind: 'Name', start: t.start, end: t.start, name: '' };
+    // A missing name: an empty stand-in right after the last token read.
+    return { kind: 'Name', ...this.rangeFrom(t.start), name: '' };
   }
 
   private functionDescription(): string {
-    return this.fs.start < 0 ? 'main function' : `function at line ${this.lineMap.lineOf(this.fs.start)}`;
+    return this.fs.at < 0 ? 'main function' : `function at line ${this.luaLineOf(this.fs.at)}`;
   }
 
   private enterLevel(): boolean {
     if (++this.level >= MAX_LEVELS) {
-      if (!this.tooDeep) this.error(`too many C levels (limit is ${MAX_LEVELS}) in ${this.functionDescription()}`);
-      this.tooDeep = true;
+      this.tooManyLevels();
       return false;
     }
     return true;
+  }
+
+  private tooManyLevels(): void {
+    if (!this.tooDeep) this.error(`too many C levels (limit is ${MAX_LEVELS}) in ${this.functionDescription()}`);
+    this.tooDeep = true;
   }
 
   /**
@@ -287,6 +367,22 @@ class Parser {
     } while (depth > 0);
   }
 
+  /**
+   * The range from `start` to the end of the last consumed token; when nothing was consumed since
+   * `start` (a missing name or expression), an empty range right after the last consumed token, so
+   * that a stand-in node stays inside its parent's range.
+   */
+  private rangeFrom(start: number): ast.Range {
+    return this.prevEnd > start ? { start, end: this.prevEnd } : { start: this.prevEnd, end: this.prevEnd };
+  }
+
+  /** A block's range: from its first token (or first statement, a stand-in maybe) to the last token read. */
+  private blockRange(start: number, body: ast.Statement[]): ast.Range {
+    const range = this.rangeFrom(start);
+    if (body.length > 0 && body[0].start < range.start) range.start = body[0].start;
+    return range;
+  }
+
   /** Skips to a token that can start a statement or end a block; returns the skipped range. */
   private skipStatement(start: number, expression?: ast.Expression): ast.ErrorStatement {
     const startLine = this.tok.start;
@@ -303,7 +399,7 @@ class Parser {
       if (this.tok.type === T.RightParen || this.tok.type === T.RightBrace || this.tok.type === T.RightBracket) this.next();
       else if (this.tok.type === T.End || this.tok.type === T.Until) break;
     }
-    const node: ast.ErrorStatement = { kind: 'ErrorStatement', start, end: Math.max(start, this.prevEnd) };
+    const node: ast.ErrorStatement = { kind: 'ErrorStatement', ...this.rangeFrom(start) };
     if (expression) node.expression = expression;
     return node;
   }
@@ -320,8 +416,8 @@ class Parser {
 
   // ---- functions, blocks, labels --------------------------------------------------------------
 
-  private newFunction(start: number, isVararg: boolean): FunctionState {
-    return { parent: this.fs, isVararg, start, actives: [], blocks: [], labels: [], gotos: [] };
+  private newFunction(at: number, isVararg: boolean): FunctionState {
+    return { parent: this.fs, isVararg, at, actives: [], declared: 0, blocks: [], labels: [], gotos: [] };
   }
 
   private enterBlock(isLoop: boolean): void {
@@ -332,7 +428,7 @@ class Parser {
   private leaveBlock(): void {
     const fs = this.fs;
     const block = fs.blocks.pop()!;
-    if (block.isLoop) this.resolveGotos(block, { name: 'break', node: undefined!, active: fs.actives.length });
+    if (block.isLoop) this.resolveGotos(block, { name: 'break', at: 0, active: fs.actives.length });
     fs.actives.length = block.activeAtEntry;
     fs.labels.length = block.firstLabel;
     if (fs.blocks.length > 0) {
@@ -347,8 +443,8 @@ class Parser {
       for (let i = block.firstGoto; i < fs.gotos.length; i++) {
         const g = fs.gotos[i];
         this.semanticError(g.name === 'break'
-          ? `<break> at line ${this.lineMap.lineOf(g.start)} not inside a loop`
-          : `no visible label '${g.name}' for <goto> at line ${this.lineMap.lineOf(g.start)}`, g.start, g.end);
+          ? `<break> at line ${this.luaLineOf(g.at)} not inside a loop`
+          : `no visible label '${g.name}' for <goto> at line ${this.luaLineOf(g.at)}`, g.start, g.end);
       }
       fs.gotos.length = block.firstGoto;
     }
@@ -373,7 +469,7 @@ class Parser {
     const g = fs.gotos[index];
     if (g.active < label.active) {
       const local = fs.actives[g.active];
-      this.semanticError(`<goto ${g.name}> at line ${this.lineMap.lineOf(g.start)} jumps into the scope of local '${local}'`, g.start, g.end);
+      this.semanticError(`<goto ${g.name}> at line ${this.luaLineOf(g.at)} jumps into the scope of local '${local}'`, g.start, g.end);
     }
     fs.gotos.splice(index, 1);
   }
@@ -387,12 +483,23 @@ class Parser {
     }
   }
 
-  private declareLocal(name: ast.Name): void {
+  /**
+   * Lua's new_localvar: a local is counted against the limit when its name is read, before it comes
+   * into scope (so the message is near the token after the name).
+   */
+  private declareLocal(): void {
     const fs = this.fs;
-    if (fs.actives.length + 1 > MAX_LOCALS) {
+    if (fs.actives.length + fs.declared + 1 > MAX_LOCALS) {
       this.error(`too many local variables (limit is ${MAX_LOCALS}) in ${this.functionDescription()}`);
     }
-    fs.actives.push(name.name);
+    fs.declared++;
+  }
+
+  /** Lua's adjustlocalvars: declared locals come into scope. */
+  private activateLocals(names: string[]): void {
+    const fs = this.fs;
+    for (const name of names) fs.actives.push(name);
+    fs.declared = Math.max(0, fs.declared - names.length);
   }
 
   private blockFollows(withUntil: boolean): boolean {
@@ -406,80 +513,70 @@ class Parser {
   /** Reports a statement after `return`, as the enclosing construct would see it. */
   private reportMisplaced(): void {
     const closer = this.closers[this.closers.length - 1];
-    if (closer.opener) this.expectClosing(closer.token, closer.opener);
+    if (closer.opener !== undefined) this.expectClosing(closer.token, closer.opener, closer.at);
     else this.error(`${tokenKindText(closer.token)} expected`);
   }
 
   private statementList(body: ast.Statement[]): void {
-    // Labels followed only by no-op statements up to the block's end are treated as if the
-    // block's locals were already out of scope (a goto may jump to the end of a block past them).
-    const pending: LabelEntry[] = [];
-    const settle = (atEnd: boolean) => {
-      const block = this.fs.blocks[this.fs.blocks.length - 1];
-      for (const label of pending) {
-        if (atEnd) label.active = block.activeAtEntry;
-        this.resolveGotos(block, label);
-      }
-      pending.length = 0;
-    };
     while (!this.blockFollows(true)) {
       const before = this.tok.start;
       if (this.tok.type === T.Return) {
-        settle(false);
-        body.push(this.returnStatement());
+        this.statement(body);
         if (this.blockFollows(true)) return;
+        // `return` must be the last statement: Lua stops the block here and the closer is missing.
         this.reportMisplaced();
         continue;
       }
-      this.newLabel = undefined;
-      const statement = this.statement();
-      if (this.newLabel) pending.push(this.newLabel);
-      else if (statement) settle(false);
-      if (statement) body.push(statement);
+      this.statement(body);
       if (this.tok.start === before && !this.blockFollows(true)) {
         // No progress: skip what cannot start a statement.
         this.error('unexpected symbol');
         body.push(this.skipStatement(before));
       }
     }
-    settle(this.tok.type !== T.Until);
   }
 
-  private block(closer: T, opener: Token): ast.Block {
+  /** A block closed by `closer` (checked by the caller), opened by `opener` (Lua's line from `at`). */
+  private block(closer: T, opener: T, at: number, firstUncounted = false): ast.Block {
     this.enterBlock(false);
     const start = this.tok.start;
     const body: ast.Statement[] = [];
-    this.closers.push({ token: closer, opener });
+    this.closers.push({ token: closer, opener, at });
+    // Lua parses a `goto` or `break` right after `then` without counting a nesting level.
+    if (firstUncounted && (this.tok.type === T.Goto || this.tok.type === T.Break)) this.statement(body, false);
     this.statementList(body);
     this.closers.pop();
     this.leaveBlock();
-    return { kind: 'Block', start, end: Math.max(start, this.prevEnd), body };
+    return { kind: 'Block', ...this.blockRange(start, body), body };
   }
 
   // ---- statements -----------------------------------------------------------------------------
 
-  private statement(): ast.Statement | undefined {
+  /** Parses one statement and appends it to `body` (a label appends the no-op statements after it too). */
+  private statement(body: ast.Statement[], counted = true): void {
     const t = this.tok;
-    if (!this.enterLevel()) {
+    if (counted && !this.enterLevel()) {
       this.skipNested();
       this.level--;
-      return { kind: 'ErrorStatement', start: t.start, end: Math.max(t.start, this.prevEnd) };
+      body.push({ kind: 'ErrorStatement', ...this.rangeFrom(t.start) });
+      return;
     }
+    const at = this.scanned();
     let result: ast.Statement | undefined;
     switch (t.type) {
       case T.Semicolon: this.next(); break;
-      case T.If: result = this.ifStatement(); break;
-      case T.While: result = this.whileStatement(); break;
+      case T.If: result = this.ifStatement(at); break;
+      case T.While: result = this.whileStatement(at); break;
       case T.Do: {
         this.next();
-        const body = this.block(T.End, t);
-        this.expectClosing(T.End, t);
-        result = { kind: 'Do', start: t.start, end: this.prevEnd, body };
+        const block = this.block(T.End, T.Do, at);
+        this.expectClosing(T.End, T.Do, at);
+        result = { kind: 'Do', start: t.start, end: this.prevEnd, body: block };
         break;
       }
-      case T.For: result = this.forStatement(); break;
-      case T.Repeat: result = this.repeatStatement(); break;
-      case T.Function: result = this.functionStatement(); break;
+      case T.For: result = this.forStatement(at); break;
+      case T.Repeat: result = this.repeatStatement(at); break;
+      case T.Function: result = this.functionStatement(at); break;
       case T.Local:
         this.next();
         if (this.tok.type === T.Function) {
@@ -490,35 +587,41 @@ class Parser {
           result = this.localStatement(t);
         }
         break;
-      case T.DoubleColon: result = this.labelStatement(); break;
+      case T.DoubleColon: this.labelStatement(body); break;
       case T.Return: result = this.returnStatement(); break;
       case T.Break: {
         this.next();
-        this.addGoto('break', t.start, t.end);
+        this.addGoto('break', t.start, t.end, at);
         result = { kind: 'Break', start: t.start, end: t.end };
         break;
       }
       case T.Goto: {
         this.next();
         const label = this.name();
-        if (label.name) this.addGoto(label.name, t.start, label.end);
+        if (label.name) this.addGoto(label.name, t.start, label.end, at);
         result = { kind: 'Goto', start: t.start, end: this.prevEnd, label };
         break;
       }
       default: result = this.expressionStatement(); break;
     }
-    this.level--;
-    return result;
+    if (result) body.push(result);
+    if (counted) this.level--;
   }
 
-  private addGoto(name: string, start: number, end: number): void {
+  private addGoto(name: string, start: number, end: number, at: number): void {
     const fs = this.fs;
-    fs.gotos.push({ name, start, end, active: fs.actives.length });
+    fs.gotos.push({ name, start, end, at, active: fs.actives.length });
     this.closeGotoWithLabels(fs.gotos.length - 1, fs.blocks[fs.blocks.length - 1]);
   }
 
-  private labelStatement(): ast.LabelStatement {
+  /**
+   * `::name::`, checked as Lua does: the name must be new in its block; the no-op statements after
+   * it (`;` and further labels, parsed here as Lua parses them, nested) decide whether the label
+   * ends the block, in which case the block's locals count as out of scope for gotos jumping to it.
+   */
+  private labelStatement(body: ast.Statement[]): void {
     const start = this.tok.start;
+    const at = this.scanned();
     this.next();
     const name = this.name();
     const fs = this.fs;
@@ -526,21 +629,22 @@ class Parser {
     if (name.name) {
       for (let i = block.firstLabel; i < fs.labels.length; i++) {
         if (fs.labels[i].name === name.name) {
-          this.semanticError(`label '${name.name}' already defined on line ${this.lineMap.lineOf(fs.labels[i].node.start)}`, name.start, name.end);
+          this.semanticError(`label '${name.name}' already defined on line ${this.luaLineOf(fs.labels[i].at)}`, name.start, name.end);
           break;
         }
       }
     }
     this.expect(T.DoubleColon);
-    const node: ast.LabelStatement = { kind: 'Label', start, end: this.prevEnd, name };
-    if (!name.name) return node;
-    const label: LabelEntry = { name: name.name, node: name, active: fs.actives.length };
+    body.push({ kind: 'Label', start, end: this.prevEnd, name });
+    if (!name.name) return;
+    const label: LabelEntry = { name: name.name, at, active: fs.actives.length };
     fs.labels.push(label);
-    this.newLabel = label;
-    return node;
+    while (this.tok.type === T.Semicolon || this.tok.type === T.DoubleColon) this.statement(body);
+    if (this.blockFollows(false)) label.active = block.activeAtEntry;
+    this.resolveGotos(block, label);
   }
 
-  private ifStatement(): ast.IfStatement {
+  private ifStatement(at: number): ast.IfStatement {
     const ifToken = this.tok;
     const clauses: ast.IfClause[] = [];
     // `if` and each `elseif`
@@ -549,94 +653,99 @@ class Parser {
       this.next();
       const condition = this.expression();
       this.expect(T.Then);
-      const body = this.block(T.End, ifToken);
+      const body = this.block(T.End, T.If, at, true);
       clauses.push({ kind: 'IfClause', start: clauseStart, end: this.prevEnd, condition, body });
     } while (this.tok.type === T.Elseif);
     if (this.tok.type === T.Else) {
       const clauseStart = this.tok.start;
       this.next();
-      const body = this.block(T.End, ifToken);
+      const body = this.block(T.End, T.If, at);
       clauses.push({ kind: 'IfClause', start: clauseStart, end: this.prevEnd, body });
     }
-    this.expectClosing(T.End, ifToken);
+    this.expectClosing(T.End, T.If, at);
     return { kind: 'If', start: ifToken.start, end: this.prevEnd, clauses };
   }
 
-  private whileStatement(): ast.WhileStatement {
+  private whileStatement(at: number): ast.WhileStatement {
     const whileToken = this.tok;
     this.next();
     const condition = this.expression();
     this.enterBlock(true);
     this.expect(T.Do);
-    const body = this.block(T.End, whileToken);
-    this.expectClosing(T.End, whileToken);
+    const body = this.block(T.End, T.While, at);
+    this.expectClosing(T.End, T.While, at);
     this.leaveBlock();
     return { kind: 'While', start: whileToken.start, end: this.prevEnd, condition, body };
   }
 
-  private repeatStatement(): ast.RepeatStatement {
+  private repeatStatement(at: number): ast.RepeatStatement {
     const repeatToken = this.tok;
-    this.next();
     this.enterBlock(true);
     // The body's locals stay visible in the condition, so the scope block closes after it.
     this.enterBlock(false);
+    this.next();
     const start = this.tok.start;
     const statements: ast.Statement[] = [];
-    this.closers.push({ token: T.Until, opener: repeatToken });
+    this.closers.push({ token: T.Until, opener: T.Repeat, at });
     this.statementList(statements);
     this.closers.pop();
-    const body: ast.Block = { kind: 'Block', start, end: Math.max(start, this.prevEnd), body: statements };
-    this.expectClosing(T.Until, repeatToken);
+    const body: ast.Block = { kind: 'Block', ...this.blockRange(start, statements), body: statements };
+    this.expectClosing(T.Until, T.Repeat, at);
     const condition = this.expression();
     this.leaveBlock();
     this.leaveBlock();
     return { kind: 'Repeat', start: repeatToken.start, end: this.prevEnd, body, condition };
   }
 
-  private forStatement(): ast.Statement {
+  private forStatement(at: number): ast.Statement {
     const forToken = this.tok;
-    this.next();
     this.enterBlock(true);
+    this.next();
     const first = this.name();
     let result: ast.Statement;
     if (this.tok.type === T.Assign) {
+      // The three hidden control variables and the loop variable are declared before the limits.
+      for (let i = 0; i < 4; i++) this.declareLocal();
       this.next();
       const initial = this.expression();
       this.expect(T.Comma);
       const limit = this.expression();
       const step = this.check(T.Comma) ? this.expression() : undefined;
-      for (const hidden of ['(for index)', '(for limit)', '(for step)']) this.declareLocal({ kind: 'Name', start: first.start, end: first.end, name: hidden });
-      const body = this.forBody([first], forToken);
+      const body = this.forBody(['(for index)', '(for limit)', '(for step)'], [first], at);
       result = { kind: 'NumericFor', start: forToken.start, end: this.prevEnd, variable: first, initial, limit, body };
       if (step) result.step = step;
     } else if (this.tok.type === T.Comma || this.tok.type === T.In) {
+      for (let i = 0; i < 4; i++) this.declareLocal();
       const variables = [first];
-      while (this.check(T.Comma)) variables.push(this.name());
+      while (this.check(T.Comma)) {
+        variables.push(this.name());
+        this.declareLocal();
+      }
       this.expect(T.In);
       const iterators = this.expressionList();
-      for (const hidden of ['(for generator)', '(for state)', '(for control)']) this.declareLocal({ kind: 'Name', start: first.start, end: first.end, name: hidden });
-      const body = this.forBody(variables, forToken);
+      const body = this.forBody(['(for generator)', '(for state)', '(for control)'], variables, at);
       result = { kind: 'GenericFor', start: forToken.start, end: this.prevEnd, variables, iterators, body };
     } else {
       this.error(`'=' or 'in' expected`);
-      const body = this.tok.type === T.Do ? this.forBody([first], forToken) : { kind: 'Block' as const, start: this.tok.start, end: this.tok.start, body: [] };
+      const body = this.tok.type === T.Do ? this.forBody([], [first], at) : { kind: 'Block' as const, ...this.rangeFrom(this.tok.start), body: [] };
       result = { kind: 'GenericFor', start: forToken.start, end: this.prevEnd, variables: [first], iterators: [], body };
     }
     this.leaveBlock();
     return result;
   }
 
-  private forBody(variables: ast.Name[], forToken: Token): ast.Block {
+  private forBody(hidden: string[], variables: ast.Name[], at: number): ast.Block {
+    this.activateLocals(hidden);
     this.expect(T.Do);
     this.enterBlock(false);
-    for (const v of variables) this.declareLocal(v);
-    const body = this.block(T.End, forToken);
+    this.activateLocals(variables.map((v) => v.name));
+    const body = this.block(T.End, T.For, at);
     this.leaveBlock();
-    this.expectClosing(T.End, forToken);
+    this.expectClosing(T.End, T.For, at);
     return body;
   }
 
-  private functionStatement(): ast.FunctionStatement {
+  private functionStatement(at: number): ast.FunctionStatement {
     const functionToken = this.tok;
     this.next();
     let target: ast.Name | ast.MemberExpression = this.name();
@@ -648,14 +757,16 @@ class Parser {
       target = { kind: 'Member', start: target.start, end: key.end, object: target, name: key };
       if (isMethod) break;
     }
-    const func = this.functionBody(functionToken, isMethod);
+    const func = this.functionBody(functionToken, isMethod, at);
     return { kind: 'FunctionStatement', start: functionToken.start, end: this.prevEnd, target, isMethod, func };
   }
 
   private localFunction(localToken: Token, functionToken: Token): ast.LocalFunctionStatement {
     const name = this.name();
-    if (name.name) this.declareLocal(name);
-    const func = this.functionBody(functionToken, false);
+    this.declareLocal();
+    this.activateLocals([name.name]);
+    // Lua dates the function from the token after its name (normally `(`).
+    const func = this.functionBody(functionToken, false, this.scanned());
     return { kind: 'LocalFunction', start: localToken.start, end: this.prevEnd, name, func };
   }
 
@@ -663,10 +774,11 @@ class Parser {
     const names: ast.Name[] = [];
     do {
       names.push(this.name());
+      this.declareLocal();
     } while (this.check(T.Comma));
     const values = this.check(T.Assign) ? this.expressionList() : [];
     // The new locals come into scope after the whole statement.
-    for (const n of names) this.declareLocal(n);
+    this.activateLocals(names.map((n) => n.name));
     return { kind: 'Local', start: localToken.start, end: this.prevEnd, names, values };
   }
 
@@ -679,14 +791,16 @@ class Parser {
   }
 
   private expressionStatement(): ast.Statement {
-    const start = this.tok.start;
     const first = this.suffixedExpression();
+    const start = first.start;
     if (this.tok.type === T.Assign || this.tok.type === T.Comma) {
       const targets = [first];
       let ok = this.isAssignable(first);
       while (ok && this.check(T.Comma)) {
         const target = this.suffixedExpression();
         targets.push(target);
+        // Lua's assignment recurses once per target and counts the targets as nesting levels.
+        if (targets.length - 1 + this.level >= MAX_LEVELS) this.tooManyLevels();
         ok = this.isAssignable(target);
       }
       if (!ok) {
@@ -698,7 +812,7 @@ class Parser {
       return { kind: 'Assignment', start, end: this.prevEnd, targets, values };
     }
     if (first.kind === 'Call') return { kind: 'CallStatement', start, end: this.prevEnd, call: first };
-    if (first.kind === 'ErrorExpression') return { kind: 'ErrorStatement', start, end: Math.max(start, this.prevEnd) };
+    if (first.kind === 'ErrorExpression') return { kind: 'ErrorStatement', ...this.rangeFrom(start) };
     this.error('syntax error');
     return this.skipStatement(start, first);
   }
@@ -724,7 +838,7 @@ class Parser {
     if (!this.enterLevel()) {
       this.skipNested();
       this.level--;
-      return { kind: 'ErrorExpression', start, end: Math.max(start, this.prevEnd) };
+      return { kind: 'ErrorExpression', ...this.rangeFrom(start) };
     }
     let left: ast.Expression;
     const t = this.tok.type;
@@ -736,6 +850,8 @@ class Parser {
     } else {
       left = this.simpleExpression();
     }
+    // A chain starts where its first operand does (a stand-in for a missing one may lie before `start`).
+    const chainStart = left.start;
     for (;;) {
       const type = this.tok.type;
       const operator = BINARY_OPERATOR[type];
@@ -743,7 +859,7 @@ class Parser {
       const operatorStart = this.tok.start;
       this.next();
       const right = this.subexpression(RIGHT_PRIORITY[type]);
-      left = { kind: 'Binary', start, end: this.prevEnd, operator, operatorStart, left, right };
+      left = { kind: 'Binary', start: chainStart, end: this.prevEnd, operator, operatorStart, left, right };
     }
     this.level--;
     return left;
@@ -770,7 +886,8 @@ class Parser {
       case T.LeftBrace: return this.tableConstructor();
       case T.Function:
         this.next();
-        return this.functionBody(t, false);
+        // Lua dates an anonymous function from the token after `function`.
+        return this.functionBody(t, false, this.scanned());
       default:
         return this.suffixedExpression();
     }
@@ -783,9 +900,10 @@ class Parser {
       return { kind: 'Name', start: t.start, end: t.end, name: t.text };
     }
     if (t.type === T.LeftParen) {
+      const at = this.scanned();
       this.next();
       const expression = this.expression();
-      this.expectClosing(T.RightParen, t);
+      this.closeBracket(T.RightParen, T.LeftParen, at);
       return { kind: 'Paren', start: t.start, end: this.prevEnd, expression };
     }
     this.error('unexpected symbol');
@@ -794,12 +912,14 @@ class Parser {
       && t.type !== T.RightBrace && t.type !== T.RightBracket && t.type !== T.Comma && t.type !== T.Assign) {
       this.next();
     }
-    return { kind: 'ErrorExpression', start: t.start, end: Math.max(t.start, this.prevEnd) };
+    return { kind: 'ErrorExpression', ...this.rangeFrom(t.start) };
   }
 
   private suffixedExpression(): ast.Expression {
-    const start = this.tok.start;
+    // Lua names the line where the whole expression starts when a call's `)` is missing.
+    const at = this.scanned();
     let e = this.primaryExpression();
+    const start = e.start;
     for (;;) {
       switch (this.tok.type) {
         case T.Dot: {
@@ -818,11 +938,11 @@ class Parser {
         case T.Colon: {
           this.next();
           const method = this.name();
-          e = this.callArguments(start, e, method);
+          e = this.callArguments(start, e, method, at);
           break;
         }
         case T.LeftParen: case T.String: case T.LeftBrace:
-          e = this.callArguments(start, e, undefined);
+          e = this.callArguments(start, e, undefined, at);
           break;
         default:
           return e;
@@ -830,7 +950,7 @@ class Parser {
     }
   }
 
-  private callArguments(start: number, callee: ast.Expression, method: ast.Name | undefined): ast.CallExpression {
+  private callArguments(start: number, callee: ast.Expression, method: ast.Name | undefined, at: number): ast.CallExpression {
     const t = this.tok;
     let args: ast.Expression[] = [];
     let argStyle: ast.CallExpression['argStyle'] = 'parens';
@@ -844,7 +964,7 @@ class Parser {
     } else if (t.type === T.LeftParen) {
       this.next();
       if (this.tok.type !== T.RightParen) args = this.expressionList();
-      this.expectClosing(T.RightParen, t);
+      this.closeBracket(T.RightParen, T.LeftParen, at);
     } else {
       this.error('function arguments expected');
     }
@@ -855,6 +975,7 @@ class Parser {
 
   private tableConstructor(): ast.TableConstructor {
     const open = this.tok;
+    const at = this.scanned();
     this.next();
     const fields: ast.TableField[] = [];
     while (this.tok.type !== T.RightBrace) {
@@ -873,26 +994,33 @@ class Parser {
         const value = this.expression();
         fields.push({ kind: 'TableField', start: fieldStart, end: this.prevEnd, style: 'keyed', key, value });
       } else {
-        if (this.tok.type === T.EOF) break;
+        // At `<eof>` too Lua reads a field, so its message is `unexpected symbol near <eof>`.
         const value = this.expression();
-        fields.push({ kind: 'TableField', start: fieldStart, end: this.prevEnd, style: 'positional', value });
+        // No field where nothing could be read (the error is reported).
         if (value.kind === 'ErrorExpression' && this.tok.start === fieldStart) break;
+        fields.push({ kind: 'TableField', start: fieldStart, end: this.prevEnd, style: 'positional', value });
       }
       if (!this.check(T.Comma) && !this.check(T.Semicolon)) break;
     }
-    this.expectClosing(T.RightBrace, open);
+    this.closeBracket(T.RightBrace, T.LeftBrace, at);
     return { kind: 'Table', start: open.start, end: this.prevEnd, fields };
   }
 
-  /** Parameters and body after `function` (and its name); `functionToken` is the keyword. */
-  private functionBody(functionToken: Token, isMethod: boolean): ast.FunctionExpression {
+  /**
+   * Parameters and body after `function` (and its name); `functionToken` is the keyword, `at` the
+   * scanner position Lua dates the function from (its messages say `function at line N`).
+   */
+  private functionBody(functionToken: Token, isMethod: boolean, at: number): ast.FunctionExpression {
     const outer = this.fs;
-    const fs = this.newFunction(functionToken.start, false);
+    const fs = this.newFunction(at, false);
     this.fs = fs;
     this.enterBlock(false);
     const params: ast.Name[] = [];
-    if (isMethod) this.declareLocal({ kind: 'Name', start: functionToken.start, end: functionToken.start, name: 'self' });
     if (this.expect(T.LeftParen)) {
+      if (isMethod) {
+        this.declareLocal();
+        this.activateLocals(['self']);
+      }
       if (this.tok.type !== T.RightParen) {
         do {
           if (this.tok.type === T.Ellipsis) {
@@ -901,18 +1029,18 @@ class Parser {
             break;
           }
           if (this.tok.type !== T.Name) {
-            this.error(`${tokenKindText(T.Name)} expected`);
+            this.error(`${tokenKindText(T.Name)} or ${tokenKindText(T.Ellipsis)} expected`);
             break;
           }
-          const param = this.name();
-          params.push(param);
-          this.declareLocal(param);
+          params.push(this.name());
+          this.declareLocal();
         } while (this.check(T.Comma));
       }
+      this.activateLocals(params.map((p) => p.name));
       this.expect(T.RightParen);
     }
-    const body = this.block(T.End, functionToken);
-    this.expectClosing(T.End, functionToken);
+    const body = this.block(T.End, T.Function, at);
+    this.expectClosing(T.End, T.Function, at);
     this.leaveBlock();
     this.fs = outer;
     return { kind: 'Function', start: functionToken.start, end: this.prevEnd, params, isVararg: fs.isVararg, body };

@@ -1,0 +1,5 @@
+do
+  goto finish
+  local a, b = 1, 2
+  ::finish::
+end

@@ -1,0 +1,4 @@
+-- nothing but comments
+--[[ and a
+long one ]]
+--[==[ of level two ]==]

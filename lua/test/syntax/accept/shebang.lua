@@ -1,0 +1,2 @@
+#!/usr/bin/env lua5.3
+print("a # first line is skipped")

@@ -1,0 +1,5 @@
+local s = "abc\z
+
+     	  def"
+local t = 'x\z'
+local u = "\z  "

@@ -1,0 +1,2 @@
+-- error: 2:14: '}' expected near '2'
+local t = {1 2}

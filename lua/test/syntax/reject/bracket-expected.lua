@@ -1,0 +1,2 @@
+-- error: 3:1: ']' expected near <eof>
+x = t[1

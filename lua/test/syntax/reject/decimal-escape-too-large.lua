@@ -1,0 +1,2 @@
+-- error: 2:11: decimal escape too large near '"\256"'
+local s = "\256"

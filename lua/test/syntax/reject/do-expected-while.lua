@@ -1,0 +1,2 @@
+-- error: 2:9: 'do' expected near 'then'
+while x then end

@@ -1,0 +1,2 @@
+-- error: 2:4: '::' expected near ':'
+::a: x()

@@ -1,0 +1,2 @@
+-- error: 2:8: <eof> expected near 'else'
+do end else

@@ -1,0 +1,2 @@
+-- error: 3:1: function arguments expected near <eof>
+obj:method

@@ -1,0 +1,2 @@
+-- error: 2:11: function arguments expected near '.'
+obj:method.x()

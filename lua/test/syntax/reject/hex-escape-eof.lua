@@ -1,0 +1,2 @@
+-- error: 2:11: hexadecimal digit expected near '"\x'
+local s = "\x

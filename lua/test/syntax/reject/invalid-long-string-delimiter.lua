@@ -1,0 +1,2 @@
+-- error: 2:11: invalid long string delimiter near '[=='
+local s = [==x]==]

@@ -1,0 +1,2 @@
+-- error: 2:11: malformed number near '.0x1'
+local n = .0x1

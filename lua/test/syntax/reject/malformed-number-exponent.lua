@@ -1,0 +1,2 @@
+-- error: 2:11: malformed number near '1e'
+local n = 1e

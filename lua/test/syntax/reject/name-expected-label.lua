@@ -1,0 +1,2 @@
+-- error: 2:3: <name> expected near '1'
+::1::

@@ -1,0 +1,2 @@
+-- error: 2:16: <name> expected near '('
+local function (x) end

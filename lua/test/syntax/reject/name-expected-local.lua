@@ -1,0 +1,2 @@
+-- error: 2:7: <name> expected near '1'
+local 1 = 2

@@ -1,0 +1,2 @@
+-- error: 2:15: ')' expected near ','
+function f(..., a) end

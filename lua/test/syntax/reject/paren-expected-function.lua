@@ -1,0 +1,2 @@
+-- error: 2:12: '(' expected near 'end'
+function f end

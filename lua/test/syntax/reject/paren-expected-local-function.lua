@@ -1,0 +1,2 @@
+-- error: 2:17: '(' expected near '.'
+local function a.b() end

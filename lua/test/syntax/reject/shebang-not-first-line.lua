@@ -1,0 +1,3 @@
+-- error: 3:1: unexpected symbol near '#'
+
+#!/usr/bin/lua

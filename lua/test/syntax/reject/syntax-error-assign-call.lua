@@ -1,0 +1,2 @@
+-- error: 2:5: syntax error near '='
+f() = 1

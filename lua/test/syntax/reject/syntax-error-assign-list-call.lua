@@ -1,0 +1,2 @@
+-- error: 2:8: syntax error near '='
+a, f() = 1, 2

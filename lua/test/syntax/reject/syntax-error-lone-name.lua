@@ -1,0 +1,2 @@
+-- error: 3:1: syntax error near <eof>
+x

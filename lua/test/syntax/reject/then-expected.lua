@@ -1,0 +1,2 @@
+-- error: 2:6: 'then' expected near 'do'
+if x do end

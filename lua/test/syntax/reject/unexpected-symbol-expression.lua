@@ -1,0 +1,2 @@
+-- error: 2:11: unexpected symbol near ')'
+local x = )

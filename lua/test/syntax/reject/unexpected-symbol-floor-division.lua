@@ -1,0 +1,2 @@
+-- error: 2:9: unexpected symbol near '/'
+x = 7 /// 2

@@ -1,0 +1,2 @@
+-- error: 2:8: unexpected symbol near ':'
+x = "a":upper()

@@ -1,0 +1,2 @@
+-- error: 2:1: unfinished long comment (starting at line 2) near <eof>
+--[=[ x ]] ]==]

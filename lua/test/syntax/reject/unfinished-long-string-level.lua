@@ -1,0 +1,3 @@
+-- error: 2:11: unfinished long string (starting at line 2) near <eof>
+local s = [==[ closed with the wrong level ]=]
+]]

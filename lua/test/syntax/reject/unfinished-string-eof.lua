@@ -1,0 +1,2 @@
+-- error: 2:11: unfinished string near <eof>
+local s = "abc
