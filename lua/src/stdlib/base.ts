@@ -1,0 +1,240 @@
+// The basic library (manual §6.1) and the coroutine library (§6.2), with PUC Lua 5.3's messages.
+// pcall/xpcall and the coroutine switches return a Request: the VM's loop carries them out without
+// JS recursion, so a coroutine can yield across pcall and a host call can suspend inside either.
+
+import { Coroutine, VM } from '../vm/interp';
+import { LFloat, float, stringToIntegerInBase, stringToNumber } from '../vm/number';
+import { LuaTable } from '../vm/table';
+import { LuaClosure, LuaError, LuaValue, NativeFunction, Request, typeName } from '../vm/value';
+import { Args, native } from './args';
+
+/** Compiles a chunk for `load`: returns the function or an error message. */
+export type ChunkLoader = (source: string, chunkName: string, env: LuaValue) => LuaClosure | string;
+
+export interface BaseOptions {
+  /** Where `print` writes one line (without the newline). */
+  print: (line: string) => void;
+  /** Compiler for `load`; without it `load` reports that loading is unavailable. */
+  load?: ChunkLoader;
+}
+
+export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
+  const set = (name: string, fn: NativeFunction) => G.setStr(name, fn);
+  G.setStr('_G', G);
+  G.setStr('_VERSION', 'Lua 5.3');
+  vm.loaded.set('_G', G);
+
+  set('print', native(vm, 'print', (a) => {
+    const n = a.length;
+    let line = '';
+    for (let i = 0; i < n; i++) {
+      if (i > 0) line += '\t';
+      line += vm.tostring(a.values[i]);
+    }
+    options.print(line);
+    return [];
+  }));
+
+  set('type', native(vm, 'type', (a) => [typeName(a.any(1))]));
+
+  set('tostring', native(vm, 'tostring', (a) => [vm.tostring(a.any(1))]));
+
+  set('tonumber', native(vm, 'tonumber', (a) => {
+    if (a.values[1] === undefined) {
+      const v = a.any(1);
+      if (typeof v === 'number' || typeof v === 'bigint' || v instanceof LFloat) return [v];
+      if (typeof v === 'string') return [stringToNumber(v)];
+      return [undefined];
+    }
+    const base = a.integer(2);
+    const v = a.values[0];
+    if (typeof v !== 'string') throw a.typeError(1, 'string');
+    if (base < 2 || base > 36) throw a.error(2, 'base out of range');
+    return [stringToIntegerInBase(v, Number(base))];
+  }));
+
+  set('rawequal', native(vm, 'rawequal', (a) => {
+    const x = a.any(1);
+    const y = a.any(2);
+    return [x === y || (isNumberLike(x) && isNumberLike(y) && numbersEqual(x, y))];
+  }));
+
+  set('rawlen', native(vm, 'rawlen', (a) => {
+    const v = a.values[0];
+    if (v instanceof LuaTable) return [v.length()];
+    if (typeof v === 'string') return [v.length];
+    throw a.error(1, 'table or string expected');
+  }));
+
+  set('rawget', native(vm, 'rawget', (a) => {
+    const t = a.table(1);
+    return [t.get(a.any(2))];
+  }));
+
+  set('rawset', native(vm, 'rawset', (a) => {
+    const t = a.table(1);
+    a.any(2);
+    a.any(3);
+    vm.rawSet(t, a.values[1], a.values[2]);
+    return [t];
+  }));
+
+  set('setmetatable', native(vm, 'setmetatable', (a) => {
+    const t = a.table(1);
+    const mt = a.values[1];
+    if (mt !== undefined && !(mt instanceof LuaTable)) throw a.error(2, 'nil or table expected');
+    if (t.metatable?.getStr('__metatable') !== undefined) throw a.fail('cannot change a protected metatable');
+    t.metatable = mt;
+    return [t];
+  }));
+
+  set('getmetatable', native(vm, 'getmetatable', (a) => {
+    const mt = vm.getMetatable(a.any(1));
+    if (mt === undefined) return [undefined];
+    const protectedValue = mt.getStr('__metatable');
+    return [protectedValue !== undefined ? protectedValue : mt];
+  }));
+
+  const next = native(vm, 'next', (a) => {
+    const t = a.table(1);
+    const entry = t.next(a.values[1]);
+    if (entry === undefined) throw vm.error("invalid key to 'next'");
+    return entry === false ? [undefined] : [entry[0], entry[1]];
+  });
+  set('next', next);
+  vm.builtinNext = next;
+
+  set('pairs', native(vm, 'pairs', (a) => {
+    const v = a.any(1);
+    const handler = vm.metamethod(v, '__pairs');
+    if (handler === undefined) return [next, v, undefined];
+    const r = vm.call(handler, [v]);
+    return [r[0], r[1], r[2]];
+  }));
+
+  const ipairsStep = native(vm, 'ipairs_iterator', (a) => {
+    const i = a.integer(2);
+    const t = a.values[0];
+    const n = typeof i === 'number' ? i + 1 : i + 1n;
+    const v = t instanceof LuaTable && t.metatable === undefined ? t.get(n) : vm.index(t, n);
+    return v === undefined ? [undefined] : [n, v];
+  });
+  set('ipairs', native(vm, 'ipairs', (a) => [ipairsStep, a.any(1), 0]));
+
+  set('select', native(vm, 'select', (a) => {
+    const n = a.values[0];
+    if (n === '#') return [a.length - 1];
+    const i = a.int(1);
+    if (i < 0) {
+      if (-i > a.length - 1) throw a.error(1, 'index out of range');
+      return a.values.slice(a.length + i);
+    }
+    if (i === 0) throw a.error(1, 'index out of range');
+    return a.values.slice(i);
+  }));
+
+  set('error', native(vm, 'error', (a) => {
+    const value = a.values[0];
+    const level = a.optInt(2, 1);
+    if (typeof value === 'string' && level > 0) throw new LuaError(vm.nativeWhere(level) + value);
+    throw new LuaError(value);
+  }));
+
+  set('assert', native(vm, 'assert', (a) => {
+    const v = a.any(1);
+    if (v !== undefined && v !== false) return a.values;
+    if (a.length < 2) throw a.fail('assertion failed!');
+    const message = a.values[1];
+    throw new LuaError(typeof message === 'string' ? vm.nativeWhere() + message : message);
+  }));
+
+  set('pcall', new NativeFunction('pcall', (values) => {
+    if (values.length === 0) throw new Args(vm, 'pcall', values).error(1, 'value expected');
+    return new Request('pcall', values);
+  }));
+
+  set('xpcall', new NativeFunction('xpcall', (values) => {
+    const a = new Args(vm, 'xpcall', values);
+    if (!(values[1] instanceof LuaClosure || values[1] instanceof NativeFunction)) throw a.typeError(2, 'function');
+    return new Request('xpcall', values);
+  }));
+
+  set('load', native(vm, 'load', (a) => {
+    const chunk = a.values[0];
+    let source: string;
+    if (typeof chunk === 'string' || isNumberLike(chunk)) {
+      source = a.string(1);
+    } else if (chunk instanceof LuaClosure || chunk instanceof NativeFunction) {
+      // A reader function: concatenate its pieces until it returns nil or an empty string.
+      const pieces: string[] = [];
+      for (;;) {
+        const piece = vm.call(chunk, [])[0];
+        if (piece === undefined || piece === '') break;
+        if (typeof piece !== 'string') return [undefined, 'reader function must return a string'];
+        pieces.push(piece);
+      }
+      source = pieces.join('');
+    } else {
+      throw a.typeError(1, 'string');
+    }
+    const name = a.optString(2, typeof chunk === 'string' || isNumberLike(chunk) ? source : '=(load)');
+    const mode = a.optString(3, 'bt');
+    if (source.charCodeAt(0) === 27) {
+      if (!mode.includes('b')) return [undefined, `attempt to load a binary chunk (mode is '${mode}')`];
+      return [undefined, 'binary chunks are not supported by this engine'];
+    }
+    if (!mode.includes('t')) return [undefined, `attempt to load a text chunk (mode is '${mode}')`];
+    if (!options.load) return [undefined, 'load is not available in this engine configuration'];
+    const env = a.length >= 4 ? a.values[3] : G;
+    const result = options.load(source, name, env);
+    return typeof result === 'string' ? [undefined, result] : [result];
+  }));
+
+  set('collectgarbage', native(vm, 'collectgarbage', (a) => {
+    const option = a.checkOption(1, ['collect', 'stop', 'restart', 'count', 'step', 'setpause', 'setstepmul', 'isrunning'], 'collect');
+    switch (option) {
+      case 'count':
+        // Kilobytes in use, as a float (the engine's share of the JS heap is not separable).
+        return [float(process.memoryUsage().heapUsed / 1024)];
+      case 'step': return [false];
+      case 'isrunning': return [true];
+      default: return [0];
+    }
+  }));
+
+  openCoroutine(vm, G);
+}
+
+function isNumberLike(v: LuaValue): boolean {
+  return typeof v === 'number' || typeof v === 'bigint' || v instanceof LFloat;
+}
+
+function numbersEqual(a: LuaValue, b: LuaValue): boolean {
+  const x = a instanceof LFloat ? a.n : a;
+  const y = b instanceof LFloat ? b.n : b;
+  return x == y; // eslint-disable-line eqeqeq
+}
+
+function openCoroutine(vm: VM, G: LuaTable): void {
+  const co = new LuaTable();
+  G.setStr('coroutine', co);
+  vm.loaded.set('coroutine', co);
+  const checkCo = (a: Args, i: number): Coroutine => {
+    const v = a.values[i - 1];
+    if (!(v instanceof Coroutine)) throw a.error(i, 'thread expected');
+    return v;
+  };
+  co.setStr('create', native(vm, 'create', (a) => [new Coroutine(a.func(1))]));
+  co.setStr('resume', new NativeFunction('resume', (values) => {
+    checkCo(new Args(vm, 'resume', values), 1);
+    return new Request('resume', values);
+  }));
+  co.setStr('yield', new NativeFunction('yield', (values) => new Request('yield', values)));
+  co.setStr('status', native(vm, 'status', (a) => [checkCo(a, 1).status]));
+  co.setStr('isyieldable', native(vm, 'isyieldable', () => [vm.current !== vm.main && vm.current.nny === 0]));
+  co.setStr('running', native(vm, 'running', () => [vm.current, vm.current === vm.main]));
+  co.setStr('wrap', native(vm, 'wrap', (a) => {
+    const thread = new Coroutine(a.func(1));
+    return [new NativeFunction('wrap', (values) => new Request('wrap', [thread, ...values]))];
+  }));
+}

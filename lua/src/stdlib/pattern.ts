@@ -1,0 +1,467 @@
+// Lua patterns (manual §6.4.1) on byte strings: the matcher behind string.find, match, gmatch
+// and gsub.
+//
+// The matcher is a backtracking one, with the behaviour of PUC Lua's: the same search order, the
+// same captures, and the same limits. Its recursion is bounded like PUC's (MAXCCALLS = 200 nested
+// match calls, then `pattern too complex`), so a pattern can never exhaust the JS stack. Repetition
+// and alternatives are loops, so the work a pattern does is bounded only by the subject and the
+// pattern (it can be exponential in the number of `-`/`*` items): the matcher charges the budget
+// every CHARGE_BATCH steps, and the sandbox stops a pathological match there.
+
+import type { LuaError } from '../vm/value';
+
+/** Largest number of captures in one pattern (PUC's LUA_MAXCAPTURES). */
+export const MAX_CAPTURES = 32;
+/** Nesting of the matcher's recursion before `pattern too complex` (PUC's MAXCCALLS). */
+const MAX_MATCH_DEPTH = 200;
+/** Steps between two calls of the budget callback. */
+const CHARGE_BATCH = 1024;
+
+const CAP_UNFINISHED = -1;
+const CAP_POSITION = -2;
+
+const ESC = 37; // '%'
+const OPEN = 40; // '('
+const CLOSE = 41; // ')'
+const DOLLAR = 36; // '$'
+const DOT = 46; // '.'
+const LBRACKET = 91; // '['
+const RBRACKET = 93; // ']'
+const CARET = 94; // '^'
+const DASH = 45; // '-'
+const STAR = 42; // '*'
+const PLUS = 43; // '+'
+const QUESTION = 63; // '?'
+
+// Character classes of the C locale, as bits per byte (bytes above 127 are in no class).
+const ALPHA = 1;
+const CNTRL = 2;
+const DIGIT = 4;
+const GRAPH = 8;
+const LOWER = 16;
+const PUNCT = 32;
+const SPACE = 64;
+const UPPER = 128;
+const XDIGIT = 256;
+
+const CLASS = new Uint16Array(256);
+for (let c = 0; c < 128; c++) {
+  let bits = 0;
+  const upper = c >= 65 && c <= 90;
+  const lower = c >= 97 && c <= 122;
+  const digit = c >= 48 && c <= 57;
+  if (upper || lower) bits |= ALPHA;
+  if (upper) bits |= UPPER;
+  if (lower) bits |= LOWER;
+  if (digit) bits |= DIGIT;
+  if (c < 32 || c === 127) bits |= CNTRL;
+  if (c > 32 && c < 127) {
+    bits |= GRAPH;
+    if (!upper && !lower && !digit) bits |= PUNCT;
+  }
+  if (c === 32 || (c >= 9 && c <= 13)) bits |= SPACE;
+  if (digit || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)) bits |= XDIGIT;
+  CLASS[c] = bits;
+}
+
+/** The class bit of a class letter (lower case), or -1 for none. */
+function classBits(letter: number): number {
+  switch (letter) {
+    case 97: return ALPHA; // a
+    case 99: return CNTRL; // c
+    case 100: return DIGIT; // d
+    case 103: return GRAPH; // g
+    case 108: return LOWER; // l
+    case 112: return PUNCT; // p
+    case 115: return SPACE; // s
+    case 117: return UPPER; // u
+    case 119: return ALPHA | DIGIT; // w
+    case 120: return XDIGIT; // x
+    case 122: return 0; // z: the deprecated class of the zero byte
+    default: return -1;
+  }
+}
+
+/** Whether byte `c` is in the class `%cl` (an upper-case letter is the complement). */
+export function matchClass(c: number, cl: number): boolean {
+  const lower = cl | 32;
+  const bits = cl >= 65 && cl <= 90 || cl >= 97 && cl <= 122 ? classBits(lower) : -1;
+  if (bits < 0) return cl === c;
+  const res = bits === 0 ? c === 0 : (CLASS[c] & bits) !== 0;
+  return cl >= 97 ? res : !res;
+}
+
+/**
+ * The state of one match: the subject, the pattern, the captures. `capStart[i]` is where capture
+ * i starts; `capLen[i]` its length, or CAP_UNFINISHED / CAP_POSITION.
+ */
+export class MatchState {
+  level = 0;
+  readonly capStart: number[] = new Array(MAX_CAPTURES).fill(0);
+  readonly capLen: number[] = new Array(MAX_CAPTURES).fill(0);
+  private depth = MAX_MATCH_DEPTH;
+  private steps = 0;
+  /** End of the pattern. */
+  readonly patEnd: number;
+  /** What a match must start with (see `nextStart`): undefined until analysed, null when anything. */
+  private first: number | Uint8Array | null | undefined = undefined;
+
+  constructor(
+    readonly src: string,
+    readonly pat: string,
+    /** Raises an error at the library function's caller (luaL_error). */
+    readonly fail: (message: string) => LuaError,
+    private readonly charge: (steps: number) => void,
+  ) {
+    this.patEnd = pat.length;
+  }
+
+  /** Clears the captures for a new attempt (PUC's reprepstate). */
+  reset(): void {
+    this.level = 0;
+    this.depth = MAX_MATCH_DEPTH;
+  }
+
+  /** Charges the steps not yet charged (at the end of a library call). */
+  flush(): void {
+    if (this.steps > 0) {
+      const n = this.steps;
+      this.steps = 0;
+      this.charge(n);
+    }
+  }
+
+  private step(n: number): void {
+    this.steps += n;
+    if (this.steps >= CHARGE_BATCH) this.flush();
+  }
+
+  /**
+   * The first position from `s` where a match can start, or past the end when none can. A
+   * pattern whose first item needs one character (a literal, a class or a set, not followed by
+   * `*`, `?` or `-`) fails at once where that character is absent: skipping those positions
+   * changes nothing but the time spent (the attempts PUC makes there fail on the first item, which
+   * raises no error the first attempt would not have raised already).
+   */
+  nextStart(s: number): number {
+    let first = this.first;
+    if (first === undefined) first = this.first = this.analyseFirst();
+    if (first === null) return s;
+    const src = this.src;
+    const end = src.length;
+    let t: number;
+    if (typeof first === 'number') {
+      t = src.indexOf(String.fromCharCode(first), s);
+      if (t < 0) t = end + 1;
+    } else {
+      t = s;
+      while (t < end && first[src.charCodeAt(t)] === 0) t++;
+      if (t === end) t = end + 1;
+    }
+    this.step((t - s) >> 4);
+    return t;
+  }
+
+  private analyseFirst(): number | Uint8Array | null {
+    const pat = this.pat;
+    if (this.patEnd === 0) return null;
+    const c = pat.charCodeAt(0);
+    if (c === OPEN || c === CLOSE || c === DOT || (c === DOLLAR && this.patEnd === 1)) return null;
+    if (c === ESC) {
+      const next = pat.charCodeAt(1);
+      if (!(next >= 0) || next === 98 || next === 102 || (next >= 48 && next <= 57)) return null;
+    }
+    let ep: number;
+    try {
+      ep = this.classEnd(0);
+    } catch {
+      return null; // a malformed first item: the first attempt reports it
+    }
+    const suffix = pat.charCodeAt(ep);
+    if (suffix === STAR || suffix === QUESTION || suffix === DASH) return null;
+    if (c !== ESC && c !== LBRACKET) return c;
+    const table = new Uint8Array(256);
+    for (let b = 0; b < 256; b++) {
+      if (c === ESC ? matchClass(b, pat.charCodeAt(1)) : this.matchBracketClass(b, 0, ep - 1)) table[b] = 1;
+    }
+    return table;
+  }
+
+  /** Matches the pattern from `p` against the subject from `s`; the end of the match or -1. */
+  match(s: number, p: number): number {
+    if (this.depth === 0) throw this.fail('pattern too complex');
+    this.depth--;
+    this.step(1);
+    const pat = this.pat;
+    const patEnd = this.patEnd;
+    // Tail calls of the pattern's rest are iterations of this loop.
+    for (;;) {
+      if (p === patEnd) break;
+      const pc = pat.charCodeAt(p);
+      if (pc === OPEN) {
+        if (pat.charCodeAt(p + 1) === CLOSE) s = this.startCapture(s, p + 2, CAP_POSITION);
+        else s = this.startCapture(s, p + 1, CAP_UNFINISHED);
+        break;
+      }
+      if (pc === CLOSE) {
+        s = this.endCapture(s, p + 1);
+        break;
+      }
+      if (pc === DOLLAR && p + 1 === patEnd) {
+        if (s !== this.src.length) s = -1;
+        break;
+      }
+      if (pc === ESC) {
+        const next = pat.charCodeAt(p + 1);
+        if (next === 98) { // %b
+          s = this.matchBalance(s, p + 2);
+          if (s !== -1) {
+            p += 4;
+            continue;
+          }
+          break;
+        }
+        if (next === 102) { // %f
+          p += 2;
+          if (pat.charCodeAt(p) !== LBRACKET) throw this.fail("missing '[' after '%f' in pattern");
+          const ep = this.classEnd(p);
+          const previous = s === 0 ? 0 : this.src.charCodeAt(s - 1);
+          const current = s < this.src.length ? this.src.charCodeAt(s) : 0;
+          if (!this.matchBracketClass(previous, p, ep - 1) && this.matchBracketClass(current, p, ep - 1)) {
+            p = ep;
+            continue;
+          }
+          s = -1;
+          break;
+        }
+        if (next >= 48 && next <= 57) { // %0-%9: a back-reference
+          s = this.matchCapture(s, next);
+          if (s !== -1) {
+            p += 2;
+            continue;
+          }
+          break;
+        }
+      }
+      // A single-character class with an optional repetition suffix.
+      const ep = this.classEnd(p);
+      const suffix = pat.charCodeAt(ep);
+      if (!this.singleMatch(s, p, ep)) {
+        if (suffix === STAR || suffix === QUESTION || suffix === DASH) {
+          p = ep + 1;
+          continue;
+        }
+        s = -1;
+        break;
+      }
+      if (suffix === QUESTION) {
+        const res = this.match(s + 1, ep + 1);
+        if (res !== -1) {
+          s = res;
+          break;
+        }
+        p = ep + 1;
+        continue;
+      }
+      if (suffix === PLUS) {
+        s = this.maxExpand(s + 1, p, ep);
+        break;
+      }
+      if (suffix === STAR) {
+        s = this.maxExpand(s, p, ep);
+        break;
+      }
+      if (suffix === DASH) {
+        s = this.minExpand(s, p, ep);
+        break;
+      }
+      s++;
+      p = ep;
+    }
+    this.depth++;
+    return s;
+  }
+
+  /** The index just after the single-character class at `p` (PUC's classend). */
+  classEnd(p: number): number {
+    const pat = this.pat;
+    const c = pat.charCodeAt(p++);
+    if (c === ESC) {
+      if (p >= this.patEnd) throw this.fail("malformed pattern (ends with '%')");
+      return p + 1;
+    }
+    if (c === LBRACKET) {
+      if (pat.charCodeAt(p) === CARET) p++;
+      // The first character of a set is never its end: `[]]` is a set of `]`.
+      do {
+        if (p >= this.patEnd) throw this.fail("malformed pattern (missing ']')");
+        const cc = pat.charCodeAt(p++);
+        if (cc === ESC && p < this.patEnd) p++;
+      } while (pat.charCodeAt(p) !== RBRACKET);
+      return p + 1;
+    }
+    return p;
+  }
+
+  /** Whether the subject byte at `s` matches the class at `p` (ending at `ep`). */
+  private singleMatch(s: number, p: number, ep: number): boolean {
+    if (s >= this.src.length) return false;
+    const c = this.src.charCodeAt(s);
+    const pc = this.pat.charCodeAt(p);
+    switch (pc) {
+      case DOT: return true;
+      case ESC: return matchClass(c, this.pat.charCodeAt(p + 1));
+      case LBRACKET: return this.matchBracketClass(c, p, ep - 1);
+      default: return pc === c;
+    }
+  }
+
+  /** Whether byte `c` is in the set from `[` at `p` to its `]` at `ec`. */
+  matchBracketClass(c: number, p: number, ec: number): boolean {
+    const pat = this.pat;
+    let inSet = true;
+    if (pat.charCodeAt(p + 1) === CARET) {
+      inSet = false;
+      p++;
+    }
+    while (++p < ec) {
+      const pc = pat.charCodeAt(p);
+      if (pc === ESC) {
+        p++;
+        if (matchClass(c, pat.charCodeAt(p))) return inSet;
+      } else if (pat.charCodeAt(p + 1) === DASH && p + 2 < ec) {
+        p += 2;
+        if (pc <= c && c <= pat.charCodeAt(p)) return inSet;
+      } else if (pc === c) {
+        return inSet;
+      }
+    }
+    return !inSet;
+  }
+
+  /** `%bxy` at subject position `s`, the `x` at pattern position `p`. */
+  private matchBalance(s: number, p: number): number {
+    if (p >= this.patEnd - 1) throw this.fail("malformed pattern (missing arguments to '%b')");
+    const src = this.src;
+    const end = src.length;
+    if (s >= end || src.charCodeAt(s) !== this.pat.charCodeAt(p)) return -1;
+    const open = this.pat.charCodeAt(p);
+    const close = this.pat.charCodeAt(p + 1);
+    let depth = 1;
+    const start = s;
+    while (++s < end) {
+      const c = src.charCodeAt(s);
+      if (c === close) {
+        if (--depth === 0) {
+          this.step((s - start) >> 4);
+          return s + 1;
+        }
+      } else if (c === open) {
+        depth++;
+      }
+    }
+    this.step((s - start) >> 4);
+    return -1;
+  }
+
+  /** Greedy repetition: as many as possible, then back off one at a time. */
+  private maxExpand(s: number, p: number, ep: number): number {
+    let i = 0;
+    while (this.singleMatch(s + i, p, ep)) i++;
+    this.step(i >> 2);
+    while (i >= 0) {
+      const res = this.match(s + i, ep + 1);
+      if (res !== -1) return res;
+      i--;
+    }
+    return -1;
+  }
+
+  /** Lazy repetition: as few as possible, then one more at a time. */
+  private minExpand(s: number, p: number, ep: number): number {
+    for (;;) {
+      const res = this.match(s, ep + 1);
+      if (res !== -1) return res;
+      if (!this.singleMatch(s, p, ep)) return -1;
+      s++;
+    }
+  }
+
+  private startCapture(s: number, p: number, what: number): number {
+    const level = this.level;
+    if (level >= MAX_CAPTURES) throw this.fail('too many captures');
+    this.capStart[level] = s;
+    this.capLen[level] = what;
+    this.level = level + 1;
+    const res = this.match(s, p);
+    if (res === -1) this.level--;
+    return res;
+  }
+
+  private endCapture(s: number, p: number): number {
+    const l = this.captureToClose();
+    this.capLen[l] = s - this.capStart[l];
+    const res = this.match(s, p);
+    if (res === -1) this.capLen[l] = CAP_UNFINISHED;
+    return res;
+  }
+
+  private captureToClose(): number {
+    for (let level = this.level - 1; level >= 0; level--) {
+      if (this.capLen[level] === CAP_UNFINISHED) return level;
+    }
+    throw this.fail('invalid pattern capture');
+  }
+
+  /** A back-reference `%1`..`%9` (the digit's char code is `l`). */
+  private matchCapture(s: number, l: number): number {
+    const i = this.checkCapture(l);
+    const len = this.capLen[i];
+    const start = this.capStart[i];
+    const src = this.src;
+    // A position capture has no text: PUC compares its length as a huge unsigned, so it fails.
+    if (len >= 0 && src.length - s >= len) {
+      for (let k = 0; k < len; k++) {
+        if (src.charCodeAt(start + k) !== src.charCodeAt(s + k)) return -1;
+      }
+      this.step(len >> 4);
+      return s + len;
+    }
+    return -1;
+  }
+
+  private checkCapture(l: number): number {
+    const i = l - 49; // '1'
+    if (i < 0 || i >= this.level || this.capLen[i] === CAP_UNFINISHED) throw this.fail(`invalid capture index %${i + 1}`);
+    return i;
+  }
+
+  /**
+   * Capture `i` of a match from `s` to `e`: its text, or its position for `()`. With no captures,
+   * capture 0 is the whole match.
+   */
+  capture(i: number, s: number, e: number): string | number {
+    if (i >= this.level) {
+      if (i === 0) return this.src.slice(s, e);
+      throw this.fail(`invalid capture index %${i + 1}`);
+    }
+    const len = this.capLen[i];
+    if (len === CAP_UNFINISHED) throw this.fail('unfinished capture');
+    const start = this.capStart[i];
+    if (len === CAP_POSITION) return start + 1;
+    return this.src.slice(start, start + len);
+  }
+
+  /** All captures of a match (or the whole match when there are none and `wholeIfNone`). */
+  captures(s: number, e: number, wholeIfNone: boolean): (string | number)[] {
+    const n = this.level === 0 && wholeIfNone ? 1 : this.level;
+    const out: (string | number)[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.capture(i, s, e);
+    return out;
+  }
+}
+
+/** Whether a pattern has none of the special characters, so that `find` can search plainly. */
+export function hasNoSpecials(p: string): boolean {
+  return !/[\^$*+?.(\[%-]/.test(p);
+}

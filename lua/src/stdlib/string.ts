@@ -1,0 +1,277 @@
+// The string library (manual §6.4), on byte strings (one JS char per byte). Pattern matching is
+// in pattern.ts, `format` in format.ts, `pack`/`unpack`/`packsize` in pack.ts.
+
+import { VM, isNumberValue } from '../vm/interp';
+import { LuaNumber, numberToString } from '../vm/number';
+import { LuaTable } from '../vm/table';
+import { LuaClosure, LuaValue, NativeFunction, isFalsy, typeName } from '../vm/value';
+import { Args, Charge, MAX_RESULTS, clampInt, library, memoryError, posrelat } from './args';
+import { MAX_JS_STRING, MAX_STRING, format } from './format';
+import { pack, packsize, unpack } from './pack';
+import { MatchState, hasNoSpecials } from './pattern';
+
+export { MAX_STRING };
+
+export function openString(vm: VM, G: LuaTable, charge: Charge): LuaTable {
+  const S = new LuaTable();
+  G.setStr('string', S);
+
+  /** Builds a string of `length` bytes: charges for it, and fails as PUC (or memory) would. */
+  const reserve = (a: Args, length: number) => {
+    if (length > MAX_STRING) throw a.fail('resulting string too large');
+    charge(length >> 4);
+    if (length > MAX_JS_STRING) throw memoryError();
+  };
+
+  library(vm, S, 'string', {
+    len: (a) => [a.string(1).length],
+
+    sub: (a) => {
+      const s = a.string(1);
+      const l = s.length;
+      let start = posrelat(a.int(2), l);
+      let end = posrelat(a.optInt(3, -1), l);
+      if (start < 1) start = 1;
+      if (end > l) end = l;
+      return [start <= end ? s.slice(start - 1, end) : ''];
+    },
+
+    upper: (a) => {
+      const s = a.string(1);
+      charge(s.length >> 4);
+      return [s.replace(/[a-z]+/g, (m) => m.toUpperCase())];
+    },
+
+    lower: (a) => {
+      const s = a.string(1);
+      charge(s.length >> 4);
+      return [s.replace(/[A-Z]+/g, (m) => m.toLowerCase())];
+    },
+
+    reverse: (a) => {
+      const s = a.string(1);
+      charge(s.length >> 4);
+      return [s.split('').reverse().join('')];
+    },
+
+    rep: (a) => {
+      const s = a.string(1);
+      const n = a.int(2);
+      const sep = a.optString(3, '');
+      if (n <= 0) return [''];
+      const unit = s.length + sep.length;
+      if (unit > MAX_STRING / n) throw a.fail('resulting string too large');
+      const total = s.length * n + sep.length * (n - 1);
+      reserve(a, total);
+      if (total === 0) return [''];
+      if (sep === '') return [s.repeat(n)];
+      return [(s + sep).repeat(n - 1) + s];
+    },
+
+    byte: (a) => {
+      const s = a.string(1);
+      const l = s.length;
+      let posi = posrelat(a.optInt(2, 1), l);
+      let pose = posrelat(a.optInt(3, posi), l);
+      if (posi < 1) posi = 1;
+      if (pose > l) pose = l;
+      if (posi > pose) return [];
+      if (pose - posi >= 0x7fffffff) throw a.fail('string slice too long');
+      const n = pose - posi + 1;
+      if (n > MAX_RESULTS) throw a.fail('stack overflow (string slice too long)');
+      charge(n >> 2);
+      const out: LuaValue[] = new Array(n);
+      for (let k = 0; k < n; k++) out[k] = s.charCodeAt(posi - 1 + k);
+      return out;
+    },
+
+    char: (a) => {
+      const n = a.length;
+      const codes: number[] = new Array(n);
+      for (let i = 1; i <= n; i++) {
+        const c = a.integer(i);
+        if (!(c >= 0 && c <= 255)) throw a.error(i, 'value out of range');
+        codes[i - 1] = Number(c);
+      }
+      charge(n >> 4);
+      let out = '';
+      for (let i = 0; i < n; i += 4096) out += String.fromCharCode(...codes.slice(i, i + 4096));
+      return [out];
+    },
+
+    dump: (a) => {
+      a.func(1);
+      // Compiled functions exist only as prototypes in memory here; there is no binary writer.
+      throw a.fail('unable to dump given function');
+    },
+
+    format: (a) => [format(a, charge)],
+
+    find: (a) => find(a, true, charge),
+    match: (a) => find(a, false, charge),
+
+    gmatch: (a) => {
+      const s = a.string(1);
+      const p = a.string(2);
+      const ms = new MatchState(s, p, (m) => a.fail(m), charge);
+      let src = 0;
+      let lastMatch = -1;
+      const iterator = new NativeFunction('gmatch_iterator', () => {
+        try {
+          for (; src <= s.length; src++) {
+            src = ms.nextStart(src);
+            if (src > s.length) break;
+            ms.reset();
+            const e = ms.match(src, 0);
+            if (e !== -1 && e !== lastMatch) {
+              const start = src;
+              src = lastMatch = e;
+              return ms.captures(start, e, true);
+            }
+          }
+          return [];
+        } finally {
+          ms.flush();
+        }
+      });
+      return [iterator];
+    },
+
+    gsub: (a) => gsub(vm, a, charge),
+
+    pack: (a) => pack(a, charge),
+    packsize: (a) => packsize(a),
+    unpack: (a) => unpack(a, charge),
+  });
+
+  // Strings index the library: ("x"):upper().
+  const meta = new LuaTable();
+  meta.setStr('__index', S);
+  vm.typeMetatables.string = meta;
+  return S;
+}
+
+/** string.find (`isFind`) and string.match. */
+function find(a: Args, isFind: boolean, charge: Charge): LuaValue[] {
+  const s = a.string(1);
+  let p = a.string(2);
+  const ls = s.length;
+  let init = posrelat(a.optInt(3, 1), ls);
+  if (init < 1) init = 1;
+  else if (init > ls + 1) return [undefined];
+  if (isFind && (a.boolean(4) || hasNoSpecials(p))) {
+    charge((ls - init) >> 4);
+    const at = s.indexOf(p, init - 1);
+    return at < 0 ? [undefined] : [at + 1, at + p.length];
+  }
+  const anchor = p.charCodeAt(0) === 94; // '^'
+  if (anchor) p = p.slice(1);
+  const ms = new MatchState(s, p, (m) => a.fail(m), charge);
+  try {
+    let s1 = init - 1;
+    do {
+      if (!anchor) {
+        s1 = ms.nextStart(s1);
+        if (s1 > ls) break;
+      }
+      ms.reset();
+      const e = ms.match(s1, 0);
+      if (e !== -1) {
+        if (isFind) return [s1 + 1, e, ...ms.captures(0, 0, false)];
+        return ms.captures(s1, e, true);
+      }
+    } while (s1++ < ls && !anchor);
+    return [undefined];
+  } finally {
+    ms.flush();
+  }
+}
+
+function gsub(vm: VM, a: Args, charge: Charge): LuaValue[] {
+  const src = a.string(1);
+  let p = a.string(2);
+  const repl = a.values[2];
+  const maxN = clampInt(a.optInteger(4, src.length + 1));
+  const replString = typeof repl === 'string' ? repl : isNumberValue(repl) ? numberToString(repl as LuaNumber) : undefined;
+  const isTable = repl instanceof LuaTable;
+  const isFunction = repl instanceof LuaClosure || repl instanceof NativeFunction;
+  if (replString === undefined && !isTable && !isFunction) throw a.error(3, 'string/function/table expected');
+  const anchor = p.charCodeAt(0) === 94;
+  if (anchor) p = p.slice(1);
+  const ms = new MatchState(src, p, (m) => a.fail(m), charge);
+  let out = '';
+  let s = 0;
+  let lastMatch = -1;
+  let n = 0;
+  // Subject text is copied in runs: from `copied` up to the next match.
+  let copied = 0;
+  try {
+    while (n < maxN) {
+      if (!anchor) {
+        // Positions where no match can start are copied as they are.
+        const next = ms.nextStart(s);
+        if (next > src.length) {
+          s = src.length;
+          break;
+        }
+        s = next;
+      }
+      ms.reset();
+      const e = ms.match(s, 0);
+      if (e !== -1 && e !== lastMatch) {
+        n++;
+        if (copied < s) out += src.slice(copied, s);
+        // The replacement for the match s..e.
+        if (replString !== undefined) {
+          out += expandReplacement(ms, a, replString, s, e);
+        } else {
+          let value: LuaValue;
+          if (isTable) value = vm.index(repl, ms.capture(0, s, e));
+          else value = vm.call(repl, ms.captures(s, e, true))[0];
+          if (isFalsy(value)) out += src.slice(s, e);
+          else if (typeof value === 'string') out += value;
+          else if (isNumberValue(value)) out += numberToString(value as LuaNumber);
+          else throw a.fail(`invalid replacement value (a ${typeName(value)})`);
+        }
+        s = lastMatch = copied = e;
+      } else if (s < src.length) {
+        s++;
+      } else {
+        break;
+      }
+      if (out.length > MAX_JS_STRING) throw memoryError();
+      if (anchor) break;
+    }
+  } finally {
+    ms.flush();
+  }
+  out += src.slice(copied);
+  charge(out.length >> 4);
+  return [out, n];
+}
+
+/** A replacement string with `%0`..`%9` and `%%` expanded (PUC's add_s). */
+function expandReplacement(ms: MatchState, a: Args, repl: string, s: number, e: number): string {
+  if (repl.indexOf('%') < 0) return repl;
+  let out = '';
+  const l = repl.length;
+  for (let i = 0; i < l; i++) {
+    const c = repl.charCodeAt(i);
+    if (c !== 37) {
+      out += repl[i];
+      continue;
+    }
+    i++;
+    const d = i < l ? repl.charCodeAt(i) : 0;
+    if (!(d >= 48 && d <= 57)) {
+      if (d !== 37) throw a.fail("invalid use of '%' in replacement string");
+      out += '%';
+    } else if (d === 48) {
+      out += ms.src.slice(s, e);
+    } else {
+      const cap = ms.capture(d - 49, s, e);
+      out += typeof cap === 'number' ? String(cap) : cap;
+    }
+  }
+  return out;
+}

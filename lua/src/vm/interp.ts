@@ -1,0 +1,2328 @@
+// The Lua 5.3 virtual machine: runs PUC-format bytecode (proto.ts) with Lua's semantics.
+//
+// Design:
+// - One frame stack per thread (coroutine), frames for Lua functions AND for natives, as PUC's
+//   CallInfo list. Lua-to-Lua calls, metamethods called by instructions, pcall/xpcall and
+//   coroutine switches never recurse in JavaScript: they push a frame and the dispatch loop goes on.
+//   Deep recursion ends in Lua's own "stack overflow" (1,000,000 stack slots per thread, as
+//   LUAI_MAXSTACK), and metamethod chains in "C stack overflow" (200 levels, as LUAI_MAXCCALLS).
+// - Natives are `(args) => results`. They may return a Request instead (value.ts): the loop then
+//   carries it out (pcall, resume, yield) or leaves the loop (`await`: suspension until a host
+//   promise settles). A native frame waiting on a request holds a continuation (`cont`) that
+//   finishes it when its callee returns (pcall prepends `true`, a resume delivers the values).
+// - A native that calls back into Lua (sort comparators, gsub callbacks, `__tostring` from
+//   tostring) uses `vm.call`, a nested loop: like PUC's C boundary, a coroutine cannot yield across
+//   it and a host call cannot suspend inside it ("attempt to yield across a C-call boundary").
+// - Budget and hooks share one mechanism: a countdown kept in a local variable of the loop. When
+//   it runs out, `onCount` charges the budget (raising a `budget` error, which pcall cannot catch),
+//   calls the step hook (which may pause: the same suspension as `await`), and refills it.
+// - Errors are JS exceptions (LuaError) caught by `execute`, which unwinds frames to the nearest
+//   pcall frame (or ends a coroutine), exactly where PUC would longjmp.
+
+import {
+  LFloat, LuaInteger, LuaNumber, floatIdiv, floatMod, floatPow, float, intAdd, intAnd, intIdiv, intMod, intMul, intNeg, intNot, intOr,
+  intShl, intShr, intSub, intXor, numLe, numLt, numberToString, stringToNumber, toFloatValue, toInteger, isInteger,
+} from './number';
+import { Op, Proto, FIELDS_PER_FLUSH } from './proto';
+import { LuaTable } from './table';
+import {
+  LuaClosure, LuaError, LuaFunction, LuaValue, NativeFunction, Request, Upvalue, Userdata, isFalsy, rawToString, typeName,
+} from './value';
+import { ObjName, calledName, chunkId, localName, objName, upvalueName } from './debuginfo';
+
+export { chunkId, localName };
+
+/** Lua's LUAI_MAXCCALLS: nesting of native → Lua calls, metamethods and resumes. */
+export const MAX_C_CALLS = 200;
+/** Stack slots per thread before "stack overflow" (LUAI_MAXSTACK). */
+export const MAX_STACK = 1000000;
+/** Free slots kept above a frame (room for a metamethod call: function and three arguments). */
+const EXTRA_STACK = 8;
+/** Steps of an `__index`/`__newindex` chain before giving up (MAXTAGLOOP). */
+const MAX_TAG_LOOP = 2000;
+/** Instructions between two calls of onCount when nothing asked for fewer. */
+const MAX_WINDOW = 0x3fffffff;
+
+// Frame flags.
+/** Pushed by a JS entry (call/start): when it returns, that run of the loop ends. */
+const F_ENTRY = 1;
+/** Its caller is a native frame waiting on a request (pcall, resume): returns take the slow path. */
+const F_CONT = 2;
+/** Counts as a C call (C stack overflow): a metamethod called by an instruction, a pcall. */
+const F_META = 4;
+
+// Continuations: what finishes a frame's caller when the frame returns (meta frames), or what a
+// native frame is waiting for.
+const C_NONE = 0;
+/** Meta frame of EQ/LT/LE: the result decides the jump. contData 1: negate (`a <= b` as `not b < a`). */
+const C_COMPARE = 1;
+/** Meta frame of CONCAT: goes on concatenating; contData is the stack index of the pair's left. */
+const C_CONCAT = 2;
+/** Native frames waiting on a request. */
+const C_PCALL = 3;
+const C_XPCALL = 4;
+const C_RESUME = 5;
+const C_WRAP = 6;
+const C_YIELD = 7;
+const C_AWAIT = 8;
+
+// Results of the call machinery.
+/** The call finished; the calling frame goes on at the same place. */
+const SAME = 0;
+/** The frames changed (a frame was pushed, a thread switched): the loop reloads its state. */
+const RELOAD = 1;
+/** The entry frame of this run returned: the run ends. */
+const STOP = 2;
+/** The VM suspends (await or pause): the run ends and keeps its state. */
+const SUSPEND = 3;
+
+const PENDING: unique symbol = Symbol('pending metamethod call');
+type Pending = typeof PENDING;
+
+export class CallFrame {
+  /** The Lua function of a Lua frame (undefined for a native frame). */
+  closure: LuaClosure | undefined = undefined;
+  /** The native function of a native frame. */
+  native: NativeFunction | undefined = undefined;
+  /** Stack index of the called function. */
+  func = 0;
+  /** Stack index of register 0 (Lua) or of the first argument (native). */
+  base = 0;
+  /** First stack index above the frame (Lua: base + maxStackSize). */
+  top = 0;
+  /** Lua frames: index of the next instruction. */
+  pc = 0;
+  /** Stack index where the results go. */
+  ret = 0;
+  /** Results wanted (-1: all, setting the thread's top). */
+  nresults = 0;
+  flags = 0;
+  cont = C_NONE;
+  contData = 0;
+  /** Vararg functions: where the extra arguments are (below base, as PUC keeps them) and how many. */
+  varargBase = 0;
+  nvarargs = 0;
+  /** Message handler of an xpcall frame. */
+  handler: LuaValue = undefined;
+  /** Reached by a tail call (tracebacks show "(...tail calls...)"). */
+  tail = false;
+}
+
+const NO_VALUES: LuaValue[] = [];
+
+export type CoroutineStatus = 'suspended' | 'running' | 'normal' | 'dead';
+
+export class Coroutine {
+  readonly kind = 'thread' as const;
+  id = 0;
+  stack: LuaValue[] = [];
+  /** Frame objects, reused; the first `depth` are live. */
+  frames: CallFrame[] = [];
+  depth = 0;
+  /** First free slot after a multiple-result operation (CALL/VARARG with C/B = 0). */
+  top = 0;
+  status: CoroutineStatus = 'suspended';
+  /** Open upvalues, sorted by stack index. */
+  openUpvalues: Upvalue[] = [];
+  /** The thread that resumed this one. */
+  resumer: Coroutine | undefined = undefined;
+  /** Nested JS runs (vm.call) active in this thread: it cannot yield while there are any. */
+  nny = 0;
+  /** C-call depth (metamethod frames and nested runs), for "C stack overflow". */
+  cCalls = 0;
+  /** How many resumes deep this thread runs (resume chains are C calls in PUC). */
+  resumeLevel = 0;
+  started = false;
+  constructor(readonly fn: LuaFunction | undefined) {
+    growStack(this.stack, 64);
+  }
+}
+
+/** The outcome of `start`/`resume`: finished, or suspended (host promise, or paused by the hook). */
+export type RunOutcome =
+  | { status: 'done'; values: LuaValue[] }
+  | { status: 'suspended'; reason: 'await'; promise: Promise<LuaValue[]> }
+  | { status: 'suspended'; reason: 'pause' };
+
+/** What `resume` continues with after an `await`: the host call's results, or its failure. */
+export type ResumeInput = { values: LuaValue[] } | { error: unknown } | undefined;
+
+/**
+ * Called before instructions when set (every `hookEvery` instructions; 1 for stepping). Returns
+ * true to pause: the run suspends before that instruction (only possible when `canPause`, i.e. the
+ * run was started with `start` and no native is in the middle of calling Lua). It may throw a
+ * LuaError (kind `budget` for a time limit, say).
+ */
+export type StepHook = (vm: VM, frame: CallFrame, canPause: boolean) => boolean | void;
+
+/** A frame of the call stack as plain data, for debuggers and tracebacks. */
+export interface FrameInfo {
+  kind: 'lua' | 'native';
+  /** The function running in the frame. */
+  fn: LuaFunction;
+  /** How the caller named it (`global 'f'`, `method 'm'`...), when known. */
+  name: ObjName | undefined;
+  /** Chunk name (`@file.lua`), `=[C]` for natives. */
+  source: string;
+  /** Source line being executed (-1 for natives). */
+  line: number;
+  /** Index of the instruction being executed (-1 for natives). */
+  pc: number;
+  lineDefined: number;
+  tailCall: boolean;
+  /** Active locals at pc, in register order. */
+  locals: { name: string; register: number; value: LuaValue }[];
+  varargs: LuaValue[];
+  upvalues: { name: string; value: LuaValue }[];
+  /** The frame's registers (Lua) or arguments (native), copied. */
+  registers: LuaValue[];
+}
+
+export interface Metatables {
+  string: LuaTable | undefined;
+  number: LuaTable | undefined;
+  boolean: LuaTable | undefined;
+  nil: LuaTable | undefined;
+  function: LuaTable | undefined;
+  thread: LuaTable | undefined;
+}
+
+export class VM {
+  readonly main = new Coroutine(undefined);
+  current: Coroutine;
+  /** Metatables of the types other than table and userdata (`debug.setmetatable`, the string library). */
+  typeMetatables: Metatables = { string: undefined, number: undefined, boolean: undefined, nil: undefined, function: undefined, thread: undefined };
+  /** Tables searched for a function's global name in messages (PUC searches package.loaded): `_G` first. */
+  loaded = new Map<string, LuaTable>();
+  /** The base library's `next` (the generic for calls it inline). */
+  builtinNext: NativeFunction | undefined;
+  /** Frames a thread (with the threads that resumed it) may hold before a `stack` error. */
+  maxCallDepth = Infinity;
+
+  /** Nested runs started by natives calling back into Lua (JS recursion). */
+  nativeDepth = 0;
+
+  // Countdown (see onCount). `countdown` is the loop's local while it runs.
+  private countdown = MAX_WINDOW;
+  private window = MAX_WINDOW;
+  private counted = 0;
+  private budget = Infinity;
+  private hook: StepHook | undefined = undefined;
+  private hookEvery = 0;
+  private skipHookOnce = false;
+
+  // The top-level run started by `start` (the only one that can suspend).
+  private driven = false;
+  private runThread: Coroutine | undefined;
+  private runDepth = 0;
+  private runFunc = 0;
+  private pendingPromise: Promise<LuaValue[]> | undefined;
+  private paused = false;
+
+  // A metamethod call found by an operation that returned PENDING.
+  private mmFn: LuaValue = undefined;
+  private mmA: LuaValue = undefined;
+  private mmB: LuaValue = undefined;
+  private mmC: LuaValue = undefined;
+  private mmN = 0;
+
+  constructor() {
+    this.main.status = 'running';
+    this.main.started = true;
+    this.current = this.main;
+  }
+
+  // ---- budget and hooks ---------------------------------------------------------------------
+
+  /** Limits the instructions the VM may still run (undefined: unlimited); then a `budget` error. */
+  setBudget(instructions: number | undefined): void {
+    this.syncCount();
+    this.budget = instructions === undefined ? Infinity : Math.max(0, instructions);
+    this.refill();
+  }
+
+  /** Instructions executed so far (all threads, all runs). */
+  get instructions(): number {
+    return this.counted + (this.window - this.countdown);
+  }
+
+  /** Sets (or clears) the step hook, called every `every` instructions (1: each one). */
+  setHook(hook: StepHook | undefined, every = 1): void {
+    this.syncCount();
+    this.hook = hook;
+    this.hookEvery = hook === undefined ? 0 : Math.max(1, Math.floor(every));
+    this.refill();
+  }
+
+  /** Folds the instructions of the current window into `counted` and the budget. */
+  private syncCount(): void {
+    const used = this.window - this.countdown;
+    this.counted += used;
+    if (this.budget !== Infinity) this.budget -= used;
+    this.window = this.countdown;
+  }
+
+  private refill(): void {
+    let n = MAX_WINDOW;
+    if (this.budget < n) n = this.budget;
+    if (this.hookEvery > 0 && this.hookEvery < n) n = this.hookEvery;
+    this.window = n;
+    this.countdown = n;
+  }
+
+  /**
+   * The loop's countdown ran out before an instruction of `frame` (frame.pc is that instruction):
+   * charges the budget, runs the hook, and returns the new countdown, or -1 to pause.
+   */
+  private onCount(frame: CallFrame): number {
+    // The window was used up (countdown is -1: the instruction about to run is not yet counted).
+    this.counted += this.window;
+    if (this.budget !== Infinity) this.budget -= this.window;
+    this.window = 0;
+    this.countdown = 0;
+    if (this.budget <= 0) {
+      this.budget = 0;
+      const e = new LuaError(this.where(frame) + 'instruction budget exhausted');
+      e.kind = 'budget';
+      throw e;
+    }
+    if (this.hook !== undefined) {
+      if (this.skipHookOnce) {
+        this.skipHookOnce = false;
+      } else {
+        const canPause = this.driven && this.nativeDepth === 0;
+        if (this.hook(this, frame, canPause) === true && canPause) {
+          this.skipHookOnce = true;
+          return -1;
+        }
+      }
+    }
+    this.refill();
+    // This instruction is the first of the new window.
+    return --this.countdown;
+  }
+
+  // ---- calls from JavaScript ----------------------------------------------------------------
+
+  /**
+   * Calls a Lua value with arguments and returns all its results. Re-entrant: natives use it to
+   * call back into Lua. A Lua error comes out as a LuaError; requests to suspend are refused.
+   */
+  call(fn: LuaValue, args: LuaValue[]): LuaValue[] {
+    const thread = this.current;
+    if (this.nativeDepth >= MAX_C_CALLS || thread.cCalls >= MAX_C_CALLS) throw this.stackError('C stack overflow');
+    const func = this.freeSlot(thread);
+    const stack = thread.stack;
+    const n = args.length;
+    this.ensureStack(thread, func + n + 1 + EXTRA_STACK);
+    stack[func] = fn;
+    for (let i = 0; i < n; i++) stack[func + 1 + i] = args[i];
+    const depth = thread.depth;
+    thread.nny++;
+    thread.cCalls++;
+    this.nativeDepth++;
+    try {
+      const status = this.runFrom(thread, depth, func, n);
+      if (status === SUSPEND) throw new Error('internal: a nested call suspended');
+      const results = stack.slice(func, thread.top);
+      for (let i = func; i < thread.top; i++) stack[i] = undefined;
+      thread.top = func;
+      return results;
+    } finally {
+      this.nativeDepth--;
+      thread.cCalls--;
+      thread.nny--;
+    }
+  }
+
+  /**
+   * Starts a top-level run that may suspend: a native returning `Request('await')` (a host call)
+   * or the step hook pausing. Returns the results, or the suspension; `resume` continues it.
+   * Throws a LuaError (with a traceback) when the run fails.
+   */
+  start(fn: LuaValue, args: LuaValue[] = []): RunOutcome {
+    if (this.runThread !== undefined || this.nativeDepth > 0) throw new Error('VM.start: the VM is already running');
+    const thread = this.current;
+    const func = this.freeSlot(thread);
+    const n = args.length;
+    this.ensureStack(thread, func + n + 1 + EXTRA_STACK);
+    thread.stack[func] = fn;
+    for (let i = 0; i < n; i++) thread.stack[func + 1 + i] = args[i];
+    this.runThread = thread;
+    this.runDepth = thread.depth;
+    this.runFunc = func;
+    this.driven = true;
+    return this.outcome(() => this.runFrom(thread, this.runDepth, func, n));
+  }
+
+  /** Whether a `start`ed run is suspended and waiting for `resume`. */
+  get suspended(): boolean {
+    return this.pendingPromise !== undefined || this.paused;
+  }
+
+  /** Continues a suspended run: with the host call's results or failure, or after a pause. */
+  resume(input?: ResumeInput): RunOutcome {
+    const entry = this.runThread;
+    if (entry === undefined || !this.suspended) throw new Error('VM.resume: nothing is suspended');
+    const wasAwait = this.pendingPromise !== undefined;
+    this.pendingPromise = undefined;
+    this.paused = false;
+    this.driven = true;
+    return this.outcome(() => {
+      if (!wasAwait) return this.execute(entry, this.runDepth);
+      const thread = this.current;
+      const frame = thread.frames[thread.depth - 1];
+      let status: number;
+      try {
+        if (input !== undefined && 'error' in input) throw hostError(input.error);
+        const values = input?.values ?? [];
+        this.ensureStack(thread, frame.ret + values.length + EXTRA_STACK);
+        for (let i = 0; i < values.length; i++) thread.stack[frame.ret + i] = values[i];
+        frame.cont = C_NONE;
+        status = this.returnValues(thread, frame, frame.ret, values.length);
+      } catch (e) {
+        status = this.handleError(e, entry, this.runDepth);
+      }
+      if (status === STOP || status === SUSPEND) return status;
+      return this.execute(entry, this.runDepth);
+    });
+  }
+
+  /** Runs a function to completion, awaiting host promises as they come. */
+  async runAsync(fn: LuaValue, args: LuaValue[] = []): Promise<LuaValue[]> {
+    let out = this.start(fn, args);
+    while (out.status === 'suspended') {
+      if (out.reason === 'await') {
+        let input: ResumeInput;
+        try {
+          input = { values: await out.promise };
+        } catch (error) {
+          input = { error };
+        }
+        out = this.resume(input);
+      } else {
+        out = this.resume();
+      }
+    }
+    return out.values;
+  }
+
+  private outcome(step: () => number): RunOutcome {
+    let status: number;
+    try {
+      status = step();
+    } catch (e) {
+      this.endRun();
+      throw e;
+    } finally {
+      this.driven = false;
+    }
+    if (status === SUSPEND) {
+      const promise = this.pendingPromise;
+      if (promise !== undefined) return { status: 'suspended', reason: 'await', promise };
+      this.paused = true;
+      return { status: 'suspended', reason: 'pause' };
+    }
+    const thread = this.runThread!;
+    const func = this.runFunc;
+    const values = thread.stack.slice(func, thread.top);
+    for (let i = func; i < thread.top; i++) thread.stack[i] = undefined;
+    thread.top = func;
+    this.endRun();
+    return { status: 'done', values };
+  }
+
+  private endRun(): void {
+    this.runThread = undefined;
+    this.pendingPromise = undefined;
+    this.paused = false;
+  }
+
+  /** First free stack index of a thread: above its top frame. */
+  private freeSlot(thread: Coroutine): number {
+    return thread.depth === 0 ? 0 : thread.frames[thread.depth - 1].top;
+  }
+
+  private ensureStack(thread: Coroutine, size: number): void {
+    if (size > thread.stack.length) {
+      if (size > MAX_STACK + 2 * EXTRA_STACK) throw this.stackError('stack overflow');
+      growStack(thread.stack, size);
+    }
+  }
+
+  // ---- frames and calls ---------------------------------------------------------------------
+
+  private newFrame(thread: Coroutine): CallFrame {
+    const depth = thread.depth;
+    if (depth >= this.maxCallDepth) throw this.stackError('stack overflow');
+    let frame = thread.frames[depth];
+    if (frame === undefined) {
+      frame = new CallFrame();
+      thread.frames.push(frame);
+    }
+    thread.depth = depth + 1;
+    return frame;
+  }
+
+  /** Pushes a frame for Lua function `fn` at stack[func] with `nargs` arguments above it. */
+  private pushLua(thread: Coroutine, fn: LuaClosure, func: number, nargs: number, ret: number, nresults: number, flags: number, cont: number, contData = 0): CallFrame {
+    const p = fn.proto;
+    const np = p.numParams;
+    let base = func + 1;
+    const stack = thread.stack;
+    if (p.isVararg) {
+      // As PUC: the arguments stay where they are (the extra ones are the varargs) and the fixed
+      // parameters are copied above them, where the registers start.
+      base = func + 1 + (nargs > np ? nargs : np);
+      if (base + p.maxStackSize + EXTRA_STACK > stack.length) this.ensureStack(thread, base + p.maxStackSize + EXTRA_STACK);
+      for (let i = 0; i < np; i++) {
+        stack[base + i] = i < nargs ? stack[func + 1 + i] : undefined;
+        stack[func + 1 + i] = undefined;
+      }
+    } else {
+      if (base + p.maxStackSize + EXTRA_STACK > stack.length) this.ensureStack(thread, base + p.maxStackSize + EXTRA_STACK);
+      for (let i = nargs; i < np; i++) stack[base + i] = undefined;
+    }
+    const frame = this.newFrame(thread);
+    frame.closure = fn;
+    frame.native = undefined;
+    frame.func = func;
+    frame.base = base;
+    frame.top = base + p.maxStackSize;
+    frame.varargBase = func + 1 + np;
+    frame.nvarargs = nargs > np ? nargs - np : 0;
+    frame.pc = 0;
+    frame.ret = ret;
+    frame.nresults = nresults;
+    frame.flags = flags;
+    frame.cont = cont;
+    frame.contData = contData;
+    frame.tail = false;
+    return frame;
+  }
+
+  /**
+   * Calls the value at stack[func] with the `nargs` values above it; results go to `ret` (adjusted
+   * to `nresults`). Lua functions get a frame (RELOAD); natives run now (SAME, or what their
+   * request did); other values go through `__call`.
+   */
+  private callAt(thread: Coroutine, func: number, nargs: number, ret: number, nresults: number, flags: number, cont: number, contData = 0): number {
+    const stack = thread.stack;
+    let fn = stack[func];
+    if (fn instanceof LuaClosure) {
+      this.pushLua(thread, fn, func, nargs, ret, nresults, flags, cont, contData);
+      return RELOAD;
+    }
+    if (!(fn instanceof NativeFunction)) {
+      // `__call`: the handler is called with the value as first argument (repeatedly, as
+      // luaD_precall does, while the handler is itself not a function).
+      for (let loop = 0; ; loop++) {
+        const handler = this.metamethod(fn, '__call');
+        if (handler === undefined || loop >= MAX_TAG_LOOP) throw this.callError(thread, func, fn);
+        this.ensureStack(thread, func + nargs + 2 + EXTRA_STACK);
+        for (let j = func + nargs; j >= func; j--) stack[j + 1] = stack[j];
+        stack[func] = handler;
+        nargs++;
+        fn = handler;
+        if (fn instanceof LuaClosure) {
+          this.pushLua(thread, fn, func, nargs, ret, nresults, flags, cont, contData);
+          return RELOAD;
+        }
+        if (fn instanceof NativeFunction) break;
+      }
+    }
+    const native = fn as NativeFunction;
+    const frame = this.newFrame(thread);
+    frame.closure = undefined;
+    frame.native = native;
+    frame.func = func;
+    frame.base = func + 1;
+    frame.top = func + 1 + nargs;
+    frame.pc = 0;
+    frame.ret = ret;
+    frame.nresults = nresults;
+    frame.flags = flags;
+    frame.cont = cont;
+    frame.contData = contData;
+    frame.tail = false;
+    frame.nvarargs = 0;
+    const args = nargs === 0 ? [] : stack.slice(func + 1, func + 1 + nargs);
+    let result: LuaValue[] | Request;
+    try {
+      result = native.call(args);
+    } catch (e) {
+      throw e instanceof LuaError ? e : hostError(e);
+    }
+    if (result instanceof Request) return this.request(thread, frame, result);
+    const n = result.length;
+    if (n > 0) {
+      if (ret + n + EXTRA_STACK > stack.length) this.ensureStack(thread, ret + n + EXTRA_STACK);
+      for (let j = 0; j < n; j++) stack[ret + j] = result[j];
+    }
+    if ((flags | cont) === 0) {
+      // The common case: a native called by an instruction.
+      thread.depth--;
+      if (nresults < 0) thread.top = ret + n;
+      else for (let j = n; j < nresults; j++) stack[ret + j] = undefined;
+      return SAME;
+    }
+    return this.returnValues(thread, frame, ret, n);
+  }
+
+  /** The error for calling a value that is not callable, naming it as the caller's code does. */
+  private callError(thread: Coroutine, func: number, fn: LuaValue): LuaError {
+    const frame = thread.frames[thread.depth - 1];
+    let info = '';
+    if (frame !== undefined && frame.closure !== undefined && func >= frame.base && func < frame.top) {
+      info = describe(objName(frame.closure.proto, frame.pc - 1, func - frame.base));
+    }
+    return this.runError(`attempt to call a ${this.typeNameMeta(fn)} value${info}`);
+  }
+
+  /**
+   * `frame` returns `n` values found at stack[from]: pops it, puts the values where its caller
+   * wants them, and finishes what was waiting on it (a metamethod's instruction, a pcall, a
+   * resume). Returns RELOAD, or STOP when an entry frame returned.
+   */
+  private returnValues(thread: Coroutine, frame: CallFrame, from: number, n: number): number {
+    for (;;) {
+      const stack = thread.stack;
+      if (frame.closure !== undefined && frame.closure.proto.protos.length > 0) this.closeUpvalues(thread, frame.base);
+      thread.depth--;
+      const ret = frame.ret;
+      const wanted = frame.nresults;
+      if (wanted < 0) {
+        if (from !== ret) for (let j = 0; j < n; j++) stack[ret + j] = stack[from + j];
+        thread.top = ret + n;
+      } else {
+        let j = 0;
+        if (from !== ret) for (; j < n && j < wanted; j++) stack[ret + j] = stack[from + j];
+        else j = Math.min(n, wanted);
+        for (; j < wanted; j++) stack[ret + j] = undefined;
+      }
+      const flags = frame.flags;
+      if (flags & F_META) thread.cCalls--;
+      if (flags & F_ENTRY) return STOP;
+      if (frame.cont === C_COMPARE) {
+        const caller = thread.frames[thread.depth - 1];
+        const i = caller.closure!.proto.code[caller.pc - 1];
+        let res = !isFalsy(stack[ret]);
+        if (frame.contData === 1) res = !res;
+        if (res !== (((i >>> 6) & 0xff) !== 0)) caller.pc++;
+        return RELOAD;
+      }
+      if (frame.cont === C_CONCAT) {
+        return this.concatStep(thread, thread.frames[thread.depth - 1], frame.contData);
+      }
+      if (thread.depth === 0) {
+        // A coroutine's body returned.
+        return this.finishCoroutine(thread, ret, wanted < 0 ? thread.top - ret : wanted);
+      }
+      if (!(flags & F_CONT)) return RELOAD;
+      // The caller is a native waiting on this call.
+      const waiting = thread.frames[thread.depth - 1];
+      if (waiting.cont === C_PCALL || waiting.cont === C_XPCALL) {
+        stack[waiting.ret] = true;
+        n = thread.top - waiting.ret;
+        from = waiting.ret;
+        waiting.cont = C_NONE;
+        waiting.handler = undefined;
+        frame = waiting;
+        continue;
+      }
+      return RELOAD;
+    }
+  }
+
+  /** A coroutine's body returned `n` values at stack[0]: it is dead; its resumer gets them. */
+  private finishCoroutine(co: Coroutine, from: number, n: number): number {
+    co.status = 'dead';
+    const resumer = co.resumer!;
+    co.resumer = undefined;
+    this.current = resumer;
+    resumer.status = 'running';
+    return this.deliverResume(resumer, co.stack, from, n);
+  }
+
+  /** Gives `n` values (from another thread's stack) to the resume/wrap frame on top of `thread`. */
+  private deliverResume(thread: Coroutine, values: LuaValue[], from: number, n: number): number {
+    const frame = thread.frames[thread.depth - 1];
+    const stack = thread.stack;
+    const ret = frame.ret;
+    const wrap = frame.cont === C_WRAP;
+    const first = wrap ? ret : ret + 1;
+    this.ensureStack(thread, first + n + EXTRA_STACK);
+    if (!wrap) stack[ret] = true;
+    for (let j = 0; j < n; j++) stack[first + j] = values[from + j];
+    frame.cont = C_NONE;
+    return this.returnValues(thread, frame, ret, wrap ? n : n + 1);
+  }
+
+  /** Carries out what a native asked for instead of returning results; `frame` is its frame. */
+  private request(thread: Coroutine, frame: CallFrame, req: Request): number {
+    const args = req.args;
+    const stack = thread.stack;
+    switch (req.kind) {
+      case 'pcall':
+      case 'xpcall': {
+        const x = req.kind === 'xpcall';
+        frame.cont = x ? C_XPCALL : C_PCALL;
+        frame.handler = x ? args[1] : undefined;
+        // A protected call is a C call in PUC (lua_pcall): it counts towards "C stack overflow",
+        // raised inside the protection.
+        if (thread.cCalls >= MAX_C_CALLS) throw this.stackError('C stack overflow');
+        thread.cCalls++;
+        frame.flags |= F_META;
+        // The callee sits just above the native's function slot; its results go one slot above
+        // the native's, leaving room for `true`.
+        const func = frame.func + 1;
+        const first = x ? 2 : 1;
+        const nargs = Math.max(0, args.length - first);
+        this.ensureStack(thread, func + nargs + 1 + EXTRA_STACK);
+        stack[func] = args[0];
+        for (let j = 0; j < nargs; j++) stack[func + 1 + j] = args[first + j];
+        if (func + nargs + 1 > frame.top) frame.top = func + nargs + 1;
+        return this.callAt(thread, func, nargs, frame.ret + 1, -1, F_CONT, C_NONE);
+      }
+      case 'resume':
+      case 'wrap':
+        return this.resumeRequest(thread, frame, args[0] as unknown as Coroutine, args, req.kind === 'wrap');
+      case 'yield': {
+        if (thread === this.main || thread.resumer === undefined) throw this.runError('attempt to yield from outside a coroutine');
+        if (thread.nny > 0) throw this.runError('attempt to yield across a C-call boundary');
+        frame.cont = C_YIELD;
+        thread.status = 'suspended';
+        const resumer = thread.resumer;
+        thread.resumer = undefined;
+        this.current = resumer;
+        resumer.status = 'running';
+        return this.deliverResume(resumer, args, 0, args.length);
+      }
+      case 'await': {
+        if (!this.driven || this.nativeDepth > 0) {
+          throw this.runError(this.driven
+            ? 'attempt to yield across a C-call boundary (a host call cannot suspend inside a callback from a native)'
+            : 'attempt to suspend a synchronous call (run the script with VM.start or runAsync)');
+        }
+        frame.cont = C_AWAIT;
+        // Settled promises must not reject unhandled while the host has not awaited them yet.
+        const promise = req.promise ?? Promise.resolve(NO_VALUES);
+        promise.catch(() => undefined);
+        this.pendingPromise = promise;
+        return SUSPEND;
+      }
+    }
+  }
+
+  private resumeRequest(thread: Coroutine, frame: CallFrame, co: Coroutine, args: LuaValue[], wrap: boolean): number {
+    let message: string | undefined;
+    if (co.status !== 'suspended') {
+      message = co.status === 'dead' ? 'cannot resume dead coroutine' : 'cannot resume non-suspended coroutine';
+    } else if (thread.resumeLevel + 1 >= MAX_C_CALLS) {
+      message = 'C stack overflow';
+    }
+    if (message !== undefined) {
+      if (wrap) throw new LuaError(this.nativeWhere(1) + message);
+      thread.stack[frame.ret] = false;
+      thread.stack[frame.ret + 1] = message;
+      return this.returnValues(thread, frame, frame.ret, 2);
+    }
+    frame.cont = wrap ? C_WRAP : C_RESUME;
+    co.resumer = thread;
+    co.resumeLevel = thread.resumeLevel + 1;
+    thread.status = 'normal';
+    co.status = 'running';
+    this.current = co;
+    const nargs = args.length - 1;
+    if (!co.started) {
+      co.started = true;
+      this.ensureStack(co, nargs + 1 + EXTRA_STACK);
+      co.stack[0] = co.fn;
+      for (let j = 0; j < nargs; j++) co.stack[1 + j] = args[1 + j];
+      return this.callAt(co, 0, nargs, 0, -1, F_CONT, C_NONE);
+    }
+    // Resuming a yield: the resume's arguments are the yield's results.
+    const yielded = co.frames[co.depth - 1];
+    this.ensureStack(co, yielded.ret + nargs + EXTRA_STACK);
+    for (let j = 0; j < nargs; j++) co.stack[yielded.ret + j] = args[1 + j];
+    yielded.cont = C_NONE;
+    return this.returnValues(co, yielded, yielded.ret, nargs);
+  }
+
+  // ---- errors -------------------------------------------------------------------------------
+
+  /**
+   * A runtime error raised by an operation (luaG_runerror): prefixed with the position of the
+   * running function when it is a Lua function. Natives wanting their caller's position (luaL_error)
+   * use `nativeWhere() + message`.
+   */
+  error(message: string): LuaError {
+    return this.runError(message);
+  }
+
+  private runError(message: string): LuaError {
+    const thread = this.current;
+    const frame = thread.frames[thread.depth - 1];
+    return new LuaError((frame !== undefined ? this.where(frame) : '') + message);
+  }
+
+  private stackError(message: string): LuaError {
+    const e = this.runError(message);
+    e.kind = 'stack';
+    return e;
+  }
+
+  /** `chunk:line: ` of a Lua frame, '' for a native frame. */
+  where(frame: CallFrame): string {
+    if (frame.closure === undefined) return '';
+    const proto = frame.closure.proto;
+    return `${chunkId(proto.source)}:${currentLine(frame)}: `;
+  }
+
+  /**
+   * Position prefix of the function `level` levels up from the running native (1: its caller),
+   * as luaL_where: empty when that function is a native or there is none.
+   */
+  nativeWhere(level = 1): string {
+    const thread = this.current;
+    const frame = thread.frames[thread.depth - 1 - level];
+    return frame === undefined ? '' : this.where(frame);
+  }
+
+  /**
+   * How the running native was named where it was called (`'rep'` and method for `s:rep()`,
+   * `'print'` for a global, `'for iterator'`), or else its global name (`'string.rep'`) or '?',
+   * as luaL_argerror names functions.
+   */
+  nativeCallName(): { name: string; method: boolean } | undefined {
+    const thread = this.current;
+    const frame = thread.frames[thread.depth - 1];
+    if (frame === undefined) return undefined;
+    const found = this.frameName(thread, thread.depth - 1);
+    if (found !== undefined) return { name: found.name, method: found.kind === 'method' };
+    const global = this.globalName(frame.native ?? frame.closure);
+    return { name: global ?? '?', method: false };
+  }
+
+  typeError(value: LuaValue, action: string, description: string | undefined): LuaError {
+    const info = description ? ` (${description})` : '';
+    return this.runError(`attempt to ${action} a ${this.typeNameMeta(value)} value${info}`);
+  }
+
+  /** `type` as error messages show it: `__name` of the metatable when it is a string. */
+  typeNameMeta(v: LuaValue): string {
+    const mt = this.getMetatable(v);
+    const name = mt?.getStr('__name');
+    return typeof name === 'string' ? name : typeName(v);
+  }
+
+  /** How the caller of the frame at `index` named it (getfuncname). */
+  private frameName(thread: Coroutine, index: number): ObjName | undefined {
+    const frame = thread.frames[index];
+    const caller = thread.frames[index - 1];
+    if (frame.tail || caller === undefined || caller.closure === undefined) return undefined;
+    return calledName(caller.closure.proto, caller.pc - 1);
+  }
+
+  /** `print`, `string.format`: where a function is found in the loaded libraries (pushglobalfuncname). */
+  globalName(fn: LuaValue): string | undefined {
+    if (fn === undefined) return undefined;
+    for (const [libName, lib] of this.loaded) {
+      const key = lib.findKeyOf(fn);
+      if (key !== undefined) return libName === '_G' ? key : `${libName}.${key}`;
+    }
+    return undefined;
+  }
+
+  /**
+   * A traceback of the current thread as PUC's luaL_traceback prints it, from `level` (0: the top
+   * frame). `hostFrame` adds the final `[C]: in ?` of the host's own call, as lua.c shows it.
+   */
+  traceback(message?: string, level = 0, thread: Coroutine = this.current, hostFrame = true): string {
+    const lines: string[] = [];
+    if (message !== undefined) lines.push(message);
+    lines.push('stack traceback:');
+    const entries: string[] = [];
+    for (let index = thread.depth - 1 - level; index >= 0; index--) {
+      const frame = thread.frames[index];
+      let text: string;
+      if (frame.closure !== undefined) {
+        const proto = frame.closure.proto;
+        text = `${chunkId(proto.source)}:${currentLine(frame)}: in `;
+      } else {
+        text = '[C]: in ';
+      }
+      const global = this.globalName(frame.closure ?? frame.native);
+      const name = global === undefined ? this.frameName(thread, index) : undefined;
+      if (global !== undefined) text += `function '${global}'`;
+      else if (name !== undefined) text += `${name.kind} '${name.name}'`;
+      else if (frame.closure !== undefined && frame.closure.proto.lineDefined === 0) text += 'main chunk';
+      else if (frame.closure !== undefined) text += `function <${chunkId(frame.closure.proto.source)}:${frame.closure.proto.lineDefined}>`;
+      else text += '?';
+      entries.push(text);
+      if (frame.tail) entries.push('(...tail calls...)');
+    }
+    if (hostFrame) entries.push('[C]: in ?');
+    // luaL_traceback (5.3) keeps the first 10 and the last 11 levels.
+    if (entries.length > 22) entries.splice(10, entries.length - 21, '...');
+    for (const e of entries) lines.push('\t' + e);
+    return lines.join('\n');
+  }
+
+  /** The frames of a thread, innermost first, as plain data (debuggers, `debug` functions). */
+  stackFrames(thread: Coroutine = this.current): FrameInfo[] {
+    const out: FrameInfo[] = [];
+    for (let index = thread.depth - 1; index >= 0; index--) {
+      const frame = thread.frames[index];
+      const name = this.frameName(thread, index);
+      if (frame.closure !== undefined) {
+        const proto = frame.closure.proto;
+        // The top frame is paused before its instruction at pc; the others are in a call at pc - 1.
+        const pc = Math.max(0, index === thread.depth - 1 ? frame.pc : frame.pc - 1);
+        const locals: FrameInfo['locals'] = [];
+        for (let n = 1; ; n++) {
+          const localVar = localName(proto, n, pc);
+          if (localVar === undefined) break;
+          locals.push({ name: localVar, register: n - 1, value: thread.stack[frame.base + n - 1] });
+        }
+        out.push({
+          kind: 'lua', fn: frame.closure, name, source: proto.source, line: proto.lineInfo[pc] ?? proto.lineDefined, pc,
+          lineDefined: proto.lineDefined, tailCall: frame.tail, locals,
+          varargs: thread.stack.slice(frame.varargBase, frame.varargBase + frame.nvarargs),
+          upvalues: frame.closure.upvalues.map((up, i) => ({ name: upvalueName(proto, i), value: up.get() })),
+          registers: thread.stack.slice(frame.base, frame.top),
+        });
+      } else {
+        out.push({
+          kind: 'native', fn: frame.native!, name, source: '=[C]', line: -1, pc: -1, lineDefined: -1, tailCall: frame.tail,
+          locals: [], varargs: [], upvalues: [], registers: thread.stack.slice(frame.base, frame.top),
+        });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * An exception reached the loop of the run that started at `stopDepth` of `entry`. Unwinds to
+   * the nearest pcall frame (RELOAD/STOP), ending coroutines on the way; with none, cleans up to
+   * `stopDepth` and rethrows (with a traceback).
+   */
+  private handleError(e: unknown, entry: Coroutine, stopDepth: number): number {
+    let err = e instanceof LuaError ? e : hostError(e);
+    const catchable = err.kind !== 'budget';
+    for (;;) {
+      const thread = this.current;
+      const floor = thread === entry ? stopDepth : 0;
+      if (catchable) {
+        for (let i = thread.depth - 1; i >= floor; i--) {
+          const frame = thread.frames[i];
+          if (frame.cont !== C_PCALL && frame.cont !== C_XPCALL) continue;
+          let value = err.value;
+          if (frame.cont === C_XPCALL) value = this.callHandler(frame.handler, value);
+          this.unwindTo(thread, i + 1);
+          const stack = thread.stack;
+          stack[frame.ret] = false;
+          stack[frame.ret + 1] = value;
+          frame.cont = C_NONE;
+          frame.handler = undefined;
+          return this.returnValues(thread, frame, frame.ret, 2);
+        }
+      }
+      if (thread === entry) {
+        if (err.traceback === undefined) this.attachTraceback(err, thread);
+        this.unwindTo(thread, stopDepth);
+        throw err;
+      }
+      // The error ends the coroutine; the resumer sees it.
+      if (err.traceback === undefined && !catchable) this.attachTraceback(err, thread);
+      this.unwindTo(thread, 0);
+      thread.status = 'dead';
+      const resumer = thread.resumer!;
+      thread.resumer = undefined;
+      this.current = resumer;
+      resumer.status = 'running';
+      const waiting = resumer.frames[resumer.depth - 1];
+      if (catchable && waiting.cont === C_RESUME) {
+        resumer.stack[waiting.ret] = false;
+        resumer.stack[waiting.ret + 1] = err.value;
+        waiting.cont = C_NONE;
+        return this.returnValues(resumer, waiting, waiting.ret, 2);
+      }
+      // coroutine.wrap: the error goes on in the resumer, a string gaining the position of the
+      // function that called the wrapper.
+      waiting.cont = C_NONE;
+      if (catchable && typeof err.value === 'string') {
+        const caller = resumer.frames[resumer.depth - 2];
+        const prefixed = new LuaError((caller !== undefined ? this.where(caller) : '') + err.value);
+        prefixed.kind = err.kind;
+        err = prefixed;
+      }
+    }
+  }
+
+  /** Runs an xpcall message handler at the error point (before unwinding), as PUC does. */
+  private callHandler(handler: LuaValue, value: LuaValue): LuaValue {
+    for (let attempts = 0; ; attempts++) {
+      try {
+        return this.call(handler, [value])[0];
+      } catch (inner) {
+        if (inner instanceof LuaError && inner.kind === 'budget') throw inner;
+        // An error in the handler is handled by the handler again (luaG_errormsg), until the C
+        // stack gives out.
+        if (attempts >= 10) return 'error in error handling';
+        value = inner instanceof LuaError ? inner.value : hostError(inner).value;
+      }
+    }
+  }
+
+  /** Pops frames down to `depth`, closing upvalues and keeping the counters right. */
+  private unwindTo(thread: Coroutine, depth: number): void {
+    for (let i = thread.depth - 1; i >= depth; i--) {
+      const frame = thread.frames[i];
+      if (frame.flags & F_META) thread.cCalls--;
+      frame.handler = undefined;
+      frame.cont = C_NONE;
+    }
+    if (thread.depth > depth) {
+      this.closeUpvalues(thread, thread.frames[depth].func);
+      thread.depth = depth;
+    }
+  }
+
+  private attachTraceback(err: LuaError, thread: Coroutine): void {
+    const value = err.value;
+    const message = typeof value === 'string' ? value : isNumberValue(value) ? numberToString(value as LuaNumber) : err.message;
+    err.traceback = this.traceback(message, 0, thread, true);
+    for (let i = thread.depth - 1; i >= 0; i--) {
+      const frame = thread.frames[i];
+      if (frame.closure !== undefined) {
+        err.line = currentLine(frame);
+        err.source = frame.closure.proto.source;
+        break;
+      }
+    }
+  }
+
+  // ---- metatables ---------------------------------------------------------------------------
+
+  getMetatable(v: LuaValue): LuaTable | undefined {
+    if (v instanceof LuaTable) return v.metatable;
+    switch (typeof v) {
+      case 'string': return this.typeMetatables.string;
+      case 'number': case 'bigint': return this.typeMetatables.number;
+      case 'boolean': return this.typeMetatables.boolean;
+      case 'undefined': return this.typeMetatables.nil;
+      default:
+        if (v instanceof Userdata) return v.metatable;
+        if (v instanceof LFloat) return this.typeMetatables.number;
+        if (v instanceof LuaClosure || v instanceof NativeFunction) return this.typeMetatables.function;
+        return this.typeMetatables.thread;
+    }
+  }
+
+  metamethod(v: LuaValue, event: string): LuaValue {
+    const mt = v instanceof LuaTable ? v.metatable : this.getMetatable(v);
+    return mt === undefined ? undefined : mt.getStr(event);
+  }
+
+  // ---- operations with metamethods (for natives: nested calls) -----------------------------
+
+  /** Finishes an operation that returned PENDING by calling the metamethod now (nested). */
+  private callPending(): LuaValue {
+    const args = this.mmN === 1 ? [this.mmA] : this.mmN === 2 ? [this.mmA, this.mmB] : [this.mmA, this.mmB, this.mmC];
+    const fn = this.mmFn;
+    this.mmFn = this.mmA = this.mmB = this.mmC = undefined;
+    return this.call(fn, args)[0];
+  }
+
+  /** `t[k]` with `__index` (luaV_gettable). */
+  index(obj: LuaValue, key: LuaValue): LuaValue {
+    const v = this.getSlow(obj, key, NO_DESC);
+    return v === PENDING ? this.callPending() : v;
+  }
+
+  /** `t[k] = v` with `__newindex` (luaV_settable). */
+  setIndex(obj: LuaValue, key: LuaValue, value: LuaValue): void {
+    if (this.setSlow(obj, key, value, NO_DESC) === PENDING) this.callPending();
+  }
+
+  rawSet(t: LuaTable, key: LuaValue, value: LuaValue): void {
+    if (key === undefined) throw this.runError('table index is nil');
+    if (typeof key === 'number' && key !== key) throw this.runError('table index is NaN');
+    t.set(key, value);
+  }
+
+  /** Converts a value to a number for arithmetic: numbers as they are, numeric strings converted. */
+  toNumber(v: LuaValue): LuaNumber | undefined {
+    if (typeof v === 'number' || typeof v === 'bigint' || v instanceof LFloat) return v;
+    if (typeof v === 'string') return stringToNumber(v);
+    return undefined;
+  }
+
+  arith(op: Op, a: LuaValue, b: LuaValue): LuaValue {
+    const v = this.arithSlow(op, a, b, 0);
+    return v === PENDING ? this.callPending() : v;
+  }
+
+  concat(a: LuaValue, b: LuaValue): LuaValue {
+    if ((typeof a === 'string' || isNumberValue(a)) && (typeof b === 'string' || isNumberValue(b))) return concatText(a) + concatText(b);
+    const handler = this.metamethod(a, '__concat') ?? this.metamethod(b, '__concat');
+    if (handler === undefined) throw this.typeError(typeof a === 'string' || isNumberValue(a) ? b : a, 'concatenate', undefined);
+    return this.call(handler, [a, b])[0];
+  }
+
+  length(v: LuaValue): LuaValue {
+    const r = this.lengthSlow(v, NO_DESC);
+    return r === PENDING ? this.callPending() : r;
+  }
+
+  equals(a: LuaValue, b: LuaValue): boolean {
+    const r = this.equalSlow(a, b);
+    return r === PENDING ? !isFalsy(this.callPending()) : r;
+  }
+
+  lessThan(a: LuaValue, b: LuaValue): boolean {
+    const r = this.lessSlow(a, b);
+    return r === PENDING ? !isFalsy(this.callPending()) : r;
+  }
+
+  lessEqual(a: LuaValue, b: LuaValue): boolean {
+    const r = this.lessEqualSlow(a, b);
+    if (r === PENDING) return !isFalsy(this.callPending());
+    if (r === NEGATED_PENDING) return isFalsy(this.callPending());
+    return r;
+  }
+
+  /** `tostring` with `__tostring` and `__name`. */
+  tostring(v: LuaValue): string {
+    if (typeof v === 'string') return v;
+    const handler = this.metamethod(v, '__tostring');
+    if (handler !== undefined) {
+      const s = this.call(handler, [v])[0];
+      if (typeof s !== 'string') {
+        if (isNumberValue(s)) return numberToString(s as LuaNumber);
+        throw this.runError("'__tostring' must return a string");
+      }
+      return s;
+    }
+    if (v instanceof LuaTable || v instanceof Userdata) {
+      const name = this.getMetatable(v)?.getStr('__name');
+      if (typeof name === 'string') return name + rawToString(v).slice(typeName(v).length);
+    }
+    return rawToString(v);
+  }
+
+  // ---- the slow paths of the instructions ----------------------------------------------------
+  // Each returns the result, or PENDING after storing a metamethod call in mmFn/mmA/mmB/mmC. The
+  // loop then calls it with a frame; the native-facing wrappers above call it nested.
+  // `desc` names the operand for messages: a register (0..255), an upvalue (UPVAL + index), none.
+
+  private getSlow(obj: LuaValue, key: LuaValue, desc: number): LuaValue | Pending {
+    for (let loop = 0; loop < MAX_TAG_LOOP; loop++) {
+      let handler: LuaValue;
+      if (obj instanceof LuaTable) {
+        const v = obj.get(key);
+        if (v !== undefined) return v;
+        const mt = obj.metatable;
+        if (mt === undefined) return undefined;
+        handler = mt.getStr('__index');
+        if (handler === undefined) return undefined;
+      } else {
+        handler = this.metamethod(obj, '__index');
+        if (handler === undefined) throw this.operandError(obj, 'index', loop === 0 ? desc : NO_DESC);
+      }
+      if (handler instanceof LuaClosure || handler instanceof NativeFunction) {
+        this.mmFn = handler;
+        this.mmA = obj;
+        this.mmB = key;
+        this.mmN = 2;
+        return PENDING;
+      }
+      obj = handler;
+    }
+    throw this.runError("'__index' chain too long; possible loop");
+  }
+
+  private setSlow(obj: LuaValue, key: LuaValue, value: LuaValue, desc: number): undefined | Pending {
+    for (let loop = 0; loop < MAX_TAG_LOOP; loop++) {
+      let handler: LuaValue;
+      if (obj instanceof LuaTable) {
+        const mt = obj.metatable;
+        if (mt === undefined || (handler = mt.getStr('__newindex')) === undefined || obj.get(key) !== undefined) {
+          this.rawSet(obj, key, value);
+          return undefined;
+        }
+      } else {
+        handler = this.metamethod(obj, '__newindex');
+        if (handler === undefined) throw this.operandError(obj, 'index', loop === 0 ? desc : NO_DESC);
+      }
+      if (handler instanceof LuaClosure || handler instanceof NativeFunction) {
+        this.mmFn = handler;
+        this.mmA = obj;
+        this.mmB = key;
+        this.mmC = value;
+        this.mmN = 3;
+        return PENDING;
+      }
+      obj = handler;
+    }
+    throw this.runError("'__newindex' chain too long; possible loop");
+  }
+
+  /**
+   * Arithmetic and bitwise operators on any values (luaO_arith + luaT_trybinTM); `i` is the
+   * instruction (for naming operands in messages), 0 when unknown.
+   */
+  private arithSlow(op: Op, a: LuaValue, b: LuaValue, i: number): LuaValue | Pending {
+    const bitwise = (op >= Op.BAND && op <= Op.SHR) || op === Op.BNOT;
+    // Strings convert to floats for arithmetic (5.3's luaV_tonumber), to integers for bitwise ops.
+    const x = bitwise ? this.toNumber(a) : arithOperand(a);
+    const y = bitwise ? this.toNumber(b) : arithOperand(b);
+    if (x !== undefined && y !== undefined) {
+      const r = arithNumbers(op, x, y);
+      if (r !== undefined) return r;
+      if (op === Op.IDIV) throw this.runError('attempt to divide by zero');
+      if (op === Op.MOD) throw this.runError("attempt to perform 'n%0'");
+    }
+    const event = ARITH_EVENTS[op];
+    let handler = this.metamethod(a, event);
+    if (handler === undefined) handler = this.metamethod(b, event);
+    if (handler !== undefined) {
+      this.mmFn = handler;
+      this.mmA = a;
+      this.mmB = b;
+      this.mmN = 2;
+      return PENDING;
+    }
+    if (bitwise) {
+      if (x !== undefined && y !== undefined) {
+        // Both are numbers: one has no integer value.
+        const bad = toInteger(x) === undefined ? 0 : 1;
+        throw this.runError(`number${this.operandInfo(i, bad)} has no integer representation`);
+      }
+      const bad = x === undefined ? 0 : 1;
+      throw this.operandError(bad === 0 ? a : b, 'perform bitwise operation on', this.operandDesc(i, bad));
+    }
+    const bad = x === undefined ? 0 : 1;
+    throw this.operandError(bad === 0 ? a : b, 'perform arithmetic on', this.operandDesc(i, bad));
+  }
+
+  private lengthSlow(v: LuaValue, desc: number): LuaValue | Pending {
+    if (typeof v === 'string') return v.length;
+    const handler = this.metamethod(v, '__len');
+    if (handler !== undefined) {
+      this.mmFn = handler;
+      this.mmA = v;
+      this.mmB = v;
+      this.mmN = 2;
+      return PENDING;
+    }
+    if (v instanceof LuaTable) return v.length();
+    throw this.operandError(v, 'get length of', desc);
+  }
+
+  private equalSlow(a: LuaValue, b: LuaValue): boolean | Pending {
+    if (a === b) return true;
+    if (isNumberValue(a)) return isNumberValue(b) && numEquals(a as LuaNumber, b as LuaNumber);
+    if ((a instanceof LuaTable && b instanceof LuaTable) || (a instanceof Userdata && b instanceof Userdata)) {
+      let handler = this.metamethod(a, '__eq');
+      if (handler === undefined) handler = this.metamethod(b, '__eq');
+      if (handler === undefined) return false;
+      this.mmFn = handler;
+      this.mmA = a;
+      this.mmB = b;
+      this.mmN = 2;
+      return PENDING;
+    }
+    return false;
+  }
+
+  private lessSlow(a: LuaValue, b: LuaValue): boolean | Pending {
+    if (isNumberValue(a) && isNumberValue(b)) return numLt(a as LuaNumber, b as LuaNumber);
+    if (typeof a === 'string' && typeof b === 'string') return a < b;
+    let handler = this.metamethod(a, '__lt');
+    if (handler === undefined) handler = this.metamethod(b, '__lt');
+    if (handler === undefined) throw this.compareError(a, b);
+    this.mmFn = handler;
+    this.mmA = a;
+    this.mmB = b;
+    this.mmN = 2;
+    return PENDING;
+  }
+
+  /** `a <= b`: PENDING for `__le(a, b)`, NEGATED_PENDING for `not __lt(b, a)` (Lua 5.3's fallback). */
+  private lessEqualSlow(a: LuaValue, b: LuaValue): boolean | Pending | typeof NEGATED_PENDING {
+    if (isNumberValue(a) && isNumberValue(b)) return numLe(a as LuaNumber, b as LuaNumber);
+    if (typeof a === 'string' && typeof b === 'string') return a <= b;
+    let handler = this.metamethod(a, '__le');
+    if (handler === undefined) handler = this.metamethod(b, '__le');
+    this.mmN = 2;
+    if (handler !== undefined) {
+      this.mmFn = handler;
+      this.mmA = a;
+      this.mmB = b;
+      return PENDING;
+    }
+    handler = this.metamethod(b, '__lt');
+    if (handler === undefined) handler = this.metamethod(a, '__lt');
+    if (handler === undefined) throw this.compareError(a, b);
+    this.mmFn = handler;
+    this.mmA = b;
+    this.mmB = a;
+    return NEGATED_PENDING;
+  }
+
+  private compareError(a: LuaValue, b: LuaValue): LuaError {
+    const t1 = this.typeNameMeta(a);
+    const t2 = this.typeNameMeta(b);
+    if (t1 === t2) return this.runError(`attempt to compare two ${t1} values`);
+    return this.runError(`attempt to compare ${t1} with ${t2}`);
+  }
+
+  private operandError(value: LuaValue, action: string, desc: number): LuaError {
+    return this.runError(`attempt to ${action} a ${this.typeNameMeta(value)} value${this.descText(desc)}`);
+  }
+
+  /** ` (local 'x')` for a register or upvalue of the running Lua function, '' otherwise (varinfo). */
+  private descText(desc: number): string {
+    if (desc === NO_DESC) return '';
+    const thread = this.current;
+    const frame = thread.frames[thread.depth - 1];
+    if (frame === undefined || frame.closure === undefined) return '';
+    const proto = frame.closure.proto;
+    if (desc >= UPVAL) return ` (upvalue '${upvalueName(proto, desc - UPVAL)}')`;
+    return describe(objName(proto, frame.pc - 1, desc));
+  }
+
+  /** The desc of operand `which` (0: B, 1: C) of arithmetic instruction `i` (none for constants). */
+  private operandDesc(i: number, which: number): number {
+    if (i === 0) return NO_DESC;
+    const op = i & 0x3f;
+    if (op === Op.UNM || op === Op.BNOT) return (i >>> 23) & 0x1ff;
+    const rk = which === 0 ? (i >>> 23) & 0x1ff : (i >>> 14) & 0x1ff;
+    return rk & 0x100 ? NO_DESC : rk;
+  }
+
+  private operandInfo(i: number, which: number): string {
+    return this.descText(this.operandDesc(i, which));
+  }
+
+  // ---- upvalues -----------------------------------------------------------------------------
+
+  private findUpvalue(thread: Coroutine, index: number): Upvalue {
+    const open = thread.openUpvalues;
+    let i = open.length - 1;
+    while (i >= 0 && open[i].index > index) i--;
+    if (i >= 0 && open[i].index === index) return open[i];
+    const up = new Upvalue(thread.stack, index);
+    open.splice(i + 1, 0, up);
+    return up;
+  }
+
+  private closeUpvalues(thread: Coroutine, level: number): void {
+    const open = thread.openUpvalues;
+    while (open.length > 0 && open[open.length - 1].index >= level) open.pop()!.close();
+  }
+
+  /** OP_CLOSURE, reusing the prototype's last closure when it would capture the same upvalues (as 5.3). */
+  private makeClosure(thread: Coroutine, parent: LuaClosure, p: Proto, base: number): LuaClosure {
+    const descs = p.upvalues;
+    const n = descs.length;
+    const cached = (p as CachedProto).cache;
+    if (cached !== undefined) {
+      let same = true;
+      for (let j = 0; j < n && same; j++) {
+        const desc = descs[j];
+        const up = cached.upvalues[j];
+        same = desc.inStack ? up.stack === thread.stack && up.index === base + desc.index : up === parent.upvalues[desc.index];
+      }
+      if (same) return cached;
+    }
+    const ups: Upvalue[] = new Array(n);
+    for (let j = 0; j < n; j++) {
+      const desc = descs[j];
+      ups[j] = desc.inStack ? this.findUpvalue(thread, base + desc.index) : parent.upvalues[desc.index];
+    }
+    const closure = new LuaClosure(p, ups);
+    (p as CachedProto).cache = closure;
+    return closure;
+  }
+
+  // ---- the loop -----------------------------------------------------------------------------
+
+  /** Calls stack[func] with `nargs` arguments as the entry of a run, then runs the loop. */
+  private runFrom(thread: Coroutine, stopDepth: number, func: number, nargs: number): number {
+    let status: number;
+    try {
+      status = this.callAt(thread, func, nargs, func, -1, F_ENTRY, C_NONE);
+    } catch (e) {
+      status = this.handleError(e, thread, stopDepth);
+    }
+    if (status === STOP || status === SUSPEND) return status;
+    return this.execute(thread, stopDepth);
+  }
+
+  /** Runs the loop until the run's entry frame returns (STOP) or it suspends, recovering from errors. */
+  private execute(entry: Coroutine, stopDepth: number): number {
+    for (;;) {
+      try {
+        return this.run();
+      } catch (e) {
+        const status = this.handleError(e, entry, stopDepth);
+        if (status === STOP || status === SUSPEND) return status;
+      }
+    }
+  }
+
+  /** The dispatch loop. Returns STOP or SUSPEND; throws errors for `execute` to handle. */
+  private run(): number {
+    let count = this.countdown;
+    try {
+      newframe: for (;;) {
+        const thread = this.current;
+        const stack = thread.stack;
+        const frame = thread.frames[thread.depth - 1];
+        const closure = frame.closure!;
+        const proto = closure.proto;
+        const code = proto.code;
+        const k = proto.constants as LuaValue[];
+        const upvals = closure.upvalues;
+        const base = frame.base;
+        let pc = frame.pc;
+        for (;;) {
+          if (--count < 0) {
+            frame.pc = pc;
+            this.countdown = count;
+            count = this.onCount(frame);
+            if (count < 0) {
+              count = 0;
+              return SUSPEND;
+            }
+          }
+          const i = code[pc++];
+          const a = (i >>> 6) & 0xff;
+          switch (i & 0x3f) {
+            case Op.MOVE:
+              stack[base + a] = stack[base + ((i >>> 23) & 0x1ff)];
+              break;
+            case Op.LOADK:
+              stack[base + a] = k[i >>> 14];
+              break;
+            case Op.LOADKX:
+              stack[base + a] = k[code[pc++] >>> 6];
+              break;
+            case Op.LOADBOOL:
+              stack[base + a] = ((i >>> 23) & 0x1ff) !== 0;
+              if (((i >>> 14) & 0x1ff) !== 0) pc++;
+              break;
+            case Op.LOADNIL: {
+              const b = (i >>> 23) & 0x1ff;
+              for (let r = 0; r <= b; r++) stack[base + a + r] = undefined;
+              break;
+            }
+            case Op.GETUPVAL: {
+              const up = upvals[(i >>> 23) & 0x1ff];
+              stack[base + a] = up.stack !== undefined ? up.stack[up.index] : up.value;
+              break;
+            }
+            case Op.GETTABUP: {
+              const up = upvals[(i >>> 23) & 0x1ff];
+              const t = up.stack !== undefined ? up.stack[up.index] : up.value;
+              const c = (i >>> 14) & 0x1ff;
+              const key = c & 0x100 ? k[c & 0xff] : stack[base + c];
+              if (t instanceof LuaTable) {
+                const v = typeof key === 'string' ? t.getStr(key) : t.get(key);
+                if (v !== undefined || t.metatable === undefined) {
+                  stack[base + a] = v;
+                  break;
+                }
+              }
+              frame.pc = pc;
+              const v = this.getSlow(t, key, UPVAL + ((i >>> 23) & 0x1ff));
+              if (v !== PENDING) {
+                stack[base + a] = v;
+                break;
+              }
+              this.countdown = count;
+              this.callMeta(thread, frame, base + a, 1, C_NONE, 0);
+              count = this.countdown;
+              continue newframe;
+            }
+            case Op.GETTABLE: {
+              const b = (i >>> 23) & 0x1ff;
+              const t = stack[base + b];
+              const c = (i >>> 14) & 0x1ff;
+              const key = c & 0x100 ? k[c & 0xff] : stack[base + c];
+              if (t instanceof LuaTable) {
+                const v = typeof key === 'string' ? t.getStr(key) : t.get(key);
+                if (v !== undefined || t.metatable === undefined) {
+                  stack[base + a] = v;
+                  break;
+                }
+              }
+              frame.pc = pc;
+              const v = this.getSlow(t, key, b);
+              if (v !== PENDING) {
+                stack[base + a] = v;
+                break;
+              }
+              this.countdown = count;
+              this.callMeta(thread, frame, base + a, 1, C_NONE, 0);
+              count = this.countdown;
+              continue newframe;
+            }
+            case Op.SETTABUP: {
+              const up = upvals[a];
+              const t = up.stack !== undefined ? up.stack[up.index] : up.value;
+              const b = (i >>> 23) & 0x1ff;
+              const c = (i >>> 14) & 0x1ff;
+              const key = b & 0x100 ? k[b & 0xff] : stack[base + b];
+              const value = c & 0x100 ? k[c & 0xff] : stack[base + c];
+              if (t instanceof LuaTable && t.metatable === undefined && typeof key === 'string') {
+                t.setStr(key, value);
+                break;
+              }
+              frame.pc = pc;
+              if (this.setSlow(t, key, value, UPVAL + a) !== PENDING) break;
+              this.countdown = count;
+              this.callMeta(thread, frame, 0, 0, C_NONE, 0);
+              count = this.countdown;
+              continue newframe;
+            }
+            case Op.SETUPVAL: {
+              const up = upvals[(i >>> 23) & 0x1ff];
+              if (up.stack !== undefined) up.stack[up.index] = stack[base + a];
+              else up.value = stack[base + a];
+              break;
+            }
+            case Op.SETTABLE: {
+              const t = stack[base + a];
+              const b = (i >>> 23) & 0x1ff;
+              const c = (i >>> 14) & 0x1ff;
+              const key = b & 0x100 ? k[b & 0xff] : stack[base + b];
+              const value = c & 0x100 ? k[c & 0xff] : stack[base + c];
+              if (t instanceof LuaTable && t.metatable === undefined) {
+                if (typeof key === 'string') {
+                  t.setStr(key, value);
+                  break;
+                }
+                if (typeof key === 'number' && key === key) {
+                  t.set(key, value);
+                  break;
+                }
+              }
+              frame.pc = pc;
+              if (this.setSlow(t, key, value, a) !== PENDING) break;
+              this.countdown = count;
+              this.callMeta(thread, frame, 0, 0, C_NONE, 0);
+              count = this.countdown;
+              continue newframe;
+            }
+            case Op.NEWTABLE:
+              stack[base + a] = new LuaTable(((i >>> 14) & 0x1ff) !== 0 ? 1 : 0);
+              break;
+            case Op.SELF: {
+              const b = (i >>> 23) & 0x1ff;
+              const obj = stack[base + b];
+              const c = (i >>> 14) & 0x1ff;
+              const key = c & 0x100 ? k[c & 0xff] : stack[base + c];
+              stack[base + a + 1] = obj;
+              if (obj instanceof LuaTable && typeof key === 'string') {
+                let v = obj.getStr(key);
+                if (v !== undefined) {
+                  stack[base + a] = v;
+                  break;
+                }
+                // A class table as `__index`: the usual shape of methods.
+                const mt = obj.metatable;
+                if (mt === undefined) {
+                  stack[base + a] = undefined;
+                  break;
+                }
+                const idx = mt.getStr('__index');
+                if (idx instanceof LuaTable) {
+                  v = idx.getStr(key);
+                  if (v !== undefined || idx.metatable === undefined) {
+                    stack[base + a] = v;
+                    break;
+                  }
+                }
+              }
+              frame.pc = pc;
+              const v = this.getSlow(obj, key, b);
+              if (v !== PENDING) {
+                stack[base + a] = v;
+                break;
+              }
+              this.countdown = count;
+              this.callMeta(thread, frame, base + a, 1, C_NONE, 0);
+              count = this.countdown;
+              continue newframe;
+            }
+            case Op.ADD: {
+              const b = (i >>> 23) & 0x1ff;
+              const c = (i >>> 14) & 0x1ff;
+              const x = b & 0x100 ? k[b & 0xff] : stack[base + b];
+              const y = c & 0x100 ? k[c & 0xff] : stack[base + c];
+              if (typeof x === 'number' && typeof y === 'number') {
+                const r = x + y;
+                if (Number.isInteger(r)) {
+                  if (Number.isInteger(x) && Number.isInteger(y)) {
+                    stack[base + a] = r <= 9007199254740991 && r >= -9007199254740991 ? r : intAdd(x, y);
+                  } else {
+                    stack[base + a] = new LFloat(r);
+                  }
+                } else {
+                  stack[base + a] = r;
+                }
+                break;
+              }
+              frame.pc = pc;
+              const v = this.arithSlow(Op.ADD, x, y, i);
+              if (v !== PENDING) {
+                stack[base + a] = v;
+                break;
+              }
+              this.countdown = count;
+              this.callMeta(thread, frame, base + a, 1, C_NONE, 0);
+              count = this.countdown;
+              continue newframe;
+            }
+            case Op.SUB: {
+              const b = (i >>> 23) & 0x1ff;
+              const c = (i >>> 14) & 0x1ff;
+              const x = b & 0x100 ? k[b & 0xff] : stack[base + b];
+              const y = c & 0x100 ? k[c & 0xff] : stack[base + c];
+              if (typeof x === 'number' && typeof y === 'number') {
+                const r = x - y;
+                if (Number.isInteger(r)) {
+                  if (Number.isInteger(x) && Number.isInteger(y)) {
+                    stack[base + a] = r <= 9007199254740991 && r >= -9007199254740991 ? r : intSub(x, y);
+                  } else {
+                    stack[base + a] = new LFloat(r);
+                  }
+                } else {
+                  stack[base + a] = r;
+                }
+                break;
+              }
+              frame.pc = pc;
+              const v = this.arithSlow(Op.SUB, x, y, i);
+              if (v !== PENDING) {
+                stack[base + a] = v;
+                break;
+              }
+              this.countdown = count;
+              this.callMeta(thread, frame, base + a, 1, C_NONE, 0);
+              count = this.countdown;
+              continue newframe;
+            }
+            case Op.MUL: {
+              const b = (i >>> 23) & 0x1ff;
+              const c = (i >>> 14) & 0x1ff;
+              const x = b & 0x100 ? k[b & 0xff] : stack[base + b];
+              const y = c & 0x100 ? k[c & 0xff] : stack[base + c];
+              if (typeof x === 'number' && typeof y === 'number') {
+                const r = x * y;
+                if (Number.isInteger(r)) {
+                  if (Number.isInteger(x) && Number.isInteger(y)) {
+                    stack[base + a] = r < 9007199254740992 && r > -9007199254740992 ? (r === 0 ? 0 : r) : intMul(x, y);
+                  } else {
+                    stack[base + a] = new LFloat(r);
+                  }
+                } else {
+                  stack[base + a] = r;
+                }
+                break;
+              }
+              frame.pc = pc;
+              const v = this.arithSlow(Op.MUL, x, y, i);
+              if (v !== PENDING) {
+                stack[base + a] = v;
+                break;
+              }
+              this.countdown = count;
+              this.callMeta(thread, frame, base + a, 1, C_NONE, 0);
+              count = this.countdown;
+              continue newframe;
+            }
+            case Op.DIV: {
+              const b = (i >>> 23) & 0x1ff;
+              const c = (i >>> 14) & 0x1ff;
+              const x = b & 0x100 ? k[b & 0xff] : stack[base + b];
+              const y = c & 0x100 ? k[c & 0xff] : stack[base + c];
+              if (typeof x === 'number' && typeof y === 'number') {
+                const r = x / y;
+                stack[base + a] = Number.isInteger(r) ? new LFloat(r) : r;
+                break;
+              }
+              frame.pc = pc;
+              const v = this.arithSlow(Op.DIV, x, y, i);
+              if (v !== PENDING) {
+                stack[base + a] = v;
+                break;
+              }
+              this.countdown = count;
+              this.callMeta(thread, frame, base + a, 1, C_NONE, 0);
+              count = this.countdown;
+              continue newframe;
+            }
+            case Op.MOD: {
+              const b = (i >>> 23) & 0x1ff;
+              const c = (i >>> 14) & 0x1ff;
+              const x = b & 0x100 ? k[b & 0xff] : stack[base + b];
+              const y = c & 0x100 ? k[c & 0xff] : stack[base + c];
+              if (typeof x === 'number' && typeof y === 'number' && Number.isInteger(x) && Number.isInteger(y) && y !== 0) {
+                let r = x % y;
+                if (r !== 0 && (r < 0) !== (y < 0)) r += y;
+                stack[base + a] = r === 0 ? 0 : r;
+                break;
+              }
+              frame.pc = pc;
+              const v = this.arithSlow(Op.MOD, x, y, i);
+              if (v !== PENDING) {
+                stack[base + a] = v;
+                break;
+              }
+              this.countdown = count;
+              this.callMeta(thread, frame, base + a, 1, C_NONE, 0);
+              count = this.countdown;
+              continue newframe;
+            }
+            case Op.POW: case Op.IDIV:
+            case Op.BAND: case Op.BOR: case Op.BXOR: case Op.SHL: case Op.SHR: {
+              const b = (i >>> 23) & 0x1ff;
+              const c = (i >>> 14) & 0x1ff;
+              const x = b & 0x100 ? k[b & 0xff] : stack[base + b];
+              const y = c & 0x100 ? k[c & 0xff] : stack[base + c];
+              frame.pc = pc;
+              const v = this.arithSlow(i & 0x3f, x, y, i);
+              if (v !== PENDING) {
+                stack[base + a] = v;
+                break;
+              }
+              this.countdown = count;
+              this.callMeta(thread, frame, base + a, 1, C_NONE, 0);
+              count = this.countdown;
+              continue newframe;
+            }
+            case Op.UNM: {
+              const x = stack[base + ((i >>> 23) & 0x1ff)];
+              if (typeof x === 'number') {
+                stack[base + a] = x === 0 && Number.isInteger(x) ? 0 : -x;
+                break;
+              }
+              frame.pc = pc;
+              const v = this.arithSlow(Op.UNM, x, x, i);
+              if (v !== PENDING) {
+                stack[base + a] = v;
+                break;
+              }
+              this.countdown = count;
+              this.callMeta(thread, frame, base + a, 1, C_NONE, 0);
+              count = this.countdown;
+              continue newframe;
+            }
+            case Op.BNOT: {
+              const x = stack[base + ((i >>> 23) & 0x1ff)];
+              frame.pc = pc;
+              const v = this.arithSlow(Op.BNOT, x, x, i);
+              if (v !== PENDING) {
+                stack[base + a] = v;
+                break;
+              }
+              this.countdown = count;
+              this.callMeta(thread, frame, base + a, 1, C_NONE, 0);
+              count = this.countdown;
+              continue newframe;
+            }
+            case Op.NOT: {
+              const x = stack[base + ((i >>> 23) & 0x1ff)];
+              stack[base + a] = x === undefined || x === false;
+              break;
+            }
+            case Op.LEN: {
+              const b = (i >>> 23) & 0x1ff;
+              const x = stack[base + b];
+              if (typeof x === 'string') {
+                stack[base + a] = x.length;
+                break;
+              }
+              if (x instanceof LuaTable && x.metatable === undefined) {
+                stack[base + a] = x.length();
+                break;
+              }
+              frame.pc = pc;
+              const v = this.lengthSlow(x, b);
+              if (v !== PENDING) {
+                stack[base + a] = v;
+                break;
+              }
+              this.countdown = count;
+              this.callMeta(thread, frame, base + a, 1, C_NONE, 0);
+              count = this.countdown;
+              continue newframe;
+            }
+            case Op.CONCAT: {
+              const b = (i >>> 23) & 0x1ff;
+              const c = (i >>> 14) & 0x1ff;
+              let s = '';
+              let r = b;
+              for (; r <= c; r++) {
+                const v = stack[base + r];
+                if (typeof v === 'string') s += v;
+                else if (typeof v === 'number' || typeof v === 'bigint' || v instanceof LFloat) s += numberToString(v);
+                else break;
+              }
+              if (r > c) {
+                stack[base + a] = s;
+                break;
+              }
+              frame.pc = pc;
+              this.countdown = count;
+              const status = this.concatStep(thread, frame, base + c);
+              count = this.countdown;
+              if (status === SAME) break;
+              continue newframe;
+            }
+            case Op.JMP: {
+              if (a !== 0) this.closeUpvalues(thread, base + a - 1);
+              pc += (i >>> 14) - 131071;
+              break;
+            }
+            case Op.EQ: {
+              const b = (i >>> 23) & 0x1ff;
+              const c = (i >>> 14) & 0x1ff;
+              const x = b & 0x100 ? k[b & 0xff] : stack[base + b];
+              const y = c & 0x100 ? k[c & 0xff] : stack[base + c];
+              let eq: boolean;
+              if (x === y) eq = true;
+              else if (typeof x === 'number' && typeof y === 'number') eq = false;
+              else {
+                frame.pc = pc;
+                const r = this.equalSlow(x, y);
+                if (r === PENDING) {
+                  this.countdown = count;
+                  this.callMeta(thread, frame, frame.top, 1, C_COMPARE, 0);
+                  count = this.countdown;
+                  continue newframe;
+                }
+                eq = r;
+              }
+              if (eq !== (a !== 0)) pc++;
+              break;
+            }
+            case Op.LT: {
+              const b = (i >>> 23) & 0x1ff;
+              const c = (i >>> 14) & 0x1ff;
+              const x = b & 0x100 ? k[b & 0xff] : stack[base + b];
+              const y = c & 0x100 ? k[c & 0xff] : stack[base + c];
+              let lt: boolean;
+              if (typeof x === 'number' && typeof y === 'number') lt = x < y;
+              else {
+                frame.pc = pc;
+                const r = this.lessSlow(x, y);
+                if (r === PENDING) {
+                  this.countdown = count;
+                  this.callMeta(thread, frame, frame.top, 1, C_COMPARE, 0);
+                  count = this.countdown;
+                  continue newframe;
+                }
+                lt = r;
+              }
+              if (lt !== (a !== 0)) pc++;
+              break;
+            }
+            case Op.LE: {
+              const b = (i >>> 23) & 0x1ff;
+              const c = (i >>> 14) & 0x1ff;
+              const x = b & 0x100 ? k[b & 0xff] : stack[base + b];
+              const y = c & 0x100 ? k[c & 0xff] : stack[base + c];
+              let le: boolean;
+              if (typeof x === 'number' && typeof y === 'number') le = x <= y;
+              else {
+                frame.pc = pc;
+                const r = this.lessEqualSlow(x, y);
+                if (r === PENDING || r === NEGATED_PENDING) {
+                  this.countdown = count;
+                  this.callMeta(thread, frame, frame.top, 1, C_COMPARE, r === NEGATED_PENDING ? 1 : 0);
+                  count = this.countdown;
+                  continue newframe;
+                }
+                le = r;
+              }
+              if (le !== (a !== 0)) pc++;
+              break;
+            }
+            case Op.TEST: {
+              const v = stack[base + a];
+              if ((((i >>> 14) & 0x1ff) !== 0) === (v === undefined || v === false)) pc++;
+              break;
+            }
+            case Op.TESTSET: {
+              const v = stack[base + ((i >>> 23) & 0x1ff)];
+              if ((((i >>> 14) & 0x1ff) !== 0) === (v === undefined || v === false)) pc++;
+              else stack[base + a] = v;
+              break;
+            }
+            case Op.CALL: {
+              const b = (i >>> 23) & 0x1ff;
+              const func = base + a;
+              const nargs = b !== 0 ? b - 1 : thread.top - func - 1;
+              const fn = stack[func];
+              frame.pc = pc;
+              if (fn instanceof LuaClosure) {
+                this.pushLua(thread, fn, func, nargs, func, ((i >>> 14) & 0x1ff) - 1, 0, C_NONE);
+                continue newframe;
+              }
+              this.countdown = count;
+              const status = this.callAt(thread, func, nargs, func, ((i >>> 14) & 0x1ff) - 1, 0, C_NONE);
+              count = this.countdown;
+              if (status === SAME) break;
+              if (status === SUSPEND) return SUSPEND;
+              if (status === STOP) return STOP;
+              continue newframe;
+            }
+            case Op.TAILCALL: {
+              const b = (i >>> 23) & 0x1ff;
+              const func = base + a;
+              const nargs = b !== 0 ? b - 1 : thread.top - func - 1;
+              const fn = stack[func];
+              frame.pc = pc;
+              if (fn instanceof LuaClosure) {
+                // Reuse the frame: move the function and its arguments down to its slot.
+                if (proto.protos.length > 0) this.closeUpvalues(thread, base);
+                const dst = frame.func;
+                for (let r = 0; r <= nargs; r++) stack[dst + r] = stack[func + r];
+                const f = this.pushLua(thread, fn, dst, nargs, frame.ret, frame.nresults, frame.flags, frame.cont, frame.contData);
+                // pushLua took a new frame object above this one: move it into this one's place.
+                thread.depth--;
+                thread.frames[thread.depth] = frame;
+                thread.frames[thread.depth - 1] = f;
+                f.tail = true;
+                continue newframe;
+              }
+              // A native or `__call`: an ordinary call for all results; the RETURN that follows
+              // every TAILCALL returns them.
+              this.countdown = count;
+              const status = this.callAt(thread, func, nargs, func, -1, 0, C_NONE);
+              count = this.countdown;
+              if (status === SAME) break;
+              if (status === SUSPEND) return SUSPEND;
+              if (status === STOP) return STOP;
+              continue newframe;
+            }
+            case Op.RETURN: {
+              const b = (i >>> 23) & 0x1ff;
+              const from = base + a;
+              const n = b !== 0 ? b - 1 : thread.top - from;
+              if ((frame.flags | frame.cont) === 0) {
+                if (proto.protos.length > 0) this.closeUpvalues(thread, base);
+                const ret = frame.ret;
+                const wanted = frame.nresults;
+                if (wanted < 0) {
+                  for (let j = 0; j < n; j++) stack[ret + j] = stack[from + j];
+                  thread.top = ret + n;
+                } else {
+                  let j = 0;
+                  for (; j < n && j < wanted; j++) stack[ret + j] = stack[from + j];
+                  for (; j < wanted; j++) stack[ret + j] = undefined;
+                }
+                thread.depth--;
+                continue newframe;
+              }
+              frame.pc = pc;
+              this.countdown = count;
+              const status = this.returnValues(thread, frame, from, n);
+              count = this.countdown;
+              if (status === STOP) return STOP;
+              if (status === SUSPEND) return SUSPEND;
+              continue newframe;
+            }
+            case Op.FORLOOP: {
+              const idx = stack[base + a];
+              const step = stack[base + a + 2];
+              if (typeof idx === 'number' && typeof step === 'number') {
+                if (Number.isInteger(idx)) {
+                  let next: LuaInteger = idx + step;
+                  if (next > 9007199254740991 || next < -9007199254740991) next = intAdd(idx, step);
+                  // The limit may be a bigint; JS compares numbers with bigints exactly.
+                  const limit = stack[base + a + 1] as number;
+                  if (step > 0 ? next <= limit : limit <= next) {
+                    stack[base + a] = next;
+                    stack[base + a + 3] = next;
+                    pc += (i >>> 14) - 131071;
+                  }
+                  break;
+                }
+              }
+              if (forLoopSlow(stack, base + a)) pc += (i >>> 14) - 131071;
+              break;
+            }
+            case Op.FORPREP: {
+              frame.pc = pc;
+              this.forPrep(stack, base + a);
+              pc += (i >>> 14) - 131071;
+              break;
+            }
+            case Op.TFORCALL: {
+              const c = (i >>> 14) & 0x1ff;
+              const cb = base + a + 3;
+              const fn = stack[base + a];
+              stack[cb] = fn;
+              stack[cb + 1] = stack[base + a + 1];
+              stack[cb + 2] = stack[base + a + 2];
+              frame.pc = pc;
+              if (fn === this.builtinNext && fn !== undefined) {
+                // `pairs`: the generic for calls `next` inline.
+                const t = stack[cb + 1];
+                if (t instanceof LuaTable) {
+                  const entry = t.next(stack[cb + 2]);
+                  if (entry !== undefined) {
+                    if (entry === false) {
+                      for (let j = 0; j < c; j++) stack[cb + j] = undefined;
+                    } else {
+                      stack[cb] = entry[0];
+                      if (c > 1) stack[cb + 1] = entry[1];
+                      for (let j = 2; j < c; j++) stack[cb + j] = undefined;
+                    }
+                    break;
+                  }
+                }
+              }
+              if (fn instanceof LuaClosure) {
+                this.pushLua(thread, fn, cb, 2, cb, c, 0, C_NONE);
+                continue newframe;
+              }
+              this.countdown = count;
+              const status = this.callAt(thread, cb, 2, cb, c, 0, C_NONE);
+              count = this.countdown;
+              if (status === SAME) break;
+              if (status === SUSPEND) return SUSPEND;
+              if (status === STOP) return STOP;
+              continue newframe;
+            }
+            case Op.TFORLOOP: {
+              const v = stack[base + a + 1];
+              if (v !== undefined) {
+                stack[base + a] = v;
+                pc += (i >>> 14) - 131071;
+              }
+              break;
+            }
+            case Op.SETLIST: {
+              let n = (i >>> 23) & 0x1ff;
+              let c = (i >>> 14) & 0x1ff;
+              if (n === 0) n = thread.top - (base + a) - 1;
+              if (c === 0) c = code[pc++] >>> 6;
+              const t = stack[base + a] as LuaTable;
+              t.setList((c - 1) * FIELDS_PER_FLUSH + 1, stack, base + a + 1, n);
+              break;
+            }
+            case Op.CLOSURE:
+              stack[base + a] = this.makeClosure(thread, closure, proto.protos[i >>> 14], base);
+              break;
+            case Op.VARARG: {
+              const b = (i >>> 23) & 0x1ff;
+              const nv = frame.nvarargs;
+              const vb = frame.varargBase;
+              if (b === 0) {
+                if (base + a + nv + EXTRA_STACK > stack.length) {
+                  frame.pc = pc;
+                  this.ensureStack(thread, base + a + nv + EXTRA_STACK);
+                }
+                for (let j = 0; j < nv; j++) stack[base + a + j] = stack[vb + j];
+                thread.top = base + a + nv;
+              } else {
+                for (let j = 0; j < b - 1; j++) stack[base + a + j] = j < nv ? stack[vb + j] : undefined;
+              }
+              break;
+            }
+            default:
+              frame.pc = pc;
+              throw this.runError(`invalid instruction (opcode ${i & 0x3f})`);
+          }
+        }
+      }
+    } finally {
+      this.countdown = count;
+    }
+  }
+
+  /**
+   * Calls the metamethod found by a slow path (mmFn with mmN arguments) for the instruction of
+   * `frame`: its result goes to `ret` (`nresults` 1, or 0 for `__newindex`), then `cont` finishes
+   * the instruction. The call is placed above the frame's registers.
+   */
+  private callMeta(thread: Coroutine, frame: CallFrame, ret: number, nresults: number, cont: number, contData: number): number {
+    if (thread.cCalls >= MAX_C_CALLS) throw this.stackError('C stack overflow');
+    const func = frame.top;
+    const stack = thread.stack;
+    this.ensureStack(thread, func + 4 + EXTRA_STACK);
+    const n = this.mmN;
+    stack[func] = this.mmFn;
+    stack[func + 1] = this.mmA;
+    stack[func + 2] = this.mmB;
+    if (n === 3) stack[func + 3] = this.mmC;
+    this.mmFn = this.mmA = this.mmB = this.mmC = undefined;
+    if (cont === C_COMPARE) ret = func;
+    thread.cCalls++;
+    return this.callAt(thread, func, n, ret, nresults, F_META, cont, contData);
+  }
+
+  /**
+   * OP_CONCAT from the right (luaV_concat): `top` is the stack index of the last value not yet
+   * folded; values from register B to `top` remain. Strings and numbers are joined in runs; a
+   * pair with another value goes to `__concat` (a meta frame whose return comes back here).
+   * Returns SAME when the instruction finished without a call, RELOAD otherwise.
+   */
+  private concatStep(thread: Coroutine, frame: CallFrame, top: number): number {
+    const stack = thread.stack;
+    const i = frame.closure!.proto.code[frame.pc - 1];
+    const first = frame.base + ((i >>> 23) & 0x1ff);
+    while (top > first) {
+      const right = stack[top];
+      const left = stack[top - 1];
+      if (!(typeof left === 'string' || isNumberValue(left)) || !(typeof right === 'string' || isNumberValue(right))) {
+        let handler = this.metamethod(left, '__concat');
+        if (handler === undefined) handler = this.metamethod(right, '__concat');
+        if (handler === undefined) {
+          const badIsLeft = !(typeof left === 'string' || isNumberValue(left));
+          const reg = (badIsLeft ? top - 1 : top) - frame.base;
+          throw this.operandError(badIsLeft ? left : right, 'concatenate', reg);
+        }
+        this.mmFn = handler;
+        this.mmA = left;
+        this.mmB = right;
+        this.mmN = 2;
+        // The result replaces the pair's left value; then concatenation goes on from there.
+        const status = this.callMetaConcat(thread, frame, top - 1);
+        if (status !== SAME) return status;
+        top--;
+        continue;
+      }
+      // Join as many strings and numbers as there are in a row.
+      let s = concatText(right);
+      let j = top - 1;
+      for (; j >= first; j--) {
+        const v = stack[j];
+        if (typeof v === 'string') s = v + s;
+        else if (isNumberValue(v)) s = numberToString(v as LuaNumber) + s;
+        else break;
+      }
+      stack[j + 1] = s;
+      top = j + 1;
+    }
+    stack[frame.base + ((i >>> 6) & 0xff)] = stack[first];
+    return SAME;
+  }
+
+  /** A `__concat` call of concatStep: a Lua handler gets a meta frame (RELOAD); a native runs now (SAME). */
+  private callMetaConcat(thread: Coroutine, frame: CallFrame, left: number): number {
+    if (this.mmFn instanceof LuaClosure) return this.callMeta(thread, frame, left, 1, C_CONCAT, left);
+    const v = this.callPending();
+    thread.stack[left] = v;
+    return SAME;
+  }
+
+  // ---- numeric for ----------------------------------------------------------------------------
+
+  /**
+   * OP_FORPREP: an integer loop when the initial value and the step are integers (the limit is
+   * then clipped to an integer, floor or ceiling by the step's sign); a float loop otherwise.
+   */
+  private forPrep(stack: LuaValue[], ra: number): void {
+    const init = stack[ra];
+    const step = stack[ra + 2];
+    if (isInteger(init) && isInteger(step)) {
+      const limit = forLimit(stack[ra + 1], step);
+      if (limit !== undefined) {
+        stack[ra + 1] = limit[0];
+        stack[ra] = intSub(limit[1] ? 0 : init, step);
+        return;
+      }
+    }
+    const limit = this.toNumber(stack[ra + 1]);
+    if (limit === undefined) throw this.runError("'for' limit must be a number");
+    const fstep = this.toNumber(step);
+    if (fstep === undefined) throw this.runError("'for' step must be a number");
+    const finit = this.toNumber(init);
+    if (finit === undefined) throw this.runError("'for' initial value must be a number");
+    const s = toFloatValue(fstep);
+    stack[ra + 1] = float(toFloatValue(limit));
+    stack[ra + 2] = float(s);
+    stack[ra] = float(toFloatValue(finit) - s);
+  }
+}
+
+const NEGATED_PENDING: unique symbol = Symbol('negated pending metamethod call');
+/** `desc` values: registers are 0..255; upvalues UPVAL + index; NO_DESC names nothing. */
+const UPVAL = 0x1000;
+const NO_DESC = -1;
+
+interface CachedProto extends Proto {
+  cache?: LuaClosure;
+}
+
+function describe(name: ObjName | undefined): string {
+  return name === undefined ? '' : ` (${name.kind} '${name.name}')`;
+}
+
+function currentLine(frame: CallFrame): number {
+  const proto = frame.closure!.proto;
+  const pc = frame.pc > 0 ? frame.pc - 1 : 0;
+  return proto.lineInfo[pc] ?? proto.lineDefined;
+}
+
+function growStack(stack: LuaValue[], size: number): void {
+  // Grow in steps (pushing keeps the array packed).
+  const target = Math.max(size, Math.min(stack.length * 2, MAX_STACK + 2 * EXTRA_STACK));
+  while (stack.length < target) stack.push(undefined);
+}
+
+/** A JS exception from a native (or the engine) as a Lua error: a host failure, or a JS stack overflow. */
+function hostError(e: unknown): LuaError {
+  if (e instanceof LuaError) return e;
+  if (e instanceof RangeError && /call stack/i.test(e.message)) {
+    const err = new LuaError('stack overflow (JavaScript call stack)');
+    err.kind = 'stack';
+    return err;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  const err = new LuaError(message);
+  err.kind = 'host';
+  err.cause = e;
+  return err;
+}
+
+const ARITH_EVENTS: string[] = [];
+ARITH_EVENTS[Op.ADD] = '__add';
+ARITH_EVENTS[Op.SUB] = '__sub';
+ARITH_EVENTS[Op.MUL] = '__mul';
+ARITH_EVENTS[Op.MOD] = '__mod';
+ARITH_EVENTS[Op.POW] = '__pow';
+ARITH_EVENTS[Op.DIV] = '__div';
+ARITH_EVENTS[Op.IDIV] = '__idiv';
+ARITH_EVENTS[Op.BAND] = '__band';
+ARITH_EVENTS[Op.BOR] = '__bor';
+ARITH_EVENTS[Op.BXOR] = '__bxor';
+ARITH_EVENTS[Op.SHL] = '__shl';
+ARITH_EVENTS[Op.SHR] = '__shr';
+ARITH_EVENTS[Op.UNM] = '__unm';
+ARITH_EVENTS[Op.BNOT] = '__bnot';
+
+/** An arithmetic operand as a number: numbers as they are, numeric strings as floats. */
+function arithOperand(v: LuaValue): LuaNumber | undefined {
+  if (typeof v === 'number' || typeof v === 'bigint' || v instanceof LFloat) return v;
+  if (typeof v === 'string') {
+    const n = stringToNumber(v);
+    return n === undefined ? undefined : float(toFloatValue(n));
+  }
+  return undefined;
+}
+
+export function isNumberValue(v: LuaValue): boolean {
+  return typeof v === 'number' || typeof v === 'bigint' || v instanceof LFloat;
+}
+
+function concatText(v: LuaValue): string {
+  return typeof v === 'string' ? v : numberToString(v as LuaNumber);
+}
+
+function numEquals(a: LuaNumber, b: LuaNumber): boolean {
+  const x = a instanceof LFloat ? a.n : a;
+  const y = b instanceof LFloat ? b.n : b;
+  return x == y; // eslint-disable-line eqeqeq
+}
+
+/**
+ * Arithmetic on two numbers with Lua's subtype rules; undefined for an integer division or modulo
+ * by zero, or a bitwise operation on a float without an integer value.
+ */
+export function arithNumbers(op: Op, x: LuaNumber, y: LuaNumber): LuaValue | undefined {
+  switch (op) {
+    case Op.BAND: case Op.BOR: case Op.BXOR: case Op.SHL: case Op.SHR: case Op.BNOT: {
+      const a = toInteger(x);
+      const b = toInteger(y);
+      if (a === undefined || b === undefined) return undefined;
+      switch (op) {
+        case Op.BAND: return intAnd(a, b);
+        case Op.BOR: return intOr(a, b);
+        case Op.BXOR: return intXor(a, b);
+        case Op.SHL: return intShl(a, b);
+        case Op.SHR: return intShr(a, b);
+        default: return intNot(a);
+      }
+    }
+    case Op.DIV:
+      return float(toFloatValue(x) / toFloatValue(y));
+    case Op.POW:
+      return float(floatPow(toFloatValue(x), toFloatValue(y)));
+    default:
+      break;
+  }
+  if (isInteger(x) && isInteger(y)) {
+    switch (op) {
+      case Op.ADD: return intAdd(x, y);
+      case Op.SUB: return intSub(x, y);
+      case Op.MUL: return intMul(x, y);
+      case Op.IDIV: return intIdiv(x, y);
+      case Op.MOD: return intMod(x, y);
+      case Op.UNM: return intNeg(x);
+    }
+  }
+  const a = toFloatValue(x);
+  const b = toFloatValue(y);
+  switch (op) {
+    case Op.ADD: return float(a + b);
+    case Op.SUB: return float(a - b);
+    case Op.MUL: return float(a * b);
+    case Op.IDIV: return float(floatIdiv(a, b));
+    case Op.MOD: return float(floatMod(a, b));
+    case Op.UNM: return float(-a);
+  }
+  return undefined;
+}
+
+/** OP_FORLOOP off the fast path (big integers, float loops); true when the loop goes on. */
+function forLoopSlow(stack: LuaValue[], ra: number): boolean {
+  const idx = stack[ra] as LuaNumber;
+  const step = stack[ra + 2] as LuaNumber;
+  const limit = stack[ra + 1] as LuaNumber;
+  if (isInteger(idx)) {
+    const next = intAdd(idx, step as LuaInteger);
+    if ((step as LuaInteger) > 0 ? next <= (limit as LuaInteger) : (limit as LuaInteger) <= next) {
+      stack[ra] = next;
+      stack[ra + 3] = next;
+      return true;
+    }
+    return false;
+  }
+  const s = toFloatValue(step);
+  const x = toFloatValue(idx) + s;
+  const l = toFloatValue(limit);
+  if (s > 0 ? x <= l : l <= x) {
+    const v = float(x);
+    stack[ra] = v;
+    stack[ra + 3] = v;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Lua 5.3's forlimit: the integer limit of an integer loop and whether the loop must not run at
+ * all (a float limit beyond the integers on the far side); undefined when the limit is not a
+ * number (the float path then reports it).
+ */
+function forLimit(value: LuaValue, step: LuaInteger): [LuaInteger, boolean] | undefined {
+  const limit = typeof value === 'string' ? stringToNumber(value) : isNumberValue(value) ? value as LuaNumber : undefined;
+  if (limit === undefined) return undefined;
+  const exact = toInteger(limit);
+  if (exact !== undefined) return [exact, false];
+  const f = toFloatValue(limit);
+  const rounded = step < 0 ? Math.ceil(f) : Math.floor(f);
+  if (rounded >= -(2 ** 63) && rounded < 2 ** 63) return [toInteger(float(rounded))!, false];
+  if (0 < f) return [2n ** 63n - 1n, step < 0];
+  return [-(2n ** 63n), step >= 0];
+}

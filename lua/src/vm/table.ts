@@ -1,0 +1,273 @@
+// Lua tables: an array part for the keys 1..n and a Map for every other key. Keys are normalised
+// first (a float with an integral value is the same key as that integer, `t[1] == t[1.0]`), so the
+// Map sees each Lua key as exactly one JS value. Removing a key leaves a tombstone (the key stays
+// mapped to undefined) so that `next` can go on from a key that was just cleared, as Lua allows;
+// tombstones are swept when the Map grows.
+
+import { LFloat, floatToInteger } from './number';
+import type { LuaValue } from './value';
+
+type TableValue = LuaValue;
+
+export class LuaTable {
+  /** Values of keys 1..arr.length (arr[0] is key 1). May contain undefined holes. */
+  arr: TableValue[] = [];
+  hash: Map<LuaValue, TableValue> | undefined = undefined;
+  /** The array part's length before its last trim: keys up to it stay valid for `next`. */
+  private trimmedFrom = 0;
+  /** Tombstones in `hash`. */
+  private dead = 0;
+  metatable: LuaTable | undefined = undefined;
+  /** Iteration state for `next`: the last key returned and the iterator positioned after it. */
+  private iterKey: LuaValue = undefined;
+  private iter: Iterator<[LuaValue, TableValue]> | undefined = undefined;
+  /** Stable identity for `tostring` (`table: 0x…`). */
+  id = 0;
+
+  constructor(hashSize = 0) {
+    // JS arrays grow as needed; only a hash-size hint (NEWTABLE's C) is worth acting on.
+    if (hashSize > 0) this.hash = new Map();
+  }
+
+  /** Raw get with a key of any type. */
+  get(key: LuaValue): TableValue {
+    if (typeof key === 'number') {
+      const arr = this.arr;
+      if (key >= 1 && key <= arr.length && (key | 0) === key) return arr[key - 1];
+      if (Number.isNaN(key)) return undefined;
+    } else if (typeof key === 'string') {
+      return this.hash === undefined ? undefined : this.hash.get(key);
+    } else if (key instanceof LFloat) {
+      return this.get(normaliseFloatKey(key.n));
+    }
+    return this.hash === undefined ? undefined : this.hash.get(key);
+  }
+
+  /** Raw get of a string key (the common case: fields and methods). */
+  getStr(key: string): TableValue {
+    return this.hash === undefined ? undefined : this.hash.get(key);
+  }
+
+  /** Raw get of an integer key given as a JS number. */
+  getInt(key: number): TableValue {
+    const arr = this.arr;
+    if (key >= 1 && key <= arr.length) return arr[key - 1];
+    return this.hash === undefined ? undefined : this.hash.get(key);
+  }
+
+  /**
+   * Raw set. The caller has already rejected nil and NaN keys (`index is nil` / `index is NaN`);
+   * see `checkKey`.
+   */
+  set(key: LuaValue, value: TableValue): void {
+    if (typeof key === 'number') {
+      if ((key | 0) === key && key >= 1) {
+        this.setInt(key, value);
+        return;
+      }
+    } else if (key instanceof LFloat) {
+      const k = normaliseFloatKey(key.n);
+      if (typeof k === 'number' && Number.isInteger(k) && k >= 1) this.setInt(k, value);
+      else this.setHash(k, value);
+      return;
+    }
+    this.setHash(key, value);
+  }
+
+  setStr(key: string, value: TableValue): void {
+    this.setHash(key, value);
+  }
+
+  setInt(key: number, value: TableValue): void {
+    const arr = this.arr;
+    const n = arr.length;
+    if (key <= n) {
+      arr[key - 1] = value;
+      if (key === n && value === undefined) {
+        // Keep the array part free of trailing holes so that `#t` is cheap.
+        let end = n - 1;
+        while (end > 0 && arr[end - 1] === undefined) end--;
+        if (n > this.trimmedFrom) this.trimmedFrom = n;
+        arr.length = end;
+      }
+      return;
+    }
+    if (key === n + 1 && key < 0x40000000) {
+      if (value === undefined) {
+        if (this.hash !== undefined && this.hash.has(key)) this.setHash(key, undefined);
+        return;
+      }
+      arr.push(value);
+      const hash = this.hash;
+      if (hash !== undefined && hash.size > 0) {
+        // Move the keys that now continue the sequence from the hash into the array.
+        if (hash.has(key)) this.removeHash(key);
+        let next = key + 1;
+        while (hash.has(next)) {
+          const v = hash.get(next);
+          if (v === undefined) break;
+          arr.push(v);
+          this.removeHash(next);
+          next++;
+        }
+      }
+      return;
+    }
+    this.setHash(key, value);
+  }
+
+  private setHash(key: LuaValue, value: TableValue): void {
+    let hash = this.hash;
+    if (hash === undefined) {
+      if (value === undefined) return;
+      hash = this.hash = new Map();
+    }
+    if (value === undefined) {
+      if (hash.has(key) && hash.get(key) !== undefined) {
+        hash.set(key, undefined);
+        this.dead++;
+      }
+      return;
+    }
+    if (!hash.has(key)) {
+      // A new key: Lua leaves `next` undefined after one, so this is when tombstones can go.
+      if (this.dead > 8 && this.dead * 2 > hash.size) this.sweep();
+    } else if (hash.get(key) === undefined) {
+      this.dead--;
+    }
+    hash.set(key, value);
+  }
+
+  private removeHash(key: LuaValue): void {
+    const hash = this.hash!;
+    if (hash.get(key) === undefined) this.dead--;
+    hash.delete(key);
+    this.iter = undefined;
+  }
+
+  private sweep(): void {
+    const hash = this.hash!;
+    for (const [k, v] of hash) if (v === undefined) hash.delete(k);
+    this.dead = 0;
+    this.iter = undefined;
+  }
+
+  /**
+   * SETLIST: stores `n` values from `src[from..]` at keys `start`, `start + 1`, ... (a table
+   * constructor's positional fields). Nils inside the run stay holes of the array part, as in PUC
+   * Lua, so `#{1, nil, 3}` is 3 as there.
+   */
+  setList(start: number, src: LuaValue[], from: number, n: number): void {
+    const arr = this.arr;
+    for (let j = 0; j < n; j++) {
+      const key = start + j;
+      const v = src[from + j];
+      if (key <= arr.length) arr[key - 1] = v;
+      else if (key === arr.length + 1 && key < 0x40000000) {
+        arr.push(v);
+        // A key set earlier in the hash (`{[3] = x, 1, 2, 3}`) now lives in the array part.
+        if (this.hash !== undefined && this.hash.has(key)) this.removeHash(key);
+      } else this.set(key, v);
+    }
+    let end = arr.length;
+    while (end > 0 && arr[end - 1] === undefined) end--;
+    if (end !== arr.length) arr.length = end;
+  }
+
+  /** A string key whose value is `value` (first found), without disturbing `next`'s state. */
+  findKeyOf(value: LuaValue): string | undefined {
+    if (this.hash === undefined) return undefined;
+    for (const [k, v] of this.hash) if (v === value && typeof k === 'string') return k;
+    return undefined;
+  }
+
+  /** A border of the table (Lua's `#` without `__len`). */
+  length(): number {
+    const n = this.arr.length;
+    if (n > 0) return n;
+    const hash = this.hash;
+    if (hash === undefined || hash.get(1) === undefined) return 0;
+    // The sequence lives in the hash (keys set out of order): search for a border.
+    let i = 1;
+    while (hash.get(i + 1) !== undefined) i++;
+    return i;
+  }
+
+  /**
+   * The entry after `key` (undefined starts), as `next` needs it: returns false at the end, or
+   * undefined when `key` is not in the table (the caller raises `invalid key to 'next'`).
+   */
+  next(key: LuaValue): [LuaValue, TableValue] | false | undefined {
+    const arr = this.arr;
+    let i = 0;
+    if (key === undefined) {
+      i = 0;
+    } else {
+      const k = key instanceof LFloat ? normaliseFloatKey(key.n) : key;
+      if (typeof k === 'number' && (k | 0) === k && k >= 1 && k <= arr.length) {
+        i = k;
+      } else if (this.hash !== undefined && this.hash.has(k)) {
+        return this.nextInHash(k);
+      } else if (typeof k === 'number' && Number.isInteger(k) && k >= 1 && k <= this.trimmedFrom) {
+        // A key of the array part that was cleared during the traversal (the part shrank).
+        i = arr.length;
+      } else {
+        return undefined;
+      }
+    }
+    for (; i < arr.length; i++) {
+      if (arr[i] !== undefined) return [i + 1, arr[i]];
+    }
+    return this.firstInHash();
+  }
+
+  private firstInHash(): [LuaValue, TableValue] | false {
+    if (this.hash === undefined) return false;
+    this.iter = this.hash.entries();
+    return this.advance();
+  }
+
+  private advance(): [LuaValue, TableValue] | false {
+    const iter = this.iter!;
+    for (;;) {
+      const step = iter.next();
+      if (step.done) {
+        this.iter = undefined;
+        return false;
+      }
+      const [k, v] = step.value;
+      if (v !== undefined) {
+        this.iterKey = k;
+        return [k, v];
+      }
+    }
+  }
+
+  private nextInHash(key: LuaValue): [LuaValue, TableValue] | false | undefined {
+    const hash = this.hash;
+    if (hash === undefined || !hash.has(key)) return undefined;
+    if (this.iter !== undefined && this.iterKey === key) return this.advance();
+    // Not the key we returned last: find it (linear, but only when traversals interleave).
+    this.iter = hash.entries();
+    for (;;) {
+      const step = this.iter.next();
+      if (step.done) {
+        this.iter = undefined;
+        return false;
+      }
+      if (step.value[0] === key) return this.advance();
+    }
+  }
+}
+
+/** The table key for a float: the integer with its value when there is one, the float otherwise. */
+export function normaliseFloatKey(x: number): LuaValue {
+  const i = floatToInteger(x);
+  if (i !== undefined) return i;
+  return x; // a non-integral float, or an integral one beyond int64 (never a safe integer)
+}
+
+/** Converts a key to its table form for the Map (used by callers that hash keys themselves). */
+export function tableKey(key: LuaValue): LuaValue {
+  return key instanceof LFloat ? normaliseFloatKey(key.n) : key;
+}

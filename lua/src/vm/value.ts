@@ -1,0 +1,176 @@
+// Lua values in JavaScript:
+//
+//   nil       undefined
+//   boolean   true / false
+//   number    see number.ts: JS number (safe integers and non-integral floats), bigint (large
+//             integers), LFloat (integral-valued floats)
+//   string    a JS string of bytes (each char 0..255), 8-bit clean like Lua's strings
+//   table     LuaTable
+//   function  LuaClosure (compiled Lua) or NativeFunction (the library and host functions)
+//   thread    Coroutine (defined by the interpreter)
+//   userdata  Userdata (host objects; none are reachable from scripts unless a host makes them)
+//
+// Nothing of JavaScript is a Lua value: no JS object, function or prototype key can reach a script.
+
+import { LFloat, numberToString } from './number';
+import type { Proto } from './proto';
+import { LuaTable } from './table';
+
+export { LFloat, LuaTable };
+
+/** An upvalue: open while its variable lives in a register, closed (holding the value) after. */
+export class Upvalue {
+  /** The register array while open; undefined once closed. */
+  stack: LuaValue[] | undefined;
+  index: number;
+  value: LuaValue = undefined;
+  constructor(stack: LuaValue[], index: number) {
+    this.stack = stack;
+    this.index = index;
+  }
+  /** An upvalue that holds a value from the start (a main chunk's `_ENV`). */
+  static closed(value: LuaValue): Upvalue {
+    const up = new Upvalue([value], 0);
+    up.close();
+    return up;
+  }
+  get(): LuaValue {
+    return this.stack !== undefined ? this.stack[this.index] : this.value;
+  }
+  set(v: LuaValue): void {
+    if (this.stack !== undefined) this.stack[this.index] = v;
+    else this.value = v;
+  }
+  close(): void {
+    if (this.stack !== undefined) {
+      this.value = this.stack[this.index];
+      this.stack = undefined;
+    }
+  }
+}
+
+export class LuaClosure {
+  id = 0;
+  constructor(readonly proto: Proto, readonly upvalues: Upvalue[]) {}
+}
+
+/**
+ * What a native can return instead of results: a request that the dispatch loop carries out
+ * without growing the JS stack (pcall, coroutine switches) or by leaving the loop (`await`: the
+ * VM suspends until the promise settles; see VM.start/resume).
+ */
+export type RequestKind = 'pcall' | 'xpcall' | 'resume' | 'wrap' | 'yield' | 'await';
+
+export class Request {
+  constructor(
+    readonly kind: RequestKind,
+    readonly args: LuaValue[],
+    /** For `await`: the results the native will return once it settles (a rejection is a Lua error). */
+    readonly promise?: Promise<LuaValue[]>,
+  ) {}
+}
+
+/**
+ * A function written in TypeScript: the standard library and host functions. It receives its
+ * arguments as an array and returns its results as an array (an empty array for none), or a
+ * Request.
+ */
+export type NativeCall = (args: LuaValue[]) => LuaValue[] | Request;
+
+export class NativeFunction {
+  id = 0;
+  constructor(readonly name: string, readonly call: NativeCall) {}
+}
+
+export type LuaFunction = LuaClosure | NativeFunction;
+
+export class Userdata {
+  id = 0;
+  metatable: LuaTable | undefined = undefined;
+  constructor(readonly data: unknown) {}
+}
+
+/** Any Lua value (threads are interpreter objects; see interp.ts). */
+export type LuaValue = undefined | boolean | number | bigint | string | LFloat | LuaTable | LuaFunction | Userdata | { readonly kind: 'thread' };
+
+/**
+ * Why an error happened, for hosts: `runtime` (any Lua error, including `error()`), `budget` (the
+ * instruction budget ran out), `stack` (stack overflow or the call-depth limit), `host` (a host
+ * function failed or a JS exception escaped a native). `budget` errors cannot be caught by pcall.
+ */
+export type ErrorKind = 'runtime' | 'budget' | 'stack' | 'host' | 'memory' | 'output';
+
+/** A Lua error in flight: any Lua value, plus the traceback captured where it was raised. */
+export class LuaError extends Error {
+  /** `stack traceback:\n\t...` as PUC's luaL_traceback prints it; set when the error leaves the VM. */
+  traceback: string | undefined;
+  kind: ErrorKind = 'runtime';
+  /** Source line of the innermost Lua function when the error was raised (0: unknown). */
+  line = 0;
+  /** Chunk name (`@file.lua`) of that function. */
+  source: string | undefined = undefined;
+  constructor(readonly value: LuaValue, traceback?: string) {
+    super(typeof value === 'string' ? value : errorText(value));
+    this.traceback = traceback;
+  }
+}
+
+function errorText(value: LuaValue): string {
+  if (value === undefined) return 'nil';
+  if (typeof value === 'number' || typeof value === 'bigint' || value instanceof LFloat) return numberToString(value);
+  return `(error object is a ${typeName(value)} value)`;
+}
+
+/** Lua's `type()`. */
+export function typeName(v: LuaValue): string {
+  switch (typeof v) {
+    case 'undefined': return 'nil';
+    case 'boolean': return 'boolean';
+    case 'number': case 'bigint': return 'number';
+    case 'string': return 'string';
+    default:
+      if (v instanceof LuaTable) return 'table';
+      if (v instanceof LuaClosure || v instanceof NativeFunction) return 'function';
+      if (v instanceof LFloat) return 'number';
+      if (v instanceof Userdata) return 'userdata';
+      return 'thread';
+  }
+}
+
+export function isFalsy(v: LuaValue): boolean {
+  return v === undefined || v === false;
+}
+
+let nextId = 1;
+/** A stable per-object number for `tostring(t)` (`table: 0x…`). */
+export function objectId(v: { id: number }): number {
+  if (v.id === 0) v.id = nextId++;
+  return v.id;
+}
+
+/** `tostring` without metamethods. */
+export function rawToString(v: LuaValue): string {
+  switch (typeof v) {
+    case 'undefined': return 'nil';
+    case 'boolean': return v ? 'true' : 'false';
+    case 'number': case 'bigint': return numberToString(v);
+    case 'string': return v;
+    default:
+      if (v instanceof LFloat) return numberToString(v);
+      return `${typeName(v)}: 0x${(0x55550000 + objectId(v as { id: number }) * 16).toString(16).padStart(8, '0')}`;
+  }
+}
+
+/** Encodes JS text as a Lua byte string (UTF-8). */
+export function toLuaString(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\x00-\x7f]/.test(text)) return text;
+  return Buffer.from(text, 'utf8').toString('latin1');
+}
+
+/** Decodes a Lua byte string as UTF-8 text for the host (invalid bytes become U+FFFD). */
+export function fromLuaString(bytes: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\x00-\x7f]/.test(bytes)) return bytes;
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}

@@ -1,0 +1,3 @@
+-- a number as error value
+local function f() error(404) end
+f()
