@@ -115,4 +115,30 @@ describe('sandlua command line', () => {
     }
     assert.equal(sandlua().status, 2, 'no command at all prints the help and exits 2');
   });
+
+  it('disasm prints the luac5.3 -l -l listing of a script (and -l with --short)', function () {
+    const script = 'examples/invoice-normalizer/normalize.lua';
+    const ours = sandlua('disasm', script);
+    assert.equal(ours.status, 0, ours.stderr);
+    const mask = (text: string): string => text.replace(/0x[0-9a-f]+/g, '0xADDR');
+    const luac = spawnSync('luac5.3', ['-l', '-l', '-p', script], { cwd: root, encoding: 'latin1' });
+    if (luac.error) {
+      if (process.env.CI === 'true') assert.fail('luac5.3 is required in CI');
+      assert.match(ours.stdout, /^\nmain <examples\/invoice-normalizer\/normalize\.lua:0,0>/);
+      return;
+    }
+    assert.equal(mask(ours.stdout), mask(luac.stdout));
+    const short = sandlua('disasm', '--short', script);
+    assert.equal(mask(short.stdout), mask(spawnSync('luac5.3', ['-l', '-p', script], { cwd: root, encoding: 'latin1' }).stdout));
+  });
+
+  it('disasm reports a syntax error with exit code 1, and a missing file with exit code 2', () => {
+    const bad = sandlua('disasm', fixtures + '/project/scripts/errors.lua');
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /^sandlua: test\/fixtures\/cli\/project\/scripts\/errors\.lua:\d+: .+ near .+\n$/);
+    const missing = sandlua('disasm', 'no/such.lua');
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /cannot read 'no\/such\.lua': ENOENT/);
+    assert.equal(sandlua('disasm').status, 2);
+  });
 });

@@ -11,6 +11,7 @@ export type { Position } from './syntax/linemap';
 export { parseNumeral } from './syntax/numeral';
 export type { NumeralValue } from './syntax/numeral';
 export { undump } from './vm/undump';
+export { compile, luaCompiler } from './compiler/compile';
 export { disassemble, disassembleFunction, disassembleInstructions, normaliseAddresses, constantText } from './compiler/disasm';
 export type { DisasmInstruction, DisasmOptions } from './compiler/disasm';
 export type { Proto, Constant, UpvalueDesc, LocalVarInfo } from './vm/proto';

@@ -11,12 +11,14 @@ import { openTable, Charge } from '../stdlib/table';
 import { openString } from '../stdlib/string';
 import { openUtf8 } from '../stdlib/utf8';
 import { openOs, Clock, systemClock } from '../stdlib/os';
+import { luaCompiler } from '../compiler/compile';
 
 /** Compiles source text; returns a prototype or the first error message (`name:line: message`). */
 export type Compiler = (source: string, chunkName: string) => Proto | string;
 
 export interface StateOptions {
-  compile: Compiler;
+  /** Turns source into a prototype; default: the engine's compiler. */
+  compile?: Compiler;
   /** Where `print` writes (default: process.stdout). */
   print?: (line: string) => void;
   clock?: Clock;
@@ -33,8 +35,8 @@ export class LuaState {
   readonly globals = new LuaTable();
   private readonly compile: Compiler;
 
-  constructor(options: StateOptions) {
-    this.compile = options.compile;
+  constructor(options: StateOptions = {}) {
+    this.compile = options.compile ?? luaCompiler;
     const charge = options.charge ?? (() => {});
     const print = options.print ?? ((line: string) => process.stdout.write(Buffer.from(line + '\n', 'latin1')));
     openBase(this.vm, this.globals, {
