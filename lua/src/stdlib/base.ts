@@ -24,12 +24,22 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
   G.setStr('_VERSION', 'Lua 5.3');
   vm.loaded.set('_G', G);
 
+  // print calls the global `tostring` (whatever it is now), as Lua 5.3's print does.
+  let builtinToString: NativeFunction | undefined;
   set('print', native(vm, 'print', (a) => {
     const n = a.length;
+    const toString = G.getStr('tostring');
     let line = '';
     for (let i = 0; i < n; i++) {
       if (i > 0) line += '\t';
-      line += vm.tostring(a.values[i]);
+      if (toString === builtinToString) {
+        line += vm.tostring(a.values[i]);
+        continue;
+      }
+      if (toString === undefined) throw new LuaError('attempt to call a nil value');
+      const s = vm.call(toString, [a.values[i]])[0];
+      if (typeof s !== 'string') throw new LuaError("'tostring' must return a string to 'print'");
+      line += s;
     }
     options.print(line);
     return [];
@@ -37,7 +47,8 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
 
   set('type', native(vm, 'type', (a) => [typeName(a.any(1))]));
 
-  set('tostring', native(vm, 'tostring', (a) => [vm.tostring(a.any(1))]));
+  builtinToString = native(vm, 'tostring', (a) => [vm.tostring(a.any(1))]);
+  set('tostring', builtinToString);
 
   set('tonumber', native(vm, 'tonumber', (a) => {
     if (a.values[1] === undefined) {

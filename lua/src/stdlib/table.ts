@@ -3,7 +3,7 @@
 // non-table that has the metamethods an operation needs. Loops charge the budget per element.
 
 import { VM, isNumberValue } from '../vm/interp';
-import { LuaInteger, LuaNumber, intAdd, intSub, numberToString, toBig, toInteger } from '../vm/number';
+import { LuaInteger, LuaNumber, intAdd, intFromBig, intSub, numberToString, toBig, toInteger } from '../vm/number';
 import { LuaTable } from '../vm/table';
 import { LuaValue, isFalsy, typeName } from '../vm/value';
 import { Args, Charge, MAX_RESULTS, library, memoryError } from './args';
@@ -190,17 +190,33 @@ export function openTable(vm: VM, G: LuaTable, charge: Charge): void {
             steps = 0;
           }
         };
-        if (forward) {
-          for (let k = 0; k < count; k++) {
-            step();
-            if (small) seti(dest, (t as number) + k, geti(source, (f as number) + k));
-            else seti(dest, intAdd(t, k), geti(source, intAdd(f, k)));
+        if (small) {
+          if (forward) {
+            for (let k = 0; k < count; k++) {
+              step();
+              seti(dest, (t as number) + k, geti(source, (f as number) + k));
+            }
+          } else {
+            for (let k = count - 1; k >= 0; k--) {
+              step();
+              seti(dest, (t as number) + k, geti(source, (f as number) + k));
+            }
           }
         } else {
-          for (let k = count - 1; k >= 0; k--) {
-            step();
-            if (small) seti(dest, (t as number) + k, geti(source, (f as number) + k));
-            else seti(dest, intAdd(t, k), geti(source, intAdd(f, k)));
+          // Indices beyond 2^53: exact 64-bit arithmetic (the loop ends by an error or the budget).
+          const fb = toBig(f);
+          const tb = toBig(t);
+          const at = (base: bigint, k: bigint): LuaInteger => intFromBig(BigInt.asIntN(64, base + k));
+          if (forward) {
+            for (let k = 0n; k < n; k++) {
+              step();
+              seti(dest, at(tb, k), geti(source, at(fb, k)));
+            }
+          } else {
+            for (let k = n - 1n; k >= 0n; k--) {
+              step();
+              seti(dest, at(tb, k), geti(source, at(fb, k)));
+            }
           }
         }
         charge(steps);

@@ -461,6 +461,8 @@ export function stringToIntegerInBase(text: string, base: number): LuaInteger | 
   if (s.startsWith('-')) {
     negative = true;
     s = s.slice(1);
+  } else if (s.startsWith('+')) {
+    s = s.slice(1);
   }
   if (s.length === 0) return undefined;
   let value = 0n;
