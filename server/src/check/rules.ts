@@ -1,0 +1,111 @@
+// What each stable diagnostic code means, in words a reviewer reads: the SARIF rules (shown beside
+// every code-scanning alert), `--help`, and the report's wording all come from here, so a code is
+// explained the same way everywhere. Codes are the stable interface of DESIGN.md.
+
+import type { Severity } from './check';
+
+export interface Rule {
+  code: string;
+  /** A short title (SARIF `name`, PascalCase as SARIF recommends; the code itself is the id). */
+  name: string;
+  /** One sentence: what was found. */
+  summary: string;
+  /** What to do about it: shown as the rule's help. */
+  help: string;
+  /** The severity the code usually has (a diagnostic carries its own). */
+  severity: Severity;
+}
+
+export const RULES: readonly Rule[] = [
+  {
+    code: 'syntax',
+    name: 'SyntaxError',
+    summary: 'The script is not valid Lua 5.3: luac5.3 would reject it with this message.',
+    help: 'Fix the syntax at the marked place. A script that does not parse cannot run at all; the message is the one Lua 5.3 itself prints.',
+    severity: 'error',
+  },
+  {
+    code: 'forbidden',
+    name: 'ForbiddenStdlib',
+    summary: 'The script uses a standard-library function that its contract does not grant (io, os.execute, load, debug, ...).',
+    help: 'Remove the use, or, if the script truly needs it and the contract owner agrees, grant it in the contract\'s "stdlib": {"allow": [...]}. The sandbox removes denied functions, so the call would fail at run time.',
+    severity: 'error',
+  },
+  {
+    code: 'ungranted-host',
+    name: 'UngrantedHostFunction',
+    summary: 'The script calls a host function that its contract does not grant.',
+    help: 'Call only the host functions listed in the contract\'s "host" section, or add the function to the contract (a change its approval owner must accept). At run time the name is not defined.',
+    severity: 'error',
+  },
+  {
+    code: 'host-args',
+    name: 'HostArguments',
+    summary: 'A host function is called with arguments that do not match the signature in the contract.',
+    help: 'Pass the arguments the contract declares (their number and types); the host checks them at run time and the call fails otherwise.',
+    severity: 'error',
+  },
+  {
+    code: 'undefined-global',
+    name: 'UndefinedGlobal',
+    summary: 'The script reads a global variable that nothing defines: not the standard library, not the contract\'s host functions, not the script itself.',
+    help: 'Check the spelling, declare the variable with local, or read the value from input.',
+    severity: 'warning',
+  },
+  {
+    code: 'global-write',
+    name: 'GlobalWrite',
+    summary: 'The script assigns a global variable.',
+    help: 'Use a local variable (local name = ...). Globals leak between functions and can shadow standard or host names.',
+    severity: 'warning',
+  },
+  {
+    code: 'unknown-input-field',
+    name: 'UnknownInputField',
+    summary: 'The script reads a field of input that the contract\'s input schema does not declare.',
+    help: 'Read only the fields the contract\'s "input" schema declares, or add the field to the schema.',
+    severity: 'warning',
+  },
+  {
+    code: 'output-shape',
+    name: 'OutputShape',
+    summary: 'A value the script returns does not match the contract\'s output schema.',
+    help: 'Return a value with the fields and types the contract\'s "output" schema requires; the host rejects other output.',
+    severity: 'error',
+  },
+  {
+    code: 'unbounded-loop',
+    name: 'UnboundedLoop',
+    summary: 'A loop has no visible way to end (while true without break or return).',
+    help: 'Give the loop an exit. The instruction limit stops it at run time, but the run then fails.',
+    severity: 'warning',
+  },
+  {
+    code: 'manifest',
+    name: 'ContractProblem',
+    summary: 'The contract (sandlua.json) is invalid: its scripts run under deny-all until it is fixed.',
+    help: 'Fix the contract at the marked place; the message says what the schema or the loader expects.',
+    severity: 'error',
+  },
+];
+
+/** Not a diagnostic code: the SARIF rule of the notes that `--base` adds (what a change grants). */
+export const CAPABILITY_CHANGE_RULE: Rule = {
+  code: 'capability-change',
+  name: 'CapabilityChange',
+  summary: 'This change adds or removes a capability: a granted host function or standard-library entry, a limit, a call a script starts or stops making.',
+  help: 'Approve the capability, or ask for the change to be made without it. Each note is one thing the change grants or takes away compared with the base revision.',
+  severity: 'information',
+};
+
+const BY_CODE = new Map(RULES.map((rule) => [rule.code, rule]));
+
+/** The rule of a code; a code this version does not know still gets a rule, so no output breaks. */
+export function ruleFor(code: string): Rule {
+  return (
+    BY_CODE.get(code) ??
+    (code === CAPABILITY_CHANGE_RULE.code
+      ? CAPABILITY_CHANGE_RULE
+      : { code, name: code.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase()), summary: `Sandlua check ${code}.`, help: 'See the message.', severity: 'warning' })
+  );
+}
