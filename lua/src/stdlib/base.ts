@@ -3,7 +3,7 @@
 // JS recursion, so a coroutine can yield across pcall and a host call can suspend inside either.
 
 import { Coroutine, VM } from '../vm/interp';
-import { LFloat, float, stringToIntegerInBase, stringToNumber } from '../vm/number';
+import { LFloat, float, isNumber, stringToIntegerInBase, stringToNumber } from '../vm/number';
 import { LuaTable } from '../vm/table';
 import { LuaClosure, LuaError, LuaValue, NativeFunction, Request, typeName } from '../vm/value';
 import { Args, native } from './args';
@@ -38,6 +38,10 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
       }
       if (toString === undefined) throw new LuaError('attempt to call a nil value');
       const s = vm.call(toString, [a.values[i]])[0];
+      if (isNumber(s)) {
+        line += vm.tostring(s);
+        continue;
+      }
       if (typeof s !== 'string') throw new LuaError("'tostring' must return a string to 'print'");
       line += s;
     }

@@ -7,6 +7,7 @@
 import type { VM } from '../vm/interp';
 import {
   LFloat, LuaInteger, float, floatPow, floatToInteger, intFromBig, intSub, isInteger, toBig, toFloatValue, toInteger, stringToNumber,
+  cFmod,
 } from '../vm/number';
 import { LuaTable } from '../vm/table';
 import { LuaValue } from '../vm/value';
@@ -176,7 +177,7 @@ export function openMath(vm: VM, G: LuaTable, random: RandomSource): void {
         }
         return [intFromBig(toBig(x) % toBig(y))];
       }
-      return [float(num(a, 1) % num(a, 2))];
+      return [float(cFmod(num(a, 1), num(a, 2)))];
     },
     modf: (a) => {
       const v = a.values[0];

@@ -146,7 +146,8 @@ export function openTable(vm: VM, G: LuaTable, charge: Charge): void {
     pack: (a) => {
       const n = a.length;
       const t = new LuaTable();
-      for (let i = 0; i < n; i++) t.setInt(i + 1, a.values[i]);
+      // Like PUC, the values go into an array part of size n, nils included as holes.
+      t.setList(1, a.values, 0, n);
       t.setStr('n', n);
       charge(n >> 2);
       return [t];

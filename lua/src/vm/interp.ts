@@ -2188,6 +2188,12 @@ function hostError(e: unknown): LuaError {
     err.kind = 'stack';
     return err;
   }
+  // A string or array beyond what the JS engine can hold: Lua's memory error.
+  if (e instanceof RangeError && /Invalid (string|array) length|Array buffer allocation failed/i.test(e.message)) {
+    const err = new LuaError('not enough memory');
+    err.kind = 'memory';
+    return err;
+  }
   const message = e instanceof Error ? e.message : String(e);
   const err = new LuaError(message);
   err.kind = 'host';

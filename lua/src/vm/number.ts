@@ -142,10 +142,23 @@ export function intMod(a: LuaInteger, b: LuaInteger): LuaInteger | undefined {
 }
 
 /** Float modulo as Lua defines it: `a - floor(a/b)*b`, computed with fmod and a sign fix. */
+/** The NaN x86 produces for an invalid operation (0/0, fmod(x, 0)): sign bit set, printed `-nan`. */
+export const DEFAULT_NAN: number = (() => {
+  const bits = new Float64Array([NaN]);
+  new Uint8Array(bits.buffer)[7] |= 0x80;
+  return bits[0];
+})();
+
+/** C's fmod: a NaN made from non-NaN operands is x86's default NaN. */
+export function cFmod(a: number, b: number): number {
+  const r = a % b;
+  return Number.isNaN(r) && !Number.isNaN(a) && !Number.isNaN(b) ? DEFAULT_NAN : r;
+}
+
 export function floatMod(a: number, b: number): number {
   if (b === Infinity) return a >= 0 ? a : (a === -Infinity || Number.isNaN(a) ? NaN : b);
   if (b === -Infinity) return a <= 0 ? a : (a === Infinity || Number.isNaN(a) ? NaN : b);
-  let r = a % b;
+  let r = cFmod(a, b);
   if (r !== 0 && (r < 0) !== (b < 0)) r += b;
   return r;
 }
@@ -316,8 +329,17 @@ export function fixedDigits(x: number, decimals: number): string {
   return intDigits.slice(0, intDigits.length - decimals) + '.' + intDigits.slice(intDigits.length - decimals);
 }
 
+const SIGN_VIEW = new Float64Array(1);
+const SIGN_BYTES = new Uint8Array(SIGN_VIEW.buffer);
+
+/** Whether a NaN has its sign bit set: C prints it `-nan` (as x86 makes 0/0). */
+function negativeNaN(x: number): boolean {
+  SIGN_VIEW[0] = x;
+  return (SIGN_BYTES[7] & 0x80) !== 0;
+}
+
 function nonFinite(x: number): string | undefined {
-  if (Number.isNaN(x)) return 'nan';
+  if (Number.isNaN(x)) return negativeNaN(x) ? '-nan' : 'nan';
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';
   return undefined;
