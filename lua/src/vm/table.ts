@@ -129,11 +129,14 @@ export class LuaTable {
       }
       return;
     }
-    if (!hash.has(key)) {
-      // A new key: Lua leaves `next` undefined after one, so this is when tombstones can go.
-      if (this.dead > 8 && this.dead * 2 > hash.size) this.sweep();
-    } else if (hash.get(key) === undefined) {
-      this.dead--;
+    // One lookup in the common case (overwriting a live field).
+    if (hash.get(key) === undefined) {
+      if (!hash.has(key)) {
+        // A new key: Lua leaves `next` undefined after one, so this is when tombstones can go.
+        if (this.dead > 8 && this.dead * 2 > hash.size) this.sweep();
+      } else {
+        this.dead--;
+      }
     }
     hash.set(key, value);
   }
