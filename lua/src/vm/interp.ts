@@ -246,6 +246,35 @@ export class VM {
     return this.counted + (this.window - this.countdown);
   }
 
+  /**
+   * Charges `n` instructions' worth of work done inside a library function (pattern matching,
+   * `string.rep`, `table.sort`...) to the budget; raises the `budget` error when it runs out.
+   */
+  charge(n: number): void {
+    if (n <= 0) return;
+    this.syncCount();
+    this.counted += n;
+    if (this.budget !== Infinity) {
+      this.budget -= n;
+      if (this.budget <= 0) {
+        this.budget = 0;
+        this.refill();
+        const e = new LuaError(this.nativeWhere() + 'instruction budget exhausted');
+        e.kind = 'budget';
+        throw e;
+      }
+    }
+    this.refill();
+  }
+
+  /**
+   * Ends the run at the next budget check (within the hook window): from then on every check
+   * raises `budget`, so a script cannot catch its way past a limit. Safe to call from natives.
+   */
+  exhaustBudget(): void {
+    this.budget = 0;
+  }
+
   /** Sets (or clears) the step hook, called every `every` instructions (1: each one). */
   setHook(hook: StepHook | undefined, every = 1): void {
     this.syncCount();

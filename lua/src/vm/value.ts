@@ -98,7 +98,7 @@ export type LuaValue = undefined | boolean | number | bigint | string | LFloat |
  * instruction budget ran out), `stack` (stack overflow or the call-depth limit), `host` (a host
  * function failed or a JS exception escaped a native). `budget` errors cannot be caught by pcall.
  */
-export type ErrorKind = 'runtime' | 'budget' | 'stack' | 'host' | 'memory' | 'output';
+export type ErrorKind = 'runtime' | 'budget' | 'stack' | 'host' | 'memory' | 'output' | 'forbidden' | 'input' | 'syntax';
 
 /** A Lua error in flight: any Lua value, plus the traceback captured where it was raised. */
 export class LuaError extends Error {

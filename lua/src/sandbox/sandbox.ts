@@ -1,0 +1,633 @@
+// The contract at run time. `new Sandbox({manifest, host})` runs scripts under a contract:
+//
+// - a fresh Lua state per run, whose globals hold only what the contract grants: the safe standard
+//   library minus the deny list, plus `stdlib.allow`; reaching a denied name raises `forbidden`
+//   (`os.execute is not granted by invoice-normalizer (sandlua.json)`), and library tables and
+//   the global table have protected metatables;
+// - the granted host functions, arguments checked against their declared types before the host
+//   sees them, values converted both ways (marshal.ts), async results awaited without blocking;
+// - the limits: instructions (library loops charged too) and wall time (`budget`), memory held
+//   (`memory`, measured by memory.ts), call depth (`stack`), output size and schema (`output`),
+//   input schema (`input`) — each its own error kind, the first one reached ending the run even if
+//   the script catches it;
+// - an audit record of the run (audit.ts), and replay from one.
+
+import type { Contract } from '../contract/manifest';
+import type { HostFunction } from '../contract/host';
+import type { OnFailure } from '../contract/schema';
+import { LUA53_BASE, LUA53_LIBRARIES } from '../contract/stdlib-names';
+import { validateValue } from '../contract/validate';
+import { compile } from '../compiler/compile';
+import { basename } from 'path';
+import type { Proto } from '../vm/proto';
+import { LuaState } from '../vm/state';
+import { LuaTable } from '../vm/table';
+import { LuaClosure, LuaError, LuaValue, NativeFunction, Request, Upvalue, typeName } from '../vm/value';
+import type { Clock } from '../stdlib/os';
+import { systemClock } from '../stdlib/os';
+import { DefaultRandom } from '../stdlib/math';
+import { measureHeap } from './memory';
+import { Json, MarshalError, fromLua, toLua } from './marshal';
+import { AUDIT_FORMAT, AuditHostCall, AuditRecord, canonicalJson, sha256 } from './audit';
+
+export type SandboxErrorKind = 'syntax' | 'runtime' | 'forbidden' | 'budget' | 'memory' | 'stack' | 'output' | 'input' | 'host';
+
+export interface RunStats {
+  instructions: number;
+  /** The most memory the script held at once (as measured), in bytes. */
+  memoryBytes: number;
+  timeMs: number;
+  hostCalls: number;
+}
+
+export interface RunError {
+  kind: SandboxErrorKind;
+  message: string;
+  /** Line of the script where it happened, when known. */
+  line?: number;
+}
+
+export type RunResult =
+  | { ok: true; output: Json; stats: RunStats; audit?: AuditRecord }
+  | { ok: false; error: RunError; onFailure: OnFailure; stats: RunStats; audit?: AuditRecord };
+
+/** A host function as the host writes it: plain arguments in, a plain value (or a promise of one) out. */
+export type HostImplementation = (...args: Json[]) => unknown;
+
+export interface SandboxOptions {
+  manifest: Contract;
+  /** Implementations keyed by the contract's names (`"tools.emit_review_note": fn`). */
+  host?: Record<string, HostImplementation>;
+  /** Answers host functions without an implementation from their `examples` (for `run` and the debugger). */
+  mockFromExamples?: boolean;
+  /** Where `print` writes (default: nowhere). */
+  print?: (line: string) => void;
+  /** The clock the script's `os.time`/`os.clock`/`os.date` read (default: the system's). */
+  clock?: Clock;
+}
+
+export interface RunOptions {
+  /** The script's name in messages and the audit record (default `script.lua`). */
+  name?: string;
+  /** Attach an audit record to the result. */
+  audit?: boolean;
+}
+
+/** How often the limits are checked, in instructions. */
+const CHECK_EVERY = 1000;
+
+/** A replay's recorded world: host results, clock readings and the random seed, in order. */
+interface Replay {
+  hostCalls: AuditHostCall[];
+  clock: AuditRecord['clock'];
+  randomSeed: number;
+}
+
+export class Sandbox {
+  readonly manifest: Contract;
+  private readonly host: Record<string, HostImplementation>;
+  private readonly mock: boolean;
+  private readonly print: (line: string) => void;
+  private readonly clock: Clock;
+  /** Compiled scripts by name and source: a sandbox runs the same script many times. */
+  private readonly compiled = new Map<string, Proto | string>();
+  private readonly contractFile: string;
+
+  constructor(options: SandboxOptions) {
+    this.manifest = options.manifest;
+    this.host = options.host ?? {};
+    this.mock = options.mockFromExamples ?? false;
+    this.print = options.print ?? (() => {});
+    this.clock = options.clock ?? systemClock;
+    this.contractFile = basename(this.manifest.path || 'sandlua.json');
+    for (const name of Object.keys(this.host)) {
+      if (!this.manifest.host.has(name)) throw new Error(`host function '${name}' is not declared in the contract ${this.manifest.name}`);
+      if (typeof this.host[name] !== 'function') throw new Error(`host function '${name}' must be a function`);
+    }
+  }
+
+  /** Runs `source` with `input`; never throws for anything the script does. */
+  async run(source: string, input?: unknown, options: RunOptions = {}): Promise<RunResult> {
+    return new Run(this, source, input, options, undefined).execute();
+  }
+
+  /** Runs an audit record's script again with its recorded host results, clock and random seed. */
+  async replay(record: AuditRecord): Promise<RunResult> {
+    const replay: Replay = { hostCalls: [...record.hostCalls], clock: record.clock, randomSeed: record.randomSeed };
+    return new Run(this, record.script.source, record.input, { name: record.script.name, audit: true }, replay).execute();
+  }
+
+  /** @internal */
+  compile(source: string, name: string): Proto | string {
+    const key = name + '\0' + source;
+    let proto = this.compiled.get(key);
+    if (proto === undefined) {
+      proto = compile(source, '@' + name);
+      if (this.compiled.size > 64) this.compiled.clear();
+      this.compiled.set(key, proto);
+    }
+    return proto;
+  }
+
+  /** @internal */
+  implementation(name: string): HostImplementation | undefined {
+    return this.host[name];
+  }
+
+  /** @internal */
+  get mocking(): boolean {
+    return this.mock;
+  }
+
+  /** @internal */
+  get printer(): (line: string) => void {
+    return this.print;
+  }
+
+  /** @internal */
+  get systemClock(): Clock {
+    return this.clock;
+  }
+
+  /** `os.execute is not granted by invoice-normalizer (sandlua.json)` */
+  forbiddenMessage(name: string): string {
+    return `${name} is not granted by ${this.manifest.name} (${this.contractFile})`;
+  }
+}
+
+/** An error that ends the run whatever the script does (limits): kept aside, pcall or not. */
+class Fatal {
+  constructor(readonly error: LuaError) {}
+}
+
+class Run {
+  private readonly contract: Contract;
+  private readonly state: LuaState;
+  private readonly started = performance.now();
+  private readonly deadline: number;
+  private fatal: Fatal | undefined;
+  private hostCalls = 0;
+  private peakMemory = 0;
+  private nextMemoryCheck = 0;
+  private readonly audit: AuditRecord;
+  private readonly clockLog = { now: [] as number[], cpu: [] as number[], timezoneOffset: [] as number[] };
+  private inputJson: Json = null;
+
+  constructor(private readonly sandbox: Sandbox, private readonly source: string, private readonly input: unknown,
+    private readonly options: RunOptions, private readonly replaying: Replay | undefined) {
+    this.contract = sandbox.manifest;
+    this.deadline = this.started + this.contract.limits.timeMs;
+    const seed = replaying?.randomSeed ?? Math.floor(Math.random() * 0x7fffffff);
+    const random = new DefaultRandom(seed);
+    this.state = new LuaState({
+      print: sandbox.printer,
+      clock: this.recordingClock(),
+      random: { next: () => random.next(), seed: (x: number) => random.seed(x) },
+      charge: (n) => this.state.vm.charge(n),
+    });
+    const name = options.name ?? 'script.lua';
+    this.audit = {
+      format: AUDIT_FORMAT,
+      contract: { name: this.contract.name, version: this.contract.version, path: this.contract.path, onFailure: this.contract.onFailure },
+      script: { name, sha256: sha256(source), source },
+      input: null,
+      inputSha256: '',
+      startedAt: new Date().toISOString(),
+      clock: this.clockLog,
+      randomSeed: seed,
+      hostCalls: [],
+      ok: false,
+      stats: { instructions: 0, memoryBytes: 0, timeMs: 0, hostCalls: 0 },
+    };
+  }
+
+  async execute(): Promise<RunResult> {
+    try {
+      return await this.run();
+    } catch (e) {
+      // Anything unexpected is the engine's fault, never the host's crash: report it as a result.
+      return this.failure({ kind: 'runtime', message: `internal error: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }
+
+  private async run(): Promise<RunResult> {
+    const contract = this.contract;
+    const name = this.options.name ?? 'script.lua';
+
+    // Input: plain data, then the contract's schema.
+    let inputLua: LuaValue;
+    try {
+      this.inputJson = this.input === undefined ? null : (JSON.parse(JSON.stringify(this.input)) as Json);
+      inputLua = toLua(this.inputJson, 'the input');
+    } catch (e) {
+      return this.failure({ kind: 'input', message: e instanceof Error ? e.message : String(e) });
+    }
+    this.audit.input = this.inputJson;
+    this.audit.inputSha256 = sha256(canonicalJson(this.inputJson));
+    if (contract.input !== undefined) {
+      const problems = validateValue(contract.input, this.inputJson, { rootName: 'the input' });
+      if (problems.length > 0) return this.failure({ kind: 'input', message: `input does not match the contract: ${problems[0].message}` });
+    }
+
+    const proto = this.sandbox.compile(this.source, name);
+    if (typeof proto === 'string') {
+      const m = /^[^:]*:(\d+): /.exec(proto);
+      return this.failure({ kind: 'syntax', message: proto, line: m ? Number(m[1]) : undefined });
+    }
+
+    const vm = this.state.vm;
+    const G = this.state.globals;
+    this.buildEnvironment(G, inputLua);
+    vm.setBudget(contract.limits.instructions);
+    vm.maxCallDepth = contract.limits.callDepth;
+    vm.setHook((_vm, _frame) => {
+      this.checkLimits();
+      return false;
+    }, CHECK_EVERY);
+
+    const fn = new LuaClosure(proto, proto.upvalues.map((_, i) => Upvalue.closed(i === 0 ? G : undefined)));
+    let values: LuaValue[];
+    try {
+      let out = vm.start(fn, [inputLua]);
+      while (out.status === 'suspended') {
+        if (out.reason === 'await') {
+          const settled = await this.awaitHost(out.promise);
+          this.checkTime();
+          out = vm.resume(settled);
+        } else {
+          out = vm.resume();
+        }
+      }
+      values = out.values;
+    } catch (e) {
+      if (this.fatal) return this.failure(this.describe(this.fatal.error));
+      if (e instanceof LuaError) return this.failure(this.describe(e));
+      throw e;
+    }
+    if (this.fatal) return this.failure(this.describe(this.fatal.error));
+    this.measureMemory();
+
+    // Output: plain data, within the size limit and the contract's schema.
+    let output: Json;
+    try {
+      output = fromLua(values[0], { what: 'the output', emptyTable: emptyTableShape(contract.output) });
+    } catch (e) {
+      return this.failure({ kind: 'output', message: e instanceof MarshalError ? e.message : String(e) });
+    }
+    const size = Buffer.byteLength(JSON.stringify(output));
+    if (size > contract.limits.outputBytes) {
+      return this.failure({ kind: 'output', message: `the output is ${size} bytes, more than the limit of ${contract.limits.outputBytes}` });
+    }
+    if (contract.output !== undefined) {
+      const problems = validateValue(contract.output, output, { rootName: 'the output' });
+      if (problems.length > 0) return this.failure({ kind: 'output', message: `output does not match the contract: ${problems[0].message}` });
+    }
+    const stats = this.stats();
+    if (!this.options.audit) return { ok: true, output, stats };
+    this.audit.ok = true;
+    this.audit.output = output;
+    this.audit.stats = stats;
+    return { ok: true, output, stats, audit: this.audit };
+  }
+
+  private stats(): RunStats {
+    return {
+      instructions: this.state.vm.instructions,
+      memoryBytes: this.peakMemory,
+      timeMs: Math.round((performance.now() - this.started) * 1000) / 1000,
+      hostCalls: this.hostCalls,
+    };
+  }
+
+  private failure(error: RunError): RunResult {
+    const stats = this.stats();
+    const result: RunResult = { ok: false, error, onFailure: this.contract.onFailure, stats };
+    if (this.options.audit) {
+      this.audit.ok = false;
+      this.audit.error = error;
+      this.audit.stats = stats;
+      result.audit = this.audit;
+    }
+    return result;
+  }
+
+  /** A Lua error as the run's error: its kind, its message (never running script code), its line. */
+  private describe(e: LuaError): RunError {
+    const value = e.value;
+    let message: string;
+    if (typeof value === 'string') message = value;
+    else if (typeof value === 'number' || typeof value === 'bigint') message = String(value);
+    else message = `(error object is a ${typeName(value)} value)`;
+    const kind = e.kind as SandboxErrorKind;
+    const error: RunError = { kind, message };
+    if (e.line > 0) error.line = e.line;
+    else {
+      const m = /^[^:\n]*:(\d+): /.exec(message);
+      if (m) error.line = Number(m[1]);
+    }
+    return error;
+  }
+
+  // ---- limits --------------------------------------------------------------------------------
+
+  private raise(kind: SandboxErrorKind, message: string): never {
+    const e = new LuaError(message);
+    e.kind = kind;
+    // Limits end the run: remember the error, and leave the VM no budget to go on with.
+    this.fatal ??= new Fatal(e);
+    this.state.vm.exhaustBudget();
+    throw e;
+  }
+
+  private checkLimits(): void {
+    if (this.fatal) throw this.fatal.error;
+    this.checkTime();
+    if (this.state.vm.instructions >= this.nextMemoryCheck) this.measureMemory();
+  }
+
+  private checkTime(): void {
+    if (performance.now() > this.deadline) {
+      this.raise('budget', `time limit of ${this.contract.limits.timeMs} ms exceeded`);
+    }
+  }
+
+  /** Measures the memory held; raises `memory` over the limit. Scheduled by heap size (amortized). */
+  private measureMemory(extra = 0): void {
+    const vm = this.state.vm;
+    const heap = measureHeap(vm, [this.state.globals]);
+    const bytes = heap.bytes + extra;
+    if (bytes > this.peakMemory) this.peakMemory = bytes;
+    // The next pass after as many instructions as this one visited objects (at least 4 windows).
+    this.nextMemoryCheck = vm.instructions + Math.max(4 * CHECK_EVERY, heap.objects);
+    const limit = this.contract.limits.memoryBytes;
+    if (bytes > limit) this.raise('memory', `memory limit of ${limit} bytes exceeded (${bytes} bytes in use)`);
+  }
+
+  // ---- environment ---------------------------------------------------------------------------
+
+  /** Turns the state's full globals into what the contract grants. */
+  private buildEnvironment(G: LuaTable, input: LuaValue): void {
+    const policy = this.contract.policy;
+    const full = new Map<string, LuaValue>();
+    for (let k: LuaValue = undefined; ;) {
+      const next = G.next(k);
+      if (!next) break;
+      k = next[0];
+      full.set(String(k), next[1]);
+    }
+    for (const key of full.keys()) G.setStr(key, undefined);
+
+    const forbidden = (name: string): never => this.raise('forbidden', this.state.vm.nativeWhere() + this.sandbox.forbiddenMessage(name));
+    const denied = new Set<string>();
+    for (const name of LUA53_BASE) {
+      if (name === '_G' || name === '_VERSION') continue;
+      if (policy.isGranted(name) && full.has(name)) G.setStr(name, full.get(name));
+      else denied.add(name);
+    }
+    if (policy.isGranted('_G')) G.setStr('_G', G);
+    G.setStr('_VERSION', full.get('_VERSION'));
+    denied.add('loadstring');
+
+    const libraries = new Map<string, LuaTable>();
+    for (const lib of Object.keys(LUA53_LIBRARIES)) {
+      const source = full.get(lib);
+      if (!policy.isGranted(lib) || !(source instanceof LuaTable)) {
+        denied.add(lib);
+        continue;
+      }
+      const table = new LuaTable();
+      const deniedFields = new Set<string>();
+      for (const field of LUA53_LIBRARIES[lib]) {
+        const value = source.getStr(field);
+        if (policy.isGranted(`${lib}.${field}`) && value !== undefined) table.setStr(field, value);
+        else deniedFields.add(field);
+      }
+      table.metatable = this.guard(lib, (key) => {
+        if (typeof key === 'string' && deniedFields.has(key)) forbidden(`${lib}.${key}`);
+      });
+      libraries.set(lib, table);
+      G.setStr(lib, table);
+    }
+    // Strings index the (restricted) string library: ("").dump is string.dump.
+    const stringMeta = new LuaTable();
+    stringMeta.setStr('__index', libraries.get('string') ?? this.guard('string', () => forbidden('string')));
+    stringMeta.setStr('__metatable', 'protected');
+    this.state.vm.typeMetatables.string = stringMeta;
+
+    this.installHost(G);
+    // Denied names raise `forbidden` when read; `input` is read through the metatable, so that
+    // assigning it reaches __newindex (read-only); everything else missing is nil, as usual.
+    G.metatable = this.guard('_G', (key) => {
+      if (key === 'input') return input;
+      if (typeof key === 'string' && denied.has(key)) forbidden(key);
+      return undefined;
+    }, (key) => {
+      if (key === 'input') throw new LuaError(this.state.vm.nativeWhere() + "the global 'input' is read-only");
+    });
+  }
+
+  /** A protected metatable whose __index asks `onMissing` (which may raise) for a missing key. */
+  private guard(name: string, onMissing: (key: LuaValue) => LuaValue | void, onNewIndex?: (key: LuaValue) => void): LuaTable {
+    const meta = new LuaTable();
+    meta.setStr('__index', new NativeFunction(`${name} guard`, (args) => [onMissing(args[1]) ?? undefined]));
+    if (onNewIndex) {
+      meta.setStr('__newindex', new NativeFunction(`${name} guard`, (args) => {
+        onNewIndex(args[1]);
+        (args[0] as LuaTable).set(args[1], args[2]);
+        return [];
+      }));
+    }
+    meta.setStr('__metatable', 'protected');
+    return meta;
+  }
+
+  // ---- host functions ------------------------------------------------------------------------
+
+  private installHost(G: LuaTable): void {
+    const tables = new Map<string, LuaTable>();
+    for (const fn of this.contract.host.values()) {
+      const native = this.hostFunction(fn);
+      if (fn.path.length === 1) {
+        G.setStr(fn.name, native);
+        continue;
+      }
+      let table: LuaTable | undefined = tables.get(fn.path[0]);
+      if (table === undefined) {
+        table = new LuaTable();
+        tables.set(fn.path[0], table);
+        G.setStr(fn.path[0], table);
+      }
+      for (let i = 1; i < fn.path.length - 1; i++) {
+        let inner: LuaValue = table.getStr(fn.path[i]);
+        if (!(inner instanceof LuaTable)) {
+          inner = new LuaTable();
+          table.setStr(fn.path[i], inner);
+        }
+        table = inner;
+      }
+      table.setStr(fn.path[fn.path.length - 1], native);
+    }
+  }
+
+  private hostFunction(fn: HostFunction): NativeFunction {
+    const shortName = fn.path[fn.path.length - 1];
+    return new NativeFunction(fn.name, (luaArgs) => {
+      this.hostCalls++;
+      const vm = this.state.vm;
+      const where = vm.nativeWhere();
+      const args = this.checkArguments(fn, shortName, luaArgs, where);
+      const started = performance.now();
+      const record: AuditHostCall = { name: fn.name, args, ms: 0 };
+      this.audit.hostCalls.push(record);
+      const done = (result: unknown): LuaValue[] => {
+        record.ms = Math.round((performance.now() - started) * 1000) / 1000;
+        const json = this.checkResult(fn, result, where);
+        record.result = json;
+        return [toLua(json)];
+      };
+      const failed = (error: unknown): never => {
+        record.ms = Math.round((performance.now() - started) * 1000) / 1000;
+        const message = error instanceof Error ? error.message : String(error);
+        record.error = message;
+        const e = new LuaError(`${where}host function ${fn.name} failed: ${message}`);
+        e.kind = 'host';
+        throw e;
+      };
+      let result: unknown;
+      try {
+        result = this.callHost(fn, args);
+      } catch (error) {
+        if (error instanceof LuaError) throw error;
+        return failed(error);
+      }
+      if (isThenable(result)) {
+        return new Request('await', [], Promise.resolve(result).then(done, failed));
+      }
+      return done(result);
+    });
+  }
+
+  private callHost(fn: HostFunction, args: Json[]): unknown {
+    if (this.replaying) {
+      const recorded = this.replaying.hostCalls.shift();
+      if (recorded === undefined || recorded.name !== fn.name) {
+        this.raise('host', `replay diverged: the script called ${fn.name} where the record has ${recorded ? recorded.name : 'no more host calls'}`);
+      }
+      if (canonicalJson(recorded.args) !== canonicalJson(args)) {
+        this.raise('host', `replay diverged: ${fn.name} was called with other arguments than recorded`);
+      }
+      if (recorded.error !== undefined) throw new Error(recorded.error);
+      return recorded.result ?? null;
+    }
+    const impl = this.sandbox.implementation(fn.name);
+    if (impl !== undefined) return impl(...args);
+    if (this.sandbox.mocking) {
+      const example = fn.examples.find((e) => canonicalJson(e.args as Json[]) === canonicalJson(args)) ?? fn.examples[0];
+      return example?.returns ?? null;
+    }
+    throw new Error('the host gave the sandbox no implementation of it');
+  }
+
+  /** The arguments as plain values, checked against the declared parameters. */
+  private checkArguments(fn: HostFunction, shortName: string, luaArgs: LuaValue[], where: string): Json[] {
+    const params = fn.params;
+    const bad = (index: number, message: string): never => {
+      throw new LuaError(`${where}bad argument #${index + 1} to '${shortName}' (${message})`);
+    };
+    if (luaArgs.length > params.length && fn.variadic === undefined) {
+      // Trailing nils are how Lua passes "nothing"; extra values are a mistake.
+      for (let i = params.length; i < luaArgs.length; i++) {
+        if (luaArgs[i] !== undefined) bad(i, `${fn.name} takes ${params.length} argument${params.length === 1 ? '' : 's'}`);
+      }
+    }
+    const out: Json[] = [];
+    const count = fn.variadic ? Math.max(params.length, luaArgs.length) : params.length;
+    for (let i = 0; i < count; i++) {
+      const param = i < params.length ? params[i] : fn.variadic!;
+      let json: Json;
+      try {
+        json = fromLua(luaArgs[i], { what: `argument '${param.name}'`, emptyTable: emptyTableShape(param.schema) });
+      } catch (e) {
+        return bad(i, e instanceof Error ? e.message : String(e));
+      }
+      const problems = validateValue(param.schema, json, { rootName: `'${param.name}'` });
+      if (problems.length > 0) bad(i, `${param.text} expected: ${problems[0].message}`);
+      out.push(json);
+    }
+    // Leave out trailing nils of optional parameters, as a JS caller would.
+    while (out.length > 0 && out[out.length - 1] === null && out.length > fn.params.filter((p) => !p.optional).length) out.pop();
+    return out;
+  }
+
+  /** The host's result as a plain value, checked against the declared return type. */
+  private checkResult(fn: HostFunction, result: unknown, where: string): Json {
+    let json: Json;
+    try {
+      json = result === undefined ? null : (JSON.parse(JSON.stringify(result)) as Json);
+    } catch (e) {
+      const err = new LuaError(`${where}host function ${fn.name} returned a value that is not plain data (${e instanceof Error ? e.message : String(e)})`);
+      err.kind = 'host';
+      throw err;
+    }
+    const problems = validateValue(fn.returns.schema, json, { rootName: 'the result' });
+    if (problems.length > 0) {
+      const err = new LuaError(`${where}host function ${fn.name} returned a value that does not match ${fn.returns.text}: ${problems[0].message}`);
+      err.kind = 'host';
+      throw err;
+    }
+    return json;
+  }
+
+  /** Waits for a host promise, no longer than the time left. */
+  private async awaitHost(promise: Promise<LuaValue[]>): Promise<{ values: LuaValue[] } | { error: unknown }> {
+    const left = Math.max(0, this.deadline - performance.now());
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), left); });
+    try {
+      const winner = await Promise.race([promise.then((values) => ({ values }), (error: unknown) => ({ error })), timeout]);
+      if (winner === 'timeout') {
+        const e = new LuaError(`time limit of ${this.contract.limits.timeMs} ms exceeded while waiting for the host`);
+        e.kind = 'budget';
+        this.fatal ??= new Fatal(e);
+        this.state.vm.exhaustBudget();
+        return { error: e };
+      }
+      return winner;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // ---- clock ---------------------------------------------------------------------------------
+
+  private recordingClock(): Clock {
+    const base = this.sandbox.systemClock;
+    const replay = this.replaying?.clock;
+    const log = this.clockLog;
+    const take = (recorded: number[] | undefined, live: () => number, into: number[]): number => {
+      let v: number;
+      if (recorded !== undefined) v = recorded.length > into.length ? recorded[into.length] : (recorded[recorded.length - 1] ?? live());
+      else v = live();
+      into.push(v);
+      return v;
+    };
+    return {
+      now: () => take(replay?.now, () => base.now(), log.now),
+      cpu: () => take(replay?.cpu, () => base.cpu(), log.cpu),
+      timezoneOffset: (ms) => take(replay?.timezoneOffset, () => base.timezoneOffset(ms), log.timezoneOffset),
+      timezoneName: base.timezoneName ? (ms) => base.timezoneName!(ms) : undefined,
+    };
+  }
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** Whether a schema wants an array, so that an empty Lua table converts to [] rather than {}. */
+function emptyTableShape(schema: unknown): 'array' | 'object' {
+  if (typeof schema !== 'object' || schema === null) return 'object';
+  const type = (schema as { type?: unknown }).type;
+  if (type === 'array' || (Array.isArray(type) && type.includes('array') && !type.includes('object'))) return 'array';
+  return 'object';
+}
