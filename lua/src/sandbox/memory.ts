@@ -40,7 +40,7 @@ export function measureHeap(vm: VM, roots: LuaValue[]): HeapSize {
 
   const push = (v: unknown): void => {
     if (typeof v === 'string') {
-      // Equal strings are one object in PUC (short strings are interned); count each text once.
+      // Each text once: PUC interns short strings; equal long strings made apart count once here.
       if (v.length > 0 && !strings.has(v)) {
         strings.add(v);
         bytes += SIZE.string + v.length;

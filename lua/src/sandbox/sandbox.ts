@@ -168,6 +168,7 @@ class Run {
   private fatal: Fatal | undefined;
   private hostCalls = 0;
   private peakMemory = 0;
+  private lastMemory = 0;
   private nextMemoryCheck = 0;
   private readonly audit: AuditRecord;
   private readonly clockLog = { now: [] as number[], cpu: [] as number[], timezoneOffset: [] as number[] };
@@ -183,7 +184,10 @@ class Run {
       print: sandbox.printer,
       clock: this.recordingClock(),
       random: { next: () => random.next(), seed: (x: number) => random.seed(x) },
-      charge: (n) => this.state.vm.charge(n),
+      charge: (steps, bytes) => {
+        if (bytes !== undefined && bytes > 4096) this.reserve(bytes);
+        this.state.vm.charge(steps);
+      },
     });
     const name = options.name ?? 'script.lua';
     this.audit = {
@@ -351,11 +355,19 @@ class Run {
     }
   }
 
+  /** Before a library function makes a string of `bytes`: would it pass the memory limit? */
+  private reserve(bytes: number): void {
+    const limit = this.contract.limits.memoryBytes;
+    if (this.lastMemory + bytes <= limit / 2) return;
+    this.measureMemory(bytes);
+  }
+
   /** Measures the memory held; raises `memory` over the limit. Scheduled by heap size (amortized). */
   private measureMemory(extra = 0): void {
     const vm = this.state.vm;
     const heap = measureHeap(vm, [this.state.globals]);
     const bytes = heap.bytes + extra;
+    this.lastMemory = heap.bytes;
     if (bytes > this.peakMemory) this.peakMemory = bytes;
     // The next pass after as many instructions as this one visited objects (at least 4 windows).
     this.nextMemoryCheck = vm.instructions + Math.max(4 * CHECK_EVERY, heap.objects);

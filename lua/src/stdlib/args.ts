@@ -10,8 +10,11 @@ import type { VM } from '../vm/interp';
 import { LuaTable } from '../vm/table';
 import { LuaClosure, LuaError, LuaValue, NativeFunction } from '../vm/value';
 
-/** Called with a cost estimate by loops in library functions (the sandbox's budget). */
-export type Charge = (steps: number) => void;
+/**
+ * Called with a cost estimate by loops in library functions (the sandbox's budget), and with the
+ * size in bytes of a large string about to be made (the sandbox checks its memory limit first).
+ */
+export type Charge = (steps: number, bytes?: number) => void;
 
 /** Most values a function may return at once (PUC's stack limit, LUAI_MAXSTACK, less some room). */
 export const MAX_RESULTS = 999900;

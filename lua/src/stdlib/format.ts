@@ -5,7 +5,7 @@
 import { isNumberValue } from '../vm/interp';
 import { LuaInteger, LuaNumber, formatE, formatF, formatG, isInteger, toBig, toFloatValue } from '../vm/number';
 import { LuaValue } from '../vm/value';
-import { Args, memoryError } from './args';
+import { Args, Charge, memoryError } from './args';
 
 /** Largest string the library builds: beyond it PUC says "resulting string too large". */
 export const MAX_STRING = 0x7fffffff;
@@ -35,7 +35,7 @@ export function charForMessage(c: number): string {
 }
 
 /** `string.format(fmt, ...)`. */
-export function format(a: Args, charge: (steps: number) => void): string {
+export function format(a: Args, charge: Charge): string {
   const fmt = a.string(1);
   const top = a.length;
   const end = fmt.length;
@@ -121,7 +121,7 @@ export function format(a: Args, charge: (steps: number) => void): string {
     }
     if (out.length > MAX_JS_STRING) throw memoryError();
   }
-  charge(out.length >> 4);
+  charge(out.length >> 4, out.length);
   return out;
 }
 

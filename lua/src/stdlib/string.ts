@@ -19,7 +19,7 @@ export function openString(vm: VM, G: LuaTable, charge: Charge): LuaTable {
   /** Builds a string of `length` bytes: charges for it, and fails as PUC (or memory) would. */
   const reserve = (a: Args, length: number) => {
     if (length > MAX_STRING) throw a.fail('resulting string too large');
-    charge(length >> 4);
+    charge(length >> 4, length);
     if (length > MAX_JS_STRING) throw memoryError();
   };
 
@@ -246,7 +246,7 @@ function gsub(vm: VM, a: Args, charge: Charge): LuaValue[] {
     ms.flush();
   }
   out += src.slice(copied);
-  charge(out.length >> 4);
+  charge(out.length >> 4, out.length);
   return [out, n];
 }
 

@@ -129,7 +129,7 @@ export function openTable(vm: VM, G: LuaTable, charge: Charge): void {
         parts.push(s);
         bytes += s.length + sep.length;
         if ((parts.length & 255) === 0) {
-          charge(256 + (bytes >> 4));
+          charge(256 + (bytes >> 4), total + bytes);
           total += bytes;
           bytes = 0;
           if (total > MAX_JS_STRING) throw memoryError();
@@ -137,7 +137,7 @@ export function openTable(vm: VM, G: LuaTable, charge: Charge): void {
       };
       for (; i < last; i = intAdd(i, 1)) add(i);
       if (i === last) add(i);
-      charge((parts.length & 255) + (bytes >> 4));
+      charge((parts.length & 255) + (bytes >> 4), total + bytes);
       if (total + bytes > MAX_JS_STRING) throw memoryError();
       const result = parts.join(sep);
       return [result];

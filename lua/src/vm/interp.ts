@@ -751,7 +751,11 @@ export class VM {
       message = 'C stack overflow';
     }
     if (message !== undefined) {
-      if (wrap) throw new LuaError(this.nativeWhere(1) + message);
+      if (wrap) {
+        const e = new LuaError(this.nativeWhere(1) + message);
+        if (message === 'C stack overflow') e.kind = 'stack';
+        throw e;
+      }
       thread.stack[frame.ret] = false;
       thread.stack[frame.ret + 1] = message;
       return this.returnValues(thread, frame, frame.ret, 2);
