@@ -141,4 +141,96 @@ describe('sandlua command line', () => {
     assert.match(missing.stderr, /cannot read 'no\/such\.lua': ENOENT/);
     assert.equal(sandlua('disasm').status, 2);
   });
+
+  describe('run and replay', () => {
+    const contract = 'examples/invoice-normalizer/sandlua.json';
+    const script = 'examples/invoice-normalizer/normalize.lua';
+    let scratch: string;
+    before(() => { scratch = fs.mkdtempSync(path.join(require('os').tmpdir(), 'sandlua-run-')); });
+    after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+    it('runs a script under its discovered contract, host answered from the examples', () => {
+      const run = sandlua('run', script, '--input', '{"vendor_name": "ACME Corp."}');
+      assert.equal(run.status, 0, run.stderr);
+      assert.deepEqual(JSON.parse(run.stdout), { normalized_vendor: 'Acme', confidence: 0.95 });
+      const unknown = sandlua('run', script, '--input', '{"vendor_name": "globex corporation"}', '--json');
+      assert.equal(unknown.status, 0, unknown.stderr);
+      const result = JSON.parse(unknown.stdout);
+      assert.deepEqual(result.output, { normalized_vendor: 'Globex', confidence: 0.6 });
+      assert.deepEqual(Object.keys(result.stats).sort(), ['hostCalls', 'instructions', 'memoryBytes', 'timeMs']);
+    });
+
+    it('prints to stdout as lua5.3 does, and to stderr with --json', () => {
+      const file = path.join(scratch, 'hello.lua');
+      fs.writeFileSync(file, 'print("hello", 1, 2.5) return {n = 1}');
+      const plain = sandlua('run', file);
+      assert.equal(plain.stdout, 'hello\t1\t2.5\n{\n  "n": 1\n}\n');
+      const json = sandlua('run', file, '--json');
+      assert.equal(json.stderr, 'hello\t1\t2.5\n');
+      assert.equal(JSON.parse(json.stdout).ok, true);
+    });
+
+    const failures: [string, string[], string, RegExp][] = [
+      ['malformed input', [script, '--input', '{"amount": 12}'], 'input', /missing the required property 'vendor_name'/],
+      ['forbidden call', ['test/fixtures/run/forbidden.lua', '--manifest', contract, '--input', '{"vendor_name": "Acme"}'], 'forbidden', /os\.execute is not granted by invoice-normalizer \(sandlua\.json\)/],
+      ['timeout', ['test/fixtures/run/timeout.lua', '--manifest', contract, '--input', '{"vendor_name": "Acme"}'], 'budget', /instruction budget exhausted/],
+      ['slow host', [script, '--host', 'test/fixtures/run/slow-host.js', '--input', '{"vendor_name": "Acme"}'], 'budget', /time limit of 500 ms exceeded while waiting for the host/],
+      ['bad output shape', ['test/fixtures/run/bad-output.lua', '--manifest', contract, '--input', '{"vendor_name": "Acme"}'], 'output', /output does not match the contract/],
+    ];
+    for (const [what, args, kind, message] of failures) {
+      it(`fails into manual-review on a ${what}, and its audit record replays`, () => {
+        const audit = path.join(scratch, `${kind}-${what.replace(/ /g, '-')}.json`);
+        const run = sandlua('run', ...args, '--json', '--audit', audit);
+        assert.equal(run.status, 1, run.stderr);
+        const result = JSON.parse(run.stdout);
+        assert.equal(result.ok, false);
+        assert.equal(result.error.kind, kind);
+        assert.match(result.error.message, message);
+        assert.equal(result.onFailure, 'manual-review');
+        const text = sandlua('run', ...args);
+        assert.equal(text.status, 1);
+        assert.match(text.stderr, new RegExp(`^sandlua: ${kind} error: `));
+        assert.match(text.stderr, /the contract says: manual-review/);
+        if (kind === 'budget' && what === 'slow host') return; // a wall-time failure is not replayable by design: the replay answers at once
+        const replay = sandlua('replay', audit);
+        assert.equal(replay.status, 0, replay.stdout + replay.stderr);
+        assert.match(replay.stdout, /identical\n$/);
+      });
+    }
+
+    it('replays a successful run with the recorded host results, and notices a changed script', () => {
+      const audit = path.join(scratch, 'ok.json');
+      const run = sandlua('run', script, '--input', '{"vendor_name": "ACME Corp."}', '--audit', audit);
+      assert.equal(run.status, 0, run.stderr);
+      const record = JSON.parse(fs.readFileSync(audit, 'utf8'));
+      assert.equal(record.format, 'sandlua-audit/1');
+      assert.deepEqual(record.hostCalls.map((c: { name: string; args: unknown[]; result: unknown }) => [c.name, c.args, c.result]), [['lookup_vendor_alias', ['ACME Corp.'], 'Acme']]);
+      const replay = sandlua('replay', audit, '--json');
+      assert.equal(replay.status, 0);
+      assert.equal(JSON.parse(replay.stdout).identical, true);
+      record.script.source = record.script.source.replaceAll('confidence = 0.95', 'confidence = 0.5');
+      fs.writeFileSync(audit, JSON.stringify(record));
+      const changed = sandlua('replay', audit);
+      assert.equal(changed.status, 1);
+      assert.match(changed.stdout, /DIFFERENT\n$/);
+    });
+
+    it('rejects wrong usage with exit code 2', () => {
+      const cases: [string[], RegExp][] = [
+        [['run'], /run needs exactly one script/],
+        [['run', 'nope.lua'], /cannot read the script/],
+        [['run', script, '--input', '{bad'], /--input is not valid JSON/],
+        [['run', script, '--input', '1', '--input-file', 'x.json'], /not both/],
+        [['run', script, '--manifest', 'nowhere.json'], /no such contract/],
+        [['run', script, '--host', 'nowhere.js'], /no such host module/],
+        [['replay'], /replay needs exactly one audit record/],
+        [['replay', contract], /is not an audit record/],
+      ];
+      for (const [args, message] of cases) {
+        const run = sandlua(...args);
+        assert.equal(run.status, 2, args.join(' ') + run.stderr);
+        assert.match(run.stderr, message);
+      }
+    });
+  });
 });

@@ -4,10 +4,12 @@
 import { main } from './cli';
 
 const chunks: string[] = [];
-const code = main(process.argv.slice(2), {
-  stdout: (text) => chunks.push(text),
-  stderr: (text) => process.stderr.write(text),
-  isTTY: process.stdout.isTTY === true,
-  cwd: process.cwd(),
-});
-process.stdout.write(chunks.join(''), () => process.exit(code));
+void (async () => {
+  const code = await main(process.argv.slice(2), {
+    stdout: (text) => chunks.push(text),
+    stderr: (text) => process.stderr.write(text),
+    isTTY: process.stdout.isTTY === true,
+    cwd: process.cwd(),
+  });
+  process.stdout.write(chunks.join(''), () => process.exit(code));
+})();

@@ -5,6 +5,7 @@ import { readFileSync } from 'fs';
 import { resolve } from 'path';
 import { parseArgs } from 'util';
 import { compile, disassemble } from '@sandlua/lua';
+import { runReplay, runScript } from './run';
 import { check, CheckInputError } from './check/check';
 import { formatJson } from './check/format-json';
 import { formatText } from './check/format-text';
@@ -16,6 +17,9 @@ const HELP = `sandlua — checks for sandboxed Lua 5.3 scripts with capability c
 
 Usage:
   sandlua check PATH... [--format text|json] [--manifest FILE] [--max-warnings N]
+  sandlua run SCRIPT [--manifest FILE] [--input JSON | --input-file FILE] [--json]
+              [--audit FILE] [--host MODULE.js]
+  sandlua replay AUDIT.json
   sandlua disasm FILE [--short]
   sandlua --help | --version
 
@@ -24,6 +28,13 @@ Commands:
            sandlua.json whose "scripts" globs match it. Prints problems with their
            positions; exits with 1 when there is an error.
 
+  run      Run a script in the sandbox of its contract (discovered, or --manifest): only
+           granted functions, the contract's limits, input and output checked. Host
+           functions answer from the contract's examples unless --host gives a module
+           exporting their implementations. print writes to stdout (to stderr with --json),
+           then the output is printed as JSON. --audit writes the run's audit record.
+  replay   Run an audit record again with its recorded host results, clock and random
+           seed, and say whether the outcome is the same (exit 0) or not (exit 1).
   disasm   Compile a script and print its bytecode as \`luac5.3 -l -l\` lists it: each
            function's header, instructions with [line] and ; comments, then its
            constants, locals and upvalues (--short: instructions only, as \`luac -l\`).
@@ -45,10 +56,10 @@ export interface Io {
   cwd: string;
 }
 
-class UsageError extends Error {}
+import { UsageError } from './usage';
 
 /** Runs the command line and returns the exit code; never throws for bad input. */
-export function main(argv: string[], io: Io): number {
+export function main(argv: string[], io: Io): number | Promise<number> {
   try {
     const [command, ...rest] = argv;
     if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
@@ -61,16 +72,23 @@ export function main(argv: string[], io: Io): number {
     }
     if (command === 'check') return runCheck(rest, io);
     if (command === 'disasm') return runDisasm(rest, io);
+    if (command === 'run') return runScript(rest, io).catch((error: unknown) => usageFailure(error, io));
+    if (command === 'replay') return runReplay(rest, io).catch((error: unknown) => usageFailure(error, io));
     throw new UsageError(`unknown command '${command}'`);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof CheckInputError || isParseArgsError(error)) {
-      // parseArgs explains at length; its first sentence names the problem.
-      const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
-      io.stderr(`sandlua: ${message}\nRun 'sandlua --help' for usage.\n`);
-      return 2;
-    }
-    throw error;
+    return usageFailure(error, io);
   }
+}
+
+/** Wrong usage: exit code 2 with a message that names the problem. Other errors go on. */
+function usageFailure(error: unknown, io: Io): number {
+  if (error instanceof UsageError || error instanceof CheckInputError || isParseArgsError(error)) {
+    // parseArgs explains at length; its first sentence names the problem.
+    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    io.stderr(`sandlua: ${message}\nRun 'sandlua --help' for usage.\n`);
+    return 2;
+  }
+  throw error;
 }
 
 function runCheck(args: string[], io: Io): number {

@@ -17,6 +17,7 @@ import type { HostFunction } from '../contract/host';
 import type { OnFailure } from '../contract/schema';
 import { LUA53_BASE, LUA53_LIBRARIES } from '../contract/stdlib-names';
 import { validateValue } from '../contract/validate';
+import { acceptsNil } from '../contract/types';
 import { compile } from '../compiler/compile';
 import { basename } from 'path';
 import type { Proto } from '../vm/proto';
@@ -534,8 +535,12 @@ class Run {
     const impl = this.sandbox.implementation(fn.name);
     if (impl !== undefined) return impl(...args);
     if (this.sandbox.mocking) {
-      const example = fn.examples.find((e) => canonicalJson(e.args as Json[]) === canonicalJson(args)) ?? fn.examples[0];
-      return example?.returns ?? null;
+      // A mock answers what an example with these arguments says; for other arguments nil when
+      // the function may return nil (a lookup that finds nothing), else the first example.
+      const example = fn.examples.find((e) => canonicalJson(e.args as Json[]) === canonicalJson(args));
+      if (example !== undefined) return example.returns ?? null;
+      if (acceptsNil(fn.returns.type) || fn.examples.length === 0) return null;
+      return fn.examples[0].returns ?? null;
     }
     throw new Error('the host gave the sandbox no implementation of it');
   }

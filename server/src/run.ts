@@ -1,0 +1,158 @@
+// `sandlua run` and `sandlua replay`: a script in the sandbox of its contract, as a host would run
+// it, with host functions answered from the contract's examples (or a module given with --host).
+// A script's failure is never a crash: the exit code is 1 and the error is reported (as JSON
+// with --json, naming the contract's onFailure action).
+
+import { existsSync, readFileSync, writeFileSync } from 'fs';
+import { basename, dirname, relative, resolve } from 'path';
+import { parseArgs } from 'util';
+import {
+  Sandbox, auditProblem, findManifest, loadManifest, parseManifest,
+  type AuditRecord, type Contract, type HostImplementation, type ManifestResult, type RunResult,
+} from '@sandlua/lua';
+import type { Io } from './cli';
+import { UsageError } from './usage';
+
+/** The contract of a script no sandlua.json governs: defaults everywhere, no host functions. */
+const NO_CONTRACT = JSON.stringify({ name: 'no-contract', scripts: ['**/*.lua'] });
+
+export async function runScript(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      manifest: { type: 'string' },
+      input: { type: 'string' },
+      'input-file': { type: 'string' },
+      json: { type: 'boolean' },
+      audit: { type: 'string' },
+      host: { type: 'string' },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError('run needs exactly one script');
+  if (values.input !== undefined && values['input-file'] !== undefined) throw new UsageError('give --input or --input-file, not both');
+  const script = resolve(io.cwd, positionals[0]);
+  const source = readText(script, 'script');
+  const contract = contractFor(script, values.manifest, io);
+  let input: unknown = null;
+  if (values.input !== undefined) input = parseJson(values.input, '--input');
+  if (values['input-file'] !== undefined) input = parseJson(readText(resolve(io.cwd, values['input-file']), 'input file'), values['input-file']);
+  const host = values.host !== undefined ? loadHostModule(resolve(io.cwd, values.host), contract) : undefined;
+
+  const json = values.json === true;
+  const sandbox = new Sandbox({
+    manifest: contract,
+    host,
+    mockFromExamples: true,
+    print: (line) => (json ? io.stderr(line + '\n') : io.stdout(line + '\n')),
+  });
+  const result = await sandbox.run(source, input, { name: relative(io.cwd, script) || basename(script), audit: values.audit !== undefined });
+  if (values.audit !== undefined && result.audit) {
+    writeFileSync(resolve(io.cwd, values.audit), JSON.stringify(result.audit, null, 2) + '\n');
+  }
+  report(result, json, io, values.audit);
+  return result.ok ? 0 : 1;
+}
+
+export async function runReplay(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, host: { type: 'string' } } });
+  if (positionals.length !== 1) throw new UsageError('replay needs exactly one audit record');
+  const file = resolve(io.cwd, positionals[0]);
+  const record = parseJson(readText(file, 'audit record'), positionals[0]) as AuditRecord;
+  const problem = auditProblem(record);
+  if (problem !== undefined) throw new UsageError(`${positionals[0]} is not an audit record: ${problem}`);
+  // The contract as it is now, from where the record says it was (relative to the record, too).
+  let contractPath = record.contract.path;
+  if (!existsSync(contractPath)) contractPath = resolve(dirname(file), basename(contractPath));
+  const contract = existsSync(contractPath) ? loaded(loadManifest(contractPath), contractPath) : defaultContract();
+  const json = values.json === true;
+  const sandbox = new Sandbox({ manifest: contract, print: (line) => (json ? io.stderr(line + '\n') : io.stdout(line + '\n')) });
+  const result = await sandbox.replay(record);
+  const same = result.ok === record.ok
+    && JSON.stringify(result.ok ? result.output : result.error) === JSON.stringify(record.ok ? record.output : record.error);
+  if (json) {
+    io.stdout(JSON.stringify({ identical: same, recorded: record.ok ? { ok: true, output: record.output } : { ok: false, error: record.error }, replayed: strip(result) }) + '\n');
+  } else {
+    const describe = (ok: boolean, value: unknown): string => (ok ? `output ${JSON.stringify(value)}` : `error ${JSON.stringify(value)}`);
+    io.stdout(`recorded: ${describe(record.ok, record.ok ? record.output : record.error)}\n`);
+    io.stdout(`replayed: ${describe(result.ok, result.ok ? result.output : result.error)}\n`);
+    io.stdout(same ? 'identical\n' : 'DIFFERENT\n');
+  }
+  return same ? 0 : 1;
+}
+
+function strip(result: RunResult): Omit<RunResult, 'audit'> {
+  const copy = { ...result } as RunResult;
+  delete copy.audit;
+  return copy;
+}
+
+function report(result: RunResult, json: boolean, io: Io, auditFile: string | undefined): void {
+  if (json) {
+    const out: Record<string, unknown> = result.ok
+      ? { ok: true, output: result.output, stats: result.stats }
+      : { ok: false, error: result.error, onFailure: result.onFailure, stats: result.stats };
+    if (auditFile !== undefined) out.audit = auditFile;
+    io.stdout(JSON.stringify(out) + '\n');
+    return;
+  }
+  if (result.ok) {
+    if (result.output !== null) io.stdout(JSON.stringify(result.output, null, 2) + '\n');
+  } else {
+    io.stderr(`sandlua: ${result.error.kind} error: ${result.error.message}\n`);
+    io.stderr(`sandlua: the contract says: ${result.onFailure}\n`);
+  }
+}
+
+function contractFor(script: string, manifest: string | undefined, io: Io): Contract {
+  if (manifest !== undefined) {
+    const path = resolve(io.cwd, manifest);
+    if (!existsSync(path)) throw new UsageError(`no such contract: ${manifest}`);
+    return loaded(loadManifest(path), manifest);
+  }
+  const found = findManifest(script);
+  return found === undefined ? defaultContract() : loaded(found, relative(io.cwd, found.path));
+}
+
+function loaded(result: ManifestResult, name: string): Contract {
+  if (result.manifest !== undefined) return result.manifest;
+  const first = result.problems[0];
+  throw new UsageError(`the contract ${name} has ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}; first: ${first ? `${first.line}:${first.column}: ${first.message}` : 'unknown'} (run sandlua check)`);
+}
+
+function defaultContract(): Contract {
+  const result = parseManifest(NO_CONTRACT, 'sandlua.json');
+  if (result.manifest === undefined) throw new Error(`the default contract is invalid: ${result.problems[0]?.message}`);
+  return result.manifest;
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch (error) {
+    throw new UsageError(`cannot read the ${what} '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new UsageError(`${what} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** A CommonJS module exporting host implementations keyed by the contract's names. */
+function loadHostModule(path: string, contract: Contract): Record<string, HostImplementation> {
+  if (!existsSync(path)) throw new UsageError(`no such host module: ${path}`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(path) as Record<string, unknown>;
+  const host: Record<string, HostImplementation> = {};
+  for (const [name, fn] of Object.entries(mod)) {
+    if (name === 'default' || name === '__esModule') continue;
+    if (!contract.host.has(name)) throw new UsageError(`the host module exports '${name}', which ${contract.name} does not declare`);
+    if (typeof fn !== 'function') throw new UsageError(`the host module's '${name}' is not a function`);
+    host[name] = fn as HostImplementation;
+  }
+  return host;
+}
