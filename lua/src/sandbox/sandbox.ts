@@ -74,6 +74,10 @@ export interface RunOptions {
   audit?: boolean;
 }
 
+/** Compiled scripts shared by every sandbox (prototypes are immutable), by name and source. */
+const COMPILED = new Map<string, Proto | string>();
+const COMPILED_MAX = 512;
+
 /** How often the limits are checked, in instructions. */
 const CHECK_EVERY = 1000;
 
@@ -90,8 +94,8 @@ export class Sandbox {
   private readonly mock: boolean;
   private readonly print: (line: string) => void;
   private readonly clock: Clock;
-  /** Compiled scripts by name and source: a sandbox runs the same script many times. */
-  private readonly compiled = new Map<string, Proto | string>();
+  /** What the contract grants, worked out once: the plan every run's environment follows. */
+  private planCache: EnvironmentPlan | undefined;
   private readonly contractFile: string;
 
   constructor(options: SandboxOptions) {
@@ -121,13 +125,43 @@ export class Sandbox {
   /** @internal */
   compile(source: string, name: string): Proto | string {
     const key = name + '\0' + source;
-    let proto = this.compiled.get(key);
+    let proto = COMPILED.get(key);
     if (proto === undefined) {
       proto = compile(source, '@' + name);
-      if (this.compiled.size > 64) this.compiled.clear();
-      this.compiled.set(key, proto);
+      if (COMPILED.size >= COMPILED_MAX) COMPILED.delete(COMPILED.keys().next().value as string);
+      COMPILED.set(key, proto);
     }
     return proto;
+  }
+
+  /** @internal */
+  get plan(): EnvironmentPlan {
+    if (this.planCache === undefined) {
+      const policy = this.manifest.policy;
+      const base: string[] = [];
+      const deniedGlobals = new Set<string>(['loadstring']);
+      for (const name of LUA53_BASE) {
+        if (name === '_G' || name === '_VERSION') continue;
+        if (policy.isGranted(name)) base.push(name);
+        else deniedGlobals.add(name);
+      }
+      const libraries: EnvironmentPlan['libraries'] = [];
+      for (const lib of Object.keys(LUA53_LIBRARIES)) {
+        if (!policy.isGranted(lib)) {
+          deniedGlobals.add(lib);
+          continue;
+        }
+        const granted: string[] = [];
+        const denied = new Set<string>();
+        for (const field of LUA53_LIBRARIES[lib]) {
+          if (policy.isGranted(`${lib}.${field}`)) granted.push(field);
+          else denied.add(field);
+        }
+        libraries.push({ name: lib, granted, denied });
+      }
+      this.planCache = { base, deniedGlobals, libraries, globalTable: policy.isGranted('_G') };
+    }
+    return this.planCache;
   }
 
   /** @internal */
@@ -154,6 +188,14 @@ export class Sandbox {
   forbiddenMessage(name: string): string {
     return `${name} is not granted by ${this.manifest.name} (${this.contractFile})`;
   }
+}
+
+/** The environment a contract grants, as names: computed once per sandbox. */
+interface EnvironmentPlan {
+  base: string[];
+  deniedGlobals: Set<string>;
+  libraries: { name: string; granted: string[]; denied: Set<string> }[];
+  globalTable: boolean;
 }
 
 /** An error that ends the run whatever the script does (limits): kept aside, pcall or not. */
@@ -194,10 +236,10 @@ class Run {
     this.audit = {
       format: AUDIT_FORMAT,
       contract: { name: this.contract.name, version: this.contract.version, path: this.contract.path, onFailure: this.contract.onFailure },
-      script: { name, sha256: sha256(source), source },
+      script: { name, sha256: '', source },
       input: null,
       inputSha256: '',
-      startedAt: new Date().toISOString(),
+      startedAt: '',
       clock: this.clockLog,
       randomSeed: seed,
       hostCalls: [],
@@ -218,6 +260,10 @@ class Run {
   private async run(): Promise<RunResult> {
     const contract = this.contract;
     const name = this.options.name ?? 'script.lua';
+    if (this.options.audit) {
+      this.audit.startedAt = new Date().toISOString();
+      this.audit.script.sha256 = sha256(this.source);
+    }
 
     // Input: plain data, then the contract's schema.
     let inputLua: LuaValue;
@@ -227,8 +273,10 @@ class Run {
     } catch (e) {
       return this.failure({ kind: 'input', message: e instanceof Error ? e.message : String(e) });
     }
-    this.audit.input = this.inputJson;
-    this.audit.inputSha256 = sha256(canonicalJson(this.inputJson));
+    if (this.options.audit) {
+      this.audit.input = this.inputJson;
+      this.audit.inputSha256 = sha256(canonicalJson(this.inputJson));
+    }
     if (contract.input !== undefined) {
       const problems = validateValue(contract.input, this.inputJson, { rootName: 'the input' });
       if (problems.length > 0) return this.failure({ kind: 'input', message: `input does not match the contract: ${problems[0].message}` });
@@ -380,7 +428,7 @@ class Run {
 
   /** Turns the state's full globals into what the contract grants. */
   private buildEnvironment(G: LuaTable, input: LuaValue): void {
-    const policy = this.contract.policy;
+    const plan = this.sandbox.plan;
     const full = new Map<string, LuaValue>();
     for (let k: LuaValue = undefined; ;) {
       const next = G.next(k);
@@ -391,29 +439,22 @@ class Run {
     for (const key of full.keys()) G.setStr(key, undefined);
 
     const forbidden = (name: string): never => this.raise('forbidden', this.state.vm.nativeWhere() + this.sandbox.forbiddenMessage(name));
-    const denied = new Set<string>();
-    for (const name of LUA53_BASE) {
-      if (name === '_G' || name === '_VERSION') continue;
-      if (policy.isGranted(name) && full.has(name)) G.setStr(name, full.get(name));
-      else denied.add(name);
+    const denied = plan.deniedGlobals;
+    for (const name of plan.base) {
+      const value = full.get(name);
+      if (value !== undefined) G.setStr(name, value);
     }
-    if (policy.isGranted('_G')) G.setStr('_G', G);
+    if (plan.globalTable) G.setStr('_G', G);
     G.setStr('_VERSION', full.get('_VERSION'));
-    denied.add('loadstring');
 
     const libraries = new Map<string, LuaTable>();
-    for (const lib of Object.keys(LUA53_LIBRARIES)) {
+    for (const { name: lib, granted, denied: deniedFields } of plan.libraries) {
       const source = full.get(lib);
-      if (!policy.isGranted(lib) || !(source instanceof LuaTable)) {
-        denied.add(lib);
-        continue;
-      }
+      if (!(source instanceof LuaTable)) continue;
       const table = new LuaTable();
-      const deniedFields = new Set<string>();
-      for (const field of LUA53_LIBRARIES[lib]) {
+      for (const field of granted) {
         const value = source.getStr(field);
-        if (policy.isGranted(`${lib}.${field}`) && value !== undefined) table.setStr(field, value);
-        else deniedFields.add(field);
+        if (value !== undefined) table.setStr(field, value);
       }
       table.metatable = this.guard(lib, (key) => {
         if (typeof key === 'string' && deniedFields.has(key)) forbidden(`${lib}.${key}`);
