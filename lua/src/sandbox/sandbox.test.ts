@@ -79,6 +79,12 @@ describe('sandbox', function () {
     const spinning = await sandbox.run('local x = 0 while true do x = x + 1 end', null);
     assert.ok(!spinning.ok && spinning.error.kind === 'budget' && /time limit of 50 ms exceeded/.test(spinning.error.message));
     assert.ok(Date.now() - started < 2000);
+    // Inside one long library call too (the instruction budget here would allow hours of it).
+    const patterns = new Sandbox({ manifest: contract({ stdlib: { allow: ['string.rep'] }, limits: { timeMs: 50, instructions: 1e12 } }) });
+    started = Date.now();
+    const matching = await patterns.run('return string.find(("a"):rep(3e4), ".-.-.-.-b$")', null);
+    assert.ok(!matching.ok && matching.error.kind === 'budget' && /time limit of 50 ms exceeded/.test(matching.error.message), JSON.stringify(matching));
+    assert.ok(Date.now() - started < 2000);
   });
 
   it('checks host arguments against the declared types and converts values both ways', async () => {

@@ -211,6 +211,8 @@ class Run {
   private fatal: Fatal | undefined;
   private hostCalls = 0;
   private peakMemory = 0;
+  /** Library work charged since the clock was last read. */
+  private charged = 0;
   private lastMemory = 0;
   private nextMemoryCheck = 0;
   private readonly audit: AuditRecord;
@@ -230,6 +232,13 @@ class Run {
       charge: (steps, bytes) => {
         if (bytes !== undefined && bytes > 4096) this.reserve(bytes);
         this.state.vm.charge(steps);
+        // Long library work (a pathological pattern) checks the clock too, not only the hook.
+        this.charged += steps;
+        if (this.charged >= CHECK_EVERY) {
+          this.charged = 0;
+          if (this.fatal) throw this.fatal.error;
+          this.checkTime();
+        }
       },
     });
     const name = options.name ?? 'script.lua';
