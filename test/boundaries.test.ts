@@ -91,4 +91,12 @@ describe('import boundaries', () => {
     const outsideLsp = (s: string, f: string) => /^vscode-languageserver/.test(s) && !path.relative(path.join(root, 'server/src'), f).startsWith('lsp');
     assert.deepEqual(violations('server/src', outsideLsp), []);
   });
+
+  it('only the adapter speaks DAP: the debug runtime and everything else import no @vscode/debugadapter', () => {
+    const dap = (s: string) => /^@vscode\/debug(adapter|protocol)/.test(s);
+    const outsideAdapter = (s: string, f: string) => dap(s) && !/debugger\/src\/adapter(\.test)?\.ts$/.test(f);
+    assert.deepEqual(violations('debugger/src', outsideAdapter), []);
+    assert.deepEqual(violations('server/src', dap), []);
+    assert.deepEqual(violations('debugger/src', (s) => /^vscode-languageserver/.test(s) || s === 'vscode'), []);
+  });
 });

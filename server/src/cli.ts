@@ -6,6 +6,7 @@ import { resolve } from 'path';
 import { parseArgs } from 'util';
 import { compile, disassemble } from '@sandlua/lua';
 import { runReplay, runScript } from './run';
+import { runDebugAdapter } from '@sandlua/debugger';
 import { check, CheckInputError } from './check/check';
 import { formatJson } from './check/format-json';
 import { formatText } from './check/format-text';
@@ -21,6 +22,7 @@ Usage:
               [--audit FILE] [--host MODULE.js]
   sandlua replay AUDIT.json
   sandlua disasm FILE [--short]
+  sandlua dap
   sandlua --help | --version
 
 Commands:
@@ -35,6 +37,7 @@ Commands:
            then the output is printed as JSON. --audit writes the run's audit record.
   replay   Run an audit record again with its recorded host results, clock and random
            seed, and say whether the outcome is the same (exit 0) or not (exit 1).
+  dap      Serve the debug adapter on stdin/stdout (for nvim-dap or any DAP client).
   disasm   Compile a script and print its bytecode as \`luac5.3 -l -l\` lists it: each
            function's header, instructions with [line] and ; comments, then its
            constants, locals and upvalues (--short: instructions only, as \`luac -l\`).
@@ -72,6 +75,10 @@ export function main(argv: string[], io: Io): number | Promise<number> {
     }
     if (command === 'check') return runCheck(rest, io);
     if (command === 'disasm') return runDisasm(rest, io);
+    if (command === 'dap') {
+      if (rest.length > 0) throw new UsageError(`dap takes no arguments (it speaks the Debug Adapter Protocol on stdin/stdout)`);
+      return runDebugAdapter(process.stdin, process.stdout).then(() => 0);
+    }
     if (command === 'run') return runScript(rest, io).catch((error: unknown) => usageFailure(error, io));
     if (command === 'replay') return runReplay(rest, io).catch((error: unknown) => usageFailure(error, io));
     throw new UsageError(`unknown command '${command}'`);

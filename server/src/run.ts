@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { basename, dirname, relative, resolve } from 'path';
 import { parseArgs } from 'util';
 import {
-  Sandbox, auditProblem, findManifest, loadManifest, parseManifest,
+  Sandbox, auditProblem, findManifest, loadManifest, parseManifest, loadHostModule, HostModuleError,
   type AuditRecord, type Contract, type HostImplementation, type ManifestResult, type RunResult,
 } from '@sandlua/lua';
 import type { Io } from './cli';
@@ -37,7 +37,7 @@ export async function runScript(args: string[], io: Io): Promise<number> {
   let input: unknown = null;
   if (values.input !== undefined) input = parseJson(values.input, '--input');
   if (values['input-file'] !== undefined) input = parseJson(readText(resolve(io.cwd, values['input-file']), 'input file'), values['input-file']);
-  const host = values.host !== undefined ? loadHostModule(resolve(io.cwd, values.host), contract) : undefined;
+  const host = values.host !== undefined ? hostModule(resolve(io.cwd, values.host), contract) : undefined;
 
   const json = values.json === true;
   const sandbox = new Sandbox({
@@ -142,17 +142,11 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-/** A CommonJS module exporting host implementations keyed by the contract's names. */
-function loadHostModule(path: string, contract: Contract): Record<string, HostImplementation> {
-  if (!existsSync(path)) throw new UsageError(`no such host module: ${path}`);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(path) as Record<string, unknown>;
-  const host: Record<string, HostImplementation> = {};
-  for (const [name, fn] of Object.entries(mod)) {
-    if (name === 'default' || name === '__esModule') continue;
-    if (!contract.host.has(name)) throw new UsageError(`the host module exports '${name}', which ${contract.name} does not declare`);
-    if (typeof fn !== 'function') throw new UsageError(`the host module's '${name}' is not a function`);
-    host[name] = fn as HostImplementation;
+function hostModule(path: string, contract: Contract): Record<string, HostImplementation> {
+  try {
+    return loadHostModule(path, contract);
+  } catch (error) {
+    if (error instanceof HostModuleError) throw new UsageError(error.message);
+    throw error;
   }
-  return host;
 }

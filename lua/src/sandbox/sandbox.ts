@@ -22,6 +22,7 @@ import { compile } from '../compiler/compile';
 import { basename } from 'path';
 import type { Proto } from '../vm/proto';
 import { LuaState } from '../vm/state';
+import type { CallFrame, VM } from '../vm/interp';
 import { LuaTable } from '../vm/table';
 import { LuaClosure, LuaError, LuaValue, NativeFunction, Request, Upvalue, typeName } from '../vm/value';
 import type { Clock } from '../stdlib/os';
@@ -72,11 +73,50 @@ export interface RunOptions {
   name?: string;
   /** Attach an audit record to the result. */
   audit?: boolean;
+  /** A debugger driving the run (debugger/): step events, pauses, errors, host calls. */
+  debug?: RunDebugger;
+  /** Replay host results, clock and random seed from a record (then, with `live`, go on live). */
+  replay?: { record: AuditRecord; live?: boolean };
+}
+
+/** The parts of a run a debugger works with. */
+export interface DebugTarget {
+  vm: VM;
+  state: LuaState;
+  /** The compiled script. */
+  proto: Proto;
+  /** The script's global table. */
+  globals: LuaTable;
+  /** The input as the script sees it. */
+  input: LuaValue;
+  /** The host call records so far (for replaying to a point). */
+  audit: AuditRecord;
+}
+
+/**
+ * What a debugger plugs into a run. The run calls `step` before instructions — every instruction
+ * while `stepEvery()` is 1, else every few thousand (so a pause request is still seen) — and
+ * waits on `paused()` whenever `step` asked to pause.
+ */
+export interface RunDebugger {
+  attach(target: DebugTarget): void;
+  /** 1 to see every instruction (stepping, breakpoints), 0 for the limits' own pace. */
+  stepEvery(): number;
+  /** Before the instruction at frame.pc: true to pause there. */
+  step(frame: CallFrame): boolean;
+  paused(): Promise<void>;
+  /** An error no pcall catches, before the stack unwinds. */
+  uncaught?(error: LuaError): void;
+  /** A host call has finished (or failed). */
+  hostCall?(call: AuditHostCall): void;
 }
 
 /** Compiled scripts shared by every sandbox (prototypes are immutable), by name and source. */
 const COMPILED = new Map<string, Proto | string>();
 const COMPILED_MAX = 512;
+
+/** A run that goes on longer than this gives the event loop a turn, in milliseconds. */
+const YIELD_MS = 10;
 
 /** How often the limits are checked, in instructions. */
 const CHECK_EVERY = 1000;
@@ -86,6 +126,8 @@ interface Replay {
   hostCalls: AuditHostCall[];
   clock: AuditRecord['clock'];
   randomSeed: number;
+  /** Past the record's end, call the host (and read the clock) live instead of failing. */
+  live: boolean;
 }
 
 export class Sandbox {
@@ -113,13 +155,15 @@ export class Sandbox {
 
   /** Runs `source` with `input`; never throws for anything the script does. */
   async run(source: string, input?: unknown, options: RunOptions = {}): Promise<RunResult> {
-    return new Run(this, source, input, options, undefined).execute();
+    const r = options.replay;
+    const replay: Replay | undefined = r === undefined ? undefined
+      : { hostCalls: [...r.record.hostCalls], clock: r.record.clock, randomSeed: r.record.randomSeed, live: r.live === true };
+    return new Run(this, source, input, options, replay).execute();
   }
 
   /** Runs an audit record's script again with its recorded host results, clock and random seed. */
-  async replay(record: AuditRecord): Promise<RunResult> {
-    const replay: Replay = { hostCalls: [...record.hostCalls], clock: record.clock, randomSeed: record.randomSeed };
-    return new Run(this, record.script.source, record.input, { name: record.script.name, audit: true }, replay).execute();
+  async replay(record: AuditRecord, options: RunOptions = {}): Promise<RunResult> {
+    return this.run(record.script.source, record.input, { name: record.script.name, audit: true, ...options, replay: { record, live: options.replay?.live } });
   }
 
   /** @internal */
@@ -207,7 +251,7 @@ class Run {
   private readonly contract: Contract;
   private readonly state: LuaState;
   private readonly started = performance.now();
-  private readonly deadline: number;
+  private deadline: number;
   private fatal: Fatal | undefined;
   private hostCalls = 0;
   private peakMemory = 0;
@@ -302,10 +346,36 @@ class Run {
     this.buildEnvironment(G, inputLua);
     vm.setBudget(contract.limits.instructions);
     vm.maxCallDepth = contract.limits.callDepth;
-    vm.setHook((_vm, _frame) => {
-      this.checkLimits();
-      return false;
-    }, CHECK_EVERY);
+    const debug = this.options.debug;
+    let every = CHECK_EVERY;
+    let sinceCheck = 0;
+    // A long run gives the event loop a turn every YIELD_MS (other sandboxes, host I/O, a
+    // debugger's pause request): it pauses itself and goes on after setImmediate.
+    let lastYield = performance.now();
+    let yielding = false;
+    const hook = (_vm: VM, frame: CallFrame): boolean => {
+      sinceCheck += every;
+      if (sinceCheck >= CHECK_EVERY) {
+        sinceCheck = 0;
+        this.checkLimits();
+        if (debug !== undefined && debug.step(frame)) return true;
+        if (performance.now() - lastYield > YIELD_MS) {
+          yielding = true;
+          return true;
+        }
+        return false;
+      }
+      return debug !== undefined && debug.step(frame);
+    };
+    const setPace = (): void => {
+      every = debug !== undefined && debug.stepEvery() === 1 ? 1 : CHECK_EVERY;
+      vm.setHook(hook, every, every === 1);
+    };
+    if (debug !== undefined) {
+      debug.attach({ vm, state: this.state, proto, globals: G, input: inputLua, audit: this.audit });
+      vm.onUncaught = (e) => debug.uncaught?.(e);
+    }
+    setPace();
 
     const fn = new LuaClosure(proto, proto.upvalues.map((_, i) => Upvalue.closed(i === 0 ? G : undefined)));
     let values: LuaValue[];
@@ -316,7 +386,20 @@ class Run {
           const settled = await this.awaitHost(out.promise);
           this.checkTime();
           out = vm.resume(settled);
+        } else if (yielding) {
+          yielding = false;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+          this.checkTime();
+          setPace();
+          out = vm.resume();
         } else {
+          // Paused by the debugger: the clock stops while a person looks.
+          const pausedAt = performance.now();
+          if (debug !== undefined) await debug.paused();
+          this.deadline += performance.now() - pausedAt;
+          lastYield = performance.now();
+          setPace();
           out = vm.resume();
         }
       }
@@ -546,12 +629,14 @@ class Run {
         record.ms = Math.round((performance.now() - started) * 1000) / 1000;
         const json = this.checkResult(fn, result, where);
         record.result = json;
+        this.options.debug?.hostCall?.(record);
         return [toLua(json)];
       };
       const failed = (error: unknown): never => {
         record.ms = Math.round((performance.now() - started) * 1000) / 1000;
         const message = error instanceof Error ? error.message : String(error);
         record.error = message;
+        this.options.debug?.hostCall?.(record);
         const e = new LuaError(`${where}host function ${fn.name} failed: ${message}`);
         e.kind = 'host';
         throw e;
@@ -571,7 +656,7 @@ class Run {
   }
 
   private callHost(fn: HostFunction, args: Json[]): unknown {
-    if (this.replaying) {
+    if (this.replaying && !(this.replaying.live && this.replaying.hostCalls.length === 0)) {
       const recorded = this.replaying.hostCalls.shift();
       if (recorded === undefined || recorded.name !== fn.name) {
         this.raise('host', `replay diverged: the script called ${fn.name} where the record has ${recorded ? recorded.name : 'no more host calls'}`);
@@ -673,8 +758,11 @@ class Run {
     const log = this.clockLog;
     const take = (recorded: number[] | undefined, live: () => number, into: number[]): number => {
       let v: number;
-      if (recorded !== undefined) v = recorded.length > into.length ? recorded[into.length] : (recorded[recorded.length - 1] ?? live());
-      else v = live();
+      if (recorded !== undefined && (recorded.length > into.length || !this.replaying!.live)) {
+        v = recorded.length > into.length ? recorded[into.length] : (recorded[recorded.length - 1] ?? live());
+      } else {
+        v = live();
+      }
       into.push(v);
       return v;
     };

@@ -199,6 +199,9 @@ export class VM {
   /** Frames a thread (with the threads that resumed it) may hold before a `stack` error. */
   maxCallDepth = Infinity;
 
+  /** Called with an error that no pcall catches, before the stack unwinds (debuggers). */
+  onUncaught: ((error: LuaError, thread: Coroutine) => void) | undefined = undefined;
+
   /** Nested runs started by natives calling back into Lua (JS recursion). */
   nativeDepth = 0;
 
@@ -275,12 +278,19 @@ export class VM {
     this.budget = 0;
   }
 
-  /** Sets (or clears) the step hook, called every `every` instructions (1: each one). */
-  setHook(hook: StepHook | undefined, every = 1): void {
+  /**
+   * Sets (or clears) the step hook, called every `every` instructions (1: each one). With
+   * `fromNext`, the next instruction already calls it (a debugger stepping from a pause).
+   */
+  setHook(hook: StepHook | undefined, every = 1, fromNext = false): void {
     this.syncCount();
     this.hook = hook;
     this.hookEvery = hook === undefined ? 0 : Math.max(1, Math.floor(every));
     this.refill();
+    if (fromNext && hook !== undefined) {
+      this.window = 0;
+      this.countdown = 0;
+    }
   }
 
   /** Folds the instructions of the current window into `counted` and the budget. */
@@ -903,15 +913,16 @@ export class VM {
   }
 
   /** The frames of a thread, innermost first, as plain data (debuggers, `debug` functions). */
-  stackFrames(thread: Coroutine = this.current): FrameInfo[] {
+  stackFrames(thread: Coroutine = this.current, atError = false): FrameInfo[] {
     const out: FrameInfo[] = [];
     for (let index = thread.depth - 1; index >= 0; index--) {
       const frame = thread.frames[index];
       const name = this.frameName(thread, index);
       if (frame.closure !== undefined) {
         const proto = frame.closure.proto;
-        // The top frame is paused before its instruction at pc; the others are in a call at pc - 1.
-        const pc = Math.max(0, index === thread.depth - 1 ? frame.pc : frame.pc - 1);
+        // The top frame is paused before its instruction at pc (or, at an error, inside the one
+        // before it); the others are in a call at pc - 1.
+        const pc = Math.max(0, index === thread.depth - 1 && !atError ? frame.pc : frame.pc - 1);
         const locals: FrameInfo['locals'] = [];
         for (let n = 1; ; n++) {
           const localVar = localName(proto, n, pc);
@@ -1023,6 +1034,8 @@ export class VM {
   }
 
   private attachTraceback(err: LuaError, thread: Coroutine): void {
+    // A debugger sees the stack as it is when the error leaves its last frame, before unwinding.
+    this.onUncaught?.(err, thread);
     const value = err.value;
     const message = typeof value === 'string' ? value : isNumberValue(value) ? numberToString(value as LuaNumber) : err.message;
     err.traceback = this.traceback(message, 0, thread, true);

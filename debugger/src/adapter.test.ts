@@ -1,0 +1,281 @@
+// The debug adapter through a real DAP connection: @vscode/debugadapter-testsupport's DebugClient
+// against the standalone adapter process (out/main.js), as nvim-dap or VS Code would drive it.
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { compile, type Proto } from '@sandlua/lua';
+
+const FIXTURES = path.join(__dirname, '..', 'test', 'fixtures');
+const ADAPTER = path.join(__dirname, 'main.js');
+const SUM = path.join(FIXTURES, 'sum.lua');
+
+function program(name: string): string {
+  return path.join(FIXTURES, name);
+}
+
+/** Lines of the sum.lua fixture, by what is on them. */
+const LINE = { addBody: 3, addReturn: 4, total: 6, loop: 7, call: 8, lookup: 10, print: 11, ret: 12 };
+
+describe('debug adapter (DAP, DebugClient)', function () {
+  this.timeout(20000);
+  let dc: DebugClient;
+
+  beforeEach(async () => {
+    dc = new DebugClient('node', ADAPTER, 'sandlua');
+    await dc.start();
+  });
+
+  afterEach(async () => {
+    await dc.stop();
+  });
+
+  /** Launches with breakpoints (and other configuration) set before configurationDone. */
+  async function launch(args: Record<string, unknown>, configure: () => Promise<unknown> = async () => undefined): Promise<void> {
+    await Promise.all([
+      dc.waitForEvent('initialized').then(configure).then(() => dc.configurationDoneRequest()),
+      dc.launch({ input: { name: 'ann' }, ...args }),
+    ]);
+  }
+
+  /** Waits for an output event whose text contains `text` (other output may come first). */
+  function waitForOutput(text: string): Promise<void> {
+    return new Promise((resolve) => {
+      const listener = (event: DebugProtocol.OutputEvent): void => {
+        if (event.body.output.includes(text)) {
+          dc.removeListener('output', listener);
+          resolve();
+        }
+      };
+      dc.on('output', listener);
+    });
+  }
+
+  async function top(): Promise<DebugProtocol.StackFrame> {
+    const trace = await dc.stackTraceRequest({ threadId: 1 });
+    return trace.body.stackFrames[0];
+  }
+
+  async function locals(frameId = 0): Promise<Record<string, string>> {
+    const scopes = await dc.scopesRequest({ frameId });
+    const scope = scopes.body.scopes.find((s) => s.name === 'Locals')!;
+    const vars = await dc.variablesRequest({ variablesReference: scope.variablesReference });
+    return Object.fromEntries(vars.body.variables.map((v) => [v.name, v.value]));
+  }
+
+  it('declares what it supports', async () => {
+    const response = await dc.initializeRequest();
+    const caps = response.body!;
+    for (const key of ['supportsDisassembleRequest', 'supportsSteppingGranularity', 'supportsInstructionBreakpoints', 'supportsStepBack',
+      'supportsConditionalBreakpoints', 'supportsHitConditionalBreakpoints', 'supportsLogPoints', 'supportsSetVariable', 'supportsExceptionInfoRequest'] as const) {
+      assert.equal(caps[key], true, key);
+    }
+    assert.deepEqual(caps.exceptionBreakpointFilters!.map((f) => f.filter), ['runtime', 'contract', 'limits']);
+  });
+
+  it('stops on entry at the first instruction', async () => {
+    const main = compile(fs.readFileSync(SUM, 'latin1'), '@' + SUM) as Proto;
+    await launch({ program: SUM, stopOnEntry: true });
+    await dc.assertStoppedLocation('entry', { path: SUM, line: main.lineInfo[0] });
+    const frame = await top();
+    assert.match(frame.instructionPointerReference!, /^0x[0-9a-f]+$/);
+    assert.notEqual(BigInt(frame.instructionPointerReference!), 0n);
+  });
+
+  it('stops at a breakpoint, verified on a line with code (moved down from a blank one), with frames and locals', async () => {
+    let verified: DebugProtocol.Breakpoint[] = [];
+    await launch({ program: SUM }, async () => {
+      verified = (await dc.setBreakpointsRequest({ source: { path: SUM }, breakpoints: [{ line: LINE.addBody }, { line: 100 }] })).body.breakpoints;
+    });
+    assert.equal(verified[0].verified, true);
+    assert.equal(verified[0].line, LINE.addBody);
+    assert.equal(verified[1].verified, false);
+    await dc.assertStoppedLocation('breakpoint', { path: SUM, line: LINE.addBody });
+    const trace = await dc.stackTraceRequest({ threadId: 1 });
+    assert.deepEqual(trace.body.stackFrames.map((f) => [f.name, f.line]), [['add (local)', LINE.addBody], ['main chunk', LINE.call]]);
+    assert.deepEqual(await locals(0), { a: '0', b: '1' });
+    const sum = await dc.evaluateRequest({ expression: 'a + b * 10', frameId: 0, context: 'watch' });
+    assert.equal(sum.body.result, '10');
+    const outer = await locals(1);
+    assert.equal(outer.total, '0');
+    assert.equal(outer.i, '1');
+  });
+
+  it('honours conditions, hit counts and logpoints', async () => {
+    await launch({ program: SUM }, () => dc.setBreakpointsRequest({
+      source: { path: SUM },
+      breakpoints: [
+        { line: LINE.call, condition: 'i == 2' },
+        { line: LINE.addReturn, hitCondition: '>= 3' },
+        { line: LINE.print, logMessage: 'total is {total}, name {name}' },
+      ],
+    }));
+    await dc.assertStoppedLocation('breakpoint', { line: LINE.call });
+    assert.equal((await locals(0)).i, '2');
+    await dc.continueRequest({ threadId: 1 });
+    await dc.assertStoppedLocation('breakpoint', { line: LINE.addReturn });
+    assert.equal((await locals(0)).sum, '6');
+    await Promise.all([dc.continueRequest({ threadId: 1 }), waitForOutput('total is 6, name "Ann"')]);
+    await dc.waitForEvent('terminated');
+  });
+
+  it('steps over, in and out by line', async () => {
+    await launch({ program: SUM }, () => dc.setBreakpointsRequest({ source: { path: SUM }, breakpoints: [{ line: LINE.total }] }));
+    await dc.assertStoppedLocation('breakpoint', { line: LINE.total });
+    await Promise.all([dc.nextRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { line: LINE.loop })]);
+    await Promise.all([dc.nextRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { line: LINE.call })]);
+    await Promise.all([dc.stepInRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { line: LINE.addBody })]);
+    await Promise.all([dc.stepOutRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { line: LINE.call })]);
+    await Promise.all([dc.nextRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { line: LINE.loop })]);
+  });
+
+  it('steps one VM instruction at a time, and disassembles around it', async () => {
+    await launch({ program: SUM }, () => dc.setBreakpointsRequest({ source: { path: SUM }, breakpoints: [{ line: LINE.total }] }));
+    await dc.assertStoppedLocation('breakpoint', { line: LINE.total });
+    const before = BigInt((await top()).instructionPointerReference!);
+    await Promise.all([dc.nextRequest({ threadId: 1, granularity: 'instruction' }), dc.waitForEvent('stopped')]);
+    const after = BigInt((await top()).instructionPointerReference!);
+    assert.equal(after, before + 1n);
+    await Promise.all([dc.stepInRequest({ threadId: 1, granularity: 'instruction' }), dc.waitForEvent('stopped')]);
+    assert.equal(BigInt((await top()).instructionPointerReference!), before + 2n);
+
+    const ip = (await top()).instructionPointerReference!;
+    const window = await dc.disassembleRequest({ memoryReference: ip, instructionOffset: -200, instructionCount: 400, resolveSymbols: true });
+    const rows = window.body!.instructions;
+    assert.equal(rows.length, 400);
+    for (const row of rows) {
+      assert.match(row.address, /^0x[0-9a-f]+$/);
+      assert.notEqual(BigInt(row.address), 0n);
+    }
+    const current = rows.find((r) => BigInt(r.address) === BigInt(ip))!;
+    assert.ok(current && current.instruction.length > 0 && current.presentationHint !== 'invalid');
+    assert.ok(rows.some((r) => r.presentationHint === 'invalid'), 'padded past the function');
+    assert.ok(rows.some((r) => /^GETTABUP\s+\d+ 0 -\d+\t; _ENV "lookup"$/.test(r.instruction)), 'luac listing format');
+    assert.equal(rows.filter((r) => r.presentationHint !== 'invalid')[0].location?.path, SUM);
+  });
+
+  it('stops at an instruction breakpoint', async () => {
+    const main = compile(fs.readFileSync(SUM, 'latin1'), '@' + SUM) as Proto;
+    const pc = main.lineInfo.findIndex((l) => l === LINE.print);
+    await launch({ program: SUM, stopOnEntry: true });
+    await dc.assertStoppedLocation('entry', {});
+    const ip = BigInt((await top()).instructionPointerReference!);
+    const set = await dc.customRequest('setInstructionBreakpoints', { breakpoints: [{ instructionReference: '0x' + ip.toString(16), offset: pc }] });
+    assert.equal(set.body.breakpoints[0].verified, true);
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.assertStoppedLocation('instruction breakpoint', { line: LINE.print })]);
+  });
+
+  it('shows scopes (locals, upvalues, registers, globals, budget) and sets a variable', async () => {
+    await launch({ program: SUM }, () => dc.setBreakpointsRequest({ source: { path: SUM }, breakpoints: [{ line: LINE.print }] }));
+    await dc.assertStoppedLocation('breakpoint', { line: LINE.print });
+    const scopes = (await dc.scopesRequest({ frameId: 0 })).body.scopes.map((s) => s.name);
+    assert.deepEqual(scopes, ['Locals', 'Varargs', 'Upvalues', 'Registers', 'Globals', 'Budget']);
+    const vars = await locals(0);
+    assert.equal(vars.total, '6');
+    assert.equal(vars.name, '"Ann"');
+    assert.match(vars.input, /^table/);
+    const budgetRef = (await dc.scopesRequest({ frameId: 0 })).body.scopes.find((s) => s.name === 'Budget')!.variablesReference;
+    const budget = Object.fromEntries((await dc.variablesRequest({ variablesReference: budgetRef })).body.variables.map((v) => [v.name, Number(v.value)]));
+    assert.ok(budget['instructions used'] > 10 && budget['instructions used'] + budget['instructions left'] === 1000000);
+    const localsRef = (await dc.scopesRequest({ frameId: 0 })).body.scopes[0].variablesReference;
+    const set = await dc.setVariableRequest({ variablesReference: localsRef, name: 'total', value: 'total * 100' });
+    assert.equal(set.body.value, '600');
+    // Evaluation reads the program but cannot change it.
+    const attempt = await dc.evaluateRequest({ expression: 'input.name = "x"', frameId: 0, context: 'repl' }).catch((e: Error) => e);
+    assert.ok(attempt instanceof Error && /cannot modify the program/.test(attempt.message));
+    const spin = await dc.evaluateRequest({ expression: '(function () while true do end end)()', frameId: 0, context: 'repl' }).catch((e: Error) => e);
+    assert.ok(spin instanceof Error && /budget exhausted/.test(spin.message));
+    await Promise.all([dc.continueRequest({ threadId: 1 }), waitForOutput('total\t600\tAnn')]);
+  });
+
+  it('reports print and host calls on the console', async () => {
+    await Promise.all([
+      launch({ program: SUM }),
+      waitForOutput('[host] lookup("ann") → "Ann"'),
+      waitForOutput('total\t6\tAnn'),
+      dc.waitForEvent('terminated'),
+    ]);
+  });
+
+  for (const [file, kind, message] of [
+    ['fails.lua', 'runtime', /attempt to index a nil value \(field '\?'\)/],
+    ['forbidden.lua', 'forbidden', /os\.execute is not granted by debug-fixtures \(sandlua\.json\)/],
+    ['spin.lua', 'budget', /instruction budget exhausted/],
+  ] as const) {
+    it(`stops on a ${kind} error with its message and kind, at the failing line`, async () => {
+      await launch({ program: program(file) });
+      const stopped = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+      assert.equal(stopped.body.reason, 'exception');
+      assert.match(stopped.body.description!, new RegExp(`^${kind}: `));
+      const info = await dc.exceptionInfoRequest({ threadId: 1 });
+      assert.equal(info.body.exceptionId, kind);
+      assert.match(info.body.description!, message);
+      const frame = await top();
+      assert.ok(frame && frame.line > 1, 'the stack of the failure');
+      await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+    });
+  }
+
+  it('does not stop on errors whose filter is off', async () => {
+    await launch({ program: program('fails.lua') }, () => dc.setExceptionBreakpointsRequest({ filters: ['contract'] }));
+    await dc.waitForEvent('terminated');
+  });
+
+  it('replays an audit record to the same failure', async () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-dap-'));
+    try {
+      // Record a run whose host answer leads to the failure, then replay it under the debugger.
+      const { Sandbox, loadManifest } = await import('@sandlua/lua');
+      const manifest = loadManifest(path.join(FIXTURES, 'sandlua.json')).manifest!;
+      const source = 'local n = lookup(input.name)\nlocal len = #n\nreturn { len = len }\n';
+      const sandbox = new Sandbox({ manifest, host: { lookup: () => null } });
+      const result = await sandbox.run(source, { name: 'zed' }, { name: path.join(FIXTURES, 'replayed.lua'), audit: true });
+      assert.ok(!result.ok && result.audit);
+      const record = path.join(scratch, 'audit.json');
+      fs.writeFileSync(record, JSON.stringify(result.audit));
+      await launch({ program: path.join(FIXTURES, 'replayed.lua'), replay: record });
+      const stopped = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+      assert.equal(stopped.body.reason, 'exception');
+      assert.match(stopped.body.description!, /attempt to get length of a nil value \(local 'n'\)/);
+      assert.equal((await top()).line, 2);
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it('steps back to the previous line and continues backwards to the last breakpoint', async () => {
+    await launch({ program: SUM }, () => dc.setBreakpointsRequest({ source: { path: SUM }, breakpoints: [{ line: LINE.addBody, hitCondition: '2' }] }));
+    await dc.assertStoppedLocation('breakpoint', { line: LINE.addBody });
+    assert.deepEqual(await locals(0), { a: '1', b: '2' });
+    await Promise.all([dc.stepBackRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { line: LINE.call })]);
+    assert.equal((await locals(0)).i, '2');
+    // Forward again: the same run (replayed), so the same breakpoint hit with the same values.
+    await Promise.all([dc.nextRequest({ threadId: 1 }), dc.assertStoppedLocation('breakpoint', { line: LINE.addBody })]);
+    assert.deepEqual(await locals(0), { a: '1', b: '2' });
+    await dc.setBreakpointsRequest({ source: { path: SUM }, breakpoints: [{ line: LINE.total }] });
+    await Promise.all([dc.reverseContinueRequest({ threadId: 1 }), dc.assertStoppedLocation('breakpoint', { line: LINE.total })]);
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+  });
+
+  it('pauses a running script and terminates it', async () => {
+    const forever = path.join(FIXTURES, 'long', 'forever.lua');
+    await launch({ program: forever });
+    await new Promise((r) => setTimeout(r, 50));
+    await Promise.all([dc.pauseRequest({ threadId: 1 }), dc.assertStoppedLocation('pause', { path: forever })]);
+    const n = Number((await locals(0)).n);
+    await Promise.all([dc.continueRequest({ threadId: 1 }), new Promise((r) => setTimeout(r, 30))]);
+    await Promise.all([dc.pauseRequest({ threadId: 1 }), dc.assertStoppedLocation('pause', { path: forever })]);
+    assert.ok(Number((await locals(0)).n) > n, 'it ran on between the pauses');
+    await Promise.all([dc.terminateRequest({}), dc.waitForEvent('terminated')]);
+  });
+
+  it('answers a bad launch with an error, and survives unknown requests', async () => {
+    await dc.initializeRequest();
+    await assert.rejects(dc.launchRequest({ program: program('nope.lua') } as DebugProtocol.LaunchRequestArguments), /ENOENT|no such file/);
+    await assert.rejects(dc.customRequest('frobnicate'), /unrecognized request|frobnicate/i);
+    const threads = await dc.threadsRequest();
+    assert.equal(threads.body.threads.length, 1);
+  });
+});
