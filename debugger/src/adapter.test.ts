@@ -178,7 +178,7 @@ describe('debug adapter (DAP, DebugClient)', function () {
     assert.match(vars.input, /^table/);
     const budgetRef = (await dc.scopesRequest({ frameId: 0 })).body.scopes.find((s) => s.name === 'Budget')!.variablesReference;
     const budget = Object.fromEntries((await dc.variablesRequest({ variablesReference: budgetRef })).body.variables.map((v) => [v.name, Number(v.value)]));
-    assert.ok(budget['instructions used'] > 10 && budget['instructions used'] + budget['instructions left'] === 1000000);
+    assert.ok(budget['instructions used'] > 10 && budget['instructions used'] + budget['instructions left'] === 5000000);
     const localsRef = (await dc.scopesRequest({ frameId: 0 })).body.scopes[0].variablesReference;
     const set = await dc.setVariableRequest({ variablesReference: localsRef, name: 'total', value: 'total * 100' });
     assert.equal(set.body.value, '600');
@@ -199,24 +199,45 @@ describe('debug adapter (DAP, DebugClient)', function () {
     ]);
   });
 
-  for (const [file, kind, message] of [
-    ['fails.lua', 'runtime', /attempt to index a nil value \(field '\?'\)/],
-    ['forbidden.lua', 'forbidden', /os\.execute is not granted by debug-fixtures \(sandlua\.json\)/],
-    ['spin.lua', 'budget', /instruction budget exhausted/],
+  for (const [file, kind, message, extra] of [
+    ['fails.lua', 'runtime', /attempt to index a nil value \(field '\?'\)/, {}],
+    ['forbidden.lua', 'forbidden', /os\.execute is not granted by debug-fixtures \(sandlua\.json\)/, {}],
+    ['spin.lua', 'budget', /instruction budget exhausted/, {}],
+    ['deep.lua', 'stack', /stack overflow/, {}],
+    ['hog.lua', 'memory', /memory limit of 4000000 bytes exceeded/, {}],
+    ['host-fails.lua', 'host', /host function lookup failed: directory unavailable/, { host: path.join(FIXTURES, 'failing-host.js') }],
   ] as const) {
     it(`stops on a ${kind} error with its message and kind, at the failing line`, async () => {
-      await launch({ program: program(file) });
+      await launch({ program: program(file), ...extra });
       const stopped = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
       assert.equal(stopped.body.reason, 'exception');
       assert.match(stopped.body.description!, new RegExp(`^${kind}: `));
       const info = await dc.exceptionInfoRequest({ threadId: 1 });
       assert.equal(info.body.exceptionId, kind);
       assert.match(info.body.description!, message);
-      const frame = await top();
-      assert.ok(frame && frame.line > 1, 'the stack of the failure');
+      const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+      const lua = frames.find((f) => f.line > 0);
+      assert.ok(lua && lua.line > 1, 'the stack of the failure');
+      if (kind === 'host') assert.equal(frames[0].name, '[host] lookup');
       await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
     });
   }
+
+  it('stops on an output that breaks the contract, after the script returned', async () => {
+    await launch({ program: program('bad-output.lua') });
+    const stopped = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    assert.equal(stopped.body.reason, 'exception');
+    assert.match(stopped.body.description!, /^output: output does not match the contract/);
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+  });
+
+  it('steps out of a function by instruction granularity', async () => {
+    await launch({ program: SUM }, () => dc.setBreakpointsRequest({ source: { path: SUM }, breakpoints: [{ line: LINE.addBody }] }));
+    await dc.assertStoppedLocation('breakpoint', { line: LINE.addBody });
+    await Promise.all([dc.stepOutRequest({ threadId: 1, granularity: 'instruction' }), dc.assertStoppedLocation('step', { line: LINE.call })]);
+    const trace = await dc.stackTraceRequest({ threadId: 1 });
+    assert.equal(trace.body.stackFrames[0].name, 'main chunk');
+  });
 
   it('does not stop on errors whose filter is off', async () => {
     await launch({ program: program('fails.lua') }, () => dc.setExceptionBreakpointsRequest({ filters: ['contract'] }));
