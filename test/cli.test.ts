@@ -63,7 +63,8 @@ describe('sandlua command line', () => {
     assert.deepEqual(byPath.get(`${fixtures}/project/scripts/utf8.lua`)!.diagnostics, [
       { line: 1, column: 21, endLine: 1, endColumn: 22, severity: 'error', code: 'syntax', message: "unexpected symbol near ')'" },
     ]);
-    assert.equal(byPath.get(`${fixtures}/project/scripts/errors.lua`)!.diagnostics.length, 2, 'both errors of the file, not only the first');
+    const errorsLua = byPath.get(`${fixtures}/project/scripts/errors.lua`)!.diagnostics;
+    assert.equal(errorsLua.filter((d) => d.code === 'syntax').length, 2, 'both syntax errors of the file, not only the first');
   });
 
   it('reports a contract that is not valid JSON on the contract file, at its position', () => {

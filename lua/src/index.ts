@@ -25,7 +25,7 @@ export type { Contract, ManifestResult } from './contract/manifest';
 export type { ManifestProblem, ProblemSeverity, Span as ManifestSpan } from './contract/problems';
 export type { HostFunction, HostParam, HostType, HostExample } from './contract/host';
 export { formatSignature } from './contract/host';
-export { parseType, formatType, formatSchema, typeToSchema, acceptsNil, PRIMITIVE_NAMES } from './contract/types';
+export { parseType, formatType, formatSchema, typeToSchema, acceptsNil, admitsJsonType, PRIMITIVE_NAMES } from './contract/types';
 export type { TypeNode, RecordField, JsonSchema, PrimitiveName, TypeSyntaxError, ParsedType } from './contract/types';
 export { StdlibPolicy, stdlibPolicy, isStdlibGranted, normalizeStdlibEntry, DEFAULT_DENIED, DEFAULT_GRANTED } from './contract/policy';
 export type { StdlibRules, StdlibAccess, StdlibDecision } from './contract/policy';

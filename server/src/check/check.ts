@@ -4,7 +4,8 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse, type ManifestResult } from '@sandlua/lua';
+import type { ManifestResult } from '@sandlua/lua';
+import { analyzeScript } from './checker';
 import { MANIFEST_FILE, ManifestDiscovery } from '../manifest-discovery';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
@@ -108,12 +109,15 @@ export function check(paths: string[], options: CheckOptions = {}): CheckResult 
   return { files, errors, warnings };
 }
 
-/** Checks one script's text; the per-file step that the language server shares. */
-export function checkSource(source: string | Uint8Array, name: string): { diagnostics: CheckDiagnostic[]; text: string } {
-  const { diagnostics, lineMap, source: text } = parse(source, { name });
+/** Checks one script's text under its contract; the per-file step that the language server shares. */
+export function checkSource(source: string | Uint8Array, name: string, manifest?: ManifestResult): { diagnostics: CheckDiagnostic[]; text: string } {
+  const contract = manifest?.manifest;
+  const broken = manifest !== undefined && contract === undefined ? path.basename(path.dirname(manifest.path)) + '/' + MANIFEST_FILE : undefined;
+  const { findings, parsed } = analyzeScript(source, name, contract, { brokenContract: broken });
+  const lineMap = parsed.lineMap;
   return {
-    text,
-    diagnostics: diagnostics.map((d) => {
+    text: parsed.source,
+    diagnostics: findings.map((d) => {
       const start = lineMap.positionAt(d.start);
       const end = lineMap.positionAt(d.end);
       return {
@@ -140,7 +144,7 @@ function checkScript(script: string, manifest: ManifestResult | undefined, cwd: 
     source = bytes;
   }
   const shown = display(script, cwd);
-  const { diagnostics, text } = checkSource(source, path.basename(script));
+  const { diagnostics, text } = checkSource(source, path.basename(script), manifest);
   return { path: shown, manifest: manifest ? display(manifest.path, cwd) : null, diagnostics, source: text };
 }
 

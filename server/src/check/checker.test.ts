@@ -1,0 +1,104 @@
+// The contract checker on fixture scripts whose lines carry the codes expected on them
+// (`--@ forbidden`), under the fixtures' contract; and the examples, which must be clean.
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadManifest, LineMap, type Contract } from '@sandlua/lua';
+import { analyzeScript, type Finding } from './checker';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const FIXTURES = path.join(ROOT, 'server', 'test', 'checker');
+
+function contractAt(dir: string): Contract {
+  const result = loadManifest(path.join(dir, 'sandlua.json'));
+  assert.ok(result.manifest, JSON.stringify(result.problems));
+  return result.manifest;
+}
+
+/** The codes each line expects, from `--@ code code` marks. */
+function expectations(source: string): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  source.split('\n').forEach((line, i) => {
+    const m = /--@\s*([\w\s-]*)$/.exec(line);
+    if (m) out.set(i + 1, m[1].trim().split(/\s+/).filter(Boolean).sort());
+  });
+  return out;
+}
+
+function findingsByLine(source: string, findings: Finding[]): Map<number, string[]> {
+  const lines = new LineMap(source);
+  const out = new Map<number, string[]>();
+  for (const f of findings) {
+    const line = lines.positionAt(f.start).line + 1;
+    out.set(line, [...(out.get(line) ?? []), f.code].sort());
+  }
+  return out;
+}
+
+function check(file: string, contract: Contract | undefined): void {
+  const source = fs.readFileSync(file, 'utf8');
+  const { findings } = analyzeScript(source, path.basename(file), contract);
+  const expected = expectations(source);
+  const actual = findingsByLine(source, findings);
+  const describe = (m: Map<number, string[]>) => [...m].sort((a, b) => a[0] - b[0]).map(([l, c]) => `${l}: ${c.join(' ')}`);
+  assert.deepEqual(describe(actual), describe(expected), findings.map((f) => `${f.code}: ${f.message}`).join('\n'));
+}
+
+describe('contract checker', () => {
+  const contract = contractAt(FIXTURES);
+  const files = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.lua')).sort();
+
+  it('has fixtures', () => assert.ok(files.length >= 5));
+
+  for (const file of files) {
+    it(`finds exactly the marked problems in ${file}`, () => check(path.join(FIXTURES, file), contract));
+  }
+
+  it('gives no diagnostics on the example workspaces', () => {
+    for (const dir of ['invoice-normalizer', 'agent-tools']) {
+      const folder = path.join(ROOT, 'examples', dir);
+      const exampleContract = contractAt(folder);
+      const scripts: string[] = [];
+      const walk = (d: string): void => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+          if (e.isDirectory()) walk(path.join(d, e.name));
+          else if (e.name.endsWith('.lua')) scripts.push(path.join(d, e.name));
+        }
+      };
+      walk(folder);
+      assert.ok(scripts.length > 0);
+      for (const script of scripts) {
+        const { findings } = analyzeScript(fs.readFileSync(script, 'utf8'), path.basename(script), exampleContract);
+        assert.deepEqual(findings.map((f) => `${path.basename(script)}: ${f.code}: ${f.message}`), []);
+      }
+    }
+  });
+
+  it('says forbidden with the runtime\'s words, and falls back to deny-all without a contract', () => {
+    const forbidden = analyzeScript('os.execute("x")', 'a.lua', contract).findings[0];
+    assert.equal(forbidden.message, 'os.execute is not granted by checker-fixtures (sandlua.json)');
+    const none = analyzeScript('os.execute("x") lookup_vendor_alias("a")', 'a.lua', undefined).findings;
+    assert.deepEqual(none.map((f) => f.code), ['forbidden', 'ungranted-host']);
+    assert.match(none[0].message, /denied by default \(no sandlua\.json governs this script\)/);
+    const broken = analyzeScript('lookup_vendor_alias("a")', 'a.lua', undefined, { brokenContract: 'x/sandlua.json' }).findings;
+    assert.match(broken[0].message, /the broken contract x\/sandlua\.json/);
+  });
+
+  it('offers fixes: did-you-mean, and a missing required output field', () => {
+    const typo = analyzeScript('lookup_vendr_alias("a")\nreturn { normalized_vendor = "x" }', 'a.lua', contract).findings[0];
+    assert.deepEqual(typo.fixes?.[0].edits, [{ start: 0, end: 18, newText: 'lookup_vendor_alias' }]);
+    const source = 'return { confidence = 1 }';
+    const missing = analyzeScript(source, 'a.lua', contract).findings[0];
+    assert.equal(missing.code, 'output-shape');
+    const edit = missing.fixes![0].edits[0];
+    const fixed = source.slice(0, edit.start) + edit.newText + source.slice(edit.end);
+    assert.equal(fixed, 'return { confidence = 1, normalized_vendor = "" }');
+    assert.deepEqual(analyzeScript(fixed, 'a.lua', contract).findings, []);
+  });
+
+  it('never throws, whatever the input', () => {
+    const garbage = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256));
+    assert.ok(Array.isArray(analyzeScript(garbage, 'g.lua', contract).findings));
+    assert.ok(Array.isArray(analyzeScript('return {' + 'x.'.repeat(10000), 'g.lua', contract).findings));
+  });
+});

@@ -1,0 +1,552 @@
+// The contract checker: what a script does that its contract does not allow, found on the syntax
+// tree and its scopes (plain data: offsets, codes, messages, fixes). `sandlua check` and the
+// language server share it, and it agrees with the runtime: the same stdlib policy decides
+// `forbidden`, with the runtime's message.
+//
+// Codes (stable, DESIGN.md): syntax, forbidden, ungranted-host, host-args, undefined-global,
+// global-write, unknown-input-field, output-shape, unbounded-loop (manifest is the contract's own).
+
+import {
+  parse, analyze, suggest, LUA53_STDLIB, StdlibPolicy, admitsJsonType,
+  type ast, type Contract, type HostFunction, type ScopeInfo, type ParseResult, type GlobalPathUse, type TypeNode,
+} from '@sandlua/lua';
+import type { Severity } from './check';
+
+export interface Edit {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+export interface Finding {
+  start: number;
+  end: number;
+  severity: Severity;
+  code: string;
+  message: string;
+  /** Quick fixes (did-you-mean, a missing output field). */
+  fixes?: { title: string; edits: Edit[] }[];
+}
+
+export interface ScriptAnalysis {
+  parsed: ParseResult;
+  scope: ScopeInfo;
+  findings: Finding[];
+  contract: Contract | undefined;
+}
+
+export interface CheckerOptions {
+  /** The governing contract file is broken: scripts fall back to deny-all (named in messages). */
+  brokenContract?: string;
+}
+
+/** The global table's names as a path root. */
+const ENVIRONMENT = new Set(['_G', '_ENV']);
+
+/** Analyzes and checks one script under its contract (undefined: none, or a broken one). */
+export function analyzeScript(source: string | Uint8Array, name: string, contract: Contract | undefined, options: CheckerOptions = {}): ScriptAnalysis {
+  const parsed = parse(source, { name });
+  const scope = analyze(parsed.chunk);
+  const findings: Finding[] = parsed.diagnostics.map((d) => ({ start: d.start, end: d.end, severity: 'error', code: 'syntax', message: d.message }));
+  try {
+    new Checker(parsed, scope, contract, options, findings).run();
+  } catch (error) {
+    // A checker bug must not take the server or the CLI down: report it where it can be seen.
+    findings.push({ start: 0, end: 0, severity: 'warning', code: 'syntax', message: `internal error in the checker: ${(error as Error).message}` });
+  }
+  findings.sort((a, b) => a.start - b.start || a.end - b.end);
+  return { parsed, scope, findings, contract };
+}
+
+class Checker {
+  private readonly policy: StdlibPolicy;
+  private readonly host: ReadonlyMap<string, HostFunction>;
+  private readonly hostGlobals: ReadonlyMap<string, 'function' | 'table'>;
+  private readonly ownGlobals = new Set<string>();
+  private readonly src: string;
+
+  constructor(
+    private readonly parsed: ParseResult,
+    private readonly scope: ScopeInfo,
+    private readonly contract: Contract | undefined,
+    private readonly options: CheckerOptions,
+    private readonly findings: Finding[],
+  ) {
+    this.policy = contract?.policy ?? StdlibPolicy.DEFAULT;
+    this.host = contract?.host ?? new Map();
+    this.hostGlobals = contract?.hostGlobals ?? new Map();
+    this.src = parsed.source;
+    for (const [n, refs] of scope.globals) if (refs.some((r) => r.access === 'write')) this.ownGlobals.add(n);
+  }
+
+  run(): void {
+    this.globalUses();
+    this.globalWrites();
+    this.stringLibraryReaches();
+    this.hostArguments();
+    this.outputShape();
+    this.unboundedLoops();
+  }
+
+  private add(node: ast.Range, severity: Severity, code: string, message: string, fixes?: Finding['fixes']): void {
+    this.findings.push({ start: node.start, end: node.end, severity, code, message, ...(fixes ? { fixes } : {}) });
+  }
+
+  /** `os.execute is not granted by invoice-normalizer (sandlua.json)`, as the runtime says it. */
+  private forbiddenMessage(name: string): string {
+    if (this.contract) return `${name} is not granted by ${this.contract.name} (sandlua.json)`;
+    if (this.options.brokenContract) return `${name} is not granted: the contract ${this.options.brokenContract} is broken, so nothing beyond the default is`;
+    return `${name} is denied by default (no sandlua.json governs this script)`;
+  }
+
+  private contractName(): string {
+    return this.contract ? `${this.contract.name} (sandlua.json)` : this.options.brokenContract ? `the broken contract ${this.options.brokenContract}` : 'no contract';
+  }
+
+  // ---- globals and paths ---------------------------------------------------------------------
+
+  private globalUses(): void {
+    for (const use of this.scope.uses) {
+      if (use.access === 'write') continue;
+      let path = use.path;
+      if (!this.scope.globalTableModified) while (path.length > 0 && ENVIRONMENT.has(path[0])) path = path.slice(1);
+      if (path.length === 0) {
+        if (use.dynamicKey) {
+          this.add(use.node, 'warning', 'forbidden', 'the global table is indexed with a computed name, which the checker cannot follow (the runtime still blocks what is not granted)');
+        }
+        continue;
+      }
+      this.checkPath(path, use);
+    }
+    this.rawgetOfGlobals();
+  }
+
+  private checkPath(path: readonly string[], use: GlobalPathUse): void {
+    const root = path[0];
+    // A granted host function (or a path through one).
+    if (longestPrefix(this.host, path) !== undefined) return;
+    if (LUA53_STDLIB.has(root)) {
+      const name = path.length > 1 && LUA53_STDLIB.has(`${root}.${path[1]}`) ? `${root}.${path[1]}` : root;
+      if (!this.policy.isGranted(name)) this.add(use.node, 'error', 'forbidden', this.forbiddenMessage(name));
+      return;
+    }
+    if (root === 'input') {
+      this.inputField(path, use);
+      return;
+    }
+    if (this.ownGlobals.has(root) || use.dynamicKey) return;
+    // A field of a host table that the contract does not list, or a call of a global nothing
+    // defines: the script reaches for a capability it was not given.
+    if (this.hostGlobals.get(root) === 'table' || use.access === 'call') {
+      this.ungranted(path.join('.'), use);
+      return;
+    }
+    this.undefinedGlobal(root, use);
+  }
+
+  private undefinedGlobal(root: string, use: GlobalPathUse): void {
+    // Reached through an alias: reported where the alias was declared.
+    if (use.via !== undefined) return;
+    const node = rootName(use.node) ?? use.node;
+    const candidates = [...this.visibleGlobals()];
+    const guess = suggest(root, candidates);
+    const fixes = guess ? [{ title: `Change to '${guess}'`, edits: [{ start: node.start, end: node.end, newText: guess }] }] : undefined;
+    this.add(node, 'error', 'undefined-global', `undefined global '${root}'${guess ? `; did you mean '${guess}'?` : ''}`, fixes);
+  }
+
+  private ungranted(name: string, use: GlobalPathUse): void {
+    const granted = [...this.host.keys()];
+    const guess = suggest(name, granted);
+    const node = use.node;
+    const list = granted.length > 0 ? ` Granted: ${granted.join(', ')}.` : ' It grants no host functions.';
+    const fixes = guess ? [{ title: `Change to '${guess}'`, edits: [{ start: node.start, end: node.end, newText: guess }] }] : undefined;
+    this.add(node, 'error', 'ungranted-host', `'${name}' is not a host function granted by ${this.contractName()}${guess ? `; did you mean '${guess}'?` : '.'}${list}`, fixes);
+  }
+
+  private visibleGlobals(): Set<string> {
+    const names = new Set<string>(this.ownGlobals);
+    for (const name of LUA53_STDLIB.keys()) if (!name.includes('.') && this.policy.isGranted(name)) names.add(name);
+    for (const name of this.hostGlobals.keys()) names.add(name);
+    names.add('input');
+    return names;
+  }
+
+  /** `rawget(_G, "load")` and `rawget(_ENV, "io")` reach a global by name. */
+  private rawgetOfGlobals(): void {
+    for (const use of this.scope.uses) {
+      if (use.access !== 'call' || use.path.length !== 1 || use.path[0] !== 'rawget' || !use.call) continue;
+      const [table, key] = use.call.args;
+      if (!table || !key || key.kind !== 'String') continue;
+      const path = this.scope.pathOf(table);
+      if (!path || path.length > 1 || (path.length === 1 && !ENVIRONMENT.has(path[0]))) continue;
+      const name = key.value;
+      if (LUA53_STDLIB.has(name) && !this.policy.isGranted(name)) this.add(key, 'error', 'forbidden', this.forbiddenMessage(name));
+    }
+  }
+
+  private globalWrites(): void {
+    for (const [name, refs] of this.scope.globals) {
+      for (const ref of refs) {
+        if (ref.access !== 'write') continue;
+        if (name === 'input') {
+          this.add(ref.node, 'error', 'global-write', "the global 'input' is read-only");
+        } else if (LUA53_STDLIB.has(name) || this.hostGlobals.has(name)) {
+          this.add(ref.node, 'error', 'global-write', `assignment to '${name}' replaces a ${LUA53_STDLIB.has(name) ? 'standard-library' : 'host'} name; use a local`);
+        } else {
+          this.add(ref.node, 'warning', 'global-write', `assignment to global '${name}': scripts may not create globals; declare it local`);
+        }
+      }
+    }
+  }
+
+  // ---- the string library reached through strings --------------------------------------------
+
+  private stringLibraryReaches(): void {
+    const visit = (node: ast.Node): void => {
+      if (node.kind === 'Member' && isStringValue(node.object)) this.stringField(node.name.name, node.name);
+      else if (node.kind === 'Call' && node.method && isStringValue(node.callee)) this.stringField(node.method.name, node.method);
+      else if (node.kind === 'Member' && node.object.kind === 'Member' && node.object.name.name === '__index' && isStringMetatable(node.object.object)) this.stringField(node.name.name, node.name);
+    };
+    walk(this.parsed.chunk, visit);
+  }
+
+  private stringField(field: string, node: ast.Range): void {
+    const name = `string.${field}`;
+    if (LUA53_STDLIB.has(name) && !this.policy.isGranted(name)) this.add(node, 'error', 'forbidden', this.forbiddenMessage(name));
+  }
+
+  // ---- host calls ----------------------------------------------------------------------------
+
+  private hostArguments(): void {
+    for (const use of this.scope.uses) {
+      if (use.access !== 'call' || !use.call) continue;
+      let path = use.path;
+      if (!this.scope.globalTableModified) while (path.length > 0 && ENVIRONMENT.has(path[0])) path = path.slice(1);
+      const fn = this.host.get(path.join('.'));
+      if (!fn) continue;
+      const call = use.call;
+      const args = call.args;
+      const lastOpen = args.length > 0 && (args[args.length - 1].kind === 'Call' || args[args.length - 1].kind === 'Vararg');
+      const required = fn.params.filter((p) => !p.optional).length;
+      const name = fn.name;
+      if (!fn.variadic && args.length > fn.params.length) {
+        this.add(args[fn.params.length], 'error', 'host-args', `${name} takes ${fn.params.length} argument${fn.params.length === 1 ? '' : 's'}, got ${args.length}: ${fn.signature}`);
+      } else if (args.length < required && !lastOpen) {
+        this.add(call, 'error', 'host-args', `${name} needs ${required} argument${required === 1 ? '' : 's'}, got ${args.length}: ${fn.signature}`);
+      }
+      args.forEach((arg, i) => {
+        const param = i < fn.params.length ? fn.params[i] : fn.variadic;
+        if (!param) return;
+        const literal = literalJsonType(arg);
+        if (literal === undefined) return;
+        if (!admitsLiteral(param.type, literal, arg)) {
+          this.add(arg, 'error', 'host-args', `argument #${i + 1} ('${param.name}') of ${name} must be ${param.text}, not ${describeLiteral(arg)}`);
+        }
+      });
+    }
+  }
+
+  // ---- input and output ----------------------------------------------------------------------
+
+  private inputField(path: readonly string[], use: GlobalPathUse): void {
+    let schema: unknown = this.contract?.input;
+    if (schema === undefined || path.length < 2) return;
+    // Fields inside an alias's own path were reported where the alias was declared.
+    const aliasDepth = use.via?.aliasOf?.length ?? 0;
+    for (let i = 1; i < path.length; i++) {
+      const properties = objectProperties(schema);
+      if (properties === undefined) return;
+      const field = path[i];
+      if (i < aliasDepth && !(field in properties)) return;
+      if (!(field in properties)) {
+        // Unknown to the contract even where the schema lets other fields through: most often a typo.
+        const guess = suggest(field, Object.keys(properties));
+        const node = fieldNode(use.node, path.length - 1 - i) ?? use.node;
+        const fixes = guess ? [{ title: `Change to '${guess}'`, edits: [{ start: node.start, end: node.end, newText: guess }] }] : undefined;
+        const where = path.slice(0, i).join('.');
+        this.add(node, 'warning', 'unknown-input-field', `${where} has no field '${field}' in the contract's input schema${guess ? `; did you mean '${guess}'?` : ''} (fields: ${Object.keys(properties).join(', ') || 'none'})`, fixes);
+        return;
+      }
+      schema = properties[field];
+    }
+  }
+
+  private outputShape(): void {
+    const schema = this.contract?.output;
+    const properties = objectProperties(schema);
+    if (properties === undefined) return;
+    const required = requiredFields(schema);
+    for (const statement of mainReturns(this.parsed.chunk.body)) {
+      if (statement.values.length !== 1) continue;
+      const value = statement.values[0];
+      if (value.kind !== 'Table') continue;
+      const named = new Map<string, ast.TableField>();
+      let open = false;
+      for (const field of value.fields) {
+        if (field.style === 'named' && field.key?.kind === 'String') named.set(field.key.value, field);
+        else open = true;
+      }
+      if (!additionalAllowed(schema)) {
+        for (const [name, field] of named) {
+          if (!(name in properties)) {
+            const guess = suggest(name, Object.keys(properties).filter((p) => !named.has(p)));
+            const fixes = guess ? [{ title: `Change to '${guess}'`, edits: [{ start: field.key!.start, end: field.key!.end, newText: guess }] }] : undefined;
+            this.add(field.key!, 'error', 'output-shape', `the output has no field '${name}' in the contract${guess ? `; did you mean '${guess}'?` : ''} (fields: ${Object.keys(properties).join(', ')})`, fixes);
+          }
+        }
+      }
+      for (const [name, field] of named) {
+        const propertySchema = properties[name];
+        const literal = literalJsonType(field.value);
+        if (propertySchema === undefined || literal === undefined) continue;
+        if (!schemaAdmits(propertySchema, literal, field.value)) {
+          this.add(field.value, 'error', 'output-shape', `the output's '${name}' must be ${describeSchema(propertySchema)}, not ${describeLiteral(field.value)}`);
+        }
+      }
+      if (!open) {
+        const missing = required.filter((r) => !named.has(r));
+        if (missing.length > 0) {
+          const text = missing.map((m) => `${m} = ${placeholder(properties[m])}`).join(', ');
+          const last = value.fields[value.fields.length - 1];
+          const insertAt = last ? last.end : value.start + 1;
+          const newText = last ? `, ${text}` : ` ${text} `;
+          this.add(value, 'error', 'output-shape', `the output misses the required field${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}`, [
+            { title: `Add ${missing.map((m) => `'${m}'`).join(', ')}`, edits: [{ start: insertAt, end: insertAt, newText }] },
+          ]);
+        }
+      }
+    }
+  }
+
+  // ---- loops ---------------------------------------------------------------------------------
+
+  private unboundedLoops(): void {
+    walk(this.parsed.chunk, (node) => {
+      const endless = (node.kind === 'While' && node.condition.kind === 'True')
+        || (node.kind === 'Repeat' && (node.condition.kind === 'False' || node.condition.kind === 'Nil'));
+      if (!endless) return;
+      const body = (node as ast.WhileStatement | ast.RepeatStatement).body;
+      if (!hasExit(body)) {
+        const keyword = { start: node.start, end: node.start + (node.kind === 'While' ? 5 : 6) };
+        this.add(keyword, 'warning', 'unbounded-loop', `this loop has no way out (no break, return or goto leaves it); the instruction budget of ${this.contract?.limits.instructions ?? 'the sandbox'} will end the run`);
+      }
+    });
+  }
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+function longestPrefix(host: ReadonlyMap<string, unknown>, path: readonly string[]): string | undefined {
+  let name = '';
+  let found: string | undefined;
+  for (let i = 0; i < path.length; i++) {
+    name = i === 0 ? path[0] : `${name}.${path[i]}`;
+    if (host.has(name)) found = name;
+  }
+  return found;
+}
+
+/** The Name at the root of a chain (`a` of `a.b.c`). */
+function rootName(node: ast.Expression): ast.Name | undefined {
+  let n: ast.Expression = node;
+  for (;;) {
+    if (n.kind === 'Name') return n;
+    if (n.kind === 'Member' || n.kind === 'Index') n = n.object;
+    else if (n.kind === 'Call') n = n.callee;
+    else if (n.kind === 'Paren') n = n.expression;
+    else return undefined;
+  }
+}
+
+/** The field name `up` levels above the end of a chain (`c` of `a.b.c` for 0). */
+function fieldNode(node: ast.Expression, up: number): ast.Range | undefined {
+  let n: ast.Expression = node;
+  if (n.kind === 'Call' && n.method) {
+    if (up === 0) return n.method;
+    up--;
+    n = n.callee;
+  }
+  for (;;) {
+    if (n.kind === 'Member') {
+      if (up === 0) return n.name;
+      up--;
+      n = n.object;
+    } else if (n.kind === 'Index') {
+      if (up === 0) return n.index;
+      up--;
+      n = n.object;
+    } else {
+      return undefined;
+    }
+  }
+}
+
+function isStringValue(node: ast.Expression): boolean {
+  if (node.kind === 'String') return true;
+  if (node.kind === 'Paren') return isStringValue(node.expression);
+  return false;
+}
+
+/** `getmetatable("")` */
+function isStringMetatable(node: ast.Expression): boolean {
+  return node.kind === 'Call' && !node.method && node.callee.kind === 'Name' && node.callee.name === 'getmetatable'
+    && node.args.length === 1 && isStringValue(node.args[0]);
+}
+
+/** Visits every node (iteratively: chains may be long). */
+function walk(root: ast.Node, visit: (node: ast.Node) => void): void {
+  const stack: ast.Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    visit(node);
+    for (const value of Object.values(node)) {
+      if (Array.isArray(value)) {
+        for (let i = value.length - 1; i >= 0; i--) if (value[i] && typeof value[i] === 'object' && 'kind' in value[i]) stack.push(value[i] as ast.Node);
+      } else if (value && typeof value === 'object' && 'kind' in value && value !== node) {
+        stack.push(value as ast.Node);
+      }
+    }
+  }
+}
+
+/** The return statements of the main function (not of nested functions), in source order. */
+function mainReturns(block: ast.Block): ast.ReturnStatement[] {
+  const out: ast.ReturnStatement[] = [];
+  const scan = (b: ast.Block): void => {
+    for (const s of b.body) {
+      switch (s.kind) {
+        case 'Return': out.push(s); break;
+        case 'Do': case 'While': case 'Repeat': case 'NumericFor': case 'GenericFor': scan(s.body); break;
+        case 'If': for (const c of s.clauses) scan(c.body); break;
+        default: break;
+      }
+    }
+  };
+  scan(block);
+  return out;
+}
+
+/** Whether a loop body has a statement that leaves the loop (not counting nested loops' breaks). */
+function hasExit(body: ast.Block): boolean {
+  const labels = new Set<string>();
+  walk(body, (n) => { if (n.kind === 'Label') labels.add(n.name.name); });
+  let found = false;
+  const scan = (block: ast.Block, inNestedLoop: boolean): void => {
+    for (const s of block.body) {
+      if (found) return;
+      switch (s.kind) {
+        case 'Break': if (!inNestedLoop) found = true; break;
+        case 'Return': found = true; break;
+        case 'Goto': if (!labels.has(s.label.name)) found = true; break;
+        case 'Do': scan(s.body, inNestedLoop); break;
+        case 'If': for (const c of s.clauses) scan(c.body, inNestedLoop); break;
+        case 'While': case 'Repeat': case 'NumericFor': case 'GenericFor': scan(s.body, true); break;
+        case 'CallStatement':
+          // error(...) ends the run too.
+          if (s.call.callee.kind === 'Name' && s.call.callee.name === 'error' && !s.call.method) found = true;
+          break;
+        default: break;
+      }
+    }
+  };
+  scan(body, false);
+  return found;
+}
+
+type JsonKind = 'string' | 'number' | 'boolean' | 'null' | 'object';
+
+function literalJsonType(node: ast.Expression): JsonKind | undefined {
+  switch (node.kind) {
+    case 'String': return 'string';
+    case 'Number': return 'number';
+    case 'True': case 'False': return 'boolean';
+    case 'Nil': return 'null';
+    case 'Table': return 'object';
+    case 'Unary': return node.operator === '-' && node.operand.kind === 'Number' ? 'number' : undefined;
+    default: return undefined;
+  }
+}
+
+function describeLiteral(node: ast.Expression): string {
+  switch (node.kind) {
+    case 'String': return 'a string';
+    case 'Number': return node.integer ? 'an integer' : 'a float';
+    case 'True': case 'False': return 'a boolean';
+    case 'Nil': return 'nil';
+    case 'Table': return 'a table';
+    default: return 'a number';
+  }
+}
+
+function admitsLiteral(type: TypeNode, kind: JsonKind, node: ast.Expression): boolean {
+  if (kind === 'object') return admitsJsonType(type, 'object') || admitsJsonType(type, 'array');
+  if (!admitsJsonType(type, kind)) return false;
+  // An integer parameter takes no float literal.
+  if (kind === 'number' && isIntegerOnly(type)) {
+    const n = node.kind === 'Unary' ? node.operand : node;
+    return n.kind === 'Number' && n.integer;
+  }
+  return true;
+}
+
+function isIntegerOnly(type: TypeNode): boolean {
+  if (type.kind === 'name') return type.name === 'integer';
+  if (type.kind === 'optional') return isIntegerOnly(type.type);
+  return false;
+}
+
+function objectProperties(schema: unknown): Record<string, unknown> | undefined {
+  if (typeof schema !== 'object' || schema === null) return undefined;
+  const s = schema as { type?: unknown; properties?: unknown };
+  if (typeof s.properties !== 'object' || s.properties === null) return undefined;
+  return s.properties as Record<string, unknown>;
+}
+
+function additionalAllowed(schema: unknown): boolean {
+  const s = schema as { additionalProperties?: unknown };
+  return s.additionalProperties !== false;
+}
+
+function requiredFields(schema: unknown): string[] {
+  const r = (schema as { required?: unknown }).required;
+  return Array.isArray(r) ? r.filter((x): x is string => typeof x === 'string') : [];
+}
+
+function schemaTypes(schema: unknown): string[] | undefined {
+  if (typeof schema !== 'object' || schema === null) return undefined;
+  const t = (schema as { type?: unknown }).type;
+  if (typeof t === 'string') return [t];
+  if (Array.isArray(t)) return t.filter((x): x is string => typeof x === 'string');
+  return undefined;
+}
+
+function schemaAdmits(schema: unknown, kind: JsonKind, node: ast.Expression): boolean {
+  const types = schemaTypes(schema);
+  if (types === undefined) return true;
+  if (kind === 'number') {
+    if (types.includes('number')) return true;
+    if (types.includes('integer')) {
+      const n = node.kind === 'Unary' ? node.operand : node;
+      return n.kind === 'Number' && n.integer;
+    }
+    return false;
+  }
+  if (kind === 'object') return types.includes('object') || types.includes('array');
+  return types.includes(kind);
+}
+
+function describeSchema(schema: unknown): string {
+  const types = schemaTypes(schema);
+  if (!types || types.length === 0) return 'of the declared type';
+  const article = (t: string) => (t === 'integer' || t === 'object' || t === 'array' ? `an ${t}` : `a ${t}`);
+  return types.map(article).join(' or ');
+}
+
+function placeholder(schema: unknown): string {
+  const types = schemaTypes(schema) ?? [];
+  if (types.includes('string')) return '""';
+  if (types.includes('integer') || types.includes('number')) return '0';
+  if (types.includes('boolean')) return 'false';
+  if (types.includes('array') || types.includes('object')) return '{}';
+  return 'nil';
+}
