@@ -7,6 +7,7 @@ import { parseArgs } from 'util';
 import { compile, disassemble } from '@sandlua/lua';
 import { runReplay, runScript } from './run';
 import { runDebugAdapter } from '@sandlua/debugger';
+import { startServer } from './lsp/server';
 import { check, CheckInputError } from './check/check';
 import { formatJson } from './check/format-json';
 import { formatText } from './check/format-text';
@@ -23,6 +24,7 @@ Usage:
   sandlua replay AUDIT.json
   sandlua disasm FILE [--short]
   sandlua dap
+  sandlua lsp --stdio | --node-ipc
   sandlua --help | --version
 
 Commands:
@@ -37,6 +39,8 @@ Commands:
            then the output is printed as JSON. --audit writes the run's audit record.
   replay   Run an audit record again with its recorded host results, clock and random
            seed, and say whether the outcome is the same (exit 0) or not (exit 1).
+  lsp      Serve the language server (diagnostics, completion, hover, ... under the
+           contracts) over stdio or node IPC.
   dap      Serve the debug adapter on stdin/stdout (for nvim-dap or any DAP client).
   disasm   Compile a script and print its bytecode as \`luac5.3 -l -l\` lists it: each
            function's header, instructions with [line] and ; comments, then its
@@ -75,6 +79,12 @@ export function main(argv: string[], io: Io): number | Promise<number> {
     }
     if (command === 'check') return runCheck(rest, io);
     if (command === 'disasm') return runDisasm(rest, io);
+    if (command === 'lsp') {
+      const transport = rest.includes('--node-ipc') ? 'ipc' : 'stdio';
+      const unknown = rest.filter((a) => a !== '--stdio' && a !== '--node-ipc' && !a.startsWith('--clientProcessId'));
+      if (unknown.length > 0) throw new UsageError(`unknown option for lsp: ${unknown[0]} (use --stdio or --node-ipc)`);
+      return startServer({ transport }).then(() => 0);
+    }
     if (command === 'dap') {
       if (rest.length > 0) throw new UsageError(`dap takes no arguments (it speaks the Debug Adapter Protocol on stdin/stdout)`);
       return runDebugAdapter(process.stdin, process.stdout).then(() => 0);

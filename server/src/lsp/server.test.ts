@@ -1,0 +1,280 @@
+// The language server through a real JSON-RPC connection to the bundled server process
+// (`sandlua lsp --stdio`): initialize, didOpen/didChange, every request, live contracts, garbage,
+// pull and workspace diagnostics, shutdown/exit.
+import { strict as assert } from 'assert';
+import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { URI } from 'vscode-uri';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const CLI = path.join(ROOT, 'server', 'dist', 'sandlua.js');
+const EXAMPLE = path.join(ROOT, 'examples', 'invoice-normalizer');
+
+interface PublishedDiagnostics { uri: string; diagnostics: { range: { start: { line: number; character: number } }; code: string; message: string; severity: number }[] }
+
+class Client {
+  readonly process: ChildProcess;
+  readonly connection: MessageConnection;
+  private readonly published = new Map<string, PublishedDiagnostics>();
+  private readonly waiters: { uri: string; test: (p: PublishedDiagnostics) => boolean; resolve: (p: PublishedDiagnostics) => void }[] = [];
+  readonly progress: unknown[] = [];
+
+  constructor() {
+    this.process = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
+    this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishedDiagnostics) => {
+      this.published.set(p.uri, p);
+      for (const w of [...this.waiters]) {
+        if (w.uri === p.uri && w.test(p)) {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          w.resolve(p);
+        }
+      }
+    });
+    this.connection.onNotification('$/progress', (p: unknown) => { this.progress.push(p); });
+    this.connection.onRequest('workspace/configuration', () => [{ severity: {} }]);
+    this.connection.onRequest('window/workDoneProgress/create', () => null);
+    this.connection.onRequest('client/registerCapability', () => null);
+    this.connection.onRequest('workspace/diagnostic/refresh', () => null);
+    this.connection.listen();
+  }
+
+  async initialize(folder: string, pull = false): Promise<Record<string, unknown>> {
+    const result = await this.connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: URI.file(folder).toString(),
+      workspaceFolders: [{ uri: URI.file(folder).toString(), name: 'ws' }],
+      capabilities: { textDocument: { ...(pull ? { diagnostic: {} } : {}), completion: { completionItem: { snippetSupport: true } } }, workspace: { configuration: true } },
+    }) as { capabilities: Record<string, unknown> };
+    await this.connection.sendNotification('initialized', {});
+    return result.capabilities;
+  }
+
+  open(file: string, text: string, version = 1): Promise<void> {
+    return this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: URI.file(file).toString(), languageId: file.endsWith('.json') ? 'json' : 'lua', version, text } });
+  }
+
+  change(file: string, text: string, version: number): Promise<void> {
+    return this.connection.sendNotification('textDocument/didChange', { textDocument: { uri: URI.file(file).toString(), version }, contentChanges: [{ text }] });
+  }
+
+  diagnostics(file: string, test: (p: PublishedDiagnostics) => boolean = () => true, timeout = 10000): Promise<PublishedDiagnostics> {
+    const uri = URI.file(file).toString();
+    const current = this.published.get(uri);
+    if (current && test(current)) return Promise.resolve(current);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching diagnostics for ${uri}; last: ${JSON.stringify(this.published.get(uri)?.diagnostics.map((d) => d.code))}`)), timeout);
+      this.waiters.push({ uri, test, resolve: (p) => { clearTimeout(timer); resolve(p); } });
+    });
+  }
+
+  request<T>(method: string, file: string, extra: Record<string, unknown> = {}): Promise<T> {
+    return this.connection.sendRequest(method, { textDocument: { uri: URI.file(file).toString() }, ...extra }) as Promise<T>;
+  }
+
+  async stop(): Promise<void> {
+    await this.connection.sendRequest('shutdown');
+    await this.connection.sendNotification('exit');
+    await new Promise<void>((resolve) => {
+      if (this.process.exitCode !== null) resolve();
+      else this.process.on('exit', () => resolve());
+    });
+    this.connection.dispose();
+  }
+}
+
+/** The offset position of `marker` in `text` (the marker's first character). */
+function at(text: string, marker: string, delta = 0): { line: number; character: number } {
+  const offset = text.indexOf(marker);
+  assert.ok(offset >= 0, `no '${marker}'`);
+  const before = text.slice(0, offset + delta);
+  const lines = before.split('\n');
+  return { line: lines.length - 1, character: lines[lines.length - 1].length };
+}
+
+const codes = (p: PublishedDiagnostics): string[] => p.diagnostics.map((d) => d.code);
+
+describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
+  this.timeout(30000);
+  let ws: string;
+  let client: Client;
+  let script: string;
+  const source = [
+    'local raw = input.vendor_name',
+    'local canonical = lookup_vendr_alias(raw)',
+    'os.execute("ls")',
+    'local total = 0',
+    'total = total + #raw',
+    'return { confidence = total }',
+    'tools.',
+    '',
+  ].join('\n');
+
+  before(async () => {
+    assert.ok(fs.existsSync(CLI), 'the CLI bundle is missing: run `npm run build` first');
+    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-lsp-'));
+    fs.copyFileSync(path.join(EXAMPLE, 'sandlua.json'), path.join(ws, 'sandlua.json'));
+    fs.copyFileSync(path.join(EXAMPLE, 'normalize.lua'), path.join(ws, 'normalize.lua'));
+    script = path.join(ws, 'script.lua');
+    fs.writeFileSync(script, source);
+    client = new Client();
+    const caps = await client.initialize(ws);
+    for (const key of ['completionProvider', 'hoverProvider', 'signatureHelpProvider', 'definitionProvider', 'referencesProvider', 'renameProvider',
+      'documentSymbolProvider', 'semanticTokensProvider', 'foldingRangeProvider', 'documentHighlightProvider', 'codeActionProvider', 'diagnosticProvider']) {
+      assert.ok(caps[key], key);
+    }
+    await client.open(script, source);
+  });
+
+  after(async () => {
+    await client.stop();
+    fs.rmSync(ws, { recursive: true, force: true });
+  });
+
+  it('publishes the contract checker\'s diagnostics as the script is opened and edited', async () => {
+    const first = await client.diagnostics(script, (p) => p.diagnostics.length > 0);
+    assert.deepEqual([...new Set(codes(first))].sort(), ['forbidden', 'output-shape', 'syntax', 'ungranted-host']);
+    const forbidden = first.diagnostics.find((d) => d.code === 'forbidden')!;
+    assert.equal(forbidden.message, 'os.execute is not granted by invoice-normalizer (sandlua.json)');
+    assert.deepEqual(forbidden.range.start, { line: 2, character: 0 });
+    const fixed = source.replace('lookup_vendr_alias', 'lookup_vendor_alias').replace('os.execute("ls")\n', '').replace('\ntools.', '').replace('{ confidence', '{ normalized_vendor = raw, confidence');
+    await client.change(script, fixed, 2);
+    await client.diagnostics(script, (p) => p.diagnostics.length === 0);
+    await client.change(script, source, 3);
+    await client.diagnostics(script, (p) => p.diagnostics.length === first.diagnostics.length);
+  });
+
+  it('completes granted host functions as snippets, allowed stdlib only, input and output fields', async () => {
+    type Item = { label: string; insertText?: string; insertTextFormat?: number; detail?: string };
+    const tools = await client.request<Item[]>('textDocument/completion', script, { position: at(source, 'tools.', 6) });
+    const note = tools.find((i) => i.label === 'emit_review_note')!;
+    assert.equal(note.insertText, 'emit_review_note(${1:note})');
+    assert.equal(note.insertTextFormat, 2);
+    const top = await client.request<Item[]>('textDocument/completion', script, { position: at(source, 'local total', 0) });
+    const labels = new Set(top.map((i) => i.label));
+    for (const wanted of ['lookup_vendor_alias', 'tools', 'input', 'string', 'os', 'raw', 'print', 'pairs']) assert.ok(labels.has(wanted), wanted);
+    for (const unwanted of ['io', 'load', 'require', 'debug', 'dofile', 'collectgarbage']) assert.ok(!labels.has(unwanted), unwanted);
+    const osFields = await client.request<Item[]>('textDocument/completion', script, { position: at(source, 'os.execute', 3) });
+    assert.deepEqual(osFields.map((i) => i.label).sort(), ['clock', 'date', 'difftime', 'time']);
+    const input = await client.request<Item[]>('textDocument/completion', script, { position: at(source, 'input.vendor_name', 6) });
+    assert.deepEqual(input.map((i) => i.label).sort(), ['amount', 'vendor_name']);
+    const output = await client.request<Item[]>('textDocument/completion', script, { position: at(source, '{ confidence', 2) });
+    assert.ok(output.some((i) => i.label === 'normalized_vendor' && /required/.test(i.detail ?? '')));
+  });
+
+  it('hovers with the signature, the doc and the contract that grants it; Lua docs for the stdlib', async () => {
+    const text = 'local v = lookup_vendor_alias("x")\nlocal s = string.format("%d", 1)\nos.execute("x")\n';
+    const file = path.join(ws, 'hover.lua');
+    await client.open(file, text);
+    const host = await client.request<{ contents: { value: string } }>('textDocument/hover', file, { position: at(text, 'lookup_vendor_alias', 3) });
+    assert.match(host.contents.value, /lookup_vendor_alias\(alias: string\): string\?/);
+    assert.match(host.contents.value, /Canonical vendor name for an alias/);
+    assert.match(host.contents.value, /granted by \*\*invoice-normalizer\*\*/);
+    const std = await client.request<{ contents: { value: string } }>('textDocument/hover', file, { position: at(text, 'format', 2) });
+    assert.match(std.contents.value, /string\.format\(formatstring, ···\)/);
+    const denied = await client.request<{ contents: { value: string } }>('textDocument/hover', file, { position: at(text, 'execute', 2) });
+    assert.match(denied.contents.value, /Not granted/);
+  });
+
+  it('helps with signatures and goes to a host function\'s entry in sandlua.json', async () => {
+    const text = 'local v = lookup_vendor_alias("x")\n';
+    const file = path.join(ws, 'nav.lua');
+    await client.open(file, text);
+    const help = await client.request<{ signatures: { label: string }[]; activeParameter: number }>('textDocument/signatureHelp', file, { position: at(text, '"x"', 1) });
+    assert.equal(help.signatures[0].label, 'lookup_vendor_alias(alias: string): string?');
+    assert.equal(help.activeParameter, 0);
+    const def = await client.request<{ uri: string; range: { start: { line: number } } }[]>('textDocument/definition', file, { position: at(text, 'lookup_vendor_alias', 2) });
+    assert.equal(def[0].uri, URI.file(path.join(ws, 'sandlua.json')).toString());
+    const json = fs.readFileSync(path.join(ws, 'sandlua.json'), 'utf8').split('\n');
+    assert.match(json[def[0].range.start.line], /"lookup_vendor_alias"/);
+  });
+
+  it('finds references, highlights and renames locals, and refuses to rename host or stdlib names', async () => {
+    const refs = await client.request<unknown[]>('textDocument/references', script, { position: at(source, 'total = 0', 1), context: { includeDeclaration: true } });
+    assert.equal(refs.length, 4);
+    const highlights = await client.request<{ kind: number }[]>('textDocument/documentHighlight', script, { position: at(source, 'total = 0', 1) });
+    assert.equal(highlights.length, 4);
+    const rename = await client.request<{ changes: Record<string, unknown[]> }>('textDocument/rename', script, { position: at(source, 'total = 0', 1), newName: 'sum' });
+    assert.equal(Object.values(rename.changes)[0].length, 4);
+    await assert.rejects(client.request('textDocument/prepareRename', script, { position: at(source, 'os.execute', 4) }), /cannot be renamed: it is a standard-library name/);
+  });
+
+  it('answers symbols, folding ranges, semantic tokens (host and forbidden names marked) and quick fixes', async () => {
+    const text = 'local function f(a)\n  return a\nend\nlocal t = {\n  1,\n}\nlookup_vendor_alias("x")\nos.execute("y")\nreturn { normalized_vendor = f("x") }\n';
+    const file = path.join(ws, 'structure.lua');
+    await client.open(file, text);
+    const symbols = await client.request<{ name: string }[]>('textDocument/documentSymbol', file);
+    assert.deepEqual(symbols.map((s) => s.name), ['f', 't']);
+    const folds = await client.request<{ startLine: number; endLine: number }[]>('textDocument/foldingRange', file);
+    assert.ok(folds.some((f) => f.startLine === 0 && f.endLine === 2) && folds.some((f) => f.startLine === 3 && f.endLine === 5));
+    const tokens = await client.request<{ data: number[] }>('textDocument/semanticTokens/full', file);
+    const decoded: { line: number; char: number; type: number; mods: number }[] = [];
+    let line = 0;
+    let char = 0;
+    for (let i = 0; i < tokens.data.length; i += 5) {
+      line += tokens.data[i];
+      char = tokens.data[i] === 0 ? char + tokens.data[i + 1] : tokens.data[i + 1];
+      decoded.push({ line, char, type: tokens.data[i + 3], mods: tokens.data[i + 4] });
+    }
+    const HOST = 1 << 3;
+    const FORBIDDEN = 1 << 4;
+    assert.ok(decoded.some((t) => t.line === 6 && (t.mods & HOST) !== 0), 'host function');
+    assert.ok(decoded.some((t) => t.line === 7 && (t.mods & FORBIDDEN) !== 0), 'forbidden name');
+    const actions = await client.request<{ title: string; edit: { changes: Record<string, { newText: string }[]> } }[]>('textDocument/codeAction', script, {
+      range: { start: at(source, 'lookup_vendr_alias'), end: at(source, 'lookup_vendr_alias', 3) }, context: { diagnostics: [] },
+    });
+    assert.ok(actions.some((a) => a.title === "Change to 'lookup_vendor_alias'"));
+    const missing = await client.request<{ title: string }[]>('textDocument/codeAction', script, { range: { start: at(source, '{ confidence'), end: at(source, '{ confidence', 1) }, context: { diagnostics: [] } });
+    assert.ok(missing.some((a) => a.title === "Add 'normalized_vendor'"));
+  });
+
+  it('re-checks scripts when the contract is edited, and falls back to deny-all when it breaks', async () => {
+    const contractPath = path.join(ws, 'sandlua.json');
+    const contract = JSON.parse(fs.readFileSync(contractPath, 'utf8'));
+    contract.stdlib.allow.push('os.execute');
+    await client.open(contractPath, JSON.stringify(contract, null, 2));
+    await client.diagnostics(script, (p) => !codes(p).includes('forbidden'));
+    await client.change(contractPath, '{ "name": "invoice-normalizer", ', 2);
+    const contractProblems = await client.diagnostics(contractPath, (p) => p.diagnostics.some((d) => d.code === 'manifest'));
+    assert.ok(contractProblems.diagnostics.length > 0);
+    const fallback = await client.diagnostics(script, (p) => p.diagnostics.some((d) => /broken/.test(d.message)));
+    assert.ok(codes(fallback).includes('forbidden'));
+    await client.change(contractPath, fs.readFileSync(contractPath, 'utf8'), 3);
+    await client.diagnostics(script, (p) => codes(p).includes('forbidden') && !p.diagnostics.some((d) => /broken/.test(d.message)));
+  });
+
+  it('survives garbage: binary text, a 5 MB file, unknown requests', async () => {
+    const garbage = path.join(ws, 'garbage.lua');
+    await client.open(garbage, Array.from({ length: 20000 }, (_, i) => String.fromCharCode((i * 7919) % 65535)).join(''));
+    await client.diagnostics(garbage, (p) => p.diagnostics.length > 0);
+    const big = path.join(ws, 'big.lua');
+    const line = 'local x = lookup_vendor_alias("a") .. "b"\n';
+    await client.open(big, line.repeat(Math.ceil(5e6 / line.length)));
+    await client.diagnostics(big);
+    await assert.rejects(client.connection.sendRequest('sandlua/frobnicate', {}), /Unhandled method|not handled|frobnicate/i);
+    const still = await client.request<{ contents: { value: string } }>('textDocument/hover', script, { position: at(source, 'raw', 1) });
+    assert.match(still.contents.value, /local raw/);
+  });
+
+  it('answers pull and workspace diagnostics, with progress, when the client asks for them', async () => {
+    const puller = new Client();
+    try {
+      await puller.initialize(ws, true);
+      await puller.open(script, source);
+      const report = await puller.request<{ kind: string; items: { code: string }[] }>('textDocument/diagnostic', script);
+      assert.equal(report.kind, 'full');
+      assert.ok(report.items.some((d) => d.code === 'forbidden'));
+      const workspace = await puller.connection.sendRequest('workspace/diagnostic', { previousResultIds: [], workDoneToken: 'w1' }) as { items: { uri: string; items: unknown[] }[] };
+      const uris = workspace.items.map((i) => path.basename(URI.parse(i.uri).fsPath)).sort();
+      assert.ok(uris.includes('normalize.lua') && uris.includes('script.lua') && uris.includes('sandlua.json'), uris.join(', '));
+      assert.deepEqual(workspace.items.find((i) => i.uri.endsWith('normalize.lua'))!.items, []);
+      assert.ok(puller.progress.some((p) => (p as { value: { kind: string } }).value.kind === 'begin'));
+      assert.ok(puller.progress.some((p) => (p as { value: { kind: string } }).value.kind === 'end'));
+    } finally {
+      await puller.stop();
+    }
+  });
+});

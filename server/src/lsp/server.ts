@@ -1,0 +1,259 @@
+// The LSP transport: the only module that speaks the Language Server Protocol. It turns requests
+// into calls of the language service (plain data) and the answers into protocol types. Over stdio
+// (`sandlua lsp --stdio`, Neovim and any client) or node IPC (the VS Code client).
+
+import {
+  createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, DiagnosticSeverity, CompletionItemKind,
+  InsertTextFormat, SymbolKind, DocumentHighlightKind, CodeActionKind, FoldingRangeKind, MarkupKind, ResponseError, ErrorCodes,
+  DocumentDiagnosticReportKind, FileChangeType,
+  type Connection, type InitializeParams, type InitializeResult, type Diagnostic as LspDiagnostic,
+  type WorkspaceDocumentDiagnosticReport,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { URI } from 'vscode-uri';
+import {
+  LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, type CompletionKind, type Diagnostic,
+} from '../service/service';
+import type { Severity } from '../check/check';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, information: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint,
+};
+
+const COMPLETION_KIND: Record<CompletionKind, CompletionItemKind> = {
+  variable: CompletionItemKind.Variable, function: CompletionItemKind.Function, module: CompletionItemKind.Module,
+  field: CompletionItemKind.Field, keyword: CompletionItemKind.Keyword, property: CompletionItemKind.Property,
+};
+
+export interface ServerOptions {
+  transport: 'stdio' | 'ipc';
+}
+
+/** Starts the server; resolves when the client has said exit. */
+export function startServer(options: ServerOptions): Promise<void> {
+  const connection = options.transport === 'ipc' ? createConnection(ProposedFeatures.all) : createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+  return new Promise((resolve) => {
+    new Server(connection).listen();
+    connection.onExit(() => resolve());
+  });
+}
+
+class Server {
+  private readonly service = new LanguageService();
+  private readonly documents = new TextDocuments(TextDocument);
+  private pullDiagnostics = false;
+  private folders: string[] = [];
+  private pending = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly connection: Connection) {}
+
+  listen(): void {
+    const c = this.connection;
+    c.onInitialize((params) => this.initialize(params));
+    c.onInitialized(() => {
+      void this.readSettings();
+      if (this.pullDiagnostics) return;
+      // Push mode: contracts' own problems too.
+      for (const contract of this.service.workspaceFiles(this.folders, 2000).filter((f) => f.endsWith('sandlua.json'))) this.publish(contract);
+    });
+    c.onDidChangeConfiguration(() => void this.readSettings());
+    c.onDidChangeWatchedFiles((params) => {
+      let contracts = false;
+      for (const change of params.changes) {
+        if (change.uri.endsWith('sandlua.json')) contracts = true;
+        if (change.type === FileChangeType.Deleted) this.service.close(this.path(change.uri));
+      }
+      if (contracts) this.contractsChanged();
+    });
+
+    this.documents.onDidOpen((e) => this.opened(e.document));
+    this.documents.onDidChangeContent((e) => this.opened(e.document));
+    this.documents.onDidClose((e) => {
+      const path = this.path(e.document.uri);
+      this.service.close(path);
+      if (!this.pullDiagnostics && !path.endsWith('sandlua.json')) void c.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    });
+    this.documents.onDidSave((e) => {
+      if (e.document.uri.endsWith('sandlua.json')) this.contractsChanged();
+    });
+
+    c.onCompletion((p) => this.guard(() => this.service.completion(this.path(p.textDocument.uri), p.position).map((item) => ({
+      label: item.label,
+      kind: COMPLETION_KIND[item.kind],
+      detail: item.detail,
+      documentation: item.documentation ? { kind: MarkupKind.Markdown, value: item.documentation } : undefined,
+      insertText: item.snippet ?? item.label,
+      insertTextFormat: item.snippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
+      sortText: item.sortText,
+    })), []));
+    c.onHover((p) => this.guard(() => {
+      const h = this.service.hover(this.path(p.textDocument.uri), p.position);
+      return h ? { contents: { kind: MarkupKind.Markdown, value: h.contents }, range: h.range } : null;
+    }, null));
+    c.onSignatureHelp((p) => this.guard(() => {
+      const s = this.service.signatureHelp(this.path(p.textDocument.uri), p.position);
+      if (!s) return null;
+      return { signatures: [{ label: s.label, documentation: s.documentation, parameters: s.parameters.map((x) => ({ label: x.label, documentation: x.documentation })) }], activeSignature: 0, activeParameter: s.activeParameter };
+    }, null));
+    c.onDefinition((p) => this.guard(() => this.service.definition(this.path(p.textDocument.uri), p.position).map((l) => ({ uri: URI.file(l.path).toString(), range: l.range })), []));
+    c.onReferences((p) => this.guard(() => this.service.references(this.path(p.textDocument.uri), p.position, p.context.includeDeclaration).map((l) => ({ uri: p.textDocument.uri, range: l.range })), []));
+    c.onDocumentHighlight((p) => this.guard(() => this.service.highlights(this.path(p.textDocument.uri), p.position).map((h) => ({
+      range: h.range, kind: h.kind === 'write' ? DocumentHighlightKind.Write : h.kind === 'read' ? DocumentHighlightKind.Read : DocumentHighlightKind.Text,
+    })), []));
+    c.onPrepareRename((p) => {
+      const r = this.service.prepareRename(this.path(p.textDocument.uri), p.position);
+      if ('error' in r) throw new ResponseError(ErrorCodes.InvalidRequest, r.error);
+      return r;
+    });
+    c.onRenameRequest((p) => {
+      const edits = this.service.rename(this.path(p.textDocument.uri), p.position, p.newName);
+      if ('error' in edits) throw new ResponseError(ErrorCodes.InvalidRequest, edits.error);
+      return { changes: { [p.textDocument.uri]: edits } };
+    });
+    c.onDocumentSymbol((p) => this.guard(() => this.service.documentSymbols(this.path(p.textDocument.uri)).map((s) => ({
+      name: s.name, detail: s.detail, kind: s.kind === 'function' ? SymbolKind.Function : SymbolKind.Variable, range: s.range, selectionRange: s.selectionRange,
+    })), []));
+    c.onFoldingRanges((p) => this.guard(() => this.service.foldingRanges(this.path(p.textDocument.uri)).map((f) => ({
+      startLine: f.startLine, endLine: f.endLine, kind: f.kind === 'comment' ? FoldingRangeKind.Comment : undefined,
+    })), []));
+    c.onCodeAction((p) => this.guard(() => this.service.codeActions(this.path(p.textDocument.uri), p.range).map((a) => ({
+      title: a.title, kind: CodeActionKind.QuickFix, isPreferred: a.isPreferred,
+      diagnostics: a.diagnostic ? [this.toLsp(a.diagnostic)] : undefined,
+      edit: { changes: { [p.textDocument.uri]: a.edits } },
+    })), []));
+    c.languages.semanticTokens.on((p) => this.guard(() => {
+      const tokens = this.service.semanticTokens(this.path(p.textDocument.uri));
+      const data: number[] = [];
+      let line = 0;
+      let char = 0;
+      for (const t of tokens) {
+        const dl = t.line - line;
+        data.push(dl, dl === 0 ? t.character - char : t.character, t.length, t.type, t.modifiers);
+        line = t.line;
+        char = t.character;
+      }
+      return { data };
+    }, { data: [] }));
+    c.languages.diagnostics.on((p) => this.guard(() => ({
+      kind: DocumentDiagnosticReportKind.Full,
+      items: this.diagnostics(this.path(p.textDocument.uri)),
+    }), { kind: DocumentDiagnosticReportKind.Full, items: [] }));
+    c.languages.diagnostics.onWorkspace(async (_p, token, workDone) => {
+      const files = this.service.workspaceFiles(this.folders);
+      workDone.begin('Checking scripts under their contracts', 0, `${files.length} files`, true);
+      const items: WorkspaceDocumentDiagnosticReport[] = [];
+      for (let i = 0; i < files.length; i++) {
+        if (token.isCancellationRequested) break;
+        if (i % 50 === 0) {
+          workDone.report(Math.round((100 * i) / Math.max(1, files.length)), `${i} of ${files.length}`);
+          await new Promise((r) => setImmediate(r));
+        }
+        const uri = URI.file(files[i]).toString();
+        items.push({ kind: DocumentDiagnosticReportKind.Full, uri, version: null, items: this.guard(() => this.diagnostics(files[i]), []) });
+      }
+      workDone.done();
+      return { items };
+    });
+
+    this.documents.listen(c);
+    c.listen();
+  }
+
+  private initialize(params: InitializeParams): InitializeResult {
+    this.pullDiagnostics = params.capabilities.textDocument?.diagnostic !== undefined;
+    this.folders = (params.workspaceFolders ?? []).map((f) => URI.parse(f.uri).fsPath);
+    if (this.folders.length === 0 && params.rootUri) this.folders = [URI.parse(params.rootUri).fsPath];
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        completionProvider: { triggerCharacters: ['.', ':', '{', ','], resolveProvider: false },
+        hoverProvider: true,
+        signatureHelpProvider: { triggerCharacters: ['(', ','] },
+        definitionProvider: true,
+        referencesProvider: true,
+        documentHighlightProvider: true,
+        renameProvider: { prepareProvider: true },
+        documentSymbolProvider: true,
+        foldingRangeProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
+        diagnosticProvider: { interFileDependencies: true, workspaceDiagnostics: true },
+        workspace: { workspaceFolders: { supported: true } },
+      },
+      serverInfo: { name: 'sandlua', version: typeof SANDLUA_VERSION === 'string' ? SANDLUA_VERSION : '0.0.0-dev' },
+    };
+  }
+
+  private async readSettings(): Promise<void> {
+    try {
+      const settings = (await this.connection.workspace.getConfiguration('sandlua')) as { severity?: Record<string, Severity | 'off'> } | null;
+      this.service.settings = { severity: settings?.severity ?? {} };
+      this.refresh();
+    } catch {
+      // A client without workspace/configuration: defaults.
+    }
+  }
+
+  private opened(document: TextDocument): void {
+    const path = this.path(document.uri);
+    this.service.change(path, document.getText(), document.version);
+    if (path.endsWith('sandlua.json')) {
+      this.contractsChanged();
+      return;
+    }
+    this.schedule(document.uri);
+  }
+
+  /** A contract changed: every open script is checked again (and the contract itself). */
+  private contractsChanged(): void {
+    this.service.contractsChanged();
+    this.refresh();
+  }
+
+  private refresh(): void {
+    if (this.pullDiagnostics) {
+      void this.connection.languages.diagnostics.refresh().catch(() => undefined);
+      return;
+    }
+    for (const doc of this.documents.all()) this.schedule(doc.uri);
+  }
+
+  private schedule(uri: string): void {
+    if (this.pullDiagnostics) return;
+    clearTimeout(this.pending.get(uri));
+    this.pending.set(uri, setTimeout(() => {
+      this.pending.delete(uri);
+      this.publish(this.path(uri));
+    }, 0));
+  }
+
+  private publish(path: string): void {
+    const uri = URI.file(path).toString();
+    const doc = this.documents.get(uri);
+    void this.connection.sendDiagnostics({ uri, version: doc?.version, diagnostics: this.guard(() => this.diagnostics(path), []) });
+  }
+
+  private diagnostics(path: string): LspDiagnostic[] {
+    return this.service.diagnostics(path).map((d) => this.toLsp(d));
+  }
+
+  private toLsp(d: Diagnostic): LspDiagnostic {
+    return { range: d.range, severity: SEVERITY[d.severity], code: d.code, source: d.source, message: d.message };
+  }
+
+  private path(uri: string): string {
+    return URI.parse(uri).fsPath;
+  }
+
+  /** A feature that fails answers with its empty value and logs: the server keeps serving. */
+  private guard<T>(f: () => T, fallback: T): T {
+    try {
+      return f();
+    } catch (error) {
+      this.connection.console.error(`sandlua: ${(error as Error).stack ?? String(error)}`);
+      return fallback;
+    }
+  }
+}
+
+declare const SANDLUA_VERSION: string | undefined;

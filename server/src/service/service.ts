@@ -1,0 +1,685 @@
+// The language service: everything the editor asks about a script, as plain data in editor terms
+// (0-based lines and UTF-16 characters). It reads only: it never runs a script or loads workspace
+// code. The LSP transport (../lsp) is the only code that turns this into protocol messages.
+
+import * as fs from 'fs';
+import * as nodePath from 'path';
+import {
+  ManifestDiscovery, loadManifest, parseManifest, LineMap, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
+  type ast, type Contract, type HostFunction, type ManifestResult, type LocalVariable,
+} from '@sandlua/lua';
+import { analyzeScript, type Finding, type ScriptAnalysis } from '../check/checker';
+import type { Severity } from '../check/check';
+import { LIBRARY_DOCS, STDLIB_DOCS } from './stdlib-docs';
+
+export interface Position { line: number; character: number }
+export interface Range { start: Position; end: Position }
+export interface Location { path: string; range: Range }
+export interface TextEdit { range: Range; newText: string }
+
+export interface Diagnostic { range: Range; severity: Severity; code: string; message: string; source: 'sandlua' }
+
+export type CompletionKind = 'variable' | 'function' | 'module' | 'field' | 'keyword' | 'property';
+export interface CompletionItem {
+  label: string;
+  kind: CompletionKind;
+  detail?: string;
+  documentation?: string;
+  /** A snippet with ${1:placeholders}, when the item inserts one. */
+  snippet?: string;
+  sortText?: string;
+}
+
+export interface Hover { contents: string; range: Range }
+export interface SignatureHelp { label: string; documentation?: string; parameters: { label: string; documentation?: string }[]; activeParameter: number }
+export interface DocumentSymbol { name: string; kind: 'function' | 'variable'; range: Range; selectionRange: Range; detail?: string }
+export interface FoldingRange { startLine: number; endLine: number; kind?: 'comment' | 'region' }
+export interface Highlight { range: Range; kind: 'read' | 'write' | 'text' }
+export interface CodeAction { title: string; kind: 'quickfix'; diagnostic?: Diagnostic; edits: TextEdit[]; isPreferred?: boolean }
+
+export const TOKEN_TYPES = ['variable', 'parameter', 'function', 'property', 'namespace'] as const;
+export const TOKEN_MODIFIERS = ['declaration', 'readonly', 'defaultLibrary', 'host', 'forbidden'] as const;
+export interface SemanticToken { line: number; character: number; length: number; type: number; modifiers: number }
+
+export interface ServiceSettings {
+  /** Severity per code, or 'off'. */
+  severity: Record<string, Severity | 'off'>;
+}
+
+interface OpenDocument { text: string; version: number }
+
+interface Cached {
+  text: string;
+  contract: ManifestResult | undefined;
+  analysis: ScriptAnalysis;
+  lines: LineMap;
+}
+
+/** The workspace as the server sees it: open documents over the disk, contracts, analyses. */
+export class LanguageService {
+  private readonly documents = new Map<string, OpenDocument>();
+  private discovery: ManifestDiscovery;
+  private readonly cache = new Map<string, Cached>();
+  settings: ServiceSettings = { severity: {} };
+
+  constructor() {
+    this.discovery = this.newDiscovery();
+  }
+
+  private newDiscovery(): ManifestDiscovery {
+    return new ManifestDiscovery({
+      load: (file) => {
+        const open = this.documents.get(file);
+        if (open) return parseManifest(open.text, file);
+        if (!fs.existsSync(file)) return undefined;
+        return loadManifest(file);
+      },
+    });
+  }
+
+  // ---- documents -----------------------------------------------------------------------------
+
+  open(path: string, text: string, version = 0): void {
+    this.documents.set(path, { text, version });
+    if (isContract(path)) this.contractsChanged();
+    else this.cache.delete(path);
+  }
+
+  change(path: string, text: string, version: number): void {
+    this.open(path, text, version);
+  }
+
+  close(path: string): void {
+    this.documents.delete(path);
+    this.cache.delete(path);
+    if (isContract(path)) this.contractsChanged();
+  }
+
+  /** A contract changed (edited, saved, created, deleted): every script is checked again. */
+  contractsChanged(): void {
+    this.discovery = this.newDiscovery();
+    this.cache.clear();
+  }
+
+  openPaths(): string[] {
+    return [...this.documents.keys()];
+  }
+
+  text(path: string): string | undefined {
+    return this.documents.get(path)?.text ?? (fs.existsSync(path) ? fs.readFileSync(path, 'utf8') : undefined);
+  }
+
+  /** The contract governing a script (undefined: none). */
+  contractFor(path: string): ManifestResult | undefined {
+    return this.discovery.governing(path);
+  }
+
+  private get(path: string): Cached | undefined {
+    const text = this.text(path);
+    if (text === undefined) return undefined;
+    const cached = this.cache.get(path);
+    if (cached && cached.text === text) return cached;
+    const contract = this.contractFor(path);
+    const broken = contract && !contract.manifest ? nodePath.relative(nodePath.dirname(path), contract.path) || MANIFEST_FILE : undefined;
+    const analysis = analyzeScript(text, nodePath.basename(path), contract?.manifest, { brokenContract: broken });
+    const entry: Cached = { text, contract, analysis, lines: analysis.parsed.lineMap };
+    this.cache.set(path, entry);
+    if (this.cache.size > 5000) this.cache.delete(this.cache.keys().next().value as string);
+    return entry;
+  }
+
+  // ---- diagnostics ---------------------------------------------------------------------------
+
+  diagnostics(path: string): Diagnostic[] {
+    if (isContract(path)) return this.contractDiagnostics(path);
+    const c = this.get(path);
+    if (!c) return [];
+    const out: Diagnostic[] = [];
+    for (const f of c.analysis.findings) {
+      const override = this.settings.severity[f.code];
+      if (override === 'off') continue;
+      out.push({ range: range(c.lines, f.start, f.end), severity: override ?? f.severity, code: f.code, message: f.message, source: 'sandlua' });
+    }
+    return out;
+  }
+
+  /** A contract's own problems, at their places in the JSON. */
+  contractDiagnostics(path: string): Diagnostic[] {
+    const result = this.discovery.load(path);
+    if (!result) return [];
+    return result.problems.map((p) => ({
+      range: { start: { line: p.line - 1, character: p.column - 1 }, end: { line: p.endLine - 1, character: p.endColumn - 1 } },
+      severity: p.severity, code: 'manifest', message: p.message, source: 'sandlua',
+    }));
+  }
+
+  /** Every script under the folders that a contract governs, and every contract (workspace diagnostics). */
+  workspaceFiles(folders: string[], limit = 100000): string[] {
+    const out: string[] = [];
+    const skip = new Set(['node_modules', '.git', '.hg', '.svn']);
+    for (const folder of folders) {
+      const stack = [folder];
+      while (stack.length > 0 && out.length < limit) {
+        const dir = stack.pop()!;
+        let entries: fs.Dirent[];
+        try {
+          entries = fs.readdirSync(dir, { withFileTypes: true });
+        } catch {
+          continue;
+        }
+        for (const e of entries) {
+          const full = nodePath.join(dir, e.name);
+          if (e.isDirectory()) {
+            if (!skip.has(e.name)) stack.push(full);
+          } else if (e.name === MANIFEST_FILE || (e.name.endsWith('.lua') && this.contractFor(full))) {
+            out.push(full);
+          }
+        }
+      }
+    }
+    return out.sort();
+  }
+
+  // ---- completion ----------------------------------------------------------------------------
+
+  completion(path: string, position: Position): CompletionItem[] {
+    const c = this.get(path);
+    if (!c) return [];
+    const offset = c.lines.offsetAt(position);
+    const before = c.text.slice(Math.max(0, offset - 400), offset);
+    const contract = c.contract?.manifest;
+    const policy = contract?.policy ?? StdlibPolicy.DEFAULT;
+    const host = contract?.host ?? new Map<string, HostFunction>();
+
+    // After `a.b.` or `a.b:`: the fields of a known table.
+    const member = /([A-Za-z_][\w]*(?:[ \t]*\.[ \t]*[A-Za-z_][\w]*)*)[ \t]*([.:])[ \t]*([A-Za-z_]\w*)?$/.exec(before);
+    if (member && !/\.\.\s*([A-Za-z_]\w*)?$/.test(before)) {
+      const path = member[1].split('.').map((s) => s.trim());
+      return this.memberCompletions(path, member[2] === ':', c, policy, host);
+    }
+    if (/(^|[^\w.])\d*\.?$/.test(before) && /[0-9]\.$/.test(before)) return [];
+
+    const items: CompletionItem[] = [];
+    // Inside the table constructor of a main-chunk `return {`: the output's fields.
+    if (insideReturnTable(before)) {
+      const properties = objectProperties(contract?.output);
+      const required = new Set(requiredOf(contract?.output));
+      for (const [name, schema] of Object.entries(properties ?? {})) {
+        items.push({ label: name, kind: 'property', detail: `output field${required.has(name) ? ' (required)' : ''}: ${describeSchema(schema)}`, snippet: `${name} = \${1}`, sortText: `0${name}` });
+      }
+    }
+    const wordStart = offset - (/[A-Za-z_]\w*$/.exec(before)?.[0].length ?? 0);
+    for (const local of c.analysis.scope.localsAt(wordStart)) {
+      items.push({ label: local.name, kind: local.kind === 'function' ? 'function' : 'variable', detail: `local ${local.kind === 'param' ? 'parameter' : local.kind === 'function' ? 'function' : 'variable'}`, sortText: `1${local.name}` });
+    }
+    for (const name of LUA53_BASE) {
+      if (name === '_G' && !policy.isGranted('_G')) continue;
+      if (!policy.isGranted(name)) continue;
+      const doc = STDLIB_DOCS[name];
+      items.push({ label: name, kind: name === '_G' || name === '_VERSION' ? 'variable' : 'function', detail: doc?.signature, documentation: doc?.doc, sortText: `3${name}` });
+    }
+    for (const lib of Object.keys(LUA53_LIBRARIES)) {
+      if (policy.isGranted(lib)) items.push({ label: lib, kind: 'module', detail: `${lib} library`, documentation: LIBRARY_DOCS[lib], sortText: `3${lib}` });
+    }
+    const hostRoots = new Set<string>();
+    for (const fn of host.values()) {
+      if (fn.path.length === 1) items.push(hostItem(fn, fn.name, contract!));
+      else hostRoots.add(fn.path[0]);
+    }
+    for (const root of hostRoots) items.push({ label: root, kind: 'module', detail: `host functions granted by ${contract!.name}`, sortText: `2${root}` });
+    items.push({ label: 'input', kind: 'variable', detail: "the script's input (read-only)", documentation: contract?.input ? describeSchema(contract.input) : undefined, sortText: `1input` });
+    for (const keyword of KEYWORDS) items.push({ label: keyword, kind: 'keyword', sortText: `9${keyword}` });
+    return dedupe(items);
+  }
+
+  private memberCompletions(path: string[], method: boolean, c: Cached, policy: StdlibPolicy, host: ReadonlyMap<string, HostFunction>): CompletionItem[] {
+    const contract = c.contract?.manifest;
+    const items: CompletionItem[] = [];
+    const root = path[0];
+    // Through a local alias: `local s = string; s.`
+    const offsetAlias = c.analysis.scope.locals.find((l) => l.name === root && l.aliasOf);
+    const full = offsetAlias?.aliasOf ? [...offsetAlias.aliasOf, ...path.slice(1)] : path;
+    const prefix = full.join('.');
+    if (full.length === 1 && (LUA53_LIBRARIES[prefix] !== undefined)) {
+      for (const field of LUA53_LIBRARIES[prefix]) {
+        const name = `${prefix}.${field}`;
+        if (!policy.isGranted(name)) continue;
+        const doc = STDLIB_DOCS[name];
+        items.push({ label: field, kind: doc && doc.signature.includes('(') ? 'function' : 'field', detail: doc?.signature, documentation: doc?.doc });
+      }
+      return items;
+    }
+    for (const fn of host.values()) {
+      if (fn.path.length === full.length + 1 && fn.path.slice(0, full.length).join('.') === prefix) items.push(hostItem(fn, fn.path[fn.path.length - 1], contract!));
+    }
+    if (items.length > 0) return items;
+    if (full[0] === 'input') {
+      let schema: unknown = contract?.input;
+      for (const field of full.slice(1)) schema = objectProperties(schema)?.[field];
+      for (const [name, s] of Object.entries(objectProperties(schema) ?? {})) {
+        items.push({ label: name, kind: 'field', detail: `input field: ${describeSchema(s)}` });
+      }
+      return items;
+    }
+    if (method) {
+      // A string's methods.
+      for (const field of LUA53_LIBRARIES.string) {
+        const name = `string.${field}`;
+        if (policy.isGranted(name)) items.push({ label: field, kind: 'function', detail: STDLIB_DOCS[name]?.signature, documentation: STDLIB_DOCS[name]?.doc });
+      }
+    }
+    return items;
+  }
+
+  // ---- hover, signature help -----------------------------------------------------------------
+
+  hover(path: string, position: Position): Hover | undefined {
+    const c = this.get(path);
+    if (!c) return undefined;
+    const offset = c.lines.offsetAt(position);
+    const target = this.nameTarget(c, offset);
+    if (!target) return undefined;
+    const r = range(c.lines, target.node.start, target.node.end);
+    if (target.local) {
+      const decl = target.local.declaration;
+      const line = decl ? c.lines.positionAt(decl.start).line + 1 : 0;
+      const what = target.local.kind === 'param' ? 'parameter' : target.local.kind === 'function' ? 'local function' : target.local.kind === 'for' ? 'loop variable' : 'local';
+      return { contents: `\`\`\`lua\n${what} ${target.local.name}\n\`\`\`\ndeclared on line ${line}${target.local.aliasOf ? ` as an alias of \`${target.local.aliasOf.join('.')}\`` : ''}`, range: r };
+    }
+    const name = target.path.join('.');
+    const contract = c.contract?.manifest;
+    const fn = contract?.host.get(name);
+    if (fn) {
+      const lines = [`\`\`\`lua\n${fn.signature}\n\`\`\``];
+      if (fn.doc) lines.push(fn.doc);
+      for (const p of fn.params) if (p.doc) lines.push(`- \`${p.name}\`: ${p.doc}`);
+      lines.push(`Host function granted by **${contract!.name}** (sandlua.json)${fn.owner ? `, owned by ${fn.owner}` : contract!.approval ? `, approval: ${contract!.approval.owner}` : ''}.`);
+      return { contents: lines.join('\n\n'), range: r };
+    }
+    const doc = STDLIB_DOCS[name];
+    const policy = contract?.policy ?? StdlibPolicy.DEFAULT;
+    if (doc || LIBRARY_DOCS[name] !== undefined) {
+      const granted = policy.isGranted(name);
+      const status = granted ? '' : `\n\n**Not granted** by ${contract ? `${contract.name} (sandlua.json)` : 'default (no contract)'}: the sandbox raises \`forbidden\`.`;
+      const body = doc ? `\`\`\`lua\n${doc.signature}\n\`\`\`\n${doc.doc}` : `\`${name}\` — ${LIBRARY_DOCS[name]}`;
+      return { contents: body + status, range: r };
+    }
+    if (name === 'input') {
+      return { contents: `\`input\` — the script's input (read-only)${contract?.input ? `\n\n${describeSchema(contract.input)}` : ''}`, range: r };
+    }
+    if (target.path[0] === 'input' && contract?.input) {
+      let schema: unknown = contract.input;
+      for (const f of target.path.slice(1)) schema = objectProperties(schema)?.[f];
+      if (schema !== undefined) return { contents: `input field \`${name}\`: ${describeSchema(schema)}`, range: r };
+    }
+    return undefined;
+  }
+
+  signatureHelp(path: string, position: Position): SignatureHelp | undefined {
+    const c = this.get(path);
+    if (!c) return undefined;
+    const offset = c.lines.offsetAt(position);
+    const call = innermostCall(c.analysis.parsed.chunk, offset, c.text);
+    if (!call) return undefined;
+    const calleePath = c.analysis.scope.pathOf(call.method ? call : call.callee) ?? (call.callee.kind === 'Name' ? [call.callee.name] : undefined);
+    if (!calleePath) return undefined;
+    const name = stripEnv(calleePath).join('.');
+    const active = activeArgument(c.text, call, offset);
+    const fn = c.contract?.manifest?.host.get(name);
+    if (fn) {
+      return {
+        label: fn.signature, documentation: fn.doc,
+        parameters: [...fn.params, ...(fn.variadic ? [fn.variadic] : [])].map((p) => ({ label: `${p.name}: ${p.text}`, documentation: p.doc })),
+        activeParameter: Math.min(active, fn.params.length - (fn.variadic ? 0 : 1)),
+      };
+    }
+    const doc = STDLIB_DOCS[name];
+    if (doc) return { label: doc.signature, documentation: doc.doc, parameters: doc.params.map((p) => ({ label: p })), activeParameter: Math.min(active, Math.max(0, doc.params.length - 1)) };
+    return undefined;
+  }
+
+  // ---- navigation ----------------------------------------------------------------------------
+
+  definition(path: string, position: Position): Location[] {
+    const c = this.get(path);
+    if (!c) return [];
+    const target = this.nameTarget(c, c.lines.offsetAt(position));
+    if (!target) return [];
+    if (target.local?.declaration) return [{ path, range: range(c.lines, target.local.declaration.start, target.local.declaration.end) }];
+    const name = target.path.join('.');
+    const contract = c.contract?.manifest;
+    const fn = contract?.host.get(name);
+    if (fn && c.contract) {
+      const s = fn.span;
+      return [{ path: c.contract.path, range: { start: { line: s.line - 1, character: s.column - 1 }, end: { line: s.endLine - 1, character: s.endColumn - 1 } } }];
+    }
+    // A global the script defines itself: its first assignment.
+    const refs = c.analysis.scope.globals.get(target.path[0]);
+    const write = refs?.find((r) => r.access === 'write');
+    if (write && target.path.length === 1) return [{ path, range: range(c.lines, write.node.start, write.node.end) }];
+    return [];
+  }
+
+  references(path: string, position: Position, includeDeclaration = true): Location[] {
+    return this.occurrences(path, position, includeDeclaration).map((o) => ({ path, range: o.range }));
+  }
+
+  highlights(path: string, position: Position): Highlight[] {
+    return this.occurrences(path, position, true).map((o) => ({ range: o.range, kind: o.kind }));
+  }
+
+  private occurrences(path: string, position: Position, includeDeclaration: boolean): { range: Range; kind: 'read' | 'write' | 'text' }[] {
+    const c = this.get(path);
+    if (!c) return [];
+    const target = this.nameTarget(c, c.lines.offsetAt(position));
+    if (!target) return [];
+    const out: { range: Range; kind: 'read' | 'write' | 'text' }[] = [];
+    if (target.local) {
+      const local = target.local;
+      if (includeDeclaration && local.declaration) out.push({ range: range(c.lines, local.declaration.start, local.declaration.end), kind: 'write' });
+      for (const ref of local.references) out.push({ range: range(c.lines, ref.node.start, ref.node.end), kind: ref.access === 'write' ? 'write' : 'read' });
+      return out;
+    }
+    if (target.path.length !== 1) {
+      // Every use of the same global path (host functions, library functions).
+      const wanted = target.path.join('.');
+      for (const use of c.analysis.scope.uses) {
+        if (stripEnv(use.path).join('.') === wanted) {
+          const node = use.node.kind === 'Call' && use.node.method ? use.node.method : use.node;
+          out.push({ range: range(c.lines, node.start, node.end), kind: use.access === 'write' ? 'write' : 'read' });
+        }
+      }
+      return out;
+    }
+    for (const ref of c.analysis.scope.globals.get(target.path[0]) ?? []) {
+      out.push({ range: range(c.lines, ref.node.start, ref.node.end), kind: ref.access === 'write' ? 'write' : 'read' });
+    }
+    return out;
+  }
+
+  /** The range to rename, or why the name cannot be renamed. */
+  prepareRename(path: string, position: Position): { range: Range; placeholder: string } | { error: string } {
+    const c = this.get(path);
+    if (!c) return { error: 'no such document' };
+    const target = this.nameTarget(c, c.lines.offsetAt(position));
+    if (!target) return { error: 'there is no name here' };
+    if (!target.local) {
+      const name = target.path.join('.');
+      const what = c.contract?.manifest?.host.has(name) ? 'a host function: its name is set by the contract' : LUA53_STDLIB.has(name) || LUA53_STDLIB.has(target.path[0]) ? 'a standard-library name' : 'a global';
+      return { error: `'${name}' cannot be renamed: it is ${what}` };
+    }
+    return { range: range(c.lines, target.node.start, target.node.end), placeholder: target.local.name };
+  }
+
+  rename(path: string, position: Position, newName: string): TextEdit[] | { error: string } {
+    if (!/^[A-Za-z_]\w*$/.test(newName) || KEYWORDS.includes(newName)) return { error: `'${newName}' is not a valid Lua name` };
+    const prepared = this.prepareRename(path, position);
+    if ('error' in prepared) return prepared;
+    return this.occurrences(path, position, true).map((o) => ({ range: o.range, newText: newName }));
+  }
+
+  // ---- structure -----------------------------------------------------------------------------
+
+  documentSymbols(path: string): DocumentSymbol[] {
+    const c = this.get(path);
+    if (!c) return [];
+    const out: DocumentSymbol[] = [];
+    for (const s of c.analysis.parsed.chunk.body.body) {
+      if (s.kind === 'LocalFunction') {
+        out.push({ name: s.name.name, kind: 'function', range: range(c.lines, s.start, s.end), selectionRange: range(c.lines, s.name.start, s.name.end), detail: 'local function' });
+      } else if (s.kind === 'FunctionStatement') {
+        const name = c.text.slice(s.target.start, s.target.end);
+        out.push({ name, kind: 'function', range: range(c.lines, s.start, s.end), selectionRange: range(c.lines, s.target.start, s.target.end), detail: 'function' });
+      } else if (s.kind === 'Local') {
+        for (const n of s.names) out.push({ name: n.name, kind: 'variable', range: range(c.lines, s.start, s.end), selectionRange: range(c.lines, n.start, n.end), detail: 'local' });
+      }
+    }
+    return out;
+  }
+
+  foldingRanges(path: string): FoldingRange[] {
+    const c = this.get(path);
+    if (!c) return [];
+    const out: FoldingRange[] = [];
+    const add = (start: number, end: number, kind?: 'comment'): void => {
+      const a = c.lines.positionAt(start).line;
+      const b = c.lines.positionAt(Math.max(start, end - 1)).line;
+      if (b > a) out.push({ startLine: a, endLine: b, ...(kind ? { kind } : {}) });
+    };
+    walk(c.analysis.parsed.chunk, (n) => {
+      switch (n.kind) {
+        case 'Function': case 'Do': case 'While': case 'Repeat': case 'NumericFor': case 'GenericFor': case 'Table': case 'IfClause':
+          add(n.start, n.end);
+          break;
+        default: break;
+      }
+    });
+    for (const comment of c.analysis.parsed.chunk.comments) if (comment.long) add(comment.start, comment.end, 'comment');
+    return out.sort((x, y) => x.startLine - y.startLine);
+  }
+
+  semanticTokens(path: string): SemanticToken[] {
+    const c = this.get(path);
+    if (!c) return [];
+    const contract = c.contract?.manifest;
+    const policy = contract?.policy ?? StdlibPolicy.DEFAULT;
+    const tokens: SemanticToken[] = [];
+    const push = (node: ast.Range, type: number, modifiers: number): void => {
+      const start = c.lines.positionAt(node.start);
+      const end = c.lines.positionAt(node.end);
+      if (start.line !== end.line || node.end <= node.start) return;
+      tokens.push({ line: start.line, character: start.character, length: node.end - node.start, type, modifiers });
+    };
+    const bit = (m: (typeof TOKEN_MODIFIERS)[number]): number => 1 << TOKEN_MODIFIERS.indexOf(m);
+    const scope = c.analysis.scope;
+    for (const local of scope.locals) {
+      if (!local.declaration) continue;
+      const type = local.kind === 'param' || local.kind === 'self' ? 1 : local.kind === 'function' ? 2 : 0;
+      push(local.declaration, type, bit('declaration'));
+      for (const ref of local.references) push(ref.node, type, 0);
+    }
+    for (const use of scope.uses) {
+      const path = stripEnv(use.path);
+      if (path.length === 0) continue;
+      const name = path.join('.');
+      const node = use.node.kind === 'Call' && use.node.method ? use.node.method : use.node.kind === 'Member' ? use.node.name : use.node.kind === 'Name' ? use.node : undefined;
+      if (!node) continue;
+      if (contract?.host.has(name)) push(node, 2, bit('host'));
+      else if (LUA53_STDLIB.has(name) || LUA53_STDLIB.has(path[0])) {
+        const std = LUA53_STDLIB.has(name) ? name : path[0];
+        const forbidden = !policy.isGranted(std);
+        push(node, LUA53_LIBRARIES[std] !== undefined ? 4 : 2, bit('defaultLibrary') | (forbidden ? bit('forbidden') : 0));
+      } else if (path[0] === 'input') {
+        push(node, path.length === 1 ? 0 : 3, bit('readonly'));
+      }
+    }
+    tokens.sort((a, b) => a.line - b.line || a.character - b.character);
+    // Overlapping tokens are not allowed: keep the first at each place.
+    return tokens.filter((t, i) => i === 0 || t.line !== tokens[i - 1].line || t.character >= tokens[i - 1].character + tokens[i - 1].length);
+  }
+
+  codeActions(path: string, r: Range): CodeAction[] {
+    const c = this.get(path);
+    if (!c) return [];
+    const start = c.lines.offsetAt(r.start);
+    const end = c.lines.offsetAt(r.end);
+    const out: CodeAction[] = [];
+    for (const f of c.analysis.findings) {
+      if (!f.fixes || f.end < start || f.start > end) continue;
+      const diagnostic: Diagnostic = { range: range(c.lines, f.start, f.end), severity: f.severity, code: f.code, message: f.message, source: 'sandlua' };
+      for (const fix of f.fixes) {
+        out.push({ title: fix.title, kind: 'quickfix', diagnostic, isPreferred: true, edits: fix.edits.map((e) => ({ range: range(c.lines, e.start, e.end), newText: e.newText })) });
+      }
+    }
+    return out;
+  }
+
+  // ---- names ---------------------------------------------------------------------------------
+
+  /** What the name at an offset is: a local, or a global path (`tools.note`, `string.format`). */
+  private nameTarget(c: Cached, offset: number): { node: ast.Range; local?: LocalVariable; path: string[] } | undefined {
+    const scope = c.analysis.scope;
+    const occurrence = scope.nameAt(offset);
+    if (occurrence?.local) return { node: occurrence.name, local: occurrence.local, path: [occurrence.local.name] };
+    if (occurrence?.reference?.local) return { node: occurrence.name, local: occurrence.reference.local, path: [occurrence.name.name] };
+    // A field name in a chain, or a global.
+    let best: { node: ast.Range; path: string[] } | undefined;
+    for (const use of scope.uses) {
+      const n = use.node;
+      if (offset < n.start || offset > n.end) continue;
+      const path = stripEnv(use.path);
+      if (path.length === 0) continue;
+      // The segment under the cursor.
+      const segments = chainSegments(n);
+      for (let i = 0; i < segments.length && i < path.length; i++) {
+        const seg = segments[i];
+        if (offset >= seg.start && offset <= seg.end) {
+          const candidate = { node: seg, path: path.slice(0, i + 1 + (use.path.length - path.length > 0 ? 0 : 0)) };
+          if (!best || seg.end - seg.start <= best.node.end - best.node.start) best = candidate;
+        }
+      }
+    }
+    if (best) return best;
+    if (occurrence?.reference) return { node: occurrence.name, path: [occurrence.name.name] };
+    return undefined;
+  }
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+const KEYWORDS = ['and', 'break', 'do', 'else', 'elseif', 'end', 'false', 'for', 'function', 'goto', 'if', 'in', 'local', 'nil', 'not', 'or', 'repeat', 'return', 'then', 'true', 'until', 'while'];
+
+function isContract(path: string): boolean {
+  return nodePath.basename(path) === MANIFEST_FILE;
+}
+
+export function range(lines: LineMap, start: number, end: number): Range {
+  return { start: lines.positionAt(start), end: lines.positionAt(end) };
+}
+
+function stripEnv(path: readonly string[]): string[] {
+  const out = [...path];
+  while (out.length > 0 && (out[0] === '_G' || out[0] === '_ENV')) out.shift();
+  return out;
+}
+
+/** The Name segments of a chain, root first: `a`, `b`, `c` of `a.b:c()`. */
+function chainSegments(node: ast.Expression): ast.Range[] {
+  const out: ast.Range[] = [];
+  let n: ast.Expression = node;
+  const tail: ast.Range[] = [];
+  for (;;) {
+    if (n.kind === 'Call') {
+      if (n.method) tail.push(n.method);
+      n = n.callee;
+    } else if (n.kind === 'Member') {
+      tail.push(n.name);
+      n = n.object;
+    } else if (n.kind === 'Index') {
+      tail.push(n.index);
+      n = n.object;
+    } else if (n.kind === 'Paren') {
+      n = n.expression;
+    } else {
+      if (n.kind === 'Name') out.push(n);
+      break;
+    }
+  }
+  for (let i = tail.length - 1; i >= 0; i--) out.push(tail[i]);
+  return out;
+}
+
+function hostItem(fn: HostFunction, label: string, contract: Contract): CompletionItem {
+  const placeholders = fn.params.map((p, i) => `\${${i + 1}:${p.name}}`).join(', ');
+  return {
+    label, kind: 'function', detail: fn.signature,
+    documentation: `${fn.doc ? fn.doc + '\n\n' : ''}Granted by ${contract.name} (sandlua.json).`,
+    snippet: `${label}(${placeholders})`, sortText: `2${label}`,
+  };
+}
+
+function dedupe(items: CompletionItem[]): CompletionItem[] {
+  const seen = new Set<string>();
+  return items.filter((i) => (seen.has(i.label) ? false : (seen.add(i.label), true)));
+}
+
+function insideReturnTable(before: string): boolean {
+  let depth = 0;
+  for (let i = before.length - 1; i >= 0; i--) {
+    const ch = before[i];
+    if (ch === '}') depth++;
+    else if (ch === '{') {
+      if (depth === 0) return /(^|[^\w])return\s*$/.test(before.slice(0, i));
+      depth--;
+    }
+  }
+  return false;
+}
+
+function objectProperties(schema: unknown): Record<string, unknown> | undefined {
+  if (typeof schema !== 'object' || schema === null) return undefined;
+  const p = (schema as { properties?: unknown }).properties;
+  return typeof p === 'object' && p !== null ? (p as Record<string, unknown>) : undefined;
+}
+
+function requiredOf(schema: unknown): string[] {
+  const r = (schema as { required?: unknown } | undefined)?.required;
+  return Array.isArray(r) ? r.filter((x): x is string => typeof x === 'string') : [];
+}
+
+function describeSchema(schema: unknown): string {
+  if (typeof schema !== 'object' || schema === null) return 'any value';
+  const s = schema as { type?: unknown; properties?: unknown; description?: unknown };
+  const type = Array.isArray(s.type) ? s.type.join(' | ') : typeof s.type === 'string' ? s.type : 'any';
+  const props = objectProperties(schema);
+  const fields = props ? ` {${Object.keys(props).join(', ')}}` : '';
+  return `${type}${fields}${typeof s.description === 'string' ? ` — ${s.description}` : ''}`;
+}
+
+function walk(root: ast.Node, visit: (node: ast.Node) => void): void {
+  const stack: ast.Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    visit(node);
+    for (const value of Object.values(node)) {
+      if (Array.isArray(value)) {
+        for (const v of value) if (v && typeof v === 'object' && 'kind' in v) stack.push(v as ast.Node);
+      } else if (value && typeof value === 'object' && 'kind' in value && value !== node) {
+        stack.push(value as ast.Node);
+      }
+    }
+  }
+}
+
+/** The innermost call whose argument list holds the offset. */
+function innermostCall(chunk: ast.Chunk, offset: number, text: string): ast.CallExpression | undefined {
+  let best: ast.CallExpression | undefined;
+  walk(chunk, (n) => {
+    if (n.kind !== 'Call' || n.argStyle !== 'parens') return;
+    const open = text.indexOf('(', n.method ? n.method.end : n.callee.end);
+    if (open < 0 || offset <= open) return;
+    const closed = text[n.end - 1] === ')';
+    if (closed && offset >= n.end) return;
+    if (!best || n.start >= best.start) best = n;
+  });
+  return best;
+}
+
+function activeArgument(text: string, call: ast.CallExpression, offset: number): number {
+  const open = text.indexOf('(', call.method ? call.method.end : call.callee.end);
+  let depth = 0;
+  let index = 0;
+  for (let i = open + 1; i < offset && i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '(' || ch === '{' || ch === '[') depth++;
+    else if (ch === ')' || ch === '}' || ch === ']') depth--;
+    else if (ch === ',' && depth === 0) index++;
+    else if (ch === '"' || ch === "'") {
+      const q = ch;
+      for (i++; i < offset && text[i] !== q; i++) if (text[i] === '\\') i++;
+    }
+  }
+  return index;
+}
+
+export type { Finding };
