@@ -394,7 +394,7 @@ function isStringMetatable(node: ast.Expression): boolean {
 }
 
 /** Visits every node (iteratively: chains may be long). */
-function walk(root: ast.Node, visit: (node: ast.Node) => void): void {
+export function walk(root: ast.Node, visit: (node: ast.Node) => void): void {
   const stack: ast.Node[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;

@@ -10,6 +10,7 @@ import {
   type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import * as nodePath from 'path';
 import { URI } from 'vscode-uri';
 import {
   LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, type CompletionKind, type Diagnostic,
@@ -186,8 +187,10 @@ class Server {
 
   private async readSettings(): Promise<void> {
     try {
-      const settings = (await this.connection.workspace.getConfiguration('sandlua')) as { severity?: Record<string, Severity | 'off'> } | null;
-      this.service.settings = { severity: settings?.severity ?? {} };
+      const settings = (await this.connection.workspace.getConfiguration('sandlua')) as { severity?: Record<string, Severity | 'off'>; contractPaths?: string[] } | null;
+      const base = this.folders[0] ?? process.cwd();
+      this.service.settings = { severity: settings?.severity ?? {}, contractPaths: (settings?.contractPaths ?? []).map((p) => nodePath.resolve(base, p)) };
+      this.service.contractsChanged();
       this.refresh();
     } catch {
       // A client without workspace/configuration: defaults.

@@ -8,7 +8,7 @@ import {
   ManifestDiscovery, loadManifest, parseManifest, LineMap, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
   type ast, type Contract, type HostFunction, type ManifestResult, type LocalVariable,
 } from '@sandlua/lua';
-import { analyzeScript, type Finding, type ScriptAnalysis } from '../check/checker';
+import { analyzeScript, walk, type Finding, type ScriptAnalysis } from '../check/checker';
 import type { Severity } from '../check/check';
 import { LIBRARY_DOCS, STDLIB_DOCS } from './stdlib-docs';
 
@@ -44,6 +44,8 @@ export interface SemanticToken { line: number; character: number; length: number
 export interface ServiceSettings {
   /** Severity per code, or 'off'. */
   severity: Record<string, Severity | 'off'>;
+  /** Contracts (files or folders holding a sandlua.json) for scripts that no contract above them governs. */
+  contractPaths?: string[];
 }
 
 interface OpenDocument { text: string; version: number }
@@ -109,9 +111,16 @@ export class LanguageService {
     return this.documents.get(path)?.text ?? (fs.existsSync(path) ? fs.readFileSync(path, 'utf8') : undefined);
   }
 
-  /** The contract governing a script (undefined: none). */
+  /** The contract governing a script (undefined: none); then the configured extra contracts. */
   contractFor(path: string): ManifestResult | undefined {
-    return this.discovery.governing(path);
+    const found = this.discovery.governing(path);
+    if (found) return found;
+    for (const extra of this.settings.contractPaths ?? []) {
+      const file = extra.endsWith('.json') ? extra : nodePath.join(extra, MANIFEST_FILE);
+      const result = this.discovery.load(nodePath.resolve(file));
+      if (result) return result;
+    }
+    return undefined;
   }
 
   private get(path: string): Cached | undefined {
@@ -198,6 +207,8 @@ export class LanguageService {
       return this.memberCompletions(path, member[2] === ':', c, policy, host);
     }
     if (/(^|[^\w.])\d*\.?$/.test(before) && /[0-9]\.$/.test(before)) return [];
+    // A method call on a string value: `("x"):`, `[[x]]:`.
+    if (/(["']|\]\])[ \t]*\)?[ \t]*:[ \t]*[A-Za-z_]*$/.test(before)) return this.memberCompletions(['?'], true, c, policy, host);
 
     const items: CompletionItem[] = [];
     // Inside the table constructor of a main-chunk `return {`: the output's fields.
@@ -634,21 +645,6 @@ function describeSchema(schema: unknown): string {
   const props = objectProperties(schema);
   const fields = props ? ` {${Object.keys(props).join(', ')}}` : '';
   return `${type}${fields}${typeof s.description === 'string' ? ` — ${s.description}` : ''}`;
-}
-
-function walk(root: ast.Node, visit: (node: ast.Node) => void): void {
-  const stack: ast.Node[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    visit(node);
-    for (const value of Object.values(node)) {
-      if (Array.isArray(value)) {
-        for (const v of value) if (v && typeof v === 'object' && 'kind' in v) stack.push(v as ast.Node);
-      } else if (value && typeof value === 'object' && 'kind' in value && value !== node) {
-        stack.push(value as ast.Node);
-      }
-    }
-  }
 }
 
 /** The innermost call whose argument list holds the offset. */

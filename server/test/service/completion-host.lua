@@ -1,0 +1,2 @@
+-- expect completion: emit_review_note
+tools.$0

@@ -1,0 +1,2 @@
+-- expect completion: city
+local c = input.address.$0

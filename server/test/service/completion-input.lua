@@ -1,0 +1,2 @@
+-- expect completion: address amount vendor_name
+local v = input.$0

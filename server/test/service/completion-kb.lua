@@ -1,0 +1,2 @@
+-- expect completion: search
+local r = kb.$0

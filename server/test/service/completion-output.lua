@@ -1,0 +1,2 @@
+-- expect completion includes: confidence count normalized_vendor
+return { $0 }

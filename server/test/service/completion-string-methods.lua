@@ -1,0 +1,3 @@
+-- expect completion includes: upper format gsub
+-- expect completion excludes: rep dump
+local s = ("x"):$0

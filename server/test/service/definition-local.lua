@@ -1,0 +1,3 @@
+-- expect definition: 2
+local count = 1
+local doubled = cou$0nt * 2

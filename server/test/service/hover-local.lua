@@ -1,0 +1,3 @@
+-- expect hover: local function helper
+local function helper() return 1 end
+local v = hel$0per()

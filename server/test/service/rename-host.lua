@@ -1,0 +1,2 @@
+-- expect rename error: cannot be renamed
+lookup_vendor_al$0ias("x")
