@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone on a fresh machine: installs the reference programs the
-# tests compare against (Debian's lua5.3 and luacheck), the npm packages, builds, and runs mocha.
+# tests compare against (Debian's lua5.3 and luacheck) and the real clients they drive (Neovim),
+# the npm packages, builds, and runs mocha.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 command -v luac5.3 >/dev/null 2>&1 || need+=(lua5.3)
 command -v luacheck >/dev/null 2>&1 || need+=(lua-check)
+command -v nvim >/dev/null 2>&1 || need+=(neovim)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test: installing Debian packages: ${need[*]}"
   sudo=""

@@ -1,0 +1,48 @@
+// A real editor against the language server: Debian's Neovim (0.7.2) headless, its built-in LSP
+// client started on `sandlua lsp --stdio` (test/neovim/client.lua). Under CI=true a missing
+// `nvim` fails the run (the test command installs it).
+import { strict as assert } from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const root = path.join(__dirname, '..', '..');
+const cli = path.join(root, 'server', 'dist', 'sandlua.js');
+
+function haveNvim(): boolean {
+  return spawnSync('nvim', ['--version']).status === 0;
+}
+
+describe('Neovim (built-in LSP client, headless)', function () {
+  this.timeout(60000);
+
+  it('shows the checker\'s diagnostics, completes granted host functions and hovers', function () {
+    if (!haveNvim()) {
+      if (process.env.CI === 'true') assert.fail('nvim is required in CI (apt-get install neovim)');
+      this.skip();
+    }
+    const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-nvim-'));
+    try {
+      fs.copyFileSync(path.join(root, 'examples', 'invoice-normalizer', 'sandlua.json'), path.join(ws, 'sandlua.json'));
+      const script = path.join(ws, 'script.lua');
+      fs.writeFileSync(script, 'os.execute("ls")\nlocal v = lookup_vendor_alias(input.vendor_name)\ntools.\n');
+      const out = path.join(ws, 'out.json');
+      const run = spawnSync('nvim', ['--headless', '-u', 'NONE', '-c', `luafile ${path.join(root, 'test', 'neovim', 'client.lua')}`], {
+        env: { ...process.env, SANDLUA_CLI: cli, SANDLUA_WS: ws, SANDLUA_SCRIPT: script, SANDLUA_OUT: out },
+        encoding: 'utf8', timeout: 50000,
+      });
+      assert.ok(fs.existsSync(out), `no result from nvim: ${run.stderr || run.stdout}`);
+      const result = JSON.parse(fs.readFileSync(out, 'utf8')) as { diagnostics: { line: number; code: string; message: string }[]; completion: string[]; hover: string; error?: string };
+      assert.equal(result.error, undefined);
+      const forbidden = result.diagnostics.find((d) => d.code === 'forbidden');
+      assert.ok(forbidden, JSON.stringify(result.diagnostics));
+      assert.equal(forbidden.line, 0);
+      assert.equal(forbidden.message, 'os.execute is not granted by invoice-normalizer (sandlua.json)');
+      assert.ok(result.completion.includes('emit_review_note'), JSON.stringify(result.completion));
+      assert.match(result.hover, /lookup_vendor_alias\(alias: string\): string\?/);
+    } finally {
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+});
