@@ -7,7 +7,7 @@
 // global-write, unknown-input-field, output-shape, unbounded-loop (manifest is the contract's own).
 
 import {
-  parse, analyze, suggest, LUA53_STDLIB, StdlibPolicy, admitsJsonType,
+  parse, analyze, suggest, forEachChild, LUA53_STDLIB, StdlibPolicy, admitsJsonType,
   type ast, type Contract, type HostFunction, type ScopeInfo, type ParseResult, type GlobalPathUse, type TypeNode,
 } from '@sandlua/lua';
 import type { Severity } from './check';
@@ -82,10 +82,13 @@ class Checker {
   run(): void {
     this.globalUses();
     this.globalWrites();
-    this.stringLibraryReaches();
     this.hostArguments();
     this.outputShape();
-    this.unboundedLoops();
+    // One walk over the tree for the checks that look at node shapes.
+    walk(this.parsed.chunk, (node) => {
+      this.stringLibraryReach(node);
+      this.unboundedLoop(node);
+    });
   }
 
   private add(node: ast.Range, severity: Severity, code: string, message: string, fixes?: Finding['fixes']): void {
@@ -201,13 +204,10 @@ class Checker {
 
   // ---- the string library reached through strings --------------------------------------------
 
-  private stringLibraryReaches(): void {
-    const visit = (node: ast.Node): void => {
-      if (node.kind === 'Member' && isStringValue(node.object)) this.stringField(node.name.name, node.name);
-      else if (node.kind === 'Call' && node.method && isStringValue(node.callee)) this.stringField(node.method.name, node.method);
-      else if (node.kind === 'Member' && node.object.kind === 'Member' && node.object.name.name === '__index' && isStringMetatable(node.object.object)) this.stringField(node.name.name, node.name);
-    };
-    walk(this.parsed.chunk, visit);
+  private stringLibraryReach(node: ast.Node): void {
+    if (node.kind === 'Member' && isStringValue(node.object)) this.stringField(node.name.name, node.name);
+    else if (node.kind === 'Call' && node.method && isStringValue(node.callee)) this.stringField(node.method.name, node.method);
+    else if (node.kind === 'Member' && node.object.kind === 'Member' && node.object.name.name === '__index' && isStringMetatable(node.object.object)) this.stringField(node.name.name, node.name);
   }
 
   private stringField(field: string, node: ast.Range): void {
@@ -320,8 +320,8 @@ class Checker {
 
   // ---- loops ---------------------------------------------------------------------------------
 
-  private unboundedLoops(): void {
-    walk(this.parsed.chunk, (node) => {
+  private unboundedLoop(node: ast.Node): void {
+    {
       const endless = (node.kind === 'While' && node.condition.kind === 'True')
         || (node.kind === 'Repeat' && (node.condition.kind === 'False' || node.condition.kind === 'Nil'));
       if (!endless) return;
@@ -330,7 +330,7 @@ class Checker {
         const keyword = { start: node.start, end: node.start + (node.kind === 'While' ? 5 : 6) };
         this.add(keyword, 'warning', 'unbounded-loop', `this loop has no way out (no break, return or goto leaves it); the instruction budget of ${this.contract?.limits.instructions ?? 'the sandbox'} will end the run`);
       }
-    });
+    }
   }
 }
 
@@ -393,19 +393,17 @@ function isStringMetatable(node: ast.Expression): boolean {
     && node.args.length === 1 && isStringValue(node.args[0]);
 }
 
-/** Visits every node (iteratively: chains may be long). */
+/** Visits every node (iteratively, through the engine's typed child lists: chains may be long). */
 export function walk(root: ast.Node, visit: (node: ast.Node) => void): void {
   const stack: ast.Node[] = [root];
+  const children: ast.Node[] = [];
+  const collect = (child: ast.Node): void => { children.push(child); };
   while (stack.length > 0) {
     const node = stack.pop()!;
     visit(node);
-    for (const value of Object.values(node)) {
-      if (Array.isArray(value)) {
-        for (let i = value.length - 1; i >= 0; i--) if (value[i] && typeof value[i] === 'object' && 'kind' in value[i]) stack.push(value[i] as ast.Node);
-      } else if (value && typeof value === 'object' && 'kind' in value && value !== node) {
-        stack.push(value as ast.Node);
-      }
-    }
+    children.length = 0;
+    forEachChild(node, collect);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
 }
 
