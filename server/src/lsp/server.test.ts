@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { URI } from 'vscode-uri';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -259,6 +259,33 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
     assert.match(still.contents.value, /local raw/);
   });
 
+  it('keeps serving through 300 random edits (every request answered, diagnostics for the last version)', async () => {
+    const file = path.join(ws, 'random.lua');
+    let text = fs.readFileSync(path.join(EXAMPLE, 'normalize.lua'), 'utf8');
+    await client.open(file, text, 1);
+    let seed = 12345;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const pieces = ['end', 'function', '(', ')', '{', '}', '"', "'", '[[', ']]', '--', '\n', ' ', 'local x = ', 'os.execute', 'tools.', '..', '\u0000', '\u00e9'];
+    for (let v = 2; v < 302; v++) {
+      const at = random(text.length + 1);
+      if (random(2) === 0) text = text.slice(0, at) + pieces[random(pieces.length)] + text.slice(at);
+      else text = text.slice(0, at) + text.slice(at + random(20));
+      await client.change(file, text, v);
+      if (v % 25 === 0) {
+        const lines = text.split('\n');
+        const line = random(lines.length);
+        await client.request('textDocument/completion', file, { position: { line, character: random(lines[line].length + 1) } });
+        await client.request('textDocument/hover', file, { position: { line, character: 0 } });
+      }
+    }
+    await client.diagnostics(file, () => true);
+    const symbols = await client.request<unknown[]>('textDocument/documentSymbol', file);
+    assert.ok(Array.isArray(symbols));
+  });
+
   it('answers pull and workspace diagnostics, with progress, when the client asks for them', async () => {
     const puller = new Client();
     try {
@@ -275,6 +302,21 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
       assert.ok(puller.progress.some((p) => (p as { value: { kind: string } }).value.kind === 'end'));
     } finally {
       await puller.stop();
+    }
+  });
+
+  it('serves over node IPC too (the VS Code client\'s transport)', async () => {
+    const child = spawn(process.execPath, [CLI, 'lsp', '--node-ipc'], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
+    const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+    connection.listen();
+    try {
+      const result = await connection.sendRequest('initialize', { processId: process.pid, rootUri: URI.file(ws).toString(), capabilities: {} }) as { capabilities: { hoverProvider?: boolean } };
+      assert.equal(result.capabilities.hoverProvider, true);
+      await connection.sendRequest('shutdown');
+      await connection.sendNotification('exit');
+    } finally {
+      connection.dispose();
+      child.kill();
     }
   });
 });
