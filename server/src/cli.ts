@@ -8,7 +8,10 @@ import { compile, disassemble } from '@sandlua/lua';
 import { runReplay, runScript } from './run';
 import { runDebugAdapter } from '@sandlua/debugger';
 import { startServer } from './lsp/server';
-import { check, CheckInputError } from './check/check';
+import { checkParallel, CheckInputError } from './check/check';
+import { formatSarif } from './check/format-sarif';
+import { formatGithub } from './check/format-github';
+import { buildReport, diffReports, formatChanges, formatReportMarkdown, reportAtRevision } from './check/report';
 import { formatJson } from './check/format-json';
 import { formatText } from './check/format-text';
 
@@ -18,7 +21,9 @@ const version = typeof SANDLUA_VERSION === 'string' ? SANDLUA_VERSION : '0.0.0-d
 const HELP = `sandlua — checks for sandboxed Lua 5.3 scripts with capability contracts
 
 Usage:
-  sandlua check PATH... [--format text|json] [--manifest FILE] [--max-warnings N]
+  sandlua check PATH... [--format text|json|sarif|github] [--manifest FILE]
+              [--max-warnings N] [--base GIT_REF]
+  sandlua report PATH... [--format markdown|json] [--manifest FILE] [--base GIT_REF]
   sandlua run SCRIPT [--manifest FILE] [--input JSON | --input-file FILE] [--json]
               [--audit FILE] [--host MODULE.js]
   sandlua replay AUDIT.json
@@ -46,9 +51,17 @@ Commands:
            function's header, instructions with [line] and ; comments, then its
            constants, locals and upvalues (--short: instructions only, as \`luac -l\`).
 
+  report   Capability report: per contract its purpose, data boundary, limits, owner and
+           granted host functions; per script what it calls (and where), never uses,
+           and its violations.
+
 Options for check:
-  --format text|json   text (default): compiler-style lines with the source underlined;
-                       json: {"files":[{"path","manifest","diagnostics":[...]}]}
+  --format FORMAT      text (default): compiler-style lines with the source underlined;
+                       json: {"files":[{"path","manifest","diagnostics":[...]}]};
+                       sarif: SARIF 2.1.0 for code scanning; github: workflow annotations
+  --base GIT_REF       also list what the working tree adds to or removes from that
+                       revision: granted host functions and stdlib entries, limits,
+                       calls scripts start making, new violations (check and report)
   --manifest FILE      use this sandlua.json for every script instead of discovering one
   --max-warnings N     also exit with 1 when there are more than N warnings
   -h, --help           show this help
@@ -77,7 +90,8 @@ export function main(argv: string[], io: Io): number | Promise<number> {
       io.stdout(`sandlua ${version}\n`);
       return 0;
     }
-    if (command === 'check') return runCheck(rest, io);
+    if (command === 'check') return runCheck(rest, io).catch((error: unknown) => usageFailure(error, io));
+    if (command === 'report') return runReport(rest, io);
     if (command === 'disasm') return runDisasm(rest, io);
     if (command === 'lsp') {
       const transport = rest.includes('--node-ipc') ? 'ipc' : 'stdio';
@@ -108,7 +122,7 @@ function usageFailure(error: unknown, io: Io): number {
   throw error;
 }
 
-function runCheck(args: string[], io: Io): number {
+async function runCheck(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -116,6 +130,7 @@ function runCheck(args: string[], io: Io): number {
       format: { type: 'string', default: 'text' },
       manifest: { type: 'string' },
       'max-warnings': { type: 'string' },
+      base: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -124,8 +139,8 @@ function runCheck(args: string[], io: Io): number {
     return 0;
   }
   const format = values.format;
-  if (format !== 'text' && format !== 'json') {
-    throw new UsageError(`unknown format '${format}' (expected text or json)`);
+  if (format !== 'text' && format !== 'json' && format !== 'sarif' && format !== 'github') {
+    throw new UsageError(`unknown format '${format}' (expected text, json, sarif or github)`);
   }
   let maxWarnings = Infinity;
   if (values['max-warnings'] !== undefined) {
@@ -136,10 +151,39 @@ function runCheck(args: string[], io: Io): number {
   }
   if (positionals.length === 0) throw new UsageError('check needs at least one file or folder');
 
-  const result = check(positionals, { manifest: values.manifest, cwd: io.cwd });
+  // A progress line on a terminal while a large tree is checked in parallel.
+  const progress = io.isTTY && process.stderr.isTTY
+    ? (done: number, total: number) => process.stderr.write(`\rchecking ${done}/${total} scripts`)
+    : undefined;
+  const result = await checkParallel(positionals, { manifest: values.manifest, cwd: io.cwd, onProgress: progress });
+  if (progress) process.stderr.write('\r\x1b[K');
+  const changes = values.base !== undefined
+    ? diffReports(reportAtRevision(values.base, positionals, io.cwd, values.manifest), buildReport(positionals, io.cwd, values.manifest))
+    : undefined;
   if (format === 'json') io.stdout(formatJson(result));
-  else io.stdout(formatText(result, { color: io.isTTY && !process.env.NO_COLOR }));
+  else if (format === 'sarif') io.stdout(formatSarif(result, changes?.map((c) => ({ path: c.path, line: c.line, message: `${c.sign} ${c.text}` }))));
+  else if (format === 'github') io.stdout(formatGithub(result, changes?.map((c) => ({ path: c.path, line: c.line, message: `${c.sign} ${c.text}` }))));
+  else {
+    io.stdout(formatText(result, { color: io.isTTY && !process.env.NO_COLOR }));
+    if (changes) io.stdout('\n' + formatChanges(changes));
+  }
   return result.errors > 0 || result.warnings > maxWarnings ? 1 : 0;
+}
+
+function runReport(args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { format: { type: 'string', default: 'markdown' }, manifest: { type: 'string' }, base: { type: 'string' } },
+  });
+  const format = values.format;
+  if (format !== 'markdown' && format !== 'json') throw new UsageError(`unknown format '${format}' (expected markdown or json)`);
+  if (positionals.length === 0) throw new UsageError('report needs at least one file or folder');
+  const report = buildReport(positionals, io.cwd, values.manifest);
+  const changes = values.base !== undefined ? diffReports(reportAtRevision(values.base, positionals, io.cwd, values.manifest), report) : undefined;
+  if (format === 'json') io.stdout(JSON.stringify(changes ? { ...report, changes } : report, null, 2) + '\n');
+  else io.stdout(formatReportMarkdown(report, changes));
+  return 0;
 }
 
 function runDisasm(args: string[], io: Io): number {

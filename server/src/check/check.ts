@@ -5,6 +5,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ManifestResult } from '@sandlua/lua';
+import { availableParallelism } from 'os';
+import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
 import { analyzeScript } from './checker';
 import { MANIFEST_FILE, ManifestDiscovery } from '../manifest-discovery';
 
@@ -19,6 +21,8 @@ export interface CheckDiagnostic {
   severity: Severity;
   code: string;
   message: string;
+  /** Quick fixes, positioned like the diagnostic (not part of the `json` format). */
+  fixes?: { title: string; edits: { line: number; column: number; endLine: number; endColumn: number; newText: string }[] }[];
 }
 
 export interface CheckedFile {
@@ -80,24 +84,45 @@ export function check(paths: string[], options: CheckOptions = {}): CheckResult 
   }
   // A contract's problems are findings on the contract file itself, each at its place in the JSON.
   // Contracts without problems are not listed: they are not what was asked to be checked.
-  for (const manifest of manifests.values()) {
-    if (manifest.problems.length === 0) continue;
-    const shown = display(manifest.path, cwd);
-    files.push({
-      path: shown,
-      manifest: shown,
-      diagnostics: manifest.problems.map((p) => ({
-        line: p.line,
-        column: p.column,
-        endLine: p.endLine,
-        endColumn: p.endColumn,
-        severity: p.severity,
-        code: 'manifest',
-        message: p.message,
-      })),
-      source: readText(manifest.path),
+  files.push(...contractFiles(manifests, cwd));
+  return tally(files);
+}
+
+/** How many scripts make a tree large enough to check in parallel. */
+const PARALLEL_FROM = 300;
+
+/**
+ * `check` on every core: the scripts are split among worker threads (each discovers contracts
+ * itself); `onProgress` hears how many are done. Small trees are checked in this thread.
+ */
+export async function checkParallel(paths: string[], options: CheckOptions & { onProgress?: (done: number, total: number) => void } = {}): Promise<CheckResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const { scripts } = collectFiles(paths, cwd);
+  const workers = Math.min(availableParallelism(), Math.ceil(scripts.length / 100));
+  if (scripts.length < PARALLEL_FROM || workers < 2) return check(paths, options);
+  // The contracts' own problems and the order of the result come from the sequential pass over
+  // contracts (cheap); the scripts are checked in the workers.
+  const chunks: string[][] = Array.from({ length: workers }, () => []);
+  scripts.forEach((s, i) => chunks[i % workers].push(s));
+  let done = 0;
+  const results = await Promise.all(chunks.map((chunk) => new Promise<CheckedFile[]>((resolve, reject) => {
+    const worker = new Worker(__filename, { workerData: { sandluaCheckWorker: true, scripts: chunk, manifest: options.manifest, cwd } });
+    worker.on('message', (m: { progress?: number; files?: CheckedFile[] }) => {
+      if (m.progress !== undefined) {
+        done += m.progress;
+        options.onProgress?.(done, scripts.length);
+      }
+      if (m.files) resolve(m.files);
     });
-  }
+    worker.on('error', reject);
+  })));
+  const byPath = new Map(results.flat().map((f) => [f.path, f]));
+  const contractsOnly = checkContracts(paths, options);
+  const files = [...scripts.map((s) => byPath.get(display(s, cwd))!).filter(Boolean), ...contractsOnly];
+  return tally(files);
+}
+
+function tally(files: CheckedFile[]): CheckResult {
   let errors = 0;
   let warnings = 0;
   for (const file of files) {
@@ -107,6 +132,63 @@ export function check(paths: string[], options: CheckOptions = {}): CheckResult 
     }
   }
   return { files, errors, warnings };
+}
+
+/** The contracts met under `paths` and governing their scripts, with their problems. */
+function checkContracts(paths: string[], options: CheckOptions): CheckedFile[] {
+  const cwd = options.cwd ?? process.cwd();
+  const discovery = new ManifestDiscovery();
+  const { scripts, contracts } = collectFiles(paths, cwd);
+  const manifests = new Map<string, ManifestResult>();
+  if (options.manifest) {
+    const given = path.resolve(cwd, options.manifest);
+    const m = discovery.load(isDirectory(given) ? path.join(given, MANIFEST_FILE) : given);
+    if (m) manifests.set(m.path, m);
+  } else {
+    for (const script of scripts) {
+      const m = discovery.governing(script);
+      if (m) manifests.set(m.path, m);
+    }
+  }
+  for (const contract of contracts) {
+    const m = discovery.load(contract);
+    if (m) manifests.set(m.path, m);
+  }
+  return contractFiles(manifests, cwd);
+}
+
+function contractFiles(manifests: Map<string, ManifestResult>, cwd: string): CheckedFile[] {
+  const files: CheckedFile[] = [];
+  for (const manifest of manifests.values()) {
+    if (manifest.problems.length === 0) continue;
+    const shown = display(manifest.path, cwd);
+    files.push({
+      path: shown,
+      manifest: shown,
+      diagnostics: manifest.problems.map((p) => ({
+        line: p.line, column: p.column, endLine: p.endLine, endColumn: p.endColumn, severity: p.severity, code: 'manifest', message: p.message,
+      })),
+      source: readText(manifest.path),
+    });
+  }
+  return files;
+}
+
+// A worker thread of checkParallel: checks its share of the scripts and reports back.
+if (!isMainThread && (workerData as { sandluaCheckWorker?: boolean } | null)?.sandluaCheckWorker) {
+  const data = workerData as { scripts: string[]; manifest?: string; cwd: string };
+  const discovery = new ManifestDiscovery();
+  let fixed: ManifestResult | undefined;
+  if (data.manifest) {
+    const given = path.resolve(data.cwd, data.manifest);
+    fixed = discovery.load(isDirectory(given) ? path.join(given, MANIFEST_FILE) : given);
+  }
+  const files: CheckedFile[] = [];
+  for (let i = 0; i < data.scripts.length; i++) {
+    files.push(checkScript(data.scripts[i], fixed ?? discovery.governing(data.scripts[i]), data.cwd));
+    if ((i + 1) % 50 === 0) parentPort!.postMessage({ progress: 50 });
+  }
+  parentPort!.postMessage({ progress: data.scripts.length % 50, files });
 }
 
 /** Checks one script's text under its contract; the per-file step that the language server shares. */
@@ -120,7 +202,7 @@ export function checkSource(source: string | Uint8Array, name: string, manifest?
     diagnostics: findings.map((d) => {
       const start = lineMap.positionAt(d.start);
       const end = lineMap.positionAt(d.end);
-      return {
+      const out: CheckDiagnostic = {
         line: start.line + 1,
         column: start.character + 1,
         endLine: end.line + 1,
@@ -129,6 +211,17 @@ export function checkSource(source: string | Uint8Array, name: string, manifest?
         code: d.code,
         message: d.message,
       };
+      if (d.fixes) {
+        out.fixes = d.fixes.map((f) => ({
+          title: f.title,
+          edits: f.edits.map((e) => {
+            const a = lineMap.positionAt(e.start);
+            const b = lineMap.positionAt(e.end);
+            return { line: a.line + 1, column: a.character + 1, endLine: b.line + 1, endColumn: b.character + 1, newText: e.newText };
+          }),
+        }));
+      }
+      return out;
     }),
   };
 }
@@ -148,7 +241,7 @@ function checkScript(script: string, manifest: ManifestResult | undefined, cwd: 
   return { path: shown, manifest: manifest ? display(manifest.path, cwd) : null, diagnostics, source: text };
 }
 
-function collectFiles(paths: string[], cwd: string): { scripts: string[]; contracts: string[] } {
+export function collectFiles(paths: string[], cwd: string): { scripts: string[]; contracts: string[] } {
   const found: string[] = [];
   const contracts: string[] = [];
   const seen = new Set<string>();
@@ -208,13 +301,13 @@ function isDirectory(file: string): boolean {
 }
 
 /** Relative to cwd when inside it (with `/` separators), absolute otherwise. */
-function display(file: string, cwd: string): string {
+export function display(file: string, cwd: string): string {
   const relative = path.relative(cwd, file);
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return file;
   return relative.split(path.sep).join('/');
 }
 
-function readText(file: string): string {
+export function readText(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch {

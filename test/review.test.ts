@@ -1,0 +1,156 @@
+// Review tooling as a reviewer's CI runs it: `sandlua check --format sarif|github`, `sandlua
+// report`, and `--base` on a fixture repository made with git in a temporary folder (a base commit,
+// then a change that grants and calls more). Text and markdown are compared with golden files
+// (UPDATE_EXPECT=1 rewrites them); every SARIF output is validated against the SARIF 2.1.0 schema.
+import { strict as assert } from 'assert';
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import Ajv from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+
+const root = path.join(__dirname, '..', '..');
+const cli = path.join(root, 'server', 'dist', 'sandlua.js');
+const expected = path.join(root, 'test', 'fixtures', 'review', 'expected');
+const SARIF_SCHEMA = path.join(root, 'node_modules', '@microsoft', 'jest-sarif', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json');
+
+function sandlua(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 1 << 28 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function golden(name: string, actual: string): void {
+  const file = path.join(expected, name);
+  if (process.env.UPDATE_EXPECT === '1') {
+    fs.mkdirSync(expected, { recursive: true });
+    fs.writeFileSync(file, actual);
+  }
+  assert.equal(actual, fs.readFileSync(file, 'utf8'), `output differs from ${path.relative(root, file)} (UPDATE_EXPECT=1 rewrites it)`);
+}
+
+const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false, logger: false });
+addFormats(ajv);
+const validateSarif = ajv.compile(JSON.parse(fs.readFileSync(SARIF_SCHEMA, 'utf8')));
+
+function assertValidSarif(text: string): Record<string, unknown> {
+  const log = JSON.parse(text) as Record<string, unknown>;
+  assert.ok(validateSarif(log), JSON.stringify(validateSarif.errors?.slice(0, 5), null, 2));
+  return log;
+}
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=Review Test', '-c', 'user.email=review@example.com', ...args], { cwd, encoding: 'utf8' });
+}
+
+describe('review: sarif, github, report and --base', function () {
+  this.timeout(60000);
+  let repo: string;
+
+  before(() => {
+    assert.ok(fs.existsSync(cli), 'the CLI bundle is missing: run `npm run build` first');
+    repo = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-review-'));
+    const invoice = path.join(repo, 'invoice');
+    fs.mkdirSync(invoice);
+    for (const f of ['sandlua.json', 'normalize.lua']) fs.copyFileSync(path.join(root, 'examples', 'invoice-normalizer', f), path.join(invoice, f));
+    git(repo, 'init', '-q');
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-q', '-m', 'base');
+    // The change under review: a new host function, a raised limit, a stdlib grant, and a script
+    // that starts calling the new function and reaches for the shell.
+    const contractFile = path.join(invoice, 'sandlua.json');
+    const contract = JSON.parse(fs.readFileSync(contractFile, 'utf8'));
+    contract.host['tools.send_email'] = { doc: 'Sends an email.', params: [{ name: 'to', type: 'string' }, { name: 'body', type: 'string' }], returns: 'nil' };
+    contract.limits.timeMs = 2000;
+    contract.stdlib.allow.push('os.getenv');
+    fs.writeFileSync(contractFile, JSON.stringify(contract, null, 2) + '\n');
+    const scriptFile = path.join(invoice, 'normalize.lua');
+    const script = fs.readFileSync(scriptFile, 'utf8').replace('local raw = input.vendor_name\n', 'local raw = input.vendor_name\ntools.send_email("finance@example.com", raw)\nos.execute("curl example.invalid")\n');
+    fs.writeFileSync(scriptFile, script);
+  });
+
+  after(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+  it('check --base lists what the change adds, after the findings (golden)', () => {
+    const run = sandlua(repo, 'check', 'invoice', '--base', 'HEAD');
+    assert.equal(run.status, 1, run.stderr);
+    golden('check-base.txt', run.stdout);
+    assert.match(run.stdout, /\+ invoice-normalizer grants host function tools\.send_email/);
+    assert.match(run.stdout, /\+ invoice-normalizer raises limit timeMs: 500 → 2,000/);
+    assert.match(run.stdout, /\+ invoice-normalizer grants standard-library os\.getenv/);
+    assert.match(run.stdout, /\+ invoice\/normalize\.lua starts calling tools\.send_email/);
+    assert.match(run.stdout, /\+ new violation in invoice\/normalize\.lua:\d+: os\.execute is not granted/);
+  });
+
+  it('report says per contract and script what is granted, used, unused and violated (golden markdown, json)', () => {
+    const markdown = sandlua(repo, 'report', 'invoice', '--base', 'HEAD');
+    assert.equal(markdown.status, 0, markdown.stderr);
+    golden('report-base.md', markdown.stdout);
+    const json = JSON.parse(sandlua(repo, 'report', 'invoice', '--format', 'json').stdout);
+    const contract = json.contracts[0];
+    assert.equal(contract.name, 'invoice-normalizer');
+    assert.equal(contract.owner, 'finance-systems');
+    assert.deepEqual(contract.stdlibAllowed, ['os.getenv']);
+    assert.deepEqual(contract.stdlibDenied, ['string.rep']);
+    const script = contract.scripts[0];
+    assert.deepEqual(script.calls.map((c: { name: string }) => c.name), ['lookup_vendor_alias', 'tools.emit_review_note', 'tools.send_email']);
+    assert.deepEqual(script.unused, []);
+    assert.equal(script.violations[0].code, 'forbidden');
+  });
+
+  it('prints valid SARIF 2.1.0, with rules, locations, fixes and the capability notes', () => {
+    const run = sandlua(repo, 'check', 'invoice', '--format', 'sarif', '--base', 'HEAD');
+    assert.equal(run.status, 1);
+    const log = assertValidSarif(run.stdout) as { runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[]; fixes?: unknown[] }[] }[] };
+    const results = log.runs[0].results;
+    assert.ok(log.runs[0].tool.driver.rules.some((r) => r.id === 'forbidden'));
+    const forbidden = results.find((r) => r.ruleId === 'forbidden')!;
+    assert.equal(forbidden.level, 'error');
+    assert.equal(forbidden.locations[0].physicalLocation.artifactLocation.uri, 'invoice/normalize.lua');
+    assert.ok(results.some((r) => r.ruleId === 'capability-change' && r.level === 'note'));
+    // Fixes: a did-you-mean in a fresh script.
+    const typo = path.join(repo, 'invoice', 'typo.lua');
+    fs.writeFileSync(typo, 'lookup_vendr_alias("x")\nreturn { normalized_vendor = "x" }\n');
+    try {
+      const fixes = assertValidSarif(sandlua(repo, 'check', 'invoice/typo.lua', '--format', 'sarif').stdout) as typeof log;
+      assert.ok(fixes.runs[0].results.some((r) => r.fixes && r.fixes.length > 0));
+    } finally {
+      fs.rmSync(typo);
+    }
+    // Clean code gives a valid, empty log.
+    assertValidSarif(sandlua(root, 'check', 'examples', '--format', 'sarif').stdout);
+  });
+
+  it('prints GitHub workflow annotations', () => {
+    const run = sandlua(repo, 'check', 'invoice', '--format', 'github', '--base', 'HEAD');
+    assert.equal(run.status, 1);
+    const lines = run.stdout.trim().split('\n');
+    assert.ok(lines.some((l) => /^::error file=invoice\/normalize\.lua,line=\d+,col=1,endLine=\d+,endColumn=\d+,title=sandlua forbidden::os\.execute is not granted by invoice-normalizer \(sandlua\.json\)$/.test(l)), run.stdout);
+    assert.ok(lines.some((l) => /^::notice file=invoice\/sandlua\.json,line=1,title=sandlua capability change::\+ invoice-normalizer grants host function tools\.send_email/.test(l)));
+  });
+
+  it('rejects a --base that is not a revision, with exit code 2', () => {
+    const run = sandlua(repo, 'check', 'invoice', '--base', 'no-such-ref');
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /--base no-such-ref: not a git revision/);
+  });
+
+  it('checks a large tree on every core with the same result as one thread', () => {
+    const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-tree-'));
+    try {
+      fs.copyFileSync(path.join(root, 'examples', 'invoice-normalizer', 'sandlua.json'), path.join(tree, 'sandlua.json'));
+      const script = fs.readFileSync(path.join(root, 'examples', 'invoice-normalizer', 'normalize.lua'), 'utf8');
+      for (let i = 0; i < 400; i++) fs.writeFileSync(path.join(tree, `s${String(i).padStart(3, '0')}.lua`), i % 7 === 0 ? script + `\nos.exit(${i})\n` : script);
+      const parallel = sandlua(tree, 'check', '.', '--format', 'json');
+      assert.equal(parallel.status, 1);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { check } = require(path.join(root, 'server', 'out', 'check', 'check.js')) as { check: (p: string[], o: { cwd: string }) => { files: unknown[] } };
+      const single = check(['.'], { cwd: tree });
+      const { formatJson } = require(path.join(root, 'server', 'out', 'check', 'format-json.js')) as { formatJson: (r: unknown) => string };
+      assert.equal(parallel.stdout, formatJson(single));
+      assert.equal(JSON.parse(parallel.stdout).files.length, 400);
+    } finally {
+      fs.rmSync(tree, { recursive: true, force: true });
+    }
+  });
+});
