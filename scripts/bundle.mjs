@@ -22,3 +22,18 @@ await build({
   alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   logLevel: 'warning',
 });
+
+// The VS Code extension's client: everything but `vscode` (the extension host provides it) inside.
+await build({
+  entryPoints: [join(root, 'client/out/extension.js')],
+  outfile: join(root, 'client/dist/extension.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  external: ['vscode'],
+  define: { SANDLUA_VERSION: JSON.stringify(version) },
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
+  logLevel: 'warning',
+});
