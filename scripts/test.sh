@@ -18,5 +18,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+# A real VS Code for the extension tests: code-server and Chromium, offline (cached after the first run).
+bash scripts/setup-code-server.sh >/dev/null
 npm run build
 npx mocha "$@"
