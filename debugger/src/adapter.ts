@@ -10,7 +10,7 @@ import {
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import {
-  findManifest, loadManifest, parseManifest, auditProblem, loadHostModule, LuaTable, LuaClosure, NativeFunction,
+  findManifest, loadManifest, defaultContract, auditProblem, loadHostModule, LuaTable, LuaClosure, NativeFunction,
   type AuditRecord, type Contract, type FrameInfo, type LuaValue,
 } from '@sandlua/lua';
 import { DebugRuntime, EXCEPTION_FILTERS, display, type Granularity } from './runtime';
@@ -121,7 +121,7 @@ export class SandluaDebugSession extends DebugSession {
 
   private contract(program: string, manifestPath: string | undefined): Contract {
     const result = manifestPath ? loadManifest(manifestPath) : findManifest(program);
-    if (result === undefined) return parseManifest(JSON.stringify({ name: 'no-contract', scripts: ['**/*.lua'] }), 'sandlua.json').manifest!;
+    if (result === undefined) return defaultContract();
     if (result.manifest === undefined) {
       const first = result.problems[0];
       throw new Error(`the contract ${result.path} has problems; first: ${first?.line}:${first?.column}: ${first?.message}`);

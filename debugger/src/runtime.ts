@@ -92,6 +92,10 @@ export class DebugRuntime implements RunDebugger {
   private collected: { count: number; line: number; depth: number; bp: boolean }[] = [];
   private record: AuditRecord | undefined;
   private ended = false;
+  /** Called when a collecting run (stepping back) has reached its instruction. */
+  private afterCollect: (() => void) | undefined;
+  /** The error of the failed run being shown (exceptionInfo). */
+  lastError: { kind: string; message: string; line?: number } | undefined;
 
   constructor(private readonly events: RuntimeEvents) {}
 
@@ -146,8 +150,6 @@ export class DebugRuntime implements RunDebugger {
     }
     this.endRun(result);
   }
-
-  lastError: { kind: string; message: string; line?: number } | undefined;
 
   private endRun(result: RunResult): void {
     if (this.ended) return;
@@ -341,8 +343,6 @@ export class DebugRuntime implements RunDebugger {
     return { used, left: Math.max(0, limit - used), limit };
   }
 
-  private afterCollect: (() => void) | undefined;
-
   /**
    * Goes back: runs the script again under the record of this run to the previous line (or
    * instruction), or, for reverseContinue, to the last breakpoint hit before this point.
@@ -370,27 +370,22 @@ export class DebugRuntime implements RunDebugger {
     this.begin({ kind: 'target', count: targetCount, reason: toBreakpoint && targetCount > 0 ? 'breakpoint' : 'step' }, record, true);
   }
 
+  /** Runs the record again, collecting line events, until instruction `until`; resolves there (or at the end). */
   private runCollecting(record: AuditRecord, until: number): Promise<void> {
+    this.terminate();
     return new Promise((resolve) => {
-      this.terminate();
+      const generation = ++this.generation;
       this.afterCollect = () => {
         this.afterCollect = undefined;
         resolve();
       };
-      const previousEvents = this.events;
-      void previousEvents;
-      this.beginCollect(record, until, resolve);
-    });
-  }
-
-  private beginCollect(record: AuditRecord, until: number, done: () => void): void {
-    const generation = ++this.generation;
-    this.mode = { kind: 'collect', until };
-    this.lastPc = new WeakMap();
-    for (const bp of this.breakpoints.values()) bp.hits = 0;
-    const sandbox = new Sandbox({ manifest: this.options.manifest, mockFromExamples: true });
-    void sandbox.run(record.script.source, record.input, { name: this.options.program, audit: true, debug: this, replay: { record, live: true } }).then(() => {
-      if (generation === this.generation) done();
+      this.mode = { kind: 'collect', until };
+      this.lastPc = new WeakMap();
+      for (const bp of this.breakpoints.values()) bp.hits = 0;
+      const sandbox = new Sandbox({ manifest: this.options.manifest, mockFromExamples: true });
+      void sandbox.run(record.script.source, record.input, { name: this.options.program, audit: true, debug: this, replay: { record, live: true } }).then(() => {
+        if (generation === this.generation) resolve();
+      });
     });
   }
 

@@ -20,7 +20,7 @@ export { analyze } from './syntax/scope';
 export type { ScopeInfo, LocalVariable, LocalKind, Reference, Binding, Access, FunctionInfo, Upvalue, GlobalPathUse, NameOccurrence, DeclaringNode } from './syntax/scope';
 export { visit, forEachChild } from './syntax/visit';
 export type { Visitor } from './syntax/visit';
-export { parseManifest, loadManifest, locate, MANIFEST_FILE, MAX_MANIFEST_BYTES, DEFAULT_SCRIPTS } from './contract/manifest';
+export { parseManifest, loadManifest, locate, defaultContract, notGrantedMessage, MANIFEST_FILE, MAX_MANIFEST_BYTES, DEFAULT_SCRIPTS } from './contract/manifest';
 export type { Contract, ManifestResult } from './contract/manifest';
 export type { ManifestProblem, ProblemSeverity, Span as ManifestSpan } from './contract/problems';
 export type { HostFunction, HostParam, HostType, HostExample } from './contract/host';

@@ -7,14 +7,12 @@ import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { basename, dirname, relative, resolve } from 'path';
 import { parseArgs } from 'util';
 import {
-  Sandbox, auditProblem, findManifest, loadManifest, parseManifest, loadHostModule, HostModuleError,
+  Sandbox, auditProblem, findManifest, loadManifest, defaultContract, loadHostModule, HostModuleError,
   type AuditRecord, type Contract, type HostImplementation, type ManifestResult, type RunResult,
 } from '@sandlua/lua';
 import type { Io } from './cli';
 import { UsageError } from './usage';
 
-/** The contract of a script no sandlua.json governs: defaults everywhere, no host functions. */
-const NO_CONTRACT = JSON.stringify({ name: 'no-contract', scripts: ['**/*.lua'] });
 
 export async function runScript(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -120,11 +118,6 @@ function loaded(result: ManifestResult, name: string): Contract {
   throw new UsageError(`the contract ${name} has ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}; first: ${first ? `${first.line}:${first.column}: ${first.message}` : 'unknown'} (run sandlua check)`);
 }
 
-function defaultContract(): Contract {
-  const result = parseManifest(NO_CONTRACT, 'sandlua.json');
-  if (result.manifest === undefined) throw new Error(`the default contract is invalid: ${result.problems[0]?.message}`);
-  return result.manifest;
-}
 
 function readText(path: string, what: string): string {
   try {

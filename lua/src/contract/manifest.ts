@@ -321,3 +321,18 @@ export function locate(contract: Contract, path: readonly (string | number)[], o
   const target = options.key && node.parent?.type === 'property' ? node.parent.children![0] : node;
   return new ProblemSink(contract.text, undefined, undefined).nodeSpan(target);
 }
+
+/** The contract of a script that no sandlua.json governs: defaults everywhere, no host functions. */
+export function defaultContract(): Contract {
+  const result = parseManifest(JSON.stringify({ name: 'no-contract', scripts: ['**/*.lua'] }), MANIFEST_FILE);
+  if (result.manifest === undefined) throw new Error(`the default contract is invalid: ${result.problems[0]?.message}`);
+  return result.manifest;
+}
+
+/**
+ * `os.execute is not granted by invoice-normalizer (sandlua.json)`: the one message for a denied
+ * name, said by the checker as the script is written and by the sandbox when it runs.
+ */
+export function notGrantedMessage(name: string, contract: Pick<Contract, 'name' | 'path'>): string {
+  return `${name} is not granted by ${contract.name} (${nodePath.basename(contract.path || MANIFEST_FILE)})`;
+}

@@ -6,7 +6,7 @@
 // Strings: Lua strings are bytes; they reach JavaScript decoded as UTF-8 (invalid sequences as
 // U+FFFD) and JavaScript strings reach Lua encoded as UTF-8.
 
-import { LFloat, isInteger } from '../vm/number';
+import { LFloat } from '../vm/number';
 import { LuaTable } from '../vm/table';
 import type { LuaValue } from '../vm/value';
 
@@ -159,9 +159,4 @@ export function toLua(value: unknown, what = 'the value'): LuaValue {
     }
   };
   return convert(value, 0);
-}
-
-/** Whether a converted value counts as an integer for a schema (`integer` vs `number`). */
-export function isLuaInteger(v: LuaValue): boolean {
-  return isInteger(v);
 }

@@ -12,14 +12,13 @@
 //   the script catches it;
 // - an audit record of the run (audit.ts), and replay from one.
 
-import type { Contract } from '../contract/manifest';
+import { notGrantedMessage, type Contract } from '../contract/manifest';
 import type { HostFunction } from '../contract/host';
 import type { OnFailure } from '../contract/schema';
 import { LUA53_BASE, LUA53_LIBRARIES } from '../contract/stdlib-names';
 import { validateValue } from '../contract/validate';
 import { acceptsNil } from '../contract/types';
 import { compile } from '../compiler/compile';
-import { basename } from 'path';
 import type { Proto } from '../vm/proto';
 import { LuaState } from '../vm/state';
 import type { CallFrame, VM } from '../vm/interp';
@@ -138,7 +137,6 @@ export class Sandbox {
   private readonly clock: Clock;
   /** What the contract grants, worked out once: the plan every run's environment follows. */
   private planCache: EnvironmentPlan | undefined;
-  private readonly contractFile: string;
 
   constructor(options: SandboxOptions) {
     this.manifest = options.manifest;
@@ -146,7 +144,6 @@ export class Sandbox {
     this.mock = options.mockFromExamples ?? false;
     this.print = options.print ?? (() => {});
     this.clock = options.clock ?? systemClock;
-    this.contractFile = basename(this.manifest.path || 'sandlua.json');
     for (const name of Object.keys(this.host)) {
       if (!this.manifest.host.has(name)) throw new Error(`host function '${name}' is not declared in the contract ${this.manifest.name}`);
       if (typeof this.host[name] !== 'function') throw new Error(`host function '${name}' must be a function`);
@@ -230,7 +227,7 @@ export class Sandbox {
 
   /** `os.execute is not granted by invoice-normalizer (sandlua.json)` */
   forbiddenMessage(name: string): string {
-    return `${name} is not granted by ${this.manifest.name} (${this.contractFile})`;
+    return notGrantedMessage(name, this.manifest);
   }
 }
 

@@ -5,6 +5,7 @@
 // from the same uses and the same stdlib policy as the contract checker, so they cannot disagree
 // on what a script touches.
 
+import { longestHostPrefix, withoutEnvironment } from './paths';
 import { LUA53_STDLIB, StdlibPolicy, type Contract, type LineMap, type ScopeInfo, type GlobalPathUse, type ast } from '@sandlua/lua';
 
 /** A place in a script: 1-based, end exclusive (as diagnostics). */
@@ -30,9 +31,6 @@ export interface ScriptCapabilities {
   /** Standard-library names the contract denies (`os.execute`, `io`), by first use. */
   forbidden: CapabilityUse[];
 }
-
-/** The chunk's environment as a path root: `_G.x` and `_ENV.x` are `x`. */
-const ENVIRONMENT = new Set(['_G', '_ENV']);
 
 /**
  * The capabilities a script uses under `contract` (undefined: no contract, or a broken one — then
@@ -66,8 +64,7 @@ export function scriptCapabilities(scope: ScopeInfo, lineMap: LineMap, contract:
 
   for (const use of scope.uses) {
     if (use.access === 'write' || aliasInitializers.has(use.node)) continue;
-    let path = use.path;
-    if (!scope.globalTableModified) while (path.length > 0 && ENVIRONMENT.has(path[0])) path = path.slice(1);
+    const path = withoutEnvironment(use.path, scope.globalTableModified);
     if (path.length === 0) continue;
     const root = path[0];
 
@@ -93,17 +90,6 @@ export function scriptCapabilities(scope: ScopeInfo, lineMap: LineMap, contract:
   const callsInContractOrder: CapabilityUse[] = [];
   if (host) for (const name of host.keys()) if (calls.has(name)) callsInContractOrder.push({ name, sites: calls.get(name)! });
   return { calls: callsInContractOrder, ungranted: ordered(ungranted), forbidden: ordered(forbidden) };
-}
-
-/** The host function a path reaches (`tools.note.x` reaches `tools.note`), if any. */
-function longestHostPrefix(host: ReadonlyMap<string, unknown>, path: readonly string[]): string | undefined {
-  let name = '';
-  let found: string | undefined;
-  for (let i = 0; i < path.length; i++) {
-    name = i === 0 ? path[0] : `${name}.${path[i]}`;
-    if (host.has(name)) found = name;
-  }
-  return found;
 }
 
 /** Host functions a contract grants that a script never reaches, in the contract's order. */

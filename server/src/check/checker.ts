@@ -7,10 +7,11 @@
 // global-write, unknown-input-field, output-shape, unbounded-loop (manifest is the contract's own).
 
 import {
-  parse, analyze, suggest, forEachChild, LUA53_STDLIB, StdlibPolicy, admitsJsonType,
+  parse, analyze, suggest, forEachChild, notGrantedMessage, LUA53_STDLIB, StdlibPolicy, admitsJsonType,
   type ast, type Contract, type HostFunction, type ScopeInfo, type ParseResult, type GlobalPathUse, type TypeNode,
 } from '@sandlua/lua';
 import type { Severity } from './check';
+import { isEnvironment, longestHostPrefix, objectProperties, requiredFields, withoutEnvironment } from './paths';
 
 export interface Edit {
   start: number;
@@ -39,9 +40,6 @@ export interface CheckerOptions {
   /** The governing contract file is broken: scripts fall back to deny-all (named in messages). */
   brokenContract?: string;
 }
-
-/** The global table's names as a path root. */
-const ENVIRONMENT = new Set(['_G', '_ENV']);
 
 /** Analyzes and checks one script under its contract (undefined: none, or a broken one). */
 export function analyzeScript(source: string | Uint8Array, name: string, contract: Contract | undefined, options: CheckerOptions = {}): ScriptAnalysis {
@@ -97,7 +95,7 @@ class Checker {
 
   /** `os.execute is not granted by invoice-normalizer (sandlua.json)`, as the runtime says it. */
   private forbiddenMessage(name: string): string {
-    if (this.contract) return `${name} is not granted by ${this.contract.name} (sandlua.json)`;
+    if (this.contract) return notGrantedMessage(name, this.contract);
     if (this.options.brokenContract) return `${name} is not granted: the contract ${this.options.brokenContract} is broken, so nothing beyond the default is`;
     return `${name} is denied by default (no sandlua.json governs this script)`;
   }
@@ -111,8 +109,7 @@ class Checker {
   private globalUses(): void {
     for (const use of this.scope.uses) {
       if (use.access === 'write') continue;
-      let path = use.path;
-      if (!this.scope.globalTableModified) while (path.length > 0 && ENVIRONMENT.has(path[0])) path = path.slice(1);
+      const path = withoutEnvironment(use.path, this.scope.globalTableModified);
       if (path.length === 0) {
         if (use.dynamicKey) {
           this.add(use.node, 'warning', 'forbidden', 'the global table is indexed with a computed name, which the checker cannot follow (the runtime still blocks what is not granted)');
@@ -127,7 +124,7 @@ class Checker {
   private checkPath(path: readonly string[], use: GlobalPathUse): void {
     const root = path[0];
     // A granted host function (or a path through one).
-    if (longestPrefix(this.host, path) !== undefined) return;
+    if (longestHostPrefix(this.host, path) !== undefined) return;
     if (LUA53_STDLIB.has(root)) {
       const name = path.length > 1 && LUA53_STDLIB.has(`${root}.${path[1]}`) ? `${root}.${path[1]}` : root;
       if (!this.policy.isGranted(name)) this.add(use.node, 'error', 'forbidden', this.forbiddenMessage(name));
@@ -181,7 +178,7 @@ class Checker {
       const [table, key] = use.call.args;
       if (!table || !key || key.kind !== 'String') continue;
       const path = this.scope.pathOf(table);
-      if (!path || path.length > 1 || (path.length === 1 && !ENVIRONMENT.has(path[0]))) continue;
+      if (!path || path.length > 1 || (path.length === 1 && !isEnvironment(path[0]))) continue;
       const name = key.value;
       if (LUA53_STDLIB.has(name) && !this.policy.isGranted(name)) this.add(key, 'error', 'forbidden', this.forbiddenMessage(name));
     }
@@ -220,9 +217,7 @@ class Checker {
   private hostArguments(): void {
     for (const use of this.scope.uses) {
       if (use.access !== 'call' || !use.call) continue;
-      let path = use.path;
-      if (!this.scope.globalTableModified) while (path.length > 0 && ENVIRONMENT.has(path[0])) path = path.slice(1);
-      const fn = this.host.get(path.join('.'));
+      const fn = this.host.get(withoutEnvironment(use.path, this.scope.globalTableModified).join('.'));
       if (!fn) continue;
       const call = use.call;
       const args = call.args;
@@ -335,16 +330,6 @@ class Checker {
 }
 
 // ---- helpers ---------------------------------------------------------------------------------
-
-function longestPrefix(host: ReadonlyMap<string, unknown>, path: readonly string[]): string | undefined {
-  let name = '';
-  let found: string | undefined;
-  for (let i = 0; i < path.length; i++) {
-    name = i === 0 ? path[0] : `${name}.${path[i]}`;
-    if (host.has(name)) found = name;
-  }
-  return found;
-}
 
 /** The Name at the root of a chain (`a` of `a.b.c`). */
 function rootName(node: ast.Expression): ast.Name | undefined {
@@ -493,21 +478,9 @@ function isIntegerOnly(type: TypeNode): boolean {
   return false;
 }
 
-function objectProperties(schema: unknown): Record<string, unknown> | undefined {
-  if (typeof schema !== 'object' || schema === null) return undefined;
-  const s = schema as { type?: unknown; properties?: unknown };
-  if (typeof s.properties !== 'object' || s.properties === null) return undefined;
-  return s.properties as Record<string, unknown>;
-}
-
 function additionalAllowed(schema: unknown): boolean {
   const s = schema as { additionalProperties?: unknown };
   return s.additionalProperties !== false;
-}
-
-function requiredFields(schema: unknown): string[] {
-  const r = (schema as { required?: unknown }).required;
-  return Array.isArray(r) ? r.filter((x): x is string => typeof x === 'string') : [];
 }
 
 function schemaTypes(schema: unknown): string[] | undefined {

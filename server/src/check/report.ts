@@ -12,7 +12,7 @@ import { StdlibPolicy, type Contract, type ManifestResult } from '@sandlua/lua';
 import { CheckInputError, collectFiles, display, type Severity } from './check';
 import { analyzeScript } from './checker';
 import { scriptCapabilities } from './capabilities';
-import { ManifestDiscovery, MANIFEST_FILE } from '../manifest-discovery';
+import { ManifestDiscovery } from '../manifest-discovery';
 
 export interface ScriptReport {
   path: string;
@@ -93,7 +93,6 @@ export function buildReport(paths: string[], cwd: string, manifestOption?: strin
 
 function describeContract(m: ManifestResult, cwd: string): ContractReport {
   const c: Contract | undefined = m.manifest;
-  const raw = (c?.raw ?? {}) as Record<string, unknown>;
   const allowed: string[] = [];
   const denied: string[] = [];
   if (c) {
@@ -118,7 +117,6 @@ function describeContract(m: ManifestResult, cwd: string): ContractReport {
     problems: m.problems.map((p) => `${p.line}:${p.column}: ${p.message}`),
     scripts: [],
   };
-  void raw;
 }
 
 // ---- markdown ------------------------------------------------------------------------------------
@@ -264,4 +262,3 @@ export function reportAtRevision(ref: string, paths: string[], cwd: string, mani
   }
 }
 
-export { MANIFEST_FILE };

@@ -10,8 +10,6 @@ import {
   type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { compile, disassemble } from '@sandlua/lua';
-import { buildReport, formatReportMarkdown } from '../check/report';
 import * as nodePath from 'path';
 import { URI } from 'vscode-uri';
 import {
@@ -160,30 +158,9 @@ class Server {
 
     // Requests of the VS Code client: the contract of a script (status bar), its bytecode listing
     // (Show Bytecode) and its capability report (Show Capability Report).
-    c.onRequest('sandlua/contract', (p: { uri: string }) => this.guard(() => {
-      const result = this.service.contractFor(this.path(p.uri));
-      if (!result) return null;
-      return { name: result.manifest?.name ?? result.name ?? 'sandlua.json', path: result.path, broken: result.manifest === undefined };
-    }, null));
-    c.onRequest('sandlua/disasm', (p: { uri: string }) => this.guard(() => {
-      const path = this.path(p.uri);
-      const text = this.service.text(path) ?? '';
-      const proto = compile(Buffer.from(text, 'utf8').toString('latin1'), '@' + nodePath.basename(path));
-      if (typeof proto === 'string') return { listing: `-- ${proto}\n`, lines: {} };
-      const listing = disassemble(proto);
-      // For each source line, the listing lines of its instructions (the view follows the cursor).
-      const lines: Record<number, number[]> = {};
-      listing.split('\n').forEach((row, i) => {
-        const m = /^\t\d+\t\[(\d+)\]/.exec(row);
-        if (m) (lines[Number(m[1])] ??= []).push(i);
-      });
-      return { listing, lines };
-    }, { listing: '', lines: {} }));
-    c.onRequest('sandlua/report', (p: { uri: string }) => this.guard(() => {
-      const path = this.path(p.uri);
-      const folder = nodePath.dirname(path);
-      return formatReportMarkdown(buildReport([path], folder));
-    }, ''));
+    c.onRequest('sandlua/contract', (p: { uri: string }) => this.guard(() => this.service.contractInfo(this.path(p.uri)) ?? null, null));
+    c.onRequest('sandlua/disasm', (p: { uri: string }) => this.guard(() => this.service.bytecode(this.path(p.uri)), { listing: '', lines: {} }));
+    c.onRequest('sandlua/report', (p: { uri: string }) => this.guard(() => this.service.report(this.path(p.uri)), ''));
 
     this.documents.listen(c);
     c.listen();

@@ -5,10 +5,12 @@
 import * as fs from 'fs';
 import * as nodePath from 'path';
 import {
-  ManifestDiscovery, loadManifest, parseManifest, LineMap, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
+  ManifestDiscovery, loadManifest, parseManifest, LineMap, compile, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
   type ast, type Contract, type HostFunction, type ManifestResult, type LocalVariable,
 } from '@sandlua/lua';
 import { analyzeScript, walk, type Finding, type ScriptAnalysis } from '../check/checker';
+import { objectProperties, requiredFields, withoutEnvironment } from '../check/paths';
+import { buildReport, formatReportMarkdown } from '../check/report';
 import type { Severity } from '../check/check';
 import { LIBRARY_DOCS, STDLIB_DOCS } from './stdlib-docs';
 
@@ -214,7 +216,7 @@ export class LanguageService {
     // Inside the table constructor of a main-chunk `return {`: the output's fields.
     if (insideReturnTable(before)) {
       const properties = objectProperties(contract?.output);
-      const required = new Set(requiredOf(contract?.output));
+      const required = new Set(requiredFields(contract?.output));
       for (const [name, schema] of Object.entries(properties ?? {})) {
         items.push({ label: name, kind: 'property', detail: `output field${required.has(name) ? ' (required)' : ''}: ${describeSchema(schema)}`, snippet: `${name} = \${1}`, sortText: `0${name}` });
       }
@@ -334,7 +336,7 @@ export class LanguageService {
     if (!call) return undefined;
     const calleePath = c.analysis.scope.pathOf(call.method ? call : call.callee) ?? (call.callee.kind === 'Name' ? [call.callee.name] : undefined);
     if (!calleePath) return undefined;
-    const name = stripEnv(calleePath).join('.');
+    const name = withoutEnvironment(calleePath).join('.');
     const active = activeArgument(c.text, call, offset);
     const fn = c.contract?.manifest?.host.get(name);
     if (fn) {
@@ -395,7 +397,7 @@ export class LanguageService {
       // Every use of the same global path (host functions, library functions).
       const wanted = target.path.join('.');
       for (const use of c.analysis.scope.uses) {
-        if (stripEnv(use.path).join('.') === wanted) {
+        if (withoutEnvironment(use.path).join('.') === wanted) {
           const node = use.node.kind === 'Call' && use.node.method ? use.node.method : use.node;
           out.push({ range: range(c.lines, node.start, node.end), kind: use.access === 'write' ? 'write' : 'read' });
         }
@@ -490,7 +492,7 @@ export class LanguageService {
       for (const ref of local.references) push(ref.node, type, 0);
     }
     for (const use of scope.uses) {
-      const path = stripEnv(use.path);
+      const path = withoutEnvironment(use.path);
       if (path.length === 0) continue;
       const name = path.join('.');
       const node = use.node.kind === 'Call' && use.node.method ? use.node.method : use.node.kind === 'Member' ? use.node.name : use.node.kind === 'Name' ? use.node : undefined;
@@ -525,6 +527,34 @@ export class LanguageService {
     return out;
   }
 
+  // ---- what the VS Code client asks for --------------------------------------------------------
+
+  /** The contract that governs a script (the status bar), or undefined. */
+  contractInfo(path: string): { name: string; path: string; broken: boolean } | undefined {
+    const result = this.contractFor(path);
+    if (!result) return undefined;
+    return { name: result.manifest?.name ?? result.name ?? MANIFEST_FILE, path: result.path, broken: result.manifest === undefined };
+  }
+
+  /** The script's `luac -l -l` listing, and for each source line the listing lines of its instructions. */
+  bytecode(path: string): { listing: string; lines: Record<number, number[]> } {
+    const text = this.text(path) ?? '';
+    const proto = compile(Buffer.from(text, 'utf8').toString('latin1'), '@' + nodePath.basename(path));
+    if (typeof proto === 'string') return { listing: `-- ${proto}\n`, lines: {} };
+    const lines: Record<number, number[]> = {};
+    const listing = disassemble(proto);
+    listing.split('\n').forEach((row, i) => {
+      const m = /^\t\d+\t\[(\d+)\]/.exec(row);
+      if (m) (lines[Number(m[1])] ??= []).push(i);
+    });
+    return { listing, lines };
+  }
+
+  /** The capability report of one script, in Markdown. */
+  report(path: string): string {
+    return formatReportMarkdown(buildReport([path], nodePath.dirname(path)));
+  }
+
   // ---- names ---------------------------------------------------------------------------------
 
   /** What the name at an offset is: a local, or a global path (`tools.note`, `string.format`). */
@@ -538,14 +568,14 @@ export class LanguageService {
     for (const use of scope.uses) {
       const n = use.node;
       if (offset < n.start || offset > n.end) continue;
-      const path = stripEnv(use.path);
+      const path = withoutEnvironment(use.path);
       if (path.length === 0) continue;
       // The segment under the cursor.
       const segments = chainSegments(n);
       for (let i = 0; i < segments.length && i < path.length; i++) {
         const seg = segments[i];
         if (offset >= seg.start && offset <= seg.end) {
-          const candidate = { node: seg, path: path.slice(0, i + 1 + (use.path.length - path.length > 0 ? 0 : 0)) };
+          const candidate = { node: seg, path: path.slice(0, i + 1) };
           if (!best || seg.end - seg.start <= best.node.end - best.node.start) best = candidate;
         }
       }
@@ -566,12 +596,6 @@ function isContract(path: string): boolean {
 
 export function range(lines: LineMap, start: number, end: number): Range {
   return { start: lines.positionAt(start), end: lines.positionAt(end) };
-}
-
-function stripEnv(path: readonly string[]): string[] {
-  const out = [...path];
-  while (out.length > 0 && (out[0] === '_G' || out[0] === '_ENV')) out.shift();
-  return out;
 }
 
 /** The Name segments of a chain, root first: `a`, `b`, `c` of `a.b:c()`. */
@@ -625,17 +649,6 @@ function insideReturnTable(before: string): boolean {
     }
   }
   return false;
-}
-
-function objectProperties(schema: unknown): Record<string, unknown> | undefined {
-  if (typeof schema !== 'object' || schema === null) return undefined;
-  const p = (schema as { properties?: unknown }).properties;
-  return typeof p === 'object' && p !== null ? (p as Record<string, unknown>) : undefined;
-}
-
-function requiredOf(schema: unknown): string[] {
-  const r = (schema as { required?: unknown } | undefined)?.required;
-  return Array.isArray(r) ? r.filter((x): x is string => typeof x === 'string') : [];
 }
 
 function describeSchema(schema: unknown): string {

@@ -1,0 +1,41 @@
+// Small readings shared by the checker, the capability report and the language service: global
+// paths without their environment root, the host function a path reaches, and the object shape
+// of a JSON Schema (the contract's input and output).
+
+/** The names of the global table as a path root. */
+const ENVIRONMENT = new Set(['_G', '_ENV']);
+
+export function isEnvironment(name: string): boolean {
+  return ENVIRONMENT.has(name);
+}
+
+/** `_G.os.execute` and `_ENV.os.execute` are `os.execute` (unless the script reassigned `_G`). */
+export function withoutEnvironment(path: readonly string[], globalTableModified = false): string[] {
+  let start = 0;
+  if (!globalTableModified) while (start < path.length && ENVIRONMENT.has(path[start])) start++;
+  return path.slice(start);
+}
+
+/** The host function a path reaches (`tools.note.x` reaches `tools.note`), if any. */
+export function longestHostPrefix(host: ReadonlyMap<string, unknown>, path: readonly string[]): string | undefined {
+  let name = '';
+  let found: string | undefined;
+  for (let i = 0; i < path.length; i++) {
+    name = i === 0 ? path[0] : `${name}.${path[i]}`;
+    if (host.has(name)) found = name;
+  }
+  return found;
+}
+
+/** The `properties` of an object schema, if it declares them. */
+export function objectProperties(schema: unknown): Record<string, unknown> | undefined {
+  if (typeof schema !== 'object' || schema === null) return undefined;
+  const p = (schema as { properties?: unknown }).properties;
+  return typeof p === 'object' && p !== null ? (p as Record<string, unknown>) : undefined;
+}
+
+/** The `required` fields of an object schema. */
+export function requiredFields(schema: unknown): string[] {
+  const r = (schema as { required?: unknown } | undefined)?.required;
+  return Array.isArray(r) ? r.filter((x): x is string => typeof x === 'string') : [];
+}
