@@ -184,6 +184,11 @@ export class Lexer {
     return this.luaLineMap;
   }
 
+  /** Continues scanning at `offset`, which must be where a token (or the space before one) starts. */
+  seek(offset: number): void {
+    this.pos = offset;
+  }
+
   next(): Token {
     const src = this.source;
     const len = src.length;

@@ -6,6 +6,7 @@
 import * as ast from './ast';
 import { Lexer, T, Token, tokenKindText } from './lexer';
 import { LineMap } from './linemap';
+import { ReusePlan, type ReuseInfo } from './reparse';
 
 export interface SyntaxDiagnostic {
   message: string;
@@ -26,6 +27,13 @@ export interface ParseOptions {
   name?: string;
   /** Keep the token list in the result (comments are always kept on the chunk). */
   tokens?: boolean;
+  /**
+   * The result of parsing an earlier version of the same document. When it had no diagnostics,
+   * the top-level statements the edit cannot have changed are taken over instead of parsed again
+   * (those after the edit moved to their new offsets, in place): the earlier result must not be
+   * used any more. The new result is the same as a full parse's.
+   */
+  previous?: ParseResult;
 }
 
 export interface ParseResult {
@@ -134,8 +142,17 @@ const STATEMENT_START = new Set<T>([
 export function parse(source: string | Uint8Array, options: ParseOptions = {}): ParseResult {
   const bytes = typeof source !== 'string';
   const text = typeof source === 'string' ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('latin1');
-  return new Parser(text, options, bytes).parseChunk();
+  const previous = options.previous && reuseInfo.get(options.previous);
+  // An earlier result is taken over at most once (its nodes may move).
+  if (options.previous) reuseInfo.delete(options.previous);
+  const plan = bytes || options.tokens ? undefined : ReusePlan.for(previous, text);
+  const result = new Parser(text, options, bytes, plan).parseChunk();
+  reuseInfo.set(result, { source: text, chunk: result.chunk, reusable: !bytes && result.diagnostics.length === 0 });
+  return result;
 }
+
+/** What a later `parse` of the same document may take over from a result. */
+const reuseInfo = new WeakMap<ParseResult, ReuseInfo>();
 
 class Parser {
   private readonly lexer: Lexer;
@@ -152,7 +169,11 @@ class Parser {
   private firstError: SyntaxDiagnostic | undefined;
   private lines: LineMap | undefined;
 
-  constructor(private readonly source: string, private readonly options: ParseOptions, bytes: boolean) {
+  /** The main block's statement list, while a reuse plan may take over the rest of it. */
+  private topBody: ast.Statement[] | undefined;
+  private tailComments: ast.Comment[] = [];
+
+  constructor(private readonly source: string, private readonly options: ParseOptions, bytes: boolean, private plan: ReusePlan | undefined) {
     this.lexer = new Lexer(source, (e) => this.addDiagnostic(e.message, e.start, e.end, e.scanned), { bytes });
     this.tokens = options.tokens ? [] : undefined;
     this.tok = { type: T.EOF, start: 0, end: 0, text: '', number: undefined, quote: undefined, near: undefined };
@@ -178,12 +199,21 @@ class Parser {
 
   parseChunk(): ParseResult {
     const shebangEnd = this.lexer.skipShebang();
+    const plan = this.plan;
+    const prefix = plan && plan.restart > 0 ? plan.prefix() : undefined;
+    if (prefix) {
+      // Start again at a top-level statement, as if the statements before it had just been read.
+      this.lexer.seek(plan!.restartOffset);
+      this.tok.end = plan!.prefixEnd;
+    }
     this.next();
     this.fs = this.newFunction(-1, true);
-    const start = this.tok.start;
+    const start = prefix ? prefix.blockStart : this.tok.start;
     this.closers.push({ token: T.EOF, opener: undefined, at: 0 });
-    const body: ast.Statement[] = [];
+    const body: ast.Statement[] = prefix ? prefix.statements : [];
     this.enterBlock(false);
+    if (prefix) for (const name of prefix.locals) this.fs.actives.push(name);
+    this.topBody = plan ? body : undefined;
     for (;;) {
       this.statementList(body);
       if (this.tok.type === T.EOF) break;
@@ -207,8 +237,9 @@ class Parser {
       start: 0,
       end: this.source.length,
       body: block,
-      comments: this.lexer.comments.map((c) => ({ kind: 'Comment', start: c.start, end: c.end, text: c.text, long: c.long })),
+      comments: this.lexer.comments.map((c): ast.Comment => ({ kind: 'Comment', start: c.start, end: c.end, text: c.text, long: c.long })),
     };
+    if (prefix || this.tailComments.length > 0) chunk.comments = [...(prefix?.comments ?? []), ...chunk.comments, ...this.tailComments];
     // The `#` line may follow a byte order mark.
     if (shebangEnd !== undefined) chunk.shebang = { start: this.source.indexOf('#'), end: shebangEnd };
     this.diagnostics.sort((a, b) => a.start - b.start);
@@ -519,6 +550,7 @@ class Parser {
 
   private statementList(body: ast.Statement[]): void {
     while (!this.blockFollows(true)) {
+      if (body === this.topBody && this.takeTail(body)) return;
       const before = this.tok.start;
       if (this.tok.type === T.Return) {
         this.statement(body);
@@ -534,6 +566,27 @@ class Parser {
         body.push(this.skipStatement(before));
       }
     }
+  }
+
+  /**
+   * At a top-level statement boundary: takes over the rest of the earlier parse when the plan says
+   * it is the same from here, and leaves the scanner at the end of the text.
+   */
+  private takeTail(body: ast.Statement[]): boolean {
+    const plan = this.plan!;
+    if (this.ahead || this.level !== 0 || this.fs.declared !== 0) return false;
+    const index = plan.tailAt(this.tok.start, this.fs.actives.length);
+    if (index < 0) return false;
+    const tail = plan.takeTail(index);
+    for (const s of tail.statements) body.push(s);
+    this.tailComments = tail.comments;
+    this.plan = undefined;
+    this.topBody = undefined;
+    const end = this.source.length;
+    this.lexer.seek(end);
+    this.tok = { type: T.EOF, start: end, end, text: '', number: undefined, quote: undefined, near: undefined };
+    this.prevEnd = tail.end;
+    return true;
   }
 
   /** A block closed by `closer` (checked by the caller), opened by `opener` (Lua's line from `at`). */

@@ -39,11 +39,16 @@ export interface ScriptAnalysis {
 export interface CheckerOptions {
   /** The governing contract file is broken: scripts fall back to deny-all (named in messages). */
   brokenContract?: string;
+  /**
+   * The analysis of an earlier version of the same script: its parse is taken over where the edit
+   * left it valid (see `ParseOptions.previous`), and must not be used any more.
+   */
+  previous?: ScriptAnalysis;
 }
 
 /** Analyzes and checks one script under its contract (undefined: none, or a broken one). */
 export function analyzeScript(source: string | Uint8Array, name: string, contract: Contract | undefined, options: CheckerOptions = {}): ScriptAnalysis {
-  const parsed = parse(source, { name });
+  const parsed = parse(source, { name, previous: options.previous?.parsed });
   const scope = analyze(parsed.chunk);
   const findings: Finding[] = parsed.diagnostics.map((d) => ({ start: d.start, end: d.end, severity: 'error', code: 'syntax', message: d.message }));
   try {

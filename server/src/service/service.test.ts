@@ -101,3 +101,35 @@ describe('language service (fixtures with a $0 cursor)', () => {
     }
   });
 });
+
+describe('language service while a script is edited', () => {
+  it('answers after every keystroke what a fresh service answers for the same text', () => {
+    // Incremental reparsing takes earlier parses over; nothing of it may show in the answers.
+    const dir = path.join(__dirname, '..', '..', '..', 'examples', 'invoice-normalizer');
+    const script = path.join(dir, 'edited.lua');
+    const original = fs.readFileSync(path.join(dir, 'normalize.lua'), 'utf8');
+    const service = new LanguageService();
+    service.open(script, original, 1);
+    const answers = (s: LanguageService): unknown => ({
+      diagnostics: s.diagnostics(script),
+      symbols: s.documentSymbols(script),
+      folding: s.foldingRanges(script),
+      tokens: s.semanticTokens(script),
+    });
+    const typed = ['local extra = os.execute("x")\n', 'if input.amont then tools.emit_review_note(1) end\n', 'function helper(a)\n  return a\nend\n'];
+    let version = 1;
+    for (const [k, snippet] of typed.entries()) {
+      // Type at the start of a line in the middle, one character at a time, then erase it.
+      const lines = original.split('\n');
+      const at = lines.slice(0, 8 + k * 12).join('\n').length + 1;
+      const steps = [...Array(snippet.length + 1).keys()].slice(1);
+      for (const n of [...steps, ...steps.reverse().slice(1), 0]) {
+        const text = original.slice(0, at) + snippet.slice(0, n) + original.slice(at);
+        service.change(script, text, ++version);
+        const fresh = new LanguageService();
+        fresh.open(script, text, 1);
+        assert.deepEqual(answers(service), answers(fresh), `${JSON.stringify(snippet.slice(0, n))} typed at ${at}`);
+      }
+    }
+  });
+});

@@ -85,8 +85,8 @@ export class LanguageService {
 
   open(path: string, text: string, version = 0): void {
     this.documents.set(path, { text, version });
+    // A script's analysis stays cached: the next one takes its parse over where the edit allows.
     if (isContract(path)) this.contractsChanged();
-    else this.cache.delete(path);
   }
 
   change(path: string, text: string, version: number): void {
@@ -132,7 +132,9 @@ export class LanguageService {
     if (cached && cached.text === text) return cached;
     const contract = this.contractFor(path);
     const broken = contract && !contract.manifest ? nodePath.relative(nodePath.dirname(path), contract.path) || MANIFEST_FILE : undefined;
-    const analysis = analyzeScript(text, nodePath.basename(path), contract?.manifest, { brokenContract: broken });
+    // The earlier analysis is spent once its parse is taken over, whatever happens next.
+    this.cache.delete(path);
+    const analysis = analyzeScript(text, nodePath.basename(path), contract?.manifest, { brokenContract: broken, previous: cached?.analysis });
     const entry: Cached = { text, contract, analysis, lines: analysis.parsed.lineMap };
     this.cache.set(path, entry);
     if (this.cache.size > 5000) this.cache.delete(this.cache.keys().next().value as string);

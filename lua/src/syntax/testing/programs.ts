@@ -489,7 +489,7 @@ export function manyTargets(r: Random): string {
   return 'do '.repeat(depth) + `${list} = 1` + ' end'.repeat(depth) + '\n';
 }
 
-const TOKEN_PALETTE = [
+export const TOKEN_PALETTE = [
   'end', 'do', 'then', 'if', 'else', 'elseif', 'until', 'repeat', 'function', 'local', 'return', 'break',
   'goto', '::', ';', ',', '.', ':', '(', ')', '{', '}', '[', ']', '=', '==', '...', '..', '+', '-', '#',
   '~', '//', 'x', 'L1', '1', '0x', '1e', '"s"', "'", '"', '[[', ']]', '[=', '--', '\\', '@', '$', 'nil',

@@ -1,0 +1,142 @@
+// Incremental reparsing gives exactly the tree, comments and diagnostics of a full parse. Seeded
+// random edits (tokens inserted, characters deleted, lines removed, code typed one character at a
+// time through invalid states) on generated programs and the accept corpus, each parse taking over
+// the previous one as an editor session does; the counts show that reuse really happened.
+
+import { strict as assert } from 'assert';
+import * as ast from './ast';
+import { parse, ParseResult } from './parser';
+import { readCorpus } from './testing/corpus';
+import { TOKEN_PALETTE, validProgram, gotoProgram, manyLocals } from './testing/programs';
+import { Random } from './testing/random';
+import { treeJson } from './testing/tree';
+
+const SNIPPETS = [
+  'local q = f(x) + 1\n', 'if y then z() end\n', '--[[ note ]]', 'x = "a', 'function m.n(a, b) return a end\n',
+  'end\n', '[[', '-- c\n', 'goto done\n', '::done::\n', 'return 1\n', 'local t = { a = 1, [2] = b }\n', '(g)()\n',
+];
+
+/** Parses after an error-free one (the only ones reuse applies to), and how many kept a prefix or a tail. */
+interface Counts { clean: number; prefix: number; tail: number }
+
+/** Parses `text` taking over `previous`, checks it against a full parse, and counts the reuse. */
+function reparse(previous: ParseResult, text: string, counts: Counts, label: string): ParseResult {
+  const old = new Set<ast.Statement>(previous.chunk.body.body);
+  const first = previous.chunk.body.body[0];
+  const last = previous.chunk.body.body[previous.chunk.body.body.length - 1];
+  const incremental = parse(text, { name: 'x', previous });
+  const full = parse(text, { name: 'x' });
+  assert.equal(treeJson(incremental.chunk), treeJson(full.chunk), `${label}: tree`);
+  assert.deepEqual(incremental.diagnostics, full.diagnostics, `${label}: diagnostics`);
+  assert.deepEqual(incremental.firstError, full.firstError, `${label}: first error`);
+  const body = incremental.chunk.body.body;
+  if (previous.diagnostics.length === 0) counts.clean++;
+  if (body.length > 0 && body[0] === first && old.has(body[0])) counts.prefix++;
+  if (body.length > 0 && body[body.length - 1] === last && old.has(body[body.length - 1])) counts.tail++;
+  return incremental;
+}
+
+function edit(r: Random, text: string): string {
+  const at = r.int(text.length + 1);
+  switch (r.int(5)) {
+    case 0: return text.slice(0, at) + r.pick(TOKEN_PALETTE) + text.slice(at);
+    case 1: return text.slice(0, at) + text.slice(at + 1 + r.int(5));
+    case 2: return text.slice(0, at) + ' ' + text.slice(at);
+    case 3: {
+      // Remove the line holding `at`.
+      const start = text.lastIndexOf('\n', at - 1) + 1;
+      const end = text.indexOf('\n', at);
+      return text.slice(0, start) + (end < 0 ? '' : text.slice(end + 1));
+    }
+    default: return text.slice(0, at) + '\n' + text.slice(at);
+  }
+}
+
+/** Types `snippet` at the start of a line, one character per parse, then deletes it again. */
+function typeAndErase(r: Random, start: ParseResult, counts: Counts, label: string): ParseResult {
+  const text = start.source;
+  const lines = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines.push(i + 1);
+  const at = r.pick(lines);
+  const snippet = r.pick(SNIPPETS);
+  let current = start;
+  for (let n = 1; n <= snippet.length; n++) {
+    current = reparse(current, text.slice(0, at) + snippet.slice(0, n) + text.slice(at), counts, `${label} typing ${JSON.stringify(snippet.slice(0, n))} at ${at}`);
+  }
+  for (let n = snippet.length - 1; n >= 0; n--) {
+    current = reparse(current, text.slice(0, at) + snippet.slice(0, n) + text.slice(at), counts, `${label} erasing to ${JSON.stringify(snippet.slice(0, n))} at ${at}`);
+  }
+  return current;
+}
+
+function program(r: Random): string {
+  const parts: string[] = [];
+  const n = 1 + r.int(4);
+  for (let i = 0; i < n; i++) {
+    const kind = r.int(10);
+    parts.push(kind === 0 ? gotoProgram(r) : kind === 1 ? manyLocals(r) : validProgram(r).replace(/^\ufeff/, '').replace(/^#.*\n/, ''));
+  }
+  // A shebang or byte order mark only at the very start.
+  const text = parts.join('\n');
+  return r.chance(0.05) ? '#!/usr/bin/lua\n' + text : text;
+}
+
+describe('incremental reparsing', () => {
+  it('equals a full parse over 200 generated programs and random edits, reusing statements', function () {
+    this.timeout(120_000);
+    const counts: Counts = { clean: 0, prefix: 0, tail: 0 };
+    for (let seed = 1; seed <= 200; seed++) {
+      const r = new Random(seed);
+      let text = program(r);
+      let current = parse(text, { name: 'x' });
+      for (let k = 0; k < 8; k++) {
+        text = edit(r, text);
+        current = reparse(current, text, counts, `seed ${seed} edit ${k}`);
+      }
+    }
+    assert.ok(counts.prefix > counts.clean / 4 && counts.tail > counts.clean / 4, JSON.stringify(counts));
+  });
+
+  it('equals a full parse while code is typed and erased character by character', function () {
+    this.timeout(120_000);
+    const counts: Counts = { clean: 0, prefix: 0, tail: 0 };
+    for (let seed = 1; seed <= 30; seed++) {
+      const r = new Random(1000 + seed);
+      let current = parse(program(r), { name: 'x' });
+      for (let k = 0; k < 3; k++) current = typeAndErase(r, current, counts, `seed ${1000 + seed}`);
+    }
+    assert.ok(counts.prefix > counts.clean / 4 && counts.tail > counts.clean / 4, JSON.stringify(counts));
+  });
+
+  it('equals a full parse on the accept corpus under edits', function () {
+    this.timeout(120_000);
+    const counts: Counts = { clean: 0, prefix: 0, tail: 0 };
+    const r = new Random(7);
+    for (const file of readCorpus('accept')) {
+      let text = Buffer.from(file.bytes).toString('utf8');
+      let current = parse(text, { name: 'x' });
+      for (let k = 0; k < 6; k++) {
+        text = edit(r, text);
+        current = reparse(current, text, counts, `${file.name} edit ${k}`);
+      }
+      current = typeAndErase(r, current, counts, file.name);
+    }
+    assert.ok(counts.prefix > 0 && counts.tail > 0, JSON.stringify(counts));
+  });
+
+  it('takes an earlier result over only once, and never one with errors or from bytes', () => {
+    const text = 'local a = 1\nlocal b = 1\nlocal c = 2\nprint(a, b, c)\n';
+    const first = parse(text);
+    const second = parse(text.replace('2', '22'), { previous: first });
+    assert.equal(second.chunk.body.body[0], first.chunk.body.body[0]);
+    // `first` is spent: a second use parses from scratch.
+    const third = parse(text.replace('2', '222'), { previous: first });
+    assert.notEqual(third.chunk.body.body[0], first.chunk.body.body[0]);
+    const broken = parse('local a = 1\nlocal b = 1\nlocal c = = 2\n');
+    const fixed = parse('local a = 1\nlocal b = 1\nlocal c = 2\n', { previous: broken });
+    assert.notEqual(fixed.chunk.body.body[0], broken.chunk.body.body[0]);
+    const bytes = parse(new TextEncoder().encode(text));
+    const after = parse(text.replace('2', '4'), { previous: bytes });
+    assert.notEqual(after.chunk.body.body[0], bytes.chunk.body.body[0]);
+  });
+});
