@@ -146,7 +146,8 @@ export function parse(source: string | Uint8Array, options: ParseOptions = {}): 
   // An earlier result is taken over at most once (its nodes may move).
   if (options.previous) reuseInfo.delete(options.previous);
   const plan = bytes || options.tokens ? undefined : ReusePlan.for(previous, text);
-  const result = new Parser(text, options, bytes, plan).parseChunk();
+  // The parser lives on with its result (the line map is built on demand): it keeps no earlier result.
+  const result = new Parser(text, { name: options.name, tokens: options.tokens }, bytes, plan).parseChunk();
   reuseInfo.set(result, { source: text, chunk: result.chunk, reusable: !bytes && result.diagnostics.length === 0 });
   return result;
 }
@@ -230,6 +231,8 @@ class Parser {
     }
     this.leaveBlock();
     this.closers.pop();
+    this.plan = undefined;
+    this.topBody = undefined;
     const block: ast.Block = { kind: 'Block', ...this.blockRange(start, body), body };
     const chunk: ast.Chunk = {
       kind: 'Chunk',

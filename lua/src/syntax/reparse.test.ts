@@ -4,6 +4,8 @@
 // the previous one as an editor session does; the counts show that reuse really happened.
 
 import { strict as assert } from 'assert';
+import * as v8 from 'v8';
+import * as vm from 'vm';
 import * as ast from './ast';
 import { parse, ParseResult } from './parser';
 import { readCorpus } from './testing/corpus';
@@ -139,4 +141,21 @@ describe('incremental reparsing', () => {
     const after = parse(text.replace('2', '4'), { previous: bytes });
     assert.notEqual(after.chunk.body.body[0], bytes.chunk.body.body[0]);
   });
+
+  it('keeps no earlier result alive (an editing session holds one tree, not its history)', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const text = 'local a = 1\nlocal b = 2\nlocal c = = 3\nprint(a, b, c)\n';
+    const refs: WeakRef<ParseResult>[] = [];
+    let current = parse(text);
+    for (let i = 0; i < 5; i++) {
+      refs.push(new WeakRef(current));
+      current = parse(i % 2 ? text : text.replace('= =', '='), { previous: current });
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    assert.deepEqual(refs.map((r) => r.deref() === undefined), [true, true, true, true, true]);
+    assert.ok(current.chunk.body.body.length > 0);
+  });
 });
+

@@ -65,9 +65,13 @@ export class ReusePlan {
     if (body.length === 0) return undefined;
     for (const s of body) if (s.kind === 'Label') return undefined;
     const limit = Math.min(old.length, text.length);
+    // Equal blocks first (slices compare natively), then characters.
+    const BLOCK = 1024;
     let start = 0;
+    while (start + BLOCK <= limit && old.slice(start, start + BLOCK) === text.slice(start, start + BLOCK)) start += BLOCK;
     while (start < limit && old.charCodeAt(start) === text.charCodeAt(start)) start++;
     let suffix = 0;
+    while (suffix + BLOCK <= limit - start && old.slice(old.length - suffix - BLOCK, old.length - suffix) === text.slice(text.length - suffix - BLOCK, text.length - suffix)) suffix += BLOCK;
     while (suffix < limit - start && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
     // The first line (byte order mark, `#` line) is read before the scanner: edits there start over.
     const shebang = previous.chunk.shebang;

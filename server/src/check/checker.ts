@@ -87,11 +87,19 @@ class Checker {
     this.globalWrites();
     this.hostArguments();
     this.outputShape();
-    // One walk over the tree for the checks that look at node shapes.
-    walk(this.parsed.chunk, (node) => {
-      this.stringLibraryReach(node);
-      this.unboundedLoop(node);
-    });
+    // One pass over the tree for the checks that look at node shapes (in any order: findings are sorted).
+    const stack: ast.Node[] = [this.parsed.chunk];
+    const push = (child: ast.Node): void => { stack.push(child); };
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      switch (node.kind) {
+        case 'Name': case 'String': case 'Number': continue;
+        case 'Member': case 'Call': this.stringLibraryReach(node); break;
+        case 'While': case 'Repeat': this.unboundedLoop(node); break;
+        default: break;
+      }
+      forEachChild(node, push);
+    }
   }
 
   private add(node: ast.Range, severity: Severity, code: string, message: string, fixes?: Finding['fixes']): void {
@@ -129,7 +137,7 @@ class Checker {
   private checkPath(path: readonly string[], use: GlobalPathUse): void {
     const root = path[0];
     // A granted host function (or a path through one).
-    if (longestHostPrefix(this.host, path) !== undefined) return;
+    if (this.hostGlobals.has(root) && longestHostPrefix(this.host, path) !== undefined) return;
     if (LUA53_STDLIB.has(root)) {
       const name = path.length > 1 && LUA53_STDLIB.has(`${root}.${path[1]}`) ? `${root}.${path[1]}` : root;
       if (!this.policy.isGranted(name)) this.add(use.node, 'error', 'forbidden', this.forbiddenMessage(name));
@@ -222,7 +230,10 @@ class Checker {
   private hostArguments(): void {
     for (const use of this.scope.uses) {
       if (use.access !== 'call' || !use.call) continue;
-      const fn = this.host.get(withoutEnvironment(use.path, this.scope.globalTableModified).join('.'));
+      const path = withoutEnvironment(use.path, this.scope.globalTableModified);
+      // Host functions live under host globals: most calls (the standard library's) are no host call.
+      if (path.length === 0 || !this.hostGlobals.has(path[0])) continue;
+      const fn = this.host.get(path.join('.'));
       if (!fn) continue;
       const call = use.call;
       const args = call.args;

@@ -10,10 +10,10 @@ export function isEnvironment(name: string): boolean {
 }
 
 /** `_G.os.execute` and `_ENV.os.execute` are `os.execute` (unless the script reassigned `_G`). */
-export function withoutEnvironment(path: readonly string[], globalTableModified = false): string[] {
+export function withoutEnvironment(path: readonly string[], globalTableModified = false): readonly string[] {
   let start = 0;
   if (!globalTableModified) while (start < path.length && ENVIRONMENT.has(path[start])) start++;
-  return path.slice(start);
+  return start === 0 ? path : path.slice(start);
 }
 
 /** The host function a path reaches (`tools.note.x` reaches `tools.note`), if any. */

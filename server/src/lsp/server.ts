@@ -44,7 +44,7 @@ class Server {
   private readonly documents = new TextDocuments(TextDocument);
   private pullDiagnostics = false;
   private folders: string[] = [];
-  private pending = new Map<string, NodeJS.Timeout>();
+  private pending = new Map<string, NodeJS.Immediate>();
 
   constructor(private readonly connection: Connection) {}
 
@@ -229,11 +229,17 @@ class Server {
 
   private schedule(uri: string): void {
     if (this.pullDiagnostics) return;
-    clearTimeout(this.pending.get(uri));
-    this.pending.set(uri, setTimeout(() => {
-      this.pending.delete(uri);
-      this.publish(this.path(uri));
-    }, 0));
+    // Checked once the messages already received are handled (edits that came together are
+    // checked once; the connection handles one message per turn, so wait two turns), without a
+    // timer's millisecond.
+    const pending = this.pending.get(uri);
+    if (pending) clearImmediate(pending);
+    this.pending.set(uri, setImmediate(() => {
+      this.pending.set(uri, setImmediate(() => {
+        this.pending.delete(uri);
+        this.publish(this.path(uri));
+      }));
+    }));
   }
 
   private publish(path: string): void {
