@@ -6,7 +6,7 @@
 import * as ast from './ast';
 import { Lexer, T, Token, tokenKindText } from './lexer';
 import { LineMap } from './linemap';
-import { ReusePlan, type ReuseInfo } from './reparse';
+import { Boundaries, ReusePlan, type Prefix, type ReuseInfo } from './reparse';
 
 export interface SyntaxDiagnostic {
   message: string;
@@ -145,10 +145,15 @@ export function parse(source: string | Uint8Array, options: ParseOptions = {}): 
   const previous = options.previous && reuseInfo.get(options.previous);
   // An earlier result is taken over at most once (its nodes may move).
   if (options.previous) reuseInfo.delete(options.previous);
-  const plan = bytes || options.tokens ? undefined : ReusePlan.for(previous, text);
+  const reusable = !bytes && !options.tokens;
+  const plan = reusable ? ReusePlan.for(previous, text) : undefined;
   // The parser lives on with its result (the line map is built on demand): it keeps no earlier result.
-  const result = new Parser(text, { name: options.name, tokens: options.tokens }, bytes, plan).parseChunk();
-  reuseInfo.set(result, { source: text, chunk: result.chunk, reusable: !bytes && result.diagnostics.length === 0 });
+  const parser = new Parser(text, { name: options.name, tokens: options.tokens }, bytes, plan, reusable ? new Boundaries() : undefined);
+  const result = parser.parseChunk();
+  if (reusable) {
+    const { chunk, diagnostics, firstError } = result;
+    reuseInfo.set(result, { source: text, chunk, boundaries: parser.boundaries!, diagnostics, firstError, cappedAt: parser.cappedAt });
+  }
   return result;
 }
 
@@ -170,11 +175,19 @@ class Parser {
   private firstError: SyntaxDiagnostic | undefined;
   private lines: LineMap | undefined;
 
-  /** The main block's statement list, while a reuse plan may take over the rest of it. */
-  private topBody: ast.Statement[] | undefined;
+  /** The main block's statement list, whose boundaries are recorded for a later reparse. */
+  private mainBody: ast.Statement[] | undefined;
   private tailComments: ast.Comment[] = [];
+  /** Where the scanner stood when the diagnostics reached their limit (-1: they did not). */
+  cappedAt = -1;
 
-  constructor(private readonly source: string, private readonly options: ParseOptions, bytes: boolean, private plan: ReusePlan | undefined) {
+  constructor(
+    private readonly source: string,
+    private readonly options: ParseOptions,
+    bytes: boolean,
+    private plan: ReusePlan | undefined,
+    readonly boundaries: Boundaries | undefined,
+  ) {
     this.lexer = new Lexer(source, (e) => this.addDiagnostic(e.message, e.start, e.end, e.scanned), { bytes });
     this.tokens = options.tokens ? [] : undefined;
     this.tok = { type: T.EOF, start: 0, end: 0, text: '', number: undefined, quote: undefined, near: undefined };
@@ -201,11 +214,20 @@ class Parser {
   parseChunk(): ParseResult {
     const shebangEnd = this.lexer.skipShebang();
     const plan = this.plan;
-    const prefix = plan && plan.restart > 0 ? plan.prefix() : undefined;
+    const prefix: Prefix | undefined = plan?.prefix();
+    const capped = plan?.diagnostics;
+    if (capped) {
+      // The earlier parse reached the limit of diagnostics before the edit: so does this one, with
+      // the same ones, and nothing after can add any.
+      for (const d of capped.diagnostics) this.diagnostics.push(d);
+      this.firstError = capped.firstError;
+      this.cappedAt = capped.cappedAt;
+    }
     if (prefix) {
-      // Start again at a top-level statement, as if the statements before it had just been read.
-      this.lexer.seek(plan!.restartOffset);
-      this.tok.end = plan!.prefixEnd;
+      // Start again at a boundary of the main block, as if the statements before it had just been read.
+      this.lexer.seek(prefix.tokenStart);
+      this.tok.end = prefix.previousEnd;
+      for (const n of prefix.boundaries) this.boundaries!.data.push(n);
     }
     this.next();
     this.fs = this.newFunction(-1, true);
@@ -214,7 +236,7 @@ class Parser {
     const body: ast.Statement[] = prefix ? prefix.statements : [];
     this.enterBlock(false);
     if (prefix) for (const name of prefix.locals) this.fs.actives.push(name);
-    this.topBody = plan ? body : undefined;
+    this.mainBody = body;
     for (;;) {
       this.statementList(body);
       if (this.tok.type === T.EOF) break;
@@ -232,7 +254,7 @@ class Parser {
     this.leaveBlock();
     this.closers.pop();
     this.plan = undefined;
-    this.topBody = undefined;
+    this.mainBody = undefined;
     const block: ast.Block = { kind: 'Block', ...this.blockRange(start, body), body };
     const chunk: ast.Chunk = {
       kind: 'Chunk',
@@ -281,6 +303,7 @@ class Parser {
     const diagnostic: SyntaxDiagnostic = { message, start, end, severity: 'error', code: 'syntax', line: this.luaLineOf(scanned) };
     this.firstError ??= diagnostic;
     this.diagnostics.push(diagnostic);
+    if (this.diagnostics.length === MAX_DIAGNOSTICS) this.cappedAt = scanned;
   }
 
   /** Reports `message near <token>` at the current token, once per token. */
@@ -553,7 +576,7 @@ class Parser {
 
   private statementList(body: ast.Statement[]): void {
     while (!this.blockFollows(true)) {
-      if (body === this.topBody && this.takeTail(body)) return;
+      if (body === this.mainBody && this.boundary(body)) return;
       const before = this.tok.start;
       if (this.tok.type === T.Return) {
         this.statement(body);
@@ -572,24 +595,33 @@ class Parser {
   }
 
   /**
-   * At a top-level statement boundary: takes over the rest of the earlier parse when the plan says
-   * it is the same from here, and leaves the scanner at the end of the text.
+   * At a boundary of the main block: takes over the rest of the earlier parse when the plan says it
+   * is the same from here (and leaves the scanner at the end of the text), or records the boundary.
    */
-  private takeTail(body: ast.Statement[]): boolean {
-    const plan = this.plan!;
-    if (this.ahead || this.level !== 0 || this.fs.declared !== 0) return false;
-    const index = plan.tailAt(this.tok.start, this.fs.actives.length);
-    if (index < 0) return false;
-    const tail = plan.takeTail(index);
-    for (const s of tail.statements) body.push(s);
-    this.tailComments = tail.comments;
-    this.plan = undefined;
-    this.topBody = undefined;
-    const end = this.source.length;
-    this.lexer.seek(end);
-    this.tok = { type: T.EOF, start: end, end, text: '', number: undefined, quote: undefined, near: undefined };
-    this.prevEnd = tail.end;
-    return true;
+  private boundary(body: ast.Statement[]): boolean {
+    const boundaries = this.boundaries;
+    if (!boundaries || this.ahead) return false;
+    const plan = this.plan;
+    if (plan) {
+      // Once no diagnostic can be added, what follows depends on its tokens only.
+      const capped = this.diagnostics.length >= MAX_DIAGNOSTICS;
+      const i = plan.tailAt(this.tok.start, this.prevEnd, capped ? undefined : this.fs.actives.length);
+      if (i >= 0) {
+        const tail = plan.takeTail(i, body.length);
+        for (const s of tail.statements) body.push(s);
+        const b = tail.boundaries;
+        for (let k = 0; k < b.length; k += Boundaries.STRIDE) boundaries.add(b[k] + tail.statementShift, b[k + 1], b[k + 2], b[k + 3], b[k + 4]);
+        this.tailComments = tail.comments;
+        this.plan = undefined;
+        const end = this.source.length;
+        this.lexer.seek(end);
+        this.tok = { type: T.EOF, start: end, end, text: '', number: undefined, quote: undefined, near: undefined };
+        this.prevEnd = tail.end;
+        return true;
+      }
+    }
+    boundaries.add(body.length, this.tok.start, this.tok.end, this.prevEnd, this.fs.actives.length);
+    return false;
   }
 
   /** A block closed by `closer` (checked by the caller), opened by `opener` (Lua's line from `at`). */

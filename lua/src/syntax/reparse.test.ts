@@ -19,7 +19,7 @@ const SNIPPETS = [
 ];
 
 /** Parses after an error-free one (the only ones reuse applies to), and how many kept a prefix or a tail. */
-interface Counts { clean: number; prefix: number; tail: number }
+interface Counts { clean: number; prefix: number; tail: number; capped?: number }
 
 /** Parses `text` taking over `previous`, checks it against a full parse, and counts the reuse. */
 function reparse(previous: ParseResult, text: string, counts: Counts, label: string): ParseResult {
@@ -33,6 +33,7 @@ function reparse(previous: ParseResult, text: string, counts: Counts, label: str
   assert.deepEqual(incremental.firstError, full.firstError, `${label}: first error`);
   const body = incremental.chunk.body.body;
   if (previous.diagnostics.length === 0) counts.clean++;
+  if (previous.diagnostics.length === 100 && counts.capped !== undefined) counts.capped++;
   if (body.length > 0 && body[0] === first && old.has(body[0])) counts.prefix++;
   if (body.length > 0 && body[body.length - 1] === last && old.has(body[body.length - 1])) counts.tail++;
   return incremental;
@@ -83,6 +84,17 @@ function program(r: Random): string {
   return r.chance(0.05) ? '#!/usr/bin/lua\n' + text : text;
 }
 
+/** A program with well over 100 errors spread through it, and valid code after them. */
+function erroneous(r: Random): string {
+  const bad = ['x = = 1', 'local = 2', 'f(', 'end', '"open', 'local a <', '1 + 1', 'goto', '::l:: ::l::', 'break', 'return 1 return'];
+  const good = ['local v = 1', 'f(x)', 'do local y = 2 end', 'if a then b() end', 't.k = function() return 1 end'];
+  const lines: string[] = [];
+  const errors = 100 + r.int(150);
+  for (let i = 0; i < errors; i++) lines.push(r.pick(bad), r.pick(good));
+  for (let i = 0; i < 30; i++) lines.push(r.pick(good));
+  return lines.join('\n') + '\n' + validProgram(r).replace(/^\ufeff/, '').replace(/^#.*\n/, '');
+}
+
 describe('incremental reparsing', () => {
   it('equals a full parse over 200 generated programs and random edits, reusing statements', function () {
     this.timeout(120_000);
@@ -124,6 +136,22 @@ describe('incremental reparsing', () => {
       current = typeAndErase(r, current, counts, file.name);
     }
     assert.ok(counts.prefix > 0 && counts.tail > 0, JSON.stringify(counts));
+  });
+
+  it('equals a full parse on programs past the limit of 100 diagnostics, reusing their statements', function () {
+    this.timeout(120_000);
+    const counts: Counts = { clean: 0, prefix: 0, tail: 0, capped: 0 };
+    for (let seed = 1; seed <= 40; seed++) {
+      const r = new Random(5000 + seed);
+      let text = erroneous(r);
+      let current = parse(text, { name: 'x' });
+      for (let k = 0; k < 6; k++) {
+        text = edit(r, text);
+        current = reparse(current, text, counts, `seed ${5000 + seed} edit ${k}`);
+      }
+      current = typeAndErase(r, current, counts, `seed ${5000 + seed}`);
+    }
+    assert.ok(counts.capped! > 100 && counts.prefix > counts.capped! / 4 && counts.tail > counts.capped! / 4, JSON.stringify(counts));
   });
 
   it('takes an earlier result over only once, and never one with errors or from bytes', () => {

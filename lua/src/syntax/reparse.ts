@@ -1,69 +1,130 @@
 // Incremental reparsing: what of an earlier parse of the same document an edit leaves valid.
 //
-// The unit of reuse is the top-level statement. The parser starts again one statement before the
-// first one the edit touches (an edit just after a statement can extend it: `x = a` + `.b`), and
-// before each later top-level statement it asks `tailAt` whether the old statements from there on
-// can be taken over: the next token lies past the edit, an old statement started at the same place
-// in the old text, and the parser's state there is the same as it was (the main function's count of
-// active locals, which decides the 200-locals error). Everything after that point has the same
-// tokens in the same state, so it parses to the same statements, shifted by the edit's length.
+// The unit of reuse is the top-level statement. While it parses the main block, the parser records
+// its boundaries: each time it is about to read a statement there, where the statement's first
+// token starts and ends, where the token before it ended, how many locals are active and how many
+// statements are in the block so far. To parse an edited text it starts again at the last boundary
+// whose token ends before the edit (the scanner looks at one character past a token, so that one
+// must be unchanged too), with the statements before it as they are. At each later boundary it asks
+// `tailAt` whether the old statements from there on can be taken over: the token starts past the
+// edit, the old parse had a boundary at the same token with the same token before it, and what
+// decides diagnostics there is the same.
 //
-// Only an earlier parse without diagnostics and without top-level labels is reused: then no state
-// crosses statements but the locals count (no pending goto, no label to match, no error count or
-// suppressed error), and the result is exactly what a full parse gives — which the tests check on
-// random edits by comparing both.
+// The tree depends on the tokens only (the parser's other state, locals, labels, gotos and the
+// errors so far, decides diagnostics, never nodes), so the question is the diagnostics. Two kinds
+// of earlier parse are reused:
+// - one without diagnostics and without top-level labels: no state crosses top-level statements
+//   but the count of active locals (the 200-locals error), no pending goto, no label to match, no
+//   error count or suppressed error. The old statements taken over add no diagnostic again when
+//   that count agrees;
+// - one whose diagnostics reached their limit (100) before the edit: the new parse has the same
+//   ones from the same unchanged text, and can add none after.
+// The result is exactly what a full parse gives, which the tests check on random edits.
 
 import * as ast from './ast';
+import type { SyntaxDiagnostic } from './parser';
 import { forEachChild } from './visit';
 
-/** What the parser keeps of a parse for the next one (not enumerable on the result). */
+/**
+ * Boundaries of the main block, five numbers each: statements before it in the block, its first
+ * token's start and end, the end of the token before it, active locals of the main function.
+ */
+export class Boundaries {
+  static readonly STRIDE = 5;
+  readonly data: number[] = [];
+
+  add(statements: number, tokenStart: number, tokenEnd: number, previousEnd: number, actives: number): void {
+    this.data.push(statements, tokenStart, tokenEnd, previousEnd, actives);
+  }
+
+  get length(): number {
+    return this.data.length / Boundaries.STRIDE;
+  }
+
+  statements(i: number): number { return this.data[i * 5]; }
+  tokenStart(i: number): number { return this.data[i * 5 + 1]; }
+  tokenEnd(i: number): number { return this.data[i * 5 + 2]; }
+  previousEnd(i: number): number { return this.data[i * 5 + 3]; }
+  actives(i: number): number { return this.data[i * 5 + 4]; }
+
+  /** The first boundary whose field `field` (1: token start, 2: token end) is at least `offset`. */
+  search(field: 1 | 2, offset: number): number {
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.data[mid * 5 + field] < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+/** What the parser keeps of a parse for the next one. */
 export interface ReuseInfo {
   source: string;
   chunk: ast.Chunk;
-  /** The parse had diagnostics, or was not of a text string: nothing of it is reused. */
-  reusable: boolean;
+  boundaries: Boundaries;
+  diagnostics: SyntaxDiagnostic[];
+  firstError: SyntaxDiagnostic | undefined;
+  /** Where the scanner stood when the diagnostics reached their limit (-1: they did not). */
+  cappedAt: number;
+}
+
+/** The statements kept before the restart, and what the parser needs to go on after them. */
+export interface Prefix {
+  statements: ast.Statement[];
+  /** Names of the main function's locals they declare (for messages). */
+  locals: string[];
+  comments: ast.Comment[];
+  blockStart: number;
+  tokenStart: number;
+  previousEnd: number;
+  boundaries: number[];
+}
+
+export interface Tail {
+  statements: ast.Statement[];
+  comments: ast.Comment[];
+  /** The main block's end. */
+  end: number;
+  /** The old boundaries from the tail on, moved by the edit (statement counts still the old ones). */
+  boundaries: number[];
+  /** Add to the tail's boundaries' statement counts. */
+  statementShift: number;
 }
 
 export class ReusePlan {
-  /** Index of the first old statement parsed again; the ones before are kept as they are. */
-  readonly restart: number;
-  /** Where parsing starts again (0 when `restart` is 0). */
-  readonly restartOffset: number;
-  /** End of the last token before `restartOffset` (the end of the statement before it). */
-  readonly prefixEnd: number;
-  /** The edit: it replaced old [changeStart, oldChangeEnd) by new [changeStart, newChangeEnd). */
-  readonly changeStart: number;
-  readonly oldChangeEnd: number;
-  readonly newChangeEnd: number;
-  readonly delta: number;
-  private activesBefore: number[] | undefined;
+  /** The boundary where parsing starts again; -1 to start at the beginning. */
+  private readonly restart: number;
+  private readonly newChangeEnd: number;
+  private readonly delta: number;
 
-  private constructor(private readonly old: ast.Chunk, changeStart: number, oldChangeEnd: number, newChangeEnd: number) {
-    this.changeStart = changeStart;
-    this.oldChangeEnd = oldChangeEnd;
+  private constructor(
+    private readonly old: ReuseInfo,
+    changeStart: number,
+    oldChangeEnd: number,
+    newChangeEnd: number,
+    /** Set when the earlier parse is reused for having reached its diagnostics limit before the edit. */
+    readonly capped: boolean,
+  ) {
     this.newChangeEnd = newChangeEnd;
     this.delta = newChangeEnd - oldChangeEnd;
-    const body = old.body.body;
-    // The first statement that ends at or after the edit's start, and one more before it.
-    let lo = 0;
-    let hi = body.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (body[mid].end < changeStart) lo = mid + 1;
-      else hi = mid;
-    }
-    this.restart = Math.max(0, lo - 1);
-    this.restartOffset = this.restart > 0 ? body[this.restart].start : 0;
-    this.prefixEnd = this.restart > 0 ? body[this.restart - 1].end : 0;
+    // The last boundary whose token (and the character after it) the edit leaves alone; the first
+    // boundary is the start of the text, which needs no restart.
+    this.restart = old.boundaries.search(2, changeStart) - 1;
   }
 
   /** A plan for parsing `text` with the help of an earlier parse, or undefined when none helps. */
   static for(previous: ReuseInfo | undefined, text: string): ReusePlan | undefined {
-    if (!previous || !previous.reusable) return undefined;
+    if (!previous || previous.boundaries.length === 0) return undefined;
     const old = previous.source;
-    const body = previous.chunk.body.body;
-    if (body.length === 0) return undefined;
-    for (const s of body) if (s.kind === 'Label') return undefined;
+    const clean = previous.diagnostics.length === 0;
+    if (clean) {
+      for (const s of previous.chunk.body.body) if (s.kind === 'Label') return undefined;
+    } else if (previous.cappedAt < 0) {
+      return undefined;
+    }
     const limit = Math.min(old.length, text.length);
     // Equal blocks first (slices compare natively), then characters.
     const BLOCK = 1024;
@@ -73,77 +134,76 @@ export class ReusePlan {
     let suffix = 0;
     while (suffix + BLOCK <= limit - start && old.slice(old.length - suffix - BLOCK, old.length - suffix) === text.slice(text.length - suffix - BLOCK, text.length - suffix)) suffix += BLOCK;
     while (suffix < limit - start && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
-    // The first line (byte order mark, `#` line) is read before the scanner: edits there start over.
-    const shebang = previous.chunk.shebang;
-    if (shebang && start <= shebang.end) return undefined;
-    return new ReusePlan(previous.chunk, start, old.length - suffix, text.length - suffix);
+    // The scanner looks at one character past the token it reads: that one must be unchanged too.
+    if (!clean && previous.cappedAt >= start) return undefined;
+    return new ReusePlan(previous, start, old.length - suffix, text.length - suffix, !clean);
   }
 
-  /** The statements kept before the restart point, and the names of the locals they declare. */
-  prefix(): { statements: ast.Statement[]; locals: string[]; comments: ast.Comment[]; blockStart: number } {
-    const statements = this.old.body.body.slice(0, this.restart);
+  /** The diagnostics the new parse starts with (all it will have, when capped). */
+  get diagnostics(): { diagnostics: SyntaxDiagnostic[]; firstError: SyntaxDiagnostic | undefined; cappedAt: number } | undefined {
+    return this.capped ? { diagnostics: this.old.diagnostics, firstError: this.old.firstError, cappedAt: this.old.cappedAt } : undefined;
+  }
+
+  /** What is kept before the restart boundary, or undefined to parse from the beginning. */
+  prefix(): Prefix | undefined {
+    const b = this.old.boundaries;
+    if (this.restart <= 0) return undefined;
+    const count = b.statements(this.restart);
+    const statements = this.old.chunk.body.body.slice(0, count);
     const locals: string[] = [];
     for (const s of statements) {
       if (s.kind === 'Local') for (const n of s.names) locals.push(n.name);
       else if (s.kind === 'LocalFunction') locals.push(s.name.name);
     }
-    const comments = this.old.comments;
+    const tokenStart = b.tokenStart(this.restart);
+    const comments = this.old.chunk.comments;
     let n = 0;
-    while (n < comments.length && comments[n].start < this.restartOffset) n++;
-    return { statements, locals, comments: comments.slice(0, n), blockStart: this.old.body.start };
+    while (n < comments.length && comments[n].start < tokenStart) n++;
+    return {
+      statements, locals, comments: comments.slice(0, n), blockStart: this.old.chunk.body.start,
+      tokenStart, previousEnd: b.previousEnd(this.restart), boundaries: b.data.slice(0, this.restart * Boundaries.STRIDE),
+    };
   }
 
   /**
-   * Before a new top-level statement at `offset` with `actives` locals in scope: the index of the
-   * old statement from which the rest can be taken over, or -1.
+   * At a new boundary (its token starting at `offset`, the token before ending at `previousEnd`,
+   * `actives` locals active; undefined when the new parse can add no diagnostic any more): the old
+   * boundary from which the rest can be taken over, or -1.
    */
-  tailAt(offset: number, actives: number): number {
+  tailAt(offset: number, previousEnd: number, actives: number | undefined): number {
     if (offset < this.newChangeEnd) return -1;
-    const body = this.old.body.body;
+    const b = this.old.boundaries;
     const target = offset - this.delta;
-    let lo = this.restart;
-    let hi = body.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const start = body[mid].start;
-      if (start < target) lo = mid + 1;
-      else if (start > target) hi = mid - 1;
-      else return this.localsBefore(mid) === actives ? mid : -1;
-    }
-    return -1;
+    const i = b.search(1, target);
+    if (i >= b.length || b.tokenStart(i) !== target || i <= this.restart) return -1;
+    // A statement that read nothing stands in empty right after the token before: that must agree.
+    if (b.previousEnd(i) + this.delta !== previousEnd) return -1;
+    if (actives === undefined) return i;
+    return !this.capped && b.actives(i) === actives ? i : -1;
   }
 
-  /** Takes over the old statements from `index` on, and the comments after them, moved by the edit. */
-  takeTail(index: number): { statements: ast.Statement[]; comments: ast.Comment[]; end: number } {
-    const statements = this.old.body.body.slice(index);
-    const from = statements[0].start;
-    const comments = this.old.comments.filter((c) => c.start >= from);
-    if (this.delta !== 0) {
-      shift(statements, this.delta);
+  /** Takes over the old statements from boundary `i` on, and the comments after them, moved by the edit. */
+  takeTail(i: number, statementsSoFar: number): Tail {
+    const b = this.old.boundaries;
+    const first = b.statements(i);
+    const statements = this.old.chunk.body.body.slice(first);
+    const from = b.tokenStart(i);
+    const comments = this.old.chunk.comments.filter((c) => c.start >= from);
+    const boundaries = b.data.slice(i * Boundaries.STRIDE);
+    const delta = this.delta;
+    if (delta !== 0) {
+      shift(statements, delta);
       for (const c of comments) {
-        c.start += this.delta;
-        c.end += this.delta;
+        c.start += delta;
+        c.end += delta;
+      }
+      for (let k = 0; k < boundaries.length; k += Boundaries.STRIDE) {
+        boundaries[k + 1] += delta;
+        boundaries[k + 2] += delta;
+        boundaries[k + 3] += delta;
       }
     }
-    return { statements, comments, end: this.old.body.end + this.delta };
-  }
-
-  /** Active locals of the main function before old statement `index` (top-level `local`s so far). */
-  private localsBefore(index: number): number {
-    if (!this.activesBefore) {
-      const body = this.old.body.body;
-      const counts = new Array<number>(body.length + 1);
-      let n = 0;
-      for (let i = 0; i < body.length; i++) {
-        counts[i] = n;
-        const s = body[i];
-        if (s.kind === 'Local') n += s.names.length;
-        else if (s.kind === 'LocalFunction') n++;
-      }
-      counts[body.length] = n;
-      this.activesBefore = counts;
-    }
-    return this.activesBefore[index];
+    return { statements, comments, end: this.old.chunk.body.end + delta, boundaries, statementShift: statementsSoFar - first };
   }
 }
 
