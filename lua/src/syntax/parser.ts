@@ -227,7 +227,7 @@ class Parser {
       // Start again at a boundary of the main block, as if the statements before it had just been read.
       this.lexer.seek(prefix.tokenStart);
       this.tok.end = prefix.previousEnd;
-      for (const n of prefix.boundaries) this.boundaries!.data.push(n);
+      this.boundaries!.data = prefix.boundaries;
     }
     this.next();
     this.fs = this.newFunction(-1, true);
@@ -609,8 +609,7 @@ class Parser {
       if (i >= 0) {
         const tail = plan.takeTail(i, body.length);
         for (const s of tail.statements) body.push(s);
-        const b = tail.boundaries;
-        for (let k = 0; k < b.length; k += Boundaries.STRIDE) boundaries.add(b[k] + tail.statementShift, b[k + 1], b[k + 2], b[k + 3], b[k + 4]);
+        boundaries.data = boundaries.data.concat(tail.boundaries);
         this.tailComments = tail.comments;
         this.plan = undefined;
         const end = this.source.length;

@@ -31,7 +31,7 @@ import { forEachChild } from './visit';
  */
 export class Boundaries {
   static readonly STRIDE = 5;
-  readonly data: number[] = [];
+  data: number[] = [];
 
   add(statements: number, tokenStart: number, tokenEnd: number, previousEnd: number, actives: number): void {
     this.data.push(statements, tokenStart, tokenEnd, previousEnd, actives);
@@ -88,10 +88,8 @@ export interface Tail {
   comments: ast.Comment[];
   /** The main block's end. */
   end: number;
-  /** The old boundaries from the tail on, moved by the edit (statement counts still the old ones). */
+  /** The old boundaries from the tail on, moved by the edit. */
   boundaries: number[];
-  /** Add to the tail's boundaries' statement counts. */
-  statementShift: number;
 }
 
 export class ReusePlan {
@@ -191,19 +189,21 @@ export class ReusePlan {
     const comments = this.old.chunk.comments.filter((c) => c.start >= from);
     const boundaries = b.data.slice(i * Boundaries.STRIDE);
     const delta = this.delta;
+    const moved = statementsSoFar - first;
     if (delta !== 0) {
       shift(statements, delta);
       for (const c of comments) {
         c.start += delta;
         c.end += delta;
       }
-      for (let k = 0; k < boundaries.length; k += Boundaries.STRIDE) {
-        boundaries[k + 1] += delta;
-        boundaries[k + 2] += delta;
-        boundaries[k + 3] += delta;
-      }
     }
-    return { statements, comments, end: this.old.chunk.body.end + delta, boundaries, statementShift: statementsSoFar - first };
+    for (let k = 0; k < boundaries.length; k += Boundaries.STRIDE) {
+      boundaries[k] += moved;
+      boundaries[k + 1] += delta;
+      boundaries[k + 2] += delta;
+      boundaries[k + 3] += delta;
+    }
+    return { statements, comments, end: this.old.chunk.body.end + delta, boundaries };
   }
 }
 

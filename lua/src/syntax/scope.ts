@@ -202,6 +202,8 @@ const ACCESS: Access[] = ['read', 'write', 'call'];
 const ROOT: readonly string[] = Object.freeze([]);
 const DYNAMIC = -1;
 const NOT_A_NAME = -2;
+/** Paths up to this long are shared (one array per distinct path). */
+const SHARED_PATH_LENGTH = 8;
 /** Past this many upvalues a function tracks them in a set rather than by scanning. */
 const UPVALUE_SCAN_LIMIT = 32;
 
@@ -250,6 +252,8 @@ class Analyzer implements ScopeInfo {
   private dynamic = false;
   private via: LocalVariable | undefined;
 
+  /** Paths are shared: one array per distinct path, reached from its parent path by key. */
+  private readonly pathChildren = new Map<readonly string[], Map<string, readonly string[]>>();
   private sortedReferences: Reference[] | undefined;
   private sortedDeclarations: LocalVariable[] | undefined;
 
@@ -734,10 +738,21 @@ class Analyzer implements ScopeInfo {
   }
 
   private currentPath(): readonly string[] {
-    const { prefix, keys, keyCount } = this;
-    if (keyCount === 0) return prefix;
-    const path = prefix.slice();
-    for (let i = 0; i < keyCount; i++) path.push(keys[i]);
+    const { keys, keyCount } = this;
+    let path = this.prefix;
+    // Long paths (`a.b.b.b…` may go on for thousands of keys) are not shared: their prefixes would add up.
+    if (path.length + keyCount > SHARED_PATH_LENGTH) {
+      const own = path.slice();
+      for (let i = 0; i < keyCount; i++) own.push(keys[i]);
+      return own;
+    }
+    for (let i = 0; i < keyCount; i++) {
+      let children = this.pathChildren.get(path);
+      if (!children) this.pathChildren.set(path, (children = new Map()));
+      let child = children.get(keys[i]);
+      if (!child) children.set(keys[i], (child = [...path, keys[i]]));
+      path = child;
+    }
     return path;
   }
 
