@@ -271,8 +271,10 @@ class Parser {
     const result: ParseResult = { chunk, diagnostics: this.diagnostics, source: this.source, tokens: this.tokens, lineMap: undefined! };
     if (this.firstError) result.firstError = this.firstError;
     // Most callers never need lines; build the map on first use.
-    const parser = this;
-    Object.defineProperty(result, 'lineMap', { get: () => parser.lineMap, enumerable: true });
+    // (Only the text and the map are kept, not the parser: a result may be held for long.)
+    let lines = this.lines;
+    const source = this.source;
+    Object.defineProperty(result, 'lineMap', { get: () => (lines ??= new LineMap(source)), enumerable: true });
     return result;
   }
 

@@ -164,6 +164,7 @@ export function analyze(chunk: ast.Chunk): ScopeInfo {
   const analyzer = new Analyzer(chunk);
   analyzer.resolveNames();
   analyzer.computePaths();
+  analyzer.releaseWalkState();
   return analyzer;
 }
 
@@ -622,6 +623,14 @@ class Analyzer implements ScopeInfo {
       this.upvalueSets.set(f, set);
     }
     return set.has(local);
+  }
+
+  /** Drops what only the two passes need: an analysis may be kept for as long as its document is open. */
+  releaseWalkState(): void {
+    for (const list of [this.ops, this.nodes, this.ends, this.active, this.shadowed, this.scopeMarks, this.scopeEnds, this.tops, this.topAccess, this.topCalls, this.topFirstRef]) {
+      list.length = 0;
+    }
+    this.upvalueSets = undefined;
   }
 
   // ---- pass 2: global paths ---------------------------------------------------------------------
