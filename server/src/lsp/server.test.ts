@@ -13,7 +13,7 @@ const ROOT = path.join(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'server', 'dist', 'sandlua.js');
 const EXAMPLE = path.join(ROOT, 'examples', 'invoice-normalizer');
 
-interface PublishedDiagnostics { uri: string; diagnostics: { range: { start: { line: number; character: number } }; code: string; message: string; severity: number }[] }
+interface PublishedDiagnostics { uri: string; version?: number; diagnostics: { range: { start: { line: number; character: number } }; code: string; message: string; severity: number }[] }
 
 class Client {
   readonly process: ChildProcess;
@@ -284,6 +284,34 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
     await client.diagnostics(file, () => true);
     const symbols = await client.request<unknown[]>('textDocument/documentSymbol', file);
     assert.ok(Array.isArray(symbols));
+  });
+
+  it('publishes for every keystroke what a fresh document of the same text gets (ranged changes)', async () => {
+    const file = path.join(ws, 'typed.lua');
+    const original = fs.readFileSync(path.join(EXAMPLE, 'normalize.lua'), 'utf8');
+    await client.open(file, original, 1);
+    const snippet = 'local extra = os.execute("x") .. input.amont\n';
+    const line = 20;
+    const lines = original.split('\n');
+    const at = lines.slice(0, line).join('\n').length + 1;
+    const uri = URI.file(file).toString();
+    for (let n = 1; n <= snippet.length; n++) {
+      // One character typed, as editors send it: a range and its new text.
+      const typed = snippet[n - 1];
+      const position = { line, character: n - 1 };
+      await client.connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version: n + 1 },
+        contentChanges: [{ range: { start: position, end: position }, text: typed }],
+      });
+      if (n % 8 !== 0 && n !== snippet.length) continue;
+      const edited = await client.diagnostics(file, (p) => p.version === n + 1);
+      const fresh = path.join(ws, `fresh${n}.lua`);
+      await client.open(fresh, original.slice(0, at) + snippet.slice(0, n) + original.slice(at));
+      const expected = await client.diagnostics(fresh);
+      assert.deepEqual(edited.diagnostics, expected.diagnostics, `after ${JSON.stringify(snippet.slice(0, n))}`);
+    }
+    const codes = (await client.diagnostics(file, (p) => p.version === snippet.length + 1)).diagnostics.map((d) => d.code);
+    assert.deepEqual(codes.sort(), ['forbidden', 'unknown-input-field']);
   });
 
   it('answers pull and workspace diagnostics, with progress, when the client asks for them', async () => {
