@@ -103,6 +103,19 @@ describe('debug adapter (DAP, DebugClient)', function () {
     assert.equal(outer.i, '1');
   });
 
+  it('stops inside a callback that a library function calls (string.gsub)', async () => {
+    const CALLBACK = program('callback.lua');
+    await launch({ program: CALLBACK }, () => dc.setBreakpointsRequest({ source: { path: CALLBACK }, breakpoints: [{ line: 3 }] }));
+    await dc.assertStoppedLocation('breakpoint', { path: CALLBACK, line: 3 });
+    const trace = await dc.stackTraceRequest({ threadId: 1 });
+    assert.deepEqual(trace.body.stackFrames.map((f) => [f.name, f.line]), [['function <line 2>', 3], ['[C] string.gsub', 0], ['main chunk', 2]]);
+    assert.deepEqual(await locals(0), { word: '"tea"' });
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.assertStoppedLocation('breakpoint', { path: CALLBACK, line: 3 })]);
+    assert.deepEqual(await locals(0), { word: '"time"' });
+    await Promise.all([dc.nextRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { line: 4 })]);
+    await Promise.all([dc.continueRequest({ threadId: 1 }), waitForOutput('TEA TIME'), dc.waitForEvent('terminated')]);
+  });
+
   it('honours conditions, hit counts and logpoints', async () => {
     await launch({ program: SUM }, () => dc.setBreakpointsRequest({
       source: { path: SUM },

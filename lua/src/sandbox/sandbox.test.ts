@@ -143,6 +143,24 @@ describe('sandbox', function () {
     assert.ok(!big.ok && big.error.kind === 'output' && /more than the limit of 100/.test(big.error.message));
   });
 
+  it('waits on async host calls made inside a gsub callback, and replays them', async () => {
+    const manifest = contract({ host: { quote: { params: [{ name: 'item', type: 'string' }], returns: 'number' } } });
+    let waits = 0;
+    const sandbox = new Sandbox({
+      manifest,
+      host: { quote: async (item) => { waits++; await new Promise((r) => setTimeout(r, 1)); return (item as string).length; } },
+    });
+    const script = 'local s, n = ("tea coffee milk"):gsub("%a+", function(w) return w .. "=" .. quote(w) end) return {s, n}';
+    const result = await sandbox.run(script, null, { audit: true });
+    assert.deepEqual(result.ok && result.output, ['tea=3 coffee=6 milk=4', 3]);
+    assert.equal(waits, 3);
+    const again = await sandbox.replay(JSON.parse(JSON.stringify(result.audit)));
+    assert.deepEqual(again.ok && again.output, result.ok && result.output);
+    // Coroutines still cannot yield across the callback (PUC's C boundary).
+    const yielding = await sandbox.run('local co = coroutine.wrap(function() return ("ab"):gsub(".", function(c) coroutine.yield(c) end) end) return {pcall(co)}', null);
+    assert.ok(yielding.ok && yielding.output instanceof Array && yielding.output[0] === false && /attempt to yield across a C-call boundary/.test(String(yielding.output[1])), JSON.stringify(yielding));
+  });
+
   it('records an audit record that replays to the same outcome', async () => {
     const manifest = contract({
       host: { quote: { params: [{ name: 'item', type: 'string' }], returns: 'number' } },

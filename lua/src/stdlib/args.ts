@@ -8,7 +8,7 @@
 import { LFloat, LuaInteger, LuaNumber, isInteger, numberToString, stringToNumber, toInteger } from '../vm/number';
 import type { VM } from '../vm/interp';
 import { LuaTable } from '../vm/table';
-import { LuaClosure, LuaError, LuaValue, NativeFunction } from '../vm/value';
+import { LuaClosure, LuaError, LuaValue, NativeFunction, Request } from '../vm/value';
 
 /**
  * Called with a cost estimate by loops in library functions (the sandbox's budget), and with the
@@ -162,11 +162,11 @@ export function posrelat(pos: number, len: number): number {
 export { isInteger };
 
 /** Makes a native function whose body gets checked arguments. */
-export function native(vm: VM, name: string, body: (args: Args) => LuaValue[]): NativeFunction {
+export function native(vm: VM, name: string, body: (args: Args) => LuaValue[] | Request): NativeFunction {
   return new NativeFunction(name, (values) => body(new Args(vm, name, values)));
 }
 
 /** Adds the native functions of a library table, each named `prefix.name` for error messages. */
-export function library(vm: VM, lib: LuaTable, prefix: string, functions: Record<string, (args: Args) => LuaValue[]>): void {
+export function library(vm: VM, lib: LuaTable, prefix: string, functions: Record<string, (args: Args) => LuaValue[] | Request>): void {
   for (const key of Object.keys(functions)) lib.setStr(key, native(vm, `${prefix}.${key}`, functions[key]));
 }

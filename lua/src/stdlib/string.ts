@@ -4,7 +4,7 @@
 import { VM, isNumberValue } from '../vm/interp';
 import { LuaNumber, numberToString } from '../vm/number';
 import { LuaTable } from '../vm/table';
-import { LuaClosure, LuaValue, NativeFunction, isFalsy, typeName } from '../vm/value';
+import { LuaClosure, LuaValue, NativeFunction, Request, isFalsy, typeName } from '../vm/value';
 import { Args, Charge, MAX_RESULTS, clampInt, library, memoryError, posrelat } from './args';
 import { MAX_JS_STRING, MAX_STRING, format } from './format';
 import { pack, packsize, unpack } from './pack';
@@ -187,7 +187,7 @@ function find(a: Args, isFind: boolean, charge: Charge): LuaValue[] {
   }
 }
 
-function gsub(vm: VM, a: Args, charge: Charge): LuaValue[] {
+function gsub(vm: VM, a: Args, charge: Charge): LuaValue[] | Request {
   const src = a.string(1);
   let p = a.string(2);
   const repl = a.values[2];
@@ -205,49 +205,74 @@ function gsub(vm: VM, a: Args, charge: Charge): LuaValue[] {
   let n = 0;
   // Subject text is copied in runs: from `copied` up to the next match.
   let copied = 0;
-  try {
-    while (n < maxN) {
-      if (!anchor) {
-        // Positions where no match can start are copied as they are.
-        const next = ms.nextStart(s);
-        if (next > src.length) {
-          s = src.length;
+
+  /** Adds the replacement value for the match s..e and moves past it. */
+  const replaced = (value: LuaValue, e: number): void => {
+    if (isFalsy(value)) out += src.slice(s, e);
+    else if (typeof value === 'string') out += value;
+    else if (isNumberValue(value)) out += numberToString(value as LuaNumber);
+    else throw a.fail(`invalid replacement value (a ${typeName(value)})`);
+    s = lastMatch = copied = e;
+  };
+
+  /**
+   * Goes on from `s`. A Lua function's replacement is asked for through the dispatch loop (so its
+   * callback can be stepped and wait on host calls), and the scan resumes with its result.
+   */
+  const scan = (): LuaValue[] | Request => {
+    try {
+      while (n < maxN) {
+        if (!anchor) {
+          // Positions where no match can start are copied as they are.
+          const next = ms.nextStart(s);
+          if (next > src.length) {
+            s = src.length;
+            break;
+          }
+          s = next;
+        }
+        ms.reset();
+        const e = ms.match(s, 0);
+        if (e !== -1 && e !== lastMatch) {
+          n++;
+          if (copied < s) out += src.slice(copied, s);
+          // The replacement for the match s..e.
+          if (replString !== undefined) {
+            out += expandReplacement(ms, a, replString, s, e);
+            s = lastMatch = copied = e;
+          } else if (isTable) {
+            replaced(vm.index(repl, ms.capture(0, s, e)), e);
+          } else if (repl instanceof LuaClosure) {
+            const end = e;
+            return Request.call(repl, ms.captures(s, e, true), (results) => {
+              replaced(results[0], end);
+              if (out.length > MAX_JS_STRING) throw memoryError();
+              return anchor ? finish() : scan();
+            });
+          } else {
+            replaced(vm.call(repl, ms.captures(s, e, true))[0], e);
+          }
+        } else if (s < src.length) {
+          s++;
+        } else {
           break;
         }
-        s = next;
+        if (out.length > MAX_JS_STRING) throw memoryError();
+        if (anchor) break;
       }
-      ms.reset();
-      const e = ms.match(s, 0);
-      if (e !== -1 && e !== lastMatch) {
-        n++;
-        if (copied < s) out += src.slice(copied, s);
-        // The replacement for the match s..e.
-        if (replString !== undefined) {
-          out += expandReplacement(ms, a, replString, s, e);
-        } else {
-          let value: LuaValue;
-          if (isTable) value = vm.index(repl, ms.capture(0, s, e));
-          else value = vm.call(repl, ms.captures(s, e, true))[0];
-          if (isFalsy(value)) out += src.slice(s, e);
-          else if (typeof value === 'string') out += value;
-          else if (isNumberValue(value)) out += numberToString(value as LuaNumber);
-          else throw a.fail(`invalid replacement value (a ${typeName(value)})`);
-        }
-        s = lastMatch = copied = e;
-      } else if (s < src.length) {
-        s++;
-      } else {
-        break;
-      }
-      if (out.length > MAX_JS_STRING) throw memoryError();
-      if (anchor) break;
+    } finally {
+      ms.flush();
     }
-  } finally {
-    ms.flush();
-  }
-  out += src.slice(copied);
-  charge(out.length >> 4, out.length);
-  return [out, n];
+    return finish();
+  };
+
+  const finish = (): LuaValue[] => {
+    out += src.slice(copied);
+    charge(out.length >> 4, out.length);
+    return [out, n];
+  };
+
+  return scan();
 }
 
 /** A replacement string with `%0`..`%9` and `%%` expanded (PUC's add_s). */

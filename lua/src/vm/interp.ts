@@ -10,9 +10,11 @@
 //   carries it out (pcall, resume, yield) or leaves the loop (`await`: suspension until a host
 //   promise settles). A native frame waiting on a request holds a continuation (`cont`) that
 //   finishes it when its callee returns (pcall prepends `true`, a resume delivers the values).
-// - A native that calls back into Lua (sort comparators, gsub callbacks, `__tostring` from
-//   tostring) uses `vm.call`, a nested loop: like PUC's C boundary, a coroutine cannot yield across
-//   it and a host call cannot suspend inside it ("attempt to yield across a C-call boundary").
+// - A native that calls back into Lua either returns a `call` request with a continuation (gsub):
+//   the callee runs in this loop (it can be stepped and may wait on host calls), and the
+//   continuation gets its results; or uses `vm.call`, a nested loop (sort comparators, `__tostring`
+//   from tostring), inside which a host call cannot suspend. Either way, like PUC's C boundary, a
+//   coroutine cannot yield across it ("attempt to yield across a C-call boundary").
 // - Budget and hooks share one mechanism: a countdown kept in a local variable of the loop. When
 //   it runs out, `onCount` charges the budget (raising a `budget` error, which pcall cannot catch),
 //   calls the step hook (which may pause: the same suspension as `await`), and refills it.
@@ -26,7 +28,7 @@ import {
 import { Op, Proto, FIELDS_PER_FLUSH } from './proto';
 import { LuaTable } from './table';
 import {
-  LuaClosure, LuaError, LuaFunction, LuaValue, NativeFunction, Request, Upvalue, Userdata, isFalsy, rawToString, typeName,
+  Continuation, LuaClosure, LuaError, LuaFunction, LuaValue, NativeFunction, Request, Upvalue, Userdata, isFalsy, rawToString, typeName,
 } from './value';
 import { ObjName, calledName, chunkId, localName, objName, upvalueName } from './debuginfo';
 
@@ -50,6 +52,8 @@ const F_ENTRY = 1;
 const F_CONT = 2;
 /** Counts as a C call (C stack overflow): a metamethod called by an instruction, a pcall. */
 const F_META = 4;
+/** A native frame waiting on its `call` request: it holds one C call and one non-yieldable level. */
+const F_CALLING = 8;
 
 // Continuations: what finishes a frame's caller when the frame returns (meta frames), or what a
 // native frame is waiting for.
@@ -65,6 +69,8 @@ const C_RESUME = 5;
 const C_WRAP = 6;
 const C_YIELD = 7;
 const C_AWAIT = 8;
+/** Native frame of a `call` request: its continuation (`then`) gets the callee's results. */
+const C_THEN = 9;
 
 // Results of the call machinery.
 /** The call finished; the calling frame goes on at the same place. */
@@ -104,6 +110,8 @@ export class CallFrame {
   nvarargs = 0;
   /** Message handler of an xpcall frame. */
   handler: LuaValue = undefined;
+  /** Continuation of a native frame waiting on a `call` request. */
+  then: Continuation | undefined = undefined;
   /** Reached by a tail call (tracebacks show "(...tail calls...)"). */
   tail = false;
 }
@@ -267,7 +275,9 @@ export class VM {
         throw e;
       }
     }
-    this.refill();
+    // The window keeps its place (a hook every N instructions still sees the next one when due);
+    // only a budget smaller than what is left of it shortens it.
+    if (this.countdown > this.budget) this.window = this.countdown = this.budget;
   }
 
   /**
@@ -669,6 +679,29 @@ export class VM {
         frame = waiting;
         continue;
       }
+      if (waiting.cont === C_THEN) {
+        // The native goes on with the results (its frame on top again, for its messages).
+        const then = waiting.then!;
+        const results = stack.slice(ret, thread.top);
+        waiting.cont = C_NONE;
+        waiting.then = undefined;
+        waiting.flags &= ~F_CALLING;
+        thread.cCalls--;
+        thread.nny--;
+        let result: LuaValue[] | Request;
+        try {
+          result = then(results);
+        } catch (e) {
+          throw e instanceof LuaError ? e : hostError(e);
+        }
+        if (result instanceof Request) return this.request(thread, waiting, result);
+        n = result.length;
+        from = waiting.ret;
+        this.ensureStack(thread, from + n + EXTRA_STACK);
+        for (let j = 0; j < n; j++) thread.stack[from + j] = result[j];
+        frame = waiting;
+        continue;
+      }
       return RELOAD;
     }
   }
@@ -722,6 +755,21 @@ export class VM {
         for (let j = 0; j < nargs; j++) stack[func + 1 + j] = args[first + j];
         if (func + nargs + 1 > frame.top) frame.top = func + nargs + 1;
         return this.callAt(thread, func, nargs, frame.ret + 1, -1, F_CONT, C_NONE);
+      }
+      case 'call': {
+        // As lua_call from C: a C call, and no yield across it.
+        if (thread.cCalls >= MAX_C_CALLS) throw this.stackError('C stack overflow');
+        thread.cCalls++;
+        thread.nny++;
+        frame.flags |= F_CALLING;
+        frame.cont = C_THEN;
+        frame.then = req.then;
+        const func = frame.func + 1;
+        const nargs = args.length - 1;
+        this.ensureStack(thread, func + nargs + 1 + EXTRA_STACK);
+        for (let j = 0; j <= nargs; j++) stack[func + j] = args[j];
+        if (func + nargs + 1 > frame.top) frame.top = func + nargs + 1;
+        return this.callAt(thread, func, nargs, func, -1, F_CONT, C_NONE);
       }
       case 'resume':
       case 'wrap':
@@ -1024,7 +1072,13 @@ export class VM {
     for (let i = thread.depth - 1; i >= depth; i--) {
       const frame = thread.frames[i];
       if (frame.flags & F_META) thread.cCalls--;
+      if (frame.flags & F_CALLING) {
+        thread.cCalls--;
+        thread.nny--;
+        frame.flags &= ~F_CALLING;
+      }
       frame.handler = undefined;
+      frame.then = undefined;
       frame.cont = C_NONE;
     }
     if (thread.depth > depth) {

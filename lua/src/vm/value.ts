@@ -56,10 +56,13 @@ export class LuaClosure {
 
 /**
  * What a native can return instead of results: a request that the dispatch loop carries out
- * without growing the JS stack (pcall, coroutine switches) or by leaving the loop (`await`: the
- * VM suspends until the promise settles; see VM.start/resume).
+ * without growing the JS stack (pcall, coroutine switches, `call`) or by leaving the loop (`await`:
+ * the VM suspends until the promise settles; see VM.start/resume).
  */
-export type RequestKind = 'pcall' | 'xpcall' | 'resume' | 'wrap' | 'yield' | 'await';
+export type RequestKind = 'pcall' | 'xpcall' | 'resume' | 'wrap' | 'yield' | 'await' | 'call';
+
+/** What a native does with the results of the function it asked to call: its results, or another request. */
+export type Continuation = (results: LuaValue[]) => LuaValue[] | Request;
 
 export class Request {
   constructor(
@@ -67,7 +70,18 @@ export class Request {
     readonly args: LuaValue[],
     /** For `await`: the results the native will return once it settles (a rejection is a Lua error). */
     readonly promise?: Promise<LuaValue[]>,
+    /** For `call`: what the native does with the results. */
+    readonly then?: Continuation,
   ) {}
+
+  /**
+   * Calls `fn` with `args` in the dispatch loop, then `then` with its results. A native that calls
+   * back into Lua this way (gsub) lets the callback be stepped in the debugger and wait on host
+   * calls; as for PUC's C boundary, a coroutine still cannot yield inside it.
+   */
+  static call(fn: LuaValue, args: LuaValue[], then: Continuation): Request {
+    return new Request('call', [fn, ...args], undefined, then);
+  }
 }
 
 /**
