@@ -28,10 +28,11 @@ export interface ParseOptions {
   /** Keep the token list in the result (comments are always kept on the chunk). */
   tokens?: boolean;
   /**
-   * The result of parsing an earlier version of the same document. When it had no diagnostics,
-   * the top-level statements the edit cannot have changed are taken over instead of parsed again
-   * (those after the edit moved to their new offsets, in place): the earlier result must not be
-   * used any more. The new result is the same as a full parse's.
+   * The result of parsing an earlier version of the same document. When it had no diagnostics (or
+   * all of its 100 before the edit), the top-level statements the edit cannot have changed are
+   * taken over instead of parsed again (those after the edit moved to their new offsets, in
+   * place): the earlier result must not be used any more. The new result is the same as a full
+   * parse's (see reparse.ts).
    */
   previous?: ParseResult;
 }
