@@ -228,7 +228,7 @@ class Parser {
       // Start again at a boundary of the main block, as if the statements before it had just been read.
       this.lexer.seek(prefix.tokenStart);
       this.tok.end = prefix.previousEnd;
-      this.boundaries!.data = prefix.boundaries;
+      this.boundaries!.append(prefix.boundaries);
     }
     this.next();
     this.fs = this.newFunction(-1, true);
@@ -612,7 +612,7 @@ class Parser {
       if (i >= 0) {
         const tail = plan.takeTail(i, body.length);
         for (const s of tail.statements) body.push(s);
-        boundaries.data = boundaries.data.concat(tail.boundaries);
+        boundaries.append(tail.boundaries);
         this.tailComments = tail.comments;
         this.plan = undefined;
         const end = this.source.length;

@@ -31,21 +31,31 @@ import { forEachChild } from './visit';
  */
 export class Boundaries {
   static readonly STRIDE = 5;
-  data: number[] = [];
+  private data: number[] = [];
 
   add(statements: number, tokenStart: number, tokenEnd: number, previousEnd: number, actives: number): void {
     this.data.push(statements, tokenStart, tokenEnd, previousEnd, actives);
   }
 
-  get length(): number {
-    return this.data.length / Boundaries.STRIDE;
+  /** Boundaries taken over from an earlier parse (see `Prefix`, `Tail`), in one copy. */
+  append(data: number[]): void {
+    this.data = this.data.length === 0 ? data : this.data.concat(data);
   }
 
-  statements(i: number): number { return this.data[i * 5]; }
-  tokenStart(i: number): number { return this.data[i * 5 + 1]; }
-  tokenEnd(i: number): number { return this.data[i * 5 + 2]; }
-  previousEnd(i: number): number { return this.data[i * 5 + 3]; }
-  actives(i: number): number { return this.data[i * 5 + 4]; }
+  /** The numbers of boundaries [from, to), for a later parse to take over. */
+  slice(from: number, to = this.length): number[] {
+    return this.data.slice(from * S, to * S);
+  }
+
+  get length(): number {
+    return this.data.length / S;
+  }
+
+  statements(i: number): number { return this.data[i * S]; }
+  tokenStart(i: number): number { return this.data[i * S + 1]; }
+  tokenEnd(i: number): number { return this.data[i * S + 2]; }
+  previousEnd(i: number): number { return this.data[i * S + 3]; }
+  actives(i: number): number { return this.data[i * S + 4]; }
 
   /** The first boundary whose field `field` (1: token start, 2: token end) is at least `offset`. */
   search(field: 1 | 2, offset: number): number {
@@ -53,12 +63,14 @@ export class Boundaries {
     let hi = this.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.data[mid * 5 + field] < offset) lo = mid + 1;
+      if (this.data[mid * S + field] < offset) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 }
+
+const S = Boundaries.STRIDE;
 
 /** What the parser keeps of a parse for the next one. */
 export interface ReuseInfo {
@@ -159,7 +171,7 @@ export class ReusePlan {
     while (n < comments.length && comments[n].start < tokenStart) n++;
     return {
       statements, locals, comments: comments.slice(0, n), blockStart: this.old.chunk.body.start,
-      tokenStart, previousEnd: b.previousEnd(this.restart), boundaries: b.data.slice(0, this.restart * Boundaries.STRIDE),
+      tokenStart, previousEnd: b.previousEnd(this.restart), boundaries: b.slice(0, this.restart),
     };
   }
 
@@ -187,7 +199,7 @@ export class ReusePlan {
     const statements = this.old.chunk.body.body.slice(first);
     const from = b.tokenStart(i);
     const comments = this.old.chunk.comments.filter((c) => c.start >= from);
-    const boundaries = b.data.slice(i * Boundaries.STRIDE);
+    const boundaries = b.slice(i);
     const delta = this.delta;
     const moved = statementsSoFar - first;
     if (delta !== 0) {
@@ -197,7 +209,7 @@ export class ReusePlan {
         c.end += delta;
       }
     }
-    for (let k = 0; k < boundaries.length; k += Boundaries.STRIDE) {
+    for (let k = 0; k < boundaries.length; k += S) {
       boundaries[k] += moved;
       boundaries[k + 1] += delta;
       boundaries[k + 2] += delta;

@@ -117,7 +117,8 @@ export function objName(proto: Proto, lastpc: number, reg: number): ObjName | un
   }
 }
 
-const META_EVENT: string[] = [];
+/** The metamethod event of each opcode that may call one (`add` for ADD…), as messages name it. */
+export const META_EVENT: string[] = [];
 META_EVENT[Op.SELF] = 'index';
 META_EVENT[Op.GETTABUP] = 'index';
 META_EVENT[Op.GETTABLE] = 'index';

@@ -30,7 +30,7 @@ import { LuaTable } from './table';
 import {
   Continuation, LuaClosure, LuaError, LuaFunction, LuaValue, NativeFunction, Request, Upvalue, Userdata, isFalsy, rawToString, typeName,
 } from './value';
-import { ObjName, calledName, chunkId, localName, objName, upvalueName } from './debuginfo';
+import { META_EVENT, ObjName, calledName, chunkId, localName, objName, upvalueName } from './debuginfo';
 
 export { chunkId, localName };
 
@@ -2301,21 +2301,9 @@ function hostError(e: unknown): LuaError {
   return err;
 }
 
+/** The metamethod of each arithmetic and bitwise opcode (ADD..BNOT are consecutive): `__add`… */
 const ARITH_EVENTS: string[] = [];
-ARITH_EVENTS[Op.ADD] = '__add';
-ARITH_EVENTS[Op.SUB] = '__sub';
-ARITH_EVENTS[Op.MUL] = '__mul';
-ARITH_EVENTS[Op.MOD] = '__mod';
-ARITH_EVENTS[Op.POW] = '__pow';
-ARITH_EVENTS[Op.DIV] = '__div';
-ARITH_EVENTS[Op.IDIV] = '__idiv';
-ARITH_EVENTS[Op.BAND] = '__band';
-ARITH_EVENTS[Op.BOR] = '__bor';
-ARITH_EVENTS[Op.BXOR] = '__bxor';
-ARITH_EVENTS[Op.SHL] = '__shl';
-ARITH_EVENTS[Op.SHR] = '__shr';
-ARITH_EVENTS[Op.UNM] = '__unm';
-ARITH_EVENTS[Op.BNOT] = '__bnot';
+for (let op = Op.ADD; op <= Op.BNOT; op++) ARITH_EVENTS[op] = `__${META_EVENT[op]}`;
 
 /** An arithmetic operand as a number: numbers as they are, numeric strings as floats. */
 function arithOperand(v: LuaValue): LuaNumber | undefined {

@@ -94,6 +94,10 @@ class Reader {
   }
 
   instruction(): number {
+    return this.uint32();
+  }
+
+  private uint32(): number {
     this.need(4);
     const v = this.view.getUint32(this.pos, true);
     this.pos += 4;
@@ -101,12 +105,7 @@ class Reader {
   }
 
   sizeT(): number {
-    if (this.sizeTSize === 4) {
-      this.need(4);
-      const v = this.view.getUint32(this.pos, true);
-      this.pos += 4;
-      return v;
-    }
+    if (this.sizeTSize === 4) return this.uint32();
     this.need(8);
     const v = this.view.getBigUint64(this.pos, true);
     this.pos += 8;
