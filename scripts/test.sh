@@ -21,4 +21,6 @@ if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install 
 # A real VS Code for the extension tests: code-server and Chromium, offline (cached after the first run).
 bash scripts/setup-code-server.sh >/dev/null
 npm run build
+# Without arguments every suite; with arguments only the files named (`bash scripts/test.sh lua/out/vm/x.test.js`).
+if [ $# -eq 0 ]; then set -- 'lua/out/**/*.test.js' 'debugger/out/**/*.test.js' 'server/out/**/*.test.js' 'test/out/**/*.test.js'; fi
 npx mocha "$@"

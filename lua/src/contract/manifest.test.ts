@@ -65,7 +65,7 @@ describe('contract loader', () => {
     assert.ok(manifest);
     assert.equal(manifest.name, 'invoice-normalizer');
     assert.equal(manifest.onFailure, 'manual-review');
-    assert.deepEqual(manifest.limits, { instructions: 1000000, timeMs: 500, memoryBytes: 8000000, callDepth: 200, outputBytes: 65536 });
+    assert.deepEqual(manifest.limits, { instructions: 1000000, timeMs: 500, memoryBytes: 8000000, callDepth: 200, outputBytes: 65536, fileBytes: 1024 * 1024 });
     assert.deepEqual([...manifest.host.keys()], ['lookup_vendor_alias', 'tools.emit_review_note']);
     assert.deepEqual([...manifest.hostGlobals], [['lookup_vendor_alias', 'function'], ['tools', 'table']]);
     const lookup = manifest.host.get('lookup_vendor_alias')!;
@@ -83,6 +83,55 @@ describe('contract loader', () => {
     assert.equal(manifest.policy.isGranted('string.rep'), false, 'the contract denies it');
     assert.equal(manifest.policy.isGranted('os.time'), true);
     assert.equal(manifest.policy.isGranted('string.format'), true);
+  });
+
+  it('reads modules and files, normalizes their paths, and grants what they imply', () => {
+    const { manifest, problems } = parseManifest(JSON.stringify({
+      name: 'rules',
+      modules: { 'pricing.util': './lib//pricing_util.lua' },
+      files: { 'data/rates.csv': 'read', './out/report.txt': 'write' },
+    }), 'sandlua.json');
+    assert.deepEqual(problems, []);
+    assert.ok(manifest);
+    assert.deepEqual([...manifest.modules.values()], [{ name: 'pricing.util', path: 'lib/pricing_util.lua' }]);
+    assert.deepEqual([...manifest.files], [['data/rates.csv', 'read'], ['out/report.txt', 'write']]);
+    for (const name of ['require', 'io.open', 'io.lines', 'io.close', 'io.type']) {
+      assert.equal(manifest.policy.isGranted(name), true, name);
+      assert.equal(manifest.policy.explain(name).source, 'implied', name);
+    }
+    for (const name of ['io.write', 'io.popen', 'package', 'load']) assert.equal(manifest.policy.isGranted(name), false, name);
+    // The contract's own rules still win over what a field implies.
+    const denied = parseManifest(JSON.stringify({ name: 'x', modules: { m: 'm.lua' }, stdlib: { deny: ['require', 'io'] }, files: { 'a.txt': 'read' } }), 'sandlua.json').manifest!;
+    assert.equal(denied.policy.isGranted('require'), false);
+    assert.equal(denied.policy.isGranted('io.open'), false);
+    // Without modules or files nothing is implied.
+    const plain = parseManifest('{"name": "plain"}', 'sandlua.json').manifest!;
+    assert.equal(plain.policy.isGranted('require'), false);
+    assert.equal(plain.modules.size + plain.files.size, 0);
+  });
+
+  it('refuses module and file paths that leave the contract folder, and bad names and modes', () => {
+    const { manifest, problems } = parseManifest(JSON.stringify({
+      name: 'rules',
+      modules: { 'pricing.util': '../shared/util.lua', 'bad name': 'x.lua', abs: '/etc/x.lua', notlua: 'x.txt' },
+      files: { '../secrets.txt': 'read', '/etc/passwd': 'read', 'C:/x.txt': 'read', 'a\\b.txt': 'read', 'ok.txt': 'execute', 'dir/': 'read', 'n\u0000ul.txt': 'read', 'same.csv': 'read', './same.csv': 'write' },
+    }), 'sandlua.json');
+    assert.equal(manifest, undefined);
+    const messages = problems.map((p) => p.message).join('\n');
+    for (const expected of [
+      "modules.pricing.util must stay inside the contract's folder (no '..')",
+      "modules.abs must be relative to the contract's folder, not absolute",
+      'must be a module name',
+      'must be the path of a .lua file',
+      "files path '../secrets.txt' must stay inside the contract's folder (no '..')",
+      "files path '/etc/passwd' must be relative to the contract's folder, not absolute",
+      "files path 'C:/x.txt' must be relative",
+      "uses '\\': write paths with '/'",
+      'must be one of',
+      "files path 'dir/' must name a file, not a folder",
+      'contains a NUL character',
+      "files path './same.csv' is the same file as 'same.csv'",
+    ]) assert.ok(messages.includes(expected), `missing: ${expected}\nin:\n${messages}`);
   });
 
   it('fills in every default for a minimal contract', () => {

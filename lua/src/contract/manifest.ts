@@ -12,9 +12,9 @@ import * as fs from 'fs';
 import * as nodePath from 'path';
 import { nodeAtPath, nodeValue, parseJson, type JsonNode } from './json';
 import { resolveHost, type HostFunction } from './host';
-import { StdlibPolicy, normalizeStdlibEntry } from './policy';
+import { IMPLIED_BY_FILES, IMPLIED_BY_MODULES, StdlibPolicy, normalizeStdlibEntry } from './policy';
 import { ProblemSink, type ManifestProblem, type Span } from './problems';
-import { DEFAULT_LIMITS, DEFAULT_ON_FAILURE, type Limits, type OnFailure } from './schema';
+import { DEFAULT_LIMITS, DEFAULT_ON_FAILURE, type FileAccess, type Limits, type OnFailure } from './schema';
 import { checkDeclaredSchema } from './schema-checks';
 import { LEGACY_NAMES, LUA53_LIBRARIES, LUA53_STDLIB_NAMES, isStdlibLibrary, isStdlibName } from './stdlib-names';
 import { didYouMean } from './suggest';
@@ -48,6 +48,10 @@ export interface Contract {
   stdlib: { allow: string[]; deny: string[] };
   /** Which standard-library names scripts may reach (see policy.ts). */
   policy: StdlibPolicy;
+  /** Modules `require` may load, by name (`pricing.util`), in file order. */
+  modules: ReadonlyMap<string, ModuleDeclaration>;
+  /** Files `io.open`/`io.lines` may touch, by normalized relative path (`data/rates.csv`), in file order. */
+  files: ReadonlyMap<string, FileAccess>;
   /** Every limit, defaults filled in. */
   limits: Limits;
   dataBoundary?: string;
@@ -57,6 +61,14 @@ export interface Contract {
   raw: Record<string, unknown>;
   /** The file's text (a byte-order mark replaced by a space), for locating things in it (`locate`). */
   text: string;
+}
+
+/** One entry of `modules`. */
+export interface ModuleDeclaration {
+  /** The name scripts require (`pricing.util`). */
+  name: string;
+  /** The file as the contract writes it, normalized (`lib/pricing_util.lua`), relative to the contract's folder. */
+  path: string;
 }
 
 export interface ManifestResult {
@@ -139,6 +151,8 @@ function parse(text: string, path: string): ManifestResult {
 
   checkScripts(value, sink);
   checkStdlib(value, sink);
+  checkRelativePaths(value, 'modules', 'values', sink);
+  checkRelativePaths(value, 'files', 'keys', sink);
   for (const key of ['input', 'output']) {
     if (value[key] !== undefined && !sink.hasErrorWithin([key]) && (typeof value[key] === 'boolean' || isObject(value[key]))) {
       checkDeclaredSchema(value[key] as JsonSchema, [key], sink);
@@ -162,6 +176,13 @@ function buildContract(value: Record<string, unknown>, path: string, text: strin
   const stdlib = { allow: [...(stdlibValue.allow ?? [])], deny: [...(stdlibValue.deny ?? [])] };
   const hostGlobals = new Map<string, 'function' | 'table'>();
   for (const fn of host.values()) hostGlobals.set(fn.path[0], fn.path.length === 1 ? 'function' : 'table');
+  const modules = new Map<string, ModuleDeclaration>();
+  for (const [name, file] of Object.entries((value.modules ?? {}) as Record<string, string>)) {
+    modules.set(name, { name, path: normalizeRelativePath(file) });
+  }
+  const files = new Map<string, FileAccess>();
+  for (const [file, access] of Object.entries((value.files ?? {}) as Record<string, FileAccess>)) files.set(normalizeRelativePath(file), access);
+  const implied = [...(modules.size > 0 ? IMPLIED_BY_MODULES : []), ...(files.size > 0 ? IMPLIED_BY_FILES : [])];
   const contract: Contract = {
     path,
     name: value.name as string,
@@ -169,7 +190,9 @@ function buildContract(value: Record<string, unknown>, path: string, text: strin
     host,
     hostGlobals,
     stdlib,
-    policy: new StdlibPolicy(stdlib),
+    policy: new StdlibPolicy(stdlib, implied),
+    modules,
+    files,
     limits: { ...DEFAULT_LIMITS, ...((value.limits ?? {}) as Partial<Limits>) },
     onFailure: (value.onFailure as OnFailure | undefined) ?? DEFAULT_ON_FAILURE,
     raw: value,
@@ -243,6 +266,53 @@ function checkScripts(value: Record<string, unknown>, sink: ProblemSink): void {
       sink.addAt(node, `scripts[${i}] uses '\\': write globs with '/' as the separator`);
     }
   });
+}
+
+/**
+ * `modules` values and `files` keys are paths below the contract's folder: never absolute, never
+ * through `..`, `/` as the separator, no NUL; two spellings of one file (`./a.csv`, `a.csv`) are
+ * reported, since the runtime could not tell which access counts.
+ */
+function checkRelativePaths(value: Record<string, unknown>, field: 'modules' | 'files', where: 'keys' | 'values', sink: ProblemSink): void {
+  const entries = value[field];
+  if (!isObject(entries)) return;
+  const seen = new Map<string, string>();
+  for (const [key, item] of Object.entries(entries)) {
+    const path = where === 'keys' ? key : item;
+    if (typeof path !== 'string' || path === '') continue;
+    const node = nodeAtPath(sink.root, [field, key]);
+    if (!node) continue;
+    const target = where === 'keys' && node.parent?.type === 'property' ? node.parent.children![0] : node;
+    const label = where === 'keys' ? `${field} path '${key}'` : `${field}.${key}`;
+    const problem = relativePathProblem(path);
+    if (problem !== undefined) {
+      sink.addAt(target, `${label} ${problem}`);
+      continue;
+    }
+    if (where === 'keys') {
+      const normalized = normalizeRelativePath(path);
+      const earlier = seen.get(normalized);
+      if (earlier !== undefined) sink.addAt(target, `${label} is the same file as '${earlier}'`);
+      seen.set(normalized, key);
+    }
+  }
+}
+
+/** Why `path` cannot name a file below the contract's folder, or undefined when it can. */
+export function relativePathProblem(path: string): string | undefined {
+  if (path.includes('\0')) return 'contains a NUL character';
+  if (path.includes('\\')) return "uses '\\': write paths with '/' as the separator";
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return "must be relative to the contract's folder, not absolute";
+  const parts = path.split('/');
+  if (parts.some((part) => part === '..')) return "must stay inside the contract's folder (no '..')";
+  if (parts.every((part) => part === '' || part === '.')) return 'must name a file';
+  if (path.endsWith('/')) return 'must name a file, not a folder';
+  return undefined;
+}
+
+/** `./data//rates.csv` → `data/rates.csv` (only for paths relativePathProblem accepts). */
+export function normalizeRelativePath(path: string): string {
+  return path.split('/').filter((part) => part !== '' && part !== '.').join('/');
 }
 
 /** Names from other Lua versions, with their Lua 5.3 form. */

@@ -18,6 +18,8 @@
 // - Only when no contract entry covers the path do the defaults decide, the same way (most
 //   specific first: `os.time` is granted although `os` is denied). So `deny: ["os"]` also takes
 //   away the default `os.time`, and `allow: ["io"]` grants all of `io`.
+// - Then names that other fields of the contract imply: declaring `modules` grants `require`, and
+//   declaring `files` grants `io.open`, `io.lines`, `io.close` and `io.type` (IMPLIED_BY_*).
 // - A path no rule covers is granted if it is under a standard global, and denied otherwise.
 
 import { LUA53_LIBRARIES, LUA53_STDLIB, LEGACY_NAMES, isStdlibLibrary } from './stdlib-names';
@@ -36,6 +38,11 @@ export const DEFAULT_DENIED: readonly string[] = [
 /** Granted by default although their library is denied (see the reading above). */
 export const DEFAULT_GRANTED: readonly string[] = ['os.time', 'os.clock', 'os.date', 'os.difftime'];
 
+/** What declaring `modules` grants, unless the contract denies it. */
+export const IMPLIED_BY_MODULES: readonly string[] = ['require'];
+/** What declaring `files` grants, unless the contract denies it. */
+export const IMPLIED_BY_FILES: readonly string[] = ['io.open', 'io.lines', 'io.close', 'io.type'];
+
 /** A library table may be reachable with only some of its fields: `partial`. */
 export type StdlibAccess = 'granted' | 'denied' | 'partial';
 
@@ -44,8 +51,12 @@ export interface StdlibDecision {
   granted: boolean;
   /** The entry that decided (`os`, `os.time`), when a rule did. */
   rule?: string;
-  /** `allow`/`deny`: the contract's lists; `default`: the default rules; `standard`/`unknown`: no rule covered the path. */
-  source: 'allow' | 'deny' | 'default' | 'standard' | 'unknown';
+  /**
+   * `allow`/`deny`: the contract's lists; `implied`: granted by another field of the contract
+   * (`modules` grants `require`, `files` grants `io.open`…); `default`: the default rules;
+   * `standard`/`unknown`: no rule covered the path.
+   */
+  source: 'allow' | 'deny' | 'implied' | 'default' | 'standard' | 'unknown';
 }
 
 /** `io.*` is another spelling of `io`. */
@@ -64,10 +75,13 @@ export class StdlibPolicy {
 
   /** Contract entries: true = allow, false = deny (deny wins when both name an entry). */
   private readonly rules = new Map<string, boolean>();
+  /** Names other parts of the contract grant (`modules` grants `require`); the contract's own rules still win. */
+  private readonly implied: ReadonlySet<string>;
   /** Every standard name → granted, decided once so the checker's and runtime's lookups are O(1). */
   private readonly known = new Map<string, boolean>();
 
-  constructor(rules: StdlibRules = {}) {
+  constructor(rules: StdlibRules = {}, implied: readonly string[] = []) {
+    this.implied = new Set(implied);
     for (const entry of rules.allow ?? []) this.rules.set(normalizeStdlibEntry(entry), true);
     for (const entry of rules.deny ?? []) this.rules.set(normalizeStdlibEntry(entry), false);
     for (const name of LUA53_STDLIB.keys()) {
@@ -119,6 +133,7 @@ export class StdlibPolicy {
       const rule = this.rules.get(prefix);
       if (rule !== undefined) return { granted: rule, rule: prefix, source: rule ? 'allow' : 'deny' };
     }
+    if (this.implied.has(name)) return { granted: true, rule: name, source: 'implied' };
     for (const prefix of prefixes) {
       const rule = DEFAULT_RULES.get(prefix);
       if (rule !== undefined) return { granted: rule, rule: prefix, source: 'default' };

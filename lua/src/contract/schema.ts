@@ -37,6 +37,8 @@ export interface Limits {
   callDepth: number;
   /** Bytes of the script's output, serialized as JSON. */
   outputBytes: number;
+  /** Bytes of one declared file a script reads or writes (`files`), and of the `stdin` text. */
+  fileBytes: number;
 }
 
 /** Limits a contract does not set. */
@@ -46,6 +48,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   memoryBytes: 16 * 1024 * 1024,
   callDepth: 200,
   outputBytes: 1024 * 1024,
+  fileBytes: 1024 * 1024,
 };
 
 /** The bounds a contract's limits must respect: a typo of three zeros should not pass review. */
@@ -55,6 +58,7 @@ export const LIMIT_BOUNDS: Readonly<Record<keyof Limits, { minimum: number; maxi
   memoryBytes: { minimum: 65_536, maximum: 4 * 1024 * 1024 * 1024 },
   callDepth: { minimum: 1, maximum: 200_000 },
   outputBytes: { minimum: 1, maximum: 64 * 1024 * 1024 },
+  fileBytes: { minimum: 1, maximum: 1024 * 1024 * 1024 },
 };
 
 const KEYWORD_ALTERNATION = LUA_KEYWORDS.join('|');
@@ -65,6 +69,15 @@ const LUA_NAME = `(?!(?:${KEYWORD_ALTERNATION})(?![A-Za-z0-9_]))[A-Za-z_][A-Za-z
 export const HOST_NAME_PATTERN = `^${LUA_NAME}(?:\\.${LUA_NAME})*$`;
 /** A parameter's name: a Lua name, or `...` for the extra arguments. */
 export const PARAM_NAME_PATTERN = `^(?:${LUA_NAME}|\\.\\.\\.)$`;
+/** A module's name for `require`: Lua names joined by dots (`pricing.util`). */
+export const MODULE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)*$';
+/** What a script may do with a declared file. */
+export const FILE_ACCESS: Readonly<Record<string, string>> = {
+  read: 'io.open(path) / io.open(path, "r") and io.lines(path) read it.',
+  write: 'io.open(path, "w") / "a" create, replace or append to it.',
+  'read-write': 'Both: any io.open mode.',
+};
+export type FileAccess = 'read' | 'write' | 'read-write';
 /** A `stdlib` entry's shape: a global (`load`), a library (`io` or `io.*`) or a library field (`os.time`). */
 export const STDLIB_ENTRY_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*(?:\\.(?:[A-Za-z_][A-Za-z0-9_]*|\\*))?$';
 /** Semantic versioning: 1.0.0, 2.1.0-beta.1. */
@@ -247,6 +260,30 @@ export const CONTRACT_SCHEMA = {
         deny: { title: 'Deny', description: 'Standard-library entries taken away (such as string.rep).', type: 'array', uniqueItems: true, items: stdlibEntry },
       },
     },
+    modules: {
+      title: 'Modules',
+      description:
+        'The modules scripts may load with require, by name: each a Lua file relative to this folder (require "pricing.util" loads lib/pricing_util.lua). A module runs once per run, under this same contract and its limits. Declaring modules grants require. Default: none.',
+      type: 'object',
+      propertyNames: { pattern: MODULE_NAME_PATTERN, patternErrorMessage: 'must be a module name: Lua names joined by dots, such as pricing.util' },
+      additionalProperties: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 1000,
+        pattern: '\\.lua$',
+        patternErrorMessage: 'must be the path of a .lua file, relative to the contract',
+      },
+      default: {},
+    },
+    files: {
+      title: 'Files',
+      description:
+        'The files scripts may open with io.open and io.lines, by path relative to this folder, with what they may do: read, write or read-write. Nothing else of the file system is reachable. Declaring files grants io.open, io.lines, io.close and io.type. Default: none.',
+      type: 'object',
+      propertyNames: { minLength: 1, maxLength: 1000 },
+      additionalProperties: { type: 'string', enum: Object.keys(FILE_ACCESS), enumDescriptions: Object.values(FILE_ACCESS) },
+      default: {},
+    },
     limits: {
       title: 'Limits',
       description: 'What one run may use; a run that goes over stops with an error of its own kind, and the host stays healthy.',
@@ -258,6 +295,7 @@ export const CONTRACT_SCHEMA = {
         memoryBytes: limit('memoryBytes', 'Memory (bytes)', 'Bytes of strings, tables and closures the script may hold at once.'),
         callDepth: limit('callDepth', 'Call depth', 'Nested calls (Lua functions, metamethods, library calls).'),
         outputBytes: limit('outputBytes', 'Output (bytes)', 'Size of the output as JSON.'),
+        fileBytes: limit('fileBytes', 'File size (bytes)', 'Size of one declared file a script reads or writes, and of the stdin text.'),
       },
     },
     dataBoundary: {
