@@ -358,6 +358,11 @@ function checkStdlib(value: Record<string, unknown>, sink: ProblemSink): void {
         }
         return;
       }
+      if (list === 'allow' && LEGACY_NAMES.includes(name)) {
+        // Denying it is harmless repetition; granting it would promise a function Lua 5.3 lacks.
+        sink.addAt(node, `'${name}' is not Lua 5.3 and cannot be granted: allow 'load' instead`);
+        return;
+      }
       const earlier = seen.get(name);
       if (earlier !== undefined && entries[earlier] !== entry) {
         sink.addAt(node, `stdlib.${list} names '${name}' twice (as '${entries[earlier]}' and '${entry}')`);

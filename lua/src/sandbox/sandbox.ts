@@ -182,7 +182,7 @@ export class Sandbox {
       const base: string[] = [];
       const deniedGlobals = new Set<string>(['loadstring']);
       for (const name of LUA53_BASE) {
-        if (name === '_G' || name === '_VERSION') continue;
+        if (name === '_G') continue; // the script's own global table, set apart below
         if (policy.isGranted(name)) base.push(name);
         else deniedGlobals.add(name);
       }
@@ -200,7 +200,9 @@ export class Sandbox {
         }
         libraries.push({ name: lib, granted, denied });
       }
-      this.planCache = { base, deniedGlobals, libraries, globalTable: policy.isGranted('_G') };
+      const globalTable = policy.isGranted('_G');
+      if (!globalTable) deniedGlobals.add('_G');
+      this.planCache = { base, deniedGlobals, libraries, globalTable };
     }
     return this.planCache;
   }
@@ -534,7 +536,6 @@ class Run {
       if (value !== undefined) G.setStr(name, value);
     }
     if (plan.globalTable) G.setStr('_G', G);
-    G.setStr('_VERSION', full.get('_VERSION'));
 
     const libraries = new Map<string, LuaTable>();
     for (const { name: lib, granted, denied: deniedFields } of plan.libraries) {

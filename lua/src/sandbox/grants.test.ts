@@ -1,0 +1,59 @@
+// Every grant means what it says: for each name a contract's `stdlib` may name, a script under a
+// contract that grants it finds it there, of the kind the standard library says, and under a
+// contract that denies it gets `forbidden`. So the checker (which reads the same policy) and the
+// runtime cannot disagree on a name: a granted name the runtime lacks is a failing test here.
+import { strict as assert } from 'assert';
+import { parseManifest } from '../contract/manifest';
+import { DEFAULT_DENIED } from '../contract/policy';
+import { LUA53_STDLIB } from '../contract/stdlib-names';
+import { Sandbox } from './sandbox';
+
+/** The Lua type a standard name holds. */
+const LUA_TYPE = { function: 'function', table: 'table', string: 'string', number: 'number', file: 'userdata' } as const;
+
+function sandbox(stdlib: { allow?: string[]; deny?: string[] }): Sandbox {
+  const result = parseManifest(JSON.stringify({ name: 'grants', stdlib }), '/virtual/sandlua.json');
+  assert.ok(result.manifest, JSON.stringify(result.problems));
+  return new Sandbox({ manifest: result.manifest });
+}
+
+/** `string.dump` → `string["dump"]`, read without calling anything. */
+function reader(name: string): string {
+  const [head, ...rest] = name.split('.');
+  return `local v = ${head}${rest.map((field) => `[${JSON.stringify(field)}]`).join('')}\nreturn type(v)`;
+}
+
+describe('every standard name the contract accepts', () => {
+  const names = [...LUA53_STDLIB.keys()];
+
+  it('covers the whole Lua 5.3 standard library, the default-denied names included', () => {
+    for (const denied of DEFAULT_DENIED.filter((n) => n !== 'loadstring')) assert.ok(LUA53_STDLIB.has(denied), denied);
+    assert.ok(names.length >= 147, String(names.length));
+  });
+
+  it('is there, of its kind, when the contract grants it', async () => {
+    const missing: string[] = [];
+    for (const name of names) {
+      const result = await sandbox({ allow: [name] }).run(reader(name));
+      const expected = LUA_TYPE[LUA53_STDLIB.get(name)!];
+      if (!result.ok || result.output !== expected) missing.push(`${name}: ${result.ok ? `a ${String(result.output)}` : `${result.error.kind}: ${result.error.message}`}, expected a ${expected}`);
+    }
+    assert.deepEqual(missing, []);
+  });
+
+  it('raises forbidden when the contract denies it', async () => {
+    const wrong: string[] = [];
+    for (const name of names) {
+      const result = await sandbox({ deny: [name] }).run(reader(name));
+      if (result.ok || result.error.kind !== 'forbidden') wrong.push(`${name}: ${result.ok ? `a ${String(result.output)}` : `${result.error.kind}: ${result.error.message}`}`);
+    }
+    assert.deepEqual(wrong, []);
+  });
+
+  it('refuses to grant loadstring, which Lua 5.3 does not have', () => {
+    const result = parseManifest(JSON.stringify({ name: 'x', stdlib: { allow: ['loadstring'] } }), '/virtual/sandlua.json');
+    assert.equal(result.manifest, undefined);
+    assert.match(result.problems[0].message, /'loadstring' is not Lua 5.3 and cannot be granted: allow 'load' instead/);
+    assert.ok(parseManifest(JSON.stringify({ name: 'x', stdlib: { deny: ['loadstring'] } }), '/virtual/sandlua.json').manifest);
+  });
+});
