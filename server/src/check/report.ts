@@ -73,7 +73,7 @@ export function buildReport(paths: string[], cwd: string, manifestOption?: strin
     const manifest = fixed ?? discovery.governing(script);
     const text = fs.readFileSync(script, 'utf8');
     const contract = manifest?.manifest;
-    const analysis = analyzeScript(text, path.basename(script), contract, { brokenContract: manifest && !contract ? display(manifest.path, cwd) : undefined });
+    const analysis = analyzeScript(text, path.basename(script), contract, { brokenContract: manifest && !contract ? display(manifest.path, cwd) : undefined, path: script });
     const caps = scriptCapabilities(analysis.scope, analysis.parsed.lineMap, contract);
     const calls = caps.calls.map((c) => ({ name: c.name, lines: [...new Set(c.sites.map((s) => s.line))] }));
     const used = new Set(calls.map((c) => c.name));
