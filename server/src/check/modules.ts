@@ -165,9 +165,13 @@ export function moduleExports(source: string): ModuleField[] {
   if (!value) return [];
   const docs = new Docs(chunk.comments, parsed.lineMap, parsed.source);
   const fields = new Map<string, ModuleField>();
+  // Top-level local functions, so that `M.f = helper` is known to be a function (and its parameters).
+  const functions = new Map<string, ast.FunctionExpression>();
   const set = (at: ast.Range, name: string, expression: ast.Expression, statement: ast.Range, method = false): void => {
+    const value = unparen(expression);
+    const resolved = value.kind === 'Name' ? functions.get(value.name) ?? value : value;
     fields.delete(name); // a later definition wins, and moves the field to the end
-    fields.set(name, describeField(name, at, expression, docs.before(statement.start), method));
+    fields.set(name, describeField(name, at, resolved, docs.before(statement.start), method));
   };
   if (value.kind === 'Table') {
     addTableFields(value, fields, docs);
@@ -177,6 +181,14 @@ export function moduleExports(source: string): ModuleField[] {
   const table = value.name;
   for (const s of statements) {
     if (s.start >= last!.start) break;
+    if (s.kind === 'LocalFunction') functions.set(s.name.name, s.func);
+    else if (s.kind === 'Local') {
+      s.names.forEach((n, i) => {
+        const v = s.values[i] && unparen(s.values[i]);
+        if (v?.kind === 'Function') functions.set(n.name, v);
+        else functions.delete(n.name);
+      });
+    }
     if (s.kind === 'Local' && s.names.some((n) => n.name === table)) {
       // A new declaration starts the table over.
       fields.clear();
