@@ -129,6 +129,61 @@ describe('review: sarif, github, report and --base', function () {
     assert.ok(lines.some((l) => /^::notice file=invoice\/sandlua\.json,line=1,title=sandlua capability change::\+ invoice-normalizer grants host function tools\.send_email/.test(l)));
   });
 
+  it('report and --base list modules and files: what the contract declares, what scripts require and open', () => {
+    const repo2 = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-review-io-'));
+    try {
+      const write = (file: string, text: string): void => {
+        fs.mkdirSync(path.dirname(path.join(repo2, file)), { recursive: true });
+        fs.writeFileSync(path.join(repo2, file), text);
+      };
+      const base = { name: 'pricing', scripts: ['*.lua'], modules: { 'pricing.util': 'lib/util.lua' }, files: { 'data/rates.csv': 'read', 'out/old.txt': 'write' } };
+      write('sandlua.json', JSON.stringify(base, null, 2) + '\n');
+      write('lib/util.lua', 'local M = {}\nfunction M.round(x) return x end\nreturn M\n');
+      write('price.lua', 'local util = require("pricing.util")\nfor line in io.lines("data/rates.csv") do end\nreturn util.round(1)\n');
+      git(repo2, 'init', '-q');
+      git(repo2, 'add', '.');
+      git(repo2, 'commit', '-q', '-m', 'base');
+      const head = { ...base, modules: { 'pricing.util': 'lib/util.lua', 'pricing.tax': 'lib/tax.lua' }, files: { 'data/rates.csv': 'read-write', 'out/report.txt': 'write' } };
+      write('sandlua.json', JSON.stringify(head, null, 2) + '\n');
+      write('lib/tax.lua', 'return { rate = function(region) return 0.2 end }\n');
+      write('price.lua', 'local util = require("pricing.util")\nlocal tax = require("pricing.tax")\nlocal out = io.open("out/report.txt", "w")\nlocal rates = io.open("data/rates.csv", "a+")\nreturn util.round(tax.rate("EU"))\n');
+
+      const check = sandlua(repo2, 'check', '.', '--base', 'HEAD');
+      assert.equal(check.status, 0, check.stdout + check.stderr);
+      const changes = check.stdout.slice(check.stdout.indexOf('Capability changes')).split('\n').filter((l) => l.startsWith('  ')).map((l) => l.trim());
+      assert.deepEqual(changes, [
+        '+ pricing declares module pricing.tax (lib/tax.lua)',
+        '+ pricing changes access to file data/rates.csv: read → read-write',
+        '+ pricing grants file out/report.txt (write)',
+        '- pricing no longer grants file out/old.txt',
+        '+ price.lua starts requiring pricing.tax (line 2)',
+        '+ price.lua starts opening out/report.txt for write (line 3)',
+        '+ price.lua starts opening data/rates.csv for read and write (line 4)',
+        '- price.lua stops opening data/rates.csv for read',
+      ]);
+
+      const json = JSON.parse(sandlua(repo2, 'report', '.', '--format', 'json').stdout);
+      const contract = json.contracts[0];
+      assert.deepEqual(contract.modules, [{ name: 'pricing.util', path: 'lib/util.lua' }, { name: 'pricing.tax', path: 'lib/tax.lua' }]);
+      assert.deepEqual(contract.files, [{ path: 'data/rates.csv', access: 'read-write' }, { path: 'out/report.txt', access: 'write' }]);
+      assert.deepEqual(contract.stdlibAllowed, ['io.close', 'io.lines', 'io.open', 'io.type', 'require']);
+      assert.equal(contract.limits.fileBytes, 1048576);
+      const script = contract.scripts.find((x: { path: string }) => x.path === 'price.lua');
+      assert.deepEqual(Object.keys(script), ['path', 'calls', 'unused', 'requires', 'files', 'violations']);
+      assert.deepEqual(script.requires, [{ name: 'pricing.util', lines: [1] }, { name: 'pricing.tax', lines: [2] }]);
+      assert.deepEqual(script.files, [{ path: 'out/report.txt', access: 'write', lines: [3] }, { path: 'data/rates.csv', access: 'read-write', lines: [4] }]);
+      assert.deepEqual(script.violations, []);
+
+      const markdown = sandlua(repo2, 'report', '.').stdout;
+      assert.match(markdown, /\| `pricing\.tax` \| `lib\/tax\.lua` \|/);
+      assert.match(markdown, /\| `out\/report\.txt` \| write \|/);
+      assert.match(markdown, /- Requires: `pricing\.util` \(line 1\), `pricing\.tax` \(line 2\)/);
+      assert.match(markdown, /- Opens: `out\/report\.txt` for write \(line 3\), `data\/rates\.csv` for read and write \(line 4\)/);
+    } finally {
+      fs.rmSync(repo2, { recursive: true, force: true });
+    }
+  });
+
   it('rejects a --base that is not a revision, with exit code 2', () => {
     const run = sandlua(repo, 'check', 'invoice', '--base', 'no-such-ref');
     assert.equal(run.status, 2);

@@ -104,6 +104,12 @@ describe('contract discovery', () => {
     assert.equal(discovery.load(path.join(dir, 'contracts/none.json')), undefined);
   });
 
+  it('governs the modules a contract declares, even where its globs do not reach', () => {
+    const contract = parseManifest('{"name": "m", "scripts": ["*.lua"], "modules": {"pricing.util": "./lib/util.lua"}}', path.join(dir, 'm', 'sandlua.json'));
+    assert.equal(governs(contract, path.join(dir, 'm', 'lib', 'util.lua')), true);
+    assert.equal(governs(contract, path.join(dir, 'm', 'lib', 'other.lua')), false);
+  });
+
   it('matches globs relative to the contract folder, never scripts outside it', () => {
     const contract = parseManifest('{"name": "g", "scripts": ["src/**/*.lua", "*.rule.lua"]}', path.join(dir, 'g', 'sandlua.json'));
     assert.equal(governs(contract, path.join(dir, 'g', 'src', 'a', 'b.lua')), true);

@@ -1,8 +1,9 @@
 // Which contract governs a script: the nearest `sandlua.json` walking up from the script's folder
 // whose `scripts` globs (relative to the contract's folder, matched with picomatch) match the
-// script — like tsconfig.json. A contract whose globs cannot be read (invalid JSON, a broken
-// `scripts`) governs every script below it, so that its scripts are reported under it and fall
-// back to deny-all instead of silently escaping to a contract further up.
+// script — like tsconfig.json — or that declares the script as a module (`modules`). A contract
+// whose globs cannot be read (invalid JSON, a broken `scripts`) governs every script below it, so
+// that its scripts are reported under it and fall back to deny-all instead of silently escaping to
+// a contract further up.
 
 import * as fs from 'fs';
 import * as nodePath from 'path';
@@ -74,12 +75,15 @@ export function governs(result: ManifestResult, scriptPath: string): boolean {
   const relative = nodePath.relative(nodePath.dirname(result.path), nodePath.resolve(scriptPath));
   if (relative === '' || relative === '..' || relative.startsWith('..' + nodePath.sep) || nodePath.isAbsolute(relative)) return false;
   if (result.scripts === undefined) return true;
+  // A declared module runs under the contract that declares it, wherever the globs point.
+  const slashed = relative.split(nodePath.sep).join('/');
+  if (result.manifest) for (const module of result.manifest.modules.values()) if (module.path === slashed) return true;
   let matcher = matchers.get(result);
   if (!matcher) {
     matcher = result.scripts.length === 0 ? () => false : picomatch(result.scripts, { dot: true });
     matchers.set(result, matcher);
   }
-  return matcher(relative.split(nodePath.sep).join('/'));
+  return matcher(slashed);
 }
 
 function loadFromDisk(file: string): ManifestResult | undefined {

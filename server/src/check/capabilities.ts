@@ -1,12 +1,13 @@
 // What a script reaches, read from the engine's global-path uses (`analyze(chunk).uses`, which sees
 // through aliases such as `local x = os; x.execute()`, `_G` and `_ENV`): the granted host functions
-// it calls, calls to host functions its contract does not grant, and standard-library names its
-// contract denies. The capability report and the capability diff are built from this; it answers
-// from the same uses and the same stdlib policy as the contract checker, so they cannot disagree
-// on what a script touches.
+// it calls, calls to host functions its contract does not grant, standard-library names its
+// contract denies, and the modules and files it requires and opens. The capability report and the
+// capability diff are built from this; it answers from the same uses and the same stdlib policy as
+// the contract checker, so they cannot disagree on what a script touches.
 
 import { longestHostPrefix, withoutEnvironment } from './paths';
-import { LUA53_STDLIB, StdlibPolicy, type Contract, type LineMap, type ScopeInfo, type GlobalPathUse, type ast } from '@sandlua/lua';
+import { fileUses, requireUses, type FileNeed } from './modules';
+import { LUA53_STDLIB, StdlibPolicy, type Contract, type LineMap, type ScopeInfo, type ast } from '@sandlua/lua';
 
 /** A place in a script: 1-based, end exclusive (as diagnostics). */
 export interface Site {
@@ -30,6 +31,19 @@ export interface ScriptCapabilities {
   ungranted: CapabilityUse[];
   /** Standard-library names the contract denies (`os.execute`, `io`), by first use. */
   forbidden: CapabilityUse[];
+  /** Modules the script requires by a literal name (`pricing.util`), declared or not, by first use. */
+  requires: CapabilityUse[];
+  /**
+   * Files it opens by a literal path (relative to the contract's folder, normalized), with what it
+   * does with them (`any`: the mode is computed), declared or not, by first use.
+   */
+  files: FileCapability[];
+}
+
+export interface FileCapability extends CapabilityUse {
+  /** `data/rates.csv` (as written when the path leaves the contract's folder). */
+  path: string;
+  access: FileNeed | 'any';
 }
 
 /**
@@ -53,7 +67,7 @@ export function scriptCapabilities(scope: ScopeInfo, lineMap: LineMap, contract:
   const ownGlobals = new Set<string>();
   for (const [name, refs] of scope.globals) if (refs.some((r) => r.access === 'write')) ownGlobals.add(name);
 
-  const add = (into: Map<string, Site[]>, name: string, use: GlobalPathUse) => {
+  const add = (into: Map<string, Site[]>, name: string, use: { node: ast.Range }) => {
     const start = lineMap.positionAt(use.node.start);
     const end = lineMap.positionAt(use.node.end);
     const site = { line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
@@ -86,10 +100,21 @@ export function scriptCapabilities(scope: ScopeInfo, lineMap: LineMap, contract:
     else if (use.access === 'call') add(ungranted, path.join('.'), use);
   }
 
+  const requires = new Map<string, Site[]>();
+  for (const use of requireUses(scope)) add(requires, use.name, { node: use.literal });
+  const files = new Map<string, Site[]>();
+  for (const use of fileUses(scope)) add(files, `${use.need ?? 'any'} ${use.normalized ?? use.path}`, { node: use.literal });
+
   const ordered = (map: Map<string, Site[]>): CapabilityUse[] => [...map].map(([name, sites]) => ({ name, sites }));
   const callsInContractOrder: CapabilityUse[] = [];
   if (host) for (const name of host.keys()) if (calls.has(name)) callsInContractOrder.push({ name, sites: calls.get(name)! });
-  return { calls: callsInContractOrder, ungranted: ordered(ungranted), forbidden: ordered(forbidden) };
+  return {
+    calls: callsInContractOrder, ungranted: ordered(ungranted), forbidden: ordered(forbidden), requires: ordered(requires),
+    files: ordered(files).map((f) => {
+      const space = f.name.indexOf(' ');
+      return { ...f, name: f.name.slice(space + 1), path: f.name.slice(space + 1), access: f.name.slice(0, space) as FileCapability['access'] };
+    }),
+  };
 }
 
 /** Host functions a contract grants that a script never reaches, in the contract's order. */

@@ -191,11 +191,14 @@ if (!isMainThread && (workerData as { sandluaCheckWorker?: boolean } | null)?.sa
   parentPort!.postMessage({ progress: data.scripts.length % 50, files });
 }
 
-/** Checks one script's text under its contract; the per-file step that the language server shares. */
-export function checkSource(source: string | Uint8Array, name: string, manifest?: ManifestResult): { diagnostics: CheckDiagnostic[]; text: string } {
+/**
+ * Checks one script's text under its contract; the per-file step that the language server shares.
+ * `file` is where the script is (module files are told from scripts by it).
+ */
+export function checkSource(source: string | Uint8Array, name: string, manifest?: ManifestResult, file?: string): { diagnostics: CheckDiagnostic[]; text: string } {
   const contract = manifest?.manifest;
   const broken = manifest !== undefined && contract === undefined ? path.basename(path.dirname(manifest.path)) + '/' + MANIFEST_FILE : undefined;
-  const { findings, parsed } = analyzeScript(source, name, contract, { brokenContract: broken });
+  const { findings, parsed } = analyzeScript(source, name, contract, { brokenContract: broken, path: file });
   const lineMap = parsed.lineMap;
   return {
     text: parsed.source,
@@ -237,7 +240,7 @@ function checkScript(script: string, manifest: ManifestResult | undefined, cwd: 
     source = bytes;
   }
   const shown = display(script, cwd);
-  const { diagnostics, text } = checkSource(source, path.basename(script), manifest);
+  const { diagnostics, text } = checkSource(source, path.basename(script), manifest, script);
   return { path: shown, manifest: manifest ? display(manifest.path, cwd) : null, diagnostics, source: text };
 }
 

@@ -102,3 +102,52 @@ describe('contract checker', () => {
     assert.ok(Array.isArray(analyzeScript('return {' + 'x.'.repeat(10000), 'g.lua', contract).findings));
   });
 });
+
+describe('contract checker: modules and files', () => {
+  const MODULES = path.join(ROOT, 'server', 'test', 'modules');
+  const contract = contractAt(MODULES);
+  const files = fs.readdirSync(path.join(MODULES, 'check')).filter((f) => f.endsWith('.lua')).sort();
+
+  for (const file of files) {
+    it(`finds exactly the marked problems in check/${file}`, () => check(path.join(MODULES, 'check', file), contract));
+  }
+
+  it('says what is missing, with a did-you-mean that fixes the literal', () => {
+    const source = 'local a = require("pricing.utl")\nlocal b = require("pricing.ghost")\nlocal f = io.open("data/rate.csv")\nlocal g = io.open("data/rates.csv", "w")\nlocal h = io.open("../x")';
+    const findings = analyzeScript(source, 'a.lua', contract).findings;
+    assert.deepEqual(findings.map((f) => f.message), [
+      "module 'pricing.utl' is not declared by pricing (sandlua.json); did you mean 'pricing.util'? Declared: pricing.util, pricing.tax, pricing.ghost.",
+      "module 'pricing.ghost' is declared as lib/ghost.lua, which does not exist (paths are relative to the folder of sandlua.json)",
+      "'data/rate.csv' is not a file declared by pricing (sandlua.json); did you mean 'data/rates.csv'? Declared: data/rates.csv (read), out/report.txt (write), logs/run.log (read-write).",
+      "io.open with mode \"w\" writes 'data/rates.csv', but pricing (sandlua.json) grants it read access only",
+      "io.open can never reach '../x': a path must stay inside the contract's folder (no '..')",
+    ]);
+    const apply = (f: Finding): string => {
+      const e = f.fixes![0].edits[0];
+      return source.slice(0, e.start) + e.newText + source.slice(e.end);
+    };
+    assert.match(apply(findings[0]), /^local a = require\("pricing\.util"\)/);
+    assert.match(apply(findings[2]), /io\.open\("data\/rates\.csv"\)\nlocal g/);
+  });
+
+  it('asks the caller whether module files exist (the language service counts unsaved documents)', () => {
+    const asked: string[] = [];
+    const analysis = analyzeScript('require("pricing.ghost")', 'a.lua', contract, { fileExists: (f) => (asked.push(f), true) });
+    assert.deepEqual(analysis.findings, []);
+    assert.deepEqual(asked, [path.join(MODULES, 'lib', 'ghost.lua')]);
+    assert.deepEqual([...analysis.files], [[path.join(MODULES, 'lib', 'ghost.lua'), true]]);
+  });
+
+  it('takes a declared module\'s return for its value, not the output', () => {
+    const file = path.join(MODULES, 'lib', 'tax.lua');
+    const source = fs.readFileSync(file, 'utf8');
+    assert.deepEqual(analyzeScript(source, 'tax.lua', contract, { path: file }).findings, []);
+    assert.ok(analyzeScript(source, 'tax.lua', contract).findings.some((f) => f.code === 'output-shape'));
+  });
+
+  it('leaves require and io to `forbidden` where the contract grants neither', () => {
+    const plain = contractAt(FIXTURES);
+    const codes = analyzeScript('local m = require("x")\nlocal f = io.open("y", "w")', 'a.lua', plain).findings.map((f) => f.code);
+    assert.deepEqual(codes, ['forbidden', 'forbidden']);
+  });
+});

@@ -4,14 +4,18 @@
 // `forbidden`, with the runtime's message.
 //
 // Codes (stable, DESIGN.md): syntax, forbidden, ungranted-host, host-args, undefined-global,
-// global-write, unknown-input-field, output-shape, unbounded-loop (manifest is the contract's own).
+// global-write, unknown-input-field, output-shape, unbounded-loop, unknown-module, ungranted-file
+// (manifest is the contract's own).
 
+import * as fs from 'fs';
+import * as nodePath from 'path';
 import {
-  parse, analyze, suggest, forEachChild, notGrantedMessage, LUA53_STDLIB, StdlibPolicy, admitsJsonType,
+  parse, analyze, suggest, LUA53_LIBRARIES, forEachChild, notGrantedMessage, LUA53_STDLIB, StdlibPolicy, admitsJsonType,
   type ast, type Contract, type HostFunction, type ScopeInfo, type ParseResult, type GlobalPathUse, type TypeNode,
 } from '@sandlua/lua';
 import type { Severity } from './check';
 import { isEnvironment, longestHostPrefix, objectProperties, requiredFields, withoutEnvironment } from './paths';
+import { accessAllows, fileUses, moduleFile, moduleOfFile, requireUses, type FileNeed } from './modules';
 
 export interface Edit {
   start: number;
@@ -34,6 +38,8 @@ export interface ScriptAnalysis {
   scope: ScopeInfo;
   findings: Finding[];
   contract: Contract | undefined;
+  /** The files the findings depend on (declared modules' files), with whether each existed. */
+  files: Map<string, boolean>;
 }
 
 export interface CheckerOptions {
@@ -44,6 +50,10 @@ export interface CheckerOptions {
    * left it valid (see `ParseOptions.previous`), and must not be used any more.
    */
   previous?: ScriptAnalysis;
+  /** The script's file: a declared module's own `return` is the module's value, not the output. */
+  path?: string;
+  /** Whether a file exists (default: on disk); the language service also counts its open documents. */
+  fileExists?: (file: string) => boolean;
 }
 
 /** Analyzes and checks one script under its contract (undefined: none, or a broken one). */
@@ -51,14 +61,15 @@ export function analyzeScript(source: string | Uint8Array, name: string, contrac
   const parsed = parse(source, { name, previous: options.previous?.parsed });
   const scope = analyze(parsed.chunk);
   const findings: Finding[] = parsed.diagnostics.map((d) => ({ start: d.start, end: d.end, severity: 'error', code: 'syntax', message: d.message }));
+  const files = new Map<string, boolean>();
   try {
-    new Checker(parsed, scope, contract, options, findings).run();
+    new Checker(parsed, scope, contract, options, findings, files).run();
   } catch (error) {
     // A checker bug must not take the server or the CLI down: report it where it can be seen.
     findings.push({ start: 0, end: 0, severity: 'warning', code: 'syntax', message: `internal error in the checker: ${(error as Error).message}` });
   }
   findings.sort((a, b) => a.start - b.start || a.end - b.end);
-  return { parsed, scope, findings, contract };
+  return { parsed, scope, findings, contract, files };
 }
 
 class Checker {
@@ -74,6 +85,7 @@ class Checker {
     private readonly contract: Contract | undefined,
     private readonly options: CheckerOptions,
     private readonly findings: Finding[],
+    private readonly files: Map<string, boolean>,
   ) {
     this.policy = contract?.policy ?? StdlibPolicy.DEFAULT;
     this.host = contract?.host ?? new Map();
@@ -86,7 +98,10 @@ class Checker {
     this.globalUses();
     this.globalWrites();
     this.hostArguments();
-    this.outputShape();
+    this.requires();
+    this.fileAccess();
+    // A declared module returns its table to the script that requires it, not the run's output.
+    if (!(this.contract && this.options.path && moduleOfFile(this.contract, this.options.path))) this.outputShape();
     // One pass over the tree for the checks that look at node shapes (in any order: findings are sorted).
     const stack: ast.Node[] = [this.parsed.chunk];
     const push = (child: ast.Node): void => { stack.push(child); };
@@ -257,6 +272,68 @@ class Checker {
     }
   }
 
+  // ---- modules and files ---------------------------------------------------------------------
+
+  /** `require("x")`: x must be a declared module whose file exists (or a granted standard library). */
+  private requires(): void {
+    if (!this.policy.isGranted('require')) return; // `forbidden` says so at the call
+    const modules = this.contract?.modules ?? new Map();
+    for (const use of requireUses(this.scope)) {
+      const declared = modules.get(use.name);
+      if (declared) {
+        // Only a contract loaded from a file has a folder its module paths are relative to.
+        if (!this.contract || !nodePath.isAbsolute(this.contract.path)) continue;
+        const file = moduleFile(this.contract, declared);
+        if (!this.exists(file)) {
+          this.add(use.literal, 'error', 'unknown-module', `module '${use.name}' is declared as ${declared.path}, which does not exist (paths are relative to the folder of ${nodePath.basename(this.contract.path)})`);
+        }
+        continue;
+      }
+      // Lua preloads its libraries: `require "string"` is the string library, when it is granted.
+      if (use.name === '_G' || LUA53_LIBRARIES[use.name] !== undefined) {
+        if (this.policy.access(use.name) === 'denied') this.add(use.literal, 'error', 'forbidden', this.forbiddenMessage(use.name));
+        continue;
+      }
+      const names = [...modules.keys()];
+      const guess = suggest(use.name, names);
+      const list = names.length > 0 ? ` Declared: ${names.join(', ')}.` : ' It declares no modules.';
+      this.add(use.literal, 'error', 'unknown-module', `module '${use.name}' is not declared by ${this.contractName()}${guess ? `; did you mean '${guess}'?` : '.'}${list}`, replaceLiteral(use.literal, guess));
+    }
+  }
+
+  private exists(file: string): boolean {
+    let known = this.files.get(file);
+    if (known === undefined) {
+      known = this.options.fileExists ? this.options.fileExists(file) : fs.existsSync(file);
+      this.files.set(file, known);
+    }
+    return known;
+  }
+
+  /** `io.open(path, mode)` and `io.lines(path)`: the path must be declared, with an access that allows the mode. */
+  private fileAccess(): void {
+    const files = this.contract?.files ?? new Map<string, string>();
+    for (const use of fileUses(this.scope)) {
+      if (!this.policy.isGranted(use.fn)) continue; // `forbidden` says so at the call
+      if (use.normalized === undefined) {
+        this.add(use.literal, 'error', 'ungranted-file', `${use.fn} can never reach '${use.path}': a path ${use.outside ?? 'must name a declared file'}`);
+        continue;
+      }
+      const access = this.contract?.files.get(use.normalized);
+      if (access === undefined) {
+        const names = [...files.keys()];
+        const guess = suggest(use.normalized, names);
+        const list = names.length > 0 ? ` Declared: ${[...files].map(([f, a]) => `${f} (${a})`).join(', ')}.` : ' It declares no files.';
+        this.add(use.literal, 'error', 'ungranted-file', `'${use.normalized}' is not a file declared by ${this.contractName()}${guess ? `; did you mean '${guess}'?` : '.'}${list}`, replaceLiteral(use.literal, guess));
+        continue;
+      }
+      if (use.need !== undefined && !accessAllows(access, use.need)) {
+        const how = use.fn === 'io.lines' ? 'io.lines reads' : `io.open${use.mode ? ` with mode "${use.mode.value}"` : ''} ${NEED_VERB[use.need]}`;
+        this.add(use.mode ?? use.literal, 'error', 'ungranted-file', `${how} '${use.normalized}', but ${this.contractName()} grants it ${access} access only`);
+      }
+    }
+  }
+
   // ---- input and output ----------------------------------------------------------------------
 
   private inputField(path: readonly string[], use: GlobalPathUse): void {
@@ -346,6 +423,14 @@ class Checker {
 }
 
 // ---- helpers ---------------------------------------------------------------------------------
+
+const NEED_VERB: Readonly<Record<FileNeed, string>> = { read: 'reads', write: 'writes', 'read-write': 'reads and writes' };
+
+/** A did-you-mean fix that replaces a quoted literal's text (long brackets are left alone). */
+function replaceLiteral(literal: ast.StringLiteral, guess: string | undefined): Finding['fixes'] {
+  if (guess === undefined || literal.quote === '[' || /["'\\\n\r]/.test(guess)) return undefined;
+  return [{ title: `Change to '${guess}'`, edits: [{ start: literal.start + 1, end: literal.end - 1, newText: guess }] }];
+}
 
 /** The Name at the root of a chain (`a` of `a.b.c`). */
 function rootName(node: ast.Expression): ast.Name | undefined {

@@ -81,6 +81,20 @@ export const RULES: readonly Rule[] = [
     severity: 'warning',
   },
   {
+    code: 'unknown-module',
+    name: 'UnknownModule',
+    summary: 'The script requires a module that its contract does not declare, or a declared module whose file does not exist.',
+    help: 'Require only the modules listed in the contract\'s "modules" section (name → Lua file relative to the contract\'s folder), or declare the module there (a change its approval owner must accept). A declared module\'s file must exist. At run time require fails for any other name.',
+    severity: 'error',
+  },
+  {
+    code: 'ungranted-file',
+    name: 'UngrantedFile',
+    summary: 'The script opens a file (io.open, io.lines) that its contract does not declare, or with a mode its declared access does not allow.',
+    help: 'Open only the files listed in the contract\'s "files" section, by their path relative to the contract\'s folder, and only as declared: "read" allows io.lines and io.open modes "r"/"rb", "write" allows "w" and "a", "read-write" allows any mode. Absolute paths and paths through ".." are never reachable. At run time io.open fails for any other file or mode.',
+    severity: 'error',
+  },
+  {
     code: 'manifest',
     name: 'ContractProblem',
     summary: 'The contract (sandlua.json) is invalid: its scripts run under deny-all until it is fixed.',
@@ -93,7 +107,7 @@ export const RULES: readonly Rule[] = [
 export const CAPABILITY_CHANGE_RULE: Rule = {
   code: 'capability-change',
   name: 'CapabilityChange',
-  summary: 'This change adds or removes a capability: a granted host function or standard-library entry, a limit, a call a script starts or stops making.',
+  summary: 'This change adds or removes a capability: a granted host function, standard-library entry, module or file, a limit, a call a script starts or stops making.',
   help: 'Approve the capability, or ask for the change to be made without it. Each note is one thing the change grants or takes away compared with the base revision.',
   severity: 'information',
 };

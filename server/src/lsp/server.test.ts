@@ -165,6 +165,23 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
     assert.ok(output.some((i) => i.label === 'normalized_vendor' && /required/.test(i.detail ?? '')));
   });
 
+  it('completes module names and declared files inside strings with a text edit; goes to the module\'s function', async () => {
+    const folder = path.join(ws, 'pricing');
+    fs.mkdirSync(path.join(folder, 'lib'), { recursive: true });
+    fs.writeFileSync(path.join(folder, 'sandlua.json'), JSON.stringify({ name: 'pricing', modules: { 'pricing.util': 'lib/util.lua' }, files: { 'data/rates.csv': 'read' } }));
+    fs.writeFileSync(path.join(folder, 'lib', 'util.lua'), 'local M = {}\nfunction M.round(x) return x end\nreturn M\n');
+    const text = 'local util = require("pricing.util")\nlocal v = require("pricing.u")\nlocal f = io.open("da")\nreturn util.round(1)\n';
+    const file = path.join(folder, 'main.lua');
+    await client.open(file, text);
+    type Item = { label: string; textEdit?: { range: { start: { character: number }; end: { character: number } }; newText: string } };
+    const modules = await client.request<Item[]>('textDocument/completion', file, { position: at(text, '.u")', 2) });
+    assert.deepEqual(modules.map((i) => [i.label, i.textEdit?.range.start.character, i.textEdit?.range.end.character, i.textEdit?.newText]), [['pricing.util', 19, 28, 'pricing.util']]);
+    const files = await client.request<Item[]>('textDocument/completion', file, { position: at(text, 'da")', 2) });
+    assert.deepEqual(files.map((i) => i.label), ['data/rates.csv']);
+    const definition = await client.request<{ uri: string }[]>('textDocument/definition', file, { position: at(text, 'round', 2) });
+    assert.equal(definition[0].uri, URI.file(path.join(folder, 'lib', 'util.lua')).toString());
+  });
+
   it('hovers with the signature, the doc and the contract that grants it; Lua docs for the stdlib', async () => {
     const text = 'local v = lookup_vendor_alias("x")\nlocal s = string.format("%d", 1)\nos.execute("x")\n';
     const file = path.join(ws, 'hover.lua');

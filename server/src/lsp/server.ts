@@ -85,6 +85,8 @@ class Server {
       documentation: item.documentation ? { kind: MarkupKind.Markdown, value: item.documentation } : undefined,
       insertText: item.snippet ?? item.label,
       insertTextFormat: item.snippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
+      // Inside a string (`require("pricing.u`): replace what is typed of it, dots and slashes included.
+      textEdit: item.range ? { range: item.range, newText: item.snippet ?? item.label } : undefined,
       sortText: item.sortText,
     })), []));
     c.onHover((p) => this.guard(() => {
@@ -173,7 +175,7 @@ class Server {
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-        completionProvider: { triggerCharacters: ['.', ':', '{', ','], resolveProvider: false },
+        completionProvider: { triggerCharacters: ['.', ':', '{', ',', '"', "'", '/'], resolveProvider: false },
         hoverProvider: true,
         signatureHelpProvider: { triggerCharacters: ['(', ','] },
         definitionProvider: true,

@@ -8,28 +8,33 @@ import * as path from 'path';
 import { LanguageService } from './service';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'test', 'service');
+/** Fixtures under a contract with modules and files (server/test/modules/sandlua.json). */
+const MODULE_FIXTURES = path.join(__dirname, '..', '..', 'test', 'modules', 'service');
 
 function load(file: string): { service: LanguageService; script: string; position: { line: number; character: number }; expect: string[] } {
-  const raw = fs.readFileSync(path.join(FIXTURES, file), 'utf8');
+  const raw = fs.readFileSync(path.isAbsolute(file) ? file : path.join(FIXTURES, file), 'utf8');
   const offset = raw.indexOf('$0');
   assert.ok(offset >= 0, `${file} has no $0`);
   const text = raw.replace('$0', '');
   const lines = text.slice(0, offset).split('\n');
   const service = new LanguageService();
-  const script = path.join(FIXTURES, file);
+  const script = path.isAbsolute(file) ? file : path.join(FIXTURES, file);
   service.open(script, text, 1);
   const expect = raw.split('\n').filter((l) => l.startsWith('-- expect ')).map((l) => l.slice('-- expect '.length));
   return { service, script, position: { line: lines.length - 1, character: lines[lines.length - 1].length }, expect };
 }
 
 describe('language service (fixtures with a $0 cursor)', () => {
-  const files = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.lua')).sort();
+  const files = [
+    ...fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.lua')).sort(),
+    ...fs.readdirSync(MODULE_FIXTURES).filter((f) => f.endsWith('.lua')).sort().map((f) => path.join(MODULE_FIXTURES, f)),
+  ];
   it('has fixtures for every feature', () => {
     for (const feature of ['completion', 'hover', 'definition', 'rename', 'signature']) assert.ok(files.some((f) => f.startsWith(feature)), feature);
   });
 
   for (const file of files) {
-    it(file, () => {
+    it(path.isAbsolute(file) ? `modules/${path.basename(file)}` : file, () => {
       const { service, script, position, expect } = load(file);
       for (const line of expect) {
         const [what, value] = [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()];
@@ -53,8 +58,9 @@ describe('language service (fixtures with a $0 cursor)', () => {
           case 'definition': {
             const def = service.definition(script, position);
             assert.equal(def.length, 1);
-            if (/^\d+$/.test(value)) assert.equal(def[0].range.start.line + 1, Number(value));
-            else assert.equal(path.basename(def[0].path), value);
+            const [name, line] = /^\d+$/.test(value) ? [undefined, value] : value.split(':');
+            if (name !== undefined) assert.equal(path.basename(def[0].path), name);
+            if (line !== undefined) assert.equal(def[0].range.start.line + 1, Number(line));
             break;
           }
           case 'rename': {
@@ -96,6 +102,48 @@ describe('language service (fixtures with a $0 cursor)', () => {
       service.contractsChanged();
       service.change(script, 'os.execute("x")\n', 2);
       assert.deepEqual(service.diagnostics(script), []);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('language service: modules and files', () => {
+  const MODULES = path.join(__dirname, '..', '..', 'test', 'modules');
+
+  it('completes inside a string by replacing what is typed of it, up to the closing quote', () => {
+    const service = new LanguageService();
+    const script = path.join(MODULES, 'service', 'typed.lua');
+    service.open(script, 'local u = require("pricing.u")\n', 1);
+    const items = service.completion(script, { line: 0, character: 28 });
+    const util = items.find((i) => i.label === 'pricing.util')!;
+    assert.deepEqual(util.range, { start: { line: 0, character: 19 }, end: { line: 0, character: 28 } });
+    assert.equal(util.detail, 'lib/pricing_util.lua');
+    // The cursor in the middle of the string: the rest of it is replaced too.
+    const middle = service.completion(script, { line: 0, character: 22 });
+    assert.deepEqual(middle.find((i) => i.label === 'pricing.tax')!.range, { start: { line: 0, character: 19 }, end: { line: 0, character: 28 } });
+  });
+
+  it('checks again when a required module\'s file appears: on disk, or unsaved in the editor', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-modules-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'sandlua.json'), JSON.stringify({ name: 'm', modules: { 'a.b': 'lib/a_b.lua' } }));
+      const script = path.join(dir, 'main.lua');
+      const service = new LanguageService();
+      service.open(script, 'local ab = require("a.b")\nreturn ab.twice(2)\n', 1);
+      assert.deepEqual(service.diagnostics(script).map((d) => d.code), ['unknown-module']);
+      assert.deepEqual(service.definition(script, { line: 0, character: 22 }), []);
+      const module = path.join(dir, 'lib', 'a_b.lua');
+      service.open(module, 'local M = {}\nfunction M.twice(x) return 2 * x end\nreturn M\n', 1);
+      assert.deepEqual(service.diagnostics(script), []);
+      assert.deepEqual(service.completion(script, { line: 1, character: 10 }).map((i) => i.label), ['twice']);
+      service.close(module);
+      assert.deepEqual(service.diagnostics(script).map((d) => d.code), ['unknown-module']);
+      fs.mkdirSync(path.dirname(module));
+      fs.writeFileSync(module, 'return { twice = function(x) return 2 * x end }\n');
+      assert.deepEqual(service.diagnostics(script), []);
+      assert.equal(service.definition(script, { line: 0, character: 22 })[0].path, module);
+      assert.equal(service.definition(script, { line: 1, character: 11 })[0].range.start.character, 9);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

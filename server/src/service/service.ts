@@ -5,11 +5,12 @@
 import * as fs from 'fs';
 import * as nodePath from 'path';
 import {
-  ManifestDiscovery, loadManifest, parseManifest, LineMap, compile, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
-  type ast, type Contract, type HostFunction, type ManifestResult, type LocalVariable,
+  ManifestDiscovery, loadManifest, parseManifest, locate, LineMap, compile, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
+  type ast, type Contract, type HostFunction, type ManifestResult, type LocalVariable, type ModuleDeclaration,
 } from '@sandlua/lua';
 import { analyzeScript, walk, type Finding, type ScriptAnalysis } from '../check/checker';
 import { objectProperties, requiredFields, withoutEnvironment } from '../check/paths';
+import { declaredFileKey, fileUses, moduleExports, moduleFile, requireUses, type FileUse, type ModuleField, type RequireUse } from '../check/modules';
 import { buildReport, formatReportMarkdown } from '../check/report';
 import type { Severity } from '../check/check';
 import { LIBRARY_DOCS, STDLIB_DOCS } from './stdlib-docs';
@@ -30,6 +31,8 @@ export interface CompletionItem {
   /** A snippet with ${1:placeholders}, when the item inserts one. */
   snippet?: string;
   sortText?: string;
+  /** The text the item replaces (inside a string: what is typed of it), when not the word at the cursor. */
+  range?: Range;
 }
 
 export interface Hover { contents: string; range: Range }
@@ -64,6 +67,8 @@ export class LanguageService {
   private readonly documents = new Map<string, OpenDocument>();
   private discovery: ManifestDiscovery;
   private readonly cache = new Map<string, Cached>();
+  /** What module files export, by file, with the text it was read from. */
+  private readonly exportsCache = new Map<string, { text: string; fields: ModuleField[] }>();
   settings: ServiceSettings = { severity: {} };
 
   constructor() {
@@ -113,6 +118,23 @@ export class LanguageService {
     return this.documents.get(path)?.text ?? (fs.existsSync(path) ? fs.readFileSync(path, 'utf8') : undefined);
   }
 
+  /** Whether a file exists: open in the editor (even unsaved), or on disk. */
+  private exists(file: string): boolean {
+    return this.documents.has(file) || fs.existsSync(file);
+  }
+
+  /** The fields a module file exports (undefined: it cannot be read). */
+  private exportsOf(file: string): ModuleField[] | undefined {
+    const text = this.text(file);
+    if (text === undefined) return undefined;
+    const cached = this.exportsCache.get(file);
+    if (cached && cached.text === text) return cached.fields;
+    const fields = moduleExports(text);
+    this.exportsCache.set(file, { text, fields });
+    if (this.exportsCache.size > 500) this.exportsCache.delete(this.exportsCache.keys().next().value as string);
+    return fields;
+  }
+
   /** The contract governing a script (undefined: none); then the configured extra contracts. */
   contractFor(path: string): ManifestResult | undefined {
     const found = this.discovery.governing(path);
@@ -129,12 +151,15 @@ export class LanguageService {
     const text = this.text(path);
     if (text === undefined) return undefined;
     const cached = this.cache.get(path);
-    if (cached && cached.text === text) return cached;
+    // Findings also depend on whether required modules' files exist: one created or deleted counts as a change.
+    if (cached && cached.text === text && [...cached.analysis.files].every(([file, existed]) => this.exists(file) === existed)) return cached;
     const contract = this.contractFor(path);
     const broken = contract && !contract.manifest ? nodePath.relative(nodePath.dirname(path), contract.path) || MANIFEST_FILE : undefined;
     // The earlier analysis is spent once its parse is taken over, whatever happens next.
     this.cache.delete(path);
-    const analysis = analyzeScript(text, nodePath.basename(path), contract?.manifest, { brokenContract: broken, previous: cached?.analysis });
+    const analysis = analyzeScript(text, nodePath.basename(path), contract?.manifest, {
+      brokenContract: broken, previous: cached?.analysis, path, fileExists: (file) => this.exists(file),
+    });
     const entry: Cached = { text, contract, analysis, lines: analysis.parsed.lineMap };
     this.cache.set(path, entry);
     if (this.cache.size > 5000) this.cache.delete(this.cache.keys().next().value as string);
@@ -204,11 +229,15 @@ export class LanguageService {
     const policy = contract?.policy ?? StdlibPolicy.DEFAULT;
     const host = contract?.host ?? new Map<string, HostFunction>();
 
+    // Inside the string of `require("` or `io.open("`: declared module names, declared files.
+    const inString = /(?:\b(require)|\bio[ \t]*\.[ \t]*(open|lines))[ \t]*\(?[ \t]*(["'])([^"'\\\n]*)$/.exec(before);
+    if (inString) return this.stringCompletions(c, offset, inString[1] ? 'require' : `io.${inString[2]}`, inString[3], inString[4]);
+
     // After `a.b.` or `a.b:`: the fields of a known table.
     const member = /([A-Za-z_][\w]*(?:[ \t]*\.[ \t]*[A-Za-z_][\w]*)*)[ \t]*([.:])[ \t]*([A-Za-z_]\w*)?$/.exec(before);
     if (member && !/\.\.\s*([A-Za-z_]\w*)?$/.test(before)) {
       const path = member[1].split('.').map((s) => s.trim());
-      return this.memberCompletions(path, member[2] === ':', c, policy, host);
+      return this.memberCompletions(path, member[2] === ':', c, policy, host, offset);
     }
     if (/(^|[^\w.])\d*\.?$/.test(before) && /[0-9]\.$/.test(before)) return [];
     // A method call on a string value: `("x"):`, `[[x]]:`.
@@ -247,10 +276,45 @@ export class LanguageService {
     return dedupe(items);
   }
 
-  private memberCompletions(path: string[], method: boolean, c: Cached, policy: StdlibPolicy, host: ReadonlyMap<string, HostFunction>): CompletionItem[] {
+  /** Module names in `require("…`, declared files in `io.open("…` (for io.lines, the readable ones). */
+  private stringCompletions(c: Cached, offset: number, fn: string, quote: string, typed: string): CompletionItem[] {
+    const contract = c.contract?.manifest;
+    if (!contract) return [];
+    // Replace what is typed and what follows up to the closing quote.
+    const rest = new RegExp(`^[^"'\\\\\\n]*(?=${quote})`).exec(c.text.slice(offset))?.[0] ?? '';
+    const r = range(c.lines, offset - typed.length, offset + rest.length);
+    const items: CompletionItem[] = [];
+    if (fn === 'require') {
+      for (const module of contract.modules.values()) {
+        items.push({ label: module.name, kind: 'module', detail: module.path, documentation: this.moduleSummary(contract, module), range: r });
+      }
+    } else {
+      for (const [file, access] of contract.files) {
+        if (fn === 'io.lines' && access === 'write') continue;
+        items.push({ label: file, kind: 'field', detail: `${access} (declared by ${contract.name})`, range: r });
+      }
+    }
+    return items;
+  }
+
+  private memberCompletions(path: string[], method: boolean, c: Cached, policy: StdlibPolicy, host: ReadonlyMap<string, HostFunction>, offset = 0): CompletionItem[] {
     const contract = c.contract?.manifest;
     const items: CompletionItem[] = [];
     const root = path[0];
+    // A local holding a required module: `local util = require("pricing.util"); util.`
+    if (path.length === 1 && contract) {
+      const module = this.moduleOfName(c, root, offset);
+      if (module) {
+        for (const field of this.exportsOf(moduleFile(contract, module)) ?? []) {
+          if (method && field.kind !== 'function') continue;
+          items.push({
+            label: field.name, kind: field.kind === 'function' ? 'function' : 'field', detail: field.signature, documentation: field.doc,
+            ...(field.kind === 'function' && field.params ? { snippet: `${field.name}(${field.params.filter((p) => p !== '...').map((p, i) => `\${${i + 1}:${p}}`).join(', ')})` } : {}),
+          });
+        }
+        return items;
+      }
+    }
     // Through a local alias: `local s = string; s.`
     const offsetAlias = c.analysis.scope.locals.find((l) => l.name === root && l.aliasOf);
     const full = offsetAlias?.aliasOf ? [...offsetAlias.aliasOf, ...path.slice(1)] : path;
@@ -292,6 +356,29 @@ export class LanguageService {
     const c = this.get(path);
     if (!c) return undefined;
     const offset = c.lines.offsetAt(position);
+    const contractOf = c.contract?.manifest;
+    const call = this.callTarget(c, offset);
+    if (call?.require) {
+      const use = call.require;
+      const r = range(c.lines, use.call.start, use.call.end);
+      const module = contractOf?.modules.get(use.name);
+      if (!module || !contractOf) return { contents: `\`\`\`lua\nmodule ${use.name}\n\`\`\`\n**Not declared** by ${contractOf ? `${contractOf.name} (sandlua.json)` : 'any contract'}: require fails at run time.`, range: r };
+      return { contents: `\`\`\`lua\nmodule ${use.name}\n\`\`\`\n${this.moduleSummary(contractOf, module)}`, range: r };
+    }
+    if (call?.file) {
+      const use = call.file;
+      const r = range(c.lines, use.literal.start, use.literal.end);
+      const access = use.normalized !== undefined ? contractOf?.files.get(use.normalized) : undefined;
+      const status = access ? `${access} access, declared by **${contractOf!.name}** (sandlua.json)` : `**Not declared** by ${contractOf ? `${contractOf.name} (sandlua.json)` : 'any contract'}: ${use.fn} fails at run time.`;
+      return { contents: `file \`${use.normalized ?? use.path}\` (relative to the contract's folder)\n\n${status}`, range: r };
+    }
+    const member = this.memberTarget(c, offset);
+    if (member && contractOf) {
+      const lines = [`\`\`\`lua\n${member.module.name}${member.field.method ? ':' : '.'}${member.field.kind === 'function' ? member.field.signature : `${member.field.name}: ${member.field.signature}`}\n\`\`\``];
+      if (member.field.doc) lines.push(member.field.doc);
+      lines.push(`From module \`${member.module.name}\` (\`${member.module.path}\`).`);
+      return { contents: lines.join('\n\n'), range: range(c.lines, member.node.start, member.node.end) };
+    }
     const target = this.nameTarget(c, offset);
     if (!target) return undefined;
     const r = range(c.lines, target.node.start, target.node.end);
@@ -299,7 +386,9 @@ export class LanguageService {
       const decl = target.local.declaration;
       const line = decl ? c.lines.positionAt(decl.start).line + 1 : 0;
       const what = target.local.kind === 'param' ? 'parameter' : target.local.kind === 'function' ? 'local function' : target.local.kind === 'for' ? 'loop variable' : 'local';
-      return { contents: `\`\`\`lua\n${what} ${target.local.name}\n\`\`\`\ndeclared on line ${line}${target.local.aliasOf ? ` as an alias of \`${target.local.aliasOf.join('.')}\`` : ''}`, range: r };
+      const module = this.moduleOfLocal(c, target.local);
+      const from = module ? `, the module \`${module.name}\` (\`${module.path}\`)` : '';
+      return { contents: `\`\`\`lua\n${what} ${target.local.name}\n\`\`\`\ndeclared on line ${line}${target.local.aliasOf ? ` as an alias of \`${target.local.aliasOf.join('.')}\`` : ''}${from}`, range: r };
     }
     const name = target.path.join('.');
     const contract = c.contract?.manifest;
@@ -358,7 +447,29 @@ export class LanguageService {
   definition(path: string, position: Position): Location[] {
     const c = this.get(path);
     if (!c) return [];
-    const target = this.nameTarget(c, c.lines.offsetAt(position));
+    const offset = c.lines.offsetAt(position);
+    const contractOf = c.contract?.manifest;
+    // `require("pricing.util")` → the module's file; `io.open("data/rates.csv")` → its entry in the contract.
+    const call = contractOf ? this.callTarget(c, offset) : undefined;
+    if (call?.require) {
+      const module = contractOf!.modules.get(call.require.name);
+      const file = module && moduleFile(contractOf!, module);
+      return file && this.exists(file) ? [{ path: file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }] : [];
+    }
+    if (call?.file) {
+      const key = call.file.normalized !== undefined ? declaredFileKey(contractOf!, call.file.normalized) : undefined;
+      const span = key !== undefined ? locate(contractOf!, ['files', key], { key: true }) : undefined;
+      return span ? [{ path: contractOf!.path, range: { start: { line: span.line - 1, character: span.column - 1 }, end: { line: span.endLine - 1, character: span.endColumn - 1 } } }] : [];
+    }
+    const member = this.memberTarget(c, offset);
+    if (member && contractOf) {
+      const file = moduleFile(contractOf, member.module);
+      const text = this.text(file);
+      if (text === undefined) return [];
+      const lines = new LineMap(text);
+      return [{ path: file, range: range(lines, member.field.start, member.field.end) }];
+    }
+    const target = this.nameTarget(c, offset);
     if (!target) return [];
     if (target.local?.declaration) return [{ path, range: range(c.lines, target.local.declaration.start, target.local.declaration.end) }];
     const name = target.path.join('.');
@@ -555,6 +666,60 @@ export class LanguageService {
   /** The capability report of one script, in Markdown. */
   report(path: string): string {
     return formatReportMarkdown(buildReport([path], nodePath.dirname(path)));
+  }
+
+  // ---- modules and files -----------------------------------------------------------------------
+
+  /** A module's file and what it exports, in Markdown. */
+  private moduleSummary(contract: Contract, module: ModuleDeclaration): string {
+    const fields = this.exportsOf(moduleFile(contract, module));
+    const head = `\`${module.path}\`, declared by **${contract.name}** (sandlua.json)`;
+    if (fields === undefined) return `${head}\n\n**The file does not exist**: require fails at run time.`;
+    if (fields.length === 0) return head;
+    const list = fields.map((f) => `- \`${f.kind === 'function' ? `${f.method ? ':' : ''}${f.signature}` : `${f.name}: ${f.signature}`}\`${f.doc ? ` — ${f.doc.split('\n')[0]}` : ''}`);
+    return `${head}\n\nExports:\n${list.join('\n')}`;
+  }
+
+  /** The require call (its name or its string) or the io.open/io.lines string at an offset. */
+  private callTarget(c: Cached, offset: number): { require?: RequireUse; file?: FileUse } | undefined {
+    const within = (n: ast.Range): boolean => offset >= n.start && offset <= n.end;
+    for (const use of requireUses(c.analysis.scope)) if (within(use.literal) || within(use.call.callee)) return { require: use };
+    for (const use of fileUses(c.analysis.scope)) if (within(use.literal)) return { file: use };
+    return undefined;
+  }
+
+  /** The declared module a visible local holds (`local util = require("pricing.util")`). */
+  private moduleOfName(c: Cached, name: string, offset: number): ModuleDeclaration | undefined {
+    const locals = c.analysis.scope.localsAt(offset).filter((l) => l.name === name);
+    return locals.length > 0 ? this.moduleOfLocal(c, locals[locals.length - 1]) : undefined;
+  }
+
+  private moduleOfLocal(c: Cached, local: LocalVariable): ModuleDeclaration | undefined {
+    const contract = c.contract?.manifest;
+    if (!contract || local.kind !== 'local' || local.written || !local.initializer) return undefined;
+    let init: ast.Expression = local.initializer;
+    while (init.kind === 'Paren') init = init.expression;
+    if (init.kind !== 'Call') return undefined;
+    const call = init;
+    const use = requireUses(c.analysis.scope).find((u) => u.call === call);
+    return use ? contract.modules.get(use.name) : undefined;
+  }
+
+  /** `util.format` / `util:describe` at an offset, where `util` holds a declared module: the field. */
+  private memberTarget(c: Cached, offset: number): { module: ModuleDeclaration; field: ModuleField; node: ast.Range } | undefined {
+    const contract = c.contract?.manifest;
+    if (!contract || contract.modules.size === 0) return undefined;
+    let found: { object: ast.Name; name: ast.Name } | undefined;
+    walk(c.analysis.parsed.chunk, (n) => {
+      if (n.kind === 'Member' && n.object.kind === 'Name' && offset >= n.name.start && offset <= n.name.end) found = { object: n.object, name: n.name };
+      else if (n.kind === 'Call' && n.method && n.callee.kind === 'Name' && offset >= n.method.start && offset <= n.method.end) found = { object: n.callee, name: n.method };
+    });
+    if (!found) return undefined;
+    const local = c.analysis.scope.referenceOf(found.object)?.local;
+    const module = local && this.moduleOfLocal(c, local);
+    const name = found.name;
+    const field = module && this.exportsOf(moduleFile(contract, module))?.find((f) => f.name === name.name);
+    return module && field ? { module, field, node: name } : undefined;
   }
 
   // ---- names ---------------------------------------------------------------------------------

@@ -1,0 +1,2 @@
+-- expect completion: data/rates.csv logs/run.log
+for line in io.lines("$0") do end

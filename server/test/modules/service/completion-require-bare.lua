@@ -1,0 +1,2 @@
+-- expect completion: pricing.util pricing.tax pricing.ghost
+local tax = require '$0'

@@ -1,0 +1,2 @@
+-- expect completion: pricing.util pricing.tax pricing.ghost
+local util = require("pricing.$0")

@@ -1,0 +1,2 @@
+-- expect hover: read-write access, declared by **pricing**
+local f = io.open("logs/r$0un.log", "a+")
