@@ -57,8 +57,8 @@ export interface PackageOptions {
   /** Files for `package.searchpath` and the path searcher (default: the disk). */
   files?: ModuleFiles;
   /**
-   * Replaces Lua's path and C searchers (after the preload searcher). A sandbox finds only the
-   * modules its contract declares.
+   * Replaces Lua's path and C searchers (after the preload searcher); like the path searcher, it
+   * still requires package.path to be a string. A sandbox finds only its contract's modules.
    */
   search?: ModuleSearch;
   /** Initial `package.path` / `package.cpath` (default: PUC's defaults). */
@@ -92,6 +92,11 @@ export class PackageLibrary {
   bind(copy: LuaTable, fields: readonly string[]): void {
     this.view = copy;
     this.viewFields = new Set(fields);
+  }
+
+  /** Tables the library holds whatever the globals still reach (for measuring memory). */
+  roots(): LuaTable[] {
+    return [this.table, this.view, this.preload];
   }
 
   /** `package[name]` as `require` and the searchers see it. */
@@ -163,7 +168,10 @@ export function openPackage(vm: VM, G: LuaTable, options: PackageOptions): Packa
     searchers.setInt(4, searchCRoot);
   } else {
     searchers.setInt(2, native(vm, 'searcher', (a) => {
-      const found = search(a.string(1));
+      const name = a.string(1);
+      // It stands where the path searcher stood, which scripts that change package.path expect.
+      pathField(a, 'path');
+      const found = search(name);
       return typeof found === 'string' ? [found] : [found.loader, found.extra];
     }));
   }
