@@ -619,7 +619,8 @@ class Run {
       k = next[0];
       loaded.set(k, undefined);
     }
-    if (this.sandbox.plan.globalTable) loaded.setStr('_G', G);
+    // `_G` always: messages name base functions through it, and _ENV reaches the table anyway.
+    loaded.setStr('_G', G);
     for (const [name, table] of libraries) loaded.setStr(name, table);
     const pkg = libraries.get('package');
     const granted = this.sandbox.plan.libraries.find((lib) => lib.name === 'package')?.granted;
