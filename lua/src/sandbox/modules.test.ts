@@ -170,6 +170,8 @@ describe('sandbox modules', function () {
         exec = rawget(package.loaded.os, "execute") == nil and rawget(package.loaded.os, "time") ~= nil,
         helper = require "helper", stored = package.loaded.helper,
         found = package.searchpath("helper", "./?.lua"), notfound = select(2, package.searchpath("lib.x", "./?.lua;?.lua")),
+        escapes = package.searchpath("x", "/etc/passwd;../helper.lua;lib/../../helper.lua;/virtual/helper.lua") == nil,
+        loadlib = select(3, package.loadlib("/lib/x86_64-linux-gnu/libc.so.6", "*")),
       }`);
     assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
     const out = result.output as Record<string, unknown>;
@@ -180,6 +182,8 @@ describe('sandbox modules', function () {
     assert.equal(out.stored, 7);
     assert.equal(out.found, './helper.lua');
     assert.equal(out.notfound, "\n\tno file './lib/x.lua'\n\tno file 'lib/x.lua'");
+    assert.equal(out.escapes, true);
+    assert.equal(out.loadlib, 'absent');
     // A script's changes to package.path and package.searchers act as in Lua.
     const changed = await sandbox.run(`
       local ok1, e1 = pcall(function () package.path = {}; return require "helper2" end)
