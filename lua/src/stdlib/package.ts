@@ -226,8 +226,8 @@ function requireModule(vm: VM, lib: PackageLibrary, a: Args, charge: Charge): Lu
     return [value];
   };
 
-  /** What searcher `i` answered: a loader ends the search, a string is added to the message. */
-  const answered = (i: number, results: LuaValue[]): LuaValue[] | Request | undefined => {
+  /** What a searcher answered: a loader ends the search, a string is added to the message. */
+  const answered = (results: LuaValue[]): LuaValue[] | Request | undefined => {
     const found = results[0];
     if (found instanceof LuaClosure || found instanceof NativeFunction) {
       return Request.call(found, [name, results[1]], store);
@@ -244,12 +244,12 @@ function requireModule(vm: VM, lib: PackageLibrary, a: Args, charge: Charge): Lu
       const searcher = searchers.getInt(i);
       if (searcher === undefined) throw a.fail(`module '${name}' not found:${notFound}`);
       if (searcher instanceof NativeFunction) {
-        const next = answered(i, vm.call(searcher, [name]));
+        const next = answered(vm.call(searcher, [name]));
         if (next !== undefined) return next;
         continue;
       }
       const at = i;
-      return Request.call(searcher, [name], (results) => answered(at, results) ?? searchFrom(at + 1));
+      return Request.call(searcher, [name], (results) => answered(results) ?? searchFrom(at + 1));
     }
   };
 
