@@ -21,20 +21,10 @@ if (process.argv[2] === '--child') {
   const state = new LuaState();
   state.globals.setStr('_port', true);
   state.globals.setStr('_soft', true);
-  // The engine has no module system (the sandbox denies `require`); the suite only requires the
-  // standard libraries, which are already loaded. `debug` is not provided (see below).
-  state.run(`
-    package = { loaded = { _G = _G, string = string, table = table, math = math, utf8 = utf8,
-                           coroutine = coroutine, os = os }, preload = {}, path = "", cpath = "" }
-    package.loaded.package = package
-    -- Files that require "debug" get an empty table: any use of it stops them (reported).
-    package.loaded.debug = {}
-    function require (name)
-      local m = package.loaded[name]
-      if m == nil and package.preload[name] then m = package.preload[name](name); package.loaded[name] = m end
-      if m == nil then error("module '" .. tostring(name) .. "' not found", 2) end
-      return m
-    end`, '=prelude');
+  // require and package are the engine's own (Lua's searchers over the disk, from the file's
+  // folder). A file that requires "debug" while the engine has none gets an empty table: any use of
+  // it stops the file (reported).
+  state.run(`if package.loaded.debug == nil then package.loaded.debug = {} end`, '=prelude');
   try {
     const fn = state.load(readFileSync(file, 'latin1').replace(/^#[^\n]*/, ''), '@' + basename(file));
     if (typeof fn === 'string') throw new LuaError(fn);

@@ -216,6 +216,33 @@ describe('sandlua command line', () => {
       assert.match(changed.stdout, /DIFFERENT\n$/);
     });
 
+    it('runs a script that requires its contract\'s modules, read from the contract\'s folder only', () => {
+      const project = path.join(scratch, 'modules');
+      fs.mkdirSync(path.join(project, 'lib'), { recursive: true });
+      fs.writeFileSync(path.join(project, 'sandlua.json'), JSON.stringify({
+        name: 'pricing', scripts: ['*.lua'], modules: { 'pricing.util': 'lib/pricing_util.lua', leak: 'lib/leak.lua' },
+      }));
+      fs.writeFileSync(path.join(project, 'lib', 'pricing_util.lua'), 'return { round = function (x) return math.floor(x * 100 + 0.5) / 100 end }');
+      fs.writeFileSync(path.join(scratch, 'outside.lua'), 'return "outside"');
+      fs.symlinkSync(path.join(scratch, 'outside.lua'), path.join(project, 'lib', 'leak.lua'));
+      fs.writeFileSync(path.join(project, 'main.lua'), 'local util = require "pricing.util"\nreturn { total = util.round(input.x) }');
+      const audit = path.join(scratch, 'modules-audit.json');
+      const run = sandlua('run', path.join(project, 'main.lua'), '--input', '{"x": 3.14159}', '--audit', audit);
+      assert.equal(run.status, 0, run.stderr);
+      assert.deepEqual(JSON.parse(run.stdout), { total: 3.14 });
+      const record = JSON.parse(fs.readFileSync(audit, 'utf8'));
+      assert.deepEqual(record.modules.map((m: { name: string; path: string }) => [m.name, m.path]), [['pricing.util', 'lib/pricing_util.lua']]);
+      assert.equal(sandlua('replay', audit).status, 0);
+
+      fs.writeFileSync(path.join(project, 'leak.lua'), 'return require "leak"');
+      const leak = sandlua('run', path.join(project, 'leak.lua'), '--json');
+      assert.equal(leak.status, 1);
+      assert.match(JSON.parse(leak.stdout).error.message, /cannot read lib\/leak\.lua \(lib\/leak\.lua resolves outside the contract's folder\)/);
+      fs.writeFileSync(path.join(project, 'undeclared.lua'), 'return require "../outside"');
+      const undeclared = sandlua('run', path.join(project, 'undeclared.lua'), '--json');
+      assert.match(JSON.parse(undeclared.stdout).error.message, /no module '\.\.\/outside' in pricing's modules \(sandlua\.json\)/);
+    });
+
     it('rejects wrong usage with exit code 2', () => {
       const cases: [string[], RegExp][] = [
         [['run'], /run needs exactly one script/],

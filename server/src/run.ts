@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { basename, dirname, relative, resolve } from 'path';
 import { parseArgs } from 'util';
 import {
-  Sandbox, auditProblem, findManifest, loadManifest, defaultContract, loadHostModule, HostModuleError,
+  Sandbox, auditProblem, findManifest, loadManifest, defaultContract, loadHostModule, HostModuleError, contractFolderReader,
   type AuditRecord, type Contract, type HostImplementation, type ManifestResult, type RunResult,
 } from '@sandlua/lua';
 import type { Io } from './cli';
@@ -43,6 +43,8 @@ export async function runScript(args: string[], io: Io): Promise<number> {
     host,
     mockFromExamples: true,
     print: (line) => (json ? io.stderr(line + '\n') : io.stdout(line + '\n')),
+    // require finds the contract's modules in its folder, never outside it (links included).
+    modules: contractFolderReader(contract),
   });
   const result = await sandbox.run(source, input, { name: relative(io.cwd, script) || basename(script), audit: values.audit !== undefined });
   if (values.audit !== undefined && result.audit) {
@@ -64,7 +66,8 @@ export async function runReplay(args: string[], io: Io): Promise<number> {
   if (!existsSync(contractPath)) contractPath = resolve(dirname(file), basename(contractPath));
   const contract = existsSync(contractPath) ? loaded(loadManifest(contractPath), contractPath) : defaultContract();
   const json = values.json === true;
-  const sandbox = new Sandbox({ manifest: contract, print: (line) => (json ? io.stderr(line + '\n') : io.stdout(line + '\n')) });
+  // Modules run from the record's sources; the contract's folder only for modules it lacks.
+  const sandbox = new Sandbox({ manifest: contract, modules: contractFolderReader(contract), print: (line) => (json ? io.stderr(line + '\n') : io.stdout(line + '\n')) });
   const result = await sandbox.replay(record);
   const same = result.ok === record.ok
     && JSON.stringify(result.ok ? result.output : result.error) === JSON.stringify(record.ok ? record.output : record.error);

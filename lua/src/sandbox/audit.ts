@@ -17,6 +17,15 @@ export interface AuditHostCall {
   ms: number;
 }
 
+/** A module `require` loaded from the contract's modules: what ran, so that replay runs it again. */
+export interface AuditModule {
+  name: string;
+  /** The file as the contract declares it (`lib/pricing_util.lua`). */
+  path: string;
+  sha256: string;
+  source: string;
+}
+
 export interface AuditRecord {
   format: typeof AUDIT_FORMAT;
   contract: { name: string; version?: string; path: string; onFailure: string };
@@ -28,6 +37,8 @@ export interface AuditRecord {
   clock: { now: number[]; cpu: number[]; timezoneOffset: number[] };
   randomSeed: number;
   hostCalls: AuditHostCall[];
+  /** Modules loaded with require, in load order (absent in records of older versions). */
+  modules?: AuditModule[];
   ok: boolean;
   output?: Json;
   error?: { kind: string; message: string; line?: number };

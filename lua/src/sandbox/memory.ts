@@ -37,6 +37,8 @@ export function measureHeap(vm: VM, roots: LuaValue[]): HeapSize {
   const meta = vm.typeMetatables;
   for (const t of [meta.string, meta.number, meta.boolean, meta.nil, meta.function, meta.thread]) if (t) work.push(t);
   work.push(vm.main, vm.current);
+  // The loaded modules are held by the state (PUC's registry), whatever the globals still reach.
+  work.push(vm.loaded);
 
   const push = (v: unknown): void => {
     if (typeof v === 'string') {

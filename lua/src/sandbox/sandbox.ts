@@ -29,7 +29,8 @@ import { systemClock } from '../stdlib/os';
 import { DefaultRandom } from '../stdlib/math';
 import { measureHeap } from './memory';
 import { Json, MarshalError, fromLua, toLua } from './marshal';
-import { AUDIT_FORMAT, AuditHostCall, AuditRecord, canonicalJson, sha256 } from './audit';
+import { AUDIT_FORMAT, AuditHostCall, AuditModule, AuditRecord, canonicalJson, sha256 } from './audit';
+import { ContractModules, ModuleSource, contractFolderReader, moduleReader } from './modules';
 
 export type SandboxErrorKind = 'syntax' | 'runtime' | 'forbidden' | 'budget' | 'memory' | 'stack' | 'output' | 'input' | 'host';
 
@@ -65,6 +66,11 @@ export interface SandboxOptions {
   print?: (line: string) => void;
   /** The clock the script's `os.time`/`os.clock`/`os.date` read (default: the system's). */
   clock?: Clock;
+  /**
+   * The sources of the contract's `modules`, by declared path. Default: the files in the
+   * contract's folder (a contract loaded from disk), never outside it.
+   */
+  modules?: ModuleSource;
 }
 
 export interface RunOptions {
@@ -127,6 +133,8 @@ interface Replay {
   randomSeed: number;
   /** Past the record's end, call the host (and read the clock) live instead of failing. */
   live: boolean;
+  /** The modules' sources as they ran. */
+  modules: AuditModule[];
 }
 
 export class Sandbox {
@@ -135,6 +143,7 @@ export class Sandbox {
   private readonly mock: boolean;
   private readonly print: (line: string) => void;
   private readonly clock: Clock;
+  private readonly readModule: (path: string) => string | undefined;
   /** What the contract grants, worked out once: the plan every run's environment follows. */
   private planCache: EnvironmentPlan | undefined;
 
@@ -144,6 +153,7 @@ export class Sandbox {
     this.mock = options.mockFromExamples ?? false;
     this.print = options.print ?? (() => {});
     this.clock = options.clock ?? systemClock;
+    this.readModule = options.modules !== undefined ? moduleReader(options.modules) : contractFolderReader(this.manifest);
     for (const name of Object.keys(this.host)) {
       if (!this.manifest.host.has(name)) throw new Error(`host function '${name}' is not declared in the contract ${this.manifest.name}`);
       if (typeof this.host[name] !== 'function') throw new Error(`host function '${name}' must be a function`);
@@ -154,7 +164,7 @@ export class Sandbox {
   async run(source: string, input?: unknown, options: RunOptions = {}): Promise<RunResult> {
     const r = options.replay;
     const replay: Replay | undefined = r === undefined ? undefined
-      : { hostCalls: [...r.record.hostCalls], clock: r.record.clock, randomSeed: r.record.randomSeed, live: r.live === true };
+      : { hostCalls: [...r.record.hostCalls], clock: r.record.clock, randomSeed: r.record.randomSeed, live: r.live === true, modules: r.record.modules ?? [] };
     return new Run(this, source, input, options, replay).execute();
   }
 
@@ -227,6 +237,11 @@ export class Sandbox {
     return this.clock;
   }
 
+  /** @internal */
+  get moduleReader(): (path: string) => string | undefined {
+    return this.readModule;
+  }
+
   /** `os.execute is not granted by invoice-normalizer (sandlua.json)` */
   forbiddenMessage(name: string): string {
     return notGrantedMessage(name, this.manifest);
@@ -261,6 +276,8 @@ class Run {
   private readonly audit: AuditRecord;
   private readonly clockLog = { now: [] as number[], cpu: [] as number[], timezoneOffset: [] as number[] };
   private inputJson: Json = null;
+  /** Modules loaded by require (the audit record's `modules`). */
+  private readonly modulesLoaded: AuditModule[] = [];
 
   constructor(private readonly sandbox: Sandbox, private readonly source: string, private readonly input: unknown,
     private readonly options: RunOptions, private readonly replaying: Replay | undefined) {
@@ -272,6 +289,7 @@ class Run {
       print: sandbox.printer,
       clock: this.recordingClock(),
       random: { next: () => random.next(), seed: (x: number) => random.seed(x) },
+      package: this.modulePackage(),
       charge: (steps, bytes) => {
         if (bytes !== undefined && bytes > 4096) this.reserve(bytes);
         this.state.vm.charge(steps);
@@ -295,6 +313,7 @@ class Run {
       clock: this.clockLog,
       randomSeed: seed,
       hostCalls: [],
+      modules: this.modulesLoaded,
       ok: false,
       stats: { instructions: 0, memoryBytes: 0, timeMs: 0, hostCalls: 0 },
     };
@@ -464,8 +483,11 @@ class Run {
     else message = `(error object is a ${typeName(value)} value)`;
     const kind = e.kind as SandboxErrorKind;
     const error: RunError = { kind, message };
-    if (e.line > 0) error.line = e.line;
-    else {
+    // A line in a module is not a line of the script (the message names the module's file).
+    const inScript = e.source === undefined || e.source === '@' + (this.options.name ?? 'script.lua');
+    if (e.line > 0) {
+      if (inScript) error.line = e.line;
+    } else {
       const m = /^[^:\n]*:(\d+): /.exec(message);
       if (m) error.line = Number(m[1]);
     }
@@ -505,7 +527,7 @@ class Run {
   /** Measures the memory held; raises `memory` over the limit. Scheduled by heap size (amortized). */
   private measureMemory(extra = 0): void {
     const vm = this.state.vm;
-    const heap = measureHeap(vm, [this.state.globals]);
+    const heap = measureHeap(vm, [this.state.globals, ...this.state.package.roots()]);
     const bytes = heap.bytes + extra;
     this.lastMemory = heap.bytes;
     if (bytes > this.peakMemory) this.peakMemory = bytes;
@@ -568,6 +590,42 @@ class Run {
     }, (key) => {
       if (key === 'input') throw new LuaError(this.state.vm.nativeWhere() + "the global 'input' is read-only");
     });
+    this.installLoaded(G, libraries);
+  }
+
+  // ---- modules -------------------------------------------------------------------------------
+
+  /** `require` over the contract's modules (modules.ts): no other module, and no file, exists. */
+  private modulePackage(): { search: ContractModules['search']; files: ContractModules['files']; path: string; cpath: string } {
+    const modules = new ContractModules({
+      contract: this.contract,
+      read: this.sandbox.moduleReader,
+      recorded: this.replaying?.modules,
+      compile: (source, path) => this.sandbox.compile(source, path),
+      globals: () => this.state.globals,
+      loaded: this.modulesLoaded,
+    });
+    return { search: (name) => modules.search(name), files: modules.files, path: './?.lua;./?/init.lua', cpath: '' };
+  }
+
+  /**
+   * `package.loaded` as the script may see it: `_G` and the libraries as granted (the restricted
+   * tables, never the full ones), and `require` reading the script's own `package` table.
+   */
+  private installLoaded(G: LuaTable, libraries: Map<string, LuaTable>): void {
+    const loaded = this.state.vm.loaded;
+    for (let k: LuaValue = undefined; ;) {
+      const next = loaded.next(k);
+      if (!next) break;
+      k = next[0];
+      loaded.set(k, undefined);
+    }
+    // `_G` always: messages name base functions through it, and _ENV reaches the table anyway.
+    loaded.setStr('_G', G);
+    for (const [name, table] of libraries) loaded.setStr(name, table);
+    const pkg = libraries.get('package');
+    const granted = this.sandbox.plan.libraries.find((lib) => lib.name === 'package')?.granted;
+    if (pkg !== undefined && granted !== undefined) this.state.package.bind(pkg, granted);
   }
 
   /** A protected metatable whose __index asks `onMissing` (which may raise) for a missing key. */

@@ -200,8 +200,11 @@ export class VM {
   current: Coroutine;
   /** Metatables of the types other than table and userdata (`debug.setmetatable`, the string library). */
   typeMetatables: Metatables = { string: undefined, number: undefined, boolean: undefined, nil: undefined, function: undefined, thread: undefined };
-  /** Tables searched for a function's global name in messages (PUC searches package.loaded): `_G` first. */
-  loaded = new Map<string, LuaTable>();
+  /**
+   * The table of loaded modules (PUC's registry._LOADED, which `package.loaded` is): `_G` and the
+   * opened libraries, then what `require` loads. Functions' global names in messages are found here.
+   */
+  loaded = new LuaTable();
   /** The base library's `next` (the generic for calls it inline). */
   builtinNext: NativeFunction | undefined;
   /** Frames a thread (with the threads that resumed it) may hold before a `stack` error. */
@@ -917,10 +920,15 @@ export class VM {
 
   /** `print`, `string.format`: where a function is found in the loaded libraries (pushglobalfuncname). */
   globalName(fn: LuaValue): string | undefined {
-    if (fn === undefined) return undefined;
-    for (const [libName, lib] of this.loaded) {
-      const key = lib.findKeyOf(fn);
-      if (key !== undefined) return libName === '_G' ? key : `${libName}.${key}`;
+    const loaded = this.loaded.hash;
+    if (fn === undefined || loaded === undefined) return undefined;
+    // Two levels, as PUC's findfield: a module itself, or a field of one; `_G.` is left out.
+    for (const [name, value] of loaded) {
+      if (typeof name !== 'string') continue;
+      if (value === fn) return name;
+      if (!(value instanceof LuaTable)) continue;
+      const key = value.findKeyOf(fn);
+      if (key !== undefined) return name === '_G' ? key : `${name}.${key}`;
     }
     return undefined;
   }

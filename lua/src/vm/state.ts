@@ -11,6 +11,7 @@ import { openTable, Charge } from '../stdlib/table';
 import { openString } from '../stdlib/string';
 import { openUtf8 } from '../stdlib/utf8';
 import { openOs, Clock, systemClock } from '../stdlib/os';
+import { openPackage, PackageLibrary, PackageOptions } from '../stdlib/package';
 import { luaCompiler } from '../compiler/compile';
 
 /** Compiles source text; returns a prototype or the first error message (`name:line: message`). */
@@ -25,6 +26,8 @@ export interface StateOptions {
   random?: RandomSource;
   /** Budget hook for library loops (see Charge). */
   charge?: Charge;
+  /** Where `require` finds modules (default: Lua's searchers, over the disk). */
+  package?: Omit<PackageOptions, 'load' | 'charge'>;
 }
 
 /** Library tables searched for functions' names in messages (PUC searches package.loaded). */
@@ -33,6 +36,8 @@ const LIBRARIES = ['coroutine', 'table', 'os', 'string', 'math', 'utf8'];
 export class LuaState {
   readonly vm = new VM();
   readonly globals = new LuaTable();
+  /** `require` and `package`: the tables they share with the VM (package.loaded is vm.loaded). */
+  readonly package: PackageLibrary;
   private readonly compile: Compiler;
 
   constructor(options: StateOptions = {}) {
@@ -43,6 +48,11 @@ export class LuaState {
       print,
       load: (source, chunkName, env) => this.load(source, chunkName, env),
     });
+    this.package = openPackage(this.vm, this.globals, {
+      ...options.package,
+      load: (source, chunkName) => this.load(source, chunkName),
+      charge,
+    });
     openMath(this.vm, this.globals, options.random ?? new DefaultRandom());
     openTable(this.vm, this.globals, charge);
     openString(this.vm, this.globals, charge);
@@ -50,7 +60,7 @@ export class LuaState {
     openOs(this.vm, this.globals, options.clock ?? systemClock);
     for (const name of LIBRARIES) {
       const lib = this.globals.getStr(name);
-      if (lib instanceof LuaTable && !this.vm.loaded.has(name)) this.vm.loaded.set(name, lib);
+      if (lib instanceof LuaTable && this.vm.loaded.getStr(name) === undefined) this.vm.loaded.setStr(name, lib);
     }
   }
 
