@@ -8,7 +8,7 @@ import { LuaTable } from '../vm/table';
 import { LuaClosure, LuaError, LuaValue, NativeFunction, Request, typeName } from '../vm/value';
 import { Args, native } from './args';
 
-/** Compiles a chunk for `load`: returns the function or an error message. */
+/** Compiles (or, for a binary chunk, reads) a chunk for `load`: returns the function or an error message. */
 export type ChunkLoader = (source: string, chunkName: string, env: LuaValue) => LuaClosure | string;
 
 export interface BaseOptions {
@@ -194,11 +194,9 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
     }
     const name = a.optString(2, typeof chunk === 'string' || isNumberLike(chunk) ? source : '=(load)');
     const mode = a.optString(3, 'bt');
-    if (source.charCodeAt(0) === 27) {
-      if (!mode.includes('b')) return [undefined, `attempt to load a binary chunk (mode is '${mode}')`];
-      return [undefined, 'binary chunks are not supported by this engine'];
-    }
-    if (!mode.includes('t')) return [undefined, `attempt to load a text chunk (mode is '${mode}')`];
+    // The chunk's kind is decided by its first byte (ESC: binary), then the mode must allow it.
+    const binary = source.charCodeAt(0) === 27;
+    if (!mode.includes(binary ? 'b' : 't')) return [undefined, `attempt to load a ${binary ? 'binary' : 'text'} chunk (mode is '${mode}')`];
     if (!options.load) return [undefined, 'load is not available in this engine configuration'];
     const env = a.length >= 4 ? a.values[3] : G;
     const result = options.load(source, name, env);
