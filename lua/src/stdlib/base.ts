@@ -180,13 +180,19 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
     if (typeof chunk === 'string' || isNumberLike(chunk)) {
       source = a.string(1);
     } else if (chunk instanceof LuaClosure || chunk instanceof NativeFunction) {
-      // A reader function: concatenate its pieces until it returns nil or an empty string.
+      // A reader function: concatenate its pieces until it returns nil or an empty string. An
+      // error in the reader is load's error result, as lua_load reports it (limits still end the run).
       const pieces: string[] = [];
-      for (;;) {
-        const piece = vm.call(chunk, [])[0];
-        if (piece === undefined || piece === '') break;
-        if (typeof piece !== 'string') return [undefined, 'reader function must return a string'];
-        pieces.push(piece);
+      try {
+        for (;;) {
+          const piece = vm.call(chunk, [])[0];
+          if (piece === undefined || piece === '') break;
+          if (typeof piece !== 'string') return [undefined, 'reader function must return a string'];
+          pieces.push(piece);
+        }
+      } catch (e) {
+        if (!(e instanceof LuaError) || e.kind === 'budget') throw e;
+        return [undefined, e.value];
       }
       source = pieces.join('');
     } else {

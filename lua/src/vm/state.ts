@@ -42,7 +42,8 @@ export class LuaState {
     const print = options.print ?? ((line: string) => process.stdout.write(Buffer.from(line + '\n', 'latin1')));
     openBase(this.vm, this.globals, {
       print,
-      load: (source, chunkName, env) => this.load(source, chunkName, env),
+      // Not through load's default: `load(s, name, mode, nil)` gives the chunk a nil _ENV.
+      load: (source, chunkName, env) => this.loadChunk(source, chunkName, env),
     });
     openMath(this.vm, this.globals, options.random ?? new DefaultRandom());
     openTable(this.vm, this.globals, charge);
@@ -61,6 +62,10 @@ export class LuaState {
    * binary chunk (starting with ESC, as `string.dump` writes) is read and verified instead.
    */
   load(source: string, chunkName: string, env: LuaValue = this.globals): LuaClosure | string {
+    return this.loadChunk(source, chunkName, env);
+  }
+
+  private loadChunk(source: string, chunkName: string, env: LuaValue): LuaClosure | string {
     let proto: Proto | string;
     if (source.charCodeAt(0) === 0x1b) {
       try {

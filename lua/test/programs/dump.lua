@@ -93,3 +93,11 @@ print(pcall(string.dump, {}))
 print(pcall(load(string.dump(function() local x = nil; return x + 1 end, true))))
 print(pcall(load(string.dump(function() error("boom") end, true))))
 print(pcall(load(string.dump(function() error("boom", 2) end, true))))
+
+-- load's reader may fail: load returns its error. An explicit nil env is the chunk's _ENV.
+-- (Under pcall: lua.c's message handler would otherwise add a traceback to the reader's error.)
+print(pcall(load, function() error("reader failed") end))
+print(pcall(function() local f, e = load(function() error({}) end) return f, type(e) end))
+print(pcall(load("return x", "=n", "t", nil)))
+print(load(string.dump(function() return y end), "=n", "b", nil) ~= nil)
+print(pcall(load(string.dump(function() return y end), "=n", "b", nil)))
