@@ -10,13 +10,14 @@
 
 import { parse } from '../syntax/parser';
 import type * as ast from '../syntax/ast';
+import { Lexer } from '../syntax/lexer';
 import { LineMap } from '../syntax/linemap';
 import { chunkId } from '../vm/debuginfo';
 import { arithNumbers } from '../vm/interp';
 import { LuaInteger, LuaNumber, float, intFromBig, isInteger, toFloatValue, toInteger } from '../vm/number';
 import {
   Constant, FIELDS_PER_FLUSH, LocalVarInfo, MAXARG_AX, MAXARG_BX, MAXARG_C, MAXARG_SBX, MAXINDEXRK,
-  MAX_REGISTERS, OP_INFO, Op, Proto, UpvalueDesc, argA, argB, argC, argSBx, encodeABC, encodeABx,
+  MAX_REGISTERS, MAX_UPVALUES, OP_INFO, Op, Proto, UpvalueDesc, argA, argB, argC, argSBx, encodeABC, encodeABx,
   encodeAsBx, encodeAx, opcodeOf, rkAsK,
 } from '../vm/proto';
 import type { Compiler } from '../vm/state';
@@ -207,8 +208,23 @@ class CodeGenerator {
     return at;
   }
 
+  /**
+   * luaX_syntaxerror, which is how lcode.c and lparser.c's limits report: the message, at the line
+   * where the scanner is (the end of the token after the last one read), `near` that token.
+   */
   private error(message: string): never {
-    throw new CompileError(`${chunkId(this.chunkName)}:${this.lastLine}: ${message}`);
+    const lexer = new Lexer(this.src, () => {}, { bytes: true });
+    lexer.seek(this.readTo);
+    const t = lexer.next();
+    const line = this.lua.lineOf(Math.max(t.start, t.end - 1));
+    const near = lexer.nearText(t);
+    throw new CompileError(`${chunkId(this.chunkName)}:${line}: ${message}${near ? ` near ${near}` : ''}`);
+  }
+
+  /** lparser.c's errorlimit: `too many <what> (limit is N) in <function>`. */
+  private errorLimit(fs: FuncState, limit: number, what: string): never {
+    const where = fs.lineDefined === 0 ? 'main function' : `function at line ${fs.lineDefined}`;
+    this.error(`too many ${what} (limit is ${limit}) in ${where}`);
   }
 
   // ---- instructions --------------------------------------------------------------------------
@@ -923,7 +939,7 @@ class CodeGenerator {
   }
 
   private newUpvalue(fs: FuncState, name: string, v: Exp): number {
-    if (fs.upvalues.length >= 255) this.error('too many upvalues');
+    if (fs.upvalues.length >= MAX_UPVALUES) this.errorLimit(fs, MAX_UPVALUES, 'upvalues');
     fs.upvalues.push({ name, inStack: v.k === K.LOCAL, index: v.info });
     return fs.upvalues.length - 1;
   }

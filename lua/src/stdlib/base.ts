@@ -8,7 +8,7 @@ import { LuaTable } from '../vm/table';
 import { LuaClosure, LuaError, LuaValue, NativeFunction, Request, typeName } from '../vm/value';
 import { Args, native } from './args';
 
-/** Compiles a chunk for `load`: returns the function or an error message. */
+/** Compiles (or, for a binary chunk, reads) a chunk for `load`: returns the function or an error message. */
 export type ChunkLoader = (source: string, chunkName: string, env: LuaValue) => LuaClosure | string;
 
 export interface BaseOptions {
@@ -180,13 +180,19 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
     if (typeof chunk === 'string' || isNumberLike(chunk)) {
       source = a.string(1);
     } else if (chunk instanceof LuaClosure || chunk instanceof NativeFunction) {
-      // A reader function: concatenate its pieces until it returns nil or an empty string.
+      // A reader function: concatenate its pieces until it returns nil or an empty string. An
+      // error in the reader is load's error result, as lua_load reports it (limits still end the run).
       const pieces: string[] = [];
-      for (;;) {
-        const piece = vm.call(chunk, [])[0];
-        if (piece === undefined || piece === '') break;
-        if (typeof piece !== 'string') return [undefined, 'reader function must return a string'];
-        pieces.push(piece);
+      try {
+        for (;;) {
+          const piece = vm.call(chunk, [])[0];
+          if (piece === undefined || piece === '') break;
+          if (typeof piece !== 'string') return [undefined, 'reader function must return a string'];
+          pieces.push(piece);
+        }
+      } catch (e) {
+        if (!(e instanceof LuaError) || e.kind === 'budget') throw e;
+        return [undefined, e.value];
       }
       source = pieces.join('');
     } else {
@@ -194,11 +200,9 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
     }
     const name = a.optString(2, typeof chunk === 'string' || isNumberLike(chunk) ? source : '=(load)');
     const mode = a.optString(3, 'bt');
-    if (source.charCodeAt(0) === 27) {
-      if (!mode.includes('b')) return [undefined, `attempt to load a binary chunk (mode is '${mode}')`];
-      return [undefined, 'binary chunks are not supported by this engine'];
-    }
-    if (!mode.includes('t')) return [undefined, `attempt to load a text chunk (mode is '${mode}')`];
+    // The chunk's kind is decided by its first byte (ESC: binary), then the mode must allow it.
+    const binary = source.charCodeAt(0) === 27;
+    if (!mode.includes(binary ? 'b' : 't')) return [undefined, `attempt to load a ${binary ? 'binary' : 'text'} chunk (mode is '${mode}')`];
     if (!options.load) return [undefined, 'load is not available in this engine configuration'];
     const env = a.length >= 4 ? a.values[3] : G;
     const result = options.load(source, name, env);

@@ -1,6 +1,7 @@
 // The string library (manual §6.4), on byte strings (one JS char per byte). Pattern matching is
 // in pattern.ts, `format` in format.ts, `pack`/`unpack`/`packsize` in pack.ts.
 
+import { dumpToString } from '../vm/dump';
 import { VM, isNumberValue } from '../vm/interp';
 import { LuaNumber, numberToString } from '../vm/number';
 import { LuaTable } from '../vm/table';
@@ -100,9 +101,12 @@ export function openString(vm: VM, G: LuaTable, charge: Charge): LuaTable {
     },
 
     dump: (a) => {
-      a.func(1);
-      // Compiled functions exist only as prototypes in memory here; there is no binary writer.
-      throw a.fail('unable to dump given function');
+      const f = a.func(1);
+      // Only Lua functions have bytecode; natives (and host functions) cannot be dumped.
+      if (!(f instanceof LuaClosure)) throw a.fail('unable to dump given function');
+      const chunk = dumpToString(f.proto, !isFalsy(a.values[1]));
+      charge(chunk.length >> 4, chunk.length);
+      return [chunk];
     },
 
     format: (a) => [format(a, charge)],

@@ -77,17 +77,24 @@ function findSetter(proto: Proto, lastpc: number, reg: number): number {
 }
 
 /** The name of an RK operand used as a key: a string constant, or a register holding one. */
-function keyName(proto: Proto, pc: number, c: number): string {
+function keyName(proto: Proto, pc: number, c: number, depth: number): string {
   if (c & BITRK) {
     const k = proto.constants[c & ~BITRK];
     return typeof k === 'string' ? k : '?';
   }
-  const found = objName(proto, pc, c);
+  const found = objName(proto, pc, c, depth + 1);
   return found !== undefined && found.kind === 'constant' ? found.name : '?';
 }
 
+/**
+ * How deep a name is traced through moves and keys. luac's code needs a few levels; a crafted
+ * chunk could chain one per instruction, each a scan of the code.
+ */
+const MAX_NAME_DEPTH = 32;
+
 /** Names the value in register `reg` just before instruction `lastpc` (ldebug.c's getobjname). */
-export function objName(proto: Proto, lastpc: number, reg: number): ObjName | undefined {
+export function objName(proto: Proto, lastpc: number, reg: number, depth = 0): ObjName | undefined {
+  if (depth > MAX_NAME_DEPTH) return undefined;
   const local = localName(proto, reg + 1, lastpc);
   if (local !== undefined) return { kind: 'local', name: local };
   const pc = findSetter(proto, lastpc, reg);
@@ -96,12 +103,12 @@ export function objName(proto: Proto, lastpc: number, reg: number): ObjName | un
   switch ((i & 0x3f) as Op) {
     case Op.MOVE: {
       const b = argB(i);
-      return b < argA(i) ? objName(proto, pc, b) : undefined;
+      return b < argA(i) ? objName(proto, pc, b, depth + 1) : undefined;
     }
     case Op.GETTABUP: case Op.GETTABLE: {
       const isUp = (i & 0x3f) === Op.GETTABUP;
       const tableName = isUp ? upvalueName(proto, argB(i)) : localName(proto, argB(i) + 1, pc);
-      return { kind: tableName === '_ENV' ? 'global' : 'field', name: keyName(proto, pc, argC(i)) };
+      return { kind: tableName === '_ENV' ? 'global' : 'field', name: keyName(proto, pc, argC(i), depth) };
     }
     case Op.GETUPVAL:
       return { kind: 'upvalue', name: upvalueName(proto, argB(i)) };
@@ -111,7 +118,7 @@ export function objName(proto: Proto, lastpc: number, reg: number): ObjName | un
       return typeof k === 'string' ? { kind: 'constant', name: k } : undefined;
     }
     case Op.SELF:
-      return { kind: 'method', name: keyName(proto, pc, argC(i)) };
+      return { kind: 'method', name: keyName(proto, pc, argC(i), depth) };
     default:
       return undefined;
   }

@@ -880,7 +880,8 @@ export class VM {
   nativeWhere(level = 1): string {
     const thread = this.current;
     const frame = thread.frames[thread.depth - 1 - level];
-    return frame === undefined ? '' : this.where(frame);
+    // luaL_where gives no position without a line (a stripped chunk's function).
+    return frame === undefined || frame.closure === undefined || currentLine(frame) <= 0 ? '' : this.where(frame);
   }
 
   /**
@@ -947,7 +948,8 @@ export class VM {
       let text: string;
       if (frame.closure !== undefined) {
         const proto = frame.closure.proto;
-        text = `${chunkId(proto.source)}:${currentLine(frame)}: in `;
+        const line = currentLine(frame);
+        text = line > 0 ? `${chunkId(proto.source)}:${line}: in ` : `${chunkId(proto.source)}: in `;
       } else {
         text = '[C]: in ';
       }
@@ -2064,7 +2066,13 @@ export class VM {
                   break;
                 }
               }
-              if (forLoopSlow(stack, base + a)) pc += (i >>> 14) - 131071;
+              const more = forLoopSlow(stack, base + a);
+              if (more === undefined) {
+                // Only a crafted chunk (or a debugger writing the loop's hidden locals) gets here.
+                frame.pc = pc;
+                throw this.runError("'for' loop state is not a number");
+              }
+              if (more) pc += (i >>> 14) - 131071;
               break;
             }
             case Op.FORPREP: {
@@ -2123,7 +2131,12 @@ export class VM {
               let c = (i >>> 14) & 0x1ff;
               if (n === 0) n = thread.top - (base + a) - 1;
               if (c === 0) c = code[pc++] >>> 6;
-              const t = stack[base + a] as LuaTable;
+              const t = stack[base + a];
+              if (!(t instanceof LuaTable)) {
+                // luac always puts the table there; a crafted chunk may not.
+                frame.pc = pc;
+                throw this.runError('SETLIST on a non-table value');
+              }
               t.setList((c - 1) * FIELDS_PER_FLUSH + 1, stack, base + a + 1, n);
               break;
             }
@@ -2276,8 +2289,10 @@ function describe(name: ObjName | undefined): string {
   return name === undefined ? '' : ` (${name.kind} '${name.name}')`;
 }
 
+/** The line of a frame's current instruction; -1 without line information (a stripped chunk), as Lua. */
 function currentLine(frame: CallFrame): number {
   const proto = frame.closure!.proto;
+  if (proto.lineInfo.length === 0 && proto.code.length > 0) return -1;
   const pc = frame.pc > 0 ? frame.pc - 1 : 0;
   return proto.lineInfo[pc] ?? proto.lineDefined;
 }
@@ -2386,8 +2401,12 @@ export function arithNumbers(op: Op, x: LuaNumber, y: LuaNumber): LuaValue | und
   return undefined;
 }
 
-/** OP_FORLOOP off the fast path (big integers, float loops); true when the loop goes on. */
-function forLoopSlow(stack: LuaValue[], ra: number): boolean {
+/**
+ * OP_FORLOOP off the fast path (big integers, float loops); true when the loop goes on, undefined
+ * when the loop's state is not numbers.
+ */
+function forLoopSlow(stack: LuaValue[], ra: number): boolean | undefined {
+  if (!isNumberValue(stack[ra]) || !isNumberValue(stack[ra + 1]) || !isNumberValue(stack[ra + 2])) return undefined;
   const idx = stack[ra] as LuaNumber;
   const step = stack[ra + 2] as LuaNumber;
   const limit = stack[ra + 1] as LuaNumber;

@@ -13,6 +13,7 @@ import { openUtf8 } from '../stdlib/utf8';
 import { openOs, Clock, systemClock } from '../stdlib/os';
 import { openPackage, PackageLibrary, PackageOptions } from '../stdlib/package';
 import { luaCompiler } from '../compiler/compile';
+import { ChunkError, binaryChunkName, undumpString } from './undump';
 
 /** Compiles source text; returns a prototype or the first error message (`name:line: message`). */
 export type Compiler = (source: string, chunkName: string) => Proto | string;
@@ -46,7 +47,8 @@ export class LuaState {
     const print = options.print ?? ((line: string) => process.stdout.write(Buffer.from(line + '\n', 'latin1')));
     openBase(this.vm, this.globals, {
       print,
-      load: (source, chunkName, env) => this.load(source, chunkName, env),
+      // Not through load's default: `load(s, name, mode, nil)` gives the chunk a nil _ENV.
+      load: (source, chunkName, env) => this.loadChunk(source, chunkName, env),
     });
     this.package = openPackage(this.vm, this.globals, {
       ...options.package,
@@ -66,10 +68,25 @@ export class LuaState {
 
   /**
    * Compiles a chunk into a function whose `_ENV` is `env` (default: the globals). `chunkName`
-   * follows Lua: `@file.lua` for files, `=name` for a literal name, else the source itself.
+   * follows Lua: `@file.lua` for files, `=name` for a literal name, else the source itself. A
+   * binary chunk (starting with ESC, as `string.dump` writes) is read and verified instead.
    */
   load(source: string, chunkName: string, env: LuaValue = this.globals): LuaClosure | string {
-    const proto = this.compile(source, chunkName);
+    return this.loadChunk(source, chunkName, env);
+  }
+
+  private loadChunk(source: string, chunkName: string, env: LuaValue): LuaClosure | string {
+    let proto: Proto | string;
+    if (source.charCodeAt(0) === 0x1b) {
+      try {
+        proto = undumpString(source, binaryChunkName(chunkName));
+      } catch (e) {
+        if (!(e instanceof ChunkError)) throw e;
+        proto = e.message;
+      }
+    } else {
+      proto = this.compile(source, chunkName);
+    }
     if (typeof proto === 'string') return proto;
     // A main chunk has one upvalue, _ENV; a function from elsewhere may have none.
     const ups = proto.upvalues.map(() => Upvalue.closed(undefined));

@@ -1,5 +1,5 @@
 // The binary-chunk reader, on luac5.3's own output: field by field on a known program, byte for byte
-// through a test-only writer (undump then dump gives luac's bytes back), on stripped chunks and
+// through dump.ts (undump then dump gives luac's bytes back), on stripped chunks and
 // string.dump output, and on broken input (every truncation, every header byte, random damage),
 // which must give an Error and never a hang or a crash. Chunks luac cannot be made to write
 // (LOADKX, SETLIST with C = 0) are written here and listed by luac itself, which reads binary chunks.
@@ -12,6 +12,7 @@ import { disassemble, normaliseAddresses } from '../compiler/disasm';
 import { LFloat } from './number';
 import { Op, encodeABC, encodeABx, encodeAx } from './proto';
 import type { Constant, Proto } from './proto';
+import { dump } from './dump';
 import { undump } from './undump';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'test', 'disasm');
@@ -54,7 +55,7 @@ function luacList(chunk: Uint8Array): string {
   return run.stdout;
 }
 
-// ---- a test-only writer: the inverse of undump, for round trips and crafted chunks ------------
+// ---- a test-only writer of raw bytes, for chunks dump.ts would never write ----------------------
 
 class Writer {
   private parts: number[] = [];
@@ -74,43 +75,6 @@ class Writer {
     this.bytes(s);
   }
   result(): Uint8Array { return Uint8Array.from(this.parts); }
-}
-
-function writeConstant(w: Writer, k: Constant): void {
-  if (k === undefined) w.byte(0);
-  else if (typeof k === 'boolean') { w.byte(1); w.byte(k ? 1 : 0); }
-  else if (typeof k === 'string') { w.byte(k.length <= 40 ? 4 : 20); w.string(k); }
-  else if (k instanceof LFloat) { w.byte(3); w.double(k.n); }
-  else if (typeof k === 'bigint') { w.byte(19); w.int64(k); }
-  else if (Number.isInteger(k)) { w.byte(19); w.int64(BigInt(k)); }
-  else { w.byte(3); w.double(k); }
-}
-
-function writeFunction(w: Writer, p: Proto, parentSource: string | undefined, strip: boolean): void {
-  w.string(strip || p.source === parentSource ? undefined : p.source);
-  w.int(p.lineDefined); w.int(p.lastLineDefined);
-  w.byte(p.numParams); w.byte(p.isVararg ? 1 : 0); w.byte(p.maxStackSize);
-  w.int(p.code.length); for (const i of p.code) w.int(i);
-  w.int(p.constants.length); for (const k of p.constants) writeConstant(w, k);
-  w.int(p.upvalues.length); for (const u of p.upvalues) { w.byte(u.inStack ? 1 : 0); w.byte(u.index); }
-  w.int(p.protos.length); for (const child of p.protos) writeFunction(w, child, p.source, strip);
-  const lines = strip ? 0 : p.lineInfo.length;
-  w.int(lines); for (let i = 0; i < lines; i++) w.int(p.lineInfo[i]);
-  const locals = strip ? [] : p.locVars;
-  w.int(locals.length); for (const v of locals) { w.string(v.name); w.int(v.startPc); w.int(v.endPc); }
-  const names = strip ? [] : p.upvalues;
-  w.int(names.length); for (const u of names) w.string(u.name);
-}
-
-function dump(p: Proto, strip = false): Uint8Array {
-  const w = new Writer();
-  w.bytes('\x1bLua\x53\x00\x19\x93\r\n\x1a\n');
-  w.bytes('\x04\x08\x04\x08\x08');
-  w.int64(0x5678n);
-  w.double(370.5);
-  w.byte(p.upvalues.length);
-  writeFunction(w, p, undefined, strip);
-  return w.result();
 }
 
 // ---- tests --------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // Reader for Lua 5.3 binary chunks (what `luac5.3 -o out.luac` and `string.dump` write), giving the
-// same `Proto` our compiler builds. It exists so tests and tools can put luac's code beside ours
-// (disassembly, differential tests); it is not a loader scripts can reach.
+// same `Proto` our compiler builds. `load` reads binary chunks with it, and tests and tools use it to
+// put luac's code beside ours (disassembly, differential tests).
 //
 // Layout (little-endian, as Lua writes it on the machine that dumped it):
 //   header   "\x1bLua", version 0x53, format 0, LUAC_DATA "\x19\x93\r\n\x1a\n",
@@ -15,11 +15,17 @@
 //   string   a size byte (0xFF: a size_t follows); 0 means "no string", otherwise length + 1
 //
 // Every count is checked against the bytes left before anything is allocated, and nesting is
-// bounded, so a hostile or truncated chunk gives an Error, never a hang or a stack overflow.
+// bounded, so a hostile or truncated chunk gives a ChunkError, never a hang or a stack overflow.
+// Every function read is then verified (verify.ts): a chunk that reads is safe to run. Messages
+// are Lua's: `<name>: truncated precompiled chunk`, `... version mismatch in precompiled chunk`.
 
 import { float } from './number';
 import type { LuaInteger } from './number';
 import type { Constant, LocalVarInfo, Proto, UpvalueDesc } from './proto';
+import { verifyProto } from './verify';
+
+/** A binary chunk that cannot be loaded; the message is Lua's (`name: ... precompiled chunk`). */
+export class ChunkError extends Error {}
 
 const SIGNATURE = '\x1bLua';
 const VERSION = 0x53;
@@ -45,18 +51,35 @@ const MAX_NESTING = 1000;
 /** Source name of a main function dumped without one (luac prints it as `?`). */
 const NO_SOURCE = '=?';
 
+/** Prototypes read without a source name (stripped): dumping them again writes none either. */
+const sourceless = new WeakSet<Proto>();
+
+/** Whether `p` came from a chunk that had no source name for it (see dump.ts). */
+export function hasNoSource(p: Proto): boolean {
+  return sourceless.has(p);
+}
+
+/**
+ * The name Lua's messages give a binary chunk loaded under `chunkName` (lundump.c): `@file` and
+ * `=name` without their mark, and "binary string" when the chunk itself served as its name.
+ */
+export function binaryChunkName(chunkName: string): string {
+  const c = chunkName.charAt(0);
+  if (c === '@' || c === '=') return chunkName.slice(1);
+  if (c === '\x1b') return 'binary string';
+  return chunkName;
+}
+
 class Reader {
   private pos = 0;
   private readonly view: DataView;
-  intSize = 4;
-  sizeTSize = 8;
 
   constructor(private readonly bytes: Uint8Array, private readonly name: string) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   fail(message: string): never {
-    throw new Error(`${this.name}: ${message}`);
+    throw new ChunkError(`${this.name}: ${message}`);
   }
 
   private need(n: number): void {
@@ -80,17 +103,12 @@ class Reader {
     }
   }
 
-  /** A C `int` (4 or 8 bytes), which Lua uses for counts and lines. */
+  /** A C `int`, which Lua uses for counts and lines. */
   int(): number {
-    if (this.intSize === 4) {
-      this.need(4);
-      const v = this.view.getInt32(this.pos, true);
-      this.pos += 4;
-      return v;
-    }
-    const v = this.int64();
-    if (v < -0x80000000n || v > 0x7fffffffn) this.fail('corrupted precompiled chunk');
-    return Number(v);
+    this.need(4);
+    const v = this.view.getInt32(this.pos, true);
+    this.pos += 4;
+    return v;
   }
 
   instruction(): number {
@@ -105,7 +123,6 @@ class Reader {
   }
 
   sizeT(): number {
-    if (this.sizeTSize === 4) return this.uint32();
     this.need(8);
     const v = this.view.getBigUint64(this.pos, true);
     this.pos += 8;
@@ -165,21 +182,21 @@ function readHeader(r: Reader): void {
   const instructionSize = r.byte();
   const integerSize = r.byte();
   const numberSize = r.byte();
-  if (intSize !== 4 && intSize !== 8) r.fail('int size mismatch in precompiled chunk');
-  if (sizeTSize !== 4 && sizeTSize !== 8) r.fail('size_t size mismatch in precompiled chunk');
+  // The sizes of the 64-bit build lua5.3 has on the usual machines (dump.ts writes the same); as
+  // in Lua, a chunk of another build does not load.
+  if (intSize !== 4) r.fail('int size mismatch in precompiled chunk');
+  if (sizeTSize !== 8) r.fail('size_t size mismatch in precompiled chunk');
   if (instructionSize !== 4) r.fail('Instruction size mismatch in precompiled chunk');
-  // Proto holds 64-bit integers and doubles: chunks of other builds cannot be represented.
   if (integerSize !== 8) r.fail('lua_Integer size mismatch in precompiled chunk');
   if (numberSize !== 8) r.fail('lua_Number size mismatch in precompiled chunk');
-  r.intSize = intSize;
-  r.sizeTSize = sizeTSize;
   if (r.int64() !== CHECK_INT) r.fail('endianness mismatch in precompiled chunk');
   if (r.number() !== CHECK_NUM) r.fail('float format mismatch in precompiled chunk');
 }
 
 function readFunction(r: Reader, parentSource: string, depth: number): Proto {
   if (depth > MAX_NESTING) r.fail('functions nested too deeply in precompiled chunk');
-  const source = r.string() ?? parentSource;
+  const ownSource = r.string();
+  const source = ownSource ?? parentSource;
   const lineDefined = r.int();
   const lastLineDefined = r.int();
   const numParams = r.byte();
@@ -228,7 +245,7 @@ function readFunction(r: Reader, parentSource: string, depth: number): Proto {
   for (let i = 0; i < protoCount; i++) protos[i] = readFunction(r, source, depth + 1);
 
   const lineCount = r.int();
-  r.checkCount(lineCount, r.intSize);
+  r.checkCount(lineCount, 4);
   const lineInfo = new Int32Array(lineCount);
   for (let i = 0; i < lineCount; i++) lineInfo[i] = r.int();
 
@@ -248,23 +265,36 @@ function readFunction(r: Reader, parentSource: string, depth: number): Proto {
   if (nameCount > upvalueCount) r.fail('corrupted precompiled chunk');
   for (let i = 0; i < nameCount; i++) upvalues[i].name = r.string() ?? '';
 
-  return {
+  const proto: Proto = {
     source, lineDefined, lastLineDefined, numParams, isVararg, maxStackSize,
     code, lineInfo, constants, upvalues, protos, locVars,
   };
+  if (ownSource === undefined && source === NO_SOURCE) sourceless.add(proto);
+  const problem = verifyProto(proto);
+  if (problem !== undefined) r.fail(`bad code in precompiled chunk (${problem})`);
+  return proto;
 }
 
 /**
- * The main function of a Lua 5.3 binary chunk. Debug information a stripped chunk lacks comes out
- * empty: `lineInfo` and `locVars` of length 0, upvalue names '', and source '=?'. Throws an Error
- * (`<name>: truncated precompiled chunk`, `... version mismatch in precompiled chunk`, …) on
- * anything that is not a well-formed chunk.
+ * The main function of a Lua 5.3 binary chunk, verified. Debug information a stripped chunk lacks
+ * comes out empty: `lineInfo` and `locVars` of length 0, upvalue names '', and source '=?'.
+ * Throws a ChunkError (`<name>: truncated precompiled chunk`, `... version mismatch in precompiled
+ * chunk`, `... bad code in precompiled chunk (...)`) on anything that is not a well-formed chunk.
  */
 export function undump(bytes: Uint8Array, name = 'binary chunk'): Proto {
   const r = new Reader(bytes, name);
   readHeader(r);
-  r.byte(); // upvalue count of the main closure: the function repeats it
+  // The closure's upvalue count: the function repeats it, and the two must agree.
+  const closureUpvalues = r.byte();
   const proto = readFunction(r, NO_SOURCE, 0);
+  if (closureUpvalues !== proto.upvalues.length) r.fail('corrupted precompiled chunk (upvalue count)');
   if (!r.atEnd()) r.fail('corrupted precompiled chunk (bytes after the main function)');
   return proto;
+}
+
+/** `undump` of a Lua byte string (one char per byte), as `load` receives it. */
+export function undumpString(chunk: string, name: string): Proto {
+  const bytes = new Uint8Array(chunk.length);
+  for (let i = 0; i < chunk.length; i++) bytes[i] = chunk.charCodeAt(i);
+  return undump(bytes, name);
 }
