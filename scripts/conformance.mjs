@@ -25,7 +25,7 @@ if (process.argv[2] === '--child') {
   // standard libraries, which are already loaded. `debug` is not provided (see below).
   state.run(`
     package = { loaded = { _G = _G, string = string, table = table, math = math, utf8 = utf8,
-                           coroutine = coroutine, os = os }, preload = {}, path = "", cpath = "" }
+                           coroutine = coroutine, os = os, io = io }, preload = {}, path = "", cpath = "" }
     package.loaded.package = package
     -- Files that require "debug" get an empty table: any use of it stops them (reported).
     package.loaded.debug = {}
