@@ -545,8 +545,9 @@ class Run {
     const vm = this.state.vm;
     const heap = measureHeap(vm, [this.state.globals]);
     // Open files, write buffers and the run's files are the script's memory too.
-    const bytes = heap.bytes + extra + this.state.io.heldBytes() + this.files.heldBytes();
-    this.lastMemory = heap.bytes;
+    const held = this.state.io.heldBytes() + this.files.heldBytes();
+    const bytes = heap.bytes + extra + held;
+    this.lastMemory = heap.bytes + held;
     if (bytes > this.peakMemory) this.peakMemory = bytes;
     // The next pass after as many instructions as this one visited objects (at least 4 windows).
     this.nextMemoryCheck = vm.instructions + Math.max(4 * CHECK_EVERY, heap.objects);

@@ -266,8 +266,8 @@ export class IoLibrary {
     const data = h.data!;
     const end = h.append ? data.length + h.pending.length + text.length : h.pos + h.pending.length + text.length;
     if (end > data.length) {
-      if (end > MAX_FILE) return new FileError(ERRNO.EFBIG);
       this.files.grow?.(data.key, end);
+      if (end > MAX_FILE) return new FileError(ERRNO.EFBIG);
     }
     h.pending += text;
     if (h.buffering === 'no' || h.pending.length >= h.bufferSize || (h.buffering === 'line' && text.includes('\n'))) this.flushPending(h);
