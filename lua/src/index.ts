@@ -43,7 +43,7 @@ export type { SandboxOptions, RunOptions, RunResult, RunStats, RunError, Sandbox
 export type { AuditRecord, AuditHostCall, AuditFiles, AuditFileRead, AuditBytes } from './sandbox/audit';
 export { memoryFiles, folderFiles, OutsideFolderError } from './sandbox/files';
 export type { SandboxFiles } from './sandbox/files';
-export { diskFileSystem, FileError, ERRNO, strerror } from './stdlib/files';
+export { diskFileSystem, noFileSystem, FileError, ERRNO, strerror } from './stdlib/files';
 export type { FileSystem, FileAccessWanted } from './stdlib/files';
 export type { IoOptions } from './stdlib/io';
 export { LuaExit } from './stdlib/os';

@@ -120,3 +120,11 @@ export function diskFileSystem(base?: string): FileSystem {
     }),
   };
 }
+
+/** No files at all: nothing exists, nothing can be made (for states that must not reach the disk). */
+export function noFileSystem(): FileSystem {
+  const refuse = (): never => {
+    throw new FileError(ERRNO.EACCES);
+  };
+  return { read: () => undefined, write: refuse, remove: refuse, rename: refuse };
+}
