@@ -243,6 +243,37 @@ describe('sandlua command line', () => {
       assert.match(JSON.parse(undeclared.stdout).error.message, /no module '\.\.\/outside' in pricing's modules \(sandlua\.json\)/);
     });
 
+    it('gives --stdin to io.read and works on the contract\'s declared files below its folder', () => {
+      const dir = path.join(scratch, 'files');
+      fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'sandlua.json'), JSON.stringify({
+        name: 'cli-files', files: { 'data/in.txt': 'read', 'out/result.txt': 'write' }, stdlib: { allow: ['io.read', 'io.write', 'io.stderr'] },
+      }));
+      fs.writeFileSync(path.join(dir, 'data', 'in.txt'), 'from the file\n');
+      fs.writeFileSync(path.join(dir, 'job.lua'), 'local name = io.read("l") local line = io.lines("data/in.txt")() ' +
+        'io.open("out/result.txt", "w"):write(name, ": ", line):close() io.write("hello ", name, "\\n") io.stderr:write("note\\n") return #line');
+      fs.writeFileSync(path.join(dir, 'stdin.txt'), 'Ada\nrest');
+      const audit = path.join(dir, 'audit.json');
+      const run = sandlua('run', path.join(dir, 'job.lua'), '--stdin', path.join(dir, 'stdin.txt'), '--audit', audit);
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.stdout, 'hello Ada\n13\n');
+      assert.equal(run.stderr, 'note\n');
+      assert.equal(fs.readFileSync(path.join(dir, 'out', 'result.txt'), 'utf8'), 'Ada: from the file');
+      const record = JSON.parse(fs.readFileSync(audit, 'utf8'));
+      assert.equal(Buffer.from(record.stdin.base64, 'base64').toString(), 'Ada\nrest');
+      assert.deepEqual(record.files.read.map((r: { path: string }) => r.path), ['data/in.txt']);
+      // The replay reads stdin and the file from the record, and writes nothing.
+      fs.rmSync(path.join(dir, 'out'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'data', 'in.txt'), 'changed\n');
+      const replay = sandlua('replay', audit);
+      assert.equal(replay.status, 0, replay.stdout + replay.stderr);
+      assert.match(replay.stdout, /identical\n$/);
+      assert.equal(fs.existsSync(path.join(dir, 'out')), false);
+      const missing = sandlua('run', path.join(dir, 'job.lua'), '--stdin', 'nowhere.txt');
+      assert.equal(missing.status, 2);
+      assert.match(missing.stderr, /cannot read the stdin file/);
+    });
+
     it('rejects wrong usage with exit code 2', () => {
       const cases: [string[], RegExp][] = [
         [['run'], /run needs exactly one script/],

@@ -6,7 +6,7 @@
 
 import {
   Sandbox, LuaTable, LuaClosure, NativeFunction, LuaState, LuaError, LFloat, numberToString, typeName,
-  disassembleInstructions,
+  disassembleInstructions, noFileSystem,
   type AuditRecord, type CallFrame, type Contract, type DebugTarget, type FrameInfo, type HostImplementation,
   type LuaValue, type Proto, type RunDebugger, type RunResult,
 } from '@sandlua/lua';
@@ -454,7 +454,8 @@ export class DebugRuntime implements RunDebugger {
   /** Evaluates an expression in a frame: in a separate state, reading the program read-only. */
   evaluate(expression: string, frameIndex = 0): LuaValue {
     const frame = this.stop?.frames[frameIndex];
-    const state = new LuaState({ print: (line) => this.events.output('console', line + '\n') });
+    // No disk and no environment: an evaluation sees only the program (a plain state would reach both).
+    const state = new LuaState({ print: (line) => this.events.output('console', line + '\n'), io: { files: noFileSystem() }, getenv: () => undefined });
     state.vm.setBudget(100000);
     state.vm.maxCallDepth = 200;
     const proxies = new Proxies();

@@ -25,7 +25,7 @@ Usage:
               [--max-warnings N] [--base GIT_REF]
   sandlua report PATH... [--format markdown|json] [--manifest FILE] [--base GIT_REF]
   sandlua run SCRIPT [--manifest FILE] [--input JSON | --input-file FILE] [--json]
-              [--audit FILE] [--host MODULE.js]
+              [--audit FILE] [--host MODULE.js] [--stdin FILE]
   sandlua replay AUDIT.json
   sandlua disasm FILE [--short]
   sandlua dap
@@ -40,8 +40,11 @@ Commands:
   run      Run a script in the sandbox of its contract (discovered, or --manifest): only
            granted functions, the contract's limits, input and output checked. Host
            functions answer from the contract's examples unless --host gives a module
-           exporting their implementations. print writes to stdout (to stderr with --json),
-           then the output is printed as JSON. --audit writes the run's audit record.
+           exporting their implementations. print and io.write write to stdout (to stderr
+           with --json), io.stderr to stderr, then the output is printed as JSON. --stdin
+           gives the file io.read reads. The contract's declared files are read and written
+           below its folder (written only when the run succeeds). --audit writes the run's
+           audit record.
   replay   Run an audit record again with its recorded host results, clock and random
            seed, and say whether the outcome is the same (exit 0) or not (exit 1).
   lsp      Serve the language server (diagnostics, completion, hover, ... under the

@@ -7,8 +7,8 @@ import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { basename, dirname, relative, resolve } from 'path';
 import { parseArgs } from 'util';
 import {
-  Sandbox, auditProblem, findManifest, loadManifest, defaultContract, loadHostModule, HostModuleError, contractFolderReader,
-  type AuditRecord, type Contract, type HostImplementation, type ManifestResult, type RunResult,
+  Sandbox, auditProblem, findManifest, loadManifest, defaultContract, loadHostModule, HostModuleError, contractFolderReader, folderFiles,
+  type SandboxFiles, type AuditRecord, type Contract, type HostImplementation, type ManifestResult, type RunResult,
 } from '@sandlua/lua';
 import type { Io } from './cli';
 import { UsageError } from './usage';
@@ -25,6 +25,7 @@ export async function runScript(args: string[], io: Io): Promise<number> {
       json: { type: 'boolean' },
       audit: { type: 'string' },
       host: { type: 'string' },
+      stdin: { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new UsageError('run needs exactly one script');
@@ -36,17 +37,19 @@ export async function runScript(args: string[], io: Io): Promise<number> {
   if (values.input !== undefined) input = parseJson(values.input, '--input');
   if (values['input-file'] !== undefined) input = parseJson(readText(resolve(io.cwd, values['input-file']), 'input file'), values['input-file']);
   const host = values.host !== undefined ? hostModule(resolve(io.cwd, values.host), contract) : undefined;
+  const stdin = values.stdin !== undefined ? readBytes(resolve(io.cwd, values.stdin), 'stdin file') : undefined;
 
   const json = values.json === true;
   const sandbox = new Sandbox({
     manifest: contract,
     host,
     mockFromExamples: true,
-    print: (line) => (json ? io.stderr(line + '\n') : io.stdout(line + '\n')),
+    ...streams(json, io),
     // require finds the contract's modules in its folder, never outside it (links included).
     modules: contractFolderReader(contract),
+    files: contractFiles(contract),
   });
-  const result = await sandbox.run(source, input, { name: relative(io.cwd, script) || basename(script), audit: values.audit !== undefined });
+  const result = await sandbox.run(source, input, { name: relative(io.cwd, script) || basename(script), audit: values.audit !== undefined, stdin });
   if (values.audit !== undefined && result.audit) {
     writeFileSync(resolve(io.cwd, values.audit), JSON.stringify(result.audit, null, 2) + '\n');
   }
@@ -66,8 +69,9 @@ export async function runReplay(args: string[], io: Io): Promise<number> {
   if (!existsSync(contractPath)) contractPath = resolve(dirname(file), basename(contractPath));
   const contract = existsSync(contractPath) ? loaded(loadManifest(contractPath), contractPath) : defaultContract();
   const json = values.json === true;
-  // Modules run from the record's sources; the contract's folder only for modules it lacks.
-  const sandbox = new Sandbox({ manifest: contract, modules: contractFolderReader(contract), print: (line) => (json ? io.stderr(line + '\n') : io.stdout(line + '\n')) });
+  // Modules run from the record's sources (the contract's folder only for modules it lacks); reads
+  // come from the record; nothing is written.
+  const sandbox = new Sandbox({ manifest: contract, modules: contractFolderReader(contract), ...streams(json, io) });
   const result = await sandbox.replay(record);
   const same = result.ok === record.ok
     && JSON.stringify(result.ok ? result.output : result.error) === JSON.stringify(record.ok ? record.output : record.error);
@@ -121,6 +125,27 @@ function loaded(result: ManifestResult, name: string): Contract {
   throw new UsageError(`the contract ${name} has ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}; first: ${first ? `${first.line}:${first.column}: ${first.message}` : 'unknown'} (run sandlua check)`);
 }
 
+
+/** The script's output stream (print, io.write) to stdout (to stderr with --json, which prints the result on stdout); io.stderr to stderr. */
+function streams(json: boolean, io: Io): { stdout: (text: string) => void; stderr: (text: string) => void } {
+  // Lua strings are bytes; the CLI's sinks take text: UTF-8 written by the script comes out as such.
+  const text = (bytes: string) => Buffer.from(bytes, 'latin1').toString('utf8');
+  return { stdout: (t) => (json ? io.stderr(text(t)) : io.stdout(text(t))), stderr: (t) => io.stderr(text(t)) };
+}
+
+/** The contract's declared files, on disk below its folder (none for the default contract). */
+function contractFiles(contract: Contract): SandboxFiles | undefined {
+  if (contract.files.size === 0 || !contract.path || !existsSync(contract.path)) return undefined;
+  return folderFiles(dirname(contract.path));
+}
+
+function readBytes(path: string, what: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new UsageError(`cannot read the ${what} '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
 
 function readText(path: string, what: string): string {
   try {

@@ -26,6 +26,35 @@ export interface AuditModule {
   source: string;
 }
 
+/** A host file a run read: replay serves it from here (`content`, base64) and never touches the files. */
+export interface AuditFileRead {
+  path: string;
+  /** sha256 of the content ('' when the file did not exist). */
+  sha256: string;
+  bytes: number;
+  /** The content, base64. */
+  content?: string;
+  /** The file did not exist. */
+  missing?: true;
+}
+
+/** What a run did with the contract's files. */
+export interface AuditFiles {
+  /** Host files read, in order, each once. */
+  read: AuditFileRead[];
+  /** Files written, with their final content's hash and size: given to the host only when the run succeeded (`ok`). */
+  written: { path: string; sha256: string; bytes: number }[];
+  /** Files removed (os.remove, os.rename's source), likewise only on success. */
+  removed: string[];
+}
+
+/** Bytes as the record keeps them: hash, size and the content in base64. */
+export interface AuditBytes {
+  sha256: string;
+  bytes: number;
+  base64: string;
+}
+
 export interface AuditRecord {
   format: typeof AUDIT_FORMAT;
   contract: { name: string; version?: string; path: string; onFailure: string };
@@ -39,6 +68,14 @@ export interface AuditRecord {
   hostCalls: AuditHostCall[];
   /** Modules loaded with require, in load order (absent in records of older versions). */
   modules?: AuditModule[];
+  /** The stdin text the host gave the run (io.read, io.lines, io.stdin), when it gave one. */
+  stdin?: AuditBytes;
+  /** What the script wrote to its output (print, io.write, io.stdout), as UTF-8 text. */
+  stdout?: string;
+  /** What the script wrote to io.stderr. */
+  stderr?: string;
+  /** The contract's files the run read, wrote and removed (when it touched any). */
+  files?: AuditFiles;
   ok: boolean;
   output?: Json;
   error?: { kind: string; message: string; line?: number };
@@ -47,6 +84,15 @@ export interface AuditRecord {
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+export function sha256Bytes(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** The record's form of some bytes. */
+export function auditBytes(data: Uint8Array): AuditBytes {
+  return { sha256: sha256Bytes(data), bytes: data.length, base64: Buffer.from(data).toString('base64') };
 }
 
 /** JSON with sorted keys, so that equal values hash equally. */

@@ -10,6 +10,9 @@
 //   (`memory`, measured by memory.ts), call depth (`stack`), output size and schema (`output`),
 //   input schema (`input`) — each its own error kind, the first one reached ending the run even if
 //   the script catches it;
+// - io: the contract's declared files through the host's `files` (files.ts), the script's output
+//   stream (print, io.write, io.stdout; io.stderr apart) counted against limits.outputBytes, a
+//   `stdin` text per run; os.exit ends the run (see the io section of Run);
 // - an audit record of the run (audit.ts), and replay from one.
 
 import { notGrantedMessage, type Contract } from '../contract/manifest';
@@ -23,14 +26,16 @@ import type { Proto } from '../vm/proto';
 import { LuaState } from '../vm/state';
 import type { CallFrame, VM } from '../vm/interp';
 import { LuaTable } from '../vm/table';
-import { LuaClosure, LuaError, LuaValue, NativeFunction, Request, Upvalue, typeName } from '../vm/value';
+import { LuaClosure, LuaError, LuaValue, NativeFunction, Request, Upvalue, fromLuaString, typeName } from '../vm/value';
 import type { Clock } from '../stdlib/os';
-import { systemClock } from '../stdlib/os';
+import { LuaExit, systemClock } from '../stdlib/os';
+import { LineSplitter, type IoOptions } from '../stdlib/io';
+import { RunFiles, type SandboxFiles } from './files';
 import { DefaultRandom } from '../stdlib/math';
 import { measureHeap } from './memory';
 import { Json, MarshalError, fromLua, toLua } from './marshal';
-import { AUDIT_FORMAT, AuditHostCall, AuditModule, AuditRecord, canonicalJson, sha256 } from './audit';
 import { ContractModules, ModuleSource, contractFolderReader, moduleReader } from './modules';
+import { AUDIT_FORMAT, AuditBytes, AuditFiles, AuditHostCall, AuditModule, AuditRecord, auditBytes, canonicalJson, sha256 } from './audit';
 
 export type SandboxErrorKind = 'syntax' | 'runtime' | 'forbidden' | 'budget' | 'memory' | 'stack' | 'output' | 'input' | 'host';
 
@@ -62,8 +67,16 @@ export interface SandboxOptions {
   host?: Record<string, HostImplementation>;
   /** Answers host functions without an implementation from their `examples` (for `run` and the debugger). */
   mockFromExamples?: boolean;
-  /** Where `print` writes (default: nowhere). */
+  /** Where `print` writes, line by line, and io.write's text cut into lines, when `stdout` is not given (default: nowhere). */
   print?: (line: string) => void;
+  /** Where the script's output stream goes as written: print (each line and its newline), io.write, io.stdout. */
+  stdout?: (text: string) => void;
+  /** Where io.stderr writes (default: nowhere). */
+  stderr?: (text: string) => void;
+  /** The contract's declared files (`files`); without it, every declared file reads as absent and writes are dropped. */
+  files?: SandboxFiles;
+  /** What os.getenv answers, when the contract grants it (default: nothing). */
+  env?: Readonly<Record<string, string>>;
   /** The clock the script's `os.time`/`os.clock`/`os.date` read (default: the system's). */
   clock?: Clock;
   /**
@@ -82,6 +95,8 @@ export interface RunOptions {
   debug?: RunDebugger;
   /** Replay host results, clock and random seed from a record (then, with `live`, go on live). */
   replay?: { record: AuditRecord; live?: boolean };
+  /** What io.read, io.lines() and io.stdin read (at most limits.fileBytes bytes; a string is UTF-8 text). */
+  stdin?: string | Uint8Array;
 }
 
 /** The parts of a run a debugger works with. */
@@ -135,15 +150,18 @@ interface Replay {
   live: boolean;
   /** The modules' sources as they ran. */
   modules: AuditModule[];
+  /** The files the run read and the stdin it had: served from the record. */
+  files: AuditFiles | undefined;
+  stdin: AuditBytes | undefined;
 }
 
 export class Sandbox {
   readonly manifest: Contract;
   private readonly host: Record<string, HostImplementation>;
   private readonly mock: boolean;
-  private readonly print: (line: string) => void;
   private readonly clock: Clock;
   private readonly readModule: (path: string) => string | undefined;
+  private readonly ioOptions: Pick<SandboxOptions, 'print' | 'stdout' | 'stderr' | 'files' | 'env'>;
   /** What the contract grants, worked out once: the plan every run's environment follows. */
   private planCache: EnvironmentPlan | undefined;
 
@@ -151,9 +169,9 @@ export class Sandbox {
     this.manifest = options.manifest;
     this.host = options.host ?? {};
     this.mock = options.mockFromExamples ?? false;
-    this.print = options.print ?? (() => {});
     this.clock = options.clock ?? systemClock;
     this.readModule = options.modules !== undefined ? moduleReader(options.modules) : contractFolderReader(this.manifest);
+    this.ioOptions = { print: options.print, stdout: options.stdout, stderr: options.stderr, files: options.files, env: options.env };
     for (const name of Object.keys(this.host)) {
       if (!this.manifest.host.has(name)) throw new Error(`host function '${name}' is not declared in the contract ${this.manifest.name}`);
       if (typeof this.host[name] !== 'function') throw new Error(`host function '${name}' must be a function`);
@@ -164,7 +182,8 @@ export class Sandbox {
   async run(source: string, input?: unknown, options: RunOptions = {}): Promise<RunResult> {
     const r = options.replay;
     const replay: Replay | undefined = r === undefined ? undefined
-      : { hostCalls: [...r.record.hostCalls], clock: r.record.clock, randomSeed: r.record.randomSeed, live: r.live === true, modules: r.record.modules ?? [] };
+      : { hostCalls: [...r.record.hostCalls], clock: r.record.clock, randomSeed: r.record.randomSeed, live: r.live === true, modules: r.record.modules ?? [],
+        files: r.record.files ?? { read: [], written: [], removed: [] }, stdin: r.record.stdin };
     return new Run(this, source, input, options, replay).execute();
   }
 
@@ -228,13 +247,13 @@ export class Sandbox {
   }
 
   /** @internal */
-  get printer(): (line: string) => void {
-    return this.print;
+  get systemClock(): Clock {
+    return this.clock;
   }
 
   /** @internal */
-  get systemClock(): Clock {
-    return this.clock;
+  get io(): Pick<SandboxOptions, 'print' | 'stdout' | 'stderr' | 'files' | 'env'> {
+    return this.ioOptions;
   }
 
   /** @internal */
@@ -278,6 +297,12 @@ class Run {
   private inputJson: Json = null;
   /** Modules loaded by require (the audit record's `modules`). */
   private readonly modulesLoaded: AuditModule[] = [];
+  /** The run's view of the contract's files (io section). */
+  private readonly files: RunFiles;
+  /** Bytes the script wrote to stdout and stderr so far (limits.outputBytes). */
+  private written = 0;
+  /** print's lines for a host that gave `print` but no `stdout`. */
+  private readonly lines: LineSplitter | undefined;
 
   constructor(private readonly sandbox: Sandbox, private readonly source: string, private readonly input: unknown,
     private readonly options: RunOptions, private readonly replaying: Replay | undefined) {
@@ -285,8 +310,17 @@ class Run {
     this.deadline = this.started + this.contract.limits.timeMs;
     const seed = replaying?.randomSeed ?? Math.floor(Math.random() * 0x7fffffff);
     const random = new DefaultRandom(seed);
+    const io = sandbox.io;
+    this.lines = io.stdout === undefined && io.print !== undefined ? new LineSplitter(io.print) : undefined;
+    this.files = new RunFiles(this.contract, replaying ? undefined : io.files, {
+      forbidden: (message) => this.raise('forbidden', this.state.vm.nativeWhere() + message),
+      limit: (kind, message) => this.raise(kind, this.state.vm.nativeWhere() + message),
+      diverged: (message) => this.raise('host', message),
+    }, replaying?.files);
+    const env = io.env ?? {};
     this.state = new LuaState({
-      print: sandbox.printer,
+      io: this.ioOptions(),
+      getenv: (name) => (Object.prototype.hasOwnProperty.call(env, name) ? env[name] : undefined),
       clock: this.recordingClock(),
       random: { next: () => random.next(), seed: (x: number) => random.seed(x) },
       package: this.modulePackage(),
@@ -321,7 +355,7 @@ class Run {
 
   async execute(): Promise<RunResult> {
     try {
-      return await this.run();
+      return this.finishIo(await this.run());
     } catch (e) {
       // Anything unexpected is the engine's fault, never the host's crash: report it as a result.
       return this.failure({ kind: 'runtime', message: `internal error: ${e instanceof Error ? e.message : String(e)}` });
@@ -352,6 +386,8 @@ class Run {
       const problems = validateValue(contract.input, this.inputJson, { rootName: 'the input' });
       if (problems.length > 0) return this.failure({ kind: 'input', message: `input does not match the contract: ${problems[0].message}` });
     }
+    const stdinProblem = this.stdinProblem();
+    if (stdinProblem !== undefined) return this.failure({ kind: 'input', message: stdinProblem });
 
     const proto = this.sandbox.compile(this.source, name);
     if (typeof proto === 'string') {
@@ -396,7 +432,7 @@ class Run {
     setPace();
 
     const fn = new LuaClosure(proto, proto.upvalues.map((_, i) => Upvalue.closed(i === 0 ? G : undefined)));
-    let values: LuaValue[];
+    let values: LuaValue[] = [];
     try {
       let out = vm.start(fn, [inputLua]);
       while (out.status === 'suspended') {
@@ -424,8 +460,12 @@ class Run {
       values = out.values;
     } catch (e) {
       if (this.fatal) return this.failure(this.describe(this.fatal.error));
-      if (e instanceof LuaError) return this.failure(this.describe(e));
-      throw e;
+      // os.exit(true) and os.exit(0) end the run as `return` would (no output); other statuses fail.
+      if (e instanceof LuaExit && !e.success) return this.failure({ kind: 'runtime', message: `script called os.exit(${e.status})` });
+      if (!(e instanceof LuaExit)) {
+        if (e instanceof LuaError) return this.failure(this.describe(e));
+        throw e;
+      }
     }
     if (this.fatal) return this.failure(this.describe(this.fatal.error));
     this.measureMemory();
@@ -528,13 +568,80 @@ class Run {
   private measureMemory(extra = 0): void {
     const vm = this.state.vm;
     const heap = measureHeap(vm, [this.state.globals, ...this.state.package.roots()]);
-    const bytes = heap.bytes + extra;
-    this.lastMemory = heap.bytes;
+    // Open files, write buffers and the run's files are the script's memory too.
+    const held = this.state.io.heldBytes() + this.files.heldBytes();
+    const bytes = heap.bytes + extra + held;
+    this.lastMemory = heap.bytes + held;
     if (bytes > this.peakMemory) this.peakMemory = bytes;
     // The next pass after as many instructions as this one visited objects (at least 4 windows).
     this.nextMemoryCheck = vm.instructions + Math.max(4 * CHECK_EVERY, heap.objects);
     const limit = this.contract.limits.memoryBytes;
     if (bytes > limit) this.raise('memory', `memory limit of ${limit} bytes exceeded (${bytes} bytes in use)`);
+  }
+
+  // ---- io ------------------------------------------------------------------------------------
+  // The run's files are a RunFiles (files.ts): declared paths only, writes held until the run
+  // succeeds. stdout and stderr are one count against limits.outputBytes (print included), kept
+  // in the audit record; a run that writes more ends with kind `output`. At the end of a run
+  // every open file is flushed into the RunFiles, which a successful run (not a replay) commits
+  // to the host's files.
+
+  /** The stdin bytes of this run: the host's (RunOptions.stdin) or, in a replay, the record's. */
+  private stdinBytes(): Uint8Array | undefined {
+    if (this.replaying !== undefined) return this.replaying.stdin === undefined ? undefined : Buffer.from(this.replaying.stdin.base64, 'base64');
+    const stdin = this.options.stdin;
+    return typeof stdin === 'string' ? Buffer.from(stdin, 'utf8') : stdin;
+  }
+
+  private stdinProblem(): string | undefined {
+    const stdin = this.stdinBytes();
+    if (stdin === undefined) return undefined;
+    const limit = this.contract.limits.fileBytes;
+    if (stdin.length > limit) return `stdin is ${stdin.length} bytes, more than the limit of ${limit} (limits.fileBytes)`;
+    if (this.options.audit) this.audit.stdin = auditBytes(stdin);
+    return undefined;
+  }
+
+  private ioOptions(): IoOptions {
+    const stdin = this.stdinBytes();
+    return {
+      files: this.files,
+      stdin: stdin !== undefined && stdin.length <= this.contract.limits.fileBytes ? stdin : undefined,
+      stdout: (text) => this.emit('stdout', text),
+      stderr: (text) => this.emit('stderr', text),
+    };
+  }
+
+  /** Text the script writes to stdout or stderr: counted, recorded, passed on. */
+  private emit(stream: 'stdout' | 'stderr', text: string): void {
+    const limit = this.contract.limits.outputBytes;
+    this.written += text.length;
+    if (this.written > limit) this.raise('output', `${this.state.vm.nativeWhere()}the script wrote more than the limit of ${limit} bytes of output (limits.outputBytes)`);
+    if (this.options.audit) this.audit[stream] = (this.audit[stream] ?? '') + text;
+    const io = this.sandbox.io;
+    if (stream === 'stderr') io.stderr?.(text);
+    else if (io.stdout !== undefined) io.stdout(text);
+    else this.lines?.write(text);
+  }
+
+  /** The end of a run: files flushed, committed when it succeeded, recorded; output lines ended. */
+  private finishIo(result: RunResult): RunResult {
+    let outcome = result;
+    try {
+      this.state.io.flushAll();
+      if (outcome.ok && this.replaying === undefined) this.files.commit();
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      if (outcome.ok) outcome = this.failure({ kind: 'host', message: `the host could not write the script's files: ${message}` });
+    }
+    this.lines?.end();
+    const files = this.files.changed();
+    if (this.options.audit && (this.files.reads.length > 0 || files.written.length > 0 || files.removed.length > 0)) {
+      this.audit.files = { read: this.files.reads, ...files };
+    }
+    if (this.options.audit && this.audit.stdout !== undefined) this.audit.stdout = fromLuaString(this.audit.stdout);
+    if (this.options.audit && this.audit.stderr !== undefined) this.audit.stderr = fromLuaString(this.audit.stderr);
+    return outcome;
   }
 
   // ---- environment ---------------------------------------------------------------------------

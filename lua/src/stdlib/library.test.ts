@@ -172,11 +172,18 @@ describe('stdlib: injectable sources', () => {
     assert.strictEqual(t.getStr('yday'), 252);
   });
 
-  it('the sandbox os library has no process, file or environment access', () => {
+  it('os starts no process, and reads only the environment the state is given', () => {
     const { state, call } = makeState();
     const os = state.globals.get('os') as LuaTable;
-    for (const name of ['execute', 'exit', 'remove', 'rename', 'tmpname']) assert.strictEqual(os.get(name), undefined, name);
-    assert.deepStrictEqual(call('os', 'getenv', 'HOME'), [undefined]);
+    for (const name of ['execute', 'exit', 'remove', 'rename', 'tmpname']) assert.ok(os.get(name) instanceof NativeFunction, name);
+    // No shell: system(NULL) is 0, a command exits with 127 as sh does for one it cannot run.
+    assert.deepStrictEqual(call('os', 'execute'), [false]);
+    assert.deepStrictEqual(call('os', 'execute', 'touch /tmp/never'), [undefined, 'exit', 127]);
+    assert.deepStrictEqual(call('os', 'getenv', 'PATH'), [process.env.PATH]);
+    const quiet = new LuaState({ compile: () => 'none', getenv: (name) => (name === 'MODE' ? 'test' : undefined) });
+    const getenv = (quiet.globals.get('os') as LuaTable).get('getenv') as NativeFunction;
+    assert.deepStrictEqual(getenv.call(['MODE']), ['test']);
+    assert.deepStrictEqual(getenv.call(['HOME']), [undefined]);
     assert.deepStrictEqual(call('os', 'setlocale'), ['C']);
     assert.deepStrictEqual(call('os', 'setlocale', 'en_US.UTF-8'), [undefined]);
   });

@@ -1,7 +1,15 @@
-// The os library (manual §6.9) as far as a sandbox has it: `time`, `clock`, `date`, `difftime`,
-// plus `getenv` (always nil: scripts see no environment) and `setlocale` (only the C locale exists).
-// `execute`, `exit`, `remove`, `rename` and `tmpname` are absent: a script calling them gets Lua's
-// usual "attempt to call a nil value (field 'execute')".
+// The os library (manual §6.9): `time`, `clock`, `date`, `difftime`, `getenv`, `setlocale`,
+// `execute` and `exit` here; `remove`, `rename` and `tmpname` work on io's files (io.ts).
+//
+// - getenv reads what the state's options give (a plain state: the process's environment; a
+//   sandbox: only what its host passes, nothing by default).
+// - execute: the engine never starts a process, in a plain state or a sandbox. It answers as C's
+//   `system` does where no shell exists: `os.execute()` is false (no shell), and `os.execute(cmd)`
+//   is `nil, "exit", 127` (a shell that could not run the command).
+// - exit ends the run: it flushes io (as C's exit flushes its streams) and raises `LuaExit`, an
+//   error no pcall catches (kind `exit`). A plain state's caller gets it from call/run; the
+//   sandbox turns it into the run's result (see sandbox.ts).
+// - setlocale: only the C locale exists.
 //
 // Dates are computed here (proleptic Gregorian calendar, any year C's int can hold), not by JS's
 // Date, so they match glibc for every representable time; only the local time zone comes from
@@ -9,7 +17,7 @@
 
 import type { VM } from '../vm/interp';
 import { LuaTable } from '../vm/table';
-import { LuaValue } from '../vm/value';
+import { LuaError, LuaValue } from '../vm/value';
 import { LFloat, float, intFromBig, stringToNumber, toBig, toInteger } from '../vm/number';
 import { Args, library } from './args';
 
@@ -188,7 +196,26 @@ function convert(c: string, tm: Tm): string {
   }
 }
 
-export function openOs(vm: VM, G: LuaTable, clock: Clock): void {
+/** What os.exit raises: the end of the run, with C's exit status; no pcall catches it. */
+export class LuaExit extends LuaError {
+  /** The status as os.exit gave it: `true`/`false`, or an integer (0 is success). */
+  constructor(readonly status: number, readonly success: boolean) {
+    super(`os.exit(${status})`);
+    this.kind = 'exit';
+  }
+}
+
+export interface OsOptions {
+  /** os.getenv: a variable's value, or undefined (default: none). */
+  getenv?: (name: string) => string | undefined;
+  /** Before os.exit ends the run (io flushes its files here). */
+  beforeExit?: () => void;
+}
+
+/** C's EXIT_FAILURE. */
+const EXIT_FAILURE = 1;
+
+export function openOs(vm: VM, G: LuaTable, clock: Clock, options: OsOptions = {}): void {
   const O = new LuaTable();
   G.setStr('os', O);
 
@@ -340,9 +367,20 @@ export function openOs(vm: VM, G: LuaTable, clock: Clock): void {
       return [out];
     },
 
-    getenv: (a) => {
+    getenv: (a) => [options.getenv?.(a.string(1))],
+
+    execute: (a) => {
+      // No shell: system(NULL) is 0, and a command "exits" with 127 as sh does for one it cannot run.
+      if (a.isNil(1)) return [false];
       a.string(1);
-      return [undefined];
+      return [undefined, 'exit', 127];
+    },
+
+    exit: (a) => {
+      const v = a.values[0];
+      const status = typeof v === 'boolean' ? (v ? 0 : EXIT_FAILURE) : Number(toBig(a.optInteger(1, 0)) & 0xffffffffn) | 0;
+      options.beforeExit?.();
+      throw new LuaExit(status, status === 0);
     },
 
     setlocale: (a) => {

@@ -1011,7 +1011,7 @@ export class VM {
    */
   private handleError(e: unknown, entry: Coroutine, stopDepth: number): number {
     let err = e instanceof LuaError ? e : hostError(e);
-    const catchable = err.kind !== 'budget';
+    const catchable = err.kind !== 'budget' && err.kind !== 'exit';
     for (;;) {
       const thread = this.current;
       const floor = thread === entry ? stopDepth : 0;

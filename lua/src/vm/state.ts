@@ -4,7 +4,7 @@
 import type { Proto } from './proto';
 import { RunOutcome, VM } from './interp';
 import { LuaTable } from './table';
-import { LuaClosure, LuaError, LuaValue, Upvalue } from './value';
+import { LuaClosure, LuaError, LuaValue, NativeFunction, Upvalue } from './value';
 import { openBase } from '../stdlib/base';
 import { openMath, DefaultRandom, RandomSource } from '../stdlib/math';
 import { openTable, Charge } from '../stdlib/table';
@@ -12,6 +12,8 @@ import { openString } from '../stdlib/string';
 import { openUtf8 } from '../stdlib/utf8';
 import { openOs, Clock, systemClock } from '../stdlib/os';
 import { openPackage, PackageLibrary, PackageOptions } from '../stdlib/package';
+import { openIo, IoLibrary, IoOptions, LineSplitter } from '../stdlib/io';
+import { diskFileSystem } from '../stdlib/files';
 import { luaCompiler } from '../compiler/compile';
 import { ChunkError, binaryChunkName, undumpString } from './undump';
 
@@ -29,22 +31,54 @@ export interface StateOptions {
   charge?: Charge;
   /** Where `require` finds modules (default: Lua's searchers, over the disk). */
   package?: Omit<PackageOptions, 'load' | 'charge'>;
+  /**
+   * The io library's files and standard streams. Default: the real disk (relative to the working
+   * directory), an empty stdin, and stdout/stderr of the process; with `print` and no
+   * `io.stdout`, io.stdout's text reaches `print` line by line (the last partial line at flushAll).
+   */
+  io?: IoOptions;
+  /** os.getenv (default: the process's environment). */
+  getenv?: (name: string) => string | undefined;
 }
 
 /** Library tables searched for functions' names in messages (PUC searches package.loaded). */
-const LIBRARIES = ['coroutine', 'table', 'os', 'string', 'math', 'utf8'];
+const LIBRARIES = ['coroutine', 'table', 'os', 'string', 'math', 'utf8', 'io'];
+
+/** dofile as a Lua function, so that its chunk runs as a tail call (it may yield, as in PUC). */
+const DOFILE = `local loadfile, error = ...
+return function (filename)
+  local f, message = loadfile(filename)
+  if f == nil then error(message, 0) end
+  return f()
+end`;
 
 export class LuaState {
   readonly vm = new VM();
   readonly globals = new LuaTable();
   /** `require` and `package`: the tables they share with the VM (package.loaded is vm.loaded). */
   readonly package: PackageLibrary;
+  /** The io library: its files, and `flushAll` for the end of a run. */
+  readonly io: IoLibrary;
   private readonly compile: Compiler;
+  private readonly lines: LineSplitter | undefined;
 
   constructor(options: StateOptions = {}) {
     this.compile = options.compile ?? luaCompiler;
     const charge = options.charge ?? (() => {});
-    const print = options.print ?? ((line: string) => process.stdout.write(Buffer.from(line + '\n', 'latin1')));
+    // print and io.stdout write one stream: print's lines go to io's stdout unless the host
+    // gave print alone, in which case io.stdout's text is cut into print's lines.
+    const ioOptions: IoOptions = { ...options.io };
+    let print = options.print;
+    if (print !== undefined && ioOptions.stdout === undefined) {
+      const lines = new LineSplitter(print);
+      this.lines = lines;
+      ioOptions.stdout = (text) => lines.write(text);
+      print = (line) => lines.write(line + '\n');
+    } else if (print === undefined) {
+      const stdout = ioOptions.stdout ?? ((text: string) => process.stdout.write(Buffer.from(text, 'latin1')));
+      ioOptions.stdout = stdout;
+      print = (line) => stdout(line + '\n');
+    }
     openBase(this.vm, this.globals, {
       print,
       // Not through load's default: `load(s, name, mode, nil)` gives the chunk a nil _ENV.
@@ -59,11 +93,46 @@ export class LuaState {
     openTable(this.vm, this.globals, charge);
     openString(this.vm, this.globals, charge);
     openUtf8(this.vm, this.globals);
-    openOs(this.vm, this.globals, options.clock ?? systemClock);
+    openOs(this.vm, this.globals, options.clock ?? systemClock, {
+      getenv: options.getenv ?? ((name) => process.env[name]),
+      beforeExit: () => this.flushAll(),
+    });
+    this.io = this.openIo(ioOptions, charge);
     for (const name of LIBRARIES) {
       const lib = this.globals.getStr(name);
       if (lib instanceof LuaTable && this.vm.loaded.getStr(name) === undefined) this.vm.loaded.setStr(name, lib);
     }
+  }
+
+  /** Writes every open file's buffers to its file system and ends a partial output line (the end of a run). */
+  flushAll(): void {
+    this.io.flushAll();
+    this.lines?.end();
+  }
+
+  /** io, with loadfile/dofile over its files and collectgarbage flushing its buffers. */
+  private openIo(ioOptions: IoOptions, charge: Charge): IoLibrary {
+    const G = this.globals;
+    const load = G.getStr('load');
+    const io = openIo(this.vm, G, ioOptions.files ?? diskFileSystem(), charge, ioOptions,
+      load instanceof NativeFunction ? (text, chunkName, mode, hasEnv, env) => {
+        const result = load.call(hasEnv ? [text, chunkName, mode, env] : [text, chunkName, mode]);
+        return Array.isArray(result) ? result : [undefined, 'cannot load the file'];
+      } : undefined,
+      (loadfile) => {
+        const chunk = this.load(DOFILE, '=[C]');
+        return typeof chunk === 'string' ? undefined : this.vm.call(chunk, [loadfile, G.getStr('error')])[0] as LuaClosure;
+      });
+    // Handles are never collected here: a full collection moves their buffers into their files,
+    // which is what closing the unreachable ones would show a later open.
+    const collect = G.getStr('collectgarbage');
+    if (collect instanceof NativeFunction) {
+      G.setStr('collectgarbage', new NativeFunction(collect.name, (args) => {
+        if (args[0] === undefined || args[0] === 'collect' || args[0] === 'step') io.flushBuffers();
+        return collect.call(args);
+      }));
+    }
+    return io;
   }
 
   /**

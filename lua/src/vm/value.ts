@@ -110,9 +110,10 @@ export type LuaValue = undefined | boolean | number | bigint | string | LFloat |
 /**
  * Why an error happened, for hosts: `runtime` (any Lua error, including `error()`), `budget` (the
  * instruction budget ran out), `stack` (stack overflow or the call-depth limit), `host` (a host
- * function failed or a JS exception escaped a native). `budget` errors cannot be caught by pcall.
+ * function failed or a JS exception escaped a native), `exit` (os.exit ended the run). `budget` and
+ * `exit` errors cannot be caught by pcall.
  */
-export type ErrorKind = 'runtime' | 'budget' | 'stack' | 'host' | 'memory' | 'output' | 'forbidden' | 'input' | 'syntax';
+export type ErrorKind = 'runtime' | 'budget' | 'stack' | 'host' | 'memory' | 'output' | 'forbidden' | 'input' | 'syntax' | 'exit';
 
 /** A Lua error in flight: any Lua value, plus the traceback captured where it was raised. */
 export class LuaError extends Error {

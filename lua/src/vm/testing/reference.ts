@@ -38,16 +38,20 @@ export function runOurs(file: string, compile: Compiler): RunResult {
 
 export function runOursSource(source: string, chunkName: string, compile: Compiler, setup?: (state: LuaState) => void): RunResult {
   let stdout = '';
-  const state = new LuaState({ compile, print: (line) => { stdout += line + '\n'; } });
+  let stderr = '';
+  // print and io.write share stdout, as in lua.c; io.stderr comes before lua.c's error report.
+  const state = new LuaState({ compile, io: { stdout: (text) => { stdout += text; }, stderr: (text) => { stderr += text; } } });
   setup?.(state);
   const fn = state.load(source.startsWith('#') ? '--' + source : source, chunkName);
-  if (typeof fn === 'string') return { stdout, stderr: `lua5.3: ${fn}\n`, status: 1 };
+  if (typeof fn === 'string') return { stdout, stderr: `${stderr}lua5.3: ${fn}\n`, status: 1 };
   try {
     state.call(fn, []);
-    return { stdout, stderr: '', status: 0 };
+    state.flushAll();
+    return { stdout, stderr, status: 0 };
   } catch (e) {
     if (!(e instanceof LuaError)) throw e;
-    return { stdout, stderr: `lua5.3: ${errorReport(state, e)}\n`, status: 1 };
+    state.flushAll();
+    return { stdout, stderr: `${stderr}lua5.3: ${errorReport(state, e)}\n`, status: 1 };
   }
 }
 
