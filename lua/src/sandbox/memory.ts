@@ -1,5 +1,5 @@
 // How much memory a script holds: a mark pass over the Lua values reachable from a state's roots
-// (its globals, the type metatables, and every thread's live stack), adding up an estimate of each
+// (its globals, the type metatables, the registry, and every thread's live stack and hook), adding up an estimate of each
 // object's size — what PUC Lua's collector would count as in use, not what the script allocated
 // and dropped. The sandbox runs it on a schedule proportional to the heap (amortized constant cost
 // per instruction) and before large allocations, and raises `memory` when the limit is passed.
@@ -37,6 +37,7 @@ export function measureHeap(vm: VM, roots: LuaValue[]): HeapSize {
   const meta = vm.typeMetatables;
   for (const t of [meta.string, meta.number, meta.boolean, meta.nil, meta.function, meta.thread]) if (t) work.push(t);
   work.push(vm.main, vm.current);
+  if (vm.registry) work.push(vm.registry);
 
   const push = (v: unknown): void => {
     if (typeof v === 'string') {
@@ -84,9 +85,11 @@ export function measureHeap(vm: VM, roots: LuaValue[]): HeapSize {
       for (let i = 0; i < live; i++) push(v.stack[i]);
       if (v.fn) push(v.fn);
       if (v.resumer) push(v.resumer);
+      if (v.hook) push(v.hook);
     } else if (v instanceof Userdata) {
       bytes += SIZE.userdata;
       if (v.metatable) push(v.metatable);
+      push(v.userValue);
     } else if (v instanceof NativeFunction) {
       bytes += SIZE.closure;
     }

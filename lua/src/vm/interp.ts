@@ -229,6 +229,8 @@ export class VM {
   loaded = new Map<string, LuaTable>();
   /** The base library's `next` (the generic for calls it inline). */
   builtinNext: NativeFunction | undefined;
+  /** The registry (`debug.getregistry`), once made (see LuaState.registry). */
+  registry: LuaTable | undefined = undefined;
   /** Frames a thread (with the threads that resumed it) may hold before a `stack` error. */
   maxCallDepth = Infinity;
 
@@ -341,10 +343,14 @@ export class VM {
     thread.hookMask = mask;
     thread.hookCount = count;
     thread.hookCountLeft = count;
-    if (thread === this.current) {
-      this.syncCount();
-      this.refill();
-    }
+    if (thread === this.current) this.hookNextInstruction();
+  }
+
+  /** The next instruction goes through onCount (where debug hooks are decided) when the thread is hooked. */
+  private hookNextInstruction(): void {
+    this.syncCount();
+    this.refill();
+    if (this.current.hookMask !== 0) this.window = this.countdown = 0;
   }
 
   /** Folds the instructions of the current window into `counted` and the budget. */
@@ -370,10 +376,7 @@ export class VM {
   private switchTo(thread: Coroutine): void {
     this.current = thread;
     thread.status = 'running';
-    if (thread.hookMask !== 0) {
-      this.syncCount();
-      this.refill();
-    }
+    if (thread.hookMask !== 0) this.hookNextInstruction();
   }
 
   /**
@@ -476,6 +479,8 @@ export class VM {
       frame.top = frameTop;
       thread.top = savedTop;
     }
+    // The hook's own run left the countdown anywhere: the next instruction is decided again.
+    this.hookNextInstruction();
   }
 
   /** A frame flagged F_HOOKRET returns: the `return` event, before it is popped. */
@@ -747,7 +752,8 @@ export class VM {
       if (hooked) frame.flags |= F_HOOKRET;
       return this.request(thread, frame, result);
     }
-    if (hooked) {
+    // The mask as it is now: the native may have been debug.sethook.
+    if (thread.hookMask !== 0 && thread.allowHook) {
       if (thread.hookMask & MASK_RET) this.callDebugHook(thread, frame, 'return', undefined, frame.top);
       this.hookReturned(thread, thread.depth - 2);
     }
@@ -1108,7 +1114,8 @@ export class VM {
   private tracebackEntry(thread: Coroutine, index: number): string {
     const frame = thread.frames[index];
     const closure = frame.closure;
-    let text = closure !== undefined ? `${chunkId(closure.proto.source)}:${currentLine(frame)}: in ` : '[C]: in ';
+    const line = closure !== undefined ? currentLine(frame) : -1;
+    let text = `${closure !== undefined ? chunkId(closure.proto.source) : '[C]'}:${line > 0 ? `${line}:` : ''} in `;
     const global = this.globalName(closure ?? frame.native);
     const name = global === undefined ? this.frameName(thread, index) : undefined;
     if (global !== undefined) text += `function '${global}'`;
@@ -1186,7 +1193,10 @@ export class VM {
       }
       // The error ends the coroutine; the resumer sees it.
       if (err.traceback === undefined && !catchable) this.attachTraceback(err, thread);
+      const kept = thread.depth;
       this.unwindTo(thread, 0);
+      // A coroutine dead by an error keeps its frames to be inspected (debug.traceback(co)), as in PUC.
+      thread.depth = kept;
       thread.status = 'dead';
       const resumer = thread.resumer!;
       thread.resumer = undefined;
@@ -2430,7 +2440,8 @@ function describe(name: ObjName | undefined): string {
 export function currentLine(frame: CallFrame): number {
   const proto = frame.closure!.proto;
   const pc = frame.pc > 0 ? frame.pc - 1 : 0;
-  return proto.lineInfo[pc] ?? proto.lineDefined;
+  // A stripped chunk has no line information: -1, as PUC reports it.
+  return proto.lineInfo[pc] ?? -1;
 }
 
 function growStack(stack: LuaValue[], size: number): void {

@@ -11,6 +11,7 @@ import { openTable, Charge } from '../stdlib/table';
 import { openString } from '../stdlib/string';
 import { openUtf8 } from '../stdlib/utf8';
 import { openOs, Clock, systemClock } from '../stdlib/os';
+import { openDebug } from '../stdlib/debug';
 import { luaCompiler } from '../compiler/compile';
 
 /** Compiles source text; returns a prototype or the first error message (`name:line: message`). */
@@ -28,7 +29,10 @@ export interface StateOptions {
 }
 
 /** Library tables searched for functions' names in messages (PUC searches package.loaded). */
-const LIBRARIES = ['coroutine', 'table', 'os', 'string', 'math', 'utf8'];
+const LIBRARIES = ['coroutine', 'table', 'os', 'string', 'math', 'utf8', 'debug'];
+
+/** The library tables the registry's `_LOADED` may hold (those the globals hold when it is made). */
+const LOADED_NAMES = ['_G', 'coroutine', 'table', 'io', 'os', 'string', 'math', 'utf8', 'debug', 'package'];
 
 export class LuaState {
   readonly vm = new VM();
@@ -48,10 +52,33 @@ export class LuaState {
     openString(this.vm, this.globals, charge);
     openUtf8(this.vm, this.globals);
     openOs(this.vm, this.globals, options.clock ?? systemClock);
+    openDebug(this.vm, this.globals, () => this.registry);
     for (const name of LIBRARIES) {
       const lib = this.globals.getStr(name);
       if (lib instanceof LuaTable && !this.vm.loaded.has(name)) this.vm.loaded.set(name, lib);
     }
+  }
+
+  /**
+   * The registry as `debug.getregistry` shows it, made on first use: the main thread at 1, the
+   * globals at 2, and `_LOADED` with the library tables the globals hold then. In a sandbox that
+   * is after the environment is built, so it holds the granted copies and nothing else.
+   */
+  get registry(): LuaTable {
+    let registry = this.vm.registry;
+    if (registry === undefined) {
+      registry = new LuaTable();
+      registry.set(1, this.vm.main);
+      registry.set(2, this.globals);
+      const loaded = new LuaTable();
+      for (const name of LOADED_NAMES) {
+        const lib = this.globals.getStr(name);
+        if (lib instanceof LuaTable) loaded.setStr(name, lib);
+      }
+      registry.setStr('_LOADED', loaded);
+      this.vm.registry = registry;
+    }
+    return registry;
   }
 
   /**
