@@ -1032,7 +1032,8 @@ export class VM {
   nativeWhere(level = 1): string {
     const thread = this.current;
     const frame = thread.frames[thread.depth - 1 - level];
-    return frame === undefined ? '' : this.where(frame);
+    // luaL_where gives nothing for a function without line information (a stripped chunk).
+    return frame === undefined || frame.closure === undefined || currentLine(frame) <= 0 ? '' : this.where(frame);
   }
 
   /**

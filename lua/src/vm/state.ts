@@ -86,7 +86,10 @@ export class LuaState {
    * follows Lua: `@file.lua` for files, `=name` for a literal name, else the source itself.
    */
   load(source: string, chunkName: string, env: LuaValue = this.globals): LuaClosure | string {
-    const proto = this.compile(source, chunkName);
+    // `load` reads the text as it is: a first `#` line or a byte order mark is skipped only for
+    // files (the compiler skips them, as luaL_loadfile does), so a space in front keeps them.
+    const text = source.startsWith('#') || source.startsWith('\xef\xbb\xbf') ? ' ' + source : source;
+    const proto = this.compile(text, chunkName);
     if (typeof proto === 'string') return proto;
     // A main chunk has one upvalue, _ENV; a function from elsewhere may have none.
     const ups = proto.upvalues.map(() => Upvalue.closed(undefined));
