@@ -405,12 +405,17 @@ export class VM {
       this.hookLeft = this.hookEvery;
     }
     const thread = this.current;
-    if (thread.hookMask !== 0 && thread.allowHook) {
-      // The debug hook runs nested, counted and checked like any code: fold what it used.
-      this.traceExec(thread, frame);
-      this.syncCount();
-      if (this.budget <= 0) throw this.budgetError(frame);
-      if (this.hookLeft <= 0) this.hookLeft = 1;
+    if (thread.hookMask !== 0) {
+      if (thread.allowHook) {
+        // The debug hook runs nested, counted and checked like any code: fold what it used.
+        this.traceExec(thread, frame);
+        this.syncCount();
+        if (this.budget <= 0) throw this.budgetError(frame);
+        if (this.hookLeft <= 0) this.hookLeft = 1;
+      } else if ((thread.hookMask & MASK_COUNT) && --thread.hookCountLeft <= 0) {
+        // A hook's own instructions count towards the next `count` event (as in PUC).
+        thread.hookCountLeft = thread.hookCount;
+      }
     }
     this.refill();
     // This instruction is the first of the new window.
