@@ -143,6 +143,31 @@ for _, l in ipairs(out) do print(l) end
 print(debug.gethook())
 `,
 
+  'hooks: errors, callbacks from natives, metamethods, iterators': `
+local out = {}
+local function hook(ev, line)
+  local info = debug.getinfo(2, "nSl")
+  out[#out+1] = ev .. " " .. tostring(line) .. " " .. tostring(info.name) .. " " .. info.namewhat .. " " .. info.currentline .. " " .. info.what
+end
+local function bad() error("x") end
+local function cmp(a, b) return a > b end
+debug.sethook(hook, "crl")
+local ok = pcall(bad)
+local s = string.gsub("ab", "%w", function(c) return c .. c end)
+local t = {3, 1, 2}
+table.sort(t, cmp)
+local mt = setmetatable({}, {__add = function(a, b) return 1 end, __concat = function(a, b) return "c" end, __eq = function() return true end})
+local r = mt + 1
+local c = mt .. "x"
+local e = mt == setmetatable({}, getmetatable(mt))
+for k, v in next, {1} do r = r + 1 end
+local function it(_, i) if i < 2 then return i + 1 end end
+for i in it, nil, 0 do r = r + i end
+local ok2 = xpcall(bad, function(m) return m end)
+debug.sethook()
+for _, l in ipairs(out) do print(l) end
+`,
+
   'hooks: counts, masks, per coroutine': `
 local x, n = 0, 0
 debug.sethook(function(ev) n = n + 1 end, "", 7)

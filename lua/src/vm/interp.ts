@@ -2247,8 +2247,8 @@ export class VM {
               stack[cb + 1] = stack[base + a + 1];
               stack[cb + 2] = stack[base + a + 2];
               frame.pc = pc;
-              if (fn === this.builtinNext && fn !== undefined) {
-                // `pairs`: the generic for calls `next` inline.
+              if (fn === this.builtinNext && fn !== undefined && thread.hookMask === 0) {
+                // `pairs`: the generic for calls `next` inline (a call like any other under a debug hook).
                 const t = stack[cb + 1];
                 if (t instanceof LuaTable) {
                   const entry = t.next(stack[cb + 2]);
