@@ -215,6 +215,83 @@ print(pcall(debug.sethook, print))
 print(pcall(debug.sethook, 1, "l"))
 `,
 
+  'hooks: count events while hooks run, jumps of tests, temporaries': `
+local ev = {}
+local function f(n) local s = 0 for i = 1, n do s = s + i end return s end
+for _, work in ipairs({0, 1, 3}) do
+  ev = {}
+  debug.sethook(function(e)
+    local junk = {}
+    for i = 1, work do junk[i] = tostring(i) .. "x" end
+    local i = 1
+    while true do
+      local name, value = debug.getlocal(2, i)
+      if not name then break end
+      i = i + 1
+    end
+    ev[#ev + 1] = debug.getinfo(2, "l").currentline .. "/" .. i
+  end, "", 3)
+  f(4)
+  debug.sethook()
+  print(work, table.concat(ev, " "))
+end
+local function body2()
+    local i = 1
+    while true do
+      local name, value = debug.getlocal(2, i)
+      if not name then break end
+      i = i + 1
+    end
+    return i
+end
+ev = {}
+debug.sethook(function() local inf = debug.getinfo(2, "Sl") ev[#ev+1] = inf.short_src .. inf.currentline end, "", 1)
+body2()
+debug.sethook()
+print(table.concat(ev, " "))
+`,
+
+  'hooks: results in flight stay under a hook': `
+local function many() return 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 end
+local function sum(...) local s = 0 for i = 1, select("#", ...) do s = s + select(i, ...) end return s end
+local seen = {}
+debug.sethook(function(ev, line)
+  local junk = {}
+  for i = 1, 20 do junk[i] = tostring(i) .. "x" end
+  local info = debug.getinfo(2, "l")
+  local i = 1
+  while true do
+    local name, value = debug.getlocal(2, i)
+    if not name then break end
+    if name:sub(1, 1) ~= "(" then seen[#seen + 1] = ev .. ":" .. name .. "=" .. tostring(value) end
+    i = i + 1
+  end
+end, "lr")
+local a = sum(many())
+local b = {many()}
+local c = select("#", many(), many())
+debug.sethook()
+print(a, #b, c)
+print(#seen)
+`,
+
+  'hooks: locals of a returning function': `
+local function foo (a, b)
+  do local x,y,z end
+  local c, d = 10, 20
+  return
+end
+local function collectlocals (level)
+  for i = 1, 5 do print(debug.getlocal(level + 1, i)) end
+end
+local function aux ()
+  if debug.getinfo(2).name == "foo" then
+    collectlocals(2)
+  end
+end
+debug.sethook(aux, "r"); foo(100, 200); debug.sethook()
+`,
+
   'tracebacks': `
 local function lvl3() return debug.traceback("msg") end
 local function lvl2() return (lvl3()) end

@@ -25,7 +25,7 @@ import {
   LFloat, LuaInteger, LuaNumber, floatIdiv, floatMod, floatPow, float, intAdd, intAnd, intIdiv, intMod, intMul, intNeg, intNot, intOr,
   intShl, intShr, intSub, intXor, numLe, numLt, numberToString, stringToNumber, toFloatValue, toInteger, isInteger,
 } from './number';
-import { Op, Proto, FIELDS_PER_FLUSH } from './proto';
+import { Op, OP_INFO, Proto, FIELDS_PER_FLUSH } from './proto';
 import { LuaTable } from './table';
 import {
   Continuation, LuaClosure, LuaError, LuaFunction, LuaValue, NativeFunction, Request, Upvalue, Userdata, isFalsy, rawToString, typeName,
@@ -405,7 +405,7 @@ export class VM {
       this.hookLeft = this.hookEvery;
     }
     const thread = this.current;
-    if (thread.hookMask !== 0) {
+    if (thread.hookMask !== 0 && !isTestJump(frame)) {
       if (thread.allowHook) {
         // The debug hook runs nested, counted and checked like any code: fold what it used.
         this.traceExec(thread, frame);
@@ -458,22 +458,31 @@ export class VM {
   /** A hook event before an instruction: during the hook, the frame is inside that instruction. */
   private lineHook(thread: Coroutine, frame: CallFrame, event: string, line: number | undefined): void {
     const pc = frame.pc;
+    // The stack top as PUC has it here: the frame's top, or the end of the values a multiple-
+    // result CALL or VARARG just left for this instruction.
+    const prev = pc > 0 ? frame.closure!.proto.code[pc - 1] : 0;
+    const op = prev & 0x3f;
+    const multret = pc > 0 && ((op === Op.CALL && ((prev >>> 14) & 0x1ff) === 0) || (op === Op.VARARG && ((prev >>> 23) & 0x1ff) === 0));
     frame.pc = pc + 1;
-    this.callDebugHook(thread, frame, event, line, frame.top);
+    this.callDebugHook(thread, frame, event, line, multret ? thread.top : frame.top);
     frame.pc = pc;
   }
 
   /**
-   * Calls the debug hook of `thread` for `event` (luaD_hook): `frame` is its top frame, and its
-   * values up to `above` (results in flight) stay below the hook's own frames. The hook runs as a
-   * nested call (no yield across it), with the thread's hooks off.
+   * Calls the debug hook of `thread` for `event` (luaD_hook): `frame` is its top frame, and `free`
+   * the first slot it does not use (above its live values and results in flight), where the
+   * hook's own frames go. The hook runs as a nested call (no yield across it), with the thread's
+   * hooks off.
    */
-  private callDebugHook(thread: Coroutine, frame: CallFrame, event: string, line: number | undefined, above: number): void {
+  private callDebugHook(thread: Coroutine, frame: CallFrame, event: string, line: number | undefined, free: number): void {
     const hook = thread.hook;
     if (hook === undefined || !thread.allowHook) return;
     const savedTop = thread.top;
     const frameTop = frame.top;
-    frame.top = Math.max(frameTop, above, savedTop);
+    // One slot more, empty: PUC's hook keeps its hook table there (a `(*temporary)` of the frame).
+    this.ensureStack(thread, free + 1 + EXTRA_STACK);
+    thread.stack[free] = undefined;
+    frame.top = free + 1;
     thread.allowHook = false;
     frame.flags |= F_HOOKED;
     try {
@@ -488,10 +497,10 @@ export class VM {
     this.hookNextInstruction();
   }
 
-  /** A frame flagged F_HOOKRET returns: the `return` event, before it is popped. */
-  private hookReturn(thread: Coroutine, frame: CallFrame, above: number): void {
+  /** A frame flagged F_HOOKRET returns (its results end at `free`): the `return` event, before it is popped. */
+  private hookReturn(thread: Coroutine, frame: CallFrame, free: number): void {
     frame.flags &= ~F_HOOKRET;
-    if (thread.hookMask & MASK_RET) this.callDebugHook(thread, frame, 'return', undefined, above);
+    if (thread.hookMask & MASK_RET) this.callDebugHook(thread, frame, 'return', undefined, free);
   }
 
   /** After a return to the frame at `index` (a Lua frame goes on after its call instruction). */
@@ -797,7 +806,8 @@ export class VM {
       const stack = thread.stack;
       if (frame.closure !== undefined && frame.closure.proto.protos.length > 0) this.closeUpvalues(thread, frame.base);
       if (frame.flags & F_HOOKRET) {
-        this.hookReturn(thread, frame, from + n);
+        // A Lua frame keeps its registers for the hook to read (PUC's top stays the frame's).
+        this.hookReturn(thread, frame, frame.closure !== undefined ? Math.max(frame.top, from + n) : from + n);
         this.hookReturned(thread, thread.depth - 2);
       }
       thread.depth--;
@@ -2448,6 +2458,17 @@ export function currentLine(frame: CallFrame): number {
   const pc = frame.pc > 0 ? frame.pc - 1 : 0;
   // A stripped chunk has no line information: -1, as PUC reports it.
   return proto.lineInfo[pc] ?? -1;
+}
+
+/**
+ * Whether the instruction at frame.pc is the jump of a test (EQ, LT, LE, TEST, TESTSET): PUC
+ * carries it out with the test without fetching it, so debug hooks neither count nor trace it.
+ */
+function isTestJump(frame: CallFrame): boolean {
+  const pc = frame.pc;
+  if (pc === 0) return false;
+  const code = frame.closure!.proto.code;
+  return (code[pc] & 0x3f) === Op.JMP && OP_INFO[code[pc - 1] & 0x3f].test;
 }
 
 function growStack(stack: LuaValue[], size: number): void {
