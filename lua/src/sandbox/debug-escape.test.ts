@@ -77,7 +77,7 @@ const ATTEMPTS: Attempt[] = [
       echo(7)
       debug.sethook()
       return seen`,
-    expect: 'ok', output: ['(*temporary)=7'],
+    expect: 'ok', output: ['(*temporary)=7', '(*temporary)=nil', '(*temporary)=nil'],
   },
   { name: 'getinfo of a host function', source: 'local i = debug.getinfo(echo) return {i.what, i.nups, i.source}', expect: 'ok', output: ['C', 0, '=[C]'] },
   // Hooks cannot lift the limits.
