@@ -22,9 +22,7 @@ if (process.argv[2] === '--child') {
   state.globals.setStr('_port', true);
   state.globals.setStr('_soft', true);
   // require and package are the engine's own (Lua's searchers over the disk, from the file's
-  // folder). A file that requires "debug" while the engine has none gets an empty table: any use of
-  // it stops the file (reported).
-  state.run(`if package.loaded.debug == nil then package.loaded.debug = {} end`, '=prelude');
+  // folder), and so are io and debug.
   try {
     const fn = state.load(readFileSync(file, 'latin1').replace(/^#[^\n]*/, ''), '@' + basename(file));
     if (typeof fn === 'string') throw new LuaError(fn);

@@ -1,5 +1,5 @@
 // How much memory a script holds: a mark pass over the Lua values reachable from a state's roots
-// (its globals, the type metatables, and every thread's live stack), adding up an estimate of each
+// (its globals, the type metatables, the registry, and every thread's live stack and hook), adding up an estimate of each
 // object's size — what PUC Lua's collector would count as in use, not what the script allocated
 // and dropped. The sandbox runs it on a schedule proportional to the heap (amortized constant cost
 // per instruction) and before large allocations, and raises `memory` when the limit is passed.
@@ -39,6 +39,7 @@ export function measureHeap(vm: VM, roots: LuaValue[]): HeapSize {
   work.push(vm.main, vm.current);
   // The loaded modules are held by the state (PUC's registry), whatever the globals still reach.
   work.push(vm.loaded);
+  if (vm.registry) work.push(vm.registry);
 
   const push = (v: unknown): void => {
     if (typeof v === 'string') {
@@ -86,9 +87,11 @@ export function measureHeap(vm: VM, roots: LuaValue[]): HeapSize {
       for (let i = 0; i < live; i++) push(v.stack[i]);
       if (v.fn) push(v.fn);
       if (v.resumer) push(v.resumer);
+      if (v.hook) push(v.hook);
     } else if (v instanceof Userdata) {
       bytes += SIZE.userdata;
       if (v.metatable) push(v.metatable);
+      push(v.userValue);
     } else if (v instanceof NativeFunction) {
       bytes += SIZE.closure;
     }

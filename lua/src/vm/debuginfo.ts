@@ -153,7 +153,7 @@ META_EVENT[Op.LE] = 'le';
 
 /**
  * How the function called by instruction `pc` of `proto` is named (ldebug.c's funcnamefromcode):
- * the called register's name for calls, `for iterator`, or `metamethod 'index'` and the like.
+ * the called register's name for calls, `for iterator`, or `metamethod '__index'` and the like.
  */
 export function calledName(proto: Proto, pc: number): ObjName | undefined {
   const i = proto.code[pc];
@@ -165,7 +165,8 @@ export function calledName(proto: Proto, pc: number): ObjName | undefined {
       return { kind: 'for iterator', name: 'for iterator' };
     default: {
       const event = META_EVENT[op];
-      return event !== undefined ? { kind: 'metamethod', name: event } : undefined;
+      // Lua 5.3 names the metamethod by its full event name (`__index`).
+      return event !== undefined ? { kind: 'metamethod', name: '__' + event } : undefined;
     }
   }
 }

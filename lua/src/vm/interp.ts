@@ -25,7 +25,7 @@ import {
   LFloat, LuaInteger, LuaNumber, floatIdiv, floatMod, floatPow, float, intAdd, intAnd, intIdiv, intMod, intMul, intNeg, intNot, intOr,
   intShl, intShr, intSub, intXor, numLe, numLt, numberToString, stringToNumber, toFloatValue, toInteger, isInteger,
 } from './number';
-import { Op, Proto, FIELDS_PER_FLUSH } from './proto';
+import { Op, OP_INFO, Proto, FIELDS_PER_FLUSH } from './proto';
 import { LuaTable } from './table';
 import {
   Continuation, LuaClosure, LuaError, LuaFunction, LuaValue, NativeFunction, Request, Upvalue, Userdata, isFalsy, rawToString, typeName,
@@ -54,6 +54,18 @@ const F_CONT = 2;
 const F_META = 4;
 /** A native frame waiting on its `call` request: it holds one C call and one non-yieldable level. */
 const F_CALLING = 8;
+/** Debug hooks: a Lua frame entered while its thread had a hook; its first instruction reports `call`. */
+const F_HOOKCALL = 16;
+/** Debug hooks: the frame reports `return` (and resets the line hook's last pc) when it returns. */
+const F_HOOKRET = 32;
+/** Debug hooks: the frame is running a hook; the function it called is named `hook '?'`. */
+const F_HOOKED = 64;
+
+/** Debug hook masks (lua_sethook's LUA_MASKCALL...). */
+export const MASK_CALL = 1;
+export const MASK_RET = 2;
+export const MASK_LINE = 4;
+export const MASK_COUNT = 8;
 
 // Continuations: what finishes a frame's caller when the frame returns (meta frames), or what a
 // native frame is waiting for.
@@ -141,6 +153,19 @@ export class Coroutine {
   /** How many resumes deep this thread runs (resume chains are C calls in PUC). */
   resumeLevel = 0;
   started = false;
+  // The debug library's hook (debug.sethook), per thread as in Lua 5.3. It is apart from the
+  // VM's step hook (setHook), which the limits of a sandbox use: no debug hook can remove those.
+  /** The Lua function called on hook events (undefined: none). */
+  hook: LuaValue = undefined;
+  /** MASK_CALL | MASK_RET | MASK_LINE | MASK_COUNT; 0 when there is no hook. */
+  hookMask = 0;
+  /** Instructions between two `count` events, and how many are left before the next one. */
+  hookCount = 0;
+  hookCountLeft = 0;
+  /** The pc of the last instruction seen by the line hook in the running function (PUC's oldpc). */
+  hookOldPc = 0;
+  /** False while a hook runs in this thread: hooks do not call hooks. */
+  allowHook = true;
   constructor(readonly fn: LuaFunction | undefined) {
     growStack(this.stack, 64);
   }
@@ -207,6 +232,8 @@ export class VM {
   loaded = new LuaTable();
   /** The base library's `next` (the generic for calls it inline). */
   builtinNext: NativeFunction | undefined;
+  /** The registry (`debug.getregistry`), once made (see LuaState.registry). */
+  registry: LuaTable | undefined = undefined;
   /** Frames a thread (with the threads that resumed it) may hold before a `stack` error. */
   maxCallDepth = Infinity;
 
@@ -223,6 +250,8 @@ export class VM {
   private budget = Infinity;
   private hook: StepHook | undefined = undefined;
   private hookEvery = 0;
+  /** Instructions left before the step hook is due. */
+  private hookLeft = 0;
   private skipHookOnce = false;
 
   // The top-level run started by `start` (the only one that can suspend).
@@ -299,11 +328,32 @@ export class VM {
     this.syncCount();
     this.hook = hook;
     this.hookEvery = hook === undefined ? 0 : Math.max(1, Math.floor(every));
+    this.hookLeft = fromNext ? 0 : this.hookEvery;
     this.refill();
-    if (fromNext && hook !== undefined) {
-      this.window = 0;
-      this.countdown = 0;
+  }
+
+  /**
+   * Sets the debug library's hook of `thread` (lua_sethook): `fn` is called with the event name
+   * (and the line for `line` events) on the events of `mask`, `count` instructions apart for
+   * `count` events. A mask of 0 removes it.
+   */
+  setDebugHook(thread: Coroutine, fn: LuaValue, mask: number, count: number): void {
+    if (fn === undefined || mask === 0) {
+      fn = undefined;
+      mask = 0;
     }
+    thread.hook = fn;
+    thread.hookMask = mask;
+    thread.hookCount = count;
+    thread.hookCountLeft = count;
+    if (thread === this.current) this.hookNextInstruction();
+  }
+
+  /** The next instruction goes through onCount (where debug hooks are decided) when the thread is hooked. */
+  private hookNextInstruction(): void {
+    this.syncCount();
+    this.refill();
+    if (this.current.hookMask !== 0) this.window = this.countdown = 0;
   }
 
   /** Folds the instructions of the current window into `counted` and the budget. */
@@ -311,15 +361,25 @@ export class VM {
     const used = this.window - this.countdown;
     this.counted += used;
     if (this.budget !== Infinity) this.budget -= used;
+    this.hookLeft -= used;
     this.window = this.countdown;
   }
 
   private refill(): void {
     let n = MAX_WINDOW;
     if (this.budget < n) n = this.budget;
-    if (this.hookEvery > 0 && this.hookEvery < n) n = this.hookEvery;
+    if (this.hook !== undefined && this.hookLeft < n) n = Math.max(0, this.hookLeft);
+    // A thread with a debug hook sees every instruction (its events are decided one by one).
+    if (this.current.hookMask !== 0 && n > 1) n = 1;
     this.window = n;
     this.countdown = n;
+  }
+
+  /** The running thread is now `thread` (a resume, a yield, a coroutine's end). */
+  private switchTo(thread: Coroutine): void {
+    this.current = thread;
+    thread.status = 'running';
+    if (thread.hookMask !== 0) this.hookNextInstruction();
   }
 
   /**
@@ -330,28 +390,126 @@ export class VM {
     // The window was used up (countdown is -1: the instruction about to run is not yet counted).
     this.counted += this.window;
     if (this.budget !== Infinity) this.budget -= this.window;
+    this.hookLeft -= this.window;
     this.window = 0;
     this.countdown = 0;
-    if (this.budget <= 0) {
-      this.budget = 0;
-      const e = new LuaError(this.where(frame) + 'instruction budget exhausted');
-      e.kind = 'budget';
-      throw e;
-    }
-    if (this.hook !== undefined) {
+    if (this.budget <= 0) throw this.budgetError(frame);
+    if (this.hook !== undefined && this.hookLeft <= 0) {
       if (this.skipHookOnce) {
         this.skipHookOnce = false;
       } else {
         const canPause = this.driven && this.nativeDepth === 0;
         if (this.hook(this, frame, canPause) === true && canPause) {
+          // hookLeft stays due: when the run resumes, this instruction comes back here and goes on.
           this.skipHookOnce = true;
           return -1;
         }
+      }
+      this.hookLeft = this.hookEvery;
+    }
+    const thread = this.current;
+    if (thread.hookMask !== 0 && !isTestJump(frame)) {
+      if (thread.allowHook) {
+        // The debug hook runs nested, counted and checked like any code: fold what it used.
+        this.traceExec(thread, frame);
+        this.syncCount();
+        if (this.budget <= 0) throw this.budgetError(frame);
+        if (this.hookLeft <= 0) this.hookLeft = 1;
+      } else if ((thread.hookMask & MASK_COUNT) && --thread.hookCountLeft <= 0) {
+        // A hook's own instructions count towards the next `count` event (as in PUC).
+        thread.hookCountLeft = thread.hookCount;
       }
     }
     this.refill();
     // This instruction is the first of the new window.
     return --this.countdown;
+  }
+
+  private budgetError(frame: CallFrame): LuaError {
+    this.budget = 0;
+    const e = new LuaError(this.where(frame) + 'instruction budget exhausted');
+    e.kind = 'budget';
+    return e;
+  }
+
+  /**
+   * The debug hook's events before the instruction at frame.pc (luaG_traceexec): `call` or `tail
+   * call` at a function's first instruction, `count`, and `line` when the instruction starts a
+   * new line, jumps back, or is the first of the function. A RETURN is marked to report `return`.
+   */
+  private traceExec(thread: Coroutine, frame: CallFrame): void {
+    const pc = frame.pc;
+    const proto = frame.closure!.proto;
+    if (frame.flags & F_HOOKCALL) {
+      frame.flags &= ~F_HOOKCALL;
+      if (thread.hookMask & MASK_CALL) this.lineHook(thread, frame, frame.tail ? 'tail call' : 'call', undefined);
+    }
+    if ((thread.hookMask & MASK_COUNT) && --thread.hookCountLeft <= 0) {
+      thread.hookCountLeft = thread.hookCount;
+      this.lineHook(thread, frame, 'count', undefined);
+    }
+    const mask = thread.hookMask;
+    if (mask & MASK_LINE) {
+      const line = proto.lineInfo[pc];
+      const old = thread.hookOldPc;
+      if (pc === 0 || pc <= old || line !== proto.lineInfo[old]) this.lineHook(thread, frame, 'line', line);
+      thread.hookOldPc = pc;
+    }
+    if ((mask & (MASK_RET | MASK_LINE)) && (proto.code[pc] & 0x3f) === Op.RETURN) frame.flags |= F_HOOKRET;
+  }
+
+  /** A hook event before an instruction: during the hook, the frame is inside that instruction. */
+  private lineHook(thread: Coroutine, frame: CallFrame, event: string, line: number | undefined): void {
+    const pc = frame.pc;
+    // The stack top as PUC has it here: the frame's top, or the end of the values a multiple-
+    // result CALL or VARARG just left for this instruction.
+    const prev = pc > 0 ? frame.closure!.proto.code[pc - 1] : 0;
+    const op = prev & 0x3f;
+    const multret = pc > 0 && ((op === Op.CALL && ((prev >>> 14) & 0x1ff) === 0) || (op === Op.VARARG && ((prev >>> 23) & 0x1ff) === 0));
+    frame.pc = pc + 1;
+    this.callDebugHook(thread, frame, event, line, multret ? thread.top : frame.top);
+    frame.pc = pc;
+  }
+
+  /**
+   * Calls the debug hook of `thread` for `event` (luaD_hook): `frame` is its top frame, and `free`
+   * the first slot it does not use (above its live values and results in flight), where the
+   * hook's own frames go. The hook runs as a nested call (no yield across it), with the thread's
+   * hooks off.
+   */
+  private callDebugHook(thread: Coroutine, frame: CallFrame, event: string, line: number | undefined, free: number): void {
+    const hook = thread.hook;
+    if (hook === undefined || !thread.allowHook) return;
+    const savedTop = thread.top;
+    const frameTop = frame.top;
+    // One slot more, empty: PUC's hook keeps its hook table there (a `(*temporary)` of the frame).
+    this.ensureStack(thread, free + 1 + EXTRA_STACK);
+    thread.stack[free] = undefined;
+    frame.top = free + 1;
+    thread.allowHook = false;
+    frame.flags |= F_HOOKED;
+    try {
+      this.call(hook, [event, line]);
+    } finally {
+      thread.allowHook = true;
+      frame.flags &= ~F_HOOKED;
+      frame.top = frameTop;
+      thread.top = savedTop;
+    }
+    // The hook's own run left the countdown anywhere: the next instruction is decided again.
+    this.hookNextInstruction();
+  }
+
+  /** A frame flagged F_HOOKRET returns (its results end at `free`): the `return` event, before it is popped. */
+  private hookReturn(thread: Coroutine, frame: CallFrame, free: number): void {
+    frame.flags &= ~F_HOOKRET;
+    if (thread.hookMask & MASK_RET) this.callDebugHook(thread, frame, 'return', undefined, free);
+  }
+
+  /** After a return to the frame at `index` (a Lua frame goes on after its call instruction). */
+  private hookReturned(thread: Coroutine, index: number): void {
+    const caller = thread.frames[index];
+    if (caller !== undefined && caller.closure !== undefined) thread.hookOldPc = caller.pc - 1;
   }
 
   // ---- calls from JavaScript ----------------------------------------------------------------
@@ -546,7 +704,7 @@ export class VM {
     frame.pc = 0;
     frame.ret = ret;
     frame.nresults = nresults;
-    frame.flags = flags;
+    frame.flags = thread.hookMask === 0 ? flags : flags | F_HOOKCALL;
     frame.cont = cont;
     frame.contData = contData;
     frame.tail = false;
@@ -598,6 +756,8 @@ export class VM {
     frame.contData = contData;
     frame.tail = false;
     frame.nvarargs = 0;
+    const hooked = thread.hookMask !== 0 && thread.allowHook;
+    if (hooked && (thread.hookMask & MASK_CALL)) this.callDebugHook(thread, frame, 'call', undefined, frame.top);
     const args = nargs === 0 ? [] : stack.slice(func + 1, func + 1 + nargs);
     let result: LuaValue[] | Request;
     try {
@@ -605,7 +765,15 @@ export class VM {
     } catch (e) {
       throw e instanceof LuaError ? e : hostError(e);
     }
-    if (result instanceof Request) return this.request(thread, frame, result);
+    if (result instanceof Request) {
+      if (hooked) frame.flags |= F_HOOKRET;
+      return this.request(thread, frame, result);
+    }
+    // The mask as it is now: the native may have been debug.sethook.
+    if (thread.hookMask !== 0 && thread.allowHook) {
+      if (thread.hookMask & MASK_RET) this.callDebugHook(thread, frame, 'return', undefined, frame.top);
+      this.hookReturned(thread, thread.depth - 2);
+    }
     const n = result.length;
     if (n > 0) {
       if (ret + n + EXTRA_STACK > stack.length) this.ensureStack(thread, ret + n + EXTRA_STACK);
@@ -640,6 +808,11 @@ export class VM {
     for (;;) {
       const stack = thread.stack;
       if (frame.closure !== undefined && frame.closure.proto.protos.length > 0) this.closeUpvalues(thread, frame.base);
+      if (frame.flags & F_HOOKRET) {
+        // A Lua frame keeps its registers for the hook to read (PUC's top stays the frame's).
+        this.hookReturn(thread, frame, frame.closure !== undefined ? Math.max(frame.top, from + n) : from + n);
+        this.hookReturned(thread, thread.depth - 2);
+      }
       thread.depth--;
       const ret = frame.ret;
       const wanted = frame.nresults;
@@ -714,8 +887,7 @@ export class VM {
     co.status = 'dead';
     const resumer = co.resumer!;
     co.resumer = undefined;
-    this.current = resumer;
-    resumer.status = 'running';
+    this.switchTo(resumer);
     return this.deliverResume(resumer, co.stack, from, n);
   }
 
@@ -784,8 +956,7 @@ export class VM {
         thread.status = 'suspended';
         const resumer = thread.resumer;
         thread.resumer = undefined;
-        this.current = resumer;
-        resumer.status = 'running';
+        this.switchTo(resumer);
         return this.deliverResume(resumer, args, 0, args.length);
       }
       case 'await': {
@@ -825,8 +996,7 @@ export class VM {
     co.resumer = thread;
     co.resumeLevel = thread.resumeLevel + 1;
     thread.status = 'normal';
-    co.status = 'running';
-    this.current = co;
+    this.switchTo(co);
     const nargs = args.length - 1;
     if (!co.started) {
       co.started = true;
@@ -912,10 +1082,11 @@ export class VM {
   }
 
   /** How the caller of the frame at `index` named it (getfuncname). */
-  private frameName(thread: Coroutine, index: number): ObjName | undefined {
+  frameName(thread: Coroutine, index: number): ObjName | undefined {
     const frame = thread.frames[index];
     const caller = thread.frames[index - 1];
     if (frame.tail || caller === undefined || caller.closure === undefined) return undefined;
+    if (caller.flags & F_HOOKED) return { kind: 'hook', name: '?' };
     return calledName(caller.closure.proto, caller.pc - 1);
   }
 
@@ -935,39 +1106,48 @@ export class VM {
   }
 
   /**
-   * A traceback of the current thread as PUC's luaL_traceback prints it, from `level` (0: the top
-   * frame). `hostFrame` adds the final `[C]: in ?` of the host's own call, as lua.c shows it.
+   * A traceback of a thread as PUC's luaL_traceback prints it, from `level` (0: the top frame).
+   * `hostFrame` adds the final `[C]: in ?` of the host's own call, as lua.c shows it (a level of
+   * its own, as there).
    */
   traceback(message?: string, level = 0, thread: Coroutine = this.current, hostFrame = true): string {
     const lines: string[] = [];
     if (message !== undefined) lines.push(message);
     lines.push('stack traceback:');
-    const entries: string[] = [];
-    for (let index = thread.depth - 1 - level; index >= 0; index--) {
-      const frame = thread.frames[index];
-      let text: string;
-      if (frame.closure !== undefined) {
-        const proto = frame.closure.proto;
-        const line = currentLine(frame);
-        text = line > 0 ? `${chunkId(proto.source)}:${line}: in ` : `${chunkId(proto.source)}: in `;
-      } else {
-        text = '[C]: in ';
+    const last = thread.depth - (hostFrame ? 0 : 1);
+    // luaL_traceback (5.3) keeps the first 10 and the last 11 levels of a longer stack.
+    let first = last - level > 21 ? 10 : -1;
+    for (let lv = Math.max(level, 0); level >= 0 && lv <= last; lv++) {
+      if (first-- === 0) {
+        lines.push('\t...');
+        lv = last - 11;
+        continue;
       }
-      const global = this.globalName(frame.closure ?? frame.native);
-      const name = global === undefined ? this.frameName(thread, index) : undefined;
-      if (global !== undefined) text += `function '${global}'`;
-      else if (name !== undefined) text += `${name.kind} '${name.name}'`;
-      else if (frame.closure !== undefined && frame.closure.proto.lineDefined === 0) text += 'main chunk';
-      else if (frame.closure !== undefined) text += `function <${chunkId(frame.closure.proto.source)}:${frame.closure.proto.lineDefined}>`;
-      else text += '?';
-      entries.push(text);
-      if (frame.tail) entries.push('(...tail calls...)');
+      const index = thread.depth - 1 - lv;
+      if (index < 0) {
+        lines.push('\t[C]: in ?');
+        continue;
+      }
+      lines.push('\t' + this.tracebackEntry(thread, index));
+      if (thread.frames[index].tail) lines.push('\t(...tail calls...)');
     }
-    if (hostFrame) entries.push('[C]: in ?');
-    // luaL_traceback (5.3) keeps the first 10 and the last 11 levels.
-    if (entries.length > 22) entries.splice(10, entries.length - 21, '...');
-    for (const e of entries) lines.push('\t' + e);
     return lines.join('\n');
+  }
+
+  /** One level of a traceback: `file:line: in function 'name'` (pushfuncname). */
+  private tracebackEntry(thread: Coroutine, index: number): string {
+    const frame = thread.frames[index];
+    const closure = frame.closure;
+    const line = closure !== undefined ? currentLine(frame) : -1;
+    let text = `${closure !== undefined ? chunkId(closure.proto.source) : '[C]'}:${line > 0 ? `${line}:` : ''} in `;
+    const global = this.globalName(closure ?? frame.native);
+    const name = global === undefined ? this.frameName(thread, index) : undefined;
+    if (global !== undefined) text += `function '${global}'`;
+    else if (name !== undefined) text += `${name.kind} '${name.name}'`;
+    else if (closure !== undefined && closure.proto.lineDefined === 0) text += 'main chunk';
+    else if (closure !== undefined) text += `function <${chunkId(closure.proto.source)}:${closure.proto.lineDefined}>`;
+    else text += '?';
+    return text;
   }
 
   /** The frames of a thread, innermost first, as plain data (debuggers, `debug` functions). */
@@ -1037,12 +1217,14 @@ export class VM {
       }
       // The error ends the coroutine; the resumer sees it.
       if (err.traceback === undefined && !catchable) this.attachTraceback(err, thread);
+      const kept = thread.depth;
       this.unwindTo(thread, 0);
+      // A coroutine dead by an error keeps its frames to be inspected (debug.traceback(co)), as in PUC.
+      thread.depth = kept;
       thread.status = 'dead';
       const resumer = thread.resumer!;
       thread.resumer = undefined;
-      this.current = resumer;
-      resumer.status = 'running';
+      this.switchTo(resumer);
       const waiting = resumer.frames[resumer.depth - 1];
       if (catchable && waiting.cont === C_RESUME) {
         resumer.stack[waiting.ret] = false;
@@ -2004,7 +2186,7 @@ export class VM {
                 if (proto.protos.length > 0) this.closeUpvalues(thread, base);
                 const dst = frame.func;
                 for (let r = 0; r <= nargs; r++) stack[dst + r] = stack[func + r];
-                const f = this.pushLua(thread, fn, dst, nargs, frame.ret, frame.nresults, frame.flags, frame.cont, frame.contData);
+                const f = this.pushLua(thread, fn, dst, nargs, frame.ret, frame.nresults, frame.flags & ~(F_HOOKCALL | F_HOOKRET), frame.cont, frame.contData);
                 // pushLua took a new frame object above this one: move it into this one's place.
                 thread.depth--;
                 thread.frames[thread.depth] = frame;
@@ -2089,8 +2271,8 @@ export class VM {
               stack[cb + 1] = stack[base + a + 1];
               stack[cb + 2] = stack[base + a + 2];
               frame.pc = pc;
-              if (fn === this.builtinNext && fn !== undefined) {
-                // `pairs`: the generic for calls `next` inline.
+              if (fn === this.builtinNext && fn !== undefined && thread.hookMask === 0) {
+                // `pairs`: the generic for calls `next` inline (a call like any other under a debug hook).
                 const t = stack[cb + 1];
                 if (t instanceof LuaTable) {
                   const entry = t.next(stack[cb + 2]);
@@ -2289,12 +2471,24 @@ function describe(name: ObjName | undefined): string {
   return name === undefined ? '' : ` (${name.kind} '${name.name}')`;
 }
 
-/** The line of a frame's current instruction; -1 without line information (a stripped chunk), as Lua. */
-function currentLine(frame: CallFrame): number {
+/** The line a Lua frame is at: of the instruction it is running (frame.pc - 1). */
+export function currentLine(frame: CallFrame): number {
   const proto = frame.closure!.proto;
   if (proto.lineInfo.length === 0 && proto.code.length > 0) return -1;
   const pc = frame.pc > 0 ? frame.pc - 1 : 0;
-  return proto.lineInfo[pc] ?? proto.lineDefined;
+  // A stripped chunk has no line information: -1, as PUC reports it.
+  return proto.lineInfo[pc] ?? -1;
+}
+
+/**
+ * Whether the instruction at frame.pc is the jump of a test (EQ, LT, LE, TEST, TESTSET): PUC
+ * carries it out with the test without fetching it, so debug hooks neither count nor trace it.
+ */
+function isTestJump(frame: CallFrame): boolean {
+  const pc = frame.pc;
+  if (pc === 0) return false;
+  const code = frame.closure!.proto.code;
+  return (code[pc] & 0x3f) === Op.JMP && OP_INFO[code[pc - 1] & 0x3f].test;
 }
 
 function growStack(stack: LuaValue[], size: number): void {

@@ -14,6 +14,7 @@ import { openOs, Clock, systemClock } from '../stdlib/os';
 import { openPackage, PackageLibrary, PackageOptions } from '../stdlib/package';
 import { openIo, IoLibrary, IoOptions, LineSplitter } from '../stdlib/io';
 import { diskFileSystem } from '../stdlib/files';
+import { openDebug } from '../stdlib/debug';
 import { luaCompiler } from '../compiler/compile';
 import { ChunkError, binaryChunkName, undumpString } from './undump';
 
@@ -42,7 +43,8 @@ export interface StateOptions {
 }
 
 /** Library tables searched for functions' names in messages (PUC searches package.loaded). */
-const LIBRARIES = ['coroutine', 'table', 'os', 'string', 'math', 'utf8', 'io'];
+const LIBRARIES = ['coroutine', 'table', 'os', 'string', 'math', 'utf8', 'io', 'debug'];
+
 
 /** dofile as a Lua function, so that its chunk runs as a tail call (it may yield, as in PUC). */
 const DOFILE = `local loadfile, error = ...
@@ -98,6 +100,7 @@ export class LuaState {
       beforeExit: () => this.flushAll(),
     });
     this.io = this.openIo(ioOptions, charge);
+    openDebug(this.vm, this.globals, () => this.registry);
     for (const name of LIBRARIES) {
       const lib = this.globals.getStr(name);
       if (lib instanceof LuaTable && this.vm.loaded.getStr(name) === undefined) this.vm.loaded.setStr(name, lib);
@@ -136,6 +139,23 @@ export class LuaState {
   }
 
   /**
+   * The registry as `debug.getregistry` shows it, made on first use: the main thread at 1, the
+   * globals at 2, and `_LOADED`, which is package.loaded (vm.loaded) itself — in a sandbox the
+   * granted library copies and nothing else.
+   */
+  get registry(): LuaTable {
+    let registry = this.vm.registry;
+    if (registry === undefined) {
+      registry = new LuaTable();
+      registry.set(1, this.vm.main);
+      registry.set(2, this.globals);
+      registry.setStr('_LOADED', this.vm.loaded);
+      this.vm.registry = registry;
+    }
+    return registry;
+  }
+
+  /**
    * Compiles a chunk into a function whose `_ENV` is `env` (default: the globals). `chunkName`
    * follows Lua: `@file.lua` for files, `=name` for a literal name, else the source itself. A
    * binary chunk (starting with ESC, as `string.dump` writes) is read and verified instead.
@@ -154,7 +174,10 @@ export class LuaState {
         proto = e.message;
       }
     } else {
-      proto = this.compile(source, chunkName);
+      // `load` reads the text as it is: a first `#` line or a byte order mark is skipped only for
+      // files (the compiler skips them, as luaL_loadfile does), so a space in front keeps them.
+      const text = source.startsWith('#') || source.startsWith('\xef\xbb\xbf') ? ' ' + source : source;
+      proto = this.compile(text, chunkName);
     }
     if (typeof proto === 'string') return proto;
     // A main chunk has one upvalue, _ENV; a function from elsewhere may have none.

@@ -101,6 +101,8 @@ export type LuaFunction = LuaClosure | NativeFunction;
 export class Userdata {
   id = 0;
   metatable: LuaTable | undefined = undefined;
+  /** The value `debug.setuservalue` associates with it (Lua 5.3's user value). */
+  userValue: LuaValue = undefined;
   constructor(readonly data: unknown) {}
 }
 
