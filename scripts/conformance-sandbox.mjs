@@ -1,9 +1,11 @@
 // `node scripts/conformance-sandbox.mjs TESTES_DIR [file.lua ...]`: runs files of the official Lua
 // 5.3 test suite (the `testes/` folder of the 5.3.6 release, not part of this repository) the way
-// users run scripts: `sandlua run` under a contract that grants the whole standard library, with
-// the suite's switches for a portable, soft run (`_port = true`, `_soft = true`, which all.lua sets
-// as globals before it runs each file). Each file runs in its own process with a time limit, from a
-// scratch folder that holds a copy of it and the contract. Prints one line per file, then a total.
+// users run scripts: `sandlua run` under a contract that grants the whole standard library. As the
+// suite's own driver (all.lua) does, a small script sets the switches for a portable, soft run
+// (`_port = true`, `_soft = true`) and runs the file with `dofile` — which, in the sandbox, reads
+// only files the contract declares: the test file is declared, read only. Each file runs in its own
+// process with a time limit, from a scratch folder that holds a copy of it, the driver and the
+// contract. Prints one line per file, then a total.
 // Build first (`npm run build`).
 import { spawnSync } from 'child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
@@ -19,6 +21,9 @@ const TIME_LIMIT_MS = Number(process.env.TIME_LIMIT_MS ?? 300000);
 export const NOT_RUN = {
   'all.lua': 'the driver that runs the other files (with dofile from the disk); each file is run here instead',
 };
+
+/** The script `sandlua run` runs: it sets the switches and runs the test file, as all.lua does. */
+const DRIVER = 'driver.lua';
 
 // Everything the default policy denies, granted back; limits at their maximum (the suite measures
 // the interpreter, not the limits).
@@ -43,13 +48,11 @@ for (const file of files) {
   run++;
   const scratch = mkdtempSync(join(tmpdir(), 'sandlua-testes-'));
   try {
-    writeFileSync(join(scratch, 'sandlua.json'), JSON.stringify(contract, null, 2));
-    // The switches go on the first line, before its comment, so that every line keeps its number
-    // (the suite checks line numbers in messages and debug information).
-    const source = readFileSync(file, 'latin1').replace(/^#[^\n]*/, '');
-    writeFileSync(join(scratch, name), Buffer.from('_port = true; _soft = true; ' + source, 'latin1'));
+    writeFileSync(join(scratch, 'sandlua.json'), JSON.stringify({ ...contract, scripts: [DRIVER], files: { [name]: 'read' } }, null, 2));
+    writeFileSync(join(scratch, name), readFileSync(file));
+    writeFileSync(join(scratch, DRIVER), `_port = true\n_soft = true\ndofile(${JSON.stringify(name)})\n`);
     const t0 = Date.now();
-    const child = spawnSync(process.execPath, [cli, 'run', name, '--json'], { cwd: scratch, encoding: 'utf8', timeout: TIME_LIMIT_MS, maxBuffer: 1 << 28 });
+    const child = spawnSync(process.execPath, [cli, 'run', DRIVER, '--json'], { cwd: scratch, encoding: 'utf8', timeout: TIME_LIMIT_MS, maxBuffer: 1 << 28 });
     const seconds = ((Date.now() - t0) / 1000).toFixed(1);
     let verdict;
     if (child.error) verdict = `failed: ${child.error.code === 'ETIMEDOUT' ? 'time limit' : child.error.message}`;

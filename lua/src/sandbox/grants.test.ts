@@ -57,3 +57,16 @@ describe('every standard name the contract accepts', () => {
     assert.ok(parseManifest(JSON.stringify({ name: 'x', stdlib: { deny: ['loadstring'] } }), '/virtual/sandlua.json').manifest);
   });
 });
+
+describe('the sandbox\'s guards', () => {
+  it('read as no metatable, and cannot be replaced', async () => {
+    const box = sandbox({ allow: ['debug'] });
+    const seen = await box.run('return { g = getmetatable(_G) or "none", s = getmetatable(string) or "none", o = getmetatable(os) or "none" }');
+    assert.ok(seen.ok);
+    assert.deepEqual(seen.output, { g: 'none', s: 'none', o: 'none' });
+    for (const source of ['setmetatable(_G, {})', 'setmetatable(string, nil)', 'debug.setmetatable(os, {})', 'debug.setmetatable(_G, nil)']) {
+      const result = await box.run(source);
+      assert.ok(!result.ok && /cannot change a protected metatable/.test(result.error.message), `${source}: ${JSON.stringify(result)}`);
+    }
+  });
+});

@@ -746,7 +746,10 @@ class Run {
         return [];
       }));
     }
-    meta.setStr('__metatable', 'protected');
+    // Protected (setmetatable refuses to replace it), yet getmetatable answers false, which reads
+    // as Lua's "no metatable": `getmetatable(_G) or {}` and `if getmetatable(string)` behave as in
+    // Lua 5.3, where the global table and the libraries have none.
+    meta.setStr('__metatable', false);
     return meta;
   }
 

@@ -530,8 +530,10 @@ export class IoLibrary {
         return failure === undefined ? [a.values[0]] : fileResult(failure);
       },
       __gc: (a) => {
+        // luaL_checkudata, as io_gc: any FILE*, open or closed; anything else is a bad argument.
         const h = this.handleOf(a.values[0]);
-        if (h !== undefined && !h.closed && h.kind === 'file') this.close(h);
+        if (h === undefined) throw a.typeError(1, 'FILE*');
+        if (!h.closed && h.kind === 'file') this.close(h);
         return [];
       },
       __tostring: (a) => {
