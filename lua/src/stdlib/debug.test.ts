@@ -30,6 +30,20 @@ end
 `;
 
 const PROGRAMS: Record<string, string> = {
+  'upvalues of library closures (the gmatch iterator)': `
+local it = string.gmatch("a1b2", "%a")
+print(debug.getupvalue(it, 1))
+print(debug.getupvalue(it, 2))
+print(select('#', debug.getupvalue(it, 3)), type(select(2, debug.getupvalue(it, 3))))
+print(debug.getupvalue(it, 4))
+print(it())
+print(debug.setupvalue(it, 1, "zzz"))
+print(it(), it())
+print(debug.upvalueid(it, 1) ~= nil, debug.upvalueid(it, 1) == debug.upvalueid(it, 1), debug.upvalueid(it, 1) ~= debug.upvalueid(it, 2))
+print(pcall(debug.upvalueid, it, 4))
+print(pcall(debug.upvaluejoin, it, 1, function () return it end, 1))
+print(debug.getupvalue(print, 1))
+`,
   'getinfo of functions and levels': DUMP + `
 local function f(a, b, ...)
   local x = a

@@ -176,7 +176,7 @@ export function openDebug(vm: VM, G: LuaTable, registry: () => LuaTable): void {
       const source = checkUpvalue(a, 3, 4);
       if (!(a.values[0] instanceof LuaClosure)) throw a.error(1, 'Lua function expected');
       if (!(a.values[2] instanceof LuaClosure)) throw a.error(3, 'Lua function expected');
-      target.closure.upvalues[target.index] = source.upvalue;
+      (target.closure as LuaClosure).upvalues[target.index] = source.upvalue;
       return [];
     },
 
@@ -267,15 +267,19 @@ function findLocal(thread: Coroutine, index: number, n: number): { name: string;
 }
 
 interface UpvalueRef {
-  closure: LuaClosure;
+  closure: LuaFunction;
   index: number;
   name: string;
   upvalue: Upvalue;
 }
 
-/** Upvalue `n` (1-based) of a function; natives have none. */
+/** Upvalue `n` (1-based) of a function; a native's are named "" (as C closures'), most natives have none. */
 function upvalueOf(fn: LuaFunction, n: number): UpvalueRef | undefined {
-  if (!(fn instanceof LuaClosure) || n < 1 || n > fn.upvalues.length) return undefined;
+  if (fn instanceof NativeFunction) {
+    const ups = fn.upvalues;
+    return ups !== undefined && n >= 1 && n <= ups.length ? { closure: fn, index: n - 1, name: '', upvalue: ups[n - 1] } : undefined;
+  }
+  if (n < 1 || n > fn.upvalues.length) return undefined;
   // A stripped chunk has no upvalue names.
   const name = fn.proto.upvalues[n - 1]?.name || '(*no name)';
   return { closure: fn, index: n - 1, name, upvalue: fn.upvalues[n - 1] };

@@ -5,7 +5,7 @@ import { dumpToString } from '../vm/dump';
 import { VM, isNumberValue } from '../vm/interp';
 import { LuaNumber, numberToString } from '../vm/number';
 import { LuaTable } from '../vm/table';
-import { LuaClosure, LuaValue, NativeFunction, Request, isFalsy, typeName } from '../vm/value';
+import { LuaClosure, LuaValue, NativeFunction, Request, Upvalue, Userdata, isFalsy, typeName } from '../vm/value';
 import { Args, Charge, MAX_RESULTS, clampInt, library, memoryError, posrelat } from './args';
 import { MAX_JS_STRING, MAX_STRING, format } from './format';
 import { pack, packsize, unpack } from './pack';
@@ -138,6 +138,9 @@ export function openString(vm: VM, G: LuaTable, charge: Charge): LuaTable {
           ms.flush();
         }
       });
+      // As PUC 5.3's C closure: the subject, the pattern and the match state (opaque). Changing
+      // them with debug.setupvalue does not change the iteration, as there.
+      iterator.upvalues = [Upvalue.closed(s), Upvalue.closed(p), Upvalue.closed(new Userdata(undefined))];
       return [iterator];
     },
 

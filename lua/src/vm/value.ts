@@ -93,6 +93,12 @@ export type NativeCall = (args: LuaValue[]) => LuaValue[] | Request;
 
 export class NativeFunction {
   id = 0;
+  /**
+   * What `debug.getupvalue` shows of a library closure that is a C closure in PUC Lua (the
+   * gmatch iterator): cells named "" holding values the script gave it. Host functions and the
+   * sandbox's own natives have none, so nothing of the host is reachable through them.
+   */
+  upvalues: Upvalue[] | undefined = undefined;
   constructor(readonly name: string, readonly call: NativeCall) {}
 }
 
