@@ -7,7 +7,7 @@
 // - the granted host functions, arguments checked against their declared types before the host
 //   sees them, values converted both ways (marshal.ts), async results awaited without blocking;
 // - the limits: instructions (library loops charged too) and wall time (`budget`), memory held
-//   (`memory`, measured by memory.ts), call depth (`stack`), output size and schema (`output`),
+//   (`memory`, measured by the collector's mark pass, vm/gc.ts), call depth (`stack`), output size and schema (`output`),
 //   input schema (`input`) — each its own error kind, the first one reached ending the run even if
 //   the script catches it;
 // - an audit record of the run (audit.ts), and replay from one.
@@ -27,7 +27,6 @@ import { LuaClosure, LuaError, LuaValue, NativeFunction, Request, Upvalue, typeN
 import type { Clock } from '../stdlib/os';
 import { systemClock } from '../stdlib/os';
 import { DefaultRandom } from '../stdlib/math';
-import { measureHeap } from './memory';
 import { Json, MarshalError, fromLua, toLua } from './marshal';
 import { AUDIT_FORMAT, AuditHostCall, AuditRecord, canonicalJson, sha256 } from './audit';
 
@@ -341,6 +340,8 @@ class Run {
     const vm = this.state.vm;
     const G = this.state.globals;
     this.buildEnvironment(G, inputLua);
+    // The input is read through the globals' metatable (a native the collector cannot see into).
+    vm.gc.roots.add(inputLua);
     vm.setBudget(contract.limits.instructions);
     vm.maxCallDepth = contract.limits.callDepth;
     const debug = this.options.debug;
@@ -500,17 +501,21 @@ class Run {
     this.measureMemory(bytes);
   }
 
-  /** Measures the memory held; raises `memory` over the limit. Scheduled by heap size (amortized). */
+  /**
+   * Measures the memory held; raises `memory` over the limit. Scheduled by heap size (amortized).
+   * The measure is the collector's pass: weak tables are cleared and unreachable objects with
+   * finalizers queued (the VM runs them at its next look), unless the script stopped the collector.
+   */
   private measureMemory(extra = 0): void {
     const vm = this.state.vm;
-    const heap = measureHeap(vm, [this.state.globals]);
+    const heap = vm.gc.running ? vm.gc.collect() : vm.gc.measure();
     const bytes = heap.bytes + extra;
     this.lastMemory = heap.bytes;
     if (bytes > this.peakMemory) this.peakMemory = bytes;
     // The next pass after as many instructions as this one visited objects (at least 4 windows).
     this.nextMemoryCheck = vm.instructions + Math.max(4 * CHECK_EVERY, heap.objects);
     const limit = this.contract.limits.memoryBytes;
-    if (bytes > limit) this.raise('memory', `memory limit of ${limit} bytes exceeded (${bytes} bytes in use)`);
+    if (bytes > limit) this.raise('memory', `not enough memory: memory limit of ${limit} bytes exceeded (${bytes} bytes in use)`);
   }
 
   // ---- environment ---------------------------------------------------------------------------
@@ -551,10 +556,14 @@ class Run {
       libraries.set(lib, table);
       G.setStr(lib, table);
     }
-    // Strings index the (restricted) string library: ("").dump is string.dump.
+    // Strings index the (restricted) string library: ("").dump is string.dump. As in Lua,
+    // getmetatable("") is this table itself (`getmetatable("").__index == string`), without a
+    // __metatable field. The script may change it: that is safe because it is made for this run
+    // (a Run has its own LuaState), only this script's strings use it, its __index is the run's
+    // own copy of the library, and nothing of the host reads strings through metamethods
+    // (marshal.ts reads raw). What it can put there it already holds.
     const stringMeta = new LuaTable();
     stringMeta.setStr('__index', libraries.get('string') ?? this.guard('string', () => forbidden('string')));
-    stringMeta.setStr('__metatable', 'protected');
     this.state.vm.typeMetatables.string = stringMeta;
 
     this.installHost(G);

@@ -38,6 +38,8 @@ export class LuaState {
   constructor(options: StateOptions = {}) {
     this.compile = options.compile ?? luaCompiler;
     const charge = options.charge ?? (() => {});
+    // An explicit collection is library work: charged to the budget with the objects it visits.
+    this.vm.gc.charge = (steps) => charge(steps);
     const print = options.print ?? ((line: string) => process.stdout.write(Buffer.from(line + '\n', 'latin1')));
     openBase(this.vm, this.globals, {
       print,
@@ -82,6 +84,14 @@ export class LuaState {
   /** Starts a run that may suspend at host calls or pauses (see VM.start/resume). */
   start(fn: LuaValue, args: LuaValue[] = []): RunOutcome {
     return this.vm.start(fn, args);
+  }
+
+  /**
+   * Ends the state's life as lua_close does: the finalizers of every object still marked for
+   * finalization run (reachable or not, newest first, errors ignored).
+   */
+  close(): void {
+    this.vm.gc.close();
   }
 
   /** Loads and runs a chunk, awaiting async host functions as they come. */

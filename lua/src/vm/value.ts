@@ -93,7 +93,11 @@ export type NativeCall = (args: LuaValue[]) => LuaValue[] | Request;
 
 export class NativeFunction {
   id = 0;
-  constructor(readonly name: string, readonly call: NativeCall) {}
+  /**
+   * @param upvalues Lua values the implementation keeps in its JavaScript closure (a wrapped
+   * coroutine): the collector marks them, since it cannot see into the closure.
+   */
+  constructor(readonly name: string, readonly call: NativeCall, readonly upvalues?: readonly LuaValue[]) {}
 }
 
 export type LuaFunction = LuaClosure | NativeFunction;
