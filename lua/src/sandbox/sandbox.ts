@@ -408,7 +408,13 @@ class Run {
       throw e;
     }
     if (this.fatal) return this.failure(this.describe(this.fatal.error));
-    this.measureMemory();
+    try {
+      // What the script holds at its end counts too (a limit passed since the last pass).
+      this.measureMemory();
+    } catch (e) {
+      if (e instanceof LuaError) return this.failure(this.describe(e));
+      throw e;
+    }
 
     // Output: plain data, within the size limit and the contract's schema.
     let output: Json;

@@ -68,7 +68,7 @@ export class Collector {
   stepmul = 200;
   /** Bytes held at the end of the last pass. */
   live = 0;
-  /** Passes so far. */
+  /** Collecting passes so far (and a first measure). */
   passes = 0;
   /** Whether allocations lead to passes (once armed). */
   automatic = true;
@@ -369,11 +369,14 @@ export class Collector {
       clearValues(weakValues, marked);
     }
 
-    this.passes++;
-    this.live = bytes;
-    this.vm.allocated = 0;
-    this.stepWork = 0;
-    this.updateThreshold();
+    // A measure while stopped collects nothing: what was allocated since still counts as in use.
+    if (collecting || this.passes === 0) {
+      this.passes++;
+      this.live = bytes;
+      this.vm.allocated = 0;
+      this.stepWork = 0;
+      this.updateThreshold();
+    }
     return { bytes, objects: marked.size + strings.size };
   }
 }

@@ -1468,7 +1468,8 @@ export class VM {
     if (i >= 0 && open[i].index === index) return open[i];
     const up = new Upvalue(thread.stack, index);
     open.splice(i + 1, 0, up);
-    if (this.gcArmed) this.gc.touched.push(up);
+    // (Bounded: the list only keeps some variables alive one pass longer, as PUC does.)
+    if (this.gcArmed && this.gc.touched.length < 4096) this.gc.touched.push(up);
     return up;
   }
 
