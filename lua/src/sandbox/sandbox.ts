@@ -562,6 +562,15 @@ class Run {
       libraries.set(lib, table);
       G.setStr(lib, table);
     }
+    // The registry (vm.loaded: the collector's roots, the names in messages) holds what the
+    // script was granted, the restricted copies: the full libraries are out of its reach.
+    const loaded = this.state.vm.loaded;
+    for (const name of [...loaded.keys()]) {
+      if (name === '_G') continue;
+      const granted = libraries.get(name);
+      if (granted !== undefined) loaded.set(name, granted);
+      else loaded.delete(name);
+    }
     // Strings index the (restricted) string library: ("").dump is string.dump. As in Lua,
     // getmetatable("") is this table itself (`getmetatable("").__index == string`), without a
     // __metatable field. The script may change it: that is safe because it is made for this run
