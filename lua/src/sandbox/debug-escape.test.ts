@@ -4,7 +4,6 @@ import { strict as assert } from 'assert';
 import { parseManifest } from '../contract/manifest';
 import type { Contract } from '../contract/manifest';
 import { Sandbox, RunResult } from './sandbox';
-import { measureHeap } from './memory';
 import { LuaState } from '../vm/state';
 
 function contract(limits = { instructions: 200000, timeMs: 2000, memoryBytes: 2_000_000, callDepth: 100, outputBytes: 10000 }): Contract {
@@ -126,7 +125,7 @@ describe('sandbox escapes through the debug library', function () {
     const heap = (source: string): number => {
       const state = new LuaState({ print: () => {} });
       state.run(source, '=t');
-      return measureHeap(state.vm, [state.globals]).bytes;
+      return state.vm.gc.measure().bytes;
     };
     const fill = 'local t = {} for i = 1, 2000 do t[i] = {i} end';
     const empty = heap('');

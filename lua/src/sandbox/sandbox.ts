@@ -7,7 +7,7 @@
 // - the granted host functions, arguments checked against their declared types before the host
 //   sees them, values converted both ways (marshal.ts), async results awaited without blocking;
 // - the limits: instructions (library loops charged too) and wall time (`budget`), memory held
-//   (`memory`, measured by memory.ts), call depth (`stack`), output size and schema (`output`),
+//   (`memory`, measured by the collector's mark pass, vm/gc.ts), call depth (`stack`), output size and schema (`output`),
 //   input schema (`input`) — each its own error kind, the first one reached ending the run even if
 //   the script catches it;
 // - io: the contract's declared files through the host's `files` (files.ts), the script's output
@@ -32,7 +32,6 @@ import { LuaExit, systemClock } from '../stdlib/os';
 import { LineSplitter, type IoOptions } from '../stdlib/io';
 import { RunFiles, type SandboxFiles } from './files';
 import { DefaultRandom } from '../stdlib/math';
-import { measureHeap } from './memory';
 import { Json, MarshalError, fromLua, toLua } from './marshal';
 import { ContractModules, ModuleSource, contractFolderReader, moduleReader } from './modules';
 import { AUDIT_FORMAT, AuditBytes, AuditFiles, AuditHostCall, AuditModule, AuditRecord, auditBytes, canonicalJson, sha256 } from './audit';
@@ -398,6 +397,10 @@ class Run {
     const vm = this.state.vm;
     const G = this.state.globals;
     this.buildEnvironment(G, inputLua);
+    // The input is read through the globals' metatable (a native the collector cannot see into).
+    vm.gc.roots.add(inputLua);
+    // So are the package tables require reads (the script may see them only through `package`).
+    for (const table of this.state.package.roots()) vm.gc.roots.add(table);
     vm.setBudget(contract.limits.instructions);
     vm.maxCallDepth = contract.limits.callDepth;
     const debug = this.options.debug;
@@ -468,7 +471,13 @@ class Run {
       }
     }
     if (this.fatal) return this.failure(this.describe(this.fatal.error));
-    this.measureMemory();
+    try {
+      // What the script holds at its end counts too (a limit passed since the last pass).
+      this.measureMemory();
+    } catch (e) {
+      if (e instanceof LuaError) return this.failure(this.describe(e));
+      throw e;
+    }
 
     // Output: plain data, within the size limit and the contract's schema.
     let output: Json;
@@ -564,10 +573,14 @@ class Run {
     this.measureMemory(bytes);
   }
 
-  /** Measures the memory held; raises `memory` over the limit. Scheduled by heap size (amortized). */
+  /**
+   * Measures the memory held; raises `memory` over the limit. Scheduled by heap size (amortized).
+   * The measure is the collector's pass: weak tables are cleared and unreachable objects with
+   * finalizers queued (the VM runs them at its next look), unless the script stopped the collector.
+   */
   private measureMemory(extra = 0): void {
     const vm = this.state.vm;
-    const heap = measureHeap(vm, [this.state.globals, ...this.state.package.roots()]);
+    const heap = vm.gc.running ? vm.gc.collect() : vm.gc.measure();
     // Open files, write buffers and the run's files are the script's memory too.
     const held = this.state.io.heldBytes() + this.files.heldBytes();
     const bytes = heap.bytes + extra + held;
@@ -576,7 +589,7 @@ class Run {
     // The next pass after as many instructions as this one visited objects (at least 4 windows).
     this.nextMemoryCheck = vm.instructions + Math.max(4 * CHECK_EVERY, heap.objects);
     const limit = this.contract.limits.memoryBytes;
-    if (bytes > limit) this.raise('memory', `memory limit of ${limit} bytes exceeded (${bytes} bytes in use)`);
+    if (bytes > limit) this.raise('memory', `not enough memory: memory limit of ${limit} bytes exceeded (${bytes} bytes in use)`);
   }
 
   // ---- io ------------------------------------------------------------------------------------
@@ -681,10 +694,18 @@ class Run {
       libraries.set(lib, table);
       G.setStr(lib, table);
     }
-    // Strings index the (restricted) string library: ("").dump is string.dump.
+    // Strings index the (restricted) string library: ("").dump is string.dump. The metatable
+    // itself cannot be changed (every script's strings would follow it), yet reads as Lua's: what
+    // getmetatable("") answers is a read-only view of it, so `getmetatable("").__index == string`
+    // and every other field reads through; assigning a field is an error, and neither setmetatable
+    // nor debug.setmetatable replaces a metatable whose __metatable is set.
     const stringMeta = new LuaTable();
     stringMeta.setStr('__index', libraries.get('string') ?? this.guard('string', () => forbidden('string')));
-    stringMeta.setStr('__metatable', 'protected');
+    const stringMetaView = new LuaTable();
+    stringMetaView.metatable = this.guard('string metatable', (key) => (key === '__metatable' ? undefined : stringMeta.get(key)), () => {
+      throw new LuaError(this.state.vm.nativeWhere() + 'the string metatable cannot be changed');
+    });
+    stringMeta.setStr('__metatable', stringMetaView);
     this.state.vm.typeMetatables.string = stringMeta;
 
     this.installHost(G);

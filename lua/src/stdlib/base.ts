@@ -100,6 +100,8 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
     if (mt !== undefined && !(mt instanceof LuaTable)) throw a.error(2, 'nil or table expected');
     if (t.metatable?.getStr('__metatable') !== undefined) throw a.fail('cannot change a protected metatable');
     t.metatable = mt;
+    // A metatable with __gc marks t for finalization; one with __gc or __mode arms the collector.
+    if (mt !== undefined && mt.hash !== undefined) vm.gc.noteMetatable(t, mt);
     return [t];
   }));
 
@@ -209,15 +211,42 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
     return typeof result === 'string' ? [undefined, result] : [result];
   }));
 
+  // collectgarbage with 5.3.6's options and results (gc.ts says what a pass is).
   set('collectgarbage', native(vm, 'collectgarbage', (a) => {
-    const option = a.checkOption(1, ['collect', 'stop', 'restart', 'count', 'step', 'setpause', 'setstepmul', 'isrunning'], 'collect');
+    const option = a.checkOption(1, ['stop', 'restart', 'collect', 'count', 'step', 'setpause', 'setstepmul', 'isrunning'], 'collect');
+    // PUC passes the argument to lua_gc as a C int.
+    const data = Number(BigInt.asIntN(32, BigInt(a.optInteger(2, 0))));
+    const gc = vm.gc;
     switch (option) {
+      case 'stop':
+        gc.running = false;
+        gc.updateThreshold();
+        return [0];
+      case 'restart':
+        gc.running = true;
+        gc.updateThreshold();
+        return [0];
+      case 'collect':
+        gc.fullCollect();
+        return [0];
       case 'count':
-        // Kilobytes in use, as a float (the engine's share of the JS heap is not separable).
-        return [float(process.memoryUsage().heapUsed / 1024)];
-      case 'step': return [false];
-      case 'isrunning': return [true];
-      default: return [0];
+        // Kilobytes, as a float: what the last pass found held, plus what was allocated since.
+        return [float(gc.count() / 1024)];
+      case 'step':
+        return [gc.step(data)];
+      case 'setpause': {
+        const previous = gc.pause;
+        gc.pause = data;
+        gc.updateThreshold();
+        return [previous];
+      }
+      case 'setstepmul': {
+        const previous = gc.stepmul;
+        gc.stepmul = Math.max(40, data);
+        return [previous];
+      }
+      default:
+        return [gc.running];
     }
   }));
 
@@ -254,6 +283,6 @@ function openCoroutine(vm: VM, G: LuaTable): void {
   co.setStr('running', native(vm, 'running', () => [vm.current, vm.current === vm.main]));
   co.setStr('wrap', native(vm, 'wrap', (a) => {
     const thread = new Coroutine(a.func(1));
-    return [new NativeFunction('wrap', (values) => new Request('wrap', [thread, ...values]))];
+    return [new NativeFunction('wrap', (values) => new Request('wrap', [thread, ...values]), [thread])];
   }));
 }

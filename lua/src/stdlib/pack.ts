@@ -4,7 +4,7 @@
 
 import { LuaInteger, float, intFromBig, toBig, toFloatValue } from '../vm/number';
 import { LuaValue } from '../vm/value';
-import { Args, memoryError } from './args';
+import { Args, Charge, memoryError } from './args';
 import { MAX_JS_STRING, MAX_STRING, charForMessage } from './format';
 
 const MAX_INT_SIZE = 16;
@@ -155,7 +155,7 @@ function packFloat(x: number, little: boolean, size: number): string {
   return out;
 }
 
-export function pack(args: Args, charge: (steps: number) => void): LuaValue[] {
+export function pack(args: Args, charge: Charge): LuaValue[] {
   const fmt = args.string(1);
   // PUC pushes a nil above the arguments before packing: a missing value is reported as nil.
   const a = new Args(args.vm, args.name, [...args.values, undefined]);
@@ -220,7 +220,7 @@ export function pack(args: Args, charge: (steps: number) => void): LuaValue[] {
     }
     if (total > MAX_JS_STRING) throw memoryError();
   }
-  charge(parts.length + (total >> 4));
+  charge(parts.length + (total >> 4), total);
   return [parts.join('')];
 }
 

@@ -5,7 +5,7 @@ import { dumpToString } from '../vm/dump';
 import { VM, isNumberValue } from '../vm/interp';
 import { LuaNumber, numberToString } from '../vm/number';
 import { LuaTable } from '../vm/table';
-import { LuaClosure, LuaValue, NativeFunction, Request, Upvalue, Userdata, isFalsy, typeName } from '../vm/value';
+import { LuaClosure, LuaValue, NativeFunction, Request, Userdata, isFalsy, typeName } from '../vm/value';
 import { Args, Charge, MAX_RESULTS, clampInt, library, memoryError, posrelat } from './args';
 import { MAX_JS_STRING, MAX_STRING, format } from './format';
 import { pack, packsize, unpack } from './pack';
@@ -17,10 +17,15 @@ export function openString(vm: VM, G: LuaTable, charge: Charge): LuaTable {
   const S = new LuaTable();
   G.setStr('string', S);
 
-  /** Builds a string of `length` bytes: charges for it, and fails as PUC (or memory) would. */
+  /**
+   * Builds a string of `length` bytes: charges for it, and fails as PUC (or memory) would. The
+   * memory request comes first: over a sandbox's memory limit it is a `memory` error, whatever
+   * Lua's own size limit would say; a plain state keeps Lua's message.
+   */
   const reserve = (a: Args, length: number) => {
+    charge(0, length);
     if (length > MAX_STRING) throw a.fail('resulting string too large');
-    charge(length >> 4, length);
+    charge(length >> 4);
     if (length > MAX_JS_STRING) throw memoryError();
   };
 
@@ -60,9 +65,12 @@ export function openString(vm: VM, G: LuaTable, charge: Charge): LuaTable {
       const n = a.int(2);
       const sep = a.optString(3, '');
       if (n <= 0) return [''];
-      const unit = s.length + sep.length;
-      if (unit > MAX_STRING / n) throw a.fail('resulting string too large');
+      // The memory request first (past MAX_STRING the total is a float estimate, enough to refuse).
       const total = s.length * n + sep.length * (n - 1);
+      if (s.length + sep.length > MAX_STRING / n) {
+        charge(0, total);
+        throw a.fail('resulting string too large');
+      }
       reserve(a, total);
       if (total === 0) return [''];
       if (sep === '') return [s.repeat(n)];
@@ -137,10 +145,9 @@ export function openString(vm: VM, G: LuaTable, charge: Charge): LuaTable {
         } finally {
           ms.flush();
         }
-      });
-      // As PUC 5.3's C closure: the subject, the pattern and the match state (opaque). Changing
-      // them with debug.setupvalue does not change the iteration, as there.
-      iterator.upvalues = [Upvalue.closed(s), Upvalue.closed(p), Upvalue.closed(new Userdata(undefined))];
+        // As PUC 5.3's C closure: the subject, the pattern and the match state (opaque). Changing
+        // them with debug.setupvalue does not change the iteration, as there.
+      }, [s, p, new Userdata(undefined)]);
       return [iterator];
     },
 

@@ -31,6 +31,7 @@ import {
   Continuation, LuaClosure, LuaError, LuaFunction, LuaValue, NativeFunction, Request, Upvalue, Userdata, isFalsy, rawToString, typeName,
 } from './value';
 import { META_EVENT, ObjName, calledName, chunkId, localName, objName, upvalueName } from './debuginfo';
+import { Collector, SIZE } from './gc';
 
 export { chunkId, localName };
 
@@ -243,6 +244,18 @@ export class VM {
   /** Nested runs started by natives calling back into Lua (JS recursion). */
   nativeDepth = 0;
 
+  /** What scripts observe of garbage collection (gc.ts): weak tables, finalizers, the count. */
+  readonly gc = new Collector(this);
+  /** Bytes of tables, closures and strings made since the collector's last pass (an estimate). */
+  allocated = 0;
+  /**
+   * When `allocated` reaches it, the instruction that allocated calls the collector (as PUC's
+   * luaC_checkGC): set by the collector once armed, Infinity before, so it costs nothing then.
+   */
+  gcThreshold = Infinity;
+  /** Weak tables or finalizers exist (see armCollector). */
+  private gcArmed = false;
+
   // Countdown (see onCount). `countdown` is the loop's local while it runs.
   private countdown = MAX_WINDOW;
   private window = MAX_WINDOW;
@@ -421,6 +434,17 @@ export class VM {
       }
     }
     this.refill();
+    // Between two instructions: finalizers a pass of the host's (the sandbox's memory pass) left
+    // waiting. They run Lua in a nested loop; the window is then counted and started afresh.
+    if (this.gcArmed && this.gc.pending) {
+      this.gc.runFinalizers(true, true);
+      this.syncCount();
+      if (this.budget <= 0) throw this.budgetError(frame);
+      // The finalizers' instructions used up the step hook's window too: this instruction still
+      // runs now (it was announced), the hook comes again after it.
+      if (this.hookLeft <= 0) this.hookLeft = 1;
+      this.refill();
+    }
     // This instruction is the first of the new window.
     return --this.countdown;
   }
@@ -510,6 +534,38 @@ export class VM {
   private hookReturned(thread: Coroutine, index: number): void {
     const caller = thread.frames[index];
     if (caller !== undefined && caller.closure !== undefined) thread.hookOldPc = caller.pc - 1;
+  }
+
+  /**
+   * From the first weak table or finalizer on (the collector calls it), allocations lead to
+   * passes and onCount runs waiting finalizers; before that, the collector costs scripts nothing.
+   */
+  armCollector(): void {
+    this.gcArmed = true;
+  }
+
+  /** Values the VM itself holds for an operation in progress (a metamethod's operands): roots of the collector. */
+  heldValues(): LuaValue[] {
+    return [this.mmFn, this.mmA, this.mmB, this.mmC];
+  }
+
+  /**
+   * Calls `fn` between two instructions (a finalizer from onCount): above every live slot — a
+   * multiple-result call may have left values above the frame for the next instruction — and
+   * leaving the thread's top as it was.
+   */
+  callAside(fn: LuaValue, args: LuaValue[]): void {
+    const thread = this.current;
+    const frame = thread.depth > 0 ? thread.frames[thread.depth - 1] : undefined;
+    const top = thread.top;
+    const frameTop = frame === undefined ? 0 : frame.top;
+    if (frame !== undefined && top > frameTop) frame.top = top;
+    try {
+      this.call(fn, args);
+    } finally {
+      if (frame !== undefined) frame.top = frameTop;
+      thread.top = top;
+    }
   }
 
   // ---- calls from JavaScript ----------------------------------------------------------------
@@ -1608,6 +1664,8 @@ export class VM {
     if (i >= 0 && open[i].index === index) return open[i];
     const up = new Upvalue(thread.stack, index);
     open.splice(i + 1, 0, up);
+    // (Bounded: the list only keeps some variables alive one pass longer, as PUC does.)
+    if (this.gcArmed && this.gc.touched.length < 4096) this.gc.touched.push(up);
     return up;
   }
 
@@ -1637,6 +1695,7 @@ export class VM {
     }
     const closure = new LuaClosure(p, ups);
     (p as CachedProto).cache = closure;
+    this.allocated += SIZE.closure + 8 * n;
     return closure;
   }
 
@@ -1812,6 +1871,12 @@ export class VM {
             }
             case Op.NEWTABLE:
               stack[base + a] = new LuaTable(((i >>> 14) & 0x1ff) !== 0 ? 1 : 0);
+              if ((this.allocated += SIZE.table) >= this.gcThreshold) {
+                frame.pc = pc;
+                this.countdown = count;
+                this.gc.allocationPass(thread, base + a + 1);
+                count = this.countdown;
+              }
               break;
             case Op.SELF: {
               const b = (i >>> 23) & 0x1ff;
@@ -2068,6 +2133,12 @@ export class VM {
               }
               if (r > c) {
                 stack[base + a] = s;
+                if ((this.allocated += SIZE.string + s.length) >= this.gcThreshold) {
+                  frame.pc = pc;
+                  this.countdown = count;
+                  this.gc.allocationPass(thread, base + (a >= b ? a + 1 : b));
+                  count = this.countdown;
+                }
                 break;
               }
               frame.pc = pc;
@@ -2324,6 +2395,12 @@ export class VM {
             }
             case Op.CLOSURE:
               stack[base + a] = this.makeClosure(thread, closure, proto.protos[i >>> 14], base);
+              if (this.allocated >= this.gcThreshold) {
+                frame.pc = pc;
+                this.countdown = count;
+                this.gc.allocationPass(thread, base + a + 1);
+                count = this.countdown;
+              }
               break;
             case Op.VARARG: {
               const b = (i >>> 23) & 0x1ff;

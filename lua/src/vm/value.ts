@@ -95,11 +95,15 @@ export class NativeFunction {
   id = 0;
   /**
    * What `debug.getupvalue` shows of a library closure that is a C closure in PUC Lua (the
-   * gmatch iterator): cells named "" holding values the script gave it. Host functions and the
-   * sandbox's own natives have none, so nothing of the host is reachable through them.
+   * gmatch iterator, a wrapped coroutine): cells named "" holding Lua values the implementation
+   * keeps in its JavaScript closure, which the collector marks since it cannot see into the
+   * closure. Host functions and the sandbox's own natives have none, so nothing of the host is
+   * reachable through them.
    */
-  upvalues: Upvalue[] | undefined = undefined;
-  constructor(readonly name: string, readonly call: NativeCall) {}
+  readonly upvalues: Upvalue[] | undefined;
+  constructor(readonly name: string, readonly call: NativeCall, upvalues?: readonly LuaValue[]) {
+    this.upvalues = upvalues?.map((value) => Upvalue.closed(value));
+  }
 }
 
 export type LuaFunction = LuaClosure | NativeFunction;

@@ -1,0 +1,462 @@
+// The collector: what a script can observe of garbage collection, over JavaScript's own collector.
+//
+// JavaScript frees memory; this module decides what Lua says is garbage. One mark pass from the
+// roots (the registry's loaded libraries, the type metatables, the threads the VM runs, values the
+// VM holds for a pending metamethod, and roots a host adds) serves three purposes:
+//
+// - measuring: it adds up an estimate of each object's size, close to PUC Lua's 64-bit objects —
+//   what a script holds, not what it allocated and dropped. The sandbox's memory limit is this
+//   figure, and `collectgarbage("count")` answers it (plus what was allocated since, see below);
+// - weak tables: a table whose metatable's `__mode` has "k" and/or "v" is not traversed through
+//   its weak part; after marking, entries whose weak key or value is an unmarked collectable object
+//   (table, function, thread, userdata — never a string, number or boolean) are cleared. Weak keys
+//   are ephemerons, as in 5.3: a value is reached through its entry only once the key is;
+// - finalizers: an object whose metatable had `__gc` when it was set (setmetatable) is marked for
+//   finalization. When a pass finds it unreachable it is resurrected (marked again, with all it
+//   reaches), weak values are cleared before and weak keys after that, as 5.3 does, and its
+//   finalizer runs later, newest first; the object is really gone one pass after that.
+//
+// When passes happen: `collectgarbage("collect"/"step")`; the sandbox's scheduled memory pass; and
+// in a plain LuaState, once weak tables or finalizers exist, by allocation (the VM counts the bytes
+// of the tables, closures and strings it makes, and checks between instructions, see VM.onCount).
+// A script with neither pays nothing. The mark pass is never run per allocation.
+//
+// Not traced: JavaScript locals of a library function waiting on a nested call (table.sort's
+// comparator, say). A collection during that call may clear a weak entry or finalize an object only
+// such a local holds; nothing breaks (JavaScript still holds it), the script may see it early.
+
+import type { Coroutine, VM } from './interp';
+import { LFloat } from './number';
+import { LuaTable } from './table';
+import { LuaClosure, LuaError, LuaValue, NativeFunction, Upvalue, Userdata } from './value';
+
+/** Estimated sizes in bytes, close to PUC Lua's 64-bit object sizes. */
+export const SIZE = {
+  table: 56,
+  arraySlot: 16,
+  hashEntry: 32,
+  string: 25,
+  closure: 32,
+  upvalue: 40,
+  slot: 16,
+  thread: 200,
+  userdata: 40,
+};
+
+export interface HeapSize {
+  bytes: number;
+  /** Objects visited: the cost of the pass, used to schedule the next one. */
+  objects: number;
+}
+
+/** An object that can be marked for finalization. */
+type Finalizable = LuaTable | Userdata;
+
+/** The least allocation between automatic passes, so that a tiny heap is not collected constantly. */
+const MIN_DEBT = 64 * 1024;
+
+/** Weak modes of a table: a bit each. */
+const WEAK_KEYS = 1;
+const WEAK_VALUES = 2;
+
+export class Collector {
+  /** `collectgarbage("stop"/"restart")`: automatic passes only (call updateThreshold after). */
+  running = true;
+  /** `setpause`: an automatic pass when the heap reaches this percentage of what the last one kept. */
+  pause = 200;
+  /** `setstepmul`: how much work a `step` does. */
+  stepmul = 200;
+  /** Bytes held at the end of the last pass. */
+  live = 0;
+  /** Collecting passes so far (and a first measure). */
+  passes = 0;
+  /** Whether allocations lead to passes (once armed). */
+  automatic = true;
+  /** Weak tables or finalizers exist. */
+  private armed = false;
+  /** Values a host holds for the script (the sandbox's input): roots. */
+  readonly roots = new Set<LuaValue>();
+  /**
+   * Open upvalues made since the last pass (while armed). As in PUC, the next pass keeps their
+   * variables alive even when neither their thread nor a closure using them is reachable.
+   */
+  readonly touched: Upvalue[] = [];
+  /** Charged with the objects an explicit collection visits (the sandbox's budget). */
+  charge: (steps: number) => void = () => {};
+
+  /** Objects marked for finalization, in marking order. */
+  private readonly finobj = new Set<Finalizable>();
+  /** Unreachable objects whose finalizer is still to run, in calling order. */
+  private tobefnz: Finalizable[] = [];
+  private finalizing = false;
+  /** Work done by `step` since the last pass, in bytes. */
+  private stepWork = 0;
+  /** During an allocation pass: the running thread, whose stack is live only below stackTop. */
+  private stackLimit: Coroutine | undefined = undefined;
+  private stackTop = 0;
+
+  constructor(private readonly vm: VM) {}
+
+  /** Bytes in use as `collectgarbage("count")` sees them: the last pass's figure and what was allocated since. */
+  count(): number {
+    if (this.passes === 0) this.measure();
+    return this.live + this.vm.allocated;
+  }
+
+  /**
+   * setmetatable's part: an object given a metatable with `__gc` is marked for finalization (once;
+   * adding `__gc` to the metatable later does not, as in Lua); a weak or finalizing metatable
+   * arms the VM's automatic passes.
+   */
+  noteMetatable(o: Finalizable, mt: LuaTable | undefined): void {
+    if (mt === undefined || mt.hash === undefined) return;
+    const hasGc = mt.getStr('__gc') !== undefined;
+    if (!hasGc && mt.getStr('__mode') === undefined) return;
+    if (!this.armed) {
+      this.armed = true;
+      this.vm.armCollector();
+      this.updateThreshold();
+    }
+    if (hasGc && !this.finobj.has(o)) this.finobj.add(o);
+  }
+
+  /** Whether finalizers are waiting to run. */
+  get pending(): boolean {
+    return this.tobefnz.length > 0;
+  }
+
+  /** Measures without collecting (weak tables hold, nothing is finalized): the collector is stopped. */
+  measure(): HeapSize {
+    return this.pass(false);
+  }
+
+  /** A full pass: marks, clears weak entries, queues the finalizers of unreachable objects. */
+  collect(): HeapSize {
+    return this.pass(true);
+  }
+
+  /** `collectgarbage("collect")`: a full pass, then every pending finalizer (errors propagate, as 5.3). */
+  fullCollect(): void {
+    const heap = this.collect();
+    this.charge(heap.objects);
+    this.runFinalizers(true);
+  }
+
+  /**
+   * `collectgarbage("step", n)`: adds n KB of work (a basic step for 0); when the work reaches the
+   * heap's size the cycle completes — a full pass and the finalizers — and the result is true.
+   */
+  step(kb: number): boolean {
+    if (kb < 0) return false;
+    const unit = kb > 0 ? kb * 1024 : 4096;
+    this.stepWork += unit * (this.stepmul / 100);
+    if (this.stepWork < this.count()) return false;
+    this.fullCollect();
+    return true;
+  }
+
+  /**
+   * An instruction allocated past the threshold (VM.gcThreshold): an automatic pass, marking the
+   * running thread's stack only up to `top` (the registers the instruction keeps, as PUC's
+   * luaC_checkGC sets L->top: a temporary above them is dead), then the finalizers waiting.
+   * Errors propagate from the instruction, as 5.3's steps do.
+   */
+  allocationPass(thread: Coroutine, top: number): void {
+    if (this.finalizing) {
+      // No pass inside a finalizer (PUC stops the collector there): the next allocation after it.
+      this.vm.allocated = 0;
+      return;
+    }
+    this.stackLimit = thread;
+    this.stackTop = top;
+    try {
+      this.collect();
+    } finally {
+      this.stackLimit = undefined;
+    }
+    if (this.tobefnz.length > 0) this.runFinalizers(true, true);
+  }
+
+  /** The running state changed (stop/restart, setpause, arming, a pass): when allocation calls next. */
+  updateThreshold(): void {
+    this.vm.gcThreshold = this.armed && this.automatic && this.running
+      ? Math.max(MIN_DEBT, (this.live * (this.pause - 100)) / 100)
+      : Infinity;
+  }
+
+  /**
+   * At the end of a state's life (lua_close): every object still marked for finalization gets its
+   * finalizer, reachable or not, errors ignored.
+   */
+  close(): void {
+    const all = [...this.finobj].reverse();
+    this.finobj.clear();
+    this.tobefnz.push(...all);
+    this.runFinalizers(false);
+  }
+
+  /**
+   * Calls the finalizers waiting, in order. `__gc` is read when the call happens (it may have
+   * changed, or been cleared from a weak metatable); anything but a function is skipped. With
+   * `propagate`, the first error ends the run as `error in __gc metamethod (...)`, the rest wait
+   * for the next one; limits (budget, memory) always propagate as they are.
+   */
+  runFinalizers(propagate: boolean, betweenInstructions = false): void {
+    if (this.finalizing) return;
+    this.finalizing = true;
+    try {
+      while (this.tobefnz.length > 0) {
+        const o = this.tobefnz.shift()!;
+        const gc = o.metatable?.getStr('__gc');
+        if (!(gc instanceof LuaClosure || gc instanceof NativeFunction)) continue;
+        try {
+          if (betweenInstructions) this.vm.callAside(gc, [o]);
+          else this.vm.call(gc, [o]);
+        } catch (e) {
+          if (!(e instanceof LuaError)) throw e;
+          if (e.kind !== 'runtime') throw e;
+          if (!propagate) continue;
+          const message = typeof e.value === 'string' ? e.value : 'no message';
+          throw new LuaError(`error in __gc metamethod (${message})`);
+        }
+      }
+    } finally {
+      this.finalizing = false;
+    }
+  }
+
+  // ---- the mark pass ------------------------------------------------------------------------
+
+  private pass(collecting: boolean): HeapSize {
+    const marked = new Set<object>();
+    const strings = new Set<string>();
+    let bytes = 0;
+    const work: unknown[] = [];
+    /** Tables with weak values / weak keys met by this pass. */
+    const weakValues: LuaTable[] = [];
+    const weakKeys: LuaTable[] = [];
+    /** Ephemeron values waiting for their key to be marked. */
+    const waiting = new Map<object, LuaValue[]>();
+
+    const push = (v: unknown): void => {
+      if (typeof v === 'string') {
+        // Each text once: PUC interns short strings; equal long strings made apart count once here.
+        if (v.length > 0 && !strings.has(v)) {
+          strings.add(v);
+          bytes += SIZE.string + v.length;
+        }
+        return;
+      }
+      if (typeof v === 'object' && v !== null && !(v instanceof LFloat) && !marked.has(v)) work.push(v);
+    };
+
+    const propagate = (): void => {
+      while (work.length > 0) {
+        const v = work.pop() as object;
+        if (marked.has(v)) continue;
+        marked.add(v);
+        if (waiting.size > 0) {
+          const values = waiting.get(v);
+          if (values !== undefined) {
+            waiting.delete(v);
+            for (const x of values) push(x);
+          }
+        }
+        if (v instanceof LuaTable) {
+          bytes += SIZE.table + v.arr.length * SIZE.arraySlot;
+          const hash = v.hash;
+          if (hash !== undefined) bytes += hash.size * SIZE.hashEntry;
+          const mt = v.metatable;
+          let mode = 0;
+          if (mt !== undefined) {
+            push(mt);
+            if (collecting) mode = weakMode(mt);
+          }
+          if (mode === 0) {
+            for (const item of v.arr) push(item);
+            if (hash !== undefined) {
+              for (const [k, item] of hash) {
+                push(k);
+                push(item);
+              }
+            }
+            continue;
+          }
+          if (mode & WEAK_VALUES) weakValues.push(v);
+          if (mode & WEAK_KEYS) weakKeys.push(v);
+          // The array part's keys are integers, strong: its values are weak only with "v".
+          for (const item of v.arr) if (!(mode & WEAK_VALUES) || !isCollectable(item)) push(item);
+          if (hash === undefined) continue;
+          for (const [k, item] of hash) {
+            if (item === undefined) continue; // a cleared entry
+            const weakKey = mode & WEAK_KEYS && isCollectable(k);
+            if (!weakKey) push(k);
+            if (mode & WEAK_VALUES && isCollectable(item)) continue;
+            if (!weakKey || marked.has(k as object)) {
+              push(item);
+            } else {
+              // An ephemeron: the value is reached once the key is.
+              const list = waiting.get(k as object);
+              if (list === undefined) waiting.set(k as object, [item]);
+              else list.push(item);
+            }
+          }
+        } else if (v instanceof LuaClosure) {
+          bytes += SIZE.closure + v.upvalues.length * 8;
+          for (const up of v.upvalues) push(up);
+        } else if (v instanceof Upvalue) {
+          bytes += SIZE.upvalue;
+          // An open upvalue's variable lives on its thread's stack; the thread may be unreachable
+          // while a closure still uses the variable, so it is marked through the upvalue too.
+          push(v.get());
+        } else if (v instanceof Userdata) {
+          bytes += SIZE.userdata;
+          if (v.metatable) push(v.metatable);
+          push(v.userValue);
+        } else if (v instanceof NativeFunction) {
+          bytes += SIZE.closure;
+          const held = v.upvalues;
+          if (held !== undefined) for (const x of held) push(x);
+        } else if ((v as { kind?: unknown }).kind === 'thread') {
+          const thread = v as Coroutine;
+          bytes += SIZE.thread;
+          const live = thread === this.stackLimit ? Math.min(this.stackTop, thread.stack.length) : liveTop(thread);
+          bytes += live * SIZE.slot;
+          const stack = thread.stack;
+          for (let i = 0; i < live; i++) push(stack[i]);
+          for (let i = 0; i < thread.depth; i++) push(thread.frames[i].handler);
+          if (thread.fn) push(thread.fn);
+          if (thread.resumer) push(thread.resumer);
+          if (thread.hook) push(thread.hook);
+        }
+      }
+    };
+
+    // Roots.
+    const vm = this.vm;
+    push(vm.loaded);
+    if (vm.registry) push(vm.registry);
+    const meta = vm.typeMetatables;
+    for (const t of [meta.string, meta.number, meta.boolean, meta.nil, meta.function, meta.thread]) if (t) push(t);
+    push(vm.main);
+    push(vm.current);
+    push(vm.builtinNext);
+    for (const v of vm.heldValues()) push(v);
+    for (const v of this.roots) push(v);
+    for (const up of this.touched) if (up.stack !== undefined) push(up.get());
+    this.touched.length = 0;
+    // Objects whose finalizer is still to run are alive until it has run.
+    for (const o of this.tobefnz) push(o);
+    // Measuring only, objects marked for finalization count as held: they are, until collected.
+    if (!collecting) for (const o of this.finobj) push(o);
+    propagate();
+
+    if (collecting) {
+      clearValues(weakValues, marked);
+      // Unreachable objects marked for finalization: newest first, after those already waiting.
+      if (this.finobj.size > 0) {
+        const all = [...this.finobj];
+        const start = this.tobefnz.length;
+        for (let i = all.length - 1; i >= 0; i--) {
+          const o = all[i];
+          if (marked.has(o)) continue;
+          this.finobj.delete(o);
+          this.tobefnz.push(o);
+        }
+        // Resurrect them (and what they reach) for their finalizers.
+        for (let i = start; i < this.tobefnz.length; i++) push(this.tobefnz[i]);
+        propagate();
+      }
+      clearKeys(weakKeys, marked);
+      // Again: tables first reached through a resurrected object, and values only they held.
+      clearValues(weakValues, marked);
+    }
+
+    // A measure while stopped collects nothing: what was allocated since still counts as in use.
+    if (collecting || this.passes === 0) {
+      this.passes++;
+      this.live = bytes;
+      this.vm.allocated = 0;
+      this.stepWork = 0;
+      this.updateThreshold();
+    }
+    return { bytes, objects: marked.size + strings.size };
+  }
+}
+
+/** The weak bits of a table with metatable `mt` (`__mode` must be a string, as in PUC). */
+function weakMode(mt: LuaTable): number {
+  if (mt.hash === undefined) return 0;
+  const mode = mt.getStr('__mode');
+  if (typeof mode !== 'string') return 0;
+  return (mode.includes('k') ? WEAK_KEYS : 0) | (mode.includes('v') ? WEAK_VALUES : 0);
+}
+
+/** Objects (not strings, numbers or booleans): what a weak table lets go. */
+function isCollectable(v: unknown): v is object {
+  return typeof v === 'object' && v !== null && !(v instanceof LFloat);
+}
+
+/**
+ * Removes entries whose value is collectable and unmarked. Removal leaves the key as a cleared
+ * entry (a tombstone), so that a traversal in progress (`next`) goes on, as Lua allows.
+ */
+function clearValues(tables: LuaTable[], marked: Set<object>): void {
+  for (const t of tables) {
+    const arr = t.arr;
+    for (let i = arr.length - 1; i >= 0; i--) {
+      const v = arr[i];
+      if (isCollectable(v) && !marked.has(v)) {
+        forget(v);
+        t.setInt(i + 1, undefined);
+      }
+    }
+    const hash = t.hash;
+    if (hash === undefined) continue;
+    for (const [k, v] of hash) {
+      if (isCollectable(v) && !marked.has(v)) {
+        forget(v);
+        t.set(k, undefined);
+      }
+    }
+  }
+}
+
+/** Removes entries whose key is collectable and unmarked. */
+function clearKeys(tables: LuaTable[], marked: Set<object>): void {
+  for (const t of tables) {
+    const hash = t.hash;
+    if (hash === undefined) continue;
+    for (const [k, v] of hash) {
+      if (v !== undefined && isCollectable(k) && !marked.has(k)) {
+        forget(k);
+        t.set(k, undefined);
+      }
+    }
+  }
+}
+
+/**
+ * A closure that a weak table lost must not come back: its prototype's closure cache (OP_CLOSURE
+ * reuses the last closure with the same upvalues, as 5.3 does) lets it go too, as PUC's collector
+ * clears a cache whose closure is dead.
+ */
+function forget(o: object): void {
+  if (!(o instanceof LuaClosure)) return;
+  const proto = o.proto as { cache?: LuaClosure };
+  if (proto.cache === o) proto.cache = undefined;
+}
+
+/**
+ * Where a thread's live stack ends: the top of its innermost frame (a native's arguments, a Lua
+ * function's registers), as PUC marks up to L->top. Registers of a caller above the slot where it
+ * called a native are dead and not marked (a local that went out of scope lets its value go).
+ * Between two instructions, values a multiple-result call left above a Lua frame are live too.
+ */
+function liveTop(thread: Coroutine): number {
+  if (thread.depth === 0) return 0;
+  const frame = thread.frames[thread.depth - 1];
+  let top = frame.top;
+  if (frame.closure !== undefined && thread.top > top) top = thread.top;
+  return Math.min(top, thread.stack.length);
+}
