@@ -694,18 +694,15 @@ class Run {
       libraries.set(lib, table);
       G.setStr(lib, table);
     }
-    // Strings index the (restricted) string library: ("").dump is string.dump. The metatable
-    // itself cannot be changed (every script's strings would follow it), yet reads as Lua's: what
-    // getmetatable("") answers is a read-only view of it, so `getmetatable("").__index == string`
-    // and every other field reads through; assigning a field is an error, and neither setmetatable
-    // nor debug.setmetatable replaces a metatable whose __metatable is set.
+    // Strings index the (restricted) string library: ("").dump is string.dump. As in Lua,
+    // getmetatable("") is this table itself (`getmetatable("").__index == string`), and a script
+    // may change it (`getmetatable("").__mod = string.format`, the suite's bitwise coercions):
+    // that reaches nothing beyond the run, because the table is made for this run (a Run has its
+    // own LuaState), only this script's strings use it, its __index is the run's own copy of the
+    // library (denied fields still raise `forbidden`), and nothing of the host reads strings
+    // through metamethods (marshal.ts reads raw). What it can put there it already holds.
     const stringMeta = new LuaTable();
     stringMeta.setStr('__index', libraries.get('string') ?? this.guard('string', () => forbidden('string')));
-    const stringMetaView = new LuaTable();
-    stringMetaView.metatable = this.guard('string metatable', (key) => (key === '__metatable' ? undefined : stringMeta.get(key)), () => {
-      throw new LuaError(this.state.vm.nativeWhere() + 'the string metatable cannot be changed');
-    });
-    stringMeta.setStr('__metatable', stringMetaView);
     this.state.vm.typeMetatables.string = stringMeta;
 
     this.installHost(G);

@@ -23,8 +23,8 @@ export function openString(vm: VM, G: LuaTable, charge: Charge): LuaTable {
    * Lua's own size limit would say; a plain state keeps Lua's message.
    */
   const reserve = (a: Args, length: number) => {
-    charge(0, length);
     if (length > MAX_STRING) throw a.fail('resulting string too large');
+    charge(0, length);
     charge(length >> 4);
     if (length > MAX_JS_STRING) throw memoryError();
   };
@@ -65,12 +65,11 @@ export function openString(vm: VM, G: LuaTable, charge: Charge): LuaTable {
       const n = a.int(2);
       const sep = a.optString(3, '');
       if (n <= 0) return [''];
-      // The memory request first (past MAX_STRING the total is a float estimate, enough to refuse).
+      // Lua's size check first (5.3's MAXSIZE is INT_MAX: string.rep("x", 1e10) is "resulting
+      // string too large" in lua5.3, a plain error), then the memory request, which in a sandbox
+      // is a `memory` error when it passes the limit.
+      if (s.length + sep.length > MAX_STRING / n) throw a.fail('resulting string too large');
       const total = s.length * n + sep.length * (n - 1);
-      if (s.length + sep.length > MAX_STRING / n) {
-        charge(0, total);
-        throw a.fail('resulting string too large');
-      }
       reserve(a, total);
       if (total === 0) return [''];
       if (sep === '') return [s.repeat(n)];
