@@ -30,6 +30,19 @@ end
 `;
 
 const PROGRAMS: Record<string, string> = {
+  'the frame a finalizer interrupted is named metamethod __gc': `
+local seen = {}
+setmetatable({}, {__gc = function ()
+  for level = 1, 3 do local t = debug.getinfo(level, "nS") seen[#seen + 1] = level .. ":" .. tostring(t.namewhat) .. ":" .. tostring(t.name) .. ":" .. t.what end
+end})
+collectgarbage()
+print(table.concat(seen, " "))
+seen = {}
+local done = false
+setmetatable({}, {__gc = function () local t = debug.getinfo(2, "n") seen[1] = t.namewhat .. ":" .. tostring(t.name) done = true end})
+repeat local a = {} until done
+print(seen[1])
+`,
   'upvalues of library closures (the gmatch iterator)': `
 local it = string.gmatch("a1b2", "%a")
 print(debug.getupvalue(it, 1))

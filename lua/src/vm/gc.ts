@@ -210,8 +210,7 @@ export class Collector {
         const gc = o.metatable?.getStr('__gc');
         if (!(gc instanceof LuaClosure || gc instanceof NativeFunction)) continue;
         try {
-          if (betweenInstructions) this.vm.callAside(gc, [o]);
-          else this.vm.call(gc, [o]);
+          this.vm.callFinalizer(gc, o, betweenInstructions);
         } catch (e) {
           if (!(e instanceof LuaError)) throw e;
           if (e.kind !== 'runtime') throw e;

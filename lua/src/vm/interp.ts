@@ -544,6 +544,25 @@ export class VM {
     this.gcArmed = true;
   }
 
+  /**
+   * Calls a `__gc` finalizer (between instructions: see callAside). As in PUC 5.3, which marks
+   * the running call (CIST_FIN) when a collection calls a finalizer, the frame the finalizer
+   * interrupted is named `metamethod '__gc'` while it runs (`debug.getinfo(2)` in a finalizer).
+   */
+  callFinalizer(fn: LuaValue, object: LuaValue, betweenInstructions: boolean): void {
+    const thread = this.current;
+    this.finalizerFrames.push(thread, thread.depth - 1);
+    try {
+      if (betweenInstructions) this.callAside(fn, [object]);
+      else this.call(fn, [object]);
+    } finally {
+      this.finalizerFrames.length -= 2;
+    }
+  }
+
+  /** Where finalizers run: pairs of a thread and the index of the frame each interrupted. */
+  private readonly finalizerFrames: (Coroutine | number)[] = [];
+
   /** Values the VM itself holds for an operation in progress (a metamethod's operands): roots of the collector. */
   heldValues(): LuaValue[] {
     return [this.mmFn, this.mmA, this.mmB, this.mmC];
@@ -1140,6 +1159,10 @@ export class VM {
   /** How the caller of the frame at `index` named it (getfuncname). */
   frameName(thread: Coroutine, index: number): ObjName | undefined {
     const frame = thread.frames[index];
+    const fin = this.finalizerFrames;
+    for (let i = fin.length - 2; i >= 0; i -= 2) {
+      if (fin[i] === thread && fin[i + 1] === index) return { kind: 'metamethod', name: '__gc' };
+    }
     const caller = thread.frames[index - 1];
     if (frame.tail || caller === undefined || caller.closure === undefined) return undefined;
     if (caller.flags & F_HOOKED) return { kind: 'hook', name: '?' };
