@@ -230,7 +230,15 @@ export class Sandbox {
       }
       const globalTable = policy.isGranted('_G');
       if (!globalTable) deniedGlobals.add('_G');
-      this.planCache = { base, deniedGlobals, libraries, globalTable };
+      // The libraries with state of their own are opened only when some name needing them is
+      // granted (io's files also serve os.remove/rename/tmpname, loadfile and dofile).
+      const any = (names: string[]) => names.some((name) => policy.isGranted(name));
+      const opens = {
+        io: any(['io', 'os.remove', 'os.rename', 'os.tmpname', 'loadfile', 'dofile']),
+        package: any(['require', 'package']),
+        debug: any(['debug']),
+      };
+      this.planCache = { base, deniedGlobals, libraries, globalTable, opens };
     }
     return this.planCache;
   }
@@ -272,6 +280,8 @@ interface EnvironmentPlan {
   deniedGlobals: Set<string>;
   libraries: { name: string; granted: string[]; denied: Set<string> }[];
   globalTable: boolean;
+  /** Which of io, package and debug the run's state opens. */
+  opens: { io: boolean; package: boolean; debug: boolean };
 }
 
 /** An error that ends the run whatever the script does (limits): kept aside, pcall or not. */
@@ -323,6 +333,7 @@ class Run {
       clock: this.recordingClock(),
       random: { next: () => random.next(), seed: (x: number) => random.seed(x) },
       package: this.modulePackage(),
+      libraries: sandbox.plan.opens,
       charge: (steps, bytes) => {
         if (bytes !== undefined && bytes > 4096) this.reserve(bytes);
         this.state.vm.charge(steps);
@@ -400,7 +411,7 @@ class Run {
     // The input is read through the globals' metatable (a native the collector cannot see into).
     vm.gc.roots.add(inputLua);
     // So are the package tables require reads (the script may see them only through `package`).
-    for (const table of this.state.package.roots()) vm.gc.roots.add(table);
+    for (const table of this.state.package?.roots() ?? []) vm.gc.roots.add(table);
     vm.setBudget(contract.limits.instructions);
     vm.maxCallDepth = contract.limits.callDepth;
     const debug = this.options.debug;
@@ -582,7 +593,7 @@ class Run {
     const vm = this.state.vm;
     const heap = vm.gc.running ? vm.gc.collect() : vm.gc.measure();
     // Open files, write buffers and the run's files are the script's memory too.
-    const held = this.state.io.heldBytes() + this.files.heldBytes();
+    const held = (this.state.io?.heldBytes() ?? 0) + this.files.heldBytes();
     const bytes = heap.bytes + extra + held;
     this.lastMemory = heap.bytes + held;
     if (bytes > this.peakMemory) this.peakMemory = bytes;
@@ -641,7 +652,7 @@ class Run {
   private finishIo(result: RunResult): RunResult {
     let outcome = result;
     try {
-      this.state.io.flushAll();
+      this.state.io?.flushAll();
       if (outcome.ok && this.replaying === undefined) this.files.commit();
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
@@ -750,7 +761,7 @@ class Run {
     for (const [name, table] of libraries) loaded.setStr(name, table);
     const pkg = libraries.get('package');
     const granted = this.sandbox.plan.libraries.find((lib) => lib.name === 'package')?.granted;
-    if (pkg !== undefined && granted !== undefined) this.state.package.bind(pkg, granted);
+    if (pkg !== undefined && granted !== undefined) this.state.package?.bind(pkg, granted);
   }
 
   /** A protected metatable whose __index asks `onMissing` (which may raise) for a missing key. */

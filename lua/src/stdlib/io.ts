@@ -53,9 +53,16 @@ const EOF = -1;
 type Buffering = 'no' | 'full' | 'line';
 type HandleKind = 'file' | 'stdin' | 'stdout' | 'stderr';
 
+/**
+ * The bytes of a file nothing was written to yet: one shared empty array (never written: `put`
+ * grows into a new one), since an ArrayBuffer per standard stream of every state is a cost V8's
+ * collector pays for each run.
+ */
+const NO_BYTES = new Uint8Array(0);
+
 /** The bytes of one open file, shared by its handles. */
 class FileData {
-  bytes = new Uint8Array(0);
+  bytes = NO_BYTES;
   length = 0;
   /** Changed since it was last given to the FileSystem. */
   dirty = false;

@@ -280,7 +280,7 @@ describe('package: this engine', function () {
     const results = await state.runAsync('local m = require "m"; return m.got, require "m" == m', '=main');
     assert.deepEqual(results, ['fetched', true]);
     // A preload loader that is itself an async host function works too.
-    state.package.preload.setStr('async', new NativeFunction('async', () => new Request('await', [], Promise.resolve([new LuaTable()]))));
+    state.package!.preload.setStr('async', new NativeFunction('async', () => new Request('await', [], Promise.resolve([new LuaTable()]))));
     const [t] = await state.runAsync('return require "async"', '=main');
     assert.ok(t instanceof LuaTable);
   });
@@ -300,7 +300,7 @@ describe('package: this engine', function () {
 
   it('names a module\'s functions by package.loaded in messages and tracebacks', () => {
     const state = new LuaState();
-    state.package.preload.setStr('mymod', new NativeFunction('loader', () => {
+    state.package!.preload.setStr('mymod', new NativeFunction('loader', () => {
       const m = new LuaTable();
       m.setStr('check', new NativeFunction('check', () => { throw new LuaError('checked'); }));
       return [m];

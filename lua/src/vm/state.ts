@@ -40,27 +40,63 @@ export interface StateOptions {
   io?: IoOptions;
   /** os.getenv (default: the process's environment). */
   getenv?: (name: string) => string | undefined;
+  /**
+   * Which of the libraries with state of their own to open (default: all). A sandbox opens only
+   * what its contract grants, so that a script that uses none of them pays nothing for them.
+   * Without `io`, os.remove/rename/tmpname, loadfile and dofile are absent too (they use io's files).
+   */
+  libraries?: { io?: boolean; package?: boolean; debug?: boolean };
 }
 
 /** Library tables searched for functions' names in messages (PUC searches package.loaded). */
 const LIBRARIES = ['coroutine', 'table', 'os', 'string', 'math', 'utf8', 'io', 'debug'];
 
 
-/** dofile as a Lua function, so that its chunk runs as a tail call (it may yield, as in PUC). */
-const DOFILE = `local loadfile, error = ...
-return function (filename)
-  local f, message = loadfile(filename)
-  if f == nil then error(message, 0) end
-  return f()
-end`;
+/**
+ * dofile as a Lua function, so that its chunk runs as a tail call (it may yield, as in PUC). A
+ * main chunk of its own, compiled once per process: each state makes a closure over its own
+ * `loadfile` and `error` (no CLOSURE instruction runs, so no closure is cached on the prototype).
+ */
+const DOFILE = `local f, message = loadfile((...))
+if f == nil then error(message, 0) end
+return f()`;
+let dofileCompiled: Proto | undefined;
+
+/**
+ * print and io.stdout write one stream: print's lines go to io's stdout unless the host gave print
+ * alone, in which case io.stdout's text is cut into print's lines. (Made here, not in the
+ * constructor: closures over the constructor's scope made V8 allocate states in its old space,
+ * ten times the cost of a new state.)
+ */
+function outputStreams(print: ((line: string) => void) | undefined, stdout: ((text: string) => void) | undefined):
+  { print: (line: string) => void; stdout: (text: string) => void; lines: LineSplitter | undefined } {
+  if (print !== undefined && stdout === undefined) {
+    const lines = new LineSplitter(print);
+    return { print: (line) => lines.write(line + '\n'), stdout: (text) => lines.write(text), lines };
+  }
+  if (print === undefined) {
+    const out = stdout ?? ((text: string) => process.stdout.write(Buffer.from(text, 'latin1')));
+    return { print: (line) => out(line + '\n'), stdout: out, lines: undefined };
+  }
+  return { print, stdout: stdout!, lines: undefined };
+}
+
+function dofileProto(): Proto {
+  if (dofileCompiled === undefined) {
+    const proto = luaCompiler(DOFILE, '=[C]');
+    if (typeof proto === 'string') throw new Error(`dofile does not compile: ${proto}`);
+    dofileCompiled = proto;
+  }
+  return dofileCompiled;
+}
 
 export class LuaState {
   readonly vm = new VM();
   readonly globals = new LuaTable();
-  /** `require` and `package`: the tables they share with the VM (package.loaded is vm.loaded). */
-  readonly package: PackageLibrary;
-  /** The io library: its files, and `flushAll` for the end of a run. */
-  readonly io: IoLibrary;
+  /** `require` and `package`: the tables they share with the VM (package.loaded is vm.loaded); undefined when not opened. */
+  readonly package: PackageLibrary | undefined;
+  /** The io library: its files, and `flushAll` for the end of a run; undefined when not opened. */
+  readonly io: IoLibrary | undefined;
   private readonly compile: Compiler;
   private readonly lines: LineSplitter | undefined;
 
@@ -71,30 +107,24 @@ export class LuaState {
     // (The function itself, not a closure over this constructor: such a closure made V8 keep
     // whole states past young-generation collections, several times the cost of a sandbox run.)
     this.vm.gc.charge = charge;
-    // print and io.stdout write one stream: print's lines go to io's stdout unless the host
-    // gave print alone, in which case io.stdout's text is cut into print's lines.
     const ioOptions: IoOptions = { ...options.io };
-    let print = options.print;
-    if (print !== undefined && ioOptions.stdout === undefined) {
-      const lines = new LineSplitter(print);
-      this.lines = lines;
-      ioOptions.stdout = (text) => lines.write(text);
-      print = (line) => lines.write(line + '\n');
-    } else if (print === undefined) {
-      const stdout = ioOptions.stdout ?? ((text: string) => process.stdout.write(Buffer.from(text, 'latin1')));
-      ioOptions.stdout = stdout;
-      print = (line) => stdout(line + '\n');
-    }
+    const streams = outputStreams(options.print, ioOptions.stdout);
+    ioOptions.stdout = streams.stdout;
+    const print = streams.print;
+    this.lines = streams.lines;
     openBase(this.vm, this.globals, {
       print,
       // Not through load's default: `load(s, name, mode, nil)` gives the chunk a nil _ENV.
       load: (source, chunkName, env) => this.loadChunk(source, chunkName, env),
     });
-    this.package = openPackage(this.vm, this.globals, {
-      ...options.package,
-      load: (source, chunkName) => this.load(source, chunkName),
-      charge,
-    });
+    const libraries = options.libraries ?? {};
+    if (libraries.package !== false) {
+      this.package = openPackage(this.vm, this.globals, {
+        ...options.package,
+        load: (source, chunkName) => this.load(source, chunkName),
+        charge,
+      });
+    }
     openMath(this.vm, this.globals, options.random ?? new DefaultRandom());
     openTable(this.vm, this.globals, charge);
     openString(this.vm, this.globals, charge);
@@ -103,8 +133,8 @@ export class LuaState {
       getenv: options.getenv ?? ((name) => process.env[name]),
       beforeExit: () => this.flushAll(),
     });
-    this.io = this.openIo(ioOptions, charge);
-    openDebug(this.vm, this.globals, () => this.registry);
+    if (libraries.io !== false) this.io = this.openIo(ioOptions, charge);
+    if (libraries.debug !== false) openDebug(this.vm, this.globals, () => this.registry);
     for (const name of LIBRARIES) {
       const lib = this.globals.getStr(name);
       if (lib instanceof LuaTable && this.vm.loaded.getStr(name) === undefined) this.vm.loaded.setStr(name, lib);
@@ -113,7 +143,7 @@ export class LuaState {
 
   /** Writes every open file's buffers to its file system and ends a partial output line (the end of a run). */
   flushAll(): void {
-    this.io.flushAll();
+    this.io?.flushAll();
     this.lines?.end();
   }
 
@@ -127,8 +157,11 @@ export class LuaState {
         return Array.isArray(result) ? result : [undefined, 'cannot load the file'];
       } : undefined,
       (loadfile) => {
-        const chunk = this.load(DOFILE, '=[C]');
-        return typeof chunk === 'string' ? undefined : this.vm.call(chunk, [loadfile, G.getStr('error')])[0] as LuaClosure;
+        // Its own _ENV, so that a script's changes to its globals do not change dofile.
+        const env = new LuaTable();
+        env.setStr('loadfile', loadfile);
+        env.setStr('error', G.getStr('error'));
+        return new LuaClosure(dofileProto(), [Upvalue.closed(env)]);
       });
     // Handles are never collected here: a full collection moves their buffers into their files,
     // which is what closing the unreachable ones would show a later open.
