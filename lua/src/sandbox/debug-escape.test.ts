@@ -3,7 +3,8 @@
 import { strict as assert } from 'assert';
 import { parseManifest } from '../contract/manifest';
 import type { Contract } from '../contract/manifest';
-import { Sandbox, RunResult } from './sandbox';
+import { checkAttempts, type Attempt } from './testing/attempts';
+import { Sandbox } from './sandbox';
 import { LuaState } from '../vm/state';
 
 function contract(limits = { instructions: 200000, timeMs: 2000, memoryBytes: 2_000_000, callDepth: 100, outputBytes: 10000 }): Contract {
@@ -23,16 +24,6 @@ function contract(limits = { instructions: 200000, timeMs: 2000, memoryBytes: 2_
 const sandbox = new Sandbox({ manifest: contract(), host: { echo: (v) => v } });
 /** Room for instructions, little for memory: memory is the limit reached. */
 const roomy = new Sandbox({ manifest: contract({ instructions: 5_000_000, timeMs: 5000, memoryBytes: 300_000, callDepth: 100, outputBytes: 10000 }), host: { echo: (v) => v } });
-
-interface Attempt {
-  name: string;
-  source: string;
-  /** Expected error kind, or 'ok' with an optional check of the output. */
-  expect: string;
-  message?: RegExp;
-  output?: unknown;
-  box?: Sandbox;
-}
 
 const ATTEMPTS: Attempt[] = [
   { name: 'debug is granted', source: 'return type(debug.getinfo)', expect: 'ok', output: 'function' },
@@ -105,22 +96,7 @@ const ATTEMPTS: Attempt[] = [
 
 describe('sandbox escapes through the debug library', function () {
   this.timeout(60000);
-  for (const attempt of ATTEMPTS) {
-    it(`${attempt.name} → ${attempt.expect}`, async () => {
-      const started = Date.now();
-      const result: RunResult = await (attempt.box ?? sandbox).run(attempt.source, null, { name: 'attempt.lua' });
-      const elapsed = Date.now() - started;
-      if (attempt.expect === 'ok') {
-        assert.ok(result.ok, `failed: ${!result.ok ? JSON.stringify(result.error) : ''}`);
-        if ('output' in attempt) assert.deepEqual(result.output, attempt.output);
-      } else {
-        assert.ok(!result.ok, `succeeded with ${JSON.stringify(result.ok ? result.output : undefined)}`);
-        assert.equal(result.error.kind, attempt.expect, result.error.message);
-        if (attempt.message) assert.match(result.error.message, attempt.message);
-      }
-      assert.ok(elapsed < 10000, `${elapsed} ms`);
-    });
-  }
+  checkAttempts(ATTEMPTS, sandbox);
 
   it('counts what only the registry or a hook holds', () => {
     const heap = (source: string): number => {

@@ -7,7 +7,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseManifest } from '../contract/manifest';
 import type { Contract } from '../contract/manifest';
-import { Sandbox, RunResult } from './sandbox';
+import { checkAttempts, type Attempt } from './testing/attempts';
+import { Sandbox } from './sandbox';
 
 function contract(extra: Record<string, unknown> = {}): Contract {
   const json = {
@@ -38,16 +39,6 @@ const sandbox = new Sandbox({
 });
 // A contract that grants string.rep and load back (the official test suite needs load, say).
 const generous = new Sandbox({ manifest: contract({ stdlib: { allow: ['load', 'string.rep'] }, limits: { instructions: 1000000, timeMs: 2000, memoryBytes: 2_000_000, callDepth: 100, outputBytes: 10000 } }), host: { echo: (v) => v, 'tools.note': () => undefined } });
-
-interface Attempt {
-  name: string;
-  source: string;
-  /** Expected error kind, or 'ok' with an optional check of the output. */
-  expect: string;
-  message?: RegExp;
-  output?: unknown;
-  box?: Sandbox;
-}
 
 const ATTEMPTS: Attempt[] = [
   // The standard library's dangerous corners.
@@ -124,25 +115,7 @@ describe('sandbox escapes', function () {
     assert.ok(ATTEMPTS.length >= 40, `${ATTEMPTS.length} attempts`);
   });
 
-  for (const attempt of ATTEMPTS) {
-    it(`${attempt.name} → ${attempt.expect}`, async () => {
-      const box = attempt.box ?? sandbox;
-      const started = Date.now();
-      const result: RunResult = await box.run(attempt.source, null, { name: 'attempt.lua' });
-      const elapsed = Date.now() - started;
-      if (attempt.expect === 'ok') {
-        assert.ok(result.ok, `failed: ${!result.ok ? JSON.stringify(result.error) : ''}`);
-        if ('output' in attempt) assert.deepEqual(result.output, attempt.output);
-      } else {
-        assert.ok(!result.ok, `succeeded with ${JSON.stringify(result.ok ? result.output : undefined)}`);
-        assert.equal(result.error.kind, attempt.expect, result.error.message);
-        if (attempt.message) assert.match(result.error.message, attempt.message);
-      }
-      // Bounded: well within the contract's 2 s (generous for a loaded CI machine).
-      assert.ok(elapsed < 10000, `${elapsed} ms`);
-      assert.ok(!fs.existsSync(marker), 'something was written outside the sandbox');
-    });
-  }
+  checkAttempts(ATTEMPTS, sandbox, () => assert.ok(!fs.existsSync(marker), 'something was written outside the sandbox'));
 
   it('leaves the host healthy: the next run works and runs do not see each other', async () => {
     const first = await generous.run('string.upper = nil; x_global = 1; return {#string.rep("a", 3)}', null);

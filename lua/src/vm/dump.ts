@@ -5,15 +5,9 @@
 
 import { LFloat } from './number';
 import type { Constant, Proto } from './proto';
-import { hasNoSource } from './undump';
+import { TBOOLEAN, TLNGSTR, TNIL, TNUMFLT, TNUMINT, TSHRSTR, hasNoSource } from './undump';
 
 /** Tags of constants as Lua writes them (type tag with variant bits). */
-const TNIL = 0;
-const TBOOLEAN = 1;
-const TNUMFLT = 3;
-const TNUMINT = 3 | (1 << 4);
-const TSHRSTR = 4;
-const TLNGSTR = 4 | (1 << 4);
 /** Strings up to this length are "short" in Lua 5.3 (LUAI_MAXSHORTLEN): the tag says which. */
 const MAX_SHORT_STRING = 40;
 

@@ -35,12 +35,13 @@ const CHECK_INT = 0x5678n;
 const CHECK_NUM = 370.5;
 
 // Constant tags (Lua's type tags with the variant bits).
-const TNIL = 0;
-const TBOOLEAN = 1;
-const TNUMFLT = 3;
-const TNUMINT = 3 | (1 << 4);
-const TSHRSTR = 4;
-const TLNGSTR = 4 | (1 << 4);
+/** The type tags of constants in a binary chunk (lobject.h), shared with dump.ts. */
+export const TNIL = 0;
+export const TBOOLEAN = 1;
+export const TNUMFLT = 3;
+export const TNUMINT = 3 | (1 << 4);
+export const TSHRSTR = 4;
+export const TLNGSTR = 4 | (1 << 4);
 
 /**
  * Deeper than any chunk luac can write (the parser stops at 200 nested C levels); a bound so that
