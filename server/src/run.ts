@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { basename, dirname, relative, resolve } from 'path';
 import { parseArgs } from 'util';
 import {
-  Sandbox, auditProblem, findManifest, loadManifest, defaultContract, loadHostModule, HostModuleError, contractFolderReader, folderFiles,
+  Sandbox, auditProblem, findManifest, loadManifest, defaultContract, loadHostModule, HostModuleError, folderFiles,
   type SandboxFiles, type AuditRecord, type Contract, type HostImplementation, type ManifestResult, type RunResult,
 } from '@sandlua/lua';
 import type { Io } from './cli';
@@ -45,8 +45,6 @@ export async function runScript(args: string[], io: Io): Promise<number> {
     host,
     mockFromExamples: true,
     ...streams(json, io),
-    // require finds the contract's modules in its folder, never outside it (links included).
-    modules: contractFolderReader(contract),
     files: contractFiles(contract),
   });
   const result = await sandbox.run(source, input, { name: relative(io.cwd, script) || basename(script), audit: values.audit !== undefined, stdin });
@@ -71,7 +69,7 @@ export async function runReplay(args: string[], io: Io): Promise<number> {
   const json = values.json === true;
   // Modules run from the record's sources (the contract's folder only for modules it lacks); reads
   // come from the record; nothing is written.
-  const sandbox = new Sandbox({ manifest: contract, modules: contractFolderReader(contract), ...streams(json, io) });
+  const sandbox = new Sandbox({ manifest: contract, ...streams(json, io) });
   const result = await sandbox.replay(record);
   const same = result.ok === record.ok
     && JSON.stringify(result.ok ? result.output : result.error) === JSON.stringify(record.ok ? record.output : record.error);

@@ -64,7 +64,7 @@ export function folderFiles(root: string): SandboxFiles {
     // The deepest existing ancestor (or the file itself) must resolve inside the root.
     let existing = full;
     while (!fs.existsSync(existing) && existing !== realRoot) existing = nodePath.dirname(existing);
-    if (!inside(fs.realpathSync(existing))) throw new OutsideFolderError(`'${path}' resolves outside the contract's folder`);
+    if (!inside(fs.realpathSync(existing))) throw new OutsideFolderError(`${path} resolves outside the contract's folder`);
     try {
       // A dangling symbolic link would be followed by a write: refuse it too.
       if (fs.lstatSync(full).isSymbolicLink() && !fs.existsSync(full)) throw new OutsideFolderError(`'${path}' is a dangling symbolic link`);

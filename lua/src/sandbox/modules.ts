@@ -5,14 +5,14 @@
 // on disk, never from outside it (symbolic links included). Each module loaded is recorded
 // (name, path, hash and source) so that a replay runs exactly what ran.
 
-import { realpathSync, readFileSync, statSync } from 'fs';
 import * as nodePath from 'path';
-import { MANIFEST_FILE, type Contract } from '../contract/manifest';
+import { MANIFEST_FILE, normalizeRelativePath, relativePathProblem, type Contract } from '../contract/manifest';
 import type { Proto } from '../vm/proto';
 import { LuaTable } from '../vm/table';
 import { LuaClosure, LuaError, Upvalue } from '../vm/value';
 import type { ModuleFiles, ModuleLoader } from '../stdlib/package';
 import { sha256, type AuditModule } from './audit';
+import { folderFiles, type SandboxFiles } from './files';
 
 /**
  * Where a sandbox reads its contract's module files, by their path as the contract declares it
@@ -28,28 +28,18 @@ export function moduleReader(source: ModuleSource): (path: string) => string | u
 }
 
 /**
- * Reads files below the folder of a contract loaded from disk (`contract.path` absolute); a path
- * that resolves outside the folder, through `..` or a symbolic link, is refused. Without such a
- * folder (a contract parsed from text), no file exists.
+ * Reads files below the folder of a contract loaded from disk (`contract.path` absolute), through
+ * the same checks as the contract's declared files (`folderFiles`): a path that resolves outside
+ * the folder, through `..` or a symbolic link, is refused. Without such a folder (a contract
+ * parsed from text), no file exists.
  */
 export function contractFolderReader(contract: Pick<Contract, 'path'>): (path: string) => string | undefined {
   if (!nodePath.isAbsolute(contract.path)) return () => undefined;
-  const folder = nodePath.dirname(contract.path);
+  let folder: SandboxFiles | undefined;
   return (path) => {
-    let realFolder: string;
-    let real: string;
-    try {
-      realFolder = realpathSync(folder);
-      real = realpathSync(nodePath.resolve(folder, path));
-    } catch {
-      return undefined;
-    }
-    const inside = nodePath.relative(realFolder, real);
-    if (inside === '' || inside.startsWith('..') || nodePath.isAbsolute(inside)) {
-      throw new Error(`${path} resolves outside the contract's folder`);
-    }
-    if (!statSync(real).isFile()) return undefined;
-    return readFileSync(real, 'latin1');
+    folder ??= folderFiles(nodePath.dirname(contract.path));
+    const bytes = folder.read(path);
+    return bytes === undefined ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
   };
 }
 
@@ -102,10 +92,7 @@ export class ContractModules {
 
   /** Only declared files exist for `package.searchpath` (and nothing can be read through it). */
   readonly files: ModuleFiles = {
-    readable: (path) => {
-      const normalized = normalize(path);
-      return normalized !== undefined && this.paths.has(normalized);
-    },
+    readable: (path) => relativePathProblem(path) === undefined && this.paths.has(normalizeRelativePath(path)),
     read: (path) => ({ error: `cannot open ${path}` }),
   };
 
@@ -124,11 +111,4 @@ export class ContractModules {
     }
     return source;
   }
-}
-
-/** A relative path without `.` and empty parts; undefined when it leaves its folder or is absolute. */
-function normalize(path: string): string | undefined {
-  if (path.startsWith('/') || path.includes('\\') || path.includes('\0')) return undefined;
-  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-  return parts.includes('..') ? undefined : parts.join('/');
 }

@@ -216,7 +216,6 @@ export function openDebug(vm: VM, G: LuaTable, registry: () => LuaTable): void {
       return [vm.traceback(text, level, thread, thread === vm.main)];
     },
   });
-  vm.loaded.set('debug', lib);
 }
 
 /** Replaces the metatable of a value: its own for tables and userdata, its type's for the others. */

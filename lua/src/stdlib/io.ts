@@ -766,7 +766,6 @@ export function openIo(vm: VM, G: LuaTable, files: FileSystem, charge: Charge, o
   const lib = new IoLibrary(vm, files, charge, options);
   const io = new LuaTable();
   G.setStr('io', io);
-  vm.loaded.set('io', io);
   const os = G.getStr('os');
   lib.install(io, os instanceof LuaTable ? os : undefined);
   if (load !== undefined && G.getStr('loadfile') === undefined) {

@@ -16,6 +16,7 @@
 
 import { closeSync, openSync, readFileSync } from 'fs';
 import type { VM } from '../vm/interp';
+import { FileError } from './files';
 import { isNumber, numberToString } from '../vm/number';
 import { LuaTable } from '../vm/table';
 import { LuaClosure, LuaError, LuaValue, NativeFunction, Request, isFalsy } from '../vm/value';
@@ -312,15 +313,7 @@ export const diskFiles: ModuleFiles = {
       return readFileSync(path, 'latin1');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      return { error: `cannot ${code === 'ENOENT' || code === 'EACCES' ? 'open' : 'read'} ${path}: ${SYSTEM_ERRORS[code ?? ''] ?? code ?? String(e)}` };
+      return { error: `cannot ${code === 'ENOENT' || code === 'EACCES' ? 'open' : 'read'} ${path}: ${FileError.fromNode(e)?.message ?? String(e)}` };
     }
   },
-};
-
-/** strerror's words for the errors a file read may meet. */
-const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
-  ENOENT: 'No such file or directory',
-  EACCES: 'Permission denied',
-  EISDIR: 'Is a directory',
-  EIO: 'Input/output error',
 };

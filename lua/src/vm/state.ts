@@ -48,7 +48,7 @@ export interface StateOptions {
   libraries?: { io?: boolean; package?: boolean; debug?: boolean };
 }
 
-/** Library tables searched for functions' names in messages (PUC searches package.loaded). */
+/** The libraries this state registers in package.loaded (vm.loaded), where messages find functions' names; base and package register _G and package themselves. */
 const LIBRARIES = ['coroutine', 'table', 'os', 'string', 'math', 'utf8', 'io', 'debug'];
 
 
