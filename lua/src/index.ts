@@ -65,3 +65,4 @@ export type { LuaValue } from './vm/value';
 export { LFloat, numberToString } from './vm/number';
 export { chunkId } from './vm/debuginfo';
 export { loadHostModule, HostModuleError } from './sandbox/host-module';
+export * from './analysis/index';

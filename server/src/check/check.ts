@@ -4,13 +4,12 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import type { ManifestResult } from '@sandlua/lua';
+import { analyzeScript, type ManifestResult, type Severity } from '@sandlua/lua';
 import { availableParallelism } from 'os';
 import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
-import { analyzeScript } from './checker';
 import { MANIFEST_FILE, ManifestDiscovery } from '../manifest-discovery';
 
-export type Severity = 'error' | 'warning' | 'information' | 'hint';
+export type { Severity };
 
 /** One problem, positioned as DESIGN.md's JSON format says: lines and columns 1-based, end exclusive. */
 export interface CheckDiagnostic {

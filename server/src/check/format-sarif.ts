@@ -2,7 +2,7 @@
 // rules of every stable code (rules.ts), results with their locations and fixes.
 
 import type { CheckResult } from './check';
-import { RULES, ruleFor, CAPABILITY_CHANGE_RULE } from './rules';
+import { RULES, ruleFor, CAPABILITY_CHANGE_RULE } from '@sandlua/lua';
 
 declare const SANDLUA_VERSION: string | undefined;
 

@@ -9,10 +9,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { StdlibPolicy, type Contract, type ManifestResult } from '@sandlua/lua';
+import { StdlibPolicy, analyzeScript, scriptCapabilities, type Contract, type ManifestResult } from '@sandlua/lua';
 import { CheckInputError, collectFiles, display, type Severity } from './check';
-import { analyzeScript } from './checker';
-import { scriptCapabilities } from './capabilities';
 import { ManifestDiscovery } from '../manifest-discovery';
 
 export interface ScriptReport {

@@ -8,8 +8,8 @@ import * as path from 'path';
 import { LanguageService } from './service';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'test', 'service');
-/** Fixtures under a contract with modules and files (server/test/modules/sandlua.json). */
-const MODULE_FIXTURES = path.join(__dirname, '..', '..', 'test', 'modules', 'service');
+/** Fixtures under a contract with modules and files (lua/test/modules/sandlua.json). */
+const MODULE_FIXTURES = path.join(__dirname, '..', '..', '..', 'lua', 'test', 'modules', 'service');
 
 function load(file: string): { service: LanguageService; script: string; position: { line: number; character: number }; expect: string[] } {
   const raw = fs.readFileSync(path.isAbsolute(file) ? file : path.join(FIXTURES, file), 'utf8');
@@ -109,7 +109,7 @@ describe('language service (fixtures with a $0 cursor)', () => {
 });
 
 describe('language service: modules and files', () => {
-  const MODULES = path.join(__dirname, '..', '..', 'test', 'modules');
+  const MODULES = path.join(__dirname, '..', '..', '..', 'lua', 'test', 'modules');
 
   it('completes inside a string by replacing what is typed of it, up to the closing quote', () => {
     const service = new LanguageService();

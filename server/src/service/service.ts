@@ -8,11 +8,12 @@ import {
   ManifestDiscovery, loadManifest, parseManifest, locate, LineMap, compile, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
   type ast, type Contract, type HostFunction, type ManifestResult, type LocalVariable, type ModuleDeclaration,
 } from '@sandlua/lua';
-import { analyzeScript, walk, type Finding, type ScriptAnalysis } from '../check/checker';
-import { objectProperties, requiredFields, withoutEnvironment } from '../check/paths';
-import { declaredFileKey, fileUses, moduleExports, moduleFile, requireUses, type FileUse, type ModuleField, type RequireUse } from '../check/modules';
+import {
+  analyzeScript, walk, objectProperties, requiredFields, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
+  type Finding, type ScriptAnalysis, type FileUse, type ModuleField, type RequireUse,
+} from '@sandlua/lua';
 import { buildReport, formatReportMarkdown } from '../check/report';
-import type { Severity } from '../check/check';
+import type { Severity } from '@sandlua/lua';
 import { LIBRARY_DOCS, STDLIB_DOCS } from './stdlib-docs';
 
 export interface Position { line: number; character: number }

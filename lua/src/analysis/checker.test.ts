@@ -3,11 +3,13 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadManifest, LineMap, type Contract } from '@sandlua/lua';
-import { analyzeScript, type Finding } from './checker';
+import { loadManifest, type Contract } from '../contract/manifest';
+import { LineMap } from '../syntax/linemap';
+import { analyzeScript } from './checker';
+import type { Finding } from './findings';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-const FIXTURES = path.join(ROOT, 'server', 'test', 'checker');
+const FIXTURES = path.join(ROOT, 'lua', 'test', 'analysis');
 
 function contractAt(dir: string): Contract {
   const result = loadManifest(path.join(dir, 'sandlua.json'));
@@ -104,7 +106,7 @@ describe('contract checker', () => {
 });
 
 describe('contract checker: modules and files', () => {
-  const MODULES = path.join(ROOT, 'server', 'test', 'modules');
+  const MODULES = path.join(ROOT, 'lua', 'test', 'modules');
   const contract = contractAt(MODULES);
   const files = fs.readdirSync(path.join(MODULES, 'check')).filter((f) => f.endsWith('.lua')).sort();
 

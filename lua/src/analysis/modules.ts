@@ -6,10 +6,12 @@
 // from its syntax tree (the table it returns), for completion and hover.
 
 import * as nodePath from 'path';
-import {
-  parse, LineMap, normalizeRelativePath, relativePathProblem,
-  type ast, type Contract, type FileAccess, type ModuleDeclaration, type ScopeInfo,
-} from '@sandlua/lua';
+import { parse } from '../syntax/parser';
+import { LineMap } from '../syntax/linemap';
+import type * as ast from '../syntax/ast';
+import type { ScopeInfo } from '../syntax/scope';
+import { normalizeRelativePath, relativePathProblem, type Contract, type ModuleDeclaration } from '../contract/manifest';
+import type { FileAccess } from '../contract/schema';
 import { withoutEnvironment } from './paths';
 
 /** `require("pricing.util")` (or `require "pricing.util"`) with a literal name. */

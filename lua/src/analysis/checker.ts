@@ -9,29 +9,19 @@
 
 import * as fs from 'fs';
 import * as nodePath from 'path';
-import {
-  parse, analyze, suggest, LUA53_LIBRARIES, forEachChild, notGrantedMessage, LUA53_STDLIB, StdlibPolicy, admitsJsonType,
-  type ast, type Contract, type HostFunction, type ScopeInfo, type ParseResult, type GlobalPathUse, type TypeNode,
-} from '@sandlua/lua';
-import type { Severity } from './check';
+import { parse, type ParseResult } from '../syntax/parser';
+import { analyze, type ScopeInfo, type GlobalPathUse } from '../syntax/scope';
+import { forEachChild } from '../syntax/visit';
+import type * as ast from '../syntax/ast';
+import { suggest } from '../contract/suggest';
+import { LUA53_LIBRARIES, LUA53_STDLIB } from '../contract/stdlib-names';
+import { notGrantedMessage, type Contract } from '../contract/manifest';
+import { StdlibPolicy } from '../contract/policy';
+import { admitsJsonType, type TypeNode } from '../contract/types';
+import type { HostFunction } from '../contract/host';
+import type { Finding, Severity } from './findings';
 import { isEnvironment, longestHostPrefix, objectProperties, requiredFields, withoutEnvironment } from './paths';
 import { accessAllows, fileUses, moduleFile, moduleOfFile, requireUses, type FileNeed } from './modules';
-
-export interface Edit {
-  start: number;
-  end: number;
-  newText: string;
-}
-
-export interface Finding {
-  start: number;
-  end: number;
-  severity: Severity;
-  code: string;
-  message: string;
-  /** Quick fixes (did-you-mean, a missing output field). */
-  fixes?: { title: string; edits: Edit[] }[];
-}
 
 export interface ScriptAnalysis {
   parsed: ParseResult;

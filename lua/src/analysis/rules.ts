@@ -2,7 +2,7 @@
 // every code-scanning alert), `--help`, and the report's wording all come from here, so a code is
 // explained the same way everywhere. Codes are the stable interface of DESIGN.md.
 
-import type { Severity } from './check';
+import type { Severity } from './findings';
 
 export interface Rule {
   code: string;

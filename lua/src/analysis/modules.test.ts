@@ -1,6 +1,7 @@
 // The readings of require and io calls, and what a module file exports.
 import { strict as assert } from 'assert';
-import { analyze, parse } from '@sandlua/lua';
+import { analyze } from '../syntax/scope';
+import { parse } from '../syntax/parser';
 import { accessAllows, fileUses, modeNeed, moduleExports, requireUses } from './modules';
 
 const scopeOf = (source: string) => analyze(parse(source).chunk);

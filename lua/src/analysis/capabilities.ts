@@ -7,7 +7,12 @@
 
 import { longestHostPrefix, withoutEnvironment } from './paths';
 import { fileUses, requireUses, type FileNeed } from './modules';
-import { LUA53_STDLIB, StdlibPolicy, type Contract, type LineMap, type ScopeInfo, type ast } from '@sandlua/lua';
+import { LUA53_STDLIB } from '../contract/stdlib-names';
+import { StdlibPolicy } from '../contract/policy';
+import type { Contract } from '../contract/manifest';
+import type { LineMap } from '../syntax/linemap';
+import type { ScopeInfo } from '../syntax/scope';
+import type * as ast from '../syntax/ast';
 
 /** A place in a script: 1-based, end exclusive (as diagnostics). */
 export interface Site {

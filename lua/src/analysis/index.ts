@@ -1,0 +1,15 @@
+// The analysis of a script under its contract: every judgement the editor, the review check and the
+// CLI make about a script lives here (the server only renders it).
+
+export type { Severity, Edit, Fix, Finding } from './findings';
+export { analyzeScript, walk } from './checker';
+export type { ScriptAnalysis, CheckerOptions } from './checker';
+export { isEnvironment, withoutEnvironment, longestHostPrefix, objectProperties, requiredFields } from './paths';
+export {
+  literalText, requireUses, fileUses, modeNeed, accessAllows, contractFolder, moduleFile, moduleOfFile, declaredFileKey, moduleExports,
+} from './modules';
+export type { RequireUse, FileUse, FileNeed, ModuleField } from './modules';
+export { scriptCapabilities, unusedHostFunctions } from './capabilities';
+export type { Site, CapabilityUse, ScriptCapabilities, FileCapability } from './capabilities';
+export { RULES, CAPABILITY_CHANGE_RULE, ruleFor } from './rules';
+export type { Rule } from './rules';
