@@ -20,6 +20,7 @@ import { StdlibPolicy } from '../contract/policy';
 import { admitsJsonType, type TypeNode } from '../contract/types';
 import type { HostFunction } from '../contract/host';
 import type { Finding, Severity } from './findings';
+import { NO_TYPES, type TypeInfo } from './types';
 import { isEnvironment, longestHostPrefix, objectProperties, requiredFields, withoutEnvironment } from './paths';
 import { accessAllows, fileUses, moduleFile, moduleOfFile, requireUses, type FileNeed } from './modules';
 
@@ -30,6 +31,8 @@ export interface ScriptAnalysis {
   contract: Contract | undefined;
   /** The files the findings depend on (declared modules' files), with whether each existed. */
   files: Map<string, boolean>;
+  /** The inferred types, for hover, completion and inlay hints. */
+  types: TypeInfo;
 }
 
 export interface CheckerOptions {
@@ -59,7 +62,7 @@ export function analyzeScript(source: string | Uint8Array, name: string, contrac
     findings.push({ start: 0, end: 0, severity: 'warning', code: 'syntax', message: `internal error in the checker: ${(error as Error).message}` });
   }
   findings.sort((a, b) => a.start - b.start || a.end - b.end);
-  return { parsed, scope, findings, contract, files };
+  return { parsed, scope, findings, contract, files, types: NO_TYPES };
 }
 
 class Checker {

@@ -13,3 +13,5 @@ export { scriptCapabilities, unusedHostFunctions } from './capabilities';
 export type { Site, CapabilityUse, ScriptCapabilities, FileCapability } from './capabilities';
 export { RULES, CAPABILITY_CHANGE_RULE, ruleFor } from './rules';
 export type { Rule } from './rules';
+export { formatType, fieldsOf, UNKNOWN, NO_TYPES } from './types';
+export type { Type, Param, TypeInfo } from './types';
