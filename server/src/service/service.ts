@@ -65,10 +65,10 @@ export interface ServiceSettings {
 
 export interface ServiceOptions {
   /**
-   * The types to use instead of the analysis's own (`ScriptAnalysis.types`): tests inject a small
-   * fake; undefined uses the analysis's.
+   * Replaces parts of each analysis (its `types`, its `findings`): tests inject a small fake of what
+   * another part of the analysis will provide. Undefined: the analysis as it is.
    */
-  types?: (analysis: ScriptAnalysis, text: string) => TypeInfo;
+  analysis?: (analysis: ScriptAnalysis, text: string) => Partial<Pick<ScriptAnalysis, 'types' | 'findings'>>;
 }
 
 interface OpenDocument { text: string; version: number }
@@ -179,8 +179,9 @@ export class LanguageService {
     const analysis = analyzeScript(text, nodePath.basename(path), contract?.manifest, {
       brokenContract: broken, previous: cached?.analysis, path, fileExists: (file) => this.exists(file),
     });
-    const types = this.options.types?.(analysis, text) ?? analysis.types;
-    const entry: Cached = { text, contract, analysis, lines: analysis.parsed.lineMap, types };
+    const override = this.options.analysis?.(analysis, text);
+    if (override?.findings) analysis.findings = override.findings;
+    const entry: Cached = { text, contract, analysis, lines: analysis.parsed.lineMap, types: override?.types ?? analysis.types };
     this.cache.set(path, entry);
     if (this.cache.size > 5000) this.cache.delete(this.cache.keys().next().value as string);
     return entry;
@@ -363,19 +364,15 @@ export class LanguageService {
     if (full[0] === 'input') {
       let schema: unknown = contract?.input;
       for (const field of full.slice(1)) schema = objectProperties(schema)?.[field];
+      // `input.vendor_name:` — a string's methods; no other input value has any.
+      if (method) return (schema as { type?: unknown } | undefined)?.type === 'string' ? stringMethods(policy) : [];
       for (const [name, s] of Object.entries(objectProperties(schema) ?? {})) {
         items.push({ label: name, kind: 'field', detail: `input field: ${describeSchema(s)}` });
       }
       return items;
     }
-    if (method) {
-      // A string's methods.
-      for (const field of LUA53_LIBRARIES.string) {
-        const name = `string.${field}`;
-        if (policy.isGranted(name)) items.push({ label: field, kind: 'function', detail: STDLIB_DOCS[name]?.signature, documentation: STDLIB_DOCS[name]?.doc });
-      }
-    }
-    return items;
+    // A string's methods.
+    return method ? stringMethods(policy) : items;
   }
 
   /**
@@ -398,14 +395,8 @@ export class LanguageService {
       for (const field of path.slice(1)) type = type && known(fieldsOf(type).get(field));
     }
     if (!type) return undefined;
+    if (method && isStringType(type)) return stringMethods(policy);
     const items: CompletionItem[] = [];
-    if (method && isStringType(type)) {
-      for (const field of LUA53_LIBRARIES.string) {
-        const name = `string.${field}`;
-        if (policy.isGranted(name)) items.push({ label: field, kind: 'function', detail: STDLIB_DOCS[name]?.signature, documentation: STDLIB_DOCS[name]?.doc });
-      }
-      return items;
-    }
     for (const [name, fieldType] of fieldsOf(type)) {
       const isFunction = fieldType.kind === 'function';
       if (method && !isFunction) continue;
@@ -439,11 +430,20 @@ export class LanguageService {
     return fn ? known(contractType(fn.returns.type)) : undefined;
   }
 
-  /** The declared type of a local's name (`r` of `r.title`) when no type was inferred. */
+  /**
+   * What the contract declares for an expression when no type was inferred: a local holding a host
+   * result (`r` of `r.title`), or a scalar input field (`input.vendor_name` of `input.vendor_name:upper()`).
+   */
   private declaredTypeOf(c: Cached, expression: ast.Expression): Type | undefined {
-    if (expression.kind !== 'Name') return undefined;
-    const local = c.analysis.scope.referenceOf(expression)?.local;
-    return local ? this.declaredType(c, local) : undefined;
+    const local = expression.kind === 'Name' ? c.analysis.scope.referenceOf(expression)?.local : undefined;
+    if (local && !local.aliasOf) return this.declaredType(c, local);
+    const path = expression.kind === 'Name' || expression.kind === 'Member' ? c.analysis.scope.pathOf(expression) : undefined;
+    const full = path && withoutEnvironment(path);
+    if (!full || full[0] !== 'input' || full.length < 2) return undefined;
+    let schema: unknown = c.contract?.manifest?.input;
+    for (const field of full.slice(1)) schema = objectProperties(schema)?.[field];
+    const type = (schema as { type?: unknown } | undefined)?.type;
+    return type === 'string' ? { kind: 'string' } : type === 'integer' ? { kind: 'number', subtype: 'integer' } : type === 'number' ? { kind: 'number' } : type === 'boolean' ? { kind: 'boolean' } : undefined;
   }
 
   /** Where a local's value comes from, for hover: a host function's result, a library function's, a local function's. */
@@ -1011,17 +1011,30 @@ export class LanguageService {
     if (occurrence?.reference?.local) return { node: occurrence.name, local: occurrence.reference.local, path: [occurrence.name.name] };
     // A field name in a chain, or a global.
     let best: { node: ast.Range; path: string[] } | undefined;
+    // A method call's use is its method's name: the chain is the call's (`name.city:upper()`).
+    let methods: Map<ast.Node, ast.CallExpression> | undefined;
+    const methodCall = (name: ast.Name): ast.CallExpression | undefined => {
+      if (!methods) {
+        const found = new Map<ast.Node, ast.CallExpression>();
+        walk(c.analysis.parsed.chunk, (n) => { if (n.kind === 'Call' && n.method) found.set(n.method, n); });
+        methods = found;
+      }
+      return methods.get(name);
+    };
     for (const use of scope.uses) {
-      const n = use.node;
+      const n = use.node.kind === 'Name' && use.path.length > 1 ? methodCall(use.node) ?? use.node : use.node;
       if (offset < n.start || offset > n.end) continue;
       const path = withoutEnvironment(use.path);
       if (path.length === 0) continue;
-      // The segment under the cursor.
+      // The segment under the cursor. Segments and path agree from the end: the root may be a local
+      // alias standing for several names (`local name = input.vendor_name; name:upper()`), or `_ENV`.
       const segments = chainSegments(n);
-      for (let i = 0; i < segments.length && i < path.length; i++) {
+      const shift = path.length - segments.length;
+      for (let i = 0; i < segments.length; i++) {
         const seg = segments[i];
+        if (i + shift < 0) continue;
         if (offset >= seg.start && offset <= seg.end) {
-          const candidate = { node: seg, path: path.slice(0, i + 1) };
+          const candidate = { node: seg, path: path.slice(0, i + shift + 1) };
           if (!best || seg.end - seg.start <= best.node.end - best.node.start) best = candidate;
         }
       }
@@ -1087,6 +1100,16 @@ function hostItem(fn: HostFunction, label: string, contract: Contract): Completi
     documentation: `${fn.doc ? fn.doc + '\n\n' : ''}Granted by ${contract.name} (sandlua.json).`,
     snippet: `${label}(${placeholders})`, sortText: `2${label}`,
   };
+}
+
+/** The string library's functions the contract grants, as methods of a string value. */
+function stringMethods(policy: StdlibPolicy): CompletionItem[] {
+  const items: CompletionItem[] = [];
+  for (const field of LUA53_LIBRARIES.string) {
+    const name = `string.${field}`;
+    if (policy.isGranted(name)) items.push({ label: field, kind: 'function', detail: STDLIB_DOCS[name]?.signature, documentation: STDLIB_DOCS[name]?.doc });
+  }
+  return items;
 }
 
 function dedupe(items: CompletionItem[]): CompletionItem[] {
