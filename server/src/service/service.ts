@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as nodePath from 'path';
 import {
-  ManifestDiscovery, loadManifest, parseManifest, locate, LineMap, compile, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
+  ManifestDiscovery, loadManifest, parseManifest, locate, LineMap, compile, forEachChild, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
   type ast, type Contract, type HostFunction, type ManifestResult, type LocalVariable, type ModuleDeclaration,
 } from '@sandlua/lua';
 import {
@@ -464,13 +464,15 @@ export class LanguageService {
 
   /** The expression a name segment stands for: the Name itself, or the member expression it ends. */
   private expressionOf(c: Cached, segment: ast.Range): ast.Expression | undefined {
-    let found: ast.Expression | undefined;
+    let found: ast.Expression | null | undefined;
     walk(c.analysis.parsed.chunk, (n) => {
-      if (found) return;
-      if (n === segment && n.kind === 'Name') found = n;
+      if (found !== undefined) return;
+      // A method's name is no expression (the call is visited before it).
+      if (n.kind === 'Call' && n.method === segment) found = null;
+      else if (n === segment && n.kind === 'Name') found = n;
       else if (n.kind === 'Member' && n.name === segment) found = n;
     });
-    return found;
+    return found ?? undefined;
   }
 
   // ---- local functions -------------------------------------------------------------------------
@@ -540,8 +542,7 @@ export class LanguageService {
     const end = c.lines.offsetAt(r.end);
     const out: { offset: number; hint: InlayHint }[] = [];
     const inside = (offset: number): boolean => offset >= start && offset <= end;
-    walk(c.analysis.parsed.chunk, (n) => {
-      if (n.end < start || n.start > end) return;
+    walkWithin(c.analysis.parsed.chunk, start, end, (n) => {
       if (parameterNames && n.kind === 'Call' && n.argStyle === 'parens') {
         const names = this.parameterNames(c, n);
         if (!names) return;
@@ -1137,6 +1138,17 @@ function describeSchema(schema: unknown): string {
   const props = objectProperties(schema);
   const fields = props ? ` {${Object.keys(props).join(', ')}}` : '';
   return `${type}${fields}${typeof s.description === 'string' ? ` — ${s.description}` : ''}`;
+}
+
+/** Visits the nodes that overlap a range (iteratively), not descending into the others. */
+function walkWithin(root: ast.Node, start: number, end: number, visit: (node: ast.Node) => void): void {
+  const stack: ast.Node[] = [root];
+  const push = (child: ast.Node): void => { if (child.end >= start && child.start <= end) stack.push(child); };
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    visit(node);
+    forEachChild(node, push);
+  }
 }
 
 /** A type worth showing: undefined for unknown. */
