@@ -385,7 +385,7 @@ export class LanguageService {
     const local = c.analysis.scope.localsAt(chainStart).filter((l) => l.name === path[0]).pop();
     if (!local || local.aliasOf || this.moduleOfLocal(c, local)) return undefined;
     let node: ast.Expression | undefined;
-    walk(c.analysis.parsed.chunk, (n) => {
+    walkWithin(c.analysis.parsed.chunk, chainStart, chainEnd, (n) => {
       if ((n.kind === 'Name' || n.kind === 'Member') && n.start === chainStart && n.end === chainEnd) node ??= n;
     });
     let type = node && this.typeOf(c, node);
@@ -465,7 +465,7 @@ export class LanguageService {
   /** The expression a name segment stands for: the Name itself, or the member expression it ends. */
   private expressionOf(c: Cached, segment: ast.Range): ast.Expression | undefined {
     let found: ast.Expression | null | undefined;
-    walk(c.analysis.parsed.chunk, (n) => {
+    walkWithin(c.analysis.parsed.chunk, segment.start, segment.end, (n) => {
       if (found !== undefined) return;
       // A method's name is no expression (the call is visited before it).
       if (n.kind === 'Call' && n.method === segment) found = null;
@@ -648,7 +648,7 @@ export class LanguageService {
   private fieldHover(c: Cached, offset: number): Hover | undefined {
     const within = (n: ast.Range): boolean => offset >= n.start && offset <= n.end;
     let found: ast.MemberExpression | ast.CallExpression | undefined;
-    walk(c.analysis.parsed.chunk, (n) => {
+    walkWithin(c.analysis.parsed.chunk, offset, offset, (n) => {
       if (n.kind === 'Member' && n.name.name !== '' && within(n.name)) found = n;
       else if (n.kind === 'Call' && n.method && n.method.name !== '' && within(n.method)) found = n;
     });
@@ -1017,12 +1017,13 @@ export class LanguageService {
     const methodCall = (name: ast.Name): ast.CallExpression | undefined => {
       if (!methods) {
         const found = new Map<ast.Node, ast.CallExpression>();
-        walk(c.analysis.parsed.chunk, (n) => { if (n.kind === 'Call' && n.method) found.set(n.method, n); });
+        walkWithin(c.analysis.parsed.chunk, offset, offset, (n) => { if (n.kind === 'Call' && n.method) found.set(n.method, n); });
         methods = found;
       }
       return methods.get(name);
     };
     for (const use of scope.uses) {
+      if (offset > use.node.end) continue;
       const n = use.node.kind === 'Name' && use.path.length > 1 ? methodCall(use.node) ?? use.node : use.node;
       if (offset < n.start || offset > n.end) continue;
       const path = withoutEnvironment(use.path);
