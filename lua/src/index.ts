@@ -66,3 +66,5 @@ export { LFloat, numberToString } from './vm/number';
 export { chunkId } from './vm/debuginfo';
 export { loadHostModule, HostModuleError } from './sandbox/host-module';
 export * from './analysis/index';
+// The analysis's formatType is shadowed above by the contract's (TypeNode) formatType of the same name.
+export { formatType as formatInferredType } from './analysis/types';

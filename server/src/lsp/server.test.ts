@@ -21,6 +21,10 @@ class Client {
   private readonly published = new Map<string, PublishedDiagnostics>();
   private readonly waiters: { uri: string; test: (p: PublishedDiagnostics) => boolean; resolve: (p: PublishedDiagnostics) => void }[] = [];
   readonly progress: unknown[] = [];
+  /** What the client answers to workspace/configuration (the `sandlua` section). */
+  settings: Record<string, unknown> = { severity: {} };
+  /** Resolved when the server asks the client to ask for inlay hints again (its settings applied). */
+  private hintRefresh: (() => void) | undefined;
 
   constructor() {
     this.process = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -35,7 +39,11 @@ class Client {
       }
     });
     this.connection.onNotification('$/progress', (p: unknown) => { this.progress.push(p); });
-    this.connection.onRequest('workspace/configuration', () => [{ severity: {} }]);
+    this.connection.onRequest('workspace/configuration', () => [this.settings]);
+    this.connection.onRequest('workspace/inlayHint/refresh', () => {
+      this.hintRefresh?.();
+      return null;
+    });
     this.connection.onRequest('window/workDoneProgress/create', () => null);
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onRequest('workspace/diagnostic/refresh', () => null);
@@ -47,7 +55,7 @@ class Client {
       processId: process.pid,
       rootUri: URI.file(folder).toString(),
       workspaceFolders: [{ uri: URI.file(folder).toString(), name: 'ws' }],
-      capabilities: { textDocument: { ...(pull ? { diagnostic: {} } : {}), completion: { completionItem: { snippetSupport: true } } }, workspace: { configuration: true } },
+      capabilities: { textDocument: { ...(pull ? { diagnostic: {} } : {}), completion: { completionItem: { snippetSupport: true } } }, workspace: { configuration: true, inlayHint: { refreshSupport: true } } },
     }) as { capabilities: Record<string, unknown> };
     await this.connection.sendNotification('initialized', {});
     return result.capabilities;
@@ -69,6 +77,14 @@ class Client {
       const timer = setTimeout(() => reject(new Error(`no matching diagnostics for ${uri}; last: ${JSON.stringify(this.published.get(uri)?.diagnostics.map((d) => d.code))}`)), timeout);
       this.waiters.push({ uri, test, resolve: (p) => { clearTimeout(timer); resolve(p); } });
     });
+  }
+
+  /** Changes the settings as an editor does, and waits until the server has applied them. */
+  async configure(settings: Record<string, unknown>): Promise<void> {
+    this.settings = settings;
+    const applied = new Promise<void>((resolve) => { this.hintRefresh = resolve; });
+    await this.connection.sendNotification('workspace/didChangeConfiguration', { settings: { sandlua: settings } });
+    await applied;
   }
 
   request<T>(method: string, file: string, extra: Record<string, unknown> = {}): Promise<T> {
@@ -123,7 +139,7 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
     client = new Client();
     const caps = await client.initialize(ws);
     for (const key of ['completionProvider', 'hoverProvider', 'signatureHelpProvider', 'definitionProvider', 'referencesProvider', 'renameProvider',
-      'documentSymbolProvider', 'semanticTokensProvider', 'foldingRangeProvider', 'documentHighlightProvider', 'codeActionProvider', 'diagnosticProvider']) {
+      'documentSymbolProvider', 'semanticTokensProvider', 'foldingRangeProvider', 'documentHighlightProvider', 'codeActionProvider', 'diagnosticProvider', 'inlayHintProvider']) {
       assert.ok(caps[key], key);
     }
     await client.open(script, source);
@@ -246,6 +262,27 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
     assert.ok(actions.some((a) => a.title === "Change to 'lookup_vendor_alias'"));
     const missing = await client.request<{ title: string }[]>('textDocument/codeAction', script, { range: { start: at(source, '{ confidence'), end: at(source, '{ confidence', 1) }, context: { diagnostics: [] } });
     assert.ok(missing.some((a) => a.title === "Add 'normalized_vendor'"));
+  });
+
+  it('answers inlay hints (parameter names by default, local types when set) and follows the settings', async () => {
+    const text = 'local function scale(value, factor) return value * factor end\nlocal alias = lookup_vendor_alias(input.vendor_name)\nlocal value = 2\nreturn { normalized_vendor = alias or "", confidence = scale(value, 0.5) }\n';
+    const file = path.join(ws, 'hints.lua');
+    await client.open(file, text);
+    type Hint = { position: { line: number; character: number }; label: string; kind: number; paddingRight?: boolean };
+    const whole = { start: { line: 0, character: 0 }, end: { line: 4, character: 0 } };
+    const show = (hints: Hint[]): string[] => hints.map((h) => `${h.position.line}:${h.position.character} ${h.label} ${h.kind}`);
+    // Parameter hints (kind 2): not before `value`, the parameter's own name.
+    assert.deepEqual(show(await client.request<Hint[]>('textDocument/inlayHint', file, { range: whole })), ['1:34 alias: 2', '3:68 factor: 2']);
+    try {
+      await client.configure({ severity: {}, inlayHints: { parameterNames: false, localTypes: true } });
+      // Type hints (kind 1): the host result's declared type.
+      assert.deepEqual(show(await client.request<Hint[]>('textDocument/inlayHint', file, { range: whole })), ['1:11 : string? 1']);
+      await client.configure({ severity: {}, inlayHints: { parameterNames: false } });
+      assert.deepEqual(await client.request<Hint[]>('textDocument/inlayHint', file, { range: whole }), []);
+    } finally {
+      await client.configure({ severity: {} });
+    }
+    assert.equal((await client.request<Hint[]>('textDocument/inlayHint', file, { range: whole })).length, 2);
   });
 
   it('re-checks scripts when the contract is edited, and falls back to deny-all when it breaks', async () => {

@@ -5,7 +5,7 @@
 import {
   createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, DiagnosticSeverity, CompletionItemKind,
   InsertTextFormat, SymbolKind, DocumentHighlightKind, CodeActionKind, FoldingRangeKind, MarkupKind, ResponseError, ErrorCodes,
-  DocumentDiagnosticReportKind, FileChangeType,
+  DocumentDiagnosticReportKind, FileChangeType, InlayHintKind,
   type Connection, type InitializeParams, type InitializeResult, type Diagnostic as LspDiagnostic,
   type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver/node';
@@ -13,7 +13,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import * as nodePath from 'path';
 import { URI } from 'vscode-uri';
 import {
-  LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, type CompletionKind, type Diagnostic,
+  LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, type CompletionKind, type Diagnostic, type ServiceSettings,
 } from '../service/service';
 import type { Severity } from '../check/check';
 
@@ -43,6 +43,8 @@ class Server {
   private readonly service = new LanguageService();
   private readonly documents = new TextDocuments(TextDocument);
   private pullDiagnostics = false;
+  /** The client can be asked to ask for inlay hints again (after a settings change). */
+  private inlayHintRefresh = false;
   private folders: string[] = [];
   private pending = new Map<string, NodeJS.Immediate>();
 
@@ -124,6 +126,10 @@ class Server {
       diagnostics: a.diagnostic ? [this.toLsp(a.diagnostic)] : undefined,
       edit: { changes: { [p.textDocument.uri]: a.edits } },
     })), []));
+    c.languages.inlayHint.on((p) => this.guard(() => this.service.inlayHints(this.path(p.textDocument.uri), p.range).map((h) => ({
+      position: h.position, label: h.label, kind: h.kind === 'parameter' ? InlayHintKind.Parameter : InlayHintKind.Type,
+      paddingLeft: h.paddingLeft, paddingRight: h.paddingRight, tooltip: h.tooltip,
+    })), []));
     c.languages.semanticTokens.on((p) => this.guard(() => {
       const tokens = this.service.semanticTokens(this.path(p.textDocument.uri));
       const data: number[] = [];
@@ -170,6 +176,7 @@ class Server {
 
   private initialize(params: InitializeParams): InitializeResult {
     this.pullDiagnostics = params.capabilities.textDocument?.diagnostic !== undefined;
+    this.inlayHintRefresh = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
     this.folders = (params.workspaceFolders ?? []).map((f) => URI.parse(f.uri).fsPath);
     if (this.folders.length === 0 && params.rootUri) this.folders = [URI.parse(params.rootUri).fsPath];
     return {
@@ -185,6 +192,7 @@ class Server {
         documentSymbolProvider: true,
         foldingRangeProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        inlayHintProvider: { resolveProvider: false },
         semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
         diagnosticProvider: { interFileDependencies: true, workspaceDiagnostics: true },
         workspace: { workspaceFolders: { supported: true } },
@@ -195,11 +203,17 @@ class Server {
 
   private async readSettings(): Promise<void> {
     try {
-      const settings = (await this.connection.workspace.getConfiguration('sandlua')) as { severity?: Record<string, Severity | 'off'>; contractPaths?: string[] } | null;
+      const settings = (await this.connection.workspace.getConfiguration('sandlua')) as { severity?: Record<string, Severity | 'off'>; contractPaths?: string[]; inlayHints?: ServiceSettings['inlayHints'] } | null;
       const base = this.folders[0] ?? process.cwd();
-      this.service.settings = { severity: settings?.severity ?? {}, contractPaths: (settings?.contractPaths ?? []).map((p) => nodePath.resolve(base, p)) };
+      const hints = settings?.inlayHints;
+      this.service.settings = {
+        severity: settings?.severity ?? {},
+        contractPaths: (settings?.contractPaths ?? []).map((p) => nodePath.resolve(base, p)),
+        inlayHints: { parameterNames: hints?.parameterNames !== false, localTypes: hints?.localTypes === true },
+      };
       this.service.contractsChanged();
       this.refresh();
+      if (this.inlayHintRefresh) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
     } catch {
       // A client without workspace/configuration: defaults.
     }

@@ -5,7 +5,8 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { LanguageService } from './service';
+import type { Finding, Type, TypeInfo, ast } from '@sandlua/lua';
+import { LanguageService, type Position } from './service';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'test', 'service');
 /** Fixtures under a contract with modules and files (lua/test/modules/sandlua.json). */
@@ -178,6 +179,284 @@ describe('language service while a script is edited', () => {
         fresh.open(script, text, 1);
         assert.deepEqual(answers(service), answers(fresh), `${JSON.stringify(snippet.slice(0, n))} typed at ${at}`);
       }
+    }
+  });
+});
+
+// ---- features on the analysis's types ----------------------------------------------------------
+
+const num: Type = { kind: 'number' };
+const int: Type = { kind: 'number', subtype: 'integer' };
+const str: Type = { kind: 'string' };
+const maybe = (t: Type): Type => ({ kind: 'union', types: [t, { kind: 'nil' }] });
+const record = (fields: Record<string, Type>, open = false): Type => ({ kind: 'table', fields: new Map(Object.entries(fields)), open });
+const fun = (params: [string, Type][], returns?: Type[]): Type => ({ kind: 'function', params: params.map(([name, type]) => ({ name, type })), returns });
+
+/**
+ * A service whose analysis "infers" the types given by the source text of a name, member or call
+ * (what the type analysis will answer through `ScriptAnalysis.types`); the rest is the real analysis.
+ */
+function typedService(types: Record<string, Type>, findings?: (text: string) => Finding[]): LanguageService {
+  return new LanguageService({
+    analysis: (_analysis, text) => {
+      const info: TypeInfo = {
+        typeOf: (node: ast.Node) => (node.kind === 'Name' || node.kind === 'Member' || node.kind === 'Call' ? types[text.slice(node.start, node.end)] : undefined),
+      };
+      return { types: info, ...(findings ? { findings: findings(text) } : {}) };
+    },
+  });
+}
+
+/** The position of `marker` in `text`, plus `delta` characters. */
+function positionOf(text: string, marker: string, delta = 0): Position {
+  const offset = text.indexOf(marker);
+  assert.ok(offset >= 0, `no '${marker}'`);
+  const lines = text.slice(0, offset + delta).split('\n');
+  return { line: lines.length - 1, character: lines[lines.length - 1].length };
+}
+
+const WHOLE = { start: { line: 0, character: 0 }, end: { line: 1000, character: 0 } };
+/** A script under the fixtures' contract (server/test/service/sandlua.json). */
+const SCRIPT = path.join(FIXTURES, 'typed-features.lua');
+
+describe('language service: hover on types', () => {
+  it('shows the inferred type of a local where it stands, and of fields and methods', () => {
+    const text = 'local t = { total = 1 }\nlocal name = input.vendor_name\nreturn { normalized_vendor = name:upper(), confidence = t.total }\n';
+    const service = typedService({ t: record({ total: int }), name: str, 't.total': int, 'name:upper()': str });
+    service.open(SCRIPT, text, 1);
+    assert.match(service.hover(SCRIPT, positionOf(text, 'local t', 6))!.contents, /local t: \{ total: integer \}/);
+    assert.match(service.hover(SCRIPT, positionOf(text, 't.total', 3))!.contents, /\(field\) t\.total: integer/);
+    const method = service.hover(SCRIPT, positionOf(text, 'upper', 1))!.contents;
+    assert.match(method, /string\.upper\(s\)/);
+    assert.match(method, /Returns here: `string`/);
+  });
+
+  it('shows a host result\'s declared type and where it comes from, and the narrowed type at a use', () => {
+    const text = 'local alias = lookup_vendor_alias(input.vendor_name)\nif alias then\n  return { normalized_vendor = alias }\nend\nreturn { normalized_vendor = "" }\n';
+    const plain = new LanguageService();
+    plain.open(SCRIPT, text, 1);
+    const declared = plain.hover(SCRIPT, positionOf(text, 'alias', 1))!.contents;
+    assert.match(declared, /local alias: string\?/);
+    assert.match(declared, /from the result of host function `lookup_vendor_alias` \(`string\?`: may be nil\)/);
+    // At a use, only what the analysis infers there (nothing yet): no type guessed, the origin still said.
+    const use = plain.hover(SCRIPT, positionOf(text, '= alias', 3))!.contents;
+    assert.match(use, /local alias\n/);
+    assert.match(use, /from the result of host function/);
+    // With the type the analysis infers after `if alias then`.
+    const narrowed = typedService({ alias: str });
+    narrowed.open(SCRIPT, text, 1);
+    assert.match(narrowed.hover(SCRIPT, positionOf(text, '= alias', 3))!.contents, /local alias: string\n/);
+  });
+
+  it('adds the type where it stands to an input field\'s hover, and types script globals', () => {
+    const text = 'local city = input.address.city\ncounter = 1\nreturn { normalized_vendor = city, count = counter }\n';
+    const service = typedService({ 'input.address.city': maybe(str), counter: int });
+    service.open(SCRIPT, text, 1);
+    const field = service.hover(SCRIPT, positionOf(text, 'city\n', 1))!.contents;
+    assert.match(field, /input field `input\.address\.city`: string/);
+    assert.match(field, /Type here: `string\?`/);
+    assert.match(service.hover(SCRIPT, positionOf(text, 'counter }', 1))!.contents, /\(global\) counter: integer/);
+  });
+
+  it('finds the field or method under the cursor through a local alias of an input field', () => {
+    const text = 'local name = input.address\nlocal u = name.city:upper()\nlocal v = input.vendor_name:\nreturn { normalized_vendor = u .. v }\n';
+    const service = new LanguageService();
+    service.open(SCRIPT, text, 1);
+    assert.match(service.hover(SCRIPT, positionOf(text, 'city:', 1))!.contents, /input field `input\.address\.city`: string/);
+    assert.match(service.hover(SCRIPT, positionOf(text, 'upper', 1))!.contents, /string\.upper\(s\)/);
+    const methods = service.completion(SCRIPT, positionOf(text, 'vendor_name:', 12)).map((i) => i.label);
+    assert.ok(methods.includes('upper') && !methods.includes('rep'), methods.join(' '));
+  });
+
+  it('shows a local function\'s signature, with the types of its ---@param comments', () => {
+    const text = '---@param n integer\nlocal function twice(n) return n * 2 end\nreturn { normalized_vendor = tostring(twice(2)) }\n';
+    const service = new LanguageService();
+    service.open(SCRIPT, text, 1);
+    assert.match(service.hover(SCRIPT, positionOf(text, 'twice(2)', 1))!.contents, /local function twice\(n: integer\)/);
+  });
+});
+
+describe('language service: inlay hints', () => {
+  const text = [
+    'local function area(width, height) return width * height end',
+    'local scale = function(value, factor) return value * factor end',
+    'local height = 2',
+    'local a = area(3, height)',
+    'local s = scale(a, 1.5)',
+    'local hits = kb.search("q", 5)',
+    'local alias = lookup_vendor_alias(alias_text or "x")',
+    'print(#hits, s)',
+    'local t = { n = 1 }',
+    'return { normalized_vendor = alias or "", count = t.n }',
+    '',
+  ].join('\n');
+  const labels = (service: LanguageService, r = WHOLE): string[] => service.inlayHints(SCRIPT, r).map((h) => `${h.position.line}:${h.position.character} ${h.label}`);
+
+  it('names the parameters of host and local-function calls, not where the argument already says it', () => {
+    const service = new LanguageService();
+    service.open(SCRIPT, text, 1);
+    assert.deepEqual(labels(service), [
+      '3:15 width:', // not `height`: the argument is a name equal to the parameter
+      '4:16 value:', '4:19 factor:',
+      '5:23 query:', '5:28 limit:',
+      '6:34 alias:', // stdlib calls (print) get none
+    ]);
+    const hint = service.inlayHints(SCRIPT, WHOLE)[0];
+    assert.equal(hint.kind, 'parameter');
+    assert.equal(hint.paddingRight, true);
+  });
+
+  it('answers only for the range asked', () => {
+    const service = new LanguageService();
+    service.open(SCRIPT, text, 1);
+    assert.deepEqual(labels(service, { start: { line: 4, character: 0 }, end: { line: 5, character: 0 } }), ['4:16 value:', '4:19 factor:']);
+  });
+
+  it('shows local types only when the setting is on, and no parameter names when that setting is off', () => {
+    const service = typedService({ t: record({ n: int }), height: int, a: num });
+    service.open(SCRIPT, text, 1);
+    assert.ok(service.inlayHints(SCRIPT, WHOLE).every((h) => h.kind === 'parameter'));
+    service.settings = { severity: {}, inlayHints: { parameterNames: false, localTypes: true } };
+    // Function values (`local scale = function`) get none; the host result its declared type.
+    assert.deepEqual(labels(service), ['2:12 : integer', '3:7 : number', '5:10 : string[]', '6:11 : string?', '8:7 : { n: integer }']);
+    assert.ok(service.inlayHints(SCRIPT, WHOLE).every((h) => h.kind === 'type'));
+    service.settings = { severity: {}, inlayHints: { parameterNames: false, localTypes: false } };
+    assert.deepEqual(service.inlayHints(SCRIPT, WHOLE), []);
+  });
+});
+
+describe('language service: signature help for local functions', () => {
+  it('takes parameter types from the analysis over comments, and the return types', () => {
+    const text = 'local function pad(s, width) return s .. (" "):rep(width) end\nreturn { normalized_vendor = pad("x", 3) }\n';
+    const service = typedService({ pad: fun([['s', str], ['width', int]], [str]), width: int });
+    service.open(SCRIPT, text, 1);
+    const help = service.signatureHelp(SCRIPT, positionOf(text, '3)'))!;
+    assert.equal(help.label, 'pad(s: string, width: integer): string');
+    assert.deepEqual(help.parameters.map((p) => p.label), ['s: string', 'width: integer']);
+    assert.equal(help.activeParameter, 1);
+  });
+
+  it('documents the function and its parameters from ---@param lines, and not through a blank line', () => {
+    const text = '---Rounds to cents.\n---@param x number the amount\nlocal function cents(x) return x end\n\n---@param y string\n\nlocal function other(y) return y end\nreturn { normalized_vendor = other(tostring(cents(1))) }\n';
+    const service = new LanguageService();
+    service.open(SCRIPT, text, 1);
+    const help = service.signatureHelp(SCRIPT, positionOf(text, 'cents(1', 6))!;
+    assert.equal(help.label, 'cents(x: number)');
+    assert.equal(help.documentation, 'Rounds to cents.');
+    assert.equal(help.parameters[0].documentation, 'the amount');
+    assert.equal(service.signatureHelp(SCRIPT, positionOf(text, 'other(tostring', 6))!.label, 'other(y)');
+  });
+
+  it('does not take a reassigned local for a function, and a local shadowing a stdlib name is the local', () => {
+    const text = 'local f = function(a) return a end\nf = print\nf(1)\nlocal function print(msg) return msg end\nprint(2)\n';
+    const service = new LanguageService();
+    service.open(SCRIPT, text, 1);
+    assert.notEqual(service.signatureHelp(SCRIPT, positionOf(text, 'f(1', 2))?.label, 'f(a)');
+    assert.equal(service.signatureHelp(SCRIPT, positionOf(text, 'print(2', 6))!.label, 'print(msg)');
+  });
+});
+
+describe('language service: completion of typed fields', () => {
+  it('completes the fields of an inferred table, and only its functions after `:`', () => {
+    const text = 'local t = { a = 1, f = function() end }\nlocal x = t.\nlocal y = t:\n';
+    const service = typedService({ t: record({ a: int, f: fun([]) }) });
+    service.open(SCRIPT, text, 1);
+    const fields = service.completion(SCRIPT, positionOf(text, 't.\n', 2));
+    assert.deepEqual(fields.map((i) => [i.label, i.kind, i.detail]), [['a', 'field', 'integer'], ['f', 'function', 'fun()']]);
+    assert.deepEqual(service.completion(SCRIPT, positionOf(text, 't:\n', 2)).map((i) => i.label), ['f']);
+  });
+
+  it('completes nested fields through the chain, and string methods on a string that may be nil', () => {
+    const text = 'local order = {}\nlocal a = order.customer.\nlocal name = string.lower(tostring(input.amount))\nlocal u = name:\n';
+    const service = typedService({ 'order.customer': record({ id: int, email: maybe(str) }), name: maybe(str) });
+    service.open(SCRIPT, text, 1);
+    assert.deepEqual(service.completion(SCRIPT, positionOf(text, 'customer.', 9)).map((i) => i.label), ['id', 'email']);
+    const methods = service.completion(SCRIPT, positionOf(text, 'name:', 5)).map((i) => i.label);
+    assert.ok(methods.includes('upper') && !methods.includes('rep'), methods.join(' ')); // string.rep is denied by the contract
+  });
+
+  it('completes and hovers the fields of a host result typed as a record by the contract', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-typed-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'sandlua.json'), JSON.stringify({
+        name: 'records',
+        host: { 'crm.customer': { params: [{ name: 'id', type: 'string' }], returns: '{name: string, tier?: integer, address: {city: string}}?' } },
+      }));
+      const script = path.join(dir, 'main.lua');
+      const text = 'local c = crm.customer("42")\nlocal n = c.\nlocal city = c.address.\nreturn c.name\n';
+      const service = new LanguageService();
+      service.open(script, text, 1);
+      assert.deepEqual(service.completion(script, positionOf(text, 'c.\n', 2)).map((i) => [i.label, i.detail]), [['name', 'string'], ['tier', 'integer?'], ['address', '{ city: string }']]);
+      assert.deepEqual(service.completion(script, positionOf(text, 'address.', 8)).map((i) => i.label), ['city']);
+      assert.match(service.hover(script, positionOf(text, 'c.name', 3))!.contents, /\(field\) c\.name: string/);
+      // Reassigned: the contract's type no longer says what it holds.
+      service.change(script, 'local c = crm.customer("42")\nc = {}\nlocal n = c.\n', 2);
+      assert.deepEqual(service.completion(script, { line: 2, character: 12 }), []);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('language service: quick fixes and symbols', () => {
+  it('surfaces every fix of the findings in the range, with its diagnostic as published; the first did-you-mean is preferred', () => {
+    const text = 'local n = input.amount\nlocal v = n + 1\nreturn { normalized_vendor = tostring(v) }\n';
+    const edit = (start: number, end: number, newText: string): Finding['fixes'] => [{ title: newText, edits: [{ start, end, newText }] }];
+    const findings = (source: string): Finding[] => {
+      const at = source.indexOf('n + 1');
+      return [
+        {
+          start: at, end: at + 1, severity: 'warning', code: 'maybe-nil', message: "'n' may be nil",
+          fixes: [
+            { title: 'Suppress maybe-nil on this line', edits: [{ start: source.indexOf('local v'), end: source.indexOf('local v'), newText: '-- sandlua: disable-next-line maybe-nil\n' }] },
+            { title: "Add 'or 0'", edits: [{ start: at + 1, end: at + 1, newText: ' or 0' }] },
+            ...edit(at, at + 1, '(n or 0)')!,
+          ],
+        },
+        { start: 0, end: 5, severity: 'warning', code: 'unknown-member', message: 'far away', fixes: [{ title: "Change to 'x'", edits: [] }] },
+        {
+          start: at, end: at + 5, severity: 'error', code: 'type-mismatch', message: 'typo',
+          fixes: [{ title: "Change to 'm'", edits: [] }, { title: "Replace with 'k'", edits: [] }],
+        },
+      ];
+    };
+    const service = typedService({}, findings);
+    service.settings = { severity: { 'maybe-nil': 'error' } };
+    service.open(SCRIPT, text, 1);
+    const actions = service.codeActions(SCRIPT, { start: positionOf(text, 'n + 1'), end: positionOf(text, 'n + 1', 1) });
+    assert.deepEqual(actions.map((a) => [a.title, a.isPreferred === true, a.diagnostic?.code]), [
+      ["Add 'or 0'", false, 'maybe-nil'], ['(n or 0)', false, 'maybe-nil'],
+      ["Change to 'm'", true, 'type-mismatch'], ["Replace with 'k'", false, 'type-mismatch'],
+      // Suppressions last.
+      ['Suppress maybe-nil on this line', false, 'maybe-nil'],
+    ]);
+    // The diagnostic attached is the published one (its severity set by the settings).
+    const published = service.diagnostics(SCRIPT).find((d) => d.code === 'maybe-nil')!;
+    assert.deepEqual(actions[0].diagnostic, published);
+    assert.equal(published.severity, 'error');
+    assert.deepEqual(actions[0].edits, [{ range: { start: { line: 1, character: 11 }, end: { line: 1, character: 11 } }, newText: ' or 0' }]);
+    // A code turned off offers no fixes.
+    service.settings = { severity: { 'maybe-nil': 'off' } };
+    assert.ok(service.codeActions(SCRIPT, { start: positionOf(text, 'n + 1'), end: positionOf(text, 'n + 1', 1) }).every((a) => a.diagnostic?.code !== 'maybe-nil'));
+  });
+
+  it('prefers the did-you-mean fix of a real finding, not the fix that adds a missing field', () => {
+    const text = 'local v = lookup_vendr_alias("x")\nreturn { confidence = 1 }\n';
+    const service = new LanguageService();
+    service.open(SCRIPT, text, 1);
+    const typo = service.codeActions(SCRIPT, { start: positionOf(text, 'lookup'), end: positionOf(text, 'lookup', 3) });
+    assert.deepEqual(typo.map((a) => [a.title, a.isPreferred === true]), [["Change to 'lookup_vendor_alias'", true]]);
+    const missing = service.codeActions(SCRIPT, { start: positionOf(text, '{ conf'), end: positionOf(text, '{ conf', 1) });
+    assert.deepEqual(missing.map((a) => [a.title, a.isPreferred === true]), [["Add 'normalized_vendor'", false]]);
+  });
+
+  it('never answers a symbol without a name (a `local ` or `function ` being typed)', () => {
+    const service = new LanguageService();
+    for (const text of ['local x = 1\nlocal \n', 'local x = 1\nlocal a, \n', 'local x = 1\nfunction \n', 'local x = 1\nlocal function \n']) {
+      service.change(SCRIPT, text, 1);
+      const symbols = service.documentSymbols(SCRIPT);
+      assert.ok(symbols.every((s) => s.name.trim() !== ''), `${JSON.stringify(text)}: ${JSON.stringify(symbols.map((s) => s.name))}`);
+      assert.ok(symbols.some((s) => s.name === 'x'), JSON.stringify(text));
     }
   });
 });

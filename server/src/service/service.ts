@@ -5,12 +5,13 @@
 import * as fs from 'fs';
 import * as nodePath from 'path';
 import {
-  ManifestDiscovery, loadManifest, parseManifest, locate, LineMap, compile, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
+  ManifestDiscovery, loadManifest, parseManifest, locate, LineMap, compile, forEachChild, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
   type ast, type Contract, type HostFunction, type ManifestResult, type LocalVariable, type ModuleDeclaration,
 } from '@sandlua/lua';
 import {
   analyzeScript, walk, objectProperties, requiredFields, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
-  type Finding, type ScriptAnalysis, type FileUse, type ModuleField, type RequireUse,
+  fieldsOf, formatInferredType, UNKNOWN,
+  type Finding, type ScriptAnalysis, type FileUse, type ModuleField, type RequireUse, type Type, type TypeInfo, type TypeNode,
 } from '@sandlua/lua';
 import { buildReport, formatReportMarkdown } from '../check/report';
 import type { Severity } from '@sandlua/lua';
@@ -42,6 +43,8 @@ export interface DocumentSymbol { name: string; kind: 'function' | 'variable'; r
 export interface FoldingRange { startLine: number; endLine: number; kind?: 'comment' | 'region' }
 export interface Highlight { range: Range; kind: 'read' | 'write' | 'text' }
 export interface CodeAction { title: string; kind: 'quickfix'; diagnostic?: Diagnostic; edits: TextEdit[]; isPreferred?: boolean }
+/** An inlay hint: a parameter's name before an argument (`alias:`), or a local's type after its name (`: string?`). */
+export interface InlayHint { position: Position; label: string; kind: 'parameter' | 'type'; paddingLeft?: boolean; paddingRight?: boolean; tooltip?: string }
 
 export const TOKEN_TYPES = ['variable', 'parameter', 'function', 'property', 'namespace'] as const;
 export const TOKEN_MODIFIERS = ['declaration', 'readonly', 'defaultLibrary', 'host', 'forbidden'] as const;
@@ -52,6 +55,20 @@ export interface ServiceSettings {
   severity: Record<string, Severity | 'off'>;
   /** Contracts (files or folders holding a sandlua.json) for scripts that no contract above them governs. */
   contractPaths?: string[];
+  inlayHints?: {
+    /** Parameter names before the arguments of host and local-function calls (default on). */
+    parameterNames?: boolean;
+    /** Inferred types after the names of locals (default off). */
+    localTypes?: boolean;
+  };
+}
+
+export interface ServiceOptions {
+  /**
+   * Replaces parts of each analysis (its `types`, its `findings`): tests inject a small fake of what
+   * another part of the analysis will provide. Undefined: the analysis as it is.
+   */
+  analysis?: (analysis: ScriptAnalysis, text: string) => Partial<Pick<ScriptAnalysis, 'types' | 'findings'>>;
 }
 
 interface OpenDocument { text: string; version: number }
@@ -61,6 +78,7 @@ interface Cached {
   contract: ManifestResult | undefined;
   analysis: ScriptAnalysis;
   lines: LineMap;
+  types: TypeInfo;
 }
 
 /** The workspace as the server sees it: open documents over the disk, contracts, analyses. */
@@ -72,7 +90,7 @@ export class LanguageService {
   private readonly exportsCache = new Map<string, { text: string; fields: ModuleField[] }>();
   settings: ServiceSettings = { severity: {} };
 
-  constructor() {
+  constructor(private readonly options: ServiceOptions = {}) {
     this.discovery = this.newDiscovery();
   }
 
@@ -161,7 +179,9 @@ export class LanguageService {
     const analysis = analyzeScript(text, nodePath.basename(path), contract?.manifest, {
       brokenContract: broken, previous: cached?.analysis, path, fileExists: (file) => this.exists(file),
     });
-    const entry: Cached = { text, contract, analysis, lines: analysis.parsed.lineMap };
+    const override = this.options.analysis?.(analysis, text);
+    if (override?.findings) analysis.findings = override.findings;
+    const entry: Cached = { text, contract, analysis, lines: analysis.parsed.lineMap, types: override?.types ?? analysis.types };
     this.cache.set(path, entry);
     if (this.cache.size > 5000) this.cache.delete(this.cache.keys().next().value as string);
     return entry;
@@ -175,11 +195,17 @@ export class LanguageService {
     if (!c) return [];
     const out: Diagnostic[] = [];
     for (const f of c.analysis.findings) {
-      const override = this.settings.severity[f.code];
-      if (override === 'off') continue;
-      out.push({ range: range(c.lines, f.start, f.end), severity: override ?? f.severity, code: f.code, message: f.message, source: 'sandlua' });
+      const d = this.diagnostic(c, f);
+      if (d) out.push(d);
     }
     return out;
+  }
+
+  /** A finding as the editor shows it, with the configured severity (undefined: its code is off). */
+  private diagnostic(c: Cached, f: Finding): Diagnostic | undefined {
+    const override = this.settings.severity[f.code];
+    if (override === 'off') return undefined;
+    return { range: range(c.lines, f.start, f.end), severity: override ?? f.severity, code: f.code, message: f.message, source: 'sandlua' };
   }
 
   /** A contract's own problems, at their places in the JSON. */
@@ -238,7 +264,9 @@ export class LanguageService {
     const member = /([A-Za-z_][\w]*(?:[ \t]*\.[ \t]*[A-Za-z_][\w]*)*)[ \t]*([.:])[ \t]*([A-Za-z_]\w*)?$/.exec(before);
     if (member && !/\.\.\s*([A-Za-z_]\w*)?$/.test(before)) {
       const path = member[1].split('.').map((s) => s.trim());
-      return this.memberCompletions(path, member[2] === ':', c, policy, host, offset);
+      const chainStart = offset - member[0].length;
+      const typed = this.typedMemberCompletions(c, path, chainStart, chainStart + member[1].length, member[2] === ':', policy);
+      return typed ?? this.memberCompletions(path, member[2] === ':', c, policy, host, offset);
     }
     if (/(^|[^\w.])\d*\.?$/.test(before) && /[0-9]\.$/.test(before)) return [];
     // A method call on a string value: `("x"):`, `[[x]]:`.
@@ -336,19 +364,205 @@ export class LanguageService {
     if (full[0] === 'input') {
       let schema: unknown = contract?.input;
       for (const field of full.slice(1)) schema = objectProperties(schema)?.[field];
+      // `input.vendor_name:` — a string's methods; no other input value has any.
+      if (method) return (schema as { type?: unknown } | undefined)?.type === 'string' ? stringMethods(policy) : [];
       for (const [name, s] of Object.entries(objectProperties(schema) ?? {})) {
         items.push({ label: name, kind: 'field', detail: `input field: ${describeSchema(s)}` });
       }
       return items;
     }
-    if (method) {
-      // A string's methods.
-      for (const field of LUA53_LIBRARIES.string) {
-        const name = `string.${field}`;
-        if (policy.isGranted(name)) items.push({ label: field, kind: 'function', detail: STDLIB_DOCS[name]?.signature, documentation: STDLIB_DOCS[name]?.doc });
-      }
+    // A string's methods.
+    return method ? stringMethods(policy) : items;
+  }
+
+  /**
+   * The fields of a local's value whose type is known (`local t = { a = 1 }; t.`, a host result's
+   * record): undefined when the chain does not start at a local or its type is not known.
+   */
+  private typedMemberCompletions(c: Cached, path: string[], chainStart: number, chainEnd: number, method: boolean, policy: StdlibPolicy): CompletionItem[] | undefined {
+    // `x[1].a.` or `f().a.`: the chain found by the pattern does not start at the expression's root.
+    if (/[.:\])}'"][ \t]*$/.test(c.text.slice(Math.max(0, chainStart - 40), chainStart))) return undefined;
+    const local = c.analysis.scope.localsAt(chainStart).filter((l) => l.name === path[0]).pop();
+    if (!local || local.aliasOf || this.moduleOfLocal(c, local)) return undefined;
+    let node: ast.Expression | undefined;
+    walkWithin(c.analysis.parsed.chunk, chainStart, chainEnd, (n) => {
+      if ((n.kind === 'Name' || n.kind === 'Member') && n.start === chainStart && n.end === chainEnd) node ??= n;
+    });
+    let type = node && this.typeOf(c, node);
+    if (!type) {
+      // What the contract declares for a host result, field by field.
+      type = this.declaredType(c, local);
+      for (const field of path.slice(1)) type = type && known(fieldsOf(type).get(field));
+    }
+    if (!type) return undefined;
+    if (method && isStringType(type)) return stringMethods(policy);
+    const items: CompletionItem[] = [];
+    for (const [name, fieldType] of fieldsOf(type)) {
+      const isFunction = fieldType.kind === 'function';
+      if (method && !isFunction) continue;
+      items.push({ label: name, kind: isFunction ? 'function' : 'field', detail: formatInferredType(fieldType) });
     }
     return items;
+  }
+
+  // ---- types -----------------------------------------------------------------------------------
+
+  /** What the analysis knows of a node's type (unknown: undefined). */
+  private typeOf(c: Cached, node: ast.Node): Type | undefined {
+    return known(c.types.typeOf(node));
+  }
+
+  /** The host function whose result a local is declared with (`local alias = lookup_vendor_alias(x)`). */
+  private hostResultOf(c: Cached, local: LocalVariable): HostFunction | undefined {
+    const contract = c.contract?.manifest;
+    if (!contract || local.kind !== 'local' || !local.initializer) return undefined;
+    let init: ast.Expression = local.initializer;
+    while (init.kind === 'Paren') init = init.expression;
+    if (init.kind !== 'Call' || init.method) return undefined;
+    const path = c.analysis.scope.pathOf(init.callee);
+    return path ? contract.host.get(withoutEnvironment(path).join('.')) : undefined;
+  }
+
+  /** The type the contract declares for a local's initial value (a host result), for a local never assigned again. */
+  private declaredType(c: Cached, local: LocalVariable): Type | undefined {
+    if (local.written) return undefined;
+    const fn = this.hostResultOf(c, local);
+    return fn ? known(contractType(fn.returns.type)) : undefined;
+  }
+
+  /**
+   * What the contract declares for an expression when no type was inferred: a local holding a host
+   * result (`r` of `r.title`), or a scalar input field (`input.vendor_name` of `input.vendor_name:upper()`).
+   */
+  private declaredTypeOf(c: Cached, expression: ast.Expression): Type | undefined {
+    const local = expression.kind === 'Name' ? c.analysis.scope.referenceOf(expression)?.local : undefined;
+    if (local && !local.aliasOf) return this.declaredType(c, local);
+    const path = expression.kind === 'Name' || expression.kind === 'Member' ? c.analysis.scope.pathOf(expression) : undefined;
+    const full = path && withoutEnvironment(path);
+    if (!full || full[0] !== 'input' || full.length < 2) return undefined;
+    let schema: unknown = c.contract?.manifest?.input;
+    for (const field of full.slice(1)) schema = objectProperties(schema)?.[field];
+    const type = (schema as { type?: unknown } | undefined)?.type;
+    return type === 'string' ? { kind: 'string' } : type === 'integer' ? { kind: 'number', subtype: 'integer' } : type === 'number' ? { kind: 'number' } : type === 'boolean' ? { kind: 'boolean' } : undefined;
+  }
+
+  /** Where a local's value comes from, for hover: a host function's result, a library function's, a local function's. */
+  private origin(c: Cached, local: LocalVariable): string | undefined {
+    const host = this.hostResultOf(c, local);
+    if (host) return `from the result of host function \`${host.name}\` (\`${host.returns.text}\`${/\?$/.test(host.returns.text) ? ': may be nil' : ''})`;
+    if (local.kind !== 'local' || !local.initializer) return undefined;
+    let init: ast.Expression = local.initializer;
+    while (init.kind === 'Paren') init = init.expression;
+    if (init.kind !== 'Call' || init.method) return undefined;
+    const fn = this.localFunctionOf(c, init.callee);
+    if (fn) return `from the result of local function \`${fn.local.name}\``;
+    const path = c.analysis.scope.pathOf(init.callee);
+    const name = path && withoutEnvironment(path).join('.');
+    if (name && STDLIB_DOCS[name]) return `from the result of \`${name}\``;
+    return undefined;
+  }
+
+  /** The expression a name segment stands for: the Name itself, or the member expression it ends. */
+  private expressionOf(c: Cached, segment: ast.Range): ast.Expression | undefined {
+    let found: ast.Expression | null | undefined;
+    walkWithin(c.analysis.parsed.chunk, segment.start, segment.end, (n) => {
+      if (found !== undefined) return;
+      // A method's name is no expression (the call is visited before it).
+      if (n.kind === 'Call' && n.method === segment) found = null;
+      else if (n === segment && n.kind === 'Name') found = n;
+      else if (n.kind === 'Member' && n.name === segment) found = n;
+    });
+    return found ?? undefined;
+  }
+
+  // ---- local functions -------------------------------------------------------------------------
+
+  /** The local function a callee (or a local) names: `local function f(a)` or `local f = function(a)`, never reassigned. */
+  private localFunctionOf(c: Cached, of: ast.Expression | LocalVariable): { local: LocalVariable; func: ast.FunctionExpression; statement: ast.Range } | undefined {
+    let local: LocalVariable | undefined;
+    if ('kind' in of && 'start' in of) {
+      if (of.kind !== 'Name') return undefined;
+      local = c.analysis.scope.referenceOf(of)?.local;
+    } else {
+      local = of;
+    }
+    if (!local || local.written) return undefined;
+    const declaring = local.declaringNode;
+    if (local.kind === 'function' && declaring.kind === 'LocalFunction') return { local, func: declaring.func, statement: declaring };
+    if (local.kind === 'local' && local.initializer?.kind === 'Function' && declaring.kind === 'Local' && declaring.names.length === 1) {
+      return { local, func: local.initializer, statement: declaring };
+    }
+    return undefined;
+  }
+
+  /** A local function's signature: parameter types inferred, or from `---@param`/`---@return` comments. */
+  private localSignature(c: Cached, fn: { local: LocalVariable; func: ast.FunctionExpression; statement: ast.Range }): { label: string; doc?: string; params: { name: string; label: string; doc?: string }[] } {
+    const notes = annotations(c.analysis.parsed.chunk.comments, c.text, fn.statement.start);
+    const inferred = fn.local.declaration ? this.typeOf(c, fn.local.declaration) : undefined;
+    const fnType = inferred?.kind === 'function' ? inferred : undefined;
+    const params = fn.func.params.map((p, i) => {
+      const type = this.typeOf(c, p) ?? known(fnType?.params[i]?.type);
+      const note = notes.params.get(p.name);
+      const text = type ? formatInferredType(type) : note?.type;
+      return { name: p.name, label: text ? `${p.name}: ${text}` : p.name, doc: note?.doc };
+    });
+    if (fn.func.isVararg) {
+      const note = notes.params.get('...');
+      params.push({ name: '...', label: note ? `...: ${note.type}` : '...', doc: note?.doc });
+    }
+    const returns = fnType?.returns && fnType.returns.length > 0 ? fnType.returns.map(formatInferredType).join(', ') : notes.returns.join(', ');
+    const label = `${fn.local.name}(${params.map((p) => p.label).join(', ')})${returns ? `: ${returns}` : ''}`;
+    return { label, doc: notes.doc || undefined, params };
+  }
+
+  /** The parameter names of the function a call calls: a host function's, or a local function's. */
+  private parameterNames(c: Cached, call: ast.CallExpression): string[] | undefined {
+    if (call.method) return undefined;
+    const fn = this.localFunctionOf(c, call.callee);
+    if (fn) return fn.func.params.map((p) => p.name);
+    const path = c.analysis.scope.pathOf(call.callee);
+    const host = path ? c.contract?.manifest?.host.get(withoutEnvironment(path).join('.')) : undefined;
+    return host?.params.map((p) => p.name);
+  }
+
+  // ---- inlay hints -----------------------------------------------------------------------------
+
+  /**
+   * Inlay hints in a range: parameter names before the arguments of host and local-function calls
+   * (not where the argument already says it: `f(alias)` for a parameter `alias`), and, when the
+   * setting is on, the inferred types of locals after their names.
+   */
+  inlayHints(path: string, r: Range): InlayHint[] {
+    const c = this.get(path);
+    if (!c) return [];
+    const parameterNames = this.settings.inlayHints?.parameterNames ?? true;
+    const localTypes = this.settings.inlayHints?.localTypes ?? false;
+    if (!parameterNames && !localTypes) return [];
+    const start = c.lines.offsetAt(r.start);
+    const end = c.lines.offsetAt(r.end);
+    const out: { offset: number; hint: InlayHint }[] = [];
+    const inside = (offset: number): boolean => offset >= start && offset <= end;
+    walkWithin(c.analysis.parsed.chunk, start, end, (n) => {
+      if (parameterNames && n.kind === 'Call' && n.argStyle === 'parens') {
+        const names = this.parameterNames(c, n);
+        if (!names) return;
+        for (let i = 0; i < n.args.length && i < names.length; i++) {
+          const arg = n.args[i];
+          const name = names[i];
+          if (arg.kind === 'ErrorExpression' || !inside(arg.start) || name === '' || name.startsWith('_') || namedAs(arg, name)) continue;
+          out.push({ offset: arg.start, hint: { position: c.lines.positionAt(arg.start), label: `${name}:`, kind: 'parameter', paddingRight: true } });
+        }
+      } else if (localTypes && n.kind === 'Local') {
+        n.names.forEach((name, i) => {
+          if (name.name === '' || !inside(name.end) || n.values[i]?.kind === 'Function') return;
+          const local = c.analysis.scope.declarationOf(name);
+          const type = this.typeOf(c, name) ?? (local ? this.declaredType(c, local) : undefined);
+          if (!type) return;
+          out.push({ offset: name.end, hint: { position: c.lines.positionAt(name.end), label: `: ${formatInferredType(type)}`, kind: 'type' } });
+        });
+      }
+    });
+    return out.sort((a, b) => a.offset - b.offset).map((h) => h.hint);
   }
 
   // ---- hover, signature help -----------------------------------------------------------------
@@ -381,15 +595,21 @@ export class LanguageService {
       return { contents: lines.join('\n\n'), range: range(c.lines, member.node.start, member.node.end) };
     }
     const target = this.nameTarget(c, offset);
-    if (!target) return undefined;
+    if (!target) return this.fieldHover(c, offset);
     const r = range(c.lines, target.node.start, target.node.end);
     if (target.local) {
-      const decl = target.local.declaration;
+      const local = target.local;
+      const decl = local.declaration;
       const line = decl ? c.lines.positionAt(decl.start).line + 1 : 0;
-      const what = target.local.kind === 'param' ? 'parameter' : target.local.kind === 'function' ? 'local function' : target.local.kind === 'for' ? 'loop variable' : 'local';
-      const module = this.moduleOfLocal(c, target.local);
+      const fn = this.localFunctionOf(c, local);
+      const what = local.kind === 'param' ? 'parameter' : local.kind === 'function' || fn ? 'local function' : local.kind === 'for' ? 'loop variable' : 'local';
+      const module = this.moduleOfLocal(c, local);
       const from = module ? `, the module \`${module.name}\` (\`${module.path}\`)` : '';
-      return { contents: `\`\`\`lua\n${what} ${target.local.name}\n\`\`\`\ndeclared on line ${line}${target.local.aliasOf ? ` as an alias of \`${target.local.aliasOf.join('.')}\`` : ''}${from}`, range: r };
+      // The type where the name stands (after narrowing); at the declaration, what the contract declares.
+      const type = this.typeOf(c, target.node as ast.Name) ?? (target.node === decl ? this.declaredType(c, local) : undefined);
+      const head = fn ? `local function ${this.localSignature(c, fn).label}` : `${what} ${local.name}${type ? `: ${formatInferredType(type)}` : ''}`;
+      const origin = this.origin(c, local);
+      return { contents: `\`\`\`lua\n${head}\n\`\`\`\ndeclared on line ${line}${local.aliasOf ? ` as an alias of \`${local.aliasOf.join('.')}\`` : ''}${from}${origin ? `, ${origin}` : ''}`, range: r };
     }
     const name = target.path.join('.');
     const contract = c.contract?.manifest;
@@ -412,12 +632,48 @@ export class LanguageService {
     if (name === 'input') {
       return { contents: `\`input\` — the script's input (read-only)${contract?.input ? `\n\n${describeSchema(contract.input)}` : ''}`, range: r };
     }
+    const expression = this.expressionOf(c, target.node);
+    const type = expression && this.typeOf(c, expression);
+    const typeLine = type ? `\n\nType here: \`${formatInferredType(type)}\`` : '';
     if (target.path[0] === 'input' && contract?.input) {
       let schema: unknown = contract.input;
       for (const f of target.path.slice(1)) schema = objectProperties(schema)?.[f];
-      if (schema !== undefined) return { contents: `input field \`${name}\`: ${describeSchema(schema)}`, range: r };
+      if (schema !== undefined) return { contents: `input field \`${name}\`: ${describeSchema(schema)}${typeLine}`, range: r };
     }
-    return undefined;
+    if (type) return { contents: `\`\`\`lua\n(global) ${name}: ${formatInferredType(type)}\n\`\`\``, range: r };
+    return this.fieldHover(c, offset);
+  }
+
+  /** A field or a method of a value whose type is known: `t.total`, `r.title`, `name:upper()`. */
+  private fieldHover(c: Cached, offset: number): Hover | undefined {
+    const within = (n: ast.Range): boolean => offset >= n.start && offset <= n.end;
+    let found: ast.MemberExpression | ast.CallExpression | undefined;
+    walkWithin(c.analysis.parsed.chunk, offset, offset, (n) => {
+      if (n.kind === 'Member' && n.name.name !== '' && within(n.name)) found = n;
+      else if (n.kind === 'Call' && n.method && n.method.name !== '' && within(n.method)) found = n;
+    });
+    if (!found) return undefined;
+    const object = found.kind === 'Member' ? found.object : found.callee;
+    const name = found.kind === 'Member' ? found.name : found.method!;
+    const r = range(c.lines, name.start, name.end);
+    const owner = object.end - object.start <= 40 ? c.text.slice(object.start, object.end).replace(/\s+/g, ' ') : '…';
+    const objectType = this.typeOf(c, object) ?? this.declaredTypeOf(c, object);
+    if (found.kind === 'Member') {
+      const type = this.typeOf(c, found) ?? (objectType ? known(fieldsOf(objectType).get(name.name)) : undefined);
+      if (!type) return undefined;
+      return { contents: `\`\`\`lua\n(field) ${owner}.${name.name}: ${formatInferredType(type)}\n\`\`\``, range: r };
+    }
+    if (!objectType) return undefined;
+    const result = this.typeOf(c, found);
+    const resultLine = result ? `\n\nReturns here: \`${formatInferredType(result)}\`` : '';
+    if (isStringType(objectType)) {
+      const doc = STDLIB_DOCS[`string.${name.name}`];
+      if (!doc) return undefined;
+      return { contents: `\`\`\`lua\n${doc.signature}\n\`\`\`\n${doc.doc}${resultLine}`, range: r };
+    }
+    const method = known(fieldsOf(objectType).get(name.name));
+    if (!method) return undefined;
+    return { contents: `\`\`\`lua\n(method) ${owner}:${name.name}: ${formatInferredType(method)}\n\`\`\`${resultLine}`, range: r };
   }
 
   signatureHelp(path: string, position: Position): SignatureHelp | undefined {
@@ -430,6 +686,15 @@ export class LanguageService {
     if (!calleePath) return undefined;
     const name = withoutEnvironment(calleePath).join('.');
     const active = activeArgument(c.text, call, offset);
+    const local = call.method ? undefined : this.localFunctionOf(c, call.callee);
+    if (local) {
+      const sig = this.localSignature(c, local);
+      return {
+        label: sig.label, documentation: sig.doc,
+        parameters: sig.params.map((p) => ({ label: p.label, documentation: p.doc })),
+        activeParameter: Math.max(0, Math.min(active, sig.params.length - 1)),
+      };
+    }
     const fn = c.contract?.manifest?.host.get(name);
     if (fn) {
       return {
@@ -558,10 +823,11 @@ export class LanguageService {
         const name = c.text.slice(s.target.start, s.target.end);
         out.push({ name, kind: 'function', range: range(c.lines, s.start, s.end), selectionRange: range(c.lines, s.target.start, s.target.end), detail: 'function' });
       } else if (s.kind === 'Local') {
-        for (const n of s.names) out.push({ name: n.name, kind: 'variable', range: range(c.lines, s.start, s.end), selectionRange: range(c.lines, n.start, n.end), detail: 'local' });
+        for (const n of s.names) if (n.name !== '') out.push({ name: n.name, kind: 'variable', range: range(c.lines, s.start, s.end), selectionRange: range(c.lines, n.start, n.end), detail: 'local' });
       }
     }
-    return out;
+    // `local ` or `function ` being typed: a symbol without a name makes clients reject the whole answer.
+    return out.filter((symbol) => symbol.name.trim() !== '');
   }
 
   foldingRanges(path: string): FoldingRange[] {
@@ -625,20 +891,33 @@ export class LanguageService {
     return tokens.filter((t, i) => i === 0 || t.line !== tokens[i - 1].line || t.character >= tokens[i - 1].character + tokens[i - 1].length);
   }
 
+  /**
+   * Every fix of the findings that overlap a range, each with the diagnostic it belongs to (as
+   * published). The first did-you-mean style fix of each finding is preferred (what "auto fix"
+   * applies); suppression comments come after the real fixes.
+   */
   codeActions(path: string, r: Range): CodeAction[] {
     const c = this.get(path);
     if (!c) return [];
     const start = c.lines.offsetAt(r.start);
     const end = c.lines.offsetAt(r.end);
-    const out: CodeAction[] = [];
+    const fixes: CodeAction[] = [];
+    const suppressions: CodeAction[] = [];
     for (const f of c.analysis.findings) {
       if (!f.fixes || f.end < start || f.start > end) continue;
-      const diagnostic: Diagnostic = { range: range(c.lines, f.start, f.end), severity: f.severity, code: f.code, message: f.message, source: 'sandlua' };
+      const diagnostic = this.diagnostic(c, f);
+      if (!diagnostic) continue;
+      let preferred = false;
       for (const fix of f.fixes) {
-        out.push({ title: fix.title, kind: 'quickfix', diagnostic, isPreferred: true, edits: fix.edits.map((e) => ({ range: range(c.lines, e.start, e.end), newText: e.newText })) });
+        const action: CodeAction = { title: fix.title, kind: 'quickfix', diagnostic, edits: fix.edits.map((e) => ({ range: range(c.lines, e.start, e.end), newText: e.newText })) };
+        if (!preferred && isDidYouMean(fix.title)) {
+          action.isPreferred = true;
+          preferred = true;
+        }
+        (isSuppression(fix.title) ? suppressions : fixes).push(action);
       }
     }
-    return out;
+    return [...fixes, ...suppressions];
   }
 
   // ---- what the VS Code client asks for --------------------------------------------------------
@@ -733,17 +1012,31 @@ export class LanguageService {
     if (occurrence?.reference?.local) return { node: occurrence.name, local: occurrence.reference.local, path: [occurrence.name.name] };
     // A field name in a chain, or a global.
     let best: { node: ast.Range; path: string[] } | undefined;
+    // A method call's use is its method's name: the chain is the call's (`name.city:upper()`).
+    let methods: Map<ast.Node, ast.CallExpression> | undefined;
+    const methodCall = (name: ast.Name): ast.CallExpression | undefined => {
+      if (!methods) {
+        const found = new Map<ast.Node, ast.CallExpression>();
+        walkWithin(c.analysis.parsed.chunk, offset, offset, (n) => { if (n.kind === 'Call' && n.method) found.set(n.method, n); });
+        methods = found;
+      }
+      return methods.get(name);
+    };
     for (const use of scope.uses) {
-      const n = use.node;
+      if (offset > use.node.end) continue;
+      const n = use.node.kind === 'Name' && use.path.length > 1 ? methodCall(use.node) ?? use.node : use.node;
       if (offset < n.start || offset > n.end) continue;
       const path = withoutEnvironment(use.path);
       if (path.length === 0) continue;
-      // The segment under the cursor.
+      // The segment under the cursor. Segments and path agree from the end: the root may be a local
+      // alias standing for several names (`local name = input.vendor_name; name:upper()`), or `_ENV`.
       const segments = chainSegments(n);
-      for (let i = 0; i < segments.length && i < path.length; i++) {
+      const shift = path.length - segments.length;
+      for (let i = 0; i < segments.length; i++) {
         const seg = segments[i];
+        if (i + shift < 0) continue;
         if (offset >= seg.start && offset <= seg.end) {
-          const candidate = { node: seg, path: path.slice(0, i + 1) };
+          const candidate = { node: seg, path: path.slice(0, i + shift + 1) };
           if (!best || seg.end - seg.start <= best.node.end - best.node.start) best = candidate;
         }
       }
@@ -757,6 +1050,16 @@ export class LanguageService {
 // ---- helpers ---------------------------------------------------------------------------------
 
 const KEYWORDS = ['and', 'break', 'do', 'else', 'elseif', 'end', 'false', 'for', 'function', 'goto', 'if', 'in', 'local', 'nil', 'not', 'or', 'repeat', 'return', 'then', 'true', 'until', 'while'];
+
+/** A fix that replaces a name by the one meant (`Change to 'lookup_vendor_alias'`, the 5.3 name of a 5.1 function). */
+function isDidYouMean(title: string): boolean {
+  return /^(change to|replace with|use) ['`"]/i.test(title) || /did you mean/i.test(title);
+}
+
+/** A fix that only silences the finding (a suppression comment). */
+function isSuppression(title: string): boolean {
+  return /^(suppress|disable|ignore)\b/i.test(title) || /sandlua: disable|@diagnostic disable/.test(title);
+}
 
 function isContract(path: string): boolean {
   return nodePath.basename(path) === MANIFEST_FILE;
@@ -801,6 +1104,16 @@ function hostItem(fn: HostFunction, label: string, contract: Contract): Completi
   };
 }
 
+/** The string library's functions the contract grants, as methods of a string value. */
+function stringMethods(policy: StdlibPolicy): CompletionItem[] {
+  const items: CompletionItem[] = [];
+  for (const field of LUA53_LIBRARIES.string) {
+    const name = `string.${field}`;
+    if (policy.isGranted(name)) items.push({ label: field, kind: 'function', detail: STDLIB_DOCS[name]?.signature, documentation: STDLIB_DOCS[name]?.doc });
+  }
+  return items;
+}
+
 function dedupe(items: CompletionItem[]): CompletionItem[] {
   const seen = new Set<string>();
   return items.filter((i) => (seen.has(i.label) ? false : (seen.add(i.label), true)));
@@ -826,6 +1139,105 @@ function describeSchema(schema: unknown): string {
   const props = objectProperties(schema);
   const fields = props ? ` {${Object.keys(props).join(', ')}}` : '';
   return `${type}${fields}${typeof s.description === 'string' ? ` — ${s.description}` : ''}`;
+}
+
+/** Visits the nodes that overlap a range (iteratively), not descending into the others. */
+function walkWithin(root: ast.Node, start: number, end: number, visit: (node: ast.Node) => void): void {
+  const stack: ast.Node[] = [root];
+  const push = (child: ast.Node): void => { if (child.end >= start && child.start <= end) stack.push(child); };
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    visit(node);
+    forEachChild(node, push);
+  }
+}
+
+/** A type worth showing: undefined for unknown. */
+function known(type: Type | undefined): Type | undefined {
+  return type && type.kind !== 'unknown' ? type : undefined;
+}
+
+/** A string, or a string that may be nil (its methods are the string library's). */
+function isStringType(type: Type): boolean {
+  if (type.kind === 'string') return true;
+  return type.kind === 'union' && type.types.every((t) => t.kind === 'string' || t.kind === 'nil') && type.types.some((t) => t.kind === 'string');
+}
+
+/** A type of the contract's type language (host signatures) as the analysis's type. */
+function contractType(node: TypeNode, depth = 0): Type {
+  if (depth > 32) return UNKNOWN;
+  switch (node.kind) {
+    case 'name':
+      switch (node.name) {
+        case 'string': return { kind: 'string' };
+        case 'integer': return { kind: 'number', subtype: 'integer' };
+        case 'number': return { kind: 'number' };
+        case 'boolean': return { kind: 'boolean' };
+        case 'nil': return { kind: 'nil' };
+        case 'table': return { kind: 'table', fields: new Map(), open: true };
+        default: return UNKNOWN;
+      }
+    case 'literal': return { kind: 'string', value: node.value };
+    case 'optional': return { kind: 'union', types: [contractType(node.type, depth + 1), { kind: 'nil' }] };
+    case 'array': return { kind: 'table', fields: new Map(), array: contractType(node.element, depth + 1), open: false };
+    case 'record': {
+      const fields = new Map<string, Type>();
+      for (const f of node.fields) {
+        const t = contractType(f.type, depth + 1);
+        fields.set(f.name, f.optional && t.kind !== 'union' ? { kind: 'union', types: [t, { kind: 'nil' }] } : t);
+      }
+      return { kind: 'table', fields, open: false };
+    }
+    case 'union': return { kind: 'union', types: node.types.map((t) => contractType(t, depth + 1)) };
+    default: return UNKNOWN;
+  }
+}
+
+/** An argument that already says the parameter's name: `f(alias)`, `f(input.alias)`. */
+function namedAs(arg: ast.Expression, name: string): boolean {
+  return (arg.kind === 'Name' && arg.name === name) || (arg.kind === 'Member' && arg.name.name === name);
+}
+
+/**
+ * The LuaCATS comments right above a statement (`---@param name type doc`, `---@return type`, and
+ * `---` lines of documentation).
+ */
+function annotations(comments: readonly ast.Comment[], text: string, before: number): { params: Map<string, { type: string; doc?: string }>; returns: string[]; doc: string } {
+  const params = new Map<string, { type: string; doc?: string }>();
+  const returns: string[] = [];
+  const doc: string[] = [];
+  // The comments that end right before the statement, with only whitespace between them.
+  let lo = 0;
+  let hi = comments.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (comments[mid].end <= before) lo = mid + 1;
+    else hi = mid;
+  }
+  const block: ast.Comment[] = [];
+  let edge = before;
+  for (let i = lo - 1; i >= 0; i--) {
+    const comment = comments[i];
+    if (comment.long || !/^\s*$/.test(text.slice(comment.end, edge)) || (text.slice(comment.end, edge).match(/\n/g)?.length ?? 0) > 1) break;
+    block.unshift(comment);
+    edge = comment.start;
+  }
+  for (const comment of block) {
+    if (!comment.text.startsWith('-')) continue;
+    const line = comment.text.slice(1).trim();
+    const param = /^@param\s+([A-Za-z_]\w*|\.\.\.)(\??)\s+(\S+(?:\s*\|\s*\S+)*)\s*(.*)$/.exec(line);
+    if (param) {
+      params.set(param[1], { type: `${param[3]}${param[2]}`, ...(param[4] ? { doc: param[4].replace(/^[-#@]\s*/, '') } : {}) });
+      continue;
+    }
+    const ret = /^@return\s+(\S+(?:\s*\|\s*\S+)*)/.exec(line);
+    if (ret) {
+      returns.push(ret[1]);
+      continue;
+    }
+    if (!line.startsWith('@')) doc.push(line);
+  }
+  return { params, returns, doc: doc.join('\n').trim() };
 }
 
 /** The innermost call whose argument list holds the offset. */

@@ -1,0 +1,3 @@
+-- expect completion: city
+local address = input.address
+local c = address.$0
