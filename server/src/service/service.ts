@@ -9,7 +9,7 @@ import {
   type ast, type Contract, type HostFunction, type ManifestResult, type LocalVariable, type ModuleDeclaration,
 } from '@sandlua/lua';
 import {
-  analyzeScript, walk, objectProperties, requiredFields, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
+  analyzeScript, applySeverity, walk, objectProperties, requiredFields, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
   type Finding, type ScriptAnalysis, type FileUse, type ModuleField, type RequireUse,
 } from '@sandlua/lua';
 import { buildReport, formatReportMarkdown } from '../check/report';
@@ -48,7 +48,7 @@ export const TOKEN_MODIFIERS = ['declaration', 'readonly', 'defaultLibrary', 'ho
 export interface SemanticToken { line: number; character: number; length: number; type: number; modifiers: number }
 
 export interface ServiceSettings {
-  /** Severity per code, or 'off'. */
+  /** Severity per code, or 'off' (over the contract's `"severity"` map). */
   severity: Record<string, Severity | 'off'>;
   /** Contracts (files or folders holding a sandlua.json) for scripts that no contract above them governs. */
   contractPaths?: string[];
@@ -174,12 +174,15 @@ export class LanguageService {
     const c = this.get(path);
     if (!c) return [];
     const out: Diagnostic[] = [];
-    for (const f of c.analysis.findings) {
-      const override = this.settings.severity[f.code];
-      if (override === 'off') continue;
-      out.push({ range: range(c.lines, f.start, f.end), severity: override ?? f.severity, code: f.code, message: f.message, source: 'sandlua' });
+    for (const f of this.shown(c)) {
+      out.push({ range: range(c.lines, f.start, f.end), severity: f.severity, code: f.code, message: f.message, source: 'sandlua' });
     }
     return out;
+  }
+
+  /** The findings the editor shows: final severities (settings over the contract's map), none off or suppressed. */
+  private shown(c: Cached): Finding[] {
+    return applySeverity(c.analysis.findings, this.settings.severity, c.contract?.manifest?.severity).filter((f) => !f.suppressed);
   }
 
   /** A contract's own problems, at their places in the JSON. */
@@ -631,11 +634,11 @@ export class LanguageService {
     const start = c.lines.offsetAt(r.start);
     const end = c.lines.offsetAt(r.end);
     const out: CodeAction[] = [];
-    for (const f of c.analysis.findings) {
+    for (const f of this.shown(c)) {
       if (!f.fixes || f.end < start || f.start > end) continue;
       const diagnostic: Diagnostic = { range: range(c.lines, f.start, f.end), severity: f.severity, code: f.code, message: f.message, source: 'sandlua' };
       for (const fix of f.fixes) {
-        out.push({ title: fix.title, kind: 'quickfix', diagnostic, isPreferred: true, edits: fix.edits.map((e) => ({ range: range(c.lines, e.start, e.end), newText: e.newText })) });
+        out.push({ title: fix.title, kind: 'quickfix', diagnostic, isPreferred: !fix.silences, edits: fix.edits.map((e) => ({ range: range(c.lines, e.start, e.end), newText: e.newText })) });
       }
     }
     return out;
