@@ -50,14 +50,14 @@ export const RULES: readonly Rule[] = [
     name: 'UndefinedGlobal',
     summary: 'The script reads a global variable that nothing defines: not the standard library, not the contract\'s host functions, not the script itself.',
     help: 'Check the spelling, declare the variable with local, or read the value from input.',
-    severity: 'warning',
+    severity: 'error',
   },
   {
     code: 'global-write',
     name: 'GlobalWrite',
     summary: 'The script assigns a global variable.',
     help: 'Use a local variable (local name = ...). Globals leak between functions and can shadow standard or host names.',
-    severity: 'warning',
+    severity: 'error',
   },
   {
     code: 'unknown-input-field',

@@ -201,7 +201,8 @@ export const SEVERITY_LEVEL_DESCRIPTIONS: Readonly<Record<string, string>> = {
   off: 'Not reported.',
 };
 
-const severityLevel = (description?: string) => ({
+const severityLevel = (title?: string, description?: string) => ({
+  ...(title ? { title } : {}),
   ...(description ? { description } : {}),
   type: 'string',
   enum: Object.keys(SEVERITY_LEVEL_DESCRIPTIONS),
@@ -345,7 +346,7 @@ export const CONTRACT_SCHEMA = {
         'The severity of each diagnostic code for the scripts under this contract (error, warning, information, hint, or off), in the editor and in `sandlua check`. An editor setting or `sandlua check --severity CODE=LEVEL` wins over it. Default: each code\'s own severity.',
       type: 'object',
       properties: Object.fromEntries(
-        RULES.filter((r) => r.code !== 'syntax' && r.code !== 'manifest').map((r) => [r.code, severityLevel(`${r.summary} Default: ${r.severity}.`)]),
+        RULES.filter((r) => r.code !== 'syntax' && r.code !== 'manifest').map((r) => [r.code, severityLevel(r.code, `${r.summary} Default: ${r.severity}.`)]),
       ),
       additionalProperties: severityLevel(),
       default: {},
