@@ -100,6 +100,9 @@ describe('sandlua check: severity per code and suppression comments', () => {
     const schema = JSON.parse(fs.readFileSync(path.join(root, 'schemas', 'sandlua.schema.json'), 'utf8')) as { properties: { severity: { properties: Record<string, unknown> } } };
     assert.deepEqual(Object.keys(setting.properties), Object.keys(schema.properties.severity.properties));
     assert.ok(Object.keys(setting.properties).includes('unused-suppression') && !Object.keys(setting.properties).includes('syntax'));
-    for (const p of Object.values(setting.properties)) assert.deepEqual(p.enum, ['error', 'warning', 'information', 'hint', 'off']);
+    for (const [code, p] of Object.entries(setting.properties)) {
+      assert.deepEqual(p.enum, ['error', 'warning', 'information', 'hint', 'off']);
+      assert.equal((p as { description?: string }).description, (schema.properties.severity.properties[code] as { description?: string }).description, `${code}: the setting and the schema say the same`);
+    }
   });
 });

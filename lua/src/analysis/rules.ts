@@ -180,6 +180,11 @@ const BY_CODE = new Map(RULES.map((rule) => [rule.code, rule]));
 /** Every diagnostic code, in the order of RULES (the known codes of suppression comments and severity maps). */
 export const CODES: readonly string[] = RULES.map((rule) => rule.code);
 
+/** A code's default severity in words (settings and schema descriptions): `maybe-nil` has two. */
+export function defaultSeverityText(rule: Rule): string {
+  return rule.code === 'maybe-nil' ? 'error when the nil comes from the contract, warning otherwise' : rule.severity;
+}
+
 /** Whether a code is one of this version's diagnostic codes. */
 export function isKnownCode(code: string): boolean {
   return BY_CODE.has(code);

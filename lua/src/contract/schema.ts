@@ -7,7 +7,7 @@
 // the first two as well.
 
 import { LUA53_STDLIB_NAMES, LUA53_LIBRARIES } from './stdlib-names';
-import { RULES } from '../analysis/rules';
+import { RULES, defaultSeverityText } from '../analysis/rules';
 
 export const LUA_KEYWORDS: readonly string[] = [
   'and', 'break', 'do', 'else', 'elseif', 'end', 'false', 'for', 'function', 'goto', 'if', 'in', 'local', 'nil', 'not', 'or',
@@ -346,7 +346,7 @@ export const CONTRACT_SCHEMA = {
         'The severity of each diagnostic code for the scripts under this contract (error, warning, information, hint, or off), in the editor and in `sandlua check`. An editor setting or `sandlua check --severity CODE=LEVEL` wins over it. Default: each code\'s own severity.',
       type: 'object',
       properties: Object.fromEntries(
-        RULES.filter((r) => r.code !== 'syntax' && r.code !== 'manifest').map((r) => [r.code, severityLevel(r.code, `${r.summary} Default: ${r.severity}.`)]),
+        RULES.filter((r) => r.code !== 'syntax' && r.code !== 'manifest').map((r) => [r.code, severityLevel(r.code, `${r.summary} Default: ${defaultSeverityText(r)}.`)]),
       ),
       additionalProperties: severityLevel(),
       default: {},
