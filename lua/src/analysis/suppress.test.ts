@@ -74,6 +74,12 @@ describe('suppression comments', () => {
     assert.deepEqual(shown(src), ['2 undefined-global']);
   });
 
+  it('is also written with three dashes, as LuaCATS comments are', () => {
+    const src = '--- sandlua: disable-next-line undefined-global\nprint(a)\n';
+    assert.deepEqual(suppressed(src), ['2 undefined-global']);
+    assert.deepEqual(shown(src), []);
+  });
+
   it('disable … enable covers a region; without enable, to the end of the file', () => {
     const src = [
       'print(a)',

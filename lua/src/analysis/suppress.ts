@@ -1,6 +1,6 @@
 // Suppression comments: what a script's author says the analysis should not report here.
 //
-//   -- sandlua: disable-next-line CODE[, CODE]   the next line (no code: every code)
+//   -- sandlua: disable-next-line CODE[, CODE]   the next line (no code: every code; `---` works too)
 //   -- sandlua: disable-line CODE[, CODE]        the comment's own line (a trailing comment)
 //   -- sandlua: disable CODE[, CODE]             from the comment on, until `enable` or the end
 //   -- sandlua: enable CODE[, CODE]              (no code: every code)
@@ -56,7 +56,7 @@ interface Misspelled {
   start: number;
 }
 
-const SANDLUA = /^(\s*sandlua:\s*)([A-Za-z][\w-]*)/;
+const SANDLUA = /^(-?\s*sandlua:\s*)([A-Za-z][\w-]*)/; // `-- sandlua:` or `--- sandlua:`
 const LUALS = /^-@diagnostic\s+(disable-next-line|disable-line|disable|enable)(?![\w-])\s*(:?)/;
 
 /**
