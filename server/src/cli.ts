@@ -4,7 +4,7 @@
 import { readFileSync } from 'fs';
 import { resolve } from 'path';
 import { parseArgs } from 'util';
-import { compile, disassemble } from '@sandlua/lua';
+import { compile, disassemble, parseSeverityOption, type SeverityLevel } from '@sandlua/lua';
 import { runReplay, runScript } from './run';
 import { runDebugAdapter } from '@sandlua/debugger';
 import { startServer } from './lsp/server';
@@ -22,7 +22,7 @@ const HELP = `sandlua — checks for sandboxed Lua 5.3 scripts with capability c
 
 Usage:
   sandlua check PATH... [--format text|json|sarif|github] [--manifest FILE]
-              [--max-warnings N] [--base GIT_REF]
+              [--max-warnings N] [--severity CODE=LEVEL]... [--base GIT_REF]
   sandlua report PATH... [--format markdown|json] [--manifest FILE] [--base GIT_REF]
   sandlua run SCRIPT [--manifest FILE] [--input JSON | --input-file FILE] [--json]
               [--audit FILE] [--host MODULE.js] [--stdin FILE]
@@ -67,6 +67,10 @@ Options for check:
                        calls scripts start making, new violations (check and report)
   --manifest FILE      use this sandlua.json for every script instead of discovering one
   --max-warnings N     also exit with 1 when there are more than N warnings
+  --severity CODE=LEVEL
+                       report CODE as error, warning, information or hint, or not
+                       at all (off); repeatable. Wins over the contract's "severity"
+                       map; the exit code follows the severities given
   -h, --help           show this help
 
 Exit codes: 0 no problems, 1 problems found, 2 wrong usage.
@@ -133,6 +137,7 @@ async function runCheck(args: string[], io: Io): Promise<number> {
       format: { type: 'string', default: 'text' },
       manifest: { type: 'string' },
       'max-warnings': { type: 'string' },
+      severity: { type: 'string', multiple: true },
       base: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -152,13 +157,19 @@ async function runCheck(args: string[], io: Io): Promise<number> {
       throw new UsageError(`--max-warnings expects a whole number, got '${values['max-warnings']}'`);
     }
   }
+  const severity: Record<string, SeverityLevel> = {};
+  for (const option of values.severity ?? []) {
+    const parsed = parseSeverityOption(option);
+    if ('problem' in parsed) throw new UsageError(parsed.problem);
+    severity[parsed.code] = parsed.level;
+  }
   if (positionals.length === 0) throw new UsageError('check needs at least one file or folder');
 
   // A progress line on a terminal while a large tree is checked in parallel.
   const progress = io.isTTY && process.stderr.isTTY
     ? (done: number, total: number) => process.stderr.write(`\rchecking ${done}/${total} scripts`)
     : undefined;
-  const result = await checkParallel(positionals, { manifest: values.manifest, cwd: io.cwd, onProgress: progress });
+  const result = await checkParallel(positionals, { manifest: values.manifest, cwd: io.cwd, onProgress: progress, severity });
   if (progress) process.stderr.write('\r\x1b[K');
   const changes = values.base !== undefined
     ? diffReports(reportAtRevision(values.base, positionals, io.cwd, values.manifest), buildReport(positionals, io.cwd, values.manifest))

@@ -21,6 +21,7 @@ import { admitsJsonType, type TypeNode } from '../contract/types';
 import type { HostFunction } from '../contract/host';
 import type { Finding, Severity } from './findings';
 import { NO_TYPES, type TypeInfo } from './types';
+import { applySuppressions } from './suppress';
 import { isEnvironment, longestHostPrefix, objectProperties, requiredFields, withoutEnvironment } from './paths';
 import { accessAllows, fileUses, moduleFile, moduleOfFile, requireUses, type FileNeed } from './modules';
 
@@ -62,6 +63,7 @@ export function analyzeScript(source: string | Uint8Array, name: string, contrac
     findings.push({ start: 0, end: 0, severity: 'warning', code: 'syntax', message: `internal error in the checker: ${(error as Error).message}` });
   }
   findings.sort((a, b) => a.start - b.start || a.end - b.end);
+  applySuppressions(parsed, findings);
   return { parsed, scope, findings, contract, files, types: NO_TYPES };
 }
 

@@ -13,6 +13,8 @@ export interface Edit {
 export interface Fix {
   title: string;
   edits: Edit[];
+  /** The fix silences the finding (a suppression comment) instead of mending it: never the preferred fix. */
+  silences?: true;
 }
 
 export interface Finding {
@@ -23,4 +25,9 @@ export interface Finding {
   message: string;
   /** Quick fixes (did-you-mean, a missing output field). */
   fixes?: Fix[];
+  /**
+   * A suppression comment in the script covers the finding (suppress.ts): text, JSON and the editor
+   * do not show it; SARIF reports it as suppressed in source.
+   */
+  suppressed?: true;
 }

@@ -50,14 +50,14 @@ export const RULES: readonly Rule[] = [
     name: 'UndefinedGlobal',
     summary: 'The script reads a global variable that nothing defines: not the standard library, not the contract\'s host functions, not the script itself.',
     help: 'Check the spelling, declare the variable with local, or read the value from input.',
-    severity: 'warning',
+    severity: 'error',
   },
   {
     code: 'global-write',
     name: 'GlobalWrite',
     summary: 'The script assigns a global variable.',
     help: 'Use a local variable (local name = ...). Globals leak between functions and can shadow standard or host names.',
-    severity: 'warning',
+    severity: 'error',
   },
   {
     code: 'unknown-input-field',
@@ -95,6 +95,69 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
   },
   {
+    code: 'maybe-nil',
+    name: 'MaybeNil',
+    summary: 'A value that may be nil is indexed, called, used in arithmetic, concatenation or #, passed to a non-optional host parameter or put in a required output field, with no check that rules nil out.',
+    help: 'Check the value first (if x then ... end, x ~= nil, assert(x)) or give a default (x or default). The severity is error when the nil comes from the contract (an input field not in "required", a host result typed T?), since the run then fails on some valid input; warning when it comes from the script itself.',
+    severity: 'error',
+  },
+  {
+    code: 'type-mismatch',
+    name: 'TypeMismatch',
+    summary: 'An operation fails for the value\'s known type: indexing a number or boolean, calling a non-function, # on a number, concatenating a table or boolean.',
+    help: 'Use the value as what it is, or convert it first (tostring, tonumber). Lua\'s own coercions of numbers and numeric strings are not mismatches; this operation raises an error at run time.',
+    severity: 'error',
+  },
+  {
+    code: 'unknown-member',
+    name: 'UnknownMember',
+    summary: 'A field of a standard-library table that Lua 5.3 does not have (string.formt, table.getn, math.pow).',
+    help: 'Use the name Lua 5.3 has: the message suggests the closest one, or the 5.3 replacement of an older function (load for loadstring, table.unpack for unpack). The field is nil at run time, so calling it fails.',
+    severity: 'error',
+  },
+  {
+    code: 'unused',
+    name: 'Unused',
+    summary: 'A local variable, local function or parameter is never used.',
+    help: 'Remove it, or start its name with _ to say it is unused on purpose (an implicit self is never reported).',
+    severity: 'warning',
+  },
+  {
+    code: 'shadowing',
+    name: 'Shadowing',
+    summary: 'A local declares a name that an enclosing local already has, hiding it for the rest of the block.',
+    help: 'Rename one of them, so that each name means one thing where it is read.',
+    severity: 'warning',
+  },
+  {
+    code: 'unreachable-code',
+    name: 'UnreachableCode',
+    summary: 'Statements that can never run: they follow a return, break, goto or error(...) in the same block.',
+    help: 'Remove the statements, or move them before the statement that ends the block.',
+    severity: 'warning',
+  },
+  {
+    code: 'assignment-count',
+    name: 'AssignmentCount',
+    summary: 'An assignment has more values than names (the extra values are dropped) or fewer (the extra names get nil).',
+    help: 'Give as many values as names, or write nil explicitly when a name is meant to start as nil.',
+    severity: 'warning',
+  },
+  {
+    code: 'for-direction',
+    name: 'ForDirection',
+    summary: 'A numeric for loop whose constant bounds and step make it run zero times (for i = 10, 1 without a negative step).',
+    help: 'Swap the bounds, or give a negative step (for i = 10, 1, -1) to count down.',
+    severity: 'warning',
+  },
+  {
+    code: 'unused-suppression',
+    name: 'UnusedSuppression',
+    summary: 'A suppression comment (-- sandlua: disable-next-line, disable-line, disable ... enable) that suppresses nothing, or names a code that does not exist.',
+    help: 'Remove the comment (or the code it no longer needs): it hides nothing now, and would hide a new problem later. Comments in LuaLS\'s ---@diagnostic spelling are honoured but never reported, since they may be meant for LuaLS.',
+    severity: 'hint',
+  },
+  {
     code: 'manifest',
     name: 'ContractProblem',
     summary: 'The contract (sandlua.json) is invalid: its scripts run under deny-all until it is fixed.',
@@ -113,6 +176,19 @@ export const CAPABILITY_CHANGE_RULE: Rule = {
 };
 
 const BY_CODE = new Map(RULES.map((rule) => [rule.code, rule]));
+
+/** Every diagnostic code, in the order of RULES (the known codes of suppression comments and severity maps). */
+export const CODES: readonly string[] = RULES.map((rule) => rule.code);
+
+/** A code's default severity in words (settings and schema descriptions): `maybe-nil` has two. */
+export function defaultSeverityText(rule: Rule): string {
+  return rule.code === 'maybe-nil' ? 'error when the nil comes from the contract, warning otherwise' : rule.severity;
+}
+
+/** Whether a code is one of this version's diagnostic codes. */
+export function isKnownCode(code: string): boolean {
+  return BY_CODE.has(code);
+}
 
 /** The rule of a code; a code this version does not know still gets a rule, so no output breaks. */
 export function ruleFor(code: string): Rule {

@@ -20,6 +20,8 @@ import { LEGACY_NAMES, LUA53_LIBRARIES, LUA53_STDLIB_NAMES, isStdlibLibrary, isS
 import { didYouMean } from './suggest';
 import type { JsonSchema } from './types';
 import { validateContractValue } from './validate';
+import { CODES, isKnownCode } from '../analysis/rules';
+import { FIXED_SEVERITY, isSeverityLevel, type SeverityLevel, type SeverityMap } from '../analysis/severity';
 
 export const MANIFEST_FILE = 'sandlua.json';
 
@@ -57,6 +59,8 @@ export interface Contract {
   dataBoundary?: string;
   approval?: { owner: string; reviewers: string[] };
   onFailure: OnFailure;
+  /** Severity per diagnostic code for the scripts under it (`"severity"`); an editor setting or `--severity` wins. */
+  severity?: SeverityMap;
   /** The JSON value as written. */
   raw: Record<string, unknown>;
   /** The file's text (a byte-order mark replaced by a space), for locating things in it (`locate`). */
@@ -153,6 +157,7 @@ function parse(text: string, path: string): ManifestResult {
   checkStdlib(value, sink);
   checkRelativePaths(value, 'modules', 'values', sink);
   checkRelativePaths(value, 'files', 'keys', sink);
+  checkSeverity(value, sink);
   for (const key of ['input', 'output']) {
     if (value[key] !== undefined && !sink.hasErrorWithin([key]) && (typeof value[key] === 'boolean' || isObject(value[key]))) {
       checkDeclaredSchema(value[key] as JsonSchema, [key], sink);
@@ -203,6 +208,13 @@ function buildContract(value: Record<string, unknown>, path: string, text: strin
   if (value.input !== undefined) contract.input = value.input as JsonSchema;
   if (value.output !== undefined) contract.output = value.output as JsonSchema;
   if (typeof value.dataBoundary === 'string') contract.dataBoundary = value.dataBoundary;
+  if (isObject(value.severity)) {
+    const severity: Record<string, SeverityLevel> = {};
+    for (const [code, level] of Object.entries(value.severity)) {
+      if (isKnownCode(code) && !FIXED_SEVERITY.has(code) && isSeverityLevel(level)) severity[code] = level;
+    }
+    contract.severity = severity;
+  }
   if (isObject(value.approval)) {
     const approval = value.approval as { owner: string; reviewers?: string[] };
     contract.approval = { owner: approval.owner, reviewers: [...(approval.reviewers ?? [])] };
@@ -376,6 +388,22 @@ function checkStdlib(value: Record<string, unknown>, sink: ProblemSink): void {
     if (index === undefined || !Array.isArray(deny)) continue;
     const node = nodeAtPath(sink.root, ['stdlib', 'deny', index]);
     if (node) sink.addAt(node, `'${name}' is both allowed and denied: stdlib.allow also names it`);
+  }
+}
+
+/** `severity` keys are diagnostic codes: an unknown one is a warning (a typo would silently do nothing). */
+function checkSeverity(value: Record<string, unknown>, sink: ProblemSink): void {
+  const severity = value.severity;
+  if (!isObject(severity)) return;
+  for (const code of Object.keys(severity)) {
+    const node = nodeAtPath(sink.root, ['severity', code]);
+    const key = node?.parent?.type === 'property' ? node.parent.children![0] : node;
+    if (!key) continue;
+    if (FIXED_SEVERITY.has(code)) {
+      sink.addAt(key, `the severity of '${code}' cannot be changed: ${code === 'syntax' ? 'a script that does not parse cannot run' : "the contract's own problems are always reported"}`, 'warning');
+    } else if (!isKnownCode(code)) {
+      sink.addAt(key, `unknown diagnostic code '${code}' in severity${didYouMean(code, CODES.filter((c) => !FIXED_SEVERITY.has(c)))}`, 'warning');
+    }
   }
 }
 

@@ -7,6 +7,7 @@
 // the first two as well.
 
 import { LUA53_STDLIB_NAMES, LUA53_LIBRARIES } from './stdlib-names';
+import { RULES, defaultSeverityText } from '../analysis/rules';
 
 export const LUA_KEYWORDS: readonly string[] = [
   'and', 'break', 'do', 'else', 'elseif', 'end', 'false', 'for', 'function', 'goto', 'if', 'in', 'local', 'nil', 'not', 'or',
@@ -191,6 +192,23 @@ const hostFunction = {
   },
 };
 
+/** The levels of the contract's `severity` map (`off`: not reported). */
+export const SEVERITY_LEVEL_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  error: 'Reported as an error: `sandlua check` exits with 1.',
+  warning: 'Reported as a warning (fails `sandlua check` only beyond --max-warnings).',
+  information: 'Reported as information.',
+  hint: 'Reported as a hint (the editor shows it faintly).',
+  off: 'Not reported.',
+};
+
+const severityLevel = (title?: string, description?: string) => ({
+  ...(title ? { title } : {}),
+  ...(description ? { description } : {}),
+  type: 'string',
+  enum: Object.keys(SEVERITY_LEVEL_DESCRIPTIONS),
+  enumDescriptions: Object.values(SEVERITY_LEVEL_DESCRIPTIONS),
+});
+
 export const CONTRACT_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'Sandlua contract (sandlua.json)',
@@ -321,6 +339,17 @@ export const CONTRACT_SCHEMA = {
           items: { type: 'string', minLength: 1, maxLength: 200 },
         },
       },
+    },
+    severity: {
+      title: 'Severity',
+      description:
+        'The severity of each diagnostic code for the scripts under this contract (error, warning, information, hint, or off), in the editor and in `sandlua check`. An editor setting or `sandlua check --severity CODE=LEVEL` wins over it. Default: each code\'s own severity.',
+      type: 'object',
+      properties: Object.fromEntries(
+        RULES.filter((r) => r.code !== 'syntax' && r.code !== 'manifest').map((r) => [r.code, severityLevel(r.code, `${r.summary} Default: ${defaultSeverityText(r)}.`)]),
+      ),
+      additionalProperties: severityLevel(),
+      default: {},
     },
     onFailure: {
       title: 'On failure',

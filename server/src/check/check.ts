@@ -4,7 +4,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyzeScript, type ManifestResult, type Severity } from '@sandlua/lua';
+import { analyzeScript, applySeverity, type ManifestResult, type Severity, type SeverityMap } from '@sandlua/lua';
 import { availableParallelism } from 'os';
 import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
 import { MANIFEST_FILE, ManifestDiscovery } from '../manifest-discovery';
@@ -30,6 +30,8 @@ export interface CheckedFile {
   /** Path of the governing `sandlua.json` (same convention), or null when none governs the file. */
   manifest: string | null;
   diagnostics: CheckDiagnostic[];
+  /** Findings a suppression comment in the script covers: only SARIF reports them (as suppressed). */
+  suppressed?: CheckDiagnostic[];
   /** The file's text, for formatters that show source excerpts (not part of the JSON output). */
   source: string;
 }
@@ -39,6 +41,8 @@ export interface CheckOptions {
   manifest?: string;
   /** Base for the relative paths in the result (default: the working directory). */
   cwd?: string;
+  /** Severity per code (`--severity`), over each contract's `"severity"` map. */
+  severity?: SeverityMap;
 }
 
 export interface CheckResult {
@@ -75,7 +79,7 @@ export function check(paths: string[], options: CheckOptions = {}): CheckResult 
   for (const script of scripts) {
     const manifest = fixed ?? discovery.governing(script);
     if (manifest) manifests.set(manifest.path, manifest);
-    files.push(checkScript(script, manifest, cwd));
+    files.push(checkScript(script, manifest, cwd, options.severity));
   }
   for (const contract of contracts) {
     const manifest = discovery.load(contract);
@@ -105,7 +109,7 @@ export async function checkParallel(paths: string[], options: CheckOptions & { o
   scripts.forEach((s, i) => chunks[i % workers].push(s));
   let done = 0;
   const results = await Promise.all(chunks.map((chunk) => new Promise<CheckedFile[]>((resolve, reject) => {
-    const worker = new Worker(__filename, { workerData: { sandluaCheckWorker: true, scripts: chunk, manifest: options.manifest, cwd } });
+    const worker = new Worker(__filename, { workerData: { sandluaCheckWorker: true, scripts: chunk, manifest: options.manifest, cwd, severity: options.severity } });
     worker.on('message', (m: { progress?: number; files?: CheckedFile[] }) => {
       if (m.progress !== undefined) {
         done += m.progress;
@@ -175,7 +179,7 @@ function contractFiles(manifests: Map<string, ManifestResult>, cwd: string): Che
 
 // A worker thread of checkParallel: checks its share of the scripts and reports back.
 if (!isMainThread && (workerData as { sandluaCheckWorker?: boolean } | null)?.sandluaCheckWorker) {
-  const data = workerData as { scripts: string[]; manifest?: string; cwd: string };
+  const data = workerData as { scripts: string[]; manifest?: string; cwd: string; severity?: SeverityMap };
   const discovery = new ManifestDiscovery();
   let fixed: ManifestResult | undefined;
   if (data.manifest) {
@@ -184,7 +188,7 @@ if (!isMainThread && (workerData as { sandluaCheckWorker?: boolean } | null)?.sa
   }
   const files: CheckedFile[] = [];
   for (let i = 0; i < data.scripts.length; i++) {
-    files.push(checkScript(data.scripts[i], fixed ?? discovery.governing(data.scripts[i]), data.cwd));
+    files.push(checkScript(data.scripts[i], fixed ?? discovery.governing(data.scripts[i]), data.cwd, data.severity));
     if ((i + 1) % 50 === 0) parentPort!.postMessage({ progress: 50 });
   }
   parentPort!.postMessage({ progress: data.scripts.length % 50, files });
@@ -192,43 +196,50 @@ if (!isMainThread && (workerData as { sandluaCheckWorker?: boolean } | null)?.sa
 
 /**
  * Checks one script's text under its contract; the per-file step that the language server shares.
- * `file` is where the script is (module files are told from scripts by it).
+ * `file` is where the script is (module files are told from scripts by it). Severities are final:
+ * `severity` (the command line's) over the contract's map; findings turned off are left out, and
+ * the ones a comment suppresses are apart in `suppressed`.
  */
-export function checkSource(source: string | Uint8Array, name: string, manifest?: ManifestResult, file?: string): { diagnostics: CheckDiagnostic[]; text: string } {
+export function checkSource(
+  source: string | Uint8Array, name: string, manifest?: ManifestResult, file?: string, severity?: SeverityMap,
+): { diagnostics: CheckDiagnostic[]; suppressed: CheckDiagnostic[]; text: string } {
   const contract = manifest?.manifest;
   const broken = manifest !== undefined && contract === undefined ? path.basename(path.dirname(manifest.path)) + '/' + MANIFEST_FILE : undefined;
-  const { findings, parsed } = analyzeScript(source, name, contract, { brokenContract: broken, path: file });
-  const lineMap = parsed.lineMap;
-  return {
-    text: parsed.source,
-    diagnostics: findings.map((d) => {
-      const start = lineMap.positionAt(d.start);
-      const end = lineMap.positionAt(d.end);
-      const out: CheckDiagnostic = {
-        line: start.line + 1,
-        column: start.character + 1,
-        endLine: end.line + 1,
-        endColumn: end.character + 1,
-        severity: d.severity,
-        code: d.code,
-        message: d.message,
-      };
-      if (d.fixes) {
-        out.fixes = d.fixes.map((f) => ({
-          title: f.title,
-          edits: f.edits.map((e) => {
-            const a = lineMap.positionAt(e.start);
-            const b = lineMap.positionAt(e.end);
-            return { line: a.line + 1, column: a.character + 1, endLine: b.line + 1, endColumn: b.character + 1, newText: e.newText };
-          }),
-        }));
-      }
-      return out;
-    }),
-  };
+  const analysis = analyzeScript(source, name, contract, { brokenContract: broken, path: file });
+  const findings = applySeverity(analysis.findings, severity, contract?.severity);
+  const lineMap = analysis.parsed.lineMap;
+  const diagnostics: CheckDiagnostic[] = [];
+  const suppressed: CheckDiagnostic[] = [];
+  for (const d of findings) {
+    const start = lineMap.positionAt(d.start);
+    const end = lineMap.positionAt(d.end);
+    const out: CheckDiagnostic = {
+      line: start.line + 1,
+      column: start.character + 1,
+      endLine: end.line + 1,
+      endColumn: end.character + 1,
+      severity: d.severity,
+      code: d.code,
+      message: d.message,
+    };
+    // A suppression comment is not a fix a reviewer applies: the editor offers it, the formats do not.
+    const fixes = d.fixes?.filter((f) => !f.silences);
+    if (fixes && fixes.length > 0) {
+      out.fixes = fixes.map((f) => ({
+        title: f.title,
+        edits: f.edits.map((e) => {
+          const a = lineMap.positionAt(e.start);
+          const b = lineMap.positionAt(e.end);
+          return { line: a.line + 1, column: a.character + 1, endLine: b.line + 1, endColumn: b.character + 1, newText: e.newText };
+        }),
+      }));
+    }
+    (d.suppressed ? suppressed : diagnostics).push(out);
+  }
+  return { text: analysis.parsed.source, diagnostics, suppressed };
 }
 
-function checkScript(script: string, manifest: ManifestResult | undefined, cwd: string): CheckedFile {
+function checkScript(script: string, manifest: ManifestResult | undefined, cwd: string, severity?: SeverityMap): CheckedFile {
   const bytes = fs.readFileSync(script);
   // Lua source is bytes. Valid UTF-8 is decoded so that columns count characters as editors do;
   // anything else is parsed byte for byte (columns are then byte columns, as luac counts them).
@@ -239,8 +250,8 @@ function checkScript(script: string, manifest: ManifestResult | undefined, cwd: 
     source = bytes;
   }
   const shown = display(script, cwd);
-  const { diagnostics, text } = checkSource(source, path.basename(script), manifest, script);
-  return { path: shown, manifest: manifest ? display(manifest.path, cwd) : null, diagnostics, source: text };
+  const { diagnostics, suppressed, text } = checkSource(source, path.basename(script), manifest, script, severity);
+  return { path: shown, manifest: manifest ? display(manifest.path, cwd) : null, diagnostics, ...(suppressed.length > 0 ? { suppressed } : {}), source: text };
 }
 
 export function collectFiles(paths: string[], cwd: string): { scripts: string[]; contracts: string[] } {

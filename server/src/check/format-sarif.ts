@@ -1,5 +1,7 @@
 // The `sarif` format: SARIF 2.1.0, for code-scanning annotations on pull requests. One run, the
-// rules of every stable code (rules.ts), results with their locations and fixes.
+// rules of every stable code (rules.ts), results with their locations and fixes. Findings that a
+// comment in the script suppresses are results too, marked `suppressions: [{ kind: 'inSource' }]`,
+// so code scanning shows them as dismissed in source rather than not at all.
 
 import type { CheckResult } from './check';
 import { RULES, ruleFor, CAPABILITY_CHANGE_RULE } from '@sandlua/lua';
@@ -20,7 +22,8 @@ export function formatSarif(result: CheckResult, notes: SarifNote[] = []): strin
   const index = new Map(rules.map((r, i) => [r.code, i]));
   const results: unknown[] = [];
   for (const file of result.files) {
-    for (const d of file.diagnostics) {
+    const suppressed = new Set(file.suppressed ?? []);
+    for (const d of [...file.diagnostics, ...(file.suppressed ?? [])]) {
       const rule = ruleFor(d.code);
       const region = { startLine: d.line, startColumn: d.column, endLine: d.endLine, endColumn: Math.max(d.endColumn, d.line === d.endLine ? d.column : d.endColumn) };
       const out: Record<string, unknown> = {
@@ -30,6 +33,7 @@ export function formatSarif(result: CheckResult, notes: SarifNote[] = []): strin
         locations: [{ physicalLocation: { artifactLocation: { uri: uri(file.path) }, region } }],
       };
       if (index.has(rule.code)) out.ruleIndex = index.get(rule.code);
+      if (suppressed.has(d)) out.suppressions = [{ kind: 'inSource' }];
       if (d.fixes && d.fixes.length > 0) {
         out.fixes = d.fixes.map((f) => ({
           description: { text: f.title },

@@ -9,7 +9,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { StdlibPolicy, analyzeScript, scriptCapabilities, type Contract, type ManifestResult } from '@sandlua/lua';
+import { StdlibPolicy, analyzeScript, applySeverity, scriptCapabilities, type Contract, type ManifestResult } from '@sandlua/lua';
 import { CheckInputError, collectFiles, display, type Severity } from './check';
 import { ManifestDiscovery } from '../manifest-discovery';
 
@@ -84,8 +84,9 @@ export function buildReport(paths: string[], cwd: string, manifestOption?: strin
     const caps = scriptCapabilities(analysis.scope, analysis.parsed.lineMap, contract);
     const calls = caps.calls.map((c) => ({ name: c.name, lines: [...new Set(c.sites.map((s) => s.line))] }));
     const used = new Set(calls.map((c) => c.name));
-    const violations = analysis.findings
-      .filter((f) => f.severity === 'error')
+    // The contract's severity map counts; a finding a comment suppresses is not a violation.
+    const violations = applySeverity(analysis.findings, undefined, contract?.severity)
+      .filter((f) => f.severity === 'error' && !f.suppressed)
       .map((f) => ({ line: analysis.parsed.lineMap.positionAt(f.start).line + 1, code: f.code, severity: f.severity, message: f.message }));
     const lines = (sites: { line: number }[]): number[] => [...new Set(sites.map((s) => s.line))];
     // `requires` and `files` only when there are some: the JSON of other scripts keeps its shape.

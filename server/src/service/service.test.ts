@@ -445,9 +445,9 @@ describe('language service: quick fixes and symbols', () => {
     const service = new LanguageService();
     service.open(SCRIPT, text, 1);
     const typo = service.codeActions(SCRIPT, { start: positionOf(text, 'lookup'), end: positionOf(text, 'lookup', 3) });
-    assert.deepEqual(typo.map((a) => [a.title, a.isPreferred === true]), [["Change to 'lookup_vendor_alias'", true]]);
+    assert.deepEqual(typo.map((a) => [a.title, a.isPreferred === true]), [["Change to 'lookup_vendor_alias'", true], ['Suppress ungranted-host on this line', false]]);
     const missing = service.codeActions(SCRIPT, { start: positionOf(text, '{ conf'), end: positionOf(text, '{ conf', 1) });
-    assert.deepEqual(missing.map((a) => [a.title, a.isPreferred === true]), [["Add 'normalized_vendor'", false]]);
+    assert.deepEqual(missing.map((a) => [a.title, a.isPreferred === true]), [["Add 'normalized_vendor'", false], ['Suppress output-shape on this line', false]]);
   });
 
   it('never answers a symbol without a name (a `local ` or `function ` being typed)', () => {

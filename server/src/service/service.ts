@@ -9,7 +9,7 @@ import {
   type ast, type Contract, type HostFunction, type ManifestResult, type LocalVariable, type ModuleDeclaration,
 } from '@sandlua/lua';
 import {
-  analyzeScript, walk, objectProperties, requiredFields, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
+  analyzeScript, applySeverity, walk, objectProperties, requiredFields, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
   fieldsOf, formatInferredType, UNKNOWN,
   type Finding, type ScriptAnalysis, type FileUse, type ModuleField, type RequireUse, type Type, type TypeInfo, type TypeNode,
 } from '@sandlua/lua';
@@ -51,7 +51,7 @@ export const TOKEN_MODIFIERS = ['declaration', 'readonly', 'defaultLibrary', 'ho
 export interface SemanticToken { line: number; character: number; length: number; type: number; modifiers: number }
 
 export interface ServiceSettings {
-  /** Severity per code, or 'off'. */
+  /** Severity per code, or 'off' (over the contract's `"severity"` map). */
   severity: Record<string, Severity | 'off'>;
   /** Contracts (files or folders holding a sandlua.json) for scripts that no contract above them governs. */
   contractPaths?: string[];
@@ -194,18 +194,18 @@ export class LanguageService {
     const c = this.get(path);
     if (!c) return [];
     const out: Diagnostic[] = [];
-    for (const f of c.analysis.findings) {
-      const d = this.diagnostic(c, f);
-      if (d) out.push(d);
-    }
+    for (const f of this.shown(c)) out.push(this.diagnostic(c, f));
     return out;
   }
 
-  /** A finding as the editor shows it, with the configured severity (undefined: its code is off). */
-  private diagnostic(c: Cached, f: Finding): Diagnostic | undefined {
-    const override = this.settings.severity[f.code];
-    if (override === 'off') return undefined;
-    return { range: range(c.lines, f.start, f.end), severity: override ?? f.severity, code: f.code, message: f.message, source: 'sandlua' };
+  /** The findings the editor shows: final severities (settings over the contract's map), none off or suppressed. */
+  private shown(c: Cached): Finding[] {
+    return applySeverity(c.analysis.findings, this.settings.severity, c.contract?.manifest?.severity).filter((f) => !f.suppressed);
+  }
+
+  /** A shown finding as the editor's diagnostic. */
+  private diagnostic(c: Cached, f: Finding): Diagnostic {
+    return { range: range(c.lines, f.start, f.end), severity: f.severity, code: f.code, message: f.message, source: 'sandlua' };
   }
 
   /** A contract's own problems, at their places in the JSON. */
@@ -903,18 +903,17 @@ export class LanguageService {
     const end = c.lines.offsetAt(r.end);
     const fixes: CodeAction[] = [];
     const suppressions: CodeAction[] = [];
-    for (const f of c.analysis.findings) {
+    for (const f of this.shown(c)) {
       if (!f.fixes || f.end < start || f.start > end) continue;
       const diagnostic = this.diagnostic(c, f);
-      if (!diagnostic) continue;
       let preferred = false;
       for (const fix of f.fixes) {
-        const action: CodeAction = { title: fix.title, kind: 'quickfix', diagnostic, edits: fix.edits.map((e) => ({ range: range(c.lines, e.start, e.end), newText: e.newText })) };
-        if (!preferred && isDidYouMean(fix.title)) {
+        const action: CodeAction = { title: fix.title, kind: 'quickfix', diagnostic, isPreferred: false, edits: fix.edits.map((e) => ({ range: range(c.lines, e.start, e.end), newText: e.newText })) };
+        if (!preferred && !fix.silences && isDidYouMean(fix.title)) {
           action.isPreferred = true;
           preferred = true;
         }
-        (isSuppression(fix.title) ? suppressions : fixes).push(action);
+        (fix.silences || isSuppression(fix.title) ? suppressions : fixes).push(action);
       }
     }
     return [...fixes, ...suppressions];
