@@ -27,7 +27,7 @@
 // or that failed — is counted, not judged.
 //
 // Options: --json (machine output), --list CODE (print every finding of that code), --cap SECONDS
-// (CPU time per run, default 10), --debian, --no-run (check only; nothing is judged but syntax).
+// (per run, default 10), --debian, --no-run (check only; nothing is judged but syntax).
 
 import { spawn, spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
@@ -150,6 +150,8 @@ function prepareProject(project) {
       break;
     }
   }
+  // lua5.3 searches the same folders in the same order, so it loads the files the contract declares.
+  project.pathDirs = searchDirs.filter((d) => project.pathDirs.has(d));
   const files = {};
   for (const p of [...filePaths].sort()) files[p] = 'read-write';
   const stdlib = { allow: ['io', 'os', 'require', 'package', 'load', 'loadfile', 'dofile', 'debug', 'string.dump', 'collectgarbage'] };
@@ -283,6 +285,7 @@ export async function corpusCheck(options) {
     checkMs,
     runs: run.runs,
     runStatuses: run.statuses,
+    unfinished: run.jobs.filter((j) => !['ok', 'error', 'exit', 'time'].includes(j.status)).map((j) => ({ file: j.file, status: j.status })),
     filesWithLinesThatRan: [...run.ranOk.entries()].filter(([file, set]) => set.size > 0 && allFiles.includes(file)).length,
     linesThatRan: [...run.ranOk.entries()].filter(([file]) => allFiles.includes(file)).reduce((n, [, s]) => n + s.size, 0),
     counts: Object.values(counts).sort((a, b) => a.code.localeCompare(b.code) || a.severity.localeCompare(b.severity)),
@@ -298,14 +301,15 @@ function printTable(r) {
   p(`corpus: ${r.files} files in ${r.projects.length} projects (${r.projects.map((x) => `${x.dir}: ${x.files}`).join(', ')})`);
   p(`checked in ${r.checkMs} ms; luac5.3 -p accepts ${r.compiled} files`);
   p(`runs: ${r.runs} (${Object.entries(r.runStatuses).map(([s, n]) => `${s} ${n}`).join(', ')}); ${r.filesWithLinesThatRan} files with lines that ran without error, ${r.linesThatRan} such lines`);
+  for (const u of r.unfinished) p(`  no report: ${u.file} (${u.status})`);
   p();
   p('code                 severity      total  on lines that ran');
   for (const c of r.counts) p(`${c.code.padEnd(20)} ${c.severity.padEnd(12)} ${String(c.total).padStart(6)}  ${String(c.onLinesThatRan).padStart(6)}`);
   p();
-  const rel = (f) => relative(process.cwd(), f.file) || f.file;
+  const rel = (f) => (f.file.startsWith(process.cwd() + sep) ? relative(process.cwd(), f.file) : f.file);
   if (r.byDesign.length > 0) {
     p(`errors by design on lines that ran: ${r.byDesign.length}`);
-    for (const f of r.byDesign) p(`  ${rel(f)}:${f.line}:${f.column} ${f.code} ${f.message}`);
+    for (const f of r.byDesign) p(`  ${rel(f)}:${f.line}:${f.column} ${f.code} ${f.message.length > 160 ? f.message.slice(0, 160) + '…' : f.message}`);
     p();
   }
   if (r.missedSyntax.length > 0) {

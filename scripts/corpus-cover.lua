@@ -20,14 +20,15 @@
 -- catches it: those lines started but did not finish. The report lists both; the caller takes
 -- "executed, minus raised" as the lines that ran without error.
 --
--- Time: a CPU-time cap checked by the hook; when it is reached (or the script calls os.exit) the
--- report is written first, so a long run still yields what it covered.
+-- Time: a cap (CPU time or wall-clock seconds, whichever ends first) checked by the hook; when it
+-- is reached (or the script calls os.exit) the report is written first, so a long run still yields
+-- what it covered.
 
 local out_path, cap, package_path, mode, target = ...
 cap = tonumber(cap) or 10
 
 local getinfo, sethook, gethook = debug.getinfo, debug.sethook, debug.gethook
-local clock, exit = os.clock, os.exit
+local clock, time, exit = os.clock, os.time, os.exit
 local oxpcall, cocreate, cowrap = xpcall, coroutine.create, coroutine.wrap
 local tostring, type, pairs, next = tostring, type, pairs, next
 local open, format, sort, concat = io.open, string.format, table.sort, table.concat
@@ -36,7 +37,7 @@ local executed = {} -- source -> { [line] = true }
 local raised = {}   -- source -> { [line] = true }
 local errors = {}   -- the first uncaught error's message
 local count = 0
-local started = clock()
+local started, started_at = clock(), os.time()
 local written = false
 
 local function escape(s)
@@ -79,7 +80,7 @@ local function hook(_, line)
   if not set then set = {}; executed[source] = set end
   set[line] = true
   count = count + 1
-  if count % 4096 == 0 and clock() - started > cap then
+  if count % 4096 == 0 and (clock() - started > cap or time() - started_at > cap) then
     write_report('time')
     exit(0, true)
   end
