@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone on a fresh machine: installs the reference programs the
-# tests compare against (Debian's lua5.3 and luacheck) and the real clients they drive (Neovim),
-# the npm packages, builds, and runs mocha.
+# tests compare against (Debian's lua5.3 and luacheck), the real clients they drive (Neovim), the
+# real-world Lua the corpus check runs (scripts/corpus-debian.txt), the npm packages, builds, and
+# runs mocha.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,10 @@ need=()
 command -v luac5.3 >/dev/null 2>&1 || need+=(lua5.3)
 command -v luacheck >/dev/null 2>&1 || need+=(lua-check)
 command -v nvim >/dev/null 2>&1 || need+=(neovim)
+# The corpus check's real-world Lua (test/corpus.test.ts): pure-Lua Debian packages.
+for pkg in $(sed -e 's/#.*//' scripts/corpus-debian.txt); do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
 if [ ${#need[@]} -gt 0 ]; then
   echo "test: installing Debian packages: ${need[*]}"
   sudo=""
