@@ -191,7 +191,7 @@ class Checker {
     // Inside an alias's own path (`local f = string.formt`): reported where the alias was declared.
     if ((use.via?.aliasOf?.length ?? 0) > 1) return;
     if (this.libraryExtended(library, path[1])) return;
-    if (use.access !== 'call' && this.existence().covers(path, 1, use.node)) return;
+    if (this.existence().covers(path, 1, use.node)) return;
     const node = fieldNode(use.node, path.length - 2) ?? use.node;
     this.unknownMember(library, path[1], node);
   }

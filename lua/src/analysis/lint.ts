@@ -149,7 +149,7 @@ class Linter {
     const body = block.body;
     for (let i = 0; i < body.length; i++) {
       const s = body[i];
-      const how = this.ends(s, false);
+      const how = this.ends(s);
       if (how === undefined) continue;
       let j = i + 1;
       while (j < body.length && body[j].kind !== 'Label') j++;
@@ -159,7 +159,9 @@ class Linter {
   }
 
   /** How a statement ends its block for good (`a break`), or undefined when control may go on. */
-  private ends(s: ast.Statement, returns: boolean): string | undefined {
+  private ends(s: ast.Statement): string | undefined {
+    // A return is its block's last statement (anything after it is a syntax error, reported as such).
+    if (s.kind === 'Return') return undefined;
     // Explicit stack: `if` inside `else` inside `if` may nest deep in generated code.
     const pending: ast.Statement[] = [s];
     let first: string | undefined;
@@ -169,12 +171,14 @@ class Linter {
       switch (t.kind) {
         case 'Break': how = 'a break'; break;
         case 'Goto': how = 'a goto'; break;
-        case 'Return': how = returns ? 'a return' : undefined; break;
+        case 'Return': how = 'a return'; break;
         case 'CallStatement': how = this.endingCall(t.call); break;
         case 'Do': {
           const last = t.body.body[t.body.body.length - 1];
-          if (last) { pending.push(last); continue; }
-          return undefined;
+          if (!last) return undefined;
+          pending.push(last);
+          first ??= 'a do block that leaves';
+          continue;
         }
         case 'If': {
           if (t.clauses.length === 0 || t.clauses[t.clauses.length - 1].condition) return undefined;
@@ -183,7 +187,6 @@ class Linter {
             if (!last) return undefined;
             pending.push(last);
           }
-          returns = true;
           first ??= 'an if whose every branch leaves';
           continue;
         }
@@ -251,8 +254,10 @@ class Linter {
  */
 export class ExistenceTests {
   private readonly tested = new Set<ast.Expression>();
+  private readonly conditions = new Set<ast.Expression>();
   /** Ranges inside which a path (`setfenv`, `string.formt`) was tested to be truthy. */
-  private readonly guards: { start: number; end: number; key: string }[] = [];
+  /** By the tested path's first name, in order of their starts. */
+  private readonly guards = new Map<string, { start: number; end: number; path: readonly string[] }[]>();
 
   constructor(chunk: ast.Chunk, private readonly scope: ScopeInfo) {
     const stack: ast.Node[] = [chunk];
@@ -289,7 +294,7 @@ export class ExistenceTests {
       }
       forEachChild(node, push);
     }
-    this.guards.sort((a, b) => a.start - b.start);
+    for (const list of this.guards.values()) list.sort((a, b) => a.start - b.start);
   }
 
   /**
@@ -298,12 +303,13 @@ export class ExistenceTests {
    */
   covers(path: readonly string[], missing: number, node: ast.Expression): boolean {
     if (missing === path.length - 1 && this.tested.has(node)) return true;
-    let key = path.slice(0, missing + 1).join('.');
-    const keys = new Set<string>([key]);
-    for (let i = missing + 1; i < path.length; i++) keys.add((key = `${key}.${path[i]}`));
-    for (const g of this.guards) {
+    // A guard on the missing name or on a longer part of the path (`if string.gfind then`).
+    for (const g of this.guards.get(path[0]) ?? []) {
       if (g.start > node.start) break;
-      if (node.end <= g.end && keys.has(g.key)) return true;
+      if (node.end > g.end || g.path.length <= missing || g.path.length > path.length) continue;
+      let same = true;
+      for (let i = 0; i < g.path.length && same; i++) same = g.path[i] === path[i];
+      if (same) return true;
     }
     return false;
   }
@@ -313,6 +319,9 @@ export class ExistenceTests {
     const pending: ast.Expression[] = [e];
     while (pending.length > 0) {
       const n = pending.pop()!;
+      // Each operand of a chain `a or b or …` is taken apart once (the walk meets every link).
+      if (this.conditions.has(n)) continue;
+      this.conditions.add(n);
       this.mark(n);
       const inner = unparen(n);
       if (inner.kind === 'Unary' && inner.operator === 'not') pending.push(inner.operand);
@@ -346,8 +355,12 @@ export class ExistenceTests {
       if (target.kind !== 'Name' && target.kind !== 'Member' && target.kind !== 'Index') continue;
       const path = this.scope.pathOf(target);
       if (!path || path.length === 0) continue;
-      const key = withoutEnvironment(path, this.scope.globalTableModified).join('.');
-      if (key) this.guards.push({ start: region.start, end: region.end, key });
+      const tested = withoutEnvironment(path, this.scope.globalTableModified);
+      if (tested.length === 0) continue;
+      const list = this.guards.get(tested[0]);
+      const guard = { start: region.start, end: region.end, path: tested };
+      if (list) list.push(guard);
+      else this.guards.set(tested[0], [guard]);
     }
   }
 }
