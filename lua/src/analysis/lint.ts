@@ -27,6 +27,7 @@ import type { LocalVariable, ScopeInfo } from '../syntax/scope';
 import type { Finding, Fix } from './findings';
 import { forEachChild } from '../syntax/visit';
 import { withoutEnvironment } from './paths';
+import { LUA53_STDLIB } from '../contract/stdlib-names';
 
 /** Appends the lint findings of a script to `findings`. */
 export function lint(parsed: ParseResult, scope: ScopeInfo, findings: Finding[]): void {
@@ -43,23 +44,23 @@ class Linter {
   run(): void {
     this.unused();
     this.shadowing();
-    const stack: ast.Node[] = [this.parsed.chunk];
-    const push = (child: ast.Node): void => {
-      switch (child.kind) {
-        case 'Name': case 'String': case 'Number': case 'Nil': case 'True': case 'False': case 'Vararg': case 'Break': break;
-        default: stack.push(child);
+    // The statement checks see every block: those of each function (ScopeInfo lists them all, so
+    // expressions need no walk), and the blocks nested in their statements.
+    const blocks: ast.Block[] = [];
+    for (const f of this.scope.functions) blocks.push(f.node.body);
+    while (blocks.length > 0) {
+      const block = blocks.pop()!;
+      this.unreachable(block);
+      for (const s of block.body) {
+        switch (s.kind) {
+          case 'Local': this.assignmentCount(s.names, s.values, s); break;
+          case 'Assignment': this.assignmentCount(s.targets, s.values, s); break;
+          case 'NumericFor': this.forDirection(s); blocks.push(s.body); break;
+          case 'Do': case 'While': case 'Repeat': case 'GenericFor': blocks.push(s.body); break;
+          case 'If': for (const c of s.clauses) blocks.push(c.body); break;
+          default: break;
+        }
       }
-    };
-    while (stack.length > 0) {
-      const node = stack.pop()!;
-      switch (node.kind) {
-        case 'Block': this.unreachable(node); break;
-        case 'Local': this.assignmentCount(node.names, node.values, node); break;
-        case 'Assignment': this.assignmentCount(node.targets, node.values, node); break;
-        case 'NumericFor': this.forDirection(node); break;
-        default: break;
-      }
-      forEachChild(node, push);
     }
   }
 
@@ -255,6 +256,8 @@ class Linter {
 export class ExistenceTests {
   private readonly tested = new Set<ast.Expression>();
   private readonly conditions = new Set<ast.Expression>();
+  /** Code Lua 5.3 never runs: `if not table.unpack then …`, `if _VERSION == "Lua 5.1" then …`. */
+  private readonly dead: ast.Range[] = [];
   /** Ranges inside which a path (`setfenv`, `string.formt`) was tested to be truthy. */
   /** By the tested path's first name, in order of their starts. */
   private readonly guards = new Map<string, { start: number; end: number; path: readonly string[] }[]>();
@@ -266,19 +269,28 @@ export class ExistenceTests {
       const node = stack.pop()!;
       switch (node.kind) {
         case 'Name': case 'String': case 'Number': continue;
-        case 'IfClause':
-          if (node.condition) {
-            this.condition(node.condition);
-            this.guard(node.condition, node.body);
+        case 'Block':
+          // `if not x then return end` guards the rest of the block.
+          for (let i = 0; i < node.body.length; i++) {
+            const s = node.body[i];
+            if (s.kind === 'If') this.ifGuards(s, i + 1 < node.body.length ? { start: s.end, end: node.end } : undefined);
           }
           break;
+        case 'If': this.deadBranches(node); break;
+        case 'IfClause': if (node.condition) this.condition(node.condition); break;
         case 'While': this.condition(node.condition); this.guard(node.condition, node.body); break;
         case 'Repeat': this.condition(node.condition); break;
         case 'Binary':
-          if (node.operator === 'or') this.condition(node.left);
-          else if (node.operator === 'and') {
+          if (node.operator === 'or') {
+            this.condition(node.left);
+            // `table.unpack or unpack`: Lua 5.3 never reads the fallback.
+            if (this.truthIn53(node.left) === true) this.dead.push(node.right);
+            this.guard(node.left, node.right, false);
+          } else if (node.operator === 'and') {
             this.condition(node.left);
             this.guard(node.left, node.right);
+            // `_VERSION == "Lua 5.1" and setfenv(…)`: Lua 5.3 never gets to the right.
+            if (this.truthIn53(node.left) === false) this.dead.push(node.right);
           } else if (node.operator === '==' || node.operator === '~=') {
             this.mark(node.left);
             this.mark(node.right);
@@ -303,6 +315,7 @@ export class ExistenceTests {
    */
   covers(path: readonly string[], missing: number, node: ast.Expression): boolean {
     if (missing === path.length - 1 && this.tested.has(node)) return true;
+    if (this.unreached(node)) return true;
     // A guard on the missing name or on a longer part of the path (`if string.gfind then`).
     for (const g of this.guards.get(path[0]) ?? []) {
       if (g.start > node.start) break;
@@ -311,6 +324,78 @@ export class ExistenceTests {
       for (let i = 0; i < g.path.length && same; i++) same = g.path[i] === path[i];
       if (same) return true;
     }
+    return false;
+  }
+
+  /** The bodies of an `if` that Lua 5.3 never enters: after an always-true condition, or under an always-false one. */
+  private deadBranches(s: ast.IfStatement): void {
+    let taken = false;
+    for (const c of s.clauses) {
+      if (taken) {
+        this.dead.push(c);
+        continue;
+      }
+      const truth = c.condition ? this.truthIn53(c.condition) : undefined;
+      if (truth === false) this.dead.push(c.body);
+      else if (truth === true) taken = true;
+    }
+  }
+
+  /**
+   * Whether a condition is always true or always false under Lua 5.3's standard library (whose
+   * names exist, and whose `_VERSION` is "Lua 5.3"); undefined when that does not decide it.
+   */
+  private truthIn53(e: ast.Expression, depth = 0): boolean | undefined {
+    if (depth > 20) return undefined;
+    const n = unparen(e);
+    switch (n.kind) {
+      case 'Name': case 'Member': case 'Index': {
+        const path = this.scope.pathOf(n);
+        if (!path) return undefined;
+        return LUA53_STDLIB.has(withoutEnvironment(path, this.scope.globalTableModified).join('.')) ? true : undefined;
+      }
+      case 'Unary': {
+        if (n.operator !== 'not') return undefined;
+        const inner = this.truthIn53(n.operand, depth + 1);
+        return inner === undefined ? undefined : !inner;
+      }
+      case 'Binary': {
+        if (n.operator === 'and' || n.operator === 'or') {
+          const left = this.truthIn53(n.left, depth + 1);
+          const right = this.truthIn53(n.right, depth + 1);
+          if (n.operator === 'and') return left === false || right === false ? false : left === true && right === true ? true : undefined;
+          return left === true || right === true ? true : left === false && right === false ? false : undefined;
+        }
+        if (n.operator !== '==' && n.operator !== '~=') return undefined;
+        const equal = this.equalIn53(unparen(n.left), unparen(n.right), depth) ?? this.equalIn53(unparen(n.right), unparen(n.left), depth);
+        return equal === undefined ? undefined : n.operator === '==' ? equal : !equal;
+      }
+      case 'Call': {
+        // `_VERSION:find("5.1")`, `_VERSION:match "5%.2"`
+        if (!n.method || (n.method.name !== 'find' && n.method.name !== 'match') || n.args.length !== 1 || n.args[0].kind !== 'String') return undefined;
+        if (!this.isVersion(n.callee)) return undefined;
+        const text = n.args[0].value;
+        return /5%?\.[0-24-9]/.test(text) && !text.includes('5.3') ? false : undefined;
+      }
+      default: return undefined;
+    }
+  }
+
+  /** `x == nil` for a standard name, `_VERSION == "Lua 5.1"`. */
+  private equalIn53(a: ast.Expression, b: ast.Expression, depth: number): boolean | undefined {
+    if (b.kind === 'Nil') return this.truthIn53(a, depth + 1) === true ? false : undefined;
+    if (b.kind === 'String' && this.isVersion(a)) return b.value === 'Lua 5.3';
+    return undefined;
+  }
+
+  private isVersion(e: ast.Expression): boolean {
+    const path = e.kind === 'Name' || e.kind === 'Member' || e.kind === 'Index' ? this.scope.pathOf(e) : undefined;
+    return path !== undefined && withoutEnvironment(path, this.scope.globalTableModified).join('.') === '_VERSION';
+  }
+
+  /** Whether Lua 5.3 never evaluates `node` (a fallback after a standard name, a branch for another version). */
+  unreached(node: ast.Range): boolean {
+    for (const d of this.dead) if (d.start <= node.start && node.end <= d.end) return true;
     return false;
   }
 
@@ -336,21 +421,43 @@ export class ExistenceTests {
     }
   }
 
-  /** What `e` being truthy proves inside `region`: the paths tested by it and by `and`'s operands, `x ~= nil`. */
-  private guard(e: ast.Expression, region: ast.Range): void {
+  /**
+   * What `e` being truthy (or, with `truthy` false, falsy) proves inside `region`: that the paths
+   * it tests exist. Truthy: `x`, `x ~= nil`, `type(x) == "table"`, both sides of `and`. Falsy:
+   * `not x`, `x == nil`, `type(x) ~= "table"`, both sides of `or`.
+   */
+  private guard(e: ast.Expression, region: ast.Range, truthy = true): void {
     const pending: ast.Expression[] = [e];
-    while (pending.length > 0) {
+    const signs: boolean[] = [truthy];
+    // A long chain `a and b and …` is taken apart at every link: a bound keeps that linear.
+    for (let budget = 64; pending.length > 0 && budget > 0; budget--) {
       const n = unparen(pending.pop()!);
-      if (n.kind === 'Binary' && n.operator === 'and') {
-        pending.push(n.left, n.right);
+      const sign = signs.pop()!;
+      let target: ast.Expression | undefined;
+      if (n.kind === 'Binary') {
+        if (n.operator === (sign ? 'and' : 'or')) {
+          pending.push(n.left, n.right);
+          signs.push(sign, sign);
+          continue;
+        }
+        const left = unparen(n.left);
+        const right = unparen(n.right);
+        // `x ~= nil` true, `x == nil` false; `type(x) == "table"` true, `type(x) ~= "table"` false.
+        if (n.operator === (sign ? '~=' : '==')) {
+          if (right.kind === 'Nil') target = left;
+          else if (left.kind === 'Nil') target = right;
+        } else if (n.operator === (sign ? '==' : '~=')) {
+          if (right.kind === 'String' && right.value !== 'nil') target = typeArgument(left);
+          else if (left.kind === 'String' && left.value !== 'nil') target = typeArgument(right);
+        }
+      } else if (n.kind === 'Unary' && n.operator === 'not') {
+        pending.push(n.operand);
+        signs.push(!sign);
         continue;
+      } else if (sign) {
+        target = n;
       }
-      let target: ast.Expression = n;
-      if (n.kind === 'Binary' && n.operator === '~=') {
-        if (n.right.kind === 'Nil') target = n.left;
-        else if (n.left.kind === 'Nil') target = n.right;
-        else continue;
-      }
+      if (!target) continue;
       target = unparen(target);
       if (target.kind !== 'Name' && target.kind !== 'Member' && target.kind !== 'Index') continue;
       const path = this.scope.pathOf(target);
@@ -363,6 +470,33 @@ export class ExistenceTests {
       else this.guards.set(tested[0], [guard]);
     }
   }
+
+  /** Inside each clause of an `if`, the earlier conditions were false; after one whose every clause leaves, all were. */
+  private ifGuards(s: ast.IfStatement, after: ast.Range | undefined): void {
+    const clauses = s.clauses;
+    for (let i = 0; i < clauses.length; i++) {
+      const c = clauses[i];
+      if (!c.condition) continue;
+      this.guard(c.condition, c.body);
+      if (i + 1 < clauses.length) this.guard(c.condition, { start: clauses[i + 1].start, end: s.end }, false);
+    }
+    if (after && clauses.length > 0 && clauses.every((c) => c.condition && leaves(c.body))) {
+      for (const c of clauses) this.guard(c.condition!, after, false);
+    }
+  }
+}
+
+/** `x` of `type(x)`. */
+function typeArgument(e: ast.Expression): ast.Expression | undefined {
+  return e.kind === 'Call' && !e.method && e.callee.kind === 'Name' && e.callee.name === 'type' && e.args.length === 1 ? e.args[0] : undefined;
+}
+
+/** A block whose last statement leaves it: `return`, `break`, `goto`, `error(...)`. */
+function leaves(block: ast.Block): boolean {
+  const last = block.body[block.body.length - 1];
+  if (!last) return false;
+  if (last.kind === 'Return' || last.kind === 'Break' || last.kind === 'Goto') return true;
+  return last.kind === 'CallStatement' && !last.call.method && last.call.callee.kind === 'Name' && last.call.callee.name === 'error';
 }
 
 /** `while 1 do`, `while "x" do`, `while true do`: a condition that is always true. */

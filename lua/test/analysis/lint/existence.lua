@@ -17,6 +17,22 @@ if string.gfind then
   for w in string.gfind("a", "%a") do print(w) end
 end
 print(unpack({ 1 }), setfenv(print), pack(1).n, pow(2, 2), loaded, has, v)
+-- Guards: earlier clauses, early returns, `or` after a negative test, `type(x) == …`.
+if not getfenv then print("5.2+") else print(getfenv(1)) end
+if type(jit) ~= "table" or not jit.version then print("PUC") end
+if type(jit) == "table" then print(jit.version) end
+local function env_of(fn)
+  if getfenv == nil then return nil end
+  return getfenv(fn)
+end
+-- What Lua 5.3 never runs: a fallback after a standard name, branches under a version test.
+local tunpack = table.unpack or unpack
+if not table.unpack then table.unpack = unpack end
+if _VERSION == "Lua 5.1" then setfenv(1, {}) end
+if _VERSION:find("5.1") then module("x") end
+local old = _VERSION == "Lua 5.1" and loadstring("return 1")
+if table.pack then print(1) else print(unpack({ 2 })) end
+print(env_of(print), tunpack({ 1 }), old)
 -- Not a test: these fail at run time.
 print(math.pow(2, 2)) --@ unknown-member
 print(undefined_thing.field) --@ undefined-global
