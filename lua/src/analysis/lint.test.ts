@@ -86,7 +86,9 @@ describe('lint and unknown-member', () => {
         // The language service's fixtures are scripts caught mid-edit (a completion's cursor), not finished ones.
         if (file.startsWith(FIXTURES) || file.includes(`${path.sep}service${path.sep}`)) continue;
         const { findings } = analyzeScript(fs.readFileSync(file, 'utf8'), path.basename(file), folderContract);
-        assert.deepEqual(findings.filter((f) => NEW_CODES.has(f.code)).map((f) => `${path.relative(ROOT, file)}: ${f.code}: ${f.message}`), []);
+        // tax.lua's `rate(region)` ignores its parameter on purpose: the hover fixtures show its name.
+        const expected = file.endsWith(`${path.sep}tax.lua`) ? ["unused: unused parameter 'region'"] : [];
+        assert.deepEqual(findings.filter((f) => NEW_CODES.has(f.code)).map((f) => `${f.code}: ${f.message}`), expected, file);
         checked++;
       }
     }

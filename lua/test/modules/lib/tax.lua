@@ -1,6 +1,6 @@
 return {
   -- The rate of a region.
-  rate = function(_region) return 0.2 end,
+  rate = function(region) return 0.2 end,
   DEFAULT = 0.2,
   names = { "vat" },
 }
