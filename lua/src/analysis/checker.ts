@@ -59,7 +59,8 @@ export function analyzeScript(source: string | Uint8Array, name: string, contrac
   const files = new Map<string, boolean>();
   try {
     new Checker(parsed, scope, contract, options, findings, files).run();
-    lint(parsed, scope, findings);
+    // Lint judges finished code: a script that does not parse yet (mid-edit) gets its syntax errors only.
+    if (parsed.diagnostics.length === 0) lint(parsed, scope, findings);
   } catch (error) {
     // A checker bug must not take the server or the CLI down: report it where it can be seen.
     findings.push({ start: 0, end: 0, severity: 'warning', code: 'syntax', message: `internal error in the checker: ${(error as Error).message}` });

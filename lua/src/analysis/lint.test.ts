@@ -100,6 +100,11 @@ describe('lint and unknown-member', () => {
     assert.deepEqual(findings.map((f) => [f.code, f.severity]), [['unused', 'warning'], ['unknown-member', 'error']]);
   });
 
+  it('leaves a script that does not parse to its syntax errors (mid-edit code is not linted)', () => {
+    const codes = analyzeScript('local unused = 1\nlocal x = = 2\n', 'a.lua', contract).findings.map((f) => f.code);
+    assert.deepEqual(codes, ['syntax']);
+  });
+
   it('names the 5.3 replacement, or the closest member', () => {
     const messages = (source: string): string[] => analyzeScript(source, 'a.lua', contract).findings.map((f) => f.message);
     assert.deepEqual(messages('print(table.getn({}), math.pow(2, 3), string.formt, unpack({}), math.atan2(1, 2))'), [

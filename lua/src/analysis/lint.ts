@@ -15,7 +15,8 @@
 // - `for-direction`: a numeric `for` with constant bounds and step that runs zero times, or whose
 //   step is 0 (Lua 5.3 then runs it zero times or forever, depending on the bounds).
 //
-// Bindings come from ScopeInfo; the statement checks share one iterative walk.
+// Bindings come from ScopeInfo; the statement checks share one iterative walk. The checker runs
+// lint only on scripts that parse (error recovery leaves half-typed locals that would all be unused).
 //
 // `ExistenceTests` serves the checker: where a read only tests whether a global or a library
 // member exists (`x or y`, `if x then`, `x == nil`, `type(x)`), or runs only when it does (inside
