@@ -299,7 +299,7 @@ class Checker {
         } else if (LUA53_STDLIB.has(name) || this.hostGlobals.has(name)) {
           this.add(ref.node, 'error', 'global-write', `assignment to '${name}' replaces a ${LUA53_STDLIB.has(name) ? 'standard-library' : 'host'} name; use a local`);
         } else {
-          // The first mention of the name, as `x = …` or `function x()`: `local ` in front declares it.
+          // The first mention of the name, as `x = …` or `function x()` at the top level: `local ` in front declares it.
           let fixes: Finding['fixes'];
           if (ref === refs[0]) {
             statements ??= singleNameAssignments(this.parsed.chunk);
@@ -539,13 +539,17 @@ class Checker {
 
 // ---- helpers ---------------------------------------------------------------------------------
 
-/** Plain assignments of one name (`x = 1`) and `function x()` statements, by the assigned name. */
+/**
+ * The main chunk's own statements that assign one name (`x = 1`, `function x()`), by that name:
+ * there `local` in front declares a local that every later use sees (in a nested block or function
+ * it would end before uses after it).
+ */
 function singleNameAssignments(chunk: ast.Chunk): Map<ast.Name, ast.Statement> {
   const out = new Map<ast.Name, ast.Statement>();
-  walk(chunk, (n) => {
+  for (const n of chunk.body.body) {
     if (n.kind === 'Assignment' && n.targets.length === 1 && n.targets[0].kind === 'Name') out.set(n.targets[0], n);
     else if (n.kind === 'FunctionStatement' && n.target.kind === 'Name' && !n.isMethod) out.set(n.target, n);
-  });
+  }
   return out;
 }
 

@@ -153,8 +153,9 @@ describe('lint and unknown-member', () => {
   });
 
   it('offers local only where it declares the name before any other use', () => {
-    const findings = analyzeScript('local function f() return counter end\ncounter = 1\nx, y = 1, 2\nprint(f(), x, y)\n', 'a.lua', contract).findings;
-    assert.deepEqual(findings.filter((f) => f.code === 'global-write').map((f) => f.fixes), [undefined, undefined, undefined]);
+    const source = 'local function f() return counter end\ncounter = 1\nx, y = 1, 2\nif f() then z = 1 end\nprint(f(), x, y, z)\n';
+    const findings = analyzeScript(source, 'a.lua', contract).findings;
+    assert.deepEqual(findings.filter((f) => f.code === 'global-write').map((f) => f.fixes), [undefined, undefined, undefined, undefined]);
   });
 
   it('stays iterative on long chains and long conditions', () => {

@@ -224,7 +224,8 @@ class Linter {
       return;
     }
     const last = values[m - 1];
-    if (last.kind === 'Call' || last.kind === 'Vararg') return;
+    // A call or `...` may give more values; `local a, b = nil` means all of them nil.
+    if (last.kind === 'Call' || last.kind === 'Vararg' || last.kind === 'Nil') return;
     const left = names.slice(m).map(describeTarget);
     this.add({ start: names[m].start, end: names[n - 1].end }, 'assignment-count',
       `${n} names but ${m} ${m === 1 ? 'value' : 'values'} in this ${kind}: ${left.join(', ')} ${left.length === 1 ? 'gets' : 'get'} nil`);

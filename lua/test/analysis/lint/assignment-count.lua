@@ -9,4 +9,5 @@ a, b = 1, 2
 a, b = 3 --@ assignment-count
 c = 4, 5 --@ assignment-count
 local k, l
-print(a, b, c, d, e, f, g, h, i, j, k, l)
+local m1, m2 = nil
+print(a, b, c, d, e, f, g, h, i, j, k, l, m1, m2)
