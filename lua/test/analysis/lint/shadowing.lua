@@ -24,4 +24,13 @@ print(ok)
 local _tmp = 1
 do local _tmp = 2 print(_tmp) end
 do local count = count print(count) end
-print(value, err, _tmp)
+-- Same names in sibling scopes hide nothing.
+local function h1(y) return y end
+local function h2(y) return y end
+for j = 1, 2 do print(j) end
+for j = 1, 2 do print(j) end
+local function outer()
+  local inner = 1
+  return function() local v = inner return v end
+end
+print(value, err, _tmp, h1, h2, outer)

@@ -17,6 +17,9 @@ local up = ("x"):uper() --@ unknown-member
 local word = "abc"
 local r = word:revers() --@ unknown-member
 local e = _G.table.maxn({}) --@ unknown-member
+local gf = string.gfind --@ unknown-member
+local fmt = str.formatt --@ unknown-member
+print(gf, fmt("%d", 1), gf("a", "a"))
 -- Real members, through the same ways.
 local ok = string.format("%d", 2) .. str.rep("x", 2) .. ("x"):upper() .. word:reverse()
 local fine = math.fmod(7, 2) + math.floor(1.5) + table.unpack({ 1 }) + select("#", load("return 1"))
