@@ -260,8 +260,7 @@ export class ExistenceTests {
   private readonly conditions = new Set<ast.Expression>();
   /** Code Lua 5.3 never runs: `if not table.unpack then …`, `if _VERSION == "Lua 5.1" then …`. */
   private readonly dead: ast.Range[] = [];
-  /** Ranges inside which a path (`setfenv`, `string.formt`) was tested to be truthy. */
-  /** By the tested path's first name, in order of their starts. */
+  /** Ranges inside which a path (`setfenv`, `string.formt`) was tested to exist, by its first name, in order of their starts. */
   private readonly guards = new Map<string, { start: number; end: number; path: readonly string[] }[]>();
 
   constructor(chunk: ast.Chunk, private readonly scope: ScopeInfo) {
@@ -348,7 +347,8 @@ export class ExistenceTests {
    * names exist, and whose `_VERSION` is "Lua 5.3"); undefined when that does not decide it.
    */
   private truthIn53(e: ast.Expression, depth = 0): boolean | undefined {
-    if (depth > 20) return undefined;
+    // Both sides of and/or are looked at: a small depth keeps that cheap on any tree.
+    if (depth > 8) return undefined;
     const n = unparen(e);
     switch (n.kind) {
       case 'Name': case 'Member': case 'Index': {
