@@ -23,6 +23,8 @@ import type { Finding, Severity } from './findings';
 import { NO_TYPES, type TypeInfo } from './types';
 import { applySuppressions } from './suppress';
 import { isEnvironment, longestHostPrefix, objectProperties, requiredFields, withoutEnvironment } from './paths';
+import { ExistenceTests, isFalsyConstant, isTruthyConstant, lint } from './lint';
+import { isRemovedGlobal, libraryMembers, removedName } from './stdlib-members';
 import { accessAllows, fileUses, moduleFile, moduleOfFile, requireUses, type FileNeed } from './modules';
 
 export interface ScriptAnalysis {
@@ -58,6 +60,8 @@ export function analyzeScript(source: string | Uint8Array, name: string, contrac
   const files = new Map<string, boolean>();
   try {
     new Checker(parsed, scope, contract, options, findings, files).run();
+    // Lint judges finished code: a script that does not parse yet (mid-edit) gets its syntax errors only.
+    if (parsed.diagnostics.length === 0) lint(parsed, scope, findings);
   } catch (error) {
     // A checker bug must not take the server or the CLI down: report it where it can be seen.
     findings.push({ start: 0, end: 0, severity: 'warning', code: 'syntax', message: `internal error in the checker: ${(error as Error).message}` });
@@ -151,6 +155,7 @@ class Checker {
     if (LUA53_STDLIB.has(root)) {
       const name = path.length > 1 && LUA53_STDLIB.has(`${root}.${path[1]}`) ? `${root}.${path[1]}` : root;
       if (!this.policy.isGranted(name)) this.add(use.node, 'error', 'forbidden', this.forbiddenMessage(name));
+      else if (name === root && path.length > 1) this.missingMember(root, path, use);
       return;
     }
     if (root === 'input') {
@@ -158,13 +163,92 @@ class Checker {
       return;
     }
     if (this.ownGlobals.has(root) || use.dynamicKey) return;
+    if (isRemovedGlobal(root) && !this.hostGlobals.has(root)) {
+      this.removedGlobal(root, path, use);
+      return;
+    }
     // A field of a host table that the contract does not list, or a call of a global nothing
     // defines: the script reaches for a capability it was not given.
     if (this.hostGlobals.get(root) === 'table' || use.access === 'call') {
+      // `if setfenv then setfenv(f, env) end` calls it only where it exists.
+      if (!this.hostGlobals.has(root) && this.existence().covers(path, 0, use.node)) return;
       this.ungranted(path.join('.'), use);
       return;
     }
+    // `x or default`, `if x then`: a test of whether the global exists.
+    if (this.existence().covers(path, 0, use.node)) return;
     this.undefinedGlobal(root, use);
+  }
+
+  private existenceTests: ExistenceTests | undefined;
+
+  /** Where reads only test existence (built on the first missing name). */
+  private existence(): ExistenceTests {
+    return (this.existenceTests ??= new ExistenceTests(this.parsed.chunk, this.scope));
+  }
+
+  /** `string.formt`, `table.getn`, `math.pow`: a field Lua 5.3's library does not have. */
+  private missingMember(library: string, path: readonly string[], use: GlobalPathUse): void {
+    const members = libraryMembers(library);
+    if (!members || members.has(path[1])) return;
+    // Inside an alias's own path (`local f = string.formt`): reported where the alias was declared.
+    if ((use.via?.aliasOf?.length ?? 0) > 1) return;
+    if (this.libraryExtended(library, path[1])) return;
+    if (this.existence().covers(path, 1, use.node)) return;
+    const node = fieldNode(use.node, path.length - 2) ?? use.node;
+    this.unknownMember(library, path[1], node);
+  }
+
+  private unknownMember(library: string, field: string, node: ast.Range): void {
+    const name = `${library}.${field}`;
+    const removed = removedName(name);
+    const members = libraryMembers(library) ?? new Set<string>();
+    let message: string;
+    let replacement: string | undefined;
+    if (removed) {
+      message = `'${name}' is not in Lua 5.3 (it was Lua ${removed.last}'s): ${removed.instead}`;
+      if (removed.replacement?.startsWith(`${library}.`)) replacement = removed.replacement.slice(library.length + 1);
+    } else {
+      replacement = suggest(field, members);
+      message = `Lua 5.3's ${library} library has no '${field}'${replacement ? `; did you mean '${library}.${replacement}'?` : ''}`;
+    }
+    const fixes = replacement ? [{ title: `Change to '${library}.${replacement}'`, edits: [{ start: node.start, end: node.end, newText: replacement }] }] : undefined;
+    this.add(node, 'error', 'unknown-member', message, fixes);
+  }
+
+  /** `unpack`, `setfenv`, `bit32`: a global of an older Lua. */
+  private removedGlobal(root: string, path: readonly string[], use: GlobalPathUse): void {
+    if (use.via !== undefined) return;
+    // The sandbox refuses even a read of loadstring: no test guards it, only code 5.3 never runs.
+    if (root === 'loadstring' ? this.existence().unreached(use.node) : this.existence().covers(path, 0, use.node)) return;
+    const removed = removedName(root)!;
+    const node = rootName(use.node) ?? use.node;
+    const sandbox = root === 'loadstring' ? ' (the sandbox refuses even to read it)' : '';
+    const fixes = removed.replacement ? [{ title: `Change to '${removed.replacement}'`, edits: [{ start: node.start, end: node.end, newText: removed.replacement }] }] : undefined;
+    this.add(node, 'error', 'unknown-member', `'${root}' is not in Lua 5.3 (it was Lua ${removed.last}'s): ${removed.instead}${sandbox}`, fixes);
+  }
+
+  private extendedLibraries: { fields: Set<string>; open: Set<string> } | undefined;
+
+  /**
+   * Whether the script gives a library the field itself (`function string.trim(s)`), or lets the
+   * table go where anything may be added to it (`setmetatable(string, …)`, `string[k] = v`).
+   */
+  private libraryExtended(library: string, field: string): boolean {
+    if (!this.extendedLibraries) {
+      const fields = new Set<string>();
+      const open = new Set<string>();
+      const aliasInits = new Set<ast.Expression>();
+      for (const local of this.scope.locals) if (local.aliasOf && local.initializer) aliasInits.add(local.initializer);
+      for (const use of this.scope.uses) {
+        const path = withoutEnvironment(use.path, this.scope.globalTableModified);
+        if (path.length === 0 || !libraryMembers(path[0])) continue;
+        if (path.length === 2 && use.access === 'write') fields.add(path.join('.'));
+        else if (path.length === 1 && (use.dynamicKey || (use.access !== 'call' && use.via === undefined && !aliasInits.has(use.node)))) open.add(path[0]);
+      }
+      this.extendedLibraries = { fields, open };
+    }
+    return this.extendedLibraries.open.has(library) || this.extendedLibraries.fields.has(`${library}.${field}`);
   }
 
   private undefinedGlobal(root: string, use: GlobalPathUse): void {
@@ -208,6 +292,7 @@ class Checker {
   }
 
   private globalWrites(): void {
+    let statements: Map<ast.Name, ast.Statement> | undefined;
     for (const [name, refs] of this.scope.globals) {
       for (const ref of refs) {
         if (ref.access !== 'write') continue;
@@ -216,7 +301,14 @@ class Checker {
         } else if (LUA53_STDLIB.has(name) || this.hostGlobals.has(name)) {
           this.add(ref.node, 'error', 'global-write', `assignment to '${name}' replaces a ${LUA53_STDLIB.has(name) ? 'standard-library' : 'host'} name; use a local`);
         } else {
-          this.add(ref.node, 'warning', 'global-write', `assignment to global '${name}': scripts may not create globals; declare it local`);
+          // The first mention of the name, as `x = …` or `function x()` at the top level: `local ` in front declares it.
+          let fixes: Finding['fixes'];
+          if (ref === refs[0]) {
+            statements ??= singleNameAssignments(this.parsed.chunk);
+            const statement = statements.get(ref.node);
+            if (statement) fixes = [{ title: `Declare '${name}' local`, edits: [{ start: statement.start, end: statement.start, newText: 'local ' }] }];
+          }
+          this.add(ref.node, 'warning', 'global-write', `assignment to global '${name}': scripts may not create globals; declare it local`, fixes);
         }
       }
     }
@@ -226,13 +318,27 @@ class Checker {
 
   private stringLibraryReach(node: ast.Node): void {
     if (node.kind === 'Member' && isStringValue(node.object)) this.stringField(node.name.name, node.name);
-    else if (node.kind === 'Call' && node.method && isStringValue(node.callee)) this.stringField(node.method.name, node.method);
+    else if (node.kind === 'Call' && node.method && isStringValue(node.callee)) this.stringField(node.method.name, node.method, true);
+    else if (node.kind === 'Call' && node.method && node.callee.kind === 'Name' && this.isStringLocal(node.callee)) this.stringMethod(node.method.name, node.method);
     else if (node.kind === 'Member' && node.object.kind === 'Member' && node.object.name.name === '__index' && isStringMetatable(node.object.object)) this.stringField(node.name.name, node.name);
   }
 
-  private stringField(field: string, node: ast.Range): void {
+  private stringField(field: string, node: ast.Range, called = false): void {
     const name = `string.${field}`;
     if (LUA53_STDLIB.has(name) && !this.policy.isGranted(name)) this.add(node, 'error', 'forbidden', this.forbiddenMessage(name));
+    else if (called) this.stringMethod(field, node);
+  }
+
+  /** `("x"):formt()`: a method the string library does not have (unless the script adds it). */
+  private stringMethod(field: string, node: ast.Range): void {
+    if (field === '' || libraryMembers('string')!.has(field) || !this.policy.isGranted('string') || this.libraryExtended('string', field)) return;
+    this.unknownMember('string', field, node);
+  }
+
+  /** A local that always holds a string literal (`local s = "x"`, never assigned again). */
+  private isStringLocal(name: ast.Name): boolean {
+    const local = this.scope.referenceOf(name)?.local;
+    return local !== undefined && local.kind === 'local' && !local.written && local.initializer !== undefined && isStringValue(local.initializer);
   }
 
   // ---- host calls ----------------------------------------------------------------------------
@@ -405,19 +511,49 @@ class Checker {
 
   private unboundedLoop(node: ast.Node): void {
     {
-      const endless = (node.kind === 'While' && node.condition.kind === 'True')
-        || (node.kind === 'Repeat' && (node.condition.kind === 'False' || node.condition.kind === 'Nil'));
+      const endless = (node.kind === 'While' && isTruthyConstant(node.condition))
+        || (node.kind === 'Repeat' && isFalsyConstant(node.condition));
       if (!endless) return;
       const body = (node as ast.WhileStatement | ast.RepeatStatement).body;
-      if (!hasExit(body)) {
+      // A generator's loop: whoever resumes it decides when it stops.
+      if (!hasExit(body) && !this.yieldsIn(body)) {
         const keyword = { start: node.start, end: node.start + (node.kind === 'While' ? 5 : 6) };
         this.add(keyword, 'warning', 'unbounded-loop', `this loop has no way out (no break, return or goto leaves it); the instruction budget of ${this.contract?.limits.instructions ?? 'the sandbox'} will end the run`);
       }
     }
   }
+
+  private yields: number[] | undefined;
+
+  /** Whether `coroutine.yield` is called inside a range (the offsets of its calls, found once). */
+  private yieldsIn(range: ast.Range): boolean {
+    if (!this.yields) {
+      this.yields = [];
+      for (const use of this.scope.uses) {
+        if (use.access !== 'call') continue;
+        const path = withoutEnvironment(use.path, this.scope.globalTableModified);
+        if (path.length === 2 && path[0] === 'coroutine' && path[1] === 'yield') this.yields.push(use.node.start);
+      }
+    }
+    return this.yields.some((offset) => offset >= range.start && offset < range.end);
+  }
 }
 
 // ---- helpers ---------------------------------------------------------------------------------
+
+/**
+ * The main chunk's own statements that assign one name (`x = 1`, `function x()`), by that name:
+ * there `local` in front declares a local that every later use sees (in a nested block or function
+ * it would end before uses after it).
+ */
+function singleNameAssignments(chunk: ast.Chunk): Map<ast.Name, ast.Statement> {
+  const out = new Map<ast.Name, ast.Statement>();
+  for (const n of chunk.body.body) {
+    if (n.kind === 'Assignment' && n.targets.length === 1 && n.targets[0].kind === 'Name') out.set(n.targets[0], n);
+    else if (n.kind === 'FunctionStatement' && n.target.kind === 'Name' && !n.isMethod) out.set(n.target, n);
+  }
+  return out;
+}
 
 const NEED_VERB: Readonly<Record<FileNeed, string>> = { read: 'reads', write: 'writes', 'read-write': 'reads and writes' };
 
@@ -520,10 +656,14 @@ function hasExit(body: ast.Block): boolean {
         case 'Do': scan(s.body, inNestedLoop); break;
         case 'If': for (const c of s.clauses) scan(c.body, inNestedLoop); break;
         case 'While': case 'Repeat': case 'NumericFor': case 'GenericFor': scan(s.body, true); break;
-        case 'CallStatement':
-          // error(...) ends the run too.
-          if (s.call.callee.kind === 'Name' && s.call.callee.name === 'error' && !s.call.method) found = true;
+        case 'CallStatement': {
+          // error(...) and os.exit(...) end the run too.
+          const { callee, method } = s.call;
+          if (method) break;
+          if (callee.kind === 'Name' && callee.name === 'error') found = true;
+          else if (callee.kind === 'Member' && callee.name.name === 'exit' && callee.object.kind === 'Name' && callee.object.name === 'os') found = true;
           break;
+        }
         default: break;
       }
     }

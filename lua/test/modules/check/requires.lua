@@ -8,4 +8,5 @@ local s = require("string")
 local d = require("debug") --@ forbidden
 local name = "pricing." .. "util"
 local w = require(name)
+print(x, y, z, s, d, w)
 return { total = util.round(tax.rate("EU")) }

@@ -1,0 +1,168 @@
+// Lint and unknown-member on fixture scripts whose lines carry the codes expected on them
+// (`--@ unused`), under a contract that grants the whole standard library; the checker's own
+// fixtures and the examples stay free of these codes; and every fix, applied, removes its finding.
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadManifest, type Contract } from '../contract/manifest';
+import { LineMap } from '../syntax/linemap';
+import { analyzeScript } from './checker';
+import type { Finding } from './findings';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const FIXTURES = path.join(ROOT, 'lua', 'test', 'analysis', 'lint');
+const NEW_CODES = new Set(['unused', 'shadowing', 'unreachable-code', 'assignment-count', 'for-direction', 'unknown-member']);
+
+function contractAt(dir: string): Contract {
+  const result = loadManifest(path.join(dir, 'sandlua.json'));
+  assert.ok(result.manifest, JSON.stringify(result.problems));
+  return result.manifest;
+}
+
+/** The codes each line expects, from `--@ code code` marks. */
+function expectations(source: string): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  source.split('\n').forEach((line, i) => {
+    const m = /--@\s*([\w\s-]*)$/.exec(line);
+    if (m) out.set(i + 1, m[1].trim().split(/\s+/).filter(Boolean).sort());
+  });
+  return out;
+}
+
+function findingsByLine(source: string, findings: Finding[]): Map<number, string[]> {
+  const lines = new LineMap(source);
+  const out = new Map<number, string[]>();
+  for (const f of findings) {
+    const line = lines.positionAt(f.start).line + 1;
+    out.set(line, [...(out.get(line) ?? []), f.code].sort());
+  }
+  return out;
+}
+
+function check(file: string, contract: Contract | undefined): void {
+  const source = fs.readFileSync(file, 'utf8');
+  const { findings } = analyzeScript(source, path.basename(file), contract);
+  const describe = (m: Map<number, string[]>) => [...m].sort((a, b) => a[0] - b[0]).map(([l, c]) => `${l}: ${c.join(' ')}`);
+  assert.deepEqual(describe(findingsByLine(source, findings)), describe(expectations(source)), findings.map((f) => `${f.code}: ${f.message}`).join('\n'));
+}
+
+function luaFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(path.join(d, e.name));
+      else if (e.name.endsWith('.lua')) out.push(path.join(d, e.name));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+function apply(source: string, fix: NonNullable<Finding['fixes']>[number]): string {
+  let out = source;
+  for (const e of [...fix.edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
+  return out;
+}
+
+describe('lint and unknown-member', () => {
+  const contract = contractAt(FIXTURES);
+  const files = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.lua')).sort();
+
+  it('has a fixture per code', () => {
+    const marked = new Set(files.flatMap((f) => [...expectations(fs.readFileSync(path.join(FIXTURES, f), 'utf8')).values()].flat()));
+    for (const code of NEW_CODES) assert.ok(marked.has(code), code);
+  });
+
+  for (const file of files) {
+    it(`finds exactly the marked problems in lint/${file}`, () => check(path.join(FIXTURES, file), contract));
+  }
+
+  it('leaves the checker\'s fixtures and the examples free of the new codes', () => {
+    const folders = [path.join(ROOT, 'lua', 'test', 'analysis'), path.join(ROOT, 'lua', 'test', 'modules'), path.join(ROOT, 'examples', 'invoice-normalizer'), path.join(ROOT, 'examples', 'agent-tools')];
+    let checked = 0;
+    for (const folder of folders) {
+      const folderContract = contractAt(folder);
+      for (const file of luaFiles(folder)) {
+        // The language service's fixtures are scripts caught mid-edit (a completion's cursor), not finished ones.
+        if (file.startsWith(FIXTURES) || file.includes(`${path.sep}service${path.sep}`)) continue;
+        const { findings } = analyzeScript(fs.readFileSync(file, 'utf8'), path.basename(file), folderContract);
+        // tax.lua's `rate(region)` ignores its parameter on purpose: the hover fixtures show its name.
+        const expected = file.endsWith(`${path.sep}tax.lua`) ? ["unused: unused parameter 'region'"] : [];
+        assert.deepEqual(findings.filter((f) => NEW_CODES.has(f.code)).map((f) => `${f.code}: ${f.message}`), expected, file);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 10, String(checked));
+  });
+
+  it('gives lint codes warning severity, and unknown-member error', () => {
+    const findings = analyzeScript('local x = 1\nlocal y = string.formt("%d", 1)\nprint(y)', 'a.lua', contract).findings;
+    assert.deepEqual(findings.map((f) => [f.code, f.severity]), [['unused', 'warning'], ['unknown-member', 'error']]);
+  });
+
+  it('leaves a script that does not parse to its syntax errors (mid-edit code is not linted)', () => {
+    const codes = analyzeScript('local unused = 1\nlocal x = = 2\n', 'a.lua', contract).findings.map((f) => f.code);
+    assert.deepEqual(codes, ['syntax']);
+  });
+
+  it('names the 5.3 replacement, or the closest member', () => {
+    const messages = (source: string): string[] => analyzeScript(source, 'a.lua', contract).findings.map((f) => f.message);
+    assert.deepEqual(messages('print(table.getn({}), math.pow(2, 3), string.formt, unpack({}), math.atan2(1, 2))'), [
+      "'table.getn' is not in Lua 5.3 (it was Lua 5.1's): use the length operator #t",
+      "'math.pow' is not in Lua 5.3 (it was Lua 5.2's): use the operator x ^ y",
+      "Lua 5.3's string library has no 'formt'; did you mean 'string.format'?",
+      "'unpack' is not in Lua 5.3 (it was Lua 5.1's): use 'table.unpack'",
+      "'math.atan2' is not in Lua 5.3 (it was Lua 5.2's): use 'math.atan', which takes y and x",
+    ]);
+    assert.match(messages('local f = loadstring or load\nprint(f)')[0], /'loadstring' is not in Lua 5\.3.*use 'load'.*refuses even to read it/);
+  });
+
+  it('leaves forbidden to names that exist but are not granted', () => {
+    const plain = contractAt(path.join(ROOT, 'lua', 'test', 'analysis'));
+    const codes = analyzeScript('print(string.rep("x", 2), string.reps("x"))', 'a.lua', plain).findings.map((f) => f.code);
+    assert.deepEqual(codes, ['forbidden', 'unknown-member']);
+  });
+
+  it('fixes: each applied fix removes its finding', () => {
+    const cases: [string, string, string][] = [
+      // [source, code, fixed source]
+      ['local x = 1\nprint(2)\n', 'unused', 'print(2)\n'],
+      ['local x = { 1, "a", f = function() end }\nprint(2)\n', 'unused', 'print(2)\n'],
+      ['local function helper() return 1 end\nprint(2)\n', 'unused', 'print(2)\n'],
+      ['local x = tostring(1)\nprint(2)\n', 'unused', 'local _x = tostring(1)\nprint(2)\n'],
+      ['local x = 1\nx = 2\n', 'unused', 'local _x = 1\n_x = 2\n'],
+      ['local function f(a, b) return a end\nprint(f(1))\n', 'unused', 'local function f(a, _b) return a end\nprint(f(1))\n'],
+      ['for i = 1, 2 do print(1) end\n', 'unused', 'for _i = 1, 2 do print(1) end\n'],
+      ['print(string.formt("%d", 1))\n', 'unknown-member', 'print(string.format("%d", 1))\n'],
+      ['print(unpack({ 1 }))\n', 'unknown-member', 'print(table.unpack({ 1 }))\n'],
+      ['print(loadstring("return 1"))\n', 'unknown-member', 'print(load("return 1"))\n'],
+      ['for w in string.gfind("a", "%a") do print(w) end\n', 'unknown-member', 'for w in string.gmatch("a", "%a") do print(w) end\n'],
+      ['print(math.mod(7, 2))\n', 'unknown-member', 'print(math.fmod(7, 2))\n'],
+      ['local s = "abc"\nprint(s:uper())\n', 'unknown-member', 'local s = "abc"\nprint(s:upper())\n'],
+      ['counter = 1\nprint(counter)\n', 'global-write', 'local counter = 1\nprint(counter)\n'],
+      ['function helper() return 1 end\nprint(helper())\n', 'global-write', 'local function helper() return 1 end\nprint(helper())\n'],
+    ];
+    for (const [source, code, fixed] of cases) {
+      const finding = analyzeScript(source, 'a.lua', contract).findings.find((f) => f.code === code);
+      assert.ok(finding?.fixes?.length, `${code} on ${source}`);
+      const result = apply(source, finding.fixes[0]);
+      assert.equal(result, fixed);
+      const after = analyzeScript(result, 'a.lua', contract).findings;
+      assert.deepEqual(after.filter((f) => f.code === code || f.code === 'syntax'), [], result);
+    }
+  });
+
+  it('offers local only where it declares the name before any other use', () => {
+    const source = 'local function f() return counter end\ncounter = 1\nx, y = 1, 2\nif f() then z = 1 end\nprint(f(), x, y, z)\n';
+    const findings = analyzeScript(source, 'a.lua', contract).findings;
+    assert.deepEqual(findings.filter((f) => f.code === 'global-write').map((f) => f.fixes), [undefined, undefined, undefined, undefined]);
+  });
+
+  it('stays iterative on long chains and long conditions', () => {
+    const chain = 'local v = x' + ' or x'.repeat(20000) + '\nprint(v)';
+    assert.ok(Array.isArray(analyzeScript(chain, 'a.lua', contract).findings));
+    const nested = 'local t = {}\nlocal v = t' + '.a'.repeat(20000) + '\nprint(v, string' + '.a'.repeat(20000) + ')';
+    const codes = analyzeScript(nested, 'a.lua', contract).findings.map((f) => f.code);
+    assert.deepEqual(codes, ['unknown-member']);
+  });
+});
