@@ -154,3 +154,36 @@ describe('contract checker: modules and files', () => {
     assert.deepEqual(codes, ['forbidden', 'forbidden']);
   });
 });
+
+describe('globals a script does not define itself', () => {
+  const contract = contractAt(FIXTURES);
+  const errors = (source: string, c: Contract | undefined = contract, options = {}) =>
+    analyzeScript(source, 'a.lua', c, options).findings.filter((f) => f.code === 'undefined-global' || f.code === 'ungranted-host').map((f) => `${f.code} ${f.severity}`);
+
+  it('indexing an undefined global is an error, a plain read (nil) a warning, a test of it nothing', () => {
+    assert.deepEqual(errors('print(count.x)'), ['undefined-global error']);
+    assert.deepEqual(errors('print(count)'), ['undefined-global warning']);
+    assert.deepEqual(errors('local n = count or 0\nprint(n)'), []);
+  });
+
+  it('counts globals set through _G, _ENV and rawset as the script\'s own', () => {
+    assert.deepEqual(errors('_G.limit = 1\nprint(limit.x)'), []);
+    assert.deepEqual(errors('_ENV.limit = 1\nprint(limit.x)'), []);
+    assert.deepEqual(errors('rawset(_G, "report", print)\nreport("x")'), []);
+    assert.deepEqual(errors('rawset({}, "report", print)\nreport("x")'), ['ungranted-host error']);
+  });
+
+  it('counts the globals a required module defines (modules share the script\'s globals)', () => {
+    const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'sandlua-globals-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'lib'));
+      fs.writeFileSync(path.join(dir, 'sandlua.json'), JSON.stringify({ name: 'g', modules: { compat: 'lib/compat.lua' } }));
+      fs.writeFileSync(path.join(dir, 'lib', 'compat.lua'), 'if not rawget(_G, "warn") then rawset(_G, "warn", print) end\nhelper = {}\nreturn {}\n');
+      const withModules = contractAt(dir);
+      assert.deepEqual(errors('require("compat")\nwarn("x")\nprint(helper.x)', withModules), []);
+      assert.deepEqual(errors('warn("x")\nprint(helper.x)', withModules), ['ungranted-host error', 'undefined-global error']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -22,10 +22,10 @@ import type { HostFunction } from '../contract/host';
 import type { Finding, Severity } from './findings';
 import { NO_TYPES, type TypeInfo } from './types';
 import { applySuppressions } from './suppress';
-import { isEnvironment, longestHostPrefix, objectProperties, requiredFields, withoutEnvironment } from './paths';
+import { globalsWritten, isEnvironment, longestHostPrefix, objectProperties, requiredFields, withoutEnvironment } from './paths';
 import { ExistenceTests, isFalsyConstant, isTruthyConstant, lint } from './lint';
 import { isRemovedGlobal, libraryMembers, removedName } from './stdlib-members';
-import { accessAllows, fileUses, moduleFile, moduleOfFile, requireUses, type FileNeed } from './modules';
+import { accessAllows, fileUses, moduleFile, moduleGlobals, moduleOfFile, requireUses, type FileNeed } from './modules';
 
 export interface ScriptAnalysis {
   parsed: ParseResult;
@@ -75,7 +75,7 @@ class Checker {
   private readonly policy: StdlibPolicy;
   private readonly host: ReadonlyMap<string, HostFunction>;
   private readonly hostGlobals: ReadonlyMap<string, 'function' | 'table'>;
-  private readonly ownGlobals = new Set<string>();
+  private readonly ownGlobals: Set<string>;
   private readonly src: string;
 
   constructor(
@@ -90,7 +90,14 @@ class Checker {
     this.host = contract?.host ?? new Map();
     this.hostGlobals = contract?.hostGlobals ?? new Map();
     this.src = parsed.source;
-    for (const [n, refs] of scope.globals) if (refs.some((r) => r.access === 'write')) this.ownGlobals.add(n);
+    this.ownGlobals = globalsWritten(scope);
+    // A required module's globals are the script's too (they share one global table in a run).
+    if (contract && nodePath.isAbsolute(contract.path)) {
+      for (const use of requireUses(scope)) {
+        const declared = contract.modules.get(use.name);
+        if (declared) for (const name of moduleGlobals(moduleFile(contract, declared))) this.ownGlobals.add(name);
+      }
+    }
   }
 
   run(): void {
@@ -219,13 +226,11 @@ class Checker {
   /** `unpack`, `setfenv`, `bit32`: a global of an older Lua. */
   private removedGlobal(root: string, path: readonly string[], use: GlobalPathUse): void {
     if (use.via !== undefined) return;
-    // The sandbox refuses even a read of loadstring: no test guards it, only code 5.3 never runs.
-    if (root === 'loadstring' ? this.existence().unreached(use.node) : this.existence().covers(path, 0, use.node)) return;
+    if (this.existence().covers(path, 0, use.node)) return;
     const removed = removedName(root)!;
     const node = rootName(use.node) ?? use.node;
-    const sandbox = root === 'loadstring' ? ' (the sandbox refuses even to read it)' : '';
     const fixes = removed.replacement ? [{ title: `Change to '${removed.replacement}'`, edits: [{ start: node.start, end: node.end, newText: removed.replacement }] }] : undefined;
-    this.add(node, 'error', 'unknown-member', `'${root}' is not in Lua 5.3 (it was Lua ${removed.last}'s): ${removed.instead}${sandbox}`, fixes);
+    this.add(node, 'error', 'unknown-member', `'${root}' is not in Lua 5.3 (it was Lua ${removed.last}'s): ${removed.instead}`, fixes);
   }
 
   private extendedLibraries: { fields: Set<string>; open: Set<string> } | undefined;
@@ -258,7 +263,10 @@ class Checker {
     const candidates = [...this.visibleGlobals()];
     const guess = suggest(root, candidates);
     const fixes = guess ? [{ title: `Change to '${guess}'`, edits: [{ start: node.start, end: node.end, newText: guess }] }] : undefined;
-    this.add(node, 'error', 'undefined-global', `undefined global '${root}'${guess ? `; did you mean '${guess}'?` : ''}`, fixes);
+    // Indexing it fails at run time; a plain read is nil, which Lua allows (most often still a slip).
+    const indexed = withoutEnvironment(use.path, this.scope.globalTableModified).length > 1;
+    const severity: Severity = indexed ? 'error' : 'warning';
+    this.add(node, severity, 'undefined-global', `undefined global '${root}'${indexed ? '' : ' (it reads as nil)'}${guess ? `; did you mean '${guess}'?` : ''}`, fixes);
   }
 
   private ungranted(name: string, use: GlobalPathUse): void {

@@ -28,7 +28,7 @@ import type { LocalVariable, ScopeInfo } from '../syntax/scope';
 import type { Finding, Fix } from './findings';
 import { forEachChild } from '../syntax/visit';
 import { withoutEnvironment } from './paths';
-import { LUA53_STDLIB } from '../contract/stdlib-names';
+import { LUA53_LIBRARIES, LUA53_STDLIB } from '../contract/stdlib-names';
 
 /** Appends the lint findings of a script to `findings`. */
 export function lint(parsed: ParseResult, scope: ScopeInfo, findings: Finding[]): void {
@@ -352,6 +352,11 @@ export class ExistenceTests {
     const n = unparen(e);
     switch (n.kind) {
       case 'Name': case 'Member': case 'Index': {
+        // `require("table").unpack`: a library reached through require.
+        if (n.kind === 'Member') {
+          const library = requiredLibrary(unparen(n.object));
+          if (library !== undefined) return LUA53_STDLIB.has(`${library}.${n.name.name}`) ? true : undefined;
+        }
         const path = this.scope.pathOf(n);
         if (!path) return undefined;
         return LUA53_STDLIB.has(withoutEnvironment(path, this.scope.globalTableModified).join('.')) ? true : undefined;
@@ -588,3 +593,10 @@ function constantNumber(e: ast.Expression): number | undefined {
   return sign * n.value;
 }
 
+
+/** `require("string")`, `require "table"`: the standard library it loads (undefined for anything else). */
+function requiredLibrary(e: ast.Expression): string | undefined {
+  if (e.kind !== 'Call' || e.method || e.callee.kind !== 'Name' || e.callee.name !== 'require' || e.args.length !== 1) return undefined;
+  const arg = e.args[0];
+  return arg.kind === 'String' && Object.prototype.hasOwnProperty.call(LUA53_LIBRARIES, arg.value) ? arg.value : undefined;
+}

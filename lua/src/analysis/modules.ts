@@ -12,7 +12,9 @@ import type * as ast from '../syntax/ast';
 import type { ScopeInfo } from '../syntax/scope';
 import { normalizeRelativePath, relativePathProblem, type Contract, type ModuleDeclaration } from '../contract/manifest';
 import type { FileAccess } from '../contract/schema';
-import { withoutEnvironment } from './paths';
+import { globalsWritten, withoutEnvironment } from './paths';
+import { analyze } from '../syntax/scope';
+import * as fs from 'fs';
 
 /** `require("pricing.util")` (or `require "pricing.util"`) with a literal name. */
 export interface RequireUse {
@@ -283,4 +285,32 @@ class Docs {
     const doc = texts.join('\n').trim();
     return doc === '' ? undefined : doc;
   }
+}
+
+const MODULE_GLOBALS = new Map<string, { mtimeMs: number; size: number; globals: ReadonlySet<string> }>();
+const MODULE_GLOBALS_MAX = 256;
+
+/**
+ * The globals a module file defines when it runs (modules share the script's globals in a run), read
+ * from disk and kept while the file is unchanged. A missing or unreadable file defines none.
+ */
+export function moduleGlobals(file: string): ReadonlySet<string> {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    return new Set();
+  }
+  const known = MODULE_GLOBALS.get(file);
+  if (known && known.mtimeMs === stat.mtimeMs && known.size === stat.size) return known.globals;
+  let globals: ReadonlySet<string> = new Set();
+  try {
+    const parsed = parse(new Uint8Array(fs.readFileSync(file)), { name: file });
+    globals = globalsWritten(analyze(parsed.chunk));
+  } catch {
+    // Unreadable: nothing known.
+  }
+  if (MODULE_GLOBALS.size >= MODULE_GLOBALS_MAX) MODULE_GLOBALS.delete(MODULE_GLOBALS.keys().next().value as string);
+  MODULE_GLOBALS.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, globals });
+  return globals;
 }

@@ -5,6 +5,8 @@
 /** The names of the global table as a path root. */
 const ENVIRONMENT = new Set(['_G', '_ENV']);
 
+import type { ScopeInfo } from '../syntax/scope';
+
 export function isEnvironment(name: string): boolean {
   return ENVIRONMENT.has(name);
 }
@@ -38,4 +40,21 @@ export function objectProperties(schema: unknown): Record<string, unknown> | und
 export function requiredFields(schema: unknown): string[] {
   const r = (schema as { required?: unknown } | undefined)?.required;
   return Array.isArray(r) ? r.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** The globals a chunk defines: plain writes, `_G.x = …` / `_ENV.x = …`, and `rawset(_G, "x", …)`. */
+export function globalsWritten(scope: ScopeInfo): Set<string> {
+  const out = new Set<string>();
+  for (const [name, refs] of scope.globals) if (refs.some((r) => r.access === 'write')) out.add(name);
+  for (const use of scope.uses) {
+    if (use.access === 'write') {
+      const path = withoutEnvironment(use.path, scope.globalTableModified);
+      if (path.length === 1) out.add(path[0]);
+    } else if (use.access === 'call' && use.call && use.path.length === 1 && use.path[0] === 'rawset') {
+      const [table, key] = use.call.args;
+      const path = table ? scope.pathOf(table) : undefined;
+      if (key?.kind === 'String' && path && (path.length === 0 || (path.length === 1 && isEnvironment(path[0])))) out.add(key.value);
+    }
+  }
+  return out;
 }

@@ -48,7 +48,7 @@ export const RULES: readonly Rule[] = [
   {
     code: 'undefined-global',
     name: 'UndefinedGlobal',
-    summary: 'The script reads a global variable that nothing defines: not the standard library, not the contract\'s host functions, not the script itself.',
+    summary: 'The script reads a global variable that nothing defines: not the standard library, not the contract\'s host functions, not the script or a module it requires. An error where it is indexed (that fails at run time), a warning where it is only read (it is nil); nothing where the read only tests whether it exists (`x or default`, `if x then`).',
     help: 'Check the spelling, declare the variable with local, or read the value from input.',
     severity: 'error',
   },

@@ -145,7 +145,7 @@ describe('suppression comments', () => {
   });
 
   it('keeps suppressed findings, marked, with their severity', () => {
-    const f = analyze('print(a) -- sandlua: disable-line undefined-global\n');
+    const f = analyze('print(a.b) -- sandlua: disable-line undefined-global\n');
     assert.equal(f.length, 1);
     assert.equal(f[0].suppressed, true);
     assert.equal(f[0].severity, 'error');

@@ -208,7 +208,9 @@ export class Sandbox {
     if (this.planCache === undefined) {
       const policy = this.manifest.policy;
       const base: string[] = [];
-      const deniedGlobals = new Set<string>(['loadstring']);
+      // Names Lua 5.3 does not have (Lua 5.1's loadstring, unpack) are nil, as in lua5.3: portable
+      // code tests for them (`local load = loadstring or load`).
+      const deniedGlobals = new Set<string>();
       for (const name of LUA53_BASE) {
         if (name === '_G') continue; // the script's own global table, set apart below
         if (policy.isGranted(name)) base.push(name);

@@ -12,5 +12,5 @@ lookup_vendr_alias(alias) --@ ungranted-host
 ---@diagnostic disable-next-line: forbidden, lowercase-global
 os.execute(region)
 -- sandlua: disable-next-line forbiden --@ unused-suppression
-os.exit(total) --@ forbidden
+os.remove(total) --@ forbidden
 return { alias = alias, total = total }

@@ -37,3 +37,5 @@ print(env_of(print), tunpack({ 1 }), old)
 print(math.pow(2, 2)) --@ unknown-member
 print(undefined_thing.field) --@ undefined-global
 if bit32.band(1, 1) then print(1) end --@ unknown-member
+local unpack2 = require("table").unpack or unpack
+print(unpack2)
