@@ -17,5 +17,5 @@ local dyn = io.open(input.path, "w")
 local m = io.open("logs/run.log", input.mode)
 local popen = io.popen("ls") --@ forbidden
 for line in io.lines() do end
-f:close()
+f:close() --@ maybe-nil
 return { total = 1 }
