@@ -3,7 +3,7 @@
 // can use is read; anything it does not understand is unknown (never a guess).
 
 import type * as ast from '../syntax/ast';
-import { ANY_FUNCTION, ANY_TABLE, BOOLEAN, INTEGER, NIL, NUMBER, STRING, UNKNOWN, union, unionOf, type Type } from './types';
+import { ANY_FUNCTION, ANY_TABLE, BOOLEAN, INTEGER, NIL, NUMBER, STRING, UNKNOWN, union, unionOf, type NilOrigin, type Type } from './types';
 
 export interface Annotations {
   params: Map<string, Type>;
@@ -68,7 +68,8 @@ export function readAnnotations(chunk: ast.Chunk, source: string): AnnotationInd
       const [cls, name, ...rest] = a.text.split(' ');
       const t = parseAt(rest.join(' '));
       const optional = name.endsWith('?');
-      classes.get(cls)?.fields.set(optional ? name.slice(0, -1) : name, optional ? union(t, NIL) : t);
+      const field = optional ? name.slice(0, -1) : name;
+      classes.get(cls)?.fields.set(field, blame(optional ? union(t, NIL) : t, { text: `${cls}.${field} is annotated ${rest.join(' ').split(/\s/)[0]}${optional ? '?' : ''}`, contract: false }));
     }
   }
   for (const [offset, list] of groups) {
@@ -78,12 +79,13 @@ export function readAnnotations(chunk: ast.Chunk, source: string): AnnotationInd
         const m = /^([\w.]+)(\?)?\s+(.+)$/.exec(a.text);
         if (m) {
           const t = parseAt(m[3]);
-          out.params.set(m[1], m[2] ? union(t, { kind: 'nil', origin: { text: `${m[1]} is optional (---@param)`, contract: false } }) : t);
+          const origin = { text: `${m[1]} is annotated ${m[2] ? `${m[3].split(/\s/)[0]}?` : m[3].split(/\s/)[0]}`, contract: false };
+          out.params.set(m[1], blame(m[2] ? union(t, NIL) : t, origin));
         }
       } else if (a.tag === 'return') {
-        (out.returns ??= []).push(...splitTopLevel(a.text).map(parseAt));
+        (out.returns ??= []).push(...splitTopLevel(a.text).map((r) => blame(parseAt(r), { text: `annotated ---@return ${r.split(/\s/)[0]}`, contract: false })));
       } else if (a.tag === 'type') {
-        out.type = parseAt(a.text);
+        out.type = blame(parseAt(a.text), { text: `annotated ---@type ${a.text.split(/\s/)[0]}`, contract: false });
       }
     }
     resolved.set(offset, out);
@@ -159,4 +161,11 @@ function splitOn(text: string, sep: string): string[] {
   }
   out.push(text.slice(start));
   return out.map((s) => s.trim());
+}
+
+/** The type with its nil (if any) blamed on an annotation. */
+function blame(type: Type, origin: NilOrigin): Type {
+  if (type.kind === 'nil') return type.origin ? type : { kind: 'nil', origin };
+  if (type.kind !== 'union' || !type.types.some((t) => t.kind === 'nil' && !t.origin)) return type;
+  return { kind: 'union', types: type.types.map((t) => (t.kind === 'nil' && !t.origin ? { kind: 'nil', origin } : t)) };
 }

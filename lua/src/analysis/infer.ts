@@ -52,12 +52,125 @@ const MAX_PATH = 6;
 const JOIN_PASSES = 2;
 const MAX_PASSES = 6;
 
-/** The environment: locals by id, and narrowed field paths (`3.a.b`, `input.x`). */
+/** Past this many changes, an environment folds its changes into a new shared base. */
+const MAX_DELTA = 24;
+
+/**
+ * The environment: locals by id, and narrowed field paths (`3.a.b`, `input.x`). Locals live in a
+ * shared, never-changed `base` plus this environment's own changes (`delta`, null: removed), so that
+ * a branch copies only what changed since the base: copying and joining cost the changes, not the
+ * number of locals in scope.
+ */
 class Env {
-  constructor(readonly locals: Map<number, Type> = new Map(), readonly paths: Map<string, Type> = new Map()) {}
+  constructor(
+    private base: Map<number, Type> = new Map(),
+    private delta: Map<number, Type | null> = new Map(),
+    readonly paths: Map<string, Type> = new Map(),
+  ) {}
+
+  get(id: number): Type | undefined {
+    const d = this.delta.get(id);
+    if (d !== undefined) return d ?? undefined;
+    return this.base.get(id);
+  }
+
+  /** Unknown is not stored: a local missing here is unknown (an upvalue: its declared type). */
+  set(id: number, type: Type): void {
+    if (type.kind === 'unknown') this.delete(id);
+    else this.delta.set(id, type);
+  }
+
+  delete(id: number): void {
+    if (this.base.has(id)) this.delta.set(id, null);
+    else this.delta.delete(id);
+  }
+
+  clear(): void {
+    this.base = new Map();
+    this.delta = new Map();
+    this.paths.clear();
+  }
+
+  /** Folds the changes into a new base (shared from then on). */
+  private fold(): void {
+    if (this.delta.size === 0) return;
+    const base = new Map(this.base);
+    for (const [k, v] of this.delta) {
+      if (v === null) base.delete(k);
+      else base.set(k, v);
+    }
+    this.base = base;
+    this.delta = new Map();
+  }
+
+  /** Every local's type (folding the changes first). */
+  entries(): Map<number, Type> {
+    this.fold();
+    return this.base;
+  }
 
   clone(): Env {
-    return new Env(new Map(this.locals), this.paths.size > 0 ? new Map(this.paths) : new Map());
+    if (this.delta.size > MAX_DELTA) this.fold();
+    return new Env(this.base, new Map(this.delta), this.paths.size > 0 ? new Map(this.paths) : new Map());
+  }
+
+  static join(a: Env, b: Env): Env {
+    const paths = new Map<string, Type>();
+    if (a.paths.size > 0 && b.paths.size > 0) {
+      for (const [k, v] of a.paths) {
+        const w = b.paths.get(k);
+        if (w !== undefined) paths.set(k, v === w ? v : union(v, w));
+      }
+    }
+    if (a.base === b.base) {
+      // Only what either side changed can differ.
+      const out = new Env(a.base, new Map(), paths);
+      const merge = (k: number): void => {
+        const v = a.get(k);
+        const w = b.get(k);
+        if (v === undefined || w === undefined) out.delete(k);
+        else out.set(k, v === w ? v : union(v, w));
+      };
+      for (const k of a.delta.keys()) merge(k);
+      for (const k of b.delta.keys()) if (!a.delta.has(k)) merge(k);
+      return out;
+    }
+    const left = a.entries();
+    const right = b.entries();
+    const locals = new Map<number, Type>();
+    for (const [k, v] of left) {
+      const w = right.get(k);
+      if (w === undefined) continue;
+      const t = v === w ? v : union(v, w);
+      if (t.kind !== 'unknown') locals.set(k, t);
+    }
+    return new Env(locals, new Map(), paths);
+  }
+
+  static same(a: Env, b: Env): boolean {
+    if (a.paths.size !== b.paths.size) return false;
+    for (const [k, v] of a.paths) {
+      const w = b.paths.get(k);
+      if (w === undefined || !sameType(v, w)) return false;
+    }
+    if (a.base === b.base) {
+      const differs = (k: number): boolean => {
+        const v = a.get(k);
+        const w = b.get(k);
+        return v === undefined ? w !== undefined : w === undefined || !sameType(v, w);
+      };
+      for (const k of a.delta.keys()) if (differs(k)) return false;
+      for (const k of b.delta.keys()) if (!a.delta.has(k) && differs(k)) return false;
+      return true;
+    }
+    const left = a.entries();
+    const right = b.entries();
+    if (left.size !== right.size) return false;
+    for (const [k, v] of left) {
+      const w = right.get(k);
+      if (w === undefined || !sameType(v, w)) return false;
+    }
+    return true;
   }
 }
 
@@ -65,32 +178,11 @@ function join(a: Env | null, b: Env | null): Env | null {
   if (!a) return b;
   if (!b) return a;
   if (a === b) return a;
-  const locals = new Map<number, Type>();
-  for (const [k, v] of a.locals) {
-    const w = b.locals.get(k);
-    if (w !== undefined) locals.set(k, v === w ? v : union(v, w));
-  }
-  const paths = new Map<string, Type>();
-  if (a.paths.size > 0 && b.paths.size > 0) {
-    for (const [k, v] of a.paths) {
-      const w = b.paths.get(k);
-      if (w !== undefined) paths.set(k, v === w ? v : union(v, w));
-    }
-  }
-  return new Env(locals, paths);
+  return Env.join(a, b);
 }
 
 function sameEnv(a: Env, b: Env): boolean {
-  if (a.locals.size !== b.locals.size || a.paths.size !== b.paths.size) return false;
-  for (const [k, v] of a.locals) {
-    const w = b.locals.get(k);
-    if (w === undefined || !sameType(v, w)) return false;
-  }
-  for (const [k, v] of a.paths) {
-    const w = b.paths.get(k);
-    if (w === undefined || !sameType(v, w)) return false;
-  }
-  return true;
+  return Env.same(a, b);
 }
 
 interface FunctionState {
@@ -131,7 +223,6 @@ export function infer(parsed: ParseResult, scope: ScopeInfo, contract: Contract 
 
 class Inferer {
   readonly types = new Map<ast.Node, Type>();
-  private readonly silentTypes = new Map<ast.Node, Type>();
   /** Labels reached by a `goto` written after them (loops): nothing is known after such a label. */
   private backwardLabels: Set<ast.LabelStatement> | undefined;
   readonly findings: Finding[] = [];
@@ -180,14 +271,10 @@ class Inferer {
 
   private record(node: ast.Node, type: Type): Type {
     if (this.silent === 0) this.types.set(node, type);
-    else this.silentTypes.set(node, type);
     return type;
   }
 
-  /** The type last given to a node (in the silent passes too). */
-  private seen(node: ast.Node): Type | undefined {
-    return this.silent > 0 ? this.silentTypes.get(node) ?? this.types.get(node) : this.types.get(node);
-  }
+
 
   private report(list: Finding[], node: ast.Range, severity: Severity, code: string, message: string, fixes?: Fix[]): void {
     if (this.silent > 0) return;
@@ -221,7 +308,7 @@ class Inferer {
 
   // ---- statements ----------------------------------------------------------------------------
 
-  private block(block: ast.Block): void {
+  private block(block: ast.Block, keep = false): void {
     const body = block.body;
     for (let i = 0; i < body.length; i++) {
       if (this.env === null) {
@@ -229,6 +316,24 @@ class Inferer {
         if (body[i].kind !== 'Label') continue;
       }
       this.statement(body[i]);
+    }
+    if (!keep) this.leaveBlock(block);
+  }
+
+  /** Forgets the block's locals (out of scope): the environment stays as small as the visible locals. */
+  private leaveBlock(block: ast.Block): void {
+    const env = this.env;
+    if (!env) return;
+    for (const s of block.body) {
+      if (s.kind === 'Local') {
+        for (const n of s.names) {
+          const local = this.scope.declarationOf(n);
+          if (local) env.delete(local.id);
+        }
+      } else if (s.kind === 'LocalFunction') {
+        const local = this.scope.declarationOf(s.name);
+        if (local) env.delete(local.id);
+      }
     }
   }
 
@@ -314,7 +419,7 @@ class Inferer {
     // A closure may change a captured table's fields whenever it runs.
     if (local.captured && local.kind !== 'function') type = opened(type);
     this.declared.set(local.id, type);
-    if (this.env && !this.closureWritten.has(local.id)) this.env.locals.set(local.id, type);
+    if (this.env && !this.closureWritten.has(local.id)) this.env.set(local.id, type);
     if (name) this.record(name, this.closureWritten.has(local.id) ? UNKNOWN : type);
   }
 
@@ -354,7 +459,7 @@ class Inferer {
       const ref = this.scope.referenceOf(target);
       if (ref?.binding === 'local' && ref.local) {
         this.invalidatePaths(`${ref.local.id}`, undefined);
-        if (this.env && !this.closureWritten.has(ref.local.id) && !ref.upvalue) this.env.locals.set(ref.local.id, value);
+        if (this.env && !this.closureWritten.has(ref.local.id) && !ref.upvalue) this.env.set(ref.local.id, value);
         this.record(target, this.closureWritten.has(ref.local.id) || ref.upvalue ? UNKNOWN : value);
       }
       return;
@@ -365,10 +470,10 @@ class Inferer {
     // A table held by a local: its field changes from here on.
     const base = target.object.kind === 'Name' ? this.scope.referenceOf(target.object) : undefined;
     if (!this.env || !base || base.binding !== 'local' || !base.local || base.upvalue || this.closureWritten.has(base.local.id)) return;
-    const current = this.env.locals.get(base.local.id) ?? objectType;
+    const current = this.env.get(base.local.id) ?? objectType;
     if (!current) return;
     if (current.kind !== 'table') {
-      if (members(current).some((m) => m.kind === 'table')) this.env.locals.set(base.local.id, opened(current));
+      if (members(current).some((m) => m.kind === 'table')) this.env.set(base.local.id, opened(current));
       return;
     }
     let next: TableType;
@@ -385,7 +490,7 @@ class Inferer {
       const array = current.array ? union(current.array, settle(value)) : settle(value);
       next = { kind: 'table', fields: current.fields, array, open: true, ...(current.name ? { name: current.name } : {}) };
     }
-    this.env.locals.set(base.local.id, next);
+    this.env.set(base.local.id, next);
   }
 
   /** Drops narrowed paths that an assignment may change: those under a local, or through a field name. */
@@ -474,19 +579,25 @@ class Inferer {
     if (!entry) return;
     const pass = (head: Env): Env | null => {
       this.env = head;
-      this.block(s.body);
+      this.block(s.body, true);
       if (!this.env) return null;
       this.expr(s.condition);
-      return this.narrow(s.condition, this.env)[1];
+      const back = this.narrow(s.condition, this.env)[1];
+      this.env = back;
+      this.leaveBlock(s.body);
+      return back;
     };
     const head = this.loopHead(entry, s.body, pass);
     this.fn.breaks.push([]);
     this.env = head.clone();
-    this.block(s.body);
+    this.block(s.body, true);
     let exit: Env | null = null;
     if (this.env) {
       this.expr(s.condition);
       exit = this.narrow(s.condition, this.env)[0];
+      this.env = exit;
+      this.leaveBlock(s.body);
+      exit = this.env;
     }
     for (const b of this.fn.breaks.pop()!) exit = join(exit, b);
     this.env = exit;
@@ -511,11 +622,11 @@ class Inferer {
     const first = s.iterators[0];
     if (s.iterators.length === 1 && first?.kind === 'Call' && !first.method && first.callee.kind === 'Name' && first.callee.name === 'ipairs'
       && this.scope.referenceOf(first.callee)?.binding === 'global') {
-      const t = first.args[0] ? this.seen(first.args[0]) : undefined;
+      // ipairs gives (iterator, the table, 0): the key is an integer, the value an element.
+      const t = types[1];
       if (vars[0]) vars[0][1] = INTEGER;
       if (vars[1] && t?.kind === 'table' && t.array) vars[1][1] = t.array;
     }
-    void types;
     this.forLoop(s, vars);
   }
 
@@ -544,6 +655,12 @@ class Inferer {
     exit = join(exit, this.env);
     for (const b of this.fn.breaks.pop()!) exit = join(exit, b);
     this.env = exit;
+    if (exit) {
+      for (const [name] of vars) {
+        const local = this.scope.declarationOf(name);
+        if (local) exit.delete(local.id);
+      }
+    }
   }
 
   private functionStatement(s: ast.FunctionStatement): void {
@@ -647,7 +764,9 @@ class Inferer {
         return undefined;
       }
       try {
-        return this.call(e);
+        const values = this.call(e);
+        this.record(e, values === undefined ? UNKNOWN : values[0] ?? NIL);
+        return values;
       } finally {
         this.depth--;
       }
@@ -698,7 +817,7 @@ class Inferer {
 
   private localType(local: LocalVariable, upvalue: boolean): Type {
     if (this.closureWritten.has(local.id)) return UNKNOWN;
-    const t = this.env?.locals.get(local.id);
+    const t = this.env?.get(local.id);
     if (t !== undefined) return t;
     if (upvalue && !local.written) return this.declared.get(local.id) ?? UNKNOWN;
     return UNKNOWN;
@@ -876,8 +995,8 @@ class Inferer {
     if (n.kind !== 'Name' || !this.env) return;
     const ref = this.scope.referenceOf(n);
     if (!ref?.local || ref.binding !== 'local') return;
-    const t = this.env.locals.get(ref.local.id);
-    if (t && members(t).some((m) => m.kind === 'table' && (m.fresh || !m.open))) this.env.locals.set(ref.local.id, opened(t));
+    const t = this.env.get(ref.local.id);
+    if (t && members(t).some((m) => m.kind === 'table' && (m.fresh || !m.open))) this.env.set(ref.local.id, opened(t));
   }
 
   // ---- calls ---------------------------------------------------------------------------------
@@ -931,6 +1050,7 @@ class Inferer {
         }
         return undefined;
       }
+      case 'ipairs': return [UNKNOWN, values[0] ?? UNKNOWN, INTEGER];
       case 'select': case 'pcall': case 'xpcall': case 'table.unpack': case 'next': return fn.name === 'pcall' || fn.name === 'xpcall' ? [BOOLEAN, UNKNOWN] : undefined;
       default: break;
     }
@@ -1164,14 +1284,19 @@ class Inferer {
         if (ref?.binding === 'global' && e.name === 'input' && !this.ownGlobals.has('input')) return env.paths.get('input') ?? this.input;
         return undefined;
       }
-      const t = env.locals.get(ref.local.id);
+      const t = env.get(ref.local.id);
       if (t !== undefined) return t;
       return ref.upvalue ? this.declared.get(ref.local.id) ?? UNKNOWN : UNKNOWN;
     }
     if (e.kind === 'Member' || e.kind === 'Index') {
       const key = this.pathKey(e);
       if (key === undefined) return undefined;
-      return env.paths.get(key) ?? this.seen(e) ?? UNKNOWN;
+      const narrowed = env.paths.get(key);
+      if (narrowed) return narrowed;
+      // Not narrowed: the field's type in the object's current type.
+      const object = this.current(e.object, env) ?? this.types.get(e.object);
+      const name = e.kind === 'Member' ? e.name.name : (e.index as ast.StringLiteral).value;
+      return object ? fieldOf(object, name) : UNKNOWN;
     }
     return undefined;
   }
@@ -1183,7 +1308,7 @@ class Inferer {
     const out = env.clone();
     if (e.kind === 'Name') {
       const ref = this.scope.referenceOf(e);
-      if (ref?.binding === 'local' && ref.local) out.locals.set(ref.local.id, type);
+      if (ref?.binding === 'local' && ref.local) out.set(ref.local.id, type);
       else if (ref?.binding === 'global' && e.name === 'input') out.paths.set('input', type);
       return out;
     }
@@ -1441,11 +1566,11 @@ function widenAssigned(env: Env, body: ast.Node, scope: ScopeInfo): Env {
         for (const t of node.targets) {
           if (t.kind === 'Name') {
             const ref = scope.referenceOf(t);
-            if (ref?.local) out.locals.set(ref.local.id, UNKNOWN);
+            if (ref?.local) out.set(ref.local.id, UNKNOWN);
           } else if (t.kind === 'Member' || t.kind === 'Index') {
             const field = t.kind === 'Member' ? t.name.name : t.index.kind === 'String' ? t.index.value : undefined;
             const base = t.object.kind === 'Name' ? scope.referenceOf(t.object)?.local : undefined;
-            if (base) out.locals.set(base.id, UNKNOWN);
+            if (base) out.set(base.id, UNKNOWN);
             for (const k of [...out.paths.keys()]) if (field === undefined || k.endsWith(`.${field}`) || k.includes(`.${field}.`)) out.paths.delete(k);
           }
         }
@@ -1457,15 +1582,14 @@ function widenAssigned(env: Env, body: ast.Node, scope: ScopeInfo): Env {
           if (a.kind === 'Name') {
             const ref = scope.referenceOf(a);
             if (ref?.local) {
-              const t = out.locals.get(ref.local.id);
-              if (t) out.locals.set(ref.local.id, opened(t));
+              const t = out.get(ref.local.id);
+              if (t) out.set(ref.local.id, opened(t));
             }
           }
         }
       }
       if (node.kind === 'Label') {
-        out.locals.clear();
-        out.paths.clear();
+        out.clear();
       }
       return undefined;
     },
@@ -1476,9 +1600,9 @@ function widenAssigned(env: Env, body: ast.Node, scope: ScopeInfo): Env {
 /** Locals whose type still changes between two passes become unknown. */
 function widenChanged(before: Env, after: Env): Env {
   const out = after.clone();
-  for (const [k, v] of after.locals) {
-    const w = before.locals.get(k);
-    if (w === undefined || !sameType(v, w)) out.locals.set(k, UNKNOWN);
+  for (const [k, v] of after.entries()) {
+    const w = before.get(k);
+    if (w === undefined || !sameType(v, w)) out.set(k, UNKNOWN);
   }
   for (const [k, v] of after.paths) {
     const w = before.paths.get(k);
