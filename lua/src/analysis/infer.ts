@@ -109,6 +109,11 @@ class Env {
     return this.base;
   }
 
+  withoutPaths(): Env {
+    if (this.delta.size > MAX_DELTA) this.fold();
+    return new Env(this.base, new Map(this.delta), new Map());
+  }
+
   clone(): Env {
     if (this.delta.size > MAX_DELTA) this.fold();
     return new Env(this.base, new Map(this.delta), this.paths.size > 0 ? new Map(this.paths) : new Map());
@@ -406,9 +411,11 @@ class Inferer {
     return this.backwardLabels.has(label);
   }
 
-  /** `error(...)` and `os.exit(...)` end the run. */
+  /** `error(...)` and `os.exit(...)` end the run, and so does a local function that always raises. */
   private endsRun(call: ast.CallExpression): boolean {
     if (call.method) return false;
+    const t = this.types.get(call.callee);
+    if (t?.kind === 'function' && t.neverReturns) return true;
     const callee = call.callee;
     if (callee.kind === 'Name') return callee.name === 'error' && this.scope.referenceOf(callee)?.binding === 'global';
     const path = this.scope.pathOf(callee);
@@ -707,7 +714,9 @@ class Inferer {
     const savedFn = this.fn;
     const savedDepth = this.depth;
     this.fn = { info, node: f, name, main: false, returns: [], breaks: [], gotos: new Map() };
-    this.env = new Env();
+    // What is known of the enclosing function's locals here holds in the closure for those never
+    // reassigned (the others are unknown there); field paths may change before it runs.
+    this.env = savedEnv ? savedEnv.withoutPaths() : new Env();
     this.depth = 0;
     if (info) {
       let i = method ? 1 : 0;
@@ -721,11 +730,12 @@ class Inferer {
     }
     this.block(f.body);
     const fallsOff = this.env !== null;
+    const neverReturns = !fallsOff && this.fn.returns.length === 0;
     const returns = ann?.returns ?? summarize(this.fn.returns, fallsOff, name);
     this.fn = savedFn;
     this.env = savedEnv;
     this.depth = savedDepth;
-    const type: FunctionType = { ...signature, ...(returns ? { returns } : {}) };
+    const type: FunctionType = { ...signature, ...(returns ? { returns } : {}), ...(neverReturns ? { neverReturns: true } : {}) };
     if (!returns) delete (type as { returns?: Type[] }).returns;
     this.record(f, type);
     return type;

@@ -35,8 +35,8 @@ export type Type =
    * (so it has no metatable and exactly the fields listed).
    */
   | { kind: 'table'; fields: ReadonlyMap<string, Type>; array?: Type; open: boolean; name?: string; fresh?: boolean }
-  /** `returns` undefined: not known. */
-  | { kind: 'function'; params: Param[]; variadic?: Type; returns?: Type[]; name?: string }
+  /** `returns` undefined: not known. `neverReturns`: every call raises an error (a local function that always does). */
+  | { kind: 'function'; params: Param[]; variadic?: Type; returns?: Type[]; name?: string; neverReturns?: boolean }
   | { kind: 'union'; types: Type[] };
 
 export type TableType = Extract<Type, { kind: 'table' }>;

@@ -38,5 +38,22 @@ local function guard(v)
   end
   return v
 end
-print(next_count, shout(), shout_fixed(), shout_later(), found, sure, field_of({ field = {} }), guard(input.amount))
+-- A closure made where an upvalue was narrowed keeps the narrowing (the upvalue is never reassigned).
+local checked = lookup_vendor_alias("w")
+local shout_checked = nil
+if checked then
+  shout_checked = function()
+    return checked:upper()
+  end
+end
+-- A local function that always raises ends the path that calls it.
+local function fail(message)
+  error(message)
+end
+local required = lookup_vendor_alias("v")
+if not required then
+  fail("no alias")
+end
+local loud = required:upper()
+print(next_count, shout(), shout_fixed(), shout_later(), found, sure, field_of({ field = {} }), guard(input.amount), shout_checked, loud)
 return { normalized_vendor = "x" }
