@@ -48,6 +48,8 @@ export interface Inference {
 const MAX_EXPRESSION_DEPTH = 150;
 /** Field paths longer than this are not narrowed. */
 const MAX_PATH = 6;
+/** Fields tracked per table (more: the table is open). */
+const MAX_TRACKED_FIELDS = 48;
 /** Loop passes before widening what still changes. */
 const JOIN_PASSES = 2;
 const MAX_PASSES = 6;
@@ -219,7 +221,7 @@ export function infer(parsed: ParseResult, scope: ScopeInfo, contract: Contract 
   inferer.run();
   const types = inferer.types;
   return {
-    types: { typeOf: (node) => types.get(node) },
+    types: { typeOf: (node) => types.get(node) ?? literalType(node) },
     findings: inferer.findings,
     hostArgs: inferer.hostArgs,
     output: inferer.outputFindings(),
@@ -253,6 +255,15 @@ class Inferer {
   /** > 0 while a loop body is analysed to find its fixpoint: nothing is recorded or reported. */
   private silent = 0;
   private depth = 0;
+  /** Set by `call`: whether the callee may give more results than its known ones (the standard library's). */
+  private moreResults = false;
+  private lastCallee: FunctionType | undefined;
+  /** Locals whose tables were passed on, in order (for the operands of `and`/`or`). */
+  private readonly escaped: number[] = [];
+  /** The types of the script's own functions (their results are exactly the ones inferred). */
+  private readonly ownFunctions = new WeakSet<FunctionType>();
+  /** Strings may have metamethods (the script reaches the string metatable, or requires code that may). */
+  private readonly stringMetamethods: boolean;
 
   constructor(private readonly parsed: ParseResult, private readonly scope: ScopeInfo, private readonly contract: Contract | undefined) {
     this.src = parsed.source;
@@ -263,6 +274,7 @@ class Inferer {
     for (const [n, refs] of scope.globals) if (refs.some((r) => r.access === 'write')) this.ownGlobals.add(n);
     for (const ref of scope.references) if (ref.access === 'write' && ref.upvalue && ref.local) this.closureWritten.add(ref.local.id);
     for (const f of scope.functions) this.functionInfo.set(f.node, f);
+    this.stringMetamethods = scope.globals.has('getmetatable') || scope.globals.has('require') || scope.globals.has('debug');
   }
 
   run(): void {
@@ -484,6 +496,11 @@ class Inferer {
       return;
     }
     let next: TableType;
+    if (key !== undefined && current.fields.size >= MAX_TRACKED_FIELDS && !current.fields.has(key)) {
+      // A table used as a namespace of many fields: new fields are no longer tracked one by one.
+      if (!current.open || current.fresh) this.env.set(base.local.id, opened(current));
+      return;
+    }
     if (key !== undefined) {
       const fields = new Map(current.fields);
       fields.set(key, settle(value));
@@ -523,7 +540,7 @@ class Inferer {
       }
       if (clause.condition) {
         this.expr(clause.condition);
-        const [t, f] = this.narrow(clause.condition, rest);
+        const [t, f] = this.narrow(clause.condition, this.env ?? rest);
         this.env = t;
         rest = f;
       } else {
@@ -563,7 +580,7 @@ class Inferer {
     const pass = (head: Env): Env | null => {
       this.env = head;
       this.expr(s.condition);
-      const [t] = this.narrow(s.condition, head);
+      const [t] = this.narrow(s.condition, this.env ?? head);
       this.env = t;
       if (t) this.block(s.body);
       return this.env;
@@ -682,11 +699,13 @@ class Inferer {
 
   private returnStatement(s: ast.ReturnStatement): void {
     const open = s.values.length > 0 && isMulti(s.values[s.values.length - 1]);
-    const types = this.exprList(s.values, s.values.length, !this.fn.main);
+    this.moreResults = false;
+    const types = this.exprList(s.values, s.values.length, !this.fn.main, true);
     const last = s.values[s.values.length - 1];
-    const count = open && last.kind === 'Call' ? this.resultCount(last) : undefined;
+    // `return f()` of a function whose results are not all known: neither are this function's.
+    const known = !open || (last.kind === 'Call' && this.lastCallee !== undefined && !this.moreResults && this.lastCallee.returns !== undefined);
     if (this.fn.main && this.silent === 0) this.mainReturns.push({ statement: s, types });
-    if (this.silent === 0) this.fn.returns.push(open && count === undefined ? undefined : types);
+    if (this.silent === 0) this.fn.returns.push(known ? types : undefined);
     this.env = null;
   }
 
@@ -736,6 +755,7 @@ class Inferer {
     this.env = savedEnv;
     this.depth = savedDepth;
     const type: FunctionType = { ...signature, ...(returns ? { returns } : {}), ...(neverReturns ? { neverReturns: true } : {}) };
+    if (!ann?.returns) this.ownFunctions.add(type);
     if (!returns) delete (type as { returns?: Type[] }).returns;
     this.record(f, type);
     return type;
@@ -744,14 +764,16 @@ class Inferer {
   // ---- expressions ---------------------------------------------------------------------------
 
   /** The values of an expression list, `want` of them (the last expression gives several). */
-  private exprList(list: ast.Expression[], want: number, escapes: boolean): Type[] {
+  private exprList(list: ast.Expression[], want: number, escapes: boolean, all = false): Type[] {
     const out: Type[] = [];
     for (let i = 0; i < list.length; i++) {
       const e = list[i];
       if (i === list.length - 1 && isMulti(e)) {
         const values = this.multi(e);
         if (escapes) this.escape(e);
-        for (let j = 0; out.length < Math.max(want, list.length); j++) out.push(values === undefined ? UNKNOWN : values[j] ?? NIL);
+        const more = this.moreResults ? UNKNOWN : NIL;
+        const count = all && values !== undefined ? out.length + values.length : Math.max(want, list.length);
+        for (let j = 0; out.length < count; j++) out.push(values === undefined ? UNKNOWN : values[j] ?? more);
         break;
       }
       out.push(this.expr(e));
@@ -784,12 +806,10 @@ class Inferer {
     return [this.expr(e)];
   }
 
-  private resultCount(call: ast.CallExpression): number | undefined {
-    const t = this.types.get(call.method ? call : call.callee);
-    return t?.kind === 'function' && t.returns ? t.returns.length : undefined;
-  }
-
   expr(e: ast.Expression): Type {
+    // Literals are typed by `literalType` when asked: not recorded.
+    const literal = literalType(e);
+    if (literal) return literal;
     if (++this.depth > MAX_EXPRESSION_DEPTH) {
       this.depth--;
       return UNKNOWN;
@@ -946,6 +966,10 @@ class Inferer {
     return UNKNOWN;
   }
 
+  private isGlobalName(node: ast.Expression): boolean {
+    return node.kind === 'Name' && this.scope.referenceOf(node)?.binding !== 'local';
+  }
+
   /** Reports indexing a value that may be nil, or that surely cannot be indexed. */
   private checkIndexable(node: ast.Expression, type: Type, use: string): void {
     if (this.silent > 0 || type.kind === 'unknown') return;
@@ -954,7 +978,8 @@ class Inferer {
       return;
     }
     const bad = members(type).every((t) => t.kind === 'nil' || t.kind === 'number' || t.kind === 'boolean' || t.kind === 'function');
-    if (bad) this.mismatch(node, `${this.text(node)} is ${describe(type)}: indexing it fails at run time`);
+    // A standard name may have been replaced by the host environment (test frameworks do): only locals are judged.
+    if (bad && !this.isGlobalName(node)) this.mismatch(node, `${this.text(node)} is ${describe(type)}: indexing it fails at run time`);
   }
 
   private table(e: ast.TableConstructor): Type {
@@ -1005,14 +1030,28 @@ class Inferer {
     if (n.kind !== 'Name' || !this.env) return;
     const ref = this.scope.referenceOf(n);
     if (!ref?.local || ref.binding !== 'local') return;
-    const t = this.env.get(ref.local.id);
-    if (t && members(t).some((m) => m.kind === 'table' && (m.fresh || !m.open))) this.env.set(ref.local.id, opened(t));
+    this.escapeLocal(ref.local.id);
+  }
+
+  private escapeLocal(id: number): void {
+    const t = this.env?.get(id);
+    if (t && members(t).some((m) => m.kind === 'table' && (m.fresh || !m.open))) {
+      this.env!.set(id, opened(t));
+      this.escaped.push(id);
+    }
   }
 
   // ---- calls ---------------------------------------------------------------------------------
 
-  /** A call's results (undefined: not known). */
+  /** A call's results (undefined: not known); `moreResults` then says whether results past those are unknown (not nil). */
   call(c: ast.CallExpression): Type[] | undefined {
+    const results = this.callResults(c);
+    const fn = this.lastCallee;
+    this.moreResults = fn !== undefined && !this.hostOf.has(fn) && !(fn.returns && this.ownFunctions.has(fn));
+    return results;
+  }
+
+  private callResults(c: ast.CallExpression): Type[] | undefined {
     let fnType: Type;
     const argTypes: Type[] = [];
     let calleeText: string;
@@ -1038,6 +1077,7 @@ class Inferer {
     const values = this.exprList(args, args.length, true);
     argTypes.push(...values.slice(0, args.length));
     const fn = fnType.kind === 'function' ? fnType : undefined;
+    this.lastCallee = fn;
     const host = fn ? this.hostOf.get(fn) : undefined;
     if (host && !c.method) this.hostCall(host, c, values);
     void calleeText;
@@ -1124,12 +1164,13 @@ class Inferer {
     switch (e.operator) {
       case 'not': return BOOLEAN;
       case '#': {
-        if (t.kind === 'unknown') return INTEGER;
+        if (t.kind === 'unknown') return UNKNOWN;
         if (maybeNil(t)) this.maybeNil(this.findings, e.operand, t, "'#' of it fails");
         else if (members(t).every((m) => m.kind === 'nil' || m.kind === 'number' || m.kind === 'boolean' || m.kind === 'function')) {
           this.mismatch(e.operand, `${this.text(e.operand)} is ${describe(t)}: '#' of it fails at run time`);
         }
-        return INTEGER;
+        // A table with a metatable may answer `__len` with anything.
+        return members(t).every((m) => m.kind === 'string' || (m.kind === 'table' && (m.fresh || m.array !== undefined)) || m.kind === 'nil') ? INTEGER : UNKNOWN;
       }
       case '-': {
         this.arithmeticOperand(e.operand, t, 'arithmetic on it fails');
@@ -1143,9 +1184,13 @@ class Inferer {
     }
   }
 
-  /** An operand of arithmetic: numbers and strings (coerced) pass; nil, booleans, functions and plain tables fail. */
-  private arithmeticOperand(node: ast.Expression, t: Type, use: string): void {
+  /**
+   * An operand of arithmetic: numbers and strings (coerced) pass; nil, booleans, functions and plain
+   * tables fail, unless the other operand (`other`) may bring a metamethod.
+   */
+  private arithmeticOperand(node: ast.Expression, t: Type, use: string, other?: Type): void {
     if (t.kind === 'unknown' || this.silent > 0) return;
+    if (other && !withoutMetamethods(other, this.stringMetamethods)) return;
     if (maybeNil(t)) {
       this.maybeNil(this.findings, node, t, use);
       return;
@@ -1160,12 +1205,25 @@ class Inferer {
     if (op === 'and' || op === 'or') {
       const left = this.expr(e.left);
       const saved = this.env;
+      let unreachable = false;
       if (saved) {
         const [t, f] = this.narrow(e.left, saved);
-        this.env = (op === 'and' ? t : f) ?? saved;
+        const next = op === 'and' ? t : f;
+        unreachable = next === null;
+        this.env = next ?? saved;
       }
-      const right = this.expr(e.right);
+      // A right operand that never runs (`nil and x`) is not judged.
+      if (unreachable) this.silent++;
+      const escapedBefore = this.escaped.length;
+      let right: Type;
+      try {
+        right = this.expr(e.right);
+      } finally {
+        if (unreachable) this.silent--;
+      }
       this.env = saved;
+      // What the right operand passed on stays passed on.
+      for (let i = escapedBefore; i < this.escaped.length; i++) this.escapeLocal(this.escaped[i]);
       if (op === 'and') {
         const f = falsy(left);
         return f ? union(f, right) : right;
@@ -1180,28 +1238,29 @@ class Inferer {
       case '==': case '~=': case '<': case '>': case '<=': case '>=':
         return BOOLEAN;
       case '..': {
-        this.concatOperand(e.left, left);
-        this.concatOperand(e.right, right);
+        this.concatOperand(e.left, left, right);
+        this.concatOperand(e.right, right, left);
         return isStringLike(left) && isStringLike(right) ? STRING : UNKNOWN;
       }
       case '+': case '-': case '*': case '/': case '//': case '%': case '^': {
-        this.arithmeticOperand(e.left, left, 'arithmetic on it fails');
-        this.arithmeticOperand(e.right, right, 'arithmetic on it fails');
+        this.arithmeticOperand(e.left, left, 'arithmetic on it fails', right);
+        this.arithmeticOperand(e.right, right, 'arithmetic on it fails', left);
         if (left.kind !== 'number' && left.kind !== 'string') return UNKNOWN;
         if (right.kind !== 'number' && right.kind !== 'string') return UNKNOWN;
         if (op === '/' || op === '^') return FLOAT;
         return isInteger(left) && isInteger(right) ? INTEGER : NUMBER;
       }
       default: {
-        this.arithmeticOperand(e.left, left, 'a bitwise operation on it fails');
-        this.arithmeticOperand(e.right, right, 'a bitwise operation on it fails');
+        this.arithmeticOperand(e.left, left, 'a bitwise operation on it fails', right);
+        this.arithmeticOperand(e.right, right, 'a bitwise operation on it fails', left);
         return (left.kind === 'number' || left.kind === 'string') && (right.kind === 'number' || right.kind === 'string') ? INTEGER : UNKNOWN;
       }
     }
   }
 
-  private concatOperand(node: ast.Expression, t: Type): void {
+  private concatOperand(node: ast.Expression, t: Type, other: Type): void {
     if (t.kind === 'unknown' || this.silent > 0) return;
+    if (!withoutMetamethods(other, this.stringMetamethods)) return;
     if (maybeNil(t)) {
       this.maybeNil(this.findings, node, t, 'concatenating it fails');
       return;
@@ -1468,6 +1527,27 @@ class Inferer {
 }
 
 // ---- helpers ---------------------------------------------------------------------------------
+
+const TRUE_TYPE: Type = { kind: 'boolean', value: true };
+const FALSE_TYPE: Type = { kind: 'boolean', value: false };
+
+/** The type of a literal (undefined: not a literal). */
+function literalType(node: ast.Node): Type | undefined {
+  switch (node.kind) {
+    case 'Nil': return NIL;
+    case 'True': return TRUE_TYPE;
+    case 'False': return FALSE_TYPE;
+    case 'Number': return node.integer ? { kind: 'number', subtype: 'integer', value: node.value } : { kind: 'number', subtype: 'float', value: node.value };
+    case 'String': return { kind: 'string', value: node.value };
+    default: return undefined;
+  }
+}
+
+/** Whether no value of the type can bring an arithmetic or concatenation metamethod. */
+function withoutMetamethods(t: Type, stringMetamethods: boolean): boolean {
+  return members(t).every((m) => m.kind === 'nil' || m.kind === 'boolean' || m.kind === 'number' || (m.kind === 'string' && !stringMetamethods)
+    || m.kind === 'function' || (m.kind === 'table' && m.fresh === true));
+}
 
 /** A call or `...`: gives several values at the end of a list. */
 function isMulti(e: ast.Expression): boolean {
