@@ -39,6 +39,7 @@ const COMPANIONS: [string, string, Record<string, unknown>, Kind][] = [
   ['maybe_nil.lua:9', 'local p = tonumber(input.vendor_name) local q = p + 1', {}, 'runtime'],
   ['maybe_nil.lua:10', 'local c = input.address.city', {}, 'runtime'],
   ['maybe_nil.lua:12', 'local f = string.match(input.vendor_name, "%d+") local u = f:upper()', {}, 'runtime'],
+  ['maybe_nil.lua:15', 'local data = ... local n = #data.tags', {}, 'runtime'],
   ['mismatch.lua:7', 'local n = 42 local x = n.field', {}, 'runtime'],
   ['mismatch.lua:8', 'local flag = true local x = flag.field', {}, 'runtime'],
   ['mismatch.lua:9', 'local n = 42 local x = n()', {}, 'runtime'],
@@ -144,6 +145,10 @@ describe('type and flow analysis: types for the language service', () => {
     assert.equal(declared('for i = 1, 3 do print(i) end', 'i'), 'integer');
     assert.equal(declared('local x = 1 / 2', 'x'), 'float');
     assert.equal(declared('local u = ("x"):upper()', 'u'), 'string');
+    assert.equal(declared('local d = ...', 'd'), declared('local i = input', 'i'));
+    assert.equal(declared('local p = pcall(print)', 'p'), 'boolean');
+    assert.equal(declared('local f = io.open("x")', 'f'), 'file?');
+    assert.equal(declared('local t = {}\nt.total = 1\nlocal copy = t', 'copy'), '{ total: integer, ... }');
   });
 
   it('gives expressions their narrowed types', () => {
@@ -158,6 +163,16 @@ describe('type and flow analysis: types for the language service', () => {
     assert.deepEqual(uses, ['string?', 'string', 'string?']);
     const call = analysis.parsed.chunk.body.body[0] as ast.LocalStatement;
     assert.equal(formatType(analysis.types.typeOf(call.values[0])!), 'string?');
+    // Fields and methods, for hover and completion.
+    const fields = analyzeScript('local r = kb.search("q")\nlocal first = r[1]\nprint(first.title:upper())', 'x.lua', contractAt(FIXTURES));
+    const seen: string[] = [];
+    visit(fields.parsed.chunk, {
+      enter(node: ast.Node) {
+        if (node.kind === 'Member') seen.push(`${node.name.name}: ${formatType(fields.types.typeOf(node.name)!)}`);
+        if (node.kind === 'Call' && node.method) seen.push(`${node.method.name}: ${formatType(fields.types.typeOf(node.method)!)}`);
+      },
+    });
+    assert.deepEqual(seen, ['search: fun(query: string, limit?: integer): { title: string, url: string }[]', 'upper: fun(s: string): string', 'title: string']);
   });
 
   it('says where a nil comes from, with an `or` default as the fix', () => {

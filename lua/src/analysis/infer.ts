@@ -776,7 +776,9 @@ class Inferer {
         for (let j = 0; out.length < count; j++) out.push(values === undefined ? UNKNOWN : values[j] ?? more);
         break;
       }
-      out.push(this.expr(e));
+      const value = this.expr(e);
+      // A local's table passed on is shared from here: neither copy is fresh.
+      out.push(escapes && e.kind !== 'Table' && e.kind !== 'Function' ? settle(value) : value);
       if (escapes) this.escape(e);
     }
     while (out.length < want) out.push(NIL);
@@ -951,7 +953,7 @@ class Inferer {
       if (ref?.binding === 'global' || ref?.binding === 'env') return this.global(e.name.name);
     }
     this.checkIndexable(e.object, object, 'indexing it fails');
-    return this.narrowedPath(e, fieldOf(object, e.name.name));
+    return this.record(e.name, this.narrowedPath(e, fieldOf(object, e.name.name)));
   }
 
   private index(e: ast.IndexExpression): Type {

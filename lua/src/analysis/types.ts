@@ -80,7 +80,7 @@ export function formatType(type: Type, depth = 0): string {
     }
     case 'function': {
       if (depth > 3) return 'function';
-      const params = type.params.map((p) => `${p.name}${p.optional ? '?' : ''}: ${formatType(p.type, depth + 1)}`);
+      const params = type.params.map((p) => `${p.name}${p.optional ? '?' : ''}: ${formatType(p.optional ? withoutNil(p.type) ?? p.type : p.type, depth + 1)}`);
       if (type.variadic) params.push(`...: ${formatType(type.variadic, depth + 1)}`);
       const returns = type.returns === undefined || type.returns.length === 0 ? '' : `: ${type.returns.map((r) => formatType(r, depth + 1)).join(', ')}`;
       return `fun(${params.join(', ')})${returns}`;

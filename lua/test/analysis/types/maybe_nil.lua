@@ -10,6 +10,9 @@ local plus = parsed + 1 --@ maybe-nil
 local city = input.address.city --@ maybe-nil
 local first = string.match(input.vendor_name, "%a+")
 local shout = first:upper() --@ maybe-nil
+-- `...` of the main chunk is the input too.
+local data = ...
+local tag_count = #data.tags --@ maybe-nil
 -- if x then
 if alias then
   upper = alias:upper()
@@ -50,5 +53,5 @@ local sum = checked + 1
 local later = lookup_vendor_alias("x")
 later = later or "none"
 local fine = later:upper()
-print(upper, len, joined, doubled, plus, city, shout, safe, count, town, sum, fine)
+print(tag_count, upper, len, joined, doubled, plus, city, shout, safe, count, town, sum, fine)
 return { normalized_vendor = "x" }
