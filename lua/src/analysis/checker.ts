@@ -57,12 +57,17 @@ export function analyzeScript(source: string | Uint8Array, name: string, contrac
   const findings: Finding[] = parsed.diagnostics.map((d) => ({ start: d.start, end: d.end, severity: 'error', code: 'syntax', message: d.message }));
   const files = new Map<string, boolean>();
   let types: TypeInfo = NO_TYPES;
+  // The type and flow analysis (infer.ts): maybe-nil and type-mismatch here, host-args and
+  // output-shape through the checker's rules.
+  let inference: Inference | undefined;
   try {
-    // The type and flow analysis (infer.ts): maybe-nil and type-mismatch here, host-args and
-    // output-shape through the checker's rules.
-    const inference = infer(parsed, scope, contract);
+    inference = infer(parsed, scope, contract);
     types = inference.types;
     findings.push(...inference.findings);
+  } catch (error) {
+    findings.push({ start: 0, end: 0, severity: 'warning', code: 'syntax', message: `internal error in the type analysis: ${(error as Error).message}` });
+  }
+  try {
     const checker = new Checker(parsed, scope, contract, options, findings, files);
     checker.inference = inference;
     checker.run();

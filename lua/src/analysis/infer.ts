@@ -695,6 +695,7 @@ class Inferer {
     const type = this.functionExpression(s.func, name, ann, s.isMethod);
     if (s.target.kind === 'Name') this.assign(s.target, type, undefined);
     else this.assign(s.target, type, objectType);
+    this.record(s.target.kind === 'Name' ? s.target : s.target.name, type);
   }
 
   private returnStatement(s: ast.ReturnStatement): void {
