@@ -67,6 +67,8 @@ const COMPANIONS: [string, string, Record<string, unknown>, Kind][] = [
   ['output_locals.lua:11', 'local out = {} out.normalized_vendor = "y" out.extra = true return out', {}, 'output'],
   ['output_locals.lua:14', 'local out = {} out.normalized_vendor = "y" out.count = 1.5 return out', {}, 'output'],
   ['output_locals.lua:15', 'local out = {} out.count = 1 return out', {}, 'output'],
+  ['output_falls_off.lua:6', 'if input.mode then return end return { normalized_vendor = "x" }', { mode: 'fast' }, 'output'],
+  ['output_falls_off.lua:8', 'if input.amount then return { normalized_vendor = "x" } end print("no output")', {}, 'output'],
   ['output_paths.lua:4', 'local alias = lookup_vendor_alias(input.vendor_name) return { normalized_vendor = alias }', {}, 'output'],
   ['output_paths.lua:11', 'local level = "top" return { normalized_vendor = "x", level = level }', {}, 'output'],
   ['output_paths.lua:15', 'local note = "a long note here" return { normalized_vendor = "x", note = note }', {}, 'output'],

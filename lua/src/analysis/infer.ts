@@ -248,6 +248,8 @@ class Inferer {
   private readonly sites = new WeakMap<TableType, TableSites>();
   private readonly functionInfo = new Map<ast.Node, FunctionInfo>();
   private readonly mainReturns: MainReturn[] = [];
+  /** The main chunk's end is reachable (it then returns nothing). */
+  private mainFallsOff = false;
   private readonly input: Type;
 
   private env: Env | null = new Env();
@@ -282,6 +284,7 @@ class Inferer {
     this.fn = { info: this.functionInfo.get(chunk), node: chunk, name: 'the script', main: true, returns: [], breaks: [], gotos: new Map() };
     this.env = new Env();
     this.block(chunk.body);
+    this.mainFallsOff = this.env !== null;
   }
 
   // ---- recording and reporting -------------------------------------------------------------------
@@ -1402,6 +1405,18 @@ class Inferer {
       out.push({ start: node.start, end: node.end, severity, code, message, ...(fixes && fixes.length > 0 ? { fixes } : {}) });
     };
     const nullable = schemaTypes(schema)?.includes('null') ?? false;
+    // A script that returns its output on some paths and nothing on others (a script that never
+    // returns a value is left alone: it may be a fragment, or a module).
+    const returnsOutput = this.mainReturns.some((r) => r.statement.values.length > 0);
+    if (returnsOutput && !nullable && this.parsed.diagnostics.length === 0) {
+      const nothing = 'the contract requires an output object';
+      for (const { statement } of this.mainReturns) {
+        if (statement.values.length === 0) add(statement, 'error', 'output-shape', `this returns no output (${nothing})`);
+      }
+      const body = this.parsed.chunk.body.body;
+      const last = body[body.length - 1];
+      if (this.mainFallsOff && last) add(last, 'error', 'output-shape', `the script can end here without returning its output (${nothing})`);
+    }
     for (const { statement, types } of this.mainReturns) {
       if (statement.values.length !== 1) continue;
       const node = statement.values[0];
