@@ -893,7 +893,6 @@ class Inferer {
       this.hostOf.set(t, direct);
       return t;
     }
-    const root: { fields: Map<string, Type>; children: Map<string, { fields: Map<string, Type>; children: Map<string, unknown> }> } = { fields: new Map(), children: new Map() };
     const build = (prefix: string, depth: number): TableType => {
       const fields = new Map<string, Type>();
       const seen = new Set<string>();
@@ -913,7 +912,6 @@ class Inferer {
       }
       return { kind: 'table', fields, open: false, name: prefix };
     };
-    void root;
     return build(name, 0);
   }
 
@@ -1059,19 +1057,14 @@ class Inferer {
 
   private callResults(c: ast.CallExpression): Type[] | undefined {
     let fnType: Type;
-    const argTypes: Type[] = [];
-    let calleeText: string;
     if (c.method) {
       const object = this.expr(c.callee);
       this.checkIndexable(c.callee, object, `calling its method '${c.method.name}' fails`);
       this.escape(c.callee);
       fnType = methodOf(object, c.method.name);
       this.record(c.method, fnType);
-      argTypes.push(object);
-      calleeText = `${this.src.slice(c.callee.start, c.callee.end)}:${c.method.name}`;
     } else {
       fnType = this.expr(c.callee);
-      calleeText = this.src.slice(c.callee.start, c.callee.end);
       if (fnType.kind !== 'unknown' && this.silent === 0) {
         if (maybeNil(fnType)) this.maybeNil(this.findings, c.callee, fnType, 'calling it fails');
         else if (members(fnType).every((t) => t.kind === 'nil' || t.kind === 'number' || t.kind === 'string' || t.kind === 'boolean' || (t.kind === 'table' && t.fresh))) {
@@ -1081,12 +1074,10 @@ class Inferer {
     }
     const args = c.args;
     const values = this.exprList(args, args.length, true);
-    argTypes.push(...values.slice(0, args.length));
     const fn = fnType.kind === 'function' ? fnType : undefined;
     this.lastCallee = fn;
     const host = fn ? this.hostOf.get(fn) : undefined;
     if (host && !c.method) this.hostCall(host, c, values);
-    void calleeText;
     if (!fn) return undefined;
     // The standard library's functions whose results follow their arguments.
     switch (fn.name) {
