@@ -52,9 +52,16 @@ export const STRING: Type = { kind: 'string' };
 export const ANY_TABLE: Type = { kind: 'table', fields: new Map(), open: true };
 export const ANY_FUNCTION: Type = { kind: 'function', params: [], variadic: UNKNOWN };
 
-/** What the analysis knows about a script's values, for the language service. */
+/**
+ * What the analysis knows about a script's values, for the language service. Typed nodes: every
+ * expression analysed (a `Name` reference as narrowed where it stands, a `Call` by its first result,
+ * a `Function` by its signature, literals); declared names (`local x`, parameters, `for` variables,
+ * `local function f`, the target of `function a.b()`); the field `Name` of `a.b` and the method
+ * `Name` of `a:m()` (the method's function type). Unreachable code and expressions nested deeper
+ * than the analysis goes have none.
+ */
 export interface TypeInfo {
-  /** The type of an expression (or a declared name) where it stands, after narrowing; undefined when not analysed. */
+  /** The type of a node where it stands, after narrowing; undefined when not analysed. */
   typeOf(node: ast.Node): Type | undefined;
 }
 
