@@ -22,6 +22,7 @@ import type { HostFunction } from '../contract/host';
 import type { Finding, Severity } from './findings';
 import { NO_TYPES, type TypeInfo } from './types';
 import { applySuppressions } from './suppress';
+import { infer, type Inference } from './infer';
 import { globalsWritten, isEnvironment, longestHostPrefix, objectProperties, requiredFields, withoutEnvironment } from './paths';
 import { ExistenceTests, isFalsyConstant, isTruthyConstant, lint } from './lint';
 import { isRemovedGlobal, libraryMembers, removedName } from './stdlib-members';
@@ -58,8 +59,21 @@ export function analyzeScript(source: string | Uint8Array, name: string, contrac
   const scope = analyze(parsed.chunk);
   const findings: Finding[] = parsed.diagnostics.map((d) => ({ start: d.start, end: d.end, severity: 'error', code: 'syntax', message: d.message }));
   const files = new Map<string, boolean>();
+  let types: TypeInfo = NO_TYPES;
+  // The type and flow analysis (infer.ts): maybe-nil and type-mismatch here, host-args and
+  // output-shape through the checker's rules.
+  let inference: Inference | undefined;
   try {
-    new Checker(parsed, scope, contract, options, findings, files).run();
+    inference = infer(parsed, scope, contract);
+    types = inference.types;
+    findings.push(...inference.findings);
+  } catch (error) {
+    findings.push({ start: 0, end: 0, severity: 'warning', code: 'syntax', message: `internal error in the type analysis: ${(error as Error).message}` });
+  }
+  try {
+    const checker = new Checker(parsed, scope, contract, options, findings, files);
+    checker.inference = inference;
+    checker.run();
     // Lint judges finished code: a script that does not parse yet (mid-edit) gets its syntax errors only.
     if (parsed.diagnostics.length === 0) lint(parsed, scope, findings);
   } catch (error) {
@@ -68,7 +82,7 @@ export function analyzeScript(source: string | Uint8Array, name: string, contrac
   }
   findings.sort((a, b) => a.start - b.start || a.end - b.end);
   applySuppressions(parsed, findings);
-  return { parsed, scope, findings, contract, files, types: NO_TYPES };
+  return { parsed, scope, findings, contract, files, types };
 }
 
 class Checker {
@@ -351,34 +365,12 @@ class Checker {
 
   // ---- host calls ----------------------------------------------------------------------------
 
+  /** The type and flow analysis's results (set before `run`). */
+  inference: Inference | undefined;
+
+  /** Host calls: arity, argument types as inferred, and the contract's constraints on known values. */
   private hostArguments(): void {
-    for (const use of this.scope.uses) {
-      if (use.access !== 'call' || !use.call) continue;
-      const path = withoutEnvironment(use.path, this.scope.globalTableModified);
-      // Host functions live under host globals: most calls (the standard library's) are no host call.
-      if (path.length === 0 || !this.hostGlobals.has(path[0])) continue;
-      const fn = this.host.get(path.join('.'));
-      if (!fn) continue;
-      const call = use.call;
-      const args = call.args;
-      const lastOpen = args.length > 0 && (args[args.length - 1].kind === 'Call' || args[args.length - 1].kind === 'Vararg');
-      const required = fn.params.filter((p) => !p.optional).length;
-      const name = fn.name;
-      if (!fn.variadic && args.length > fn.params.length) {
-        this.add(args[fn.params.length], 'error', 'host-args', `${name} takes ${fn.params.length} argument${fn.params.length === 1 ? '' : 's'}, got ${args.length}: ${fn.signature}`);
-      } else if (args.length < required && !lastOpen) {
-        this.add(call, 'error', 'host-args', `${name} needs ${required} argument${required === 1 ? '' : 's'}, got ${args.length}: ${fn.signature}`);
-      }
-      args.forEach((arg, i) => {
-        const param = i < fn.params.length ? fn.params[i] : fn.variadic;
-        if (!param) return;
-        const literal = literalJsonType(arg);
-        if (literal === undefined) return;
-        if (!admitsLiteral(param.type, literal, arg)) {
-          this.add(arg, 'error', 'host-args', `argument #${i + 1} ('${param.name}') of ${name} must be ${param.text}, not ${describeLiteral(arg)}`);
-        }
-      });
-    }
+    if (this.inference) this.findings.push(...this.inference.hostArgs);
   }
 
   // ---- modules and files ---------------------------------------------------------------------
@@ -468,51 +460,9 @@ class Checker {
     }
   }
 
+  /** The value each return path of the main chunk gives, against the output schema (see infer.ts). */
   private outputShape(): void {
-    const schema = this.contract?.output;
-    const properties = objectProperties(schema);
-    if (properties === undefined) return;
-    const required = requiredFields(schema);
-    for (const statement of mainReturns(this.parsed.chunk.body)) {
-      if (statement.values.length !== 1) continue;
-      const value = statement.values[0];
-      if (value.kind !== 'Table') continue;
-      const named = new Map<string, ast.TableField>();
-      let open = false;
-      for (const field of value.fields) {
-        if (field.style === 'named' && field.key?.kind === 'String') named.set(field.key.value, field);
-        else open = true;
-      }
-      if (!additionalAllowed(schema)) {
-        for (const [name, field] of named) {
-          if (!(name in properties)) {
-            const guess = suggest(name, Object.keys(properties).filter((p) => !named.has(p)));
-            const fixes = guess ? [{ title: `Change to '${guess}'`, edits: [{ start: field.key!.start, end: field.key!.end, newText: guess }] }] : undefined;
-            this.add(field.key!, 'error', 'output-shape', `the output has no field '${name}' in the contract${guess ? `; did you mean '${guess}'?` : ''} (fields: ${Object.keys(properties).join(', ')})`, fixes);
-          }
-        }
-      }
-      for (const [name, field] of named) {
-        const propertySchema = properties[name];
-        const literal = literalJsonType(field.value);
-        if (propertySchema === undefined || literal === undefined) continue;
-        if (!schemaAdmits(propertySchema, literal, field.value)) {
-          this.add(field.value, 'error', 'output-shape', `the output's '${name}' must be ${describeSchema(propertySchema)}, not ${describeLiteral(field.value)}`);
-        }
-      }
-      if (!open) {
-        const missing = required.filter((r) => !named.has(r));
-        if (missing.length > 0) {
-          const text = missing.map((m) => `${m} = ${placeholder(properties[m])}`).join(', ');
-          const last = value.fields[value.fields.length - 1];
-          const insertAt = last ? last.end : value.start + 1;
-          const newText = last ? `, ${text}` : ` ${text} `;
-          this.add(value, 'error', 'output-shape', `the output misses the required field${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}`, [
-            { title: `Add ${missing.map((m) => `'${m}'`).join(', ')}`, edits: [{ start: insertAt, end: insertAt, newText }] },
-          ]);
-        }
-      }
-    }
+    if (this.inference) this.findings.push(...this.inference.output);
   }
 
   // ---- loops ---------------------------------------------------------------------------------

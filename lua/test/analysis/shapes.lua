@@ -1,7 +1,7 @@
 -- Input fields and output shapes.
 local n = input.vendr_name --@ unknown-input-field
-local city = input.address.citty --@ unknown-input-field
-local ok = input.address.city
+local city = input.address.citty --@ unknown-input-field maybe-nil
+local ok = input.address.city --@ maybe-nil
 local inp = input
 local amount = inp.amout --@ unknown-input-field
 if n then

@@ -276,7 +276,7 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
     try {
       await client.configure({ severity: {}, inlayHints: { parameterNames: false, localTypes: true } });
       // Type hints (kind 1): the host result's declared type.
-      assert.deepEqual(show(await client.request<Hint[]>('textDocument/inlayHint', file, { range: whole })), ['1:11 : string? 1']);
+      assert.deepEqual(show(await client.request<Hint[]>('textDocument/inlayHint', file, { range: whole })), ['1:11 : string? 1', '2:11 : integer 1']);
       await client.configure({ severity: {}, inlayHints: { parameterNames: false } });
       assert.deepEqual(await client.request<Hint[]>('textDocument/inlayHint', file, { range: whole }), []);
     } finally {

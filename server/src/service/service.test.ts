@@ -238,9 +238,9 @@ describe('language service: hover on types', () => {
     const declared = plain.hover(SCRIPT, positionOf(text, 'alias', 1))!.contents;
     assert.match(declared, /local alias: string\?/);
     assert.match(declared, /from the result of host function `lookup_vendor_alias` \(`string\?`: may be nil\)/);
-    // At a use, only what the analysis infers there (nothing yet): no type guessed, the origin still said.
+    // At a use, what the analysis infers there (narrowed by `if alias then`), the origin still said.
     const use = plain.hover(SCRIPT, positionOf(text, '= alias', 3))!.contents;
-    assert.match(use, /local alias\n/);
+    assert.match(use, /local alias: string\n/);
     assert.match(use, /from the result of host function/);
     // With the type the analysis infers after `if alias then`.
     const narrowed = typedService({ alias: str });
@@ -341,7 +341,7 @@ describe('language service: signature help for local functions', () => {
     const service = new LanguageService();
     service.open(SCRIPT, text, 1);
     const help = service.signatureHelp(SCRIPT, positionOf(text, 'cents(1', 6))!;
-    assert.equal(help.label, 'cents(x: number)');
+    assert.equal(help.label, 'cents(x: number): number');
     assert.equal(help.documentation, 'Rounds to cents.');
     assert.equal(help.parameters[0].documentation, 'the amount');
     assert.equal(service.signatureHelp(SCRIPT, positionOf(text, 'other(tostring', 6))!.label, 'other(y)');

@@ -510,7 +510,9 @@ export class LanguageService {
       const note = notes.params.get('...');
       params.push({ name: '...', label: note ? `...: ${note.type}` : '...', doc: note?.doc });
     }
-    const returns = fnType?.returns && fnType.returns.length > 0 ? fnType.returns.map(formatInferredType).join(', ') : notes.returns.join(', ');
+    // What the analysis knows of the results, else what the comments say (an unknown result says nothing).
+    const resultsKnown = fnType?.returns && fnType.returns.length > 0 && fnType.returns.some((t) => t.kind !== 'unknown');
+    const returns = resultsKnown ? fnType!.returns!.map(formatInferredType).join(', ') : notes.returns.join(', ');
     const label = `${fn.local.name}(${params.map((p) => p.label).join(', ')})${returns ? `: ${returns}` : ''}`;
     return { label, doc: notes.doc || undefined, params };
   }

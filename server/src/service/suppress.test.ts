@@ -21,7 +21,7 @@ describe('language service: suppression comments and severity per code', () => {
     fs.writeFileSync(path.join(dir, 'sandlua.json'), JSON.stringify({ name: 's' }));
     const script = path.join(dir, 'main.lua');
     const service = new LanguageService();
-    service.open(script, '-- sandlua: disable-next-line undefined-global\nprint(a)\nprint(b) -- sandlua: disable-line forbidden\n', 1);
+    service.open(script, '-- sandlua: disable-next-line undefined-global\nprint(a.b)\nprint(b.c) -- sandlua: disable-line forbidden\n', 1);
     assert.deepEqual(summary(service, script), ['3 undefined-global error', '3 unused-suppression hint']);
     // No quick fix for what is not shown; the suppression fix is offered but never preferred.
     const all = { start: { line: 0, character: 0 }, end: { line: 3, character: 0 } };

@@ -18,5 +18,5 @@ local m = io.open("logs/run.log", input.mode)
 local popen = io.popen("ls") --@ forbidden
 for _line in io.lines() do end
 print(g, h, o, o2, o3, o4, l, e, p, q, r, dyn, m, popen)
-f:close()
+f:close() --@ maybe-nil
 return { total = 1 }

@@ -1,0 +1,205 @@
+// The type and flow analysis: fixture scripts whose lines carry the codes expected on them, under
+// their own contract (lua/test/analysis/types); for every failure a fixture claims, a run in the
+// sandbox that fails the same way (the checker and the runtime agree); and the types the language
+// service shows.
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Sandbox } from '../sandbox/sandbox';
+import { parse } from '../syntax/parser';
+import { analyze } from '../syntax/scope';
+import { visit } from '../syntax/visit';
+import type * as ast from '../syntax/ast';
+import { analyzeScript } from './checker';
+import { formatType, type Type } from './types';
+import { checkFixture, contractAt, expectations } from './testing/fixtures';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const FIXTURES = path.join(ROOT, 'lua', 'test', 'analysis', 'types');
+const CLAIMS = new Set(['host-args', 'maybe-nil', 'type-mismatch', 'output-shape']);
+
+describe('type and flow analysis: fixtures', () => {
+  const contract = contractAt(FIXTURES);
+  const files = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.lua')).sort();
+
+  it('has fixtures', () => assert.ok(files.length >= 8));
+
+  for (const file of files) {
+    it(`finds exactly the marked problems in ${file}`, () => checkFixture(path.join(FIXTURES, file), contract));
+  }
+});
+
+type Kind = 'runtime' | 'output';
+/** A claim (`file:line`), a script that makes the runtime fail the same way, its input, and the error kind. */
+const COMPANIONS: [string, string, Record<string, unknown>, Kind][] = [
+  ['maybe_nil.lua:3', 'local a = lookup_vendor_alias(input.vendor_name) return { normalized_vendor = a:upper() }', {}, 'runtime'],
+  ['maybe_nil.lua:4', 'local a = lookup_vendor_alias(input.vendor_name) local n = #a', {}, 'runtime'],
+  ['maybe_nil.lua:5', 'local a = lookup_vendor_alias(input.vendor_name) local s = "v: " .. a', {}, 'runtime'],
+  ['maybe_nil.lua:7', 'local amount = input.amount local d = amount * 2', {}, 'runtime'],
+  ['maybe_nil.lua:9', 'local p = tonumber(input.vendor_name) local q = p + 1', {}, 'runtime'],
+  ['maybe_nil.lua:10', 'local c = input.address.city', {}, 'runtime'],
+  ['maybe_nil.lua:12', 'local f = string.match(input.vendor_name, "%d+") local u = f:upper()', {}, 'runtime'],
+  ['maybe_nil.lua:15', 'local data = ... local n = #data.tags', {}, 'runtime'],
+  ['mismatch.lua:7', 'local n = 42 local x = n.field', {}, 'runtime'],
+  ['mismatch.lua:8', 'local flag = true local x = flag.field', {}, 'runtime'],
+  ['mismatch.lua:9', 'local n = 42 local x = n()', {}, 'runtime'],
+  ['mismatch.lua:10', 'local s = "text" local x = s()', {}, 'runtime'],
+  ['mismatch.lua:11', 'local n = 42 local x = #n', {}, 'runtime'],
+  ['mismatch.lua:12', 'local flag = true local x = "a" .. flag', {}, 'runtime'],
+  ['mismatch.lua:13', 'local t = { a = 1 } local x = "a" .. t', {}, 'runtime'],
+  ['mismatch.lua:14', 'local flag = true local x = flag + 1', {}, 'runtime'],
+  ['mismatch.lua:15', 'local t = { a = 1 } local x = t + 1', {}, 'runtime'],
+  ['mismatch.lua:16', 'local f = function() return 1 end local x = f .. ""', {}, 'runtime'],
+  ['mismatch.lua:17', 'local t = { a = 1 } local x = t.missing.deeper', {}, 'runtime'],
+  ['host_args.lua:5', 'lookup_vendor_alias(42)', {}, 'runtime'],
+  ['host_args.lua:6', 'lookup_vendor_alias(input.tags)', { tags: ['a'] }, 'runtime'],
+  ['host_args.lua:8', 'local amount = input.amount if amount then lookup_vendor_alias(amount * 2) end', { amount: 3 }, 'runtime'],
+  ['host_args.lua:10', 'local alias = lookup_vendor_alias(input.vendor_name) lookup_vendor_alias(alias)', {}, 'runtime'],
+  ['host_args.lua:12', 'tools.emit_review_note("this note is far too long for the contract")', {}, 'runtime'],
+  ['host_args.lua:16', 'local long = "this one is also much longer than twenty" tools.emit_review_note(long)', {}, 'runtime'],
+  ['host_args.lua:17', 'score(250)', {}, 'runtime'],
+  ['host_args.lua:18', 'score(-1)', {}, 'runtime'],
+  ['host_args.lua:23', 'kb.search(input.vendor_name, 2.5)', {}, 'runtime'],
+  ['host_args.lua:25', 'local alias_of = lookup_vendor_alias alias_of(true)', {}, 'runtime'],
+  ['host_args.lua:26', 'tools.emit_review_note(nil)', {}, 'runtime'],
+  ['output_locals.lua:5', 'local out = {} out.normalized_vendor = "x" out.level = "medium" return out', {}, 'output'],
+  ['output_locals.lua:10', 'local out = {} out.normalized_vendor = "y" out.confidence = 2 return out', {}, 'output'],
+  ['output_locals.lua:11', 'local out = {} out.normalized_vendor = "y" out.extra = true return out', {}, 'output'],
+  ['output_locals.lua:14', 'local out = {} out.normalized_vendor = "y" out.count = 1.5 return out', {}, 'output'],
+  ['output_locals.lua:15', 'local out = {} out.count = 1 return out', {}, 'output'],
+  ['output_falls_off.lua:6', 'if input.mode then return end return { normalized_vendor = "x" }', { mode: 'fast' }, 'output'],
+  ['output_falls_off.lua:8', 'if input.amount then return { normalized_vendor = "x" } end print("no output")', {}, 'output'],
+  ['output_paths.lua:4', 'local alias = lookup_vendor_alias(input.vendor_name) return { normalized_vendor = alias }', {}, 'output'],
+  ['output_paths.lua:11', 'local level = "top" return { normalized_vendor = "x", level = level }', {}, 'output'],
+  ['output_paths.lua:15', 'local note = "a long note here" return { normalized_vendor = "x", note = note }', {}, 'output'],
+  ['output_paths.lua:18', 'return { normalized_vendor = "x", count = input.vendor_name }', {}, 'output'],
+  ['loops.lua:8', 'local found for _, tag in ipairs(input.tags or {}) do if tag == "vip" then found = tag end end local u = found:upper()', { tags: ['a'] }, 'runtime'],
+  ['loops.lua:39', 'local maybe = lookup_vendor_alias("z") for _ = 1, 2 do maybe = maybe:lower() end', {}, 'runtime'],
+  ['closures.lua:10', 'local name = lookup_vendor_alias("x") local function shout() return name:upper() end shout()', {}, 'runtime'],
+  ['closures.lua:27', 'local function find(key) if key == "a" then return "found" end end local f = find("b"):upper()', {}, 'runtime'],
+  ['annotations.lua:4', '---@param s string?\nlocal function size(s) return #s end size(nil)', {}, 'runtime'],
+  ['annotations.lua:14', '---@return string?\nlocal function maybe() return input.mode end local m = maybe():upper()', {}, 'runtime'],
+  ['annotations.lua:24', 'local p = { x = 1 } local py = p.y + 1', {}, 'runtime'],
+  ['guards.lua:44', 'local a = lookup_vendor_alias("6") if not a then print("none") end local u = a:upper()', {}, 'runtime'],
+  ['guards.lua:51', 'local a = lookup_vendor_alias("7") if a then return { normalized_vendor = a } end local u = a:upper()', {}, 'runtime'],
+];
+
+describe('type and flow analysis: the runtime fails where the fixtures say it will', function () {
+  this.timeout(30000);
+  const contract = contractAt(FIXTURES);
+  const sandbox = new Sandbox({
+    manifest: contract,
+    host: {
+      lookup_vendor_alias: (alias) => (alias === 'known' ? 'Known' : null),
+      'tools.emit_review_note': () => null,
+      'kb.search': (query) => [{ title: String(query), url: 'u' }],
+      score: (value) => value,
+    },
+  });
+
+  it('has a companion run for every claimed failure', () => {
+    const claimed: string[] = [];
+    for (const file of fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.lua')).sort()) {
+      for (const [line, codes] of expectations(fs.readFileSync(path.join(FIXTURES, file), 'utf8'))) {
+        if (codes.some((c) => CLAIMS.has(c))) claimed.push(`${file}:${line}`);
+      }
+    }
+    assert.deepEqual(COMPANIONS.map((c) => c[0]).sort(), claimed.sort());
+  });
+
+  for (const [claim, script, input, kind] of COMPANIONS) {
+    it(`fails at run time as ${claim} says (${kind})`, async () => {
+      const result = await sandbox.run(script, { vendor_name: 'acme', ...input }, { name: 'x.lua' });
+      assert.ok(!result.ok, `${claim} ran: ${JSON.stringify(result.ok && result.output)}`);
+      assert.equal(result.error.kind, kind, result.error.message);
+      // The runtime checks a host call's arguments before the host sees them.
+      if (claim.startsWith('host_args')) assert.match(result.error.message, /bad argument #\d to '\w+'/);
+      // And the checker sees the same problem in the companion script.
+      const codes = analyzeScript(script, 'x.lua', contract).findings.map((f) => f.code);
+      assert.ok(codes.some((c) => CLAIMS.has(c)), `${claim}: ${codes.join(', ')}`);
+    });
+  }
+});
+
+/** The type of the first declaration of `name` in the source. */
+function declared(source: string, name: string, contract = contractAt(FIXTURES)): string {
+  const analysis = analyzeScript(source, 'x.lua', contract);
+  let found: Type | undefined;
+  visit(analysis.parsed.chunk, {
+    enter(node: ast.Node) {
+      if (found === undefined && node.kind === 'Name' && node.name === name && analysis.scope.declarationOf(node)) found = analysis.types.typeOf(node);
+    },
+  });
+  assert.ok(found, `no type for ${name}`);
+  return formatType(found);
+}
+
+describe('type and flow analysis: types for the language service', () => {
+  it('gives declared names their types', () => {
+    assert.equal(declared('local s = lookup_vendor_alias("x")', 's'), 'string?');
+    assert.equal(declared('local n = #input.vendor_name', 'n'), 'integer');
+    assert.equal(declared('local t = { a = 1, b = "x" }', 't'), '{ a: integer, b: string }');
+    assert.equal(declared('local r = kb.search("q")', 'r'), '{ title: string, url: string }[]');
+    assert.equal(declared('local a = input.amount', 'a'), 'number?');
+    assert.equal(declared('local i = input', 'i'), '{ vendor_name: string, amount: number?, tags: string[]?, address: { city: string, ... }?, mode: ("fast" | "slow")?, ... }'.replace('("fast" | "slow")?', 'string?'));
+    assert.equal(declared('local function f(k) if k then return "x" end end', 'f'), 'fun(k: unknown): string?');
+    assert.equal(declared('local f = string.match', 'f'), 'fun(s: string, pattern: string, init?: integer): string?, unknown');
+    assert.equal(declared('for i = 1, 3 do print(i) end', 'i'), 'integer');
+    assert.equal(declared('local x = 1 / 2', 'x'), 'float');
+    assert.equal(declared('local u = ("x"):upper()', 'u'), 'string');
+    assert.equal(declared('local d = ...', 'd'), declared('local i = input', 'i'));
+    assert.equal(declared('local p = pcall(print)', 'p'), 'boolean');
+    assert.equal(declared('local f = io.open("x")', 'f'), 'file?');
+    assert.equal(declared('local t = {}\nt.total = 1\nlocal copy = t', 'copy'), '{ total: integer, ... }');
+  });
+
+  it('gives expressions their narrowed types', () => {
+    const source = 'local s = lookup_vendor_alias("x")\nif s then print(s) end\nprint(s)';
+    const analysis = analyzeScript(source, 'x.lua', contractAt(FIXTURES));
+    const uses: string[] = [];
+    visit(analysis.parsed.chunk, {
+      enter(node: ast.Node) {
+        if (node.kind === 'Name' && node.name === 's' && analysis.scope.referenceOf(node)) uses.push(formatType(analysis.types.typeOf(node)!));
+      },
+    });
+    assert.deepEqual(uses, ['string?', 'string', 'string?']);
+    const call = analysis.parsed.chunk.body.body[0] as ast.LocalStatement;
+    assert.equal(formatType(analysis.types.typeOf(call.values[0])!), 'string?');
+    // Fields and methods, for hover and completion.
+    const fields = analyzeScript('local r = kb.search("q")\nlocal first = r[1]\nprint(first.title:upper())', 'x.lua', contractAt(FIXTURES));
+    const seen: string[] = [];
+    visit(fields.parsed.chunk, {
+      enter(node: ast.Node) {
+        if (node.kind === 'Member') seen.push(`${node.name.name}: ${formatType(fields.types.typeOf(node.name)!)}`);
+        if (node.kind === 'Call' && node.method) seen.push(`${node.method.name}: ${formatType(fields.types.typeOf(node.method)!)}`);
+      },
+    });
+    assert.deepEqual(seen, ['search: fun(query: string, limit?: integer): { title: string, url: string }[]', 'upper: fun(s: string): string', 'title: string']);
+  });
+
+  it('says where a nil comes from, with an `or` default as the fix', () => {
+    const source = 'local alias = lookup_vendor_alias("x")\nprint(alias:upper())\nreturn { normalized_vendor = "x" }';
+    const [finding] = analyzeScript(source, 'x.lua', contractAt(FIXTURES)).findings;
+    assert.equal(finding.code, 'maybe-nil');
+    assert.equal(finding.severity, 'error');
+    assert.match(finding.message, /^`alias` may be nil \(lookup_vendor_alias returns string\?\)/);
+    const edit = finding.fixes![0].edits[0];
+    const fixed = source.slice(0, edit.start) + edit.newText + source.slice(edit.end);
+    assert.equal(fixed.split('\n')[1], 'print((alias or ""):upper())');
+    assert.deepEqual(analyzeScript(fixed, 'x.lua', contractAt(FIXTURES)).findings, []);
+    const warning = analyzeScript('local n = tonumber("x") + 1\nreturn { normalized_vendor = "x", confidence = n }', 'x.lua', contractAt(FIXTURES)).findings[0];
+    assert.equal(warning.severity, 'warning');
+    assert.match(warning.message, /tonumber returns number\?/);
+  });
+
+  it('stays linear on long and deep scripts', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 2000; i++) lines.push(`local v${i} = lookup_vendor_alias("${i}")`, `if v${i} then print(v${i}:upper()) end`);
+    const analysis = analyzeScript(`${lines.join('\n')}\nreturn { normalized_vendor = "x" }`, 'x.lua', contractAt(FIXTURES));
+    assert.deepEqual(analysis.findings.filter((f) => f.code !== 'syntax').map((f) => f.code), []);
+    const deep = `local x = ${'('.repeat(150)}1${')'.repeat(150)}\nlocal y = a${'.b'.repeat(5000)}\nreturn { normalized_vendor = "x" }`;
+    assert.ok(Array.isArray(analyzeScript(deep, 'x.lua', contractAt(FIXTURES)).findings));
+    const scope = analyze(parse('local t = {} ' + 'for i = 1, 2 do '.repeat(30) + 't = { t } ' + 'end '.repeat(30)).chunk);
+    assert.ok(scope.locals.length > 0);
+  });
+});

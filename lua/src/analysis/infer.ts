@@ -1,0 +1,1845 @@
+// The type and flow analysis: a forward abstract interpretation of each function over the syntax
+// tree, with an environment from locals (and field paths such as `input.a`) to types. Conditions
+// narrow (`if x then`, `x ~= nil`, `type(x) == "string"`, `assert(x)`, `x and x.y`, `x or d`, guards
+// that return, error or break); merges join; loops iterate to a fixpoint, widening what keeps
+// changing to unknown. Types come from literals, the contract (input schema, host signatures), the
+// standard library, the script's own functions and LuaCATS annotations.
+//
+// Invariants: unknown is never reported; a local written from a nested function is unknown
+// everywhere, and an upvalue read in a closure has its declared type only when never reassigned; a
+// table is `fresh` (exactly the listed fields, no metatable) only while held by one local and never
+// passed anywhere. Each function's body is analysed once (loop bodies a few more times, silently),
+// and expression recursion is bounded: the analysis is linear in the script.
+//
+// It reports `maybe-nil` and `type-mismatch`, and gives the checker its `host-args` and
+// `output-shape` findings (the checker decides when those apply).
+
+import type * as ast from '../syntax/ast';
+import type { ParseResult } from '../syntax/parser';
+import type { FunctionInfo, LocalVariable, ScopeInfo } from '../syntax/scope';
+import { visit } from '../syntax/visit';
+import type { Contract } from '../contract/manifest';
+import type { HostFunction, HostParam } from '../contract/host';
+import { acceptsNil, admitsJsonType, type TypeNode } from '../contract/types';
+import { validateValue } from '../contract/validate';
+import { suggest } from '../contract/suggest';
+import type { Finding, Fix, Severity } from './findings';
+import {
+  ANY_TABLE, BOOLEAN, FLOAT, INTEGER, NIL, NUMBER, STRING, UNKNOWN, falsy, formatType, maybeNil, members, nilMember,
+  ofLuaType, sameType, truthy, union, unionOf, withoutNil,
+  type FunctionType, type NilOrigin, type Param, type TableType, type Type, type TypeInfo,
+} from './types';
+import { hostFunctionType, inputType } from './contract-types';
+import { stdlibType, stringMethod } from './stdlib-types';
+import { readAnnotations, type AnnotationIndex, type Annotations } from './annotations';
+import { objectProperties, requiredFields } from './paths';
+
+export interface Inference {
+  types: TypeInfo;
+  /** `maybe-nil` and `type-mismatch` findings. */
+  findings: Finding[];
+  /** `host-args` findings (arity, argument types, constraints on literals). */
+  hostArgs: Finding[];
+  /** `output-shape` findings (and `maybe-nil` for a required output field), on the main chunk's returns. */
+  output: Finding[];
+}
+
+/** Expressions nest no deeper than this in the analysis (deeper: unknown, nothing reported). */
+const MAX_EXPRESSION_DEPTH = 150;
+/** Field paths longer than this are not narrowed. */
+const MAX_PATH = 6;
+/** Fields tracked per table (more: the table is open). */
+const MAX_TRACKED_FIELDS = 48;
+/** Loop passes before widening what still changes. */
+const JOIN_PASSES = 2;
+const MAX_PASSES = 6;
+
+/** Past this many changes, an environment folds its changes into a new shared base. */
+const MAX_DELTA = 24;
+
+/**
+ * The environment: locals by id, and narrowed field paths (`3.a.b`, `input.x`). Locals live in a
+ * shared, never-changed `base` plus this environment's own changes (`delta`, null: removed), so that
+ * a branch copies only what changed since the base: copying and joining cost the changes, not the
+ * number of locals in scope.
+ */
+class Env {
+  constructor(
+    private base: Map<number, Type> = new Map(),
+    private delta: Map<number, Type | null> = new Map(),
+    readonly paths: Map<string, Type> = new Map(),
+  ) {}
+
+  get(id: number): Type | undefined {
+    const d = this.delta.get(id);
+    if (d !== undefined) return d ?? undefined;
+    return this.base.get(id);
+  }
+
+  /** Unknown is not stored: a local missing here is unknown (an upvalue: its declared type). */
+  set(id: number, type: Type): void {
+    if (type.kind === 'unknown') this.delete(id);
+    else this.delta.set(id, type);
+  }
+
+  delete(id: number): void {
+    if (this.base.has(id)) this.delta.set(id, null);
+    else this.delta.delete(id);
+  }
+
+  clear(): void {
+    this.base = new Map();
+    this.delta = new Map();
+    this.paths.clear();
+  }
+
+  /** Folds the changes into a new base (shared from then on). */
+  private fold(): void {
+    if (this.delta.size === 0) return;
+    const base = new Map(this.base);
+    for (const [k, v] of this.delta) {
+      if (v === null) base.delete(k);
+      else base.set(k, v);
+    }
+    this.base = base;
+    this.delta = new Map();
+  }
+
+  /** Every local's type (folding the changes first). */
+  entries(): Map<number, Type> {
+    this.fold();
+    return this.base;
+  }
+
+  withoutPaths(): Env {
+    if (this.delta.size > MAX_DELTA) this.fold();
+    return new Env(this.base, new Map(this.delta), new Map());
+  }
+
+  clone(): Env {
+    if (this.delta.size > MAX_DELTA) this.fold();
+    return new Env(this.base, new Map(this.delta), this.paths.size > 0 ? new Map(this.paths) : new Map());
+  }
+
+  static join(a: Env, b: Env): Env {
+    const paths = new Map<string, Type>();
+    if (a.paths.size > 0 && b.paths.size > 0) {
+      for (const [k, v] of a.paths) {
+        const w = b.paths.get(k);
+        if (w !== undefined) paths.set(k, v === w ? v : union(v, w));
+      }
+    }
+    if (a.base === b.base) {
+      // Only what either side changed can differ.
+      const out = new Env(a.base, new Map(), paths);
+      const merge = (k: number): void => {
+        const v = a.get(k);
+        const w = b.get(k);
+        if (v === undefined || w === undefined) out.delete(k);
+        else out.set(k, v === w ? v : union(v, w));
+      };
+      for (const k of a.delta.keys()) merge(k);
+      for (const k of b.delta.keys()) if (!a.delta.has(k)) merge(k);
+      return out;
+    }
+    const left = a.entries();
+    const right = b.entries();
+    const locals = new Map<number, Type>();
+    for (const [k, v] of left) {
+      const w = right.get(k);
+      if (w === undefined) continue;
+      const t = v === w ? v : union(v, w);
+      if (t.kind !== 'unknown') locals.set(k, t);
+    }
+    return new Env(locals, new Map(), paths);
+  }
+
+  static same(a: Env, b: Env): boolean {
+    if (a.paths.size !== b.paths.size) return false;
+    for (const [k, v] of a.paths) {
+      const w = b.paths.get(k);
+      if (w === undefined || !sameType(v, w)) return false;
+    }
+    if (a.base === b.base) {
+      const differs = (k: number): boolean => {
+        const v = a.get(k);
+        const w = b.get(k);
+        return v === undefined ? w !== undefined : w === undefined || !sameType(v, w);
+      };
+      for (const k of a.delta.keys()) if (differs(k)) return false;
+      for (const k of b.delta.keys()) if (!a.delta.has(k) && differs(k)) return false;
+      return true;
+    }
+    const left = a.entries();
+    const right = b.entries();
+    if (left.size !== right.size) return false;
+    for (const [k, v] of left) {
+      const w = right.get(k);
+      if (w === undefined || !sameType(v, w)) return false;
+    }
+    return true;
+  }
+}
+
+function join(a: Env | null, b: Env | null): Env | null {
+  if (!a) return b;
+  if (!b) return a;
+  if (a === b) return a;
+  return Env.join(a, b);
+}
+
+function sameEnv(a: Env, b: Env): boolean {
+  return Env.same(a, b);
+}
+
+interface FunctionState {
+  info: FunctionInfo | undefined;
+  node: ast.FunctionExpression | ast.Chunk;
+  name: string;
+  main: boolean;
+  /** Each return's values (undefined: an unknown number of them). */
+  returns: (Type[] | undefined)[];
+  /** The break environments of the loops being analysed, innermost last. */
+  breaks: (Env | null)[][];
+  /** The environments at each `goto`, by label name. */
+  gotos: Map<string, Env[]>;
+}
+
+interface MainReturn {
+  statement: ast.ReturnStatement;
+  types: Type[];
+}
+
+/** What each table type's fields were set by (for messages and fixes on the output). */
+interface TableSites {
+  fields: Map<string, ast.Node>;
+  constructor?: ast.TableConstructor;
+}
+
+export function infer(parsed: ParseResult, scope: ScopeInfo, contract: Contract | undefined): Inference {
+  const inferer = new Inferer(parsed, scope, contract);
+  inferer.run();
+  const types = inferer.types;
+  return {
+    types: { typeOf: (node) => types.get(node) ?? literalType(node) },
+    findings: inferer.findings,
+    hostArgs: inferer.hostArgs,
+    output: inferer.outputFindings(),
+  };
+}
+
+class Inferer {
+  readonly types = new Map<ast.Node, Type>();
+  /** Labels reached by a `goto` written after them (loops): nothing is known after such a label. */
+  private backwardLabels: Set<ast.LabelStatement> | undefined;
+  readonly findings: Finding[] = [];
+  readonly hostArgs: Finding[] = [];
+  private readonly src: string;
+  private readonly annotations: AnnotationIndex;
+  private readonly host: ReadonlyMap<string, HostFunction>;
+  private readonly hostGlobals: ReadonlyMap<string, 'function' | 'table'>;
+  private readonly hostOf = new Map<Type, HostFunction>();
+  private readonly globalCache = new Map<string, Type>();
+  private readonly ownGlobals = new Set<string>();
+  /** Locals written from a function nested in the one that declares them: unknown everywhere. */
+  private readonly closureWritten = new Set<number>();
+  /** The type each local was declared with (what a closure sees of a local never reassigned). */
+  private readonly declared = new Map<number, Type>();
+  private readonly sites = new WeakMap<TableType, TableSites>();
+  private readonly functionInfo = new Map<ast.Node, FunctionInfo>();
+  private readonly mainReturns: MainReturn[] = [];
+  /** The main chunk's end is reachable (it then returns nothing). */
+  private mainFallsOff = false;
+  private readonly input: Type;
+
+  private env: Env | null = new Env();
+  private fn!: FunctionState;
+  /** > 0 while a loop body is analysed to find its fixpoint: nothing is recorded or reported. */
+  private silent = 0;
+  private depth = 0;
+  /** Set by `call`: whether the callee may give more results than its known ones (the standard library's). */
+  private moreResults = false;
+  private lastCallee: FunctionType | undefined;
+  /** Locals whose tables were passed on, in order (for the operands of `and`/`or`). */
+  private readonly escaped: number[] = [];
+  /** The types of the script's own functions (their results are exactly the ones inferred). */
+  private readonly ownFunctions = new WeakSet<FunctionType>();
+  /** Strings may have metamethods (the script reaches the string metatable, or requires code that may). */
+  private readonly stringMetamethods: boolean;
+
+  constructor(private readonly parsed: ParseResult, private readonly scope: ScopeInfo, private readonly contract: Contract | undefined) {
+    this.src = parsed.source;
+    this.annotations = readAnnotations(parsed.chunk, parsed.source);
+    this.host = contract?.host ?? new Map();
+    this.hostGlobals = contract?.hostGlobals ?? new Map();
+    this.input = inputType(contract?.input);
+    for (const [n, refs] of scope.globals) if (refs.some((r) => r.access === 'write')) this.ownGlobals.add(n);
+    for (const ref of scope.references) if (ref.access === 'write' && ref.upvalue && ref.local) this.closureWritten.add(ref.local.id);
+    for (const f of scope.functions) this.functionInfo.set(f.node, f);
+    this.stringMetamethods = scope.globals.has('getmetatable') || scope.globals.has('require') || scope.globals.has('debug');
+  }
+
+  run(): void {
+    const chunk = this.parsed.chunk;
+    this.fn = { info: this.functionInfo.get(chunk), node: chunk, name: 'the script', main: true, returns: [], breaks: [], gotos: new Map() };
+    this.env = new Env();
+    this.block(chunk.body);
+    this.mainFallsOff = this.env !== null;
+  }
+
+  // ---- recording and reporting -------------------------------------------------------------------
+
+  private record(node: ast.Node, type: Type): Type {
+    if (this.silent === 0) this.types.set(node, type);
+    return type;
+  }
+
+
+
+  private report(list: Finding[], node: ast.Range, severity: Severity, code: string, message: string, fixes?: Fix[]): void {
+    if (this.silent > 0) return;
+    list.push({ start: node.start, end: node.end, severity, code, message, ...(fixes && fixes.length > 0 ? { fixes } : {}) });
+  }
+
+  private text(node: ast.Node): string {
+    const t = this.src.slice(node.start, node.end);
+    return t.length <= 40 && !t.includes('\n') ? `\`${t}\`` : 'this value';
+  }
+
+  /** `maybe-nil` on a use of a possibly-nil value: an error when the contract said it may be nil. */
+  private maybeNil(list: Finding[], node: ast.Expression, type: Type, use: string): void {
+    if (this.silent > 0) return;
+    const nil = nilMember(type);
+    const origin = nil?.origin;
+    const severity: Severity = origin?.contract ? 'error' : 'warning';
+    const why = origin ? ` (${origin.text})` : '';
+    const fixes: Fix[] = [];
+    const fallback = defaultFor(withoutNil(type));
+    if (fallback !== undefined) {
+      const text = this.src.slice(node.start, node.end);
+      fixes.push({ title: `Add \`or ${fallback}\``, edits: [{ start: node.start, end: node.end, newText: `(${text} or ${fallback})` }] });
+    }
+    this.report(list, node, severity, 'maybe-nil', `${this.text(node)} may be nil${why}; ${use}`, fixes);
+  }
+
+  private mismatch(node: ast.Range, message: string): void {
+    this.report(this.findings, node, 'error', 'type-mismatch', message);
+  }
+
+  // ---- statements ----------------------------------------------------------------------------
+
+  private block(block: ast.Block, keep = false): void {
+    const body = block.body;
+    for (let i = 0; i < body.length; i++) {
+      if (this.env === null) {
+        // Unreachable, unless a label brings control back.
+        if (body[i].kind !== 'Label') continue;
+      }
+      this.statement(body[i]);
+    }
+    if (!keep) this.leaveBlock(block);
+  }
+
+  /** Forgets the block's locals (out of scope): the environment stays as small as the visible locals. */
+  private leaveBlock(block: ast.Block): void {
+    const env = this.env;
+    if (!env) return;
+    for (const s of block.body) {
+      if (s.kind === 'Local') {
+        for (const n of s.names) {
+          const local = this.scope.declarationOf(n);
+          if (local) env.delete(local.id);
+        }
+      } else if (s.kind === 'LocalFunction') {
+        const local = this.scope.declarationOf(s.name);
+        if (local) env.delete(local.id);
+      }
+    }
+  }
+
+  private statement(s: ast.Statement): void {
+    switch (s.kind) {
+      case 'Local': this.local(s); return;
+      case 'Assignment': this.assignment(s); return;
+      case 'CallStatement': {
+        this.call(s.call);
+        if (this.endsRun(s.call)) this.env = null;
+        return;
+      }
+      case 'Do': this.block(s.body); return;
+      case 'While': this.whileLoop(s); return;
+      case 'Repeat': this.repeatLoop(s); return;
+      case 'If': this.ifStatement(s); return;
+      case 'NumericFor': this.numericFor(s); return;
+      case 'GenericFor': this.genericFor(s); return;
+      case 'FunctionStatement': this.functionStatement(s); return;
+      case 'LocalFunction': {
+        const local = this.scope.declarationOf(s.name);
+        const ann = this.annotations.at(s);
+        // Visible in its own body: recursive calls see the signature (results unknown).
+        const provisional = this.functionSignature(s.func, s.name.name, ann, false);
+        if (local) this.declare(local, provisional, s.name);
+        const type = this.functionExpression(s.func, s.name.name, ann);
+        if (local) this.declare(local, type, s.name);
+        return;
+      }
+      case 'Return': this.returnStatement(s); return;
+      case 'Break': {
+        const breaks = this.fn.breaks[this.fn.breaks.length - 1];
+        if (breaks) breaks.push(this.env);
+        this.env = null;
+        return;
+      }
+      case 'Goto': {
+        if (this.env) {
+          const list = this.fn.gotos.get(s.label.name) ?? [];
+          list.push(this.env);
+          this.fn.gotos.set(s.label.name, list);
+        }
+        this.env = null;
+        return;
+      }
+      case 'Label': {
+        // Reached by the gotos before it; one after it (a loop) makes everything unknown.
+        if (this.isBackwardLabel(s)) this.env = new Env();
+        else for (const e of this.fn.gotos.get(s.name.name) ?? []) this.env = join(this.env, e);
+        return;
+      }
+      case 'ErrorStatement': if (s.expression) this.expr(s.expression); return;
+    }
+  }
+
+  private isBackwardLabel(label: ast.LabelStatement): boolean {
+    if (!this.backwardLabels) {
+      const set = new Set<ast.LabelStatement>();
+      this.backwardLabels = set;
+      if (this.src.includes('goto')) {
+        const labels: ast.LabelStatement[] = [];
+        const gotos: ast.GotoStatement[] = [];
+        visit(this.parsed.chunk, { enter(n) {
+          if (n.kind === 'Label') labels.push(n);
+          else if (n.kind === 'Goto') gotos.push(n);
+        } });
+        for (const l of labels) if (gotos.some((g) => g.label.name === l.name.name && g.start > l.start)) set.add(l);
+      }
+    }
+    return this.backwardLabels.has(label);
+  }
+
+  /** `error(...)` and `os.exit(...)` end the run, and so does a local function that always raises. */
+  private endsRun(call: ast.CallExpression): boolean {
+    if (call.method) return false;
+    const t = this.types.get(call.callee);
+    if (t?.kind === 'function' && t.neverReturns) return true;
+    const callee = call.callee;
+    if (callee.kind === 'Name') return callee.name === 'error' && this.scope.referenceOf(callee)?.binding === 'global';
+    const path = this.scope.pathOf(callee);
+    return path !== undefined && path.length === 2 && path[0] === 'os' && path[1] === 'exit';
+  }
+
+  private declare(local: LocalVariable, type: Type, name: ast.Name | undefined): void {
+    // A closure may change a captured table's fields whenever it runs.
+    if (local.captured && local.kind !== 'function') type = opened(type);
+    this.declared.set(local.id, type);
+    if (this.env && !this.closureWritten.has(local.id)) this.env.set(local.id, type);
+    if (name) this.record(name, this.closureWritten.has(local.id) ? UNKNOWN : type);
+  }
+
+  private local(s: ast.LocalStatement): void {
+    const ann = this.annotations.at(s);
+    const values = ann && s.values.length === 1 && s.values[0].kind === 'Function' && s.names.length === 1
+      ? [this.record(s.values[0], this.functionExpression(s.values[0], s.names[0].name, ann))]
+      : this.exprList(s.values, s.names.length, true);
+    for (let i = 0; i < s.names.length; i++) {
+      const local = this.scope.declarationOf(s.names[i]);
+      let type = values[i];
+      if (i === 0 && ann?.type) type = ann.type;
+      if (local) this.declare(local, type, s.names[i]);
+    }
+  }
+
+  private assignment(s: ast.AssignmentStatement): void {
+    // Targets' objects and keys are evaluated before the values (as Lua does).
+    const objects: (Type | undefined)[] = s.targets.map((t) => (t.kind === 'Member' || t.kind === 'Index' ? this.indexedObject(t) : undefined));
+    const values = this.exprList(s.values, s.targets.length, true);
+    for (let i = 0; i < s.targets.length; i++) {
+      const single = i < s.values.length && !(i === s.values.length - 1 && isMulti(s.values[i]));
+      this.assign(s.targets[i], values[i], objects[i], single ? s.values[i] : undefined);
+    }
+  }
+
+  /** Evaluates the object of an assignment target (`t` of `t.x = v`), checking it can be indexed. */
+  private indexedObject(target: ast.MemberExpression | ast.IndexExpression): Type {
+    const type = this.expr(target.object);
+    this.checkIndexable(target.object, type, 'indexing it fails');
+    if (target.kind === 'Index') this.expr(target.index);
+    return type;
+  }
+
+  private assign(target: ast.Expression, value: Type, objectType: Type | undefined, valueNode?: ast.Expression): void {
+    if (target.kind === 'Name') {
+      const ref = this.scope.referenceOf(target);
+      if (ref?.binding === 'local' && ref.local) {
+        this.invalidatePaths(`${ref.local.id}`, undefined);
+        if (this.env && !this.closureWritten.has(ref.local.id) && !ref.upvalue) this.env.set(ref.local.id, value);
+        this.record(target, this.closureWritten.has(ref.local.id) || ref.upvalue ? UNKNOWN : value);
+      }
+      return;
+    }
+    if (target.kind !== 'Member' && target.kind !== 'Index') return;
+    const key = target.kind === 'Member' ? target.name.name : target.index.kind === 'String' ? target.index.value : undefined;
+    this.invalidatePaths(undefined, key);
+    // A table held by a local: its field changes from here on.
+    const base = target.object.kind === 'Name' ? this.scope.referenceOf(target.object) : undefined;
+    if (!this.env || !base || base.binding !== 'local' || !base.local || base.upvalue || this.closureWritten.has(base.local.id)) return;
+    const current = this.env.get(base.local.id) ?? objectType;
+    if (!current) return;
+    if (current.kind !== 'table') {
+      if (members(current).some((m) => m.kind === 'table')) this.env.set(base.local.id, opened(current));
+      return;
+    }
+    let next: TableType;
+    if (key !== undefined && current.fields.size >= MAX_TRACKED_FIELDS && !current.fields.has(key)) {
+      // A table used as a namespace of many fields: new fields are no longer tracked one by one.
+      if (!current.open || current.fresh) this.env.set(base.local.id, opened(current));
+      return;
+    }
+    if (key !== undefined) {
+      const fields = new Map(current.fields);
+      fields.set(key, settle(value));
+      next = { ...current, fields };
+      const old = this.sites.get(current);
+      const sites: TableSites = { fields: new Map(old?.fields ?? []), constructor: old?.constructor };
+      sites.fields.set(key, valueNode ?? target);
+      this.sites.set(next, sites);
+    } else {
+      // A computed key: the table may now hold anything.
+      const array = current.array ? union(current.array, settle(value)) : settle(value);
+      next = { kind: 'table', fields: current.fields, array, open: true, ...(current.name ? { name: current.name } : {}) };
+    }
+    this.env.set(base.local.id, next);
+  }
+
+  /** Drops narrowed paths that an assignment may change: those under a local, or through a field name. */
+  private invalidatePaths(root: string | undefined, field: string | undefined): void {
+    const env = this.env;
+    if (!env || env.paths.size === 0) return;
+    for (const k of [...env.paths.keys()]) {
+      if ((root !== undefined && (k === root || k.startsWith(`${root}.`)))
+        || (field !== undefined && (k.endsWith(`.${field}`) || k.includes(`.${field}.`)))
+        || (root === undefined && field === undefined)) env.paths.delete(k);
+    }
+  }
+
+  private ifStatement(s: ast.IfStatement): void {
+    let rest: Env | null = this.env;
+    let out: Env | null = null;
+    let hasElse = false;
+    for (const clause of s.clauses) {
+      this.env = rest;
+      if (rest === null) {
+        // Unreachable clause (an earlier condition always held): nothing to learn.
+        continue;
+      }
+      if (clause.condition) {
+        this.expr(clause.condition);
+        const [t, f] = this.narrow(clause.condition, this.env ?? rest);
+        this.env = t;
+        rest = f;
+      } else {
+        hasElse = true;
+        rest = null;
+      }
+      if (this.env) this.block(clause.body);
+      out = join(out, this.env);
+    }
+    this.env = hasElse ? out : join(out, rest);
+  }
+
+  /** Runs a loop to a fixpoint: `pass` analyses one iteration from the head and gives the back edge. */
+  private loopHead(entry: Env, body: ast.Node, pass: (head: Env) => Env | null): Env {
+    if (this.silent > 0) return widenAssigned(entry, body, this.scope);
+    this.silent++;
+    let head = entry;
+    try {
+      for (let i = 0; i < MAX_PASSES; i++) {
+        this.fn.breaks.push([]);
+        const back = pass(head.clone());
+        this.fn.breaks.pop();
+        let next = join(entry, back) ?? entry;
+        if (i >= JOIN_PASSES) next = widenChanged(head, next);
+        if (sameEnv(next, head)) return head;
+        head = next;
+      }
+    } finally {
+      this.silent--;
+    }
+    return widenAssigned(head, body, this.scope);
+  }
+
+  private whileLoop(s: ast.WhileStatement): void {
+    const entry = this.env;
+    if (!entry) return;
+    const pass = (head: Env): Env | null => {
+      this.env = head;
+      this.expr(s.condition);
+      const [t] = this.narrow(s.condition, this.env ?? head);
+      this.env = t;
+      if (t) this.block(s.body);
+      return this.env;
+    };
+    const head = this.loopHead(entry, s.body, pass);
+    this.fn.breaks.push([]);
+    this.env = head.clone();
+    this.expr(s.condition);
+    const [t, f] = this.narrow(s.condition, this.env);
+    this.env = t;
+    if (t) this.block(s.body);
+    const breaks = this.fn.breaks.pop()!;
+    let exit = f;
+    for (const b of breaks) exit = join(exit, b);
+    this.env = exit;
+  }
+
+  private repeatLoop(s: ast.RepeatStatement): void {
+    const entry = this.env;
+    if (!entry) return;
+    const pass = (head: Env): Env | null => {
+      this.env = head;
+      this.block(s.body, true);
+      if (!this.env) return null;
+      this.expr(s.condition);
+      const back = this.narrow(s.condition, this.env)[1];
+      this.env = back;
+      this.leaveBlock(s.body);
+      return back;
+    };
+    const head = this.loopHead(entry, s.body, pass);
+    this.fn.breaks.push([]);
+    this.env = head.clone();
+    this.block(s.body, true);
+    let exit: Env | null = null;
+    if (this.env) {
+      this.expr(s.condition);
+      exit = this.narrow(s.condition, this.env)[0];
+      this.env = exit;
+      this.leaveBlock(s.body);
+      exit = this.env;
+    }
+    for (const b of this.fn.breaks.pop()!) exit = join(exit, b);
+    this.env = exit;
+  }
+
+  private numericFor(s: ast.NumericForStatement): void {
+    const a = this.expr(s.initial);
+    const b = this.expr(s.limit);
+    const c = s.step ? this.expr(s.step) : INTEGER;
+    for (const [node, t] of [[s.initial, a], [s.limit, b], [s.step, c]] as const) {
+      if (node && t.kind !== 'unknown' && t.kind !== 'number' && t.kind !== 'string') {
+        if (maybeNil(t)) this.maybeNil(this.findings, node, t, "a 'for' bound must be a number");
+      }
+    }
+    const integer = isInteger(a) && isInteger(c);
+    this.forLoop(s, [[s.variable, integer ? INTEGER : a.kind === 'number' || a.kind === 'unknown' ? (a.kind === 'unknown' ? UNKNOWN : NUMBER) : UNKNOWN]]);
+  }
+
+  private genericFor(s: ast.GenericForStatement): void {
+    const types = this.exprList(s.iterators, 3, false);
+    const vars: [ast.Name, Type][] = s.variables.map((v) => [v, UNKNOWN]);
+    const first = s.iterators[0];
+    if (s.iterators.length === 1 && first?.kind === 'Call' && !first.method && first.callee.kind === 'Name' && first.callee.name === 'ipairs'
+      && this.scope.referenceOf(first.callee)?.binding === 'global') {
+      // ipairs gives (iterator, the table, 0): the key is an integer, the value an element.
+      const t = types[1];
+      if (vars[0]) vars[0][1] = INTEGER;
+      if (vars[1] && t?.kind === 'table' && t.array) vars[1][1] = t.array;
+    }
+    this.forLoop(s, vars);
+  }
+
+  private forLoop(s: ast.NumericForStatement | ast.GenericForStatement, vars: [ast.Name, Type][]): void {
+    const entry = this.env;
+    if (!entry) return;
+    const bind = (): void => {
+      for (const [name, type] of vars) {
+        const local = this.scope.declarationOf(name);
+        if (local) this.declare(local, type, name);
+      }
+    };
+    const pass = (head: Env): Env | null => {
+      this.env = head;
+      bind();
+      this.block(s.body);
+      return this.env;
+    };
+    const head = this.loopHead(entry, s.body, pass);
+    this.fn.breaks.push([]);
+    this.env = head.clone();
+    bind();
+    this.block(s.body);
+    let exit: Env | null = head;
+    // The loop may run zero times, or end after any iteration.
+    exit = join(exit, this.env);
+    for (const b of this.fn.breaks.pop()!) exit = join(exit, b);
+    this.env = exit;
+    if (exit) {
+      for (const [name] of vars) {
+        const local = this.scope.declarationOf(name);
+        if (local) exit.delete(local.id);
+      }
+    }
+  }
+
+  private functionStatement(s: ast.FunctionStatement): void {
+    const ann = this.annotations.at(s);
+    const name = this.src.slice(s.target.start, s.target.end);
+    let objectType: Type | undefined;
+    if (s.target.kind === 'Member') objectType = this.indexedObject(s.target);
+    const type = this.functionExpression(s.func, name, ann, s.isMethod);
+    if (s.target.kind === 'Name') this.assign(s.target, type, undefined);
+    else this.assign(s.target, type, objectType);
+    this.record(s.target.kind === 'Name' ? s.target : s.target.name, type);
+  }
+
+  private returnStatement(s: ast.ReturnStatement): void {
+    const open = s.values.length > 0 && isMulti(s.values[s.values.length - 1]);
+    this.moreResults = false;
+    const types = this.exprList(s.values, s.values.length, !this.fn.main, true);
+    const last = s.values[s.values.length - 1];
+    // `return f()` of a function whose results are not all known: neither are this function's.
+    const known = !open || (last.kind === 'Call' && this.lastCallee !== undefined && !this.moreResults && this.lastCallee.returns !== undefined);
+    if (this.fn.main && this.silent === 0) this.mainReturns.push({ statement: s, types });
+    if (this.silent === 0) this.fn.returns.push(known ? types : undefined);
+    this.env = null;
+  }
+
+  // ---- functions -----------------------------------------------------------------------------
+
+  /** The signature of a function from its parameters and annotations (results not yet known). */
+  private functionSignature(f: ast.FunctionExpression, name: string, ann: Annotations | undefined, method: boolean): FunctionType {
+    const params: Param[] = [];
+    if (method) params.push({ name: 'self', type: UNKNOWN });
+    for (const p of f.params) params.push({ name: p.name, type: ann?.params.get(p.name) ?? UNKNOWN });
+    return {
+      kind: 'function', params, ...(f.isVararg ? { variadic: UNKNOWN } : {}),
+      ...(ann?.returns ? { returns: ann.returns } : {}), name,
+    };
+  }
+
+  /** Analyses a function's body (once, outside the silent passes) and gives its type. */
+  private functionExpression(f: ast.FunctionExpression, name: string, ann: Annotations | undefined, method = false): FunctionType {
+    const known = this.types.get(f);
+    if (known && known.kind === 'function') return known;
+    const signature = this.functionSignature(f, name, ann, method);
+    if (this.silent > 0) return signature;
+    const info = this.functionInfo.get(f);
+    const savedEnv = this.env;
+    const savedFn = this.fn;
+    const savedDepth = this.depth;
+    this.fn = { info, node: f, name, main: false, returns: [], breaks: [], gotos: new Map() };
+    // What is known of the enclosing function's locals here holds in the closure for those never
+    // reassigned (the others are unknown there); field paths may change before it runs.
+    this.env = savedEnv ? savedEnv.withoutPaths() : new Env();
+    this.depth = 0;
+    if (info) {
+      let i = method ? 1 : 0;
+      for (const local of info.locals) {
+        if (local.kind === 'self') this.declare(local, UNKNOWN, undefined);
+        else if (local.kind === 'param') {
+          this.declare(local, signature.params[i]?.type ?? UNKNOWN, local.declaration);
+          i++;
+        }
+      }
+    }
+    this.block(f.body);
+    const fallsOff = this.env !== null;
+    const neverReturns = !fallsOff && this.fn.returns.length === 0;
+    const returns = ann?.returns ?? summarize(this.fn.returns, fallsOff, name);
+    this.fn = savedFn;
+    this.env = savedEnv;
+    this.depth = savedDepth;
+    const type: FunctionType = { ...signature, ...(returns ? { returns } : {}), ...(neverReturns ? { neverReturns: true } : {}) };
+    if (!ann?.returns) this.ownFunctions.add(type);
+    if (!returns) delete (type as { returns?: Type[] }).returns;
+    this.record(f, type);
+    return type;
+  }
+
+  // ---- expressions ---------------------------------------------------------------------------
+
+  /** The values of an expression list, `want` of them (the last expression gives several). */
+  private exprList(list: ast.Expression[], want: number, escapes: boolean, all = false): Type[] {
+    const out: Type[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i];
+      if (i === list.length - 1 && isMulti(e)) {
+        const values = this.multi(e);
+        if (escapes) this.escape(e);
+        const more = this.moreResults ? UNKNOWN : NIL;
+        const count = all && values !== undefined ? out.length + values.length : Math.max(want, list.length);
+        for (let j = 0; out.length < count; j++) out.push(values === undefined ? UNKNOWN : values[j] ?? more);
+        break;
+      }
+      const value = this.expr(e);
+      // A local's table passed on is shared from here: neither copy is fresh.
+      out.push(escapes && e.kind !== 'Table' && e.kind !== 'Function' ? settle(value) : value);
+      if (escapes) this.escape(e);
+    }
+    while (out.length < want) out.push(NIL);
+    return out;
+  }
+
+  /** The values of a call or `...` (undefined: how many is not known). */
+  private multi(e: ast.Expression): Type[] | undefined {
+    if (e.kind === 'Vararg') {
+      const t = this.fn.main ? this.input : UNKNOWN;
+      this.record(e, t);
+      return this.fn.main ? [t] : undefined;
+    }
+    if (e.kind === 'Call') {
+      if (++this.depth > MAX_EXPRESSION_DEPTH) {
+        this.depth--;
+        return undefined;
+      }
+      try {
+        const values = this.call(e);
+        this.record(e, values === undefined ? UNKNOWN : values[0] ?? NIL);
+        return values;
+      } finally {
+        this.depth--;
+      }
+    }
+    return [this.expr(e)];
+  }
+
+  expr(e: ast.Expression): Type {
+    // Literals are typed by `literalType` when asked: not recorded.
+    const literal = literalType(e);
+    if (literal) return literal;
+    if (++this.depth > MAX_EXPRESSION_DEPTH) {
+      this.depth--;
+      return UNKNOWN;
+    }
+    try {
+      return this.record(e, this.exprInner(e));
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private exprInner(e: ast.Expression): Type {
+    switch (e.kind) {
+      case 'Nil': return NIL;
+      case 'True': return { kind: 'boolean', value: true };
+      case 'False': return { kind: 'boolean', value: false };
+      case 'Number': return e.integer ? { kind: 'number', subtype: 'integer', value: e.value } : { kind: 'number', subtype: 'float', value: e.value };
+      case 'String': return { kind: 'string', value: e.value };
+      case 'Vararg': return this.fn.main ? this.input : UNKNOWN;
+      case 'Function': return this.functionExpression(e, 'function', undefined);
+      case 'Table': return this.table(e);
+      case 'Name': return this.name(e);
+      case 'Paren': return this.expr(e.expression);
+      case 'Member': return this.member(e);
+      case 'Index': return this.index(e);
+      case 'Call': {
+        const values = this.call(e);
+        return values === undefined ? UNKNOWN : values[0] ?? NIL;
+      }
+      case 'Unary': return this.unary(e);
+      case 'Binary': return this.binary(e);
+      case 'ErrorExpression': return UNKNOWN;
+    }
+  }
+
+  private localType(local: LocalVariable, upvalue: boolean): Type {
+    if (this.closureWritten.has(local.id)) return UNKNOWN;
+    const t = this.env?.get(local.id);
+    if (t !== undefined) return t;
+    if (upvalue && !local.written) return this.declared.get(local.id) ?? UNKNOWN;
+    return UNKNOWN;
+  }
+
+  private name(e: ast.Name): Type {
+    const ref = this.scope.referenceOf(e);
+    if (!ref) return UNKNOWN;
+    if (ref.binding === 'local' && ref.local) {
+      if (ref.upvalue && ref.local.written) return UNKNOWN;
+      return this.localType(ref.local, ref.upvalue);
+    }
+    if (ref.binding === 'global') {
+      const narrowed = e.name === 'input' ? this.env?.paths.get('input') : undefined;
+      return narrowed ?? this.global(e.name);
+    }
+    return UNKNOWN;
+  }
+
+  private global(name: string): Type {
+    if (this.ownGlobals.has(name)) return UNKNOWN;
+    const cached = this.globalCache.get(name);
+    if (cached) return cached;
+    let type: Type = UNKNOWN;
+    if (name === 'input') type = this.input;
+    else if (this.hostGlobals.has(name)) type = this.hostGlobal(name);
+    else type = stdlibType(name) ?? UNKNOWN;
+    this.globalCache.set(name, type);
+    return type;
+  }
+
+  /** A host global: a function, or a table of host functions (nested by their dotted names). */
+  private hostGlobal(name: string): Type {
+    const direct = this.host.get(name);
+    if (direct) {
+      const t = hostFunctionType(direct);
+      this.hostOf.set(t, direct);
+      return t;
+    }
+    const build = (prefix: string, depth: number): TableType => {
+      const fields = new Map<string, Type>();
+      const seen = new Set<string>();
+      for (const fn of this.host.values()) {
+        if (!fn.name.startsWith(`${prefix}.`) || depth > 8) continue;
+        const rest = fn.name.slice(prefix.length + 1);
+        const head = rest.split('.')[0];
+        if (seen.has(head)) continue;
+        seen.add(head);
+        if (rest === head) {
+          const t = hostFunctionType(fn);
+          this.hostOf.set(t, fn);
+          fields.set(head, t);
+        } else {
+          fields.set(head, build(`${prefix}.${head}`, depth + 1));
+        }
+      }
+      return { kind: 'table', fields, open: false, name: prefix };
+    };
+    return build(name, 0);
+  }
+
+  /** The key of a narrowable path (`3.a.b` under local 3, `input.a`), if the expression is one. */
+  private pathKey(e: ast.Expression): string | undefined {
+    const names: string[] = [];
+    let n: ast.Expression = e;
+    for (let i = 0; i <= MAX_PATH; i++) {
+      if (n.kind === 'Member') {
+        names.push(n.name.name);
+        n = n.object;
+      } else if (n.kind === 'Index' && n.index.kind === 'String' && !n.index.value.includes('.')) {
+        names.push(n.index.value);
+        n = n.object;
+      } else if (n.kind === 'Name') {
+        const ref = this.scope.referenceOf(n);
+        let root: string | undefined;
+        if (ref?.binding === 'local' && ref.local && !this.closureWritten.has(ref.local.id) && !(ref.upvalue && ref.local.written)) root = `${ref.local.id}`;
+        else if (ref?.binding === 'global' && n.name === 'input' && !this.ownGlobals.has('input')) root = 'input';
+        if (root === undefined) return undefined;
+        names.push(root);
+        return names.reverse().join('.');
+      } else {
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+
+  private narrowedPath(e: ast.Expression, type: Type): Type {
+    const env = this.env;
+    if (!env || env.paths.size === 0) return type;
+    const key = this.pathKey(e);
+    return key !== undefined ? env.paths.get(key) ?? type : type;
+  }
+
+  private member(e: ast.MemberExpression): Type {
+    const object = this.expr(e.object);
+    if (e.object.kind === 'Name' && (e.object.name === '_G' || e.object.name === '_ENV') && !this.scope.globalTableModified) {
+      const ref = this.scope.referenceOf(e.object);
+      if (ref?.binding === 'global' || ref?.binding === 'env') return this.global(e.name.name);
+    }
+    this.checkIndexable(e.object, object, 'indexing it fails');
+    return this.record(e.name, this.narrowedPath(e, fieldOf(object, e.name.name)));
+  }
+
+  private index(e: ast.IndexExpression): Type {
+    const object = this.expr(e.object);
+    const key = this.expr(e.index);
+    this.checkIndexable(e.object, object, 'indexing it fails');
+    if (e.index.kind === 'String') return this.narrowedPath(e, fieldOf(object, e.index.value));
+    if (key.kind === 'number') {
+      const arrays = members(object).filter((t): t is TableType => t.kind === 'table');
+      if (arrays.length === 1 && arrays[0].array && members(object).every((t) => t.kind === 'table' || t.kind === 'nil')) return arrays[0].array;
+    }
+    return UNKNOWN;
+  }
+
+  private isGlobalName(node: ast.Expression): boolean {
+    return node.kind === 'Name' && this.scope.referenceOf(node)?.binding !== 'local';
+  }
+
+  /** Reports indexing a value that may be nil, or that surely cannot be indexed. */
+  private checkIndexable(node: ast.Expression, type: Type, use: string): void {
+    if (this.silent > 0 || type.kind === 'unknown') return;
+    if (maybeNil(type)) {
+      this.maybeNil(this.findings, node, type, use);
+      return;
+    }
+    const bad = members(type).every((t) => t.kind === 'nil' || t.kind === 'number' || t.kind === 'boolean' || t.kind === 'function');
+    // A standard name may have been replaced by the host environment (test frameworks do): only locals are judged.
+    if (bad && !this.isGlobalName(node)) this.mismatch(node, `${this.text(node)} is ${describe(type)}: indexing it fails at run time`);
+  }
+
+  private table(e: ast.TableConstructor): Type {
+    const fields = new Map<string, Type>();
+    const sites: TableSites = { fields: new Map(), constructor: e };
+    let array: Type | undefined;
+    let open = false;
+    for (let i = 0; i < e.fields.length; i++) {
+      const f = e.fields[i];
+      if (f.style === 'positional') {
+        if (i === e.fields.length - 1 && isMulti(f.value)) {
+          this.multi(f.value);
+          this.escape(f.value);
+          array = array ? union(array, UNKNOWN) : UNKNOWN;
+        } else {
+          const t = this.expr(f.value);
+          this.escape(f.value);
+          array = array ? union(array, settle(t)) : settle(t);
+        }
+        continue;
+      }
+      const key = f.key!;
+      if (f.style === 'keyed') this.expr(key);
+      const t = this.expr(f.value);
+      this.escape(f.value);
+      if (key.kind === 'String') {
+        fields.set(key.value, settle(t));
+        sites.fields.set(key.value, f);
+      } else {
+        open = true;
+      }
+    }
+    const type: TableType = { kind: 'table', fields, open, ...(array ? { array } : {}), fresh: true };
+    this.sites.set(type, sites);
+    return type;
+  }
+
+  /** A value passed on (an argument, stored, aliased): a fresh table held by a local is no longer fresh. */
+  private escape(e: ast.Expression): void {
+    let n: ast.Expression = e;
+    for (let i = 0; i < 8; i++) {
+      if (n.kind === 'Paren') n = n.expression;
+      else if (n.kind === 'Binary' && (n.operator === 'and' || n.operator === 'or')) {
+        this.escape(n.left);
+        n = n.right;
+      } else break;
+    }
+    if (n.kind !== 'Name' || !this.env) return;
+    const ref = this.scope.referenceOf(n);
+    if (!ref?.local || ref.binding !== 'local') return;
+    this.escapeLocal(ref.local.id);
+  }
+
+  private escapeLocal(id: number): void {
+    const t = this.env?.get(id);
+    if (t && members(t).some((m) => m.kind === 'table' && (m.fresh || !m.open))) {
+      this.env!.set(id, opened(t));
+      this.escaped.push(id);
+    }
+  }
+
+  // ---- calls ---------------------------------------------------------------------------------
+
+  /** A call's results (undefined: not known); `moreResults` then says whether results past those are unknown (not nil). */
+  call(c: ast.CallExpression): Type[] | undefined {
+    const results = this.callResults(c);
+    const fn = this.lastCallee;
+    this.moreResults = fn !== undefined && !this.hostOf.has(fn) && !(fn.returns && this.ownFunctions.has(fn));
+    return results;
+  }
+
+  private callResults(c: ast.CallExpression): Type[] | undefined {
+    let fnType: Type;
+    if (c.method) {
+      const object = this.expr(c.callee);
+      this.checkIndexable(c.callee, object, `calling its method '${c.method.name}' fails`);
+      this.escape(c.callee);
+      fnType = methodOf(object, c.method.name);
+      this.record(c.method, fnType);
+    } else {
+      fnType = this.expr(c.callee);
+      if (fnType.kind !== 'unknown' && this.silent === 0) {
+        if (maybeNil(fnType)) this.maybeNil(this.findings, c.callee, fnType, 'calling it fails');
+        else if (members(fnType).every((t) => t.kind === 'nil' || t.kind === 'number' || t.kind === 'string' || t.kind === 'boolean' || (t.kind === 'table' && t.fresh))) {
+          this.mismatch(c.callee, `${this.text(c.callee)} is ${describe(fnType)}: calling it fails at run time`);
+        }
+      }
+    }
+    const args = c.args;
+    const values = this.exprList(args, args.length, true);
+    const fn = fnType.kind === 'function' ? fnType : undefined;
+    this.lastCallee = fn;
+    const host = fn ? this.hostOf.get(fn) : undefined;
+    if (host && !c.method) this.hostCall(host, c, values);
+    if (!fn) return undefined;
+    // The standard library's functions whose results follow their arguments.
+    switch (fn.name) {
+      case 'assert': {
+        if (args.length === 0) return undefined;
+        if (this.env) {
+          const [t] = this.narrow(args[0], this.env);
+          this.env = t ?? this.env;
+        }
+        return [truthy(values[0]) ?? values[0], ...values.slice(1)];
+      }
+      case 'setmetatable': return [values[0] ? opened(values[0]) : ANY_TABLE];
+      case 'table.remove': {
+        const list = values[0];
+        if (list?.kind === 'table' && list.array && list.array.kind !== 'unknown') {
+          return [union(list.array, { kind: 'nil', origin: { text: 'table.remove returns nil on an empty list', contract: false } })];
+        }
+        return undefined;
+      }
+      case 'ipairs': return [UNKNOWN, values[0] ?? UNKNOWN, INTEGER];
+      case 'select': case 'pcall': case 'xpcall': case 'table.unpack': case 'next': return fn.name === 'pcall' || fn.name === 'xpcall' ? [BOOLEAN, UNKNOWN] : undefined;
+      default: break;
+    }
+    return fn.returns;
+  }
+
+  /** A host call's arguments against the contract's parameters. */
+  private hostCall(fn: HostFunction, call: ast.CallExpression, values: Type[]): void {
+    if (this.silent > 0) return;
+    const args = call.args;
+    const lastOpen = args.length > 0 && isMulti(args[args.length - 1]);
+    const required = fn.params.filter((p) => !p.optional).length;
+    const name = fn.name;
+    if (!fn.variadic && args.length > fn.params.length) {
+      this.report(this.hostArgs, args[fn.params.length], 'error', 'host-args', `${name} takes ${fn.params.length} argument${fn.params.length === 1 ? '' : 's'}, got ${args.length}: ${fn.signature}`);
+    } else if (args.length < required && !lastOpen) {
+      this.report(this.hostArgs, call, 'error', 'host-args', `${name} needs ${required} argument${required === 1 ? '' : 's'}, got ${args.length}: ${fn.signature}`);
+    }
+    args.forEach((arg, i) => {
+      const param = i < fn.params.length ? fn.params[i] : fn.variadic;
+      if (!param) return;
+      const literal = literalJsonType(arg);
+      if (literal !== undefined) {
+        if (!admitsLiteral(param.type, literal, arg)) {
+          this.report(this.hostArgs, arg, 'error', 'host-args', `argument #${i + 1} ('${param.name}') of ${name} must be ${param.text}, not ${describeLiteral(arg)}`);
+          return;
+        }
+      } else {
+        const type = values[i];
+        if (type === undefined || type.kind === 'unknown') return;
+        if (type.kind === 'nil') {
+          if (!param.optional && !acceptsNil(param.type)) this.report(this.hostArgs, arg, 'error', 'host-args', `argument #${i + 1} ('${param.name}') of ${name} must be ${param.text}, not nil (${this.text(arg)} is nil)`);
+          return;
+        }
+        const rest = withoutNil(type);
+        if (rest && rest.kind !== 'unknown' && members(rest).every((t) => !admitsType(param.type, t))) {
+          this.report(this.hostArgs, arg, 'error', 'host-args', `argument #${i + 1} ('${param.name}') of ${name} must be ${param.text}, not ${describe(rest)} (${this.text(arg)})`);
+          return;
+        }
+        if (maybeNil(type) && !param.optional && !acceptsNil(param.type)) {
+          this.maybeNil(this.findings, arg, type, `argument #${i + 1} ('${param.name}') of ${name} must be ${param.text}`);
+          return;
+        }
+      }
+      this.constraints(param, i, name, arg, values[i]);
+    });
+  }
+
+  /** Schema constraints (`maxLength`, `enum`, `minimum`, …) on an argument whose value is known. */
+  private constraints(param: HostParam, i: number, name: string, arg: ast.Expression, type: Type | undefined): void {
+    const value = knownValue(arg, type);
+    if (value === undefined || typeof param.schema !== 'object') return;
+    const problems = validateValue(param.schema, value, { rootName: `argument #${i + 1} ('${param.name}') of ${name}` });
+    if (problems.length > 0) this.report(this.hostArgs, arg, 'error', 'host-args', problems[0].message);
+  }
+
+  // ---- operators -----------------------------------------------------------------------------
+
+  private unary(e: ast.UnaryExpression): Type {
+    const t = this.expr(e.operand);
+    switch (e.operator) {
+      case 'not': return BOOLEAN;
+      case '#': {
+        if (t.kind === 'unknown') return UNKNOWN;
+        if (maybeNil(t)) this.maybeNil(this.findings, e.operand, t, "'#' of it fails");
+        else if (members(t).every((m) => m.kind === 'nil' || m.kind === 'number' || m.kind === 'boolean' || m.kind === 'function')) {
+          this.mismatch(e.operand, `${this.text(e.operand)} is ${describe(t)}: '#' of it fails at run time`);
+        }
+        // A table with a metatable may answer `__len` with anything.
+        return members(t).every((m) => m.kind === 'string' || (m.kind === 'table' && (m.fresh || m.array !== undefined)) || m.kind === 'nil') ? INTEGER : UNKNOWN;
+      }
+      case '-': {
+        this.arithmeticOperand(e.operand, t, 'arithmetic on it fails');
+        if (t.kind === 'number') return t.value !== undefined ? { kind: 'number', ...(t.subtype ? { subtype: t.subtype } : {}), value: -t.value } : t;
+        return t.kind === 'string' ? NUMBER : UNKNOWN;
+      }
+      case '~': {
+        this.arithmeticOperand(e.operand, t, 'a bitwise operation on it fails');
+        return t.kind === 'number' || t.kind === 'string' ? INTEGER : UNKNOWN;
+      }
+    }
+  }
+
+  /**
+   * An operand of arithmetic: numbers and strings (coerced) pass; nil, booleans, functions and plain
+   * tables fail, unless the other operand (`other`) may bring a metamethod.
+   */
+  private arithmeticOperand(node: ast.Expression, t: Type, use: string, other?: Type): void {
+    if (t.kind === 'unknown' || this.silent > 0) return;
+    if (other && !withoutMetamethods(other, this.stringMetamethods)) return;
+    if (maybeNil(t)) {
+      this.maybeNil(this.findings, node, t, use);
+      return;
+    }
+    if (members(t).every((m) => m.kind === 'nil' || m.kind === 'boolean' || m.kind === 'function' || (m.kind === 'table' && m.fresh))) {
+      this.mismatch(node, `${this.text(node)} is ${describe(t)}: ${use} at run time`);
+    }
+  }
+
+  private binary(e: ast.BinaryExpression): Type {
+    const op = e.operator;
+    if (op === 'and' || op === 'or') {
+      const left = this.expr(e.left);
+      const saved = this.env;
+      let unreachable = false;
+      if (saved) {
+        const [t, f] = this.narrow(e.left, saved);
+        const next = op === 'and' ? t : f;
+        unreachable = next === null;
+        this.env = next ?? saved;
+      }
+      // A right operand that never runs (`nil and x`) is not judged.
+      if (unreachable) this.silent++;
+      const escapedBefore = this.escaped.length;
+      let right: Type;
+      try {
+        right = this.expr(e.right);
+      } finally {
+        if (unreachable) this.silent--;
+      }
+      this.env = saved;
+      // What the right operand passed on stays passed on.
+      for (let i = escapedBefore; i < this.escaped.length; i++) this.escapeLocal(this.escaped[i]);
+      if (op === 'and') {
+        const f = falsy(left);
+        return f ? union(f, right) : right;
+      }
+      const t = truthy(left);
+      if (t && !falsy(left)) return left;
+      return t ? union(t, right) : right;
+    }
+    const left = this.expr(e.left);
+    const right = this.expr(e.right);
+    switch (op) {
+      case '==': case '~=': case '<': case '>': case '<=': case '>=':
+        return BOOLEAN;
+      case '..': {
+        this.concatOperand(e.left, left, right);
+        this.concatOperand(e.right, right, left);
+        return isStringLike(left) && isStringLike(right) ? STRING : UNKNOWN;
+      }
+      case '+': case '-': case '*': case '/': case '//': case '%': case '^': {
+        this.arithmeticOperand(e.left, left, 'arithmetic on it fails', right);
+        this.arithmeticOperand(e.right, right, 'arithmetic on it fails', left);
+        if (left.kind !== 'number' && left.kind !== 'string') return UNKNOWN;
+        if (right.kind !== 'number' && right.kind !== 'string') return UNKNOWN;
+        if (op === '/' || op === '^') return FLOAT;
+        return isInteger(left) && isInteger(right) ? INTEGER : NUMBER;
+      }
+      default: {
+        this.arithmeticOperand(e.left, left, 'a bitwise operation on it fails', right);
+        this.arithmeticOperand(e.right, right, 'a bitwise operation on it fails', left);
+        return (left.kind === 'number' || left.kind === 'string') && (right.kind === 'number' || right.kind === 'string') ? INTEGER : UNKNOWN;
+      }
+    }
+  }
+
+  private concatOperand(node: ast.Expression, t: Type, other: Type): void {
+    if (t.kind === 'unknown' || this.silent > 0) return;
+    if (!withoutMetamethods(other, this.stringMetamethods)) return;
+    if (maybeNil(t)) {
+      this.maybeNil(this.findings, node, t, 'concatenating it fails');
+      return;
+    }
+    if (members(t).every((m) => m.kind === 'nil' || m.kind === 'boolean' || m.kind === 'function' || (m.kind === 'table' && m.fresh))) {
+      this.mismatch(node, `${this.text(node)} is ${describe(t)}: concatenating it fails at run time`);
+    }
+  }
+
+  // ---- narrowing -----------------------------------------------------------------------------
+
+  /** The environments where a condition holds and where it does not (null: cannot happen). */
+  private narrow(e: ast.Expression, env: Env, depth = 0): [Env | null, Env | null] {
+    if (depth > 16) return [env, env];
+    switch (e.kind) {
+      case 'Paren': return this.narrow(e.expression, env, depth + 1);
+      case 'True': return [env, null];
+      case 'False': case 'Nil': return [null, env];
+      case 'Number': case 'String': case 'Table': case 'Function': return [env, null];
+      case 'Unary':
+        if (e.operator === 'not') {
+          const [t, f] = this.narrow(e.operand, env, depth + 1);
+          return [f, t];
+        }
+        return [env, env];
+      case 'Binary': {
+        if (e.operator === 'and') {
+          const [lt, lf] = this.narrow(e.left, env, depth + 1);
+          if (!lt) return [null, lf];
+          const [rt, rf] = this.narrow(e.right, lt, depth + 1);
+          return [rt, join(lf, rf)];
+        }
+        if (e.operator === 'or') {
+          const [lt, lf] = this.narrow(e.left, env, depth + 1);
+          if (!lf) return [lt, null];
+          const [rt, rf] = this.narrow(e.right, lf, depth + 1);
+          return [join(lt, rt), rf];
+        }
+        if (e.operator === '==' || e.operator === '~=') {
+          const [t, f] = this.narrowEquality(e, env);
+          return e.operator === '==' ? [t, f] : [f, t];
+        }
+        return [env, env];
+      }
+      case 'Call': {
+        // `assert(x)` inside a condition: the condition's truth is x's, and x holds after it.
+        return [env, env];
+      }
+      default: {
+        const current = this.current(e, env);
+        if (current === undefined) return [env, env];
+        return [this.refine(e, env, truthy(current)), this.refine(e, env, falsy(current))];
+      }
+    }
+  }
+
+  private narrowEquality(e: ast.BinaryExpression, env: Env): [Env | null, Env | null] {
+    const typeCall = (n: ast.Expression): ast.Expression | undefined =>
+      n.kind === 'Call' && !n.method && n.callee.kind === 'Name' && n.callee.name === 'type' && n.args.length === 1
+        && this.scope.referenceOf(n.callee)?.binding === 'global' ? n.args[0] : undefined;
+    let subject: ast.Expression | undefined;
+    let other: ast.Expression | undefined;
+    for (const [a, b] of [[e.left, e.right], [e.right, e.left]] as const) {
+      const arg = typeCall(a);
+      if (arg && b.kind === 'String') {
+        const current = this.current(arg, env);
+        if (current === undefined) return [env, env];
+        return [this.refine(arg, env, ofLuaType(current, b.value, true)), this.refine(arg, env, ofLuaType(current, b.value, false))];
+      }
+    }
+    if (e.right.kind === 'Nil' || isLiteral(e.right)) [subject, other] = [e.left, e.right];
+    else if (e.left.kind === 'Nil' || isLiteral(e.left)) [subject, other] = [e.right, e.left];
+    if (!subject || !other) return [env, env];
+    const current = this.current(subject, env);
+    if (current === undefined) return [env, env];
+    if (other.kind === 'Nil') {
+      const nil = current.kind === 'unknown' ? current : nilMember(current) ?? (current.kind === 'nil' ? current : undefined);
+      return [this.refine(subject, env, nil), this.refine(subject, env, withoutNil(current))];
+    }
+    // Equal to a literal that is not nil: not nil.
+    return [this.refine(subject, env, withoutNil(current)), env];
+  }
+
+  /** The type of a narrowable expression in an environment (undefined: not narrowable). */
+  private current(e: ast.Expression, env: Env): Type | undefined {
+    if (e.kind === 'Paren') return this.current(e.expression, env);
+    if (e.kind === 'Name') {
+      const ref = this.scope.referenceOf(e);
+      if (ref?.binding !== 'local' || !ref.local || this.closureWritten.has(ref.local.id) || (ref.upvalue && ref.local.written)) {
+        if (ref?.binding === 'global' && e.name === 'input' && !this.ownGlobals.has('input')) return env.paths.get('input') ?? this.input;
+        return undefined;
+      }
+      const t = env.get(ref.local.id);
+      if (t !== undefined) return t;
+      return ref.upvalue ? this.declared.get(ref.local.id) ?? UNKNOWN : UNKNOWN;
+    }
+    if (e.kind === 'Member' || e.kind === 'Index') {
+      const key = this.pathKey(e);
+      if (key === undefined) return undefined;
+      const narrowed = env.paths.get(key);
+      if (narrowed) return narrowed;
+      // Not narrowed: the field's type in the object's current type.
+      const object = this.current(e.object, env) ?? this.types.get(e.object);
+      const name = e.kind === 'Member' ? e.name.name : (e.index as ast.StringLiteral).value;
+      return object ? fieldOf(object, name) : UNKNOWN;
+    }
+    return undefined;
+  }
+
+  /** The environment with the expression's type replaced (undefined type: the branch cannot happen). */
+  private refine(e: ast.Expression, env: Env, type: Type | undefined): Env | null {
+    if (type === undefined) return null;
+    if (e.kind === 'Paren') return this.refine(e.expression, env, type);
+    const out = env.clone();
+    if (e.kind === 'Name') {
+      const ref = this.scope.referenceOf(e);
+      if (ref?.binding === 'local' && ref.local) out.set(ref.local.id, type);
+      else if (ref?.binding === 'global' && e.name === 'input') out.paths.set('input', type);
+      return out;
+    }
+    const key = this.pathKey(e);
+    if (key !== undefined) out.paths.set(key, type);
+    return out;
+  }
+
+  // ---- the output ----------------------------------------------------------------------------
+
+  outputFindings(): Finding[] {
+    const out: Finding[] = [];
+    const schema = this.contract?.output;
+    const properties = objectProperties(schema);
+    if (properties === undefined) return out;
+    const required = requiredFields(schema);
+    const closed = (schema as { additionalProperties?: unknown }).additionalProperties === false;
+    const add = (node: ast.Range, severity: Severity, code: string, message: string, fixes?: Fix[]): void => {
+      out.push({ start: node.start, end: node.end, severity, code, message, ...(fixes && fixes.length > 0 ? { fixes } : {}) });
+    };
+    const nullable = schemaTypes(schema)?.includes('null') ?? false;
+    // A script that returns its output on some paths and nothing on others (a script that never
+    // returns a value is left alone: it may be a fragment, or a module).
+    const returnsOutput = this.mainReturns.some((r) => r.statement.values.length > 0);
+    if (returnsOutput && !nullable && this.parsed.diagnostics.length === 0) {
+      const nothing = 'the contract requires an output object';
+      for (const { statement } of this.mainReturns) {
+        if (statement.values.length === 0) add(statement, 'error', 'output-shape', `this returns no output (${nothing})`);
+      }
+      const body = this.parsed.chunk.body.body;
+      const last = body[body.length - 1];
+      if (this.mainFallsOff && last) add(last, 'error', 'output-shape', `the script can end here without returning its output (${nothing})`);
+    }
+    for (const { statement, types } of this.mainReturns) {
+      if (statement.values.length !== 1) continue;
+      const node = statement.values[0];
+      const type = types[0];
+      if (nullable && node.kind !== 'Table') continue;
+      if (node.kind === 'Table') {
+        this.constructorOutput(node, properties, required, closed, add);
+        continue;
+      }
+      if (type.kind === 'unknown') continue;
+      if (maybeNil(type)) {
+        const f: Finding[] = [];
+        const savedSilent = this.silent;
+        this.silent = 0;
+        this.maybeNil(f, node, type, 'the contract requires an output object');
+        this.silent = savedSilent;
+        out.push(...f);
+        continue;
+      }
+      if (type.kind === 'nil' || (type.kind !== 'table' && type.kind !== 'union')) {
+        add(node, 'error', 'output-shape', `the output must be an object, not ${describe(type)}`);
+        continue;
+      }
+      if (type.kind !== 'table' || !type.fresh) continue;
+      this.tableOutput(node, type, properties, required, closed, add);
+    }
+    return out;
+  }
+
+  /** `return { ... }`: the constructor's fields against the output schema. */
+  private constructorOutput(value: ast.TableConstructor, properties: Record<string, unknown>, required: string[], closed: boolean,
+    add: (node: ast.Range, severity: Severity, code: string, message: string, fixes?: Fix[]) => void): void {
+    const named = new Map<string, ast.TableField>();
+    let open = false;
+    for (const field of value.fields) {
+      if (field.style === 'named' && field.key?.kind === 'String') named.set(field.key.value, field);
+      else open = true;
+    }
+    if (closed) {
+      for (const [name, field] of named) {
+        if (!(name in properties)) {
+          const guess = suggest(name, Object.keys(properties).filter((p) => !named.has(p)));
+          const fixes = guess ? [{ title: `Change to '${guess}'`, edits: [{ start: field.key!.start, end: field.key!.end, newText: guess }] }] : undefined;
+          add(field.key!, 'error', 'output-shape', `the output has no field '${name}' in the contract${guess ? `; did you mean '${guess}'?` : ''} (fields: ${Object.keys(properties).join(', ')})`, fixes);
+        }
+      }
+    }
+    for (const [name, field] of named) {
+      const propertySchema = properties[name];
+      if (propertySchema === undefined) continue;
+      this.fieldOutput(name, field.value, this.types.get(field.value), propertySchema, required.includes(name), add);
+    }
+    if (!open) {
+      const missing = required.filter((r) => !named.has(r));
+      if (missing.length > 0) {
+        add(value, 'error', 'output-shape', `the output misses the required field${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}`, [missingFix(value, missing, properties)]);
+      }
+    }
+  }
+
+  /** A table built in a local and returned: its fields as the analysis knows them at the return. */
+  private tableOutput(node: ast.Expression, type: TableType, properties: Record<string, unknown>, required: string[], closed: boolean,
+    add: (node: ast.Range, severity: Severity, code: string, message: string, fixes?: Fix[]) => void): void {
+    const sites = this.sites.get(type);
+    if (closed && !type.open) {
+      for (const name of type.fields.keys()) {
+        if (name in properties) continue;
+        const site = sites?.fields.get(name);
+        const at = site ? (site.kind === 'TableField' && site.key ? site.key : site.kind === 'Member' ? site.name : site) : node;
+        const guess = suggest(name, Object.keys(properties).filter((p) => !type.fields.has(p)));
+        add(at, 'error', 'output-shape', `the output has no field '${name}' in the contract${guess ? `; did you mean '${guess}'?` : ''} (fields: ${Object.keys(properties).join(', ')})`);
+      }
+    }
+    for (const [name, t] of type.fields) {
+      const propertySchema = properties[name];
+      if (propertySchema === undefined) continue;
+      const site = sites?.fields.get(name);
+      const valueNode = site?.kind === 'TableField' ? site.value : undefined;
+      const at = valueNode ?? (site ? site : node);
+      this.fieldOutput(name, valueNode ?? (at as ast.Expression), t, propertySchema, required.includes(name), add, valueNode === undefined);
+    }
+    if (!type.open) {
+      const missing = required.filter((r) => !type.fields.has(r));
+      if (missing.length > 0) {
+        const fixes = sites?.constructor ? [missingFix(sites.constructor, missing, properties)] : undefined;
+        add(node, 'error', 'output-shape', `the output misses the required field${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}`, fixes);
+      }
+    }
+  }
+
+  private fieldOutput(name: string, node: ast.Expression, type: Type | undefined, schema: unknown, required: boolean,
+    add: (node: ast.Range, severity: Severity, code: string, message: string, fixes?: Fix[]) => void, inferredOnly = false): void {
+    const literal = inferredOnly ? undefined : literalJsonType(node);
+    if (literal !== undefined) {
+      if (!schemaAdmits(schema, literal, node)) {
+        add(node, 'error', 'output-shape', `the output's '${name}' must be ${describeSchema(schema)}, not ${describeLiteral(node)}`);
+        return;
+      }
+    } else if (type && type.kind !== 'unknown') {
+      const rest = withoutNil(type);
+      const types = schemaTypes(schema);
+      if (type.kind === 'nil') {
+        if (required || (types && !types.includes('null'))) add(node, 'error', 'output-shape', `the output's '${name}' must be ${describeSchema(schema)}, not nil`);
+        return;
+      }
+      if (rest && types && members(rest).every((m) => !schemaTypeAdmits(types, m))) {
+        add(node, 'error', 'output-shape', `the output's '${name}' must be ${describeSchema(schema)}, not ${describe(rest)}`);
+        return;
+      }
+      if (maybeNil(type) && (required || (types && !types.includes('null')))) {
+        const f: Finding[] = [];
+        const savedSilent = this.silent;
+        this.silent = 0;
+        this.maybeNil(f, node, type, `the output's '${name}' must be ${describeSchema(schema)}`);
+        this.silent = savedSilent;
+        for (const x of f) add(x, x.severity, x.code, x.message, x.fixes);
+        return;
+      }
+    }
+    const value = knownValue(node, type);
+    if (value !== undefined && typeof schema === 'object' && schema !== null) {
+      const problems = validateValue(schema as Record<string, unknown>, value, { rootName: `the output's '${name}'` });
+      if (problems.length > 0) add(node, 'error', 'output-shape', problems[0].message);
+    }
+  }
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+const TRUE_TYPE: Type = { kind: 'boolean', value: true };
+const FALSE_TYPE: Type = { kind: 'boolean', value: false };
+
+/** The type of a literal (undefined: not a literal). */
+function literalType(node: ast.Node): Type | undefined {
+  switch (node.kind) {
+    case 'Nil': return NIL;
+    case 'True': return TRUE_TYPE;
+    case 'False': return FALSE_TYPE;
+    case 'Number': return node.integer ? { kind: 'number', subtype: 'integer', value: node.value } : { kind: 'number', subtype: 'float', value: node.value };
+    case 'String': return { kind: 'string', value: node.value };
+    default: return undefined;
+  }
+}
+
+/** Whether no value of the type can bring an arithmetic or concatenation metamethod. */
+function withoutMetamethods(t: Type, stringMetamethods: boolean): boolean {
+  return members(t).every((m) => m.kind === 'nil' || m.kind === 'boolean' || m.kind === 'number' || (m.kind === 'string' && !stringMetamethods)
+    || m.kind === 'function' || (m.kind === 'table' && m.fresh === true));
+}
+
+/** A call or `...`: gives several values at the end of a list. */
+function isMulti(e: ast.Expression): boolean {
+  return e.kind === 'Call' || e.kind === 'Vararg';
+}
+
+function isInteger(t: Type): boolean {
+  return t.kind === 'number' && t.subtype === 'integer';
+}
+
+function isStringLike(t: Type): boolean {
+  return t.kind === 'string' || t.kind === 'number';
+}
+
+function isLiteral(e: ast.Expression): boolean {
+  return e.kind === 'String' || e.kind === 'Number' || e.kind === 'True' || e.kind === 'False';
+}
+
+/** A table stored in another table: no longer held by one local only. */
+function settle(t: Type): Type {
+  if (t.kind === 'table' && t.fresh) return opened(t);
+  if (t.kind === 'union' && t.types.some((m) => m.kind === 'table' && m.fresh)) return opened(t);
+  return t;
+}
+
+/** The type of a table that has been passed on: it may have gained fields and a metatable. */
+function opened(t: Type): Type {
+  if (t.kind === 'table') return { kind: 'table', fields: t.fields, open: true, ...(t.array ? { array: t.array } : {}), ...(t.name ? { name: t.name } : {}) };
+  if (t.kind === 'union') return { kind: 'union', types: t.types.map(opened) };
+  return t;
+}
+
+/** A field of a value (`s.len` of a string is `string.len`). */
+function fieldOf(t: Type, name: string): Type {
+  switch (t.kind) {
+    case 'string': return stringMethod(name) ?? UNKNOWN;
+    case 'table': {
+      const f = t.fields.get(name);
+      if (f) return f;
+      return t.fresh && !t.open ? NIL : UNKNOWN;
+    }
+    case 'union': {
+      const out: Type[] = [];
+      for (const m of t.types) {
+        if (m.kind === 'nil') continue;
+        const f = fieldOf(m, name);
+        if (f.kind === 'unknown') return UNKNOWN;
+        out.push(f);
+      }
+      return out.length === 0 ? UNKNOWN : unionOf(out);
+    }
+    default: return UNKNOWN;
+  }
+}
+
+/** The function a method call reaches. */
+function methodOf(t: Type, name: string): Type {
+  const rest = withoutNil(t);
+  if (!rest) return UNKNOWN;
+  return fieldOf(rest, name);
+}
+
+/** The return types of a function from its returns (and whether its end is reachable). */
+function summarize(returns: (Type[] | undefined)[], fallsOff: boolean, name: string): Type[] | undefined {
+  if (returns.some((r) => r === undefined)) return undefined;
+  const lists = returns as Type[][];
+  const width = Math.max(0, ...lists.map((r) => r.length));
+  if (width === 0) return [];
+  const origin: NilOrigin = { text: `${name} may return nil`, contract: false };
+  const out: Type[] = [];
+  for (let i = 0; i < width; i++) {
+    const parts: Type[] = [];
+    for (const r of lists) parts.push(r[i] ?? { kind: 'nil', origin });
+    if (fallsOff) parts.push({ kind: 'nil', origin });
+    out.push(unionOf(parts.map((p) => (p.kind === 'nil' && !p.origin ? { kind: 'nil', origin } : p))));
+  }
+  return out;
+}
+
+/** The Lua type as a message says it: `a number`, `nil`, `a boolean or a function`. */
+function describe(t: Type): string {
+  const kinds = new Set(members(t).map((m) => (m.kind === 'number' && m.subtype ? m.subtype : m.kind)));
+  const list = [...kinds].map((k) => (k === 'nil' ? 'nil' : k === 'integer' ? 'an integer' : `a ${k}`));
+  return list.join(' or ');
+}
+
+/** What `x or <default>` would use for a value of this type. */
+function defaultFor(t: Type | undefined): string | undefined {
+  if (!t) return undefined;
+  switch (t.kind) {
+    case 'string': return '""';
+    case 'number': return '0';
+    case 'table': return '{}';
+    case 'boolean': return 'false';
+    default: return undefined;
+  }
+}
+
+/** Locals assigned in a loop body (outside nested functions) become unknown at the loop's head. */
+function widenAssigned(env: Env, body: ast.Node, scope: ScopeInfo): Env {
+  const out = env.clone();
+  visit(body, {
+    enter(node) {
+      if (node.kind === 'Function') return false;
+      if (node.kind === 'Assignment') {
+        for (const t of node.targets) {
+          if (t.kind === 'Name') {
+            const ref = scope.referenceOf(t);
+            if (ref?.local) out.set(ref.local.id, UNKNOWN);
+          } else if (t.kind === 'Member' || t.kind === 'Index') {
+            const field = t.kind === 'Member' ? t.name.name : t.index.kind === 'String' ? t.index.value : undefined;
+            const base = t.object.kind === 'Name' ? scope.referenceOf(t.object)?.local : undefined;
+            if (base) out.set(base.id, UNKNOWN);
+            for (const k of [...out.paths.keys()]) if (field === undefined || k.endsWith(`.${field}`) || k.includes(`.${field}.`)) out.paths.delete(k);
+          }
+        }
+      }
+      if (node.kind === 'CallStatement' || node.kind === 'Call') {
+        // A method call or an argument may make a table held by a local open.
+        const call = node.kind === 'Call' ? node : node.call;
+        for (const a of [...call.args, ...(call.method ? [call.callee] : [])]) {
+          if (a.kind === 'Name') {
+            const ref = scope.referenceOf(a);
+            if (ref?.local) {
+              const t = out.get(ref.local.id);
+              if (t) out.set(ref.local.id, opened(t));
+            }
+          }
+        }
+      }
+      if (node.kind === 'Label') {
+        out.clear();
+      }
+      return undefined;
+    },
+  });
+  return out;
+}
+
+/** Locals whose type still changes between two passes become unknown. */
+function widenChanged(before: Env, after: Env): Env {
+  const out = after.clone();
+  for (const [k, v] of after.entries()) {
+    const w = before.get(k);
+    if (w === undefined || !sameType(v, w)) out.set(k, UNKNOWN);
+  }
+  for (const [k, v] of after.paths) {
+    const w = before.paths.get(k);
+    if (w === undefined || !sameType(v, w)) out.paths.delete(k);
+  }
+  return out;
+}
+
+type JsonKind = 'string' | 'number' | 'boolean' | 'null' | 'object';
+
+function literalJsonType(node: ast.Expression): JsonKind | undefined {
+  switch (node.kind) {
+    case 'String': return 'string';
+    case 'Number': return 'number';
+    case 'True': case 'False': return 'boolean';
+    case 'Nil': return 'null';
+    case 'Table': return 'object';
+    case 'Unary': return node.operator === '-' && node.operand.kind === 'Number' ? 'number' : undefined;
+    default: return undefined;
+  }
+}
+
+function describeLiteral(node: ast.Expression): string {
+  switch (node.kind) {
+    case 'String': return 'a string';
+    case 'Number': return node.integer ? 'an integer' : 'a float';
+    case 'True': case 'False': return 'a boolean';
+    case 'Nil': return 'nil';
+    case 'Table': return 'a table';
+    default: return 'a number';
+  }
+}
+
+function admitsLiteral(type: TypeNode, kind: JsonKind, node: ast.Expression): boolean {
+  if (kind === 'object') return admitsJsonType(type, 'object') || admitsJsonType(type, 'array');
+  if (!admitsJsonType(type, kind)) return false;
+  if (kind === 'number' && isIntegerOnly(type)) {
+    const n = node.kind === 'Unary' ? node.operand : node;
+    return n.kind === 'Number' && n.integer;
+  }
+  return true;
+}
+
+/** Whether a host parameter's type admits values of an inferred type (tables: any shape). */
+function admitsType(type: TypeNode, t: Type): boolean {
+  switch (t.kind) {
+    case 'unknown': return true;
+    case 'nil': return admitsJsonType(type, 'null');
+    case 'boolean': return admitsJsonType(type, 'boolean');
+    case 'number':
+      if (t.subtype === 'float' && t.value !== undefined && !Number.isInteger(t.value) && isIntegerOnly(type)) return false;
+      return admitsJsonType(type, 'number');
+    case 'string': return admitsJsonType(type, 'string');
+    case 'table': return admitsJsonType(type, 'object') || admitsJsonType(type, 'array');
+    case 'function': return false;
+    case 'union': return t.types.some((m) => admitsType(type, m));
+  }
+}
+
+function isIntegerOnly(type: TypeNode): boolean {
+  if (type.kind === 'name') return type.name === 'integer';
+  if (type.kind === 'optional') return isIntegerOnly(type.type);
+  return false;
+}
+
+/** The JSON value of an argument or field the analysis knows exactly (a literal, or a local holding one). */
+function knownValue(node: ast.Expression, type: Type | undefined): string | number | boolean | undefined {
+  if (node.kind === 'String') return node.value;
+  if (node.kind === 'Number') return node.value;
+  if (node.kind === 'Unary' && node.operator === '-' && node.operand.kind === 'Number') return -node.operand.value;
+  if (node.kind === 'True') return true;
+  if (node.kind === 'False') return false;
+  if (type?.kind === 'string' && type.value !== undefined) return type.value;
+  if (type?.kind === 'number' && type.value !== undefined) return type.value;
+  if (type?.kind === 'boolean' && type.value !== undefined) return type.value;
+  return undefined;
+}
+
+function schemaTypes(schema: unknown): string[] | undefined {
+  if (typeof schema !== 'object' || schema === null) return undefined;
+  const t = (schema as { type?: unknown }).type;
+  if (typeof t === 'string') return [t];
+  if (Array.isArray(t)) return t.filter((x): x is string => typeof x === 'string');
+  return undefined;
+}
+
+function schemaAdmits(schema: unknown, kind: JsonKind, node: ast.Expression): boolean {
+  const types = schemaTypes(schema);
+  if (types === undefined) return true;
+  if (kind === 'number') {
+    if (types.includes('number')) return true;
+    if (types.includes('integer')) {
+      const n = node.kind === 'Unary' ? node.operand : node;
+      return n.kind === 'Number' && n.integer;
+    }
+    return false;
+  }
+  if (kind === 'object') return types.includes('object') || types.includes('array');
+  return types.includes(kind);
+}
+
+function schemaTypeAdmits(types: string[], t: Type): boolean {
+  switch (t.kind) {
+    case 'unknown': return true;
+    case 'nil': return types.includes('null');
+    case 'boolean': return types.includes('boolean');
+    case 'number':
+      if (types.includes('number')) return true;
+      return types.includes('integer') && !(t.value !== undefined && !Number.isInteger(t.value));
+    case 'string': return types.includes('string');
+    case 'table': return types.includes('object') || types.includes('array');
+    case 'function': return false;
+    case 'union': return t.types.some((m) => schemaTypeAdmits(types, m));
+  }
+}
+
+function describeSchema(schema: unknown): string {
+  const types = schemaTypes(schema);
+  if (!types || types.length === 0) return 'of the declared type';
+  const article = (t: string) => (t === 'integer' || t === 'object' || t === 'array' ? `an ${t}` : `a ${t}`);
+  return types.map(article).join(' or ');
+}
+
+function placeholder(schema: unknown): string {
+  const types = schemaTypes(schema) ?? [];
+  if (types.includes('string')) return '""';
+  if (types.includes('integer') || types.includes('number')) return '0';
+  if (types.includes('boolean')) return 'false';
+  if (types.includes('array') || types.includes('object')) return '{}';
+  return 'nil';
+}
+
+function missingFix(value: ast.TableConstructor, missing: string[], properties: Record<string, unknown>): Fix {
+  const text = missing.map((m) => `${m} = ${placeholder(properties[m])}`).join(', ');
+  const last = value.fields[value.fields.length - 1];
+  const insertAt = last ? last.end : value.start + 1;
+  const newText = last ? `, ${text}` : ` ${text} `;
+  return { title: `Add ${missing.map((m) => `'${m}'`).join(', ')}`, edits: [{ start: insertAt, end: insertAt, newText }] };
+}
+
+export { formatType };
