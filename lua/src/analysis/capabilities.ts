@@ -6,7 +6,7 @@
 // the contract checker, so they cannot disagree on what a script touches.
 
 import { longestHostPrefix, withoutEnvironment } from './paths';
-import { fileUses, requireUses, type FileNeed } from './modules';
+import { fileUses, requireUses, runGlobals, type FileNeed } from './modules';
 import { LUA53_STDLIB } from '../contract/stdlib-names';
 import { StdlibPolicy } from '../contract/policy';
 import type { Contract } from '../contract/manifest';
@@ -69,8 +69,7 @@ export function scriptCapabilities(scope: ScopeInfo, lineMap: LineMap, contract:
   for (const local of scope.locals) if (local.aliasOf && local.initializer) aliasInitializers.add(local.initializer);
 
   // Globals the script defines itself (`function helper() end`) are not host functions.
-  const ownGlobals = new Set<string>();
-  for (const [name, refs] of scope.globals) if (refs.some((r) => r.access === 'write')) ownGlobals.add(name);
+  const ownGlobals = runGlobals(scope, contract).names;
 
   const add = (into: Map<string, Site[]>, name: string, use: { node: ast.Range }) => {
     const start = lineMap.positionAt(use.node.start);

@@ -171,6 +171,10 @@ describe('globals a script does not define itself', () => {
     assert.deepEqual(errors('_ENV.limit = 1\nprint(limit.x)'), []);
     assert.deepEqual(errors('rawset(_G, "report", print)\nreport("x")'), []);
     assert.deepEqual(errors('rawset({}, "report", print)\nreport("x")'), ['ungranted-host error']);
+    // Set by computed names, or by loaded code: said, not claimed.
+    assert.deepEqual(errors('for k, v in pairs({}) do _G[k] = v end\nreport("x")'), ['ungranted-host warning']);
+    assert.deepEqual(errors('load("function report() end")()\nreport("x")'), ['ungranted-host warning']);
+    assert.deepEqual(errors('print(rawget(_G, "x"))\nreport("x")'), ['ungranted-host error']);
   });
 
   it('counts the globals a required module defines (modules share the script\'s globals)', () => {
@@ -182,6 +186,11 @@ describe('globals a script does not define itself', () => {
       const withModules = contractAt(dir);
       assert.deepEqual(errors('require("compat")\nwarn("x")\nprint(helper.x)', withModules), []);
       assert.deepEqual(errors('warn("x")\nprint(helper.x)', withModules), ['ungranted-host error', 'undefined-global error']);
+      // A module (required in turn) that sets globals by computed names: names nothing defines may exist.
+      fs.writeFileSync(path.join(dir, 'sandlua.json'), JSON.stringify({ name: 'g', modules: { compat: 'lib/compat.lua', importer: 'lib/importer.lua' } }));
+      fs.writeFileSync(path.join(dir, 'lib', 'compat.lua'), 'require("importer")\nreturn {}\n');
+      fs.writeFileSync(path.join(dir, 'lib', 'importer.lua'), 'return function(t) local into = _G; for k, v in pairs(t) do into[k] = v end end\n');
+      assert.deepEqual(errors('require("compat")\nmap({}, print)\nprint(range.x)', contractAt(dir)), ['ungranted-host warning', 'undefined-global warning']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -23,10 +23,10 @@ import type { Finding, Severity } from './findings';
 import { NO_TYPES, type TypeInfo } from './types';
 import { applySuppressions } from './suppress';
 import { infer, type Inference } from './infer';
-import { globalsWritten, isEnvironment, longestHostPrefix, objectProperties, requiredFields, withoutEnvironment } from './paths';
+import { isEnvironment, longestHostPrefix, objectProperties, requiredFields, withoutEnvironment } from './paths';
 import { ExistenceTests, isFalsyConstant, isTruthyConstant, lint } from './lint';
 import { isRemovedGlobal, libraryMembers, removedName } from './stdlib-members';
-import { accessAllows, fileUses, moduleFile, moduleGlobals, moduleOfFile, requireUses, type FileNeed } from './modules';
+import { accessAllows, fileUses, moduleFile, moduleOfFile, requireUses, runGlobals, type FileNeed } from './modules';
 
 export interface ScriptAnalysis {
   parsed: ParseResult;
@@ -90,6 +90,8 @@ class Checker {
   private readonly host: ReadonlyMap<string, HostFunction>;
   private readonly hostGlobals: ReadonlyMap<string, 'function' | 'table'>;
   private readonly ownGlobals: Set<string>;
+  /** Globals may also be set by computed names (see `ChunkGlobals.open`): a name nothing defines may exist. */
+  private readonly globalsOpen: boolean;
   private readonly src: string;
 
   constructor(
@@ -104,14 +106,10 @@ class Checker {
     this.host = contract?.host ?? new Map();
     this.hostGlobals = contract?.hostGlobals ?? new Map();
     this.src = parsed.source;
-    this.ownGlobals = globalsWritten(scope);
     // A required module's globals are the script's too (they share one global table in a run).
-    if (contract && nodePath.isAbsolute(contract.path)) {
-      for (const use of requireUses(scope)) {
-        const declared = contract.modules.get(use.name);
-        if (declared) for (const name of moduleGlobals(moduleFile(contract, declared))) this.ownGlobals.add(name);
-      }
-    }
+    const globals = runGlobals(scope, contract);
+    this.ownGlobals = globals.names;
+    this.globalsOpen = globals.open;
   }
 
   run(): void {
@@ -279,8 +277,9 @@ class Checker {
     const fixes = guess ? [{ title: `Change to '${guess}'`, edits: [{ start: node.start, end: node.end, newText: guess }] }] : undefined;
     // Indexing it fails at run time; a plain read is nil, which Lua allows (most often still a slip).
     const indexed = withoutEnvironment(use.path, this.scope.globalTableModified).length > 1;
-    const severity: Severity = indexed ? 'error' : 'warning';
-    this.add(node, severity, 'undefined-global', `undefined global '${root}'${indexed ? '' : ' (it reads as nil)'}${guess ? `; did you mean '${guess}'?` : ''}`, fixes);
+    const severity: Severity = indexed && !this.globalsOpen ? 'error' : 'warning';
+    const note = this.globalsOpen ? ' (unless the code that sets globals by computed names defines it)' : indexed ? '' : ' (it reads as nil)';
+    this.add(node, severity, 'undefined-global', `undefined global '${root}'${note}${guess ? `; did you mean '${guess}'?` : ''}`, fixes);
   }
 
   private ungranted(name: string, use: GlobalPathUse): void {
@@ -289,7 +288,9 @@ class Checker {
     const node = use.node;
     const list = granted.length > 0 ? ` Granted: ${granted.join(', ')}.` : ' It grants no host functions.';
     const fixes = guess ? [{ title: `Change to '${guess}'`, edits: [{ start: node.start, end: node.end, newText: guess }] }] : undefined;
-    this.add(node, 'error', 'ungranted-host', `'${name}' is not a host function granted by ${this.contractName()}${guess ? `; did you mean '${guess}'?` : '.'}${list}`, fixes);
+    // Where the script or its modules set globals by computed names, the name may exist: said, not claimed.
+    const maybe = this.globalsOpen && !this.hostGlobals.has(name.split('.')[0]) ? ' (unless the code that sets globals by computed names defines it)' : '';
+    this.add(node, maybe ? 'warning' : 'error', 'ungranted-host', `'${name}' is not a host function granted by ${this.contractName()}${guess ? `; did you mean '${guess}'?` : '.'}${list}${maybe}`, fixes);
   }
 
   private visibleGlobals(): Set<string> {

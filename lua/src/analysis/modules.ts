@@ -12,7 +12,7 @@ import type * as ast from '../syntax/ast';
 import type { ScopeInfo } from '../syntax/scope';
 import { normalizeRelativePath, relativePathProblem, type Contract, type ModuleDeclaration } from '../contract/manifest';
 import type { FileAccess } from '../contract/schema';
-import { globalsWritten, withoutEnvironment } from './paths';
+import { chunkGlobals, withoutEnvironment, type ChunkGlobals } from './paths';
 import { analyze } from '../syntax/scope';
 import * as fs from 'fs';
 
@@ -287,30 +287,60 @@ class Docs {
   }
 }
 
-const MODULE_GLOBALS = new Map<string, { mtimeMs: number; size: number; globals: ReadonlySet<string> }>();
+/** What a module defines in the global table when it runs, and the modules it requires in turn. */
+export interface ModuleGlobals extends ChunkGlobals {
+  requires: string[];
+}
+
+const NO_GLOBALS: ModuleGlobals = { names: new Set(), open: false, requires: [] };
+const MODULE_GLOBALS = new Map<string, { mtimeMs: number; size: number; globals: ModuleGlobals }>();
 const MODULE_GLOBALS_MAX = 256;
 
 /**
  * The globals a module file defines when it runs (modules share the script's globals in a run), read
  * from disk and kept while the file is unchanged. A missing or unreadable file defines none.
  */
-export function moduleGlobals(file: string): ReadonlySet<string> {
+export function moduleGlobals(file: string): ModuleGlobals {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
   } catch {
-    return new Set();
+    return NO_GLOBALS;
   }
   const known = MODULE_GLOBALS.get(file);
   if (known && known.mtimeMs === stat.mtimeMs && known.size === stat.size) return known.globals;
-  let globals: ReadonlySet<string> = new Set();
+  let globals = NO_GLOBALS;
   try {
-    const parsed = parse(new Uint8Array(fs.readFileSync(file)), { name: file });
-    globals = globalsWritten(analyze(parsed.chunk));
+    const scope = analyze(parse(new Uint8Array(fs.readFileSync(file)), { name: file }).chunk);
+    globals = { ...chunkGlobals(scope), requires: requireUses(scope).map((use) => use.name) };
   } catch {
     // Unreadable: nothing known.
   }
   if (MODULE_GLOBALS.size >= MODULE_GLOBALS_MAX) MODULE_GLOBALS.delete(MODULE_GLOBALS.keys().next().value as string);
   MODULE_GLOBALS.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, globals });
   return globals;
+}
+
+/**
+ * What a script and the declared modules it requires (and they in turn) define in the global table:
+ * they share it in a run. Only a contract loaded from a file has a folder its modules are found in.
+ */
+export function runGlobals(scope: ScopeInfo, contract: Contract | undefined): ChunkGlobals {
+  const own = chunkGlobals(scope);
+  if (!contract || !nodePath.isAbsolute(contract.path) || contract.modules.size === 0) return own;
+  const names = new Set(own.names);
+  let open = own.open;
+  const pending = requireUses(scope).map((use) => use.name);
+  const seen = new Set<string>();
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    const declared = contract.modules.get(name);
+    if (seen.has(name) || !declared) continue;
+    seen.add(name);
+    const module = moduleGlobals(moduleFile(contract, declared));
+    for (const n of module.names) names.add(n);
+    open ||= module.open;
+    pending.push(...module.requires);
+  }
+  return { names, open };
 }

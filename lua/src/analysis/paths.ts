@@ -42,19 +42,49 @@ export function requiredFields(schema: unknown): string[] {
   return Array.isArray(r) ? r.filter((x): x is string => typeof x === 'string') : [];
 }
 
-/** The globals a chunk defines: plain writes, `_G.x = …` / `_ENV.x = …`, and `rawset(_G, "x", …)`. */
-export function globalsWritten(scope: ScopeInfo): Set<string> {
-  const out = new Set<string>();
-  for (const [name, refs] of scope.globals) if (refs.some((r) => r.access === 'write')) out.add(name);
+export interface ChunkGlobals {
+  /** The globals the chunk defines by name: plain writes, `_G.x = …` / `_ENV.x = …`, `rawset(_G, "x", …)`. */
+  names: Set<string>;
+  /**
+   * Whether it may define others by computed names: the global table itself escapes (`_G[k] = v`,
+   * `local env = _G`, `setmetatable(_G, …)`, `pairs(_G)`), or code is loaded at run time (`load`,
+   * `loadfile`, `dofile`).
+   */
+  open: boolean;
+}
+
+const LOADERS = new Set(['load', 'loadfile', 'dofile', 'loadstring']);
+
+/** What globals a chunk defines when it runs (see `ChunkGlobals`). */
+export function chunkGlobals(scope: ScopeInfo): ChunkGlobals {
+  const names = new Set<string>();
+  let open = false;
+  for (const [name, refs] of scope.globals) if (refs.some((r) => r.access === 'write')) names.add(name);
+  // `rawget(_G, "x")` and `rawset(_G, "x", v)` name what they touch: the global table does not escape.
+  const named = new Set<unknown>();
   for (const use of scope.uses) {
+    if (use.access !== 'call' || !use.call || use.path.length !== 1) continue;
+    const fn = use.path[0];
+    if (LOADERS.has(fn)) open = true;
+    if (fn !== 'rawget' && fn !== 'rawset') continue;
+    const [table, key] = use.call.args;
+    const path = table ? scope.pathOf(table) : undefined;
+    if (!path || !(path.length === 0 || (path.length === 1 && isEnvironment(path[0])))) continue;
+    if (key?.kind !== 'String') {
+      if (fn === 'rawset') open = true;
+      continue;
+    }
+    named.add(table);
+    if (fn === 'rawset') names.add(key.value);
+  }
+  for (const use of scope.uses) {
+    const path = withoutEnvironment(use.path, scope.globalTableModified);
     if (use.access === 'write') {
-      const path = withoutEnvironment(use.path, scope.globalTableModified);
-      if (path.length === 1) out.add(path[0]);
-    } else if (use.access === 'call' && use.call && use.path.length === 1 && use.path[0] === 'rawset') {
-      const [table, key] = use.call.args;
-      const path = table ? scope.pathOf(table) : undefined;
-      if (key?.kind === 'String' && path && (path.length === 0 || (path.length === 1 && isEnvironment(path[0])))) out.add(key.value);
+      if (path.length === 1) names.add(path[0]);
+      else if (path.length === 0) open = true;
+    } else if (path.length === 0 && use.path.length <= 1 && !named.has(use.node)) {
+      open = true;
     }
   }
-  return out;
+  return { names, open };
 }
