@@ -215,10 +215,11 @@ class Checker {
     if (this.libraryExtended(library, path[1])) return;
     if (this.existence().covers(path, 1, use.node)) return;
     const node = fieldNode(use.node, path.length - 2) ?? use.node;
-    this.unknownMember(library, path[1], node);
+    this.unknownMember(library, path[1], node, failsHere(path, 2, use));
   }
 
-  private unknownMember(library: string, field: string, node: ast.Range): void {
+  /** `fails`: the missing member is called or indexed here (else it is only read: nil). */
+  private unknownMember(library: string, field: string, node: ast.Range, fails = true): void {
     const name = `${library}.${field}`;
     const removed = removedName(name);
     const members = libraryMembers(library) ?? new Set<string>();
@@ -232,7 +233,7 @@ class Checker {
       message = `Lua 5.3's ${library} library has no '${field}'${replacement ? `; did you mean '${library}.${replacement}'?` : ''}`;
     }
     const fixes = replacement ? [{ title: `Change to '${library}.${replacement}'`, edits: [{ start: node.start, end: node.end, newText: replacement }] }] : undefined;
-    this.add(node, 'error', 'unknown-member', message, fixes);
+    this.add(node, fails ? 'error' : 'warning', 'unknown-member', fails ? message : `${message} (it reads as nil)`, fixes);
   }
 
   /** `unpack`, `setfenv`, `bit32`: a global of an older Lua. */
@@ -242,7 +243,8 @@ class Checker {
     const removed = removedName(root)!;
     const node = rootName(use.node) ?? use.node;
     const fixes = removed.replacement ? [{ title: `Change to '${removed.replacement}'`, edits: [{ start: node.start, end: node.end, newText: removed.replacement }] }] : undefined;
-    this.add(node, 'error', 'unknown-member', `'${root}' is not in Lua 5.3 (it was Lua ${removed.last}'s): ${removed.instead}`, fixes);
+    const fails = failsHere(path, 1, use);
+    this.add(node, fails ? 'error' : 'warning', 'unknown-member', `'${root}' is not in Lua 5.3 (it was Lua ${removed.last}'s): ${removed.instead}${fails ? '' : ' (it reads as nil)'}`, fixes);
   }
 
   private extendedLibraries: { fields: Set<string>; open: Set<string> } | undefined;
@@ -520,6 +522,11 @@ const NEED_VERB: Readonly<Record<FileNeed, string>> = { read: 'reads', write: 'w
 function replaceLiteral(literal: ast.StringLiteral, guess: string | undefined): Finding['fixes'] {
   if (guess === undefined || literal.quote === '[' || /["'\\\n\r]/.test(guess)) return undefined;
   return [{ title: `Change to '${guess}'`, edits: [{ start: literal.start + 1, end: literal.end - 1, newText: guess }] }];
+}
+
+/** Whether a use of a missing name (the first `length` segments of `path`) fails here: it is called or indexed. */
+function failsHere(path: readonly string[], length: number, use: GlobalPathUse): boolean {
+  return path.length > length || use.access === 'call';
 }
 
 /** The Name at the root of a chain (`a` of `a.b.c`). */

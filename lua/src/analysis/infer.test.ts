@@ -202,4 +202,10 @@ describe('type and flow analysis: types for the language service', () => {
     const scope = analyze(parse('local t = {} ' + 'for i = 1, 2 do '.repeat(30) + 't = { t } ' + 'end '.repeat(30)).chunk);
     assert.ok(scope.locals.length > 0);
   });
+
+  it('claims no type-mismatch in a script that may give basic types metatables (debug.setmetatable)', () => {
+    const mismatches = (source: string) => analyzeScript(source, 'x.lua', undefined).findings.filter((f) => f.code === 'type-mismatch').length;
+    assert.equal(mismatches('print((10)[3])'), 1);
+    assert.equal(mismatches('debug.setmetatable(10, { __index = function (a, b) return a + b end })\nprint((10)[3])'), 0);
+  });
 });

@@ -240,6 +240,7 @@ class Inferer {
   private readonly hostGlobals: ReadonlyMap<string, 'function' | 'table'>;
   private readonly hostOf = new Map<Type, HostFunction>();
   private readonly globalCache = new Map<string, Type>();
+  private readonly primitiveMetatables: boolean;
   private readonly ownGlobals = new Set<string>();
   /** Locals written from a function nested in the one that declares them: unknown everywhere. */
   private readonly closureWritten = new Set<number>();
@@ -277,6 +278,7 @@ class Inferer {
     for (const ref of scope.references) if (ref.access === 'write' && ref.upvalue && ref.local) this.closureWritten.add(ref.local.id);
     for (const f of scope.functions) this.functionInfo.set(f.node, f);
     this.stringMetamethods = scope.globals.has('getmetatable') || scope.globals.has('require') || scope.globals.has('debug');
+    this.primitiveMetatables = scope.globals.has('debug');
   }
 
   run(): void {
@@ -323,6 +325,8 @@ class Inferer {
   }
 
   private mismatch(node: ast.Range, message: string): void {
+    // `debug.setmetatable(10, mt)` gives numbers, booleans, nil and functions metamethods: nothing is sure.
+    if (this.primitiveMetatables) return;
     this.report(this.findings, node, 'error', 'type-mismatch', message);
   }
 

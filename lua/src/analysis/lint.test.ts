@@ -110,12 +110,16 @@ describe('lint and unknown-member', () => {
     assert.deepEqual(messages('print(table.getn({}), math.pow(2, 3), string.formt, unpack({}), math.atan2(1, 2))'), [
       "'table.getn' is not in Lua 5.3 (it was Lua 5.1's): use the length operator #t",
       "'math.pow' is not in Lua 5.3 (it was Lua 5.2's): use the operator x ^ y",
-      "Lua 5.3's string library has no 'formt'; did you mean 'string.format'?",
+      "Lua 5.3's string library has no 'formt'; did you mean 'string.format'? (it reads as nil)",
       "'unpack' is not in Lua 5.3 (it was Lua 5.1's): use 'table.unpack'",
       "'math.atan2' is not in Lua 5.3 (it was Lua 5.2's): use 'math.atan', which takes y and x",
     ]);
     assert.deepEqual(messages('local f = loadstring or load\nprint(f)'), []);
     assert.match(messages('local f = loadstring\nprint(f)')[0], /'loadstring' is not in Lua 5\.3.*use 'load'/);
+    // Called or indexed it fails (an error); only read, it is nil (a warning).
+    const severities = (source: string): string[] => analyzeScript(source, 'a.lua', contract).findings.map((f) => f.severity);
+    assert.deepEqual(severities('print(string.formt("x"), table.getn.x, unpack({}))'), ['error', 'error', 'error']);
+    assert.deepEqual(severities('print(string.formt, table.getn, unpack)'), ['warning', 'warning', 'warning']);
   });
 
   it('leaves forbidden to names that exist but are not granted', () => {

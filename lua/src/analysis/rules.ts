@@ -112,7 +112,7 @@ export const RULES: readonly Rule[] = [
     code: 'unknown-member',
     name: 'UnknownMember',
     summary: 'A field of a standard-library table that Lua 5.3 does not have (string.formt, table.getn, math.pow).',
-    help: 'Use the name Lua 5.3 has: the message suggests the closest one, or the 5.3 replacement of an older function (load for loadstring, table.unpack for unpack). The field is nil at run time, so calling it fails.',
+    help: 'Use the name Lua 5.3 has: the message suggests the closest one, or the 5.3 replacement of an older function (load for loadstring, table.unpack for unpack). The field is nil at run time, so calling or indexing it fails (an error); a plain read is nil (a warning).',
     severity: 'error',
   },
   {
