@@ -207,5 +207,6 @@ describe('type and flow analysis: types for the language service', () => {
     const mismatches = (source: string) => analyzeScript(source, 'x.lua', undefined).findings.filter((f) => f.code === 'type-mismatch').length;
     assert.equal(mismatches('print((10)[3])'), 1);
     assert.equal(mismatches('debug.setmetatable(10, { __index = function (a, b) return a + b end })\nprint((10)[3])'), 0);
+    assert.equal(mismatches('local dbg = require "debug"\ndbg.setmetatable(10, { __index = function (a, b) return a + b end })\nprint((10)[3])'), 0);
   });
 });

@@ -14,6 +14,7 @@
 // It reports `maybe-nil` and `type-mismatch`, and gives the checker its `host-args` and
 // `output-shape` findings (the checker decides when those apply).
 
+import { requireUses } from './modules';
 import type * as ast from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
 import type { FunctionInfo, LocalVariable, ScopeInfo } from '../syntax/scope';
@@ -278,7 +279,7 @@ class Inferer {
     for (const ref of scope.references) if (ref.access === 'write' && ref.upvalue && ref.local) this.closureWritten.add(ref.local.id);
     for (const f of scope.functions) this.functionInfo.set(f.node, f);
     this.stringMetamethods = scope.globals.has('getmetatable') || scope.globals.has('require') || scope.globals.has('debug');
-    this.primitiveMetatables = scope.globals.has('debug');
+    this.primitiveMetatables = scope.globals.has('debug') || requireUses(scope).some((use) => use.name === 'debug');
   }
 
   run(): void {
