@@ -17,7 +17,7 @@ function haveNvim(): boolean {
 describe('Neovim (built-in LSP client, headless)', function () {
   this.timeout(60000);
 
-  it('shows the checker\'s diagnostics, completes granted host functions and hovers', function () {
+  it('shows the checker\'s diagnostics (the inferred maybe-nil too), completes granted host functions and hovers with types', function () {
     if (!haveNvim()) {
       if (process.env.CI === 'true') assert.fail('nvim is required in CI (apt-get install neovim)');
       this.skip();
@@ -26,14 +26,14 @@ describe('Neovim (built-in LSP client, headless)', function () {
     try {
       fs.copyFileSync(path.join(root, 'examples', 'invoice-normalizer', 'sandlua.json'), path.join(ws, 'sandlua.json'));
       const script = path.join(ws, 'script.lua');
-      fs.writeFileSync(script, 'os.execute("ls")\nlocal v = lookup_vendor_alias(input.vendor_name)\ntools.\n');
+      fs.writeFileSync(script, 'os.execute("ls")\nlocal v = lookup_vendor_alias(input.vendor_name)\nprint(v:upper())\ntools.\n');
       const out = path.join(ws, 'out.json');
       const run = spawnSync('nvim', ['--headless', '-u', 'NONE', '-c', `luafile ${path.join(root, 'test', 'neovim', 'client.lua')}`], {
         env: { ...process.env, SANDLUA_CLI: cli, SANDLUA_WS: ws, SANDLUA_SCRIPT: script, SANDLUA_OUT: out },
         encoding: 'utf8', timeout: 50000,
       });
       assert.ok(fs.existsSync(out), `no result from nvim: ${run.stderr || run.stdout}`);
-      const result = JSON.parse(fs.readFileSync(out, 'utf8')) as { diagnostics: { line: number; code: string; message: string }[]; completion: string[]; hover: string; error?: string };
+      const result = JSON.parse(fs.readFileSync(out, 'utf8')) as { diagnostics: { line: number; code: string; message: string }[]; completion: string[]; hover: string; typeHover: string; error?: string };
       assert.equal(result.error, undefined);
       const forbidden = result.diagnostics.find((d) => d.code === 'forbidden');
       assert.ok(forbidden, JSON.stringify(result.diagnostics));
@@ -41,6 +41,12 @@ describe('Neovim (built-in LSP client, headless)', function () {
       assert.equal(forbidden.message, 'os.execute is not granted by invoice-normalizer (sandlua.json)');
       assert.ok(result.completion.includes('emit_review_note'), JSON.stringify(result.completion));
       assert.match(result.hover, /lookup_vendor_alias\(alias: string\): string\?/);
+      // What the runtime would fail on: `v` may be nil (the host function returns string?).
+      const nil = result.diagnostics.find((d) => d.code === 'maybe-nil');
+      assert.ok(nil, JSON.stringify(result.diagnostics));
+      assert.equal(nil.line, 2);
+      assert.match(nil.message, /^`v` may be nil \(lookup_vendor_alias returns string\?\)/);
+      assert.match(result.typeHover, /local v: string\?/);
     } finally {
       fs.rmSync(ws, { recursive: true, force: true });
     }

@@ -2,7 +2,7 @@
 -- waits for diagnostics, asks for completion and hover, and writes what it saw as JSON.
 -- Arguments come through environment variables (SANDLUA_CLI, SANDLUA_WS, SANDLUA_SCRIPT, SANDLUA_OUT).
 local cli, ws, script, out = os.getenv('SANDLUA_CLI'), os.getenv('SANDLUA_WS'), os.getenv('SANDLUA_SCRIPT'), os.getenv('SANDLUA_OUT')
-local result = { diagnostics = {}, completion = {}, hover = '' }
+local result = { diagnostics = {}, completion = {}, hover = '', typeHover = '' }
 
 local function finish()
   local f = io.open(out, 'w')
@@ -21,9 +21,9 @@ local ok, err = pcall(function()
   for _, d in ipairs(vim.diagnostic.get(bufnr)) do
     table.insert(result.diagnostics, { line = d.lnum, code = d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code), message = d.message })
   end
-  -- Completion after `tools.` on line 3 (0-based 2), character 6.
+  -- Completion after `tools.` on line 4 (0-based 3), character 6.
   local responses = vim.lsp.buf_request_sync(bufnr, 'textDocument/completion', {
-    textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = { line = 2, character = 6 },
+    textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = { line = 3, character = 6 },
   }, 10000)
   for _, response in pairs(responses or {}) do
     local items = response.result and (response.result.items or response.result) or {}
@@ -34,6 +34,13 @@ local ok, err = pcall(function()
   }, 10000)
   for _, response in pairs(hovers or {}) do
     if response.result and response.result.contents then result.hover = response.result.contents.value or '' end
+  end
+  -- The inferred type of `v` where it is used (line 3, `print(v:upper())`).
+  local typed = vim.lsp.buf_request_sync(bufnr, 'textDocument/hover', {
+    textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = { line = 2, character = 6 },
+  }, 10000)
+  for _, response in pairs(typed or {}) do
+    if response.result and response.result.contents then result.typeHover = response.result.contents.value or '' end
   end
   vim.lsp.stop_client(client_id)
 end)

@@ -52,6 +52,16 @@ describe('Sandlua in VS Code', () => {
     assert.match(text, /invoice-normalizer/);
   });
 
+  it('shows parameter-name inlay hints at host calls (the analysis through the editor)', async () => {
+    const range = new vscode.Range(0, 0, doc.lineCount, 0);
+    const hints = await waitFor('inlay hints', async () => {
+      const h = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', script(), range);
+      return h && h.length > 0 ? h : undefined;
+    });
+    const labels = hints.map((h) => `${h.position.line}:${typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('')}`);
+    assert.ok(labels.includes('0:alias:'), JSON.stringify(labels));
+  });
+
   it('goes to a host function\'s definition in sandlua.json', async () => {
     const locations = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', script(), new vscode.Position(0, 14));
     const uri = 'uri' in locations[0] ? locations[0].uri : locations[0].targetUri;
