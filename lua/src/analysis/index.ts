@@ -18,3 +18,5 @@ export type { SeverityLevel, SeverityMap } from './severity';
 export type { Rule } from './rules';
 export { formatType, fieldsOf, UNKNOWN, NO_TYPES } from './types';
 export type { Type, Param, TypeInfo } from './types';
+export { readAnnotations } from './annotations';
+export type { Annotations, AnnotationIndex, Documentation } from './annotations';

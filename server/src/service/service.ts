@@ -10,8 +10,8 @@ import {
 } from '@sandlua/lua';
 import {
   analyzeScript, applySeverity, walk, objectProperties, requiredFields, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
-  fieldsOf, formatInferredType, UNKNOWN,
-  type Finding, type ScriptAnalysis, type FileUse, type ModuleField, type RequireUse, type Type, type TypeInfo, type TypeNode,
+  fieldsOf, formatInferredType, readAnnotations, UNKNOWN,
+  type Documentation, type Finding, type ScriptAnalysis, type FileUse, type ModuleField, type RequireUse, type Type, type TypeInfo, type TypeNode,
 } from '@sandlua/lua';
 import { buildReport, formatReportMarkdown } from '../check/report';
 import type { Severity } from '@sandlua/lua';
@@ -497,7 +497,7 @@ export class LanguageService {
 
   /** A local function's signature: parameter types inferred, or from `---@param`/`---@return` comments. */
   private localSignature(c: Cached, fn: { local: LocalVariable; func: ast.FunctionExpression; statement: ast.Range }): { label: string; doc?: string; params: { name: string; label: string; doc?: string }[] } {
-    const notes = annotations(c.analysis.parsed.chunk.comments, c.text, fn.statement.start);
+    const notes = readAnnotations(c.analysis.parsed.chunk, c.analysis.parsed.source).docAt(fn.statement) ?? NO_DOCUMENTATION;
     const inferred = fn.local.declaration ? this.typeOf(c, fn.local.declaration) : undefined;
     const fnType = inferred?.kind === 'function' ? inferred : undefined;
     const params = fn.func.params.map((p, i) => {
@@ -514,7 +514,7 @@ export class LanguageService {
     const resultsKnown = fnType?.returns && fnType.returns.length > 0 && fnType.returns.some((t) => t.kind !== 'unknown');
     const returns = resultsKnown ? fnType!.returns!.map(formatInferredType).join(', ') : notes.returns.join(', ');
     const label = `${fn.local.name}(${params.map((p) => p.label).join(', ')})${returns ? `: ${returns}` : ''}`;
-    return { label, doc: notes.doc || undefined, params };
+    return { label, doc: notes.text || undefined, params };
   }
 
   /** The parameter names of the function a call calls: a host function's, or a local function's. */
@@ -1194,51 +1194,12 @@ function contractType(node: TypeNode, depth = 0): Type {
   }
 }
 
+/** What a statement without documentation comments says. */
+const NO_DOCUMENTATION: Documentation = { text: '', params: new Map(), returns: [] };
+
 /** An argument that already says the parameter's name: `f(alias)`, `f(input.alias)`. */
 function namedAs(arg: ast.Expression, name: string): boolean {
   return (arg.kind === 'Name' && arg.name === name) || (arg.kind === 'Member' && arg.name.name === name);
-}
-
-/**
- * The LuaCATS comments right above a statement (`---@param name type doc`, `---@return type`, and
- * `---` lines of documentation).
- */
-function annotations(comments: readonly ast.Comment[], text: string, before: number): { params: Map<string, { type: string; doc?: string }>; returns: string[]; doc: string } {
-  const params = new Map<string, { type: string; doc?: string }>();
-  const returns: string[] = [];
-  const doc: string[] = [];
-  // The comments that end right before the statement, with only whitespace between them.
-  let lo = 0;
-  let hi = comments.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (comments[mid].end <= before) lo = mid + 1;
-    else hi = mid;
-  }
-  const block: ast.Comment[] = [];
-  let edge = before;
-  for (let i = lo - 1; i >= 0; i--) {
-    const comment = comments[i];
-    if (comment.long || !/^\s*$/.test(text.slice(comment.end, edge)) || (text.slice(comment.end, edge).match(/\n/g)?.length ?? 0) > 1) break;
-    block.unshift(comment);
-    edge = comment.start;
-  }
-  for (const comment of block) {
-    if (!comment.text.startsWith('-')) continue;
-    const line = comment.text.slice(1).trim();
-    const param = /^@param\s+([A-Za-z_]\w*|\.\.\.)(\??)\s+(\S+(?:\s*\|\s*\S+)*)\s*(.*)$/.exec(line);
-    if (param) {
-      params.set(param[1], { type: `${param[3]}${param[2]}`, ...(param[4] ? { doc: param[4].replace(/^[-#@]\s*/, '') } : {}) });
-      continue;
-    }
-    const ret = /^@return\s+(\S+(?:\s*\|\s*\S+)*)/.exec(line);
-    if (ret) {
-      returns.push(ret[1]);
-      continue;
-    }
-    if (!line.startsWith('@')) doc.push(line);
-  }
-  return { params, returns, doc: doc.join('\n').trim() };
 }
 
 /** The innermost call whose argument list holds the offset. */
