@@ -118,7 +118,7 @@ export function readAnnotations(chunk: ast.Chunk, source: string): AnnotationInd
           out.params.set(m[1], blame(m[2] ? union(t, NIL) : t, origin));
         }
       } else if (a.tag === 'return') {
-        (out.returns ??= []).push(...splitTopLevel(a.text).map((r) => blame(parseAt(r), { text: `annotated ---@return ${r.split(/\s/)[0]}`, contract: false })));
+        (out.returns ??= []).push(...splitOn(a.text, ',').filter(Boolean).map((r) => blame(parseAt(r), { text: `annotated ---@return ${r.split(/\s/)[0]}`, contract: false })));
       } else if (a.tag === 'type') {
         out.type = blame(parseAt(a.text), { text: `annotated ---@type ${a.text.split(/\s/)[0]}`, contract: false });
       }
@@ -144,27 +144,10 @@ function documentation(entries: readonly Entry[]): Documentation {
       const doc = rest.replace(/^[-#@]\s*/, '');
       params.set(m[1], { type: `${type}${m[2] ?? ''}`, ...(doc ? { doc } : {}) });
     } else if (a.tag === 'return') {
-      for (const r of splitTopLevel(a.text)) returns.push(splitType(r).type);
+      for (const r of splitOn(a.text, ',').filter(Boolean)) returns.push(splitType(r).type);
     }
   }
   return { text: text.join('\n').trim(), params, returns };
-}
-
-function splitTopLevel(text: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '(' || c === '<' || c === '{' || c === '[') depth++;
-    else if (c === ')' || c === '>' || c === '}' || c === ']') depth--;
-    else if (c === ',' && depth === 0) {
-      out.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  out.push(text.slice(start));
-  return out.map((s) => s.trim()).filter(Boolean);
 }
 
 /** A LuaCATS type: names, `T?`, `T[]`, `A|B`, `fun(...)`, `table<K, V>`, `{...}`, string literals. Anything else: unknown. */

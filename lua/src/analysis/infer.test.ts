@@ -12,7 +12,7 @@ import { visit } from '../syntax/visit';
 import type * as ast from '../syntax/ast';
 import { analyzeScript } from './checker';
 import { formatType, type Type } from './types';
-import { checkFixture, contractAt, expectations, luaFiles, markedLines } from './testing/fixtures';
+import { checkFixture, contractAt, expectations, luaFiles } from './testing/fixtures';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIXTURES = path.join(ROOT, 'lua', 'test', 'analysis', 'types');

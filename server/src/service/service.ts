@@ -5,13 +5,13 @@
 import * as fs from 'fs';
 import * as nodePath from 'path';
 import {
-  ManifestDiscovery, loadManifest, parseManifest, locate, LineMap, compile, forEachChild, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
+  ManifestDiscovery, loadManifest, parseManifest, locate, LineMap, compile, forEachChild, unparen, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
   type ast, type Contract, type HostFunction, type ManifestResult, type LocalVariable, type ModuleDeclaration,
 } from '@sandlua/lua';
 import {
-  analyzeScript, applySeverity, walk, objectProperties, requiredFields, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
-  fieldsOf, formatInferredType, readAnnotations, UNKNOWN,
-  type Documentation, type Finding, type ScriptAnalysis, type FileUse, type ModuleField, type RequireUse, type Type, type TypeInfo, type TypeNode,
+  analyzeScript, applySeverity, walk, objectProperties, requiredFields, schemaTypes, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
+  fieldsOf, formatInferredType, readAnnotations, typeFromNode,
+  type Documentation, type Finding, type ScriptAnalysis, type FileUse, type ModuleField, type RequireUse, type Type, type TypeInfo,
 } from '@sandlua/lua';
 import { buildReport, formatReportMarkdown } from '../check/report';
 import type { Severity } from '@sandlua/lua';
@@ -416,8 +416,7 @@ export class LanguageService {
   private hostResultOf(c: Cached, local: LocalVariable): HostFunction | undefined {
     const contract = c.contract?.manifest;
     if (!contract || local.kind !== 'local' || !local.initializer) return undefined;
-    let init: ast.Expression = local.initializer;
-    while (init.kind === 'Paren') init = init.expression;
+    const init = unparen(local.initializer);
     if (init.kind !== 'Call' || init.method) return undefined;
     const path = c.analysis.scope.pathOf(init.callee);
     return path ? contract.host.get(withoutEnvironment(path).join('.')) : undefined;
@@ -427,7 +426,7 @@ export class LanguageService {
   private declaredType(c: Cached, local: LocalVariable): Type | undefined {
     if (local.written) return undefined;
     const fn = this.hostResultOf(c, local);
-    return fn ? known(contractType(fn.returns.type)) : undefined;
+    return fn ? known(typeFromNode(fn.returns.type, undefined)) : undefined;
   }
 
   /**
@@ -451,8 +450,7 @@ export class LanguageService {
     const host = this.hostResultOf(c, local);
     if (host) return `from the result of host function \`${host.name}\` (\`${host.returns.text}\`${/\?$/.test(host.returns.text) ? ': may be nil' : ''})`;
     if (local.kind !== 'local' || !local.initializer) return undefined;
-    let init: ast.Expression = local.initializer;
-    while (init.kind === 'Paren') init = init.expression;
+    const init = unparen(local.initializer);
     if (init.kind !== 'Call' || init.method) return undefined;
     const fn = this.localFunctionOf(c, init.callee);
     if (fn) return `from the result of local function \`${fn.local.name}\``;
@@ -978,8 +976,7 @@ export class LanguageService {
   private moduleOfLocal(c: Cached, local: LocalVariable): ModuleDeclaration | undefined {
     const contract = c.contract?.manifest;
     if (!contract || local.kind !== 'local' || local.written || !local.initializer) return undefined;
-    let init: ast.Expression = local.initializer;
-    while (init.kind === 'Paren') init = init.expression;
+    const init = unparen(local.initializer);
     if (init.kind !== 'Call') return undefined;
     const call = init;
     const use = requireUses(c.analysis.scope).find((u) => u.call === call);
@@ -1135,8 +1132,8 @@ function insideReturnTable(before: string): boolean {
 
 function describeSchema(schema: unknown): string {
   if (typeof schema !== 'object' || schema === null) return 'any value';
-  const s = schema as { type?: unknown; properties?: unknown; description?: unknown };
-  const type = Array.isArray(s.type) ? s.type.join(' | ') : typeof s.type === 'string' ? s.type : 'any';
+  const s = schema as { description?: unknown };
+  const type = schemaTypes(schema)?.join(' | ') || 'any';
   const props = objectProperties(schema);
   const fields = props ? ` {${Object.keys(props).join(', ')}}` : '';
   return `${type}${fields}${typeof s.description === 'string' ? ` — ${s.description}` : ''}`;
@@ -1162,36 +1159,6 @@ function known(type: Type | undefined): Type | undefined {
 function isStringType(type: Type): boolean {
   if (type.kind === 'string') return true;
   return type.kind === 'union' && type.types.every((t) => t.kind === 'string' || t.kind === 'nil') && type.types.some((t) => t.kind === 'string');
-}
-
-/** A type of the contract's type language (host signatures) as the analysis's type. */
-function contractType(node: TypeNode, depth = 0): Type {
-  if (depth > 32) return UNKNOWN;
-  switch (node.kind) {
-    case 'name':
-      switch (node.name) {
-        case 'string': return { kind: 'string' };
-        case 'integer': return { kind: 'number', subtype: 'integer' };
-        case 'number': return { kind: 'number' };
-        case 'boolean': return { kind: 'boolean' };
-        case 'nil': return { kind: 'nil' };
-        case 'table': return { kind: 'table', fields: new Map(), open: true };
-        default: return UNKNOWN;
-      }
-    case 'literal': return { kind: 'string', value: node.value };
-    case 'optional': return { kind: 'union', types: [contractType(node.type, depth + 1), { kind: 'nil' }] };
-    case 'array': return { kind: 'table', fields: new Map(), array: contractType(node.element, depth + 1), open: false };
-    case 'record': {
-      const fields = new Map<string, Type>();
-      for (const f of node.fields) {
-        const t = contractType(f.type, depth + 1);
-        fields.set(f.name, f.optional && t.kind !== 'union' ? { kind: 'union', types: [t, { kind: 'nil' }] } : t);
-      }
-      return { kind: 'table', fields, open: false };
-    }
-    case 'union': return { kind: 'union', types: node.types.map((t) => contractType(t, depth + 1)) };
-    default: return UNKNOWN;
-  }
 }
 
 /** What a statement without documentation comments says. */

@@ -71,14 +71,3 @@ export function checkFixture(file: string, contract: Contract | undefined, optio
   const found = findings.map((f) => `${lines.positionAt(f.start).line + 1} ${f.code}${f.suppressed ? ' (suppressed)' : ''}: ${f.message}`);
   assert.deepEqual(describe(actual), describe(expected), found.join('\n'));
 }
-
-/** `file:line` (file relative to `root`) of every line whose marks include one of `codes`. */
-export function markedLines(root: string, files: readonly string[], codes: ReadonlySet<string>): string[] {
-  const out: string[] = [];
-  for (const file of files) {
-    for (const [line, marks] of expectations(fs.readFileSync(file, 'utf8'))) {
-      if (marks.some((c) => codes.has(c))) out.push(`${path.relative(root, file).split(path.sep).join('/')}:${line}`);
-    }
-  }
-  return out;
-}
