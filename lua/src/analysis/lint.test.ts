@@ -5,18 +5,11 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeScript } from './checker';
-import type { Finding } from './findings';
-import { checkFixture, contractAt, expectations, luaFiles } from './testing/fixtures';
+import { applyEdits, checkFixture, contractAt, expectations, luaFiles } from './testing/fixtures';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIXTURES = path.join(ROOT, 'lua', 'test', 'analysis', 'lint');
 const NEW_CODES = new Set(['unused', 'shadowing', 'unreachable-code', 'assignment-count', 'for-direction', 'unknown-member']);
-
-function apply(source: string, fix: NonNullable<Finding['fixes']>[number]): string {
-  let out = source;
-  for (const e of [...fix.edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
-  return out;
-}
 
 describe('lint and unknown-member', () => {
   const contract = contractAt(FIXTURES);
@@ -100,7 +93,7 @@ describe('lint and unknown-member', () => {
     for (const [source, code, fixed] of cases) {
       const finding = analyzeScript(source, 'a.lua', contract).findings.find((f) => f.code === code);
       assert.ok(finding?.fixes?.length, `${code} on ${source}`);
-      const result = apply(source, finding.fixes[0]);
+      const result = applyEdits(source, finding.fixes[0].edits);
       assert.equal(result, fixed);
       const after = analyzeScript(result, 'a.lua', contract).findings;
       assert.deepEqual(after.filter((f) => f.code === code || f.code === 'syntax'), [], result);

@@ -5,7 +5,7 @@ import { strict as assert } from 'assert';
 import * as path from 'path';
 import { analyzeScript } from './checker';
 import type { Edit, Finding } from './findings';
-import { checkFixture, contractAt, luaFiles } from './testing/fixtures';
+import { applyEdits as apply, checkFixture, contractAt, luaFiles } from './testing/fixtures';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'test', 'suppress');
 
@@ -25,12 +25,6 @@ function shown(source: string, findings = analyze(source)): string[] {
 /** `line code` for every suppressed finding. */
 function suppressed(source: string, findings = analyze(source)): string[] {
   return findings.filter((f) => f.suppressed).map((f) => `${lineOf(source, f.start)} ${f.code}`);
-}
-
-function apply(source: string, edits: Edit[]): string {
-  let out = source;
-  for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
-  return out;
 }
 
 function fix(findings: Finding[], code: string, title: RegExp): Edit[] {

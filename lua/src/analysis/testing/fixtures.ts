@@ -8,7 +8,7 @@ import * as path from 'path';
 import { loadManifest, type Contract } from '../../contract/manifest';
 import { LineMap } from '../../syntax/linemap';
 import { analyzeScript } from '../checker';
-import type { Finding } from '../findings';
+import type { Edit, Finding } from '../findings';
 
 export function contractAt(dir: string): Contract {
   const result = loadManifest(path.join(dir, 'sandlua.json'));
@@ -70,4 +70,11 @@ export function checkFixture(file: string, contract: Contract | undefined, optio
   const lines = new LineMap(source);
   const found = findings.map((f) => `${lines.positionAt(f.start).line + 1} ${f.code}${f.suppressed ? ' (suppressed)' : ''}: ${f.message}`);
   assert.deepEqual(describe(actual), describe(expected), found.join('\n'));
+}
+
+/** The source with edits applied (as an editor applies a fix: offsets are into the original). */
+export function applyEdits(source: string, edits: readonly Edit[]): string {
+  let out = source;
+  for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
+  return out;
 }
