@@ -18,7 +18,7 @@ export type { Proto, Constant, UpvalueDesc, LocalVarInfo } from './vm/proto';
 export { OP_NAMES } from './vm/proto';
 export { analyze } from './syntax/scope';
 export type { ScopeInfo, LocalVariable, LocalKind, Reference, Binding, Access, FunctionInfo, Upvalue, GlobalPathUse, NameOccurrence, DeclaringNode } from './syntax/scope';
-export { visit, forEachChild } from './syntax/visit';
+export { visit, forEachChild, unparen } from './syntax/visit';
 export type { Visitor } from './syntax/visit';
 export { parseManifest, loadManifest, locate, defaultContract, notGrantedMessage, MANIFEST_FILE, MAX_MANIFEST_BYTES, DEFAULT_SCRIPTS } from './contract/manifest';
 export type { Contract, ManifestResult } from './contract/manifest';

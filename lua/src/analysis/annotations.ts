@@ -1,6 +1,8 @@
 // LuaCATS annotations (`---@param`, `---@return`, `---@type`, `---@class`, `---@field`): types the
-// author wrote in comments, attached to the statement that follows them. Only what the analysis
-// can use is read; anything it does not understand is unknown (never a guess).
+// author wrote in comments, attached to the statement that follows them, and the documentation
+// around them (`---` lines without a tag, the text after a `---@param`'s type) for the language
+// service. Only what the analysis can use is read; anything it does not understand is unknown
+// (never a guess).
 
 import type * as ast from '../syntax/ast';
 import { ANY_FUNCTION, ANY_TABLE, BOOLEAN, INTEGER, NIL, NUMBER, STRING, UNKNOWN, union, unionOf, type NilOrigin, type Type } from './types';
@@ -12,22 +14,44 @@ export interface Annotations {
   type: Type | undefined;
 }
 
-/** The annotations of a chunk, by the offset of the statement they precede. */
-export interface AnnotationIndex {
-  at(statement: ast.Range): Annotations | undefined;
+/** What the comments right above a statement say to a reader (signature help, hover). */
+export interface Documentation {
+  /** The `---` lines without a tag, joined by line breaks. */
+  text: string;
+  /** Each `---@param`: its type as written (`number?` for `x? number`) and the text after the type. */
+  params: Map<string, { type: string; doc?: string }>;
+  /** Each `---@return`'s types as written. */
+  returns: string[];
 }
 
-export const NO_ANNOTATIONS: AnnotationIndex = { at: () => undefined };
+/** The annotations of a chunk, by the offset of the statement they precede. */
+export interface AnnotationIndex {
+  /** The types the comments above a statement give (undefined: no type annotation there). */
+  at(statement: ast.Range): Annotations | undefined;
+  /** The documentation right above a statement: the comments after the last blank line before it. */
+  docAt(statement: ast.Range): Documentation | undefined;
+}
+
+export const NO_ANNOTATIONS: AnnotationIndex = { at: () => undefined, docAt: () => undefined };
 
 const TAG = /^-@(param|return|type|class|field)\s+(.*)$/;
 
+interface Entry {
+  tag: string;
+  text: string;
+  /** Which run of comments without a blank line (or long comment) between them it is in. */
+  block: number;
+}
+
 export function readAnnotations(chunk: ast.Chunk, source: string): AnnotationIndex {
   const comments = chunk.comments;
-  if (!comments.some((c) => !c.long && c.text.startsWith('-@'))) return NO_ANNOTATIONS;
+  // Only `---` comments annotate or document anything.
+  if (!comments.some((c) => !c.long && c.text.startsWith('-'))) return NO_ANNOTATIONS;
   const classes = new Map<string, { kind: 'table'; fields: Map<string, Type>; open: boolean; name: string }>();
-  // Groups of consecutive annotation comments, keyed by where the code after them starts.
-  const groups = new Map<number, { tag: string; text: string }[]>();
-  let group: { tag: string; text: string }[] = [];
+  // Groups of consecutive `---` comments, keyed by where the code after them starts.
+  const groups = new Map<number, Entry[]>();
+  let group: Entry[] = [];
+  let block = 0;
   let lastClass: string | undefined;
   const flush = (end: number): void => {
     if (group.length === 0) return;
@@ -40,6 +64,7 @@ export function readAnnotations(chunk: ast.Chunk, source: string): AnnotationInd
   };
   for (let i = 0; i < comments.length; i++) {
     const c = comments[i];
+    if (c.long) block++;
     const m = c.long ? null : TAG.exec(c.text.trim() === c.text ? c.text : c.text.trimEnd());
     if (m) {
       if (m[1] === 'class') {
@@ -50,18 +75,25 @@ export function readAnnotations(chunk: ast.Chunk, source: string): AnnotationInd
         }
       } else if (m[1] === 'field' && lastClass) {
         const f = /^(\w+)(\?)?\s+(.+)$/.exec(m[2]);
-        if (f) group.push({ tag: 'field', text: `${lastClass} ${f[1]}${f[2] ?? ''} ${f[3]}` });
+        if (f) group.push({ tag: 'field', text: `${lastClass} ${f[1]}${f[2] ?? ''} ${f[3]}`, block });
       } else {
-        group.push({ tag: m[1], text: m[2] });
+        group.push({ tag: m[1], text: m[2], block });
       }
+    } else if (!c.long && c.text.startsWith('-') && !c.text.startsWith('-@')) {
+      group.push({ tag: 'doc', text: c.text.slice(1).trim(), block });
     }
     const next = comments[i + 1];
+    const between = next ? source.slice(c.end, next.start) : '';
     // The group ends where code (not only blanks) stands before the next comment.
-    if (!next || source.slice(c.end, next.start).trim() !== '') {
+    if (!next || between.trim() !== '') {
       flush(c.end);
+    } else if ((between.match(/\n/g)?.length ?? 0) > 1) {
+      // A blank line between comments ends a paragraph of documentation (types read on).
+      block++;
     }
   }
   const resolved = new Map<number, Annotations>();
+  const documented = new Map<number, Documentation>();
   const parseAt = (text: string): Type => parseLuaCatsType(text, classes);
   // Fields first: classes are complete before any use.
   for (const list of groups.values()) {
@@ -76,6 +108,7 @@ export function readAnnotations(chunk: ast.Chunk, source: string): AnnotationInd
   }
   for (const [offset, list] of groups) {
     const out: Annotations = { params: new Map(), returns: undefined, type: undefined };
+    let typed = false;
     for (const a of list) {
       if (a.tag === 'param') {
         const m = /^([\w.]+)(\?)?\s+(.+)$/.exec(a.text);
@@ -85,48 +118,42 @@ export function readAnnotations(chunk: ast.Chunk, source: string): AnnotationInd
           out.params.set(m[1], blame(m[2] ? union(t, NIL) : t, origin));
         }
       } else if (a.tag === 'return') {
-        (out.returns ??= []).push(...splitTopLevel(a.text).map((r) => blame(parseAt(r), { text: `annotated ---@return ${r.split(/\s/)[0]}`, contract: false })));
+        (out.returns ??= []).push(...splitOn(a.text, ',').filter(Boolean).map((r) => blame(parseAt(r), { text: `annotated ---@return ${r.split(/\s/)[0]}`, contract: false })));
       } else if (a.tag === 'type') {
         out.type = blame(parseAt(a.text), { text: `annotated ---@type ${a.text.split(/\s/)[0]}`, contract: false });
       }
+      if (a.tag !== 'doc') typed = true;
     }
-    resolved.set(offset, out);
+    if (typed) resolved.set(offset, out);
+    documented.set(offset, documentation(list.filter((a) => a.block === list[list.length - 1].block)));
   }
-  return { at: (statement) => resolved.get(statement.start) };
+  return { at: (statement) => resolved.get(statement.start), docAt: (statement) => documented.get(statement.start) };
 }
 
-function splitTopLevel(text: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '(' || c === '<' || c === '{' || c === '[') depth++;
-    else if (c === ')' || c === '>' || c === '}' || c === ']') depth--;
-    else if (c === ',' && depth === 0) {
-      out.push(text.slice(start, i));
-      start = i + 1;
+function documentation(entries: readonly Entry[]): Documentation {
+  const params = new Map<string, { type: string; doc?: string }>();
+  const returns: string[] = [];
+  const text: string[] = [];
+  for (const a of entries) {
+    if (a.tag === 'doc') {
+      text.push(a.text);
+    } else if (a.tag === 'param') {
+      const m = /^([A-Za-z_]\w*|\.\.\.)(\?)?\s+(.+)$/.exec(a.text);
+      if (!m) continue;
+      const { type, rest } = splitType(m[3]);
+      const doc = rest.replace(/^[-#@]\s*/, '');
+      params.set(m[1], { type: `${type}${m[2] ?? ''}`, ...(doc ? { doc } : {}) });
+    } else if (a.tag === 'return') {
+      for (const r of splitOn(a.text, ',').filter(Boolean)) returns.push(splitType(r).type);
     }
   }
-  out.push(text.slice(start));
-  return out.map((s) => s.trim()).filter(Boolean);
+  return { text: text.join('\n').trim(), params, returns };
 }
 
 /** A LuaCATS type: names, `T?`, `T[]`, `A|B`, `fun(...)`, `table<K, V>`, `{...}`, string literals. Anything else: unknown. */
 export function parseLuaCatsType(text: string, classes: ReadonlyMap<string, Type> = new Map()): Type {
-  // The description after the type is dropped: the type ends at the first space outside brackets.
-  let depth = 0;
-  let end = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '(' || c === '<' || c === '{' || c === '[') depth++;
-    else if (c === ')' || c === '>' || c === '}' || c === ']') depth--;
-    else if (depth === 0 && /\s/.test(c) && !/^\s*[|?]/.test(text.slice(i)) && !/[|,:]\s*$/.test(text.slice(0, i))) {
-      end = i;
-      break;
-    }
-  }
-  const t = text.slice(0, end).trim();
+  // The description after the type is dropped.
+  const t = splitType(text).type;
   if (t.length > 200) return UNKNOWN;
   const parts = splitOn(t, '|');
   if (parts.length > 1) return unionOf(parts.map((p) => parseLuaCatsType(p, classes)));
@@ -146,6 +173,22 @@ export function parseLuaCatsType(text: string, classes: ReadonlyMap<string, Type
     case 'false': return { kind: 'boolean', value: false };
     default: return classes.get(t) ?? UNKNOWN;
   }
+}
+
+/** A type as written and the description after it: the type ends at the first space outside brackets (not around `|`). */
+function splitType(text: string): { type: string; rest: string } {
+  let depth = 0;
+  let end = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(' || c === '<' || c === '{' || c === '[') depth++;
+    else if (c === ')' || c === '>' || c === '}' || c === ']') depth--;
+    else if (depth === 0 && /\s/.test(c) && !/^\s*[|?]/.test(text.slice(i)) && !/[|,:]\s*$/.test(text.slice(0, i))) {
+      end = i;
+      break;
+    }
+  }
+  return { type: text.slice(0, end).trim(), rest: text.slice(end).trim() };
 }
 
 function splitOn(text: string, sep: string): string[] {

@@ -3,71 +3,29 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadManifest, type Contract } from '../contract/manifest';
-import { LineMap } from '../syntax/linemap';
+import type { Contract } from '../contract/manifest';
 import { analyzeScript } from './checker';
 import type { Finding } from './findings';
+import { checkFixture, contractAt, luaFiles } from './testing/fixtures';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIXTURES = path.join(ROOT, 'lua', 'test', 'analysis');
 
-function contractAt(dir: string): Contract {
-  const result = loadManifest(path.join(dir, 'sandlua.json'));
-  assert.ok(result.manifest, JSON.stringify(result.problems));
-  return result.manifest;
-}
-
-/** The codes each line expects, from `--@ code code` marks. */
-function expectations(source: string): Map<number, string[]> {
-  const out = new Map<number, string[]>();
-  source.split('\n').forEach((line, i) => {
-    const m = /--@\s*([\w\s-]*)$/.exec(line);
-    if (m) out.set(i + 1, m[1].trim().split(/\s+/).filter(Boolean).sort());
-  });
-  return out;
-}
-
-function findingsByLine(source: string, findings: Finding[]): Map<number, string[]> {
-  const lines = new LineMap(source);
-  const out = new Map<number, string[]>();
-  for (const f of findings) {
-    const line = lines.positionAt(f.start).line + 1;
-    out.set(line, [...(out.get(line) ?? []), f.code].sort());
-  }
-  return out;
-}
-
-function check(file: string, contract: Contract | undefined): void {
-  const source = fs.readFileSync(file, 'utf8');
-  const { findings } = analyzeScript(source, path.basename(file), contract);
-  const expected = expectations(source);
-  const actual = findingsByLine(source, findings);
-  const describe = (m: Map<number, string[]>) => [...m].sort((a, b) => a[0] - b[0]).map(([l, c]) => `${l}: ${c.join(' ')}`);
-  assert.deepEqual(describe(actual), describe(expected), findings.map((f) => `${f.code}: ${f.message}`).join('\n'));
-}
-
 describe('contract checker', () => {
   const contract = contractAt(FIXTURES);
-  const files = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.lua')).sort();
+  const files = luaFiles(FIXTURES);
 
   it('has fixtures', () => assert.ok(files.length >= 5));
 
   for (const file of files) {
-    it(`finds exactly the marked problems in ${file}`, () => check(path.join(FIXTURES, file), contract));
+    it(`finds exactly the marked problems in ${path.basename(file)}`, () => checkFixture(file, contract));
   }
 
   it('gives no diagnostics on the example workspaces', () => {
     for (const dir of ['invoice-normalizer', 'agent-tools']) {
       const folder = path.join(ROOT, 'examples', dir);
       const exampleContract = contractAt(folder);
-      const scripts: string[] = [];
-      const walk = (d: string): void => {
-        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-          if (e.isDirectory()) walk(path.join(d, e.name));
-          else if (e.name.endsWith('.lua')) scripts.push(path.join(d, e.name));
-        }
-      };
-      walk(folder);
+      const scripts = luaFiles(folder, true);
       assert.ok(scripts.length > 0);
       for (const script of scripts) {
         const { findings } = analyzeScript(fs.readFileSync(script, 'utf8'), path.basename(script), exampleContract);
@@ -108,10 +66,8 @@ describe('contract checker', () => {
 describe('contract checker: modules and files', () => {
   const MODULES = path.join(ROOT, 'lua', 'test', 'modules');
   const contract = contractAt(MODULES);
-  const files = fs.readdirSync(path.join(MODULES, 'check')).filter((f) => f.endsWith('.lua')).sort();
-
-  for (const file of files) {
-    it(`finds exactly the marked problems in check/${file}`, () => check(path.join(MODULES, 'check', file), contract));
+  for (const file of luaFiles(path.join(MODULES, 'check'))) {
+    it(`finds exactly the marked problems in check/${path.basename(file)}`, () => checkFixture(file, contract));
   }
 
   it('says what is missing, with a did-you-mean that fixes the literal', () => {

@@ -17,13 +17,12 @@ import { suggest } from '../contract/suggest';
 import { LUA53_LIBRARIES, LUA53_STDLIB } from '../contract/stdlib-names';
 import { notGrantedMessage, type Contract } from '../contract/manifest';
 import { StdlibPolicy } from '../contract/policy';
-import { admitsJsonType, type TypeNode } from '../contract/types';
 import type { HostFunction } from '../contract/host';
 import type { Finding, Severity } from './findings';
 import { NO_TYPES, type TypeInfo } from './types';
 import { applySuppressions } from './suppress';
 import { infer, type Inference } from './infer';
-import { isEnvironment, longestHostPrefix, objectProperties, requiredFields, withoutEnvironment } from './paths';
+import { isEnvironment, longestHostPrefix, objectProperties, withoutEnvironment } from './paths';
 import { ExistenceTests, isFalsyConstant, isTruthyConstant, lint } from './lint';
 import { isRemovedGlobal, libraryMembers, removedName } from './stdlib-members';
 import { accessAllows, fileUses, moduleFile, moduleOfFile, requireUses, runGlobals, type FileNeed } from './modules';
@@ -590,23 +589,6 @@ export function walk(root: ast.Node, visit: (node: ast.Node) => void): void {
   }
 }
 
-/** The return statements of the main function (not of nested functions), in source order. */
-function mainReturns(block: ast.Block): ast.ReturnStatement[] {
-  const out: ast.ReturnStatement[] = [];
-  const scan = (b: ast.Block): void => {
-    for (const s of b.body) {
-      switch (s.kind) {
-        case 'Return': out.push(s); break;
-        case 'Do': case 'While': case 'Repeat': case 'NumericFor': case 'GenericFor': scan(s.body); break;
-        case 'If': for (const c of s.clauses) scan(c.body); break;
-        default: break;
-      }
-    }
-  };
-  scan(block);
-  return out;
-}
-
 /** Whether a loop body has a statement that leaves the loop (not counting nested loops' breaks). */
 function hasExit(body: ast.Block): boolean {
   const labels = new Set<string>();
@@ -636,90 +618,4 @@ function hasExit(body: ast.Block): boolean {
   };
   scan(body, false);
   return found;
-}
-
-type JsonKind = 'string' | 'number' | 'boolean' | 'null' | 'object';
-
-function literalJsonType(node: ast.Expression): JsonKind | undefined {
-  switch (node.kind) {
-    case 'String': return 'string';
-    case 'Number': return 'number';
-    case 'True': case 'False': return 'boolean';
-    case 'Nil': return 'null';
-    case 'Table': return 'object';
-    case 'Unary': return node.operator === '-' && node.operand.kind === 'Number' ? 'number' : undefined;
-    default: return undefined;
-  }
-}
-
-function describeLiteral(node: ast.Expression): string {
-  switch (node.kind) {
-    case 'String': return 'a string';
-    case 'Number': return node.integer ? 'an integer' : 'a float';
-    case 'True': case 'False': return 'a boolean';
-    case 'Nil': return 'nil';
-    case 'Table': return 'a table';
-    default: return 'a number';
-  }
-}
-
-function admitsLiteral(type: TypeNode, kind: JsonKind, node: ast.Expression): boolean {
-  if (kind === 'object') return admitsJsonType(type, 'object') || admitsJsonType(type, 'array');
-  if (!admitsJsonType(type, kind)) return false;
-  // An integer parameter takes no float literal.
-  if (kind === 'number' && isIntegerOnly(type)) {
-    const n = node.kind === 'Unary' ? node.operand : node;
-    return n.kind === 'Number' && n.integer;
-  }
-  return true;
-}
-
-function isIntegerOnly(type: TypeNode): boolean {
-  if (type.kind === 'name') return type.name === 'integer';
-  if (type.kind === 'optional') return isIntegerOnly(type.type);
-  return false;
-}
-
-function additionalAllowed(schema: unknown): boolean {
-  const s = schema as { additionalProperties?: unknown };
-  return s.additionalProperties !== false;
-}
-
-function schemaTypes(schema: unknown): string[] | undefined {
-  if (typeof schema !== 'object' || schema === null) return undefined;
-  const t = (schema as { type?: unknown }).type;
-  if (typeof t === 'string') return [t];
-  if (Array.isArray(t)) return t.filter((x): x is string => typeof x === 'string');
-  return undefined;
-}
-
-function schemaAdmits(schema: unknown, kind: JsonKind, node: ast.Expression): boolean {
-  const types = schemaTypes(schema);
-  if (types === undefined) return true;
-  if (kind === 'number') {
-    if (types.includes('number')) return true;
-    if (types.includes('integer')) {
-      const n = node.kind === 'Unary' ? node.operand : node;
-      return n.kind === 'Number' && n.integer;
-    }
-    return false;
-  }
-  if (kind === 'object') return types.includes('object') || types.includes('array');
-  return types.includes(kind);
-}
-
-function describeSchema(schema: unknown): string {
-  const types = schemaTypes(schema);
-  if (!types || types.length === 0) return 'of the declared type';
-  const article = (t: string) => (t === 'integer' || t === 'object' || t === 'array' ? `an ${t}` : `a ${t}`);
-  return types.map(article).join(' or ');
-}
-
-function placeholder(schema: unknown): string {
-  const types = schemaTypes(schema) ?? [];
-  if (types.includes('string')) return '""';
-  if (types.includes('integer') || types.includes('number')) return '0';
-  if (types.includes('boolean')) return 'false';
-  if (types.includes('array') || types.includes('object')) return '{}';
-  return 'nil';
 }

@@ -9,6 +9,7 @@ import {
   ANY_TABLE, BOOLEAN, INTEGER, NIL, NUMBER, STRING, UNKNOWN, union, unionOf,
   type NilOrigin, type Param, type Type, type FunctionType,
 } from './types';
+import { objectProperties, requiredFields, schemaTypes } from './paths';
 
 /** Schemas nest no deeper than this in types (deeper: unknown). */
 const MAX_DEPTH = 16;
@@ -55,7 +56,7 @@ export function typeFromSchema(schema: JsonSchema | unknown, origin: NilOrigin |
   if (alternatives && s.type === undefined) return unionOf(alternatives.map((a) => typeFromSchema(a, origin, depth + 1, where)));
   if (s.const !== undefined) return valueType(s.const, origin);
   if (Array.isArray(s.enum) && s.enum.length > 0) return unionOf(s.enum.map((v) => valueType(v, origin)));
-  const types = typeof s.type === 'string' ? [s.type] : Array.isArray(s.type) ? s.type.filter((t): t is string => typeof t === 'string') : undefined;
+  const types = schemaTypes(s);
   if (!types || types.length === 0) return UNKNOWN;
   return unionOf(types.map((t): Type => {
     switch (t) {
@@ -69,8 +70,8 @@ export function typeFromSchema(schema: JsonSchema | unknown, origin: NilOrigin |
         return { kind: 'table', fields: new Map(), array: typeof items === 'object' && items !== null && !Array.isArray(items) ? typeFromSchema(items, origin, depth + 1) : UNKNOWN, open: false };
       }
       case 'object': {
-        const properties = typeof s.properties === 'object' && s.properties !== null ? (s.properties as Record<string, unknown>) : {};
-        const required = new Set(Array.isArray(s.required) ? s.required : []);
+        const properties = objectProperties(s) ?? {};
+        const required = new Set(requiredFields(s));
         const fields = new Map<string, Type>();
         for (const [name, sub] of Object.entries(properties)) {
           const path = where !== undefined ? `${where}.${name}` : name;

@@ -4,7 +4,7 @@
 export type { Severity, Edit, Fix, Finding } from './findings';
 export { analyzeScript, walk } from './checker';
 export type { ScriptAnalysis, CheckerOptions } from './checker';
-export { isEnvironment, withoutEnvironment, longestHostPrefix, objectProperties, requiredFields } from './paths';
+export { isEnvironment, withoutEnvironment, longestHostPrefix, objectProperties, requiredFields, schemaTypes } from './paths';
 export {
   literalText, requireUses, fileUses, modeNeed, accessAllows, contractFolder, moduleFile, moduleOfFile, declaredFileKey, moduleExports,
 } from './modules';
@@ -18,3 +18,6 @@ export type { SeverityLevel, SeverityMap } from './severity';
 export type { Rule } from './rules';
 export { formatType, fieldsOf, UNKNOWN, NO_TYPES } from './types';
 export type { Type, Param, TypeInfo } from './types';
+export { readAnnotations } from './annotations';
+export { typeFromNode, typeFromSchema } from './contract-types';
+export type { Annotations, AnnotationIndex, Documentation } from './annotations';

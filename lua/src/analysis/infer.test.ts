@@ -12,7 +12,7 @@ import { visit } from '../syntax/visit';
 import type * as ast from '../syntax/ast';
 import { analyzeScript } from './checker';
 import { formatType, type Type } from './types';
-import { checkFixture, contractAt, expectations } from './testing/fixtures';
+import { checkFixture, contractAt, expectations, luaFiles } from './testing/fixtures';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIXTURES = path.join(ROOT, 'lua', 'test', 'analysis', 'types');
@@ -30,94 +30,133 @@ describe('type and flow analysis: fixtures', () => {
 });
 
 type Kind = 'runtime' | 'output';
-/** A claim (`file:line`), a script that makes the runtime fail the same way, its input, and the error kind. */
-const COMPANIONS: [string, string, Record<string, unknown>, Kind][] = [
-  ['maybe_nil.lua:3', 'local a = lookup_vendor_alias(input.vendor_name) return { normalized_vendor = a:upper() }', {}, 'runtime'],
-  ['maybe_nil.lua:4', 'local a = lookup_vendor_alias(input.vendor_name) local n = #a', {}, 'runtime'],
-  ['maybe_nil.lua:5', 'local a = lookup_vendor_alias(input.vendor_name) local s = "v: " .. a', {}, 'runtime'],
-  ['maybe_nil.lua:7', 'local amount = input.amount local d = amount * 2', {}, 'runtime'],
-  ['maybe_nil.lua:9', 'local p = tonumber(input.vendor_name) local q = p + 1', {}, 'runtime'],
-  ['maybe_nil.lua:10', 'local c = input.address.city', {}, 'runtime'],
-  ['maybe_nil.lua:12', 'local f = string.match(input.vendor_name, "%d+") local u = f:upper()', {}, 'runtime'],
-  ['maybe_nil.lua:15', 'local data = ... local n = #data.tags', {}, 'runtime'],
-  ['mismatch.lua:7', 'local n = 42 local x = n.field', {}, 'runtime'],
-  ['mismatch.lua:8', 'local flag = true local x = flag.field', {}, 'runtime'],
-  ['mismatch.lua:9', 'local n = 42 local x = n()', {}, 'runtime'],
-  ['mismatch.lua:10', 'local s = "text" local x = s()', {}, 'runtime'],
-  ['mismatch.lua:11', 'local n = 42 local x = #n', {}, 'runtime'],
-  ['mismatch.lua:12', 'local flag = true local x = "a" .. flag', {}, 'runtime'],
-  ['mismatch.lua:13', 'local t = { a = 1 } local x = "a" .. t', {}, 'runtime'],
-  ['mismatch.lua:14', 'local flag = true local x = flag + 1', {}, 'runtime'],
-  ['mismatch.lua:15', 'local t = { a = 1 } local x = t + 1', {}, 'runtime'],
-  ['mismatch.lua:16', 'local f = function() return 1 end local x = f .. ""', {}, 'runtime'],
-  ['mismatch.lua:17', 'local t = { a = 1 } local x = t.missing.deeper', {}, 'runtime'],
-  ['host_args.lua:5', 'lookup_vendor_alias(42)', {}, 'runtime'],
-  ['host_args.lua:6', 'lookup_vendor_alias(input.tags)', { tags: ['a'] }, 'runtime'],
-  ['host_args.lua:8', 'local amount = input.amount if amount then lookup_vendor_alias(amount * 2) end', { amount: 3 }, 'runtime'],
-  ['host_args.lua:10', 'local alias = lookup_vendor_alias(input.vendor_name) lookup_vendor_alias(alias)', {}, 'runtime'],
-  ['host_args.lua:12', 'tools.emit_review_note("this note is far too long for the contract")', {}, 'runtime'],
-  ['host_args.lua:16', 'local long = "this one is also much longer than twenty" tools.emit_review_note(long)', {}, 'runtime'],
-  ['host_args.lua:17', 'score(250)', {}, 'runtime'],
-  ['host_args.lua:18', 'score(-1)', {}, 'runtime'],
-  ['host_args.lua:23', 'kb.search(input.vendor_name, 2.5)', {}, 'runtime'],
-  ['host_args.lua:25', 'local alias_of = lookup_vendor_alias alias_of(true)', {}, 'runtime'],
-  ['host_args.lua:26', 'tools.emit_review_note(nil)', {}, 'runtime'],
-  ['output_locals.lua:5', 'local out = {} out.normalized_vendor = "x" out.level = "medium" return out', {}, 'output'],
-  ['output_locals.lua:10', 'local out = {} out.normalized_vendor = "y" out.confidence = 2 return out', {}, 'output'],
-  ['output_locals.lua:11', 'local out = {} out.normalized_vendor = "y" out.extra = true return out', {}, 'output'],
-  ['output_locals.lua:14', 'local out = {} out.normalized_vendor = "y" out.count = 1.5 return out', {}, 'output'],
-  ['output_locals.lua:15', 'local out = {} out.count = 1 return out', {}, 'output'],
-  ['output_falls_off.lua:6', 'if input.mode then return end return { normalized_vendor = "x" }', { mode: 'fast' }, 'output'],
-  ['output_falls_off.lua:8', 'if input.amount then return { normalized_vendor = "x" } end print("no output")', {}, 'output'],
-  ['output_paths.lua:4', 'local alias = lookup_vendor_alias(input.vendor_name) return { normalized_vendor = alias }', {}, 'output'],
-  ['output_paths.lua:11', 'local level = "top" return { normalized_vendor = "x", level = level }', {}, 'output'],
-  ['output_paths.lua:15', 'local note = "a long note here" return { normalized_vendor = "x", note = note }', {}, 'output'],
-  ['output_paths.lua:18', 'return { normalized_vendor = "x", count = input.vendor_name }', {}, 'output'],
-  ['loops.lua:8', 'local found for _, tag in ipairs(input.tags or {}) do if tag == "vip" then found = tag end end local u = found:upper()', { tags: ['a'] }, 'runtime'],
-  ['loops.lua:39', 'local maybe = lookup_vendor_alias("z") for _ = 1, 2 do maybe = maybe:lower() end', {}, 'runtime'],
-  ['closures.lua:10', 'local name = lookup_vendor_alias("x") local function shout() return name:upper() end shout()', {}, 'runtime'],
-  ['closures.lua:27', 'local function find(key) if key == "a" then return "found" end end local f = find("b"):upper()', {}, 'runtime'],
-  ['annotations.lua:4', '---@param s string?\nlocal function size(s) return #s end size(nil)', {}, 'runtime'],
-  ['annotations.lua:14', '---@return string?\nlocal function maybe() return input.mode end local m = maybe():upper()', {}, 'runtime'],
-  ['annotations.lua:24', 'local p = { x = 1 } local py = p.y + 1', {}, 'runtime'],
-  ['guards.lua:44', 'local a = lookup_vendor_alias("6") if not a then print("none") end local u = a:upper()', {}, 'runtime'],
-  ['guards.lua:51', 'local a = lookup_vendor_alias("7") if a then return { normalized_vendor = a } end local u = a:upper()', {}, 'runtime'],
-];
+/** A claim (`file:line` in the folder), a script that makes the runtime fail the same way, its input, and the error kind. */
+type Companion = [string, string, Record<string, unknown>, Kind];
+
+/**
+ * Every fixture line under lua/test that claims a failure the runtime can show (host-args,
+ * maybe-nil, type-mismatch, output-shape) has a companion run here, under the contract of the
+ * fixture's folder.
+ */
+const COMPANIONS: { folder: string; runs: Companion[] }[] = [{
+  folder: 'analysis/types',
+  runs: [
+    ['maybe_nil.lua:3', 'local a = lookup_vendor_alias(input.vendor_name) return { normalized_vendor = a:upper() }', {}, 'runtime'],
+    ['maybe_nil.lua:4', 'local a = lookup_vendor_alias(input.vendor_name) local n = #a', {}, 'runtime'],
+    ['maybe_nil.lua:5', 'local a = lookup_vendor_alias(input.vendor_name) local s = "v: " .. a', {}, 'runtime'],
+    ['maybe_nil.lua:7', 'local amount = input.amount local d = amount * 2', {}, 'runtime'],
+    ['maybe_nil.lua:9', 'local p = tonumber(input.vendor_name) local q = p + 1', {}, 'runtime'],
+    ['maybe_nil.lua:10', 'local c = input.address.city', {}, 'runtime'],
+    ['maybe_nil.lua:12', 'local f = string.match(input.vendor_name, "%d+") local u = f:upper()', {}, 'runtime'],
+    ['maybe_nil.lua:15', 'local data = ... local n = #data.tags', {}, 'runtime'],
+    ['mismatch.lua:7', 'local n = 42 local x = n.field', {}, 'runtime'],
+    ['mismatch.lua:8', 'local flag = true local x = flag.field', {}, 'runtime'],
+    ['mismatch.lua:9', 'local n = 42 local x = n()', {}, 'runtime'],
+    ['mismatch.lua:10', 'local s = "text" local x = s()', {}, 'runtime'],
+    ['mismatch.lua:11', 'local n = 42 local x = #n', {}, 'runtime'],
+    ['mismatch.lua:12', 'local flag = true local x = "a" .. flag', {}, 'runtime'],
+    ['mismatch.lua:13', 'local t = { a = 1 } local x = "a" .. t', {}, 'runtime'],
+    ['mismatch.lua:14', 'local flag = true local x = flag + 1', {}, 'runtime'],
+    ['mismatch.lua:15', 'local t = { a = 1 } local x = t + 1', {}, 'runtime'],
+    ['mismatch.lua:16', 'local f = function() return 1 end local x = f .. ""', {}, 'runtime'],
+    ['mismatch.lua:17', 'local t = { a = 1 } local x = t.missing.deeper', {}, 'runtime'],
+    ['host_args.lua:5', 'lookup_vendor_alias(42)', {}, 'runtime'],
+    ['host_args.lua:6', 'lookup_vendor_alias(input.tags)', { tags: ['a'] }, 'runtime'],
+    ['host_args.lua:8', 'local amount = input.amount if amount then lookup_vendor_alias(amount * 2) end', { amount: 3 }, 'runtime'],
+    ['host_args.lua:10', 'local alias = lookup_vendor_alias(input.vendor_name) lookup_vendor_alias(alias)', {}, 'runtime'],
+    ['host_args.lua:12', 'tools.emit_review_note("this note is far too long for the contract")', {}, 'runtime'],
+    ['host_args.lua:16', 'local long = "this one is also much longer than twenty" tools.emit_review_note(long)', {}, 'runtime'],
+    ['host_args.lua:17', 'score(250)', {}, 'runtime'],
+    ['host_args.lua:18', 'score(-1)', {}, 'runtime'],
+    ['host_args.lua:23', 'kb.search(input.vendor_name, 2.5)', {}, 'runtime'],
+    ['host_args.lua:25', 'local alias_of = lookup_vendor_alias alias_of(true)', {}, 'runtime'],
+    ['host_args.lua:26', 'tools.emit_review_note(nil)', {}, 'runtime'],
+    ['output_locals.lua:5', 'local out = {} out.normalized_vendor = "x" out.level = "medium" return out', {}, 'output'],
+    ['output_locals.lua:10', 'local out = {} out.normalized_vendor = "y" out.confidence = 2 return out', {}, 'output'],
+    ['output_locals.lua:11', 'local out = {} out.normalized_vendor = "y" out.extra = true return out', {}, 'output'],
+    ['output_locals.lua:14', 'local out = {} out.normalized_vendor = "y" out.count = 1.5 return out', {}, 'output'],
+    ['output_locals.lua:15', 'local out = {} out.count = 1 return out', {}, 'output'],
+    ['output_falls_off.lua:6', 'if input.mode then return end return { normalized_vendor = "x" }', { mode: 'fast' }, 'output'],
+    ['output_falls_off.lua:8', 'if input.amount then return { normalized_vendor = "x" } end print("no output")', {}, 'output'],
+    ['output_paths.lua:4', 'local alias = lookup_vendor_alias(input.vendor_name) return { normalized_vendor = alias }', {}, 'output'],
+    ['output_paths.lua:11', 'local level = "top" return { normalized_vendor = "x", level = level }', {}, 'output'],
+    ['output_paths.lua:15', 'local note = "a long note here" return { normalized_vendor = "x", note = note }', {}, 'output'],
+    ['output_paths.lua:18', 'return { normalized_vendor = "x", count = input.vendor_name }', {}, 'output'],
+    ['loops.lua:8', 'local found for _, tag in ipairs(input.tags or {}) do if tag == "vip" then found = tag end end local u = found:upper()', { tags: ['a'] }, 'runtime'],
+    ['loops.lua:39', 'local maybe = lookup_vendor_alias("z") for _ = 1, 2 do maybe = maybe:lower() end', {}, 'runtime'],
+    ['closures.lua:10', 'local name = lookup_vendor_alias("x") local function shout() return name:upper() end shout()', {}, 'runtime'],
+    ['closures.lua:27', 'local function find(key) if key == "a" then return "found" end end local f = find("b"):upper()', {}, 'runtime'],
+    ['annotations.lua:4', '---@param s string?\nlocal function size(s) return #s end size(nil)', {}, 'runtime'],
+    ['annotations.lua:14', '---@return string?\nlocal function maybe() return input.mode end local m = maybe():upper()', {}, 'runtime'],
+    ['annotations.lua:24', '---@class Point\n---@field x number\n---@field y number?\n---@type Point\nlocal p = { x = 1 } local py = p.y + 1', {}, 'runtime'],
+    ['guards.lua:44', 'local a = lookup_vendor_alias("6") if not a then print("none") end local u = a:upper()', {}, 'runtime'],
+    ['guards.lua:51', 'local a = lookup_vendor_alias("7") if a then return { normalized_vendor = a } end local u = a:upper()', {}, 'runtime'],
+  ],
+}, {
+  folder: 'analysis',
+  runs: [
+    ['shapes.lua:3', 'local city = input.address.citty', {}, 'runtime'],
+    ['shapes.lua:4', 'local ok = input.address.city', {}, 'runtime'],
+    ['shapes.lua:8', 'return { normalized_vendor = 1 }', {}, 'output'],
+    ['shapes.lua:11', 'return { normalized_vendor = "x", extra = true }', {}, 'output'],
+    ['shapes.lua:14', 'return { normalized_vendor = "x", count = 1.5 }', {}, 'output'],
+    ['shapes.lua:16', 'local amount = input.amount return { confidence = amount }', { amount: 2 }, 'output'],
+    ['host.lua:6', 'lookup_vendor_alias(1)', {}, 'runtime'],
+    ['host.lua:7', 'lookup_vendor_alias("a", "b")', {}, 'runtime'],
+    ['host.lua:8', 'lookup_vendor_alias()', {}, 'runtime'],
+    ['host.lua:9', 'kb.search("q", 1.5)', {}, 'runtime'],
+    ['host.lua:14', 'tools.emit_review_note(nil)', {}, 'runtime'],
+  ],
+}, {
+  folder: 'modules',
+  runs: [
+    // No declared file exists in the run (the sandbox is given none): io.open gives nil.
+    ['check/files.lua:21', 'local f = io.open("data/rates.csv") f:close()', {}, 'runtime'],
+  ],
+}];
+
+/** Host implementations for the fixtures' contracts (each sandbox takes those its contract declares). */
+const HOSTS: Record<string, (...args: unknown[]) => unknown> = {
+  lookup_vendor_alias: (alias) => (alias === 'known' ? 'Known' : null),
+  'tools.emit_review_note': () => null,
+  'kb.search': (query) => [{ title: String(query), url: 'u' }],
+  score: (value) => value,
+};
 
 describe('type and flow analysis: the runtime fails where the fixtures say it will', function () {
   this.timeout(30000);
-  const contract = contractAt(FIXTURES);
-  const sandbox = new Sandbox({
-    manifest: contract,
-    host: {
-      lookup_vendor_alias: (alias) => (alias === 'known' ? 'Known' : null),
-      'tools.emit_review_note': () => null,
-      'kb.search': (query) => [{ title: String(query), url: 'u' }],
-      score: (value) => value,
-    },
-  });
-
-  it('has a companion run for every claimed failure', () => {
-    const claimed: string[] = [];
-    for (const file of fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.lua')).sort()) {
-      for (const [line, codes] of expectations(fs.readFileSync(path.join(FIXTURES, file), 'utf8'))) {
-        if (codes.some((c) => CLAIMS.has(c))) claimed.push(`${file}:${line}`);
-      }
+  const TESTS = path.join(ROOT, 'lua', 'test');
+  /** The codes each claimed line carries, by `folder/file:line` under lua/test. */
+  const claims = new Map<string, string[]>();
+  for (const file of luaFiles(TESTS, true)) {
+    for (const [line, codes] of expectations(fs.readFileSync(file, 'utf8'))) {
+      if (codes.some((c) => CLAIMS.has(c))) claims.set(`${path.relative(TESTS, file).split(path.sep).join('/')}:${line}`, codes);
     }
-    assert.deepEqual(COMPANIONS.map((c) => c[0]).sort(), claimed.sort());
+  }
+
+  it('has a companion run for every claimed failure in every fixture folder', () => {
+    const companions = COMPANIONS.flatMap(({ folder, runs }) => runs.map((r) => `${folder}/${r[0]}`));
+    assert.deepEqual(companions.sort(), [...claims.keys()].sort());
+    assert.ok(claims.size >= 60, String(claims.size));
   });
 
-  for (const [claim, script, input, kind] of COMPANIONS) {
-    it(`fails at run time as ${claim} says (${kind})`, async () => {
-      const result = await sandbox.run(script, { vendor_name: 'acme', ...input }, { name: 'x.lua' });
-      assert.ok(!result.ok, `${claim} ran: ${JSON.stringify(result.ok && result.output)}`);
-      assert.equal(result.error.kind, kind, result.error.message);
-      // The runtime checks a host call's arguments before the host sees them.
-      if (claim.startsWith('host_args')) assert.match(result.error.message, /bad argument #\d to '\w+'/);
-      // And the checker sees the same problem in the companion script.
-      const codes = analyzeScript(script, 'x.lua', contract).findings.map((f) => f.code);
-      assert.ok(codes.some((c) => CLAIMS.has(c)), `${claim}: ${codes.join(', ')}`);
-    });
+  for (const { folder, runs } of COMPANIONS) {
+    const contract = contractAt(path.join(TESTS, folder));
+    const host = Object.fromEntries(Object.entries(HOSTS).filter(([name]) => contract.host.has(name)));
+    const sandbox = new Sandbox({ manifest: contract, host });
+    for (const [claim, script, input, kind] of runs) {
+      it(`fails at run time as ${folder}/${claim} says (${kind})`, async () => {
+        const codes = claims.get(`${folder}/${claim}`) ?? [];
+        const result = await sandbox.run(script, { vendor_name: 'acme', ...input }, { name: 'x.lua' });
+        assert.ok(!result.ok, `${claim} ran: ${JSON.stringify(result.ok && result.output)}`);
+        assert.equal(result.error.kind, kind, result.error.message);
+        // The runtime checks a host call's arguments before the host sees them.
+        if (codes.includes('host-args')) assert.match(result.error.message, /bad argument #\d to '[\w.]+'/);
+        // And the checker sees the same problem in the companion script.
+        const found = analyzeScript(script, 'x.lua', contract).findings.map((f) => f.code);
+        assert.ok(found.some((c) => codes.includes(c)), `${claim} claims ${codes.join(', ')}; the companion has ${found.join(', ')}`);
+      });
+    }
   }
 });
 

@@ -33,7 +33,7 @@ import {
 import { hostFunctionType, inputType } from './contract-types';
 import { stdlibType, stringMethod } from './stdlib-types';
 import { readAnnotations, type AnnotationIndex, type Annotations } from './annotations';
-import { objectProperties, requiredFields } from './paths';
+import { objectProperties, requiredFields, schemaTypes } from './paths';
 
 export interface Inference {
   types: TypeInfo;
@@ -1782,14 +1782,6 @@ function knownValue(node: ast.Expression, type: Type | undefined): string | numb
   if (type?.kind === 'string' && type.value !== undefined) return type.value;
   if (type?.kind === 'number' && type.value !== undefined) return type.value;
   if (type?.kind === 'boolean' && type.value !== undefined) return type.value;
-  return undefined;
-}
-
-function schemaTypes(schema: unknown): string[] | undefined {
-  if (typeof schema !== 'object' || schema === null) return undefined;
-  const t = (schema as { type?: unknown }).type;
-  if (typeof t === 'string') return [t];
-  if (Array.isArray(t)) return t.filter((x): x is string => typeof x === 'string');
   return undefined;
 }
 

@@ -4,77 +4,24 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadManifest, type Contract } from '../contract/manifest';
-import { LineMap } from '../syntax/linemap';
 import { analyzeScript } from './checker';
-import type { Finding } from './findings';
+import { applyEdits, checkFixture, contractAt, expectations, luaFiles } from './testing/fixtures';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIXTURES = path.join(ROOT, 'lua', 'test', 'analysis', 'lint');
 const NEW_CODES = new Set(['unused', 'shadowing', 'unreachable-code', 'assignment-count', 'for-direction', 'unknown-member']);
 
-function contractAt(dir: string): Contract {
-  const result = loadManifest(path.join(dir, 'sandlua.json'));
-  assert.ok(result.manifest, JSON.stringify(result.problems));
-  return result.manifest;
-}
-
-/** The codes each line expects, from `--@ code code` marks. */
-function expectations(source: string): Map<number, string[]> {
-  const out = new Map<number, string[]>();
-  source.split('\n').forEach((line, i) => {
-    const m = /--@\s*([\w\s-]*)$/.exec(line);
-    if (m) out.set(i + 1, m[1].trim().split(/\s+/).filter(Boolean).sort());
-  });
-  return out;
-}
-
-function findingsByLine(source: string, findings: Finding[]): Map<number, string[]> {
-  const lines = new LineMap(source);
-  const out = new Map<number, string[]>();
-  for (const f of findings) {
-    const line = lines.positionAt(f.start).line + 1;
-    out.set(line, [...(out.get(line) ?? []), f.code].sort());
-  }
-  return out;
-}
-
-function check(file: string, contract: Contract | undefined): void {
-  const source = fs.readFileSync(file, 'utf8');
-  const { findings } = analyzeScript(source, path.basename(file), contract);
-  const describe = (m: Map<number, string[]>) => [...m].sort((a, b) => a[0] - b[0]).map(([l, c]) => `${l}: ${c.join(' ')}`);
-  assert.deepEqual(describe(findingsByLine(source, findings)), describe(expectations(source)), findings.map((f) => `${f.code}: ${f.message}`).join('\n'));
-}
-
-function luaFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(path.join(d, e.name));
-      else if (e.name.endsWith('.lua')) out.push(path.join(d, e.name));
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
-
-function apply(source: string, fix: NonNullable<Finding['fixes']>[number]): string {
-  let out = source;
-  for (const e of [...fix.edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
-  return out;
-}
-
 describe('lint and unknown-member', () => {
   const contract = contractAt(FIXTURES);
-  const files = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.lua')).sort();
+  const files = luaFiles(FIXTURES);
 
   it('has a fixture per code', () => {
-    const marked = new Set(files.flatMap((f) => [...expectations(fs.readFileSync(path.join(FIXTURES, f), 'utf8')).values()].flat()));
+    const marked = new Set(files.flatMap((f) => [...expectations(fs.readFileSync(f, 'utf8')).values()].flat()));
     for (const code of NEW_CODES) assert.ok(marked.has(code), code);
   });
 
   for (const file of files) {
-    it(`finds exactly the marked problems in lint/${file}`, () => check(path.join(FIXTURES, file), contract));
+    it(`finds exactly the marked problems in lint/${path.basename(file)}`, () => checkFixture(file, contract));
   }
 
   it('leaves the checker\'s fixtures and the examples free of the new codes', () => {
@@ -82,7 +29,7 @@ describe('lint and unknown-member', () => {
     let checked = 0;
     for (const folder of folders) {
       const folderContract = contractAt(folder);
-      for (const file of luaFiles(folder)) {
+      for (const file of luaFiles(folder, true)) {
         // The language service's fixtures are scripts caught mid-edit (a completion's cursor), not finished ones.
         if (file.startsWith(FIXTURES) || file.includes(`${path.sep}service${path.sep}`)) continue;
         const { findings } = analyzeScript(fs.readFileSync(file, 'utf8'), path.basename(file), folderContract);
@@ -150,7 +97,7 @@ describe('lint and unknown-member', () => {
     for (const [source, code, fixed] of cases) {
       const finding = analyzeScript(source, 'a.lua', contract).findings.find((f) => f.code === code);
       assert.ok(finding?.fixes?.length, `${code} on ${source}`);
-      const result = apply(source, finding.fixes[0]);
+      const result = applyEdits(source, finding.fixes[0].edits);
       assert.equal(result, fixed);
       const after = analyzeScript(result, 'a.lua', contract).findings;
       assert.deepEqual(after.filter((f) => f.code === code || f.code === 'syntax'), [], result);

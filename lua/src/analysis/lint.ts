@@ -26,7 +26,7 @@ import type * as ast from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
 import type { LocalVariable, ScopeInfo } from '../syntax/scope';
 import type { Finding, Fix } from './findings';
-import { forEachChild } from '../syntax/visit';
+import { forEachChild, unparen } from '../syntax/visit';
 import { withoutEnvironment } from './paths';
 import { LUA53_LIBRARIES, LUA53_STDLIB } from '../contract/stdlib-names';
 
@@ -528,12 +528,6 @@ export function isFalsyConstant(e: ast.Expression): boolean {
 }
 
 // ---- helpers ---------------------------------------------------------------------------------
-
-function unparen(e: ast.Expression): ast.Expression {
-  let n = e;
-  while (n.kind === 'Paren') n = n.expression;
-  return n;
-}
 
 /** Read (or called) anywhere; a local `_ENV` is read through the free names that are its fields. */
 function isRead(local: LocalVariable): boolean {

@@ -10,6 +10,7 @@ import { parse } from '../syntax/parser';
 import { LineMap } from '../syntax/linemap';
 import type * as ast from '../syntax/ast';
 import type { ScopeInfo } from '../syntax/scope';
+import { unparen } from '../syntax/visit';
 import { normalizeRelativePath, relativePathProblem, type Contract, type ModuleDeclaration } from '../contract/manifest';
 import type { FileAccess } from '../contract/schema';
 import { chunkGlobals, withoutEnvironment, type ChunkGlobals } from './paths';
@@ -244,12 +245,6 @@ function valueKind(v: ast.Expression): string {
     case 'Nil': return 'nil';
     default: return 'value';
   }
-}
-
-function unparen(e: ast.Expression): ast.Expression {
-  let n = e;
-  while (n.kind === 'Paren') n = n.expression;
-  return n;
 }
 
 /** The top-level statements, `do … end` blocks opened (they run once, in order). */

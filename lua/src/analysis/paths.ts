@@ -36,6 +36,15 @@ export function objectProperties(schema: unknown): Record<string, unknown> | und
   return typeof p === 'object' && p !== null ? (p as Record<string, unknown>) : undefined;
 }
 
+/** The JSON types a schema's `type` names (undefined: it names none, so any type may do). */
+export function schemaTypes(schema: unknown): string[] | undefined {
+  if (typeof schema !== 'object' || schema === null) return undefined;
+  const t = (schema as { type?: unknown }).type;
+  if (typeof t === 'string') return [t];
+  if (Array.isArray(t)) return t.filter((x): x is string => typeof x === 'string');
+  return undefined;
+}
+
 /** The `required` fields of an object schema. */
 export function requiredFields(schema: unknown): string[] {
   const r = (schema as { required?: unknown } | undefined)?.required;

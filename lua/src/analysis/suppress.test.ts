@@ -2,11 +2,10 @@
 // shown), the `unused-suppression` hints and what their fixes leave, and the quick fix that writes
 // a suppression comment (applied, then analysed again).
 import { strict as assert } from 'assert';
-import * as fs from 'fs';
 import * as path from 'path';
-import { loadManifest } from '../contract/manifest';
 import { analyzeScript } from './checker';
 import type { Edit, Finding } from './findings';
+import { applyEdits as apply, checkFixture, contractAt, luaFiles } from './testing/fixtures';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'test', 'suppress');
 
@@ -26,12 +25,6 @@ function shown(source: string, findings = analyze(source)): string[] {
 /** `line code` for every suppressed finding. */
 function suppressed(source: string, findings = analyze(source)): string[] {
   return findings.filter((f) => f.suppressed).map((f) => `${lineOf(source, f.start)} ${f.code}`);
-}
-
-function apply(source: string, edits: Edit[]): string {
-  let out = source;
-  for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
-  return out;
 }
 
 function fix(findings: Finding[], code: string, title: RegExp): Edit[] {
@@ -270,19 +263,10 @@ describe('the quick fix "Suppress CODE on this line"', () => {
 
 describe('suppression fixtures', () => {
   // Each line ending in `--@ code…` has exactly those findings shown; suppressed ones do not count.
-  const result = loadManifest(path.join(FIXTURES, 'sandlua.json'));
-  const files = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.lua')).sort();
-  it('has fixtures', () => assert.ok(files.length >= 1 && result.manifest));
+  const contract = contractAt(FIXTURES);
+  const files = luaFiles(FIXTURES);
+  it('has fixtures', () => assert.ok(files.length >= 1));
   for (const file of files) {
-    it(`shows exactly the marked findings in ${file}`, () => {
-      const source = fs.readFileSync(path.join(FIXTURES, file), 'utf8');
-      const expected: string[] = [];
-      source.split('\n').forEach((line, i) => {
-        const m = /--@\s*([\w\s-]*)$/.exec(line);
-        if (m) for (const code of m[1].trim().split(/\s+/).filter(Boolean)) expected.push(`${i + 1} ${code}`);
-      });
-      const findings = analyzeScript(source, file, result.manifest).findings;
-      assert.deepEqual(shown(source, findings).sort(), expected.sort(), findings.map((f) => `${lineOf(source, f.start)} ${f.code}${f.suppressed ? ' (suppressed)' : ''}: ${f.message}`).join('\n'));
-    });
+    it(`shows exactly the marked findings in ${path.basename(file)}`, () => checkFixture(file, contract));
   }
 });

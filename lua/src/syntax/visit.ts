@@ -119,3 +119,10 @@ export function visit(root: ast.Node, visitor: Visitor): void {
     scratch.length = 0;
   }
 }
+
+/** The expression inside any parentheses: `x` of `((x))`. */
+export function unparen(e: ast.Expression): ast.Expression {
+  let n = e;
+  while (n.kind === 'Paren') n = n.expression;
+  return n;
+}

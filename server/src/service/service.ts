@@ -5,13 +5,13 @@
 import * as fs from 'fs';
 import * as nodePath from 'path';
 import {
-  ManifestDiscovery, loadManifest, parseManifest, locate, LineMap, compile, forEachChild, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
+  ManifestDiscovery, loadManifest, parseManifest, locate, LineMap, compile, forEachChild, unparen, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
   type ast, type Contract, type HostFunction, type ManifestResult, type LocalVariable, type ModuleDeclaration,
 } from '@sandlua/lua';
 import {
-  analyzeScript, applySeverity, walk, objectProperties, requiredFields, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
-  fieldsOf, formatInferredType, UNKNOWN,
-  type Finding, type ScriptAnalysis, type FileUse, type ModuleField, type RequireUse, type Type, type TypeInfo, type TypeNode,
+  analyzeScript, applySeverity, walk, objectProperties, requiredFields, schemaTypes, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
+  fieldsOf, formatInferredType, readAnnotations, typeFromNode,
+  type Documentation, type Finding, type ScriptAnalysis, type FileUse, type ModuleField, type RequireUse, type Type, type TypeInfo,
 } from '@sandlua/lua';
 import { buildReport, formatReportMarkdown } from '../check/report';
 import type { Severity } from '@sandlua/lua';
@@ -416,8 +416,7 @@ export class LanguageService {
   private hostResultOf(c: Cached, local: LocalVariable): HostFunction | undefined {
     const contract = c.contract?.manifest;
     if (!contract || local.kind !== 'local' || !local.initializer) return undefined;
-    let init: ast.Expression = local.initializer;
-    while (init.kind === 'Paren') init = init.expression;
+    const init = unparen(local.initializer);
     if (init.kind !== 'Call' || init.method) return undefined;
     const path = c.analysis.scope.pathOf(init.callee);
     return path ? contract.host.get(withoutEnvironment(path).join('.')) : undefined;
@@ -427,7 +426,7 @@ export class LanguageService {
   private declaredType(c: Cached, local: LocalVariable): Type | undefined {
     if (local.written) return undefined;
     const fn = this.hostResultOf(c, local);
-    return fn ? known(contractType(fn.returns.type)) : undefined;
+    return fn ? known(typeFromNode(fn.returns.type, undefined)) : undefined;
   }
 
   /**
@@ -451,8 +450,7 @@ export class LanguageService {
     const host = this.hostResultOf(c, local);
     if (host) return `from the result of host function \`${host.name}\` (\`${host.returns.text}\`${/\?$/.test(host.returns.text) ? ': may be nil' : ''})`;
     if (local.kind !== 'local' || !local.initializer) return undefined;
-    let init: ast.Expression = local.initializer;
-    while (init.kind === 'Paren') init = init.expression;
+    const init = unparen(local.initializer);
     if (init.kind !== 'Call' || init.method) return undefined;
     const fn = this.localFunctionOf(c, init.callee);
     if (fn) return `from the result of local function \`${fn.local.name}\``;
@@ -497,7 +495,7 @@ export class LanguageService {
 
   /** A local function's signature: parameter types inferred, or from `---@param`/`---@return` comments. */
   private localSignature(c: Cached, fn: { local: LocalVariable; func: ast.FunctionExpression; statement: ast.Range }): { label: string; doc?: string; params: { name: string; label: string; doc?: string }[] } {
-    const notes = annotations(c.analysis.parsed.chunk.comments, c.text, fn.statement.start);
+    const notes = readAnnotations(c.analysis.parsed.chunk, c.analysis.parsed.source).docAt(fn.statement) ?? NO_DOCUMENTATION;
     const inferred = fn.local.declaration ? this.typeOf(c, fn.local.declaration) : undefined;
     const fnType = inferred?.kind === 'function' ? inferred : undefined;
     const params = fn.func.params.map((p, i) => {
@@ -514,7 +512,7 @@ export class LanguageService {
     const resultsKnown = fnType?.returns && fnType.returns.length > 0 && fnType.returns.some((t) => t.kind !== 'unknown');
     const returns = resultsKnown ? fnType!.returns!.map(formatInferredType).join(', ') : notes.returns.join(', ');
     const label = `${fn.local.name}(${params.map((p) => p.label).join(', ')})${returns ? `: ${returns}` : ''}`;
-    return { label, doc: notes.doc || undefined, params };
+    return { label, doc: notes.text || undefined, params };
   }
 
   /** The parameter names of the function a call calls: a host function's, or a local function's. */
@@ -978,8 +976,7 @@ export class LanguageService {
   private moduleOfLocal(c: Cached, local: LocalVariable): ModuleDeclaration | undefined {
     const contract = c.contract?.manifest;
     if (!contract || local.kind !== 'local' || local.written || !local.initializer) return undefined;
-    let init: ast.Expression = local.initializer;
-    while (init.kind === 'Paren') init = init.expression;
+    const init = unparen(local.initializer);
     if (init.kind !== 'Call') return undefined;
     const call = init;
     const use = requireUses(c.analysis.scope).find((u) => u.call === call);
@@ -1135,8 +1132,8 @@ function insideReturnTable(before: string): boolean {
 
 function describeSchema(schema: unknown): string {
   if (typeof schema !== 'object' || schema === null) return 'any value';
-  const s = schema as { type?: unknown; properties?: unknown; description?: unknown };
-  const type = Array.isArray(s.type) ? s.type.join(' | ') : typeof s.type === 'string' ? s.type : 'any';
+  const s = schema as { description?: unknown };
+  const type = schemaTypes(schema)?.join(' | ') || 'any';
   const props = objectProperties(schema);
   const fields = props ? ` {${Object.keys(props).join(', ')}}` : '';
   return `${type}${fields}${typeof s.description === 'string' ? ` — ${s.description}` : ''}`;
@@ -1164,81 +1161,12 @@ function isStringType(type: Type): boolean {
   return type.kind === 'union' && type.types.every((t) => t.kind === 'string' || t.kind === 'nil') && type.types.some((t) => t.kind === 'string');
 }
 
-/** A type of the contract's type language (host signatures) as the analysis's type. */
-function contractType(node: TypeNode, depth = 0): Type {
-  if (depth > 32) return UNKNOWN;
-  switch (node.kind) {
-    case 'name':
-      switch (node.name) {
-        case 'string': return { kind: 'string' };
-        case 'integer': return { kind: 'number', subtype: 'integer' };
-        case 'number': return { kind: 'number' };
-        case 'boolean': return { kind: 'boolean' };
-        case 'nil': return { kind: 'nil' };
-        case 'table': return { kind: 'table', fields: new Map(), open: true };
-        default: return UNKNOWN;
-      }
-    case 'literal': return { kind: 'string', value: node.value };
-    case 'optional': return { kind: 'union', types: [contractType(node.type, depth + 1), { kind: 'nil' }] };
-    case 'array': return { kind: 'table', fields: new Map(), array: contractType(node.element, depth + 1), open: false };
-    case 'record': {
-      const fields = new Map<string, Type>();
-      for (const f of node.fields) {
-        const t = contractType(f.type, depth + 1);
-        fields.set(f.name, f.optional && t.kind !== 'union' ? { kind: 'union', types: [t, { kind: 'nil' }] } : t);
-      }
-      return { kind: 'table', fields, open: false };
-    }
-    case 'union': return { kind: 'union', types: node.types.map((t) => contractType(t, depth + 1)) };
-    default: return UNKNOWN;
-  }
-}
+/** What a statement without documentation comments says. */
+const NO_DOCUMENTATION: Documentation = { text: '', params: new Map(), returns: [] };
 
 /** An argument that already says the parameter's name: `f(alias)`, `f(input.alias)`. */
 function namedAs(arg: ast.Expression, name: string): boolean {
   return (arg.kind === 'Name' && arg.name === name) || (arg.kind === 'Member' && arg.name.name === name);
-}
-
-/**
- * The LuaCATS comments right above a statement (`---@param name type doc`, `---@return type`, and
- * `---` lines of documentation).
- */
-function annotations(comments: readonly ast.Comment[], text: string, before: number): { params: Map<string, { type: string; doc?: string }>; returns: string[]; doc: string } {
-  const params = new Map<string, { type: string; doc?: string }>();
-  const returns: string[] = [];
-  const doc: string[] = [];
-  // The comments that end right before the statement, with only whitespace between them.
-  let lo = 0;
-  let hi = comments.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (comments[mid].end <= before) lo = mid + 1;
-    else hi = mid;
-  }
-  const block: ast.Comment[] = [];
-  let edge = before;
-  for (let i = lo - 1; i >= 0; i--) {
-    const comment = comments[i];
-    if (comment.long || !/^\s*$/.test(text.slice(comment.end, edge)) || (text.slice(comment.end, edge).match(/\n/g)?.length ?? 0) > 1) break;
-    block.unshift(comment);
-    edge = comment.start;
-  }
-  for (const comment of block) {
-    if (!comment.text.startsWith('-')) continue;
-    const line = comment.text.slice(1).trim();
-    const param = /^@param\s+([A-Za-z_]\w*|\.\.\.)(\??)\s+(\S+(?:\s*\|\s*\S+)*)\s*(.*)$/.exec(line);
-    if (param) {
-      params.set(param[1], { type: `${param[3]}${param[2]}`, ...(param[4] ? { doc: param[4].replace(/^[-#@]\s*/, '') } : {}) });
-      continue;
-    }
-    const ret = /^@return\s+(\S+(?:\s*\|\s*\S+)*)/.exec(line);
-    if (ret) {
-      returns.push(ret[1]);
-      continue;
-    }
-    if (!line.startsWith('@')) doc.push(line);
-  }
-  return { params, returns, doc: doc.join('\n').trim() };
 }
 
 /** The innermost call whose argument list holds the offset. */
