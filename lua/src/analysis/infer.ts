@@ -272,6 +272,8 @@ class Inferer {
   private readonly sites = new WeakMap<TableType, TableSites>();
   /** Types of locals whose table was stored in another table (see `Nested`). */
   private readonly anchors = new WeakSet<Type>();
+  /** The innermost statement being analysed (where a nil check would go). */
+  private stmt: ast.Statement | undefined;
   private anchored = false;
   private readonly functionInfo = new Map<ast.Node, FunctionInfo>();
   private readonly mainReturns: MainReturn[] = [];
@@ -346,7 +348,30 @@ class Inferer {
       const text = this.src.slice(node.start, node.end);
       fixes.push({ title: `Add \`or ${fallback}\``, edits: [{ start: node.start, end: node.end, newText: `(${text} or ${fallback})` }] });
     }
+    const check = this.nilCheck(node);
+    if (check) fixes.push(check);
     this.report(list, node, severity, 'maybe-nil', `${this.text(node)} may be nil${why}; ${use}`, fixes);
+  }
+
+  /**
+   * "Add a nil check": `if name == nil then error("name is nil") end` before the statement that uses
+   * a local (indented as it is). Only where the check runs right before the use: a statement that
+   * uses it directly, or the first condition of an `if` (not an `elseif` or a loop's condition).
+   * `error`, not `return`: returning nothing from the script fails the output's check.
+   */
+  private nilCheck(node: ast.Expression): Fix | undefined {
+    const s = this.stmt;
+    if (node.kind !== 'Name' || !s || this.scope.referenceOf(node)?.binding !== 'local') return undefined;
+    const direct = s.kind === 'Local' || s.kind === 'Assignment' || s.kind === 'CallStatement' || s.kind === 'Return';
+    const condition = s.kind === 'If' ? s.clauses[0]?.condition : undefined;
+    if (!direct && !(condition && node.start >= condition.start && node.end <= condition.end)) return undefined;
+    if (this.scope.globals.has('error') && this.ownGlobals.has('error')) return undefined;
+    const lineStart = this.src.lastIndexOf('\n', s.start - 1) + 1;
+    const before = this.src.slice(lineStart, s.start);
+    const eol = this.src.includes('\r\n') ? '\r\n' : '\n';
+    const check = `if ${node.name} == nil then error("${node.name} is nil") end`;
+    const newText = /^[ \t]*$/.test(before) ? `${check}${eol}${before}` : `${check} `;
+    return { title: 'Add a nil check', edits: [{ start: s.start, end: s.start, newText }] };
   }
 
   private mismatch(node: ast.Range, message: string): void {
@@ -385,6 +410,16 @@ class Inferer {
   }
 
   private statement(s: ast.Statement): void {
+    const outer = this.stmt;
+    this.stmt = s;
+    try {
+      this.statementInner(s);
+    } finally {
+      this.stmt = outer;
+    }
+  }
+
+  private statementInner(s: ast.Statement): void {
     switch (s.kind) {
       case 'Local': this.local(s); return;
       case 'Assignment': this.assignment(s); return;
@@ -1538,6 +1573,7 @@ class Inferer {
     }
     for (const { statement, types, env } of this.mainReturns) {
       if (statement.values.length !== 1) continue;
+      this.stmt = statement;
       const node = statement.values[0];
       const type = types[0];
       if (nullable && node.kind !== 'Table') continue;
@@ -1562,6 +1598,7 @@ class Inferer {
       if (type.kind !== 'table' || !type.fresh) continue;
       this.tableOutput(node, type, properties, required, closed, add, env);
     }
+    this.stmt = undefined;
     return out;
   }
 
