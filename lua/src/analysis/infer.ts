@@ -1643,7 +1643,7 @@ class Inferer {
       for (const name of type.fields.keys()) {
         if (name in properties) continue;
         const site = sites?.fields.get(name);
-        const at = site ? (site.kind === 'TableField' && site.key ? site.key : site.kind === 'Member' ? site.name : site) : node;
+        const at = site ? (site.kind === 'TableField' && site.key ? site.key : site) : node;
         const guess = suggest(name, Object.keys(properties).filter((p) => !type.fields.has(p)));
         add(at, 'error', 'output-shape', `the output has no field '${name}' in the contract${guess ? `; did you mean '${guess}'?` : ''} (fields: ${Object.keys(properties).join(', ')})`);
       }
@@ -1719,14 +1719,13 @@ class Inferer {
     const sites = this.sites.get(t);
     const types = schemaTypes(schema);
     const sure = (x: Type | undefined): boolean => x !== undefined && x.kind !== 'unknown' && !maybeNil(x) && x.kind !== 'nil';
-    const typeOfItem = (i: Item): Type => i.type;
     // What the table becomes in JSON (as the runtime converts it): named fields make an object,
     // items 1..n alone an array, nothing at all an empty object (or array, by the output's type).
     const fields = [...t.fields];
     const items = sites?.items;
     let json: 'object' | 'array' | 'empty' | undefined;
     if (fields.some(([, f]) => sure(f))) json = 'object';
-    else if (!t.open && fields.every(([, f]) => f.kind === 'nil') && items !== undefined && items.every((i) => sure(typeOfItem(i)))) json = items.length === 0 ? 'empty' : 'array';
+    else if (!t.open && fields.every(([, f]) => f.kind === 'nil') && items !== undefined && items.every((i) => sure(i.type))) json = items.length === 0 ? 'empty' : 'array';
     const empty = this.emptyTable();
     const kind = json === 'empty' ? empty : json;
     if (types && kind && !types.includes(kind)) {
@@ -1745,7 +1744,8 @@ class Inferer {
         for (const [name, f] of fields) {
           if (name in properties || f.kind === 'nil') continue;
           const site = sites?.fields.get(name);
-          const key = site?.kind === 'TableField' && site.key ? site.key : site?.kind === 'Member' ? site.name : undefined;
+          // A constructor's key; a field assigned is recorded by its value (or target): reported there, no fix.
+          const key = site?.kind === 'TableField' && site.key ? site.key : undefined;
           const guess = suggest(name, names.filter((p) => !t.fields.has(p)));
           const fixes = guess && key ? [{ title: `Change to '${guess}'`, edits: [{ start: key.start, end: key.end, newText: guess }] }] : undefined;
           add(key ?? site ?? node, 'error', 'output-shape', `the output's '${path}' has no field '${name}' in the contract${guess ? `; did you mean '${guess}'?` : ''} (fields: ${names.join(', ') || 'none'})`, fixes);
