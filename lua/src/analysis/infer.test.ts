@@ -174,6 +174,15 @@ describe('type and flow analysis: the output, nested', function () {
   });
 });
 
+describe('type and flow analysis: the output, schemas it cannot read alone', () => {
+  it('says nothing of a value whose schema is a $ref into the contract', () => {
+    const base = contractAt(FIXTURES);
+    const output = { type: 'object', definitions: { s: { type: 'string', maxLength: 2 } }, properties: { a: { $ref: '#/definitions/s' }, b: { type: 'array', items: { $ref: '#/definitions/s' } } } };
+    const contract = { ...base, output } as typeof base;
+    assert.deepEqual(analyzeScript('return { a = "xyz", b = { "abc" } }', 'x.lua', contract).findings, []);
+  });
+});
+
 describe('type and flow analysis: the quick fix "Add a nil check"', () => {
   const contract = contractAt(FIXTURES);
   const withCheck = (source: string): string | undefined => {

@@ -21,7 +21,7 @@ import { visit } from '../syntax/visit';
 import type { Contract } from '../contract/manifest';
 import type { HostFunction, HostParam } from '../contract/host';
 import { acceptsNil, admitsJsonType, type TypeNode } from '../contract/types';
-import { validateValue } from '../contract/validate';
+import { schemaError, validateValue } from '../contract/validate';
 import { suggest } from '../contract/suggest';
 import type { Finding, Fix, Severity } from './findings';
 import {
@@ -1702,6 +1702,8 @@ class Inferer {
     }
     const value = knownValue(node, type);
     if (value !== undefined && typeof schema === 'object' && schema !== null) {
+      // A property schema that cannot be compiled alone (a `$ref` into the root) says nothing here.
+      if (schemaError(schema as Record<string, unknown>) !== undefined) return;
       const problems = validateValue(schema as Record<string, unknown>, value, { rootName: `the output's '${name}'` });
       if (problems.length > 0) add(node, 'error', 'output-shape', problems[0].message);
       return;
