@@ -78,6 +78,26 @@ const COMPANIONS: { folder: string; runs: Companion[] }[] = [{
     ['output_locals.lua:15', 'local out = {} out.count = 1 return out', {}, 'output'],
     ['output_falls_off.lua:6', 'if input.mode then return end return { normalized_vendor = "x" }', { mode: 'fast' }, 'output'],
     ['output_falls_off.lua:8', 'if input.amount then return { normalized_vendor = "x" } end print("no output")', {}, 'output'],
+    ['output_nested.lua:4', 'return { normalized_vendor = "x", address = { city = 1 } }', {}, 'output'],
+    ['output_nested.lua:7', 'return { normalized_vendor = "x", address = { zip = "12345" } }', {}, 'output'],
+    ['output_nested.lua:10', 'return { normalized_vendor = "x", address = { city = "c", town = "t" } }', {}, 'output'],
+    ['output_nested.lua:13', 'return { normalized_vendor = "x", address = { city = "c", geo = { lat = 100 } } }', {}, 'output'],
+    ['output_nested.lua:17', 'local addr = {} addr.city = 7 local out = { normalized_vendor = "y" } out.address = addr return out', {}, 'output'],
+    ['output_nested.lua:24', 'local addr = {} addr.zip = "12345" return { normalized_vendor = "y", address = addr }', {}, 'output'],
+    ['output_nested.lua:28', 'local place = { city = "c" } place.zip = "abc" return { normalized_vendor = "y", address = place }', {}, 'output'],
+    ['output_nested.lua:33', 'local geo = {} geo.lat = "north" local out = { normalized_vendor = "z", address = { city = "c", geo = geo } } return out', {}, 'output'],
+    ['output_nested.lua:41', 'local alias = lookup_vendor_alias(input.vendor_name) return { normalized_vendor = "x", address = { city = alias } }', {}, 'output'],
+    ['output_lists.lua:4', 'return { normalized_vendor = "x", tags = { "a", 1 } }', {}, 'output'],
+    ['output_lists.lua:7', 'return { normalized_vendor = "x", tags = { "a", "b", "c", "d" } }', {}, 'output'],
+    ['output_lists.lua:10', 'return { normalized_vendor = "x", tags = { "much too long" } }', {}, 'output'],
+    ['output_lists.lua:14', 'local list = { "first" } table.insert(list, 5) return { normalized_vendor = "x", tags = list }', {}, 'output'],
+    ['output_lists.lua:18', 'local list = { "first" } list[#list + 1] = true return { normalized_vendor = "x", tags = list }', {}, 'output'],
+    ['output_lists.lua:22', 'return { normalized_vendor = "x", tags = {} }', {}, 'output'],
+    ['output_lists.lua:25', 'return { normalized_vendor = "x", tags = { first = "a" } }', {}, 'output'],
+    ['output_lists.lua:28', 'return { normalized_vendor = "x", address = { "Main St", "Springfield" } }', {}, 'output'],
+    ['output_lists.lua:31', 'return { normalized_vendor = "x", lines = { { qty = 2 } } }', {}, 'output'],
+    ['output_lists.lua:35', 'local line = { sku = "a" } line.qty = 0 local lines = {} table.insert(lines, line) return { normalized_vendor = "x", lines = lines }', {}, 'output'],
+    ['output_lists.lua:41', 'local out = { normalized_vendor = "x" } out.lines = {} return out', {}, 'output'],
     ['output_paths.lua:4', 'local alias = lookup_vendor_alias(input.vendor_name) return { normalized_vendor = alias }', {}, 'output'],
     ['output_paths.lua:11', 'local level = "top" return { normalized_vendor = "x", level = level }', {}, 'output'],
     ['output_paths.lua:15', 'local note = "a long note here" return { normalized_vendor = "x", note = note }', {}, 'output'],
@@ -158,6 +178,87 @@ describe('type and flow analysis: the runtime fails where the fixtures say it wi
       });
     }
   }
+});
+
+describe('type and flow analysis: the output, nested', function () {
+  this.timeout(30000);
+  const contract = contractAt(FIXTURES);
+  const sandbox = new Sandbox({ manifest: contract, host: { lookup_vendor_alias: (alias) => (alias === 'known' ? 'Known' : null), 'tools.emit_review_note': () => null, 'kb.search': () => [], score: (v) => v } });
+
+  it('leaves alone what the runtime accepts (a float with an integral value, a nil optional field, a table filled elsewhere, narrowed values)', async () => {
+    const scripts = [
+      'return { normalized_vendor = "x", count = 2.0, note = nil }',
+      'local function fill(t) t.city = "c" end local addr = {} local out = { normalized_vendor = "x", address = addr } fill(addr) return out',
+      'local a = lookup_vendor_alias("known") if a then return { normalized_vendor = "x", address = { city = a }, tags = { a } } end return { normalized_vendor = "y" }',
+      'local out = { normalized_vendor = "x", address = {} } out.address.city = "c" return out',
+      'local list = {} table.insert(list, "a") list[#list + 1] = "b" return { normalized_vendor = "x", tags = list, lines = { { sku = "s", qty = 1 } } }',
+    ];
+    for (const script of scripts) {
+      assert.deepEqual(analyzeScript(script, 'x.lua', contract).findings.map((f) => `${f.code}: ${f.message}`), [], script);
+      const result = await sandbox.run(script, { vendor_name: 'acme' }, { name: 'x.lua' });
+      assert.ok(result.ok, `${script}: ${!result.ok && result.error.message}`);
+    }
+  });
+
+  it('names the path and adds a missing nested field', () => {
+    const source = 'return { normalized_vendor = "x", address = { zip = "12345" } }';
+    const [finding] = analyzeScript(source, 'x.lua', contract).findings;
+    assert.equal(finding.message, "the output's 'address' misses the required field 'city'");
+    const edit = finding.fixes![0].edits[0];
+    const fixed = source.slice(0, edit.start) + edit.newText + source.slice(edit.end);
+    assert.equal(fixed, 'return { normalized_vendor = "x", address = { zip = "12345", city = "" } }');
+    assert.deepEqual(analyzeScript(fixed, 'x.lua', contract).findings, []);
+    const deep = analyzeScript('local geo = {}\ngeo.lat = "north"\nreturn { normalized_vendor = "x", address = { city = "c", geo = geo } }', 'x.lua', contract).findings;
+    assert.deepEqual(deep.map((f) => f.message), ["the output's 'address.geo.lat' must be a number, not a string"]);
+  });
+});
+
+describe('type and flow analysis: the output, schemas it cannot read alone', () => {
+  it('says nothing of a value whose schema is a $ref into the contract', () => {
+    const base = contractAt(FIXTURES);
+    const output = { type: 'object', definitions: { s: { type: 'string', maxLength: 2 } }, properties: { a: { $ref: '#/definitions/s' }, b: { type: 'array', items: { $ref: '#/definitions/s' } } } };
+    const contract = { ...base, output } as typeof base;
+    assert.deepEqual(analyzeScript('return { a = "xyz", b = { "abc" } }', 'x.lua', contract).findings, []);
+  });
+});
+
+describe('type and flow analysis: the quick fix "Add a nil check"', () => {
+  const contract = contractAt(FIXTURES);
+  const withCheck = (source: string): string | undefined => {
+    const finding = analyzeScript(source, 'x.lua', contract).findings.find((f) => f.code === 'maybe-nil');
+    assert.ok(finding, source);
+    const fix = finding.fixes?.find((f) => f.title === 'Add a nil check');
+    if (!fix) return undefined;
+    const [edit] = fix.edits;
+    return source.slice(0, edit.start) + edit.newText + source.slice(edit.end);
+  };
+
+  it('inserts an indented check that raises an error before the statement, and the finding is gone', () => {
+    const cases: [string, string][] = [
+      ['local a = lookup_vendor_alias("x")\nif input.amount then\n  print(a:upper())\nend\nreturn { normalized_vendor = "x" }',
+        'local a = lookup_vendor_alias("x")\nif input.amount then\n  if a == nil then error("a is nil") end\n  print(a:upper())\nend\nreturn { normalized_vendor = "x" }'],
+      ['local a = lookup_vendor_alias("x")\r\nreturn { normalized_vendor = a }',
+        'local a = lookup_vendor_alias("x")\r\nif a == nil then error("a is nil") end\r\nreturn { normalized_vendor = a }'],
+      ['local a = lookup_vendor_alias("x") local n = #a\nreturn { normalized_vendor = "x", count = n }',
+        'local a = lookup_vendor_alias("x") if a == nil then error("a is nil") end local n = #a\nreturn { normalized_vendor = "x", count = n }'],
+      ['local a = lookup_vendor_alias("x")\nif a:upper() == "A" then print(1) end\nreturn { normalized_vendor = "x" }',
+        'local a = lookup_vendor_alias("x")\nif a == nil then error("a is nil") end\nif a:upper() == "A" then print(1) end\nreturn { normalized_vendor = "x" }'],
+      ['local a = lookup_vendor_alias("x")\nreturn { normalized_vendor = "x", address = { city = a } }',
+        'local a = lookup_vendor_alias("x")\nif a == nil then error("a is nil") end\nreturn { normalized_vendor = "x", address = { city = a } }'],
+    ];
+    for (const [source, expected] of cases) {
+      const fixed = withCheck(source);
+      assert.equal(fixed, expected);
+      assert.deepEqual(analyzeScript(fixed!, 'x.lua', contract).findings, [], fixed);
+    }
+  });
+
+  it('is not offered where a check before the statement would not guard the use', () => {
+    // A field (not a local), an elseif condition, a loop condition.
+    assert.equal(withCheck('local d = input.amount * 2\nreturn { normalized_vendor = "x", confidence = d }'), undefined);
+    assert.equal(withCheck('local a = lookup_vendor_alias("x")\nif input.amount then print(1) elseif a:upper() == "A" then print(2) end\nreturn { normalized_vendor = "x" }'), undefined);
+    assert.equal(withCheck('local a = lookup_vendor_alias("x")\nwhile #a > 3 do print(1) end\nreturn { normalized_vendor = "x" }'), undefined);
+  });
 });
 
 /** The type of the first declaration of `name` in the source. */

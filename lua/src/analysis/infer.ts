@@ -22,7 +22,7 @@ import { visit } from '../syntax/visit';
 import type { Contract } from '../contract/manifest';
 import type { HostFunction, HostParam } from '../contract/host';
 import { acceptsNil, admitsJsonType, type TypeNode } from '../contract/types';
-import { validateValue } from '../contract/validate';
+import { schemaError, validateValue } from '../contract/validate';
 import { suggest } from '../contract/suggest';
 import type { Finding, Fix, Severity } from './findings';
 import {
@@ -49,6 +49,8 @@ export interface Inference {
 const MAX_EXPRESSION_DEPTH = 150;
 /** Field paths longer than this are not narrowed. */
 const MAX_PATH = 6;
+/** Tables in tables in the output checked no deeper than this. */
+const MAX_OUTPUT_DEPTH = 32;
 /** Fields tracked per table (more: the table is open). */
 const MAX_TRACKED_FIELDS = 48;
 /** Loop passes before widening what still changes. */
@@ -209,12 +211,34 @@ interface FunctionState {
 interface MainReturn {
   statement: ast.ReturnStatement;
   types: Type[];
+  /** The environment at the return (to tell whether a table stored in the output was touched since). */
+  env: Env | null;
 }
 
 /** What each table type's fields were set by (for messages and fixes on the output). */
 interface TableSites {
   fields: Map<string, ast.Node>;
   constructor?: ast.TableConstructor;
+  /** Fields holding a table whose exact contents are known (for the output's nested values). */
+  nested?: Map<string, Nested>;
+  /** The items 1..n, when every integer key the table has is known (a constructor, appends); undefined: not known. */
+  items?: Item[];
+}
+
+/**
+ * A table stored in another one, as it was when stored: a constructor, or a fresh table held by a
+ * local. `anchor`: that local's type right after the store; any later use of the local replaces
+ * it, so the snapshot holds only where the local still has exactly this type.
+ */
+interface Nested {
+  type: TableType;
+  anchor?: { id: number; marker: Type };
+}
+
+interface Item {
+  node: ast.Expression;
+  type: Type;
+  nested?: Nested;
 }
 
 export function infer(parsed: ParseResult, scope: ScopeInfo, contract: Contract | undefined): Inference {
@@ -248,6 +272,11 @@ class Inferer {
   /** The type each local was declared with (what a closure sees of a local never reassigned). */
   private readonly declared = new Map<number, Type>();
   private readonly sites = new WeakMap<TableType, TableSites>();
+  /** Types of locals whose table was stored in another table (see `Nested`). */
+  private readonly anchors = new WeakSet<Type>();
+  /** The innermost statement being analysed (where a nil check would go). */
+  private stmt: ast.Statement | undefined;
+  private anchored = false;
   private readonly functionInfo = new Map<ast.Node, FunctionInfo>();
   private readonly mainReturns: MainReturn[] = [];
   /** The main chunk's end is reachable (it then returns nothing). */
@@ -322,7 +351,30 @@ class Inferer {
       const text = this.src.slice(node.start, node.end);
       fixes.push({ title: `Add \`or ${fallback}\``, edits: [{ start: node.start, end: node.end, newText: `(${text} or ${fallback})` }] });
     }
+    const check = this.nilCheck(node);
+    if (check) fixes.push(check);
     this.report(list, node, severity, 'maybe-nil', `${this.text(node)} may be nil${why}; ${use}`, fixes);
+  }
+
+  /**
+   * "Add a nil check": `if name == nil then error("name is nil") end` before the statement that uses
+   * a local (indented as it is). Only where the check runs right before the use: a statement that
+   * uses it directly, or the first condition of an `if` (not an `elseif` or a loop's condition).
+   * `error`, not `return`: returning nothing from the script fails the output's check.
+   */
+  private nilCheck(node: ast.Expression): Fix | undefined {
+    const s = this.stmt;
+    if (node.kind !== 'Name' || !s || this.scope.referenceOf(node)?.binding !== 'local') return undefined;
+    const direct = s.kind === 'Local' || s.kind === 'Assignment' || s.kind === 'CallStatement' || s.kind === 'Return';
+    const condition = s.kind === 'If' ? s.clauses[0]?.condition : undefined;
+    if (!direct && !(condition && node.start >= condition.start && node.end <= condition.end)) return undefined;
+    if (this.scope.globals.has('error') && this.ownGlobals.has('error')) return undefined;
+    const lineStart = this.src.lastIndexOf('\n', s.start - 1) + 1;
+    const before = this.src.slice(lineStart, s.start);
+    const eol = this.src.includes('\r\n') ? '\r\n' : '\n';
+    const check = `if ${node.name} == nil then error("${node.name} is nil") end`;
+    const newText = /^[ \t]*$/.test(before) ? `${check}${eol}${before}` : `${check} `;
+    return { title: 'Add a nil check', edits: [{ start: s.start, end: s.start, newText }] };
   }
 
   private mismatch(node: ast.Range, message: string): void {
@@ -363,6 +415,16 @@ class Inferer {
   }
 
   private statement(s: ast.Statement): void {
+    const outer = this.stmt;
+    this.stmt = s;
+    try {
+      this.statementInner(s);
+    } finally {
+      this.stmt = outer;
+    }
+  }
+
+  private statementInner(s: ast.Statement): void {
     switch (s.kind) {
       case 'Local': this.local(s); return;
       case 'Assignment': this.assignment(s); return;
@@ -466,10 +528,11 @@ class Inferer {
   private assignment(s: ast.AssignmentStatement): void {
     // Targets' objects and keys are evaluated before the values (as Lua does).
     const objects: (Type | undefined)[] = s.targets.map((t) => (t.kind === 'Member' || t.kind === 'Index' ? this.indexedObject(t) : undefined));
+    const before = s.values.map((v) => this.heldTable(v));
     const values = this.exprList(s.values, s.targets.length, true);
     for (let i = 0; i < s.targets.length; i++) {
       const single = i < s.values.length && !(i === s.values.length - 1 && isMulti(s.values[i]));
-      this.assign(s.targets[i], values[i], objects[i], single ? s.values[i] : undefined);
+      this.assign(s.targets[i], values[i], objects[i], single ? s.values[i] : undefined, single ? before[i] : undefined);
     }
   }
 
@@ -481,7 +544,7 @@ class Inferer {
     return type;
   }
 
-  private assign(target: ast.Expression, value: Type, objectType: Type | undefined, valueNode?: ast.Expression): void {
+  private assign(target: ast.Expression, value: Type, objectType: Type | undefined, valueNode?: ast.Expression, held?: TableType): void {
     if (target.kind === 'Name') {
       const ref = this.scope.referenceOf(target);
       if (ref?.binding === 'local' && ref.local) {
@@ -514,9 +577,18 @@ class Inferer {
       fields.set(key, settle(value));
       next = { ...current, fields };
       const old = this.sites.get(current);
-      const sites: TableSites = { fields: new Map(old?.fields ?? []), constructor: old?.constructor };
+      const sites: TableSites = { fields: new Map(old?.fields ?? []), constructor: old?.constructor, items: old?.items };
       sites.fields.set(key, valueNode ?? target);
+      const nested = valueNode ? this.nestedValue(valueNode, value, held) : undefined;
+      if (old?.nested || nested) {
+        sites.nested = new Map(old?.nested ?? []);
+        if (nested) sites.nested.set(key, nested);
+        else sites.nested.delete(key);
+      }
       this.sites.set(next, sites);
+    } else if (current.fresh && valueNode && this.isAppend(target, base.local.id) && this.sites.get(current)?.items) {
+      // `t[#t + 1] = v` on a fresh table whose items are known: one more item.
+      next = this.appended(current, valueNode, value, held);
     } else {
       // A computed key: the table may now hold anything.
       const array = current.array ? union(current.array, settle(value)) : settle(value);
@@ -713,7 +785,7 @@ class Inferer {
     const last = s.values[s.values.length - 1];
     // `return f()` of a function whose results are not all known: neither are this function's.
     const known = !open || (last.kind === 'Call' && this.lastCallee !== undefined && !this.moreResults && this.lastCallee.returns !== undefined);
-    if (this.fn.main && this.silent === 0) this.mainReturns.push({ statement: s, types });
+    if (this.fn.main && this.silent === 0) this.mainReturns.push({ statement: s, types, env: this.env ? this.env.clone() : null });
     if (this.silent === 0) this.fn.returns.push(known ? types : undefined);
     this.env = null;
   }
@@ -858,7 +930,12 @@ class Inferer {
 
   private localType(local: LocalVariable, upvalue: boolean): Type {
     if (this.closureWritten.has(local.id)) return UNKNOWN;
-    const t = this.env?.get(local.id);
+    let t = this.env?.get(local.id);
+    if (t !== undefined && this.anchored && this.anchors.has(t)) {
+      // A table stored in another one and used again: what was stored may change from here.
+      t = { ...t } as Type;
+      this.env!.set(local.id, t);
+    }
     if (t !== undefined) return t;
     if (upvalue && !local.written) return this.declared.get(local.id) ?? UNKNOWN;
     return UNKNOWN;
@@ -960,6 +1037,7 @@ class Inferer {
       if (ref?.binding === 'global' || ref?.binding === 'env') return this.global(e.name.name);
     }
     this.checkIndexable(e.object, object, 'indexing it fails');
+    this.readOut(e.object, object, e.name.name);
     return this.record(e.name, this.narrowedPath(e, fieldOf(object, e.name.name)));
   }
 
@@ -967,6 +1045,7 @@ class Inferer {
     const object = this.expr(e.object);
     const key = this.expr(e.index);
     this.checkIndexable(e.object, object, 'indexing it fails');
+    this.readOut(e.object, object, e.index.kind === 'String' ? e.index.value : undefined);
     if (e.index.kind === 'String') return this.narrowedPath(e, fieldOf(object, e.index.value));
     if (key.kind === 'number') {
       const arrays = members(object).filter((t): t is TableType => t.kind === 'table');
@@ -996,6 +1075,7 @@ class Inferer {
     const sites: TableSites = { fields: new Map(), constructor: e };
     let array: Type | undefined;
     let open = false;
+    let items: Item[] | undefined = [];
     for (let i = 0; i < e.fields.length; i++) {
       const f = e.fields[i];
       if (f.style === 'positional') {
@@ -1003,27 +1083,103 @@ class Inferer {
           this.multi(f.value);
           this.escape(f.value);
           array = array ? union(array, UNKNOWN) : UNKNOWN;
+          items = undefined;
         } else {
+          const held = this.heldTable(f.value);
           const t = this.expr(f.value);
           this.escape(f.value);
           array = array ? union(array, settle(t)) : settle(t);
+          if (items) {
+            const nested = this.nestedValue(f.value, t, held);
+            items.push({ node: f.value, type: t, ...(nested ? { nested } : {}) });
+          }
         }
         continue;
       }
       const key = f.key!;
-      if (f.style === 'keyed') this.expr(key);
+      if (f.style === 'keyed') {
+        this.expr(key);
+        items = undefined;
+      }
+      const held = this.heldTable(f.value);
       const t = this.expr(f.value);
       this.escape(f.value);
       if (key.kind === 'String') {
         fields.set(key.value, settle(t));
         sites.fields.set(key.value, f);
+        const nested = this.nestedValue(f.value, t, held);
+        if (nested) (sites.nested ??= new Map()).set(key.value, nested);
       } else {
         open = true;
       }
     }
+    if (items) sites.items = items;
     const type: TableType = { kind: 'table', fields, open, ...(array ? { array } : {}), fresh: true };
     this.sites.set(type, sites);
     return type;
+  }
+
+  /** The fresh table a plain local holds, before the expression passes it on. */
+  private heldTable(e: ast.Expression): TableType | undefined {
+    if (e.kind !== 'Name' || !this.env) return undefined;
+    const ref = this.scope.referenceOf(e);
+    if (ref?.binding !== 'local' || !ref.local || ref.upvalue || this.closureWritten.has(ref.local.id)) return undefined;
+    const t = this.env.get(ref.local.id);
+    return t?.kind === 'table' && t.fresh ? t : undefined;
+  }
+
+  /** A table stored in another one whose contents are known from here: a constructor, or a fresh local's table (anchored). */
+  private nestedValue(node: ast.Expression, type: Type, held: TableType | undefined): Nested | undefined {
+    if (node.kind === 'Table') return type.kind === 'table' && type.fresh ? { type } : undefined;
+    if (!held || node.kind !== 'Name' || !this.env) return undefined;
+    const id = this.scope.referenceOf(node)?.local?.id;
+    if (id === undefined) return undefined;
+    let marker = this.env.get(id);
+    if (marker === undefined) return undefined;
+    if (marker === held) {
+      // Not passed on (a plain store never leaves it fresh, but be sure): the local's copy is opened now.
+      marker = opened(held);
+      this.env.set(id, marker);
+    }
+    this.anchors.add(marker);
+    this.anchored = true;
+    return { type: held, anchor: { id, marker } };
+  }
+
+  /** `t[#t + 1]` where `t` is the local `id`. */
+  private isAppend(target: ast.IndexExpression | ast.MemberExpression, id: number): boolean {
+    if (target.kind !== 'Index') return false;
+    const k = target.index;
+    if (k.kind !== 'Binary' || k.operator !== '+' || k.right.kind !== 'Number' || !k.right.integer || k.right.value !== 1) return false;
+    const len = k.left;
+    if (len.kind !== 'Unary' || len.operator !== '#' || len.operand.kind !== 'Name') return false;
+    return this.scope.referenceOf(len.operand)?.local?.id === id;
+  }
+
+  /** A fresh table with one more item (`t[#t + 1] = v`, `table.insert(t, v)`). */
+  private appended(current: TableType, node: ast.Expression, value: Type, held: TableType | undefined): TableType {
+    const array = current.array ? union(current.array, settle(value)) : settle(value);
+    const next: TableType = { ...current, array };
+    const old = this.sites.get(current)!;
+    const nested = this.nestedValue(node, value, held);
+    this.sites.set(next, { ...old, items: [...old.items!, { node, type: value, ...(nested ? { nested } : {}) }] });
+    return next;
+  }
+
+  /** A field read out of a local's table: a table in it may be changed through the copy read, so its contents are no longer known. */
+  private readOut(object: ast.Expression, type: Type, key: string | undefined): void {
+    if (object.kind !== 'Name' || type.kind !== 'table' || !this.env) return;
+    const sites = this.sites.get(type);
+    if (!sites || (!sites.nested && !sites.items)) return;
+    if (key !== undefined && !sites.nested?.has(key)) return;
+    const id = this.scope.referenceOf(object)?.local?.id;
+    if (id === undefined || this.env.get(id) !== type) return;
+    const nested = key === undefined ? undefined : new Map(sites.nested);
+    nested?.delete(key!);
+    const next: TableType = { ...type };
+    this.sites.set(next, { fields: sites.fields, constructor: sites.constructor, ...(nested && nested.size > 0 ? { nested } : {}),
+      ...(sites.items && key !== undefined ? { items: sites.items } : {}) });
+    this.env.set(id, next);
   }
 
   /** A value passed on (an argument, stored, aliased): a fresh table held by a local is no longer fresh. */
@@ -1078,8 +1234,15 @@ class Inferer {
       }
     }
     const args = c.args;
+    const list = !c.method && args.length === 2 ? this.heldTable(args[0]) : undefined;
+    const item = list ? this.heldTable(args[1]) : undefined;
     const values = this.exprList(args, args.length, true);
     const fn = fnType.kind === 'function' ? fnType : undefined;
+    if (list && fn?.name === 'table.insert' && this.sites.get(list)?.items && !isMulti(args[1]) && this.env) {
+      // `table.insert(t, v)` on a fresh table whose items are known: one more item, still fresh.
+      const id = this.scope.referenceOf(args[0] as ast.Name)!.local!.id;
+      this.env.set(id, this.appended(list, args[1], values[1], item));
+    }
     this.lastCallee = fn;
     const host = fn ? this.hostOf.get(fn) : undefined;
     if (host && !c.method) this.hostCall(host, c, values);
@@ -1413,13 +1576,14 @@ class Inferer {
       const last = body[body.length - 1];
       if (this.mainFallsOff && last) add(last, 'error', 'output-shape', `the script can end here without returning its output (${nothing})`);
     }
-    for (const { statement, types } of this.mainReturns) {
+    for (const { statement, types, env } of this.mainReturns) {
       if (statement.values.length !== 1) continue;
+      this.stmt = statement;
       const node = statement.values[0];
       const type = types[0];
       if (nullable && node.kind !== 'Table') continue;
       if (node.kind === 'Table') {
-        this.constructorOutput(node, properties, required, closed, add);
+        this.constructorOutput(node, properties, required, closed, add, env);
         continue;
       }
       if (type.kind === 'unknown') continue;
@@ -1437,14 +1601,17 @@ class Inferer {
         continue;
       }
       if (type.kind !== 'table' || !type.fresh) continue;
-      this.tableOutput(node, type, properties, required, closed, add);
+      this.tableOutput(node, type, properties, required, closed, add, env);
     }
+    this.stmt = undefined;
     return out;
   }
 
   /** `return { ... }`: the constructor's fields against the output schema. */
   private constructorOutput(value: ast.TableConstructor, properties: Record<string, unknown>, required: string[], closed: boolean,
-    add: (node: ast.Range, severity: Severity, code: string, message: string, fixes?: Fix[]) => void): void {
+    add: (node: ast.Range, severity: Severity, code: string, message: string, fixes?: Fix[]) => void, env: Env | null): void {
+    const own = this.types.get(value);
+    const nested = own?.kind === 'table' ? this.sites.get(own)?.nested : undefined;
     const named = new Map<string, ast.TableField>();
     let open = false;
     for (const field of value.fields) {
@@ -1463,7 +1630,7 @@ class Inferer {
     for (const [name, field] of named) {
       const propertySchema = properties[name];
       if (propertySchema === undefined) continue;
-      this.fieldOutput(name, field.value, this.types.get(field.value), propertySchema, required.includes(name), add);
+      this.fieldOutput(name, field.value, this.types.get(field.value), propertySchema, required.includes(name), add, false, nested?.get(name), env, 0);
     }
     if (!open) {
       const missing = required.filter((r) => !named.has(r));
@@ -1475,13 +1642,13 @@ class Inferer {
 
   /** A table built in a local and returned: its fields as the analysis knows them at the return. */
   private tableOutput(node: ast.Expression, type: TableType, properties: Record<string, unknown>, required: string[], closed: boolean,
-    add: (node: ast.Range, severity: Severity, code: string, message: string, fixes?: Fix[]) => void): void {
+    add: (node: ast.Range, severity: Severity, code: string, message: string, fixes?: Fix[]) => void, env: Env | null): void {
     const sites = this.sites.get(type);
     if (closed && !type.open) {
       for (const name of type.fields.keys()) {
         if (name in properties) continue;
         const site = sites?.fields.get(name);
-        const at = site ? (site.kind === 'TableField' && site.key ? site.key : site.kind === 'Member' ? site.name : site) : node;
+        const at = site ? (site.kind === 'TableField' && site.key ? site.key : site) : node;
         const guess = suggest(name, Object.keys(properties).filter((p) => !type.fields.has(p)));
         add(at, 'error', 'output-shape', `the output has no field '${name}' in the contract${guess ? `; did you mean '${guess}'?` : ''} (fields: ${Object.keys(properties).join(', ')})`);
       }
@@ -1492,7 +1659,7 @@ class Inferer {
       const site = sites?.fields.get(name);
       const valueNode = site?.kind === 'TableField' ? site.value : undefined;
       const at = valueNode ?? (site ? site : node);
-      this.fieldOutput(name, valueNode ?? (at as ast.Expression), t, propertySchema, required.includes(name), add, valueNode === undefined);
+      this.fieldOutput(name, valueNode ?? (at as ast.Expression), t, propertySchema, required.includes(name), add, valueNode === undefined, sites?.nested?.get(name), env, 0);
     }
     if (!type.open) {
       const missing = required.filter((r) => !type.fields.has(r));
@@ -1503,9 +1670,19 @@ class Inferer {
     }
   }
 
+  /**
+   * One value stored in the output at `name` (a path: `address.city`, `tags[2]`): in a table, so nil
+   * is an absent field (a failure only where the field is required). A table whose contents are
+   * known (`nested`, still as stored where the script returns) is checked field by field or item by item.
+   */
   private fieldOutput(name: string, node: ast.Expression, type: Type | undefined, schema: unknown, required: boolean,
-    add: (node: ast.Range, severity: Severity, code: string, message: string, fixes?: Fix[]) => void, inferredOnly = false): void {
+    add: (node: ast.Range, severity: Severity, code: string, message: string, fixes?: Fix[]) => void, inferredOnly = false,
+    nested?: Nested, env?: Env | null, depth = 0): void {
     const literal = inferredOnly ? undefined : literalJsonType(node);
+    if (literal === 'null' || type?.kind === 'nil') {
+      if (required) add(node, 'error', 'output-shape', `the output's '${name}' must be ${describeSchema(schema)}, not nil`);
+      return;
+    }
     if (literal !== undefined) {
       if (!schemaAdmits(schema, literal, node)) {
         add(node, 'error', 'output-shape', `the output's '${name}' must be ${describeSchema(schema)}, not ${describeLiteral(node)}`);
@@ -1514,15 +1691,11 @@ class Inferer {
     } else if (type && type.kind !== 'unknown') {
       const rest = withoutNil(type);
       const types = schemaTypes(schema);
-      if (type.kind === 'nil') {
-        if (required || (types && !types.includes('null'))) add(node, 'error', 'output-shape', `the output's '${name}' must be ${describeSchema(schema)}, not nil`);
-        return;
-      }
       if (rest && types && members(rest).every((m) => !schemaTypeAdmits(types, m))) {
         add(node, 'error', 'output-shape', `the output's '${name}' must be ${describeSchema(schema)}, not ${describe(rest)}`);
         return;
       }
-      if (maybeNil(type) && (required || (types && !types.includes('null')))) {
+      if (maybeNil(type) && required) {
         const f: Finding[] = [];
         const savedSilent = this.silent;
         this.silent = 0;
@@ -1534,9 +1707,92 @@ class Inferer {
     }
     const value = knownValue(node, type);
     if (value !== undefined && typeof schema === 'object' && schema !== null) {
+      // A property schema that cannot be compiled alone (a `$ref` into the root) says nothing here.
+      if (schemaError(schema as Record<string, unknown>) !== undefined) return;
       const problems = validateValue(schema as Record<string, unknown>, value, { rootName: `the output's '${name}'` });
       if (problems.length > 0) add(node, 'error', 'output-shape', problems[0].message);
+      return;
     }
+    if (!nested || depth >= MAX_OUTPUT_DEPTH || typeof schema !== 'object' || schema === null) return;
+    // The table as stored, if nothing may have changed it since.
+    if (nested.anchor && env?.get(nested.anchor.id) !== nested.anchor.marker) return;
+    if (!nested.type.fresh) return;
+    this.tableValue(name, node, nested.type, schema, add, env ?? null, depth + 1);
+  }
+
+  /** A table the output holds at `path`, its contents known, against the schema there. */
+  private tableValue(path: string, node: ast.Expression, t: TableType, schema: object,
+    add: (node: ast.Range, severity: Severity, code: string, message: string, fixes?: Fix[]) => void, env: Env | null, depth: number): void {
+    const sites = this.sites.get(t);
+    const types = schemaTypes(schema);
+    const sure = (x: Type | undefined): boolean => x !== undefined && x.kind !== 'unknown' && !maybeNil(x) && x.kind !== 'nil';
+    // What the table becomes in JSON (as the runtime converts it): named fields make an object,
+    // items 1..n alone an array, nothing at all an empty object (or array, by the output's type).
+    const fields = [...t.fields];
+    const items = sites?.items;
+    let json: 'object' | 'array' | 'empty' | undefined;
+    if (fields.some(([, f]) => sure(f))) json = 'object';
+    else if (!t.open && fields.every(([, f]) => f.kind === 'nil') && items !== undefined && items.every((i) => sure(i.type))) json = items.length === 0 ? 'empty' : 'array';
+    const empty = this.emptyTable();
+    const kind = json === 'empty' ? empty : json;
+    if (types && kind && !types.includes(kind)) {
+      const what = json === 'empty' ? `an empty table, which becomes an empty ${empty === 'object' ? 'object {}' : 'array []'}`
+        : json === 'array' ? 'a list (a table with items 1..n becomes an array)' : 'a table with named fields (it becomes an object)';
+      add(node, 'error', 'output-shape', `the output's '${path}' must be ${describeSchema(schema)}, not ${what}`);
+      return;
+    }
+    const objectLike = kind === 'object' || (kind === undefined && types !== undefined && types.includes('object') && !types.includes('array'));
+    if (objectLike) {
+      const properties = objectProperties(schema) ?? {};
+      const required = requiredFields(schema);
+      const closed = (schema as { additionalProperties?: unknown }).additionalProperties === false;
+      const names = Object.keys(properties);
+      if (closed && !t.open) {
+        for (const [name, f] of fields) {
+          if (name in properties || f.kind === 'nil') continue;
+          const site = sites?.fields.get(name);
+          // A constructor's key; a field assigned is recorded by its value (or target): reported there, no fix.
+          const key = site?.kind === 'TableField' && site.key ? site.key : undefined;
+          const guess = suggest(name, names.filter((p) => !t.fields.has(p)));
+          const fixes = guess && key ? [{ title: `Change to '${guess}'`, edits: [{ start: key.start, end: key.end, newText: guess }] }] : undefined;
+          add(key ?? site ?? node, 'error', 'output-shape', `the output's '${path}' has no field '${name}' in the contract${guess ? `; did you mean '${guess}'?` : ''} (fields: ${names.join(', ') || 'none'})`, fixes);
+        }
+      }
+      for (const [name, f] of fields) {
+        const propertySchema = properties[name];
+        if (propertySchema === undefined) continue;
+        const site = sites?.fields.get(name);
+        const valueNode = site?.kind === 'TableField' ? site.value : undefined;
+        this.fieldOutput(`${path}.${name}`, valueNode ?? ((site ?? node) as ast.Expression), f, propertySchema, required.includes(name), add,
+          valueNode === undefined, sites?.nested?.get(name), env, depth);
+      }
+      if (!t.open) {
+        const missing = required.filter((r) => !t.fields.has(r));
+        if (missing.length > 0) {
+          const fixes = sites?.constructor ? [missingFix(sites.constructor, missing, properties)] : undefined;
+          add(node, 'error', 'output-shape', `the output's '${path}' misses the required field${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}`, fixes);
+        }
+      }
+      return;
+    }
+    if (kind !== 'array' || items === undefined) return;
+    const count = items.length;
+    const min = (schema as { minItems?: unknown }).minItems;
+    const max = (schema as { maxItems?: unknown }).maxItems;
+    if (typeof min === 'number' && count < min) add(node, 'error', 'output-shape', `the output's '${path}' must have at least ${min} item${min === 1 ? '' : 's'}, not ${count}`);
+    if (typeof max === 'number' && count > max) add(node, 'error', 'output-shape', `the output's '${path}' must have at most ${max} item${max === 1 ? '' : 's'}, not ${count}`);
+    const itemSchema = (schema as { items?: unknown }).items;
+    if (typeof itemSchema !== 'object' || itemSchema === null || Array.isArray(itemSchema)) return;
+    for (let i = 0; i < items.length; i++) {
+      this.fieldOutput(`${path}[${i + 1}]`, items[i].node, items[i].type, itemSchema, true, add, false, items[i].nested, env, depth);
+    }
+  }
+
+  /** What an empty table becomes in the output (the runtime decides by the output's type, at every depth). */
+  private emptyTable(): 'object' | 'array' {
+    const type = (this.contract?.output as { type?: unknown } | undefined)?.type;
+    if (type === 'array' || (Array.isArray(type) && type.includes('array') && !type.includes('object'))) return 'array';
+    return 'object';
   }
 }
 
@@ -1791,8 +2047,9 @@ function schemaAdmits(schema: unknown, kind: JsonKind, node: ast.Expression): bo
   if (kind === 'number') {
     if (types.includes('number')) return true;
     if (types.includes('integer')) {
+      // A float with an integral value is a JSON integer (2.0 becomes 2).
       const n = node.kind === 'Unary' ? node.operand : node;
-      return n.kind === 'Number' && n.integer;
+      return n.kind === 'Number' && Number.isInteger(n.value);
     }
     return false;
   }
