@@ -29,19 +29,18 @@ local ok, err = pcall(function()
     local items = response.result and (response.result.items or response.result) or {}
     for _, item in ipairs(items) do table.insert(result.completion, item.label) end
   end
-  local hovers = vim.lsp.buf_request_sync(bufnr, 'textDocument/hover', {
-    textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = { line = 1, character = 20 },
-  }, 10000)
-  for _, response in pairs(hovers or {}) do
-    if response.result and response.result.contents then result.hover = response.result.contents.value or '' end
+  local function hover(line, character)
+    local responses = vim.lsp.buf_request_sync(bufnr, 'textDocument/hover', {
+      textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = { line = line, character = character },
+    }, 10000)
+    for _, response in pairs(responses or {}) do
+      if response.result and response.result.contents then return response.result.contents.value or '' end
+    end
+    return ''
   end
+  result.hover = hover(1, 20)
   -- The inferred type of `v` where it is used (line 3, `print(v:upper())`).
-  local typed = vim.lsp.buf_request_sync(bufnr, 'textDocument/hover', {
-    textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = { line = 2, character = 6 },
-  }, 10000)
-  for _, response in pairs(typed or {}) do
-    if response.result and response.result.contents then result.typeHover = response.result.contents.value or '' end
-  end
+  result.typeHover = hover(2, 6)
   vim.lsp.stop_client(client_id)
 end)
 if not ok then result.error = tostring(err) end
