@@ -40,6 +40,7 @@ const ours = time(process.execPath, [CLI, 'check', '.', '--format', 'json']);
 const baseRun = BASE ? time(process.execPath, [BASE, 'check', '.', '--format', 'json']) : undefined;
 const again = BASE ? time(process.execPath, [CLI, 'check', '.', '--format', 'json']) : undefined;
 if (again && again.seconds < ours.seconds) ours.seconds = again.seconds;
+const threads = [1, 2].map((jobs) => ({ jobs, ...time(process.execPath, [CLI, 'check', '.', '--format', 'json', '--jobs', String(jobs)]) }));
 const theirs = time('luacheck', ['.', '--formatter', 'plain', '--codes', '--no-color', '-q']);
 rmSync(tree, { recursive: true, force: true });
 
@@ -49,5 +50,6 @@ if (baseRun) {
   console.log(`base (${process.argv[baseAt + 1]})`.padEnd(19) + `${baseRun.seconds.toFixed(2).padStart(6)} s   (exit ${baseRun.status})`);
   console.log(`vs base            ${(ours.seconds / baseRun.seconds).toFixed(2).padStart(6)}x of the base's time`);
 }
+for (const t of threads) console.log(`  --jobs ${t.jobs}`.padEnd(19) + `${t.seconds.toFixed(2).padStart(6)} s`);
 console.log(`luacheck           ${theirs.seconds.toFixed(2).padStart(6)} s   (exit ${theirs.status})`);
 console.log(`ratio              ${(ours.seconds / theirs.seconds).toFixed(2).padStart(6)}x of luacheck's time`);

@@ -190,13 +190,13 @@ describe('review: sarif, github, report and --base', function () {
     assert.match(run.stderr, /--base no-such-ref: not a git revision/);
   });
 
-  it('checks a large tree on every core with the same result as one thread', () => {
+  it('checks a tree on several threads (--jobs) with the same result as one thread; the default is what the work pays for', () => {
     const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-tree-'));
     try {
       fs.copyFileSync(path.join(root, 'examples', 'invoice-normalizer', 'sandlua.json'), path.join(tree, 'sandlua.json'));
       const script = fs.readFileSync(path.join(root, 'examples', 'invoice-normalizer', 'normalize.lua'), 'utf8');
       for (let i = 0; i < 400; i++) fs.writeFileSync(path.join(tree, `s${String(i).padStart(3, '0')}.lua`), i % 7 === 0 ? script + `\nos.exit(${i})\n` : script);
-      const parallel = sandlua(tree, 'check', '.', '--format', 'json');
+      const parallel = sandlua(tree, 'check', '.', '--format', 'json', '--jobs', '2');
       assert.equal(parallel.status, 1);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { check } = require(path.join(root, 'server', 'out', 'check', 'check.js')) as { check: (p: string[], o: { cwd: string }) => { files: unknown[] } };
@@ -204,6 +204,15 @@ describe('review: sarif, github, report and --base', function () {
       const { formatJson } = require(path.join(root, 'server', 'out', 'check', 'format-json.js')) as { formatJson: (r: unknown) => string };
       assert.equal(parallel.stdout, formatJson(single));
       assert.equal(JSON.parse(parallel.stdout).files.length, 400);
+      assert.equal(sandlua(tree, 'check', '.', '--format', 'json').stdout, parallel.stdout);
+      const { checkThreads } = require(path.join(root, 'server', 'out', 'check', 'check.js')) as { checkThreads: (s: string[], jobs?: number) => number };
+      const scripts = fs.readdirSync(tree).filter((f) => f.endsWith('.lua')).map((f) => path.join(tree, f));
+      // 400 small scripts (under a megabyte): a worker would cost more than it saves.
+      assert.equal(checkThreads(scripts), 1);
+      assert.equal(checkThreads(scripts, 3), 3);
+      const bad = sandlua(tree, 'check', '.', '--jobs', '0');
+      assert.equal(bad.status, 2);
+      assert.match(bad.stderr, /--jobs expects a whole number of threads \(1 or more\), got '0'/);
     } finally {
       fs.rmSync(tree, { recursive: true, force: true });
     }

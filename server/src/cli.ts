@@ -22,7 +22,7 @@ const HELP = `sandlua — checks for sandboxed Lua 5.3 scripts with capability c
 
 Usage:
   sandlua check PATH... [--format text|json|sarif|github] [--manifest FILE]
-              [--max-warnings N] [--severity CODE=LEVEL]... [--base GIT_REF]
+              [--max-warnings N] [--severity CODE=LEVEL]... [--base GIT_REF] [--jobs N]
   sandlua report PATH... [--format markdown|json] [--manifest FILE] [--base GIT_REF]
   sandlua run SCRIPT [--manifest FILE] [--input JSON | --input-file FILE] [--json]
               [--audit FILE] [--host MODULE.js] [--stdin FILE]
@@ -139,12 +139,18 @@ async function runCheck(args: string[], io: Io): Promise<number> {
       'max-warnings': { type: 'string' },
       severity: { type: 'string', multiple: true },
       base: { type: 'string' },
+      jobs: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
     io.stdout(HELP);
     return 0;
+  }
+  let jobs: number | undefined;
+  if (values.jobs !== undefined) {
+    jobs = Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs expects a whole number of threads (1 or more), got '${values.jobs}'`);
   }
   const format = values.format;
   if (format !== 'text' && format !== 'json' && format !== 'sarif' && format !== 'github') {
@@ -169,7 +175,7 @@ async function runCheck(args: string[], io: Io): Promise<number> {
   const progress = io.isTTY && process.stderr.isTTY
     ? (done: number, total: number) => process.stderr.write(`\rchecking ${done}/${total} scripts`)
     : undefined;
-  const result = await checkParallel(positionals, { manifest: values.manifest, cwd: io.cwd, onProgress: progress, severity });
+  const result = await checkParallel(positionals, { manifest: values.manifest, cwd: io.cwd, onProgress: progress, severity, jobs });
   if (progress) process.stderr.write('\r\x1b[K');
   const changes = values.base !== undefined
     ? diffReports(reportAtRevision(values.base, positionals, io.cwd, values.manifest), buildReport(positionals, io.cwd, values.manifest))
