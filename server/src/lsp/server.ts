@@ -3,7 +3,7 @@
 // (`sandlua lsp --stdio`, Neovim and any client) or node IPC (the VS Code client).
 
 import {
-  createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, DiagnosticSeverity, CompletionItemKind,
+  createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, DiagnosticSeverity, DiagnosticTag, CompletionItemKind,
   InsertTextFormat, SymbolKind, DocumentHighlightKind, CodeActionKind, FoldingRangeKind, MarkupKind, ResponseError, ErrorCodes,
   DocumentDiagnosticReportKind, FileChangeType, InlayHintKind,
   type Connection, type InitializeParams, type InitializeResult, type Diagnostic as LspDiagnostic,
@@ -269,7 +269,7 @@ class Server {
   }
 
   private toLsp(d: Diagnostic): LspDiagnostic {
-    return { range: d.range, severity: SEVERITY[d.severity], code: d.code, source: d.source, message: d.message };
+    return { range: d.range, severity: SEVERITY[d.severity], code: d.code, source: d.source, message: d.message, ...(d.unnecessary ? { tags: [DiagnosticTag.Unnecessary] } : {}) };
   }
 
   private path(uri: string): string {

@@ -22,7 +22,11 @@ export interface Range { start: Position; end: Position }
 export interface Location { path: string; range: Range }
 export interface TextEdit { range: Range; newText: string }
 
-export interface Diagnostic { range: Range; severity: Severity; code: string; message: string; source: 'sandlua' }
+/** `unnecessary`: code that does nothing (an unused local, unreachable code, a suppression that suppresses nothing), which editors fade. */
+export interface Diagnostic { range: Range; severity: Severity; code: string; message: string; source: 'sandlua'; unnecessary?: true }
+
+/** The codes whose findings mark code that does nothing. */
+const UNNECESSARY = new Set(['unused', 'unreachable-code', 'unused-suppression']);
 
 export type CompletionKind = 'variable' | 'function' | 'module' | 'field' | 'keyword' | 'property';
 export interface CompletionItem {
@@ -205,7 +209,9 @@ export class LanguageService {
 
   /** A shown finding as the editor's diagnostic. */
   private diagnostic(c: Cached, f: Finding): Diagnostic {
-    return { range: range(c.lines, f.start, f.end), severity: f.severity, code: f.code, message: f.message, source: 'sandlua' };
+    const d: Diagnostic = { range: range(c.lines, f.start, f.end), severity: f.severity, code: f.code, message: f.message, source: 'sandlua' };
+    if (UNNECESSARY.has(f.code)) d.unnecessary = true;
+    return d;
   }
 
   /** A contract's own problems, at their places in the JSON. */
