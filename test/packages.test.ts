@@ -1,0 +1,199 @@
+// The packages as a user gets them: `npm pack` of `@sandlua/lua` (lua/) and `sandlua`
+// (packages/sandlua/, built by `npm run build`), both installed into an empty project outside the
+// repository (their dependencies from the registry, as a user's install would), then the installed
+// command (`--version`, `check`, `run`, `dap`, and `lsp --stdio` under Neovim headless) and an ES
+// module and a CommonJS program that embed the engine. Under CI=true a missing `nvim` fails the run
+// (the test command installs it).
+import { strict as assert } from 'assert';
+import { spawn, spawnSync, SpawnSyncReturns } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const root = path.join(__dirname, '..', '..');
+const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+
+// The child npm must not inherit the settings of an `npm test` that runs this file.
+const env: NodeJS.ProcessEnv = {};
+for (const [name, value] of Object.entries(process.env)) {
+  if (!/^npm_/i.test(name)) env[name] = value;
+}
+
+function run(command: string, args: string[], cwd: string, extra: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  const result = spawnSync(command, args, { cwd, env: { ...env, ...extra }, encoding: 'utf8', timeout: 120000 });
+  if (result.error) throw result.error;
+  return result;
+}
+
+function ok(result: SpawnSyncReturns<string>, what: string): string {
+  assert.equal(result.status, 0, `${what} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+// The installed `sandlua` as a user runs it; `--no` refuses to fetch one if the install lacked it.
+function sandlua(project: string, ...args: string[]): SpawnSyncReturns<string> {
+  return run('npx', ['--no', '--', 'sandlua', ...args], project);
+}
+
+const EMBED_SCRIPT = 'local doubled = double(input.x)\nprint("doubling " .. input.x)\nreturn { doubled = doubled }\n';
+const EMBED_CONTRACT = {
+  name: 'doubler', version: '1.0.0', purpose: 'Doubles a number through the host.',
+  input: { type: 'object', properties: { x: { type: 'number' } }, required: ['x'] },
+  output: { type: 'object', properties: { doubled: { type: 'number' } }, required: ['doubled'] },
+  host: { double: { params: [{ name: 'x', type: 'number' }], returns: 'number' } },
+};
+// The same program twice, once per module system: parse the script, run it in a Sandbox under a
+// contract with a host function, print what came out.
+function embedProgram(importLine: string, wrap: (body: string) => string): string {
+  return `${importLine}
+const source = ${JSON.stringify(EMBED_SCRIPT)};
+const contractText = ${JSON.stringify(JSON.stringify(EMBED_CONTRACT))};
+${wrap(`const parsed = parse(source, { name: 'double.lua' });
+  const { manifest, problems } = parseManifest(contractText, 'sandlua.json');
+  const printed = [];
+  const sandbox = new Sandbox({ manifest, host: { double: async (x) => x * 2 }, stdout: (text) => printed.push(text) });
+  const result = await sandbox.run(source, { x: 21 }, { name: 'double.lua' });
+  console.log(JSON.stringify({ statements: parsed.chunk.body.body.length, syntaxErrors: parsed.diagnostics.length, contractProblems: problems.length, ok: result.ok, output: result.output, printed: printed.join('') }));`)}
+`;
+}
+const EMBED_EXPECTED = { statements: 3, syntaxErrors: 0, contractProblems: 0, ok: true, output: { doubled: 42 }, printed: 'doubling 21\n' };
+
+describe('packages (npm pack, installed in an empty project outside the repository)', function () {
+  this.timeout(180000);
+  let temp = '';
+  let project = '';
+  const tarballs: { name: string; version: string; filename: string; files: { path: string }[] }[] = [];
+
+  before(function () {
+    assert.ok(fs.existsSync(path.join(root, 'packages', 'sandlua', 'dist', 'sandlua.js')), 'packages/sandlua is not built: run `npm run build`');
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-packages-'));
+    const packed = ok(run('npm', ['pack', '--json', path.join(root, 'lua'), path.join(root, 'packages', 'sandlua')], temp), 'npm pack');
+    tarballs.push(...JSON.parse(packed) as typeof tarballs);
+    project = path.join(temp, 'project');
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'sandlua-user', version: '1.0.0', private: true }, null, 2));
+    ok(run('npm', ['install', '--no-audit', '--no-fund', ...tarballs.map((t) => path.join(temp, t.filename))], project), 'npm install');
+  });
+
+  after(function () {
+    if (temp) fs.rmSync(temp, { recursive: true, force: true });
+  });
+
+  it('packs both packages at the root version, with built code and types only', function () {
+    assert.deepEqual(tarballs.map((t) => `${t.name}@${t.version}`), [`@sandlua/lua@${version}`, `sandlua@${version}`]);
+    const [engine, cli] = tarballs;
+    const files = engine.files.map((f) => f.path);
+    assert.deepEqual(files.filter((f) => /\.test\.|\/testing\/|fixtures|\.map$|\.ts$/.test(f) && !f.endsWith('.d.ts')), []);
+    assert.deepEqual(files.filter((f) => f !== 'package.json' && !/^out\/.*(\.js|\.d\.ts|\.mjs)$/.test(f)), []);
+    for (const entry of ['out/index.js', 'out/index.mjs', 'out/index.d.ts', 'out/sandbox/sandbox.js', 'out/analysis/checker.d.ts']) {
+      assert.ok(files.includes(entry), `${entry} missing from ${files.join(', ')}`);
+    }
+    assert.deepEqual(cli.files.map((f) => f.path).sort(), ['bin/sandlua.js', 'dist/sandlua.js', 'package.json']);
+    const installed = JSON.parse(fs.readFileSync(path.join(project, 'node_modules', 'sandlua', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    assert.deepEqual(installed.dependencies, { '@sandlua/lua': version });
+  });
+
+  it('npx sandlua --version', function () {
+    assert.equal(ok(sandlua(project, '--version'), 'sandlua --version'), `sandlua ${version}\n`);
+  });
+
+  it('npx sandlua check: the example passes, a forbidden call fails with its message', function () {
+    fs.cpSync(path.join(root, 'examples', 'invoice-normalizer'), path.join(project, 'invoice'), { recursive: true });
+    assert.match(ok(sandlua(project, 'check', 'invoice'), 'check invoice'), /1 file checked: no problems/);
+    fs.mkdirSync(path.join(project, 'bad'));
+    fs.copyFileSync(path.join(root, 'examples', 'invoice-normalizer', 'sandlua.json'), path.join(project, 'bad', 'sandlua.json'));
+    fs.writeFileSync(path.join(project, 'bad', 'bad.lua'), 'os.execute("ls")\nreturn { normalized_vendor = "x" }\n');
+    const bad = sandlua(project, 'check', 'bad');
+    assert.equal(bad.status, 1, bad.stdout + bad.stderr);
+    assert.match(bad.stdout, /bad[\\/]bad\.lua:1:1: error: os\.execute is not granted by invoice-normalizer \(sandlua\.json\) \[forbidden\]/);
+  });
+
+  it('npx sandlua run: the example under its contract, with an input, as JSON', function () {
+    if (!fs.existsSync(path.join(project, 'invoice'))) fs.cpSync(path.join(root, 'examples', 'invoice-normalizer'), path.join(project, 'invoice'), { recursive: true });
+    const out = ok(sandlua(project, 'run', path.join('invoice', 'normalize.lua'), '--input', '{"vendor_name": "Globex Corporation"}', '--json'), 'run');
+    const result = JSON.parse(out) as { ok: boolean; output: unknown };
+    assert.equal(result.ok, true, out);
+    assert.deepEqual(result.output, { normalized_vendor: 'Globex', confidence: 0.6 });
+  });
+
+  it('npx sandlua dap: a launch of the example runs to its end over the Debug Adapter Protocol', async function () {
+    if (!fs.existsSync(path.join(project, 'invoice'))) fs.cpSync(path.join(root, 'examples', 'invoice-normalizer'), path.join(project, 'invoice'), { recursive: true });
+    const child = spawn('npx', ['--no', '--', 'sandlua', 'dap'], { cwd: project, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const messages: { type: string; command?: string; event?: string; success?: boolean; body?: { output?: string; exitCode?: number } }[] = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let seq = 0;
+        const send = (command: string, args: unknown) => {
+          const request = JSON.stringify({ seq: ++seq, type: 'request', command, arguments: args });
+          child.stdin.write(`Content-Length: ${Buffer.byteLength(request)}\r\n\r\n${request}`);
+        };
+        let buffer = Buffer.alloc(0);
+        let stderr = '';
+        child.stderr.on('data', (data: Buffer) => { stderr += data.toString(); });
+        child.on('exit', (code) => reject(new Error(`sandlua dap exited (${code}) before the run ended: ${stderr}\n${JSON.stringify(messages)}`)));
+        child.stdout.on('data', (data: Buffer) => {
+          buffer = Buffer.concat([buffer, data]);
+          for (;;) {
+            const match = /Content-Length: (\d+)\r\n\r\n/.exec(buffer.toString('latin1'));
+            if (!match) return;
+            const start = match.index + match[0].length;
+            const length = Number(match[1]);
+            if (buffer.length < start + length) return;
+            const message = JSON.parse(buffer.subarray(start, start + length).toString()) as (typeof messages)[number];
+            buffer = buffer.subarray(start + length);
+            messages.push(message);
+            if (message.event === 'initialized') send('configurationDone', {});
+            if (message.event === 'terminated') resolve();
+          }
+        });
+        send('initialize', { adapterID: 'sandlua', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+        send('launch', { program: path.join(project, 'invoice', 'normalize.lua'), input: { vendor_name: 'Globex Corporation' } });
+      });
+    } finally {
+      child.kill();
+    }
+    for (const command of ['initialize', 'launch', 'configurationDone']) {
+      assert.equal(messages.find((m) => m.command === command)?.success, true, `${command}: ${JSON.stringify(messages)}`);
+    }
+    const output = messages.filter((m) => m.event === 'output').map((m) => m.body?.output ?? '').join('');
+    assert.match(output, /output: \{"normalized_vendor":"Globex","confidence":0\.6\}/);
+    assert.equal(messages.find((m) => m.event === 'exited')?.body?.exitCode, 0);
+  });
+
+  it('npx sandlua lsp --stdio: Neovim\'s LSP client through the installed bin', function () {
+    if (spawnSync('nvim', ['--version']).status !== 0) {
+      if (process.env.CI === 'true') assert.fail('nvim is required in CI (apt-get install neovim)');
+      this.skip();
+    }
+    const ws = path.join(project, 'editor');
+    fs.mkdirSync(ws);
+    fs.copyFileSync(path.join(root, 'examples', 'invoice-normalizer', 'sandlua.json'), path.join(ws, 'sandlua.json'));
+    const script = path.join(ws, 'script.lua');
+    fs.writeFileSync(script, 'os.execute("ls")\nlocal v = lookup_vendor_alias(input.vendor_name)\nprint(v:upper())\ntools.\n');
+    const out = path.join(ws, 'out.json');
+    const nvim = run('nvim', ['--headless', '-u', 'NONE', '-c', `luafile ${path.join(root, 'test', 'neovim', 'client.lua')}`], project, {
+      SANDLUA_CLI: path.join(project, 'node_modules', '.bin', 'sandlua'), SANDLUA_WS: ws, SANDLUA_SCRIPT: script, SANDLUA_OUT: out,
+    });
+    assert.ok(fs.existsSync(out), `no result from nvim: ${nvim.stderr || nvim.stdout}`);
+    const result = JSON.parse(fs.readFileSync(out, 'utf8')) as { diagnostics: { line: number; code: string; message: string }[]; completion: string[]; hover: string; error?: string };
+    assert.equal(result.error, undefined);
+    const forbidden = result.diagnostics.find((d) => d.code === 'forbidden');
+    assert.ok(forbidden, JSON.stringify(result.diagnostics));
+    assert.equal(forbidden.line, 0);
+    assert.equal(forbidden.message, 'os.execute is not granted by invoice-normalizer (sandlua.json)');
+    assert.ok(result.completion.includes('emit_review_note'), JSON.stringify(result.completion));
+    assert.match(result.hover, /lookup_vendor_alias\(alias: string\): string\?/);
+  });
+
+  it('an ES module program embeds @sandlua/lua (import)', function () {
+    const program = path.join(project, 'embed.mjs');
+    fs.writeFileSync(program, embedProgram("import { Sandbox, parse, parseManifest } from '@sandlua/lua';", (body) => body.replace(/^ {2}/gm, '')));
+    assert.deepEqual(JSON.parse(ok(run('node', [program], project), 'embed.mjs')), EMBED_EXPECTED);
+  });
+
+  it('a CommonJS program embeds @sandlua/lua (require)', function () {
+    const program = path.join(project, 'embed.cjs');
+    fs.writeFileSync(program, embedProgram("const { Sandbox, parse, parseManifest } = require('@sandlua/lua');", (body) => `(async () => {\n  ${body}\n})();`));
+    assert.deepEqual(JSON.parse(ok(run('node', [program], project), 'embed.cjs')), EMBED_EXPECTED);
+  });
+});
