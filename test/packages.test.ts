@@ -73,6 +73,11 @@ describe('packages (npm pack, installed in an empty project outside the reposito
     fs.mkdirSync(project);
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'sandlua-user', version: '1.0.0', private: true }, null, 2));
     ok(run('npm', ['install', '--no-audit', '--no-fund', ...tarballs.map((t) => path.join(temp, t.filename))], project), 'npm install');
+    // The user's scripts: the example, and one with a call its contract does not grant.
+    fs.cpSync(path.join(root, 'examples', 'invoice-normalizer'), path.join(project, 'invoice'), { recursive: true });
+    fs.mkdirSync(path.join(project, 'bad'));
+    fs.copyFileSync(path.join(root, 'examples', 'invoice-normalizer', 'sandlua.json'), path.join(project, 'bad', 'sandlua.json'));
+    fs.writeFileSync(path.join(project, 'bad', 'bad.lua'), 'os.execute("ls")\nreturn { normalized_vendor = "x" }\n');
   });
 
   after(function () {
@@ -98,18 +103,35 @@ describe('packages (npm pack, installed in an empty project outside the reposito
   });
 
   it('npx sandlua check: the example passes, a forbidden call fails with its message', function () {
-    fs.cpSync(path.join(root, 'examples', 'invoice-normalizer'), path.join(project, 'invoice'), { recursive: true });
     assert.match(ok(sandlua(project, 'check', 'invoice'), 'check invoice'), /1 file checked: no problems/);
-    fs.mkdirSync(path.join(project, 'bad'));
-    fs.copyFileSync(path.join(root, 'examples', 'invoice-normalizer', 'sandlua.json'), path.join(project, 'bad', 'sandlua.json'));
-    fs.writeFileSync(path.join(project, 'bad', 'bad.lua'), 'os.execute("ls")\nreturn { normalized_vendor = "x" }\n');
     const bad = sandlua(project, 'check', 'bad');
     assert.equal(bad.status, 1, bad.stdout + bad.stderr);
     assert.match(bad.stdout, /bad[\\/]bad\.lua:1:1: error: os\.execute is not granted by invoice-normalizer \(sandlua\.json\) \[forbidden\]/);
   });
 
+  it('the README\'s CI step: npx sandlua check --format github annotates the forbidden call', function () {
+    const ci = sandlua(project, 'check', 'invoice', 'bad', '--format', 'github');
+    assert.equal(ci.status, 1, ci.stdout + ci.stderr);
+    assert.match(ci.stdout, /^::error file=bad\/bad\.lua,line=1,.*os\.execute is not granted by invoice-normalizer/m);
+  });
+
+  it('the README\'s pre-commit hook (taken from the README) blocks a commit with a forbidden call and lets a clean one through', function () {
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const hook = /As a pre-commit hook[^\n]*\n\n```sh\n([\s\S]*?)```/.exec(readme);
+    assert.ok(hook, 'no pre-commit recipe in README.md');
+    const git = (...args: string[]) => run('git', ['-c', 'user.name=Sandlua Test', '-c', 'user.email=test@sandlua.invalid', '-c', 'commit.gpgsign=false', ...args], project);
+    ok(git('init', '-q'), 'git init');
+    fs.writeFileSync(path.join(project, '.gitignore'), 'node_modules/\n');
+    fs.writeFileSync(path.join(project, '.git', 'hooks', 'pre-commit'), hook[1], { mode: 0o755 });
+    ok(git('add', '.gitignore', 'invoice', 'bad'), 'git add');
+    const blocked = git('commit', '-q', '-m', 'with a forbidden call');
+    assert.notEqual(blocked.status, 0, 'the hook let a forbidden call through');
+    assert.match(blocked.stdout + blocked.stderr, /os\.execute is not granted by invoice-normalizer \(sandlua\.json\) \[forbidden\]/);
+    ok(git('rm', '-q', '-r', '--cached', 'bad'), 'git rm');
+    ok(git('commit', '-q', '-m', 'clean'), 'commit of clean scripts');
+  });
+
   it('npx sandlua run: the example under its contract, with an input, as JSON', function () {
-    if (!fs.existsSync(path.join(project, 'invoice'))) fs.cpSync(path.join(root, 'examples', 'invoice-normalizer'), path.join(project, 'invoice'), { recursive: true });
     const out = ok(sandlua(project, 'run', path.join('invoice', 'normalize.lua'), '--input', '{"vendor_name": "Globex Corporation"}', '--json'), 'run');
     const result = JSON.parse(out) as { ok: boolean; output: unknown };
     assert.equal(result.ok, true, out);
@@ -117,7 +139,6 @@ describe('packages (npm pack, installed in an empty project outside the reposito
   });
 
   it('npx sandlua dap: a launch of the example runs to its end over the Debug Adapter Protocol', async function () {
-    if (!fs.existsSync(path.join(project, 'invoice'))) fs.cpSync(path.join(root, 'examples', 'invoice-normalizer'), path.join(project, 'invoice'), { recursive: true });
     const child = spawn('npx', ['--no', '--', 'sandlua', 'dap'], { cwd: project, env, stdio: ['pipe', 'pipe', 'pipe'] });
     const messages: { type: string; command?: string; event?: string; success?: boolean; body?: { output?: string; exitCode?: number } }[] = [];
     try {
@@ -160,7 +181,7 @@ describe('packages (npm pack, installed in an empty project outside the reposito
     assert.equal(messages.find((m) => m.event === 'exited')?.body?.exitCode, 0);
   });
 
-  it('npx sandlua lsp --stdio: Neovim\'s LSP client through the installed bin', function () {
+  it('npx sandlua lsp --stdio: Neovim\'s LSP client starts the installed bin as the README says', function () {
     if (spawnSync('nvim', ['--version']).status !== 0) {
       if (process.env.CI === 'true') assert.fail('nvim is required in CI (apt-get install neovim)');
       this.skip();
@@ -171,8 +192,10 @@ describe('packages (npm pack, installed in an empty project outside the reposito
     const script = path.join(ws, 'script.lua');
     fs.writeFileSync(script, 'os.execute("ls")\nlocal v = lookup_vendor_alias(input.vendor_name)\nprint(v:upper())\ntools.\n');
     const out = path.join(ws, 'out.json');
+    // The README's server command (`npx sandlua lsp --stdio`, `--no` so that nothing is fetched),
+    // run in the user's project: the installed bin.
     const nvim = run('nvim', ['--headless', '-u', 'NONE', '-c', `luafile ${path.join(root, 'test', 'neovim', 'client.lua')}`], project, {
-      SANDLUA_CLI: path.join(project, 'node_modules', '.bin', 'sandlua'), SANDLUA_WS: ws, SANDLUA_SCRIPT: script, SANDLUA_OUT: out,
+      SANDLUA_CMD: 'npx --no -- sandlua lsp --stdio', SANDLUA_WS: ws, SANDLUA_SCRIPT: script, SANDLUA_OUT: out,
     });
     assert.ok(fs.existsSync(out), `no result from nvim: ${nvim.stderr || nvim.stdout}`);
     const result = JSON.parse(fs.readFileSync(out, 'utf8')) as { diagnostics: { line: number; code: string; message: string }[]; completion: string[]; hover: string; error?: string };

@@ -1,6 +1,8 @@
 -- Drives Neovim's built-in LSP client (0.7.2) against `sandlua lsp --stdio`: opens a script,
 -- waits for diagnostics, asks for completion and hover, and writes what it saw as JSON.
--- Arguments come through environment variables (SANDLUA_CLI, SANDLUA_WS, SANDLUA_SCRIPT, SANDLUA_OUT).
+-- Arguments come through environment variables (SANDLUA_CLI, SANDLUA_WS, SANDLUA_SCRIPT, SANDLUA_OUT);
+-- SANDLUA_CMD, when set, is the server command instead of `node $SANDLUA_CLI lsp --stdio` (words
+-- separated by spaces, run in SANDLUA_WS: the README's `npx sandlua lsp --stdio`).
 local cli, ws, script, out = os.getenv('SANDLUA_CLI'), os.getenv('SANDLUA_WS'), os.getenv('SANDLUA_SCRIPT'), os.getenv('SANDLUA_OUT')
 local result = { diagnostics = {}, completion = {}, hover = '', typeHover = '' }
 
@@ -12,7 +14,9 @@ local function finish()
 end
 
 local ok, err = pcall(function()
-  local client_id = vim.lsp.start_client({ name = 'sandlua', cmd = { 'node', cli, 'lsp', '--stdio' }, root_dir = ws })
+  local cmd = { 'node', cli, 'lsp', '--stdio' }
+  if os.getenv('SANDLUA_CMD') then cmd = vim.split(os.getenv('SANDLUA_CMD'), ' ', true) end
+  local client_id = vim.lsp.start_client({ name = 'sandlua', cmd = cmd, cmd_cwd = ws, root_dir = ws })
   vim.cmd('edit ' .. script)
   local bufnr = vim.api.nvim_get_current_buf()
   vim.bo[bufnr].filetype = 'lua'
