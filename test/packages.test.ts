@@ -89,11 +89,11 @@ describe('packages (npm pack, installed in an empty project outside the reposito
     const [engine, cli] = tarballs;
     const files = engine.files.map((f) => f.path);
     assert.deepEqual(files.filter((f) => /\.test\.|\/testing\/|fixtures|\.map$|\.ts$/.test(f) && !f.endsWith('.d.ts')), []);
-    assert.deepEqual(files.filter((f) => f !== 'package.json' && !/^out\/.*(\.js|\.d\.ts|\.mjs)$/.test(f)), []);
+    assert.deepEqual(files.filter((f) => !['package.json', 'README.md', 'LICENSE'].includes(f) && !/^out\/.*(\.js|\.d\.ts|\.mjs)$/.test(f)), []);
     for (const entry of ['out/index.js', 'out/index.mjs', 'out/index.d.ts', 'out/sandbox/sandbox.js', 'out/analysis/checker.d.ts']) {
       assert.ok(files.includes(entry), `${entry} missing from ${files.join(', ')}`);
     }
-    assert.deepEqual(cli.files.map((f) => f.path).sort(), ['bin/sandlua.js', 'dist/sandlua.js', 'package.json']);
+    assert.deepEqual(cli.files.map((f) => f.path).sort(), ['LICENSE', 'README.md', 'bin/sandlua.js', 'dist/sandlua.js', 'package.json']);
     const installed = JSON.parse(fs.readFileSync(path.join(project, 'node_modules', 'sandlua', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     assert.deepEqual(installed.dependencies, { '@sandlua/lua': version });
   });
