@@ -13,10 +13,11 @@ import * as path from 'path';
 const root = path.join(__dirname, '..', '..');
 const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
-// The child npm must not inherit the settings of an `npm test` that runs this file.
+// The child npm must not take the repository for its project when `npm test` runs this file (npm
+// passes its own project to scripts as npm_config_local_prefix); the user's npm settings stay.
 const env: NodeJS.ProcessEnv = {};
 for (const [name, value] of Object.entries(process.env)) {
-  if (!/^npm_/i.test(name)) env[name] = value;
+  if (!/^(npm_config_local_prefix|npm_package_.*|npm_lifecycle_.*|npm_command|INIT_CWD)$/i.test(name)) env[name] = value;
 }
 
 function run(command: string, args: string[], cwd: string, extra: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
