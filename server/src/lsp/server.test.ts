@@ -8,6 +8,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { URI } from 'vscode-uri';
+import { PassThrough } from 'stream';
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { rangedChange, Server } from './server';
+import { LanguageService, type TextEdit } from '../service/service';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'server', 'dist', 'sandlua.js');
@@ -19,6 +24,8 @@ class Client {
   readonly process: ChildProcess;
   readonly connection: MessageConnection;
   private readonly published = new Map<string, PublishedDiagnostics>();
+  /** Every URI diagnostics were published under. */
+  readonly publishedUris = new Set<string>();
   private readonly waiters: { uri: string; test: (p: PublishedDiagnostics) => boolean; resolve: (p: PublishedDiagnostics) => void }[] = [];
   readonly progress: unknown[] = [];
   /** What the client answers to workspace/configuration (the `sandlua` section). */
@@ -31,6 +38,7 @@ class Client {
     this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishedDiagnostics) => {
       this.published.set(p.uri, p);
+      this.publishedUris.add(p.uri);
       for (const w of [...this.waiters]) {
         if (w.uri === p.uri && w.test(p)) {
           this.waiters.splice(this.waiters.indexOf(w), 1);
@@ -70,7 +78,11 @@ class Client {
   }
 
   diagnostics(file: string, test: (p: PublishedDiagnostics) => boolean = () => true, timeout = 10000): Promise<PublishedDiagnostics> {
-    const uri = URI.file(file).toString();
+    return this.diagnosticsOf(URI.file(file).toString(), test, timeout);
+  }
+
+  /** The diagnostics published under exactly this URI string. */
+  diagnosticsOf(uri: string, test: (p: PublishedDiagnostics) => boolean = () => true, timeout = 10000): Promise<PublishedDiagnostics> {
     const current = this.published.get(uri);
     if (current && test(current)) return Promise.resolve(current);
     return new Promise((resolve, reject) => {
@@ -389,6 +401,79 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
     }
   });
 
+  it('publishes for whole-text changes what a fresh document of the same text gets (random edits, CRLF, surrogate pairs)', async () => {
+    const file = path.join(ws, 'whole.lua');
+    let text = fs.readFileSync(path.join(EXAMPLE, 'normalize.lua'), 'utf8');
+    await client.open(file, text, 1);
+    let seed = 4242;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const pieces = ['end', 'function f()', '(', ')', '{', '"', '--', '\n', '\r\n', ' ', 'local x = 1', 'os.execute("x")', 'input.amont', '\u{1F600}', '\u00e9', 'if x then'];
+    for (let v = 2; v <= 121; v++) {
+      const at = random(text.length + 1);
+      if (random(3) !== 0) text = text.slice(0, at) + pieces[random(pieces.length)] + text.slice(at);
+      else text = text.slice(0, at) + text.slice(at + 1 + random(12));
+      // The whole text as the change, as clients that sync Full send it.
+      await client.change(file, text, v);
+      if (v % 15 !== 0) continue;
+      const edited = await client.diagnostics(file, (p) => p.version === v);
+      const fresh = path.join(ws, `wholefresh${v}.lua`);
+      await client.open(fresh, text);
+      const expected = await client.diagnostics(fresh);
+      assert.deepEqual(edited.diagnostics, expected.diagnostics, `version ${v}`);
+      // The server's text is the client's, token for token.
+      assert.deepEqual(await client.request('textDocument/semanticTokens/full', file), await client.request('textDocument/semanticTokens/full', fresh), `tokens at version ${v}`);
+      await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: URI.file(fresh).toString() } });
+    }
+  });
+
+  it('answers under the client\'s own URI string, with the version, for any legal URI', async () => {
+    const base = URI.file(ws).toString();
+    const uris = [
+      `${base}/a+b.lua`, // a literal '+' (re-encoded it would be %2B)
+      `${base}/a%2Bc.lua`,
+      `${base}/with%20space.lua`,
+      `${base}/100%25.lua`,
+      `${base}/caf%C3%A9.lua`, // unicode, percent-encoded
+      `${base}/café-raw.lua`, // unicode as it is
+      `${base}/%E6%97%A5%E6%9C%AC.lua`,
+      `${base}/日本-raw.lua`,
+      'file:///c%3A/x/y.lua', // a Windows drive letter, as VS Code sends it
+      'file:///C:/x/z.lua', // and as other clients do
+    ];
+    const text = 'local x = = 1\nreturn x\n';
+    for (const [i, uri] of uris.entries()) {
+      await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'lua', version: 7, text } });
+      const opened = await client.diagnosticsOf(uri, (p) => p.version === 7);
+      assert.equal(opened.uri, uri);
+      assert.ok(codes(opened).includes('syntax'), `${uri}: ${codes(opened).join()}`);
+      // A ranged change, then a whole-text one: each version published under the same string.
+      await client.connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version: 8 }, contentChanges: [{ range: { start: { line: 0, character: 10 }, end: { line: 0, character: 12 } }, text: '' }],
+      });
+      assert.ok(!codes(await client.diagnosticsOf(uri, (p) => p.version === 8)).includes('syntax'), uri);
+      // Every other answer naming the document names it so too.
+      const edit = await client.connection.sendRequest('textDocument/rename', { textDocument: { uri }, position: { line: 1, character: 7 }, newName: `y${i}` }) as { changes: Record<string, unknown[]> };
+      assert.deepEqual(Object.keys(edit.changes), [uri]);
+      const refs = await client.connection.sendRequest('textDocument/references', { textDocument: { uri }, position: { line: 1, character: 7 }, context: { includeDeclaration: true } }) as { uri: string }[];
+      assert.ok(refs.length > 0 && refs.every((r) => r.uri === uri));
+      const definition = await client.connection.sendRequest('textDocument/definition', { textDocument: { uri }, position: { line: 1, character: 7 } }) as { uri: string }[];
+      assert.ok(definition.length > 0 && definition.every((r) => r.uri === uri), JSON.stringify(definition));
+      await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 9 }, contentChanges: [{ text }] });
+      assert.ok(codes(await client.diagnosticsOf(uri, (p) => p.version === 9)).includes('syntax'), uri);
+      await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+      const closed = await client.diagnosticsOf(uri, (p) => p.diagnostics.length === 0 && p.version === undefined);
+      assert.equal(closed.uri, uri);
+    }
+    // Never under another spelling of the same file (the re-encoded form a parsed URI prints).
+    for (const uri of uris) {
+      const other = URI.parse(uri).toString();
+      if (other !== uri) assert.ok(!client.publishedUris.has(other), `published under ${other} for ${uri}`);
+    }
+  });
+
   it('serves over node IPC too (the VS Code client\'s transport)', async () => {
     const child = spawn(process.execPath, [CLI, 'lsp', '--node-ipc'], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
     const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
@@ -401,6 +486,72 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
     } finally {
       connection.dispose();
       child.kill();
+    }
+  });
+});
+
+describe('whole-text changes as ranged edits', () => {
+  it('turns a whole-text change into the one ranged change between common prefix and suffix, never splitting CRLF or a surrogate pair', () => {
+    let seed = 99;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const pieces = ['a', '\r', '\n', '\r\n', '\u{1F600}', '\ud83d', '\ude00', 'local x = 1\r\n', ''];
+    let text = 'local a = 1\r\nlocal b = "\u{1F600}"\nreturn a\r\n';
+    const document = TextDocument.create('file:///t.lua', 'lua', 1, text);
+    for (let i = 0; i < 2000; i++) {
+      const at = random(text.length + 1);
+      const removed = random(4);
+      const inserted = pieces[random(pieces.length)];
+      const next = text.slice(0, at) + inserted + text.slice(at + removed);
+      const r = rangedChange(text, next);
+      assert.equal(text.slice(0, r.start) + r.newText + text.slice(r.end), next);
+      // As small as the edit (give or take the one character of a CRLF or a pair kept whole).
+      assert.ok(r.end - r.start <= removed + 2 && r.newText.length <= inserted.length + 2, JSON.stringify({ text, next, r }));
+      TextDocument.update(document, [{ range: { start: document.positionAt(r.start), end: document.positionAt(r.end) }, text: r.newText }], i + 2);
+      assert.equal(document.getText(), next);
+      assert.equal(document.lineCount, TextDocument.create('file:///u.lua', 'lua', 1, next).lineCount);
+      text = next;
+    }
+  });
+
+  it('hands the language service the small ranged edit a whole-text change amounts to (in process, over a JSON-RPC connection)', async () => {
+    class Spy extends LanguageService {
+      seen: { version: number; edits?: TextEdit[] }[] = [];
+      override change(file: string, text: string, version: number, edits?: TextEdit[]): void {
+        this.seen.push({ version, edits });
+        super.change(file, text, version, edits);
+      }
+    }
+    const spy = new Spy();
+    const toServer = new PassThrough();
+    const toClient = new PassThrough();
+    const serverConnection = createConnection(ProposedFeatures.all, new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
+    new Server(serverConnection, spy).listen();
+    const connection = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
+    const published: { uri: string; version?: number }[] = [];
+    connection.onNotification('textDocument/publishDiagnostics', (p: { uri: string; version?: number }) => { published.push(p); });
+    connection.listen();
+    try {
+      await connection.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} });
+      const uri = 'file:///tmp/sandlua-spy/big%20one.lua';
+      const lines = Array.from({ length: 3000 }, (_, i) => `local v${i % 150} = ${i}`);
+      const text = lines.join('\n') + '\n';
+      await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'lua', version: 1, text } });
+      const edited = text.replace('local v7 = 1507', 'local v7 = 15070');
+      await connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: edited }] });
+      // Answered in order: once a request is answered, the change was handled.
+      await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 6 } });
+      const change = spy.seen.find((s) => s.version === 2)!;
+      assert.deepEqual(change.edits, [{ range: { start: { line: 1507, character: 15 }, end: { line: 1507, character: 15 } }, newText: '0' }]);
+      assert.equal(spy.text('/tmp/sandlua-spy/big one.lua'), edited);
+      assert.deepEqual(spy.lastEdits('/tmp/sandlua-spy/big one.lua'), change.edits);
+      // Opening has no edits.
+      assert.equal(spy.seen.find((s) => s.version === 1)!.edits, undefined);
+    } finally {
+      connection.dispose();
+      serverConnection.dispose();
     }
   });
 });

@@ -7,13 +7,13 @@ import {
   InsertTextFormat, SymbolKind, DocumentHighlightKind, CodeActionKind, FoldingRangeKind, MarkupKind, ResponseError, ErrorCodes,
   DocumentDiagnosticReportKind, FileChangeType, InlayHintKind,
   type Connection, type InitializeParams, type InitializeResult, type Diagnostic as LspDiagnostic,
-  type WorkspaceDocumentDiagnosticReport,
+  type WorkspaceDocumentDiagnosticReport, type TextDocumentContentChangeEvent,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import * as nodePath from 'path';
 import { URI } from 'vscode-uri';
 import {
-  LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, type CompletionKind, type Diagnostic, type ServiceSettings,
+  LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, type CompletionKind, type Diagnostic, type ServiceSettings, type TextEdit,
 } from '../service/service';
 import type { Severity } from '../check/check';
 
@@ -39,16 +39,70 @@ export function startServer(options: ServerOptions): Promise<void> {
   });
 }
 
-class Server {
-  private readonly service = new LanguageService();
-  private readonly documents = new TextDocuments(TextDocument);
+/**
+ * A whole-text change as the one ranged change it amounts to: the text between the common prefix
+ * and the common suffix of the previous and the new text, as UTF-16 offsets into the previous text.
+ * Neither end splits a CRLF or a surrogate pair of either text, so the range is one an editor could
+ * have sent (and the document's line offsets, updated from the inserted text, stay right).
+ */
+export function rangedChange(previous: string, text: string): { start: number; end: number; newText: string } {
+  const limit = Math.min(previous.length, text.length);
+  // Equal blocks first (slices compare natively), then characters.
+  const BLOCK = 1024;
+  let start = 0;
+  while (start + BLOCK <= limit && previous.slice(start, start + BLOCK) === text.slice(start, start + BLOCK)) start += BLOCK;
+  while (start < limit && previous.charCodeAt(start) === text.charCodeAt(start)) start++;
+  while (start > 0 && (splits(previous, start) || splits(text, start))) start--;
+  let suffix = 0;
+  while (suffix + BLOCK <= limit - start && previous.slice(previous.length - suffix - BLOCK, previous.length - suffix) === text.slice(text.length - suffix - BLOCK, text.length - suffix)) suffix += BLOCK;
+  while (suffix < limit - start && previous.charCodeAt(previous.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+  while (suffix > 0 && (splits(previous, previous.length - suffix) || splits(text, text.length - suffix))) suffix--;
+  return { start, end: previous.length - suffix, newText: text.slice(start, text.length - suffix) };
+}
+
+/** Whether offset `at` falls inside a CRLF or a surrogate pair of `text`. */
+function splits(text: string, at: number): boolean {
+  const before = text.charCodeAt(at - 1);
+  const after = text.charCodeAt(at);
+  return (before === 13 && after === 10) || (before >= 0xd800 && before <= 0xdbff && after >= 0xdc00 && after <= 0xdfff);
+}
+
+export class Server {
+  /**
+   * The open documents, by the URI exactly as the client sent it. A change without a range (the
+   * whole text: clients that sync Full, Neovim with allow_incremental_sync = false) is diffed
+   * against the previous text and applied as the ranged change it amounts to.
+   */
+  private readonly documents = new TextDocuments<TextDocument>({
+    create: TextDocument.create,
+    update: (document, changes, version) => {
+      const edits: TextEdit[] = [];
+      for (const change of changes) {
+        const ranged = this.ranged(document, change);
+        edits.push({ range: ranged.range, newText: ranged.text });
+        TextDocument.update(document, [ranged], version);
+      }
+      this.edits.set(document.uri, edits);
+      return document;
+    },
+  });
+  /** The ranged edits of each document's last change, for the language service. */
+  private readonly edits = new Map<string, TextEdit[]>();
+  /** The URI each open document was opened with, by path: every answer about it names it so. */
+  private readonly uris = new Map<string, string>();
   private pullDiagnostics = false;
   /** The client can be asked to ask for inlay hints again (after a settings change). */
   private inlayHintRefresh = false;
   private folders: string[] = [];
   private pending = new Map<string, NodeJS.Immediate>();
 
-  constructor(private readonly connection: Connection) {}
+  constructor(private readonly connection: Connection, private readonly service = new LanguageService()) {}
+
+  private ranged(document: TextDocument, change: TextDocumentContentChangeEvent): { range: TextEdit['range']; text: string } {
+    if ('range' in change && change.range) return { range: change.range, text: change.text };
+    const r = rangedChange(document.getText(), change.text);
+    return { range: { start: document.positionAt(r.start), end: document.positionAt(r.end) }, text: r.newText };
+  }
 
   listen(): void {
     const c = this.connection;
@@ -69,10 +123,16 @@ class Server {
       if (contracts) this.contractsChanged();
     });
 
-    this.documents.onDidOpen((e) => this.opened(e.document));
-    this.documents.onDidChangeContent((e) => this.opened(e.document));
+    this.documents.onDidOpen((e) => this.uris.set(this.path(e.document.uri), e.document.uri));
+    this.documents.onDidChangeContent((e) => {
+      const edits = this.edits.get(e.document.uri);
+      this.edits.delete(e.document.uri);
+      this.opened(e.document, edits);
+    });
     this.documents.onDidClose((e) => {
       const path = this.path(e.document.uri);
+      if (this.uris.get(path) === e.document.uri) this.uris.delete(path);
+      this.edits.delete(e.document.uri);
       this.service.close(path);
       if (!this.pullDiagnostics && !path.endsWith('sandlua.json')) void c.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
     });
@@ -100,7 +160,7 @@ class Server {
       if (!s) return null;
       return { signatures: [{ label: s.label, documentation: s.documentation, parameters: s.parameters.map((x) => ({ label: x.label, documentation: x.documentation })) }], activeSignature: 0, activeParameter: s.activeParameter };
     }, null));
-    c.onDefinition((p) => this.guard(() => this.service.definition(this.path(p.textDocument.uri), p.position).map((l) => ({ uri: URI.file(l.path).toString(), range: l.range })), []));
+    c.onDefinition((p) => this.guard(() => this.service.definition(this.path(p.textDocument.uri), p.position).map((l) => ({ uri: this.uriOf(l.path), range: l.range })), []));
     c.onReferences((p) => this.guard(() => this.service.references(this.path(p.textDocument.uri), p.position, p.context.includeDeclaration).map((l) => ({ uri: p.textDocument.uri, range: l.range })), []));
     c.onDocumentHighlight((p) => this.guard(() => this.service.highlights(this.path(p.textDocument.uri), p.position).map((h) => ({
       range: h.range, kind: h.kind === 'write' ? DocumentHighlightKind.Write : h.kind === 'read' ? DocumentHighlightKind.Read : DocumentHighlightKind.Text,
@@ -157,8 +217,8 @@ class Server {
           workDone.report(Math.round((100 * i) / Math.max(1, files.length)), `${i} of ${files.length}`);
           await new Promise((r) => setImmediate(r));
         }
-        const uri = URI.file(files[i]).toString();
-        items.push({ kind: DocumentDiagnosticReportKind.Full, uri, version: null, items: this.guard(() => this.diagnostics(files[i]), []) });
+        const uri = this.uriOf(files[i]);
+        items.push({ kind: DocumentDiagnosticReportKind.Full, uri, version: this.documents.get(uri)?.version ?? null, items: this.guard(() => this.diagnostics(files[i]), []) });
       }
       workDone.done();
       return { items };
@@ -219,9 +279,10 @@ class Server {
     }
   }
 
-  private opened(document: TextDocument): void {
+  /** A document opened (edits undefined) or changed (its ranged edits). */
+  private opened(document: TextDocument, edits?: TextEdit[]): void {
     const path = this.path(document.uri);
-    this.service.change(path, document.getText(), document.version);
+    this.service.change(path, document.getText(), document.version, edits);
     if (path.endsWith('sandlua.json')) {
       this.contractsChanged();
       return;
@@ -259,7 +320,7 @@ class Server {
   }
 
   private publish(path: string): void {
-    const uri = URI.file(path).toString();
+    const uri = this.uriOf(path);
     const doc = this.documents.get(uri);
     void this.connection.sendDiagnostics({ uri, version: doc?.version, diagnostics: this.guard(() => this.diagnostics(path), []) });
   }
@@ -274,6 +335,11 @@ class Server {
 
   private path(uri: string): string {
     return URI.parse(uri).fsPath;
+  }
+
+  /** The URI of a file: the client's own string when it is open (`+`, `%3A`, raw unicode kept as sent). */
+  private uriOf(path: string): string {
+    return this.uris.get(path) ?? URI.file(path).toString();
   }
 
   /** A feature that fails answers with its empty value and logs: the server keeps serving. */
