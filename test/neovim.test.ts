@@ -14,41 +14,75 @@ function haveNvim(): boolean {
   return spawnSync('nvim', ['--version']).status === 0;
 }
 
+interface Seen { line: number; code: string; message: string }
+interface NvimResult {
+  diagnostics: Seen[]; completion: string[]; hover: string; typeHover: string; error?: string;
+  afterDelete: Seen[]; afterInsert: Seen[]; changes: { ranged: number; whole: number };
+}
+
+/** Runs test/neovim/client.lua on a script under the example contract; what Neovim saw. */
+function runNvim(sync: 'incremental' | 'full'): NvimResult {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-nvim-'));
+  try {
+    fs.copyFileSync(path.join(root, 'examples', 'invoice-normalizer', 'sandlua.json'), path.join(ws, 'sandlua.json'));
+    const script = path.join(ws, 'script.lua');
+    fs.writeFileSync(script, 'os.execute("ls")\nlocal v = lookup_vendor_alias(input.vendor_name)\nprint(v:upper())\ntools.\n');
+    const out = path.join(ws, 'out.json');
+    const run = spawnSync('nvim', ['--headless', '-u', 'NONE', '-c', `luafile ${path.join(root, 'test', 'neovim', 'client.lua')}`], {
+      env: { ...process.env, SANDLUA_CLI: cli, SANDLUA_WS: ws, SANDLUA_SCRIPT: script, SANDLUA_OUT: out, SANDLUA_SYNC: sync },
+      encoding: 'utf8', timeout: 50000,
+    });
+    assert.ok(fs.existsSync(out), `no result from nvim: ${run.stderr || run.stdout}`);
+    return JSON.parse(fs.readFileSync(out, 'utf8')) as NvimResult;
+  } finally {
+    fs.rmSync(ws, { recursive: true, force: true });
+  }
+}
+
+/** The diagnostics follow the edits: the first line deleted, then `os.execute("x")` typed on line 2. */
+function assertFollowsEdits(result: NvimResult): void {
+  const at = (list: Seen[]): string[] => list.map((d) => `${d.line} ${d.code}`).sort();
+  assert.ok(!result.afterDelete.some((d) => d.code === 'forbidden'), JSON.stringify(result.afterDelete));
+  assert.ok(at(result.afterDelete).includes('1 maybe-nil'), JSON.stringify(result.afterDelete));
+  assert.ok(at(result.afterInsert).includes('2 forbidden'), JSON.stringify(result.afterInsert));
+  assert.ok(at(result.afterInsert).includes('1 maybe-nil'), JSON.stringify(result.afterInsert));
+}
+
 describe('Neovim (built-in LSP client, headless)', function () {
   this.timeout(60000);
 
-  it('shows the checker\'s diagnostics (the inferred maybe-nil too), completes granted host functions and hovers with types', function () {
+  beforeEach(function () {
     if (!haveNvim()) {
       if (process.env.CI === 'true') assert.fail('nvim is required in CI (apt-get install neovim)');
       this.skip();
     }
-    const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-nvim-'));
-    try {
-      fs.copyFileSync(path.join(root, 'examples', 'invoice-normalizer', 'sandlua.json'), path.join(ws, 'sandlua.json'));
-      const script = path.join(ws, 'script.lua');
-      fs.writeFileSync(script, 'os.execute("ls")\nlocal v = lookup_vendor_alias(input.vendor_name)\nprint(v:upper())\ntools.\n');
-      const out = path.join(ws, 'out.json');
-      const run = spawnSync('nvim', ['--headless', '-u', 'NONE', '-c', `luafile ${path.join(root, 'test', 'neovim', 'client.lua')}`], {
-        env: { ...process.env, SANDLUA_CLI: cli, SANDLUA_WS: ws, SANDLUA_SCRIPT: script, SANDLUA_OUT: out },
-        encoding: 'utf8', timeout: 50000,
-      });
-      assert.ok(fs.existsSync(out), `no result from nvim: ${run.stderr || run.stdout}`);
-      const result = JSON.parse(fs.readFileSync(out, 'utf8')) as { diagnostics: { line: number; code: string; message: string }[]; completion: string[]; hover: string; typeHover: string; error?: string };
-      assert.equal(result.error, undefined);
-      const forbidden = result.diagnostics.find((d) => d.code === 'forbidden');
-      assert.ok(forbidden, JSON.stringify(result.diagnostics));
-      assert.equal(forbidden.line, 0);
-      assert.equal(forbidden.message, 'os.execute is not granted by invoice-normalizer (sandlua.json)');
-      assert.ok(result.completion.includes('emit_review_note'), JSON.stringify(result.completion));
-      assert.match(result.hover, /lookup_vendor_alias\(alias: string\): string\?/);
-      // What the runtime would fail on: `v` may be nil (the host function returns string?).
-      const nil = result.diagnostics.find((d) => d.code === 'maybe-nil');
-      assert.ok(nil, JSON.stringify(result.diagnostics));
-      assert.equal(nil.line, 2);
-      assert.match(nil.message, /^`v` may be nil \(lookup_vendor_alias returns string\?\)/);
-      assert.match(result.typeHover, /local v: string\?/);
-    } finally {
-      fs.rmSync(ws, { recursive: true, force: true });
-    }
+  });
+
+  it('shows the checker\'s diagnostics (the inferred maybe-nil too), completes granted host functions and hovers with types', () => {
+    const result = runNvim('incremental');
+    assert.equal(result.error, undefined);
+    const forbidden = result.diagnostics.find((d) => d.code === 'forbidden');
+    assert.ok(forbidden, JSON.stringify(result.diagnostics));
+    assert.equal(forbidden.line, 0);
+    assert.equal(forbidden.message, 'os.execute is not granted by invoice-normalizer (sandlua.json)');
+    assert.ok(result.completion.includes('emit_review_note'), JSON.stringify(result.completion));
+    assert.match(result.hover, /lookup_vendor_alias\(alias: string\): string\?/);
+    // What the runtime would fail on: `v` may be nil (the host function returns string?).
+    const nil = result.diagnostics.find((d) => d.code === 'maybe-nil');
+    assert.ok(nil, JSON.stringify(result.diagnostics));
+    assert.equal(nil.line, 2);
+    assert.match(nil.message, /^`v` may be nil \(lookup_vendor_alias returns string\?\)/);
+    assert.match(result.typeHover, /local v: string\?/);
+    // Edits sent as ranged changes, and the diagnostics follow them.
+    assert.ok(result.changes.ranged > 0 && result.changes.whole === 0, JSON.stringify(result.changes));
+    assertFollowsEdits(result);
+  });
+
+  it('follows edits sent as the whole text (allow_incremental_sync = false)', () => {
+    const result = runNvim('full');
+    assert.equal(result.error, undefined);
+    assert.ok(result.diagnostics.some((d) => d.code === 'forbidden' && d.line === 0), JSON.stringify(result.diagnostics));
+    assert.ok(result.changes.whole > 0 && result.changes.ranged === 0, JSON.stringify(result.changes));
+    assertFollowsEdits(result);
   });
 });
