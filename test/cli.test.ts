@@ -87,6 +87,23 @@ describe('sandlua command line', () => {
     assert.deepEqual(output.files, [{ path: `${fixtures}/project/loose.lua`, manifest: `${fixtures}/project/sandlua.json`, diagnostics: [] }]);
   });
 
+  it('checks a script no contract governs under the default contract, or as --ungoverned says', () => {
+    const file = `${fixtures}/ungoverned/plain.lua`;
+    const codes = (...extra: string[]): { status: number | null; codes: string[] } => {
+      const run = sandlua('check', file, '--format', 'json', ...extra);
+      const output = JSON.parse(run.stdout) as JsonOutput;
+      assert.equal(output.files[0].manifest, null);
+      return { status: run.status, codes: output.files[0].diagnostics.map((d) => `${d.line} ${d.code}`) };
+    };
+    assert.deepEqual(codes(), { status: 1, codes: ['2 unused', '3 forbidden', '3 forbidden'] });
+    assert.deepEqual(codes('--ungoverned', 'default-contract'), codes());
+    assert.deepEqual(codes('--ungoverned', 'lint'), { status: 0, codes: ['2 unused'] });
+    assert.deepEqual(codes('--ungoverned', 'ignore'), { status: 0, codes: [] });
+    const wrong = sandlua('check', file, '--ungoverned', 'skip');
+    assert.equal(wrong.status, 2);
+    assert.match(wrong.stderr, /unknown --ungoverned 'skip'/);
+  });
+
   it('answers --help and --version, also through npx', () => {
     const help = sandlua('--help');
     assert.equal(help.status, 0);

@@ -4,7 +4,7 @@
 import { readFileSync } from 'fs';
 import { resolve } from 'path';
 import { parseArgs } from 'util';
-import { compile, disassemble, parseSeverityOption, type SeverityLevel } from '@sandlua/lua';
+import { compile, disassemble, parseSeverityOption, UNGOVERNED_SCRIPTS, type SeverityLevel } from '@sandlua/lua';
 import { runReplay, runScript } from './run';
 import { runDebugAdapter } from '@sandlua/debugger';
 import { startServer } from './lsp/server';
@@ -23,6 +23,7 @@ const HELP = `sandlua — checks for sandboxed Lua 5.3 scripts with capability c
 Usage:
   sandlua check PATH... [--format text|json|sarif|github] [--manifest FILE]
               [--max-warnings N] [--severity CODE=LEVEL]... [--base GIT_REF] [--jobs N]
+              [--ungoverned default-contract|lint|ignore]
   sandlua report PATH... [--format markdown|json] [--manifest FILE] [--base GIT_REF]
   sandlua run SCRIPT [--manifest FILE] [--input JSON | --input-file FILE] [--json]
               [--audit FILE] [--host MODULE.js] [--stdin FILE]
@@ -71,6 +72,10 @@ Options for check:
                        report CODE as error, warning, information or hint, or not
                        at all (off); repeatable. Wins over the contract's "severity"
                        map; the exit code follows the severities given
+  --ungoverned MODE    how a script no sandlua.json governs is checked:
+                       default-contract (the default): under the default deny-all
+                       contract; lint: only the language's own judgements (syntax,
+                       lint, the standard library's types); ignore: syntax errors only
   -h, --help           show this help
 
 Exit codes: 0 no problems, 1 problems found, 2 wrong usage.
@@ -140,6 +145,7 @@ async function runCheck(args: string[], io: Io): Promise<number> {
       severity: { type: 'string', multiple: true },
       base: { type: 'string' },
       jobs: { type: 'string' },
+      ungoverned: { type: 'string', default: 'default-contract' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -147,6 +153,8 @@ async function runCheck(args: string[], io: Io): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
+  const ungoverned = UNGOVERNED_SCRIPTS.find((m) => m.value === values.ungoverned)?.value;
+  if (!ungoverned) throw new UsageError(`unknown --ungoverned '${values.ungoverned}' (expected default-contract, lint or ignore)`);
   let jobs: number | undefined;
   if (values.jobs !== undefined) {
     jobs = Number(values.jobs);
@@ -175,7 +183,7 @@ async function runCheck(args: string[], io: Io): Promise<number> {
   const progress = io.isTTY && process.stderr.isTTY
     ? (done: number, total: number) => process.stderr.write(`\rchecking ${done}/${total} scripts`)
     : undefined;
-  const result = await checkParallel(positionals, { manifest: values.manifest, cwd: io.cwd, onProgress: progress, severity, jobs });
+  const result = await checkParallel(positionals, { manifest: values.manifest, cwd: io.cwd, onProgress: progress, severity, jobs, ungoverned });
   if (progress) process.stderr.write('\r\x1b[K');
   const changes = values.base !== undefined
     ? diffReports(reportAtRevision(values.base, positionals, io.cwd, values.manifest), buildReport(positionals, io.cwd, values.manifest))

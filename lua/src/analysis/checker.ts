@@ -25,6 +25,7 @@ import { infer, type Inference } from './infer';
 import { isEnvironment, longestHostPrefix, objectProperties, withoutEnvironment } from './paths';
 import { ExistenceTests, isFalsyConstant, isTruthyConstant, lint } from './lint';
 import { isRemovedGlobal, libraryMembers, removedName } from './stdlib-members';
+import { CONTRACT_CODES, isKnownCode, shownUngoverned, type UngovernedScripts } from './rules';
 import { accessAllows, fileUses, moduleFile, moduleOfFile, requireUses, runGlobals, type FileNeed } from './modules';
 
 export interface ScriptAnalysis {
@@ -50,6 +51,28 @@ export interface CheckerOptions {
   path?: string;
   /** Whether a file exists (default: on disk); the language service also counts its open documents. */
   fileExists?: (file: string) => boolean;
+  /**
+   * How to judge the script when no contract governs it (`contract` undefined and none broken):
+   * `default-contract` (the default) checks it under the default deny-all contract; `lint` keeps
+   * only the language's own judgements, with the whole standard library reachable; `ignore` keeps
+   * only syntax errors (rules.ts `contract` flags the codes). Hover and completion use the types either way.
+   */
+  ungoverned?: UngovernedScripts;
+}
+
+/**
+ * An `unused-suppression` whose comment names only contract codes (`-- sandlua: disable-next-line
+ * forbidden`): a plain script is not judged by them, so the comment is not known to be unused.
+ */
+function contractSuppression(source: string, finding: Finding): boolean {
+  if (finding.code !== 'unused-suppression') return false;
+  const named = source.slice(finding.start, finding.end).match(/[a-z]+(?:-[a-z]+)*/g)?.filter(isKnownCode) ?? [];
+  return named.length > 0 && named.every((code) => CONTRACT_CODES.has(code));
+}
+
+/** Whether a script is judged as plain Lua, not under any contract. */
+function plainLua(contract: Contract | undefined, options: CheckerOptions): boolean {
+  return !contract && !options.brokenContract && (options.ungoverned ?? 'default-contract') !== 'default-contract';
 }
 
 /** Analyzes and checks one script under its contract (undefined: none, or a broken one). */
@@ -81,7 +104,9 @@ export function analyzeScript(source: string | Uint8Array, name: string, contrac
   }
   findings.sort((a, b) => a.start - b.start || a.end - b.end);
   applySuppressions(parsed, findings);
-  return { parsed, scope, findings, contract, files, types };
+  const mode = options.ungoverned;
+  const shown = mode && plainLua(contract, options) ? findings.filter((f) => shownUngoverned(f.code, mode) && !contractSuppression(parsed.source, f)) : findings;
+  return { parsed, scope, findings: shown, contract, files, types };
 }
 
 class Checker {
@@ -101,7 +126,7 @@ class Checker {
     private readonly findings: Finding[],
     private readonly files: Map<string, boolean>,
   ) {
-    this.policy = contract?.policy ?? StdlibPolicy.DEFAULT;
+    this.policy = contract?.policy ?? (plainLua(contract, options) ? StdlibPolicy.UNRESTRICTED : StdlibPolicy.DEFAULT);
     this.host = contract?.host ?? new Map();
     this.hostGlobals = contract?.hostGlobals ?? new Map();
     this.src = parsed.source;

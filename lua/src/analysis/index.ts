@@ -11,11 +11,11 @@ export {
 export type { RequireUse, FileUse, FileNeed, ModuleField } from './modules';
 export { scriptCapabilities, unusedHostFunctions } from './capabilities';
 export type { Site, CapabilityUse, ScriptCapabilities, FileCapability } from './capabilities';
-export { RULES, CAPABILITY_CHANGE_RULE, CODES, isKnownCode, defaultSeverityText, ruleFor } from './rules';
+export { RULES, CAPABILITY_CHANGE_RULE, CODES, isKnownCode, defaultSeverityText, ruleFor, CONTRACT_CODES, UNGOVERNED_SCRIPTS, shownUngoverned } from './rules';
 export { applySuppressions } from './suppress';
 export { applySeverity, parseSeverityOption, isSeverityLevel, SEVERITY_LEVELS, FIXED_SEVERITY } from './severity';
 export type { SeverityLevel, SeverityMap } from './severity';
-export type { Rule } from './rules';
+export type { Rule, UngovernedScripts } from './rules';
 export { formatType, fieldsOf, UNKNOWN, NO_TYPES } from './types';
 export type { Type, Param, TypeInfo } from './types';
 export { readAnnotations } from './annotations';

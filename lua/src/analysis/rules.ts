@@ -14,6 +14,11 @@ export interface Rule {
   help: string;
   /** The severity the code usually has (a diagnostic carries its own). */
   severity: Severity;
+  /**
+   * A judgement against a contract (what it grants, declares or limits), not the language's own:
+   * a script no contract governs gets none of these unless `ungovernedScripts` is `default-contract`.
+   */
+  contract?: true;
 }
 
 export const RULES: readonly Rule[] = [
@@ -30,6 +35,7 @@ export const RULES: readonly Rule[] = [
     summary: 'The script uses a standard-library function that its contract does not grant (io, os.execute, load, debug, ...).',
     help: 'Remove the use, or, if the script truly needs it and the contract owner agrees, grant it in the contract\'s "stdlib": {"allow": [...]}. The sandbox removes denied functions, so the call would fail at run time.',
     severity: 'error',
+    contract: true,
   },
   {
     code: 'ungranted-host',
@@ -37,6 +43,7 @@ export const RULES: readonly Rule[] = [
     summary: 'The script calls a host function that its contract does not grant.',
     help: 'Call only the host functions listed in the contract\'s "host" section, or add the function to the contract (a change its approval owner must accept). At run time the name is not defined.',
     severity: 'error',
+    contract: true,
   },
   {
     code: 'host-args',
@@ -44,6 +51,7 @@ export const RULES: readonly Rule[] = [
     summary: 'A host function is called with arguments that do not match the signature in the contract.',
     help: 'Pass the arguments the contract declares (their number and types); the host checks them at run time and the call fails otherwise.',
     severity: 'error',
+    contract: true,
   },
   {
     code: 'undefined-global',
@@ -51,6 +59,7 @@ export const RULES: readonly Rule[] = [
     summary: 'The script reads a global variable that nothing defines: not the standard library, not the contract\'s host functions, not the script or a module it requires. An error where it is indexed (that fails at run time), a warning where it is only read (it is nil); nothing where the read only tests whether it exists (`x or default`, `if x then`).',
     help: 'Check the spelling, declare the variable with local, or read the value from input.',
     severity: 'error',
+    contract: true,
   },
   {
     code: 'global-write',
@@ -58,6 +67,7 @@ export const RULES: readonly Rule[] = [
     summary: 'The script assigns a global variable.',
     help: 'Use a local variable (local name = ...). Globals leak between functions and can shadow standard or host names.',
     severity: 'error',
+    contract: true,
   },
   {
     code: 'unknown-input-field',
@@ -65,6 +75,7 @@ export const RULES: readonly Rule[] = [
     summary: 'The script reads a field of input that the contract\'s input schema does not declare.',
     help: 'Read only the fields the contract\'s "input" schema declares, or add the field to the schema.',
     severity: 'warning',
+    contract: true,
   },
   {
     code: 'output-shape',
@@ -72,6 +83,7 @@ export const RULES: readonly Rule[] = [
     summary: 'A value the script returns does not match the contract\'s output schema.',
     help: 'Return a value with the fields and types the contract\'s "output" schema requires; the host rejects other output.',
     severity: 'error',
+    contract: true,
   },
   {
     code: 'unbounded-loop',
@@ -79,6 +91,7 @@ export const RULES: readonly Rule[] = [
     summary: 'A loop has no visible way to end (while true without break or return).',
     help: 'Give the loop an exit. The instruction limit stops it at run time, but the run then fails.',
     severity: 'warning',
+    contract: true,
   },
   {
     code: 'unknown-module',
@@ -86,6 +99,7 @@ export const RULES: readonly Rule[] = [
     summary: 'The script requires a module that its contract does not declare, or a declared module whose file does not exist.',
     help: 'Require only the modules listed in the contract\'s "modules" section (name → Lua file relative to the contract\'s folder), or declare the module there (a change its approval owner must accept). A declared module\'s file must exist. At run time require fails for any other name.',
     severity: 'error',
+    contract: true,
   },
   {
     code: 'ungranted-file',
@@ -93,6 +107,7 @@ export const RULES: readonly Rule[] = [
     summary: 'The script opens a file (io.open, io.lines) that its contract does not declare, or with a mode its declared access does not allow.',
     help: 'Open only the files listed in the contract\'s "files" section, by their path relative to the contract\'s folder, and only as declared: "read" allows io.lines and io.open modes "r"/"rb", "write" allows "w" and "a", "read-write" allows any mode. Absolute paths and paths through ".." are never reachable. At run time io.open fails for any other file or mode.',
     severity: 'error',
+    contract: true,
   },
   {
     code: 'maybe-nil',
@@ -163,6 +178,7 @@ export const RULES: readonly Rule[] = [
     summary: 'The contract (sandlua.json) is invalid: its scripts run under deny-all until it is fixed.',
     help: 'Fix the contract at the marked place; the message says what the schema or the loader expects.',
     severity: 'error',
+    contract: true,
   },
 ];
 
@@ -183,6 +199,31 @@ export const CODES: readonly string[] = RULES.map((rule) => rule.code);
 /** A code's default severity in words (settings and schema descriptions): `maybe-nil` has two. */
 export function defaultSeverityText(rule: Rule): string {
   return rule.code === 'maybe-nil' ? 'error when the nil comes from the contract, warning otherwise' : rule.severity;
+}
+
+/** The codes that judge a script against its contract (`contract: true`). */
+export const CONTRACT_CODES: ReadonlySet<string> = new Set(RULES.filter((rule) => rule.contract).map((rule) => rule.code));
+
+/**
+ * How a script that no contract governs is judged (the language server's `sandlua.ungovernedScripts`,
+ * the CLI's `--ungoverned`): `ignore` shows only its syntax errors; `lint` only the language's own
+ * judgements (syntax, lint codes, the standard library's types), with the whole standard library
+ * reachable; `default-contract` checks it under the default deny-all contract.
+ */
+export type UngovernedScripts = 'ignore' | 'lint' | 'default-contract';
+
+/** The values of `UngovernedScripts`, each with its description (settings, `--help`). */
+export const UNGOVERNED_SCRIPTS: readonly { value: UngovernedScripts; description: string }[] = [
+  { value: 'ignore', description: 'A script no sandlua.json governs gets no Sandlua diagnostics except syntax errors.' },
+  { value: 'lint', description: 'A script no sandlua.json governs gets only the language\'s own diagnostics (syntax, lint, the standard library\'s types), no contract codes.' },
+  { value: 'default-contract', description: 'A script no sandlua.json governs is checked under the default deny-all contract (io, os.execute, require… are forbidden).' },
+];
+
+/** Whether a finding of `code` is shown for a script no contract governs, under `mode`. */
+export function shownUngoverned(code: string, mode: UngovernedScripts): boolean {
+  if (mode === 'default-contract') return true;
+  if (mode === 'ignore') return code === 'syntax';
+  return !CONTRACT_CODES.has(code);
 }
 
 /** Whether a code is one of this version's diagnostic codes. */

@@ -72,6 +72,8 @@ const DEFAULT_RULES: ReadonlyMap<string, boolean> = new Map([
 export class StdlibPolicy {
   /** The policy of a contract without `stdlib` rules (also the fallback for a broken contract). */
   static readonly DEFAULT = new StdlibPolicy();
+  /** Every standard name reachable, as in ordinary Lua: for scripts no contract governs, judged as plain Lua. */
+  static readonly UNRESTRICTED = new StdlibPolicy({ allow: DEFAULT_DENIED });
 
   /** Contract entries: true = allow, false = deny (deny wins when both name an entry). */
   private readonly rules = new Map<string, boolean>();

@@ -4,7 +4,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyzeScript, applySeverity, type ManifestResult, type Severity, type SeverityMap } from '@sandlua/lua';
+import { analyzeScript, applySeverity, type ManifestResult, type Severity, type SeverityMap, type UngovernedScripts } from '@sandlua/lua';
 import { availableParallelism } from 'os';
 import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
 import { MANIFEST_FILE, ManifestDiscovery } from '../manifest-discovery';
@@ -43,6 +43,11 @@ export interface CheckOptions {
   cwd?: string;
   /** Severity per code (`--severity`), over each contract's `"severity"` map. */
   severity?: SeverityMap;
+  /**
+   * How a script no contract governs is judged (`--ungoverned`): `default-contract` (the default:
+   * under the default deny-all contract), `lint` (the language's own judgements) or `ignore` (syntax only).
+   */
+  ungoverned?: UngovernedScripts;
 }
 
 export interface CheckResult {
@@ -79,7 +84,7 @@ export function check(paths: string[], options: CheckOptions = {}): CheckResult 
   for (const script of scripts) {
     const manifest = fixed ?? discovery.governing(script);
     if (manifest) manifests.set(manifest.path, manifest);
-    files.push(checkScript(script, manifest, cwd, options.severity));
+    files.push(checkScript(script, manifest, cwd, options.severity, options.ungoverned));
   }
   for (const contract of contracts) {
     const manifest = discovery.load(contract);
@@ -129,7 +134,7 @@ export async function checkParallel(paths: string[], options: CheckOptions & { j
   scripts.forEach((s, i) => chunks[i % workers].push(s));
   let done = 0;
   const results = await Promise.all(chunks.map((chunk) => new Promise<CheckedFile[]>((resolve, reject) => {
-    const worker = new Worker(__filename, { workerData: { sandluaCheckWorker: true, scripts: chunk, manifest: options.manifest, cwd, severity: options.severity } });
+    const worker = new Worker(__filename, { workerData: { sandluaCheckWorker: true, scripts: chunk, manifest: options.manifest, cwd, severity: options.severity, ungoverned: options.ungoverned } });
     worker.on('message', (m: { progress?: number; files?: CheckedFile[] }) => {
       if (m.progress !== undefined) {
         done += m.progress;
@@ -199,7 +204,7 @@ function contractFiles(manifests: Map<string, ManifestResult>, cwd: string): Che
 
 // A worker thread of checkParallel: checks its share of the scripts and reports back.
 if (!isMainThread && (workerData as { sandluaCheckWorker?: boolean } | null)?.sandluaCheckWorker) {
-  const data = workerData as { scripts: string[]; manifest?: string; cwd: string; severity?: SeverityMap };
+  const data = workerData as { scripts: string[]; manifest?: string; cwd: string; severity?: SeverityMap; ungoverned?: UngovernedScripts };
   const discovery = new ManifestDiscovery();
   let fixed: ManifestResult | undefined;
   if (data.manifest) {
@@ -208,7 +213,7 @@ if (!isMainThread && (workerData as { sandluaCheckWorker?: boolean } | null)?.sa
   }
   const files: CheckedFile[] = [];
   for (let i = 0; i < data.scripts.length; i++) {
-    files.push(checkScript(data.scripts[i], fixed ?? discovery.governing(data.scripts[i]), data.cwd, data.severity));
+    files.push(checkScript(data.scripts[i], fixed ?? discovery.governing(data.scripts[i]), data.cwd, data.severity, data.ungoverned));
     if ((i + 1) % 50 === 0) parentPort!.postMessage({ progress: 50 });
   }
   parentPort!.postMessage({ progress: data.scripts.length % 50, files });
@@ -221,11 +226,11 @@ if (!isMainThread && (workerData as { sandluaCheckWorker?: boolean } | null)?.sa
  * the ones a comment suppresses are apart in `suppressed`.
  */
 export function checkSource(
-  source: string | Uint8Array, name: string, manifest?: ManifestResult, file?: string, severity?: SeverityMap,
+  source: string | Uint8Array, name: string, manifest?: ManifestResult, file?: string, severity?: SeverityMap, ungoverned?: UngovernedScripts,
 ): { diagnostics: CheckDiagnostic[]; suppressed: CheckDiagnostic[]; text: string } {
   const contract = manifest?.manifest;
   const broken = manifest !== undefined && contract === undefined ? path.basename(path.dirname(manifest.path)) + '/' + MANIFEST_FILE : undefined;
-  const analysis = analyzeScript(source, name, contract, { brokenContract: broken, path: file });
+  const analysis = analyzeScript(source, name, contract, { brokenContract: broken, path: file, ungoverned });
   const findings = applySeverity(analysis.findings, severity, contract?.severity);
   const lineMap = analysis.parsed.lineMap;
   const diagnostics: CheckDiagnostic[] = [];
@@ -259,7 +264,7 @@ export function checkSource(
   return { text: analysis.parsed.source, diagnostics, suppressed };
 }
 
-function checkScript(script: string, manifest: ManifestResult | undefined, cwd: string, severity?: SeverityMap): CheckedFile {
+function checkScript(script: string, manifest: ManifestResult | undefined, cwd: string, severity?: SeverityMap, ungoverned?: UngovernedScripts): CheckedFile {
   const bytes = fs.readFileSync(script);
   // Lua source is bytes. Valid UTF-8 is decoded so that columns count characters as editors do;
   // anything else is parsed byte for byte (columns are then byte columns, as luac counts them).
@@ -270,7 +275,7 @@ function checkScript(script: string, manifest: ManifestResult | undefined, cwd: 
     source = bytes;
   }
   const shown = display(script, cwd);
-  const { diagnostics, suppressed, text } = checkSource(source, path.basename(script), manifest, script, severity);
+  const { diagnostics, suppressed, text } = checkSource(source, path.basename(script), manifest, script, severity, ungoverned);
   return { path: shown, manifest: manifest ? display(manifest.path, cwd) : null, diagnostics, ...(suppressed.length > 0 ? { suppressed } : {}), source: text };
 }
 

@@ -297,6 +297,31 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
     assert.equal((await client.request<Hint[]>('textDocument/inlayHint', file, { range: whole })).length, 2);
   });
 
+  it('judges a script no contract governs by sandlua.ungovernedScripts, and re-publishes when the setting changes', async () => {
+    // A folder outside the governed workspace, with no sandlua.json above it.
+    const loose = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-loose-'));
+    const file = path.join(loose, 'plain.lua');
+    try {
+      await client.open(file, 'local unused = 1\nio.write(require("x"))\nlocal broken = \n');
+      // Default (`ignore`): the syntax error only.
+      assert.deepEqual(codes(await client.diagnostics(file)), ['syntax']);
+      await client.configure({ severity: {}, ungovernedScripts: 'default-contract' });
+      const denied = await client.diagnostics(file, (p) => codes(p).includes('forbidden'));
+      assert.ok(codes(denied).includes('syntax'));
+      await client.change(file, 'local unused = 1\nio.write(require("x"))\n', 2);
+      await client.diagnostics(file, (p) => codes(p).includes('forbidden') && !codes(p).includes('syntax'));
+      await client.configure({ severity: {}, ungovernedScripts: 'lint' });
+      const linted = await client.diagnostics(file, (p) => !codes(p).includes('forbidden'));
+      assert.deepEqual(codes(linted), ['unused']);
+      await client.configure({ severity: {} });
+      assert.deepEqual(codes(await client.diagnostics(file, (p) => !codes(p).includes('unused'))), []);
+    } finally {
+      await client.configure({ severity: {} });
+      await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: URI.file(file).toString() } });
+      fs.rmSync(loose, { recursive: true, force: true });
+    }
+  });
+
   it('re-checks scripts when the contract is edited, and falls back to deny-all when it breaks', async () => {
     const contractPath = path.join(ws, 'sandlua.json');
     const contract = JSON.parse(fs.readFileSync(contractPath, 'utf8'));

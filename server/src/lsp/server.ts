@@ -263,12 +263,14 @@ export class Server {
 
   private async readSettings(): Promise<void> {
     try {
-      const settings = (await this.connection.workspace.getConfiguration('sandlua')) as { severity?: Record<string, Severity | 'off'>; contractPaths?: string[]; inlayHints?: ServiceSettings['inlayHints'] } | null;
+      const settings = (await this.connection.workspace.getConfiguration('sandlua')) as { severity?: Record<string, Severity | 'off'>; contractPaths?: string[]; ungovernedScripts?: unknown; inlayHints?: ServiceSettings['inlayHints'] } | null;
       const base = this.folders[0] ?? process.cwd();
       const hints = settings?.inlayHints;
       this.service.settings = {
         severity: settings?.severity ?? {},
         contractPaths: (settings?.contractPaths ?? []).map((p) => nodePath.resolve(base, p)),
+        // An unknown value counts as the default (`ignore`).
+        ungovernedScripts: settings?.ungovernedScripts === 'lint' || settings?.ungovernedScripts === 'default-contract' ? settings.ungovernedScripts : 'ignore',
         inlayHints: { parameterNames: hints?.parameterNames !== false, localTypes: hints?.localTypes === true },
       };
       this.service.contractsChanged();

@@ -5,7 +5,7 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Finding, Type, TypeInfo, ast } from '@sandlua/lua';
+import { UNGOVERNED_SCRIPTS, type Finding, type Type, type TypeInfo, type ast } from '@sandlua/lua';
 import { LanguageService, type Position } from './service';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'test', 'service');
@@ -94,12 +94,13 @@ describe('language service (fixtures with a $0 cursor)', () => {
     try {
       const script = path.join(dir, 'loose.lua');
       const service = new LanguageService();
+      service.settings = { severity: {}, ungovernedScripts: 'default-contract' };
       service.open(script, 'lookup_vendor_alias("x")\n', 1);
       assert.deepEqual(service.diagnostics(script).map((d) => d.code), ['ungranted-host']);
       service.settings = { severity: { 'ungranted-host': 'warning' }, contractPaths: [FIXTURES] };
       service.contractsChanged();
       assert.deepEqual(service.diagnostics(script).map((d) => d.code), []);
-      service.settings = { severity: { forbidden: 'off' } };
+      service.settings = { severity: { forbidden: 'off' }, ungovernedScripts: 'default-contract' };
       service.contractsChanged();
       service.change(script, 'os.execute("x")\n', 2);
       assert.deepEqual(service.diagnostics(script), []);
@@ -458,5 +459,117 @@ describe('language service: quick fixes and symbols', () => {
       assert.ok(symbols.every((s) => s.name.trim() !== ''), `${JSON.stringify(text)}: ${JSON.stringify(symbols.map((s) => s.name))}`);
       assert.ok(symbols.some((s) => s.name === 'x'), JSON.stringify(text));
     }
+  });
+});
+
+describe('language service: scripts no contract governs (sandlua.ungovernedScripts)', () => {
+  let dir: string;
+  let plain: string;
+  let governed: string;
+  // Ordinary Lua: io and require (denied by the default contract), a global write, an endless loop,
+  // a call of a global nothing defines; and what the language itself judges: an unused local,
+  // shadowing, a member Lua 5.3's libraries do not have (io's too, now that io is reachable).
+  const PLAIN = [
+    'local unused = 1',
+    'local name = "x"',
+    'do local name = "y" io.write(name) end',
+    'io.write(require("json").encode(name))',
+    'counter = 1',
+    'io.wrte(string.formt("%d", counter))',
+    'send(counter)',
+    'while true do io.write(".") end',
+    '',
+  ].join('\n');
+  const codesOf = (service: LanguageService, file: string): string[] => service.diagnostics(file).map((d) => `${d.range.start.line + 1} ${d.code}`);
+  const serviceWith = (ungovernedScripts?: 'ignore' | 'lint' | 'default-contract'): LanguageService => {
+    const service = new LanguageService();
+    service.settings = { severity: {}, ungovernedScripts };
+    service.open(plain, PLAIN, 1);
+    service.open(governed, 'io.write("x")\nreturn { ok = true }\n', 1);
+    return service;
+  };
+
+  before(() => {
+    // A workspace with a governed folder and an ordinary script beside it (no sandlua.json above either but the folder's).
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-ungoverned-'));
+    fs.mkdirSync(path.join(dir, 'governed'));
+    fs.writeFileSync(path.join(dir, 'governed', 'sandlua.json'), JSON.stringify({ name: 'governed' }));
+    governed = path.join(dir, 'governed', 'main.lua');
+    plain = path.join(dir, 'tool.lua');
+    fs.writeFileSync(governed, '');
+    fs.writeFileSync(plain, PLAIN);
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('ignore (the default): syntax errors only', () => {
+    const service = serviceWith(undefined);
+    assert.deepEqual(codesOf(service, plain), []);
+    service.change(plain, PLAIN + 'local broken =\n', 2);
+    assert.deepEqual(codesOf(service, plain), ['10 syntax']);
+    assert.deepEqual(service.workspaceFiles([dir]).map((f) => path.relative(dir, f)), [path.join('governed', 'main.lua'), path.join('governed', 'sandlua.json')]);
+  });
+
+  it('lint: the language\'s own judgements, no contract codes', () => {
+    const service = serviceWith('lint');
+    assert.deepEqual(codesOf(service, plain), ['1 unused', '3 shadowing', '6 unknown-member', '6 unknown-member']);
+    assert.match(service.diagnostics(plain).find((d) => d.range.start.line === 5)!.message, /'wrte'/);
+  });
+
+  it('default-contract: checked under the default deny-all contract, as before', () => {
+    const service = serviceWith('default-contract');
+    assert.deepEqual(codesOf(service, plain), [
+      '1 unused', '3 shadowing', '3 forbidden', '4 forbidden', '4 forbidden', '5 global-write',
+      '6 forbidden', '6 unknown-member', '7 ungranted-host', '8 unbounded-loop', '8 forbidden',
+    ]);
+  });
+
+  it('a governed script is judged under its contract whatever the setting', () => {
+    for (const mode of ['ignore', 'lint', 'default-contract'] as const) {
+      assert.deepEqual(codesOf(serviceWith(mode), governed), ['1 forbidden'], mode);
+    }
+    // A broken contract governs too: its scripts fall back to deny-all.
+    const broken = path.join(dir, 'broken');
+    fs.mkdirSync(broken);
+    fs.writeFileSync(path.join(broken, 'sandlua.json'), '{ "name": ');
+    const service = serviceWith('ignore');
+    service.open(path.join(broken, 'a.lua'), 'io.write("x")\n', 1);
+    assert.ok(codesOf(service, path.join(broken, 'a.lua')).includes('1 forbidden'));
+  });
+
+  it('changing the setting takes effect on the next request', () => {
+    const service = serviceWith('default-contract');
+    assert.ok(codesOf(service, plain).some((c) => c.endsWith('forbidden')));
+    service.settings = { severity: {}, ungovernedScripts: 'ignore' };
+    assert.deepEqual(codesOf(service, plain), []);
+  });
+
+  it('completion and hover: the whole standard library, no host functions, no input; forbidden only under default-contract', () => {
+    const text = 'local n = 1\nio.write(n)\n';
+    for (const mode of ['ignore', 'lint'] as const) {
+      const service = serviceWith(mode);
+      service.change(plain, text, 2);
+      const labels = service.completion(plain, { line: 2, character: 0 }).map((i) => i.label);
+      for (const name of ['io', 'require', 'print', 'string', 'n']) assert.ok(labels.includes(name), `${mode}: ${name}`);
+      assert.ok(!labels.includes('input'), mode);
+      assert.ok(!service.completion(plain, { line: 2, character: 0 }).some((i) => i.detail?.includes('host')), mode);
+      assert.ok(service.completion(plain, { line: 1, character: 3 }).some((i) => i.label === 'write'), mode);
+      const hover = service.hover(plain, { line: 1, character: 0 })!.contents;
+      assert.match(hover, /Input and output/);
+      assert.doesNotMatch(hover, /Not granted/);
+      assert.ok(!service.semanticTokens(plain).some((t) => t.modifiers & (1 << 4)), `${mode}: no token marked forbidden`);
+    }
+    const strict = serviceWith('default-contract');
+    strict.change(plain, text, 2);
+    assert.ok(!strict.completion(plain, { line: 2, character: 0 }).some((i) => i.label === 'io'));
+    assert.match(strict.hover(plain, { line: 1, character: 0 })!.contents, /Not granted/);
+    assert.ok(strict.semanticTokens(plain).some((t) => t.modifiers & (1 << 4)), 'io marked forbidden');
+  });
+
+  it('the editor setting offers exactly the modes, with the engine\'s descriptions', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { enum: string[]; enumDescriptions: string[]; default: string }> } } };
+    const setting = manifest.contributes.configuration.properties['sandlua.ungovernedScripts'];
+    assert.deepEqual(setting.enum, UNGOVERNED_SCRIPTS.map((m) => m.value));
+    assert.deepEqual(setting.enumDescriptions, UNGOVERNED_SCRIPTS.map((m) => m.description));
+    assert.equal(setting.default, 'ignore');
   });
 });

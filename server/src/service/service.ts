@@ -9,7 +9,7 @@ import {
   type ast, type Contract, type HostFunction, type ManifestResult, type LocalVariable, type ModuleDeclaration,
 } from '@sandlua/lua';
 import {
-  analyzeScript, applySeverity, walk, objectProperties, requiredFields, schemaTypes, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
+  analyzeScript, applySeverity, type UngovernedScripts, walk, objectProperties, requiredFields, schemaTypes, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
   fieldsOf, formatInferredType, readAnnotations, typeFromNode,
   type Documentation, type Finding, type ScriptAnalysis, type FileUse, type ModuleField, type RequireUse, type Type, type TypeInfo,
 } from '@sandlua/lua';
@@ -59,6 +59,11 @@ export interface ServiceSettings {
   severity: Record<string, Severity | 'off'>;
   /** Contracts (files or folders holding a sandlua.json) for scripts that no contract above them governs. */
   contractPaths?: string[];
+  /**
+   * How scripts that no contract governs are judged (default `ignore`: syntax errors only; `lint`:
+   * the language's own judgements; `default-contract`: checked under the default deny-all contract).
+   */
+  ungovernedScripts?: UngovernedScripts;
   inlayHints?: {
     /** Parameter names before the arguments of host and local-function calls (default on). */
     parameterNames?: boolean;
@@ -84,6 +89,8 @@ interface Cached {
   analysis: ScriptAnalysis;
   lines: LineMap;
   types: TypeInfo;
+  /** The `ungovernedScripts` setting the analysis was made under. */
+  ungoverned: UngovernedScripts;
 }
 
 /** The workspace as the server sees it: open documents over the disk, contracts, analyses. */
@@ -187,20 +194,40 @@ export class LanguageService {
     if (text === undefined) return undefined;
     const cached = this.cache.get(path);
     // Findings also depend on whether required modules' files exist: one created or deleted counts as a change.
-    if (cached && cached.text === text && [...cached.analysis.files].every(([file, existed]) => this.exists(file) === existed)) return cached;
+    const ungoverned = this.ungovernedMode();
+    if (cached && cached.text === text && cached.ungoverned === ungoverned && [...cached.analysis.files].every(([file, existed]) => this.exists(file) === existed)) return cached;
     const contract = this.contractFor(path);
     const broken = contract && !contract.manifest ? nodePath.relative(nodePath.dirname(path), contract.path) || MANIFEST_FILE : undefined;
     // The earlier analysis is spent once its parse is taken over, whatever happens next.
     this.cache.delete(path);
     const analysis = analyzeScript(text, nodePath.basename(path), contract?.manifest, {
-      brokenContract: broken, previous: cached?.analysis, path, fileExists: (file) => this.exists(file),
+      brokenContract: broken, previous: cached?.analysis, path, fileExists: (file) => this.exists(file), ungoverned,
     });
     const override = this.options.analysis?.(analysis, text);
     if (override?.findings) analysis.findings = override.findings;
-    const entry: Cached = { text, contract, analysis, lines: analysis.parsed.lineMap, types: override?.types ?? analysis.types };
+    const entry: Cached = { text, contract, analysis, lines: analysis.parsed.lineMap, types: override?.types ?? analysis.types, ungoverned };
     this.cache.set(path, entry);
     if (this.cache.size > 5000) this.cache.delete(this.cache.keys().next().value as string);
     return entry;
+  }
+
+  private ungovernedMode(): UngovernedScripts {
+    const mode = this.settings.ungovernedScripts;
+    return mode === 'lint' || mode === 'default-contract' ? mode : 'ignore';
+  }
+
+  /**
+   * The standard library a script may reach: its contract's; the default contract's for a script
+   * none governs under `default-contract`; otherwise all of it (plain Lua: nothing is "forbidden").
+   */
+  private policyOf(c: Cached): StdlibPolicy {
+    if (c.contract) return c.contract.manifest?.policy ?? StdlibPolicy.DEFAULT;
+    return c.ungoverned === 'default-contract' ? StdlibPolicy.DEFAULT : StdlibPolicy.UNRESTRICTED;
+  }
+
+  /** Whether a script is judged as plain Lua: no contract governs it and none is assumed. */
+  private plainLua(c: Cached): boolean {
+    return !c.contract && c.ungoverned !== 'default-contract';
   }
 
   // ---- diagnostics ---------------------------------------------------------------------------
@@ -271,7 +298,7 @@ export class LanguageService {
     const offset = c.lines.offsetAt(position);
     const before = c.text.slice(Math.max(0, offset - 400), offset);
     const contract = c.contract?.manifest;
-    const policy = contract?.policy ?? StdlibPolicy.DEFAULT;
+    const policy = this.policyOf(c);
     const host = contract?.host ?? new Map<string, HostFunction>();
 
     // Inside the string of `require("` or `io.open("`: declared module names, declared files.
@@ -318,7 +345,7 @@ export class LanguageService {
       else hostRoots.add(fn.path[0]);
     }
     for (const root of hostRoots) items.push({ label: root, kind: 'module', detail: `host functions granted by ${contract!.name}`, sortText: `2${root}` });
-    items.push({ label: 'input', kind: 'variable', detail: "the script's input (read-only)", documentation: contract?.input ? describeSchema(contract.input) : undefined, sortText: `1input` });
+    if (!this.plainLua(c)) items.push({ label: 'input', kind: 'variable', detail: "the script's input (read-only)", documentation: contract?.input ? describeSchema(contract.input) : undefined, sortText: `1input` });
     for (const keyword of KEYWORDS) items.push({ label: keyword, kind: 'keyword', sortText: `9${keyword}` });
     return dedupe(items);
   }
@@ -640,7 +667,7 @@ export class LanguageService {
       return { contents: lines.join('\n\n'), range: r };
     }
     const doc = STDLIB_DOCS[name];
-    const policy = contract?.policy ?? StdlibPolicy.DEFAULT;
+    const policy = this.policyOf(c);
     if (doc || LIBRARY_DOCS[name] !== undefined) {
       const granted = policy.isGranted(name);
       const status = granted ? '' : `\n\n**Not granted** by ${contract ? `${contract.name} (sandlua.json)` : 'default (no contract)'}: the sandbox raises \`forbidden\`.`;
@@ -873,7 +900,7 @@ export class LanguageService {
     const c = this.get(path);
     if (!c) return [];
     const contract = c.contract?.manifest;
-    const policy = contract?.policy ?? StdlibPolicy.DEFAULT;
+    const policy = this.policyOf(c);
     const tokens: SemanticToken[] = [];
     const push = (node: ast.Range, type: number, modifiers: number): void => {
       const start = c.lines.positionAt(node.start);
