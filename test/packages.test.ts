@@ -9,6 +9,7 @@ import { spawn, spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { assertContractFeatures, type NvimResult } from './neovim/result';
 
 const root = path.join(__dirname, '..', '..');
 const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
@@ -199,14 +200,7 @@ describe('packages (npm pack, installed in an empty project outside the reposito
       SANDLUA_CMD: 'npx --no -- sandlua lsp --stdio', SANDLUA_WS: ws, SANDLUA_SCRIPT: script, SANDLUA_OUT: out,
     });
     assert.ok(fs.existsSync(out), `no result from nvim: ${nvim.stderr || nvim.stdout}`);
-    const result = JSON.parse(fs.readFileSync(out, 'utf8')) as { diagnostics: { line: number; code: string; message: string }[]; completion: string[]; hover: string; error?: string };
-    assert.equal(result.error, undefined);
-    const forbidden = result.diagnostics.find((d) => d.code === 'forbidden');
-    assert.ok(forbidden, JSON.stringify(result.diagnostics));
-    assert.equal(forbidden.line, 0);
-    assert.equal(forbidden.message, 'os.execute is not granted by invoice-normalizer (sandlua.json)');
-    assert.ok(result.completion.includes('emit_review_note'), JSON.stringify(result.completion));
-    assert.match(result.hover, /lookup_vendor_alias\(alias: string\): string\?/);
+    assertContractFeatures(JSON.parse(fs.readFileSync(out, 'utf8')) as NvimResult);
   });
 
   it('an ES module program embeds @sandlua/lua (import)', function () {

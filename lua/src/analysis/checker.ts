@@ -25,7 +25,7 @@ import { infer, type Inference } from './infer';
 import { isEnvironment, longestHostPrefix, objectProperties, withoutEnvironment } from './paths';
 import { ExistenceTests, isFalsyConstant, isTruthyConstant, lint } from './lint';
 import { isRemovedGlobal, libraryMembers, removedName } from './stdlib-members';
-import { CONTRACT_CODES, isKnownCode, shownUngoverned, type UngovernedScripts } from './rules';
+import { shownUngoverned, type UngovernedScripts } from './rules';
 import { accessAllows, fileUses, moduleFile, moduleOfFile, requireUses, runGlobals, type FileNeed } from './modules';
 
 export interface ScriptAnalysis {
@@ -58,16 +58,6 @@ export interface CheckerOptions {
    * only syntax errors (rules.ts `contract` flags the codes). Hover and completion use the types either way.
    */
   ungoverned?: UngovernedScripts;
-}
-
-/**
- * An `unused-suppression` whose comment names only contract codes (`-- sandlua: disable-next-line
- * forbidden`): a plain script is not judged by them, so the comment is not known to be unused.
- */
-function contractSuppression(source: string, finding: Finding): boolean {
-  if (finding.code !== 'unused-suppression') return false;
-  const named = source.slice(finding.start, finding.end).match(/[a-z]+(?:-[a-z]+)*/g)?.filter(isKnownCode) ?? [];
-  return named.length > 0 && named.every((code) => CONTRACT_CODES.has(code));
 }
 
 /** Whether a script is judged as plain Lua, not under any contract. */
@@ -103,10 +93,16 @@ export function analyzeScript(source: string | Uint8Array, name: string, contrac
     findings.push({ start: 0, end: 0, severity: 'warning', code: 'syntax', message: `internal error in the checker: ${(error as Error).message}` });
   }
   findings.sort((a, b) => a.start - b.start || a.end - b.end);
-  applySuppressions(parsed, findings);
-  const mode = options.ungoverned;
-  const shown = mode && plainLua(contract, options) ? findings.filter((f) => shownUngoverned(f.code, mode) && !contractSuppression(parsed.source, f)) : findings;
-  return { parsed, scope, findings: shown, contract, files, types };
+  // A script no contract governs is judged only by the codes its mode shows (plain Lua: no contract codes).
+  const mode = options.ungoverned !== undefined && plainLua(contract, options) ? options.ungoverned : undefined;
+  if (mode === undefined) {
+    applySuppressions(parsed, findings);
+    return { parsed, scope, findings, contract, files, types };
+  }
+  const judged = (code: string): boolean => shownUngoverned(code, mode);
+  const shown = findings.filter((f) => judged(f.code));
+  applySuppressions(parsed, shown, judged);
+  return { parsed, scope, findings: shown.filter((f) => judged(f.code)), contract, files, types };
 }
 
 class Checker {

@@ -64,18 +64,18 @@ const LUALS = /^-@diagnostic\s+(disable-next-line|disable-line|disable|enable)(?
  * comments that cover nothing, and offers "Suppress CODE on this line" on every other finding.
  * `findings` must be sorted by position; it stays sorted.
  */
-export function applySuppressions(parsed: ParseResult, findings: Finding[]): void {
+export function applySuppressions(parsed: ParseResult, findings: Finding[], judged: (code: string) => boolean = () => true): void {
   const { directives, misspelled } = readDirectives(parsed);
   if (directives.length > 0) {
     markLines(parsed, findings, directives);
     markRegions(findings, directives);
-    const unused = unusedFindings(parsed.source, directives, misspelled);
+    const unused = unusedFindings(parsed.source, directives, misspelled, judged);
     if (unused.length > 0) {
       findings.push(...unused);
       findings.sort((a, b) => a.start - b.start || a.end - b.end);
     }
   } else if (misspelled.length > 0) {
-    findings.push(...unusedFindings(parsed.source, directives, misspelled));
+    findings.push(...unusedFindings(parsed.source, directives, misspelled, judged));
     findings.sort((a, b) => a.start - b.start || a.end - b.end);
   }
   addSuppressFixes(parsed, findings, directives);
@@ -224,7 +224,7 @@ function markRegions(findings: Finding[], directives: Directive[]): void {
   advance(Infinity);
 }
 
-function unusedFindings(src: string, directives: Directive[], misspelled: Misspelled[]): Finding[] {
+function unusedFindings(src: string, directives: Directive[], misspelled: Misspelled[], judged: (code: string) => boolean): Finding[] {
   const out: Finding[] = [];
   for (const m of misspelled) {
     const guess = suggest(m.word, KINDS);
@@ -249,7 +249,9 @@ function unusedFindings(src: string, directives: Directive[], misspelled: Misspe
       });
       continue;
     }
-    const unused = d.codes.filter((r) => !r.used);
+    // A code this analysis does not judge (a contract code in a script no contract governs) may
+    // well have findings where the script runs under one: its suppression is not known to be unused.
+    const unused = d.codes.filter((r) => !r.used && (!isKnownCode(r.code) || judged(r.code)));
     if (unused.length === 0) continue;
     const everyUnused = unused.length === d.codes.length;
     const allKnown = unused.every((r) => isKnownCode(r.code) && !UNSUPPRESSIBLE.has(r.code));
