@@ -7,13 +7,13 @@ import {
   InsertTextFormat, SymbolKind, DocumentHighlightKind, CodeActionKind, FoldingRangeKind, MarkupKind, ResponseError, ErrorCodes,
   DocumentDiagnosticReportKind, FileChangeType, InlayHintKind,
   type Connection, type InitializeParams, type InitializeResult, type Diagnostic as LspDiagnostic,
-  type WorkspaceDocumentDiagnosticReport, type TextDocumentContentChangeEvent,
+  type WorkspaceDocumentDiagnosticReport, type TextDocumentContentChangeEvent, type SelectionRange, type DocumentSymbol as LspDocumentSymbol,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import * as nodePath from 'path';
 import { URI } from 'vscode-uri';
 import {
-  LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, type CompletionKind, type Diagnostic, type ServiceSettings, type TextEdit,
+  LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, type CompletionKind, type Diagnostic, type DocumentSymbol, type ServiceSettings, type TextEdit,
 } from '../service/service';
 import type { Severity } from '../check/check';
 
@@ -25,6 +25,18 @@ const COMPLETION_KIND: Record<CompletionKind, CompletionItemKind> = {
   variable: CompletionItemKind.Variable, function: CompletionItemKind.Function, module: CompletionItemKind.Module,
   field: CompletionItemKind.Field, keyword: CompletionItemKind.Keyword, property: CompletionItemKind.Property,
 };
+
+const SYMBOL_KIND: Record<DocumentSymbol['kind'], SymbolKind> = {
+  function: SymbolKind.Function, method: SymbolKind.Method, variable: SymbolKind.Variable, module: SymbolKind.Module, field: SymbolKind.Field,
+};
+
+/** A symbol and its children (the outline is as deep as the script's functions and tables). */
+function toLspSymbol(s: DocumentSymbol): LspDocumentSymbol {
+  return {
+    name: s.name, detail: s.detail, kind: SYMBOL_KIND[s.kind], range: s.range, selectionRange: s.selectionRange,
+    ...(s.children ? { children: s.children.map(toLspSymbol) } : {}),
+  };
+}
 
 export interface ServerOptions {
   transport: 'stdio' | 'ipc';
@@ -175,9 +187,14 @@ export class Server {
       if ('error' in edits) throw new ResponseError(ErrorCodes.InvalidRequest, edits.error);
       return { changes: { [p.textDocument.uri]: edits } };
     });
-    c.onDocumentSymbol((p) => this.guard(() => this.service.documentSymbols(this.path(p.textDocument.uri)).map((s) => ({
-      name: s.name, detail: s.detail, kind: s.kind === 'function' ? SymbolKind.Function : SymbolKind.Variable, range: s.range, selectionRange: s.selectionRange,
-    })), []));
+    c.onDocumentSymbol((p) => this.guard(() => this.service.documentSymbols(this.path(p.textDocument.uri)).map(toLspSymbol), []));
+    c.onSelectionRanges((p) => this.guard(() => this.service.selectionRanges(this.path(p.textDocument.uri), p.positions).map((ranges, i) => {
+      // Innermost first, each the parent of the one before.
+      let parent: SelectionRange | undefined;
+      for (let k = ranges.length - 1; k >= 0; k--) parent = { range: ranges[k], ...(parent ? { parent } : {}) };
+      return parent ?? { range: { start: p.positions[i], end: p.positions[i] } };
+    }), []));
+    c.onDocumentLinks((p) => this.guard(() => this.service.documentLinks(this.path(p.textDocument.uri)).map((l) => ({ range: l.range, target: this.uriOf(l.target), tooltip: l.tooltip })), []));
     c.onFoldingRanges((p) => this.guard(() => this.service.foldingRanges(this.path(p.textDocument.uri)).map((f) => ({
       startLine: f.startLine, endLine: f.endLine, kind: f.kind === 'comment' ? FoldingRangeKind.Comment : undefined,
     })), []));
@@ -251,6 +268,8 @@ export class Server {
         renameProvider: { prepareProvider: true },
         documentSymbolProvider: true,
         foldingRangeProvider: true,
+        selectionRangeProvider: true,
+        documentLinkProvider: { resolveProvider: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         inlayHintProvider: { resolveProvider: false },
         semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },

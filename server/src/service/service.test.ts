@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { UNGOVERNED_SCRIPTS, type Finding, type Type, type TypeInfo, type ast } from '@sandlua/lua';
-import { LanguageService, type Position } from './service';
+import { LanguageService, type DocumentSymbol, type Position, type Range } from './service';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'test', 'service');
 /** Fixtures under a contract with modules and files (lua/test/modules/sandlua.json). */
@@ -571,5 +571,122 @@ describe('language service: scripts no contract governs (sandlua.ungovernedScrip
     assert.deepEqual(setting.enum, UNGOVERNED_SCRIPTS.map((m) => m.value));
     assert.deepEqual(setting.enumDescriptions, UNGOVERNED_SCRIPTS.map((m) => m.description));
     assert.equal(setting.default, 'ignore');
+  });
+});
+
+describe('language service: outline, selection ranges and links', () => {
+  const MODULES = path.join(__dirname, '..', '..', '..', 'lua', 'test', 'modules');
+  const script = path.join(MODULES, 'service', 'navigation.lua');
+  const text = [
+    'local M = {}',
+    'local util = require("pricing.util")',
+    'local ghost = require("pricing.ghost")',
+    'local rates = io.open("./data//rates.csv")',
+    'local report = io.open("out/report.txt", "w")',
+    'local other = io.open("data/other.csv")',
+    'function M.add(a, b)',
+    '  local sum = a + b',
+    '  local function twice(x) return 2 * x end',
+    '  if sum > 0 then local inner = sum return inner end',
+    '  return twice(sum)',
+    'end',
+    'function M:describe() return self end',
+    'M.scale = function(x) return util.round(x) end',
+    'M.rate = 3',
+    'local T = { run = function() local z = 1 return z end, n = 1 }',
+    'local count = 0',
+    'print(ghost, rates, report, other, T, count)',
+    'return M',
+    '',
+  ].join('\n');
+  type Outline = [string, string, Outline[]?];
+  const outline = (symbols: DocumentSymbol[]): Outline[] => symbols.map((s) => s.children ? [s.name, s.kind, outline(s.children)] : [s.name, s.kind]);
+  const contains = (outer: Range, inner: Range): boolean => !before(inner.start, outer.start) && !before(outer.end, inner.end);
+  const before = (a: Position, b: Position): boolean => a.line < b.line || (a.line === b.line && a.character < b.character);
+
+  it('nests functions, their locals and the fields of the tables the script builds', () => {
+    const service = new LanguageService();
+    service.open(script, text, 1);
+    const symbols = service.documentSymbols(script);
+    assert.deepEqual(outline(symbols), [
+      ['M', 'module', [
+        ['add', 'function', [['sum', 'variable'], ['twice', 'function'], ['inner', 'variable']]],
+        ['describe', 'method'],
+        ['scale', 'function'],
+        ['rate', 'field'],
+      ]],
+      ['util', 'variable'], ['ghost', 'variable'], ['rates', 'variable'], ['report', 'variable'], ['other', 'variable'],
+      ['T', 'module', [['run', 'function', [['z', 'variable']]], ['n', 'field']]],
+      ['count', 'variable'],
+    ]);
+    // Every selection range (the name) lies inside its symbol's range; a child's inside its parent's function.
+    const check = (list: DocumentSymbol[], parent?: DocumentSymbol): void => {
+      for (const s of list) {
+        assert.ok(contains(s.range, s.selectionRange), s.name);
+        if (parent && (parent.kind === 'function' || parent.kind === 'method')) assert.ok(contains(parent.range, s.range), `${s.name} in ${parent.name}`);
+        check(s.children ?? [], s);
+      }
+    };
+    check(symbols);
+    const add = symbols[0].children![0];
+    assert.deepEqual(add.selectionRange, { start: { line: 6, character: 11 }, end: { line: 6, character: 14 } });
+    assert.deepEqual(add.range, { start: { line: 6, character: 0 }, end: { line: 11, character: 3 } });
+  });
+
+  it('gives no symbol to a name being typed, at any depth', () => {
+    const service = new LanguageService();
+    for (const typed of ['function M.', 'function M:', 'local ', 'local function ', 'M. = 1', 'function f()\n  local \nend']) {
+      service.change(script, `local M = {}\nlocal x = 1\n${typed}\nreturn M, x\n`, 1);
+      const names: string[] = [];
+      const collect = (list: DocumentSymbol[]): void => { for (const s of list) { names.push(s.name); collect(s.children ?? []); } };
+      collect(service.documentSymbols(script));
+      assert.ok(names.every((n) => n.trim() !== ''), `${JSON.stringify(typed)}: ${JSON.stringify(names)}`);
+      assert.ok(names.includes('M') && names.includes('x'), JSON.stringify(typed));
+    }
+  });
+
+  it('answers the chain of enclosing syntax, innermost first, each range strictly holding the one before', () => {
+    const service = new LanguageService();
+    service.open(script, text, 1);
+    const lines = text.split('\n');
+    const at = (line: number, marker: string, delta = 0): Position => ({ line, character: lines[line].indexOf(marker) + delta });
+    const show = (r: Range): string => {
+      if (r.start.line === r.end.line) return lines[r.start.line].slice(r.start.character, r.end.character);
+      return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
+    };
+    const [round, sum] = service.selectionRanges(script, [at(13, 'round', 2), at(7, 'b')]);
+    assert.deepEqual(round.map(show), [
+      'round', 'util.round', 'util.round(x)', 'return util.round(x)', 'function(x) return util.round(x) end', 'M.scale = function(x) return util.round(x) end', '0:0-18:8', '0:0-19:0',
+    ]);
+    assert.deepEqual(sum.map(show), ['b', 'a + b', 'local sum = a + b', '7:2-10:19', '6:0-11:3', '0:0-18:8', '0:0-19:0']);
+    // A string: its text, then the literal.
+    assert.deepEqual(service.selectionRanges(script, [at(1, 'util"', 1)])[0].slice(0, 4).map(show), ['pricing.util', '"pricing.util"', 'require("pricing.util")', 'local util = require("pricing.util")']);
+    // Everywhere: each range strictly holds the one before; the last is the whole text.
+    const everywhere: Position[] = [];
+    lines.forEach((l, line) => { for (let character = 0; character <= l.length; character++) everywhere.push({ line, character }); });
+    for (const [i, chain] of service.selectionRanges(script, everywhere).entries()) {
+      assert.ok(chain.length > 0 && contains(chain[0], { start: everywhere[i], end: everywhere[i] }), JSON.stringify(everywhere[i]));
+      for (let k = 1; k < chain.length; k++) {
+        assert.ok(contains(chain[k], chain[k - 1]) && JSON.stringify(chain[k]) !== JSON.stringify(chain[k - 1]), `${JSON.stringify(everywhere[i])}: ${chain.map(show).join(' < ')}`);
+      }
+      assert.deepEqual(chain[chain.length - 1], { start: { line: 0, character: 0 }, end: { line: 19, character: 0 } });
+    }
+  });
+
+  it('links require strings to declared modules\' files and io strings to declared files that exist, nothing else', () => {
+    const service = new LanguageService();
+    service.open(script, text, 1);
+    const links = service.documentLinks(script);
+    assert.deepEqual(links.map((l) => [text.split('\n')[l.range.start.line].slice(l.range.start.character, l.range.end.character), path.relative(MODULES, l.target)]), [
+      ['pricing.util', path.join('lib', 'pricing_util.lua')],
+      // Written another way, the same declared file.
+      ['./data//rates.csv', path.join('data', 'rates.csv')],
+    ]);
+    // `pricing.ghost` is declared but its file is missing, out/report.txt is declared but does not exist, data/other.csv is not declared.
+    assert.ok(!fs.existsSync(path.join(MODULES, 'lib', 'ghost.lua')) && !fs.existsSync(path.join(MODULES, 'out', 'report.txt')));
+    // No contract: no links.
+    const plain = path.join(os.tmpdir(), 'sandlua-no-contract', 'plain.lua');
+    service.open(plain, 'local u = require("pricing.util")\nreturn u\n', 1);
+    assert.deepEqual(service.documentLinks(plain), []);
   });
 });

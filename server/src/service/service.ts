@@ -43,7 +43,10 @@ export interface CompletionItem {
 
 export interface Hover { contents: string; range: Range }
 export interface SignatureHelp { label: string; documentation?: string; parameters: { label: string; documentation?: string }[]; activeParameter: number }
-export interface DocumentSymbol { name: string; kind: 'function' | 'variable'; range: Range; selectionRange: Range; detail?: string }
+/** `module`: a table with functions among its fields; `field`: a field of a table the script builds. */
+export interface DocumentSymbol { name: string; kind: 'function' | 'method' | 'variable' | 'module' | 'field'; range: Range; selectionRange: Range; detail?: string; children?: DocumentSymbol[] }
+/** A link from a string literal (its text inside the quotes) to a file. */
+export interface DocumentLink { range: Range; target: string; tooltip?: string }
 export interface FoldingRange { startLine: number; endLine: number; kind?: 'comment' | 'region' }
 export interface Highlight { range: Range; kind: 'read' | 'write' | 'text' }
 export interface CodeAction { title: string; kind: 'quickfix'; diagnostic?: Diagnostic; edits: TextEdit[]; isPreferred?: boolean }
@@ -857,22 +860,175 @@ export class LanguageService {
 
   // ---- structure -----------------------------------------------------------------------------
 
+  /**
+   * The outline: functions hold their local functions and locals (control blocks add no level),
+   * a table local holds the fields the script gives it (`function M.f()`, `M.g = function`,
+   * `function M:m()`, `{ f = function }`). A table with a function among its fields is a module.
+   * Names being typed (`local `, `function M.`) give no symbol.
+   */
   documentSymbols(path: string): DocumentSymbol[] {
     const c = this.get(path);
     if (!c) return [];
-    const out: DocumentSymbol[] = [];
-    for (const s of c.analysis.parsed.chunk.body.body) {
-      if (s.kind === 'LocalFunction') {
-        out.push({ name: s.name.name, kind: 'function', range: range(c.lines, s.start, s.end), selectionRange: range(c.lines, s.name.start, s.name.end), detail: 'local function' });
-      } else if (s.kind === 'FunctionStatement') {
-        const name = c.text.slice(s.target.start, s.target.end);
-        out.push({ name, kind: 'function', range: range(c.lines, s.start, s.end), selectionRange: range(c.lines, s.target.start, s.target.end), detail: 'function' });
-      } else if (s.kind === 'Local') {
-        for (const n of s.names) if (n.name !== '') out.push({ name: n.name, kind: 'variable', range: range(c.lines, s.start, s.end), selectionRange: range(c.lines, n.start, n.end), detail: 'local' });
+    const scope = c.analysis.scope;
+    /** The symbol of a table local (by its local) or of a global table (by its name), to hang fields on. */
+    const tables = new Map<LocalVariable | string, DocumentSymbol>();
+    const make = (name: string, kind: DocumentSymbol['kind'], node: ast.Range, selection: ast.Range, detail?: string): DocumentSymbol => ({
+      name, kind, range: range(c.lines, node.start, node.end), selectionRange: range(c.lines, selection.start, selection.end), ...(detail ? { detail } : {}),
+    });
+    const named = (name: string): boolean => name.trim() !== '';
+    /** The symbol a target's object (`M` of `M.f`, `M.sub` of `M.sub.f`) stands for, when the script builds that table. */
+    const tableOf = (object: ast.Expression): DocumentSymbol | undefined => {
+      const path: string[] = [];
+      let e = object;
+      while (e.kind === 'Member') { path.unshift(e.name.name); e = e.object; }
+      if (e.kind !== 'Name') return undefined;
+      const local = scope.referenceOf(e)?.local;
+      let symbol = tables.get(local ?? `global:${e.name}`);
+      for (const segment of path) symbol = symbol?.children?.find((s) => s.name === segment && (s.kind === 'module' || s.kind === 'variable' || s.kind === 'field'));
+      return symbol;
+    };
+    const addChild = (parent: DocumentSymbol, child: DocumentSymbol): void => {
+      (parent.children ??= []).push(child);
+      if (child.kind === 'function' || child.kind === 'method') parent.kind = 'module';
+    };
+    /** A value's symbol: a function (with its body's symbols) or a table (with its named fields), or a plain one. */
+    const valued = (symbol: DocumentSymbol, value: ast.Expression | undefined, key: LocalVariable | string | undefined): DocumentSymbol => {
+      if (value?.kind === 'Function') {
+        symbol.kind = symbol.kind === 'method' ? 'method' : 'function';
+        const children = block(value.body);
+        if (children.length > 0) symbol.children = children;
+      } else if (value?.kind === 'Table') {
+        if (key !== undefined) tables.set(key, symbol);
+        for (const field of value.fields) {
+          if (field.style !== 'named' || field.key?.kind !== 'String' || !named(field.key.value)) continue;
+          addChild(symbol, valued(make(field.key.value, 'field', field, field.key), field.value, undefined));
+        }
       }
+      return symbol;
+    };
+    const block = (body: ast.Block): DocumentSymbol[] => {
+      const out: DocumentSymbol[] = [];
+      for (const s of body.body) {
+        switch (s.kind) {
+          case 'LocalFunction':
+            if (named(s.name.name)) out.push(valued(make(s.name.name, 'function', s, s.name, 'local function'), s.func, undefined));
+            break;
+          case 'Local':
+            s.names.forEach((n, i) => {
+              if (!named(n.name)) return;
+              const value = i < s.values.length ? s.values[i] : undefined;
+              const local = scope.declarationOf(n);
+              out.push(valued(make(n.name, 'variable', s, n, 'local'), value, local));
+            });
+            break;
+          case 'FunctionStatement': {
+            const target = s.target;
+            const kind = s.isMethod ? 'method' : 'function';
+            const parent = target.kind === 'Member' ? tableOf(target.object) : undefined;
+            if (parent && target.kind === 'Member') {
+              if (named(target.name.name)) addChild(parent, valued(make(target.name.name, kind, s, target.name, s.isMethod ? 'method' : 'function'), s.func, undefined));
+            } else {
+              const name = c.text.slice(target.start, target.end);
+              if (named(name) && (target.kind === 'Name' || named(target.name.name))) out.push(valued(make(name, kind, s, target, s.isMethod ? 'method' : 'function'), s.func, undefined));
+            }
+            break;
+          }
+          case 'Assignment':
+            s.targets.forEach((target, i) => {
+              const value = i < s.values.length ? s.values[i] : undefined;
+              if (target.kind === 'Member') {
+                const parent = tableOf(target.object);
+                if (parent && named(target.name.name)) addChild(parent, valued(make(target.name.name, 'field', s, target.name), value, undefined));
+              } else if (target.kind === 'Name' && !scope.referenceOf(target)?.local && named(target.name)) {
+                // A global the script defines: a function, or a table it fills.
+                if (value?.kind === 'Function' || value?.kind === 'Table') out.push(valued(make(target.name, 'variable', s, target, 'global'), value, `global:${target.name}`));
+              }
+            });
+            break;
+          case 'Do': case 'While': case 'Repeat': case 'NumericFor': case 'GenericFor':
+            out.push(...block(s.body));
+            break;
+          case 'If':
+            for (const clause of s.clauses) out.push(...block(clause.body));
+            break;
+          default: break;
+        }
+      }
+      return out;
+    };
+    return block(c.analysis.parsed.chunk.body);
+  }
+
+  /**
+   * For each position, the ranges of the syntax around it, innermost first, each strictly holding
+   * the one before: a name, its member chain, the call, the statement, the block, the function…
+   * up to the whole text.
+   */
+  selectionRanges(path: string, positions: Position[]): Range[][] {
+    const c = this.get(path);
+    if (!c) return positions.map(() => []);
+    const chunk = c.analysis.parsed.chunk;
+    return positions.map((position) => {
+      const offset = c.lines.offsetAt(position);
+      const chain: ast.Range[] = [{ start: 0, end: c.text.length }];
+      let node: ast.Node | undefined = chunk;
+      // Down the tree one level at a time (no recursion: chains can be long).
+      while (node) {
+        chain.push(node);
+        let inside: ast.Node | undefined;
+        let touching: ast.Node | undefined;
+        forEachChild(node, (child) => {
+          if (inside || child.end < child.start) return;
+          if (child.start <= offset && offset < child.end) inside = child;
+          else if (child.end === offset && child.start < child.end) touching = child;
+        });
+        node = inside ?? touching;
+      }
+      chain.reverse();
+      const innermost = chain[0];
+      const comment = chunk.comments.find((k) => k.start <= offset && offset < k.end);
+      if (comment && comment.start >= innermost.start && comment.end <= innermost.end) chain.unshift(comment);
+      // A string's text inside its quotes, before the literal.
+      const first = chain[0] as ast.Node;
+      if (first.kind === 'String') {
+        const inner = stringContents(c.text, first);
+        if (inner.start <= offset && offset <= inner.end) chain.unshift(inner);
+      }
+      const out: ast.Range[] = [];
+      for (const r of chain) {
+        const last = out[out.length - 1];
+        if (last && !(r.start <= last.start && r.end >= last.end && (r.start < last.start || r.end > last.end))) continue;
+        out.push(r);
+      }
+      return out.map((r) => range(c.lines, r.start, r.end));
+    });
+  }
+
+  /**
+   * Links from string literals: `require("name")` to the declared module's file, `io.open("path")`
+   * and `io.lines("path")` to the file the contract declares (when it exists). Undeclared names and
+   * paths link nowhere.
+   */
+  documentLinks(path: string): DocumentLink[] {
+    const c = this.get(path);
+    const contract = c?.contract?.manifest;
+    if (!c || !contract) return [];
+    const out: DocumentLink[] = [];
+    const link = (literal: ast.StringLiteral, target: string, tooltip: string): void => {
+      const inner = stringContents(c.text, literal);
+      out.push({ range: range(c.lines, inner.start, inner.end), target, tooltip });
+    };
+    for (const use of requireUses(c.analysis.scope)) {
+      const module = contract.modules.get(use.name);
+      const file = module && moduleFile(contract, module);
+      if (module && file && this.exists(file)) link(use.literal, file, `Module ${use.name}: ${module.path}`);
     }
-    // `local ` or `function ` being typed: a symbol without a name makes clients reject the whole answer.
-    return out.filter((symbol) => symbol.name.trim() !== '');
+    for (const use of fileUses(c.analysis.scope)) {
+      if (use.normalized === undefined || declaredFileKey(contract, use.normalized) === undefined) continue;
+      const file = nodePath.join(nodePath.dirname(nodePath.resolve(contract.path)), ...use.normalized.split('/'));
+      if (this.exists(file)) link(use.literal, file, `Declared file ${use.normalized}`);
+    }
+    return out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   }
 
   foldingRanges(path: string): FoldingRange[] {
@@ -1106,6 +1262,14 @@ function isSuppression(title: string): boolean {
 
 function isContract(path: string): boolean {
   return nodePath.basename(path) === MANIFEST_FILE;
+}
+
+/** A string literal's text without its quotes or long brackets. */
+function stringContents(text: string, literal: ast.StringLiteral): ast.Range {
+  if (literal.quote !== '[') return { start: Math.min(literal.start + 1, literal.end), end: Math.max(literal.start + 1, literal.end - 1) };
+  const open = /^\[=*\[/.exec(text.slice(literal.start, literal.start + 64))?.[0].length ?? 2;
+  const start = Math.min(literal.start + open, literal.end);
+  return { start, end: Math.max(start, literal.end - open) };
 }
 
 export function range(lines: LineMap, start: number, end: number): Range {
