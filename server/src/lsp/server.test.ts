@@ -151,7 +151,8 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
     client = new Client();
     const caps = await client.initialize(ws);
     for (const key of ['completionProvider', 'hoverProvider', 'signatureHelpProvider', 'definitionProvider', 'referencesProvider', 'renameProvider',
-      'documentSymbolProvider', 'semanticTokensProvider', 'foldingRangeProvider', 'documentHighlightProvider', 'codeActionProvider', 'diagnosticProvider', 'inlayHintProvider']) {
+      'documentSymbolProvider', 'semanticTokensProvider', 'foldingRangeProvider', 'documentHighlightProvider', 'codeActionProvider', 'diagnosticProvider', 'inlayHintProvider',
+      'selectionRangeProvider', 'documentLinkProvider']) {
       assert.ok(caps[key], key);
     }
     await client.open(script, source);
@@ -245,6 +246,40 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
     const rename = await client.request<{ changes: Record<string, unknown[]> }>('textDocument/rename', script, { position: at(source, 'total = 0', 1), newName: 'sum' });
     assert.equal(Object.values(rename.changes)[0].length, 4);
     await assert.rejects(client.request('textDocument/prepareRename', script, { position: at(source, 'os.execute', 4) }), /cannot be renamed: it is a standard-library name/);
+  });
+
+  it('answers nested document symbols, selection ranges and document links to declared modules and files', async () => {
+    const folder = path.join(ws, 'navigation');
+    fs.mkdirSync(path.join(folder, 'lib'), { recursive: true });
+    fs.mkdirSync(path.join(folder, 'data'), { recursive: true });
+    fs.writeFileSync(path.join(folder, 'sandlua.json'), JSON.stringify({ name: 'nav', modules: { 'nav.util': 'lib/util.lua' }, files: { 'data/rates.csv': 'read' } }));
+    fs.writeFileSync(path.join(folder, 'lib', 'util.lua'), 'return { round = function(x) return x end }\n');
+    fs.writeFileSync(path.join(folder, 'data', 'rates.csv'), 'EU,0.2\n');
+    const text = 'local util = require("nav.util")\nlocal M = {}\nfunction M:total(x)\n  local r = io.open("data/rates.csv")\n  return util.round(x), r\nend\nreturn M\n';
+    const file = path.join(folder, 'main.lua');
+    await client.open(file, text);
+    type Symbol = { name: string; kind: number; children?: Symbol[] };
+    const symbols = await client.request<Symbol[]>('textDocument/documentSymbol', file);
+    const MODULE = 2;
+    const METHOD = 6;
+    assert.deepEqual(symbols.map((s) => s.name), ['util', 'M']);
+    assert.equal(symbols[1].kind, MODULE);
+    assert.deepEqual(symbols[1].children!.map((s) => [s.name, s.kind, s.children!.map((c) => c.name)]), [['total', METHOD, ['r']]]);
+    type Selection = { range: { start: { line: number; character: number }; end: { line: number; character: number } }; parent?: Selection };
+    const [selection] = await client.request<Selection[]>('textDocument/selectionRange', file, { positions: [at(text, 'round', 1)] });
+    const chain: Selection['range'][] = [];
+    for (let s: Selection | undefined = selection; s; s = s.parent) chain.push(s.range);
+    assert.deepEqual(chain.slice(0, 3), [
+      { start: { line: 4, character: 14 }, end: { line: 4, character: 19 } },
+      { start: { line: 4, character: 9 }, end: { line: 4, character: 19 } },
+      { start: { line: 4, character: 9 }, end: { line: 4, character: 22 } },
+    ]);
+    assert.deepEqual(chain[chain.length - 1], { start: { line: 0, character: 0 }, end: { line: 7, character: 0 } });
+    const links = await client.request<{ target: string; range: { start: { line: number } } }[]>('textDocument/documentLink', file);
+    assert.deepEqual(links.map((l) => [l.range.start.line, l.target]), [
+      [0, URI.file(path.join(folder, 'lib', 'util.lua')).toString()],
+      [3, URI.file(path.join(folder, 'data', 'rates.csv')).toString()],
+    ]);
   });
 
   it('answers symbols, folding ranges, semantic tokens (host and forbidden names marked) and quick fixes', async () => {
