@@ -63,7 +63,7 @@ class Client {
       processId: process.pid,
       rootUri: URI.file(folder).toString(),
       workspaceFolders: [{ uri: URI.file(folder).toString(), name: 'ws' }],
-      capabilities: { textDocument: { ...(pull ? { diagnostic: {} } : {}), completion: { completionItem: { snippetSupport: true } } }, workspace: { configuration: true, inlayHint: { refreshSupport: true } } },
+      capabilities: { textDocument: { ...(pull ? { diagnostic: {} } : {}), completion: { completionItem: { snippetSupport: true } }, documentSymbol: { hierarchicalDocumentSymbolSupport: true } }, workspace: { configuration: true, inlayHint: { refreshSupport: true } } },
     }) as { capabilities: Record<string, unknown> };
     await this.connection.sendNotification('initialized', {});
     return result.capabilities;
@@ -541,6 +541,11 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
     try {
       const result = await connection.sendRequest('initialize', { processId: process.pid, rootUri: URI.file(ws).toString(), capabilities: {} }) as { capabilities: { hoverProvider?: boolean } };
       assert.equal(result.capabilities.hoverProvider, true);
+      // A client that did not say it shows nested symbols gets them flat, each naming its container.
+      const uri = URI.file(path.join(ws, 'flat.lua')).toString();
+      await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'lua', version: 1, text: 'local M = {}\nfunction M.f() local x = 1 return x end\nreturn M\n' } });
+      const symbols = await connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } }) as { name: string; containerName?: string; location: { uri: string } }[];
+      assert.deepEqual(symbols.map((s) => [s.name, s.containerName, s.location.uri === uri]), [['M', undefined, true], ['f', 'M', true], ['x', 'f', true]]);
       await connection.sendRequest('shutdown');
       await connection.sendNotification('exit');
     } finally {

@@ -7,7 +7,7 @@ import {
   InsertTextFormat, SymbolKind, DocumentHighlightKind, CodeActionKind, FoldingRangeKind, MarkupKind, ResponseError, ErrorCodes,
   DocumentDiagnosticReportKind, FileChangeType, InlayHintKind,
   type Connection, type InitializeParams, type InitializeResult, type Diagnostic as LspDiagnostic,
-  type WorkspaceDocumentDiagnosticReport, type TextDocumentContentChangeEvent, type SelectionRange, type DocumentSymbol as LspDocumentSymbol,
+  type WorkspaceDocumentDiagnosticReport, type TextDocumentContentChangeEvent, type SelectionRange, type DocumentSymbol as LspDocumentSymbol, type SymbolInformation,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import * as nodePath from 'path';
@@ -105,6 +105,8 @@ export class Server {
   private pullDiagnostics = false;
   /** The client can be asked to ask for inlay hints again (after a settings change). */
   private inlayHintRefresh = false;
+  /** The client shows nested document symbols (otherwise they are sent flat, each naming its container). */
+  private hierarchicalSymbols = false;
   private folders: string[] = [];
   private pending = new Map<string, NodeJS.Immediate>();
 
@@ -187,7 +189,20 @@ export class Server {
       if ('error' in edits) throw new ResponseError(ErrorCodes.InvalidRequest, edits.error);
       return { changes: { [p.textDocument.uri]: edits } };
     });
-    c.onDocumentSymbol((p) => this.guard(() => this.service.documentSymbols(this.path(p.textDocument.uri)).map(toLspSymbol), []));
+    c.onDocumentSymbol((p) => this.guard(() => {
+      const symbols = this.service.documentSymbols(this.path(p.textDocument.uri));
+      if (this.hierarchicalSymbols) return symbols.map(toLspSymbol);
+      // A client without nested symbols: the same symbols, flat, each naming its container.
+      const flat: SymbolInformation[] = [];
+      const add = (list: DocumentSymbol[], container?: string): void => {
+        for (const s of list) {
+          flat.push({ name: s.name, kind: SYMBOL_KIND[s.kind], location: { uri: p.textDocument.uri, range: s.range }, ...(container ? { containerName: container } : {}) });
+          if (s.children) add(s.children, s.name);
+        }
+      };
+      add(symbols);
+      return flat;
+    }, []));
     c.onSelectionRanges((p) => this.guard(() => this.service.selectionRanges(this.path(p.textDocument.uri), p.positions).map((ranges, i) => {
       // Innermost first, each the parent of the one before.
       let parent: SelectionRange | undefined;
@@ -254,6 +269,7 @@ export class Server {
   private initialize(params: InitializeParams): InitializeResult {
     this.pullDiagnostics = params.capabilities.textDocument?.diagnostic !== undefined;
     this.inlayHintRefresh = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
+    this.hierarchicalSymbols = params.capabilities.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
     this.folders = (params.workspaceFolders ?? []).map((f) => URI.parse(f.uri).fsPath);
     if (this.folders.length === 0 && params.rootUri) this.folders = [URI.parse(params.rootUri).fsPath];
     return {
