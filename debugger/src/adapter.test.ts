@@ -7,6 +7,7 @@ import * as path from 'path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { compile, type Proto } from '@sandlua/lua';
+import { defaultInput } from './index';
 
 const FIXTURES = path.join(__dirname, '..', 'test', 'fixtures');
 const ADAPTER = path.join(__dirname, 'main.js');
@@ -314,6 +315,12 @@ describe('debug adapter (DAP, DebugClient)', function () {
     return dirs.flatMap((d) => fs.readdirSync(d).filter((f) => f.endsWith('.lua')).map((f) => path.join(d, f)));
   });
   it('finds the example scripts', () => assert.ok(exampleScripts.length >= 4, exampleScripts.join(', ')));
+
+  it('gives the extension the same default input (F5 and Run Script)', () => {
+    assert.deepEqual(defaultInput(path.join(EXAMPLES, 'invoice-normalizer', 'normalize.lua')), { vendor_name: '' });
+    assert.deepEqual(defaultInput(path.join(EXAMPLES, 'pricing-rules', 'rules', 'quote.lua')), { amount: 120, region: 'eu', discount: 0.1, weight_kg: 2.5 });
+    assert.deepEqual(defaultInput(path.join(os.tmpdir(), 'no-contract-here', 'x.lua')), {});
+  });
   for (const script of exampleScripts) {
     it(`debugs ${path.relative(EXAMPLES, script)} with no input given: the contract's input, stopping at a breakpoint`, async () => {
       let verified: DebugProtocol.Breakpoint[] = [];

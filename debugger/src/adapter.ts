@@ -29,6 +29,18 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
 
 const THREAD_ID = 1;
 
+/**
+ * The input a script gets when none is given (F5 without a launch.json, Run Script): the example
+ * input of the contract that governs it (exampleInput), or `{}` when no contract or a broken one does.
+ */
+export function defaultInput(program: string): unknown {
+  try {
+    return exampleInput(findManifest(program)?.manifest?.input).value;
+  } catch {
+    return {};
+  }
+}
+
 /** What a variables reference stands for. */
 type Container =
   | { kind: 'locals'; frame: number }
