@@ -9,7 +9,7 @@ import * as path from 'path';
 import { execFile } from 'child_process';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { SandluaDebugSession } from '@sandlua/debugger';
+import { SandluaDebugSession, defaultInput } from '@sandlua/debugger';
 
 let client: LanguageClient | undefined;
 const BYTECODE_SCHEME = 'sandlua-bytecode';
@@ -138,7 +138,7 @@ async function runScript(serverModule: string, output: vscode.OutputChannel): Pr
   if (!editor || editor.document.languageId !== 'lua') return;
   await editor.document.save();
   const file = editor.document.uri.fsPath;
-  const input = await vscode.window.showInputBox({ prompt: 'Input for the script (JSON)', value: '{}' });
+  const input = await vscode.window.showInputBox({ prompt: 'Input for the script (JSON)', value: JSON.stringify(defaultInput(file) ?? {}) });
   if (input === undefined) return;
   output.clear();
   output.show(true);
@@ -165,7 +165,7 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
       config.request = 'launch';
       config.name = 'Debug script under its contract';
       config.program = editor.document.uri.fsPath;
-      config.input = config.input ?? {};
+      if (config.input === undefined && config.inputFile === undefined) config.input = defaultInput(config.program);
     }
     if (config.host && !vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage('Sandlua: a debug "host" module is workspace JavaScript; it is disabled in an untrusted workspace. The contract\'s examples answer the host functions instead.');

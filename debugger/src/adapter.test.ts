@@ -7,6 +7,7 @@ import * as path from 'path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { compile, type Proto } from '@sandlua/lua';
+import { defaultInput } from './index';
 
 const FIXTURES = path.join(__dirname, '..', 'test', 'fixtures');
 const ADAPTER = path.join(__dirname, 'main.js');
@@ -303,6 +304,67 @@ describe('debug adapter (DAP, DebugClient)', function () {
     await Promise.all([dc.pauseRequest({ threadId: 1 }), dc.assertStoppedLocation('pause', { path: forever })]);
     assert.ok(Number((await locals(0)).n) > n, 'it ran on between the pauses');
     await Promise.all([dc.terminateRequest({}), dc.waitForEvent('terminated')]);
+  });
+
+  // F5 on an example script without a launch.json: no input is given, the contract's example input is used.
+  const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
+  const exampleScripts = fs.readdirSync(EXAMPLES).flatMap((folder) => {
+    const contract = path.join(EXAMPLES, folder, 'sandlua.json');
+    if (!fs.existsSync(contract)) return [];
+    const dirs = [path.join(EXAMPLES, folder), ...['tools', 'rules'].map((d) => path.join(EXAMPLES, folder, d))].filter((d) => fs.existsSync(d));
+    return dirs.flatMap((d) => fs.readdirSync(d).filter((f) => f.endsWith('.lua')).map((f) => path.join(d, f)));
+  });
+  it('finds the example scripts', () => assert.ok(exampleScripts.length >= 4, exampleScripts.join(', ')));
+
+  it('gives the extension the same default input (F5 and Run Script)', () => {
+    assert.deepEqual(defaultInput(path.join(EXAMPLES, 'invoice-normalizer', 'normalize.lua')), { vendor_name: '' });
+    assert.deepEqual(defaultInput(path.join(EXAMPLES, 'pricing-rules', 'rules', 'quote.lua')), { amount: 120, region: 'eu', discount: 0.1, weight_kg: 2.5 });
+    assert.deepEqual(defaultInput(path.join(os.tmpdir(), 'no-contract-here', 'x.lua')), {});
+  });
+  for (const script of exampleScripts) {
+    it(`debugs ${path.relative(EXAMPLES, script)} with no input given: the contract's input, stopping at a breakpoint`, async () => {
+      let verified: DebugProtocol.Breakpoint[] = [];
+      // Waiting from the start: the stop can arrive together with the launch response.
+      const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+      await Promise.all([
+        dc.waitForEvent('initialized')
+          .then(async () => { verified = (await dc.setBreakpointsRequest({ source: { path: script }, breakpoints: [{ line: 1 }] })).body.breakpoints; })
+          .then(() => dc.configurationDoneRequest()),
+        dc.launch({ program: script }),
+      ]);
+      assert.equal(verified[0].verified, true);
+      assert.equal((await stopped).body.reason, 'breakpoint');
+      const frame = await top();
+      assert.equal(frame.source?.path, script);
+      assert.equal(frame.line, verified[0].line);
+      const input = await dc.evaluateRequest({ expression: 'type(input)', frameId: 0, context: 'watch' });
+      assert.match(input.body.result, /table/);
+    });
+  }
+
+  it('fails the launch with the schema\'s message when the input is rejected, and ends without a stop', async () => {
+    const stops: unknown[] = [];
+    dc.on('stopped', (event) => stops.push(event));
+    const terminated = dc.waitForEvent('terminated');
+    await assert.rejects(
+      Promise.all([dc.waitForEvent('initialized').then(() => dc.configurationDoneRequest()), dc.launch({ program: SUM, input: { name: 5 } })]),
+      /the input does not match the contract debug-fixtures: .*name.*string/,
+    );
+    await terminated;
+    assert.deepEqual(stops, []);
+  });
+
+  it('fails the launch when the input file is rejected, naming the file', async () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-dap-'));
+    try {
+      const file = path.join(scratch, 'input.json');
+      fs.writeFileSync(file, '[1, 2]');
+      const terminated = dc.waitForEvent('terminated');
+      await assert.rejects(dc.launch({ program: SUM, inputFile: file }), /the input \(.*input\.json\) does not match the contract debug-fixtures: .*object/);
+      await terminated;
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it('answers a bad launch with an error, and survives unknown requests', async () => {

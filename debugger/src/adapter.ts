@@ -1,5 +1,6 @@
 // The Debug Adapter Protocol over the debug runtime: the only code that knows @vscode/debugadapter.
-// Launch arguments: program, manifest (default: discovered), input or inputFile, host (a module),
+// Launch arguments: program, manifest (default: discovered), input or inputFile (default: the
+// contract's example input, exampleInput), host (a module),
 // replay (an audit record), stopOnEntry. Runs inline in VS Code and standalone (`sandlua dap`).
 
 import { readFileSync } from 'fs';
@@ -10,7 +11,7 @@ import {
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import {
-  findManifest, loadManifest, defaultContract, auditProblem, loadHostModule, LuaTable, LuaClosure, NativeFunction,
+  findManifest, loadManifest, defaultContract, auditProblem, loadHostModule, exampleInput, validateValue, LuaTable, LuaClosure, NativeFunction,
   type AuditRecord, type Contract, type FrameInfo, type LuaValue,
 } from '@sandlua/lua';
 import { DebugRuntime, EXCEPTION_FILTERS, display, type Granularity } from './runtime';
@@ -27,6 +28,18 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
 }
 
 const THREAD_ID = 1;
+
+/**
+ * The input a script gets when none is given (F5 without a launch.json, Run Script): the example
+ * input of the contract that governs it (exampleInput), or `{}` when no contract or a broken one does.
+ */
+export function defaultInput(program: string): unknown {
+  try {
+    return exampleInput(findManifest(program)?.manifest?.input).value;
+  } catch {
+    return {};
+  }
+}
 
 /** What a variables reference stands for. */
 type Container =
@@ -104,8 +117,17 @@ export class SandluaDebugSession extends DebugSession {
       this.program = program;
       const source = record ? record.script.source : readFileSync(program, 'latin1');
       const manifest = this.contract(program, args.manifest ? resolve(cwd, args.manifest) : record?.contract.path);
-      let input: unknown = args.input ?? null;
+      // No input given: the contract's example input (its schema's example, or a minimal valid value).
+      let input: unknown = args.input !== undefined ? args.input : args.inputFile ? undefined : exampleInput(manifest.input).value;
       if (args.inputFile) input = JSON.parse(readFileSync(resolve(cwd, args.inputFile), 'utf8'));
+      if (!record && manifest.input !== undefined) {
+        // A rejected input fails the launch with the schema's message (the run would stop before its first line).
+        const problems = validateValue(manifest.input, input ?? null, { rootName: 'the input' });
+        if (problems.length > 0) {
+          const where = args.inputFile ? ` (${args.inputFile})` : args.input === undefined ? ' (built from the contract)' : '';
+          throw new Error(`the input${where} does not match the contract ${manifest.name}: ${problems.map((p) => p.message).join('; ')}`);
+        }
+      }
       const host = args.host ? loadHostModule(resolve(cwd, args.host), manifest) : undefined;
       const launched = this.runtime.launch({ program, source, manifest, input, host, replay: record, stopOnEntry: args.stopOnEntry === true });
       if (launched.error) throw new Error(launched.error);

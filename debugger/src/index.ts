@@ -3,7 +3,7 @@
 
 import { SandluaDebugSession } from './adapter';
 
-export { SandluaDebugSession } from './adapter';
+export { SandluaDebugSession, defaultInput } from './adapter';
 export type { LaunchArguments } from './adapter';
 export { DebugRuntime, EXCEPTION_FILTERS } from './runtime';
 

@@ -138,7 +138,9 @@ export class DebugRuntime implements RunDebugger {
 
   private finish(result: RunResult): void {
     this.record = result.audit;
-    if (!result.ok && this.exceptionFilters.has(filterOf(result.error.kind)) && result.error.kind !== 'syntax') {
+    // A failure before the script's first instruction (an input the schema rejects) has no frame to show: it ends the run.
+    const beforeStart = !result.ok && result.error.kind === 'input' && this.uncaughtFrames === undefined;
+    if (!result.ok && !beforeStart && this.exceptionFilters.has(filterOf(result.error.kind)) && result.error.kind !== 'syntax') {
       // Stop on the failure with the stack as it was when the error left the script.
       this.stop = { frames: this.uncaughtFrames ?? [], raw: [], stack: undefined, live: false };
       const description = `${result.error.kind}: ${result.error.message}`;

@@ -39,6 +39,8 @@ export type { Limits, OnFailure } from './contract/schema';
 export { ManifestDiscovery, findManifest, governs } from './contract/discovery';
 export type { DiscoveryOptions } from './contract/discovery';
 export { validateValue } from './contract/validate';
+export { exampleInput } from './contract/example-input';
+export type { ExampleInput, ExampleInputOrigin } from './contract/example-input';
 export type { LocatedMessage, MessageOptions } from './contract/messages';
 export { suggest, didYouMean } from './contract/suggest';
 export { Sandbox } from './sandbox/sandbox';
