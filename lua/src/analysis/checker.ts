@@ -18,11 +18,11 @@ import { LUA53_LIBRARIES, LUA53_STDLIB } from '../contract/stdlib-names';
 import { notGrantedMessage, type Contract } from '../contract/manifest';
 import { StdlibPolicy } from '../contract/policy';
 import type { HostFunction } from '../contract/host';
-import type { Finding, Severity } from './findings';
+import { changeTo, type Finding, type Severity } from './findings';
 import { NO_TYPES, type TypeInfo } from './types';
 import { applySuppressions } from './suppress';
 import { infer, type Inference } from './infer';
-import { isEnvironment, longestHostPrefix, objectProperties, withoutEnvironment } from './paths';
+import { isEnvironment, longestHostPrefix, objectProperties, withoutEnvironment, type ChunkGlobals } from './paths';
 import { ExistenceTests, isFalsyConstant, isTruthyConstant, lint } from './lint';
 import { isRemovedGlobal, libraryMembers, removedName } from './stdlib-members';
 import { shownUngoverned, type UngovernedScripts } from './rules';
@@ -75,15 +75,17 @@ export function analyzeScript(source: string | Uint8Array, name: string, contrac
   // The type and flow analysis (infer.ts): maybe-nil and type-mismatch here, host-args and
   // output-shape through the checker's rules.
   let inference: Inference | undefined;
+  // Which globals exist: the script's and its required modules' (one reading for both passes).
+  const globals = runGlobals(scope, contract);
   try {
-    inference = infer(parsed, scope, contract);
+    inference = infer(parsed, scope, contract, globals.names);
     types = inference.types;
     findings.push(...inference.findings);
   } catch (error) {
     findings.push({ start: 0, end: 0, severity: 'warning', code: 'syntax', message: `internal error in the type analysis: ${(error as Error).message}` });
   }
   try {
-    const checker = new Checker(parsed, scope, contract, options, findings, files);
+    const checker = new Checker(parsed, scope, contract, options, findings, files, globals);
     checker.inference = inference;
     checker.run();
     // Lint judges finished code: a script that does not parse yet (mid-edit) gets its syntax errors only.
@@ -109,10 +111,9 @@ class Checker {
   private readonly policy: StdlibPolicy;
   private readonly host: ReadonlyMap<string, HostFunction>;
   private readonly hostGlobals: ReadonlyMap<string, 'function' | 'table'>;
-  private readonly ownGlobals: Set<string>;
+  private readonly ownGlobals: ReadonlySet<string>;
   /** Globals may also be set by computed names (see `ChunkGlobals.open`): a name nothing defines may exist. */
   private readonly globalsOpen: boolean;
-  private readonly src: string;
 
   constructor(
     private readonly parsed: ParseResult,
@@ -121,13 +122,12 @@ class Checker {
     private readonly options: CheckerOptions,
     private readonly findings: Finding[],
     private readonly files: Map<string, boolean>,
+    globals: ChunkGlobals,
   ) {
     this.policy = contract?.policy ?? (plainLua(contract, options) ? StdlibPolicy.UNRESTRICTED : StdlibPolicy.DEFAULT);
     this.host = contract?.host ?? new Map();
     this.hostGlobals = contract?.hostGlobals ?? new Map();
-    this.src = parsed.source;
     // A required module's globals are the script's too (they share one global table in a run).
-    const globals = runGlobals(scope, contract);
     this.ownGlobals = globals.names;
     this.globalsOpen = globals.open;
   }
@@ -252,7 +252,7 @@ class Checker {
       replacement = suggest(field, members);
       message = `Lua 5.3's ${library} library has no '${field}'${replacement ? `; did you mean '${library}.${replacement}'?` : ''}`;
     }
-    const fixes = replacement ? [{ title: `Change to '${library}.${replacement}'`, edits: [{ start: node.start, end: node.end, newText: replacement }] }] : undefined;
+    const fixes = replacement ? [changeTo(node, replacement, `${library}.${replacement}`)] : undefined;
     this.add(node, fails ? 'error' : 'warning', 'unknown-member', fails ? message : `${message} (it reads as nil)`, fixes);
   }
 
@@ -262,7 +262,7 @@ class Checker {
     if (this.existence().covers(path, 0, use.node)) return;
     const removed = removedName(root)!;
     const node = rootName(use.node) ?? use.node;
-    const fixes = removed.replacement ? [{ title: `Change to '${removed.replacement}'`, edits: [{ start: node.start, end: node.end, newText: removed.replacement }] }] : undefined;
+    const fixes = removed.replacement ? [changeTo(node, removed.replacement)] : undefined;
     const fails = failsHere(path, 1, use);
     this.add(node, fails ? 'error' : 'warning', 'unknown-member', `'${root}' is not in Lua 5.3 (it was Lua ${removed.last}'s): ${removed.instead}${fails ? '' : ' (it reads as nil)'}`, fixes);
   }
@@ -296,7 +296,7 @@ class Checker {
     const node = rootName(use.node) ?? use.node;
     const candidates = [...this.visibleGlobals()];
     const guess = suggest(root, candidates);
-    const fixes = guess ? [{ title: `Change to '${guess}'`, edits: [{ start: node.start, end: node.end, newText: guess }] }] : undefined;
+    const fixes = guess ? [changeTo(node, guess)] : undefined;
     // Indexing it fails at run time; a plain read is nil, which Lua allows (most often still a slip).
     const indexed = withoutEnvironment(use.path, this.scope.globalTableModified).length > 1;
     const severity: Severity = indexed && !this.globalsOpen ? 'error' : 'warning';
@@ -309,7 +309,7 @@ class Checker {
     const guess = suggest(name, granted);
     const node = use.node;
     const list = granted.length > 0 ? ` Granted: ${granted.join(', ')}.` : ' It grants no host functions.';
-    const fixes = guess ? [{ title: `Change to '${guess}'`, edits: [{ start: node.start, end: node.end, newText: guess }] }] : undefined;
+    const fixes = guess ? [changeTo(node, guess)] : undefined;
     // Where the script or its modules set globals by computed names, the name may exist: said, not claimed.
     const maybe = this.globalsOpen && !this.hostGlobals.has(name.split('.')[0]) ? ' (unless the code that sets globals by computed names defines it)' : '';
     this.add(node, maybe ? 'warning' : 'error', 'ungranted-host', `'${name}' is not a host function granted by ${this.contractName()}${guess ? `; did you mean '${guess}'?` : '.'}${list}${maybe}`, fixes);
@@ -474,7 +474,7 @@ class Checker {
         // Unknown to the contract even where the schema lets other fields through: most often a typo.
         const guess = suggest(field, Object.keys(properties));
         const node = fieldNode(use.node, path.length - 1 - i) ?? use.node;
-        const fixes = guess ? [{ title: `Change to '${guess}'`, edits: [{ start: node.start, end: node.end, newText: guess }] }] : undefined;
+        const fixes = guess ? [changeTo(node, guess)] : undefined;
         const where = path.slice(0, i).join('.');
         this.add(node, 'warning', 'unknown-input-field', `${where} has no field '${field}' in the contract's input schema${guess ? `; did you mean '${guess}'?` : ''} (fields: ${Object.keys(properties).join(', ') || 'none'})`, fixes);
         return;
@@ -541,7 +541,7 @@ const NEED_VERB: Readonly<Record<FileNeed, string>> = { read: 'reads', write: 'w
 /** A did-you-mean fix that replaces a quoted literal's text (long brackets are left alone). */
 function replaceLiteral(literal: ast.StringLiteral, guess: string | undefined): Finding['fixes'] {
   if (guess === undefined || literal.quote === '[' || /["'\\\n\r]/.test(guess)) return undefined;
-  return [{ title: `Change to '${guess}'`, edits: [{ start: literal.start + 1, end: literal.end - 1, newText: guess }] }];
+  return [changeTo({ start: literal.start + 1, end: literal.end - 1 }, guess)];
 }
 
 /** Whether a use of a missing name (the first `length` segments of `path`) fails here: it is called or indexed. */

@@ -15,6 +15,8 @@ export interface Fix {
   edits: Edit[];
   /** The fix silences the finding (a suppression comment) instead of mending it: never the preferred fix. */
   silences?: true;
+  /** The fix puts the name that was meant in place of a misspelled or outdated one (the editor's preferred fix). */
+  corrects?: true;
 }
 
 export interface Finding {
@@ -30,4 +32,9 @@ export interface Finding {
    * do not show it; SARIF reports it as suppressed in source.
    */
   suppressed?: true;
+}
+
+/** "Change to 'name'": replaces `range` with `text` (what the message suggests); `label` when it reads otherwise. */
+export function changeTo(range: { start: number; end: number }, text: string, label = text): Fix {
+  return { title: `Change to '${label}'`, corrects: true, edits: [{ start: range.start, end: range.end, newText: text }] };
 }

@@ -24,7 +24,7 @@ import type { HostFunction, HostParam } from '../contract/host';
 import { acceptsNil, admitsJsonType, type TypeNode } from '../contract/types';
 import { schemaError, validateValue } from '../contract/validate';
 import { suggest } from '../contract/suggest';
-import type { Finding, Fix, Severity } from './findings';
+import { changeTo, type Finding, type Fix, type Severity } from './findings';
 import {
   ANY_TABLE, BOOLEAN, FLOAT, INTEGER, NIL, NUMBER, STRING, UNKNOWN, falsy, formatType, maybeNil, members, nilMember,
   ofLuaType, sameType, truthy, union, unionOf, withoutNil,
@@ -33,7 +33,7 @@ import {
 import { hostFunctionType, inputType } from './contract-types';
 import { stdlibType, stringMethod } from './stdlib-types';
 import { readAnnotations, type AnnotationIndex, type Annotations } from './annotations';
-import { objectProperties, requiredFields, schemaTypes } from './paths';
+import { chunkGlobals, objectProperties, requiredFields, schemaTypes } from './paths';
 
 export interface Inference {
   types: TypeInfo;
@@ -241,8 +241,9 @@ interface Item {
   nested?: Nested;
 }
 
-export function infer(parsed: ParseResult, scope: ScopeInfo, contract: Contract | undefined): Inference {
-  const inferer = new Inferer(parsed, scope, contract);
+/** `globals`: the names the script (and the modules it requires) define in the global table (`runGlobals`). */
+export function infer(parsed: ParseResult, scope: ScopeInfo, contract: Contract | undefined, globals: ReadonlySet<string> = chunkGlobals(scope).names): Inference {
+  const inferer = new Inferer(parsed, scope, contract, globals);
   inferer.run();
   const types = inferer.types;
   return {
@@ -266,7 +267,6 @@ class Inferer {
   private readonly hostOf = new Map<Type, HostFunction>();
   private readonly globalCache = new Map<string, Type>();
   private readonly primitiveMetatables: boolean;
-  private readonly ownGlobals = new Set<string>();
   /** Locals written from a function nested in the one that declares them: unknown everywhere. */
   private readonly closureWritten = new Set<number>();
   /** The type each local was declared with (what a closure sees of a local never reassigned). */
@@ -298,13 +298,18 @@ class Inferer {
   /** Strings may have metamethods (the script reaches the string metatable, or requires code that may). */
   private readonly stringMetamethods: boolean;
 
-  constructor(private readonly parsed: ParseResult, private readonly scope: ScopeInfo, private readonly contract: Contract | undefined) {
+  constructor(
+    private readonly parsed: ParseResult,
+    private readonly scope: ScopeInfo,
+    private readonly contract: Contract | undefined,
+    /** Globals the script or its modules define: their types are the script's, unknown here. */
+    private readonly ownGlobals: ReadonlySet<string>,
+  ) {
     this.src = parsed.source;
     this.annotations = readAnnotations(parsed.chunk, parsed.source);
     this.host = contract?.host ?? new Map();
     this.hostGlobals = contract?.hostGlobals ?? new Map();
     this.input = inputType(contract?.input);
-    for (const [n, refs] of scope.globals) if (refs.some((r) => r.access === 'write')) this.ownGlobals.add(n);
     for (const ref of scope.references) if (ref.access === 'write' && ref.upvalue && ref.local) this.closureWritten.add(ref.local.id);
     for (const f of scope.functions) this.functionInfo.set(f.node, f);
     this.stringMetamethods = scope.globals.has('getmetatable') || scope.globals.has('require') || scope.globals.has('debug');
@@ -1622,7 +1627,7 @@ class Inferer {
       for (const [name, field] of named) {
         if (!(name in properties)) {
           const guess = suggest(name, Object.keys(properties).filter((p) => !named.has(p)));
-          const fixes = guess ? [{ title: `Change to '${guess}'`, edits: [{ start: field.key!.start, end: field.key!.end, newText: guess }] }] : undefined;
+          const fixes = guess ? [changeTo(field.key!, guess)] : undefined;
           add(field.key!, 'error', 'output-shape', `the output has no field '${name}' in the contract${guess ? `; did you mean '${guess}'?` : ''} (fields: ${Object.keys(properties).join(', ')})`, fixes);
         }
       }
@@ -1754,7 +1759,7 @@ class Inferer {
           // A constructor's key; a field assigned is recorded by its value (or target): reported there, no fix.
           const key = site?.kind === 'TableField' && site.key ? site.key : undefined;
           const guess = suggest(name, names.filter((p) => !t.fields.has(p)));
-          const fixes = guess && key ? [{ title: `Change to '${guess}'`, edits: [{ start: key.start, end: key.end, newText: guess }] }] : undefined;
+          const fixes = guess && key ? [changeTo(key, guess)] : undefined;
           add(key ?? site ?? node, 'error', 'output-shape', `the output's '${path}' has no field '${name}' in the contract${guess ? `; did you mean '${guess}'?` : ''} (fields: ${names.join(', ') || 'none'})`, fixes);
         }
       }

@@ -17,7 +17,7 @@
 
 import type { ParseResult } from '../syntax/parser';
 import type * as ast from '../syntax/ast';
-import type { Finding, Fix } from './findings';
+import { changeTo, type Finding, type Fix } from './findings';
 import { suggest } from '../contract/suggest';
 import { CODES, isKnownCode } from './rules';
 
@@ -232,7 +232,7 @@ function unusedFindings(src: string, directives: Directive[], misspelled: Misspe
       start: m.comment.start, end: m.comment.end, severity: 'hint', code: 'unused-suppression',
       message: `unused suppression: '${m.word}' is not a suppression directive${guess ? `; did you mean '${guess}'?` : ''} (${KINDS.join(', ')})`,
       fixes: [
-        ...(guess ? [{ title: `Change to '${guess}'`, edits: [{ start: m.start, end: m.start + m.word.length, newText: guess }] }] : []),
+        ...(guess ? [changeTo({ start: m.start, end: m.start + m.word.length }, guess)] : []),
         removeComment(src, m.comment),
       ],
     });
@@ -270,7 +270,7 @@ function unusedFindings(src: string, directives: Directive[], misspelled: Misspe
       if (!isKnownCode(ref.code)) {
         const guess = suggest(ref.code, CODES.filter((c) => !UNSUPPRESSIBLE.has(c)));
         message = `unused suppression: unknown code '${ref.code}'${guess ? `; did you mean '${guess}'?` : ''}`;
-        if (guess) fixes.push({ title: `Change to '${guess}'`, edits: [{ start: ref.start, end: ref.end, newText: guess }] });
+        if (guess) fixes.push(changeTo(ref, guess));
       } else if (UNSUPPRESSIBLE.has(ref.code)) {
         message = `unused suppression: '${ref.code}' findings cannot be suppressed${ref.code === 'unused-suppression' ? ' by a comment (set its severity to off instead)' : ''}`;
       } else if (d.kind === 'enable') {

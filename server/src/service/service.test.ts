@@ -409,15 +409,15 @@ describe('language service: quick fixes and symbols', () => {
         {
           start: at, end: at + 1, severity: 'warning', code: 'maybe-nil', message: "'n' may be nil",
           fixes: [
-            { title: 'Suppress maybe-nil on this line', edits: [{ start: source.indexOf('local v'), end: source.indexOf('local v'), newText: '-- sandlua: disable-next-line maybe-nil\n' }] },
+            { title: 'Suppress maybe-nil on this line', silences: true, edits: [{ start: source.indexOf('local v'), end: source.indexOf('local v'), newText: '-- sandlua: disable-next-line maybe-nil\n' }] },
             { title: "Add 'or 0'", edits: [{ start: at + 1, end: at + 1, newText: ' or 0' }] },
             ...edit(at, at + 1, '(n or 0)')!,
           ],
         },
-        { start: 0, end: 5, severity: 'warning', code: 'unknown-member', message: 'far away', fixes: [{ title: "Change to 'x'", edits: [] }] },
+        { start: 0, end: 5, severity: 'warning', code: 'unknown-member', message: 'far away', fixes: [{ title: "Change to 'x'", corrects: true, edits: [] }] },
         {
           start: at, end: at + 5, severity: 'error', code: 'type-mismatch', message: 'typo',
-          fixes: [{ title: "Change to 'm'", edits: [] }, { title: "Replace with 'k'", edits: [] }],
+          fixes: [{ title: "Change to 'm'", corrects: true, edits: [] }, { title: "Replace with 'k'", corrects: true, edits: [] }],
         },
       ];
     };

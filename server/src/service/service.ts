@@ -1110,11 +1110,11 @@ export class LanguageService {
       let preferred = false;
       for (const fix of f.fixes) {
         const action: CodeAction = { title: fix.title, kind: 'quickfix', diagnostic, isPreferred: false, edits: fix.edits.map((e) => ({ range: range(c.lines, e.start, e.end), newText: e.newText })) };
-        if (!preferred && !fix.silences && isDidYouMean(fix.title)) {
+        if (!preferred && fix.corrects) {
           action.isPreferred = true;
           preferred = true;
         }
-        (fix.silences || isSuppression(fix.title) ? suppressions : fixes).push(action);
+        (fix.silences ? suppressions : fixes).push(action);
       }
     }
     return [...fixes, ...suppressions];
@@ -1249,16 +1249,6 @@ export class LanguageService {
 // ---- helpers ---------------------------------------------------------------------------------
 
 const KEYWORDS = ['and', 'break', 'do', 'else', 'elseif', 'end', 'false', 'for', 'function', 'goto', 'if', 'in', 'local', 'nil', 'not', 'or', 'repeat', 'return', 'then', 'true', 'until', 'while'];
-
-/** A fix that replaces a name by the one meant (`Change to 'lookup_vendor_alias'`, the 5.3 name of a 5.1 function). */
-function isDidYouMean(title: string): boolean {
-  return /^(change to|replace with|use) ['`"]/i.test(title) || /did you mean/i.test(title);
-}
-
-/** A fix that only silences the finding (a suppression comment). */
-function isSuppression(title: string): boolean {
-  return /^(suppress|disable|ignore)\b/i.test(title) || /sandlua: disable|@diagnostic disable/.test(title);
-}
 
 function isContract(path: string): boolean {
   return nodePath.basename(path) === MANIFEST_FILE;
