@@ -91,7 +91,9 @@ describe('VS Code (code-server + headless Chromium)', function () {
     const ws = copyExamples();
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-vscode-'));
     const results = path.join(tmp, 'results.json');
-    const server = await startCodeServer(dir!, ws, path.join(tmp, 'user'), path.join(tmp, 'ext'), { SANDLUA_TEST_RESULTS: results });
+    const snapshots = path.join(tmp, 'snapshots');
+    fs.mkdirSync(snapshots);
+    const server = await startCodeServer(dir!, ws, path.join(tmp, 'user'), path.join(tmp, 'ext'), { SANDLUA_TEST_RESULTS: results, SANDLUA_SNAPSHOTS: snapshots });
     const b = await browser();
     try {
       const payload = JSON.stringify([
@@ -101,13 +103,25 @@ describe('VS Code (code-server + headless Chromium)', function () {
       const page = await b.newPage({ viewport: { width: 1400, height: 900 } });
       await page.goto(`http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(payload)}`);
       const end = Date.now() + 240000;
-      while (!fs.existsSync(results) && Date.now() < end) await new Promise((r) => setTimeout(r, 500));
+      const taken: string[] = [];
+      while (!fs.existsSync(results) && Date.now() < end) {
+        // Screenshots the suite asks for (client/src/test/snapshot.ts).
+        for (const request of fs.readdirSync(snapshots).filter((f) => f.endsWith('.request'))) {
+          const name = request.slice(0, -'.request'.length);
+          fs.rmSync(path.join(snapshots, request));
+          await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+          taken.push(name);
+          fs.writeFileSync(path.join(snapshots, `${name}.done`), '');
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
       await page.screenshot({ path: path.join(ARTIFACTS, 'extension-host-suite.png') });
       assert.ok(fs.existsSync(results), `the suite wrote no results; code-server said:\n${server.log().slice(-3000)}`);
       const report = JSON.parse(fs.readFileSync(results, 'utf8')) as { failures: number; results: { title: string; ok: boolean; error?: string }[] };
       const failed = report.results.filter((r) => !r.ok);
       assert.deepEqual(failed, [], failed.map((f) => `${f.title}: ${f.error}`).join('\n'));
       assert.ok(report.results.length >= 6, `${report.results.length} tests ran`);
+      console.log(`      screenshots in test/artifacts: ${taken.join(', ')}`);
     } finally {
       await b.close();
       server.process.kill();

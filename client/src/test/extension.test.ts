@@ -4,6 +4,7 @@
 import { strict as assert } from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { snapshot } from './snapshot';
 
 const folder = (): string => vscode.workspace.workspaceFolders![0].uri.fsPath;
 const script = (): vscode.Uri => vscode.Uri.file(path.join(folder(), 'invoice-normalizer', 'probe.lua'));
@@ -38,6 +39,7 @@ describe('Sandlua in VS Code', () => {
     const forbidden = diagnostics.find((d) => d.code === 'forbidden')!;
     assert.equal(forbidden.message, 'os.execute is not granted by invoice-normalizer (sandlua.json)');
     assert.equal(forbidden.range.start.line, 1);
+    await snapshot('diagnostics');
   });
 
   it('completes the granted host functions', async () => {

@@ -10,7 +10,8 @@ export function run(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Mocha = require(process.env.SANDLUA_MOCHA ?? 'mocha') as typeof import('mocha');
   const mocha = new Mocha({ ui: 'bdd', timeout: 60000, color: false });
-  mocha.addFile(path.join(__dirname, 'extension.test.js'));
+  // Every *.test.js next to this file: one file per feature, so that features add tests side by side.
+  for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(__dirname, file));
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
   const out = process.env.SANDLUA_TEST_RESULTS ?? path.join(folder, '.sandlua-test-results.json');
   const results: { title: string; ok: boolean; error?: string }[] = [];
