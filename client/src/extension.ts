@@ -31,6 +31,8 @@ export interface SandluaApi {
   runAction(message: { action: string; line?: number }): Promise<void>;
   /** The status bar item's text. */
   statusText(): string;
+  /** The status item's texts so far, oldest first (the last 200 changes). */
+  statusShown(): string[];
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<SandluaApi> {
@@ -57,19 +59,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<Sandlu
   status.name = 'Sandlua';
   context.subscriptions.push(status);
   let serverState: 'starting' | 'running' | 'failed' = 'starting';
+  let restarting = false;
+  const serverStatus: Record<'starting' | 'failed', [string, string]> = {
+    starting: ['$(sync~spin) Sandlua: starting…', 'The Sandlua language server is starting.'],
+    failed: ['$(error) Sandlua: server failed to start', 'The Sandlua language server did not start or stopped. Click to see its output.'],
+  };
+  const shown: string[] = [];
+  const show = (text: string, tooltip: string, command: string): void => {
+    [status.text, status.tooltip, status.command] = [text, tooltip, command];
+    status.show();
+    if (shown[shown.length - 1] !== text) shown.push(text);
+    if (shown.length > 200) shown.shift();
+  };
   const updateStatus = async (): Promise<void> => {
-    if (serverState === 'starting') {
-      status.text = '$(sync~spin) Sandlua: starting…';
-      status.tooltip = 'The Sandlua language server is starting.';
-      status.command = 'sandlua.showOutput';
-      status.show();
-      return;
-    }
-    if (serverState === 'failed') {
-      status.text = '$(error) Sandlua: server failed to start';
-      status.tooltip = 'The Sandlua language server did not start or stopped. Click to see its output.';
-      status.command = 'sandlua.showOutput';
-      status.show();
+    if (serverState !== 'running') {
+      show(...serverStatus[serverState], 'sandlua.showOutput');
       return;
     }
     const editor = vscode.window.activeTextEditor;
@@ -78,16 +82,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Sandlu
       return;
     }
     const contract = await client.sendRequest<{ name: string; path: string; broken: boolean } | null>('sandlua/contract', { uri: editor.document.uri.toString() }).catch(() => null);
-    status.text = contract ? `$(shield) ${contract.name}${contract.broken ? ' (broken)' : ''}` : '$(shield) no contract (deny-all)';
-    status.tooltip = contract ? `Governed by ${contract.path}` : 'No sandlua.json governs this script: only the default standard library is granted.';
-    status.command = 'sandlua.showReport';
-    status.show();
+    if (serverState !== 'running') return;
+    show(contract ? `$(shield) ${contract.name}${contract.broken ? ' (broken)' : ''}` : '$(shield) no contract (deny-all)',
+      contract ? `Governed by ${contract.path}` : 'No sandlua.json governs this script: only the default standard library is granted.', 'sandlua.showReport');
   };
   context.subscriptions.push(
     vscode.window.onDidChangeActiveTextEditor(() => void updateStatus()),
     vscode.workspace.onDidSaveTextDocument(() => void updateStatus()),
     client.onDidChangeState((e) => {
-      serverState = e.newState === State.Running ? 'running' : e.newState === State.Starting ? 'starting' : 'failed';
+      // Stopped: it died (the client gave up restarting it), or Restart Server is stopping it.
+      serverState = e.newState === State.Running ? 'running' : e.newState === State.Starting || restarting ? 'starting' : 'failed';
       void updateStatus();
     }),
   );
@@ -130,11 +134,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Sandlu
       if (editor) await report.show(editor.document.uri);
     }),
     vscode.commands.registerCommand('sandlua.restartServer', async () => {
-      if (client?.isRunning()) {
-        await client.restart().catch((error: unknown) => log.error(`Restarting the language server failed: ${String(error)}`));
-        void updateStatus();
-      } else {
+      restarting = true;
+      try {
+        if (client?.isRunning()) await client.stop().catch((error: unknown) => log.error(`Stopping the language server failed: ${String(error)}`));
         await start();
+      } finally {
+        restarting = false;
       }
     }),
   );
@@ -145,6 +150,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Sandlu
     runPanelReady: () => runner.ready,
     runAction: (message) => runner.action(message),
     statusText: () => status.text,
+    statusShown: () => [...shown],
   };
 }
 

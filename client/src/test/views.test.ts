@@ -24,6 +24,19 @@ describe('Sandlua views', () => {
   it('shows the governing contract in the status item once the server runs', async () => {
     const text = await waitFor('the contract in the status bar', () => (api.statusText().includes('invoice-normalizer') ? api.statusText() : undefined));
     assert.equal(text, '$(shield) invoice-normalizer');
+    assert.equal(api.statusShown()[0], '$(sync~spin) Sandlua: starting…', 'it said first that the server was starting');
+  });
+
+  it('says the server is starting while Restart Server restarts it, then the contract again', async () => {
+    const before = api.statusShown().length;
+    await vscode.commands.executeCommand('sandlua.restartServer');
+    await waitFor('the contract after the restart', () => api.statusText() === '$(shield) invoice-normalizer');
+    const during = api.statusShown().slice(before);
+    assert.deepEqual(during.filter((t) => !t.startsWith('$(shield)')), ['$(sync~spin) Sandlua: starting…'], during.join(' | '));
+    await waitFor('diagnostics from the restarted server', async () => {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', script(), new vscode.Position(34, 22));
+      return hovers.length > 0;
+    });
   });
 
   it('opens the capability report read-only: not untitled, not dirty', async () => {
