@@ -130,7 +130,18 @@ export class Runner implements vscode.Disposable {
     let input: string | undefined;
     if (args && 'input' in args) input = JSON.stringify(args.input);
     else {
-      input = await vscode.window.showInputBox({ prompt: 'Input for the script (JSON)', value: JSON.stringify(defaultInput(file) ?? {}) });
+      input = await vscode.window.showInputBox({
+        prompt: 'Input for the script (JSON)',
+        value: JSON.stringify(defaultInput(file) ?? {}),
+        validateInput: (text) => {
+          try {
+            JSON.parse(text);
+            return undefined;
+          } catch (error) {
+            return `Not JSON: ${error instanceof Error ? error.message : String(error)}`;
+          }
+        },
+      });
     }
     if (input === undefined) return undefined;
     return this.run(file, input);
@@ -139,11 +150,20 @@ export class Runner implements vscode.Disposable {
   /** Runs `file` with `input` (JSON text) and shows the result. */
   async run(file: string, input: string): Promise<Run> {
     const auditFile = auditFileFor(file);
-    fs.mkdirSync(path.dirname(auditFile), { recursive: true });
+    try {
+      fs.mkdirSync(path.dirname(auditFile), { recursive: true });
+    } catch (error) {
+      const message = `Sandlua: cannot make the audit folder ${path.dirname(auditFile)} (setting sandlua.run.auditFolder): ${error instanceof Error ? error.message : String(error)}`;
+      this.channel.appendLine(`[run] ${message}`);
+      const run: Run = { file, input, result: { ok: false, error: { kind: 'setting', message } } };
+      this.show(run);
+      return run;
+    }
     this.channel.appendLine(`[run] ${file} with input ${input}`);
-    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [this.serverModule, 'run', file, '--json', '--input', input, '--audit', auditFile], { cwd: path.dirname(file), maxBuffer: 64 * 1024 * 1024 }, (_error, out, err) => resolve({ stdout: out, stderr: err }));
-    });
+    const { stdout, stderr } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Sandlua: running ${path.basename(file)}` }, () =>
+      new Promise<{ stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [this.serverModule, 'run', file, '--json', '--input', input, '--audit', auditFile], { cwd: path.dirname(file), maxBuffer: 64 * 1024 * 1024 }, (_error, out, err) => resolve({ stdout: out, stderr: err }));
+      }));
     if (stderr.trim()) this.channel.appendLine(stderr.trimEnd());
     let result: RunResult;
     try {

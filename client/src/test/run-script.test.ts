@@ -114,4 +114,18 @@ describe('Run Script', () => {
       await config.update('run.auditFolder', undefined, vscode.ConfigurationTarget.Workspace);
     }
   });
+
+  it('says so in the panel when the audit folder cannot be made, and does not run', async () => {
+    const config = vscode.workspace.getConfiguration('sandlua');
+    await config.update('run.auditFolder', 'invoice-normalizer/normalize.lua/runs', vscode.ConfigurationTarget.Workspace);
+    try {
+      const run = await runFile('normalize.lua', { vendor_name: 'ACME Corp.' });
+      assert.equal(run.result.ok, false);
+      assert.equal(run.result.error?.kind, 'setting');
+      assert.match(api.runHtml()!, /cannot make the audit folder .*normalize\.lua.runs \(setting sandlua\.run\.auditFolder\)/);
+      assert.match(api.channelText(), /\[run\] Sandlua: cannot make the audit folder/);
+    } finally {
+      await config.update('run.auditFolder', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
 });
