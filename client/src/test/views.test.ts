@@ -48,6 +48,9 @@ describe('Sandlua views', () => {
     assert.match(report.getText(), /invoice-normalizer/);
     assert.match(report.getText(), /lookup_vendor_alias/);
     assert.deepEqual(vscode.workspace.textDocuments.filter((d) => d.isUntitled).map((d) => d.uri.toString()), [], 'no untitled document was made');
+    // For the picture only: the Markdown preview renders in its own webview, which the API cannot see.
+    await new Promise((r) => setTimeout(r, 4000));
+    await snapshot('capability-report');
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
