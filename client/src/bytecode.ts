@@ -1,8 +1,8 @@
 // Show Bytecode: a read-only listing (`luac -l -l` form, from the server's `sandlua/disasm`) in its
 // own language `sandlua-bytecode` (syntaxes/sandlua-bytecode.tmLanguage.json), linked both ways:
 // the cursor in the script selects that line's instructions in the listing, and the cursor (or a
-// click) on an instruction or a function header in the listing selects its line in the script.
-// A selection one side sets is not followed back (no ping-pong).
+// click) on an instruction or a function header in the listing selects its line in the script, and
+// Go to Definition on one goes there. A selection one side sets is not followed back (no ping-pong).
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 
@@ -30,6 +30,12 @@ export class Bytecode implements vscode.TextDocumentContentProvider, vscode.Disp
       vscode.workspace.registerTextDocumentContentProvider(BYTECODE_SCHEME, this),
       vscode.window.onDidChangeTextEditorSelection((e) => this.selectionChanged(e.textEditor)),
       vscode.workspace.onDidChangeTextDocument((e) => this.changed(e.document.uri)),
+      vscode.languages.registerDefinitionProvider({ scheme: BYTECODE_SCHEME, language: BYTECODE_LANGUAGE }, {
+        provideDefinition: (doc, position) => {
+          const line = sourceLineOf(doc.lineAt(position.line).text);
+          return line === undefined ? undefined : new vscode.Location(vscode.Uri.parse(Bytecode.sourceOf(doc.uri)), new vscode.Position(line - 1, 0));
+        },
+      }),
       this.emitter,
     ];
   }

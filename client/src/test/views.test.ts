@@ -83,6 +83,10 @@ describe('Sandlua views', () => {
     // ... and the listing keeps the clicked row: the script's selection is not followed back.
     assert.equal(view.selection.active.line, row);
 
+    // Go to Definition on an instruction: its source line.
+    const definitions = await vscode.commands.executeCommand<vscode.Location[]>('vscode.executeDefinitionProvider', view.document.uri, new vscode.Position(row, 8));
+    assert.deepEqual(definitions.map((d) => [d.uri.toString(), d.range.start.line]), [[script().toString(), 41]]);
+
     // A function header goes to the function's first line.
     const header = Array.from({ length: view.document.lineCount }, (_, i) => i).find((i) => view.document.lineAt(i).text.startsWith('function <'))!;
     view.selection = new vscode.Selection(header, 0, header, 0);
