@@ -24,6 +24,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     documentSelector: [{ scheme: 'file', language: 'lua' }, { scheme: 'file', pattern: '**/sandlua.json' }],
     synchronize: { configurationSection: 'sandlua', fileEvents: vscode.workspace.createFileSystemWatcher('**/sandlua.json') },
     outputChannelName: 'Sandlua Language Server',
+    // LuaLS beside us: the server leaves to it what both would report (setting sandlua.luaLS).
+    initializationOptions: { luaLS: vscode.extensions.getExtension('sumneko.lua') !== undefined },
   };
   client = new LanguageClient('sandlua', 'Sandlua', serverOptions, clientOptions);
   await client.start();
