@@ -51,6 +51,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Sandlu
     synchronize: { configurationSection: 'sandlua', fileEvents: vscode.workspace.createFileSystemWatcher('**/sandlua.json') },
     outputChannel: log,
     traceOutputChannel: trace,
+    // LuaLS beside us: the server leaves to it what both would report (setting sandlua.luaLS).
+    initializationOptions: { luaLS: vscode.extensions.getExtension('sumneko.lua') !== undefined },
   };
   client = new LanguageClient('sandlua', 'Sandlua', serverOptions, clientOptions);
 

@@ -5,9 +5,8 @@ import { strict as assert } from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { snapshot } from './snapshot';
-import { waitFor } from './wait';
+import { folder, waitFor } from './util';
 
-const folder = (): string => vscode.workspace.workspaceFolders![0].uri.fsPath;
 const script = (): vscode.Uri => vscode.Uri.file(path.join(folder(), 'invoice-normalizer', 'probe.lua'));
 
 describe('Sandlua in VS Code', () => {

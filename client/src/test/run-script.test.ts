@@ -8,7 +8,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { SandluaApi } from '../extension';
 import { snapshot } from './snapshot';
-import { folder, sandlua, waitFor } from './wait';
+import { sandlua } from './api';
+import { folder, waitFor } from './util';
 
 interface Run { file: string; auditFile?: string; result: { ok: boolean; error?: { kind: string; line?: number } } }
 

@@ -7,7 +7,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { SandluaApi } from '../extension';
 import { snapshot } from './snapshot';
-import { folder, sandlua, waitFor } from './wait';
+import { sandlua } from './api';
+import { folder, waitFor } from './util';
 
 const script = (): vscode.Uri => vscode.Uri.file(path.join(folder(), 'invoice-normalizer', 'normalize.lua'));
 
@@ -69,7 +70,7 @@ describe('Sandlua views', () => {
       return !s.isEmpty && text.split('\n').every((row) => row.includes('\t[35]\t')) ? text : undefined;
     });
     assert.match(rows, /GETTABUP\s+\d+ 0 -\d+\t; _ENV "lookup_vendor_alias"/);
-    await snapshot('bytecode-view');
+    await snapshot('bytecode-view', ['GETTABUP', { text: 'invoice-normalizer', within: '.statusbar' }]);
 
     // A click on an instruction of line 42 selects line 42 in the script.
     const view = vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'sandlua-bytecode')!;
