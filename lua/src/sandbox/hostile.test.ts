@@ -82,6 +82,22 @@ describe('sandbox: hostile scripts', function () {
     fails(result, 'budget');
   });
 
+  describe('work inside one operation is charged and the clock read', () => {
+    // Each would take minutes uncharged; here the budget or the clock ends it.
+    for (const [what, source] of [
+      ['comparing long strings', 'local a = string.rep("x", 1 << 20) local b = string.rep("x", 1 << 20) local n = 0 for i = 1, 1e6 do if a == b and a <= b then n = n + 1 end end return n'],
+      ['building long strings', 'local a = string.rep("x", 1 << 16) local n = 0 for i = 1, 1e6 do n = n + #(a .. i) end return n'],
+      ['tonumber of a long numeral', 'local s = string.rep("1", 1 << 20) local n = 0 for i = 1, 1e6 do if tonumber(s) then n = n + 1 end end return n'],
+      ['utf8.len of a long string', 'local s = string.rep("\xc3\xa9", 1 << 20) local n = 0 for i = 1, 1e6 do n = n + utf8.len(s) end return n'],
+      ['os.date with a format of many conversions', 'local f = string.rep("%c", 1 << 16) local n = 0 for i = 1, 1e6 do n = n + #os.date(f, 0) end return n'],
+    ] as const) {
+      it(what, async () => {
+        const result = await run(source, { stdlib: { allow: ['os.date'] }, limits: { ...LIMITS, instructions: 2_000_000, timeMs: 1000 } });
+        assert.ok(!result.ok && result.error.kind === 'budget', JSON.stringify(result).slice(0, 300));
+      });
+    }
+  });
+
   describe('the boundary refuses what JSON cannot carry faithfully', () => {
     for (const [what, source, message] of [
       ['NaN', 'return { x = 0/0 }', /the output has NaN \(at x\), which JSON cannot carry/],

@@ -6,7 +6,7 @@ import { Coroutine, VM } from '../vm/interp';
 import { LFloat, float, isNumber, stringToIntegerInBase, stringToNumber } from '../vm/number';
 import { LuaTable } from '../vm/table';
 import { LuaClosure, LuaError, LuaValue, NativeFunction, Request, typeName } from '../vm/value';
-import { Args, native } from './args';
+import { Args, native, type Charge } from './args';
 
 /** Compiles (or, for a binary chunk, reads) a chunk for `load`: returns the function or an error message. */
 export type ChunkLoader = (source: string, chunkName: string, env: LuaValue) => LuaClosure | string;
@@ -16,12 +16,15 @@ export interface BaseOptions {
   print: (line: string) => void;
   /** Compiler for `load`; without it `load` reports that loading is unavailable. */
   load?: ChunkLoader;
+  /** Work done inside a call (reading a long numeral), charged like instructions. */
+  charge?: Charge;
 }
 
 export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
   const set = (name: string, fn: NativeFunction) => G.setStr(name, fn);
   G.setStr('_G', G);
   G.setStr('_VERSION', 'Lua 5.3');
+  const charge = options.charge ?? (() => undefined);
   vm.loaded.set('_G', G);
 
   // print calls the global `tostring` (whatever it is now), as Lua 5.3's print does.
@@ -58,13 +61,17 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
     if (a.values[1] === undefined) {
       const v = a.any(1);
       if (typeof v === 'number' || typeof v === 'bigint' || v instanceof LFloat) return [v];
-      if (typeof v === 'string') return [stringToNumber(v)];
+      if (typeof v === 'string') {
+        charge(v.length >>> 10);
+        return [stringToNumber(v)];
+      }
       return [undefined];
     }
     const base = a.integer(2);
     const v = a.values[0];
     if (typeof v !== 'string') throw a.typeError(1, 'string');
     if (base < 2 || base > 36) throw a.error(2, 'base out of range');
+    charge(v.length >>> 10);
     return [stringToIntegerInBase(v, Number(base))];
   }));
 

@@ -19,7 +19,7 @@ import type { VM } from '../vm/interp';
 import { LuaTable } from '../vm/table';
 import { LuaError, LuaValue } from '../vm/value';
 import { LFloat, float, intFromBig, stringToNumber, toBig, toInteger } from '../vm/number';
-import { Args, library } from './args';
+import { Args, library, type Charge } from './args';
 
 export interface Clock {
   /** Milliseconds since the epoch (like Date.now()). */
@@ -210,6 +210,8 @@ export interface OsOptions {
   getenv?: (name: string) => string | undefined;
   /** Before os.exit ends the run (io flushes its files here). */
   beforeExit?: () => void;
+  /** Work done inside a call (os.date's conversions), charged like instructions. */
+  charge?: Charge;
 }
 
 /** C's EXIT_FAILURE. */
@@ -218,6 +220,7 @@ const EXIT_FAILURE = 1;
 export function openOs(vm: VM, G: LuaTable, clock: Clock, options: OsOptions = {}): void {
   const O = new LuaTable();
   G.setStr('os', O);
+  const charge = options.charge ?? (() => undefined);
 
   /** Local time minus UTC, in whole seconds, at an instant. */
   const offsetAt = (seconds: bigint): number => -Math.round(clock.timezoneOffset(clampMs(Number(seconds) * 1000)) * 60);
@@ -353,6 +356,8 @@ export function openOs(vm: VM, G: LuaTable, clock: Clock, options: OsOptions = {
           continue;
         }
         s++;
+        // A conversion is work (a format of many is a flood): charged, which also reads the clock.
+        charge(4);
         const one = format[s] ?? '';
         if (s < end && SINGLE.includes(one)) {
           out += convert(one, tm);

@@ -37,6 +37,9 @@ export { chunkId, localName };
 
 /** Lua's LUAI_MAXCCALLS: nesting of native → Lua calls, metamethods and resumes. */
 export const MAX_C_CALLS = 200;
+/** Strings longer than this cost instructions to compare or build: a step per KB. */
+const LONG_STRING = 4096;
+
 /** Stack slots per thread before "stack overflow" (LUAI_MAXSTACK). */
 export const MAX_STACK = 1000000;
 /** Free slots kept above a frame (room for a metamethod call: function and three arguments). */
@@ -316,6 +319,9 @@ export class VM {
     if (n <= 0) return;
     this.syncCount();
     this.counted += n;
+    // The work counts towards the hook's next call too: a host that reads its clock there (the
+    // sandbox) sees it after as much work as the hook's instructions, not as many instructions.
+    this.hookLeft -= n;
     if (this.budget !== Infinity) {
       this.budget -= n;
       if (this.budget <= 0) {
@@ -326,9 +332,11 @@ export class VM {
         throw e;
       }
     }
-    // The window keeps its place (a hook every N instructions still sees the next one when due);
-    // only a budget smaller than what is left of it shortens it.
-    if (this.countdown > this.budget) this.window = this.countdown = this.budget;
+    // The window shortens to what is left of the budget and of the hook's interval.
+    let left = this.countdown;
+    if (this.budget < left) left = this.budget;
+    if (this.hook !== undefined && this.hookLeft < left) left = Math.max(0, this.hookLeft);
+    if (left < this.countdown) this.window = this.countdown = left;
   }
 
   /**
@@ -376,6 +384,16 @@ export class VM {
   }
 
   /** Folds the instructions of the current window into `counted` and the budget. */
+  /**
+   * An instruction worked on a long string (compared it, built it): work in proportion to its
+   * length is charged. Takes and returns the loop's countdown (`count`).
+   */
+  private chargeLong(count: number, length: number): number {
+    this.countdown = count;
+    this.charge(length >>> 10);
+    return this.countdown;
+  }
+
   private syncCount(): void {
     const used = this.window - this.countdown;
     this.counted += used;
@@ -2163,6 +2181,10 @@ export class VM {
               }
               if (r > c) {
                 stack[base + a] = s;
+                if (s.length > LONG_STRING) {
+                  frame.pc = pc;
+                  count = this.chargeLong(count, s.length);
+                }
                 if ((this.allocated += SIZE.string + s.length) >= this.gcThreshold) {
                   frame.pc = pc;
                   this.countdown = count;
@@ -2189,10 +2211,16 @@ export class VM {
               const x = b & 0x100 ? k[b & 0xff] : stack[base + b];
               const y = c & 0x100 ? k[c & 0xff] : stack[base + c];
               let eq: boolean;
-              if (x === y) eq = true;
-              else if (typeof x === 'number' && typeof y === 'number') eq = false;
+              if (x === y) {
+                eq = true;
+                if (typeof x === 'string' && x.length > LONG_STRING) {
+                  frame.pc = pc;
+                  count = this.chargeLong(count, x.length);
+                }
+              } else if (typeof x === 'number' && typeof y === 'number') eq = false;
               else {
                 frame.pc = pc;
+                if (typeof x === 'string' && typeof y === 'string' && x.length > LONG_STRING) count = this.chargeLong(count, x.length);
                 const r = this.equalSlow(x, y);
                 if (r === PENDING) {
                   this.countdown = count;
@@ -2214,6 +2242,7 @@ export class VM {
               if (typeof x === 'number' && typeof y === 'number') lt = x < y;
               else {
                 frame.pc = pc;
+                if (typeof x === 'string' && typeof y === 'string' && x.length > LONG_STRING) count = this.chargeLong(count, x.length);
                 const r = this.lessSlow(x, y);
                 if (r === PENDING) {
                   this.countdown = count;
@@ -2235,6 +2264,7 @@ export class VM {
               if (typeof x === 'number' && typeof y === 'number') le = x <= y;
               else {
                 frame.pc = pc;
+                if (typeof x === 'string' && typeof y === 'string' && x.length > LONG_STRING) count = this.chargeLong(count, x.length);
                 const r = this.lessEqualSlow(x, y);
                 if (r === PENDING || r === NEGATED_PENDING) {
                   this.countdown = count;

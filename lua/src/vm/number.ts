@@ -424,8 +424,15 @@ export function stringToNumber(text: string): LuaNumber | undefined {
   const hex = /^0[xX]/.test(s);
   if (hex ? /^0[xX][0-9a-fA-F]+$/.test(s) : /^[0-9]+$/.test(s)) {
     if (hex) {
-      const big = BigInt.asIntN(64, BigInt(s));
+      // Hex integers wrap around modulo 2^64: only the last 16 digits matter (and BigInt's
+      // parse of a long string costs more than linear time).
+      const big = BigInt.asIntN(64, BigInt('0x' + s.slice(2).slice(-16)));
       return intFromBig(negative ? -big : big);
+    }
+    // More than 19 significant digits is past int64: a float, without a BigInt of them all.
+    if (s.length - (/^0*/.exec(s)![0].length) > 19) {
+      const f = Number(s);
+      return float(negative ? -f : f);
     }
     const big = BigInt(s);
     // A decimal integer that does not fit int64 is read as a float.
@@ -450,7 +457,15 @@ function hexFloat(s: string): number | undefined {
   const fraction = m[2] ?? '';
   if (whole.length + fraction.length === 0) return undefined;
   let exponent = (m[3] !== undefined ? Number(m[3]) : 0) - 4 * fraction.length;
-  let mantissa = BigInt('0x' + ((whole + fraction).replace(/^0+/, '') || '0'));
+  // The first 32 significant digits are far more than a double's 53 bits: the rest only
+  // decide a sticky bit (and a BigInt of a long string costs more than linear time).
+  let digits = (whole + fraction).replace(/^0+/, '') || '0';
+  if (digits.length > 32) {
+    exponent += 4 * (digits.length - 32);
+    digits = digits.slice(0, 32) + (/[^0]/.test(digits.slice(32)) ? '1' : '0');
+    exponent -= 4;
+  }
+  let mantissa = BigInt('0x' + digits);
   if (mantissa === 0n) return 0;
   const bits = mantissa.toString(2).length;
   if (bits > 64) {

@@ -116,6 +116,7 @@ export class LuaState {
       print,
       // Not through load's default: `load(s, name, mode, nil)` gives the chunk a nil _ENV.
       load: (source, chunkName, env) => this.loadChunk(source, chunkName, env),
+      charge,
     });
     const libraries = options.libraries ?? {};
     if (libraries.package !== false) {
@@ -128,10 +129,11 @@ export class LuaState {
     openMath(this.vm, this.globals, options.random ?? new DefaultRandom());
     openTable(this.vm, this.globals, charge);
     openString(this.vm, this.globals, charge);
-    openUtf8(this.vm, this.globals);
+    openUtf8(this.vm, this.globals, charge);
     openOs(this.vm, this.globals, options.clock ?? systemClock, {
       getenv: options.getenv ?? ((name) => process.env[name]),
       beforeExit: () => this.flushAll(),
+      charge,
     });
     if (libraries.io !== false) this.io = this.openIo(ioOptions, charge);
     if (libraries.debug !== false) openDebug(this.vm, this.globals, () => this.registry);
