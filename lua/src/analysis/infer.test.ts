@@ -92,7 +92,6 @@ const COMPANIONS: { folder: string; runs: Companion[] }[] = [{
     ['output_lists.lua:10', 'return { normalized_vendor = "x", tags = { "much too long" } }', {}, 'output'],
     ['output_lists.lua:14', 'local list = { "first" } table.insert(list, 5) return { normalized_vendor = "x", tags = list }', {}, 'output'],
     ['output_lists.lua:18', 'local list = { "first" } list[#list + 1] = true return { normalized_vendor = "x", tags = list }', {}, 'output'],
-    ['output_lists.lua:22', 'return { normalized_vendor = "x", tags = {} }', {}, 'output'],
     ['output_lists.lua:25', 'return { normalized_vendor = "x", tags = { first = "a" } }', {}, 'output'],
     ['output_lists.lua:28', 'return { normalized_vendor = "x", address = { "Main St", "Springfield" } }', {}, 'output'],
     ['output_lists.lua:31', 'return { normalized_vendor = "x", lines = { { qty = 2 } } }', {}, 'output'],

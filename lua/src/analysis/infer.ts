@@ -24,6 +24,7 @@ import type { HostFunction, HostParam } from '../contract/host';
 import { acceptsNil, admitsJsonType, type TypeNode } from '../contract/types';
 import { schemaError, validateValue } from '../contract/validate';
 import { suggest } from '../contract/suggest';
+import { emptyTableShape } from '../sandbox/marshal';
 import { changeTo, type Finding, type Fix, type Severity } from './findings';
 import {
   ANY_TABLE, BOOLEAN, FLOAT, INTEGER, NIL, NUMBER, STRING, UNKNOWN, falsy, formatType, maybeNil, members, nilMember,
@@ -1738,7 +1739,7 @@ class Inferer {
     let json: 'object' | 'array' | 'empty' | undefined;
     if (fields.some(([, f]) => sure(f))) json = 'object';
     else if (!t.open && fields.every(([, f]) => f.kind === 'nil') && items !== undefined && items.every((i) => sure(i.type))) json = items.length === 0 ? 'empty' : 'array';
-    const empty = this.emptyTable();
+    const empty = emptyTableShape(schema, this.contract?.output);
     const kind = json === 'empty' ? empty : json;
     if (types && kind && !types.includes(kind)) {
       const what = json === 'empty' ? `an empty table, which becomes an empty ${empty === 'object' ? 'object {}' : 'array []'}`
@@ -1793,12 +1794,6 @@ class Inferer {
     }
   }
 
-  /** What an empty table becomes in the output (the runtime decides by the output's type, at every depth). */
-  private emptyTable(): 'object' | 'array' {
-    const type = (this.contract?.output as { type?: unknown } | undefined)?.type;
-    if (type === 'array' || (Array.isArray(type) && type.includes('array') && !type.includes('object'))) return 'array';
-    return 'object';
-  }
 }
 
 // ---- helpers ---------------------------------------------------------------------------------

@@ -139,6 +139,15 @@ export function fromLua(value: LuaValue, options: FromLuaOptions = {}): Json {
   return convert(value, options.schema, 0, '');
 }
 
+/**
+ * What an empty Lua table becomes where `schema` applies (`root`: the schema its `$ref`s point
+ * into): an array where it says array (and not object), an object otherwise. The output
+ * conversion decides so at every depth, and the analysis judges by it.
+ */
+export function emptyTableShape(schema: unknown, root: unknown = schema): 'array' | 'object' {
+  return new SchemaView(root).shape(schema);
+}
+
 /** A key as the script wrote it: 1, or "1". */
 function describeKey(k: LuaValue): string {
   return typeof k === 'string' ? JSON.stringify(luaStringToJs(k)) : String(k);

@@ -19,7 +19,7 @@ if input.vendor_name == "a" then
   return { normalized_vendor = "x", tags = list }
 end
 if input.vendor_name == "b" then
-  return { normalized_vendor = "x", tags = {} } --@ output-shape
+  return { normalized_vendor = "x", tags = {} }
 end
 if input.vendor_name == "c" then
   return { normalized_vendor = "x", tags = { first = "a" } } --@ output-shape
