@@ -85,12 +85,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<Sandlu
     }
     const contract = await client.sendRequest<{ name: string; path: string; broken: boolean } | null>('sandlua/contract', { uri: editor.document.uri.toString() }).catch(() => null);
     if (serverState !== 'running') return;
-    show(contract ? `$(shield) ${contract.name}${contract.broken ? ' (broken)' : ''}` : '$(shield) no contract (deny-all)',
-      contract ? `Governed by ${contract.path}` : 'No sandlua.json governs this script: only the default standard library is granted.', 'sandlua.showReport');
+    if (contract) {
+      show(`$(shield) ${contract.name}${contract.broken ? ' (broken)' : ''}`, `Governed by ${contract.path}`, 'sandlua.showReport');
+      return;
+    }
+    // No contract: what the editor does with the script follows sandlua.ungovernedScripts.
+    const mode = vscode.workspace.getConfiguration('sandlua').get<string>('ungovernedScripts', 'ignore');
+    const [label, what] = mode === 'default-contract' ? ['deny-all', 'checked under the default deny-all contract']
+      : mode === 'lint' ? ['lint only', 'checked as plain Lua (syntax, lint, the standard library), with no contract']
+        : ['not checked', 'left alone (syntax errors only)'];
+    show(`$(shield) no contract (${label})`, `No sandlua.json governs this script: it is ${what} (setting sandlua.ungovernedScripts). Under the sandbox it would run with the default deny-all contract.`, 'sandlua.showReport');
   };
   context.subscriptions.push(
     vscode.window.onDidChangeActiveTextEditor(() => void updateStatus()),
     vscode.workspace.onDidSaveTextDocument(() => void updateStatus()),
+    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('sandlua.ungovernedScripts')) void updateStatus(); }),
     client.onDidChangeState((e) => {
       // Stopped: it died (the client gave up restarting it), or Restart Server is stopping it.
       serverState = e.newState === State.Running ? 'running' : e.newState === State.Starting || restarting ? 'starting' : 'failed';

@@ -5,6 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { snapshot } from './snapshot';
 import { codesOf, folder, waitFor } from './util';
+import { sandlua } from './api';
 
 async function openWith(relative: string, text: string): Promise<vscode.TextEditor> {
   const uri = vscode.Uri.file(path.join(folder(), relative));
@@ -14,7 +15,7 @@ async function openWith(relative: string, text: string): Promise<vscode.TextEdit
 
 describe('Sandlua in VS Code: editing', () => {
   before(async () => {
-    await vscode.extensions.all.find((e) => e.packageJSON?.name === 'sandlua')!.activate();
+    await sandlua();
   });
 
   after(async () => {
@@ -46,6 +47,8 @@ describe('Sandlua in VS Code: editing', () => {
     const loose = await openWith('loose.lua', 'local unused = 1\nio.write(require("x"))\nlocal broken =\n');
     await waitFor('the syntax error of the ungoverned script', () => codesOf(loose.document.uri).includes('syntax'));
     assert.deepEqual(codesOf(loose.document.uri), ['syntax']);
+    const api = await sandlua();
+    await waitFor('the status of an ungoverned script', () => api.statusText() === '$(shield) no contract (not checked)');
     // Completed: nothing at all (the server has seen the edit when the syntax error is gone).
     await loose.edit((b) => b.insert(new vscode.Position(2, 14), ' 2'));
     await waitFor('the edit', () => !codesOf(loose.document.uri).includes('syntax'));
@@ -55,6 +58,7 @@ describe('Sandlua in VS Code: editing', () => {
     // `lint`: the language's own findings, still no contract codes.
     await vscode.workspace.getConfiguration('sandlua').update('ungovernedScripts', 'lint', vscode.ConfigurationTarget.Workspace);
     await waitFor('lint findings in the ungoverned script', () => codesOf(loose.document.uri).includes('unused'));
+    await waitFor('the status in lint mode', () => api.statusText() === '$(shield) no contract (lint only)');
     assert.ok(!codesOf(loose.document.uri).includes('forbidden'));
     await vscode.workspace.getConfiguration('sandlua').update('ungovernedScripts', undefined, vscode.ConfigurationTarget.Workspace);
     await waitFor('the default again', () => !codesOf(loose.document.uri).includes('unused'));
