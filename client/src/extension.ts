@@ -25,7 +25,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     synchronize: { configurationSection: 'sandlua', fileEvents: vscode.workspace.createFileSystemWatcher('**/sandlua.json') },
     outputChannelName: 'Sandlua Language Server',
     // LuaLS beside us: the server leaves to it what both would report (setting sandlua.luaLS).
-    initializationOptions: { luaLS: vscode.extensions.getExtension('sumneko.lua') !== undefined },
+    // Quick fixes that change a contract end with openContractCommand (registered below).
+    initializationOptions: { luaLS: vscode.extensions.getExtension('sumneko.lua') !== undefined, openContractCommand: 'sandlua.openContract' },
   };
   client = new LanguageClient('sandlua', 'Sandlua', serverOptions, clientOptions);
   await client.start();
@@ -71,6 +72,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.window.onDidChangeTextEditorSelection((e) => bytecode.follow(e.textEditor)),
     vscode.workspace.onDidChangeTextDocument((e) => bytecode.changed(e.document.uri)),
   );
+
+  // After a quick fix changed a contract (grant, host function, output field): show it beside the
+  // script with the edit applied and unsaved, for review (the server already checks against it).
+  context.subscriptions.push(vscode.commands.registerCommand('sandlua.openContract', async (uri: string) => {
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false, preserveFocus: true });
+  }));
 
   const output = vscode.window.createOutputChannel('Sandlua Run');
   context.subscriptions.push(

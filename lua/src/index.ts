@@ -39,6 +39,8 @@ export type { Limits, OnFailure } from './contract/schema';
 export { ManifestDiscovery, findManifest, governs } from './contract/discovery';
 export type { DiscoveryOptions } from './contract/discovery';
 export { validateValue } from './contract/validate';
+export { contractTextChange, applyContractEdits } from './contract/edit';
+export type { ContractEdit, TextChange } from './contract/edit';
 export { exampleInput } from './contract/example-input';
 export type { ExampleInput, ExampleInputOrigin } from './contract/example-input';
 export type { LocatedMessage, MessageOptions } from './contract/messages';
