@@ -224,7 +224,7 @@ describe('contract loader', () => {
     const result = parseManifest(text, 'u.json');
     assert.deepEqual(result.problems.map((p) => [p.severity, p.line, p.column, text.slice(p.start, p.end), p.message]), [
       ['warning', 3, 3, '"purpse"', "unknown property 'purpse' (did you mean 'purpose'?)"],
-      ['warning', 4, 40, '"alow"', "unknown property 'alow' in stdlib (did you mean 'allow'?)"],
+      ['warning', 4, 39, '"alow"', "unknown property 'alow' in stdlib (did you mean 'allow'?)"],
     ]);
     assert.ok(result.manifest);
     assert.equal(result.manifest.policy.isGranted('os.getenv'), true);
