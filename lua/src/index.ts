@@ -40,6 +40,8 @@ export { ManifestDiscovery, findManifest, governs } from './contract/discovery';
 export type { DiscoveryOptions } from './contract/discovery';
 export { validateValue } from './contract/validate';
 export { contractTextChange, applyContractEdits } from './contract/edit';
+export { contractSpot, schemaAt, schemaBranches } from './contract/schema-at';
+export type { ContractSpot, SchemaNode } from './contract/schema-at';
 export type { ContractEdit, TextChange } from './contract/edit';
 export { exampleInput } from './contract/example-input';
 export type { ExampleInput, ExampleInputOrigin } from './contract/example-input';

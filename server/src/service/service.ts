@@ -16,6 +16,7 @@ import {
 import { buildReport, formatReportMarkdown } from '../check/report';
 import type { Severity } from '@sandlua/lua';
 import { LIBRARY_DOCS, STDLIB_DOCS } from './stdlib-docs';
+import { contractCompletion, contractHover } from './contract-schema';
 
 export interface Position { line: number; character: number }
 export interface Range { start: Position; end: Position }
@@ -303,6 +304,7 @@ export class LanguageService {
   // ---- completion ----------------------------------------------------------------------------
 
   completion(path: string, position: Position): CompletionItem[] {
+    if (isContract(path)) return contractCompletion(this.text(path) ?? '', position);
     const c = this.get(path);
     if (!c) return [];
     const offset = c.lines.offsetAt(position);
@@ -623,6 +625,7 @@ export class LanguageService {
   // ---- hover, signature help -----------------------------------------------------------------
 
   hover(path: string, position: Position): Hover | undefined {
+    if (isContract(path)) return contractHover(this.text(path) ?? '', position);
     const c = this.get(path);
     if (!c) return undefined;
     const offset = c.lines.offsetAt(position);
