@@ -7,18 +7,7 @@ import { strict as assert } from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { snapshot } from './snapshot';
-
-const folder = (): string => vscode.workspace.workspaceFolders![0].uri.fsPath;
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 30000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== null && (value as unknown) !== false) return value as T;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { folder, waitFor } from './util';
 
 async function write(file: string, text: string): Promise<vscode.Uri> {
   const uri = vscode.Uri.file(file);
@@ -43,7 +32,7 @@ describe('Sandlua in VS Code: quick fixes that edit the contract', () => {
     const dir = path.join(folder(), 'contract-fix');
     const contractText = '{\n  "name": "mailer",\n  "scripts": ["*.lua"],\n  "host": {\n    "log": { "params": [{ "name": "msg", "type": "string" }] }\n  },\n  "stdlib": { "allow": ["os.time"] }\n}\n';
     const contract = await write(path.join(dir, 'sandlua.json'), contractText);
-    const script = await write(path.join(dir, 'mail.lua'), 'local home = os.getenv("HOME")\nsend_email("ops@example.com", home)\n');
+    const script = await write(path.join(dir, 'mail.lua'), 'local home = os.getenv("HOME")\nsend_email("ops@example.com", home, 3)\n');
     const doc = await vscode.workspace.openTextDocument(script);
     await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
 
@@ -55,14 +44,15 @@ describe('Sandlua in VS Code: quick fixes that edit the contract', () => {
     assert.equal(opened.document.getText(), contractText.replace('"allow": ["os.time"]', '"allow": ["os.time", "os.getenv"]'));
     await waitFor('forbidden gone', () => !vscode.languages.getDiagnostics(script).some((d) => d.code === 'forbidden'));
 
-    await applyFix(script, 'ungranted-host', /^Declare host function `send_email\(arg1: string, home: string\?\)` in sandlua\.json$/);
+    await applyFix(script, 'ungranted-host', /^Declare host function `send_email\(arg1: string, home: string\?, arg3: integer\)` in sandlua\.json$/);
     assert.equal(opened.document.getText(), contractText
       .replace('"allow": ["os.time"]', '"allow": ["os.time", "os.getenv"]')
       .replace('"type": "string" }] }\n', `"type": "string" }] },
     "send_email": {
       "params": [
         { "name": "arg1", "type": "string" },
-        { "name": "home", "type": "string?" }
+        { "name": "home", "type": "string?" },
+        { "name": "arg3", "type": "integer" }
       ],
       "returns": "any"
     }
@@ -72,7 +62,7 @@ describe('Sandlua in VS Code: quick fixes that edit the contract', () => {
       return d.length === 0 ? d : undefined;
     });
     assert.deepEqual(after, []);
-    await snapshot('contract-quick-fix');
+    await snapshot('contract-quick-fix', [{ text: 'sandlua.json', within: '.tabs-container' }]);
     await opened.document.save();
   });
 
