@@ -130,7 +130,9 @@ describe('contract quick fixes', () => {
       '{"name": "x", "stdlib": {"allow": ["load"]}}');
     // One minimal change: only the inserted text.
     assert.deepEqual(contractTextChange('{ "a": [1] }', [{ path: ['a'], value: 2, append: true }]), { start: 9, end: 9, newText: ', 2' });
-    // Nothing sound to edit: not an object, or a path through a value of another kind.
+    // A byte-order mark stays; nothing sound to edit: a syntax error (mid-edit), not an object, a path through a value of another kind.
+    assert.equal(applyContractEdits('\uFEFF{ "a": [1] }', [{ path: ['a'], value: 2, append: true }]), '\uFEFF{ "a": [1, 2] }');
+    assert.equal(contractTextChange('{ "a": [1], }', [{ path: ['a'], value: 2, append: true }]), undefined);
     assert.equal(contractTextChange('[1]', [{ path: ['a'], value: 1 }]), undefined);
     assert.equal(contractTextChange('{ "stdlib": 3 }', [{ path: ['stdlib', 'allow'], value: 'x', append: true }]), undefined);
   });

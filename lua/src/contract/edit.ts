@@ -33,13 +33,16 @@ export interface TextChange {
 
 /**
  * The contract text after `edits`, as one minimal replacement of the original text (undefined when
- * the text is not a JSON object, so there is nothing sound to edit, or nothing changes).
+ * the text is not a JSON object without syntax errors, so there is nothing sound to edit, or when
+ * nothing changes).
  */
 export function contractTextChange(text: string, edits: readonly ContractEdit[]): TextChange | undefined {
   let current = text;
   for (const edit of edits) {
-    const root = jsonc.parseTree(current);
-    if (!root || root.type !== 'object') return undefined;
+    const errors: jsonc.ParseError[] = [];
+    // A byte-order mark is read as a space, as the loader reads it: offsets stay in place.
+    const root = jsonc.parseTree(current.replace(/^\uFEFF/, ' '), errors, { disallowComments: true, allowTrailingComma: false });
+    if (!root || root.type !== 'object' || errors.length > 0) return undefined;
     current = jsonc.applyEdits(current, editsFor(current, root, edit));
   }
   if (current === text) return undefined;
