@@ -1627,7 +1627,8 @@ class Inferer {
       for (const [name, field] of named) {
         if (!(name in properties)) {
           const guess = suggest(name, Object.keys(properties).filter((p) => !named.has(p)));
-          const fixes = [...(guess ? [changeTo(field.key!, guess)] : []), addOutputField(name, literalType(field.value) ?? this.types.get(field.value))];
+          // A near miss of a declared field is a slip: then only the correction is offered.
+          const fixes = [guess ? changeTo(field.key!, guess) : addOutputField(name, literalType(field.value) ?? this.types.get(field.value))];
           add(field.key!, 'error', 'output-shape', `the output has no field '${name}' in the contract${guess ? `; did you mean '${guess}'?` : ''} (fields: ${Object.keys(properties).join(', ')})`, fixes);
         }
       }
@@ -1656,7 +1657,7 @@ class Inferer {
         const at = site ? (site.kind === 'TableField' && site.key ? site.key : site) : node;
         const guess = suggest(name, Object.keys(properties).filter((p) => !type.fields.has(p)));
         add(at, 'error', 'output-shape', `the output has no field '${name}' in the contract${guess ? `; did you mean '${guess}'?` : ''} (fields: ${Object.keys(properties).join(', ')})`,
-          [addOutputField(name, type.fields.get(name))]);
+          guess ? undefined : [addOutputField(name, type.fields.get(name))]);
       }
     }
     for (const [name, t] of type.fields) {

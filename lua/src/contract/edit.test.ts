@@ -115,6 +115,9 @@ describe('contract quick fixes', () => {
       assert.equal(fix.text, CONTRACT.replace('"properties": { "ok": { "type": "boolean" } }', `"properties": { "ok": { "type": "boolean" }, "count": ${schema} }`));
       assert.deepEqual(findings(script, fix.text).filter((f) => f.code === 'output-shape'), [], value);
     }
+    // A near miss of a declared field: only the correction.
+    const typo = findings('return { okk = true }\n').find((f) => f.code === 'output-shape')!;
+    assert.deepEqual(typo.fixes?.map((f) => f.title), ["Change to 'ok'", 'Suppress output-shape on this line']);
     // A table filled field by field, then returned.
     const built = applied('local out = { ok = true }\nout.total = 3\nreturn out\n', 'output-shape');
     assert.equal(built.text, CONTRACT.replace('"properties": { "ok": { "type": "boolean" } }', '"properties": { "ok": { "type": "boolean" }, "total": { "type": "integer" } }'));
