@@ -116,6 +116,13 @@ describe('language service: quick fixes that edit the contract', () => {
     assert.ok(!keys.some((k) => k.label === 'name' || k.label === 'onFailure'), 'keys already present are not offered');
     const values = service.completion(contract, { line: 3, character: 16 }).map((v) => v.label);
     assert.deepEqual(values, ['"reject"', '"manual-review"', '"fallback"', '"retry"', '"skip-tool"']);
+    // A whole host function from the schema's snippet.
+    service.change(contract, '{\n  "name": "c",\n  "host": { "f":  }\n}\n', 2);
+    const snippets = service.completion(contract, { line: 2, character: 17 });
+    assert.deepEqual(snippets.map((i) => [i.label, i.snippet]), [
+      ['host function', '{ "doc": "$1", "params": [{ "name": "$2", "type": "${3:string}" }], "returns": "${4:nil}" }'],
+    ]);
+    service.change(contract, text, 3);
     const hover = service.hover(contract, { line: 1, character: 4 });
     assert.match(hover!.contents, /^\*\*Name\*\*\n\nThe contract name/);
     assert.deepEqual(hover!.range, { start: { line: 1, character: 2 }, end: { line: 1, character: 8 } });

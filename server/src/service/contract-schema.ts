@@ -29,6 +29,13 @@ export function contractCompletion(text: string, position: Position): Completion
     }
     return items;
   }
+  // The schema's snippets for a whole value (a host function, a parameter), placeholders kept.
+  for (const branch of spot.schema ? schemaBranches(spot.schema) : []) {
+    for (const snippet of Array.isArray(branch.defaultSnippets) ? branch.defaultSnippets as { label?: unknown; body?: unknown }[] : []) {
+      if (typeof snippet.label !== 'string' || snippet.body === undefined) continue;
+      items.push({ label: snippet.label, kind: 'keyword', detail: title(branch), snippet: spaced(snippet.body), ...(range ? { range } : {}) });
+    }
+  }
   for (const value of values(spot.schema)) {
     const literal = JSON.stringify(value.value);
     if (items.some((i) => i.label === literal)) continue;
@@ -48,6 +55,13 @@ export function contractHover(text: string, position: Position): Hover | undefin
     contents: [head ? `**${head}**` : '', body ?? ''].filter((s) => s !== '').join('\n\n'),
     range: { start: lines.positionAt(spot.token.start), end: lines.positionAt(spot.token.end) },
   };
+}
+
+/** JSON on one line as people write it (`{ "name": "$1", "type": "${2:string}" }`); strings are snippet text as the schema writes them. */
+function spaced(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(spaced).join(', ')}]`;
+  if (typeof value === 'object' && value !== null) return `{ ${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${spaced(v)}`).join(', ')} }`;
+  return typeof value === 'string' ? `"${value}"` : JSON.stringify(value) ?? 'null';
 }
 
 function title(schema: SchemaNode): string | undefined {
