@@ -52,7 +52,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Sandlu
     outputChannel: log,
     traceOutputChannel: trace,
     // LuaLS beside us: the server leaves to it what both would report (setting sandlua.luaLS).
-    initializationOptions: { luaLS: vscode.extensions.getExtension('sumneko.lua') !== undefined },
+    // Quick fixes that change a contract end with openContractCommand (registered below).
+    initializationOptions: { luaLS: vscode.extensions.getExtension('sumneko.lua') !== undefined, openContractCommand: 'sandlua.openContract' },
   };
   client = new LanguageClient('sandlua', 'Sandlua', serverOptions, clientOptions);
 
@@ -140,6 +141,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Sandlu
       if (editor) await bytecode.show(editor);
     }),
     vscode.commands.registerCommand('sandlua.runScript', (args?: { input?: unknown }) => runner.command(args)),
+  );
+
+  // After a quick fix changed a contract (grant, host function, output field): show it beside the
+  // script with the edit applied and unsaved, for review (the server already checks against it).
+  context.subscriptions.push(
+    vscode.commands.registerCommand('sandlua.openContract', async (uri: string) => {
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
+      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false, preserveFocus: true });
+    }),
     vscode.commands.registerCommand('sandlua.showReport', async () => {
       const editor = vscode.window.activeTextEditor;
       if (editor) await report.show(editor.document.uri);

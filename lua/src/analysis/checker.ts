@@ -14,12 +14,13 @@ import { analyze, type ScopeInfo, type GlobalPathUse } from '../syntax/scope';
 import { forEachChild } from '../syntax/visit';
 import type * as ast from '../syntax/ast';
 import { suggest } from '../contract/suggest';
-import { LUA53_LIBRARIES, LUA53_STDLIB } from '../contract/stdlib-names';
+import { LUA53_LIBRARIES, LUA53_STDLIB, isStdlibLibrary } from '../contract/stdlib-names';
 import { notGrantedMessage, type Contract } from '../contract/manifest';
 import { StdlibPolicy } from '../contract/policy';
 import type { HostFunction } from '../contract/host';
-import { changeTo, type Finding, type Severity } from './findings';
-import { NO_TYPES, type TypeInfo } from './types';
+import { changeTo, contractFix, type Finding, type Fix, type Severity } from './findings';
+import { HOST_NAME_PATTERN } from '../contract/schema';
+import { NO_TYPES, jsonTypeOf, withoutNil, type Type, type TypeInfo } from './types';
 import { applySuppressions } from './suppress';
 import { infer, type Inference } from './infer';
 import { isEnvironment, longestHostPrefix, objectProperties, withoutEnvironment, type ChunkGlobals } from './paths';
@@ -166,6 +167,23 @@ class Checker {
     return `${name} is denied by default (no sandlua.json governs this script)`;
   }
 
+  /** `forbidden` at a use of a standard name the contract does not grant. */
+  private forbid(node: ast.Range, name: string): void {
+    this.add(node, 'error', 'forbidden', this.forbiddenMessage(name), this.grantFix(name));
+  }
+
+  /**
+   * "Grant `os.getenv` in sandlua.json": adds a function to `stdlib.allow`, where that grants it (the
+   * most specific entry decides, so it also undoes a library-wide deny for that one function). Not
+   * offered for a whole library, nor for a name the contract denies by name: that is its owner's decision.
+   */
+  private grantFix(name: string): Fix[] | undefined {
+    if (!this.contract || isStdlibLibrary(name)) return undefined;
+    const decision = this.policy.explain(name);
+    if (decision.granted || decision.source === 'unknown' || (decision.source === 'deny' && decision.rule === name)) return undefined;
+    return [contractFix(`Grant \`${name}\` in sandlua.json`, { path: ['stdlib', 'allow'], value: name, append: true })];
+  }
+
   private contractName(): string {
     return this.contract ? `${this.contract.name} (sandlua.json)` : this.options.brokenContract ? `the broken contract ${this.options.brokenContract}` : 'no contract';
   }
@@ -193,7 +211,7 @@ class Checker {
     if (this.hostGlobals.has(root) && longestHostPrefix(this.host, path) !== undefined) return;
     if (LUA53_STDLIB.has(root)) {
       const name = path.length > 1 && LUA53_STDLIB.has(`${root}.${path[1]}`) ? `${root}.${path[1]}` : root;
-      if (!this.policy.isGranted(name)) this.add(use.node, 'error', 'forbidden', this.forbiddenMessage(name));
+      if (!this.policy.isGranted(name)) this.forbid(use.node, name);
       else if (name === root && path.length > 1) this.missingMember(root, path, use);
       return;
     }
@@ -309,10 +327,34 @@ class Checker {
     const guess = suggest(name, granted);
     const node = use.node;
     const list = granted.length > 0 ? ` Granted: ${granted.join(', ')}.` : ' It grants no host functions.';
-    const fixes = guess ? [changeTo(node, guess)] : undefined;
+    // A near miss of a granted name is a slip, not a new capability: then only the correction is offered.
+    const fixes = guess ? [changeTo(node, guess)] : this.declareHostFix(name, use);
     // Where the script or its modules set globals by computed names, the name may exist: said, not claimed.
     const maybe = this.globalsOpen && !this.hostGlobals.has(name.split('.')[0]) ? ' (unless the code that sets globals by computed names defines it)' : '';
-    this.add(node, maybe ? 'warning' : 'error', 'ungranted-host', `'${name}' is not a host function granted by ${this.contractName()}${guess ? `; did you mean '${guess}'?` : '.'}${list}${maybe}`, fixes);
+    this.add(node, maybe ? 'warning' : 'error', 'ungranted-host', `'${name}' is not a host function granted by ${this.contractName()}${guess ? `; did you mean '${guess}'?` : '.'}${list}${maybe}`, fixes.length > 0 ? fixes : undefined);
+  }
+
+  /**
+   * "Declare host function `send_email(to: string, body: string)` in sandlua.json", for a call of
+   * a name nothing defines: the parameters are named after the arguments where they are names
+   * (`to`, `input.body` → `body`) and typed by what the analysis inferred (`any` where it knows
+   * nothing sure); the result is `any`, which the call site does not tell.
+   */
+  private declareHostFix(name: string, use: GlobalPathUse): Fix[] {
+    const call = use.call;
+    if (!this.contract || use.access !== 'call' || !call || call.method || !new RegExp(HOST_NAME_PATTERN).test(name)) return [];
+    // A global the script may still define, or a name the contract's host section cannot take.
+    if (this.contract.hostGlobals.get(name.split('.')[0]) === 'function') return [];
+    const taken = new Set<string>();
+    const params = call.args.map((arg, i) => {
+      if (arg.kind === 'Vararg' && i === call.args.length - 1) return { name: '...', type: 'any' };
+      let base = argumentName(arg) ?? `arg${i + 1}`;
+      if (taken.has(base)) base = `${base}${i + 1}`;
+      taken.add(base);
+      return { name: base, type: hostTypeOf(this.inference?.types.typeOf(arg)) };
+    });
+    const signature = params.map((p) => (p.name === '...' ? '...' : `${p.name}: ${p.type}`)).join(', ');
+    return [contractFix(`Declare host function \`${name}(${signature})\` in sandlua.json`, { path: ['host', name], value: { params, returns: 'any' } })];
   }
 
   private visibleGlobals(): Set<string> {
@@ -332,7 +374,7 @@ class Checker {
       const path = this.scope.pathOf(table);
       if (!path || path.length > 1 || (path.length === 1 && !isEnvironment(path[0]))) continue;
       const name = key.value;
-      if (LUA53_STDLIB.has(name) && !this.policy.isGranted(name)) this.add(key, 'error', 'forbidden', this.forbiddenMessage(name));
+      if (LUA53_STDLIB.has(name) && !this.policy.isGranted(name)) this.forbid(key, name);
     }
   }
 
@@ -370,7 +412,7 @@ class Checker {
 
   private stringField(field: string, node: ast.Range, called = false): void {
     const name = `string.${field}`;
-    if (LUA53_STDLIB.has(name) && !this.policy.isGranted(name)) this.add(node, 'error', 'forbidden', this.forbiddenMessage(name));
+    if (LUA53_STDLIB.has(name) && !this.policy.isGranted(name)) this.forbid(node, name);
     else if (called) this.stringMethod(field, node);
   }
 
@@ -415,7 +457,7 @@ class Checker {
       }
       // Lua preloads its libraries: `require "string"` is the string library, when it is granted.
       if (use.name === '_G' || LUA53_LIBRARIES[use.name] !== undefined) {
-        if (this.policy.access(use.name) === 'denied') this.add(use.literal, 'error', 'forbidden', this.forbiddenMessage(use.name));
+        if (this.policy.access(use.name) === 'denied') this.forbid(use.literal, use.name);
         continue;
       }
       const names = [...modules.keys()];
@@ -639,4 +681,19 @@ function hasExit(body: ast.Block): boolean {
   };
   scan(body, false);
   return found;
+}
+
+/** A parameter name from an argument: a name (`to`), or the last field of a path (`input.body` → `body`). */
+function argumentName(arg: ast.Expression): string | undefined {
+  const node = arg.kind === 'Paren' ? arg.expression : arg;
+  const name = node.kind === 'Name' ? node.name : node.kind === 'Member' ? node.name.name : undefined;
+  return name && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && name !== '_' ? name : undefined;
+}
+
+/** The contract's type string for an inferred argument type: one sure type (optional when it may be nil), else `any`. */
+function hostTypeOf(type: Type | undefined): string {
+  const json = jsonTypeOf(type);
+  if (!type || json === undefined) return 'any';
+  const base = json === 'object' || json === 'array' ? 'table' : json;
+  return withoutNil(type) !== type ? `${base}?` : base;
 }

@@ -2,6 +2,8 @@
 // offsets of the text the parser was given), a stable code, a severity and optional fixes. The CLI
 // renders these as text, JSON, SARIF or annotations; the language server as LSP diagnostics.
 
+import type { ContractEdit } from '../contract/edit';
+
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
 export interface Edit {
@@ -17,6 +19,12 @@ export interface Fix {
   silences?: true;
   /** The fix puts the name that was meant in place of a misspelled or outdated one (the editor's preferred fix). */
   corrects?: true;
+  /**
+   * Changes to the governing contract (sandlua.json) instead of the script (whose `edits` are then
+   * empty): granting a standard name, declaring a host function, adding an output field. A change
+   * of what the script may do, for the contract's owner to review.
+   */
+  contract?: ContractEdit[];
 }
 
 export interface Finding {
@@ -37,4 +45,9 @@ export interface Finding {
 /** "Change to 'name'": replaces `range` with `text` (what the message suggests); `label` when it reads otherwise. */
 export function changeTo(range: { start: number; end: number }, text: string, label = text): Fix {
   return { title: `Change to '${label}'`, corrects: true, edits: [{ start: range.start, end: range.end, newText: text }] };
+}
+
+/** A fix that changes the governing contract, not the script. */
+export function contractFix(title: string, ...edits: ContractEdit[]): Fix {
+  return { title, edits: [], contract: edits };
 }

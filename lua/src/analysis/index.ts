@@ -2,6 +2,7 @@
 // CLI make about a script lives here (the server only renders it).
 
 export type { Severity, Edit, Fix, Finding } from './findings';
+export { contractFix } from './findings';
 export { analyzeScript, walk } from './checker';
 export type { ScriptAnalysis, CheckerOptions } from './checker';
 export { isEnvironment, withoutEnvironment, longestHostPrefix, objectProperties, requiredFields, schemaTypes } from './paths';

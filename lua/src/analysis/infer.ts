@@ -25,10 +25,10 @@ import { acceptsNil, admitsJsonType, type TypeNode } from '../contract/types';
 import { schemaError, validateValue } from '../contract/validate';
 import { suggest } from '../contract/suggest';
 import { emptyTableShape } from '../sandbox/marshal';
-import { changeTo, type Finding, type Fix, type Severity } from './findings';
+import { changeTo, contractFix, type Finding, type Fix, type Severity } from './findings';
 import {
   ANY_TABLE, BOOLEAN, FLOAT, INTEGER, NIL, NUMBER, STRING, UNKNOWN, falsy, formatType, maybeNil, members, nilMember,
-  ofLuaType, sameType, truthy, union, unionOf, withoutNil,
+  ofLuaType, sameType, truthy, union, unionOf, withoutNil, jsonTypeOf,
   type FunctionType, type NilOrigin, type Param, type TableType, type Type, type TypeInfo,
 } from './types';
 import { hostFunctionType, inputType } from './contract-types';
@@ -1628,7 +1628,8 @@ class Inferer {
       for (const [name, field] of named) {
         if (!(name in properties)) {
           const guess = suggest(name, Object.keys(properties).filter((p) => !named.has(p)));
-          const fixes = guess ? [changeTo(field.key!, guess)] : undefined;
+          // A near miss of a declared field is a slip: then only the correction is offered.
+          const fixes = [guess ? changeTo(field.key!, guess) : addOutputField(name, literalType(field.value) ?? this.types.get(field.value))];
           add(field.key!, 'error', 'output-shape', `the output has no field '${name}' in the contract${guess ? `; did you mean '${guess}'?` : ''} (fields: ${Object.keys(properties).join(', ')})`, fixes);
         }
       }
@@ -1656,7 +1657,8 @@ class Inferer {
         const site = sites?.fields.get(name);
         const at = site ? (site.kind === 'TableField' && site.key ? site.key : site) : node;
         const guess = suggest(name, Object.keys(properties).filter((p) => !type.fields.has(p)));
-        add(at, 'error', 'output-shape', `the output has no field '${name}' in the contract${guess ? `; did you mean '${guess}'?` : ''} (fields: ${Object.keys(properties).join(', ')})`);
+        add(at, 'error', 'output-shape', `the output has no field '${name}' in the contract${guess ? `; did you mean '${guess}'?` : ''} (fields: ${Object.keys(properties).join(', ')})`,
+          guess ? undefined : [addOutputField(name, type.fields.get(name))]);
       }
     }
     for (const [name, t] of type.fields) {
@@ -2086,6 +2088,16 @@ function placeholder(schema: unknown): string {
   if (types.includes('boolean')) return 'false';
   if (types.includes('array') || types.includes('object')) return '{}';
   return 'nil';
+}
+
+/**
+ * "Add field `x` to the output schema": the contract's output declares the field the script returns,
+ * typed by what the analysis inferred (a nil value is an absent field, so only the rest counts;
+ * nothing sure: any value).
+ */
+function addOutputField(name: string, type: Type | undefined): Fix {
+  const json = jsonTypeOf(type);
+  return contractFix(`Add field \`${name}\` to the output schema`, { path: ['output', 'properties', name], value: json ? { type: json } : {} });
 }
 
 function missingFix(value: ast.TableConstructor, missing: string[], properties: Record<string, unknown>): Fix {

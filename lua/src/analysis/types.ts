@@ -220,6 +220,22 @@ export function withoutNil(type: Type): Type | undefined {
   return rest.length === type.types.length ? type : rest.length === 0 ? undefined : rest.length === 1 ? rest[0] : { kind: 'union', types: rest };
 }
 
+/**
+ * The one JSON type a value of this type has when it is not nil (a table with named fields is an
+ * object, one with items only an array); undefined when that is not sure. For what the quick fixes
+ * write into a contract.
+ */
+export function jsonTypeOf(type: Type | undefined): 'string' | 'boolean' | 'integer' | 'number' | 'object' | 'array' | undefined {
+  const rest = type && withoutNil(type);
+  if (rest === undefined) return undefined;
+  switch (rest.kind) {
+    case 'string': case 'boolean': return rest.kind;
+    case 'number': return rest.subtype === 'integer' ? 'integer' : 'number';
+    case 'table': return rest.fields.size > 0 ? 'object' : rest.array ? 'array' : undefined;
+    default: return undefined;
+  }
+}
+
 /** What the type can be where a test of it succeeded: neither nil nor false (undefined: nothing). */
 export function truthy(type: Type): Type | undefined {
   if (type.kind === 'unknown') return type;

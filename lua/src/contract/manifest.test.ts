@@ -219,6 +219,19 @@ describe('contract loader', () => {
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 
+  it('takes an unknown key as a warning at the key: the contract still loads and governs its scripts', () => {
+    const text = '{\n  "name": "u",\n  "purpse": "typo",\n  "stdlib": { "allow": ["os.getenv"], "alow": [] }\n}\n';
+    const result = parseManifest(text, 'u.json');
+    assert.deepEqual(result.problems.map((p) => [p.severity, p.line, p.column, text.slice(p.start, p.end), p.message]), [
+      ['warning', 3, 3, '"purpse"', "unknown property 'purpse' (did you mean 'purpose'?)"],
+      ['warning', 4, 39, '"alow"', "unknown property 'alow' in stdlib (did you mean 'allow'?)"],
+    ]);
+    assert.ok(result.manifest);
+    assert.equal(result.manifest.policy.isGranted('os.getenv'), true);
+    // A real error still breaks it.
+    assert.equal(parseManifest('{ "name": "u", "purpse": 1, "limits": { "timeMs": 0 } }', 'u.json').manifest, undefined);
+  });
+
   it('reports every problem in one pass, in file order', () => {
     const text = '{"name": 1, "limits": {"instructions": 0, "timeMs": 0}, "onFailure": "x", "extra": 1}';
     const { problems } = parseManifest(text, 'm.json');

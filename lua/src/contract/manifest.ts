@@ -6,7 +6,8 @@
 // Order: JSON syntax (jsonc-parser; on a syntax error nothing else is checked, since a recovered
 // tree would only produce echoes), then the JSON Schema (ajv, every error), then what a schema
 // cannot say (duplicate keys, type strings, host names, stdlib names, globs, declared schemas,
-// examples). The contract is returned when there is no error; warnings do not block it.
+// examples). The contract is returned when there is no error; warnings (an unknown key among them)
+// do not block it.
 
 import * as fs from 'fs';
 import * as nodePath from 'path';
@@ -149,7 +150,9 @@ function parse(text: string, path: string): ManifestResult {
   const root = document.root;
   const value = nodeValue(root);
   const sink = new ProblemSink(text, root, value);
-  for (const message of validateContractValue(value)) sink.addLocated(message);
+  // An unknown key is ignored by everything that reads the contract: a warning at the key (a typo
+  // is worth fixing), not an error that would leave every script it governs under deny-all.
+  for (const message of validateContractValue(value)) sink.addLocated(message, message.unknownProperty ? 'warning' : 'error');
   reportDuplicateKeys(root, sink);
   if (!isObject(value)) return { path, manifest: undefined, problems: sink.sorted(), scripts: undefined };
 

@@ -15,6 +15,8 @@ export interface LocatedMessage {
   path: string[];
   target: MessageTarget;
   message: string;
+  /** The message is about a property the schema does not know (which a reader of the value ignores). */
+  unknownProperty?: true;
 }
 
 export interface MessageOptions {
@@ -147,7 +149,7 @@ function describe(error: ErrorObject, options: MessageOptions): LocatedMessage {
       const known = parent.properties && typeof parent.properties === 'object' ? Object.keys(parent.properties) : [];
       const where = path.length === 0 && options.rootName === undefined ? '' : ` in ${label}`;
       const what = options.vocabulary === 'lua' ? 'field' : 'property';
-      return at(`unknown ${what} '${extra}'${where}${didYouMean(extra, known)}`, 'key', [...path, extra]);
+      return { ...at(`unknown ${what} '${extra}'${where}${didYouMean(extra, known)}`, 'key', [...path, extra]), unknownProperty: true };
     }
     case 'pattern': {
       const explained = typeof parent.patternErrorMessage === 'string' ? parent.patternErrorMessage : `must match the pattern /${params.pattern}/`;

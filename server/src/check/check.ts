@@ -4,7 +4,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyzeScript, applySeverity, type ManifestResult, type Severity, type SeverityMap, type UngovernedScripts } from '@sandlua/lua';
+import { analyzeScript, applySeverity, contractTextChange, LineMap, type ManifestResult, type Severity, type SeverityMap, type UngovernedScripts } from '@sandlua/lua';
 import { availableParallelism } from 'os';
 import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
 import { MANIFEST_FILE, ManifestDiscovery } from '../manifest-discovery';
@@ -20,8 +20,11 @@ export interface CheckDiagnostic {
   severity: Severity;
   code: string;
   message: string;
-  /** Quick fixes, positioned like the diagnostic (not part of the `json` format). */
-  fixes?: { title: string; edits: { line: number; column: number; endLine: number; endColumn: number; newText: string }[] }[];
+  /**
+   * Quick fixes, positioned like the diagnostic (not part of the `json` format); `contract`: the
+   * edits are in the governing contract (`CheckedFile.manifest`), not the script.
+   */
+  fixes?: { title: string; contract?: true; edits: { line: number; column: number; endLine: number; endColumn: number; newText: string }[] }[];
 }
 
 export interface CheckedFile {
@@ -250,18 +253,23 @@ export function checkSource(
     // A suppression comment is not a fix a reviewer applies: the editor offers it, the formats do not.
     const fixes = d.fixes?.filter((f) => !f.silences);
     if (fixes && fixes.length > 0) {
-      out.fixes = fixes.map((f) => ({
-        title: f.title,
-        edits: f.edits.map((e) => {
-          const a = lineMap.positionAt(e.start);
-          const b = lineMap.positionAt(e.end);
-          return { line: a.line + 1, column: a.character + 1, endLine: b.line + 1, endColumn: b.character + 1, newText: e.newText };
-        }),
-      }));
+      out.fixes = fixes.flatMap((f) => {
+        if (!f.contract) return [{ title: f.title, edits: f.edits.map((e) => positioned(lineMap, e)) }];
+        // A change to the contract: an edit of its text as loaded.
+        const change = contract && contractTextChange(contract.text, f.contract);
+        return change ? [{ title: f.title, contract: true as const, edits: [positioned(new LineMap(contract.text), change)] }] : [];
+      });
     }
     (d.suppressed ? suppressed : diagnostics).push(out);
   }
   return { text: analysis.parsed.source, diagnostics, suppressed };
+}
+
+/** An edit with 1-based lines and columns. */
+function positioned(lines: LineMap, e: { start: number; end: number; newText: string }): { line: number; column: number; endLine: number; endColumn: number; newText: string } {
+  const a = lines.positionAt(e.start);
+  const b = lines.positionAt(e.end);
+  return { line: a.line + 1, column: a.character + 1, endLine: b.line + 1, endColumn: b.character + 1, newText: e.newText };
 }
 
 function checkScript(script: string, manifest: ManifestResult | undefined, cwd: string, severity?: SeverityMap, ungoverned?: UngovernedScripts): CheckedFile {

@@ -38,7 +38,8 @@ export function formatSarif(result: CheckResult, notes: SarifNote[] = []): strin
         out.fixes = d.fixes.map((f) => ({
           description: { text: f.title },
           artifactChanges: [{
-            artifactLocation: { uri: uri(file.path) },
+            // A fix that changes the contract (a grant, a host function, an output field) edits sandlua.json.
+            artifactLocation: { uri: uri(f.contract && file.manifest !== null ? file.manifest : file.path) },
             replacements: f.edits.map((e) => ({
               deletedRegion: { startLine: e.line, startColumn: e.column, endLine: e.endLine, endColumn: e.endColumn },
               insertedContent: { text: e.newText },

@@ -648,3 +648,52 @@ describe('whole-text changes as ranged edits', () => {
     }
   });
 });
+
+describe('language server: quick fixes that edit the contract (JSON-RPC)', function () {
+  this.timeout(30000);
+  let ws: string;
+  afterEach(() => fs.rmSync(ws, { recursive: true, force: true }));
+
+  type Action = { title: string; edit: { changes: Record<string, { range: { start: { line: number; character: number } }; newText: string }[]> }; command?: { command: string; arguments: unknown[] } };
+
+  for (const command of [undefined, 'sandlua.openContract']) {
+    it(`answers one WorkspaceEdit with the script's and the contract's URIs${command ? ', and the client\'s open-contract command' : ' (no command the client did not name)'}`, async () => {
+      ws = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-lsp-fix-'));
+      const contract = path.join(ws, 'sandlua.json');
+      const text = '{\n  "name": "fix",\n  "stdlib": { "allow": ["os.time"] }\n}\n';
+      fs.writeFileSync(contract, text);
+      const script = path.join(ws, 'a.lua');
+      const source = 'local home = os.getenv("HOME")\nnotify(home)\n';
+      fs.writeFileSync(script, source);
+      const client = new Client();
+      try {
+        await client.initialize(ws, false, command ? { openContractCommand: command } : undefined);
+        await client.open(script, source);
+        await client.diagnostics(script, (p) => codes(p).includes('forbidden'));
+        const actions = await client.request<Action[]>('textDocument/codeAction', script, {
+          range: { start: { line: 0, character: 0 }, end: { line: 2, character: 0 } }, context: { diagnostics: [] },
+        });
+        const scriptUri = URI.file(script).toString();
+        const contractUri = URI.file(contract).toString();
+        const grant = actions.find((a) => a.title === 'Grant `os.getenv` in sandlua.json')!;
+        assert.ok(grant, JSON.stringify(actions.map((a) => a.title)));
+        assert.deepEqual(grant.edit.changes, {
+          [scriptUri]: [],
+          [contractUri]: [{ range: { start: { line: 2, character: 33 }, end: { line: 2, character: 33 } }, newText: ', "os.getenv"' }],
+        });
+        const declare = actions.find((a) => a.title.startsWith('Declare host function `notify(home: string?)`'))!;
+        assert.deepEqual(Object.keys(declare.edit.changes).sort(), [contractUri, scriptUri].sort());
+        for (const a of [grant, declare]) {
+          assert.deepEqual(a.command, command ? { title: 'Open the contract', command, arguments: [contractUri] } : undefined);
+        }
+        // The editor applies the edit to the contract, unsaved: the script's findings go.
+        const edited = text.replace('["os.time"]', '["os.time", "os.getenv"]');
+        await client.open(contract, edited);
+        const after = await client.diagnostics(script, (p) => !codes(p).includes('forbidden'));
+        assert.deepEqual(codes(after), ['ungranted-host']);
+      } finally {
+        await client.stop();
+      }
+    });
+  }
+});

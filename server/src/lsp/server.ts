@@ -110,6 +110,11 @@ export class Server {
   /** The client shows nested document symbols (otherwise they are sent flat, each naming its container). */
   private hierarchicalSymbols = false;
   private folders: string[] = [];
+  /**
+   * The client's command that opens a contract a quick fix changed (its URI the one argument), when
+   * the client has one (`initializationOptions.openContractCommand`: VS Code's `sandlua.openContract`).
+   */
+  private openContractCommand: string | undefined;
   private pending = new Map<string, NodeJS.Immediate>();
 
   constructor(private readonly connection: Connection, private readonly service = new LanguageService()) {}
@@ -215,11 +220,18 @@ export class Server {
     c.onFoldingRanges((p) => this.guard(() => this.service.foldingRanges(this.path(p.textDocument.uri)).map((f) => ({
       startLine: f.startLine, endLine: f.endLine, kind: f.kind === 'comment' ? FoldingRangeKind.Comment : undefined,
     })), []));
-    c.onCodeAction((p) => this.guard(() => this.service.codeActions(this.path(p.textDocument.uri), p.range).map((a) => ({
-      title: a.title, kind: CodeActionKind.QuickFix, isPreferred: a.isPreferred,
-      diagnostics: a.diagnostic ? [this.toLsp(a.diagnostic)] : undefined,
-      edit: { changes: { [p.textDocument.uri]: a.edits } },
-    })), []));
+    c.onCodeAction((p) => this.guard(() => this.service.codeActions(this.path(p.textDocument.uri), p.range).map((a) => {
+      const changes: Record<string, TextEdit[]> = { [p.textDocument.uri]: a.edits };
+      const contract = a.contract && this.uriOf(a.contract.path);
+      if (a.contract && contract) changes[contract] = a.contract.edits;
+      return {
+        title: a.title, kind: CodeActionKind.QuickFix, isPreferred: a.isPreferred,
+        diagnostics: a.diagnostic ? [this.toLsp(a.diagnostic)] : undefined,
+        edit: { changes },
+        // A change to the contract is shown: the client opens it with the edit applied, to review and save.
+        ...(contract && this.openContractCommand ? { command: { title: 'Open the contract', command: this.openContractCommand, arguments: [contract] } } : {}),
+      };
+    }), []));
     c.languages.inlayHint.on((p) => this.guard(() => this.service.inlayHints(this.path(p.textDocument.uri), p.range).map((h) => ({
       position: h.position, label: h.label, kind: h.kind === 'parameter' ? InlayHintKind.Parameter : InlayHintKind.Type,
       paddingLeft: h.paddingLeft, paddingRight: h.paddingRight, tooltip: h.tooltip,
@@ -275,6 +287,8 @@ export class Server {
     // The VS Code client says whether the LuaLS extension runs beside it (other clients set `luaLS`).
     this.luaLSDetected = (params.initializationOptions as { luaLS?: unknown } | undefined)?.luaLS === true;
     this.service.settings.besideLuaLS = this.luaLSDetected;
+    const command = (params.initializationOptions as { openContractCommand?: unknown } | undefined)?.openContractCommand;
+    if (typeof command === 'string') this.openContractCommand = command;
     this.folders = (params.workspaceFolders ?? []).map((f) => URI.parse(f.uri).fsPath);
     if (this.folders.length === 0 && params.rootUri) this.folders = [URI.parse(params.rootUri).fsPath];
     return {

@@ -5,8 +5,8 @@
 import * as fs from 'fs';
 import * as nodePath from 'path';
 import {
-  ManifestDiscovery, loadManifest, parseManifest, locate, LineMap, compile, forEachChild, unparen, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
-  type ast, type Contract, type HostFunction, type ManifestResult, type LocalVariable, type ModuleDeclaration,
+  ManifestDiscovery, loadManifest, parseManifest, locate, LineMap, contractTextChange, compile, forEachChild, unparen, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
+  type ast, type Contract, type ContractEdit, type HostFunction, type ManifestResult, type LocalVariable, type ModuleDeclaration,
 } from '@sandlua/lua';
 import {
   analyzeScript, applySeverity, LEFT_TO_LUALS, type UngovernedScripts, walk, objectProperties, requiredFields, schemaTypes, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
@@ -16,6 +16,7 @@ import {
 import { buildReport, formatReportMarkdown } from '../check/report';
 import type { Severity } from '@sandlua/lua';
 import { LIBRARY_DOCS, STDLIB_DOCS } from './stdlib-docs';
+import { contractCompletion, contractHover } from './contract-schema';
 
 export interface Position { line: number; character: number }
 export interface Range { start: Position; end: Position }
@@ -49,7 +50,12 @@ export interface DocumentSymbol { name: string; kind: 'function' | 'method' | 'v
 export interface DocumentLink { range: Range; target: string; tooltip?: string }
 export interface FoldingRange { startLine: number; endLine: number; kind?: 'comment' | 'region' }
 export interface Highlight { range: Range; kind: 'read' | 'write' | 'text' }
-export interface CodeAction { title: string; kind: 'quickfix'; diagnostic?: Diagnostic; edits: TextEdit[]; isPreferred?: boolean }
+/**
+ * `edits` change the script; `contract`, for a fix that changes what the script may do (grant a
+ * standard name, declare a host function, add an output field), the governing sandlua.json as its
+ * current text stands (open in the editor or on disk).
+ */
+export interface CodeAction { title: string; kind: 'quickfix'; diagnostic?: Diagnostic; edits: TextEdit[]; isPreferred?: boolean; contract?: { path: string; edits: TextEdit[] } }
 /** An inlay hint: a parameter's name before an argument (`alias:`), or a local's type after its name (`: string?`). */
 export interface InlayHint { position: Position; label: string; kind: 'parameter' | 'type'; paddingLeft?: boolean; paddingRight?: boolean; tooltip?: string }
 
@@ -298,6 +304,7 @@ export class LanguageService {
   // ---- completion ----------------------------------------------------------------------------
 
   completion(path: string, position: Position): CompletionItem[] {
+    if (isContract(path)) return contractCompletion(this.text(path) ?? '', position);
     const c = this.get(path);
     if (!c) return [];
     const offset = c.lines.offsetAt(position);
@@ -618,6 +625,7 @@ export class LanguageService {
   // ---- hover, signature help -----------------------------------------------------------------
 
   hover(path: string, position: Position): Hover | undefined {
+    if (isContract(path)) return contractHover(this.text(path) ?? '', position);
     const c = this.get(path);
     if (!c) return undefined;
     const offset = c.lines.offsetAt(position);
@@ -1112,6 +1120,11 @@ export class LanguageService {
       let preferred = false;
       for (const fix of f.fixes) {
         const action: CodeAction = { title: fix.title, kind: 'quickfix', diagnostic, isPreferred: false, edits: fix.edits.map((e) => ({ range: range(c.lines, e.start, e.end), newText: e.newText })) };
+        if (fix.contract) {
+          const contract = this.contractEdit(c, fix.contract);
+          if (!contract) continue;
+          action.contract = contract;
+        }
         if (!preferred && fix.corrects) {
           action.isPreferred = true;
           preferred = true;
@@ -1120,6 +1133,16 @@ export class LanguageService {
       }
     }
     return [...fixes, ...suppressions];
+  }
+
+  /** A fix's change to the governing contract as text edits of the contract's current text (undefined: it no longer applies). */
+  private contractEdit(c: Cached, edits: readonly ContractEdit[]): CodeAction['contract'] {
+    const path = c.contract?.path;
+    const text = path === undefined ? undefined : this.text(path);
+    const change = text === undefined ? undefined : contractTextChange(text, edits);
+    if (!path || !text || !change) return undefined;
+    const lines = new LineMap(text);
+    return { path, edits: [{ range: range(lines, change.start, change.end), newText: change.newText }] };
   }
 
   // ---- what the VS Code client asks for --------------------------------------------------------
