@@ -14,7 +14,8 @@ import {
   findManifest, loadManifest, defaultContract, auditProblem, loadHostModule, exampleInput, validateValue, LuaTable, LuaClosure, NativeFunction,
   type AuditRecord, type Contract, type FrameInfo, type LuaValue,
 } from '@sandlua/lua';
-import { DebugRuntime, EXCEPTION_FILTERS, display, type Granularity } from './runtime';
+import { DebugRuntime, EXCEPTION_FILTERS, type Granularity } from './runtime';
+import { display, keyName, tableEntries } from './values';
 
 export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   program: string;
@@ -28,6 +29,8 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
 }
 
 const THREAD_ID = 1;
+/** The most entries of one table the Variables view lists. */
+const MAX_CHILDREN = 10000;
 
 /**
  * The input a script gets when none is given (F5 without a launch.json, Run Script): the example
@@ -276,15 +279,19 @@ export class SandluaDebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
+  /** A table's children: every entry in the stable order of tableEntries (the first MAX_CHILDREN), then its metatable. */
   private tableVariables(table: LuaTable, frame: number): DebugProtocol.Variable[] {
-    const out: DebugProtocol.Variable[] = [];
-    let key: LuaValue = undefined;
-    for (let n = 0; n < 10000; n++) {
-      const entry = table.next(key);
-      if (!entry) break;
-      key = entry[0];
-      out.push(this.variable(typeof key === 'string' && /^[A-Za-z_]\w*$/.test(key) ? key : `[${display(key)}]`, entry[1], frame));
-    }
+    const entries = tableEntries(table);
+    const seen = new Map<string, number>();
+    const out = entries.slice(0, MAX_CHILDREN).map(([key, value]) => {
+      // Keys that print alike (two tables) get a number, so that each child has its own name.
+      let name = keyName(key);
+      const n = (seen.get(name) ?? 0) + 1;
+      seen.set(name, n);
+      if (n > 1) name = `${name} #${n}`;
+      return this.variable(name, value, frame);
+    });
+    if (entries.length > MAX_CHILDREN) out.push({ name: '…', value: `${entries.length - MAX_CHILDREN} more entries`, variablesReference: 0 });
     if (table.metatable) out.push(this.variable('(metatable)', table.metatable, frame));
     return out;
   }
@@ -334,7 +341,9 @@ export class SandluaDebugSession extends DebugSession {
       };
       this.sendResponse(response);
     } catch (e) {
-      this.sendErrorResponse(response, 1003, (e as Error).message);
+      // Not for a notification (no showUser): VS Code shows the message where the expression was
+      // typed (the Debug Console, the watch), and pops up a notification only for errors that ask.
+      this.sendErrorResponse(response, { id: 1003, format: (e as Error).message, showUser: false });
     }
   }
 
