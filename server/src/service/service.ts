@@ -36,6 +36,8 @@ export interface CompletionItem {
   documentation?: string;
   /** A snippet with ${1:placeholders}, when the item inserts one. */
   snippet?: string;
+  /** What it inserts for a client that takes no snippets, when not the label (`name = `). */
+  text?: string;
   sortText?: string;
   /** The text the item replaces (inside a string: what is typed of it), when not the word at the cursor. */
   range?: Range;
@@ -326,7 +328,7 @@ export class LanguageService {
       const properties = objectProperties(contract?.output);
       const required = new Set(requiredFields(contract?.output));
       for (const [name, schema] of Object.entries(properties ?? {})) {
-        items.push({ label: name, kind: 'property', detail: `output field${required.has(name) ? ' (required)' : ''}: ${describeSchema(schema)}`, snippet: `${name} = \${1}`, sortText: `0${name}` });
+        items.push({ label: name, kind: 'property', detail: `output field${required.has(name) ? ' (required)' : ''}: ${describeSchema(schema)}`, snippet: `${name} = \${1}`, text: `${name} = `, sortText: `0${name}` });
       }
     }
     const wordStart = offset - (/[A-Za-z_]\w*$/.exec(before)?.[0].length ?? 0);
