@@ -23,7 +23,7 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 
 const COMPLETION_KIND: Record<CompletionKind, CompletionItemKind> = {
   variable: CompletionItemKind.Variable, function: CompletionItemKind.Function, module: CompletionItemKind.Module,
-  field: CompletionItemKind.Field, keyword: CompletionItemKind.Keyword, property: CompletionItemKind.Property,
+  field: CompletionItemKind.Field, keyword: CompletionItemKind.Keyword, property: CompletionItemKind.Property, snippet: CompletionItemKind.Snippet,
 };
 
 const SYMBOL_KIND: Record<DocumentSymbol['kind'], SymbolKind> = {
