@@ -311,6 +311,36 @@ describe('debug adapter (DAP, DebugClient)', function () {
     assert.equal(count('output: '), 1, outputs.join(''));
   });
 
+  it('shows only the live registers of each frame: no stale slots of dead frames, no callee window', async () => {
+    const registers = async (frameId: number): Promise<string[]> => {
+      const scope = (await dc.scopesRequest({ frameId })).body.scopes.find((s) => s.name === 'Registers')!;
+      return (await dc.variablesRequest({ variablesReference: scope.variablesReference })).body.variables.map((v) => `${v.name}=${v.value}`);
+    };
+    await launch({ program: SUM, stopOnEntry: true }, () => dc.setBreakpointsRequest({ source: { path: SUM }, breakpoints: [{ line: LINE.addBody, hitCondition: '2' }] }));
+    await dc.assertStoppedLocation('entry', {});
+    assert.deepEqual(await registers(0), [], 'nothing is live before the first instruction');
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.assertStoppedLocation('breakpoint', { line: LINE.addBody })]);
+    // add's second call: its register 2 (`sum`) still holds the first call's 1 until it is assigned.
+    assert.deepEqual(await registers(0), ['R0=1', 'R1=2']);
+    // The caller, in its call: its locals and the loop's state, not the window it handed to add.
+    assert.deepEqual(await registers(1), ['R0=function <line 2>', 'R1=1', 'R2=2', 'R3=3', 'R4=1', 'R5=2']);
+    await Promise.all([dc.stepOutRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { line: LINE.call })]);
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+  });
+
+  it('shows a temporary register while an expression is half done (stepping by instruction)', async () => {
+    const registers = async (): Promise<string[]> => {
+      const scope = (await dc.scopesRequest({ frameId: 0 })).body.scopes.find((s) => s.name === 'Registers')!;
+      return (await dc.variablesRequest({ variablesReference: scope.variablesReference })).body.variables.map((v) => v.name);
+    };
+    await launch({ program: SUM }, () => dc.setBreakpointsRequest({ source: { path: SUM }, breakpoints: [{ line: LINE.call }] }));
+    await dc.assertStoppedLocation('breakpoint', { line: LINE.call });
+    assert.deepEqual(await registers(), ['R0', 'R1', 'R2', 'R3', 'R4', 'R5']);
+    // `add` moved into the call's register, about to be called: live until the call.
+    await Promise.all([dc.nextRequest({ threadId: 1, granularity: 'instruction' }), dc.waitForEvent('stopped')]);
+    assert.deepEqual(await registers(), ['R0', 'R1', 'R2', 'R3', 'R4', 'R5', 'R6']);
+  });
+
   it('reports print and host calls on the console', async () => {
     await Promise.all([
       launch({ program: SUM }),

@@ -253,7 +253,7 @@ export class SandluaDebugSession extends DebugSession {
           variables = (frames[container.frame]?.upvalues ?? []).map((u) => this.variable(u.name, u.value, container.frame));
           break;
         case 'registers':
-          variables = (frames[container.frame]?.registers ?? []).map((v, i) => this.variable(`R${i}`, v, container.frame));
+          variables = this.runtime.liveRegisters(container.frame).map((r) => this.variable(`R${r.register}`, r.value, container.frame));
           break;
         case 'globals': {
           const g = this.runtime.globals();

@@ -11,6 +11,7 @@ import {
   type LuaValue, type Proto, type RunDebugger, type RunResult,
 } from '@sandlua/lua';
 import { display } from './values';
+import { liveAcross, liveBefore } from './registers';
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'instruction breakpoint' | 'pause' | 'exception' | 'goto';
 
@@ -585,6 +586,20 @@ export class DebugRuntime implements RunDebugger {
   private refreshFrames(): void {
     const target = this.target;
     if (target && this.stop?.live) this.stop.frames = target.vm.stackFrames(target.vm.current);
+  }
+
+  /**
+   * The registers of a Lua frame that hold live values, with the frame's locals: the innermost
+   * frame's before its instruction, a caller's across the call it is in (not the callee's window,
+   * nor slots a dead frame or a finished expression left behind).
+   */
+  liveRegisters(frameIndex: number): { register: number; value: LuaValue }[] {
+    const frame = this.stop?.frames[frameIndex];
+    if (!frame || !(frame.fn instanceof LuaClosure)) return [];
+    const proto = frame.fn.proto;
+    const live = new Set(frameIndex === 0 ? liveBefore(proto, frame.pc) : liveAcross(proto, frame.pc));
+    for (const local of frame.locals) live.add(local.register);
+    return [...live].filter((r) => r < frame.registers.length).sort((a, b) => a - b).map((register) => ({ register, value: frame.registers[register] }));
   }
 
   /** Whether a native function's name is one of the contract's host functions. */
