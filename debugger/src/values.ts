@@ -6,7 +6,7 @@
 import { LuaTable, LuaClosure, NativeFunction, LFloat, numberToString, typeName, type LuaValue } from '@sandlua/lua';
 
 /** How many characters a table's preview may take before it is cut with `…`. */
-export const PREVIEW_LENGTH = 60;
+export const PREVIEW_LENGTH = 80;
 /** Above this many hash entries, a table's keys keep their insertion order (sorting them costs too much). */
 const SORT_LIMIT = 10000;
 
@@ -27,7 +27,7 @@ function scalar(v: LuaValue): string {
   return typeName(v);
 }
 
-/** Entries in the stable order: numeric keys ascending, then string keys sorted, then other keys as inserted. */
+/** Entries in the stable order: numeric keys ascending, then string keys sorted (digits as numbers), then other keys as inserted. */
 export function tableEntries(table: LuaTable): [LuaValue, LuaValue][] {
   const out: [LuaValue, LuaValue][] = [];
   table.arr.forEach((v, i) => { if (v !== undefined) out.push([i + 1, v]); });
@@ -40,9 +40,26 @@ export function tableEntries(table: LuaTable): [LuaValue, LuaValue][] {
   }
   if ((table.hash?.size ?? 0) <= SORT_LIMIT) {
     numbers.sort((a, b) => compareNumbers(a[0] as number | bigint, b[0] as number | bigint));
-    strings.sort((a, b) => (a[0] as string < (b[0] as string) ? -1 : 1));
+    strings.sort((a, b) => naturalCompare(a[0] as string, b[0] as string));
   }
   return out.concat(numbers, strings, others);
+}
+
+/** Strings in order with their runs of digits compared as numbers: `k2` before `k10`. */
+function naturalCompare(a: string, b: string): number {
+  const pa = a.match(/\d+|\D+/g) ?? [];
+  const pb = b.match(/\d+|\D+/g) ?? [];
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const [x, y] = [pa[i], pb[i]];
+    if (x === y) continue;
+    if (/^\d/.test(x) && /^\d/.test(y)) {
+      const [u, v] = [x.replace(/^0+(?=\d)/, ''), y.replace(/^0+(?=\d)/, '')];
+      if (u.length !== v.length) return u.length - v.length;
+      if (u !== v) return u < v ? -1 : 1;
+    }
+    return x < y ? -1 : 1;
+  }
+  return pa.length - pb.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 function compareNumbers(a: number | bigint, b: number | bigint): number {
