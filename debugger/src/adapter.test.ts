@@ -312,11 +312,13 @@ describe('debug adapter (DAP, DebugClient)', function () {
     assert.equal(count('output: '), 1, outputs.join(''));
   });
 
+  /** The Registers scope of a frame, as `R0=value` strings. */
+  async function registers(frameId: number): Promise<string[]> {
+    const scope = (await dc.scopesRequest({ frameId })).body.scopes.find((s) => s.name === 'Registers')!;
+    return (await dc.variablesRequest({ variablesReference: scope.variablesReference })).body.variables.map((v) => `${v.name}=${v.value}`);
+  }
+
   it('shows only the live registers of each frame: no stale slots of dead frames, no callee window', async () => {
-    const registers = async (frameId: number): Promise<string[]> => {
-      const scope = (await dc.scopesRequest({ frameId })).body.scopes.find((s) => s.name === 'Registers')!;
-      return (await dc.variablesRequest({ variablesReference: scope.variablesReference })).body.variables.map((v) => `${v.name}=${v.value}`);
-    };
     await launch({ program: SUM, stopOnEntry: true }, () => dc.setBreakpointsRequest({ source: { path: SUM }, breakpoints: [{ line: LINE.addBody, hitCondition: '2' }] }));
     await dc.assertStoppedLocation('entry', {});
     assert.deepEqual(await registers(0), [], 'nothing is live before the first instruction');
@@ -330,16 +332,13 @@ describe('debug adapter (DAP, DebugClient)', function () {
   });
 
   it('shows a temporary register while an expression is half done (stepping by instruction)', async () => {
-    const registers = async (): Promise<string[]> => {
-      const scope = (await dc.scopesRequest({ frameId: 0 })).body.scopes.find((s) => s.name === 'Registers')!;
-      return (await dc.variablesRequest({ variablesReference: scope.variablesReference })).body.variables.map((v) => v.name);
-    };
+    const names = async (): Promise<string[]> => (await registers(0)).map((r) => r.split('=')[0]);
     await launch({ program: SUM }, () => dc.setBreakpointsRequest({ source: { path: SUM }, breakpoints: [{ line: LINE.call }] }));
     await dc.assertStoppedLocation('breakpoint', { line: LINE.call });
-    assert.deepEqual(await registers(), ['R0', 'R1', 'R2', 'R3', 'R4', 'R5']);
+    assert.deepEqual(await names(), ['R0', 'R1', 'R2', 'R3', 'R4', 'R5']);
     // `add` moved into the call's register, about to be called: live until the call.
     await Promise.all([dc.nextRequest({ threadId: 1, granularity: 'instruction' }), dc.waitForEvent('stopped')]);
-    assert.deepEqual(await registers(), ['R0', 'R1', 'R2', 'R3', 'R4', 'R5', 'R6']);
+    assert.deepEqual(await names(), ['R0', 'R1', 'R2', 'R3', 'R4', 'R5', 'R6']);
   });
 
   it('reports print and host calls on the console', async () => {
