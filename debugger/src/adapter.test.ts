@@ -280,6 +280,12 @@ describe('debug adapter (DAP, DebugClient)', function () {
     const big = await children('big');
     assert.deepEqual([big.length, big[1], big[9], big[29]], [30, 'k2 = 2', 'k10 = 10', 'k30 = 30']);
     assert.deepEqual(await children('input'), ['n = 2', 'name = "ann"']);
+    // Each child says how to read it (Add to Watch, Copy as Expression), and that reads it.
+    const named = (await dc.variablesRequest({ variablesReference: byName.t.variablesReference })).body.variables.map((v) => v.evaluateName);
+    assert.deepEqual(named, ['t[1]', 't[2]', 't[2.5]', 't["a b"]', 't.n', 't.name', 't.zeta', 't[true]']);
+    for (const expression of named) assert.ok((await dc.evaluateRequest({ expression: expression!, frameId: 0, context: 'watch' })).body.result !== 'nil', expression);
+    const inputName = (await dc.variablesRequest({ variablesReference: byName.input.variablesReference })).body.variables.find((v) => v.name === 'name')!;
+    assert.equal((await dc.evaluateRequest({ expression: inputName.evaluateName!, frameId: 0, context: 'watch' })).body.result, '"ann"');
   });
 
   it('answers an evaluation error without asking for a notification (the console shows it)', async () => {

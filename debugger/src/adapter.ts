@@ -52,7 +52,8 @@ type Container =
   | { kind: 'varargs'; frame: number }
   | { kind: 'globals' }
   | { kind: 'budget' }
-  | { kind: 'table'; table: LuaTable; frame: number };
+  /** `path`: the expression that reads the table in its frame (`input.items`), when there is one. */
+  | { kind: 'table'; table: LuaTable; frame: number; path?: string };
 
 export class SandluaDebugSession extends DebugSession {
   private runtime: DebugRuntime;
@@ -239,10 +240,10 @@ export class SandluaDebugSession extends DebugSession {
       switch (container.kind) {
         case 'locals': {
           const f = frames[container.frame];
-          variables = (f?.locals ?? []).filter((l) => !l.name.startsWith('(')).map((l) => this.variable(l.name, l.value, container.frame));
+          variables = (f?.locals ?? []).filter((l) => !l.name.startsWith('(')).map((l) => this.variable(l.name, l.value, container.frame, l.name));
           if (container.frame === 0 || frames.length > 0) {
             const input = this.runtime.input();
-            if (container.frame === frames.length - 1 || frames.length === 1) variables.push(this.variable('input', input, container.frame));
+            if (container.frame === frames.length - 1 || frames.length === 1) variables.push(this.variable('input', input, container.frame, 'input'));
           }
           break;
         }
@@ -250,14 +251,14 @@ export class SandluaDebugSession extends DebugSession {
           variables = (frames[container.frame]?.varargs ?? []).map((v, i) => this.variable(`...[${i + 1}]`, v, container.frame));
           break;
         case 'upvalues':
-          variables = (frames[container.frame]?.upvalues ?? []).map((u) => this.variable(u.name, u.value, container.frame));
+          variables = (frames[container.frame]?.upvalues ?? []).map((u) => this.variable(u.name, u.value, container.frame, u.name));
           break;
         case 'registers':
           variables = this.runtime.liveRegisters(container.frame).map((r) => this.variable(`R${r.register}`, r.value, container.frame));
           break;
         case 'globals': {
           const g = this.runtime.globals();
-          if (g) variables = this.tableVariables(g, 0);
+          if (g) variables = this.tableVariables(g, 0, '');
           break;
         }
         case 'budget': {
@@ -270,7 +271,7 @@ export class SandluaDebugSession extends DebugSession {
           break;
         }
         case 'table':
-          variables = this.tableVariables(container.table, container.frame);
+          variables = this.tableVariables(container.table, container.frame, container.path);
           break;
       }
     }
@@ -279,8 +280,12 @@ export class SandluaDebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  /** A table's children: every entry in the stable order of tableEntries (the first MAX_CHILDREN), then its metatable. */
-  private tableVariables(table: LuaTable, frame: number): DebugProtocol.Variable[] {
+  /**
+   * A table's children: every entry in the stable order of tableEntries (the first MAX_CHILDREN),
+   * then its metatable. `path` reads the table (`''`: the globals), so that each child says how to
+   * read it (Add to Watch, Copy as Expression).
+   */
+  private tableVariables(table: LuaTable, frame: number, path: string | undefined): DebugProtocol.Variable[] {
     const entries = tableEntries(table);
     const seen = new Map<string, number>();
     const out = entries.slice(0, MAX_CHILDREN).map(([key, value]) => {
@@ -289,16 +294,17 @@ export class SandluaDebugSession extends DebugSession {
       const n = (seen.get(name) ?? 0) + 1;
       seen.set(name, n);
       if (n > 1) name = `${name} #${n}`;
-      return this.variable(name, value, frame);
+      return this.variable(name, value, frame, n > 1 || path === undefined ? undefined : childPath(path, key));
     });
     if (entries.length > MAX_CHILDREN) out.push({ name: '…', value: `${entries.length - MAX_CHILDREN} more entries`, variablesReference: 0 });
     if (table.metatable) out.push(this.variable('(metatable)', table.metatable, frame));
     return out;
   }
 
-  private variable(name: string, value: LuaValue, frame: number): DebugProtocol.Variable {
-    const reference = value instanceof LuaTable ? this.containers.create({ kind: 'table', table: value, frame }) : 0;
-    return { name, value: display(value), type: typeOf(value), variablesReference: reference, evaluateName: /^[A-Za-z_]\w*$/.test(name) ? name : undefined };
+  /** A variable; `path` is the expression that reads it in its frame, when there is one. */
+  private variable(name: string, value: LuaValue, frame: number, path?: string): DebugProtocol.Variable {
+    const reference = value instanceof LuaTable ? this.containers.create({ kind: 'table', table: value, frame, path }) : 0;
+    return { name, value: display(value), type: typeOf(value), variablesReference: reference, evaluateName: path };
   }
 
   protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
@@ -429,6 +435,16 @@ export class SandluaDebugSession extends DebugSession {
       this.sendErrorResponse(response, 1004, (e as Error).message);
     }
   }
+}
+
+/** The expression reading `key` of the table `path` reads (`''`: a global), when Lua can write the key. */
+function childPath(path: string, key: LuaValue): string | undefined {
+  const name = keyName(key);
+  if (!name.startsWith('[')) return path === '' ? name : `${path}.${name}`;
+  if (path === '') return undefined;
+  // eslint-disable-next-line no-control-regex
+  const writable = typeof key === 'string' ? !/[\x00-\x1f\x7f]/.test(key) : typeof key === 'boolean' || typeof key === 'bigint' || (typeof key === 'number' && Number.isFinite(key));
+  return writable ? `${path}${name}` : undefined;
 }
 
 function granularity(g: DebugProtocol.SteppingGranularity | undefined): Granularity {
