@@ -108,10 +108,19 @@ describe('VS Code (code-server + headless Chromium)', function () {
         // Screenshots the suite asks for (client/src/test/snapshot.ts).
         for (const request of fs.readdirSync(snapshots).filter((f) => f.endsWith('.request'))) {
           const name = request.slice(0, -'.request'.length);
+          const { expect = [] } = JSON.parse(fs.readFileSync(path.join(snapshots, request), 'utf8') || '{}') as { expect?: (string | { text: string; within: string })[] };
           fs.rmSync(path.join(snapshots, request));
+          // Texts the window must show: waited for (the workbench renders asynchronously), then the screenshot.
+          const missing: string[] = [];
+          for (const expected of expect) {
+            const { text, within } = typeof expected === 'string' ? { text: expected, within: undefined } : expected;
+            const scope = within ? page.locator(within) : page;
+            const found = await scope.getByText(text, { exact: false }).first().waitFor({ state: 'visible', timeout: 10000 }).then(() => true, () => false);
+            if (!found) missing.push(within ? `${JSON.stringify(text)} in ${within}` : JSON.stringify(text));
+          }
           await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
           taken.push(name);
-          fs.writeFileSync(path.join(snapshots, `${name}.done`), '');
+          fs.writeFileSync(path.join(snapshots, `${name}.done`), JSON.stringify({ missing }));
         }
         await new Promise((r) => setTimeout(r, 200));
       }

@@ -1,20 +1,46 @@
 // The VS Code extension (thin): starts the bundled language server over node IPC (the client
 // library restarts it if it dies, a few times), registers the debug adapter inline with a
-// configuration provider (F5 on a script under a contract debugs it), shows which contract governs
-// the active script, and adds the commands: Show Bytecode, Run Script, Show Capability Report,
-// Restart Server. In an untrusted workspace the language features work (they only read); Run
-// Script and a debug host module (workspace JavaScript) are refused with a message.
+// configuration provider (F5 on a script under a contract debugs it), shows in the status bar that
+// the server is starting and then which contract governs the active script, and adds the commands:
+// Show Bytecode (bytecode.ts), Run Script (run.ts), Show Capability Report (report.ts), Restart
+// Server, Show Output. One output channel "Sandlua" (channel.ts) holds the client's log, its trace
+// (`sandlua.trace.server`) and Run Script's log. In an untrusted workspace the language features
+// work (they only read); Run Script and a debug host module (workspace JavaScript) are refused.
+// activate() returns a small API for the extension-host tests.
 
 import * as path from 'path';
-import { execFile } from 'child_process';
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { SandluaDebugSession, defaultInput } from '@sandlua/debugger';
+import { Bytecode } from './bytecode';
+import { Channel } from './channel';
+import { Report } from './report';
+import { Runner } from './run';
 
 let client: LanguageClient | undefined;
-const BYTECODE_SCHEME = 'sandlua-bytecode';
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** What activate() returns: for tests, what the extension shows but the vscode API cannot read back. */
+export interface SandluaApi {
+  /** The Sandlua output channel's last lines. */
+  channelText(): string;
+  /** The Run Script panel's page as last rendered. */
+  runHtml(): string | undefined;
+  /** Whether the Run Script panel's last page has loaded and run its script. */
+  runPanelReady(): boolean;
+  /** Presses a button or link of the Run Script panel (`again`, `audit`, `line` with `line`). */
+  runAction(message: { action: string; line?: number }): Promise<void>;
+  /** The status bar item's text. */
+  statusText(): string;
+  /** The status item's texts so far, oldest first (the last 200 changes). */
+  statusShown(): string[];
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<SandluaApi> {
+  const channel = new Channel('Sandlua');
+  const log = channel.log();
+  const trace = channel.log('sandlua.trace.server');
+  context.subscriptions.push(channel, log, trace, vscode.commands.registerCommand('sandlua.showOutput', () => channel.show(false)));
+
   const serverModule = context.asAbsolutePath(path.join('server', 'dist', 'sandlua.js'));
   const serverOptions: ServerOptions = {
     run: { module: serverModule, args: ['lsp', '--node-ipc'], transport: TransportKind.ipc },
@@ -23,10 +49,67 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: 'lua' }, { scheme: 'file', pattern: '**/sandlua.json' }],
     synchronize: { configurationSection: 'sandlua', fileEvents: vscode.workspace.createFileSystemWatcher('**/sandlua.json') },
-    outputChannelName: 'Sandlua Language Server',
+    outputChannel: log,
+    traceOutputChannel: trace,
+    // LuaLS beside us: the server leaves to it what both would report (setting sandlua.luaLS).
+    initializationOptions: { luaLS: vscode.extensions.getExtension('sumneko.lua') !== undefined },
   };
   client = new LanguageClient('sandlua', 'Sandlua', serverOptions, clientOptions);
-  await client.start();
+
+  // The status item: the server starting, failed, or the contract that governs the active script.
+  const status = vscode.window.createStatusBarItem('sandlua.status', vscode.StatusBarAlignment.Left, 50);
+  status.name = 'Sandlua';
+  context.subscriptions.push(status);
+  let serverState: 'starting' | 'running' | 'failed' = 'starting';
+  let restarting = false;
+  const serverStatus: Record<'starting' | 'failed', [string, string]> = {
+    starting: ['$(sync~spin) Sandlua: starting…', 'The Sandlua language server is starting.'],
+    failed: ['$(error) Sandlua: server failed to start', 'The Sandlua language server did not start or stopped. Click to see its output.'],
+  };
+  const shown: string[] = [];
+  const show = (text: string, tooltip: string, command: string): void => {
+    [status.text, status.tooltip, status.command] = [text, tooltip, command];
+    status.show();
+    if (shown[shown.length - 1] !== text) shown.push(text);
+    if (shown.length > 200) shown.shift();
+  };
+  const updateStatus = async (): Promise<void> => {
+    if (serverState !== 'running') {
+      show(...serverStatus[serverState], 'sandlua.showOutput');
+      return;
+    }
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.document.languageId !== 'lua' || !client) {
+      status.hide();
+      return;
+    }
+    const contract = await client.sendRequest<{ name: string; path: string; broken: boolean } | null>('sandlua/contract', { uri: editor.document.uri.toString() }).catch(() => null);
+    if (serverState !== 'running') return;
+    show(contract ? `$(shield) ${contract.name}${contract.broken ? ' (broken)' : ''}` : '$(shield) no contract (deny-all)',
+      contract ? `Governed by ${contract.path}` : 'No sandlua.json governs this script: only the default standard library is granted.', 'sandlua.showReport');
+  };
+  context.subscriptions.push(
+    vscode.window.onDidChangeActiveTextEditor(() => void updateStatus()),
+    vscode.workspace.onDidSaveTextDocument(() => void updateStatus()),
+    client.onDidChangeState((e) => {
+      // Stopped: it died (the client gave up restarting it), or Restart Server is stopping it.
+      serverState = e.newState === State.Running ? 'running' : e.newState === State.Starting || restarting ? 'starting' : 'failed';
+      void updateStatus();
+    }),
+  );
+  const start = async (): Promise<void> => {
+    serverState = 'starting';
+    void updateStatus();
+    try {
+      await client!.start();
+      serverState = 'running';
+    } catch (error) {
+      serverState = 'failed';
+      log.error(`The language server failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    void updateStatus();
+  };
+  await start();
 
   // The debugger, inline in the extension host.
   context.subscriptions.push(
@@ -36,123 +119,45 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.debug.registerDebugConfigurationProvider('sandlua', new ConfigurationProvider()),
   );
 
-  // Which contract governs the active script.
-  const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
-  status.command = 'sandlua.showReport';
-  context.subscriptions.push(status);
-  const updateStatus = async (): Promise<void> => {
-    const editor = vscode.window.activeTextEditor;
-    if (!editor || editor.document.languageId !== 'lua' || !client) {
-      status.hide();
-      return;
-    }
-    const contract = await client.sendRequest<{ name: string; path: string; broken: boolean } | null>('sandlua/contract', { uri: editor.document.uri.toString() }).catch(() => null);
-    status.text = contract ? `$(shield) ${contract.name}${contract.broken ? ' (broken)' : ''}` : '$(shield) no contract (deny-all)';
-    status.tooltip = contract ? `Governed by ${contract.path}` : 'No sandlua.json governs this script: only the default standard library is granted.';
-    status.show();
-  };
-  context.subscriptions.push(vscode.window.onDidChangeActiveTextEditor(() => void updateStatus()), vscode.workspace.onDidSaveTextDocument(() => void updateStatus()));
-  void updateStatus();
-
-  // Show Bytecode: a read-only listing that follows the cursor.
-  const bytecode = new BytecodeProvider();
+  const bytecode = new Bytecode(() => client);
+  const report = new Report(() => client);
+  const runner = new Runner(serverModule, channel);
   context.subscriptions.push(
-    vscode.workspace.registerTextDocumentContentProvider(BYTECODE_SCHEME, bytecode),
+    bytecode,
+    report,
+    runner,
     vscode.commands.registerCommand('sandlua.showBytecode', async () => {
       const editor = vscode.window.activeTextEditor;
-      if (!editor) return;
-      const uri = vscode.Uri.parse(`${BYTECODE_SCHEME}:${encodeURIComponent(editor.document.uri.toString())}.luac`);
-      bytecode.refresh(uri);
-      const doc = await vscode.workspace.openTextDocument(uri);
-      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+      if (editor) await bytecode.show(editor);
     }),
-    vscode.window.onDidChangeTextEditorSelection((e) => bytecode.follow(e.textEditor)),
-    vscode.workspace.onDidChangeTextDocument((e) => bytecode.changed(e.document.uri)),
-  );
-
-  const output = vscode.window.createOutputChannel('Sandlua Run');
-  context.subscriptions.push(
-    output,
-    vscode.commands.registerCommand('sandlua.runScript', () => runScript(serverModule, output)),
+    vscode.commands.registerCommand('sandlua.runScript', (args?: { input?: unknown }) => runner.command(args)),
     vscode.commands.registerCommand('sandlua.showReport', async () => {
       const editor = vscode.window.activeTextEditor;
-      if (!editor || !client) return;
-      const markdown = await client.sendRequest<string>('sandlua/report', { uri: editor.document.uri.toString() });
-      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
-      await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
+      if (editor) await report.show(editor.document.uri);
     }),
     vscode.commands.registerCommand('sandlua.restartServer', async () => {
-      await client?.restart();
-      void updateStatus();
+      restarting = true;
+      try {
+        if (client?.isRunning()) await client.stop().catch((error: unknown) => log.error(`Stopping the language server failed: ${String(error)}`));
+        await start();
+      } finally {
+        restarting = false;
+      }
     }),
   );
+
+  return {
+    channelText: () => channel.text(),
+    runHtml: () => runner.html,
+    runPanelReady: () => runner.ready,
+    runAction: (message) => runner.action(message),
+    statusText: () => status.text,
+    statusShown: () => [...shown],
+  };
 }
 
 export async function deactivate(): Promise<void> {
   await client?.stop();
-}
-
-class BytecodeProvider implements vscode.TextDocumentContentProvider {
-  private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.emitter.event;
-  private lines = new Map<string, Record<number, number[]>>();
-
-  refresh(uri: vscode.Uri): void {
-    this.emitter.fire(uri);
-  }
-
-  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
-    const source = decodeURIComponent(uri.path.replace(/\.luac$/, ''));
-    const answer = await client!.sendRequest<{ listing: string; lines: Record<number, number[]> }>('sandlua/disasm', { uri: source });
-    this.lines.set(source, answer.lines);
-    return answer.listing;
-  }
-
-  /** Reveals the instructions of the cursor's line in an open listing of that script. */
-  follow(editor: vscode.TextEditor): void {
-    if (editor.document.uri.scheme === BYTECODE_SCHEME) return;
-    const source = editor.document.uri.toString();
-    const rows = this.lines.get(source)?.[editor.selection.active.line + 1];
-    if (!rows || rows.length === 0) return;
-    for (const view of vscode.window.visibleTextEditors) {
-      if (view.document.uri.scheme !== BYTECODE_SCHEME || decodeURIComponent(view.document.uri.path.replace(/\.luac$/, '')) !== source) continue;
-      const range = new vscode.Range(rows[0], 0, rows[rows.length - 1], 0);
-      view.selection = new vscode.Selection(range.start, range.start);
-      view.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-    }
-  }
-
-  changed(uri: vscode.Uri): void {
-    if (!this.lines.has(uri.toString())) return;
-    this.emitter.fire(vscode.Uri.parse(`${BYTECODE_SCHEME}:${encodeURIComponent(uri.toString())}.luac`));
-  }
-}
-
-/** Run Script: `sandlua run --json` on the active script (in its own process), output and audit shown. */
-async function runScript(serverModule: string, output: vscode.OutputChannel): Promise<void> {
-  if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage('Sandlua: Run Script is disabled in an untrusted workspace (it runs workspace code). Trust the workspace to run scripts.');
-    return;
-  }
-  const editor = vscode.window.activeTextEditor;
-  if (!editor || editor.document.languageId !== 'lua') return;
-  await editor.document.save();
-  const file = editor.document.uri.fsPath;
-  const input = await vscode.window.showInputBox({ prompt: 'Input for the script (JSON)', value: JSON.stringify(defaultInput(file) ?? {}) });
-  if (input === undefined) return;
-  output.clear();
-  output.show(true);
-  const audit = path.join(require('os').tmpdir(), `sandlua-audit-${Date.now()}.json`);
-  execFile(process.execPath, [serverModule, 'run', file, '--json', '--input', input, '--audit', audit], { cwd: path.dirname(file) }, (_error, stdout, stderr) => {
-    if (stderr) output.append(stderr);
-    output.appendLine(stdout.trim());
-    try {
-      output.appendLine('\naudit record:');
-      output.appendLine(require('fs').readFileSync(audit, 'utf8'));
-    } catch {
-      // No record (a usage error): the message above says why.
-    }
-  });
 }
 
 class ConfigurationProvider implements vscode.DebugConfigurationProvider {

@@ -9,8 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { snapshot } from './snapshot';
-
-const workspace = (): string => vscode.workspace.workspaceFolders![0].uri.fsPath;
+import { folder as workspace } from './util';
 
 /** The example scripts (each example folder with a contract, and its tools/ and rules/), relative to the workspace. */
 function exampleScripts(): string[] {
@@ -96,7 +95,8 @@ describe('F5 on the example scripts (no launch.json)', () => {
           // The Variables view of the stop asks for the locals: `input` is shown with its fields.
           const shown = (await input).body!.variables!.find((v) => v.name === 'input')!;
           assert.equal(shown.value, '{amount = 120, discount = 0.1, region = "eu", weight_kg = 2.5}');
-          await snapshot('f5-quote');
+          // …and the window shows it there.
+          await snapshot('f5-quote', ['{amount = 120, discount = 0.1', 'Paused on breakpoint']);
         }
       } finally {
         if (session) {

@@ -5,19 +5,9 @@ import { strict as assert } from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { snapshot } from './snapshot';
+import { folder, waitFor } from './util';
 
-const folder = (): string => vscode.workspace.workspaceFolders![0].uri.fsPath;
 const script = (): vscode.Uri => vscode.Uri.file(path.join(folder(), 'invoice-normalizer', 'probe.lua'));
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 30000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== null && (value as unknown) !== false) return value as T;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('Sandlua in VS Code', () => {
   let doc: vscode.TextDocument;

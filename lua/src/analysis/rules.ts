@@ -19,6 +19,11 @@ export interface Rule {
    * a script no contract governs gets none of these unless `ungovernedScripts` is `default-contract`.
    */
   contract?: true;
+  /**
+   * The names of LuaLS diagnostics that report the same problem. Beside LuaLS (the editor setting
+   * `luaLS`), these codes are left to it, so that one problem is not shown twice.
+   */
+  luaLS?: readonly string[];
 }
 
 export const RULES: readonly Rule[] = [
@@ -136,6 +141,7 @@ export const RULES: readonly Rule[] = [
     summary: 'A local variable, local function or parameter is never used.',
     help: 'Remove it, or start its name with _ to say it is unused on purpose (an implicit self is never reported).',
     severity: 'warning',
+    luaLS: ['unused-local', 'unused-function'],
   },
   {
     code: 'shadowing',
@@ -143,6 +149,7 @@ export const RULES: readonly Rule[] = [
     summary: 'A local declares a name that an enclosing local already has, hiding it for the rest of the block.',
     help: 'Rename one of them, so that each name means one thing where it is read.',
     severity: 'warning',
+    luaLS: ['redefined-local'],
   },
   {
     code: 'unreachable-code',
@@ -150,6 +157,7 @@ export const RULES: readonly Rule[] = [
     summary: 'Statements that can never run: they follow a return, break, goto or error(...) in the same block.',
     help: 'Remove the statements, or move them before the statement that ends the block.',
     severity: 'warning',
+    luaLS: ['unreachable-code'],
   },
   {
     code: 'assignment-count',
@@ -157,6 +165,7 @@ export const RULES: readonly Rule[] = [
     summary: 'An assignment has more values than names (the extra values are dropped) or fewer (the extra names get nil).',
     help: 'Give as many values as names, or write nil explicitly when a name is meant to start as nil.',
     severity: 'warning',
+    luaLS: ['unbalanced-assignments', 'redundant-value'],
   },
   {
     code: 'for-direction',
@@ -164,6 +173,7 @@ export const RULES: readonly Rule[] = [
     summary: 'A numeric for loop whose constant bounds and step make it run zero times (for i = 10, 1 without a negative step).',
     help: 'Swap the bounds, or give a negative step (for i = 10, 1, -1) to count down.',
     severity: 'warning',
+    luaLS: ['count-down-loop'],
   },
   {
     code: 'unused-suppression',

@@ -6,7 +6,7 @@ import { parseManifest } from '../contract/manifest';
 import { analyzeScript } from './checker';
 import type { Finding } from './findings';
 import { RULES } from './rules';
-import { applySeverity, parseSeverityOption } from './severity';
+import { LEFT_TO_LUALS, applySeverity, parseSeverityOption } from './severity';
 
 const finding = (code: string, severity: Finding['severity'] = 'error'): Finding => ({ start: 0, end: 1, severity, code, message: code });
 
@@ -18,6 +18,15 @@ describe('severity per code', () => {
     assert.equal(findings[0].severity, 'error', 'the findings given are not changed');
     assert.deepEqual(applySeverity(findings, undefined, { 'global-write': 'off' }).map((f) => f.code), ['forbidden', 'undefined-global', 'unknown-input-field']);
     assert.deepEqual(applySeverity(findings).map((f) => f.severity), ['error', 'error', 'warning', 'error']);
+  });
+
+  it('beside LuaLS, the codes it also has are off below the contract and the user', () => {
+    assert.deepEqual(Object.keys(LEFT_TO_LUALS), ['unused', 'shadowing', 'unreachable-code', 'assignment-count', 'for-direction']);
+    assert.ok(RULES.every((rule) => !rule.luaLS || !rule.contract), 'contract codes are never left to LuaLS');
+    const findings = [finding('unused', 'warning'), finding('shadowing', 'warning'), finding('forbidden')];
+    assert.deepEqual(applySeverity(findings, undefined, undefined, LEFT_TO_LUALS).map((f) => f.code), ['forbidden']);
+    const out = applySeverity(findings, { unused: 'hint' }, { shadowing: 'error' }, LEFT_TO_LUALS);
+    assert.deepEqual(out.map((f) => `${f.code} ${f.severity}`), ['unused hint', 'shadowing error', 'forbidden error']);
   });
 
   it('never changes syntax, and ignores levels that are not levels', () => {

@@ -4,7 +4,7 @@
 
 import type { Finding, Severity } from './findings';
 import { suggest } from '../contract/suggest';
-import { CODES, isKnownCode } from './rules';
+import { CODES, RULES, isKnownCode } from './rules';
 
 export type SeverityLevel = Severity | 'off';
 
@@ -14,6 +14,12 @@ export type SeverityMap = Readonly<Record<string, SeverityLevel>>;
 /** Codes whose severity no map changes: a syntax error (the script cannot run), the contract's own problems. */
 export const FIXED_SEVERITY: ReadonlySet<string> = new Set(['syntax', 'manifest']);
 
+/**
+ * Beside LuaLS: the codes LuaLS also reports (Rule.luaLS) are off, so that one problem is shown
+ * once. A level the user or the contract sets for such a code still wins.
+ */
+export const LEFT_TO_LUALS: SeverityMap = Object.fromEntries(RULES.filter((rule) => rule.luaLS).map((rule) => [rule.code, 'off' as const]));
+
 export const SEVERITY_LEVELS: readonly SeverityLevel[] = ['error', 'warning', 'information', 'hint', 'off'];
 
 export function isSeverityLevel(value: unknown): value is SeverityLevel {
@@ -22,20 +28,22 @@ export function isSeverityLevel(value: unknown): value is SeverityLevel {
 
 /**
  * The findings with their final severities: `user` (settings, command line) wins over `contract`
- * (the contract's map), which wins over the finding's own. Findings turned `off` are left out.
- * The findings given are not changed (an analysis may be cached and asked again).
+ * (the contract's map), which wins over `defaults` (the editor's, e.g. LEFT_TO_LUALS), which wins
+ * over the finding's own. Findings turned `off` are left out. The findings given are not changed
+ * (an analysis may be cached and asked again).
  */
-export function applySeverity(findings: readonly Finding[], user?: SeverityMap, contract?: SeverityMap): Finding[] {
+export function applySeverity(findings: readonly Finding[], user?: SeverityMap, contract?: SeverityMap, defaults?: SeverityMap): Finding[] {
   const hasUser = user !== undefined && hasKeys(user);
   const hasContract = contract !== undefined && hasKeys(contract);
-  if (!hasUser && !hasContract) return findings.slice();
+  const hasDefaults = defaults !== undefined && hasKeys(defaults);
+  if (!hasUser && !hasContract && !hasDefaults) return findings.slice();
   const out: Finding[] = [];
   for (const f of findings) {
     if (FIXED_SEVERITY.has(f.code)) {
       out.push(f);
       continue;
     }
-    const level = (hasUser ? own(user!, f.code) : undefined) ?? (hasContract ? own(contract!, f.code) : undefined);
+    const level = (hasUser ? own(user!, f.code) : undefined) ?? (hasContract ? own(contract!, f.code) : undefined) ?? (hasDefaults ? own(defaults!, f.code) : undefined);
     if (level === undefined || level === f.severity) out.push(f);
     else if (level !== 'off') out.push({ ...f, severity: level });
   }

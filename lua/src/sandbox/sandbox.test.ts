@@ -199,7 +199,7 @@ describe('sandbox', function () {
     const t = toLua({ list: [1, 2.5, 'x'], nested: { deep: true }, empty: [], text: 'héllo' }) as LuaTable;
     assert.ok(t instanceof LuaTable);
     assert.deepEqual(fromLua(t), { list: [1, 2.5, 'x'], nested: { deep: true }, empty: {}, text: 'héllo' });
-    assert.deepEqual(fromLua(new LuaTable(), { emptyTable: 'array' }), []);
+    assert.deepEqual(fromLua(new LuaTable(), { schema: { type: 'array' } }), []);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     assert.throws(() => toLua(cyclic), /cycle/);

@@ -137,6 +137,9 @@ const COMPILED_MAX = 512;
 /** A run that goes on longer than this gives the event loop a turn, in milliseconds. */
 const YIELD_MS = 10;
 
+/** The longest error message a result carries, in characters (the rest is cut). */
+const MAX_MESSAGE = 64 * 1024;
+
 /** How often the limits are checked, in instructions. */
 const CHECK_EVERY = 1000;
 
@@ -416,6 +419,16 @@ class Run {
     for (const table of this.state.package?.roots() ?? []) vm.gc.roots.add(table);
     vm.setBudget(contract.limits.instructions);
     vm.maxCallDepth = contract.limits.callDepth;
+    // Memory from the first instruction: what the run starts with (the input), and a watch on
+    // what the script allocates.
+    try {
+      this.measureMemory();
+    } catch (e) {
+      if (e instanceof LuaError) return this.failure(this.describe(e));
+      throw e;
+    }
+    // A limit ends the run: pcall cannot catch the call depth or memory running out and go on.
+    vm.uncatchable = new Set(['budget', 'exit', 'stack', 'memory']);
     const debug = this.options.debug;
     let every = CHECK_EVERY;
     let sinceCheck = 0;
@@ -485,17 +498,23 @@ class Run {
     }
     if (this.fatal) return this.failure(this.describe(this.fatal.error));
     try {
-      // What the script holds at its end counts too (a limit passed since the last pass).
+      // Past the deadline is a budget failure, even on the way out.
+      this.checkTime();
+      // What the script holds at its end counts too (a limit passed since the last pass), the
+      // values it returns included.
+      for (const value of values) vm.gc.roots.add(value);
       this.measureMemory();
     } catch (e) {
       if (e instanceof LuaError) return this.failure(this.describe(e));
       throw e;
+    } finally {
+      for (const value of values) vm.gc.roots.delete(value);
     }
 
     // Output: plain data, within the size limit and the contract's schema.
     let output: Json;
     try {
-      output = fromLua(values[0], { what: 'the output', emptyTable: emptyTableShape(contract.output) });
+      output = fromLua(values[0], { what: 'the output', schema: contract.output, maxBytes: contract.limits.outputBytes });
     } catch (e) {
       return this.failure({ kind: 'output', message: e instanceof MarshalError ? e.message : String(e) });
     }
@@ -543,6 +562,8 @@ class Run {
     if (typeof value === 'string') message = value;
     else if (typeof value === 'number' || typeof value === 'bigint') message = String(value);
     else message = `(error object is a ${typeName(value)} value)`;
+    // A huge message (error(string.rep(...))) is cut: the result and the audit record stay small.
+    if (message.length > MAX_MESSAGE) message = `${message.slice(0, MAX_MESSAGE)}... (${message.length} characters in all)`;
     const kind = e.kind as SandboxErrorKind;
     const error: RunError = { kind, message };
     // A line in a module is not a line of the script (the message names the module's file).
@@ -603,6 +624,10 @@ class Run {
     this.nextMemoryCheck = vm.instructions + Math.max(4 * CHECK_EVERY, heap.objects);
     const limit = this.contract.limits.memoryBytes;
     if (bytes > limit) this.raise('memory', `not enough memory: memory limit of ${limit} bytes exceeded (${bytes} bytes in use)`);
+    // And again as soon as the tables, closures and strings made since could pass the limit: a
+    // few instructions can build a huge string. Never closer than 1/64 of the limit (a pass per
+    // allocation near the limit would cost more than the script).
+    vm.gc.watch(Math.max(limit - this.lastMemory, limit / 64), () => this.measureMemory());
   }
 
   // ---- io ------------------------------------------------------------------------------------
@@ -642,6 +667,8 @@ class Run {
   private emit(stream: 'stdout' | 'stderr', text: string): void {
     const limit = this.contract.limits.outputBytes;
     this.written += text.length;
+    // Writing is work: charged by the byte (a step per 64), as library functions are.
+    this.state.vm.charge(1 + (text.length >>> 6));
     if (this.written > limit) this.raise('output', `${this.state.vm.nativeWhere()}the script wrote more than the limit of ${limit} bytes of output (limits.outputBytes)`);
     if (this.options.audit) this.audit[stream] = (this.audit[stream] ?? '') + text;
     const io = this.sandbox.io;
@@ -895,7 +922,7 @@ class Run {
       const param = i < params.length ? params[i] : fn.variadic!;
       let json: Json;
       try {
-        json = fromLua(luaArgs[i], { what: `argument '${param.name}'`, emptyTable: emptyTableShape(param.schema) });
+        json = fromLua(luaArgs[i], { what: `argument '${param.name}'`, schema: param.schema });
       } catch (e) {
         return bad(i, e instanceof Error ? e.message : String(e));
       }
@@ -976,10 +1003,3 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
-/** Whether a schema wants an array, so that an empty Lua table converts to [] rather than {}. */
-function emptyTableShape(schema: unknown): 'array' | 'object' {
-  if (typeof schema !== 'object' || schema === null) return 'object';
-  const type = (schema as { type?: unknown }).type;
-  if (type === 'array' || (Array.isArray(type) && type.includes('array') && !type.includes('object'))) return 'array';
-  return 'object';
-}

@@ -91,6 +91,13 @@ export class Collector {
   private finalizing = false;
   /** Work done by `step` since the last pass, in bytes. */
   private stepWork = 0;
+  /**
+   * A host's watch on allocation (the sandbox's memory limit): when the VM's allocation count
+   * reaches `watchAt`, allocationPass calls `onWatch` (which measures) instead of, or before, an
+   * automatic pass. The count is rebased when a pass resets it, so the room left stays the same.
+   */
+  private watchAt = Infinity;
+  private onWatch: (() => void) | undefined;
   /** During an allocation pass: the running thread, whose stack is live only below stackTop. */
   private stackLimit: Coroutine | undefined = undefined;
   private stackTop = 0;
@@ -162,26 +169,45 @@ export class Collector {
    * Errors propagate from the instruction, as 5.3's steps do.
    */
   allocationPass(thread: Coroutine, top: number): void {
-    if (this.finalizing) {
+    const watched = this.onWatch !== undefined && this.vm.allocated >= this.watchAt;
+    if (this.finalizing && !watched) {
       // No pass inside a finalizer (PUC stops the collector there): the next allocation after it.
+      this.rebase();
       this.vm.allocated = 0;
       return;
     }
     this.stackLimit = thread;
     this.stackTop = top;
     try {
-      this.collect();
+      if (watched) this.onWatch!();
+      else this.collect();
     } finally {
       this.stackLimit = undefined;
     }
-    if (this.tobefnz.length > 0) this.runFinalizers(true, true);
+    if (this.tobefnz.length > 0 && !this.finalizing) this.runFinalizers(true, true);
+  }
+
+  /**
+   * Calls `onWatch` once `bytes` more are allocated (tables, closures, strings the VM makes); the
+   * host measures there, and watches again. Costs nothing between (the VM compares a counter).
+   */
+  watch(bytes: number, onWatch: () => void): void {
+    this.watchAt = this.vm.allocated + bytes;
+    this.onWatch = onWatch;
+    this.updateThreshold();
+  }
+
+  /** The allocation count is about to restart from 0: the watch keeps the room it had left. */
+  private rebase(): void {
+    if (this.watchAt !== Infinity) this.watchAt = Math.max(0, this.watchAt - this.vm.allocated);
   }
 
   /** The running state changed (stop/restart, setpause, arming, a pass): when allocation calls next. */
   updateThreshold(): void {
-    this.vm.gcThreshold = this.armed && this.automatic && this.running
+    const automatic = this.armed && this.automatic && this.running
       ? Math.max(MIN_DEBT, (this.live * (this.pause - 100)) / 100)
       : Infinity;
+    this.vm.gcThreshold = Math.min(automatic, this.watchAt);
   }
 
   /**
@@ -375,6 +401,7 @@ export class Collector {
     if (collecting || this.passes === 0) {
       this.passes++;
       this.live = bytes;
+      this.rebase();
       this.vm.allocated = 0;
       this.stepWork = 0;
       this.updateThreshold();

@@ -28,7 +28,7 @@ import {
 import { Op, OP_INFO, Proto, FIELDS_PER_FLUSH } from './proto';
 import { LuaTable } from './table';
 import {
-  Continuation, LuaClosure, LuaError, LuaFunction, LuaValue, NativeFunction, Request, Upvalue, Userdata, isFalsy, rawToString, typeName,
+  Continuation, type ErrorKind, LuaClosure, LuaError, LuaFunction, LuaValue, NativeFunction, Request, Upvalue, Userdata, isFalsy, rawToString, typeName,
 } from './value';
 import { META_EVENT, ObjName, calledName, chunkId, localName, objName, upvalueName } from './debuginfo';
 import { Collector, SIZE } from './gc';
@@ -237,6 +237,12 @@ export class VM {
   registry: LuaTable | undefined = undefined;
   /** Frames a thread (with the threads that resumed it) may hold before a `stack` error. */
   maxCallDepth = Infinity;
+  /**
+   * Kinds of error no pcall, xpcall or coroutine.resume catches: they unwind the whole run. Lua's
+   * own are the instruction budget and os.exit; a sandbox adds its limits (`stack`, `memory`), so
+   * that a script cannot catch a limit and go on.
+   */
+  uncatchable: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['budget', 'exit']);
 
   /** Called with an error that no pcall catches, before the stack unwinds (debuggers). */
   onUncaught: ((error: LuaError, thread: Coroutine) => void) | undefined = undefined;
@@ -1056,6 +1062,7 @@ export class VM {
       message = co.status === 'dead' ? 'cannot resume dead coroutine' : 'cannot resume non-suspended coroutine';
     } else if (thread.resumeLevel + 1 >= MAX_C_CALLS) {
       message = 'C stack overflow';
+      if (this.uncatchable.has('stack')) throw this.stackError(message);
     }
     if (message !== undefined) {
       if (wrap) {
@@ -1270,7 +1277,7 @@ export class VM {
    */
   private handleError(e: unknown, entry: Coroutine, stopDepth: number): number {
     let err = e instanceof LuaError ? e : hostError(e);
-    const catchable = err.kind !== 'budget' && err.kind !== 'exit';
+    const catchable = !this.uncatchable.has(err.kind);
     for (;;) {
       const thread = this.current;
       const floor = thread === entry ? stopDepth : 0;
@@ -1329,7 +1336,7 @@ export class VM {
       try {
         return this.call(handler, [value])[0];
       } catch (inner) {
-        if (inner instanceof LuaError && inner.kind === 'budget') throw inner;
+        if (inner instanceof LuaError && this.uncatchable.has(inner.kind)) throw inner;
         // An error in the handler is handled by the handler again (luaG_errormsg), until the C
         // stack gives out.
         if (attempts >= 10) return 'error in error handling';

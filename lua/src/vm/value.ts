@@ -123,7 +123,7 @@ export type LuaValue = undefined | boolean | number | bigint | string | LFloat |
  * Why an error happened, for hosts: `runtime` (any Lua error, including `error()`), `budget` (the
  * instruction budget ran out), `stack` (stack overflow or the call-depth limit), `host` (a host
  * function failed or a JS exception escaped a native), `exit` (os.exit ended the run). `budget` and
- * `exit` errors cannot be caught by pcall.
+ * `exit` errors cannot be caught by pcall (nor, in a sandbox, `stack` and `memory`: VM.uncatchable).
  */
 export type ErrorKind = 'runtime' | 'budget' | 'stack' | 'host' | 'memory' | 'output' | 'forbidden' | 'input' | 'syntax' | 'exit';
 

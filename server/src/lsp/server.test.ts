@@ -58,9 +58,10 @@ class Client {
     this.connection.listen();
   }
 
-  async initialize(folder: string, pull = false, snippets = true): Promise<Record<string, unknown>> {
+  async initialize(folder: string, pull = false, initializationOptions?: Record<string, unknown>, snippets = true): Promise<Record<string, unknown>> {
     const result = await this.connection.sendRequest('initialize', {
       processId: process.pid,
+      initializationOptions,
       rootUri: URI.file(folder).toString(),
       workspaceFolders: [{ uri: URI.file(folder).toString(), name: 'ws' }],
       capabilities: { textDocument: { ...(pull ? { diagnostic: {} } : {}), completion: { completionItem: { snippetSupport: snippets } }, documentSymbol: { hierarchicalDocumentSymbolSupport: true } }, workspace: { configuration: true, inlayHint: { refreshSupport: true } } },
@@ -207,7 +208,7 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
     assert.deepEqual([find(withSnippets, 'lookup_vendor_alias').insertText, find(withSnippets, 'lookup_vendor_alias').insertTextFormat], ['lookup_vendor_alias(${1:alias})', 2]);
     const plain = new Client();
     try {
-      await plain.initialize(ws, false, false);
+      await plain.initialize(ws, false, undefined, false);
       await plain.open(script, source);
       const items = await ask(plain);
       assert.ok(items.length > 20);
@@ -383,6 +384,33 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
       await client.configure({ severity: {} });
       await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: URI.file(file).toString() } });
       fs.rmSync(loose, { recursive: true, force: true });
+    }
+  });
+
+  it('beside LuaLS, leaves to it what it also reports (sandlua.luaLS), unless a severity is set for the code', async () => {
+    const file = path.join(ws, 'beside.lua');
+    const text = 'local unused = 1\nlocal n = 1\ndo\n  local n = 2\n  os.execute(tostring(n))\nend\nreturn { normalized_vendor = tostring(n) }\n';
+    try {
+      await client.open(file, text);
+      assert.deepEqual(codes(await client.diagnostics(file, (p) => codes(p).includes('unused'))), ['unused', 'shadowing', 'forbidden']);
+      await client.configure({ severity: {}, luaLS: 'defer' });
+      assert.deepEqual(codes(await client.diagnostics(file, (p) => !codes(p).includes('unused'))), ['forbidden']);
+      await client.configure({ severity: { shadowing: 'error' }, luaLS: 'defer' });
+      assert.deepEqual(codes(await client.diagnostics(file, (p) => codes(p).includes('shadowing'))), ['shadowing', 'forbidden']);
+    } finally {
+      await client.configure({ severity: {} });
+      await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: URI.file(file).toString() } });
+    }
+    // The VS Code client tells the server that the LuaLS extension runs beside it; `report` overrides.
+    const other = new Client();
+    try {
+      await other.initialize(ws, false, { luaLS: true });
+      await other.open(file, text);
+      assert.deepEqual(codes(await other.diagnostics(file, (p) => codes(p).includes('forbidden'))), ['forbidden']);
+      await other.configure({ severity: {}, luaLS: 'report' });
+      assert.deepEqual(codes(await other.diagnostics(file, (p) => codes(p).includes('unused'))), ['unused', 'shadowing', 'forbidden']);
+    } finally {
+      await other.stop();
     }
   });
 

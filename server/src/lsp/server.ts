@@ -103,6 +103,8 @@ export class Server {
   /** The URI each open document was opened with, by path: every answer about it names it so. */
   private readonly uris = new Map<string, string>();
   private pullDiagnostics = false;
+  /** The client found the LuaLS extension running beside it (initializationOptions.luaLS). */
+  private luaLSDetected = false;
   /** The client can be asked to ask for inlay hints again (after a settings change). */
   private inlayHintRefresh = false;
   /** The client shows nested document symbols (otherwise they are sent flat, each naming its container). */
@@ -278,6 +280,9 @@ export class Server {
     this.inlayHintRefresh = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
     this.hierarchicalSymbols = params.capabilities.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
     this.snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
+    // The VS Code client says whether the LuaLS extension runs beside it (other clients set `luaLS`).
+    this.luaLSDetected = (params.initializationOptions as { luaLS?: unknown } | undefined)?.luaLS === true;
+    this.service.settings.besideLuaLS = this.luaLSDetected;
     this.folders = (params.workspaceFolders ?? []).map((f) => URI.parse(f.uri).fsPath);
     if (this.folders.length === 0 && params.rootUri) this.folders = [URI.parse(params.rootUri).fsPath];
     return {
@@ -306,7 +311,7 @@ export class Server {
 
   private async readSettings(): Promise<void> {
     try {
-      const settings = (await this.connection.workspace.getConfiguration('sandlua')) as { severity?: Record<string, Severity | 'off'>; contractPaths?: string[]; ungovernedScripts?: unknown; inlayHints?: ServiceSettings['inlayHints'] } | null;
+      const settings = (await this.connection.workspace.getConfiguration('sandlua')) as { severity?: Record<string, Severity | 'off'>; contractPaths?: string[]; ungovernedScripts?: unknown; luaLS?: unknown; inlayHints?: ServiceSettings['inlayHints'] } | null;
       const base = this.folders[0] ?? process.cwd();
       const hints = settings?.inlayHints;
       this.service.settings = {
@@ -315,6 +320,8 @@ export class Server {
         // An unknown value counts as the default (`ignore`).
         ungovernedScripts: settings?.ungovernedScripts === 'lint' || settings?.ungovernedScripts === 'default-contract' ? settings.ungovernedScripts : 'ignore',
         inlayHints: { parameterNames: hints?.parameterNames !== false, localTypes: hints?.localTypes === true },
+        // `defer`: leave to LuaLS what it also reports; `report`: report everything; `auto` (or unset): defer when the client saw LuaLS.
+        besideLuaLS: settings?.luaLS === 'defer' || (settings?.luaLS !== 'report' && this.luaLSDetected),
       };
       this.service.contractsChanged();
       this.refresh();

@@ -9,7 +9,7 @@ import {
   type ast, type Contract, type HostFunction, type ManifestResult, type LocalVariable, type ModuleDeclaration,
 } from '@sandlua/lua';
 import {
-  analyzeScript, applySeverity, type UngovernedScripts, walk, objectProperties, requiredFields, schemaTypes, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
+  analyzeScript, applySeverity, LEFT_TO_LUALS, type UngovernedScripts, walk, objectProperties, requiredFields, schemaTypes, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
   fieldsOf, formatInferredType, readAnnotations, typeFromNode,
   type Documentation, type Finding, type ScriptAnalysis, type FileUse, type ModuleField, type RequireUse, type Type, type TypeInfo,
 } from '@sandlua/lua';
@@ -69,6 +69,8 @@ export interface ServiceSettings {
    * the language's own judgements; `default-contract`: checked under the default deny-all contract).
    */
   ungovernedScripts?: UngovernedScripts;
+  /** LuaLS reports on the same scripts: the codes it also has (Rule.luaLS) are left to it unless a severity is set for them. */
+  besideLuaLS?: boolean;
   inlayHints?: {
     /** Parameter names before the arguments of host and local-function calls (default on). */
     parameterNames?: boolean;
@@ -248,7 +250,7 @@ export class LanguageService {
 
   /** The findings the editor shows: final severities (settings over the contract's map), none off or suppressed. */
   private shown(c: Cached): Finding[] {
-    return applySeverity(c.analysis.findings, this.settings.severity, c.contract?.manifest?.severity).filter((f) => !f.suppressed);
+    return applySeverity(c.analysis.findings, this.settings.severity, c.contract?.manifest?.severity, this.settings.besideLuaLS ? LEFT_TO_LUALS : undefined).filter((f) => !f.suppressed);
   }
 
   /** A shown finding as the editor's diagnostic. */

@@ -1,0 +1,110 @@
+// A hostile script against the sandbox's limits: each limit ends the run even where the script
+// catches errors, memory is measured from the first instruction (a few concatenations can build a
+// huge string) to the values returned, the deadline holds on the way out, messages stay small, and
+// the boundary refuses what JSON cannot carry faithfully instead of changing it.
+import { strict as assert } from 'assert';
+import { parseManifest } from '../contract/manifest';
+import type { Contract } from '../contract/manifest';
+import { LuaState } from '../vm/state';
+import { Sandbox, type RunResult } from './sandbox';
+
+function contract(json: Record<string, unknown>): Contract {
+  const result = parseManifest(JSON.stringify({ name: 'hostile', scripts: ['*.lua'], ...json }), '/virtual/sandlua.json');
+  assert.ok(result.manifest, JSON.stringify(result.problems));
+  return result.manifest;
+}
+
+const LIMITS = { instructions: 5_000_000, timeMs: 3000, memoryBytes: 16 * 1024 * 1024, callDepth: 200, outputBytes: 1024 * 1024 };
+
+async function run(source: string, json: Record<string, unknown> = {}): Promise<RunResult> {
+  return new Sandbox({ manifest: contract({ limits: LIMITS, ...json }) }).run(source, null);
+}
+
+function fails(result: RunResult, kind: string, message?: RegExp): void {
+  assert.ok(!result.ok, `expected a ${kind} failure, got ${JSON.stringify(result).slice(0, 300)}`);
+  assert.equal(result.error.kind, kind, result.error.message.slice(0, 300));
+  if (message) assert.match(result.error.message, message);
+}
+
+describe('sandbox: hostile scripts', function () {
+  this.timeout(60000);
+
+  describe('a limit ends the run, caught or not', () => {
+    it('pcall does not catch the call depth (fifty times in a row)', async () => {
+      fails(await run('local function f() return f() + 1 end local n = 0 for i = 1, 50 do if not pcall(f) then n = n + 1 end end return n'), 'stack');
+    });
+    it('nor xpcall, nor its handler', async () => {
+      fails(await run('local function f() return f() + 1 end return xpcall(f, function(m) return "handled: " .. tostring(m) end)'), 'stack');
+    });
+    it('nor coroutine.resume, nor coroutine.wrap', async () => {
+      fails(await run('local function f() return f() + 1 end return coroutine.resume(coroutine.create(f))'), 'stack');
+      fails(await run('local function f() return f() + 1 end return pcall(coroutine.wrap(f))'), 'stack');
+    });
+    it('nor the C stack: metamethod chains and nested resumes', async () => {
+      fails(await run('local function f(d) return setmetatable({}, {__index = function(t, k) return f(d + 1)[k] end}) end return pcall(function() return f(0).x end)'), 'stack');
+      fails(await run('local function nest(n) return coroutine.resume(coroutine.create(function() return nest(n + 1) end)) end return nest(0)'), 'stack');
+    });
+    it('nor memory', async () => {
+      fails(await run('local ok = pcall(function() local t = {} for i = 1, 1e7 do t[i] = {} end end) local s = {} for i = 1, 10 do s[i] = i end return ok', { limits: { ...LIMITS, memoryBytes: 1 << 21 } }), 'memory');
+    });
+    it('while a plain Lua state still lets pcall catch a stack overflow, as Lua does', () => {
+      const state = new LuaState();
+      state.vm.maxCallDepth = 1000;
+      assert.deepEqual(state.run('local function f() return f() + 1 end local ok, e = pcall(f) return ok, (e:gsub("^.-: ", ""))', '=plain'), [false, 'stack overflow']);
+    });
+  });
+
+  describe('memory from the first instruction to the values returned', () => {
+    it('a few concatenations that double a string', async () => {
+      fails(await run('local s = string.rep("x", 1 << 20) for i = 1, 8 do s = s .. s end return #s'), 'memory', /memory limit of 16777216 bytes exceeded/);
+    });
+    it('a huge string returned in under a thousand instructions', async () => {
+      fails(await run('local s = "x" for i = 1, 28 do s = s .. s end return s'), 'memory');
+    });
+    it('while a script that makes and drops as much stays within the limit', async () => {
+      const result = await run('local n = 0 for i = 1, 200 do local s = string.rep("y", 1 << 16) .. i n = n + #s end return n');
+      assert.ok(result.ok, JSON.stringify(result));
+    });
+  });
+
+  it('a run past its deadline is a budget failure even on its way out', async () => {
+    fails(await run('local t = os.clock() while os.clock() - t < 0.25 do end return 1', { limits: { ...LIMITS, timeMs: 200 } }), 'budget', /time limit of 200 ms/);
+  });
+
+  it('cuts a huge error message (64 KB)', async () => {
+    const result = await run('error(string.rep("e", 1e6))');
+    fails(result, 'runtime', /\.\.\. \(1000014 characters in all\)$/);
+    assert.ok(!result.ok && result.error.message.length < 70 * 1024);
+  });
+
+  it('charges what print writes', async () => {
+    const result = await run('for i = 1, 1000 do print(string.rep("p", 1000)) end return 1', { limits: { ...LIMITS, instructions: 10_000 } });
+    fails(result, 'budget');
+  });
+
+  describe('the boundary refuses what JSON cannot carry faithfully', () => {
+    for (const [what, source, message] of [
+      ['NaN', 'return { x = 0/0 }', /the output has NaN \(at x\), which JSON cannot carry/],
+      ['inf', 'return { x = math.huge }', /has inf \(at x\)/],
+      ['-inf', 'return { { y = -math.huge } }', /has -inf \(at \[1\]\.y\)/],
+      ['keys that become one', 'return { [1] = "a", ["1"] = "b" }', /the keys (1 and "1"|"1" and 1), which both become "1"/],
+      ['keys that are not UTF-8', 'return { ["\\xff"] = 1, ["\\xfe"] = 2 }', /a key that is not UTF-8/],
+      ['integers beyond 2^53', 'return { n = math.maxinteger }', /the integer 9223372036854775807 \(at n\), beyond what a JSON number carries exactly/],
+    ] as const) {
+      it(what, async () => fails(await run(source), 'output', message));
+    }
+    it('an output bigger than outputBytes is refused before it is built', async () => {
+      fails(await run('local s = string.rep("x", 1 << 22) return { s, s, s }', { limits: { ...LIMITS, outputBytes: 1000 } }), 'output', /more than the limit of 1000 bytes/);
+    });
+    it('follows the schema: an integer beyond 2^53 as a string where it says string, empty tables as it says', async () => {
+      const output = {
+        type: 'object',
+        properties: { id: { type: 'string' }, items: { type: 'array', items: { type: 'array' } }, meta: { $ref: '#/$defs/meta' }, maybe: { anyOf: [{ type: 'array' }, { type: 'null' }] } },
+        $defs: { meta: { type: 'object', properties: { tags: { type: 'array' } } } },
+      };
+      const result = await run('return { id = math.maxinteger, items = { {}, { 1 } }, meta = { tags = {} }, maybe = {}, exact = 1 << 53 }', { output });
+      assert.ok(result.ok, JSON.stringify(result));
+      assert.deepEqual(result.output, { id: '9223372036854775807', items: [[], [1]], meta: { tags: [] }, maybe: [], exact: 2 ** 53 });
+    });
+  });
+});
