@@ -263,13 +263,15 @@ describe('debug adapter (DAP, DebugClient)', function () {
 
   it('shows a table as a preview of all its entries and lists every key in a stable order', async () => {
     const TABLES = program('tables.lua');
-    await launch({ program: TABLES, input: { name: 'ann', n: 2 } }, () => dc.setBreakpointsRequest({ source: { path: TABLES }, breakpoints: [{ line: 6 }] }));
-    await dc.assertStoppedLocation('breakpoint', { line: 6 });
+    await launch({ program: TABLES, input: { name: 'ann', n: 2 } }, () => dc.setBreakpointsRequest({ source: { path: TABLES }, breakpoints: [{ line: 7 }] }));
+    await dc.assertStoppedLocation('breakpoint', { line: 7 });
     const scopes = await dc.scopesRequest({ frameId: 0 });
     const vars = (await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference })).body.variables;
     const byName = Object.fromEntries(vars.map((v) => [v.name, v]));
     // The input's two fields are in its hash part: both counted, both previewed.
     assert.equal(byName.input.value, '{n = 2, name = "ann"}');
+    // Strings as text: UTF-8 decoded, other bytes as Lua escapes.
+    assert.deepEqual([byName.word.value, byName.raw.value], ['"café"', '"\\255"']);
     assert.equal(byName.t.value, '{10, 20, [2.5] = "x", ["a b"] = 1, n = 2, name = "ann", zeta = {…}, …} (8 entries)');
     assert.equal(byName.big.value, '{k1 = 1, k2 = 2, k3 = 3, k4 = 4, k5 = 5, k6 = 6, k7 = 7, k8 = 8, k9 = 9, …} (30 entries)');
     const children = async (name: string): Promise<string[]> =>

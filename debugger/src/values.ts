@@ -18,13 +18,25 @@ export function display(v: LuaValue): string {
 
 function scalar(v: LuaValue): string {
   if (v === undefined) return 'nil';
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return quote(v);
   if (typeof v === 'number' || typeof v === 'bigint' || v instanceof LFloat) return numberToString(v);
   if (typeof v === 'boolean') return String(v);
   if (v instanceof LuaTable) return '{…}';
   if (v instanceof LuaClosure) return `function <line ${v.proto.lineDefined}>`;
   if (v instanceof NativeFunction) return `function ${v.name}`;
   return typeName(v);
+}
+
+/**
+ * A Lua string (bytes, one char each) quoted as text: UTF-8 decoded (`"café"`), other bytes above
+ * 127 as Lua's decimal escapes (`"\255"`).
+ */
+function quote(bytes: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(bytes)) return JSON.stringify(bytes);
+  const text = Buffer.from(bytes, 'latin1').toString('utf8');
+  if (Buffer.from(text, 'utf8').toString('latin1') === bytes) return JSON.stringify(text);
+  return JSON.stringify(bytes).replace(/[\x80-\xff]/g, (ch) => `\\${ch.charCodeAt(0)}`);
 }
 
 /** Entries in the stable order: numeric keys ascending, then string keys sorted (digits as numbers), then other keys as inserted. */
