@@ -44,6 +44,12 @@ class QueuedDebugClient extends DebugClient {
     }
   }
 
+  /** Sends a request and resolves with the whole response, failed or not (DebugClient rejects with only the message). */
+  response(command: string, args: unknown): Promise<DebugProtocol.Response> {
+    const client = this as unknown as { doSend(command: string, args: unknown, clb: (response: DebugProtocol.Response) => void): void };
+    return new Promise((resolve) => client.doSend(command, args, resolve));
+  }
+
   private queue(type: string): DebugProtocol.Event[] {
     let queue = this.queued.get(type);
     if (!queue) this.queued.set(type, (queue = []));
@@ -73,7 +79,7 @@ class QueuedDebugClient extends DebugClient {
 
 describe('debug adapter (DAP, DebugClient)', function () {
   this.timeout(20000);
-  let dc: DebugClient;
+  let dc: QueuedDebugClient;
 
   beforeEach(async () => {
     dc = new QueuedDebugClient('node', ADAPTER, 'sandlua');
@@ -240,7 +246,7 @@ describe('debug adapter (DAP, DebugClient)', function () {
     const vars = await locals(0);
     assert.equal(vars.total, '6');
     assert.equal(vars.name, '"Ann"');
-    assert.match(vars.input, /^table/);
+    assert.equal(vars.input, '{name = "ann"}');
     const budgetRef = (await dc.scopesRequest({ frameId: 0 })).body.scopes.find((s) => s.name === 'Budget')!.variablesReference;
     const budget = Object.fromEntries((await dc.variablesRequest({ variablesReference: budgetRef })).body.variables.map((v) => [v.name, Number(v.value)]));
     assert.ok(budget['instructions used'] > 10 && budget['instructions used'] + budget['instructions left'] === 5000000);
@@ -253,6 +259,94 @@ describe('debug adapter (DAP, DebugClient)', function () {
     const spin = await dc.evaluateRequest({ expression: '(function () while true do end end)()', frameId: 0, context: 'repl' }).catch((e: Error) => e);
     assert.ok(spin instanceof Error && /budget exhausted/.test(spin.message));
     await Promise.all([dc.continueRequest({ threadId: 1 }), waitForOutput('total\t600\tAnn')]);
+  });
+
+  it('shows a table as a preview of all its entries and lists every key in a stable order', async () => {
+    const TABLES = program('tables.lua');
+    await launch({ program: TABLES, input: { name: 'ann', n: 2 } }, () => dc.setBreakpointsRequest({ source: { path: TABLES }, breakpoints: [{ line: 7 }] }));
+    await dc.assertStoppedLocation('breakpoint', { line: 7 });
+    const scopes = await dc.scopesRequest({ frameId: 0 });
+    const vars = (await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference })).body.variables;
+    const byName = Object.fromEntries(vars.map((v) => [v.name, v]));
+    // The input's two fields are in its hash part: both counted, both previewed.
+    assert.equal(byName.input.value, '{n = 2, name = "ann"}');
+    // Strings as text: UTF-8 decoded, other bytes as Lua escapes.
+    assert.deepEqual([byName.word.value, byName.raw.value], ['"café"', '"\\255"']);
+    assert.equal(byName.t.value, '{10, 20, [2.5] = "x", ["a b"] = 1, n = 2, name = "ann", zeta = {…}, …} (8 entries)');
+    assert.equal(byName.big.value, '{k1 = 1, k2 = 2, k3 = 3, k4 = 4, k5 = 5, k6 = 6, k7 = 7, k8 = 8, k9 = 9, …} (30 entries)');
+    const children = async (name: string): Promise<string[]> =>
+      (await dc.variablesRequest({ variablesReference: byName[name].variablesReference })).body.variables.map((v) => `${v.name} = ${v.value}`);
+    const t = await children('t');
+    assert.deepEqual(t, ['[1] = 10', '[2] = 20', '[2.5] = "x"', '["a b"] = 1', 'n = 2', 'name = "ann"', 'zeta = {}', '[true] = "yes"']);
+    assert.deepEqual(await children('t'), t, 'the same order every time');
+    const big = await children('big');
+    assert.deepEqual([big.length, big[1], big[9], big[29]], [30, 'k2 = 2', 'k10 = 10', 'k30 = 30']);
+    assert.deepEqual(await children('input'), ['n = 2', 'name = "ann"']);
+    // Each child says how to read it (Add to Watch, Copy as Expression), and that reads it.
+    const named = (await dc.variablesRequest({ variablesReference: byName.t.variablesReference })).body.variables.map((v) => v.evaluateName);
+    assert.deepEqual(named, ['t[1]', 't[2]', 't[2.5]', 't["a b"]', 't.n', 't.name', 't.zeta', 't[true]']);
+    for (const expression of named) assert.ok((await dc.evaluateRequest({ expression: expression!, frameId: 0, context: 'watch' })).body.result !== 'nil', expression);
+    const inputName = (await dc.variablesRequest({ variablesReference: byName.input.variablesReference })).body.variables.find((v) => v.name === 'name')!;
+    assert.equal((await dc.evaluateRequest({ expression: inputName.evaluateName!, frameId: 0, context: 'watch' })).body.result, '"ann"');
+  });
+
+  it('answers an evaluation error without asking for a notification (the console shows it)', async () => {
+    await launch({ program: SUM }, () => dc.setBreakpointsRequest({ source: { path: SUM }, breakpoints: [{ line: LINE.print }] }));
+    await dc.assertStoppedLocation('breakpoint', { line: LINE.print });
+    for (const context of ['repl', 'watch', 'hover']) {
+      const response = await dc.response('evaluate', { expression: 'nosuch.field', frameId: 0, context });
+      assert.equal(response.success, false, context);
+      assert.match(response.message!, /attempt to index a nil value/, context);
+      const error = (response.body as { error?: DebugProtocol.Message }).error;
+      assert.notEqual(error?.showUser, true, `${context}: no notification`);
+    }
+  });
+
+  it('shows print and host-call lines once per real execution when stepping back and forward', async () => {
+    const outputs: string[] = [];
+    dc.on('output', (event: DebugProtocol.OutputEvent) => outputs.push(event.body.output));
+    await launch({ program: SUM }, () => dc.setBreakpointsRequest({ source: { path: SUM }, breakpoints: [{ line: LINE.print }] }));
+    await dc.assertStoppedLocation('breakpoint', { line: LINE.print });
+    // Back before the host call, forward over it again (replayed): its line was shown already.
+    await Promise.all([dc.stepBackRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { line: LINE.lookup })]);
+    await Promise.all([dc.nextRequest({ threadId: 1 }), dc.assertStoppedLocation('breakpoint', { line: LINE.print })]);
+    // The print has not run yet: stepping over it shows it, once.
+    await Promise.all([dc.nextRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { line: LINE.ret })]);
+    await Promise.all([dc.stepBackRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { line: LINE.print })]);
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+    const count = (text: string): number => outputs.filter((o) => o.includes(text)).length;
+    assert.equal(count('[host] lookup("ann")'), 1, outputs.join(''));
+    assert.equal(count('total\t6\tAnn'), 1, outputs.join(''));
+    assert.equal(count('output: '), 1, outputs.join(''));
+  });
+
+  /** The Registers scope of a frame, as `R0=value` strings. */
+  async function registers(frameId: number): Promise<string[]> {
+    const scope = (await dc.scopesRequest({ frameId })).body.scopes.find((s) => s.name === 'Registers')!;
+    return (await dc.variablesRequest({ variablesReference: scope.variablesReference })).body.variables.map((v) => `${v.name}=${v.value}`);
+  }
+
+  it('shows only the live registers of each frame: no stale slots of dead frames, no callee window', async () => {
+    await launch({ program: SUM, stopOnEntry: true }, () => dc.setBreakpointsRequest({ source: { path: SUM }, breakpoints: [{ line: LINE.addBody, hitCondition: '2' }] }));
+    await dc.assertStoppedLocation('entry', {});
+    assert.deepEqual(await registers(0), [], 'nothing is live before the first instruction');
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.assertStoppedLocation('breakpoint', { line: LINE.addBody })]);
+    // add's second call: its register 2 (`sum`) still holds the first call's 1 until it is assigned.
+    assert.deepEqual(await registers(0), ['R0=1', 'R1=2']);
+    // The caller, in its call: its locals and the loop's state, not the window it handed to add.
+    assert.deepEqual(await registers(1), ['R0=function <line 2>', 'R1=1', 'R2=2', 'R3=3', 'R4=1', 'R5=2']);
+    await Promise.all([dc.stepOutRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { line: LINE.call })]);
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+  });
+
+  it('shows a temporary register while an expression is half done (stepping by instruction)', async () => {
+    const names = async (): Promise<string[]> => (await registers(0)).map((r) => r.split('=')[0]);
+    await launch({ program: SUM }, () => dc.setBreakpointsRequest({ source: { path: SUM }, breakpoints: [{ line: LINE.call }] }));
+    await dc.assertStoppedLocation('breakpoint', { line: LINE.call });
+    assert.deepEqual(await names(), ['R0', 'R1', 'R2', 'R3', 'R4', 'R5']);
+    // `add` moved into the call's register, about to be called: live until the call.
+    await Promise.all([dc.nextRequest({ threadId: 1, granularity: 'instruction' }), dc.waitForEvent('stopped')]);
+    assert.deepEqual(await names(), ['R0', 'R1', 'R2', 'R3', 'R4', 'R5', 'R6']);
   });
 
   it('reports print and host calls on the console', async () => {

@@ -14,7 +14,8 @@ import {
   findManifest, loadManifest, defaultContract, auditProblem, loadHostModule, exampleInput, validateValue, LuaTable, LuaClosure, NativeFunction,
   type AuditRecord, type Contract, type FrameInfo, type LuaValue,
 } from '@sandlua/lua';
-import { DebugRuntime, EXCEPTION_FILTERS, display, type Granularity } from './runtime';
+import { DebugRuntime, EXCEPTION_FILTERS, type Granularity } from './runtime';
+import { display, keyName, tableEntries } from './values';
 
 export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   program: string;
@@ -28,6 +29,8 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
 }
 
 const THREAD_ID = 1;
+/** The most entries of one table the Variables view lists. */
+const MAX_CHILDREN = 10000;
 
 /**
  * The input a script gets when none is given (F5 without a launch.json, Run Script): the example
@@ -49,7 +52,8 @@ type Container =
   | { kind: 'varargs'; frame: number }
   | { kind: 'globals' }
   | { kind: 'budget' }
-  | { kind: 'table'; table: LuaTable; frame: number };
+  /** `path`: the expression that reads the table in its frame (`input.items`), when there is one. */
+  | { kind: 'table'; table: LuaTable; frame: number; path?: string };
 
 export class SandluaDebugSession extends DebugSession {
   private runtime: DebugRuntime;
@@ -236,10 +240,10 @@ export class SandluaDebugSession extends DebugSession {
       switch (container.kind) {
         case 'locals': {
           const f = frames[container.frame];
-          variables = (f?.locals ?? []).filter((l) => !l.name.startsWith('(')).map((l) => this.variable(l.name, l.value, container.frame));
+          variables = (f?.locals ?? []).filter((l) => !l.name.startsWith('(')).map((l) => this.variable(l.name, l.value, container.frame, l.name));
           if (container.frame === 0 || frames.length > 0) {
             const input = this.runtime.input();
-            if (container.frame === frames.length - 1 || frames.length === 1) variables.push(this.variable('input', input, container.frame));
+            if (container.frame === frames.length - 1 || frames.length === 1) variables.push(this.variable('input', input, container.frame, 'input'));
           }
           break;
         }
@@ -247,14 +251,14 @@ export class SandluaDebugSession extends DebugSession {
           variables = (frames[container.frame]?.varargs ?? []).map((v, i) => this.variable(`...[${i + 1}]`, v, container.frame));
           break;
         case 'upvalues':
-          variables = (frames[container.frame]?.upvalues ?? []).map((u) => this.variable(u.name, u.value, container.frame));
+          variables = (frames[container.frame]?.upvalues ?? []).map((u) => this.variable(u.name, u.value, container.frame, u.name));
           break;
         case 'registers':
-          variables = (frames[container.frame]?.registers ?? []).map((v, i) => this.variable(`R${i}`, v, container.frame));
+          variables = this.runtime.liveRegisters(container.frame).map((r) => this.variable(`R${r.register}`, r.value, container.frame));
           break;
         case 'globals': {
           const g = this.runtime.globals();
-          if (g) variables = this.tableVariables(g, 0);
+          if (g) variables = this.tableVariables(g, 0, '');
           break;
         }
         case 'budget': {
@@ -267,7 +271,7 @@ export class SandluaDebugSession extends DebugSession {
           break;
         }
         case 'table':
-          variables = this.tableVariables(container.table, container.frame);
+          variables = this.tableVariables(container.table, container.frame, container.path);
           break;
       }
     }
@@ -276,22 +280,31 @@ export class SandluaDebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  private tableVariables(table: LuaTable, frame: number): DebugProtocol.Variable[] {
-    const out: DebugProtocol.Variable[] = [];
-    let key: LuaValue = undefined;
-    for (let n = 0; n < 10000; n++) {
-      const entry = table.next(key);
-      if (!entry) break;
-      key = entry[0];
-      out.push(this.variable(typeof key === 'string' && /^[A-Za-z_]\w*$/.test(key) ? key : `[${display(key)}]`, entry[1], frame));
-    }
+  /**
+   * A table's children: every entry in the stable order of tableEntries (the first MAX_CHILDREN),
+   * then its metatable. `path` reads the table (`''`: the globals), so that each child says how to
+   * read it (Add to Watch, Copy as Expression).
+   */
+  private tableVariables(table: LuaTable, frame: number, path: string | undefined): DebugProtocol.Variable[] {
+    const entries = tableEntries(table);
+    const seen = new Map<string, number>();
+    const out = entries.slice(0, MAX_CHILDREN).map(([key, value]) => {
+      // Keys that print alike (two tables) get a number, so that each child has its own name.
+      let name = keyName(key);
+      const n = (seen.get(name) ?? 0) + 1;
+      seen.set(name, n);
+      if (n > 1) name = `${name} #${n}`;
+      return this.variable(name, value, frame, n > 1 || path === undefined ? undefined : childPath(path, key));
+    });
+    if (entries.length > MAX_CHILDREN) out.push({ name: '…', value: `${entries.length - MAX_CHILDREN} more entries`, variablesReference: 0 });
     if (table.metatable) out.push(this.variable('(metatable)', table.metatable, frame));
     return out;
   }
 
-  private variable(name: string, value: LuaValue, frame: number): DebugProtocol.Variable {
-    const reference = value instanceof LuaTable ? this.containers.create({ kind: 'table', table: value, frame }) : 0;
-    return { name, value: display(value), type: typeOf(value), variablesReference: reference, evaluateName: /^[A-Za-z_]\w*$/.test(name) ? name : undefined };
+  /** A variable; `path` is the expression that reads it in its frame, when there is one. */
+  private variable(name: string, value: LuaValue, frame: number, path?: string): DebugProtocol.Variable {
+    const reference = value instanceof LuaTable ? this.containers.create({ kind: 'table', table: value, frame, path }) : 0;
+    return { name, value: display(value), type: typeOf(value), variablesReference: reference, evaluateName: path };
   }
 
   protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
@@ -334,7 +347,9 @@ export class SandluaDebugSession extends DebugSession {
       };
       this.sendResponse(response);
     } catch (e) {
-      this.sendErrorResponse(response, 1003, (e as Error).message);
+      // Not for a notification (no showUser): VS Code shows the message where the expression was
+      // typed (the Debug Console, the watch), and pops up a notification only for errors that ask.
+      this.sendErrorResponse(response, { id: 1003, format: (e as Error).message, showUser: false });
     }
   }
 
@@ -420,6 +435,16 @@ export class SandluaDebugSession extends DebugSession {
       this.sendErrorResponse(response, 1004, (e as Error).message);
     }
   }
+}
+
+/** The expression reading `key` of the table `path` reads (`''`: a global), when Lua can write the key. */
+function childPath(path: string, key: LuaValue): string | undefined {
+  const name = keyName(key);
+  if (!name.startsWith('[')) return path === '' ? name : `${path}.${name}`;
+  if (path === '') return undefined;
+  // eslint-disable-next-line no-control-regex
+  const writable = typeof key === 'string' ? !/[\x00-\x1f\x7f]/.test(key) : typeof key === 'boolean' || typeof key === 'bigint' || (typeof key === 'number' && Number.isFinite(key));
+  return writable ? `${path}${name}` : undefined;
 }
 
 function granularity(g: DebugProtocol.SteppingGranularity | undefined): Granularity {

@@ -5,11 +5,13 @@
 // is running again to an earlier instruction). It speaks no protocol: adapter.ts turns it into DAP.
 
 import {
-  Sandbox, LuaTable, LuaClosure, NativeFunction, LuaState, LuaError, LFloat, numberToString, typeName,
+  Sandbox, LuaTable, LuaClosure, NativeFunction, LuaState, LuaError, typeName,
   disassembleInstructions, noFileSystem,
   type AuditRecord, type CallFrame, type Contract, type DebugTarget, type FrameInfo, type HostImplementation,
   type LuaValue, type Proto, type RunDebugger, type RunResult,
 } from '@sandlua/lua';
+import { display } from './values';
+import { liveAcross, liveBefore } from './registers';
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'instruction breakpoint' | 'pause' | 'exception' | 'goto';
 
@@ -94,6 +96,14 @@ export class DebugRuntime implements RunDebugger {
   private ended = false;
   /** Called when a collecting run (stepping back) has reached its instruction. */
   private afterCollect: (() => void) | undefined;
+  /**
+   * How far the program's output has been shown: the instruction count of the last output event
+   * and how many came at that count. A run again under the record (stepping back, then forward)
+   * passes the same points; what it prints up to here was shown already and is not repeated.
+   */
+  private shown = { count: -1, n: 0 };
+  /** The current run's last output point (as `shown`). */
+  private point = { count: -1, n: 0 };
   /** The error of the failed run being shown (exceptionInfo). */
   lastError: { kind: string; message: string; line?: number } | undefined;
 
@@ -111,6 +121,7 @@ export class DebugRuntime implements RunDebugger {
 
   /** Starts the run (after configurationDone). */
   start(): void {
+    this.shown = { count: -1, n: 0 };
     this.begin(this.options.stopOnEntry ? { kind: 'target', count: 0, reason: 'entry' } : { kind: 'run' }, this.options.replay, false);
   }
 
@@ -122,12 +133,13 @@ export class DebugRuntime implements RunDebugger {
     this.stop = undefined;
     this.uncaughtFrames = undefined;
     this.lastPc = new WeakMap();
+    this.point = { count: -1, n: 0 };
     for (const bp of this.breakpoints.values()) bp.hits = 0;
     this.sandbox = new Sandbox({
       manifest: this.options.manifest,
       host: replay ? undefined : this.options.host,
       mockFromExamples: true,
-      print: (line) => { if (generation === this.generation && this.mode.kind !== 'collect') this.events.output('stdout', line + '\n'); },
+      print: (line) => { if (generation === this.generation) this.programOutput('stdout', line + '\n'); },
     });
     const runOptions = { name: this.options.program, audit: true, debug: this, replay: replay ? { record: replay, live } : undefined };
     void this.sandbox.run(this.options.source, replay ? replay.input : this.options.input, runOptions).then((result) => {
@@ -206,7 +218,7 @@ export class DebugRuntime implements RunDebugger {
         bp.hits++;
         if (bp.hitCondition && !hitConditionHolds(bp.hitCondition, bp.hits)) continue;
         if (bp.logMessage !== undefined) {
-          if (this.mode.kind !== 'collect') this.events.output('console', this.interpolate(bp.logMessage) + '\n');
+          this.programOutput('console', this.interpolate(bp.logMessage) + '\n');
           continue;
         }
         hit = bp;
@@ -286,9 +298,23 @@ export class DebugRuntime implements RunDebugger {
   }
 
   hostCall(call: { name: string; args: unknown[]; result?: unknown; error?: string; ms: number }): void {
-    if (this.mode.kind === 'collect') return;
     const outcome = call.error !== undefined ? `failed: ${call.error}` : `→ ${JSON.stringify(call.result ?? null)}`;
-    this.events.output('console', `[host] ${call.name}(${call.args.map((a) => JSON.stringify(a)).join(', ')}) ${outcome} (${call.ms} ms)\n`);
+    this.programOutput('console', `[host] ${call.name}(${call.args.map((a) => JSON.stringify(a)).join(', ')}) ${outcome} (${call.ms} ms)\n`);
+  }
+
+  /**
+   * Output of the running program (print, host calls, logpoints): shown once per point of the run.
+   * Going back runs the record again from the start; its output up to the furthest point shown
+   * already is the same and is not shown again, only what comes after it.
+   */
+  private programOutput(category: 'stdout' | 'console', text: string): void {
+    if (this.mode.kind === 'collect') return;
+    const count = this.target?.vm.instructions ?? 0;
+    this.point = count === this.point.count ? { count, n: this.point.n + 1 } : { count, n: 1 };
+    const { shown, point } = this;
+    if (point.count < shown.count || (point.count === shown.count && point.n <= shown.n)) return;
+    this.shown = point;
+    this.events.output(category, text);
   }
 
   // ---- commands ------------------------------------------------------------------------------
@@ -331,6 +357,7 @@ export class DebugRuntime implements RunDebugger {
   restart(): void {
     this.terminate();
     this.record = undefined;
+    this.shown = { count: -1, n: 0 };
     this.begin(this.options.stopOnEntry ? { kind: 'target', count: 0, reason: 'entry' } : { kind: 'run' }, this.options.replay, false);
   }
 
@@ -561,6 +588,20 @@ export class DebugRuntime implements RunDebugger {
     if (target && this.stop?.live) this.stop.frames = target.vm.stackFrames(target.vm.current);
   }
 
+  /**
+   * The registers of a Lua frame that hold live values, with the frame's locals: the innermost
+   * frame's before its instruction, a caller's across the call it is in (not the callee's window,
+   * nor slots a dead frame or a finished expression left behind).
+   */
+  liveRegisters(frameIndex: number): { register: number; value: LuaValue }[] {
+    const frame = this.stop?.frames[frameIndex];
+    if (!frame || !(frame.fn instanceof LuaClosure)) return [];
+    const proto = frame.fn.proto;
+    const live = new Set(frameIndex === 0 ? liveBefore(proto, frame.pc) : liveAcross(proto, frame.pc));
+    for (const local of frame.locals) live.add(local.register);
+    return [...live].filter((r) => r < frame.registers.length).sort((a, b) => a - b).map((register) => ({ register, value: frame.registers[register] }));
+  }
+
   /** Whether a native function's name is one of the contract's host functions. */
   isHostFunction(name: string): boolean {
     return this.options.manifest.host.has(name);
@@ -646,18 +687,6 @@ function hitConditionHolds(condition: string, hits: number): boolean {
     case '%': return n > 0 && hits % n === 0;
     default: return hits === n;
   }
-}
-
-/** A value as the debugger shows it: strings quoted, numbers as Lua prints them. */
-export function display(v: LuaValue): string {
-  if (v === undefined) return 'nil';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'number' || typeof v === 'bigint' || v instanceof LFloat) return numberToString(v);
-  if (typeof v === 'boolean') return String(v);
-  if (v instanceof LuaTable) return `table (${v.length()} items${v.metatable ? ', metatable' : ''})`;
-  if (v instanceof LuaClosure) return `function <line ${v.proto.lineDefined}>`;
-  if (v instanceof NativeFunction) return `function ${v.name}`;
-  return typeName(v);
 }
 
 /** Read-only views of the program's tables for evaluation, and the way back to the originals. */

@@ -58,13 +58,13 @@ class Client {
     this.connection.listen();
   }
 
-  async initialize(folder: string, pull = false, initializationOptions?: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async initialize(folder: string, pull = false, initializationOptions?: Record<string, unknown>, snippets = true): Promise<Record<string, unknown>> {
     const result = await this.connection.sendRequest('initialize', {
       processId: process.pid,
       initializationOptions,
       rootUri: URI.file(folder).toString(),
       workspaceFolders: [{ uri: URI.file(folder).toString(), name: 'ws' }],
-      capabilities: { textDocument: { ...(pull ? { diagnostic: {} } : {}), completion: { completionItem: { snippetSupport: true } }, documentSymbol: { hierarchicalDocumentSymbolSupport: true } }, workspace: { configuration: true, inlayHint: { refreshSupport: true } } },
+      capabilities: { textDocument: { ...(pull ? { diagnostic: {} } : {}), completion: { completionItem: { snippetSupport: snippets } }, documentSymbol: { hierarchicalDocumentSymbolSupport: true } }, workspace: { configuration: true, inlayHint: { refreshSupport: true } } },
     }) as { capabilities: Record<string, unknown> };
     await this.connection.sendNotification('initialized', {});
     return result.capabilities;
@@ -193,6 +193,35 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
     assert.deepEqual(input.map((i) => i.label).sort(), ['amount', 'vendor_name']);
     const output = await client.request<Item[]>('textDocument/completion', script, { position: at(source, '{ confidence', 2) });
     assert.ok(output.some((i) => i.label === 'normalized_vendor' && /required/.test(i.detail ?? '')));
+  });
+
+  it('honours the client\'s snippetSupport: snippets with placeholders only for a client that takes them', async () => {
+    type Item = { label: string; insertText?: string; insertTextFormat?: number; textEdit?: { newText: string } };
+    const ask = async (c: Client): Promise<Item[]> => [
+      ...await c.request<Item[]>('textDocument/completion', script, { position: at(source, 'tools.', 6) }),
+      ...await c.request<Item[]>('textDocument/completion', script, { position: at(source, '{ confidence', 2) }),
+      ...await c.request<Item[]>('textDocument/completion', script, { position: at(source, 'local total', 0) }),
+    ];
+    const withSnippets = await ask(client);
+    const find = (items: Item[], label: string): Item => items.find((i) => i.label === label)!;
+    assert.deepEqual([find(withSnippets, 'normalized_vendor').insertText, find(withSnippets, 'normalized_vendor').insertTextFormat], ['normalized_vendor = ${1}', 2]);
+    assert.deepEqual([find(withSnippets, 'lookup_vendor_alias').insertText, find(withSnippets, 'lookup_vendor_alias').insertTextFormat], ['lookup_vendor_alias(${1:alias})', 2]);
+    const plain = new Client();
+    try {
+      await plain.initialize(ws, false, undefined, false);
+      await plain.open(script, source);
+      const items = await ask(plain);
+      assert.ok(items.length > 20);
+      for (const item of items) {
+        assert.notEqual(item.insertTextFormat, 2, item.label);
+        assert.doesNotMatch(item.insertText ?? item.textEdit?.newText ?? '', /\$/, item.label);
+      }
+      assert.equal(find(items, 'emit_review_note').insertText, 'emit_review_note');
+      assert.equal(find(items, 'lookup_vendor_alias').insertText, 'lookup_vendor_alias');
+      assert.equal(find(items, 'normalized_vendor').insertText, 'normalized_vendor = ');
+    } finally {
+      await plain.stop();
+    }
   });
 
   it('completes module names and declared files inside strings with a text edit; goes to the module\'s function', async () => {

@@ -23,7 +23,7 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 
 const COMPLETION_KIND: Record<CompletionKind, CompletionItemKind> = {
   variable: CompletionItemKind.Variable, function: CompletionItemKind.Function, module: CompletionItemKind.Module,
-  field: CompletionItemKind.Field, keyword: CompletionItemKind.Keyword, property: CompletionItemKind.Property,
+  field: CompletionItemKind.Field, keyword: CompletionItemKind.Keyword, property: CompletionItemKind.Property, snippet: CompletionItemKind.Snippet,
 };
 
 const SYMBOL_KIND: Record<DocumentSymbol['kind'], SymbolKind> = {
@@ -109,6 +109,8 @@ export class Server {
   private inlayHintRefresh = false;
   /** The client shows nested document symbols (otherwise they are sent flat, each naming its container). */
   private hierarchicalSymbols = false;
+  /** The client takes snippets in completion items (`${1:name}` placeholders); otherwise plain text. */
+  private snippets = false;
   private folders: string[] = [];
   /**
    * The client's command that opens a contract a quick fix changed (its URI the one argument), when
@@ -161,17 +163,22 @@ export class Server {
       if (e.document.uri.endsWith('sandlua.json')) this.contractsChanged();
     });
 
-    c.onCompletion((p) => this.guard(() => this.service.completion(this.path(p.textDocument.uri), p.position).map((item) => ({
-      label: item.label,
-      kind: COMPLETION_KIND[item.kind],
-      detail: item.detail,
-      documentation: item.documentation ? { kind: MarkupKind.Markdown, value: item.documentation } : undefined,
-      insertText: item.snippet ?? item.label,
-      insertTextFormat: item.snippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
-      // Inside a string (`require("pricing.u`): replace what is typed of it, dots and slashes included.
-      textEdit: item.range ? { range: item.range, newText: item.snippet ?? item.label } : undefined,
-      sortText: item.sortText,
-    })), []));
+    c.onCompletion((p) => this.guard(() => this.service.completion(this.path(p.textDocument.uri), p.position).map((item) => {
+      // A snippet only for a client that said it takes them; else the plain text (no placeholders).
+      const snippet = this.snippets ? item.snippet : undefined;
+      const insert = snippet ?? item.text ?? item.label;
+      return {
+        label: item.label,
+        kind: COMPLETION_KIND[item.kind],
+        detail: item.detail,
+        documentation: item.documentation ? { kind: MarkupKind.Markdown, value: item.documentation } : undefined,
+        insertText: insert,
+        insertTextFormat: snippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
+        // Inside a string (`require("pricing.u`): replace what is typed of it, dots and slashes included.
+        textEdit: item.range ? { range: item.range, newText: insert } : undefined,
+        sortText: item.sortText,
+      };
+    }), []));
     c.onHover((p) => this.guard(() => {
       const h = this.service.hover(this.path(p.textDocument.uri), p.position);
       return h ? { contents: { kind: MarkupKind.Markdown, value: h.contents }, range: h.range } : null;
@@ -284,6 +291,7 @@ export class Server {
     this.pullDiagnostics = params.capabilities.textDocument?.diagnostic !== undefined;
     this.inlayHintRefresh = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
     this.hierarchicalSymbols = params.capabilities.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
+    this.snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
     // The VS Code client says whether the LuaLS extension runs beside it (other clients set `luaLS`).
     this.luaLSDetected = (params.initializationOptions as { luaLS?: unknown } | undefined)?.luaLS === true;
     this.service.settings.besideLuaLS = this.luaLSDetected;

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as nodePath from 'path';
 import {
-  ManifestDiscovery, loadManifest, parseManifest, locate, LineMap, contractTextChange, compile, forEachChild, unparen, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
+  ManifestDiscovery, loadManifest, parseManifest, locate, LineMap, contractTextChange, compile, exampleInput, forEachChild, unparen, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
   type ast, type Contract, type ContractEdit, type HostFunction, type ManifestResult, type LocalVariable, type ModuleDeclaration,
 } from '@sandlua/lua';
 import {
@@ -29,7 +29,7 @@ export interface Diagnostic { range: Range; severity: Severity; code: string; me
 /** The codes whose findings mark code that does nothing. */
 const UNNECESSARY = new Set(['unused', 'unreachable-code', 'unused-suppression']);
 
-export type CompletionKind = 'variable' | 'function' | 'module' | 'field' | 'keyword' | 'property';
+export type CompletionKind = 'variable' | 'function' | 'module' | 'field' | 'keyword' | 'property' | 'snippet';
 export interface CompletionItem {
   label: string;
   kind: CompletionKind;
@@ -37,6 +37,8 @@ export interface CompletionItem {
   documentation?: string;
   /** A snippet with ${1:placeholders}, when the item inserts one. */
   snippet?: string;
+  /** What it inserts for a client that takes no snippets, when not the label (`name = `). */
+  text?: string;
   sortText?: string;
   /** The text the item replaces (inside a string: what is typed of it), when not the word at the cursor. */
   range?: Range;
@@ -335,7 +337,7 @@ export class LanguageService {
       const properties = objectProperties(contract?.output);
       const required = new Set(requiredFields(contract?.output));
       for (const [name, schema] of Object.entries(properties ?? {})) {
-        items.push({ label: name, kind: 'property', detail: `output field${required.has(name) ? ' (required)' : ''}: ${describeSchema(schema)}`, snippet: `${name} = \${1}`, sortText: `0${name}` });
+        items.push({ label: name, kind: 'property', detail: `output field${required.has(name) ? ' (required)' : ''}: ${describeSchema(schema)}`, snippet: `${name} = \${1}`, text: `${name} = `, sortText: `0${name}` });
       }
     }
     const wordStart = offset - (/[A-Za-z_]\w*$/.exec(before)?.[0].length ?? 0);
@@ -359,6 +361,8 @@ export class LanguageService {
     for (const root of hostRoots) items.push({ label: root, kind: 'module', detail: `host functions granted by ${contract!.name}`, sortText: `2${root}` });
     if (!this.plainLua(c)) items.push({ label: 'input', kind: 'variable', detail: "the script's input (read-only)", documentation: contract?.input ? describeSchema(contract.input) : undefined, sortText: `1input` });
     for (const keyword of KEYWORDS) items.push({ label: keyword, kind: 'keyword', sortText: `9${keyword}` });
+    // At the start of a line of a script with an input: the skeleton of a script under this contract.
+    if (!this.plainLua(c) && /(^|\n)[ \t]*[A-Za-z_]*$/.test(before)) items.push(scriptSkeleton(contract));
     return dedupe(items);
   }
 
@@ -1324,6 +1328,50 @@ function hostItem(fn: HostFunction, label: string, contract: Contract): Completi
     documentation: `${fn.doc ? fn.doc + '\n\n' : ''}Granted by ${contract.name} (sandlua.json).`,
     snippet: `${label}(${placeholders})`, sortText: `2${label}`,
   };
+}
+
+/** Text, or a tab stop with its default text (0: the final cursor). */
+type SnippetPart = string | [number, string];
+
+/** The snippet (placeholders escaped as snippets want them) and the plain text it inserts with every default taken. */
+function renderSnippet(parts: SnippetPart[]): { snippet: string; text: string } {
+  const escape = (t: string): string => t.replace(/[\\$}]/g, (ch) => `\\${ch}`);
+  const snippet = parts.map((p) => (typeof p === 'string' ? escape(p) : p[1] === '' ? `$${p[0]}` : `\${${p[0]}:${escape(p[1])}}`)).join('');
+  return { snippet, text: parts.map((p) => (typeof p === 'string' ? p : p[1])).join('') };
+}
+
+/**
+ * `script`: the skeleton of a script under its contract: read a field of the input, return an
+ * output the contract accepts (the output schema's example, or the smallest value it accepts,
+ * field by field as placeholders), so that the skeleton itself checks clean.
+ */
+function scriptSkeleton(contract: Contract | undefined): CompletionItem {
+  const inputFields = Object.keys(objectProperties(contract?.input) ?? {});
+  const field = [...requiredFields(contract?.input), ...inputFields].find((f) => /^[A-Za-z_]\w*$/.test(f) && !KEYWORDS.includes(f));
+  const output = exampleInput(contract?.output).value;
+  const parts: SnippetPart[] = ['-- ', [1, 'What this script does.'], '\nlocal ', [2, 'value'], ' = input', ...(field ? ['.', [3, field]] as SnippetPart[] : []), '\n', [0, ''], '\nreturn '];
+  if (typeof output === 'object' && output !== null && !Array.isArray(output)) {
+    const entries = Object.entries(output);
+    if (entries.length === 0) parts.push('{', [4, ''], '}');
+    else parts.push('{ ', ...entries.flatMap(([k, v], i): SnippetPart[] => [i > 0 ? ', ' : '', `${luaKey(k)} = `, [4 + i, luaLiteral(v)]]), ' }');
+  } else {
+    parts.push([4, luaLiteral(output)]);
+  }
+  return { label: 'script', kind: 'snippet', detail: contract ? `a script under ${contract.name}` : 'a script', documentation: 'Reads the input and returns an output the contract accepts.', ...renderSnippet(parts), sortText: '8script' };
+}
+
+function luaKey(key: string): string {
+  return /^[A-Za-z_]\w*$/.test(key) && !KEYWORDS.includes(key) ? key : `[${luaLiteral(key)}]`;
+}
+
+/** A JSON value as a Lua constructor expression. */
+function luaLiteral(v: unknown): string {
+  if (v === null || v === undefined) return 'nil';
+  if (typeof v === 'string') return `"${v.replace(/[\\"\x00-\x1f\x7f]/g, (ch) => `\\${ch.charCodeAt(0).toString().padStart(3, '0')}`)}"`;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return `{${v.map(luaLiteral).join(', ')}}`;
+  const entries = Object.entries(v as Record<string, unknown>);
+  return entries.length === 0 ? '{}' : `{ ${entries.map(([k, x]) => `${luaKey(k)} = ${luaLiteral(x)}`).join(', ')} }`;
 }
 
 /** The string library's functions the contract grants, as methods of a string value. */
