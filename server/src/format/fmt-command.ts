@@ -45,9 +45,8 @@ export function runFmt(args: string[], io: Io, help: string): number {
     if (values.check) io.stdout(`${shown}\n`);
     else writeFileSync(file, outcome.text);
   }
-  const total = `${scripts.length} file${scripts.length === 1 ? '' : 's'}`;
-  const problems = failed > 0 ? `, ${failed} not formatted` : '';
-  if (values.check) io.stderr(changed > 0 ? `${changed} of ${total} would be reformatted${problems}\n` : `${total} already formatted${problems}\n`);
-  else io.stderr(`${changed} of ${total} reformatted${problems}\n`);
+  const counts = [`${changed} ${values.check ? 'would be reformatted' : 'reformatted'}`, `${scripts.length - changed - failed} already formatted`];
+  if (failed > 0) counts.push(`${failed} not formatted`);
+  io.stderr(`${counts.join(', ')} (${scripts.length} file${scripts.length === 1 ? '' : 's'})\n`);
   return failed > 0 || (values.check && changed > 0) ? 1 : 0;
 }

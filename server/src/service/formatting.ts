@@ -43,8 +43,10 @@ export function formatScript(path: string, text: string, request: FormatRequest 
   const result = formatLua(text, style, request.range);
   if ('problem' in result) return { failure: { file: path, ...result.problem, message: `StyLua cannot format this: ${result.problem.message}` } };
   if (result.text !== text && codeListing(result.text) !== codeListing(text)) {
+    // Refused, not trusted: StyLua's rewrites (redundant parentheses, sort_requires reordering
+    // statements) must leave the instructions as they were.
     const line = firstChangedLine(text, result.text);
-    return { failure: { file: path, line, column: 1, message: 'formatting would change the compiled code (StyLua rewrote an expression that compiles differently); the text is left as it is' } };
+    return { failure: { file: path, line, column: 1, message: `formatting would change the compiled code (the first change is on line ${line}); the text is left as it is` } };
   }
   return result;
 }
