@@ -14,7 +14,7 @@ import { formatGithub } from './check/format-github';
 import { buildReport, diffReports, formatChanges, formatReportMarkdown, reportAtRevision } from './check/report';
 import { formatJson } from './check/format-json';
 import { formatText } from './check/format-text';
-import { runFmt } from './format/fmt-command';
+import { runFmt } from './fmt';
 
 declare const SANDLUA_VERSION: string | undefined;
 const version = typeof SANDLUA_VERSION === 'string' ? SANDLUA_VERSION : '0.0.0-dev';

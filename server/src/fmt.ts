@@ -5,10 +5,10 @@
 
 import { readFileSync, writeFileSync } from 'fs';
 import { parseArgs } from 'util';
-import { collectFiles, display } from '../check/check';
-import { formatScript } from '../service/formatting';
-import { UsageError } from '../usage';
-import type { Io } from '../cli';
+import { collectFiles, display } from './check/check';
+import { formatScript } from './service/formatting';
+import { UsageError } from './usage';
+import type { Io } from './cli';
 
 export function runFmt(args: string[], io: Io, help: string): number {
   const { values, positionals } = parseArgs({

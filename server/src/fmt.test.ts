@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-const CLI = path.join(__dirname, '..', '..', '..', 'server', 'dist', 'sandlua.js');
+const CLI = path.join(__dirname, '..', '..', 'server', 'dist', 'sandlua.js');
 
 describe('sandlua fmt', function () {
   this.timeout(30000);
