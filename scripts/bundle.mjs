@@ -3,9 +3,9 @@
 // ES module entry and the `sandlua` package's bundle in packages/sandlua/dist/), and the VS Code
 // extension's client. The root package.json's version is the one version of them all.
 import { build } from 'esbuild';
-import { readFileSync, writeFileSync } from 'fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'fs';
 import { createRequire } from 'module';
-import { dirname, join } from 'path';
+import { basename, dirname, join } from 'path';
 import { fileURLToPath } from 'url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -69,6 +69,18 @@ await build({
   alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   logLevel: 'warning',
 });
+
+// The WebAssembly the bundled formatter (StyLua) and its .editorconfig reader load at run time from
+// the folder of the code that loads them, which in a bundle is the bundle's folder: copied next to
+// both bundles (the `sandlua` package ships them, the extension ships server/dist's).
+const serverRequire = createRequire(join(root, 'server/package.json'));
+const wasm = [
+  serverRequire.resolve('@johnnymorganz/stylua/stylua_lib_bg.wasm'),
+  join(dirname(createRequire(serverRequire.resolve('editorconfig')).resolve('@one-ini/wasm')), 'one_ini_bg.wasm'),
+];
+for (const file of wasm) {
+  for (const folder of ['server/dist', 'packages/sandlua/dist']) copyFileSync(file, join(root, folder, basename(file)));
+}
 
 // The VS Code extension's client: everything but `vscode` (the extension host provides it) inside.
 await build({

@@ -26,6 +26,11 @@ if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install 
 # A real VS Code for the extension tests: code-server and Chromium, offline (cached after the first run).
 bash scripts/setup-code-server.sh >/dev/null
 npm run build
+# The repository's Lua keeps its style (stylua.toml): the examples and the differential test
+# programs, which both lua5.3 and our engine run. Not the other fixtures, whose marks and assertions
+# are tied to lines and columns, nor the two programs that test a syntax error (closures.lua, errors.lua).
+node server/dist/sandlua.js fmt --check examples lua/test/stdlib \
+  $(ls lua/test/programs/*.lua | grep -v -e '/closures\.lua$' -e '/errors\.lua$')
 # Without arguments every suite; with arguments only the files named (`bash scripts/test.sh lua/out/vm/x.test.js`).
 if [ $# -eq 0 ]; then set -- 'lua/out/**/*.test.js' 'debugger/out/**/*.test.js' 'server/out/**/*.test.js' 'test/out/**/*.test.js'; fi
 npx mocha "$@"

@@ -95,7 +95,7 @@ describe('packages (npm pack, installed in an empty project outside the reposito
     for (const entry of ['out/index.js', 'out/index.mjs', 'out/index.d.ts', 'out/sandbox/sandbox.js', 'out/analysis/checker.d.ts']) {
       assert.ok(files.includes(entry), `${entry} missing from ${files.join(', ')}`);
     }
-    assert.deepEqual(cli.files.map((f) => f.path).sort(), ['LICENSE', 'README.md', 'bin/sandlua.js', 'dist/sandlua.js', 'package.json']);
+    assert.deepEqual(cli.files.map((f) => f.path).sort(), ['LICENSE', 'README.md', 'bin/sandlua.js', 'dist/one_ini_bg.wasm', 'dist/sandlua.js', 'dist/stylua_lib_bg.wasm', 'package.json']);
     const installed = JSON.parse(fs.readFileSync(path.join(project, 'node_modules', 'sandlua', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     assert.deepEqual(installed.dependencies, { '@sandlua/lua': version });
   });
@@ -109,6 +109,24 @@ describe('packages (npm pack, installed in an empty project outside the reposito
     const bad = sandlua(project, 'check', 'bad');
     assert.equal(bad.status, 1, bad.stdout + bad.stderr);
     assert.match(bad.stdout, /bad[\\/]bad\.lua:1:1: error: os\.execute is not granted by invoice-normalizer \(sandlua\.json\) \[forbidden\]/);
+  });
+
+  it('npx sandlua fmt --check: StyLua (WebAssembly beside the bundle) finds the unformatted script; fmt rewrites it', function () {
+    // The repository's style, as a project keeps its own stylua.toml.
+    fs.copyFileSync(path.join(root, 'stylua.toml'), path.join(project, 'stylua.toml'));
+    try {
+      assert.equal(ok(sandlua(project, 'fmt', '--check', 'invoice'), 'fmt --check invoice'), '');
+      fs.mkdirSync(path.join(project, 'messy'), { recursive: true });
+      fs.writeFileSync(path.join(project, 'messy', 'm.lua'), 'local  x=1\nif x then\nprint( x )\nend\n');
+      const check = sandlua(project, 'fmt', '--check', 'invoice', 'messy');
+      assert.equal(check.status, 1, check.stdout + check.stderr);
+      assert.equal(check.stdout, 'messy/m.lua\n');
+      ok(sandlua(project, 'fmt', 'messy'), 'fmt messy');
+      assert.equal(fs.readFileSync(path.join(project, 'messy', 'm.lua'), 'utf8'), 'local x = 1\nif x then print(x) end\n');
+      ok(sandlua(project, 'fmt', '--check', 'messy'), 'fmt --check messy after fmt');
+    } finally {
+      fs.rmSync(path.join(project, 'stylua.toml'));
+    }
   });
 
   it('the README\'s CI step: npx sandlua check --format github annotates the forbidden call', function () {

@@ -33,9 +33,7 @@ end
 
 local raw = input.vendor_name
 local canonical = lookup_vendor_alias(raw)
-if canonical then
-  return { normalized_vendor = canonical, confidence = 0.95 }
-end
+if canonical then return { normalized_vendor = canonical, confidence = 0.95 } end
 
 local cleaned = clean(raw)
 if cleaned == "" then

@@ -14,6 +14,7 @@ import { formatGithub } from './check/format-github';
 import { buildReport, diffReports, formatChanges, formatReportMarkdown, reportAtRevision } from './check/report';
 import { formatJson } from './check/format-json';
 import { formatText } from './check/format-text';
+import { runFmt } from './fmt';
 
 declare const SANDLUA_VERSION: string | undefined;
 const version = typeof SANDLUA_VERSION === 'string' ? SANDLUA_VERSION : '0.0.0-dev';
@@ -29,6 +30,7 @@ Usage:
               [--audit FILE] [--host MODULE.js] [--stdin FILE]
   sandlua replay AUDIT.json
   sandlua disasm FILE [--short]
+  sandlua fmt PATH... [--check]
   sandlua dap
   sandlua lsp --stdio | --node-ipc
   sandlua --help | --version
@@ -54,6 +56,13 @@ Commands:
   disasm   Compile a script and print its bytecode as \`luac5.3 -l -l\` lists it: each
            function's header, instructions with [line] and ; comments, then its
            constants, locals and upvalues (--short: instructions only, as \`luac -l\`).
+
+  fmt      Format Lua scripts in place with StyLua (folders are searched for *.lua),
+           each in the style of the nearest stylua.toml or .stylua.toml above it, else
+           its .editorconfig, else StyLua's defaults (Lua 5.3 syntax). --check changes
+           nothing: it lists the files that would change and exits with 1 if any would.
+           A file with a syntax error is reported at its line and left as it is (exit 1);
+           so is a file whose compiled code a format would change.
 
   report   Capability report: per contract its purpose, data boundary, limits, owner and
            granted host functions; per script what it calls (and where), never uses,
@@ -105,6 +114,7 @@ export function main(argv: string[], io: Io): number | Promise<number> {
     if (command === 'check') return runCheck(rest, io).catch((error: unknown) => usageFailure(error, io));
     if (command === 'report') return runReport(rest, io);
     if (command === 'disasm') return runDisasm(rest, io);
+    if (command === 'fmt') return runFmt(rest, io, HELP);
     if (command === 'lsp') {
       const transport = rest.includes('--node-ipc') ? 'ipc' : 'stdio';
       const unknown = rest.filter((a) => a !== '--stdio' && a !== '--node-ipc' && !a.startsWith('--clientProcessId'));

@@ -1,9 +1,15 @@
 -- coroutines in depth (manual §2.6, §6.2)
 local function gen(n)
-  return coroutine.wrap(function() for i = 1, n do coroutine.yield(i) end end)
+  return coroutine.wrap(function()
+    for i = 1, n do
+      coroutine.yield(i)
+    end
+  end)
 end
 local s = 0
-for v in gen(100) do s = s + v end
+for v in gen(100) do
+  s = s + v
+end
 print(s)
 -- passing values both ways
 local co = coroutine.create(function(...)
@@ -49,19 +55,36 @@ print(coroutine.resume(co2, "back"))
 print(coroutine.resume(co2))
 print(coroutine.resume(coroutine.running()))
 print(pcall(coroutine.yield))
-local w = coroutine.wrap(function() return 1 end)
+local w = coroutine.wrap(function()
+  return 1
+end)
 w()
 print(pcall(w))
-local werr = coroutine.wrap(function() error({code = 1}) end)
+local werr = coroutine.wrap(function()
+  error({ code = 1 })
+end)
 local ok, e = pcall(werr)
 print(ok, type(e), e.code)
-local werr2 = coroutine.wrap(function() local x = nil; return x.y end)
+local werr2 = coroutine.wrap(function()
+  local x = nil
+  return x.y
+end)
 print(pcall(werr2))
 -- yield inside metamethods and iterators
-local mt = {__index = function(t, k) return coroutine.yield(k) end,
-            __add = function(a, b) return coroutine.yield("add") end,
-            __lt = function(a, b) return coroutine.yield("lt") end,
-            __concat = function(a, b) return coroutine.yield("concat") end}
+local mt = {
+  __index = function(t, k)
+    return coroutine.yield(k)
+  end,
+  __add = function(a, b)
+    return coroutine.yield("add")
+  end,
+  __lt = function(a, b)
+    return coroutine.yield("lt")
+  end,
+  __concat = function(a, b)
+    return coroutine.yield("concat")
+  end,
+}
 local co3 = coroutine.wrap(function()
   local obj = setmetatable({}, mt)
   local v = obj.field
@@ -77,22 +100,42 @@ print(co3(false))
 print(co3("C"))
 -- yield across a C call boundary is an error
 local co4 = coroutine.create(function()
-  return table.sort({3, 2, 1}, function(a, b) coroutine.yield() return a < b end)
+  return table.sort({ 3, 2, 1 }, function(a, b)
+    coroutine.yield()
+    return a < b
+  end)
 end)
 print(coroutine.resume(co4))
 -- tostring of threads, type
 print(type(co), (tostring(co):gsub("0x%x+", "ADDR")))
 -- many coroutines
 local list = {}
-for i = 1, 100 do list[i] = coroutine.create(function(x) coroutine.yield(x * 2) return x * 3 end) end
+for i = 1, 100 do
+  list[i] = coroutine.create(function(x)
+    coroutine.yield(x * 2)
+    return x * 3
+  end)
+end
 local total = 0
-for i = 1, 100 do local _, v = coroutine.resume(list[i], i) total = total + v end
-for i = 1, 100 do local _, v = coroutine.resume(list[i]) total = total + v end
+for i = 1, 100 do
+  local _, v = coroutine.resume(list[i], i)
+  total = total + v
+end
+for i = 1, 100 do
+  local _, v = coroutine.resume(list[i])
+  total = total + v
+end
 print(total)
 -- wrap inside wrap, deep
 local function nest(n)
-  if n == 0 then return coroutine.wrap(function() coroutine.yield("leaf") end) end
+  if n == 0 then
+    return coroutine.wrap(function()
+      coroutine.yield("leaf")
+    end)
+  end
   local inner = nest(n - 1)
-  return coroutine.wrap(function() coroutine.yield(inner()) end)
+  return coroutine.wrap(function()
+    coroutine.yield(inner())
+  end)
 end
 print(nest(50)())

@@ -1,14 +1,16 @@
 -- string.dump and load of binary chunks: the bytes of chunks (compared with lua5.3's), round trips,
 -- modes, readers, upvalues of a loaded chunk, and lundump's messages for truncated and bad headers.
 local function hex(s)
-  return (s:gsub('.', function(c) return string.format('%02x', c:byte()) end))
+  return (s:gsub(".", function(c)
+    return string.format("%02x", c:byte())
+  end))
 end
 
 local sources = {
   "return 1",
   "local a, b = ... return a + b, 'x' .. b, a // b, a / b",
   "local t = {1, 2.5, 'three', true, nil, -0.0, 1e300, 2^63, math.mininteger, 9007199254740993} return #t",
-  "return '" .. string.rep('long', 30) .. "', '" .. string.rep('x', 300) .. "'",
+  "return '" .. string.rep("long", 30) .. "', '" .. string.rep("x", 300) .. "'",
   [[
 local up = 10
 local function counter(step)
@@ -25,11 +27,11 @@ return c(), up
 
 for i, src in ipairs(sources) do
   local f = assert(load(src, "=src" .. i))
-  for _, strip in ipairs({false, true}) do
+  for _, strip in ipairs({ false, true }) do
     local d = string.dump(f, strip)
     print(i, strip, #d, hex(d))
     local g = assert(load(d, "dumped", "b"))
-    print(string.dump(g, strip) == d, select('#', g(7, 2)))
+    print(string.dump(g, strip) == d, select("#", g(7, 2)))
   end
   -- A stripped function dumped again with debug information still has none.
   print(hex(string.dump(load(string.dump(f, true)))))
@@ -77,7 +79,9 @@ print(load(patch(33, 0x41)))
 
 -- The first upvalue of a loaded chunk is _ENV (the globals, or the env given); others are nil.
 local x, y = 1, 2
-local function both() return x, y end
+local function both()
+  return x, y
+end
 local loaded = load(string.dump(both))
 print(loaded() == _G, select(2, loaded()))
 local env = {}
@@ -90,14 +94,42 @@ print(pcall(string.dump))
 print(pcall(string.dump, {}))
 
 -- A stripped function has no lines: runtime errors say ?:-1:, error() adds no position.
-print(pcall(load(string.dump(function() local x = nil; return x + 1 end, true))))
-print(pcall(load(string.dump(function() error("boom") end, true))))
-print(pcall(load(string.dump(function() error("boom", 2) end, true))))
+print(pcall(load(string.dump(function()
+  local x = nil
+  return x + 1
+end, true))))
+print(pcall(load(string.dump(function()
+  error("boom")
+end, true))))
+print(pcall(load(string.dump(function()
+  error("boom", 2)
+end, true))))
 
 -- load's reader may fail: load returns its error. An explicit nil env is the chunk's _ENV.
 -- (Under pcall: lua.c's message handler would otherwise add a traceback to the reader's error.)
-print(pcall(load, function() error("reader failed") end))
-print(pcall(function() local f, e = load(function() error({}) end) return f, type(e) end))
+print(pcall(load, function()
+  error("reader failed")
+end))
+print(pcall(function()
+  local f, e = load(function()
+    error({})
+  end)
+  return f, type(e)
+end))
 print(pcall(load("return x", "=n", "t", nil)))
-print(load(string.dump(function() return y end), "=n", "b", nil) ~= nil)
-print(pcall(load(string.dump(function() return y end), "=n", "b", nil)))
+print(load(
+  string.dump(function()
+    return y
+  end),
+  "=n",
+  "b",
+  nil
+) ~= nil)
+print(pcall(load(
+  string.dump(function()
+    return y
+  end),
+  "=n",
+  "b",
+  nil
+)))

@@ -1,3 +1,5 @@
 -- a number as error value
-local function f() error(404) end
+local function f()
+  error(404)
+end
 f()

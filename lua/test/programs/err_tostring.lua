@@ -1,2 +1,6 @@
 -- an error object with __tostring is reported through it
-error(setmetatable({}, {__tostring = function() return "custom report" end}))
+error(setmetatable({}, {
+  __tostring = function()
+    return "custom report"
+  end,
+}))

@@ -8,6 +8,7 @@ import {
   DocumentDiagnosticReportKind, FileChangeType, InlayHintKind,
   type Connection, type InitializeParams, type InitializeResult, type Diagnostic as LspDiagnostic,
   type WorkspaceDocumentDiagnosticReport, type TextDocumentContentChangeEvent, type SelectionRange, type DocumentSymbol as LspDocumentSymbol, type SymbolInformation,
+  type FormattingOptions,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import * as nodePath from 'path';
@@ -16,6 +17,9 @@ import {
   LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, type CompletionKind, type Diagnostic, type DocumentSymbol, type ServiceSettings, type TextEdit,
 } from '../service/service';
 import type { Severity } from '../check/check';
+import { rangedChange } from '../format/edits';
+
+export { rangedChange };
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, information: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint,
@@ -49,34 +53,6 @@ export function startServer(options: ServerOptions): Promise<void> {
     new Server(connection).listen();
     connection.onExit(() => resolve());
   });
-}
-
-/**
- * A whole-text change as the one ranged change it amounts to: the text between the common prefix
- * and the common suffix of the previous and the new text, as UTF-16 offsets into the previous text.
- * Neither end splits a CRLF or a surrogate pair of either text, so the range is one an editor could
- * have sent (and the document's line offsets, updated from the inserted text, stay right).
- */
-export function rangedChange(previous: string, text: string): { start: number; end: number; newText: string } {
-  const limit = Math.min(previous.length, text.length);
-  // Equal blocks first (slices compare natively), then characters.
-  const BLOCK = 1024;
-  let start = 0;
-  while (start + BLOCK <= limit && previous.slice(start, start + BLOCK) === text.slice(start, start + BLOCK)) start += BLOCK;
-  while (start < limit && previous.charCodeAt(start) === text.charCodeAt(start)) start++;
-  while (start > 0 && (splits(previous, start) || splits(text, start))) start--;
-  let suffix = 0;
-  while (suffix + BLOCK <= limit - start && previous.slice(previous.length - suffix - BLOCK, previous.length - suffix) === text.slice(text.length - suffix - BLOCK, text.length - suffix)) suffix += BLOCK;
-  while (suffix < limit - start && previous.charCodeAt(previous.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
-  while (suffix > 0 && (splits(previous, previous.length - suffix) || splits(text, text.length - suffix))) suffix--;
-  return { start, end: previous.length - suffix, newText: text.slice(start, text.length - suffix) };
-}
-
-/** Whether offset `at` falls inside a CRLF or a surrogate pair of `text`. */
-function splits(text: string, at: number): boolean {
-  const before = text.charCodeAt(at - 1);
-  const after = text.charCodeAt(at);
-  return (before === 13 && after === 10) || (before >= 0xd800 && before <= 0xdbff && after >= 0xdc00 && after <= 0xdfff);
 }
 
 export class Server {
@@ -277,6 +253,11 @@ export class Server {
       return { items };
     });
 
+    // Formatting: the service's edits; a script it cannot format gets none, and the reason goes to the log.
+    c.onDocumentFormatting((p) => this.guard(() => this.formatEdits(p.textDocument.uri, p.options), []));
+    c.onDocumentRangeFormatting((p) => this.guard(() => this.formatEdits(p.textDocument.uri, p.options, p.range), []));
+    c.onDocumentOnTypeFormatting((p) => this.guard(() => this.service.formatOnType(this.path(p.textDocument.uri), p.position, p.ch, p.options), []));
+
     // Requests of the VS Code client: the contract of a script (status bar), its bytecode listing
     // (Show Bytecode) and its capability report (Show Capability Report).
     c.onRequest('sandlua/contract', (p: { uri: string }) => this.guard(() => this.service.contractInfo(this.path(p.uri)) ?? null, null));
@@ -316,6 +297,9 @@ export class Server {
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         inlayHintProvider: { resolveProvider: false },
         semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
+        documentFormattingProvider: true,
+        documentRangeFormattingProvider: true,
+        documentOnTypeFormattingProvider: { firstTriggerCharacter: '\n' },
         diagnosticProvider: { interFileDependencies: true, workspaceDiagnostics: true },
         workspace: { workspaceFolders: { supported: true } },
       },
@@ -389,6 +373,15 @@ export class Server {
     const uri = this.uriOf(path);
     const doc = this.documents.get(uri);
     void this.connection.sendDiagnostics({ uri, version: doc?.version, diagnostics: this.guard(() => this.diagnostics(path), []) });
+  }
+
+  private formatEdits(uri: string, options: FormattingOptions, range?: TextEdit['range']): TextEdit[] {
+    const path = this.path(uri);
+    const answer = this.service.format(path, options, range);
+    if ('edits' in answer) return answer.edits;
+    const f = answer.failure;
+    this.connection.console.warn(`sandlua: not formatted: ${f.file}:${f.line}:${f.column}: ${f.message}`);
+    return [];
   }
 
   private diagnostics(path: string): LspDiagnostic[] {

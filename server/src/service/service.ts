@@ -17,6 +17,9 @@ import { buildReport, formatReportMarkdown } from '../check/report';
 import type { Severity } from '@sandlua/lua';
 import { LIBRARY_DOCS, STDLIB_DOCS } from './stdlib-docs';
 import { contractCompletion, contractHover } from './contract-schema';
+import { finishedStatement, formatScript, type FormatFailure } from './formatting';
+import { rangedChange } from '../format/edits';
+import type { EditorOptions } from '../format/style';
 
 export interface Position { line: number; character: number }
 export interface Range { start: Position; end: Position }
@@ -1170,6 +1173,38 @@ export class LanguageService {
       if (m) (lines[Number(m[1])] ??= []).push(i);
     });
     return { listing, lines };
+  }
+
+  // ---- formatting ------------------------------------------------------------------------------
+
+  /**
+   * The edits that format the script, or only the statements inside `r`, in the style resolved for
+   * its file (`editor`: the editor's options, used when no stylua.toml or .editorconfig applies); or
+   * why it is left as it is (a syntax error, a style file's problem, a format that would change the
+   * compiled code).
+   */
+  format(path: string, editor: EditorOptions, r?: Range): { edits: TextEdit[] } | { failure: FormatFailure } {
+    const text = this.text(path) ?? '';
+    const lines = new LineMap(text);
+    const outcome = formatScript(path, text, { editor, range: r && { start: lines.offsetAt(r.start), end: lines.offsetAt(r.end) } });
+    if ('failure' in outcome) return outcome;
+    if (outcome.text === text) return { edits: [] };
+    const change = rangedChange(text, outcome.text);
+    return { edits: [{ range: range(lines, change.start, change.end), newText: change.newText }] };
+  }
+
+  /**
+   * Formatting as the user types: after a newline, the statement the line before it finished (an
+   * `end`, a call, an assignment), and nothing else. No edits while the script does not parse.
+   */
+  formatOnType(path: string, position: Position, typed: string, editor: EditorOptions): TextEdit[] {
+    if (typed !== '\n') return [];
+    const text = this.text(path) ?? '';
+    const statement = finishedStatement(text, new LineMap(text).offsetAt(position));
+    if (!statement) return [];
+    const lines = new LineMap(text);
+    const answer = this.format(path, editor, range(lines, statement.start, statement.end));
+    return 'edits' in answer ? answer.edits : [];
   }
 
   /** The capability report of one script, in Markdown. */
