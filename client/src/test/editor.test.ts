@@ -47,6 +47,10 @@ describe('Sandlua in VS Code: editing', () => {
     const loose = await openWith('loose.lua', 'local unused = 1\nio.write(require("x"))\nlocal broken =\n');
     await waitFor('the syntax error of the ungoverned script', () => codesOf(loose.document.uri).includes('syntax'));
     assert.deepEqual(codesOf(loose.document.uri), ['syntax']);
+    // Ordinary Lua keeps VS Code's own language support: the extension contributes no Lua grammar.
+    assert.equal(loose.document.languageId, 'lua');
+    const grammars = (vscode.extensions.all.find((e) => e.packageJSON?.name === 'sandlua')!.packageJSON.contributes.grammars as { language: string }[]);
+    assert.deepEqual(grammars.map((g) => g.language), ['sandlua-bytecode']);
     const api = await sandlua();
     await waitFor('the status of an ungoverned script', () => api.statusText() === '$(shield) no contract (not checked)');
     // Completed: nothing at all (the server has seen the edit when the syntax error is gone).
