@@ -53,7 +53,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Sandlu
     traceOutputChannel: trace,
     // LuaLS beside us: the server leaves to it what both would report (setting sandlua.luaLS).
     // Quick fixes that change a contract end with openContractCommand (registered below).
-    initializationOptions: { luaLS: vscode.extensions.getExtension('sumneko.lua') !== undefined, openContractCommand: 'sandlua.openContract' },
+    // VS Code's JSON support reports sandlua.json's syntax errors: the server leaves them to it.
+    initializationOptions: {
+      luaLS: vscode.extensions.getExtension('sumneko.lua') !== undefined,
+      checksJson: vscode.extensions.getExtension('vscode.json-language-features') !== undefined,
+      openContractCommand: 'sandlua.openContract',
+    },
   };
   client = new LanguageClient('sandlua', 'Sandlua', serverOptions, clientOptions);
 

@@ -144,7 +144,7 @@ function parse(text: string, path: string): ManifestResult {
   const document = parseJson(source);
   if (document.errors.length > 0 || !document.root) {
     const sink = new ProblemSink(text, undefined, undefined);
-    for (const error of document.errors) sink.add(error.start, error.end, `invalid JSON: ${error.message}`);
+    for (const error of document.errors) sink.addSyntax(error.start, error.end, `invalid JSON: ${error.message}`);
     return { path, manifest: undefined, problems: sink.sorted(), scripts: undefined };
   }
   const root = document.root;

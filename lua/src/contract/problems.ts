@@ -21,6 +21,8 @@ export interface Span {
 export interface ManifestProblem extends Span {
   message: string;
   severity: ProblemSeverity;
+  /** A JSON syntax error: an editor with its own JSON support (VS Code) reports it already. */
+  syntax?: true;
 }
 
 /** Collects problems for one contract text. */
@@ -47,6 +49,11 @@ export class ProblemSink {
 
   add(start: number, end: number, message: string, severity: ProblemSeverity = 'error'): void {
     this.problems.push({ message, severity, ...this.span(start, end) });
+  }
+
+  /** A JSON syntax error (always an error; nothing else is checked then). */
+  addSyntax(start: number, end: number, message: string): void {
+    this.problems.push({ message, severity: 'error', syntax: true, ...this.span(start, end) });
   }
 
   addAt(node: JsonNode, message: string, severity: ProblemSeverity = 'error'): void {

@@ -429,14 +429,36 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
     await client.diagnostics(script, (p) => codes(p).includes('forbidden') && !p.diagnostics.some((d) => /broken/.test(d.message)));
   });
 
-  it('survives garbage: binary text, a 5 MB file, unknown requests', async () => {
+  it('leaves the contract\'s JSON syntax errors to a client that checks JSON itself (VS Code), and still falls back', async () => {
+    const other = new Client();
+    const contractPath = path.join(ws, 'sandlua.json');
+    try {
+      await other.initialize(ws, false, { checksJson: true });
+      await other.open(script, source);
+      await other.diagnostics(script, (p) => codes(p).includes('forbidden'));
+      await other.open(contractPath, '{ "name": "invoice-normalizer", ');
+      // The script says the contract is broken; the contract itself gets no second report of the syntax error.
+      await other.diagnostics(script, (p) => p.diagnostics.some((d) => /broken/.test(d.message)));
+      const own = await other.diagnostics(contractPath);
+      assert.deepEqual(own.diagnostics.filter((d) => /invalid JSON/.test(d.message)), []);
+      // A problem that is not syntax is still reported on the contract.
+      await other.change(contractPath, '{ "name": "invoice-normalizer", "limits": { "timeMs": "soon" } }', 2);
+      await other.diagnostics(contractPath, (p) => p.diagnostics.some((d) => /timeMs/.test(d.message)));
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('survives garbage: binary text, a 5 MB file, unknown requests', async function () {
+    // The 5 MB file takes seconds to check on a loaded machine.
+    this.timeout(120000);
     const garbage = path.join(ws, 'garbage.lua');
     await client.open(garbage, Array.from({ length: 20000 }, (_, i) => String.fromCharCode((i * 7919) % 65535)).join(''));
     await client.diagnostics(garbage, (p) => p.diagnostics.length > 0);
     const big = path.join(ws, 'big.lua');
     const line = 'local x = lookup_vendor_alias("a") .. "b"\n';
     await client.open(big, line.repeat(Math.ceil(5e6 / line.length)));
-    await client.diagnostics(big);
+    await client.diagnostics(big, () => true, 100000);
     await assert.rejects(client.connection.sendRequest('sandlua/frobnicate', {}), /Unhandled method|not handled|frobnicate/i);
     const still = await client.request<{ contents: { value: string } }>('textDocument/hover', script, { position: at(source, 'raw', 1) });
     assert.match(still.contents.value, /local raw/);

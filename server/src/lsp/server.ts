@@ -273,10 +273,13 @@ export class Server {
     this.inlayHintRefresh = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
     this.hierarchicalSymbols = params.capabilities.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
     this.snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
-    // The VS Code client says whether the LuaLS extension runs beside it (other clients set `luaLS`).
-    this.luaLSDetected = (params.initializationOptions as { luaLS?: unknown } | undefined)?.luaLS === true;
+    const options = params.initializationOptions as { luaLS?: unknown; checksJson?: unknown; openContractCommand?: unknown } | undefined;
+    // The VS Code client says whether the LuaLS extension runs beside it (other clients set `luaLS`),
+    // and whether it checks JSON syntax itself.
+    this.luaLSDetected = options?.luaLS === true;
     this.service.settings.besideLuaLS = this.luaLSDetected;
-    const command = (params.initializationOptions as { openContractCommand?: unknown } | undefined)?.openContractCommand;
+    this.service.settings.clientChecksJson = options?.checksJson === true;
+    const command = options?.openContractCommand;
     if (typeof command === 'string') this.openContractCommand = command;
     this.folders = (params.workspaceFolders ?? []).map((f) => URI.parse(f.uri).fsPath);
     if (this.folders.length === 0 && params.rootUri) this.folders = [URI.parse(params.rootUri).fsPath];
@@ -320,6 +323,7 @@ export class Server {
         inlayHints: { parameterNames: hints?.parameterNames !== false, localTypes: hints?.localTypes === true },
         // `defer`: leave to LuaLS what it also reports; `report`: report everything; `auto` (or unset): defer when the client saw LuaLS.
         besideLuaLS: settings?.luaLS === 'defer' || (settings?.luaLS !== 'report' && this.luaLSDetected),
+        clientChecksJson: this.service.settings.clientChecksJson,
       };
       this.service.contractsChanged();
       this.refresh();

@@ -78,6 +78,8 @@ export interface ServiceSettings {
    * the language's own judgements; `default-contract`: checked under the default deny-all contract).
    */
   ungovernedScripts?: UngovernedScripts;
+  /** The client reports JSON syntax errors itself (VS Code's JSON support): the contract's are left to it. */
+  clientChecksJson?: boolean;
   /** LuaLS reports on the same scripts: the codes it also has (Rule.luaLS) are left to it unless a severity is set for them. */
   besideLuaLS?: boolean;
   inlayHints?: {
@@ -273,7 +275,9 @@ export class LanguageService {
   contractDiagnostics(path: string): Diagnostic[] {
     const result = this.discovery.load(path);
     if (!result) return [];
-    return result.problems.map((p) => ({
+    // JSON syntax errors are the client's when it checks JSON itself (VS Code): shown once.
+    const problems = this.settings.clientChecksJson ? result.problems.filter((p) => !p.syntax) : result.problems;
+    return problems.map((p) => ({
       range: { start: { line: p.line - 1, character: p.column - 1 }, end: { line: p.endLine - 1, character: p.endColumn - 1 } },
       severity: p.severity, code: 'manifest', message: p.message, source: 'sandlua',
     }));
