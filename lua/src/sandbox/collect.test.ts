@@ -61,6 +61,20 @@ describe('sandbox: garbage collection', function () {
       return {finished, order}`), [true, [3, 2, 1]]);
   });
 
+  it('runs a finalizer a loop waits for, though the sandbox\'s own passes keep a dead register\'s garbage', async () => {
+    // The sandbox's memory passes (between instructions) mark every register, the dead call
+    // argument that still holds the first `u` too; they must not postpone the precise pass that
+    // allocation brings (which once made this loop run out of budget, depending on timing).
+    assert.deepEqual(await output(`
+      local x = setmetatable({[1] = {}}, {__mode = 'kv'})
+      local n = 0
+      while x[1] do local s = n .. n; n = n + 1 end
+      local finished, u = false, nil
+      u = setmetatable({}, {__gc = function () finished = true end})
+      repeat u = {} until finished
+      return {finished}`, { instructions: 200_000 }), [true]);
+  });
+
   it('runs finalizers that the scheduled memory pass found, with no explicit collection', async () => {
     // No allocation drives a pass here: only the sandbox's own schedule (every few thousand instructions).
     assert.deepEqual(await output(`

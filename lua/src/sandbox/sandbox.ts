@@ -614,7 +614,7 @@ class Run {
    */
   private measureMemory(extra = 0): void {
     const vm = this.state.vm;
-    const heap = vm.gc.running ? vm.gc.collect() : vm.gc.measure();
+    const heap = vm.gc.running ? vm.gc.hostPass() : vm.gc.measure();
     // Open files, write buffers and the run's files are the script's memory too.
     const held = (this.state.io?.heldBytes() ?? 0) + this.files.heldBytes();
     const bytes = heap.bytes + extra + held;

@@ -142,6 +142,18 @@ export class Collector {
     return this.pass(true);
   }
 
+  /**
+   * A full pass for a host's own measuring (the sandbox's memory limit, between instructions): it
+   * clears weak entries and queues finalizers like any pass, but leaves the automatic schedule
+   * (the allocation debt, the last pass's figure) alone. Between instructions every register of the
+   * running frame is marked, dead ones too, so such a pass can keep garbage a dead register still
+   * holds; were it to reset the debt, the precise passes allocation brings would never come (a
+   * `repeat u = {} until finished` loop waiting for a finalizer would wait for ever).
+   */
+  hostPass(): HeapSize {
+    return this.pass(true, false);
+  }
+
   /** `collectgarbage("collect")`: a full pass, then every pending finalizer (errors propagate, as 5.3). */
   fullCollect(): void {
     const heap = this.collect();
@@ -252,7 +264,7 @@ export class Collector {
 
   // ---- the mark pass ------------------------------------------------------------------------
 
-  private pass(collecting: boolean): HeapSize {
+  private pass(collecting: boolean, schedule = true): HeapSize {
     const marked = new Set<object>();
     const strings = new Set<string>();
     let bytes = 0;
@@ -398,7 +410,7 @@ export class Collector {
     }
 
     // A measure while stopped collects nothing: what was allocated since still counts as in use.
-    if (collecting || this.passes === 0) {
+    if ((collecting && schedule) || this.passes === 0) {
       this.passes++;
       this.live = bytes;
       this.rebase();
