@@ -299,6 +299,8 @@ class Run {
   private readonly state: LuaState;
   private readonly started = performance.now();
   private deadline: number;
+  /** Time since the start that was not the run's own (see notOwn). */
+  private otherTime = 0;
   private fatal: Fatal | undefined;
   private hostCalls = 0;
   private peakMemory = 0;
@@ -471,8 +473,12 @@ class Run {
           out = vm.resume(settled);
         } else if (yielding) {
           yielding = false;
+          // The turn given to the event loop (other sandboxes, the host's I/O) is not this run's
+          // time: a tenant that holds the thread does not use up the others' time limits.
+          const yieldedAt = performance.now();
           await new Promise<void>((resolve) => setImmediate(resolve));
           lastYield = performance.now();
+          this.notOwn(lastYield - yieldedAt);
           this.checkTime();
           setPace();
           out = vm.resume();
@@ -480,7 +486,7 @@ class Run {
           // Paused by the debugger: the clock stops while a person looks.
           const pausedAt = performance.now();
           if (debug !== undefined) await debug.paused();
-          this.deadline += performance.now() - pausedAt;
+          this.notOwn(performance.now() - pausedAt);
           lastYield = performance.now();
           setPace();
           out = vm.resume();
@@ -538,7 +544,7 @@ class Run {
     return {
       instructions: this.state.vm.instructions,
       memoryBytes: this.peakMemory,
-      timeMs: Math.round((performance.now() - this.started) * 1000) / 1000,
+      timeMs: Math.round((performance.now() - this.started - this.otherTime) * 1000) / 1000,
       hostCalls: this.hostCalls,
     };
   }
@@ -592,6 +598,16 @@ class Run {
     if (this.fatal) throw this.fatal.error;
     this.checkTime();
     if (this.state.vm.instructions >= this.nextMemoryCheck) this.measureMemory();
+  }
+
+  /**
+   * Time that was not the run's own: a turn it gave the event loop, a debugger's pause. The
+   * deadline moves by it, and the run's timeMs leaves it out. (Waiting for a host call is the
+   * run's time.)
+   */
+  private notOwn(ms: number): void {
+    this.deadline += ms;
+    this.otherTime += ms;
   }
 
   private checkTime(): void {
