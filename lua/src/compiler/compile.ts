@@ -1504,16 +1504,9 @@ class CodeGenerator {
       case 'Table':
         this.constructor_(node, e);
         return;
-      case 'Binary': {
-        this.expr(node.left, e);
-        const opr = BINARY[node.operator];
-        this.consumed(node.operatorStart + node.operator.length);
-        this.infix(opr, e);
-        const e2 = exp();
-        this.expr(node.right, e2);
-        this.posfix(opr, e, e2, this.lineOf(node.operatorStart));
+      case 'Binary': case 'Member': case 'Index': case 'Call':
+        this.chain(node, e);
         return;
-      }
       case 'Unary': {
         const line = this.lineOf(node.start);
         this.consumed(node.start + (node.operator === 'not' ? 3 : 1));
@@ -1521,29 +1514,70 @@ class CodeGenerator {
         this.prefix(node.operator, e, line);
         return;
       }
-      case 'Member': {
-        this.expr(node.object, e);
-        this.exp2AnyRegUp(e);
-        this.consumed(node.name.end);
-        this.indexed(e, exp(K.K, this.stringK(node.name.name)));
-        return;
-      }
-      case 'Index': {
-        this.expr(node.object, e);
-        this.exp2AnyRegUp(e);
-        this.consumed(this.skip(node.object.end) + 1);
-        const key = exp();
-        this.expr(node.index, key);
-        this.exp2Val(key);
-        this.consumed(node.end);
-        this.indexed(e, key);
-        return;
-      }
-      case 'Call':
-        this.call(node, e);
-        return;
       default:
         throw new Error(`cannot compile a ${node.kind}`);
+    }
+  }
+
+  /**
+   * A left-associative chain (`1+1+…`, `a and b and …`, `a.b.b…`, `f()()…`, or a mix), which is
+   * legal at any length: walked down to its innermost operand with an explicit stack, then
+   * compiled outwards, each link's operator and right side after its left side, which is the
+   * order of PUC's recursive reading (so the code is the same, and no JS frame per link).
+   */
+  private chain(node: ast.Expression, e: Exp): void {
+    const links: (ast.BinaryExpression | ast.MemberExpression | ast.IndexExpression | ast.CallExpression)[] = [];
+    // A call's line is where the whole suffixed expression starts, read before its callee.
+    const lines: number[] = [];
+    let n = node;
+    for (;;) {
+      if (n.kind === 'Binary') {
+        links.push(n);
+        lines.push(0);
+        n = n.left;
+      } else if (n.kind === 'Member' || n.kind === 'Index') {
+        links.push(n);
+        lines.push(0);
+        n = n.object;
+      } else if (n.kind === 'Call') {
+        links.push(n);
+        lines.push(this.startLine(n));
+        n = n.callee;
+      } else {
+        break;
+      }
+    }
+    this.expr(n, e);
+    for (let i = links.length - 1; i >= 0; i--) {
+      const link = links[i];
+      switch (link.kind) {
+        case 'Binary': {
+          const opr = BINARY[link.operator];
+          this.consumed(link.operatorStart + link.operator.length);
+          this.infix(opr, e);
+          const e2 = exp();
+          this.expr(link.right, e2);
+          this.posfix(opr, e, e2, this.lineOf(link.operatorStart));
+          break;
+        }
+        case 'Member':
+          this.exp2AnyRegUp(e);
+          this.consumed(link.name.end);
+          this.indexed(e, exp(K.K, this.stringK(link.name.name)));
+          break;
+        case 'Index': {
+          this.exp2AnyRegUp(e);
+          this.consumed(this.skip(link.object.end) + 1);
+          const key = exp();
+          this.expr(link.index, key);
+          this.exp2Val(key);
+          this.consumed(link.end);
+          this.indexed(e, key);
+          break;
+        }
+        default:
+          this.callSuffix(link, e, lines[i]);
+      }
     }
   }
 
@@ -1590,9 +1624,8 @@ class CodeGenerator {
     if (k !== K.VARARG) this.consumed(end);
   }
 
-  private call(node: ast.CallExpression, e: Exp): void {
-    const line = this.startLine(node);
-    this.expr(node.callee, e);
+  /** A call's arguments and CALL, its callee being compiled into `e`; `line` is the call's (startLine). */
+  private callSuffix(node: ast.CallExpression, e: Exp, line: number): void {
     let argsFrom: number;
     if (node.method) {
       this.consumed(node.method.end);
