@@ -113,14 +113,19 @@ const BINARY: Record<ast.BinaryOperator, Opr> = {
 /** Arithmetic and bitwise operators' opcodes, in Opr order from ADD to SHR. */
 const ARITH_OP: readonly Op[] = [Op.ADD, Op.SUB, Op.MUL, Op.MOD, Op.POW, Op.DIV, Op.IDIV, Op.BAND, Op.BOR, Op.BXOR, Op.SHL, Op.SHR];
 
-/** Compiles Lua source (a byte string) into a main-function prototype, or returns the error message. */
-export function compile(source: string, chunkName: string): Proto | string {
+/**
+ * Compiles Lua source (a byte string) into a main-function prototype, or returns the error message.
+ * `charge`, when given, is told of work that does not grow with the source's size alone (walking
+ * jump lists, which long `and`/`or` chains make quadratic, as in PUC), a few thousand steps at a
+ * time; it may throw to stop the compilation (a budget).
+ */
+export function compile(source: string, chunkName: string, charge?: (steps: number) => void): Proto | string {
   const result = parse(Buffer.from(source, 'latin1'), { name: chunkName });
   if (result.firstError) {
     return `${chunkId(chunkName)}:${result.firstError.line ?? 1}: ${result.firstError.message}`;
   }
   try {
-    return new CodeGenerator(result.source, chunkName, result.chunk).main();
+    return new CodeGenerator(result.source, chunkName, result.chunk, charge).main();
   } catch (e) {
     if (e instanceof CompileError) return e.message;
     throw e;
@@ -146,7 +151,11 @@ class CodeGenerator {
   /** Start of the positional table field being compiled (see `expr`'s Name case). */
   private fieldStart = -1;
 
-  constructor(private readonly src: string, private readonly chunkName: string, private readonly chunk: ast.Chunk) {
+  /** Jump-list links walked since work was last charged. */
+  private walked = 0;
+
+  constructor(private readonly src: string, private readonly chunkName: string, private readonly chunk: ast.Chunk,
+    private readonly charge: ((steps: number) => void) | undefined) {
     let text = src;
     if (chunk.shebang) text = src.slice(0, chunk.shebang.end).replace(/\r/g, ' ') + src.slice(chunk.shebang.end);
     this.lua = new LineMap(text, { lua: true });
@@ -353,7 +362,16 @@ class CodeGenerator {
     if (l1 === NO_JUMP) return l2;
     let list = l1;
     let next: number;
-    while ((next = this.getJump(list)) !== NO_JUMP) list = next;
+    let walked = this.walked;
+    while ((next = this.getJump(list)) !== NO_JUMP) {
+      list = next;
+      walked++;
+    }
+    if (walked >= 4096 && this.charge !== undefined) {
+      this.charge(walked);
+      walked = 0;
+    }
+    this.walked = walked;
     this.fixJump(list, l2);
     return l1;
   }
