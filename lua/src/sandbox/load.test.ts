@@ -58,6 +58,12 @@ describe('sandbox: load and what a run leaves behind', function () {
       fails(await run('local f = load("return " .. string.rep("x and ", 60000) .. "x") return f ~= nil', { limits: { ...LIMITS, instructions: 100_000_000, timeMs: 60_000 } }), ['budget']);
     });
 
+    it('the clock sees a long compile: the run fails on its time limit', async () => {
+      const result = await run('local f = load(string.rep("x = 1\\n", 100000)) return f ~= nil', { limits: { ...LIMITS, instructions: 100_000_000, timeMs: 50 } });
+      fails(result, ['budget']);
+      assert.match(result.ok ? '' : result.error.message, /time limit of 50 ms exceeded/);
+    });
+
     it('the charge is counted in the run\'s instructions', async () => {
       const small = await run('return load("return 1")()');
       const large = await run(`return load("return " .. string.rep("1 + ", 10000) .. "1")()`);
