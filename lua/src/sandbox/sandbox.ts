@@ -130,9 +130,16 @@ export interface RunDebugger {
   hostCall?(call: AuditHostCall): void;
 }
 
-/** Compiled scripts shared by every sandbox (prototypes are immutable), by name and source. */
+/**
+ * Compiled scripts shared by every sandbox, by name and source, the least recently used dropped
+ * first. Prototypes are immutable and hold nothing of a run (each VM keeps its own closure cache).
+ * Bounded by entries and by the characters of the keys (source and name) it holds; a source of
+ * more than an eighth of that is compiled for each run.
+ */
 const COMPILED = new Map<string, Proto | string>();
 const COMPILED_MAX = 512;
+const COMPILED_MAX_CHARS = 8 * 1024 * 1024;
+let compiledChars = 0;
 
 /** A run that goes on longer than this gives the event loop a turn, in milliseconds. */
 const YIELD_MS = 10;
@@ -198,10 +205,20 @@ export class Sandbox {
   compile(source: string, name: string): Proto | string {
     const key = name + '\0' + source;
     let proto = COMPILED.get(key);
-    if (proto === undefined) {
-      proto = compile(source, '@' + name);
-      if (COMPILED.size >= COMPILED_MAX) COMPILED.delete(COMPILED.keys().next().value as string);
+    if (proto !== undefined) {
+      // Most recently used last.
+      COMPILED.delete(key);
       COMPILED.set(key, proto);
+      return proto;
+    }
+    proto = compile(source, '@' + name);
+    if (key.length > COMPILED_MAX_CHARS / 8) return proto;
+    COMPILED.set(key, proto);
+    compiledChars += key.length;
+    while (COMPILED.size > COMPILED_MAX || compiledChars > COMPILED_MAX_CHARS) {
+      const oldest = COMPILED.keys().next().value as string;
+      COMPILED.delete(oldest);
+      compiledChars -= oldest.length;
     }
     return proto;
   }
