@@ -18,6 +18,7 @@ import {
 } from '../service/service';
 import type { Severity } from '../check/check';
 import { rangedChange } from '../format/edits';
+import { guardedStdin } from '../framing';
 
 export { rangedChange };
 
@@ -48,7 +49,11 @@ export interface ServerOptions {
 
 /** Starts the server; resolves when the client has said exit. */
 export function startServer(options: ServerOptions): Promise<void> {
-  const connection = options.transport === 'ipc' ? createConnection(ProposedFeatures.all) : createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+  // On stdio, only well-framed messages reach the connection (framing.ts): malformed input is
+  // reported on stderr and skipped, and the server keeps serving.
+  const connection = options.transport === 'ipc'
+    ? createConnection(ProposedFeatures.all)
+    : createConnection(ProposedFeatures.all, guardedStdin('sandlua lsp'), process.stdout);
   return new Promise((resolve) => {
     new Server(connection).listen();
     connection.onExit(() => resolve());
