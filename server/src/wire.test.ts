@@ -28,6 +28,8 @@ class Peer {
   constructor(args: string[]) {
     this.child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stderr!.on('data', (d: Buffer) => { this.stderr += d.toString(); });
+    // Writes still queued when the test ends the process.
+    this.child.stdin!.on('error', () => undefined);
     this.child.stdout!.on('data', (d: Buffer) => {
       this.out = Buffer.concat([this.out, d]);
       for (;;) {
@@ -150,6 +152,38 @@ describe('sandlua lsp with a huge document (a real process)', function () {
       peer.write(frame(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'textDocument/documentSymbol', params: { textDocument: { uri: 'file:///tmp/sandlua-huge/huge.lua' } } })));
       const answer = await peer.receive((m) => m.id === 2, 'documentSymbol', 50000);
       assert.ok('result' in answer, JSON.stringify(answer).slice(0, 300));
+    } finally {
+      peer.close();
+    }
+  });
+});
+
+describe('sandlua lsp with hostile contracts (a real process)', function () {
+  this.timeout(30000);
+  it('answers deep nesting, 10 MB of keys and a huge regular expression with the contract\'s problems, and keeps serving', async () => {
+    const peer = new Peer(['lsp', '--stdio']);
+    try {
+      peer.write(PROTOCOLS[0].initialize(1));
+      await peer.receive((m) => m.id === 1, 'initialize');
+      peer.write(frame(JSON.stringify({ jsonrpc: '2.0', method: 'initialized', params: {} })));
+      const keys = '{"name": "keys", "scripts": ["*.lua"], ' + Array.from({ length: 700000 }, (_, i) => `"key${i}": ${i}`).join(', ') + '}';
+      const contracts: Record<string, string> = {
+        deep: `{"name": "deep", "scripts": ["*.lua"], "x": ${'['.repeat(100000)}${']'.repeat(100000)}}`,
+        keys,
+        regex: JSON.stringify({ name: 'regex', scripts: ['*.lua'], input: { type: 'object', properties: { s: { type: 'string', pattern: '('.repeat(200000) + 'a' } } } }),
+      };
+      for (const [name, text] of Object.entries(contracts)) {
+        peer.write(frame(JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri: `file:///tmp/sandlua-hostile/${name}/sandlua.json`, languageId: 'json', version: 1, text } } })));
+      }
+      assert.ok(contracts.keys.length > 10 * 1024 * 1024);
+      for (const name of Object.keys(contracts)) {
+        const published = await peer.receive((m) => m.method === 'textDocument/publishDiagnostics'
+          && (m.params as { uri: string }).uri.includes(`/${name}/`) && (m.params as { diagnostics: unknown[] }).diagnostics.length > 0, `problems of the ${name} contract`, 20000);
+        const first = (published.params as { diagnostics: { message: string; severity: number }[] }).diagnostics[0];
+        assert.equal(first.severity, 1, first.message);
+      }
+      peer.write(PROTOCOLS[0].request(2));
+      await peer.receive((m) => PROTOCOLS[0].answered(m, 2), 'an answer after the contracts');
     } finally {
       peer.close();
     }
