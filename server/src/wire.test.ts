@@ -139,14 +139,20 @@ for (const protocol of PROTOCOLS) {
   });
 }
 
+/** `sandlua lsp --stdio`, initialized. */
+async function initializedServer(): Promise<Peer> {
+  const peer = new Peer(['lsp', '--stdio']);
+  peer.write(PROTOCOLS[0].initialize(1));
+  await peer.receive((m) => m.id === 1, 'initialize');
+  peer.write(frame(JSON.stringify({ jsonrpc: '2.0', method: 'initialized', params: {} })));
+  return peer;
+}
+
 describe('sandlua lsp with a huge document (a real process)', function () {
   this.timeout(60000);
   it('takes a 50 MB didOpen and still answers a request', async () => {
-    const peer = new Peer(['lsp', '--stdio']);
+    const peer = await initializedServer();
     try {
-      peer.write(PROTOCOLS[0].initialize(1));
-      await peer.receive((m) => m.id === 1, 'initialize');
-      peer.write(frame(JSON.stringify({ jsonrpc: '2.0', method: 'initialized', params: {} })));
       const text = '-- ' + 'x'.repeat(50 * 1024 * 1024) + '\nreturn 1\n';
       peer.write(frame(JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri: 'file:///tmp/sandlua-huge/huge.lua', languageId: 'lua', version: 1, text } } })));
       peer.write(frame(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'textDocument/documentSymbol', params: { textDocument: { uri: 'file:///tmp/sandlua-huge/huge.lua' } } })));
@@ -161,16 +167,13 @@ describe('sandlua lsp with a huge document (a real process)', function () {
 describe('sandlua lsp with hostile contracts (a real process)', function () {
   this.timeout(30000);
   it('answers deep nesting, 10 MB of keys and a huge regular expression with the contract\'s problems, and keeps serving', async () => {
-    const peer = new Peer(['lsp', '--stdio']);
+    const peer = await initializedServer();
     try {
-      peer.write(PROTOCOLS[0].initialize(1));
-      await peer.receive((m) => m.id === 1, 'initialize');
-      peer.write(frame(JSON.stringify({ jsonrpc: '2.0', method: 'initialized', params: {} })));
       const keys = '{"name": "keys", "scripts": ["*.lua"], ' + Array.from({ length: 700000 }, (_, i) => `"key${i}": ${i}`).join(', ') + '}';
       const contracts: Record<string, string> = {
-        deep: `{"name": "deep", "scripts": ["*.lua"], "x": ${'['.repeat(100000)}${']'.repeat(100000)}}`,
+        deep: `{"name": "deep", "scripts": ["*.lua"], "x": ${'['.repeat(20000)}${']'.repeat(20000)}}`,
         keys,
-        regex: JSON.stringify({ name: 'regex', scripts: ['*.lua'], input: { type: 'object', properties: { s: { type: 'string', pattern: '('.repeat(200000) + 'a' } } } }),
+        regex: JSON.stringify({ name: 'regex', scripts: ['*.lua'], input: { type: 'object', properties: { s: { type: 'string', pattern: '('.repeat(20000) + 'a' } } } }),
       };
       for (const [name, text] of Object.entries(contracts)) {
         peer.write(frame(JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri: `file:///tmp/sandlua-hostile/${name}/sandlua.json`, languageId: 'json', version: 1, text } } })));
