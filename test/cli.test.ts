@@ -342,6 +342,27 @@ describe('sandlua command line', () => {
       assert.equal(await exit, 1);
     });
 
+    it('replays a tampered audit record as DIFFERENT, naming what was changed', () => {
+      const audit = path.join(dir, 'audit.json');
+      fs.writeFileSync(path.join(dir, 'sum.lua'), 'print("sum") return input.a + input.b');
+      const run = sandlua('run', path.join(dir, 'sum.lua'), '--input', '{"a": 1, "b": 2}', '--audit', audit);
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(sandlua('replay', audit).stdout, /identical\n$/);
+      const record = JSON.parse(fs.readFileSync(audit, 'utf8')) as { input: { a: number }; clock: { now: unknown[] }; hostCalls: unknown[] };
+      const tamper = (edit: (r: typeof record) => void, message: RegExp): void => {
+        const copy = JSON.parse(JSON.stringify(record)) as typeof record;
+        edit(copy);
+        fs.writeFileSync(audit, JSON.stringify(copy));
+        const replay = sandlua('replay', audit);
+        assert.equal(replay.status, 1, replay.stdout + replay.stderr);
+        assert.match(replay.stdout, /DIFFERENT\n$/);
+        assert.match(replay.stdout, message);
+      };
+      tamper((r) => { r.input.a = 5; }, /replay diverged: the record's inputSha256 is not the hash of its input/);
+      tamper((r) => { r.clock.now.push('noon'); }, /clock\.now\[0\] is \\"noon\\", not a number/);
+      tamper((r) => { r.hostCalls.push({ name: 'lookup', args: [], result: null, ms: 0 }); }, /1 host call the script did not make/);
+    });
+
     it('refuses huge or malformed inputs and contracts with exit code 2', () => {
       const huge = path.join(dir, 'huge.json');
       const fd = fs.openSync(huge, 'w');
