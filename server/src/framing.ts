@@ -80,8 +80,9 @@ export class FramingGuard extends Transform {
       }
       const end = this.head.indexOf(HEADER_END);
       if (end < 0) {
-        if (this.head.length > MAX_HEADER) this.resync(1, `a header longer than ${MAX_HEADER} bytes`);
-        return;
+        if (this.head.length <= MAX_HEADER) return;
+        this.resync(1, `a header longer than ${MAX_HEADER} bytes`);
+        continue;
       }
       const problem = this.readHeader(this.head.subarray(0, end).toString('latin1'));
       if (problem !== undefined) {

@@ -243,6 +243,12 @@ describe('FramingGuard', () => {
     assert.match(reports[0], /Content-Length of 5000 bytes, more than the limit of 1000/);
   });
 
+  it('drops a flood without any header end, and finds the message after it', () => {
+    const { bodies, reports } = guard([Buffer.alloc(100000, 'x'), frame('{"ok":2}')]);
+    assert.deepEqual(bodies, ['{"ok":2}']);
+    assert.match(reports[0], /a header longer than 8192 bytes/);
+  });
+
   it('says when the input ends inside a message', () => {
     const { reports } = guard([Buffer.from('Content-Length: 10\r\n\r\n{"a"')]);
     assert.match(reports.at(-1)!, /ended inside a message/);
