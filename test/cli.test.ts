@@ -1,7 +1,8 @@
 // The `sandlua` command as a user runs it: the bundled CLI in a child process, from the repository
 // root. Text output is compared with a golden file (UPDATE_EXPECT=1 rewrites it).
 import { strict as assert } from 'assert';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
+import * as os from 'os';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -11,7 +12,7 @@ const fixtures = 'test/fixtures/cli';
 const expected = path.join(root, fixtures, 'expected');
 
 function sandlua(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const run = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024 });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -305,6 +306,88 @@ describe('sandlua command line', () => {
       for (const [args, message] of cases) {
         const run = sandlua(...args);
         assert.equal(run.status, 2, args.join(' ') + run.stderr);
+        assert.match(run.stderr, message);
+      }
+    });
+  });
+
+  describe('hostile runs and inputs', function () {
+    this.timeout(30000);
+    let dir: string;
+    before(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-cli-hostile-'));
+      fs.writeFileSync(path.join(dir, 'sandlua.json'), JSON.stringify({ name: 'flood', scripts: ['*.lua'], limits: { outputBytes: 1 << 20, timeMs: 2000, instructions: 1e9 } }));
+      fs.writeFileSync(path.join(dir, 'flood.lua'), 'local line = string.rep("x", 99) while true do print(line) end');
+      fs.writeFileSync(path.join(dir, 'slow.lua'), 'print("early") while true do end');
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it('bounds a print flood by outputBytes, without --json and with it', () => {
+      for (const json of [false, true]) {
+        const run = sandlua('run', path.join(dir, 'flood.lua'), ...(json ? ['--json'] : []));
+        assert.equal(run.status, 1, run.stderr.slice(-500));
+        const written = json ? run.stderr : run.stdout;
+        assert.ok(written.length <= (1 << 20) && written.length > 1000, `${written.length} bytes written`);
+        assert.match(json ? run.stdout : run.stderr, /output.*more than the limit of 1048576 bytes of output/);
+      }
+    });
+
+    it('streams what the script prints while it runs', async () => {
+      const child = spawn(process.execPath, [cli, 'run', path.join(dir, 'slow.lua')], { cwd: root });
+      let exited = false;
+      const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => { exited = true; resolve(code); }));
+      const first = await new Promise<{ text: string; exited: boolean }>((resolve) => child.stdout.once('data', (d: Buffer) => resolve({ text: d.toString(), exited })));
+      assert.equal(first.text, 'early\n');
+      assert.equal(first.exited, false, 'the output came only when the process ended');
+      assert.equal(await exit, 1);
+    });
+
+    it('replays a tampered audit record as DIFFERENT, naming what was changed', () => {
+      const audit = path.join(dir, 'audit.json');
+      fs.writeFileSync(path.join(dir, 'sum.lua'), 'print("sum") return input.a + input.b');
+      const run = sandlua('run', path.join(dir, 'sum.lua'), '--input', '{"a": 1, "b": 2}', '--audit', audit);
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(sandlua('replay', audit).stdout, /identical\n$/);
+      const record = JSON.parse(fs.readFileSync(audit, 'utf8')) as { input: { a: number }; clock: { now: unknown[] }; hostCalls: unknown[] };
+      const tamper = (edit: (r: typeof record) => void, message: RegExp): void => {
+        const copy = JSON.parse(JSON.stringify(record)) as typeof record;
+        edit(copy);
+        fs.writeFileSync(audit, JSON.stringify(copy));
+        const replay = sandlua('replay', audit);
+        assert.equal(replay.status, 1, replay.stdout + replay.stderr);
+        assert.match(replay.stdout, /DIFFERENT\n$/);
+        assert.match(replay.stdout, message);
+      };
+      tamper((r) => { r.input.a = 5; }, /replay diverged: the record's inputSha256 is not the hash of its input/);
+      tamper((r) => { r.clock.now.push('noon'); }, /clock\.now\[0\] is \\"noon\\", not a number/);
+      tamper((r) => { r.hostCalls.push({ name: 'lookup', args: [], result: null, ms: 0 }); }, /1 host call the script did not make/);
+    });
+
+    it('refuses huge or malformed inputs and contracts with exit code 2', () => {
+      const huge = path.join(dir, 'huge.json');
+      const fd = fs.openSync(huge, 'w');
+      fs.ftruncateSync(fd, 65 * 1024 * 1024);
+      fs.closeSync(fd);
+      fs.writeFileSync(path.join(dir, 'deep.json'), `{"name": "deep", "scripts": ["*.lua"], "x": ${'['.repeat(5000)}${']'.repeat(5000)}}`);
+      fs.writeFileSync(path.join(dir, 'nesting.json'), '['.repeat(500000) + ']'.repeat(500000));
+      fs.writeFileSync(path.join(dir, 'truncated.json'), '{"name": "x", "scripts": [');
+      const big = path.join(dir, 'big.json');
+      fs.writeFileSync(big, '{' + Array.from({ length: 300000 }, (_, i) => `"key${i}": ${i}`).join(',') + '}');
+      const script = path.join(dir, 'slow.lua');
+      const cases: [string[], RegExp][] = [
+        [['run', script, '--input-file', huge], /is \d+ bytes, more than the limit of 67108864/],
+        [['run', script, '--input-file', path.join(dir, 'truncated.json')], /is not valid JSON/],
+        [['run', script, '--stdin', huge], /more than the contract's limits.fileBytes/],
+        [['run', script, '--manifest', path.join(dir, 'truncated.json')], /the contract .* has \d+ problems?/],
+        [['run', script, '--manifest', path.join(dir, 'nesting.json')], /contract/],
+        [['run', script, '--manifest', path.join(dir, 'deep.json')], /contract/],
+        [['run', script, '--manifest', big], /contract/],
+        [['replay', huge], /more than the limit/],
+        [['run', huge], /more than the limit/],
+      ];
+      for (const [args, message] of cases) {
+        const run = sandlua(...args);
+        assert.equal(run.status, 2, args.join(' ') + ' ' + run.stderr.slice(0, 500));
         assert.match(run.stderr, message);
       }
     });

@@ -31,6 +31,8 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
 const THREAD_ID = 1;
 /** The most entries of one table the Variables view lists. */
 const MAX_CHILDREN = 10000;
+/** Most instructions one disassemble request lists. */
+const MAX_DISASSEMBLE = 10_000;
 
 /**
  * The input a script gets when none is given (F5 without a launch.json, Run Script): the example
@@ -419,7 +421,10 @@ export class SandluaDebugSession extends DebugSession {
   protected override disassembleRequest(response: DebugProtocol.DisassembleResponse, args: DebugProtocol.DisassembleArguments): void {
     try {
       const base = Number(BigInt(args.memoryReference));
-      const rows = this.runtime.disassemble(base, (args.offset ?? 0) + (args.instructionOffset ?? 0), args.instructionCount);
+      // At most MAX_DISASSEMBLE rows per request (a client asks again as it scrolls).
+      const count = Math.max(0, Math.min(MAX_DISASSEMBLE, Math.floor(Number(args.instructionCount)) || 0));
+      const offset = Math.floor(Number(args.offset ?? 0) + Number(args.instructionOffset ?? 0)) || 0;
+      const rows = this.runtime.disassemble(base, offset, count);
       const source = new Source(basename(this.program), this.program);
       let lastLine = -1;
       const instructions = rows.map((row, i): DebugProtocol.DisassembledInstruction => {

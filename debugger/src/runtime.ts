@@ -13,6 +13,11 @@ import {
 import { display } from './values';
 import { liveAcross, liveBefore } from './registers';
 
+/** An evaluation's limits (watch, hover, console, conditions, logpoints): instructions, time, one string's size. */
+const EVALUATE_BUDGET = 100_000;
+const EVALUATE_MS = 500;
+const EVALUATE_BYTES = 16 * 1024 * 1024;
+
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'instruction breakpoint' | 'pause' | 'exception' | 'goto';
 
 export interface RuntimeEvents {
@@ -484,8 +489,32 @@ export class DebugRuntime implements RunDebugger {
   evaluate(expression: string, frameIndex = 0): LuaValue {
     const frame = this.stop?.frames[frameIndex];
     // No disk and no environment: an evaluation sees only the program (a plain state would reach both).
-    const state = new LuaState({ print: (line) => this.events.output('console', line + '\n'), io: { files: noFileSystem() }, getenv: () => undefined });
-    state.vm.setBudget(100000);
+    // Under limits of its own (a watch expression runs on every stop and must not hang the
+    // session): instructions and library work against EVALUATE_BUDGET, the clock against
+    // EVALUATE_MS (checked by the hook and by every charge), no string over EVALUATE_BYTES.
+    const deadline = performance.now() + EVALUATE_MS;
+    const limit = (message: string): never => {
+      const e = new LuaError(message);
+      e.kind = 'budget';
+      state.vm.exhaustBudget();
+      throw e;
+    };
+    const checkClock = (): void => {
+      if (performance.now() > deadline) limit(`evaluation stopped: it took longer than ${EVALUATE_MS} ms`);
+    };
+    const state = new LuaState({
+      print: (line) => this.events.output('console', line + '\n'), io: { files: noFileSystem() }, getenv: () => undefined,
+      charge: (steps, bytes) => {
+        if (bytes !== undefined && bytes > EVALUATE_BYTES) limit(`evaluation stopped: a string of ${bytes} bytes is more than ${EVALUATE_BYTES}`);
+        state.vm.charge(steps);
+        checkClock();
+      },
+    });
+    state.vm.setBudget(EVALUATE_BUDGET);
+    state.vm.setHook(() => {
+      checkClock();
+      return false;
+    }, 1000);
     state.vm.maxCallDepth = 200;
     const proxies = new Proxies();
     const env = new LuaTable();

@@ -1,17 +1,19 @@
 // The process entry of the `sandlua` command (bundled to server/dist/sandlua.js): wires `main` to
-// the real process. Output is written at once and the process exits when stdout has drained.
+// the real process. Output is streamed as it is written (a script's print goes out at once, never
+// gathered into one string), and the process exits when stdout has drained.
 
 import { isMainThread } from 'worker_threads';
 import { main } from './cli';
 
-const chunks: string[] = [];
 // Worker threads of `check` load this same bundle; only the main thread runs the command.
 if (isMainThread) void (async () => {
+  // A reader that goes away (`sandlua run x.lua | head`) ends the command, quietly.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => process.exit(error.code === 'EPIPE' ? 0 : 1));
   const code = await main(process.argv.slice(2), {
-    stdout: (text) => chunks.push(text),
+    stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     isTTY: process.stdout.isTTY === true,
     cwd: process.cwd(),
   });
-  process.stdout.write(chunks.join(''), () => process.exit(code));
+  process.stdout.write('', () => process.exit(code));
 })();

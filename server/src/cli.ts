@@ -15,6 +15,7 @@ import { buildReport, diffReports, formatChanges, formatReportMarkdown, reportAt
 import { formatJson } from './check/format-json';
 import { formatText } from './check/format-text';
 import { runFmt } from './fmt';
+import { guardedStdin } from './framing';
 
 declare const SANDLUA_VERSION: string | undefined;
 const version = typeof SANDLUA_VERSION === 'string' ? SANDLUA_VERSION : '0.0.0-dev';
@@ -123,7 +124,7 @@ export function main(argv: string[], io: Io): number | Promise<number> {
     }
     if (command === 'dap') {
       if (rest.length > 0) throw new UsageError(`dap takes no arguments (it speaks the Debug Adapter Protocol on stdin/stdout)`);
-      return runDebugAdapter(process.stdin, process.stdout).then(() => 0);
+      return runDebugAdapter(guardedStdin('sandlua dap'), process.stdout).then(() => 0);
     }
     if (command === 'run') return runScript(rest, io).catch((error: unknown) => usageFailure(error, io));
     if (command === 'replay') return runReplay(rest, io).catch((error: unknown) => usageFailure(error, io));

@@ -3,7 +3,7 @@
 // A script's failure is never a crash: the exit code is 1 and the error is reported (as JSON
 // with --json, naming the contract's onFailure action).
 
-import { existsSync, readFileSync, writeFileSync } from 'fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'fs';
 import { basename, dirname, relative, resolve } from 'path';
 import { parseArgs } from 'util';
 import {
@@ -37,7 +37,7 @@ export async function runScript(args: string[], io: Io): Promise<number> {
   if (values.input !== undefined) input = parseJson(values.input, '--input');
   if (values['input-file'] !== undefined) input = parseJson(readText(resolve(io.cwd, values['input-file']), 'input file'), values['input-file']);
   const host = values.host !== undefined ? hostModule(resolve(io.cwd, values.host), contract) : undefined;
-  const stdin = values.stdin !== undefined ? readBytes(resolve(io.cwd, values.stdin), 'stdin file') : undefined;
+  const stdin = values.stdin !== undefined ? readBytes(resolve(io.cwd, values.stdin), 'stdin file', contract.limits.fileBytes, "the contract's limits.fileBytes") : undefined;
 
   const json = values.json === true;
   const sandbox = new Sandbox({
@@ -65,7 +65,7 @@ export async function runReplay(args: string[], io: Io): Promise<number> {
   // The contract as it is now, from where the record says it was (relative to the record, too).
   let contractPath = record.contract.path;
   if (!existsSync(contractPath)) contractPath = resolve(dirname(file), basename(contractPath));
-  const contract = existsSync(contractPath) ? loaded(loadManifest(contractPath), contractPath) : defaultContract();
+  const contract = existsSync(contractPath) ? loaded(load(contractPath, contractPath), contractPath) : defaultContract();
   const json = values.json === true;
   // Modules run from the record's sources (the contract's folder only for modules it lacks); reads
   // come from the record; nothing is written.
@@ -111,10 +111,19 @@ function contractFor(script: string, manifest: string | undefined, io: Io): Cont
   if (manifest !== undefined) {
     const path = resolve(io.cwd, manifest);
     if (!existsSync(path)) throw new UsageError(`no such contract: ${manifest}`);
-    return loaded(loadManifest(path), manifest);
+    return loaded(load(path, manifest), manifest);
   }
   const found = findManifest(script);
   return found === undefined ? defaultContract() : loaded(found, relative(io.cwd, found.path));
+}
+
+/** The contract at `path`; whatever the loader cannot take is a usage error that names the file. */
+function load(path: string, name: string): ManifestResult {
+  try {
+    return loadManifest(path);
+  } catch (error) {
+    throw new UsageError(`cannot load the contract ${name}: ${(error as Error).message}`);
+  }
 }
 
 function loaded(result: ManifestResult, name: string): Contract {
@@ -137,18 +146,24 @@ function contractFiles(contract: Contract): SandboxFiles | undefined {
   return folderFiles(dirname(contract.path));
 }
 
-function readBytes(path: string, what: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    throw new UsageError(`cannot read the ${what} '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+/** Largest script, input file or audit record the CLI reads, in bytes (a bigger one is refused before it is read). */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+function readBytes(path: string, what: string, max = MAX_FILE_BYTES, limit = 'the limit'): Uint8Array {
+  return readFile(path, what, max, limit, () => readFileSync(path));
 }
 
 function readText(path: string, what: string): string {
+  return readFile(path, what, MAX_FILE_BYTES, 'the limit', () => readFileSync(path, 'latin1'));
+}
+
+function readFile<T>(path: string, what: string, max: number, limit: string, read: () => T): T {
   try {
-    return readFileSync(path, 'latin1');
+    const size = statSync(path).size;
+    if (size > max) throw new UsageError(`the ${what} '${path}' is ${size} bytes, more than ${limit} of ${max}`);
+    return read();
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError(`cannot read the ${what} '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
 }

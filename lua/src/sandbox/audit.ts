@@ -78,6 +78,8 @@ export interface AuditRecord {
   files?: AuditFiles;
   ok: boolean;
   output?: Json;
+  /** sha256 of the output's canonical JSON (absent in records of older versions). */
+  outputSha256?: string;
   error?: { kind: string; message: string; line?: number };
   stats: { instructions: number; memoryBytes: number; timeMs: number; hostCalls: number };
 }

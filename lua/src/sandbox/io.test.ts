@@ -8,6 +8,7 @@ import * as path from 'path';
 import { parseManifest, type Contract } from '../contract/manifest';
 import { Sandbox, type RunResult, type SandboxOptions } from './sandbox';
 import { folderFiles, memoryFiles } from './files';
+import { sha256 } from './audit';
 
 function contract(extra: Record<string, unknown> = {}, limits: Record<string, number> = {}): Contract {
   const json = {
@@ -243,7 +244,9 @@ describe('sandbox io: audit and replay', () => {
     assert.equal(elsewhere.text('out/report.txt'), undefined);
     assert.equal(elsewhere.text('data/rates.csv'), 'changed\n');
     // A script that reads what the record lacks has diverged.
-    const record = { ...first.audit, script: { ...first.audit.script, source: 'return io.open("state.txt"):read("a")' } };
+    // (Its hash changed with it: replay refuses a script its record's hash does not name.)
+    const source = 'return io.open("state.txt"):read("a")';
+    const record = { ...first.audit, script: { ...first.audit.script, source, sha256: sha256(source) } };
     expectError(await replayer.replay(record), 'host', /replay diverged: the script read file 'state\.txt'/);
   });
 });

@@ -47,7 +47,13 @@ export interface FromLuaOptions {
   schema?: unknown;
   /** Most bytes of JSON the value may become: refused as soon as the strings met pass it, before more is built. */
   maxBytes?: number;
+  /** Told of the work as it goes: values converted, in batches (the sandbox charges its budget and reads its clock). */
+  charge?: ValuesCharge;
 }
+
+/** Work done converting: `values` more values (called every CHARGE_EVERY values and at the end). */
+export type ValuesCharge = (values: number) => void;
+const CHARGE_EVERY = 1024;
 
 /**
  * A Lua value as JSON-like JavaScript: nil → null, integers and floats → numbers, strings →
@@ -75,8 +81,10 @@ export function fromLua(value: LuaValue, options: FromLuaOptions = {}): Json {
     bytes += 8;
     return n;
   };
+  const charge = options.charge;
   const convert = (v: LuaValue, schema: unknown, depth: number, path: string): Json => {
     if (++count > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values`);
+    if (charge !== undefined && count % CHARGE_EVERY === 0) charge(CHARGE_EVERY);
     if (v === undefined || v === null) return null;
     if (typeof v === 'boolean') return v;
     if (typeof v === 'string') return text(v, path);
@@ -136,7 +144,9 @@ export function fromLua(value: LuaValue, options: FromLuaOptions = {}): Json {
     }
     throw new MarshalError(`${what} contains a ${typeNameOf(v)}${at(path)}, which cannot leave the sandbox`);
   };
-  return convert(value, options.schema, 0, '');
+  const json = convert(value, options.schema, 0, '');
+  charge?.(count % CHARGE_EVERY);
+  return json;
 }
 
 /**
@@ -259,13 +269,15 @@ function typeNameOf(v: LuaValue): string {
  * A JavaScript value as a Lua value: null/undefined → nil, numbers → integers when integral
  * (floats otherwise), bigints → integers, strings → UTF-8 bytes, arrays → sequences, plain
  * objects → tables of their own enumerable string keys, Dates → ISO strings. Functions, symbols,
- * cycles and deeper nesting than MAX_DEPTH are refused with a MarshalError.
+ * cycles and deeper nesting than MAX_DEPTH are refused with a MarshalError. `charge` is told
+ * of the values converted as it goes.
  */
-export function toLua(value: unknown, what = 'the value'): LuaValue {
+export function toLua(value: unknown, what = 'the value', charge?: ValuesCharge): LuaValue {
   const seen = new Set<object>();
   let count = 0;
   const convert = (v: unknown, depth: number): LuaValue => {
     if (++count > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values`);
+    if (charge !== undefined && count % CHARGE_EVERY === 0) charge(CHARGE_EVERY);
     switch (typeof v) {
       case 'undefined': return undefined;
       case 'boolean': return v;
@@ -296,5 +308,7 @@ export function toLua(value: unknown, what = 'the value'): LuaValue {
         throw new MarshalError(`${what} contains a JavaScript ${typeof v}, which cannot enter the sandbox`);
     }
   };
-  return convert(value, 0);
+  const lua = convert(value, 0);
+  charge?.(count % CHARGE_EVERY);
+  return lua;
 }

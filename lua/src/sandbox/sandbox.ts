@@ -150,6 +150,9 @@ const MAX_MESSAGE = 64 * 1024;
 /** How often the limits are checked, in instructions. */
 const CHECK_EVERY = 1000;
 
+/** Most bytes of host-call arguments and results (as JSON) an audit record keeps per run. */
+export const MAX_AUDIT_CALLS = 16 * 1024 * 1024;
+
 /** A replay's recorded world: host results, clock readings and the random seed, in order. */
 interface Replay {
   hostCalls: AuditHostCall[];
@@ -190,15 +193,36 @@ export class Sandbox {
   /** Runs `source` with `input`; never throws for anything the script does. */
   async run(source: string, input?: unknown, options: RunOptions = {}): Promise<RunResult> {
     const r = options.replay;
+    // A record is checked before anything of it is used: its hashes and the types of what it feeds the script.
+    const problem = r === undefined ? undefined : replayProblem(r.record);
+    if (problem !== undefined) return this.refused(`replay diverged: ${problem}`, options.audit ? r?.record : undefined);
     const replay: Replay | undefined = r === undefined ? undefined
       : { hostCalls: [...r.record.hostCalls], clock: r.record.clock, randomSeed: r.record.randomSeed, live: r.live === true, modules: r.record.modules ?? [],
         files: r.record.files ?? { read: [], written: [], removed: [] }, stdin: r.record.stdin };
     return new Run(this, source, input, options, replay).execute();
   }
 
-  /** Runs an audit record's script again with its recorded host results, clock and random seed. */
+  /**
+   * Runs an audit record's script again with its recorded host results, clock and random seed,
+   * and verifies it: the record's hashes (script, input, output), every recorded host call
+   * made (in order, with the same arguments) and consumed, and the outcome and the output stream
+   * the same as recorded. Any difference is a `host` error that says what differs.
+   */
   async replay(record: AuditRecord, options: RunOptions = {}): Promise<RunResult> {
-    return this.run(record.script.source, record.input, { name: record.script.name, audit: true, ...options, replay: { record, live: options.replay?.live } });
+    const live = options.replay?.live;
+    const result = await this.run(record.script.source, record.input, { name: record.script.name, ...options, audit: true, replay: { record, live } });
+    if (live || (!result.ok && result.error.kind === 'host' && /^replay diverged/.test(result.error.message))) return result;
+    const difference = replayDifference(record, result);
+    if (difference === undefined) return result;
+    const error: RunError = { kind: 'host', message: `replay diverged: ${difference}` };
+    const audit = result.audit === undefined ? undefined : { ...result.audit, ok: false, output: undefined, error };
+    return { ok: false, error, onFailure: this.manifest.onFailure, stats: result.stats, audit };
+  }
+
+  /** A run that never started (a record refused): its `host` error and zero figures. */
+  private refused(message: string, audit: AuditRecord | undefined): RunResult {
+    const error: RunError = { kind: 'host', message };
+    return { ok: false, error, onFailure: this.manifest.onFailure, stats: { instructions: 0, memoryBytes: 0, timeMs: 0, hostCalls: 0 }, ...(audit ? { audit: { ...audit, ok: false, output: undefined, error } } : {}) };
   }
 
   /** @internal */
@@ -334,6 +358,8 @@ class Run {
   private readonly files: RunFiles;
   /** Bytes the script wrote to stdout and stderr so far (limits.outputBytes). */
   private written = 0;
+  /** Bytes of host-call arguments and results kept for the audit record (MAX_AUDIT_CALLS). */
+  private auditCallBytes = 0;
   /** print's lines for a host that gave `print` but no `stdout`. */
   private readonly lines: LineSplitter | undefined;
 
@@ -358,17 +384,7 @@ class Run {
       random: { next: () => random.next(), seed: (x: number) => random.seed(x) },
       package: this.modulePackage(),
       libraries: sandbox.plan.opens,
-      charge: (steps, bytes) => {
-        if (bytes !== undefined && bytes > 4096) this.reserve(bytes);
-        this.state.vm.charge(steps);
-        // Long library work (a pathological pattern) checks the clock too, not only the hook.
-        this.charged += steps;
-        if (this.charged >= CHECK_EVERY) {
-          this.charged = 0;
-          if (this.fatal) throw this.fatal.error;
-          this.checkTime();
-        }
-      },
+      charge: (steps, bytes) => this.work(steps, bytes),
     });
     const name = options.name ?? 'script.lua';
     this.audit = {
@@ -553,6 +569,7 @@ class Run {
     if (!this.options.audit) return { ok: true, output, stats };
     this.audit.ok = true;
     this.audit.output = output;
+    this.audit.outputSha256 = sha256(canonicalJson(output));
     this.audit.stats = stats;
     return { ok: true, output, stats, audit: this.audit };
   }
@@ -609,6 +626,22 @@ class Run {
     this.fatal ??= new Fatal(e);
     this.state.vm.exhaustBudget();
     throw e;
+  }
+
+  /**
+   * Work done outside the instruction loop (library functions, converting host arguments and
+   * results), `steps` instructions' worth: charged to the budget, and long work reads the clock
+   * too, not only the hook. `bytes`: the size of a string about to be made (memory).
+   */
+  private work(steps: number, bytes?: number): void {
+    if (bytes !== undefined && bytes > 4096) this.reserve(bytes);
+    this.state.vm.charge(steps);
+    this.charged += steps;
+    if (this.charged >= CHECK_EVERY) {
+      this.charged = 0;
+      if (this.fatal) throw this.fatal.error;
+      this.checkTime();
+    }
   }
 
   private checkLimits(): void {
@@ -881,13 +914,17 @@ class Run {
       const args = this.checkArguments(fn, shortName, luaArgs, where);
       const started = performance.now();
       const record: AuditHostCall = { name: fn.name, args, ms: 0 };
-      this.audit.hostCalls.push(record);
+      // Arguments and results are kept only for an audit record (replay, the debugger), and only so much.
+      if (this.options.audit) {
+        this.keepForAudit(fn, canonicalJson(args).length);
+        this.audit.hostCalls.push(record);
+      }
       const done = (result: unknown): LuaValue[] => {
         record.ms = Math.round((performance.now() - started) * 1000) / 1000;
         const json = this.checkResult(fn, result, where);
         record.result = json;
         this.options.debug?.hostCall?.(record);
-        return [toLua(json)];
+        return [toLua(json, 'the result', (values) => this.work(values))];
       };
       const failed = (error: unknown): never => {
         record.ms = Math.round((performance.now() - started) * 1000) / 1000;
@@ -910,6 +947,14 @@ class Run {
       }
       return done(result);
     });
+  }
+
+  /** Counts what an audit record keeps of host calls; past MAX_AUDIT_CALLS the run fails with `host`. */
+  private keepForAudit(fn: HostFunction, bytes: number): void {
+    this.auditCallBytes += bytes;
+    if (this.auditCallBytes > MAX_AUDIT_CALLS) {
+      this.raise('host', `${this.state.vm.nativeWhere()}the audit record cannot keep the arguments and results of ${fn.name}: host calls passed ${MAX_AUDIT_CALLS} bytes in this run (run without an audit record, or pass the host less)`);
+    }
   }
 
   private callHost(fn: HostFunction, args: Json[]): unknown {
@@ -954,11 +999,15 @@ class Run {
     for (let i = 0; i < count; i++) {
       const param = i < params.length ? params[i] : fn.variadic!;
       let json: Json;
+      // Converting is charged per value, and so is checking against the schema (before it runs).
+      let values = 0;
       try {
-        json = fromLua(luaArgs[i], { what: `argument '${param.name}'`, schema: param.schema });
+        json = fromLua(luaArgs[i], { what: `argument '${param.name}'`, schema: param.schema, charge: (n) => { values += n; this.work(n); } });
       } catch (e) {
+        if (e instanceof LuaError) throw e;
         return bad(i, e instanceof Error ? e.message : String(e));
       }
+      this.work(values);
       const problems = validateValue(param.schema, json, { rootName: `'${param.name}'` });
       if (problems.length > 0) bad(i, `${param.text} expected: ${problems[0].message}`);
       out.push(json);
@@ -972,8 +1021,14 @@ class Run {
   private checkResult(fn: HostFunction, result: unknown, where: string): Json {
     let json: Json;
     try {
-      json = result === undefined ? null : (JSON.parse(JSON.stringify(result)) as Json);
+      const text = JSON.stringify(result ?? null) as string | undefined;
+      if (text === undefined) throw new Error(`a JavaScript ${typeof result}`);
+      // The host's value as plain data: its size is charged (a step per 64 bytes), and kept for the record.
+      this.work(text.length >>> 6);
+      if (this.options.audit) this.keepForAudit(fn, text.length);
+      json = JSON.parse(text) as Json;
     } catch (e) {
+      if (e instanceof LuaError) throw e;
       const err = new LuaError(`${where}host function ${fn.name} returned a value that is not plain data (${e instanceof Error ? e.message : String(e)})`);
       err.kind = 'host';
       throw err;
@@ -1030,6 +1085,61 @@ class Run {
       timezoneName: base.timezoneName ? (ms) => base.timezoneName!(ms) : undefined,
     };
   }
+}
+
+/**
+ * What is wrong with a record for replay, before it runs: hashes that do not match what they
+ * hash (script, input, output), and values of the wrong type where replay feeds the script (clock
+ * readings, the random seed, host calls). Undefined when nothing is.
+ */
+function replayProblem(record: AuditRecord): string | undefined {
+  if (record.script.sha256 && record.script.sha256 !== sha256(record.script.source)) {
+    return `the record's script.sha256 is not the hash of its script (${record.script.name}): the script or its hash was changed`;
+  }
+  if (record.inputSha256 && record.inputSha256 !== sha256(canonicalJson(record.input))) {
+    return `the record's inputSha256 is not the hash of its input: the input or its hash was changed`;
+  }
+  if (record.outputSha256 !== undefined && record.outputSha256 !== sha256(canonicalJson(record.output))) {
+    return `the record's outputSha256 is not the hash of its output: the output or its hash was changed`;
+  }
+  if (typeof record.randomSeed !== 'number' || !Number.isFinite(record.randomSeed)) return `the record's randomSeed is not a number`;
+  const clock = record.clock as Partial<Record<string, unknown>> | undefined;
+  for (const name of ['now', 'cpu', 'timezoneOffset']) {
+    const readings = clock?.[name];
+    if (readings === undefined && name !== 'now') continue;
+    if (!Array.isArray(readings)) return `the record's clock.${name} is not a list of readings`;
+    const bad = readings.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+    if (bad >= 0) return `the record's clock.${name}[${bad}] is ${JSON.stringify(readings[bad])}, not a number: the record was tampered with`;
+  }
+  if (!Array.isArray(record.hostCalls)) return `the record's hostCalls is not a list`;
+  for (let i = 0; i < record.hostCalls.length; i++) {
+    const call = record.hostCalls[i] as Partial<AuditHostCall> | null;
+    if (typeof call !== 'object' || call === null || typeof call.name !== 'string' || !Array.isArray(call.args)) {
+      return `the record's hostCalls[${i}] is not a host call (a name and a list of arguments)`;
+    }
+    if (call.error !== undefined && typeof call.error !== 'string') return `the record's hostCalls[${i}].error is not a message`;
+  }
+  return undefined;
+}
+
+/** How a finished replay differs from its record: host calls left over, the outcome, the output stream. */
+function replayDifference(record: AuditRecord, result: RunResult): string | undefined {
+  const made = result.audit?.hostCalls.length ?? 0;
+  if (made < record.hostCalls.length) {
+    const left = record.hostCalls.length - made;
+    return `the record has ${left} host call${left === 1 ? '' : 's'} the script did not make (the first: ${record.hostCalls[made].name}, call ${made + 1})`;
+  }
+  if (result.ok !== record.ok) {
+    return result.ok ? `the script succeeded where the record has the error ${JSON.stringify(record.error?.message)}` : `the script failed (${result.error.kind}: ${result.error.message}) where the record succeeded`;
+  }
+  if (result.ok && canonicalJson(result.output) !== canonicalJson(record.output)) return `the output differs from the record's`;
+  if (!result.ok && (result.error.kind !== record.error?.kind || result.error.message !== record.error?.message)) {
+    return `the error differs from the record's (${record.error?.kind}: ${record.error?.message})`;
+  }
+  for (const stream of ['stdout', 'stderr'] as const) {
+    if (record[stream] !== undefined && (result.audit?.[stream] ?? '') !== record[stream]) return `what the script wrote to ${stream} differs from the record's`;
+  }
+  return undefined;
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {

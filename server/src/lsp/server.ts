@@ -18,6 +18,7 @@ import {
 } from '../service/service';
 import type { Severity } from '../check/check';
 import { rangedChange } from '../format/edits';
+import { guardedStdin } from '../framing';
 
 export { rangedChange };
 
@@ -42,13 +43,20 @@ function toLspSymbol(s: DocumentSymbol): LspDocumentSymbol {
   };
 }
 
+/** Largest document the server checks, in characters (a 5 MB script takes seconds; 50 MB, minutes). */
+export const MAX_DOCUMENT = 8 * 1024 * 1024;
+
 export interface ServerOptions {
   transport: 'stdio' | 'ipc';
 }
 
 /** Starts the server; resolves when the client has said exit. */
 export function startServer(options: ServerOptions): Promise<void> {
-  const connection = options.transport === 'ipc' ? createConnection(ProposedFeatures.all) : createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+  // On stdio, only well-framed messages reach the connection (framing.ts): malformed input is
+  // reported on stderr and skipped, and the server keeps serving.
+  const connection = options.transport === 'ipc'
+    ? createConnection(ProposedFeatures.all)
+    : createConnection(ProposedFeatures.all, guardedStdin('sandlua lsp'), process.stdout);
   return new Promise((resolve) => {
     new Server(connection).listen();
     connection.onExit(() => resolve());
@@ -94,6 +102,8 @@ export class Server {
    */
   private openContractCommand: string | undefined;
   private pending = new Map<string, NodeJS.Immediate>();
+  /** Open documents too large to check (MAX_DOCUMENT), by path: their size in characters. */
+  private readonly tooLarge = new Map<string, number>();
 
   constructor(private readonly connection: Connection, private readonly service = new LanguageService()) {}
 
@@ -132,6 +142,7 @@ export class Server {
       const path = this.path(e.document.uri);
       if (this.uris.get(path) === e.document.uri) this.uris.delete(path);
       this.edits.delete(e.document.uri);
+      this.tooLarge.delete(path);
       this.service.close(path);
       if (!this.pullDiagnostics && !path.endsWith('sandlua.json')) void c.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
     });
@@ -336,7 +347,15 @@ export class Server {
   /** A document opened (edits undefined) or changed (its ranged edits). */
   private opened(document: TextDocument, edits?: TextEdit[]): void {
     const path = this.path(document.uri);
-    this.service.change(path, document.getText(), document.version, edits);
+    const text = document.getText();
+    // A document too large to check is given to the service empty (every feature answers
+    // nothing) and gets one diagnostic saying why; checking it would hold the server for minutes.
+    const wasLarge = this.tooLarge.has(path);
+    // (Contracts are bounded by their loader, which reports one that is too large as an error.)
+    if (text.length > MAX_DOCUMENT && !path.endsWith('sandlua.json')) this.tooLarge.set(path, text.length);
+    else this.tooLarge.delete(path);
+    if (this.tooLarge.has(path)) this.service.change(path, '', document.version);
+    else this.service.change(path, text, document.version, wasLarge ? undefined : edits);
     if (path.endsWith('sandlua.json')) {
       this.contractsChanged();
       return;
@@ -389,6 +408,11 @@ export class Server {
   }
 
   private diagnostics(path: string): LspDiagnostic[] {
+    const large = this.tooLarge.get(path);
+    if (large !== undefined) {
+      const message = `not checked: the document has ${large} characters, more than the ${MAX_DOCUMENT} the language server checks`;
+      return [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: 'sandlua', code: 'too-large', message }];
+    }
     return this.service.diagnostics(path).map((d) => this.toLsp(d));
   }
 

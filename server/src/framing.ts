@@ -1,0 +1,191 @@
+// The framing both protocols share on stdio: `Content-Length: N\r\n\r\n` and N bytes of JSON
+// (LSP's base protocol, and DAP's). `sandlua lsp --stdio` and `sandlua dap` read stdin through a
+// `FramingGuard`, which passes on whole, well-framed messages only: malformed input never reaches
+// the protocol libraries (whose readers wait for ever after a huge Content-Length, or stop on a
+// header line they cannot split). What is wrong is said on stderr, the bad bytes are dropped, and
+// reading goes on at the next `Content-Length` header (resynchronisation).
+//
+// The resynchronisation is exact for valid messages: a JSON body cannot hold `Content-Length:`,
+// digits and a line break (outside a string it is no JSON token; inside one, a raw line break is
+// not allowed), so such a header line inside a body means the body was cut short (a header
+// without its body, a Content-Length too large) and the next message starts there.
+
+import { Transform, type TransformCallback } from 'stream';
+
+export interface FramingOptions {
+  /** Largest body accepted, in bytes; a larger Content-Length is refused (the bytes skipped). */
+  maxBytes: number;
+  /** Where problems are reported, one line each (stderr). */
+  report: (line: string) => void;
+}
+
+/** Longest header block (all header lines) accepted, in bytes. */
+const MAX_HEADER = 8192;
+const HEADER_END = Buffer.from('\r\n\r\n', 'latin1');
+const CONTENT_LENGTH = 'content-length:';
+/** A Content-Length header line: never inside a valid JSON body. */
+const HEADER_LINE = /content-length:[ \t]*\d+[ \t]*\r\n/i;
+/** Bytes of a body kept to find a header line split over chunks. */
+const KEEP = 64;
+
+export class FramingGuard extends Transform {
+  /** Bytes not yet framed: a header in progress, or the start of the next one. */
+  private head: Buffer = Buffer.alloc(0);
+  /** The body being read: its expected length, the chunks so far and their size. */
+  private expected = -1;
+  private body: Buffer[] = [];
+  private bodyBytes = 0;
+  /** The body's last few bytes looked at (for a header split over chunks). */
+  private lastBytes: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly options: FramingOptions) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    try {
+      if (this.expected >= 0) this.addBody(chunk);
+      else this.head = this.head.length === 0 ? chunk : Buffer.concat([this.head, chunk]);
+      this.frame();
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  }
+
+  override _flush(done: TransformCallback): void {
+    const left = this.head.length + this.bodyBytes;
+    if (left > 0 && /\S/.test(Buffer.concat([this.head, ...this.body]).toString('latin1'))) {
+      this.options.report(`the input ended inside a message (${left} bytes unread)`);
+    }
+    done();
+  }
+
+  /** Frames what `head` holds: headers, then bodies as they complete. */
+  private frame(): void {
+    for (;;) {
+      if (this.expected >= 0) {
+        if (this.bodyBytes < this.expected) return;
+        const all = this.body.length === 1 ? this.body[0] : Buffer.concat(this.body, this.bodyBytes);
+        const length = this.expected;
+        this.endBody();
+        const body = all.subarray(0, length);
+        this.head = all.subarray(length);
+        if (!this.deliver(body)) {
+          // Not JSON: the Content-Length was wrong; the next message may start inside these bytes.
+          this.head = all;
+          this.resync(0, 'a message body that is not JSON');
+        }
+        continue;
+      }
+      const end = this.head.indexOf(HEADER_END);
+      if (end < 0) {
+        if (this.head.length <= MAX_HEADER) return;
+        this.resync(1, `a header longer than ${MAX_HEADER} bytes`);
+        continue;
+      }
+      const problem = this.readHeader(this.head.subarray(0, end).toString('latin1'));
+      if (problem !== undefined) {
+        this.resync(1, problem);
+        continue;
+      }
+      const rest = this.head.subarray(end + HEADER_END.length);
+      this.head = Buffer.alloc(0);
+      this.addBody(rest);
+    }
+  }
+
+  /** The header block's problem, or undefined after setting `expected` from its Content-Length. */
+  private readHeader(text: string): string | undefined {
+    let length: number | undefined;
+    for (const line of text.split('\r\n')) {
+      const colon = line.indexOf(':');
+      if (colon <= 0) return `a header line without a name and value (${JSON.stringify(line.slice(0, 80))})`;
+      if (line.slice(0, colon).trim().toLowerCase() !== 'content-length') continue;
+      const value = line.slice(colon + 1).trim();
+      if (!/^\d+$/.test(value)) return `a Content-Length that is not a number of bytes (${JSON.stringify(value.slice(0, 80))})`;
+      length = Number(value);
+    }
+    if (length === undefined) return 'a header without Content-Length';
+    if (length > this.options.maxBytes) return `a Content-Length of ${length} bytes, more than the limit of ${this.options.maxBytes}`;
+    this.expected = length;
+    return undefined;
+  }
+
+  /** Adds body bytes; a header line inside them means the body was cut short. */
+  private addBody(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    const before = this.bodyBytes;
+    this.body.push(chunk);
+    this.bodyBytes += chunk.length;
+    // Only the new bytes of this body are looked at, with the few before them (a header split
+    // over two chunks): never the whole body again.
+    const inBody = Math.min(chunk.length, this.expected - before);
+    if (inBody <= 0) return;
+    const window = Buffer.concat([this.lastBytes, chunk.subarray(0, inBody)]);
+    const match = HEADER_LINE.exec(window.toString('latin1'));
+    this.lastBytes = window.subarray(Math.max(0, window.length - KEEP));
+    if (match === null) return;
+    const at = match.index;
+    // A body that holds a header: everything from there is read as headers again.
+    const offset = before - (window.length - inBody) + at;
+    const all = Buffer.concat(this.body, this.bodyBytes);
+    this.endBody();
+    this.options.report(`dropped ${offset} bytes: a message body cut short by the next header (its Content-Length was wrong)`);
+    this.head = all.subarray(offset);
+  }
+
+  private endBody(): void {
+    this.body = [];
+    this.bodyBytes = 0;
+    this.expected = -1;
+    this.lastBytes = Buffer.alloc(0);
+  }
+
+  /** Passes a whole body on, re-framed; false when it is not JSON. */
+  private deliver(body: Buffer): boolean {
+    let value: unknown;
+    try {
+      value = JSON.parse(body.toString('utf8'));
+    } catch {
+      return false;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      this.options.report(`dropped a message that is JSON but not an object (${body.length} bytes)`);
+      return true;
+    }
+    this.push(Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'latin1'));
+    this.push(body);
+    return true;
+  }
+
+  /**
+   * Drops bytes up to the next `Content-Length:` at `from` or later of `head` (anywhere: what is
+   * dropped was no message, and a message may follow it on the same line), and says why.
+   */
+  private resync(from: number, why: string): void {
+    const text = this.head.toString('latin1').toLowerCase();
+    let cut = text.indexOf(CONTENT_LENGTH, from);
+    if (cut < 0) {
+      // No header in sight: keep only a tail that may be the start of one split across chunks.
+      cut = this.head.length;
+      for (let keep = Math.min(CONTENT_LENGTH.length - 1, text.length - from); keep > 0; keep--) {
+        if (CONTENT_LENGTH.startsWith(text.slice(text.length - keep))) {
+          cut = text.length - keep;
+          break;
+        }
+      }
+    }
+    this.options.report(`dropped ${cut} bytes: ${why}; reading on from the next Content-Length header`);
+    this.head = this.head.subarray(cut);
+  }
+}
+
+/** Largest message `sandlua lsp --stdio` and `sandlua dap` read (a 50 MB script, JSON-escaped, fits). */
+export const MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
+
+/** The process's stdin through a FramingGuard, problems reported on stderr as `name: ...`. */
+export function guardedStdin(name: string): NodeJS.ReadableStream {
+  const guard = new FramingGuard({ maxBytes: MAX_MESSAGE_BYTES, report: (line) => process.stderr.write(`${name}: ${line}\n`) });
+  return process.stdin.pipe(guard);
+}
