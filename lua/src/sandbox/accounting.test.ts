@@ -37,6 +37,8 @@ function fails(result: RunResult, kind: string): void {
 }
 
 const MB = 1024 * 1024;
+/** Holds about 3.3 MB (under a 4 MB limit) in `keep`. */
+const HOLD = 'local keep = {} for i = 1, 3000 do keep[i] = ("k"):rep(1000) .. i end';
 
 describe('sandbox: memory accounting', function () {
   this.timeout(30000);
@@ -69,9 +71,7 @@ describe('sandbox: memory accounting', function () {
     });
     it('a script that holds most of its limit and churns: passes further apart, not one per allocation', async () => {
       // About 3.3 MB held under 4 MB, then about 80 MB of garbage made by table.concat.
-      const source = `
-        local keep = {}
-        for i = 1, 3000 do keep[i] = ("k"):rep(1000) .. i end
+      const source = `${HOLD}
         local parts = {}
         for i = 1, 1000 do parts[i] = "p" .. i end
         local n = 0
@@ -82,9 +82,7 @@ describe('sandbox: memory accounting', function () {
       assert.ok(passes < 150, `${passes} passes`);
     });
     it('and still fails a script that then holds more than the limit', async () => {
-      const source = `
-        local keep = {}
-        for i = 1, 3000 do keep[i] = ("k"):rep(1000) .. i end
+      const source = `${HOLD}
         for i = 1, 2000 do local s = ("y"):rep(4000) .. i end
         for i = 3001, 4500 do keep[i] = ("k"):rep(1000) .. i end
         return #keep`;
