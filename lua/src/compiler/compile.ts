@@ -113,14 +113,19 @@ const BINARY: Record<ast.BinaryOperator, Opr> = {
 /** Arithmetic and bitwise operators' opcodes, in Opr order from ADD to SHR. */
 const ARITH_OP: readonly Op[] = [Op.ADD, Op.SUB, Op.MUL, Op.MOD, Op.POW, Op.DIV, Op.IDIV, Op.BAND, Op.BOR, Op.BXOR, Op.SHL, Op.SHR];
 
-/** Compiles Lua source (a byte string) into a main-function prototype, or returns the error message. */
-export function compile(source: string, chunkName: string): Proto | string {
+/**
+ * Compiles Lua source (a byte string) into a main-function prototype, or returns the error message.
+ * `charge`, when given, is told of work that does not grow with the source's size alone (walking
+ * jump lists, which long `and`/`or` chains make quadratic, as in PUC), a few thousand steps at a
+ * time; it may throw to stop the compilation (a budget).
+ */
+export function compile(source: string, chunkName: string, charge?: (steps: number) => void): Proto | string {
   const result = parse(Buffer.from(source, 'latin1'), { name: chunkName });
   if (result.firstError) {
     return `${chunkId(chunkName)}:${result.firstError.line ?? 1}: ${result.firstError.message}`;
   }
   try {
-    return new CodeGenerator(result.source, chunkName, result.chunk).main();
+    return new CodeGenerator(result.source, chunkName, result.chunk, charge).main();
   } catch (e) {
     if (e instanceof CompileError) return e.message;
     throw e;
@@ -146,7 +151,11 @@ class CodeGenerator {
   /** Start of the positional table field being compiled (see `expr`'s Name case). */
   private fieldStart = -1;
 
-  constructor(private readonly src: string, private readonly chunkName: string, private readonly chunk: ast.Chunk) {
+  /** Jump-list links walked since work was last charged. */
+  private walked = 0;
+
+  constructor(private readonly src: string, private readonly chunkName: string, private readonly chunk: ast.Chunk,
+    private readonly charge: ((steps: number) => void) | undefined) {
     let text = src;
     if (chunk.shebang) text = src.slice(0, chunk.shebang.end).replace(/\r/g, ' ') + src.slice(chunk.shebang.end);
     this.lua = new LineMap(text, { lua: true });
@@ -353,7 +362,16 @@ class CodeGenerator {
     if (l1 === NO_JUMP) return l2;
     let list = l1;
     let next: number;
-    while ((next = this.getJump(list)) !== NO_JUMP) list = next;
+    let walked = this.walked;
+    while ((next = this.getJump(list)) !== NO_JUMP) {
+      list = next;
+      walked++;
+    }
+    if (walked >= 4096 && this.charge !== undefined) {
+      this.charge(walked);
+      walked = 0;
+    }
+    this.walked = walked;
     this.fixJump(list, l2);
     return l1;
   }
@@ -1504,16 +1522,9 @@ class CodeGenerator {
       case 'Table':
         this.constructor_(node, e);
         return;
-      case 'Binary': {
-        this.expr(node.left, e);
-        const opr = BINARY[node.operator];
-        this.consumed(node.operatorStart + node.operator.length);
-        this.infix(opr, e);
-        const e2 = exp();
-        this.expr(node.right, e2);
-        this.posfix(opr, e, e2, this.lineOf(node.operatorStart));
+      case 'Binary': case 'Member': case 'Index': case 'Call':
+        this.chain(node, e);
         return;
-      }
       case 'Unary': {
         const line = this.lineOf(node.start);
         this.consumed(node.start + (node.operator === 'not' ? 3 : 1));
@@ -1521,29 +1532,70 @@ class CodeGenerator {
         this.prefix(node.operator, e, line);
         return;
       }
-      case 'Member': {
-        this.expr(node.object, e);
-        this.exp2AnyRegUp(e);
-        this.consumed(node.name.end);
-        this.indexed(e, exp(K.K, this.stringK(node.name.name)));
-        return;
-      }
-      case 'Index': {
-        this.expr(node.object, e);
-        this.exp2AnyRegUp(e);
-        this.consumed(this.skip(node.object.end) + 1);
-        const key = exp();
-        this.expr(node.index, key);
-        this.exp2Val(key);
-        this.consumed(node.end);
-        this.indexed(e, key);
-        return;
-      }
-      case 'Call':
-        this.call(node, e);
-        return;
       default:
         throw new Error(`cannot compile a ${node.kind}`);
+    }
+  }
+
+  /**
+   * A left-associative chain (`1+1+…`, `a and b and …`, `a.b.b…`, `f()()…`, or a mix), which is
+   * legal at any length: walked down to its innermost operand with an explicit stack, then
+   * compiled outwards, each link's operator and right side after its left side, which is the
+   * order of PUC's recursive reading (so the code is the same, and no JS frame per link).
+   */
+  private chain(node: ast.Expression, e: Exp): void {
+    const links: (ast.BinaryExpression | ast.MemberExpression | ast.IndexExpression | ast.CallExpression)[] = [];
+    // A call's line is where the whole suffixed expression starts, read before its callee.
+    const lines: number[] = [];
+    let n = node;
+    for (;;) {
+      if (n.kind === 'Binary') {
+        links.push(n);
+        lines.push(0);
+        n = n.left;
+      } else if (n.kind === 'Member' || n.kind === 'Index') {
+        links.push(n);
+        lines.push(0);
+        n = n.object;
+      } else if (n.kind === 'Call') {
+        links.push(n);
+        lines.push(this.startLine(n));
+        n = n.callee;
+      } else {
+        break;
+      }
+    }
+    this.expr(n, e);
+    for (let i = links.length - 1; i >= 0; i--) {
+      const link = links[i];
+      switch (link.kind) {
+        case 'Binary': {
+          const opr = BINARY[link.operator];
+          this.consumed(link.operatorStart + link.operator.length);
+          this.infix(opr, e);
+          const e2 = exp();
+          this.expr(link.right, e2);
+          this.posfix(opr, e, e2, this.lineOf(link.operatorStart));
+          break;
+        }
+        case 'Member':
+          this.exp2AnyRegUp(e);
+          this.consumed(link.name.end);
+          this.indexed(e, exp(K.K, this.stringK(link.name.name)));
+          break;
+        case 'Index': {
+          this.exp2AnyRegUp(e);
+          this.consumed(this.skip(link.object.end) + 1);
+          const key = exp();
+          this.expr(link.index, key);
+          this.exp2Val(key);
+          this.consumed(link.end);
+          this.indexed(e, key);
+          break;
+        }
+        default:
+          this.callSuffix(link, e, lines[i]);
+      }
     }
   }
 
@@ -1590,9 +1642,8 @@ class CodeGenerator {
     if (k !== K.VARARG) this.consumed(end);
   }
 
-  private call(node: ast.CallExpression, e: Exp): void {
-    const line = this.startLine(node);
-    this.expr(node.callee, e);
+  /** A call's arguments and CALL, its callee being compiled into `e`; `line` is the call's (startLine). */
+  private callSuffix(node: ast.CallExpression, e: Exp, line: number): void {
     let argsFrom: number;
     if (node.method) {
       this.consumed(node.method.end);

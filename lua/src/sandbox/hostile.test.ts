@@ -79,6 +79,17 @@ describe('sandbox: hostile scripts', function () {
     fails(await new Sandbox({ manifest, host: { hold } }).run('hold() return 1', null), 'budget', /time limit of 100 ms/);
   });
 
+  it('a tenant that holds the thread does not use up the others\' time limits (timeMs is the run\'s own time)', async () => {
+    const busy = new Sandbox({ manifest: contract({ limits: { ...LIMITS, instructions: 1e9, timeMs: 20_000 } }) });
+    const ordinary = new Sandbox({ manifest: contract({ limits: { ...LIMITS, instructions: 1e9, timeMs: 400 } }) });
+    const hog = busy.run('local n = 0 for i = 1, 4e7 do n = n + i % 7 end return n', null);
+    const runs = Array.from({ length: 20 }, (_, i) => ordinary.run(`local n = 0 for j = 1, 6e5 do n = n + j % ${i + 2} end return n`, null));
+    const results = await Promise.all(runs);
+    for (const r of results) assert.ok(r.ok, JSON.stringify(r));
+    assert.ok(results.every((r) => r.stats.timeMs < 400), JSON.stringify(results.map((r) => r.stats.timeMs)));
+    assert.ok((await hog).ok);
+  });
+
   it('cuts a huge error message (64 KB)', async () => {
     const result = await run('error(string.rep("e", 1e6))');
     fails(result, 'runtime', /\.\.\. \(1000014 characters in all\)$/);

@@ -131,9 +131,16 @@ export interface RunDebugger {
   hostCall?(call: AuditHostCall): void;
 }
 
-/** Compiled scripts shared by every sandbox (prototypes are immutable), by name and source. */
+/**
+ * Compiled scripts shared by every sandbox, by name and source, the least recently used dropped
+ * first. Prototypes are immutable and hold nothing of a run (each VM keeps its own closure cache).
+ * Bounded by entries and by the characters of the keys (source and name) it holds; a source of
+ * more than an eighth of that is compiled for each run.
+ */
 const COMPILED = new Map<string, Proto | string>();
 const COMPILED_MAX = 512;
+const COMPILED_MAX_CHARS = 8 * 1024 * 1024;
+let compiledChars = 0;
 
 /** A run that goes on longer than this gives the event loop a turn, in milliseconds. */
 const YIELD_MS = 10;
@@ -202,10 +209,20 @@ export class Sandbox {
   compile(source: string, name: string): Proto | string {
     const key = name + '\0' + source;
     let proto = COMPILED.get(key);
-    if (proto === undefined) {
-      proto = compile(source, '@' + name);
-      if (COMPILED.size >= COMPILED_MAX) COMPILED.delete(COMPILED.keys().next().value as string);
+    if (proto !== undefined) {
+      // Most recently used last.
+      COMPILED.delete(key);
       COMPILED.set(key, proto);
+      return proto;
+    }
+    proto = compile(source, '@' + name);
+    if (key.length > COMPILED_MAX_CHARS / 8) return proto;
+    COMPILED.set(key, proto);
+    compiledChars += key.length;
+    while (COMPILED.size > COMPILED_MAX || compiledChars > COMPILED_MAX_CHARS) {
+      const oldest = COMPILED.keys().next().value as string;
+      COMPILED.delete(oldest);
+      compiledChars -= oldest.length;
     }
     return proto;
   }
@@ -303,6 +320,8 @@ class Run {
   private readonly state: LuaState;
   private readonly started = performance.now();
   private deadline: number;
+  /** Time since the start that was not the run's own (see notOwn). */
+  private otherTime = 0;
   private fatal: Fatal | undefined;
   private hostCalls = 0;
   private peakMemory = 0;
@@ -482,8 +501,12 @@ class Run {
           out = vm.resume(settled);
         } else if (yielding) {
           yielding = false;
+          // The turn given to the event loop (other sandboxes, the host's I/O) is not this run's
+          // time: a tenant that holds the thread does not use up the others' time limits.
+          const yieldedAt = performance.now();
           await new Promise<void>((resolve) => setImmediate(resolve));
           lastYield = performance.now();
+          this.notOwn(lastYield - yieldedAt);
           this.checkTime();
           setPace();
           out = vm.resume();
@@ -491,7 +514,7 @@ class Run {
           // Paused by the debugger: the clock stops while a person looks.
           const pausedAt = performance.now();
           if (debug !== undefined) await debug.paused();
-          this.deadline += performance.now() - pausedAt;
+          this.notOwn(performance.now() - pausedAt);
           lastYield = performance.now();
           setPace();
           out = vm.resume();
@@ -549,7 +572,7 @@ class Run {
     return {
       instructions: this.state.vm.instructions,
       memoryBytes: this.peakMemory,
-      timeMs: Math.round((performance.now() - this.started) * 1000) / 1000,
+      timeMs: Math.round((performance.now() - this.started - this.otherTime) * 1000) / 1000,
       hostCalls: this.hostCalls,
     };
   }
@@ -604,6 +627,16 @@ class Run {
     this.checkTime();
     this.allocate(0);
     if (this.state.vm.instructions >= this.nextMemoryCheck) this.measureMemory();
+  }
+
+  /**
+   * Time that was not the run's own: a turn it gave the event loop, a debugger's pause. The
+   * deadline moves by it, and the run's timeMs leaves it out. (Waiting for a host call is the
+   * run's time.)
+   */
+  private notOwn(ms: number): void {
+    this.deadline += ms;
+    this.otherTime += ms;
   }
 
   private checkTime(): void {

@@ -20,6 +20,11 @@ export interface BaseOptions {
   charge?: Charge;
 }
 
+/** What a piece returned by `load`'s reader takes besides its bytes: its slot and string header. */
+const READER_PIECE_BYTES = 32;
+/** What calling `load`'s reader for a piece costs, in instructions, besides its bytes (a step per 64). */
+const READER_PIECE_STEPS = 8;
+
 export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
   const set = (name: string, fn: NativeFunction) => G.setStr(name, fn);
   G.setStr('_G', G);
@@ -191,16 +196,29 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
     } else if (chunk instanceof LuaClosure || chunk instanceof NativeFunction) {
       // A reader function: concatenate its pieces until it returns nil or an empty string. An
       // error in the reader is load's error result, as lua_load reports it (limits still end the run).
+      // Each piece is work (a native reader runs no instruction), and the text gathered is memory:
+      // both charged as it grows, so a reader that never ends meets the budget or the memory limit.
       const pieces: string[] = [];
+      let length = 0;
+      let reserved = 0;
       try {
         for (;;) {
           const piece = vm.call(chunk, [])[0];
           if (piece === undefined || piece === '') break;
           if (typeof piece !== 'string') return [undefined, 'reader function must return a string'];
           pieces.push(piece);
+          length += piece.length;
+          // Bytes held: the text, and a slot and a string header per piece.
+          const held = length + READER_PIECE_BYTES * pieces.length;
+          if (held - reserved > Math.max(4096, reserved >>> 3)) {
+            charge(READER_PIECE_STEPS + (piece.length >>> 6), held - reserved);
+            reserved = held;
+          } else {
+            charge(READER_PIECE_STEPS + (piece.length >>> 6));
+          }
         }
       } catch (e) {
-        if (!(e instanceof LuaError) || e.kind === 'budget') throw e;
+        if (!(e instanceof LuaError) || vm.uncatchable.has(e.kind)) throw e;
         return [undefined, e.value];
       }
       source = pieces.join('');

@@ -547,7 +547,7 @@ export class IoLibrary {
         const u = a.values[0];
         const h = this.handleOf(u);
         if (h === undefined) throw a.typeError(1, 'FILE*');
-        return [h.closed ? 'file (closed)' : `file (${rawToString(u).slice('userdata: '.length)})`];
+        return [h.closed ? 'file (closed)' : `file (${rawToString(u, vm.ids).slice('userdata: '.length)})`];
       },
     });
 

@@ -28,6 +28,7 @@
 
 import type { Coroutine, VM } from './interp';
 import { LFloat } from './number';
+import type { Proto } from './proto';
 import { LuaTable } from './table';
 import { LuaClosure, LuaError, LuaValue, NativeFunction, Upvalue, Userdata } from './value';
 import { SIZE } from './heap';
@@ -385,7 +386,7 @@ export class Collector {
     propagate();
 
     if (collecting) {
-      clearValues(weakValues, marked);
+      clearValues(weakValues, marked, vm.closures);
       // Unreachable objects marked for finalization: newest first, after those already waiting.
       if (this.finobj.size > 0) {
         const all = [...this.finobj];
@@ -400,9 +401,9 @@ export class Collector {
         for (let i = start; i < this.tobefnz.length; i++) push(this.tobefnz[i]);
         propagate();
       }
-      clearKeys(weakKeys, marked);
+      clearKeys(weakKeys, marked, vm.closures);
       // Again: tables first reached through a resurrected object, and values only they held.
-      clearValues(weakValues, marked);
+      clearValues(weakValues, marked, vm.closures);
     }
 
     // A measure while stopped collects nothing: what was allocated since still counts as in use.
@@ -435,13 +436,13 @@ function isCollectable(v: unknown): v is object {
  * Removes entries whose value is collectable and unmarked. Removal leaves the key as a cleared
  * entry (a tombstone), so that a traversal in progress (`next`) goes on, as Lua allows.
  */
-function clearValues(tables: LuaTable[], marked: Set<object>): void {
+function clearValues(tables: LuaTable[], marked: Set<object>, closures: Closures): void {
   for (const t of tables) {
     const arr = t.arr;
     for (let i = arr.length - 1; i >= 0; i--) {
       const v = arr[i];
       if (isCollectable(v) && !marked.has(v)) {
-        forget(v);
+        forget(v, closures);
         t.setInt(i + 1, undefined);
       }
     }
@@ -449,7 +450,7 @@ function clearValues(tables: LuaTable[], marked: Set<object>): void {
     if (hash === undefined) continue;
     for (const [k, v] of hash) {
       if (isCollectable(v) && !marked.has(v)) {
-        forget(v);
+        forget(v, closures);
         t.set(k, undefined);
       }
     }
@@ -457,28 +458,29 @@ function clearValues(tables: LuaTable[], marked: Set<object>): void {
 }
 
 /** Removes entries whose key is collectable and unmarked. */
-function clearKeys(tables: LuaTable[], marked: Set<object>): void {
+function clearKeys(tables: LuaTable[], marked: Set<object>, closures: Closures): void {
   for (const t of tables) {
     const hash = t.hash;
     if (hash === undefined) continue;
     for (const [k, v] of hash) {
       if (v !== undefined && isCollectable(k) && !marked.has(k)) {
-        forget(k);
+        forget(k, closures);
         t.set(k, undefined);
       }
     }
   }
 }
 
+/** The VM's closure cache (VM.closures). */
+type Closures = WeakMap<Proto, LuaClosure>;
+
 /**
- * A closure that a weak table lost must not come back: its prototype's closure cache (OP_CLOSURE
- * reuses the last closure with the same upvalues, as 5.3 does) lets it go too, as PUC's collector
- * clears a cache whose closure is dead.
+ * A closure that a weak table lost must not come back: the VM's cache of its prototype's last
+ * closure (OP_CLOSURE reuses it when the upvalues are the same, as 5.3 does) lets it go too, as
+ * PUC's collector clears a cache whose closure is dead.
  */
-function forget(o: object): void {
-  if (!(o instanceof LuaClosure)) return;
-  const proto = o.proto as { cache?: LuaClosure };
-  if (proto.cache === o) proto.cache = undefined;
+function forget(o: object, closures: Closures): void {
+  if (o instanceof LuaClosure && closures.get(o.proto) === o) closures.delete(o.proto);
 }
 
 /**

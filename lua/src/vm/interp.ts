@@ -28,7 +28,7 @@ import {
 import { Op, OP_INFO, Proto, FIELDS_PER_FLUSH } from './proto';
 import { LuaTable } from './table';
 import {
-  Continuation, type ErrorKind, LuaClosure, LuaError, LuaFunction, LuaValue, NativeFunction, Request, Upvalue, Userdata, isFalsy, rawToString, typeName,
+  Continuation, type ErrorKind, LuaClosure, LuaError, LuaFunction, LuaValue, NativeFunction, ObjectIds, Request, Upvalue, Userdata, isFalsy, rawToString, typeName,
 } from './value';
 import { META_EVENT, ObjName, calledName, chunkId, localName, objName, upvalueName } from './debuginfo';
 import { Collector } from './gc';
@@ -139,7 +139,6 @@ export type CoroutineStatus = 'suspended' | 'running' | 'normal' | 'dead';
 
 export class Coroutine {
   readonly kind = 'thread' as const;
-  id = 0;
   stack: LuaValue[] = [];
   /** Frame objects, reused; the first `depth` are live. */
   frames: CallFrame[] = [];
@@ -251,6 +250,14 @@ export class VM {
 
   /** Called with an error that no pcall catches, before the stack unwinds (debuggers). */
   onUncaught: ((error: LuaError, thread: Coroutine) => void) | undefined = undefined;
+
+  /**
+   * Each prototype's last closure, for OP_CLOSURE's reuse (5.3's cache): per VM, and weak, so that
+   * it dies with the prototype or the VM.
+   */
+  readonly closures = new WeakMap<Proto, LuaClosure>();
+  /** Addresses for `tostring` (`table: 0x…`): per state, numbered in the order first shown. */
+  readonly ids = new ObjectIds();
 
   /** Nested runs started by natives calling back into Lua (JS recursion). */
   nativeDepth = 0;
@@ -1505,9 +1512,9 @@ export class VM {
     }
     if (v instanceof LuaTable || v instanceof Userdata) {
       const name = this.getMetatable(v)?.getStr('__name');
-      if (typeof name === 'string') return name + rawToString(v).slice(typeName(v).length);
+      if (typeof name === 'string') return name + rawToString(v, this.ids).slice(typeName(v).length);
     }
-    return rawToString(v);
+    return rawToString(v, this.ids);
   }
 
   // ---- the slow paths of the instructions ----------------------------------------------------
@@ -1724,11 +1731,16 @@ export class VM {
     while (open.length > 0 && open[open.length - 1].index >= level) open.pop()!.close();
   }
 
-  /** OP_CLOSURE, reusing the prototype's last closure when it would capture the same upvalues (as 5.3). */
+  /**
+   * OP_CLOSURE, reusing the prototype's last closure when it would capture the same upvalues (as
+   * 5.3). The cache is this VM's own (`closures`), not the prototype's: prototypes are shared by
+   * every state that runs the same compiled chunk (the sandbox's compile cache), and a closure kept
+   * on one would keep its state reachable, and be handed to the next state, after the run.
+   */
   private makeClosure(thread: Coroutine, parent: LuaClosure, p: Proto, base: number): LuaClosure {
     const descs = p.upvalues;
     const n = descs.length;
-    const cached = (p as CachedProto).cache;
+    const cached = this.closures.get(p);
     if (cached !== undefined) {
       let same = true;
       for (let j = 0; j < n && same; j++) {
@@ -1744,7 +1756,7 @@ export class VM {
       ups[j] = desc.inStack ? this.findUpvalue(thread, base + desc.index) : parent.upvalues[desc.index];
     }
     const closure = new LuaClosure(p, ups);
-    (p as CachedProto).cache = closure;
+    this.closures.set(p, closure);
     this.allocated += SIZE.closure + 8 * n;
     return closure;
   }
@@ -2601,10 +2613,6 @@ const NEGATED_PENDING: unique symbol = Symbol('negated pending metamethod call')
 /** `desc` values: registers are 0..255; upvalues UPVAL + index; NO_DESC names nothing. */
 const UPVAL = 0x1000;
 const NO_DESC = -1;
-
-interface CachedProto extends Proto {
-  cache?: LuaClosure;
-}
 
 function describe(name: ObjName | undefined): string {
   return name === undefined ? '' : ` (${name.kind} '${name.name}')`;

@@ -23,8 +23,6 @@ export class LuaTable {
   /** Iteration state for `next`: the last key returned and the iterator positioned after it. */
   private iterKey: LuaValue = undefined;
   private iter: Iterator<[LuaValue, TableValue]> | undefined = undefined;
-  /** Stable identity for `tostring` (`table: 0x…`). */
-  id = 0;
 
   constructor(hashSize = 0) {
     // JS arrays grow as needed; only a hash-size hint (NEWTABLE's C) is worth acting on.

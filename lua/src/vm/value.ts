@@ -50,7 +50,6 @@ export class Upvalue {
 }
 
 export class LuaClosure {
-  id = 0;
   constructor(readonly proto: Proto, readonly upvalues: Upvalue[]) {}
 }
 
@@ -92,7 +91,6 @@ export class Request {
 export type NativeCall = (args: LuaValue[]) => LuaValue[] | Request;
 
 export class NativeFunction {
-  id = 0;
   /**
    * What `debug.getupvalue` shows of a library closure that is a C closure in PUC Lua (the
    * gmatch iterator, a wrapped coroutine): cells named "" holding Lua values the implementation
@@ -109,7 +107,6 @@ export class NativeFunction {
 export type LuaFunction = LuaClosure | NativeFunction;
 
 export class Userdata {
-  id = 0;
   metatable: LuaTable | undefined = undefined;
   /** The value `debug.setuservalue` associates with it (Lua 5.3's user value). */
   userValue: LuaValue = undefined;
@@ -168,15 +165,27 @@ export function isFalsy(v: LuaValue): boolean {
   return v === undefined || v === false;
 }
 
-let nextId = 1;
-/** A stable per-object number for `tostring(t)` (`table: 0x…`). */
-export function objectId(v: { id: number }): number {
-  if (v.id === 0) v.id = nextId++;
-  return v.id;
+/**
+ * Stable per-object numbers for `tostring(t)` (`table: 0x…`), given in the order objects are first
+ * shown. Each state has its own (VM.ids): a run's addresses depend only on the run, never on what
+ * other states in the process made, so a replay shows the same ones.
+ */
+export class ObjectIds {
+  private readonly ids = new WeakMap<object, number>();
+  private next = 1;
+
+  of(v: object): number {
+    let id = this.ids.get(v);
+    if (id === undefined) {
+      id = this.next++;
+      this.ids.set(v, id);
+    }
+    return id;
+  }
 }
 
-/** `tostring` without metamethods. */
-export function rawToString(v: LuaValue): string {
+/** `tostring` without metamethods; `ids` numbers the objects (the state's own). */
+export function rawToString(v: LuaValue, ids: ObjectIds): string {
   switch (typeof v) {
     case 'undefined': return 'nil';
     case 'boolean': return v ? 'true' : 'false';
@@ -184,7 +193,7 @@ export function rawToString(v: LuaValue): string {
     case 'string': return v;
     default:
       if (v instanceof LFloat) return numberToString(v);
-      return `${typeName(v)}: 0x${(0x55550000 + objectId(v as { id: number }) * 16).toString(16).padStart(8, '0')}`;
+      return `${typeName(v)}: 0x${(0x55550000 + ids.of(v as object) * 16).toString(16).padStart(8, '0')}`;
   }
 }
 

@@ -269,6 +269,28 @@ describe('language service: hover on types', () => {
     assert.ok(methods.includes('upper') && !methods.includes('rep'), methods.join(' '));
   });
 
+  it('names the candidates of a field or method whose object is not known, by what the file defines under that name', () => {
+    const text = [
+      'local Account = {}',
+      'Account.__index = Account',
+      'function Account.new(owner) return setmetatable({ owner = owner, balance = 0 }, Account) end',
+      'function Account:deposit(amount, ...) self.balance = self.balance + amount end',
+      'local function use(a) a:deposit(5) return a.balance, a.owner, a:missing() end',
+      'return use',
+    ].join('\n');
+    const service = new LanguageService();
+    service.open(SCRIPT, text, 1);
+    const method = service.hover(SCRIPT, positionOf(text, 'deposit(5)', 1))!.contents;
+    assert.match(method, /\(method\) a:deposit/);
+    assert.match(method, /`function Account:deposit\(amount, \.\.\.\)`, line 4/);
+    assert.match(method, /not known, so by name/);
+    const field = service.hover(SCRIPT, positionOf(text, 'balance, a.owner', 1))!.contents;
+    assert.match(field, /\(field\) a\.balance/);
+    assert.match(field, /`balance = 0`, line 3/);
+    assert.match(field, /`self\.balance = self\.balance \+ amount`, line 4/);
+    assert.equal(service.hover(SCRIPT, positionOf(text, 'missing()', 1)), undefined, 'nothing the file defines: no guess');
+  });
+
   it('shows a local function\'s signature, with the types of its ---@param comments', () => {
     const text = '---@param n integer\nlocal function twice(n) return n * 2 end\nreturn { normalized_vendor = tostring(twice(2)) }\n';
     const service = new LanguageService();

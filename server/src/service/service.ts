@@ -68,6 +68,9 @@ export const TOKEN_TYPES = ['variable', 'parameter', 'function', 'property', 'na
 export const TOKEN_MODIFIERS = ['declaration', 'readonly', 'defaultLibrary', 'host', 'forbidden'] as const;
 export interface SemanticToken { line: number; character: number; length: number; type: number; modifiers: number }
 
+/** Fields and methods a file defines, by name, per analysis (hover on members of unknown objects). */
+const MEMBERS = new WeakMap<object, Map<string, { start: number; text: string; signature?: string }[]>>();
+
 export interface ServiceSettings {
   /** Severity per code, or 'off' (over the contract's `"severity"` map). */
   severity: Record<string, Severity | 'off'>;
@@ -729,10 +732,10 @@ export class LanguageService {
     const objectType = this.typeOf(c, object) ?? this.declaredTypeOf(c, object);
     if (found.kind === 'Member') {
       const type = this.typeOf(c, found) ?? (objectType ? known(fieldsOf(objectType).get(name.name)) : undefined);
-      if (!type) return undefined;
+      if (!type) return this.memberByName(c, owner, name.name, '.', r);
       return { contents: `\`\`\`lua\n(field) ${owner}.${name.name}: ${formatInferredType(type)}\n\`\`\``, range: r };
     }
-    if (!objectType) return undefined;
+    if (!objectType) return this.memberByName(c, owner, name.name, ':', r);
     const result = this.typeOf(c, found);
     const resultLine = result ? `\n\nReturns here: \`${formatInferredType(result)}\`` : '';
     if (isStringType(objectType)) {
@@ -741,8 +744,61 @@ export class LanguageService {
       return { contents: `\`\`\`lua\n${doc.signature}\n\`\`\`\n${doc.doc}${resultLine}`, range: r };
     }
     const method = known(fieldsOf(objectType).get(name.name));
-    if (!method) return undefined;
+    if (!method) return this.memberByName(c, owner, name.name, ':', r);
     return { contents: `\`\`\`lua\n(method) ${owner}:${name.name}: ${formatInferredType(method)}\n\`\`\`${resultLine}`, range: r };
+  }
+
+  /**
+   * A field or method whose object's type is unknown (`self.total`, `obj:deposit(v)`): what the
+   * file defines under that name — functions defined as `function T:name(...)`, `T.name =
+   * function`, `{ name = function ... }`, and fields assigned `x.name = ...` or in constructors —
+   * said as candidates, since the object is not known to be any of them.
+   */
+  private memberByName(c: Cached, owner: string, name: string, separator: '.' | ':', r: Range): Hover | undefined {
+    const members = this.membersByName(c).get(name);
+    if (!members || members.length === 0) return undefined;
+    const functions = members.filter((m) => m.signature !== undefined);
+    const shown = (functions.length > 0 ? functions : members).slice(0, 3);
+    const more = (functions.length > 0 ? functions : members).length - shown.length;
+    const head = functions.length > 0 ? `(method) ${owner}${separator}${name}` : `(field) ${owner}${separator}${name}`;
+    const rows = shown.map((m) => `- ${m.signature !== undefined ? `\`${m.signature}\`` : `\`${m.text}\``}, line ${c.lines.positionAt(m.start).line + 1}`);
+    const what = functions.length > 0 ? 'Defined in this file as' : 'Assigned in this file as';
+    return { contents: `\`\`\`lua\n${head}\n\`\`\`\n${what} (the type of \`${owner}\` is not known, so by name):\n${rows.join('\n')}${more > 0 ? `\n- and ${more} more` : ''}`, range: r };
+  }
+
+  /** Fields and methods the file defines or assigns, by name (computed once per analysis). */
+  private membersByName(c: Cached): Map<string, { start: number; text: string; signature?: string }[]> {
+    const cached = MEMBERS.get(c.analysis);
+    if (cached) return cached;
+    const out = new Map<string, { start: number; text: string; signature?: string }[]>();
+    const add = (name: string, entry: { start: number; text: string; signature?: string }): void => {
+      const list = out.get(name) ?? [];
+      if (list.length < 50) list.push(entry);
+      out.set(name, list);
+    };
+    const source = (n: ast.Range): string => (n.end - n.start <= 60 ? c.text.slice(n.start, n.end).replace(/\s+/g, ' ') : '…');
+    const params = (f: ast.FunctionExpression): string => [...f.params.map((p) => p.name), ...(f.isVararg ? ['...'] : [])].join(', ');
+    walk(c.analysis.parsed.chunk, (n) => {
+      if (n.kind === 'FunctionStatement' && n.target.kind === 'Member') {
+        add(n.target.name.name, { start: n.start, text: source(n.target), signature: `function ${source(n.target.object)}${n.isMethod ? ':' : '.'}${n.target.name.name}(${params(n.func)})` });
+      } else if (n.kind === 'Assignment') {
+        n.targets.forEach((t, i) => {
+          if (t.kind !== 'Member') return;
+          const value = n.values[i];
+          if (value?.kind === 'Function') add(t.name.name, { start: t.start, text: source(t), signature: `${source(t)} = function(${params(value)})` });
+          else add(t.name.name, { start: t.start, text: value ? `${source(t)} = ${source(value)}` : source(t) });
+        });
+      } else if (n.kind === 'Table') {
+        for (const f of n.fields) {
+          if (f.style !== 'named' || f.key?.kind !== 'String') continue;
+          const key = f.key.value;
+          if (f.value.kind === 'Function') add(key, { start: f.start, text: key, signature: `${key} = function(${params(f.value)})` });
+          else add(key, { start: f.start, text: `${key} = ${source(f.value)}` });
+        }
+      }
+    });
+    MEMBERS.set(c.analysis, out);
+    return out;
   }
 
   signatureHelp(path: string, position: Position): SignatureHelp | undefined {

@@ -1,0 +1,149 @@
+// `load` and what a run leaves behind: a reader that never ends meets the budget or the memory
+// limit, compiling is charged by size (a huge or quadratic chunk ends in `budget`), valid chunks of
+// any length still load; the compile cache is bounded by size; nothing of a finished run stays
+// reachable (heap measured in a child process with --expose-gc), closures are each state's own,
+// and `tostring` addresses start afresh in every run.
+import { strict as assert } from 'assert';
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { parseManifest } from '../contract/manifest';
+import type { Contract } from '../contract/manifest';
+import { compile } from '../compiler/compile';
+import type { Proto } from '../vm/proto';
+import { LuaState } from '../vm/state';
+import { LuaClosure, Upvalue } from '../vm/value';
+import { Sandbox, type RunResult } from './sandbox';
+
+function contract(json: Record<string, unknown>): Contract {
+  const result = parseManifest(JSON.stringify({ name: 'load', scripts: ['*.lua'], ...json }), '/virtual/sandlua.json');
+  assert.ok(result.manifest, JSON.stringify(result.problems));
+  return result.manifest;
+}
+
+const LIMITS = { instructions: 5_000_000, timeMs: 3000, memoryBytes: 16 * 1024 * 1024, callDepth: 200, outputBytes: 1024 * 1024 };
+
+async function run(source: string, json: Record<string, unknown> = {}): Promise<RunResult> {
+  return new Sandbox({ manifest: contract({ stdlib: { allow: ['load', 'os.date'] }, limits: LIMITS, ...json }) }).run(source, null);
+}
+
+function fails(result: RunResult, kinds: string[]): void {
+  assert.ok(!result.ok, `expected a failure, got ${JSON.stringify(result).slice(0, 300)}`);
+  assert.ok(kinds.includes(result.error.kind), `${result.error.kind}: ${result.error.message.slice(0, 300)}`);
+}
+
+describe('sandbox: load and what a run leaves behind', function () {
+  this.timeout(60000);
+
+  describe('load is charged', () => {
+    it('a native reader that never ends (load(os.date)) meets a limit, even under pcall', async () => {
+      fails(await run('return pcall(load, os.date)', { limits: { ...LIMITS, instructions: 200_000 } }), ['budget', 'memory']);
+    });
+
+    it('a Lua reader of one byte at a time that never ends meets a limit', async () => {
+      fails(await run('return load(function() return "x" end)'), ['budget', 'memory']);
+    });
+
+    it('a reader of large pieces meets the memory limit', async () => {
+      fails(await run('local piece = string.rep("-", 1 << 16) return load(function() return piece end)'), ['memory']);
+    });
+
+    it('a reader that ends is read whole', async () => {
+      const result = await run('local parts, i = {"return ", "1 ", "+ 41"}, 0 return load(function() i = i + 1 return parts[i] end)()');
+      assert.deepEqual(result.ok && result.output, 42);
+    });
+
+    it('compiling a huge chunk is charged by its size: the budget ends it before or while it compiles', async () => {
+      fails(await run('local f = load("return " .. string.rep("1 + ", 400000) .. "1") return f and f()', { limits: { ...LIMITS, memoryBytes: 64 << 20 } }), ['budget']);
+      // A long and/or chain makes the compiler walk jump lists (quadratic, as in PUC): charged as it goes.
+      fails(await run('local f = load("return " .. string.rep("x and ", 60000) .. "x") return f ~= nil', { limits: { ...LIMITS, instructions: 100_000_000, timeMs: 60_000 } }), ['budget']);
+    });
+
+    it('the clock sees a long compile: the run fails on its time limit', async () => {
+      const result = await run('local f = load(string.rep("x = 1\\n", 100000)) return f ~= nil', { limits: { ...LIMITS, instructions: 100_000_000, timeMs: 50 } });
+      fails(result, ['budget']);
+      assert.match(result.ok ? '' : result.error.message, /time limit of 50 ms exceeded/);
+    });
+
+    it('the charge is counted in the run\'s instructions', async () => {
+      const small = await run('return load("return 1")()');
+      const large = await run(`return load("return " .. string.rep("1 + ", 10000) .. "1")()`);
+      assert.ok(small.ok && large.ok);
+      assert.equal(large.output, 10001);
+      assert.ok(large.stats.instructions - small.stats.instructions > 40000 * 16, `${small.stats.instructions} ${large.stats.instructions}`);
+    });
+
+    it('a chunk of 10,000 terms loads and runs', async () => {
+      const result = await run(`return load("local x = 2 return " .. string.rep("x + ", 9999) .. "x")()`);
+      assert.deepEqual(result.ok && result.output, 20000);
+    });
+  });
+
+  describe('nothing of a run survives it', () => {
+    it('a closure is each state\'s own, while a state still reuses its own as 5.3 does', () => {
+      const proto = compile('return function() end', '=shared') as Proto;
+      const a = new LuaState();
+      const b = new LuaState();
+      const make = (state: LuaState) => state.call(new LuaClosure(proto, [Upvalue.closed(state.globals)]))[0];
+      const fa = make(a);
+      assert.ok(fa instanceof LuaClosure);
+      assert.notEqual(make(b), fa);
+      assert.equal(make(a), fa);
+    });
+
+    it('tostring addresses start afresh in every run, whatever other runs made', async () => {
+      const sandbox = new Sandbox({ manifest: contract({ limits: LIMITS }) });
+      const script = 'local t = {} return tostring(t) .. " " .. tostring(print) .. " " .. tostring(function() end)';
+      const first = await sandbox.run(script, null);
+      await sandbox.run('local t = {} for i = 1, 1000 do t[i] = tostring({}) end return #t', null);
+      const again = await sandbox.run(script, null);
+      assert.ok(first.ok && again.ok);
+      assert.match(String(first.output), /^table: 0x[0-9a-f]{8} function: 0x[0-9a-f]{8} function: 0x[0-9a-f]{8}$/);
+      assert.equal(again.output, first.output);
+      // Addresses still tell objects apart within a run.
+      const distinct = await sandbox.run('local seen, n = {}, 0 for i = 1, 100 do local s = tostring({}) if not seen[s] then seen[s] = true n = n + 1 end end return n', null);
+      assert.deepEqual(distinct.ok && distinct.output, 100);
+    });
+
+    it('the compile cache keeps small scripts and is bounded by size', () => {
+      const sandbox = new Sandbox({ manifest: contract({ limits: LIMITS }) });
+      const small = 'return 1 -- cache test';
+      assert.equal(sandbox.compile(small, 'small.lua'), sandbox.compile(small, 'small.lua'));
+      // A script larger than an eighth of the cache is compiled for each run.
+      const huge = `return "${'x'.repeat(1_200_000)}"`;
+      assert.notEqual(sandbox.compile(huge, 'huge.lua'), sandbox.compile(huge, 'huge.lua'));
+      // Eight scripts of 0.9 MB each push the oldest ones out.
+      const big = (i: number) => `return "${String(i).repeat(900_000)}"`;
+      const first = sandbox.compile(big(0), 'big.lua');
+      for (let i = 1; i < 10; i++) sandbox.compile(big(i), 'big.lua');
+      assert.notEqual(sandbox.compile(big(0), 'big.lua'), first);
+    });
+
+    it('twenty finished runs that each held 10 MB leave the heap near where it was (child process, --expose-gc)', () => {
+      const program = `
+        const { Sandbox } = require(${JSON.stringify(path.join(__dirname, 'sandbox.js'))});
+        const { parseManifest } = require(${JSON.stringify(path.join(__dirname, '..', 'contract', 'manifest.js'))});
+        const manifest = parseManifest(JSON.stringify({ name: 'retain', scripts: ['*.lua'],
+          limits: { instructions: 5e6, timeMs: 20000, memoryBytes: 64 * 1024 * 1024 } }), '/virtual/sandlua.json').manifest;
+        const sandbox = new Sandbox({ manifest });
+        const heap = () => { global.gc(); global.gc(); return process.memoryUsage().heapUsed; };
+        (async () => {
+          await sandbox.run('return 1', null);
+          const before = heap();
+          for (let i = 0; i < 20; i++) {
+            // A closure holding a flat 10 MB string of its own, and one with no upvalue.
+            const result = await sandbox.run('-- script ' + i + '\\n' +
+              'local parts = {} for k = 1, 1000 do parts[k] = k + ' + i + ' end local held = table.concat(parts, string.rep("x", 10000)) ' +
+              'local function keep() return held end local function none() end return #keep()', null);
+            if (!result.ok || !(Number(result.output) > 9_990_000)) throw new Error(JSON.stringify(result));
+          }
+          const after = heap();
+          process.stdout.write(JSON.stringify({ before, after }));
+        })().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });`;
+      const child = spawnSync(process.execPath, ['--expose-gc', '-e', program], { encoding: 'utf8', timeout: 50000 });
+      assert.equal(child.status, 0, child.stderr);
+      const { before, after } = JSON.parse(child.stdout) as { before: number; after: number };
+      const grown = (after - before) / (1024 * 1024);
+      assert.ok(grown < 20, `the heap grew by ${grown.toFixed(1)} MB after 20 runs holding 10 MB each (before ${before}, after ${after})`);
+    });
+  });
+});
