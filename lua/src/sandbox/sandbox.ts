@@ -680,8 +680,9 @@ class Run {
     if (bytes > this.peakMemory) this.peakMemory = bytes;
     // A measure comes anyway after many instructions: a script that allocates nothing still gets
     // the finalizers of what it dropped (and anything not counted is found). Far enough apart to
-    // cost almost nothing: a pass visits each object once, the next waits 128 instructions per object.
-    this.nextMemoryCheck = vm.instructions + Math.max(MEASURE_EVERY, 128 * heap.objects);
+    // cost almost nothing: a pass takes about as long as 20 to 40 instructions per object it
+    // visits, so the next waits 1,024 instructions per object (binary trees: 128 cost 16%).
+    this.nextMemoryCheck = vm.instructions + Math.max(MEASURE_EVERY, 1024 * heap.objects);
     const limit = this.contract.limits.memoryBytes;
     if (bytes > limit) this.raise('memory', `not enough memory: memory limit of ${limit} bytes exceeded (${bytes} bytes in use)`);
     // Near the limit that room is small and a pass per few allocations would cost far more than
