@@ -1,13 +1,24 @@
-// `node bench/vm.mjs` (after `npx tsc -b`): the VM beside PUC Lua 5.3 (`lua5.3`, a subprocess,
-// timed inside with os.clock) and fengari (a JS Lua 5.3, the npm package) on the same programs, in
-// one run. Prints seconds, ratios and geometric means; asserts nothing (machines here are noisy).
-// Our engine compiles with our compiler when it is built, else with luac5.3 + undump; compiling
-// is not timed. Each program prints a checksum, and the three engines must agree on it.
+// `npm run bench:vm`: what users run, beside other Lua engines, on the same programs in one run.
+// Each program runs
+//   - raw:     our `LuaState`, no limits (the interpreter alone; compiling is not timed),
+//   - sandbox: `Sandbox.run` under a contract whose limits are on (instructions, time, memory, call
+//              depth) but generous enough not to trip: what a host embedding the engine pays,
+//   - cli:     `sandlua run --json` (the CLI bundle, server/dist/sandlua.js), a process per run,
+//              timed from outside: start-up included, as a user or a hook sees it,
+// beside `lua5.3` (a subprocess, timed inside with os.clock), fengari (Lua 5.3 in JS) and wasmoon
+// (PUC Lua 5.4 in WebAssembly), both the npm packages. Prints milliseconds, each runner's ratio to
+// lua5.3, the sandbox's accounting overhead (sandbox / raw), our instructions per second and the
+// bytes held (the peak the sandbox measured), then geometric means. Each program computes a
+// checksum and every engine must print the same one. Asserts nothing (machines here are noisy).
 //
-//   node bench/vm.mjs [--runs N] [--only name,name] [--no-fengari] [--no-lua]
+//   node bench/vm.mjs [--quick] [--runs N] [--only name,name] [--no-cli] [--no-fengari] [--no-wasmoon] [--no-lua]
+//
+// --quick runs smaller programs once each (raw and sandbox twice), in under a minute; the full run
+// takes the best of 3.
 import { createRequire } from 'module';
 import { spawnSync } from 'child_process';
-import { existsSync } from 'fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join, dirname } from 'path';
 import { fileURLToPath } from 'url';
 import { performance } from 'perf_hooks';
@@ -15,17 +26,25 @@ import { performance } from 'perf_hooks';
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { LuaState } = require(join(root, 'lua/out/vm/state.js'));
+const { Sandbox, parseManifest } = require(join(root, 'lua/out/index.js'));
 
 const args = process.argv.slice(2);
 const option = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
-const RUNS = Number(option('--runs') ?? 3);
+const QUICK = args.includes('--quick');
+const RUNS = Number(option('--runs') ?? (QUICK ? 1 : 3));
+// Our own engine, in process, is measured at least twice: its first run of a program is mostly
+// the JavaScript engine compiling the interpreter's paths, not what a long-lived host sees.
+const OURS = Math.max(RUNS, 2);
 const ONLY = option('--only')?.split(',');
+const optional = (name) => { try { return require(name); } catch { return undefined; } };
 
-// Each program sets `result` (a string or number) as its checksum.
+// Each program sets `result` (a string or number) as its checksum. `size(full, quick)` picks the
+// problem size for the run.
+const size = (full, quick) => (QUICK ? quick : full);
 const PROGRAMS = {
   fib: `
 local function fib(n) if n < 2 then return n end return fib(n - 1) + fib(n - 2) end
-result = fib(30)`,
+result = fib(${size(30, 25)})`,
 
   binary_trees: `
 local function bottomUp(depth)
@@ -37,7 +56,7 @@ local function check(tree)
   if tree[1] then return 1 + check(tree[1]) + check(tree[2]) end
   return 1
 end
-local N = 14
+local N = ${size(14, 11)}
 local maxdepth = N
 local total = check(bottomUp(maxdepth + 1))
 local long = bottomUp(maxdepth)
@@ -111,7 +130,7 @@ end
 bodies[1].vx = -px / SOLAR_MASS; bodies[1].vy = -py / SOLAR_MASS; bodies[1].vz = -pz / SOLAR_MASS
 local nbody = #bodies
 local before = energy(bodies, nbody)
-for _ = 1, 200000 do advance(bodies, nbody, 0.01) end
+for _ = 1, ${size(200000, 25000)} do advance(bodies, nbody, 0.01) end
 result = string.format("%0.9f %0.9f", before, energy(bodies, nbody))`,
 
   spectral_norm: `
@@ -134,7 +153,7 @@ local function Atv(x, y, N)
   end
 end
 local function AtAv(x, y, t, N) Av(x, t, N); Atv(t, y, N) end
-local N = 300
+local N = ${size(300, 100)}
 local u, v, t = {}, {}, {}
 for i = 1, N do u[i] = 1 end
 for i = 1, 10 do AtAv(u, v, t, N) AtAv(v, u, t, N) end
@@ -147,20 +166,20 @@ result = string.format("%0.9f", math.sqrt(vBv / vv))`,
 
   strings: `
 local parts = {}
-for i = 1, 100000 do parts[#parts + 1] = "item" .. i end
+for i = 1, ${size(100000, 20000)} do parts[#parts + 1] = "item" .. i end
 local s = table.concat(parts, ",")
 local count = 0
 local replaced = s:gsub("item(%d+)", function(d) count = count + 1 return d end)
 local upper = 0
 for word in s:gmatch("[^,]+") do if #word > 8 then upper = upper + 1 end end
 local built = ""
-for i = 1, 20000 do built = built .. string.char(65 + i % 26) end
+for i = 1, ${size(20000, 5000)} do built = built .. string.char(65 + i % 26) end
 result = #replaced + count + upper + #built + #s:rep(3):upper()`,
 
   tables: `
 local t = {}
 local seed = 42
-for i = 1, 200000 do
+for i = 1, ${size(200000, 8000)} do
   seed = (seed * 1103515245 + 12345) % 2147483648
   table.insert(t, seed)
 end
@@ -170,10 +189,10 @@ for i = 2, #t do if t[i - 1] > t[i] then ok = false end end
 local removed = 0
 for i = 1, 1000 do table.remove(t, 1) removed = removed + 1 end
 local words = {}
-for i = 1, 50000 do words[i] = tostring((i * 7919) % 50000) end
+for i = 1, ${size(50000, 3000)} do words[i] = tostring((i * 7919) % 50000) end
 table.sort(words, function(a, b) return a > b end)
 local map = {}
-for i = 1, 100000 do map["k" .. (i % 5000)] = (map["k" .. (i % 5000)] or 0) + 1 end
+for i = 1, ${size(100000, 5000)} do map["k" .. (i % 5000)] = (map["k" .. (i % 5000)] or 0) + 1 end
 local n = 0
 for k, v in pairs(map) do n = n + v end
 result = tostring(ok) .. " " .. #t .. " " .. removed .. " " .. words[1] .. " " .. n`,
@@ -186,13 +205,13 @@ function Point:add(o) return Point.new(self.x + o.x, self.y + o.y) end
 function Point:len2() return self.x * self.x + self.y * self.y end
 local acc = Point.new(0, 0)
 local step = Point.new(1, 2)
-for i = 1, 300000 do acc = acc:add(step) end
+for i = 1, ${size(300000, 50000)} do acc = acc:add(step) end
 local function counter()
   local c = 0
   return function(n) c = c + n return c end
 end
 local total = 0
-for i = 1, 2000 do
+for i = 1, ${size(2000, 300)} do
   local f = counter()
   for j = 1, 100 do total = f(j) + total end
 end
@@ -200,24 +219,16 @@ local function compose(f, g) return function(x) return f(g(x)) end end
 local inc = function(x) return x + 1 end
 local h = compose(inc, compose(inc, inc))
 local s = 0
-for i = 1, 300000 do s = s + h(i) end
+for i = 1, ${size(300000, 50000)} do s = s + h(i) end
 result = acc:len2() + total + s`,
 };
 
-function header(name) {
-  return `-- bench ${name}\n`;
-}
+/** The limits every sandboxed run has on: generous enough not to trip on these programs. */
+const LIMITS = { instructions: 1e11, timeMs: 600_000, memoryBytes: 256 * 1024 * 1024, callDepth: 1000, outputBytes: 1024 * 1024 };
+const CONTRACT = { name: 'bench-vm', scripts: ['*.lua'], limits: LIMITS };
 
-function luaSource(name, body) {
-  return `${header(name)}local __t0 = os.clock()\ndo ${body}\nend\nlocal __t1 = os.clock()\nprint(tostring(result))\nprint(__t1 - __t0)\n`;
-}
-
-function runLua(name, body) {
-  const r = spawnSync('lua5.3', ['-'], { input: luaSource(name, body), encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`lua5.3 failed on ${name}: ${r.stderr}`);
-  const [out, secs] = r.stdout.trim().split('\n');
-  return { out, secs: Number(secs) };
-}
+/** A chunk that runs the program and returns its checksum as a string. */
+const chunk = (name, body) => `-- bench ${name}\ndo ${body}\nend\nreturn tostring(result)\n`;
 
 function ourCompiler() {
   const compilerPath = join(root, 'lua/out/compiler/compile.js');
@@ -228,75 +239,159 @@ function ourCompiler() {
   const { luacCompiler } = require(join(root, 'lua/out/vm/luac.js'));
   return { name: 'luac5.3 + undump', compile: luacCompiler };
 }
-
 const compiler = ourCompiler();
 
-function runOurs(name, body) {
+function runLua(name, body) {
+  const source = `-- bench ${name}\nlocal __t0 = os.clock()\ndo ${body}\nend\nlocal __t1 = os.clock()\nprint(tostring(result))\nprint(__t1 - __t0)\n`;
+  const r = spawnSync('lua5.3', ['-'], { input: source, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`lua5.3 failed on ${name}: ${r.stderr}`);
+  const [out, secs] = r.stdout.trim().split('\n');
+  return { out, ms: Number(secs) * 1000 };
+}
+
+function runRaw(name, body) {
   const state = new LuaState({ compile: compiler.compile, print: () => {} });
-  const fn = state.load(`${header(name)}do ${body}\nend\nreturn tostring(result)`, `=${name}`);
+  const fn = state.load(chunk(name, body), `=${name}`);
   if (typeof fn === 'string') throw new Error(`compile failed on ${name}: ${fn}`);
   const t0 = performance.now();
   const [out] = state.call(fn, []);
-  const secs = (performance.now() - t0) / 1000;
-  return { out, secs, instructions: state.vm.instructions };
+  return { out, ms: performance.now() - t0, instructions: state.vm.instructions };
 }
 
-let fengari;
-try {
-  fengari = require('fengari');
-} catch {
-  fengari = undefined;
+const contract = (() => {
+  const parsed = parseManifest(JSON.stringify(CONTRACT), join(root, 'bench/sandlua.json'));
+  if (!parsed.manifest) throw new Error(JSON.stringify(parsed.problems));
+  return parsed.manifest;
+})();
+
+async function runSandbox(name, body) {
+  const sandbox = new Sandbox({ manifest: contract });
+  const t0 = performance.now();
+  const result = await sandbox.run(chunk(name, body), null, { name: `${name}.lua` });
+  const ms = performance.now() - t0;
+  if (!result.ok) throw new Error(`the sandbox failed on ${name}: ${result.error.kind}: ${result.error.message.slice(0, 300)}`);
+  return { out: result.output, ms, instructions: result.stats.instructions, bytes: result.stats.memoryBytes };
 }
 
+const cliPath = join(root, 'server/dist/sandlua.js');
+let cliFolder;
+function runCli(name, body) {
+  cliFolder ??= mkdtempSync(join(tmpdir(), 'sandlua-bench-'));
+  writeFileSync(join(cliFolder, 'sandlua.json'), JSON.stringify(CONTRACT));
+  const script = join(cliFolder, `${name}.lua`);
+  writeFileSync(script, chunk(name, body));
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [cliPath, 'run', '--json', script], { cwd: cliFolder, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const ms = performance.now() - t0;
+  let result;
+  try { result = JSON.parse(r.stdout); } catch { throw new Error(`sandlua run failed on ${name}: ${r.stderr || r.stdout}`); }
+  if (!result.ok) throw new Error(`sandlua run failed on ${name}: ${JSON.stringify(result.error).slice(0, 300)}`);
+  return { out: result.output, ms };
+}
+
+const fengari = optional('fengari');
 function runFengari(name, body) {
   const { lua, lauxlib, lualib, to_luastring } = fengari;
   const L = lauxlib.luaL_newstate();
   lualib.luaL_openlibs(L);
-  const src = to_luastring(`${header(name)}do ${body}\nend\nreturn tostring(result)`);
-  if (lauxlib.luaL_loadbuffer(L, src, null, to_luastring(name)) !== lua.LUA_OK) throw new Error(lua.lua_tojsstring(L, -1));
+  if (lauxlib.luaL_loadbuffer(L, to_luastring(chunk(name, body)), null, to_luastring(name)) !== lua.LUA_OK) throw new Error(lua.lua_tojsstring(L, -1));
   const t0 = performance.now();
   const status = lua.lua_pcall(L, 0, 1, 0);
-  const secs = (performance.now() - t0) / 1000;
+  const ms = performance.now() - t0;
   if (status !== lua.LUA_OK) throw new Error(`fengari failed on ${name}: ${lua.lua_tojsstring(L, -1)}`);
-  return { out: lua.lua_tojsstring(L, -1), secs };
+  return { out: lua.lua_tojsstring(L, -1), ms };
 }
 
-function best(run, name, body) {
+const wasmoon = optional('wasmoon');
+let wasmoonFactory;
+async function runWasmoon(name, body) {
+  wasmoonFactory ??= new wasmoon.LuaFactory();
+  const engine = await wasmoonFactory.createEngine();
+  try {
+    // Loaded first (compiling is not timed), then called.
+    const fn = await engine.doString(`return load(${JSON.stringify(chunk(name, body))})`);
+    const t0 = performance.now();
+    const out = fn();
+    return { out: String(out), ms: performance.now() - t0 };
+  } finally {
+    engine.global.close();
+  }
+}
+
+async function best(run, name, body, runs) {
   let result;
-  for (let i = 0; i < RUNS; i++) {
-    const r = run(name, body);
-    if (result === undefined || r.secs < result.secs) result = r;
+  for (let i = 0; i < runs; i++) {
+    const r = await run(name, body);
+    if (result === undefined || r.ms < result.ms) result = r;
   }
   return result;
 }
 
 const geo = (xs) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
-const hasLua = !args.includes('--no-lua') && spawnSync('lua5.3', ['-v']).status === 0;
-const useFengari = !args.includes('--no-fengari') && fengari !== undefined;
+const has = (flag, available) => !args.includes(flag) && available;
+const RUNNERS = [
+  { name: 'lua5.3', run: runLua, on: has('--no-lua', spawnSync('lua5.3', ['-v']).status === 0) },
+  { name: 'raw', run: runRaw, on: true, ours: true },
+  { name: 'sandbox', run: runSandbox, on: true, ours: true },
+  { name: 'cli', run: runCli, on: has('--no-cli', existsSync(cliPath)) },
+  { name: 'fengari', run: runFengari, on: has('--no-fengari', fengari !== undefined) },
+  { name: 'wasmoon', run: runWasmoon, on: has('--no-wasmoon', wasmoon !== undefined) },
+].filter((r) => r.on);
+const hasLua = RUNNERS[0].name === 'lua5.3';
 
-console.log(`VM benchmark (best of ${RUNS}); our engine compiles with ${compiler.name}; times in seconds`);
-console.log('program'.padEnd(18) + 'lua5.3'.padStart(9) + 'ours'.padStart(9) + 'fengari'.padStart(9) + '  ours/lua'.padStart(11) + '  ours/fengari'.padStart(15) + '  Minstr/s'.padStart(11));
-const vsLua = [];
-const vsFengari = [];
+const cell = (text, width = 9) => String(text).padStart(width);
+console.log(`VM benchmark${QUICK ? ' (quick: smaller programs)' : ''}, best of ${RUNS} (raw and sandbox: ${OURS}); our engine compiles with ${compiler.name}`);
+console.log(`sandbox and cli limits: ${JSON.stringify(LIMITS)}`);
+console.log(`times in ms; (x) = ratio to lua5.3; acct = sandbox / raw (the sandbox's accounting); Minstr/s and bytes held under the sandbox`);
+console.log('program'.padEnd(17) + RUNNERS.map((r) => cell(r.name) + (hasLua && r.name !== 'lua5.3' ? cell('(x)', 7) : '')).join('') + cell('acct', 7) + cell('Minstr/s', 10) + cell('held', 11));
+const ratios = new Map(RUNNERS.map((r) => [r.name, []]));
+const overheads = [];
 for (const [name, body] of Object.entries(PROGRAMS)) {
   if (ONLY && !ONLY.includes(name)) continue;
-  const ours = best(runOurs, name, body);
-  const ref = hasLua ? best(runLua, name, body) : undefined;
-  const fen = useFengari ? best(runFengari, name, body) : undefined;
-  for (const [label, other] of [['lua5.3', ref], ['fengari', fen]]) {
-    if (other && other.out !== ours.out) console.log(`  ! ${name}: ${label} printed ${other.out}, ours ${ours.out}`);
+  const results = new Map();
+  // Our two runners take turns (raw, sandbox, raw, ...) so that neither has the other's warm-up.
+  const turns = RUNNERS.flatMap((runner) => (runner.ours ? [] : [[runner, RUNS]]));
+  for (let i = 0; i < OURS; i++) for (const runner of RUNNERS.filter((r) => r.ours)) turns.push([runner, 1]);
+  for (const [runner, runs] of turns) {
+    try {
+      const r = await best(runner.run, name, body, runs);
+      const previous = results.get(runner.name);
+      if (previous === undefined || r.ms < previous.ms) results.set(runner.name, r);
+    } catch (e) {
+      console.log(`  ! ${runner.name} on ${name}: ${e.message.split('\n')[0]}`);
+    }
   }
-  if (ref) vsLua.push(ours.secs / ref.secs);
-  if (fen) vsFengari.push(ours.secs / fen.secs);
-  console.log(
-    name.padEnd(18)
-    + (ref ? ref.secs.toFixed(3) : '-').padStart(9)
-    + ours.secs.toFixed(3).padStart(9)
-    + (fen ? fen.secs.toFixed(3) : '-').padStart(9)
-    + (ref ? (ours.secs / ref.secs).toFixed(2) + 'x' : '-').padStart(11)
-    + (fen ? (ours.secs / fen.secs).toFixed(2) + 'x' : '-').padStart(15)
-    + (ours.instructions / ours.secs / 1e6).toFixed(0).padStart(11),
-  );
+  const raw = results.get('raw');
+  for (const [label, r] of results) {
+    if (raw && r.out !== raw.out) console.log(`  ! ${name}: ${label} printed ${r.out}, raw ${raw.out}`);
+  }
+  const ref = results.get('lua5.3');
+  let line = name.padEnd(17);
+  for (const runner of RUNNERS) {
+    const r = results.get(runner.name);
+    line += cell(r ? r.ms.toFixed(0) : '-');
+    if (hasLua && runner.name !== 'lua5.3') {
+      const ratio = r && ref ? r.ms / ref.ms : undefined;
+      if (ratio !== undefined) ratios.get(runner.name).push(ratio);
+      line += cell(ratio !== undefined ? ratio.toFixed(2) : '-', 7);
+    }
+  }
+  const sandboxed = results.get('sandbox');
+  const acct = sandboxed && raw ? sandboxed.ms / raw.ms : undefined;
+  if (acct !== undefined) overheads.push(acct);
+  line += cell(acct !== undefined ? acct.toFixed(2) : '-', 7);
+  line += cell(sandboxed ? (sandboxed.instructions / sandboxed.ms / 1000).toFixed(0) : '-', 10);
+  line += cell(sandboxed ? sandboxed.bytes : '-', 11);
+  console.log(line);
 }
-if (vsLua.length) console.log(`geometric mean ours/lua5.3: ${geo(vsLua).toFixed(2)}x (target: within 3x)`);
-if (vsFengari.length) console.log(`geometric mean ours/fengari: ${geo(vsFengari).toFixed(2)}x (target: below 1x on every program)`);
+if (hasLua) {
+  console.log('geometric mean, ratio to lua5.3: ' + RUNNERS.slice(1).filter((r) => ratios.get(r.name).length).map((r) => `${r.name} ${geo(ratios.get(r.name)).toFixed(2)}x`).join(', '));
+}
+const means = Object.fromEntries(RUNNERS.map((r) => [r.name, ratios.get(r.name)]));
+for (const peer of ['wasmoon', 'fengari']) {
+  if (means.sandbox?.length && means[peer]?.length === means.sandbox.length) {
+    console.log(`geometric mean sandbox / ${peer}: ${(geo(means.sandbox) / geo(means[peer])).toFixed(2)}x`);
+  }
+}
+if (overheads.length) console.log(`accounting overhead (sandbox / raw): geometric mean ${geo(overheads).toFixed(2)}x, worst ${Math.max(...overheads).toFixed(2)}x (target: at most 1.20x on every program)`);
+if (cliFolder) rmSync(cliFolder, { recursive: true, force: true });

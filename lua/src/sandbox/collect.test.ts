@@ -76,7 +76,7 @@ describe('sandbox: garbage collection', function () {
   });
 
   it('runs finalizers that the scheduled memory pass found, with no explicit collection', async () => {
-    // No allocation drives a pass here: only the sandbox's own schedule (every few thousand instructions).
+    // No allocation drives a pass here: only the sandbox's own schedule (every million instructions or more).
     assert.deepEqual(await output(`
       local done = false
       do local o = setmetatable({}, {__gc = function () done = true end}) end

@@ -26,6 +26,7 @@ import type { Proto } from '../vm/proto';
 import { LuaState } from '../vm/state';
 import type { CallFrame, VM } from '../vm/interp';
 import { LuaTable } from '../vm/table';
+import { growth } from '../vm/heap';
 import { LuaClosure, LuaError, LuaValue, NativeFunction, Request, Upvalue, fromLuaString, typeName } from '../vm/value';
 import type { Clock } from '../stdlib/os';
 import { LuaExit, systemClock } from '../stdlib/os';
@@ -152,6 +153,8 @@ const CHECK_EVERY = 1000;
 
 /** Most bytes of host-call arguments and results (as JSON) an audit record keeps per run. */
 export const MAX_AUDIT_CALLS = 16 * 1024 * 1024;
+/** The fewest instructions between two memory measures that allocation did not ask for. */
+const MEASURE_EVERY = 1_000_000;
 
 /** A replay's recorded world: host results, clock readings and the random seed, in order. */
 interface Replay {
@@ -347,7 +350,13 @@ class Run {
   private peakMemory = 0;
   /** Library work charged since the clock was last read. */
   private charged = 0;
+  /** Bytes held at the last measure (what the next one is sure not to exceed, plus what was allocated since). */
   private lastMemory = 0;
+  /** The least allocation between two measures (see measureMemory). */
+  private grace: number;
+  /** heap.ts's growth count at the last look. */
+  private growthSeen = growth.bytes;
+  /** The instruction count at which a measure comes anyway (see measureMemory). */
   private nextMemoryCheck = 0;
   private readonly audit: AuditRecord;
   private readonly clockLog = { now: [] as number[], cpu: [] as number[], timezoneOffset: [] as number[] };
@@ -367,6 +376,7 @@ class Run {
     private readonly options: RunOptions, private readonly replaying: Replay | undefined) {
     this.contract = sandbox.manifest;
     this.deadline = this.started + this.contract.limits.timeMs;
+    this.grace = this.contract.limits.memoryBytes / 64;
     const seed = replaying?.randomSeed ?? Math.floor(Math.random() * 0x7fffffff);
     const random = new DefaultRandom(seed);
     const io = sandbox.io;
@@ -634,7 +644,7 @@ class Run {
    * too, not only the hook. `bytes`: the size of a string about to be made (memory).
    */
   private work(steps: number, bytes?: number): void {
-    if (bytes !== undefined && bytes > 4096) this.reserve(bytes);
+    if (bytes !== undefined) this.allocate(bytes);
     this.state.vm.charge(steps);
     this.charged += steps;
     if (this.charged >= CHECK_EVERY) {
@@ -647,6 +657,7 @@ class Run {
   private checkLimits(): void {
     if (this.fatal) throw this.fatal.error;
     this.checkTime();
+    this.allocate(0);
     if (this.state.vm.instructions >= this.nextMemoryCheck) this.measureMemory();
   }
 
@@ -666,34 +677,56 @@ class Run {
     }
   }
 
-  /** Before a library function makes a string of `bytes`: would it pass the memory limit? */
-  private reserve(bytes: number): void {
-    const limit = this.contract.limits.memoryBytes;
-    if (this.lastMemory + bytes <= limit / 2) return;
-    this.measureMemory(bytes);
+  /**
+   * Counts what tables and threads grew by since the last look (heap.ts) and the `bytes` of a
+   * string a library function is about to make into the VM's allocation count, and measures when
+   * that could have passed the limit (the collector's watch is due). Called by library functions
+   * (charge) and every CHECK_EVERY instructions; the VM's own allocation sites (tables, closures,
+   * concatenations) reach the watch themselves.
+   */
+  private allocate(bytes: number): void {
+    const vm = this.state.vm;
+    const grown = growth.bytes;
+    vm.allocated += grown - this.growthSeen + bytes;
+    this.growthSeen = grown;
+    if (vm.gc.watchDue()) this.measureMemory(bytes);
   }
 
   /**
-   * Measures the memory held; raises `memory` over the limit. Scheduled by heap size (amortized).
-   * The measure is the collector's pass: weak tables are cleared and unreachable objects with
-   * finalizers queued (the VM runs them at its next look), unless the script stopped the collector.
+   * Measures the memory held (plus `extra`, a string about to be made); raises `memory` over the
+   * limit. The measure is the collector's pass: weak tables are cleared and unreachable objects
+   * with finalizers queued (the VM runs them at its next look), unless the script stopped the
+   * collector. The next measure comes when what is allocated since could pass the limit
+   * (`lastMemory + allocated > limit`: until then the limit cannot have been passed), so a script
+   * that allocates little, or holds far less than its limit, is rarely measured, whatever it churns.
    */
   private measureMemory(extra = 0): void {
     const vm = this.state.vm;
+    // What grew until now is in this measure.
+    this.growthSeen = growth.bytes;
     const heap = vm.gc.running ? vm.gc.hostPass() : vm.gc.measure();
     // Open files, write buffers and the run's files are the script's memory too.
     const held = (this.state.io?.heldBytes() ?? 0) + this.files.heldBytes();
     const bytes = heap.bytes + extra + held;
-    this.lastMemory = heap.bytes + held;
+    this.lastMemory = bytes;
     if (bytes > this.peakMemory) this.peakMemory = bytes;
-    // The next pass after as many instructions as this one visited objects (at least 4 windows).
-    this.nextMemoryCheck = vm.instructions + Math.max(4 * CHECK_EVERY, heap.objects);
+    // A measure comes anyway after many instructions: a script that allocates nothing still gets
+    // the finalizers of what it dropped (and anything not counted is found). Far enough apart to
+    // cost almost nothing: a pass takes about as long as 20 to 40 instructions per object it
+    // visits, so the next waits 1,024 instructions per object (binary trees: 128 cost 16%).
+    this.nextMemoryCheck = vm.instructions + Math.max(MEASURE_EVERY, 1024 * heap.objects);
     const limit = this.contract.limits.memoryBytes;
     if (bytes > limit) this.raise('memory', `not enough memory: memory limit of ${limit} bytes exceeded (${bytes} bytes in use)`);
-    // And again as soon as the tables, closures and strings made since could pass the limit: a
-    // few instructions can build a huge string. Never closer than 1/64 of the limit (a pass per
-    // allocation near the limit would cost more than the script).
-    vm.gc.watch(Math.max(limit - this.lastMemory, limit / 64), () => this.measureMemory());
+    // Near the limit that room is small and a pass per few allocations would cost far more than
+    // the script (a pass visits the whole heap): the room is at least `grace`, which starts at
+    // 1/64 of the limit and doubles each time a measure finds less room than that (a script
+    // churning near its limit gets passes ever further apart), up to a quarter of the limit. So
+    // between two measures a script may hold up to limit + grace; the next measure (at the
+    // latest the one at the end, with the values returned) still fails it.
+    const room = limit - bytes;
+    if (room < this.grace) this.grace = Math.min(this.grace * 2, limit / 4);
+    else this.grace = limit / 64;
+    vm.gc.watch(Math.max(room, this.grace), () => this.measureMemory());
   }
 
   // ---- io ------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ import { LuaClosure, LuaError, LuaValue, NativeFunction, Request } from '../vm/v
 
 /**
  * Called with a cost estimate by loops in library functions (the sandbox's budget), and with the
- * size in bytes of a large string about to be made (the sandbox checks its memory limit first).
+ * size in bytes of a string about to be made (the sandbox counts it towards its memory limit and
+ * measures first when the limit could be passed).
  */
 export type Charge = (steps: number, bytes?: number) => void;
 

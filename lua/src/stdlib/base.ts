@@ -211,7 +211,7 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
           // Bytes held: the text, and a slot and a string header per piece.
           const held = length + READER_PIECE_BYTES * pieces.length;
           if (held - reserved > Math.max(4096, reserved >>> 3)) {
-            charge(READER_PIECE_STEPS + (piece.length >>> 6), held);
+            charge(READER_PIECE_STEPS + (piece.length >>> 6), held - reserved);
             reserved = held;
           } else {
             charge(READER_PIECE_STEPS + (piece.length >>> 6));

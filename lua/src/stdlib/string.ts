@@ -39,24 +39,27 @@ export function openString(vm: VM, G: LuaTable, charge: Charge): LuaTable {
       let end = posrelat(a.optInt(3, -1), l);
       if (start < 1) start = 1;
       if (end > l) end = l;
-      return [start <= end ? s.slice(start - 1, end) : ''];
+      if (start > end) return [''];
+      // The memory a long piece takes is counted (a short one is not worth the call).
+      if (end - start >= 64) charge(0, end - start + 1);
+      return [s.slice(start - 1, end)];
     },
 
     upper: (a) => {
       const s = a.string(1);
-      charge(s.length >> 4);
+      charge(s.length >> 4, s.length);
       return [s.replace(/[a-z]+/g, (m) => m.toUpperCase())];
     },
 
     lower: (a) => {
       const s = a.string(1);
-      charge(s.length >> 4);
+      charge(s.length >> 4, s.length);
       return [s.replace(/[A-Z]+/g, (m) => m.toLowerCase())];
     },
 
     reverse: (a) => {
       const s = a.string(1);
-      charge(s.length >> 4);
+      charge(s.length >> 4, s.length);
       return [s.split('').reverse().join('')];
     },
 
@@ -101,7 +104,7 @@ export function openString(vm: VM, G: LuaTable, charge: Charge): LuaTable {
         if (!(c >= 0 && c <= 255)) throw a.error(i, 'value out of range');
         codes[i - 1] = Number(c);
       }
-      charge(n >> 4);
+      charge(n >> 4, n);
       let out = '';
       for (let i = 0; i < n; i += 4096) out += String.fromCharCode(...codes.slice(i, i + 4096));
       return [out];

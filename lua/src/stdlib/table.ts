@@ -129,7 +129,8 @@ export function openTable(vm: VM, G: LuaTable, charge: Charge): void {
         parts.push(s);
         bytes += s.length + sep.length;
         if ((parts.length & 255) === 0) {
-          charge(256 + (bytes >> 4), total + bytes);
+          // The result's memory as it grows: each charge adds the bytes since the last one.
+          charge(256 + (bytes >> 4), bytes);
           total += bytes;
           bytes = 0;
           if (total > MAX_JS_STRING) throw memoryError();
@@ -137,7 +138,7 @@ export function openTable(vm: VM, G: LuaTable, charge: Charge): void {
       };
       for (; i < last; i = intAdd(i, 1)) add(i);
       if (i === last) add(i);
-      charge((parts.length & 255) + (bytes >> 4), total + bytes);
+      charge((parts.length & 255) + (bytes >> 4), bytes);
       if (total + bytes > MAX_JS_STRING) throw memoryError();
       const result = parts.join(sep);
       return [result];

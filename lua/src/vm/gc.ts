@@ -16,7 +16,8 @@
 //   reaches), weak values are cleared before and weak keys after that, as 5.3 does, and its
 //   finalizer runs later, newest first; the object is really gone one pass after that.
 //
-// When passes happen: `collectgarbage("collect"/"step")`; the sandbox's scheduled memory pass; and
+// When passes happen: `collectgarbage("collect"/"step")`; the sandbox's memory measure (when what
+// was allocated since its last one could pass its limit, see Collector.watch); and
 // in a plain LuaState, once weak tables or finalizers exist, by allocation (the VM counts the bytes
 // of the tables, closures and strings it makes, and checks between instructions, see VM.onCount).
 // A script with neither pays nothing. The mark pass is never run per allocation.
@@ -30,19 +31,9 @@ import { LFloat } from './number';
 import type { Proto } from './proto';
 import { LuaTable } from './table';
 import { LuaClosure, LuaError, LuaValue, NativeFunction, Upvalue, Userdata } from './value';
+import { SIZE } from './heap';
 
-/** Estimated sizes in bytes, close to PUC Lua's 64-bit object sizes. */
-export const SIZE = {
-  table: 56,
-  arraySlot: 16,
-  hashEntry: 32,
-  string: 25,
-  closure: 32,
-  upvalue: 40,
-  slot: 16,
-  thread: 200,
-  userdata: 40,
-};
+export { SIZE } from './heap';
 
 export interface HeapSize {
   bytes: number;
@@ -208,6 +199,11 @@ export class Collector {
     this.watchAt = this.vm.allocated + bytes;
     this.onWatch = onWatch;
     this.updateThreshold();
+  }
+
+  /** Whether the watch is due: the VM allocated `bytes` since `watch` (growth a host added to VM.allocated included). */
+  watchDue(): boolean {
+    return this.vm.allocated >= this.watchAt;
   }
 
   /** The allocation count is about to restart from 0: the watch keeps the room it had left. */

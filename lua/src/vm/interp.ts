@@ -31,7 +31,8 @@ import {
   Continuation, type ErrorKind, LuaClosure, LuaError, LuaFunction, LuaValue, NativeFunction, ObjectIds, Request, Upvalue, Userdata, isFalsy, rawToString, typeName,
 } from './value';
 import { META_EVENT, ObjName, calledName, chunkId, localName, objName, upvalueName } from './debuginfo';
-import { Collector, SIZE } from './gc';
+import { Collector } from './gc';
+import { SIZE, growth } from './heap';
 
 export { chunkId, localName };
 
@@ -170,6 +171,7 @@ export class Coroutine {
   /** False while a hook runs in this thread: hooks do not call hooks. */
   allowHook = true;
   constructor(readonly fn: LuaFunction | undefined) {
+    growth.bytes += SIZE.thread;
     growStack(this.stack, 64);
   }
 }
@@ -2639,6 +2641,7 @@ function isTestJump(frame: CallFrame): boolean {
 function growStack(stack: LuaValue[], size: number): void {
   // Grow in steps (pushing keeps the array packed).
   const target = Math.max(size, Math.min(stack.length * 2, MAX_STACK + 2 * EXTRA_STACK));
+  growth.bytes += (target - stack.length) * SIZE.slot;
   while (stack.length < target) stack.push(undefined);
 }
 

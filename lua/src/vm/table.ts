@@ -2,8 +2,10 @@
 // first (a float with an integral value is the same key as that integer, `t[1] == t[1.0]`), so the
 // Map sees each Lua key as exactly one JS value. Removing a key leaves a tombstone (the key stays
 // mapped to undefined) so that `next` can go on from a key that was just cleared, as Lua allows;
-// tombstones are swept when the Map grows.
+// tombstones are swept when the Map grows. What a table grows by (an array slot pushed, a hash
+// entry added) is counted in heap.ts's `growth`, for the sandbox's memory limit.
 
+import { SIZE, growth } from './heap';
 import { LFloat, floatToInteger } from './number';
 import type { LuaValue } from './value';
 
@@ -96,6 +98,7 @@ export class LuaTable {
         return;
       }
       arr.push(value);
+      growth.bytes += SIZE.arraySlot;
       const hash = this.hash;
       if (hash !== undefined && hash.size > 0) {
         // Move the keys that now continue the sequence from the hash into the array.
@@ -132,6 +135,7 @@ export class LuaTable {
       if (!hash.has(key)) {
         // A new key: Lua leaves `next` undefined after one, so this is when tombstones can go.
         if (this.dead > 8 && this.dead * 2 > hash.size) this.sweep();
+        growth.bytes += SIZE.hashEntry;
       } else {
         this.dead--;
       }
@@ -160,6 +164,7 @@ export class LuaTable {
    */
   setList(start: number, src: LuaValue[], from: number, n: number): void {
     const arr = this.arr;
+    const before = arr.length;
     for (let j = 0; j < n; j++) {
       const key = start + j;
       const v = src[from + j];
@@ -173,6 +178,7 @@ export class LuaTable {
     let end = arr.length;
     while (end > 0 && arr[end - 1] === undefined) end--;
     if (end !== arr.length) arr.length = end;
+    if (end > before) growth.bytes += (end - before) * SIZE.arraySlot;
   }
 
   /** A string key whose value is `value` (first found), without disturbing `next`'s state. */

@@ -1,0 +1,92 @@
+// The sandbox's memory accounting: the limit is measured by the collector's mark pass only when
+// what was allocated since the last one could pass it, so every way a script grows its heap must
+// be counted (table parts, strings library functions make, threads), and a script churning
+// garbage near its limit must not get a pass per allocation.
+import { strict as assert } from 'assert';
+import { parseManifest } from '../contract/manifest';
+import type { Contract } from '../contract/manifest';
+import { Collector } from '../vm/gc';
+import { Sandbox, type RunResult } from './sandbox';
+
+function contract(memoryBytes: number): Contract {
+  const limits = { instructions: 50_000_000, timeMs: 20_000, memoryBytes, callDepth: 200, outputBytes: 1024 * 1024 };
+  const result = parseManifest(JSON.stringify({ name: 'accounting', scripts: ['*.lua'], limits }), '/virtual/sandlua.json');
+  assert.ok(result.manifest, JSON.stringify(result.problems));
+  return result.manifest;
+}
+
+/** Runs `source` and counts the sandbox's memory passes. */
+async function run(source: string, memoryBytes: number): Promise<{ result: RunResult; passes: number }> {
+  const hostPass = Collector.prototype.hostPass;
+  let passes = 0;
+  Collector.prototype.hostPass = function (this: Collector) {
+    passes++;
+    return hostPass.call(this);
+  };
+  try {
+    const result = await new Sandbox({ manifest: contract(memoryBytes) }).run(source, null);
+    return { result, passes };
+  } finally {
+    Collector.prototype.hostPass = hostPass;
+  }
+}
+
+function fails(result: RunResult, kind: string): void {
+  assert.ok(!result.ok, `expected a ${kind} failure, got ${JSON.stringify(result).slice(0, 300)}`);
+  assert.equal(result.error.kind, kind, result.error.message.slice(0, 300));
+}
+
+const MB = 1024 * 1024;
+/** Holds about 3.3 MB (under a 4 MB limit) in `keep`. */
+const HOLD = 'local keep = {} for i = 1, 3000 do keep[i] = ("k"):rep(1000) .. i end';
+
+describe('sandbox: memory accounting', function () {
+  this.timeout(30000);
+
+  describe('counts every way a script grows what it holds', () => {
+    it('an array part grown slot by slot, with no table made', async () => {
+      fails((await run('local t = {} for i = 1, 1e6 do t[i] = i end return #t', 2 * MB)).result, 'memory');
+    });
+    it('a hash part grown entry by entry', async () => {
+      fails((await run('local t = {} for i = 1, 3e5 do t[i + 0.5] = true end return 1', 2 * MB)).result, 'memory');
+    });
+    it('strings made by library functions', async () => {
+      fails((await run('local t, s = {}, ("x"):rep(100000) for i = 1, 100 do t[i] = s:sub(i) end return #t', 2 * MB)).result, 'memory');
+      fails((await run('local t, s = {}, ("x"):rep(100000) for i = 1, 100 do t[i] = (s .. i):upper() end return #t', 2 * MB)).result, 'memory');
+    });
+    it('table.concat results, counted as they grow', async () => {
+      fails((await run('local p, t = {}, {} for i = 1, 1000 do p[i] = "part" .. i end for i = 1, 400 do t[i] = table.concat(p, ",", i) end return #t', 2 * MB)).result, 'memory');
+    });
+    it('threads', async () => {
+      fails((await run('local t = {} for i = 1, 1e5 do t[i] = coroutine.create(print) end return #t', 2 * MB)).result, 'memory');
+    });
+  });
+
+  describe('measures rarely when little is held, however much is churned', () => {
+    it('a script far below its limit', async () => {
+      // 100 MB of garbage tables and strings under a 16 MB limit: a few passes.
+      const { result, passes } = await run('local n = 0 for i = 1, 200000 do local t = {i, i + 1, tostring(i)} n = n + #("x"):rep(400) end return n', 16 * MB);
+      assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+      assert.ok(passes < 20, `${passes} passes`);
+    });
+    it('a script that holds most of its limit and churns: passes further apart, not one per allocation', async () => {
+      // About 3.3 MB held under 4 MB, then about 80 MB of garbage made by table.concat.
+      const source = `${HOLD}
+        local parts = {}
+        for i = 1, 1000 do parts[i] = "p" .. i end
+        local n = 0
+        for i = 1, 16000 do n = n + #table.concat(parts, ",") end
+        return n`;
+      const { result, passes } = await run(source, 4 * MB);
+      assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+      assert.ok(passes < 150, `${passes} passes`);
+    });
+    it('and still fails a script that then holds more than the limit', async () => {
+      const source = `${HOLD}
+        for i = 1, 2000 do local s = ("y"):rep(4000) .. i end
+        for i = 3001, 4500 do keep[i] = ("k"):rep(1000) .. i end
+        return #keep`;
+      fails((await run(source, 4 * MB)).result, 'memory');
+    });
+  });
+});
