@@ -1,0 +1,3 @@
+-- Keys 1 and "1", which become one JSON key.
+-- @expect output
+return { [1] = "a", ["1"] = "b" }

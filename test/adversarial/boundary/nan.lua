@@ -1,0 +1,4 @@
+-- NaN in the output.
+-- @expect output
+-- @ci
+return { x = 0/0 }

@@ -1,0 +1,4 @@
+-- A stack overflow inside coroutine.wrap, under pcall.
+-- @expect stack
+local function f() return f() + 1 end
+return pcall(coroutine.wrap(f))

@@ -1,0 +1,5 @@
+-- A 10,000-term concatenation (right associative).
+-- @expect ok
+-- @output 10000
+-- @generate concat 10000
+return #x

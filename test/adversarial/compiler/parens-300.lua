@@ -1,0 +1,4 @@
+-- 300 nested parentheses: luac refuses ("too many C levels"), so does the compiler, as a syntax error.
+-- @expect syntax
+-- @generate parens 300
+return x

@@ -1,0 +1,5 @@
+-- The host returns an object that contains itself.
+-- @expect host
+-- @host h=cycle
+-- @ci
+return h()
