@@ -5,7 +5,7 @@
 //
 //   - how it ended (ok or the error kind; for replay cases whether the replay said identical);
 //   - wall time of each run against timeMs + 100 ms;
-//   - the largest event-loop gap while it ran (perf_hooks.monitorEventLoopDelay), at most 50 ms;
+//   - the largest event-loop gap while it ran (a 1 ms timer), at most 50 ms;
 //   - RSS after the run and a forced collection (--expose-gc) against the baseline before it;
 //   - the child alive: it reports and exits 0 (no V8 abort, no uncaught exception, no hang; a
 //     child still running after a hard timeout is killed and reported as hung).
@@ -16,7 +16,7 @@
 //
 //   node scripts/adversarial.mjs [--ci] [--only TEXT] [--jobs N] [--json] [--stress N] [--list]
 //
-// --ci: the fast subset (cases marked @ci, and the stress case with 50 sandboxes);
+// --ci: the fast subset (cases marked @ci, and the stress case with 20 sandboxes);
 // --json: one JSON array of results on stdout instead of the table;
 // --stress N: the stress case's size (default 200; 0 leaves it out).
 
@@ -24,8 +24,8 @@ import { spawn } from 'child_process';
 import { createRequire } from 'module';
 import { dirname, join } from 'path';
 import { fileURLToPath } from 'url';
-import { monitorEventLoopDelay } from 'perf_hooks';
 import { parseArgs } from 'util';
+import { loadavg } from 'os';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const casesUrl = new URL('../test/adversarial/cases.mjs', import.meta.url);
@@ -63,10 +63,14 @@ if (opts.child !== undefined) {
 function selected() {
   let cases = loadCases();
   if (opts.ci) cases = cases.filter((c) => c.ci);
-  const stressSize = Number(opts.stress ?? (opts.ci ? 50 : 200));
+  const stressSize = Number(opts.stress ?? (opts.ci ? 20 : 200));
   if (stressSize > 0) {
     cases.push({ name: `stress/${stressSize}-sandboxes`, theme: 'stress', description: `${stressSize} concurrent sandboxes, one in five hostile, with async host calls`,
-      expect: ['ok'], contract: {}, runs: 1, ci: true, stress: stressSize });
+      expect: ['ok'], contract: {}, runs: 1, ci: true, stress: stressSize,
+      // Measured at 200 (load average 6-9): 96-116 of 160 ordinary runs right, the others `budget`
+      // (time spent waiting for the thread counts against their timeMs); runnable sandboxes each
+      // take a 10 ms slice in the same turn of the loop, so timers wait ~700 ms.
+      known: stressSize > 20 ? 'ordinary runs fail with budget while hostile ones hold the thread; event loop held ~700 ms at 200 sandboxes' : undefined });
   }
   if (opts.only !== undefined) cases = cases.filter((c) => c.name.includes(opts.only));
   return cases;
@@ -82,6 +86,7 @@ async function parent() {
   const results = new Array(cases.length);
   let next = 0;
   const started = performance.now();
+  const load = loadavg()[0];
   await Promise.all(Array.from({ length: Math.min(jobs, cases.length) }, async () => {
     while (next < cases.length) {
       const i = next++;
@@ -94,7 +99,7 @@ async function parent() {
   if (opts.json) {
     console.log(JSON.stringify(results));
   } else {
-    printTable(results, seconds);
+    printTable(results, seconds, [load, loadavg()[0]]);
   }
   return results.some((r) => r.verdict === 'fail') ? 1 : 0;
 }
@@ -153,7 +158,7 @@ function judge(c, got) {
   };
 }
 
-function printTable(results, seconds) {
+function printTable(results, seconds, load) {
   const fmt = (n, d = 0) => (n === undefined || n === null ? '-' : n.toFixed(d));
   const rows = [['case', 'expected', 'ended', 'ms', 'limit', 'gap ms', 'rss MB', 'exit', 'verdict']];
   for (const r of results) {
@@ -165,7 +170,7 @@ function printTable(results, seconds) {
   const failed = results.filter((r) => r.verdict === 'fail');
   const known = results.filter((r) => r.verdict === 'known');
   const fixed = results.filter((r) => r.verdict === 'pass' && r.known !== undefined);
-  console.log(`\n${results.length} cases in ${seconds.toFixed(0)} s: ${count('pass')} passed, ${failed.length} failed, ${known.length} known failures`);
+  console.log(`\n${results.length} cases in ${seconds.toFixed(0)} s (load average ${load.map((l) => l.toFixed(1)).join(' → ')}): ${count('pass')} passed, ${failed.length} failed, ${known.length} known failures`);
   for (const [title, list, why] of [['FAILED', failed, false], ['Known failures', known, true]]) {
     if (list.length === 0) continue;
     console.log(`\n${title}:`);
@@ -209,20 +214,27 @@ async function measure(target) {
   await settle();
   const before = process.memoryUsage();
 
-  const monitor = monitorEventLoopDelay({ resolution: 1 });
-  monitor.enable();
+  // The event loop's longest gap: a 1 ms timer notes the time between its turns (Node's
+  // monitorEventLoopDelay missed a loop held for 200 ms here).
+  const gaps = { last: performance.now(), max: 0 };
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    gaps.max = Math.max(gaps.max, now - gaps.last);
+    gaps.last = now;
+  }, 1);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  gaps.max = 0;
+  gaps.last = performance.now();
   let report;
   if (target.startsWith('stress:')) {
-    const started = performance.now();
     report = await stress(engine, Number(target.slice('stress:'.length)), DEFAULT_LIMITS);
-    report.wallMs = performance.now() - started;
   } else {
     report = await runCase(engine, loadCase(target), hosts, tampers, generators);
   }
-  // Let the monitor see the loop once more after the run.
+  // Let the timer see the loop once more after the run.
   await new Promise((resolve) => setTimeout(resolve, 5));
-  monitor.disable();
-  report.gapMs = monitor.max / 1e6;
+  clearInterval(ticker);
+  report.gapMs = Math.max(gaps.max, performance.now() - gaps.last);
 
   await settle();
   const after = process.memoryUsage();

@@ -49,11 +49,13 @@ export async function stress(engine, n, limits) {
   }
   const problems = [];
   let ordinaryMax = 0;
+  let slowest = 0;
   let ordinaryOk = 0;
   let hostileOk = 0;
   await Promise.all(runs.map(async (run, i) => {
     const result = await run.promise;
     const ms = performance.now() - run.start;
+    slowest = Math.max(slowest, ms);
     if (run.hostile) {
       const kind = result.ok ? 'ok' : result.error.kind;
       if (kind === run.expect) hostileOk++;
@@ -69,6 +71,8 @@ export async function stress(engine, n, limits) {
   return {
     kind: problems.length === 0 ? 'ok' : 'runtime',
     problems: problems.slice(0, 5),
+    /** The longest run, from its start to its result (each is bound by its own timeMs). */
+    wallMs: slowest,
     note: `${ordinaryOk}/${ordinary} ordinary right (slowest ${Math.round(ordinaryMax)} ms), ${hostileOk}/${n - ordinary} hostile as expected`,
   };
 }

@@ -1,4 +1,5 @@
 -- Clock readings turned into objects.
+-- @known replay trusts the record today: it replays as identical (verifying hashes, unconsumed calls and clock types is the wire helper's part)
 -- @mode replay
 -- @tamper clock-object
 -- @expect diverged

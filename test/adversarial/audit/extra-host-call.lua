@@ -1,4 +1,5 @@
 -- A host call added that the script never makes: left unconsumed.
+-- @known replay trusts the record today: it replays as identical (verifying hashes, unconsumed calls and clock types is the wire helper's part)
 -- @mode replay
 -- @tamper extra-host-call
 -- @expect diverged

@@ -1,4 +1,5 @@
 -- load of a chunk of 190 nested parentheses and a 10,000-term sum.
+-- @known load gives "stack overflow (JavaScript call stack)" for 190 parentheses / a 10,000-term sum (depth helper)
 -- @expect ok
 -- @output [1,10000]
 -- @contract {"stdlib": {"allow": ["load"]}}

@@ -1,4 +1,5 @@
 -- load of 100,000 nested parentheses: nil and a message, not a crash.
+-- @known parsing inside load is one uncharged step: the event loop held ~400 ms (depth helper)
 -- @expect ok
 -- @output "string"
 -- @contract {"stdlib": {"allow": ["load"]}}

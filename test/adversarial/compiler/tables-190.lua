@@ -1,4 +1,5 @@
 -- 190 nested table constructors.
+-- @ci
 -- @expect ok
 -- @generate tables 190
 return 1

@@ -1,4 +1,5 @@
 -- Host calls with a megabyte argument each, many times.
+-- @known host arguments are converted and kept for the audit uncharged: 4.8 s, event loop held 2.6 s (wire helper)
 -- @expect budget|memory
 -- @host size=size
 local s = string.rep("b", 1 << 20)

@@ -2,7 +2,6 @@
 -- @mode retention
 -- @runs 20
 -- @expect ok
--- @ci
 T = {}
 for i = 1, 25 do T[i] = string.rep(string.char(64 + i), 1 << 20) .. RUN end
 local function size() local n = 0 for _, s in ipairs(T) do n = n + #s end return n end

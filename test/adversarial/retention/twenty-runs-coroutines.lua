@@ -1,4 +1,5 @@
 -- Twenty scripts that leave 25 MB in suspended coroutines.
+-- @known closures cached on shared prototypes keep each run reachable: RSS +483 MB after twenty runs (depth helper)
 -- @mode retention
 -- @runs 20
 -- @expect ok

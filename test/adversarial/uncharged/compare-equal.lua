@@ -1,6 +1,5 @@
 -- Two equal megabyte strings (not the same object) compared a million times.
 -- @expect budget
--- @ci
 local a = string.rep("x", 1 << 20)
 local b = string.rep("x", 1 << 20)
 local n = 0
