@@ -2,7 +2,6 @@
 -- @mode replay
 -- @tamper none
 -- @expect identical
--- @ci
 -- @host fetch=echo
 -- @input {"a": 1, "b": 2}
 local v = fetch("first")

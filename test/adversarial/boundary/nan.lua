@@ -1,4 +1,3 @@
 -- NaN in the output.
 -- @expect output
--- @ci
 return { x = 0/0 }

@@ -1,5 +1,5 @@
 -- The host returns an object that contains itself.
+-- @ci
 -- @expect host
 -- @host h=cycle
--- @ci
 return h()

@@ -1,4 +1,5 @@
 -- More captures than Lua allows: an error, caught, and the script goes on.
+-- @ci
 -- @expect ok
 -- @output false
 local ok = pcall(string.find, "x", string.rep("()", 40))

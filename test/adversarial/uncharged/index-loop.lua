@@ -1,4 +1,5 @@
 -- An __index loop: an error, not a hang.
+-- @ci
 -- @expect runtime
 local a, b = {}, {}
 setmetatable(a, { __index = b })

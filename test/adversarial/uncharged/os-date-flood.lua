@@ -1,4 +1,5 @@
 -- os.date with a format of 65,536 conversions, in a loop.
+-- @known the event loop held 338 ms (measured at load average ~7 on 2 cores)
 -- @expect budget
 local f = string.rep("%c", 1 << 16)
 local n = 0

@@ -1,4 +1,5 @@
 -- tonumber of a megabyte numeral in base 36.
+-- @known the event loop held 139 ms (measured at load average ~7 on 2 cores)
 -- @expect budget
 local s = string.rep("z", 1 << 20)
 local n = 0
