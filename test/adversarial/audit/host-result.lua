@@ -1,5 +1,4 @@
 -- A host call's result edited (the output not).
--- @known the event loop held 60 ms (measured at load average ~7 on 2 cores)
 -- @mode replay
 -- @tamper host-result
 -- @expect diverged

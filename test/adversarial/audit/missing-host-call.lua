@@ -1,5 +1,4 @@
 -- A host call removed: the script makes one the record lacks.
--- @known the event loop held 55 ms (measured at load average ~7 on 2 cores)
 -- @mode replay
 -- @tamper missing-host-call
 -- @expect diverged

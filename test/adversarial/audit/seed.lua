@@ -1,5 +1,4 @@
 -- The random seed edited.
--- @known the event loop held 54 ms (measured at load average ~7 on 2 cores)
 -- @mode replay
 -- @tamper seed
 -- @expect diverged

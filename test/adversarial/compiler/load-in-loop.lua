@@ -1,5 +1,4 @@
 -- A small chunk loaded a million times.
--- @known compiles inside load are not timed in slices: event-loop gaps of ~150 ms (depth helper)
 -- @expect budget
 -- @contract {"stdlib": {"allow": ["load"]}}
 local n = 0

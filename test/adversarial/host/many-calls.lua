@@ -1,5 +1,4 @@
 -- A million host calls.
--- @known the event loop held 61 ms (measured at load average ~7 on 2 cores)
 -- @expect budget
 -- @host echo=echo
 local n = 0

@@ -1,5 +1,4 @@
 -- A global one run writes is not seen by the next run of the same script.
--- @known the event loop held 60 ms (measured at load average ~7 on 2 cores)
 -- @mode isolation
 -- @expect same
 local seen = SHARED

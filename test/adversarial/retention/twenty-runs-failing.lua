@@ -1,5 +1,5 @@
 -- Twenty scripts that hold 25 MB and then fail with a runtime error.
--- @known the event loop held 55 ms (measured at load average ~7 on 2 cores)
+-- @ci
 -- @mode retention
 -- @runs 20
 -- @expect runtime
