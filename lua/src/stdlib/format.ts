@@ -39,7 +39,13 @@ export function format(a: Args, charge: Charge): string {
   const fmt = a.string(1);
   const top = a.length;
   const end = fmt.length;
-  let out = '';
+  // Pieces joined once at the end (a format of many conversions is not a rope of as many appends).
+  const out: string[] = [];
+  let length = 0;
+  const put = (piece: string): void => {
+    out.push(piece);
+    length += piece.length;
+  };
   let arg = 1;
   let i = 0;
   while (i < end) {
@@ -48,16 +54,19 @@ export function format(a: Args, charge: Charge): string {
       // Copy a run of plain text at once.
       let j = fmt.indexOf('%', i);
       if (j < 0) j = end;
-      out += fmt.slice(i, j);
+      put(fmt.slice(i, j));
+      i = j;
+      continue;
+    }
+    // A run of `%%` at once.
+    let j = i;
+    while (fmt.charCodeAt(j + 1) === 37 && fmt.charCodeAt(j) === 37) j += 2;
+    if (j > i) {
+      put('%'.repeat((j - i) / 2));
       i = j;
       continue;
     }
     i++;
-    if (fmt.charCodeAt(i) === 37) {
-      out += '%';
-      i++;
-      continue;
-    }
     if (++arg > top) throw a.error(arg, 'no value');
     // Scan the specification as PUC's scanformat does.
     const start = i;
@@ -85,44 +94,44 @@ export function format(a: Args, charge: Charge): string {
     i++;
     switch (conversion) {
       case 99: // c
-        out += pad(String.fromCharCode(Number(BigInt.asUintN(8, toBig(a.integer(arg))))), spec);
+        put(pad(String.fromCharCode(Number(BigInt.asUintN(8, toBig(a.integer(arg))))), spec));
         break;
       case 100: case 105: // d i
-        out += formatInteger(a.integer(arg), spec, 10, false, true);
+        put(formatInteger(a.integer(arg), spec, 10, false, true));
         break;
       case 117: // u
-        out += formatInteger(unsigned(a.integer(arg)), spec, 10, false, false);
+        put(formatInteger(unsigned(a.integer(arg)), spec, 10, false, false));
         break;
       case 111: // o
-        out += formatInteger(unsigned(a.integer(arg)), spec, 8, false, false);
+        put(formatInteger(unsigned(a.integer(arg)), spec, 8, false, false));
         break;
       case 120: case 88: // x X
-        out += formatInteger(unsigned(a.integer(arg)), spec, 16, conversion === 88, false);
+        put(formatInteger(unsigned(a.integer(arg)), spec, 16, conversion === 88, false));
         break;
       case 97: case 65: case 101: case 69: case 102: case 103: case 71: // a A e E f g G
-        out += formatFloat(toFloatValue(a.number(arg)), spec, conversion);
+        put(formatFloat(toFloatValue(a.number(arg)), spec, conversion));
         break;
       case 113: // q: modifiers are ignored, as in PUC 5.3
-        out += quote(a, arg);
+        put(quote(a, arg));
         break;
       case 115: { // s
         const s = a.vm.tostring(a.any(arg));
         if (i - start === 1) {
-          out += s; // plain %s: the whole string, zeros included
+          put(s); // plain %s: the whole string, zeros included
         } else {
           if (s.includes('\0')) throw a.error(arg, 'string contains zeros');
-          if (precision < 0 && s.length >= 100) out += s; // too long to format: kept whole
-          else out += pad(precision >= 0 ? s.slice(0, precision) : s, spec);
+          if (precision < 0 && s.length >= 100) put(s); // too long to format: kept whole
+          else put(pad(precision >= 0 ? s.slice(0, precision) : s, spec));
         }
         break;
       }
       default:
         throw a.fail(`invalid option '%${charForMessage(conversion)}' to 'format'`);
     }
-    if (out.length > MAX_JS_STRING) throw memoryError();
+    if (length > MAX_JS_STRING) throw memoryError();
   }
-  charge(out.length >> 4, out.length);
-  return out;
+  charge(length >> 4, length);
+  return out.join('');
 }
 
 /** Pads a text item (`%c`, `%s`) to the width with spaces (glibc ignores `0` there). */
@@ -261,17 +270,27 @@ function quote(a: Args, index: number): string {
 }
 
 export function quoteString(v: string): string {
-  let out = '"';
-  let run = 0;
+  // One pass over the bytes into a buffer of the largest size the result can have (each byte at
+  // most `\ddd`): a string of many escapes costs milliseconds, not a rope of as many appends.
+  const out = Buffer.allocUnsafe(v.length * 4 + 2);
+  let o = 0;
+  out[o++] = 34;
   for (let i = 0; i < v.length; i++) {
     const c = v.charCodeAt(i);
     if (c === 34 || c === 92 || c === 10) {
-      out += v.slice(run, i) + '\\' + v[i];
-      run = i + 1;
+      out[o++] = 92;
+      out[o++] = c;
     } else if (c < 32 || c === 127) {
-      out += v.slice(run, i) + '\\' + (isDigit(v.charCodeAt(i + 1)) ? String(c).padStart(3, '0') : String(c));
-      run = i + 1;
+      out[o++] = 92;
+      // Three digits when a digit follows (so that it is not read as part of the escape).
+      const wide = isDigit(v.charCodeAt(i + 1));
+      if (wide || c >= 100) out[o++] = 48 + Math.floor(c / 100);
+      if (wide || c >= 10) out[o++] = 48 + (Math.floor(c / 10) % 10);
+      out[o++] = 48 + (c % 10);
+    } else {
+      out[o++] = c;
     }
   }
-  return out + v.slice(run) + '"';
+  out[o++] = 34;
+  return out.toString('latin1', 0, o);
 }

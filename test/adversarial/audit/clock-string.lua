@@ -1,0 +1,11 @@
+-- Clock readings turned into strings: not fed to the script.
+-- @known replay trusts the record today: it replays as identical (verifying hashes, unconsumed calls and clock types is the wire helper's part)
+-- @mode replay
+-- @tamper clock-string
+-- @expect diverged
+-- @host fetch=echo
+-- @input {"a": 1, "b": 2}
+local v = fetch("first")
+local w = fetch("second")
+local t = os.time()
+return { answer = 41, a = input.a, v = v, w = w, t = type(t), r = math.random(1000) }

@@ -1,0 +1,11 @@
+-- A host call added that the script never makes: left unconsumed.
+-- @known replay trusts the record today: it replays as identical (verifying hashes, unconsumed calls and clock types is the wire helper's part)
+-- @mode replay
+-- @tamper extra-host-call
+-- @expect diverged
+-- @host fetch=echo
+-- @input {"a": 1, "b": 2}
+local v = fetch("first")
+local w = fetch("second")
+local t = os.time()
+return { answer = 41, a = input.a, v = v, w = w, t = type(t), r = math.random(1000) }

@@ -1,0 +1,10 @@
+-- A host call removed: the script makes one the record lacks.
+-- @mode replay
+-- @tamper missing-host-call
+-- @expect diverged
+-- @host fetch=echo
+-- @input {"a": 1, "b": 2}
+local v = fetch("first")
+local w = fetch("second")
+local t = os.time()
+return { answer = 41, a = input.a, v = v, w = w, t = type(t), r = math.random(1000) }

@@ -1,0 +1,10 @@
+-- The record as it was made replays identical (the control).
+-- @mode replay
+-- @tamper none
+-- @expect identical
+-- @host fetch=echo
+-- @input {"a": 1, "b": 2}
+local v = fetch("first")
+local w = fetch("second")
+local t = os.time()
+return { answer = 41, a = input.a, v = v, w = w, t = type(t), r = math.random(1000) }

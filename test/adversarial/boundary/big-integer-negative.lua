@@ -1,0 +1,3 @@
+-- -(2^53 + 1) as an integer.
+-- @expect output
+return { n = -(1 << 53) - 1 }

@@ -1,0 +1,3 @@
+-- math.maxinteger, beyond what a JSON number carries exactly.
+-- @expect output
+return { n = math.maxinteger }

@@ -1,0 +1,3 @@
+-- A coroutine in the output.
+-- @expect output
+return { co = coroutine.create(function() end) }

@@ -1,0 +1,5 @@
+-- A table that contains itself.
+-- @expect output
+local t = {}
+t.self = t
+return t

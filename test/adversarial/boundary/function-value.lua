@@ -1,0 +1,3 @@
+-- A function in the output.
+-- @expect output
+return { f = print }

@@ -1,0 +1,3 @@
+-- Infinity in the output.
+-- @expect output
+return { x = math.huge }

@@ -1,0 +1,3 @@
+-- NaN in the output.
+-- @expect output
+return { x = 0/0 }

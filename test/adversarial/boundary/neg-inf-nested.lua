@@ -1,0 +1,3 @@
+-- -inf deep in the output.
+-- @expect output
+return { { { y = -math.huge } } }

@@ -1,0 +1,5 @@
+-- 190 nested do blocks.
+-- @expect ok
+-- @output 1
+-- @generate blocks 190
+return x

@@ -1,0 +1,8 @@
+-- load of a chunk of 190 nested parentheses and a 10,000-term sum.
+-- @known load gives "stack overflow (JavaScript call stack)" for 190 parentheses / a 10,000-term sum (depth helper)
+-- @expect ok
+-- @output [1,10000]
+-- @contract {"stdlib": {"allow": ["load"]}}
+local deep = load("return " .. string.rep("(", 190) .. "1" .. string.rep(")", 190))
+local long = load("return " .. string.rep("1+", 9999) .. "1")
+return { deep(), long() }

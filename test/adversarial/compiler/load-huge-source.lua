@@ -1,0 +1,6 @@
+-- load of a 16 MB source, compiled again and again: the compiler's work is charged.
+-- @known compiling inside load is uncharged: the host hangs past 30 s (depth helper)
+-- @expect budget|memory
+-- @contract {"stdlib": {"allow": ["load"]}}
+local src = string.rep("local a = 1 ", 1 << 20)
+while true do load(src) end

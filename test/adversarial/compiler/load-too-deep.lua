@@ -1,0 +1,7 @@
+-- load of 100,000 nested parentheses: nil and a message, not a crash.
+-- @known parsing inside load is one uncharged step: the event loop held ~400 ms (depth helper)
+-- @expect ok
+-- @output "string"
+-- @contract {"stdlib": {"allow": ["load"]}}
+local f, err = load("return " .. string.rep("(", 100000) .. "1" .. string.rep(")", 100000))
+return type(err)

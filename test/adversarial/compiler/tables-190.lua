@@ -1,0 +1,4 @@
+-- 190 nested table constructors.
+-- @expect ok
+-- @generate tables 190
+return 1

@@ -1,0 +1,4 @@
+-- The host returns a BigInt.
+-- @expect host
+-- @host h=bigint
+return h()

@@ -1,0 +1,4 @@
+-- The host throws a revoked Proxy.
+-- @expect host
+-- @host h=throwsProxy
+return h()

@@ -1,0 +1,6 @@
+-- A bracket class of 100,000 items at every position of a 100,000-byte subject (the matcher reads a class once: ok or budget, within bounds).
+-- @known the event loop held 549 ms (measured at load average ~7 on 2 cores)
+-- @expect ok|budget
+local class = "[" .. string.rep("b", 100000) .. "]"
+local s = string.rep("a", 100000)
+return s:find(class)

@@ -1,0 +1,7 @@
+-- upper, lower, reverse and rep of megabyte strings, in a loop.
+-- @known the event loop held 50 ms (measured at load average ~7 on 2 cores)
+-- @expect budget|memory
+local s = string.rep("aB", 1 << 19)
+local n = 0
+for i = 1, 1e6 do n = n + #s:upper() + #s:lower() + #s:reverse() end
+return n

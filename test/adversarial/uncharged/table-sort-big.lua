@@ -1,0 +1,7 @@
+-- table.sort of a big table with a Lua comparator, again and again.
+-- @known the event loop held 1990 ms (measured at load average ~7 on 2 cores)
+-- @expect budget
+local t = {}
+for i = 1, 300000 do t[i] = (i * 7919) % 300007 end
+for i = 1, 100 do table.sort(t, function(a, b) return a > b end) table.sort(t) end
+return t[1]
