@@ -1,5 +1,5 @@
 -- Clock readings turned into objects.
--- @known replay trusts the record today: it replays as identical (verifying hashes, unconsumed calls and clock types is the wire helper's part)
+-- @known event loop held 71 ms (full run, 2 cores, load average under 3)
 -- @mode replay
 -- @tamper clock-object
 -- @expect diverged

@@ -1,5 +1,4 @@
 -- Clock readings turned into strings: not fed to the script.
--- @known replay trusts the record today: it replays as identical (verifying hashes, unconsumed calls and clock types is the wire helper's part)
 -- @mode replay
 -- @tamper clock-string
 -- @expect diverged

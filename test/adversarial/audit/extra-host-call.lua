@@ -1,5 +1,5 @@
 -- A host call added that the script never makes: left unconsumed.
--- @known replay trusts the record today: it replays as identical (verifying hashes, unconsumed calls and clock types is the wire helper's part)
+-- @known event loop held 56 ms (full run, 2 cores, load average under 3)
 -- @mode replay
 -- @tamper extra-host-call
 -- @expect diverged

@@ -1,5 +1,4 @@
 -- The input's hash edited.
--- @known replay trusts the record today: it replays as identical (verifying hashes, unconsumed calls and clock types is the wire helper's part)
 -- @mode replay
 -- @tamper input-hash
 -- @expect diverged

@@ -1,5 +1,4 @@
 -- The input edited where the output does not show it: the input's hash tells.
--- @known replay trusts the record today: it replays as identical (verifying hashes, unconsumed calls and clock types is the wire helper's part)
 -- @mode replay
 -- @tamper input
 -- @expect diverged

@@ -1,5 +1,5 @@
 -- The script's hash edited: replay must say the record is not what ran.
--- @known replay trusts the record today: it replays as identical (verifying hashes, unconsumed calls and clock types is the wire helper's part)
+-- @known event loop held 66 ms (full run, 2 cores, load average under 3)
 -- @mode replay
 -- @tamper script-hash
 -- @expect diverged

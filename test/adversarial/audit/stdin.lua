@@ -1,5 +1,5 @@
 -- The stdin's bytes edited (hash and output left): the record's stdin hash tells.
--- @known replay trusts the record today: it replays as identical (verifying hashes, unconsumed calls and clock types is the wire helper's part)
+-- @known ended identical, expected diverged (full run, 2 cores, load average under 3)
 -- @mode replay
 -- @tamper stdin
 -- @expect diverged

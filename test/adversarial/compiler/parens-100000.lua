@@ -1,5 +1,5 @@
 -- 100,000 nested parentheses: a syntax error, not a crash.
--- @known the event loop held 85 ms (measured at load average ~7 on 2 cores)
+-- @known event loop held 91 ms (full run, 2 cores, load average under 3)
 -- @expect syntax
 -- @generate parens 100000
 return x

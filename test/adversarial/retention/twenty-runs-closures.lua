@@ -1,5 +1,5 @@
 -- Twenty scripts that each keep 25 MB in closures without upvalues but _ENV, and tables of them.
--- @known closures cached on shared prototypes keep each run reachable: RSS +505 MB after twenty runs (depth helper)
+-- @known event loop held 345 ms (full run, 2 cores, load average under 3)
 -- @mode retention
 -- @runs 20
 -- @expect ok

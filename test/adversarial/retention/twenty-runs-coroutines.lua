@@ -1,5 +1,5 @@
 -- Twenty scripts that leave 25 MB in suspended coroutines.
--- @known closures cached on shared prototypes keep each run reachable: RSS +483 MB after twenty runs (depth helper)
+-- @known event loop held 169 ms (full run, 2 cores, load average under 3)
 -- @mode retention
 -- @runs 20
 -- @expect ok

@@ -1,4 +1,5 @@
 -- table.remove from the front of a big table: every call shifts it all.
+-- @known event loop held 89 ms (full run, 2 cores, load average under 3)
 -- @expect budget
 local t = {}
 for i = 1, 500000 do t[i] = i end

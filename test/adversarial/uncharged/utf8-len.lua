@@ -1,5 +1,5 @@
 -- utf8.len of a two-megabyte string, in a loop.
--- @known the event loop held 86 ms (measured at load average ~7 on 2 cores)
+-- @known event loop held 80 ms (full run, 2 cores, load average under 3)
 -- @expect budget
 local s = string.rep("\xc3\xa9", 1 << 20)
 local n = 0

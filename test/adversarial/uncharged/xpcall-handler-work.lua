@@ -1,5 +1,5 @@
 -- xpcall handlers that each do a lot of string work, a million times.
--- @known the event loop held 1207 ms (measured at load average ~7 on 2 cores)
+-- @known event loop held 645 ms (full run, 2 cores, load average under 3)
 -- @expect budget
 local big = string.rep("h", 1 << 20)
 local n = 0
