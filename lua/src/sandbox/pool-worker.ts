@@ -1,0 +1,106 @@
+// The worker side of SandboxPool (pool.ts), loaded by piscina in each worker thread: one Sandbox
+// per worker, built from the contract's text; each task is one Sandbox.run (or replay) whose host
+// functions and output sinks are forwarded over the task's MessagePort to the host's main thread.
+
+import type { MessagePort } from 'worker_threads';
+import { parseManifest } from '../contract/manifest';
+import { Sandbox, type HostImplementation, type RunResult } from './sandbox';
+import type { FromWorker, PoolTask, PoolWorkerData, ToWorker } from './pool';
+
+/** The run this worker is doing (piscina gives a worker one task at a time). */
+interface Current {
+  port: MessagePort;
+  pending: Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>;
+  next: number;
+}
+
+let current: Current | undefined;
+let sandbox: Sandbox | undefined;
+
+function post(message: FromWorker): void {
+  current?.port.postMessage(message);
+}
+
+/** A host function as the worker's Sandbox sees it: a call over the port, answered by the host's thread. */
+function forwarded(name: string): HostImplementation {
+  return (...args) => {
+    const run = current;
+    if (run === undefined) throw new Error('no run is going on in this worker');
+    const id = run.next++;
+    return new Promise((resolve, reject) => {
+      run.pending.set(id, { resolve, reject });
+      run.port.postMessage({ t: 'call', id, name, args } satisfies FromWorker);
+    });
+  };
+}
+
+/** The answer as the value the host function returned, for Sandbox to check as it checks any result. */
+function answered(message: ToWorker & { t: 'ret' }): unknown {
+  if (message.json !== undefined) return JSON.parse(message.json);
+  if (message.throws !== undefined) {
+    const problem = message.throws;
+    // JSON.stringify of this fails with the host's own message, as the host's value did.
+    return { toJSON: () => { throw new Error(problem); } };
+  }
+  // A value JSON cannot write at all (a function, a symbol): one of the same type.
+  return message.unplain === 'symbol' ? Symbol('host value') : () => undefined;
+}
+
+function workerSandbox(): Sandbox {
+  if (sandbox !== undefined) return sandbox;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const data = (require('piscina') as { workerData: PoolWorkerData }).workerData;
+  const parsed = parseManifest(data.contract.text, data.contract.path);
+  if (parsed.manifest === undefined) {
+    throw new Error(`the pool's contract (${data.contract.path}) does not load in a worker: ${parsed.problems[0]?.message ?? 'unknown problem'}`);
+  }
+  const host: Record<string, HostImplementation> = {};
+  for (const name of data.host) host[name] = forwarded(name);
+  const sink = (name: 'stdout' | 'stderr' | 'print') => (text: string) => post({ t: 'out', sink: name, text });
+  sandbox = new Sandbox({
+    manifest: parsed.manifest,
+    host,
+    mockFromExamples: data.mock,
+    env: data.env,
+    modules: data.modules,
+    stdout: data.sinks.stdout ? sink('stdout') : undefined,
+    stderr: data.sinks.stderr ? sink('stderr') : undefined,
+    print: data.sinks.print ? sink('print') : undefined,
+  });
+  return sandbox;
+}
+
+async function runTask(task: PoolTask): Promise<RunResult> {
+  const box = workerSandbox();
+  const run: Current = { port: task.port, pending: new Map(), next: 0 };
+  current = run;
+  task.port.on('message', (message: ToWorker) => {
+    const waiting = run.pending.get(message.id);
+    if (waiting === undefined) return;
+    run.pending.delete(message.id);
+    if (message.t === 'err') waiting.reject(new Error(message.message));
+    else waiting.resolve(answered(message));
+  });
+  post({ t: 'start' });
+  try {
+    const { method, source, input, options } = task;
+    return method === 'replay' ? await box.replay(options.replay!.record, options) : await box.run(source, input, options);
+  } finally {
+    current = undefined;
+    task.port.close();
+  }
+}
+
+/** A first run costs far more than the next (the engine's code still cold): each worker makes it before its first task. */
+const WARM_UP = 'local t = {}\nfor i = 1, 200 do t[i] = tostring(i) .. "x" end\nlocal s = table.concat(t, ","):gsub("%d+", string.upper)\nreturn { n = #s, ok = pcall(error, "x") }';
+
+// piscina awaits the handler export: the worker is ready once it has warmed up. A contract that
+// does not load is not reported here but by the first task (workerSandbox's message).
+export default (async () => {
+  try {
+    await workerSandbox().run(WARM_UP);
+  } catch {
+    // reported by runTask
+  }
+  return runTask;
+})();
