@@ -2,34 +2,47 @@
 // per worker, built from the contract's text; each task is one Sandbox.run (or replay) whose host
 // functions and output sinks are forwarded over the task's MessagePort to the host's main thread.
 
-import type { MessagePort } from 'worker_threads';
+import { MessageChannel, parentPort } from 'worker_threads';
 import { parseManifest } from '../contract/manifest';
 import { Sandbox, type HostImplementation, type RunResult } from './sandbox';
-import type { FromWorker, PoolTask, PoolWorkerData, ToWorker } from './pool';
+import type { FromWorker, PoolTask, PoolWorkerData, PoolWorkerHello, ToWorker } from './pool';
 
-/** The run this worker is doing (piscina gives a worker one task at a time). */
-interface Current {
-  port: MessagePort;
-  pending: Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>;
-  next: number;
-}
+/** This worker's channel to the host's main thread: its other end goes to the pool at once. */
+const channel = new MessageChannel();
+parentPort?.postMessage({ sandluaPoolPort: channel.port2 } satisfies PoolWorkerHello, [channel.port2]);
+const port = channel.port1;
 
-let current: Current | undefined;
+/** Host calls waiting for their answer, by number. */
+const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+let nextCall = 0;
+port.on('message', (message: ToWorker) => {
+  const waiting = pending.get(message.id);
+  if (waiting === undefined) return; // a run that is over (its time ran out while it waited)
+  pending.delete(message.id);
+  if (message.t === 'err') waiting.reject(new Error(message.message));
+  else waiting.resolve(answered(message));
+});
+// Between tasks the channel must not keep the worker busy.
+port.unref();
+
+/** The run this worker is doing (piscina gives a worker one task at a time), and its host calls. */
+let current: { run: number; calls: number[] } | undefined;
 let sandbox: Sandbox | undefined;
 
 function post(message: FromWorker): void {
-  current?.port.postMessage(message);
+  port.postMessage(message);
 }
 
-/** A host function as the worker's Sandbox sees it: a call over the port, answered by the host's thread. */
+/** A host function as the worker's Sandbox sees it: a call over the channel, answered by the host's thread. */
 function forwarded(name: string): HostImplementation {
   return (...args) => {
-    const run = current;
-    if (run === undefined) throw new Error('no run is going on in this worker');
-    const id = run.next++;
+    if (current === undefined) throw new Error('no run is going on in this worker');
+    const id = nextCall++;
+    current.calls.push(id);
+    const run = current.run;
     return new Promise((resolve, reject) => {
-      run.pending.set(id, { resolve, reject });
-      run.port.postMessage({ t: 'call', id, name, args } satisfies FromWorker);
+      pending.set(id, { resolve, reject });
+      post({ t: 'call', run, id, name, args });
     });
   };
 }
@@ -56,7 +69,9 @@ function workerSandbox(): Sandbox {
   }
   const host: Record<string, HostImplementation> = {};
   for (const name of data.host) host[name] = forwarded(name);
-  const sink = (name: 'stdout' | 'stderr' | 'print') => (text: string) => post({ t: 'out', sink: name, text });
+  const sink = (name: 'stdout' | 'stderr' | 'print') => (text: string) => {
+    if (current !== undefined) post({ t: 'out', run: current.run, sink: name, text });
+  };
   sandbox = new Sandbox({
     manifest: parsed.manifest,
     host,
@@ -72,22 +87,16 @@ function workerSandbox(): Sandbox {
 
 async function runTask(task: PoolTask): Promise<RunResult> {
   const box = workerSandbox();
-  const run: Current = { port: task.port, pending: new Map(), next: 0 };
+  const run = { run: task.run, calls: [] as number[] };
   current = run;
-  task.port.on('message', (message: ToWorker) => {
-    const waiting = run.pending.get(message.id);
-    if (waiting === undefined) return;
-    run.pending.delete(message.id);
-    if (message.t === 'err') waiting.reject(new Error(message.message));
-    else waiting.resolve(answered(message));
-  });
-  post({ t: 'start' });
+  post({ t: 'start', run: task.run });
   try {
     const { method, source, input, options } = task;
     return method === 'replay' ? await box.replay(options.replay!.record, options) : await box.run(source, input, options);
   } finally {
     current = undefined;
-    task.port.close();
+    // Calls still unanswered (the run's time ran out while it waited) are dropped.
+    for (const id of run.calls) pending.delete(id);
   }
 }
 

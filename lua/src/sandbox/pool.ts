@@ -15,7 +15,7 @@
 
 import * as os from 'os';
 import * as path from 'path';
-import { MessageChannel, receiveMessageOnPort, type MessagePort, type ResourceLimits } from 'worker_threads';
+import { receiveMessageOnPort, type MessagePort, type ResourceLimits } from 'worker_threads';
 import type PiscinaPool from 'piscina';
 import type { Contract } from '../contract/manifest';
 import { Sandbox, type HostImplementation, type RunError, type RunOptions, type RunResult, type RunStats, type SandboxErrorKind } from './sandbox';
@@ -61,20 +61,25 @@ export interface PoolWorkerData {
   sinks: { stdout: boolean; stderr: boolean; print: boolean };
 }
 
-/** One run as it crosses to a worker. */
+/** One run as it crosses to a worker; `run` numbers it in the pool. */
 export interface PoolTask {
+  run: number;
   method: 'run' | 'replay';
   source: string;
   input: unknown;
   options: Pick<RunOptions, 'name' | 'audit' | 'replay' | 'stdin'>;
-  port: MessagePort;
 }
 
-/** Messages over a run's port. Worker to host: */
+/** What a worker posts on its parent port once, at its start: its end of the channel runs talk over. */
+export interface PoolWorkerHello {
+  sandluaPoolPort: MessagePort;
+}
+
+/** Messages over a worker's channel, each for one run. Worker to host: */
 export type FromWorker =
-  | { t: 'start' }
-  | { t: 'call'; id: number; name: string; args: Json[] }
-  | { t: 'out'; sink: 'stdout' | 'stderr' | 'print'; text: string };
+  | { t: 'start'; run: number }
+  | { t: 'call'; run: number; id: number; name: string; args: Json[] }
+  | { t: 'out'; run: number; sink: 'stdout' | 'stderr' | 'print'; text: string };
 /** Host to worker: a host call's answer. */
 export type ToWorker =
   /** The result as JSON text; or, when it is not plain data, what JSON.stringify said (`unplain`: the type it could not write). */
@@ -96,6 +101,11 @@ export class SandboxPool {
   private readonly heapMb: number | undefined;
   private readonly piscina: PiscinaPool;
   private destroyed = false;
+  /** The runs going on, by number. */
+  private readonly runs = new Map<number, PooledRun>();
+  private nextRun = 0;
+  /** Each worker's channel (a worker sends its end when it starts; it closes when the worker ends). */
+  private readonly ports = new Set<MessagePort>();
 
   constructor(options: SandboxPoolOptions) {
     // The same checks and messages as a Sandbox (undeclared host functions, values that are not functions).
@@ -133,11 +143,28 @@ export class SandboxPool {
       idleTimeout: Infinity,
       resourceLimits,
       workerData,
-      // A worker's task awaits its host calls; between tasks nothing is left open.
-      atomics: 'disabled',
+      // Between tasks a worker waits on Atomics for the next (its run's host calls are answered before).
+      atomics: 'sync',
     });
     // A worker that fails between tasks is replaced by piscina; nothing to report to a run.
     this.piscina.on('error', () => undefined);
+    this.piscina.on('message', (message: unknown) => {
+      const port = (message as Partial<PoolWorkerHello> | null)?.sandluaPoolPort;
+      if (port === undefined) return;
+      this.ports.add(port);
+      port.on('message', (m: FromWorker) => this.route(port, m));
+      port.on('close', () => this.ports.delete(port));
+      // A worker's channel does not keep the host's process alive (piscina's idle workers do not either).
+      port.unref();
+    });
+  }
+
+  /** A message from a worker's channel, to its run. */
+  private route(port: MessagePort, message: FromWorker): void {
+    const run = this.runs.get(message.run);
+    if (run === undefined) return;
+    if (message.t === 'start') run.start(port, this.manifest.limits.timeMs + this.graceMs);
+    else run.handle(message);
   }
 
   /** Runs `source` with `input` on a worker; the result is Sandbox.run's. Never throws for anything the script does. */
@@ -164,19 +191,9 @@ export class SandboxPool {
   private async dispatch(method: PoolTask['method'], source: string, input: unknown, options: RunOptions): Promise<RunResult> {
     if (this.destroyed) throw new Error('the SandboxPool was destroyed');
     if (options.debug !== undefined) throw new Error('a debugger cannot drive a run in a SandboxPool (use Sandbox)');
-    const { port1, port2 } = new MessageChannel();
-    const abort = new AbortController();
-    const limits = this.manifest.limits;
-    const run = new PooledRun(this, port1, options.audit === true);
-    let timer: NodeJS.Timeout | undefined;
-    port1.on('message', (message: FromWorker) => {
-      if (message.t === 'start') {
-        run.started = performance.now();
-        timer = setTimeout(() => abort.abort(), limits.timeMs + this.graceMs);
-      } else {
-        run.handle(message);
-      }
-    });
+    const id = this.nextRun++;
+    const run = new PooledRun(this, options.audit === true);
+    this.runs.set(id, run);
     // The input crosses as the plain data Sandbox makes of it; what JSON cannot write goes as it
     // is, for the worker's Sandbox to refuse with its own message.
     let plain = input;
@@ -186,34 +203,30 @@ export class SandboxPool {
     } catch {
       // left to the worker
     }
-    const task: PoolTask = {
-      method,
-      source,
-      input: plain,
-      options: { name: options.name, audit: options.audit, replay: options.replay, stdin: options.stdin },
-      port: port2,
-    };
+    const task: PoolTask = { run: id, method, source, input: plain, options: { name: options.name, audit: options.audit, replay: options.replay, stdin: options.stdin } };
     try {
-      const result = (await this.piscina.run(task, { transferList: [port2] as never, signal: abort.signal })) as RunResult;
-      // What the worker wrote before it answered is already queued on the port: passed on first.
-      for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1)) run.handle(m.message as FromWorker);
+      const result = (await this.piscina.run(task, { signal: run.abort.signal })) as RunResult;
+      // What the worker wrote before it answered is already queued on its channel: passed on first.
+      for (const port of this.ports) {
+        for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) this.route(port, m.message as FromWorker);
+      }
       return result;
     } catch (e) {
       if (this.destroyed) throw new Error('the SandboxPool was destroyed while the run was going');
-      const code = (e as { code?: unknown }).code;
+      const limits = this.manifest.limits;
       if (e instanceof Error && e.name === 'DataCloneError') return run.ended(source, undefined, options, 'input', `the input is not plain data (${e.message})`);
-      if (abort.signal.aborted) {
+      if (run.abort.signal.aborted) {
         return run.ended(source, input, options, 'budget',
           `time limit of ${limits.timeMs} ms exceeded (the run was stuck in one operation past its limit: its worker was stopped)`);
       }
-      if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      if ((e as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
         return run.ended(source, input, options, 'memory',
           `not enough memory: the run's worker reached its V8 heap limit${this.heapMb !== undefined ? ` (resourceLimits.maxOldGenerationSizeMb = ${this.heapMb})` : ''} and was stopped`);
       }
       return run.ended(source, input, options, 'runtime', `internal error: the run's worker stopped: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
-      clearTimeout(timer);
-      port1.close();
+      run.finish();
+      this.runs.delete(id);
     }
   }
 
@@ -230,13 +243,29 @@ export class SandboxPool {
 
 /** This side of one pooled run: its host calls, its output, and its result if the worker dies. */
 class PooledRun {
-  started = performance.now();
+  /** Aborted when the run passes its time limit: piscina then terminates its worker. */
+  readonly abort = new AbortController();
+  private started = performance.now();
+  private timer: NodeJS.Timeout | undefined;
+  /** The channel of the worker running it (known once it started). */
+  private port: MessagePort | undefined;
   private hostCalls = 0;
   private readonly calls: AuditHostCall[] = [];
   private stdout = '';
   private stderr = '';
 
-  constructor(private readonly pool: SandboxPool, private readonly port: MessagePort, private readonly audit: boolean) {}
+  constructor(private readonly pool: SandboxPool, private readonly audit: boolean) {}
+
+  /** The worker began the run (it may have waited in the queue until now): its time limit starts. */
+  start(port: MessagePort, limitMs: number): void {
+    this.port = port;
+    this.started = performance.now();
+    this.timer = setTimeout(() => this.abort.abort(), limitMs);
+  }
+
+  finish(): void {
+    clearTimeout(this.timer);
+  }
 
   handle(message: FromWorker): void {
     if (message.t === 'out') {
@@ -276,8 +305,8 @@ class PooledRun {
       answer = { t: 'err', id, message };
     }
     record.ms = Math.round((performance.now() - began) * 1000) / 1000;
-    // The run may be over (its time ran out waiting): the port is closed then, and this is dropped.
-    this.port.postMessage(answer);
+    // The run may be over (its time ran out waiting): the worker then drops the answer.
+    this.port?.postMessage(answer);
   }
 
   /** The result of a run whose worker was stopped: what this side saw of it. */
