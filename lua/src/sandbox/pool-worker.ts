@@ -13,13 +13,13 @@ parentPort?.postMessage({ sandluaPoolPort: channel.port2 } satisfies PoolWorkerH
 const port = channel.port1;
 
 /** Host calls waiting for their answer, by number. */
-const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
 let nextCall = 0;
 port.on('message', (message: ToWorker) => {
   const waiting = pending.get(message.id);
   if (waiting === undefined) return; // a run that is over (its time ran out while it waited)
   pending.delete(message.id);
-  if (message.t === 'err') waiting.reject(new Error(message.message));
+  if (message.t === 'err') waiting.reject(message.odd ? unreadable(message.message) : new Error(message.message));
   else waiting.resolve(answered(message));
 });
 // Between tasks the channel must not keep the worker busy.
@@ -47,13 +47,19 @@ function forwarded(name: string): HostImplementation {
   };
 }
 
+/** A thrown value whose message cannot be read: reading it fails with `message`, as the host's did. */
+function unreadable(message: string): unknown {
+  return { toString: () => { throw new Error(message); } };
+}
+
 /** The answer as the value the host function returned, for Sandbox to check as it checks any result. */
 function answered(message: ToWorker & { t: 'ret' }): unknown {
   if (message.json !== undefined) return JSON.parse(message.json);
   if (message.throws !== undefined) {
     const problem = message.throws;
+    const odd = message.odd === true;
     // JSON.stringify of this fails with the host's own message, as the host's value did.
-    return { toJSON: () => { throw new Error(problem); } };
+    return { toJSON: () => { throw odd ? unreadable(problem) : new Error(problem); } };
   }
   // A value JSON cannot write at all (a function, a symbol): one of the same type.
   return message.unplain === 'symbol' ? Symbol('host value') : () => undefined;

@@ -23,6 +23,8 @@ const MANIFEST = contract({
     fails: { params: [], returns: 'string' },
     bigint: { params: [], returns: 'number' },
     missing: { params: [], returns: 'string' },
+    odd: { params: [], returns: 'string' },
+    revoked: { params: [], returns: 'string' },
   },
 });
 
@@ -33,6 +35,13 @@ const HOST: Record<string, HostImplementation> = {
   label: (x) => `#${x as number}`,
   fails: () => { throw new Error('the ledger is closed'); },
   bigint: () => 10n,
+  // Thrown values whose message cannot be read: the host's thread survives them too.
+  odd: () => { throw { toString() { throw new Error('no string for you'); } }; },
+  revoked: async () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    throw proxy;
+  },
 };
 
 function error(result: RunResult): { kind: string; message: string; line?: number } {
@@ -117,6 +126,8 @@ describe('SandboxPool', function () {
       ['return fails()', undefined], // the host throws
       ['return bigint()', undefined], // the host returns what is not plain data
       ['return missing()', undefined], // no implementation given
+      ['return odd()', undefined], // throws a value whose toString throws
+      ['return revoked()', undefined], // rejects with a revoked proxy
       ['return double("x")', undefined], // a bad argument, refused before the host
       ['return input.x.y.z', { x: 1 }], // a runtime error with its line
       ['return nope.x', undefined],

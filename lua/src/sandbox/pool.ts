@@ -83,8 +83,8 @@ export type FromWorker =
 /** Host to worker: a host call's answer. */
 export type ToWorker =
   /** The result as JSON text; or, when it is not plain data, what JSON.stringify said (`unplain`: the type it could not write). */
-  | { t: 'ret'; id: number; json?: string; throws?: string; unplain?: string }
-  | { t: 'err'; id: number; message: string };
+  | { t: 'ret'; id: number; json?: string; throws?: string; unplain?: string; odd?: boolean }
+  | { t: 'err'; id: number; message: string; odd?: boolean };
 
 const MB = 1024 * 1024;
 
@@ -279,7 +279,11 @@ class PooledRun {
     }
   }
 
-  /** Calls the host function and answers the worker as Sandbox would see it (JSON, or the failure's message). */
+  /**
+   * Calls the host function and answers the worker as Sandbox would see it: the result as JSON, or
+   * the message of what was thrown (`odd` when even reading that message threw: the worker then
+   * throws a value that fails the same way). Never rejects, whatever the host throws.
+   */
   private async call(id: number, name: string, args: Json[]): Promise<void> {
     this.hostCalls++;
     const record: AuditHostCall = { name, args, ms: 0 };
@@ -294,15 +298,17 @@ class PooledRun {
         if (text === undefined) answer.unplain = typeof result;
         else {
           answer.json = text;
-          record.result = JSON.parse(text) as Json;
+          if (this.audit) record.result = JSON.parse(text) as Json;
         }
       } catch (e) {
-        answer.throws = e instanceof Error ? e.message : String(e);
+        const { message, odd } = thrownMessage(e);
+        answer.throws = message;
+        if (odd) answer.odd = true;
       }
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const { message, odd } = thrownMessage(error);
       record.error = message;
-      answer = { t: 'err', id, message };
+      answer = { t: 'err', id, message, ...(odd ? { odd } : {}) };
     }
     record.ms = Math.round((performance.now() - began) * 1000) / 1000;
     // The run may be over (its time ran out waiting): the worker then drops the answer.
@@ -343,5 +349,18 @@ class PooledRun {
       stats,
     };
     return { ok: false, error, onFailure: manifest.onFailure, stats, audit };
+  }
+}
+
+/** What Sandbox's message for a thrown value is (`error.message`, or `String(error)`), and whether reading it threw (`odd`: then that error's). */
+function thrownMessage(thrown: unknown): { message: string; odd: boolean } {
+  try {
+    return { message: String(thrown instanceof Error ? thrown.message : String(thrown)), odd: false };
+  } catch (e) {
+    try {
+      return { message: String(e instanceof Error ? e.message : e), odd: true };
+    } catch {
+      return { message: 'the host threw a value that cannot be read', odd: true };
+    }
   }
 }
