@@ -97,7 +97,10 @@ async function runTask(task: PoolTask): Promise<RunResult> {
   current = run;
   post({ t: 'start', run: task.run });
   try {
-    const { method, source, input, options } = task;
+    const { method, source, options, inputProblem } = task;
+    // Input JSON could not write fails here as it did there (Sandbox reads its input through JSON).
+    const input = inputProblem === undefined ? task.input
+      : { toJSON: () => { throw inputProblem.odd ? unreadable(inputProblem.message) : new Error(inputProblem.message); } };
     return method === 'replay' ? await box.replay(options.replay!.record, options) : await box.run(source, input, options);
   } finally {
     current = undefined;

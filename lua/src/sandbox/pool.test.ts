@@ -132,6 +132,8 @@ describe('SandboxPool', function () {
       ['return input.x.y.z', { x: 1 }], // a runtime error with its line
       ['return nope.x', undefined],
       ['return 1', 10n], // input that is not plain data
+      ['return 1', () => 1], // input JSON cannot write at all
+      ['return 1', { toJSON() { throw { toString() { throw new Error('unreadable input'); } }; } }],
     ];
     for (const [source, input] of cases) {
       const pooled = await pool.run(source, input, { name: 'bad.lua' });
@@ -181,6 +183,19 @@ describe('SandboxPool', function () {
       assert.equal(small.workers, 1);
     } finally {
       await small.destroy();
+    }
+  });
+
+  it('ends its runs with an error, not a wait, when its workers cannot start', async () => {
+    // Too small a heap for the engine itself: piscina stops starting workers after one fails to.
+    const starved = new SandboxPool({ manifest: MANIFEST, threads: 1, resourceLimits: { maxOldGenerationSizeMb: 4 } });
+    try {
+      const kinds = [];
+      for (let i = 0; i < 3; i++) kinds.push(error(await starved.run('return 1')).kind);
+      assert.ok(kinds.every((kind) => kind === 'memory' || kind === 'runtime'), kinds.join());
+      assert.match(error(await starved.run('return 1')).message, /^internal error: the pool's workers cannot start: they run out of memory as they load \(resourceLimits.maxOldGenerationSizeMb = 4: too small\)/);
+    } finally {
+      await starved.destroy();
     }
   });
 

@@ -67,6 +67,8 @@ export interface PoolTask {
   method: 'run' | 'replay';
   source: string;
   input: unknown;
+  /** Why the input is not plain data (what JSON.stringify said), when it is not. */
+  inputProblem?: { message: string; odd: boolean };
   options: Pick<RunOptions, 'name' | 'audit' | 'replay' | 'stdin'>;
 }
 
@@ -101,6 +103,8 @@ export class SandboxPool {
   private readonly heapMb: number | undefined;
   private readonly piscina: PiscinaPool;
   private destroyed = false;
+  /** Why the pool has no worker and cannot start one (see the 'error' listener). */
+  private broken: string | undefined;
   /** The runs going on, by number. */
   private readonly runs = new Map<number, PooledRun>();
   private nextRun = 0;
@@ -146,8 +150,17 @@ export class SandboxPool {
       // Between tasks a worker waits on Atomics for the next (its run's host calls are answered before).
       atomics: 'sync',
     });
-    // A worker that fails between tasks is replaced by piscina; nothing to report to a run.
-    this.piscina.on('error', () => undefined);
+    // A worker that fails between tasks is replaced by piscina. One that fails as it starts is not
+    // (piscina stops starting workers then): with none left, the runs waiting would wait forever,
+    // so they end, and later runs too, with what went wrong.
+    this.piscina.on('error', (error: unknown) => {
+      if (this.piscina.threads.length > 0 || this.destroyed) return;
+      const code = (error as { code?: unknown } | null)?.code;
+      this.broken = code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? `internal error: the pool's workers cannot start: they run out of memory as they load (resourceLimits.maxOldGenerationSizeMb = ${this.heapMb}: too small)`
+        : `internal error: the pool's workers cannot start: ${error instanceof Error ? error.message : String(error)}`;
+      for (const run of this.runs.values()) run.abort.abort();
+    });
     this.piscina.on('message', (message: unknown) => {
       const port = (message as Partial<PoolWorkerHello> | null)?.sandluaPoolPort;
       if (port === undefined) return;
@@ -193,17 +206,18 @@ export class SandboxPool {
     if (options.debug !== undefined) throw new Error('a debugger cannot drive a run in a SandboxPool (use Sandbox)');
     const id = this.nextRun++;
     const run = new PooledRun(this, options.audit === true);
+    if (this.broken !== undefined) return run.ended(source, input, options, 'runtime', this.broken);
     this.runs.set(id, run);
-    // The input crosses as the plain data Sandbox makes of it; what JSON cannot write goes as it
-    // is, for the worker's Sandbox to refuse with its own message.
-    let plain = input;
+    // The input crosses as the plain data Sandbox makes of it (JSON's); when JSON cannot write it,
+    // what JSON said, for the worker's Sandbox to refuse it with that message.
+    let plain: unknown;
+    let inputProblem: PoolTask['inputProblem'];
     try {
-      const text = input === undefined ? undefined : JSON.stringify(input);
-      if (text !== undefined) plain = JSON.parse(text);
-    } catch {
-      // left to the worker
+      plain = input === undefined ? undefined : JSON.parse(JSON.stringify(input));
+    } catch (e) {
+      inputProblem = thrownMessage(e);
     }
-    const task: PoolTask = { run: id, method, source, input: plain, options: { name: options.name, audit: options.audit, replay: options.replay, stdin: options.stdin } };
+    const task: PoolTask = { run: id, method, source, input: plain, inputProblem, options: { name: options.name, audit: options.audit, replay: options.replay, stdin: options.stdin } };
     try {
       const result = (await this.piscina.run(task, { signal: run.abort.signal })) as RunResult;
       // What the worker wrote before it answered is already queued on its channel: passed on first.
@@ -214,7 +228,7 @@ export class SandboxPool {
     } catch (e) {
       if (this.destroyed) throw new Error('the SandboxPool was destroyed while the run was going');
       const limits = this.manifest.limits;
-      if (e instanceof Error && e.name === 'DataCloneError') return run.ended(source, undefined, options, 'input', `the input is not plain data (${e.message})`);
+      if (this.broken !== undefined) return run.ended(source, input, options, 'runtime', this.broken);
       if (run.abort.signal.aborted) {
         return run.ended(source, input, options, 'budget',
           `time limit of ${limits.timeMs} ms exceeded (the run was stuck in one operation past its limit: its worker was stopped)`);
