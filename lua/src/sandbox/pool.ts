@@ -103,8 +103,6 @@ export class SandboxPool {
   private readonly heapMb: number | undefined;
   private readonly piscina: PiscinaPool;
   private destroyed = false;
-  /** Why the pool has no worker and cannot start one (see the 'error' listener). */
-  private broken: string | undefined;
   /** The runs going on, by number. */
   private readonly runs = new Map<number, PooledRun>();
   private nextRun = 0;
@@ -151,15 +149,15 @@ export class SandboxPool {
       atomics: 'sync',
     });
     // A worker that fails between tasks is replaced by piscina. One that fails as it starts is not
-    // (piscina stops starting workers then): with none left, the runs waiting would wait forever,
-    // so they end, and later runs too, with what went wrong.
+    // (piscina starts another only for a later run): with none left, the runs waiting would wait
+    // forever, so they end with what went wrong.
     this.piscina.on('error', (error: unknown) => {
       if (this.piscina.threads.length > 0 || this.destroyed) return;
       const code = (error as { code?: unknown } | null)?.code;
-      this.broken = code === 'ERR_WORKER_OUT_OF_MEMORY'
+      const message = code === 'ERR_WORKER_OUT_OF_MEMORY'
         ? `internal error: the pool's workers cannot start: they run out of memory as they load (resourceLimits.maxOldGenerationSizeMb = ${this.heapMb}: too small)`
         : `internal error: the pool's workers cannot start: ${error instanceof Error ? error.message : String(error)}`;
-      for (const run of this.runs.values()) run.abort.abort();
+      for (const run of this.runs.values()) run.fail(message);
     });
     this.piscina.on('message', (message: unknown) => {
       const port = (message as Partial<PoolWorkerHello> | null)?.sandluaPoolPort;
@@ -206,7 +204,6 @@ export class SandboxPool {
     if (options.debug !== undefined) throw new Error('a debugger cannot drive a run in a SandboxPool (use Sandbox)');
     const id = this.nextRun++;
     const run = new PooledRun(this, options.audit === true);
-    if (this.broken !== undefined) return run.ended(source, input, options, 'runtime', this.broken);
     this.runs.set(id, run);
     // The input crosses as the plain data Sandbox makes of it (JSON's); when JSON cannot write it,
     // what JSON said, for the worker's Sandbox to refuse it with that message.
@@ -228,7 +225,7 @@ export class SandboxPool {
     } catch (e) {
       if (this.destroyed) throw new Error('the SandboxPool was destroyed while the run was going');
       const limits = this.manifest.limits;
-      if (this.broken !== undefined) return run.ended(source, input, options, 'runtime', this.broken);
+      if (run.failure !== undefined) return run.ended(source, input, options, 'runtime', run.failure);
       if (run.abort.signal.aborted) {
         return run.ended(source, input, options, 'budget',
           `time limit of ${limits.timeMs} ms exceeded (the run was stuck in one operation past its limit: its worker was stopped)`);
@@ -275,6 +272,14 @@ class PooledRun {
     this.port = port;
     this.started = performance.now();
     this.timer = setTimeout(() => this.abort.abort(), limitMs);
+  }
+
+  /** Why the run was ended before a worker took it (none could start), when it was. */
+  failure: string | undefined;
+
+  fail(message: string): void {
+    this.failure ??= message;
+    this.abort.abort();
   }
 
   finish(): void {
