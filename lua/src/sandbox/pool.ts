@@ -18,24 +18,15 @@ import * as path from 'path';
 import { receiveMessageOnPort, type MessagePort, type ResourceLimits } from 'worker_threads';
 import type PiscinaPool from 'piscina';
 import type { Contract } from '../contract/manifest';
-import { Sandbox, type HostImplementation, type RunError, type RunOptions, type RunResult, type RunStats, type SandboxErrorKind } from './sandbox';
+import { Sandbox, type HostImplementation, type SandboxOptions, type RunError, type RunOptions, type RunResult, type RunStats, type SandboxErrorKind } from './sandbox';
 import { AUDIT_FORMAT, auditBytes, canonicalJson, sha256, type AuditHostCall, type AuditRecord } from './audit';
 import type { Json } from './marshal';
 
-export interface SandboxPoolOptions {
-  manifest: Contract;
-  /** Implementations keyed by the contract's names, called in this thread (sync or async). */
-  host?: Record<string, HostImplementation>;
-  /** Answers host functions without an implementation from their `examples`. */
-  mockFromExamples?: boolean;
-  /** Where `print` writes, line by line, when `stdout` is not given. */
-  print?: (line: string) => void;
-  /** Where the script's output stream goes as written. */
-  stdout?: (text: string) => void;
-  /** Where io.stderr writes. */
-  stderr?: (text: string) => void;
-  /** What os.getenv answers, when the contract grants it. */
-  env?: Readonly<Record<string, string>>;
+/**
+ * Sandbox's options that can reach a worker (host functions and sinks stay in this thread), and
+ * the pool's own. No `files` or `clock`: workers cannot call them.
+ */
+export interface SandboxPoolOptions extends Pick<SandboxOptions, 'manifest' | 'host' | 'mockFromExamples' | 'print' | 'stdout' | 'stderr' | 'env'> {
   /** The modules' sources by declared path (an object; default: the files in the contract's folder, read by the workers). */
   modules?: Readonly<Record<string, string>>;
   /** How many worker threads (default: the cores found, os.availableParallelism()). */
