@@ -14,11 +14,15 @@
 // Prints a table and a summary; exit 1 when a case fails. A case marked `@known` is a known
 // failure: listed apart, neither passed nor failing the run.
 //
-//   node scripts/adversarial.mjs [--ci] [--only TEXT] [--jobs N] [--json] [--stress N] [--list]
+//   node scripts/adversarial.mjs [--ci] [--only TEXT] [--jobs N] [--json] [--stress N] [--list] [--pool]
 //
 // --ci: the fast subset (cases marked @ci, and the stress case with 20 sandboxes);
 // --json: one JSON array of results on stdout instead of the table;
-// --stress N: the stress case's size (default 200; 0 leaves it out).
+// --stress N: the stress case's size (default 200; 0 leaves it out);
+// --pool: every run goes through a SandboxPool (one worker per case; the stress case's sandboxes
+//   share one pool of a worker per core) instead of Sandbox in the child's own thread: the gap is
+//   then the host's main thread's while the scripts run on workers. The verdicts and @known marks
+//   are the in-process mode's; this mode is a measurement beside them.
 
 import { spawn } from 'child_process';
 import { createRequire } from 'module';
@@ -49,8 +53,12 @@ const { values: opts } = parseArgs({
     json: { type: 'boolean' },
     stress: { type: 'string' },
     list: { type: 'boolean' },
+    pool: { type: 'boolean' },
   },
 });
+
+/** The SandboxPools of the case (--pool), destroyed when it is measured. */
+const pools = [];
 
 if (opts.child !== undefined) {
   await child(opts.child);
@@ -109,7 +117,7 @@ function runChild(c) {
   const limits = { ...DEFAULT_LIMITS, ...(c.contract.limits ?? {}) };
   const timeout = HARD_TIMEOUT_MS + limits.timeMs * (c.mode === 'retention' ? c.runs : c.mode === 'isolation' ? 3 : c.mode === 'replay' ? 2 : 1);
   return new Promise((resolve) => {
-    const proc = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=1024', fileURLToPath(import.meta.url), '--child', target],
+    const proc = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=1024', fileURLToPath(import.meta.url), '--child', target, ...(opts.pool ? ['--pool'] : [])],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -170,7 +178,9 @@ function printTable(results, seconds, load) {
   const failed = results.filter((r) => r.verdict === 'fail');
   const known = results.filter((r) => r.verdict === 'known');
   const fixed = results.filter((r) => r.verdict === 'pass' && r.known !== undefined);
-  console.log(`\n${results.length} cases in ${seconds.toFixed(0)} s (load average ${load.map((l) => l.toFixed(1)).join(' → ')}): ${count('pass')} passed, ${failed.length} failed, ${known.length} known failures`);
+  const mode = opts.pool ? ', through SandboxPool' : '';
+  const held = results.filter((r) => r.gapMs !== undefined && r.gapMs <= GAP_MS).length;
+  console.log(`\n${results.length} cases in ${seconds.toFixed(0)} s (load average ${load.map((l) => l.toFixed(1)).join(' → ')}${mode}): ${count('pass')} passed, ${failed.length} failed, ${known.length} known failures; ${held} held the ${GAP_MS} ms event-loop gap`);
   for (const [title, list, why] of [['FAILED', failed, false], ['Known failures', known, true]]) {
     if (list.length === 0) continue;
     console.log(`\n${title}:`);
@@ -190,6 +200,7 @@ async function child(target) {
     report.kind = 'died';
     report.error = `the runner failed: ${e instanceof Error ? e.stack : String(e)}`.slice(0, 400);
   }
+  for (const pool of pools.splice(0)) await pool.destroy();
   process.stdout.write(JSON.stringify({ report }) + '\n');
 }
 
@@ -234,7 +245,7 @@ async function measure(target) {
     await begin();
     const size = Number(target.slice('stress:'.length));
     // The small form (the fast subset) mixes in only the hostile scripts that pass on their own.
-    report = await stress(engine, size, DEFAULT_LIMITS, { onlyPassing: size <= 20 });
+    report = await stress(opts.pool ? pooledEngine(engine) : engine, size, DEFAULT_LIMITS, { onlyPassing: size <= 20 });
   } else {
     report = await runCase(engine, loadCase(target), hosts, tampers, generators, begin);
   }
@@ -242,12 +253,27 @@ async function measure(target) {
   await new Promise((resolve) => setTimeout(resolve, 5));
   clearInterval(ticker);
   report.gapMs = Math.max(gaps.max, performance.now() - gaps.last);
+  // The case's workers are gone before memory is measured (what they held goes with them).
+  for (const pool of pools.splice(0)) await pool.destroy();
 
   await settle();
   const after = process.memoryUsage();
   report.rssDeltaMb = (after.rss - before.rss) / MB;
   report.heapDeltaMb = (after.heapUsed - before.heapUsed) / MB;
   return report;
+}
+
+/** The engine with `new Sandbox(options)` giving one shared SandboxPool (a worker per core): the stress case's sandboxes through a pool. */
+function pooledEngine(engine) {
+  let shared;
+  function PooledSandbox(options) {
+    if (shared === undefined) {
+      shared = new engine.SandboxPool({ ...options, graceMs: 50 });
+      pools.push(shared);
+    }
+    return shared;
+  }
+  return { ...engine, Sandbox: PooledSandbox };
 }
 
 /** Ok or the error kind; an engine's internal error is its own kind (never expected). */
@@ -272,7 +298,12 @@ async function runCase(engine, c, hosts, tampers, generators, begin) {
     source = gen(...c.generate.args) + '\n' + source;
   }
   const options = c.stdin !== undefined ? { stdin: c.stdin + '\n' } : {};
-  const sandbox = () => new engine.Sandbox({ manifest: parsed.manifest, host });
+  let pool;
+  if (opts.pool) {
+    pool = new engine.SandboxPool({ manifest: parsed.manifest, host, threads: 1, graceMs: 50 });
+    pools.push(pool);
+  }
+  const sandbox = () => pool ?? new engine.Sandbox({ manifest: parsed.manifest, host });
   // Warm-up under the case's contract: an ordinary run (its host functions unused).
   await sandbox().run('local t = {} for i = 1, 100 do t[i] = i .. "" end return #t', null);
   await begin();

@@ -45,7 +45,8 @@ const EMBED_CONTRACT = {
   host: { double: { params: [{ name: 'x', type: 'number' }], returns: 'number' } },
 };
 // The same program twice, once per module system: parse the script, run it in a Sandbox under a
-// contract with a host function, print what came out.
+// contract with a host function, and on a SandboxPool's worker threads (its worker file loaded from
+// the installed package), print what came out.
 function embedProgram(importLine: string, wrap: (body: string) => string): string {
   return `${importLine}
 const source = ${JSON.stringify(EMBED_SCRIPT)};
@@ -55,10 +56,20 @@ ${wrap(`const parsed = parse(source, { name: 'double.lua' });
   const printed = [];
   const sandbox = new Sandbox({ manifest, host: { double: async (x) => x * 2 }, stdout: (text) => printed.push(text) });
   const result = await sandbox.run(source, { x: 21 }, { name: 'double.lua' });
-  console.log(JSON.stringify({ statements: parsed.chunk.body.body.length, syntaxErrors: parsed.diagnostics.length, contractProblems: problems.length, ok: result.ok, output: result.output, printed: printed.join('') }));`)}
+  const poolPrinted = [];
+  const pool = new SandboxPool({ manifest, host: { double: async (x) => x * 2 }, threads: 2, stdout: (text) => poolPrinted.push(text) });
+  const pooled = await Promise.all([1, 2, 3].map((x) => pool.run(source, { x }, { name: 'double.lua' })));
+  await pool.destroy();
+  console.log(JSON.stringify({ statements: parsed.chunk.body.body.length, syntaxErrors: parsed.diagnostics.length, contractProblems: problems.length, ok: result.ok, output: result.output, printed: printed.join(''),
+    pooled: pooled.map((r) => r.ok && r.output), poolPrinted: poolPrinted.sort().join(''), workersLeft: pool.workers }));`)}
 `;
 }
-const EMBED_EXPECTED = { statements: 3, syntaxErrors: 0, contractProblems: 0, ok: true, output: { doubled: 42 }, printed: 'doubling 21\n' };
+const EMBED_EXPECTED = {
+  statements: 3, syntaxErrors: 0, contractProblems: 0, ok: true, output: { doubled: 42 },
+  printed: 'doubling 21\n', pooled: [{ doubled: 2 }, { doubled: 4 }, { doubled: 6 }],
+  // The pooled runs' output comes in the order the workers ran them: sorted.
+  poolPrinted: 'doubling 1\ndoubling 2\ndoubling 3\n', workersLeft: 0,
+};
 
 describe('packages (npm pack, installed in an empty project outside the repository)', function () {
   this.timeout(180000);
@@ -92,7 +103,7 @@ describe('packages (npm pack, installed in an empty project outside the reposito
     const files = engine.files.map((f) => f.path);
     assert.deepEqual(files.filter((f) => /\.test\.|\/testing\/|fixtures|\.map$|\.ts$/.test(f) && !f.endsWith('.d.ts')), []);
     assert.deepEqual(files.filter((f) => !['package.json', 'README.md', 'LICENSE'].includes(f) && !/^out\/.*(\.js|\.d\.ts|\.mjs)$/.test(f)), []);
-    for (const entry of ['out/index.js', 'out/index.mjs', 'out/index.d.ts', 'out/sandbox/sandbox.js', 'out/analysis/checker.d.ts']) {
+    for (const entry of ['out/index.js', 'out/index.mjs', 'out/index.d.ts', 'out/sandbox/sandbox.js', 'out/sandbox/pool-worker.js', 'out/analysis/checker.d.ts']) {
       assert.ok(files.includes(entry), `${entry} missing from ${files.join(', ')}`);
     }
     assert.deepEqual(cli.files.map((f) => f.path).sort(), ['LICENSE', 'README.md', 'bin/sandlua.js', 'dist/one_ini_bg.wasm', 'dist/sandlua.js', 'dist/stylua_lib_bg.wasm', 'package.json']);
@@ -223,13 +234,13 @@ describe('packages (npm pack, installed in an empty project outside the reposito
 
   it('an ES module program embeds @sandlua/lua (import)', function () {
     const program = path.join(project, 'embed.mjs');
-    fs.writeFileSync(program, embedProgram("import { Sandbox, parse, parseManifest } from '@sandlua/lua';", (body) => body.replace(/^ {2}/gm, '')));
+    fs.writeFileSync(program, embedProgram("import { Sandbox, SandboxPool, parse, parseManifest } from '@sandlua/lua';", (body) => body.replace(/^ {2}/gm, '')));
     assert.deepEqual(JSON.parse(ok(run('node', [program], project), 'embed.mjs')), EMBED_EXPECTED);
   });
 
   it('a CommonJS program embeds @sandlua/lua (require)', function () {
     const program = path.join(project, 'embed.cjs');
-    fs.writeFileSync(program, embedProgram("const { Sandbox, parse, parseManifest } = require('@sandlua/lua');", (body) => `(async () => {\n  ${body}\n})();`));
+    fs.writeFileSync(program, embedProgram("const { Sandbox, SandboxPool, parse, parseManifest } = require('@sandlua/lua');", (body) => `(async () => {\n  ${body}\n})();`));
     assert.deepEqual(JSON.parse(ok(run('node', [program], project), 'embed.cjs')), EMBED_EXPECTED);
   });
 });

@@ -49,6 +49,8 @@ export type { LocatedMessage, MessageOptions } from './contract/messages';
 export { suggest, didYouMean } from './contract/suggest';
 export { Sandbox } from './sandbox/sandbox';
 export type { SandboxOptions, RunOptions, RunResult, RunStats, RunError, SandboxErrorKind, HostImplementation } from './sandbox/sandbox';
+export { SandboxPool } from './sandbox/pool';
+export type { SandboxPoolOptions } from './sandbox/pool';
 export { contractFolderReader, undeclaredModuleMessage } from './sandbox/modules';
 export type { ModuleSource } from './sandbox/modules';
 export type { AuditRecord, AuditHostCall, AuditModule, AuditFiles, AuditFileRead, AuditBytes } from './sandbox/audit';
