@@ -71,6 +71,8 @@ const COMPANIONS: { folder: string; runs: Companion[] }[] = [{
     ['host_args.lua:23', 'kb.search(input.vendor_name, 2.5)', {}, 'runtime'],
     ['host_args.lua:25', 'local alias_of = lookup_vendor_alias alias_of(true)', {}, 'runtime'],
     ['host_args.lua:26', 'tools.emit_review_note(nil)', {}, 'runtime'],
+    ['host_args.lua:27', 'set_level("medium")', {}, 'runtime'],
+    ['host_args.lua:30', 'local level = "urgent" set_level(level)', {}, 'runtime'],
     ['output_locals.lua:5', 'local out = {} out.normalized_vendor = "x" out.level = "medium" return out', {}, 'output'],
     ['output_locals.lua:10', 'local out = {} out.normalized_vendor = "y" out.confidence = 2 return out', {}, 'output'],
     ['output_locals.lua:11', 'local out = {} out.normalized_vendor = "y" out.extra = true return out', {}, 'output'],
@@ -140,6 +142,7 @@ const HOSTS: Record<string, (...args: unknown[]) => unknown> = {
   'tools.emit_review_note': () => null,
   'kb.search': (query) => [{ title: String(query), url: 'u' }],
   score: (value) => value,
+  set_level: () => null,
 };
 
 describe('type and flow analysis: the runtime fails where the fixtures say it will', function () {
