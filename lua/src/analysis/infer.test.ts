@@ -49,6 +49,7 @@ const COMPANIONS: { folder: string; runs: Companion[] }[] = [{
     ['maybe_nil.lua:10', 'local c = input.address.city', {}, 'runtime'],
     ['maybe_nil.lua:12', 'local f = string.match(input.vendor_name, "%d+") local u = f:upper()', {}, 'runtime'],
     ['maybe_nil.lua:15', 'local data = ... local n = #data.tags', {}, 'runtime'],
+    ['maybe_nil.lua:58', 'local notify = input.amount and print notify("x")', {}, 'runtime'],
     ['mismatch.lua:7', 'local n = 42 local x = n.field', {}, 'runtime'],
     ['mismatch.lua:8', 'local flag = true local x = flag.field', {}, 'runtime'],
     ['mismatch.lua:9', 'local n = 42 local x = n()', {}, 'runtime'],
