@@ -23,7 +23,7 @@ import { HOST_NAME_PATTERN } from '../contract/schema';
 import { NO_TYPES, jsonTypeOf, withoutNil, type Type, type TypeInfo } from './types';
 import { applySuppressions } from './suppress';
 import { infer, type Inference } from './infer';
-import { isEnvironment, longestHostPrefix, objectProperties, withoutEnvironment, type ChunkGlobals } from './paths';
+import { isEnvironment, longestHostPrefix, luaText, objectProperties, withoutEnvironment, type ChunkGlobals } from './paths';
 import { ExistenceTests, isFalsyConstant, isTruthyConstant, lint } from './lint';
 import { isRemovedGlobal, libraryMembers, removedName } from './stdlib-members';
 import { shownUngoverned, type UngovernedScripts } from './rules';
@@ -268,7 +268,7 @@ class Checker {
       if (removed.replacement?.startsWith(`${library}.`)) replacement = removed.replacement.slice(library.length + 1);
     } else {
       replacement = suggest(field, members);
-      message = `Lua 5.3's ${library} library has no '${field}'${replacement ? `; did you mean '${library}.${replacement}'?` : ''}`;
+      message = `Lua 5.3's ${library} library has no '${luaText(field)}'${replacement ? `; did you mean '${library}.${replacement}'?` : ''}`;
     }
     const fixes = replacement ? [changeTo(node, replacement, `${library}.${replacement}`)] : undefined;
     this.add(node, fails ? 'error' : 'warning', 'unknown-member', fails ? message : `${message} (it reads as nil)`, fixes);
@@ -510,14 +510,14 @@ class Checker {
     for (let i = 1; i < path.length; i++) {
       const properties = objectProperties(schema);
       if (properties === undefined) return;
-      const field = path[i];
+      const field = luaText(path[i]);
       if (i < aliasDepth && !(field in properties)) return;
       if (!(field in properties)) {
         // Unknown to the contract even where the schema lets other fields through: most often a typo.
         const guess = suggest(field, Object.keys(properties));
         const node = fieldNode(use.node, path.length - 1 - i) ?? use.node;
         const fixes = guess ? [changeTo(node, guess)] : undefined;
-        const where = path.slice(0, i).join('.');
+        const where = path.slice(0, i).map(luaText).join('.');
         this.add(node, 'warning', 'unknown-input-field', `${where} has no field '${field}' in the contract's input schema${guess ? `; did you mean '${guess}'?` : ''} (fields: ${Object.keys(properties).join(', ') || 'none'})`, fixes);
         return;
       }

@@ -34,7 +34,7 @@ import {
 import { hostFunctionType, inputType } from './contract-types';
 import { stdlibType, stringMethod } from './stdlib-types';
 import { readAnnotations, type AnnotationIndex, type Annotations } from './annotations';
-import { chunkGlobals, objectProperties, requiredFields, schemaTypes } from './paths';
+import { chunkGlobals, luaText, objectProperties, requiredFields, schemaTypes } from './paths';
 
 export interface Inference {
   types: TypeInfo;
@@ -561,7 +561,7 @@ class Inferer {
       return;
     }
     if (target.kind !== 'Member' && target.kind !== 'Index') return;
-    const key = target.kind === 'Member' ? target.name.name : target.index.kind === 'String' ? target.index.value : undefined;
+    const key = target.kind === 'Member' ? target.name.name : target.index.kind === 'String' ? luaText(target.index.value) : undefined;
     this.invalidatePaths(undefined, key);
     // A table held by a local: its field changes from here on.
     const base = target.object.kind === 'Name' ? this.scope.referenceOf(target.object) : undefined;
@@ -916,7 +916,7 @@ class Inferer {
       case 'True': return { kind: 'boolean', value: true };
       case 'False': return { kind: 'boolean', value: false };
       case 'Number': return e.integer ? { kind: 'number', subtype: 'integer', value: e.value } : { kind: 'number', subtype: 'float', value: e.value };
-      case 'String': return { kind: 'string', value: e.value };
+      case 'String': return { kind: 'string', value: luaText(e.value) };
       case 'Vararg': return this.fn.main ? this.input : UNKNOWN;
       case 'Function': return this.functionExpression(e, 'function', undefined);
       case 'Table': return this.table(e);
@@ -1012,7 +1012,7 @@ class Inferer {
         names.push(n.name.name);
         n = n.object;
       } else if (n.kind === 'Index' && n.index.kind === 'String' && !n.index.value.includes('.')) {
-        names.push(n.index.value);
+        names.push(luaText(n.index.value));
         n = n.object;
       } else if (n.kind === 'Name') {
         const ref = this.scope.referenceOf(n);
@@ -1051,8 +1051,9 @@ class Inferer {
     const object = this.expr(e.object);
     const key = this.expr(e.index);
     this.checkIndexable(e.object, object, 'indexing it fails');
-    this.readOut(e.object, object, e.index.kind === 'String' ? e.index.value : undefined);
-    if (e.index.kind === 'String') return this.narrowedPath(e, fieldOf(object, e.index.value));
+    const name = e.index.kind === 'String' ? luaText(e.index.value) : undefined;
+    this.readOut(e.object, object, name);
+    if (name !== undefined) return this.narrowedPath(e, fieldOf(object, name));
     if (key.kind === 'number') {
       const arrays = members(object).filter((t): t is TableType => t.kind === 'table');
       if (arrays.length === 1 && arrays[0].array && members(object).every((t) => t.kind === 'table' || t.kind === 'nil')) return arrays[0].array;
@@ -1111,10 +1112,11 @@ class Inferer {
       const t = this.expr(f.value);
       this.escape(f.value);
       if (key.kind === 'String') {
-        fields.set(key.value, settle(t));
-        sites.fields.set(key.value, f);
+        const name = luaText(key.value);
+        fields.set(name, settle(t));
+        sites.fields.set(name, f);
         const nested = this.nestedValue(f.value, t, held);
-        if (nested) (sites.nested ??= new Map()).set(key.value, nested);
+        if (nested) (sites.nested ??= new Map()).set(name, nested);
       } else {
         open = true;
       }
@@ -1535,7 +1537,7 @@ class Inferer {
       if (narrowed) return narrowed;
       // Not narrowed: the field's type in the object's current type.
       const object = this.current(e.object, env) ?? this.types.get(e.object);
-      const name = e.kind === 'Member' ? e.name.name : (e.index as ast.StringLiteral).value;
+      const name = e.kind === 'Member' ? e.name.name : luaText((e.index as ast.StringLiteral).value);
       return object ? fieldOf(object, name) : UNKNOWN;
     }
     return undefined;
@@ -1621,7 +1623,7 @@ class Inferer {
     const named = new Map<string, ast.TableField>();
     let open = false;
     for (const field of value.fields) {
-      if (field.style === 'named' && field.key?.kind === 'String') named.set(field.key.value, field);
+      if (field.style === 'named' && field.key?.kind === 'String') named.set(luaText(field.key.value), field);
       else open = true;
     }
     if (closed) {
@@ -1810,7 +1812,7 @@ function literalType(node: ast.Node): Type | undefined {
     case 'True': return TRUE_TYPE;
     case 'False': return FALSE_TYPE;
     case 'Number': return node.integer ? { kind: 'number', subtype: 'integer', value: node.value } : { kind: 'number', subtype: 'float', value: node.value };
-    case 'String': return { kind: 'string', value: node.value };
+    case 'String': return { kind: 'string', value: luaText(node.value) };
     default: return undefined;
   }
 }
@@ -1930,7 +1932,7 @@ function widenAssigned(env: Env, body: ast.Node, scope: ScopeInfo): Env {
             const ref = scope.referenceOf(t);
             if (ref?.local) out.set(ref.local.id, UNKNOWN);
           } else if (t.kind === 'Member' || t.kind === 'Index') {
-            const field = t.kind === 'Member' ? t.name.name : t.index.kind === 'String' ? t.index.value : undefined;
+            const field = t.kind === 'Member' ? t.name.name : t.index.kind === 'String' ? luaText(t.index.value) : undefined;
             const base = t.object.kind === 'Name' ? scope.referenceOf(t.object)?.local : undefined;
             if (base) out.set(base.id, UNKNOWN);
             for (const k of [...out.paths.keys()]) if (field === undefined || k.endsWith(`.${field}`) || k.includes(`.${field}.`)) out.paths.delete(k);
@@ -2032,7 +2034,7 @@ function isIntegerOnly(type: TypeNode): boolean {
 
 /** The JSON value of an argument or field the analysis knows exactly (a literal, or a local holding one). */
 function knownValue(node: ast.Expression, type: Type | undefined): string | number | boolean | undefined {
-  if (node.kind === 'String') return node.value;
+  if (node.kind === 'String') return luaText(node.value);
   if (node.kind === 'Number') return node.value;
   if (node.kind === 'Unary' && node.operator === '-' && node.operand.kind === 'Number') return -node.operand.value;
   if (node.kind === 'True') return true;

@@ -61,6 +61,8 @@ describe('lint and unknown-member', () => {
       "'unpack' is not in Lua 5.3 (it was Lua 5.1's): use 'table.unpack'",
       "'math.atan2' is not in Lua 5.3 (it was Lua 5.2's): use 'math.atan', which takes y and x",
     ]);
+    // A name beyond ASCII is shown as the script wrote it (UTF-8), not byte by byte.
+    assert.deepEqual(messages('print(math["値"])'), ["Lua 5.3's math library has no '値' (it reads as nil)"]);
     assert.deepEqual(messages('local f = loadstring or load\nprint(f)'), []);
     assert.match(messages('local f = loadstring\nprint(f)')[0], /'loadstring' is not in Lua 5\.3.*use 'load'/);
     // Called or indexed it fails (an error); only read, it is nil (a warning).

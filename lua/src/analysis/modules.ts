@@ -13,7 +13,7 @@ import type { ScopeInfo } from '../syntax/scope';
 import { unparen } from '../syntax/visit';
 import { normalizeRelativePath, relativePathProblem, type Contract, type ModuleDeclaration } from '../contract/manifest';
 import type { FileAccess } from '../contract/schema';
-import { chunkGlobals, withoutEnvironment, type ChunkGlobals } from './paths';
+import { chunkGlobals, luaText, withoutEnvironment, type ChunkGlobals } from './paths';
 import { analyze } from '../syntax/scope';
 import * as fs from 'fs';
 
@@ -47,9 +47,7 @@ export interface FileUse {
 
 /** A string literal's bytes as text (the engine keeps one char per byte). */
 export function literalText(literal: ast.StringLiteral): string {
-  const bytes = Buffer.from(literal.value, 'latin1');
-  const text = bytes.toString('utf8');
-  return Buffer.from(text, 'utf8').equals(bytes) ? text : literal.value;
+  return luaText(literal.value);
 }
 
 /** Calls of a global path (`require`, `io.open`), through aliases, `_G` and `_ENV`; method calls are left out. */

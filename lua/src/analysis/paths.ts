@@ -29,6 +29,18 @@ export function longestHostPrefix(host: ReadonlyMap<string, unknown>, path: read
   return found;
 }
 
+/**
+ * A Lua string (one char per byte) as the text the contract's names and values are compared with:
+ * UTF-8 decoded, as the runtime decodes strings it hands to JSON; bytes that are not UTF-8 kept.
+ */
+export function luaText(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[\x80-\xff]/.test(value)) return value;
+  const bytes = Buffer.from(value, 'latin1');
+  const text = bytes.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(bytes) ? text : value;
+}
+
 /** The `properties` of an object schema, if it declares them. */
 export function objectProperties(schema: unknown): Record<string, unknown> | undefined {
   if (typeof schema !== 'object' || schema === null) return undefined;

@@ -421,6 +421,42 @@ describe('language service: completion of typed fields', () => {
   });
 });
 
+describe('language service: types from the analysis itself (no types handed in)', () => {
+  const text = [
+    'local t = { total = 1 }',
+    't.label = "x"',
+    'local name = input.vendor_name',
+    'local alias = lookup_vendor_alias(name)',
+    'local hits = kb.search(name, 3)',
+    'local x = t.',
+    'return { normalized_vendor = name:upper(), confidence = t.total, count = #hits }',
+    '',
+  ].join('\n');
+
+  it('hovers locals, fields, methods and host results with what the analysis infers', () => {
+    const service = new LanguageService();
+    service.open(SCRIPT, text, 1);
+    const hover = (marker: string, delta: number): string => service.hover(SCRIPT, positionOf(text, marker, delta))!.contents;
+    // Where it is declared, what it holds there; at a later use, what the script has added since.
+    assert.match(hover('local t', 6), /local t: \{ total: integer \}/);
+    assert.match(hover('= t.total', 2), /local t: \{ total: integer, label: string \}/);
+    assert.match(hover('t.total', 3), /\(field\) t\.total: integer/);
+    assert.match(hover('upper', 1), /Returns here: `string`/);
+    assert.match(hover('alias =', 1), /local alias: string\?/);
+    assert.match(hover('hits =', 1), /local hits: string\[\]/);
+  });
+
+  it('completes the fields the script gave a table, and shows local types as inlay hints when set', () => {
+    const service = new LanguageService();
+    service.open(SCRIPT, text, 1);
+    assert.deepEqual(service.completion(SCRIPT, positionOf(text, 't.\n', 2)).map((i) => [i.label, i.detail]), [['total', 'integer'], ['label', 'string']]);
+    service.settings = { severity: {}, inlayHints: { parameterNames: false, localTypes: true } };
+    const lines = { start: { line: 0, character: 0 }, end: { line: 5, character: 0 } };
+    const labels = service.inlayHints(SCRIPT, lines).map((h) => `${h.position.line}:${h.label}`);
+    assert.deepEqual(labels, ['0:: { total: integer }', '2:: string', '3:: string?', '4:: string[]']);
+  });
+});
+
 describe('language service: quick fixes and symbols', () => {
   it('surfaces every fix of the findings in the range, with its diagnostic as published; the first did-you-mean is preferred', () => {
     const text = 'local n = input.amount\nlocal v = n + 1\nreturn { normalized_vendor = tostring(v) }\n';

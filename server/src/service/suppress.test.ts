@@ -33,6 +33,25 @@ describe('language service: suppression comments and severity per code', () => {
     assert.ok(actions.some((a) => a.title === 'Remove the suppression comment'));
   });
 
+  it('honours every spelling: disable-next-line, disable-line, a disable … enable region, and ---@diagnostic', () => {
+    fs.writeFileSync(path.join(dir, 'sandlua.json'), JSON.stringify({ name: 's' }));
+    const script = path.join(dir, 'main.lua');
+    const service = new LanguageService();
+    service.open(script, [
+      '-- sandlua: disable-next-line undefined-global',
+      'print(a.b)',
+      'print(b.c) -- sandlua: disable-line undefined-global',
+      '-- sandlua: disable undefined-global',
+      'print(c.d)',
+      '-- sandlua: enable undefined-global',
+      'print(d.e)',
+      '---@diagnostic disable-next-line: undefined-global',
+      'print(e.f)',
+      '',
+    ].join('\n'), 1);
+    assert.deepEqual(summary(service, script), ['7 undefined-global error']);
+  });
+
   it("applies the contract's severity map, and the settings over it", () => {
     fs.writeFileSync(path.join(dir, 'sandlua.json'), JSON.stringify({ name: 's', severity: { 'undefined-global': 'information', forbidden: 'off' } }));
     const script = path.join(dir, 'main.lua');

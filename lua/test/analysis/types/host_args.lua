@@ -24,5 +24,10 @@ kb.search(name, 2.5) --@ host-args
 local alias_of = lookup_vendor_alias
 alias_of(true) --@ host-args
 tools.emit_review_note(nil) --@ host-args
+set_level("medium") --@ host-args
+set_level("low")
+local level = "urgent"
+set_level(level) --@ host-args
+set_level(input.vendor_name)
 print(title)
 return { normalized_vendor = name }

@@ -53,5 +53,8 @@ local sum = checked + 1
 local later = lookup_vendor_alias("x")
 later = later or "none"
 local fine = later:upper()
+-- called
+local notify = input.amount and print
+notify("x") --@ maybe-nil
 print(tag_count, upper, len, joined, doubled, plus, city, shout, safe, count, town, sum, fine)
 return { normalized_vendor = "x" }
