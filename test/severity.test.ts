@@ -39,6 +39,22 @@ describe('sandlua check: severity per code and suppression comments', () => {
     assert.match(text.stdout, /1 error, 0 warnings/);
   });
 
+  it('honours every spelling of a suppression in text, JSON and SARIF, and hints at one that suppresses nothing', () => {
+    const spellings = 'test/fixtures/severity/spellings';
+    const json = sandlua('check', spellings, '--format', 'json');
+    assert.deepEqual(summary(json.stdout), [
+      'script.lua:7 undefined-global warning',
+      'script.lua:10 unused-suppression hint',
+      'script.lua:11 undefined-global warning',
+    ]);
+    const text = sandlua('check', spellings);
+    assert.match(text.stdout, /script\.lua:7:7/);
+    assert.doesNotMatch(text.stdout, /script\.lua:(2|3|5|9):/);
+    const sarif = JSON.parse(sandlua('check', spellings, '--format', 'sarif').stdout) as { runs: { results: { ruleId: string; suppressions?: unknown[]; locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[] };
+    const suppressed = sarif.runs[0].results.filter((r) => r.suppressions !== undefined).map((r) => r.locations[0].physicalLocation.region.startLine);
+    assert.deepEqual(suppressed, [2, 3, 5, 9], 'disable-next-line, disable-line, a disable … enable region and ---@diagnostic');
+  });
+
   it('--severity changes a code (repeatable), and off removes it', () => {
     const warning = sandlua('check', plain, '--format', 'json', '--severity', 'undefined-global=warning');
     assert.equal(warning.status, 0, 'warnings alone exit with 0');
