@@ -34,6 +34,97 @@ export function jsStringToLua(s: string): string {
   return Buffer.from(s, 'utf8').toString('latin1');
 }
 
+// ---- conversion in slices ----------------------------------------------------------------------
+// A conversion is a generator that yields every CHARGE_EVERY values (and after each piece of a long
+// string): `finish` runs it at once, `inSlices` runs it a few milliseconds at a time with a turn of
+// the event loop between (host calls, which are asynchronous anyway), so that a huge value never
+// holds the loop. The charge callback sees the work as it goes and may throw (a limit): that ends
+// the conversion.
+
+/** A conversion that can be run in slices. */
+export type Steps<R> = Generator<void, R, void>;
+
+/** Runs a conversion to its end at once. */
+export function finish<R>(steps: Steps<R>): R {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * Runs a conversion for at most `sliceMs`; when it is not done by then, the rest runs in slices
+ * of `sliceMs` with a turn of the event loop (setImmediate) between: `{ value }` when it ended at
+ * once, else `{ later }`. Whatever it throws is thrown (at once) or rejects `later`.
+ */
+export function inSlices<R>(steps: Steps<R>, sliceMs: number): { value: R } | { later: Promise<R> } {
+  const slice = (): { value: R } | undefined => {
+    const until = performance.now() + sliceMs;
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return { value: r.value };
+      if (performance.now() >= until) return undefined;
+    }
+  };
+  const first = slice();
+  if (first !== undefined) return first;
+  return {
+    later: new Promise<R>((resolve, reject) => {
+      const go = (): void => {
+        try {
+          const r = slice();
+          if (r !== undefined) resolve(r.value);
+          else setImmediate(go);
+        } catch (e) {
+          reject(e);
+        }
+      };
+      setImmediate(go);
+    }),
+  };
+}
+
+/** Characters (or bytes) of a string converted between two yields. */
+const PIECE = 1 << 20;
+
+/** luaStringToJs in pieces (a yield after each): a long string does not hold the event loop. */
+function* luaStringToJsSteps(s: string): Steps<string> {
+  if (s.length <= PIECE) return luaStringToJs(s);
+  const parts: string[] = [];
+  let changed = false;
+  for (let i = 0; i < s.length;) {
+    let end = Math.min(s.length, i + PIECE);
+    // A piece ends before a UTF-8 sequence's continuation bytes, never inside a sequence.
+    for (let back = 0; back < 3 && end < s.length && (s.charCodeAt(end) & 0xc0) === 0x80; back++) end--;
+    const piece = s.slice(i, end);
+    const decoded = luaStringToJs(piece);
+    if (decoded !== piece) changed = true;
+    parts.push(decoded);
+    i = end;
+    yield;
+  }
+  return changed ? parts.join('') : s;
+}
+
+/** jsStringToLua in pieces (a yield after each). */
+function* jsStringToLuaSteps(s: string): Steps<string> {
+  if (s.length <= PIECE) return jsStringToLua(s);
+  const parts: string[] = [];
+  let changed = false;
+  for (let i = 0; i < s.length;) {
+    let end = Math.min(s.length, i + PIECE);
+    // A piece never ends between the two halves of a surrogate pair.
+    if (end < s.length && (s.charCodeAt(end - 1) & 0xfc00) === 0xd800) end--;
+    const piece = s.slice(i, end);
+    const encoded = jsStringToLua(piece);
+    if (encoded !== piece) changed = true;
+    parts.push(encoded);
+    i = end;
+    yield;
+  }
+  return changed ? parts.join('') : s;
+}
+
 /** Largest integer magnitude a JSON number carries exactly (2^53). */
 const EXACT_INTEGER = 2n ** 53n;
 
@@ -51,8 +142,13 @@ export interface FromLuaOptions {
   charge?: ValuesCharge;
 }
 
-/** Work done converting: `values` more values (called every CHARGE_EVERY values and at the end). */
-export type ValuesCharge = (values: number) => void;
+/**
+ * Work done converting: `values` more values (called every CHARGE_EVERY values and at the end),
+ * and `bytes` of a string about to be converted (before it is, so a limit can refuse it first).
+ */
+export type ValuesCharge = (values: number, bytes?: number) => void;
+/** The work of converting a string: a value's worth per this many characters. */
+const CHARS_PER_VALUE = 64;
 const CHARGE_EVERY = 1024;
 
 /**
@@ -64,16 +160,25 @@ const CHARGE_EVERY = 1024;
  * schema says string there), keys that are not UTF-8, and two keys that become one (1 and "1").
  */
 export function fromLua(value: LuaValue, options: FromLuaOptions = {}): Json {
+  return finish(fromLuaSteps(value, options));
+}
+
+/** fromLua as a conversion that can run in slices (inSlices). */
+export function* fromLuaSteps(value: LuaValue, options: FromLuaOptions = {}): Steps<Json> {
   const seen = new Set<LuaTable>();
-  let count = 0;
   let bytes = 0;
   const maxBytes = options.maxBytes ?? Infinity;
   const what = options.what ?? 'the value';
   const schemas = new SchemaView(options.schema);
   const at = (path: string): string => (path ? ` (at ${path})` : '');
-  const text = (s: string, path: string): string => {
-    // Counted before it is decoded: a huge string is refused without being copied.
+  const charge = options.charge;
+  // Counted before it is decoded: a huge string is refused without being copied.
+  const count = (s: string, path: string): void => {
     if ((bytes += s.length + 2) > maxBytes) throw new MarshalError(`${what} is more than the limit of ${maxBytes} bytes${at(path)}`);
+    if (s.length >= CHARS_PER_VALUE) charge?.(s.length / CHARS_PER_VALUE | 0, s.length);
+  };
+  const text = (s: string, path: string): string => {
+    count(s, path);
     return luaStringToJs(s);
   };
   const number = (n: number, path: string): number => {
@@ -81,13 +186,20 @@ export function fromLua(value: LuaValue, options: FromLuaOptions = {}): Json {
     bytes += 8;
     return n;
   };
-  const charge = options.charge;
-  const convert = (v: LuaValue, schema: unknown, depth: number, path: string): Json => {
-    if (++count > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values`);
-    if (charge !== undefined && count % CHARGE_EVERY === 0) charge(CHARGE_EVERY);
+  let values = 0;
+  /** One more value: true when a yield is due (every CHARGE_EVERY values, charged then). */
+  const tick = (): boolean => {
+    if (++values > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values`);
+    if (values % CHARGE_EVERY !== 0) return false;
+    charge?.(CHARGE_EVERY);
+    return true;
+  };
+  const NOT_SCALAR = Symbol('table');
+  /** A value that is no table, converted (a string no longer than a piece); NOT_SCALAR for the others. */
+  const scalar = (v: LuaValue, schema: unknown, path: string): Json | typeof NOT_SCALAR => {
     if (v === undefined || v === null) return null;
     if (typeof v === 'boolean') return v;
-    if (typeof v === 'string') return text(v, path);
+    if (typeof v === 'string') return v.length <= PIECE ? text(v, path) : NOT_SCALAR;
     if (typeof v === 'number') return number(v, path);
     if (typeof v === 'bigint') {
       if (v <= EXACT_INTEGER && v >= -EXACT_INTEGER) return Number(v);
@@ -95,10 +207,49 @@ export function fromLua(value: LuaValue, options: FromLuaOptions = {}): Json {
       throw new MarshalError(`${what} has the integer ${v}${at(path)}, beyond what a JSON number carries exactly (±2^53); the schema can ask for a string there`);
     }
     if (v instanceof LFloat) return number(v.n, path);
+    if (v instanceof LuaTable) return NOT_SCALAR;
+    throw new MarshalError(`${what} contains a ${typeNameOf(v)}${at(path)}, which cannot leave the sandbox`);
+  };
+  /**
+   * scalar inside a table: tried without its schema and place (working them out for every value
+   * would cost more than the value), which only a refusal or an integer beyond ±2^53 needs.
+   */
+  const scalarIn = (v: LuaValue, schemaOf: () => unknown, pathOf: () => string): Json | typeof NOT_SCALAR => {
+    try {
+      return scalar(v, undefined, '');
+    } catch (e) {
+      if (e instanceof MarshalError) return scalar(v, schemaOf(), pathOf());
+      throw e;
+    }
+  };
+  const convert = function* (v: LuaValue, schema: unknown, depth: number, path: string): Steps<Json> {
+    if (tick()) yield;
+    const plain = scalar(v, schema, path);
+    if (plain !== NOT_SCALAR) return plain;
+    if (typeof v === 'string') {
+      count(v, path);
+      return yield* luaStringToJsSteps(v);
+    }
     if (v instanceof LuaTable) {
       if (depth >= MAX_DEPTH) throw new MarshalError(`${what} is nested more than ${MAX_DEPTH} tables deep${at(path)}`);
       if (seen.has(v)) throw new MarshalError(`${what} contains a cycle${at(path)}`);
       seen.add(v);
+      const arr = v.arr;
+      if (v.hash === undefined && arr.length > 0 && !arr.includes(undefined)) {
+        // Only an array part without holes: a sequence, read in place (no list of entries made).
+        if (arr.length > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values`);
+        const array: Json[] = new Array(arr.length);
+        for (let i = 0; i < arr.length; i++) {
+          const item = arr[i] as LuaValue;
+          const subPath = (): string => `${path}[${i + 1}]`;
+          let converted = scalarIn(item, () => schemas.item(schema, i), subPath);
+          if (converted === NOT_SCALAR) converted = yield* convert(item, schemas.item(schema, i), depth + 1, subPath());
+          else if (tick()) yield;
+          array[i] = converted;
+        }
+        seen.delete(v);
+        return array;
+      }
       const entries: [LuaValue, LuaValue][] = [];
       let key: LuaValue = undefined;
       for (;;) {
@@ -107,6 +258,10 @@ export function fromLua(value: LuaValue, options: FromLuaOptions = {}): Json {
         entries.push(next as [LuaValue, LuaValue]);
         key = next[0];
         if (entries.length > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values`);
+        if (entries.length % CHARGE_EVERY === 0) {
+          charge?.(CHARGE_EVERY);
+          yield;
+        }
       }
       let result: Json;
       if (entries.length === 0) {
@@ -115,7 +270,11 @@ export function fromLua(value: LuaValue, options: FromLuaOptions = {}): Json {
         const array: Json[] = new Array(entries.length);
         for (const [k, item] of entries) {
           const index = (k as number) - 1;
-          array[index] = convert(item, schemas.item(schema, index), depth + 1, `${path}[${k as number}]`);
+          const subPath = (): string => `${path}[${k as number}]`;
+          let converted = scalarIn(item, () => schemas.item(schema, index), subPath);
+          if (converted === NOT_SCALAR) converted = yield* convert(item, schemas.item(schema, index), depth + 1, subPath());
+          else if (tick()) yield;
+          array[index] = converted;
         }
         result = array;
       } else {
@@ -135,7 +294,11 @@ export function fromLua(value: LuaValue, options: FromLuaOptions = {}): Json {
           }
           from.set(name, k);
           // Own data properties only: a key named __proto__ is an ordinary property here.
-          Object.defineProperty(object, name, { value: convert(item, schemas.property(schema, name), depth + 1, path ? `${path}.${name}` : name), enumerable: true, writable: true, configurable: true });
+          const subPath = (): string => (path ? `${path}.${name}` : name);
+          let converted = scalarIn(item, () => schemas.property(schema, name), subPath);
+          if (converted === NOT_SCALAR) converted = yield* convert(item, schemas.property(schema, name), depth + 1, subPath());
+          else if (tick()) yield;
+          Object.defineProperty(object, name, { value: converted, enumerable: true, writable: true, configurable: true });
         }
         result = object;
       }
@@ -144,8 +307,8 @@ export function fromLua(value: LuaValue, options: FromLuaOptions = {}): Json {
     }
     throw new MarshalError(`${what} contains a ${typeNameOf(v)}${at(path)}, which cannot leave the sandbox`);
   };
-  const json = convert(value, options.schema, 0, '');
-  charge?.(count % CHARGE_EVERY);
+  const json = yield* convert(value, options.schema, 0, '');
+  charge?.(values % CHARGE_EVERY);
   return json;
 }
 
@@ -311,4 +474,126 @@ export function toLua(value: unknown, what = 'the value', charge?: ValuesCharge)
   const lua = convert(value, 0);
   charge?.(count % CHARGE_EVERY);
   return lua;
+}
+
+/** A host's value converted: as plain data (for the schema, the audit record) and as the script sees it. */
+export interface HostValue {
+  json: Json;
+  lua: LuaValue;
+}
+
+/**
+ * A value a host function returned, converted in one pass that can run in slices: to plain data
+ * (what the schema checks and the audit record keeps) and to a Lua value. The value is the host's
+ * and may be hostile: each property is read once (a getter or a proxy that throws fails the
+ * conversion with what it threw), and what JSON cannot carry faithfully is refused with its place
+ * — NaN and infinities, bigints, functions, symbols, cycles, deeper nesting than MAX_DEPTH, more
+ * than MAX_VALUES values. Dates become ISO strings; a property whose value is undefined is left
+ * out and an undefined array item is null, as in JSON. `charge` is told of every value and, before
+ * a string is converted, of its size (so that a limit refuses a huge one before it is copied).
+ */
+export function* hostValueSteps(value: unknown, what: string, charge: ValuesCharge): Steps<HostValue> {
+  const seen = new Set<object>();
+  let values = 0;
+  const at = (path: string): string => (path ? ` (at ${path})` : '');
+  const tick = (): boolean => {
+    if (++values > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values`);
+    if (values % CHARGE_EVERY !== 0) return false;
+    charge(CHARGE_EVERY);
+    return true;
+  };
+  const read = (o: object, key: string | number, path: string): unknown => {
+    try {
+      return (o as Record<string | number, unknown>)[key];
+    } catch (e) {
+      throw new MarshalError(`reading ${what}${at(path)} threw: ${e instanceof Error ? e.message : typeof e}`);
+    }
+  };
+  const NOT_SCALAR: HostValue = { json: null, lua: undefined };
+  const scalar = (v: unknown, path: string): HostValue => {
+    switch (typeof v) {
+      case 'undefined': return { json: null, lua: undefined };
+      case 'boolean': return { json: v, lua: v };
+      case 'number':
+        if (!Number.isFinite(v)) throw new MarshalError(`${what} has ${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'}${at(path)}, which JSON cannot carry`);
+        return { json: v, lua: Number.isInteger(v) && !Number.isSafeInteger(v) ? new LFloat(v) : v };
+      case 'string':
+        if (v.length > PIECE) return NOT_SCALAR;
+        if (v.length >= CHARS_PER_VALUE) charge(v.length / CHARS_PER_VALUE | 0, v.length);
+        return { json: v, lua: jsStringToLua(v) };
+      case 'object':
+        if (v === null) return { json: null, lua: undefined };
+        if (v instanceof Date) {
+          const iso = Number.isNaN(v.getTime()) ? null : v.toISOString();
+          return { json: iso, lua: iso ?? undefined };
+        }
+        return NOT_SCALAR;
+      default:
+        throw new MarshalError(`${what} contains a JavaScript ${typeof v}${at(path)}, which cannot enter the sandbox`);
+    }
+  };
+  /** scalar, its place worked out only for a message. */
+  const scalarAt = (v: unknown, place: () => string): HostValue => {
+    try {
+      return scalar(v, '');
+    } catch (e) {
+      if (e instanceof MarshalError) scalar(v, place());
+      throw e;
+    }
+  };
+  const convert = function* (v: unknown, depth: number, path: string): Steps<HostValue> {
+    if (typeof v === 'string') {
+      charge(v.length / CHARS_PER_VALUE | 0, v.length);
+      return { json: v, lua: yield* jsStringToLuaSteps(v) };
+    }
+    const o = v as object;
+    if (depth >= MAX_DEPTH) throw new MarshalError(`${what} is nested more than ${MAX_DEPTH} levels deep${at(path)}`);
+    if (seen.has(o)) throw new MarshalError(`${what} contains a cycle${at(path)}`);
+    seen.add(o);
+    const t = new LuaTable();
+    let json: Json;
+    if (Array.isArray(o)) {
+      const length = o.length;
+      if (length > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values${at(path)}`);
+      const array: Json[] = new Array(length);
+      for (let i = 0; i < length; i++) {
+        const x = read(o, i, path);
+        const place = (): string => `${path}[${i}]`;
+        let converted = scalarAt(x, place);
+        if (tick()) yield;
+        if (converted === NOT_SCALAR) converted = yield* convert(x, depth + 1, place());
+        array[i] = converted.json;
+        t.setInt(i + 1, converted.lua);
+      }
+      json = array;
+    } else {
+      let keys: string[];
+      try {
+        keys = Object.keys(o);
+      } catch (e) {
+        throw new MarshalError(`reading ${what}${at(path)} threw: ${e instanceof Error ? e.message : typeof e}`);
+      }
+      if (keys.length > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values${at(path)}`);
+      const object: { [key: string]: Json } = {};
+      for (const key of keys) {
+        const x = read(o, key, path);
+        if (x === undefined) continue;
+        charge(0, key.length);
+        const place = (): string => (path ? `${path}.${key}` : key);
+        let converted = scalarAt(x, place);
+        if (tick()) yield;
+        if (converted === NOT_SCALAR) converted = yield* convert(x, depth + 1, place());
+        // Own data properties only: a key named __proto__ is an ordinary property here.
+        Object.defineProperty(object, key, { value: converted.json, enumerable: true, writable: true, configurable: true });
+        t.set(jsStringToLua(key), converted.lua);
+      }
+      json = object;
+    }
+    seen.delete(o);
+    return { json, lua: t };
+  };
+  const plain = scalar(value, '');
+  const result = plain !== NOT_SCALAR ? plain : yield* convert(value, 0, '');
+  charge(values % CHARGE_EVERY);
+  return result;
 }

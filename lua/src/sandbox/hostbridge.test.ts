@@ -1,0 +1,122 @@
+// Hostile hosts and tampered records: what a host function returns or throws crosses the boundary
+// faithfully or is refused, and bounded (messages cut, huge values refused before they are copied,
+// big ones converted in slices that leave the event loop its turns); `load` with a reader is
+// charged; a replayed record whose stdin was edited is not identical.
+import { strict as assert } from 'assert';
+import { parseManifest } from '../contract/manifest';
+import type { Contract } from '../contract/manifest';
+import { Sandbox, type HostImplementation, type RunResult } from './sandbox';
+
+function contract(json: Record<string, unknown>): Contract {
+  const result = parseManifest(JSON.stringify({ name: 'hostbridge', scripts: ['*.lua'], ...json }), '/virtual/sandlua.json');
+  assert.ok(result.manifest, JSON.stringify(result.problems));
+  return result.manifest;
+}
+
+const LIMITS = { instructions: 5_000_000, timeMs: 3000, memoryBytes: 64 * 1024 * 1024, callDepth: 200, outputBytes: 1024 * 1024 };
+const ANY = { params: [{ name: '...', type: 'any' }], returns: 'any' };
+
+function sandbox(host: Record<string, HostImplementation>, json: Record<string, unknown> = {}): Sandbox {
+  const declared = Object.fromEntries(Object.keys(host).map((name) => [name, ANY]));
+  return new Sandbox({ manifest: contract({ limits: LIMITS, host: declared, ...json }), host });
+}
+
+function fails(result: RunResult, kind: string, message?: RegExp): void {
+  assert.ok(!result.ok, `expected a ${kind} failure, got ${JSON.stringify(result).slice(0, 300)}`);
+  assert.equal(result.error.kind, kind, result.error.message.slice(0, 300));
+  if (message) assert.match(result.error.message, message);
+}
+
+/** Runs `work` and answers its result and the longest the event loop waited meanwhile (a 1 ms timer). */
+async function withGap<T>(work: () => Promise<T>): Promise<{ value: T; gapMs: number }> {
+  let last = performance.now();
+  let gapMs = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    gapMs = Math.max(gapMs, now - last);
+    last = now;
+  }, 1);
+  try {
+    const value = await work();
+    return { value, gapMs: Math.max(gapMs, performance.now() - last) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** The issue's bound on the event loop (50 ms), with room for a loaded machine. */
+const GAP_BOUND_MS = 250;
+
+describe('sandbox: hostile hosts', function () {
+  this.timeout(30000);
+
+  describe('what a host returns crosses faithfully or is refused', () => {
+    it('NaN and infinities are a `host` failure naming them, not null', async () => {
+      fails(await sandbox({ h: () => NaN }).run('return { v = h() }', null), 'host', /NaN/);
+      fails(await sandbox({ h: () => ({ a: [1, -Infinity] }) }).run('return h()', null), 'host', /-Infinity \(at a\[1\]\)/);
+    });
+    it('a bigint, a function, a cycle and a getter that throws are `host` failures', async () => {
+      fails(await sandbox({ h: () => 2n ** 70n }).run('return h()', null), 'host', /bigint/);
+      fails(await sandbox({ h: () => ({ f: () => 1 }) }).run('return h()', null), 'host', /function \(at f\)/);
+      const cycle: Record<string, unknown> = {};
+      cycle.self = cycle;
+      fails(await sandbox({ h: () => cycle }).run('return h()', null), 'host', /cycle/);
+      fails(await sandbox({ h: () => ({ get boom() { throw new Error('getter boom'); } }) }).run('return h()', null), 'host', /getter boom/);
+    });
+    it('plain data arrives as before: nested tables, undefined left out, dates as ISO strings, UTF-8', async () => {
+      const when = new Date(Date.UTC(2024, 0, 2));
+      const result = await sandbox({ h: () => ({ list: [1, 2.5, 'é', true], gone: undefined, when }) })
+        .run('local v = h() return { n = #v.list, second = v.list[2], third = v.list[3], gone = v.gone == nil, when = v.when }', null);
+      assert.deepEqual(result.ok && result.output, { n: 4, second: 2.5, third: 'é', gone: true, when: when.toISOString() });
+    });
+    it('a string bigger than the memory limit is refused at once, before it is copied', async () => {
+      const huge = 'x'.repeat(200 * 1024 * 1024);
+      const started = performance.now();
+      fails(await sandbox({ h: () => huge }).run('local s = h() return #s', null), 'memory');
+      assert.ok(performance.now() - started < 1000, 'refused without converting it');
+    });
+  });
+
+  describe('what a host throws is cut like other messages', () => {
+    it('a long message is cut at 64 KB, for the script that catches it too', async () => {
+      const long = 'e'.repeat(200 * 1024);
+      const result = await sandbox({ h: () => { throw new Error(long); } }).run('local ok, e = pcall(h) return #tostring(e)', null);
+      assert.ok(result.ok && typeof result.output === 'number' && result.output < 70_000, JSON.stringify(result).slice(0, 200));
+    });
+    it('a huge one is not even read', async () => {
+      const huge = 'e'.repeat(100 * 1024 * 1024);
+      const result = await sandbox({ h: () => { throw new Error(huge); } }).run('return h()', null);
+      fails(result, 'host', /a message of 104857600 characters, not shown/);
+    });
+  });
+
+  describe('big values are converted in slices: the event loop keeps its turns', () => {
+    const many = Array.from({ length: 300_000 }, (_, i) => i);
+    it('a result of 300,000 values', async () => {
+      const { value, gapMs } = await withGap(() => sandbox({ h: () => many }).run('return #h()', null));
+      assert.ok(value.ok && value.output === 300_000, JSON.stringify(value).slice(0, 200));
+      assert.ok(gapMs < GAP_BOUND_MS, `the event loop was held ${gapMs.toFixed(0)} ms`);
+    });
+    it('an argument of 300,000 values', async () => {
+      const { value, gapMs } = await withGap(() => sandbox({ size: (x) => (Array.isArray(x) ? x.length : -1) })
+        .run('local t = {} for i = 1, 300000 do t[i] = i end return size(t)', null));
+      assert.ok(value.ok && value.output === 300_000, JSON.stringify(value).slice(0, 200));
+      assert.ok(gapMs < GAP_BOUND_MS, `the event loop was held ${gapMs.toFixed(0)} ms`);
+    });
+  });
+
+  it('a run out of budget that holds more than its memory limit ends on `memory` (the limit it passed first)', async () => {
+    const limits = { ...LIMITS, instructions: 200_000, memoryBytes: 1 << 21 };
+    fails(await sandbox({}, { limits }).run('local t = {} for i = 1, 1e6 do t[i] = table.pack(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20) end return #t', null), 'memory');
+  });
+
+  it('replay: a record whose stdin was edited (its hash left) diverges', async () => {
+    const box = sandbox({}, { stdlib: { allow: ['io.read'] } });
+    const first = await box.run('return io.read("l")', null, { audit: true, stdin: 'the real text\n' });
+    assert.ok(first.ok && first.audit);
+    const record = JSON.parse(JSON.stringify(first.audit));
+    assert.ok((await box.replay(record)).ok, 'the untouched record replays');
+    record.stdin.base64 = Buffer.from('edited\n').toString('base64');
+    fails(await box.replay(record), 'host', /stdin\.sha256 is not the hash of its stdin/);
+  });
+});
