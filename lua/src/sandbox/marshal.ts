@@ -58,6 +58,9 @@ export function finish<R>(steps: Steps<R>): R {
  * once, else `{ later }`. Whatever it throws is thrown (at once) or rejects `later`.
  */
 export function inSlices<R>(steps: Steps<R>, sliceMs: number): { value: R } | { later: Promise<R> } {
+  // Up to the first yield (CHARGE_EVERY values) without reading the clock: most values end there.
+  const begun = steps.next();
+  if (begun.done) return { value: begun.value };
   const slice = (): { value: R } | undefined => {
     const until = performance.now() + sliceMs;
     for (;;) {
@@ -163,153 +166,185 @@ export function fromLua(value: LuaValue, options: FromLuaOptions = {}): Json {
   return finish(fromLuaSteps(value, options));
 }
 
+/** What fromLuaSteps's scalar answers for a value that is no scalar. */
+const NOT_SCALAR: unique symbol = Symbol('not a scalar');
+
 /** fromLua as a conversion that can run in slices (inSlices). */
 export function* fromLuaSteps(value: LuaValue, options: FromLuaOptions = {}): Steps<Json> {
-  const seen = new Set<LuaTable>();
-  let bytes = 0;
-  const maxBytes = options.maxBytes ?? Infinity;
-  const what = options.what ?? 'the value';
-  const schemas = new SchemaView(options.schema);
-  const at = (path: string): string => (path ? ` (at ${path})` : '');
-  const charge = options.charge;
-  // Counted before it is decoded: a huge string is refused without being copied.
-  const count = (s: string, path: string): void => {
-    if ((bytes += s.length + 2) > maxBytes) throw new MarshalError(`${what} is more than the limit of ${maxBytes} bytes${at(path)}`);
-    if (s.length >= CHARS_PER_VALUE) charge?.(s.length / CHARS_PER_VALUE | 0, s.length);
-  };
-  const text = (s: string, path: string): string => {
-    count(s, path);
+  const conversion = new LuaToJson(options);
+  const json = yield* conversion.convert(value, options.schema, 0, '');
+  options.charge?.(conversion.values % CHARGE_EVERY);
+  return json;
+}
+
+/**
+ * One fromLua conversion. A class, so that its generator is made once: a generator function
+ * written inside another function is a new function object (with its own prototype) at every
+ * call, which made every host call cost twenty times more.
+ */
+class LuaToJson {
+  private readonly seen = new Set<LuaTable>();
+  private bytes = 0;
+  private readonly maxBytes: number;
+  private readonly what: string;
+  private readonly schemas: SchemaView;
+  private readonly charge: ValuesCharge | undefined;
+  values = 0;
+
+  constructor(options: FromLuaOptions) {
+    this.maxBytes = options.maxBytes ?? Infinity;
+    this.what = options.what ?? 'the value';
+    this.schemas = new SchemaView(options.schema);
+    this.charge = options.charge;
+  }
+
+  private at(path: string): string {
+    return path ? ` (at ${path})` : '';
+  }
+
+  /** Counted before it is decoded: a huge string is refused without being copied. */
+  private count(s: string, path: string): void {
+    if ((this.bytes += s.length + 2) > this.maxBytes) throw new MarshalError(`${this.what} is more than the limit of ${this.maxBytes} bytes${this.at(path)}`);
+    if (s.length >= CHARS_PER_VALUE) this.charge?.(s.length / CHARS_PER_VALUE | 0, s.length);
+  }
+
+  private text(s: string, path: string): string {
+    this.count(s, path);
     return luaStringToJs(s);
-  };
-  const number = (n: number, path: string): number => {
-    if (!Number.isFinite(n)) throw new MarshalError(`${what} has ${Number.isNaN(n) ? 'NaN' : n > 0 ? 'inf' : '-inf'}${at(path)}, which JSON cannot carry`);
-    bytes += 8;
+  }
+
+  private number(n: number, path: string): number {
+    if (!Number.isFinite(n)) throw new MarshalError(`${this.what} has ${Number.isNaN(n) ? 'NaN' : n > 0 ? 'inf' : '-inf'}${this.at(path)}, which JSON cannot carry`);
+    this.bytes += 8;
     return n;
-  };
-  let values = 0;
+  }
+
   /** One more value: true when a yield is due (every CHARGE_EVERY values, charged then). */
-  const tick = (): boolean => {
-    if (++values > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values`);
-    if (values % CHARGE_EVERY !== 0) return false;
-    charge?.(CHARGE_EVERY);
+  private tick(): boolean {
+    if (++this.values > MAX_VALUES) throw new MarshalError(`${this.what} has more than ${MAX_VALUES} values`);
+    if (this.values % CHARGE_EVERY !== 0) return false;
+    this.charge?.(CHARGE_EVERY);
     return true;
-  };
-  const NOT_SCALAR = Symbol('table');
+  }
+
   /** A value that is no table, converted (a string no longer than a piece); NOT_SCALAR for the others. */
-  const scalar = (v: LuaValue, schema: unknown, path: string): Json | typeof NOT_SCALAR => {
+  private scalar(v: LuaValue, schema: unknown, path: string): Json | typeof NOT_SCALAR {
     if (v === undefined || v === null) return null;
     if (typeof v === 'boolean') return v;
-    if (typeof v === 'string') return v.length <= PIECE ? text(v, path) : NOT_SCALAR;
-    if (typeof v === 'number') return number(v, path);
+    if (typeof v === 'string') return v.length <= PIECE ? this.text(v, path) : NOT_SCALAR;
+    if (typeof v === 'number') return this.number(v, path);
     if (typeof v === 'bigint') {
       if (v <= EXACT_INTEGER && v >= -EXACT_INTEGER) return Number(v);
-      if (schemas.wantsString(schema)) return text(v.toString(), path);
-      throw new MarshalError(`${what} has the integer ${v}${at(path)}, beyond what a JSON number carries exactly (±2^53); the schema can ask for a string there`);
+      if (this.schemas.wantsString(schema)) return this.text(v.toString(), path);
+      throw new MarshalError(`${this.what} has the integer ${v}${this.at(path)}, beyond what a JSON number carries exactly (±2^53); the schema can ask for a string there`);
     }
-    if (v instanceof LFloat) return number(v.n, path);
+    if (v instanceof LFloat) return this.number(v.n, path);
     if (v instanceof LuaTable) return NOT_SCALAR;
-    throw new MarshalError(`${what} contains a ${typeNameOf(v)}${at(path)}, which cannot leave the sandbox`);
-  };
+    throw new MarshalError(`${this.what} contains a ${typeNameOf(v)}${this.at(path)}, which cannot leave the sandbox`);
+  }
+
   /**
    * scalar inside a table: tried without its schema and place (working them out for every value
    * would cost more than the value), which only a refusal or an integer beyond ±2^53 needs.
    */
-  const scalarIn = (v: LuaValue, schemaOf: () => unknown, pathOf: () => string): Json | typeof NOT_SCALAR => {
+  private scalarIn(v: LuaValue, schemaOf: () => unknown, pathOf: () => string): Json | typeof NOT_SCALAR {
     try {
-      return scalar(v, undefined, '');
+      return this.scalar(v, undefined, '');
     } catch (e) {
-      if (e instanceof MarshalError) return scalar(v, schemaOf(), pathOf());
+      if (e instanceof MarshalError) return this.scalar(v, schemaOf(), pathOf());
       throw e;
     }
-  };
-  const convert = function* (v: LuaValue, schema: unknown, depth: number, path: string): Steps<Json> {
-    if (tick()) yield;
-    const plain = scalar(v, schema, path);
+  }
+
+  /** An item of a table: a scalar at once, a table or a long string converted (with yields). */
+  private *item(item: LuaValue, schemaOf: () => unknown, depth: number, pathOf: () => string): Steps<Json> {
+    const converted = this.scalarIn(item, schemaOf, pathOf);
+    if (converted !== NOT_SCALAR) {
+      if (this.tick()) yield;
+      return converted;
+    }
+    return yield* this.convert(item, schemaOf(), depth + 1, pathOf());
+  }
+
+  *convert(v: LuaValue, schema: unknown, depth: number, path: string): Steps<Json> {
+    const { what, schemas, seen } = this;
+    if (this.tick()) yield;
+    const plain = this.scalar(v, schema, path);
     if (plain !== NOT_SCALAR) return plain;
     if (typeof v === 'string') {
-      count(v, path);
+      this.count(v, path);
       return yield* luaStringToJsSteps(v);
     }
-    if (v instanceof LuaTable) {
-      if (depth >= MAX_DEPTH) throw new MarshalError(`${what} is nested more than ${MAX_DEPTH} tables deep${at(path)}`);
-      if (seen.has(v)) throw new MarshalError(`${what} contains a cycle${at(path)}`);
-      seen.add(v);
-      const arr = v.arr;
-      if (v.hash === undefined && arr.length > 0 && !arr.includes(undefined)) {
-        // Only an array part without holes: a sequence, read in place (no list of entries made).
-        if (arr.length > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values`);
-        const array: Json[] = new Array(arr.length);
-        for (let i = 0; i < arr.length; i++) {
-          const item = arr[i] as LuaValue;
-          const subPath = (): string => `${path}[${i + 1}]`;
-          let converted = scalarIn(item, () => schemas.item(schema, i), subPath);
-          if (converted === NOT_SCALAR) converted = yield* convert(item, schemas.item(schema, i), depth + 1, subPath());
-          else if (tick()) yield;
+    if (!(v instanceof LuaTable)) throw new MarshalError(`${what} contains a ${typeNameOf(v)}${this.at(path)}, which cannot leave the sandbox`);
+    if (depth >= MAX_DEPTH) throw new MarshalError(`${what} is nested more than ${MAX_DEPTH} tables deep${this.at(path)}`);
+    if (seen.has(v)) throw new MarshalError(`${what} contains a cycle${this.at(path)}`);
+    seen.add(v);
+    const arr = v.arr;
+    if (v.hash === undefined && arr.length > 0 && !arr.includes(undefined)) {
+      // Only an array part without holes: a sequence, read in place (no list of entries made).
+      if (arr.length > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values`);
+      const array: Json[] = new Array(arr.length);
+      for (let i = 0; i < arr.length; i++) {
+        const item = arr[i] as LuaValue;
+        const converted = this.scalarIn(item, () => schemas.item(schema, i), () => `${path}[${i + 1}]`);
+        if (converted !== NOT_SCALAR) {
+          if (this.tick()) yield;
           array[i] = converted;
+        } else {
+          array[i] = yield* this.item(item, () => schemas.item(schema, i), depth, () => `${path}[${i + 1}]`);
         }
-        seen.delete(v);
-        return array;
-      }
-      const entries: [LuaValue, LuaValue][] = [];
-      let key: LuaValue = undefined;
-      for (;;) {
-        const next = v.next(key);
-        if (!next) break;
-        entries.push(next as [LuaValue, LuaValue]);
-        key = next[0];
-        if (entries.length > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values`);
-        if (entries.length % CHARGE_EVERY === 0) {
-          charge?.(CHARGE_EVERY);
-          yield;
-        }
-      }
-      let result: Json;
-      if (entries.length === 0) {
-        result = schemas.shape(schema) === 'array' ? [] : {};
-      } else if (isSequence(entries)) {
-        const array: Json[] = new Array(entries.length);
-        for (const [k, item] of entries) {
-          const index = (k as number) - 1;
-          const subPath = (): string => `${path}[${k as number}]`;
-          let converted = scalarIn(item, () => schemas.item(schema, index), subPath);
-          if (converted === NOT_SCALAR) converted = yield* convert(item, schemas.item(schema, index), depth + 1, subPath());
-          else if (tick()) yield;
-          array[index] = converted;
-        }
-        result = array;
-      } else {
-        const object: { [key: string]: Json } = {};
-        const from = new Map<string, LuaValue>();
-        for (const [k, item] of entries) {
-          let name: string;
-          if (typeof k === 'string') {
-            if (!isUtf8(k)) throw new MarshalError(`${what} has a key that is not UTF-8${at(path)}: ${JSON.stringify(luaStringToJs(k))}`);
-            name = text(k, path);
-          } else if (typeof k === 'number' && Number.isInteger(k)) name = String(k);
-          else if (typeof k === 'bigint') name = k.toString();
-          else throw new MarshalError(`${what} has a ${keyTypeName(k)} key${at(path)}: only string and integer keys convert`);
-          const other = from.get(name);
-          if (from.has(name)) {
-            throw new MarshalError(`${what} has the keys ${describeKey(other)} and ${describeKey(k)}${at(path)}, which both become "${name}"`);
-          }
-          from.set(name, k);
-          // Own data properties only: a key named __proto__ is an ordinary property here.
-          const subPath = (): string => (path ? `${path}.${name}` : name);
-          let converted = scalarIn(item, () => schemas.property(schema, name), subPath);
-          if (converted === NOT_SCALAR) converted = yield* convert(item, schemas.property(schema, name), depth + 1, subPath());
-          else if (tick()) yield;
-          Object.defineProperty(object, name, { value: converted, enumerable: true, writable: true, configurable: true });
-        }
-        result = object;
       }
       seen.delete(v);
-      return result;
+      return array;
     }
-    throw new MarshalError(`${what} contains a ${typeNameOf(v)}${at(path)}, which cannot leave the sandbox`);
-  };
-  const json = yield* convert(value, options.schema, 0, '');
-  charge?.(values % CHARGE_EVERY);
-  return json;
+    const entries: [LuaValue, LuaValue][] = [];
+    let key: LuaValue = undefined;
+    for (;;) {
+      const next = v.next(key);
+      if (!next) break;
+      entries.push(next as [LuaValue, LuaValue]);
+      key = next[0];
+      if (entries.length > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values`);
+      if (entries.length % CHARGE_EVERY === 0) {
+        this.charge?.(CHARGE_EVERY);
+        yield;
+      }
+    }
+    let result: Json;
+    if (entries.length === 0) {
+      result = schemas.shape(schema) === 'array' ? [] : {};
+    } else if (isSequence(entries)) {
+      const array: Json[] = new Array(entries.length);
+      for (const [k, item] of entries) {
+        const index = (k as number) - 1;
+        array[index] = yield* this.item(item, () => schemas.item(schema, index), depth, () => `${path}[${k as number}]`);
+      }
+      result = array;
+    } else {
+      const object: { [key: string]: Json } = {};
+      const from = new Map<string, LuaValue>();
+      for (const [k, item] of entries) {
+        let name: string;
+        if (typeof k === 'string') {
+          if (!isUtf8(k)) throw new MarshalError(`${what} has a key that is not UTF-8${this.at(path)}: ${JSON.stringify(luaStringToJs(k))}`);
+          name = this.text(k, path);
+        } else if (typeof k === 'number' && Number.isInteger(k)) name = String(k);
+        else if (typeof k === 'bigint') name = k.toString();
+        else throw new MarshalError(`${what} has a ${keyTypeName(k)} key${this.at(path)}: only string and integer keys convert`);
+        const other = from.get(name);
+        if (from.has(name)) {
+          throw new MarshalError(`${what} has the keys ${describeKey(other)} and ${describeKey(k)}${this.at(path)}, which both become "${name}"`);
+        }
+        from.set(name, k);
+        const converted = yield* this.item(item, () => schemas.property(schema, name), depth, () => (path ? `${path}.${name}` : name));
+        // Own data properties only: a key named __proto__ is an ordinary property here.
+        Object.defineProperty(object, name, { value: converted, enumerable: true, writable: true, configurable: true });
+      }
+      result = object;
+    }
+    seen.delete(v);
+    return result;
+  }
 }
 
 /**
@@ -493,33 +528,54 @@ export interface HostValue {
  * a string is converted, of its size (so that a limit refuses a huge one before it is copied).
  */
 export function* hostValueSteps(value: unknown, what: string, charge: ValuesCharge): Steps<HostValue> {
-  const seen = new Set<object>();
-  let values = 0;
-  const at = (path: string): string => (path ? ` (at ${path})` : '');
-  const tick = (): boolean => {
-    if (++values > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values`);
-    if (values % CHARGE_EVERY !== 0) return false;
-    charge(CHARGE_EVERY);
+  const conversion = new HostToLua(what, charge);
+  const plain = conversion.scalar(value, '');
+  const result = plain !== NO_SCALAR ? plain : yield* conversion.convert(value, 0, '');
+  charge(conversion.values % CHARGE_EVERY);
+  return result;
+}
+
+/** What HostToLua's scalar answers for a value that is no scalar. */
+const NO_SCALAR: HostValue = { json: null, lua: undefined };
+
+/** One hostValueSteps conversion (a class for the reason LuaToJson is one). */
+class HostToLua {
+  private readonly seen = new Set<object>();
+  values = 0;
+
+  constructor(private readonly what: string, private readonly charge: ValuesCharge) {}
+
+  private at(path: string): string {
+    return path ? ` (at ${path})` : '';
+  }
+
+  private tick(): boolean {
+    if (++this.values > MAX_VALUES) throw new MarshalError(`${this.what} has more than ${MAX_VALUES} values`);
+    if (this.values % CHARGE_EVERY !== 0) return false;
+    this.charge(CHARGE_EVERY);
     return true;
-  };
-  const read = (o: object, key: string | number, path: string): unknown => {
+  }
+
+  /** A property or an item of the host's value, read once: what a getter or a proxy throws fails the conversion. */
+  private read(o: object, key: string | number, path: string): unknown {
     try {
       return (o as Record<string | number, unknown>)[key];
     } catch (e) {
-      throw new MarshalError(`reading ${what}${at(path)} threw: ${e instanceof Error ? e.message : typeof e}`);
+      throw new MarshalError(`reading ${this.what}${this.at(path)} threw: ${e instanceof Error ? e.message : typeof e}`);
     }
-  };
-  const NOT_SCALAR: HostValue = { json: null, lua: undefined };
-  const scalar = (v: unknown, path: string): HostValue => {
+  }
+
+  /** A value that is no object nor long string, converted; NO_SCALAR for the others. */
+  scalar(v: unknown, path: string): HostValue {
     switch (typeof v) {
       case 'undefined': return { json: null, lua: undefined };
       case 'boolean': return { json: v, lua: v };
       case 'number':
-        if (!Number.isFinite(v)) throw new MarshalError(`${what} has ${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'}${at(path)}, which JSON cannot carry`);
+        if (!Number.isFinite(v)) throw new MarshalError(`${this.what} has ${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'}${this.at(path)}, which JSON cannot carry`);
         return { json: v, lua: Number.isInteger(v) && !Number.isSafeInteger(v) ? new LFloat(v) : v };
       case 'string':
-        if (v.length > PIECE) return NOT_SCALAR;
-        if (v.length >= CHARS_PER_VALUE) charge(v.length / CHARS_PER_VALUE | 0, v.length);
+        if (v.length > PIECE) return NO_SCALAR;
+        if (v.length >= CHARS_PER_VALUE) this.charge(v.length / CHARS_PER_VALUE | 0, v.length);
         return { json: v, lua: jsStringToLua(v) };
       case 'object':
         if (v === null) return { json: null, lua: undefined };
@@ -527,41 +583,44 @@ export function* hostValueSteps(value: unknown, what: string, charge: ValuesChar
           const iso = Number.isNaN(v.getTime()) ? null : v.toISOString();
           return { json: iso, lua: iso ?? undefined };
         }
-        return NOT_SCALAR;
+        return NO_SCALAR;
       default:
-        throw new MarshalError(`${what} contains a JavaScript ${typeof v}${at(path)}, which cannot enter the sandbox`);
+        throw new MarshalError(`${this.what} contains a JavaScript ${typeof v}${this.at(path)}, which cannot enter the sandbox`);
     }
-  };
+  }
+
   /** scalar, its place worked out only for a message. */
-  const scalarAt = (v: unknown, place: () => string): HostValue => {
+  private scalarAt(v: unknown, place: () => string): HostValue {
     try {
-      return scalar(v, '');
+      return this.scalar(v, '');
     } catch (e) {
-      if (e instanceof MarshalError) scalar(v, place());
+      if (e instanceof MarshalError) this.scalar(v, place());
       throw e;
     }
-  };
-  const convert = function* (v: unknown, depth: number, path: string): Steps<HostValue> {
+  }
+
+  *convert(v: unknown, depth: number, path: string): Steps<HostValue> {
+    const what = this.what;
     if (typeof v === 'string') {
-      charge(v.length / CHARS_PER_VALUE | 0, v.length);
+      this.charge(v.length / CHARS_PER_VALUE | 0, v.length);
       return { json: v, lua: yield* jsStringToLuaSteps(v) };
     }
     const o = v as object;
-    if (depth >= MAX_DEPTH) throw new MarshalError(`${what} is nested more than ${MAX_DEPTH} levels deep${at(path)}`);
-    if (seen.has(o)) throw new MarshalError(`${what} contains a cycle${at(path)}`);
-    seen.add(o);
+    if (depth >= MAX_DEPTH) throw new MarshalError(`${what} is nested more than ${MAX_DEPTH} levels deep${this.at(path)}`);
+    if (this.seen.has(o)) throw new MarshalError(`${what} contains a cycle${this.at(path)}`);
+    this.seen.add(o);
     const t = new LuaTable();
     let json: Json;
     if (Array.isArray(o)) {
       const length = o.length;
-      if (length > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values${at(path)}`);
+      if (length > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values${this.at(path)}`);
       const array: Json[] = new Array(length);
       for (let i = 0; i < length; i++) {
-        const x = read(o, i, path);
+        const x = this.read(o, i, path);
         const place = (): string => `${path}[${i}]`;
-        let converted = scalarAt(x, place);
-        if (tick()) yield;
-        if (converted === NOT_SCALAR) converted = yield* convert(x, depth + 1, place());
+        let converted = this.scalarAt(x, place);
+        if (this.tick()) yield;
+        if (converted === NO_SCALAR) converted = yield* this.convert(x, depth + 1, place());
         array[i] = converted.json;
         t.setInt(i + 1, converted.lua);
       }
@@ -571,29 +630,25 @@ export function* hostValueSteps(value: unknown, what: string, charge: ValuesChar
       try {
         keys = Object.keys(o);
       } catch (e) {
-        throw new MarshalError(`reading ${what}${at(path)} threw: ${e instanceof Error ? e.message : typeof e}`);
+        throw new MarshalError(`reading ${what}${this.at(path)} threw: ${e instanceof Error ? e.message : typeof e}`);
       }
-      if (keys.length > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values${at(path)}`);
+      if (keys.length > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values${this.at(path)}`);
       const object: { [key: string]: Json } = {};
       for (const key of keys) {
-        const x = read(o, key, path);
+        const x = this.read(o, key, path);
         if (x === undefined) continue;
-        charge(0, key.length);
+        this.charge(0, key.length);
         const place = (): string => (path ? `${path}.${key}` : key);
-        let converted = scalarAt(x, place);
-        if (tick()) yield;
-        if (converted === NOT_SCALAR) converted = yield* convert(x, depth + 1, place());
+        let converted = this.scalarAt(x, place);
+        if (this.tick()) yield;
+        if (converted === NO_SCALAR) converted = yield* this.convert(x, depth + 1, place());
         // Own data properties only: a key named __proto__ is an ordinary property here.
         Object.defineProperty(object, key, { value: converted.json, enumerable: true, writable: true, configurable: true });
         t.set(jsStringToLua(key), converted.lua);
       }
       json = object;
     }
-    seen.delete(o);
+    this.seen.delete(o);
     return { json, lua: t };
-  };
-  const plain = scalar(value, '');
-  const result = plain !== NOT_SCALAR ? plain : yield* convert(value, 0, '');
-  charge(values % CHARGE_EVERY);
-  return result;
+  }
 }
