@@ -194,6 +194,14 @@ export class Sandbox {
       if (!this.manifest.host.has(name)) throw new Error(`host function '${name}' is not declared in the contract ${this.manifest.name}`);
       if (typeof this.host[name] !== 'function') throw new Error(`host function '${name}' must be a function`);
     }
+    // The schemas runs check values against, compiled now (once per process, validate.ts caches
+    // them): compiling at a run's first host call held the event loop ~60 ms inside the run.
+    for (const fn of this.manifest.host.values()) {
+      for (const param of fn.variadic ? [...fn.params, fn.variadic] : fn.params) validateValue(param.schema, null);
+      validateValue(fn.returns.schema, null);
+    }
+    if (this.manifest.input !== undefined) validateValue(this.manifest.input, null);
+    if (this.manifest.output !== undefined) validateValue(this.manifest.output, null);
   }
 
   /** Runs `source` with `input`; never throws for anything the script does. */
