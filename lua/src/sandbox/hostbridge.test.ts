@@ -120,3 +120,26 @@ describe('sandbox: hostile hosts', function () {
     fails(await box.replay(record), 'host', /stdin\.sha256 is not the hash of its stdin/);
   });
 });
+
+describe('sandbox: load with a reader', function () {
+  this.timeout(30000);
+  const limits = { ...LIMITS, instructions: 1_000_000, timeMs: 1000 };
+
+  it('reads the pieces as before, and returns a reader\'s error as load\'s message', async () => {
+    const result = await sandbox({}, { stdlib: { allow: ['load'] }, limits }).run(
+      'local i = 0 local f = load(function() i = i + 1 if i == 1 then return "return " elseif i == 2 then return "1 + 41" end end) '
+      + 'local g, e = load(function() error("boom", 0) end) return { f(), g == nil, e }', null);
+    assert.deepEqual(result.ok && result.output, [42, true, 'boom']);
+  });
+  for (const [what, source] of [
+    ['a Lua reader that never ends', 'return load(function() return "-- " .. string.rep("x", 1000) .. "\\n" end)'],
+    ['a native reader that never ends', 'return load(os.date)'],
+  ] as const) {
+    it(`${what}: charged, and the event loop keeps its turns`, async () => {
+      // The issue's limits for the Lua reader (it held the loop ~1 s reading to the end of its budget).
+      const { value, gapMs } = await withGap(() => sandbox({}, { stdlib: { allow: ['load'] }, limits: what.includes('Lua') ? LIMITS : limits }).run(source, null));
+      assert.ok(!value.ok && (value.error.kind === 'budget' || value.error.kind === 'memory'), JSON.stringify(value).slice(0, 300));
+      assert.ok(gapMs < GAP_BOUND_MS, `the event loop was held ${gapMs.toFixed(0)} ms`);
+    });
+  }
+});
