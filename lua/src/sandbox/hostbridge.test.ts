@@ -74,11 +74,12 @@ describe('sandbox: hostile hosts', function () {
       fails(await sandbox({ h: () => cycle }).run('return h()', null), 'host', /cycle/);
       fails(await sandbox({ h: () => ({ get boom() { throw new Error('getter boom'); } }) }).run('return h()', null), 'host', /getter boom/);
     });
-    it('plain data arrives as before: nested tables, undefined left out, dates as ISO strings, UTF-8', async () => {
+    it('plain data arrives as JSON would carry it: nested tables, undefined left out, toJSON (dates as ISO strings), UTF-8', async () => {
       const when = new Date(Date.UTC(2024, 0, 2));
-      const result = await sandbox({ h: () => ({ list: [1, 2.5, 'é', true], gone: undefined, when }) })
-        .run('local v = h() return { n = #v.list, second = v.list[2], third = v.list[3], gone = v.gone == nil, when = v.when }', null);
-      assert.deepEqual(result.ok && result.output, { n: 4, second: 2.5, third: 'é', gone: true, when: when.toISOString() });
+      const money = { toJSON: () => ({ cents: 1250 }) };
+      const result = await sandbox({ h: () => ({ list: [1, 2.5, 'é', true], gone: undefined, when, money }) })
+        .run('local v = h() return { n = #v.list, second = v.list[2], third = v.list[3], gone = v.gone == nil, when = v.when, cents = v.money.cents }', null);
+      assert.deepEqual(result.ok && result.output, { n: 4, second: 2.5, third: 'é', gone: true, when: when.toISOString(), cents: 1250 });
     });
     it('long strings cross whole both ways, converted in pieces (UTF-8 sequences and surrogate pairs never cut)', async () => {
       const long = 'é😀a'.repeat(300_000);

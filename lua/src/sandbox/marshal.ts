@@ -520,14 +520,15 @@ export interface HostValue {
  * and may be hostile: each property is read once (a getter or a proxy that throws fails the
  * conversion with what it threw), and what JSON cannot carry faithfully is refused with its place
  * — NaN and infinities, bigints, functions, symbols, cycles, deeper nesting than MAX_DEPTH, more
- * than MAX_VALUES values. Dates become ISO strings; a property whose value is undefined is left
- * out and an undefined array item is null, as in JSON. `charge` is told of every value and, before
+ * than MAX_VALUES values. As in JSON, a value with a toJSON method is what it gives (a Date its
+ * ISO string), a property whose value is undefined is left out and an undefined array item is null. `charge` is told of every value and, before
  * a string is converted, of its size (so that a limit refuses a huge one before it is copied).
  */
 export function* hostValueSteps(value: unknown, what: string, charge: ValuesCharge): Steps<HostValue> {
   const conversion = new HostToLua(what, charge);
-  const plain = conversion.scalar(value, '');
-  const result = plain !== NO_SCALAR ? plain : yield* conversion.convert(value, 0, '');
+  const top = conversion.unwrap(value, '', '');
+  const plain = conversion.scalar(top, '');
+  const result = plain !== NO_SCALAR ? plain : yield* conversion.convert(top, 0, '');
   charge(conversion.values % CHARGE_EVERY);
   return result;
 }
@@ -557,6 +558,17 @@ class HostToLua {
   private read(o: object, key: string | number, path: string): unknown {
     try {
       return (o as Record<string | number, unknown>)[key];
+    } catch (e) {
+      throw new MarshalError(`reading ${this.what}${this.at(path)} threw: ${e instanceof Error ? e.message : typeof e}`);
+    }
+  }
+
+  /** What JSON would carry of a value: what its toJSON method gives (a Date's ISO string), else the value. */
+  unwrap(v: unknown, key: string, path: string): unknown {
+    if (typeof v !== 'object' || v === null) return v;
+    try {
+      const toJSON = (v as { toJSON?: unknown }).toJSON;
+      return typeof toJSON === 'function' ? (toJSON as (key: string) => unknown).call(v, key) : v;
     } catch (e) {
       throw new MarshalError(`reading ${this.what}${this.at(path)} threw: ${e instanceof Error ? e.message : typeof e}`);
     }
@@ -614,8 +626,8 @@ class HostToLua {
       // Pushed in order: `new Array(n)` of a big n is a slow dictionary-mode array.
       const array: Json[] = [];
       for (let i = 0; i < length; i++) {
-        const x = this.read(o, i, path);
         const place = (): string => `${path}[${i}]`;
+        const x = this.unwrap(this.read(o, i, path), String(i), path);
         let converted = this.scalarAt(x, place);
         if (this.tick()) yield;
         if (converted === NO_SCALAR) converted = yield* this.convert(x, depth + 1, place());
@@ -633,7 +645,7 @@ class HostToLua {
       if (keys.length > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values${this.at(path)}`);
       const object: { [key: string]: Json } = {};
       for (const key of keys) {
-        const x = this.read(o, key, path);
+        const x = this.unwrap(this.read(o, key, path), key, path);
         if (x === undefined) continue;
         this.charge(0, key.length);
         const place = (): string => (path ? `${path}.${key}` : key);
