@@ -221,10 +221,12 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
       if (typeof piece !== 'string') return [undefined, 'reader function must return a string'];
       pieces.push(piece);
       length += piece.length;
-      // Bytes held: the text, and a slot and a string header per piece.
+      // Bytes held: the text, and a slot and a string header per piece. The pieces are no Lua
+      // object the collector's measure sees: all of them are what the charge says is about to be
+      // made (each time what is held has grown by an eighth), so the memory limit sees the whole.
       const held = length + READER_PIECE_BYTES * pieces.length;
       if (held - reserved > Math.max(4096, reserved >>> 3)) {
-        charge(READER_PIECE_STEPS + (piece.length >>> 6), held - reserved);
+        charge(READER_PIECE_STEPS + (piece.length >>> 6), held);
         reserved = held;
       } else {
         charge(READER_PIECE_STEPS + (piece.length >>> 6));
