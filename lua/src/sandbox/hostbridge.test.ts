@@ -150,6 +150,10 @@ describe('sandbox: load with a reader', function () {
       + 'local g, e = load(function() error("boom", 0) end) return { f(), g == nil, e }', null);
     assert.deepEqual(result.ok && result.output, [42, true, 'boom']);
   });
+  it('the text a reader gave counts against the memory limit, all of it', async () => {
+    const small = { ...LIMITS, memoryBytes: 4 * 1024 * 1024 };
+    fails(await sandbox({}, { stdlib: { allow: ['load'] }, limits: small }).run('local piece = "--" .. string.rep("x", 100000) .. "\\n" return load(function() return piece end)', null), 'memory');
+  });
   for (const [what, source] of [
     ['a Lua reader that never ends', 'return load(function() return "-- " .. string.rep("x", 1000) .. "\\n" end)'],
     ['a native reader that never ends (a wrapped coroutine)', 'return load(coroutine.wrap(function() while true do coroutine.yield("-- x\\n") end end))'],
