@@ -990,7 +990,11 @@ class Run {
         const out = this.callHostWith(fn, args.value, where);
         return Array.isArray(out) ? out : new Request('await', [], out);
       }
-      return new Request('await', [], args.later.then((values) => this.callHostWith(fn, values, where)));
+      return new Request('await', [], args.later.then((values) => {
+        // A run that ended while its arguments were converted (its time ran out) calls no host.
+        if (this.fatal) throw this.fatal.error;
+        return this.callHostWith(fn, values, where);
+      }));
     });
   }
 
