@@ -34,6 +34,96 @@ export function jsStringToLua(s: string): string {
   return Buffer.from(s, 'utf8').toString('latin1');
 }
 
+// ---- conversion in slices ----------------------------------------------------------------------
+// A conversion is a generator that yields every CHARGE_EVERY values (and after each piece of a long
+// string): `finish` runs it at once, `inSlices` runs it a few milliseconds at a time with a turn of
+// the event loop between (host calls, which are asynchronous anyway), so that a huge value never
+// holds the loop. The charge callback sees the work as it goes and may throw (a limit): that ends
+// the conversion.
+
+/** A conversion that can be run in slices. */
+export type Steps<R> = Generator<void, R, void>;
+
+/** Runs a conversion to its end at once. */
+export function finish<R>(steps: Steps<R>): R {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * Runs a conversion for at most `sliceMs`; when it is not done by then, the rest runs in slices
+ * of `sliceMs` with a turn of the event loop (setImmediate) between: `{ value }` when it ended at
+ * once, else `{ later }`. Whatever it throws is thrown (at once) or rejects `later`.
+ */
+export function inSlices<R>(steps: Steps<R>, sliceMs: number): { value: R } | { later: Promise<R> } {
+  // Up to the first yield (CHARGE_EVERY values) without reading the clock: most values end there.
+  const begun = steps.next();
+  if (begun.done) return { value: begun.value };
+  const slice = (): { value: R } | undefined => {
+    const until = performance.now() + sliceMs;
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return { value: r.value };
+      if (performance.now() >= until) return undefined;
+    }
+  };
+  const first = slice();
+  if (first !== undefined) return first;
+  return {
+    later: new Promise<R>((resolve, reject) => {
+      const go = (): void => {
+        try {
+          const r = slice();
+          if (r !== undefined) resolve(r.value);
+          else setImmediate(go);
+        } catch (e) {
+          reject(e);
+        }
+      };
+      setImmediate(go);
+    }),
+  };
+}
+
+/** Characters (or bytes) of a string converted between two yields. */
+const PIECE = 1 << 20;
+
+/**
+ * `convert` of a long string in pieces of about PIECE characters, a yield after each (so that a
+ * long string does not hold the event loop); `end` moves a piece's end back to where it may end.
+ */
+function* inPieces(s: string, convert: (piece: string) => string, end: (s: string, at: number) => number): Steps<string> {
+  if (s.length <= PIECE) return convert(s);
+  const parts: string[] = [];
+  let changed = false;
+  for (let i = 0; i < s.length;) {
+    const stop = end(s, Math.min(s.length, i + PIECE));
+    const piece = s.slice(i, stop);
+    const converted = convert(piece);
+    if (converted !== piece) changed = true;
+    parts.push(converted);
+    i = stop;
+    yield;
+  }
+  return changed ? parts.join('') : s;
+}
+
+/** luaStringToJs in pieces: a piece ends before a UTF-8 sequence's continuation bytes, never inside a sequence. */
+function luaStringToJsSteps(s: string): Steps<string> {
+  return inPieces(s, luaStringToJs, (text, at) => {
+    let stop = at;
+    for (let back = 0; back < 3 && stop < text.length && (text.charCodeAt(stop) & 0xc0) === 0x80; back++) stop--;
+    return stop;
+  });
+}
+
+/** jsStringToLua in pieces: a piece never ends between the two halves of a surrogate pair. */
+function jsStringToLuaSteps(s: string): Steps<string> {
+  return inPieces(s, jsStringToLua, (text, at) => (at < text.length && (text.charCodeAt(at - 1) & 0xfc00) === 0xd800 ? at - 1 : at));
+}
+
 /** Largest integer magnitude a JSON number carries exactly (2^53). */
 const EXACT_INTEGER = 2n ** 53n;
 
@@ -51,8 +141,13 @@ export interface FromLuaOptions {
   charge?: ValuesCharge;
 }
 
-/** Work done converting: `values` more values (called every CHARGE_EVERY values and at the end). */
-export type ValuesCharge = (values: number) => void;
+/**
+ * Work done converting: `values` more values (called every CHARGE_EVERY values and at the end),
+ * and `bytes` of a string about to be converted (before it is, so a limit can refuse it first).
+ */
+export type ValuesCharge = (values: number, bytes?: number) => void;
+/** The work of converting a string: a value's worth per this many characters. */
+const CHARS_PER_VALUE = 64;
 const CHARGE_EVERY = 1024;
 
 /**
@@ -64,89 +159,189 @@ const CHARGE_EVERY = 1024;
  * schema says string there), keys that are not UTF-8, and two keys that become one (1 and "1").
  */
 export function fromLua(value: LuaValue, options: FromLuaOptions = {}): Json {
-  const seen = new Set<LuaTable>();
-  let count = 0;
-  let bytes = 0;
-  const maxBytes = options.maxBytes ?? Infinity;
-  const what = options.what ?? 'the value';
-  const schemas = new SchemaView(options.schema);
-  const at = (path: string): string => (path ? ` (at ${path})` : '');
-  const text = (s: string, path: string): string => {
-    // Counted before it is decoded: a huge string is refused without being copied.
-    if ((bytes += s.length + 2) > maxBytes) throw new MarshalError(`${what} is more than the limit of ${maxBytes} bytes${at(path)}`);
+  return finish(fromLuaSteps(value, options));
+}
+
+/** What fromLuaSteps's scalar answers for a value that is no scalar. */
+const NOT_SCALAR: unique symbol = Symbol('not a scalar');
+
+/** fromLua as a conversion that can run in slices (inSlices). */
+export function* fromLuaSteps(value: LuaValue, options: FromLuaOptions = {}): Steps<Json> {
+  const conversion = new LuaToJson(options);
+  const json = yield* conversion.convert(value, options.schema, 0, '');
+  options.charge?.(conversion.values % CHARGE_EVERY);
+  return json;
+}
+
+/**
+ * One fromLua conversion. A class, so that its generator is made once: a generator function
+ * written inside another function is a new function object (with its own prototype) at every
+ * call, which made every host call cost twenty times more.
+ */
+class LuaToJson {
+  private readonly seen = new Set<LuaTable>();
+  private bytes = 0;
+  private readonly maxBytes: number;
+  private readonly what: string;
+  private readonly schemas: SchemaView;
+  private readonly charge: ValuesCharge | undefined;
+  values = 0;
+
+  constructor(options: FromLuaOptions) {
+    this.maxBytes = options.maxBytes ?? Infinity;
+    this.what = options.what ?? 'the value';
+    this.schemas = new SchemaView(options.schema);
+    this.charge = options.charge;
+  }
+
+  private at(path: string): string {
+    return path ? ` (at ${path})` : '';
+  }
+
+  /** Counted before it is decoded: a huge string is refused without being copied. */
+  private count(s: string, path: string): void {
+    if ((this.bytes += s.length + 2) > this.maxBytes) throw new MarshalError(`${this.what} is more than the limit of ${this.maxBytes} bytes${this.at(path)}`);
+    if (s.length >= CHARS_PER_VALUE) this.charge?.(s.length / CHARS_PER_VALUE | 0, s.length);
+  }
+
+  private text(s: string, path: string): string {
+    this.count(s, path);
     return luaStringToJs(s);
-  };
-  const number = (n: number, path: string): number => {
-    if (!Number.isFinite(n)) throw new MarshalError(`${what} has ${Number.isNaN(n) ? 'NaN' : n > 0 ? 'inf' : '-inf'}${at(path)}, which JSON cannot carry`);
-    bytes += 8;
+  }
+
+  private number(n: number, path: string): number {
+    if (!Number.isFinite(n)) throw new MarshalError(`${this.what} has ${Number.isNaN(n) ? 'NaN' : n > 0 ? 'inf' : '-inf'}${this.at(path)}, which JSON cannot carry`);
+    this.bytes += 8;
     return n;
-  };
-  const charge = options.charge;
-  const convert = (v: LuaValue, schema: unknown, depth: number, path: string): Json => {
-    if (++count > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values`);
-    if (charge !== undefined && count % CHARGE_EVERY === 0) charge(CHARGE_EVERY);
+  }
+
+  /** One more value: true when a yield is due (every CHARGE_EVERY values, charged then). */
+  private tick(): boolean {
+    if (++this.values > MAX_VALUES) throw new MarshalError(`${this.what} has more than ${MAX_VALUES} values`);
+    if (this.values % CHARGE_EVERY !== 0) return false;
+    this.charge?.(CHARGE_EVERY);
+    return true;
+  }
+
+  /** A value that is no table, converted (a string no longer than a piece); NOT_SCALAR for the others. */
+  private scalar(v: LuaValue, schema: unknown, path: string): Json | typeof NOT_SCALAR {
     if (v === undefined || v === null) return null;
     if (typeof v === 'boolean') return v;
-    if (typeof v === 'string') return text(v, path);
-    if (typeof v === 'number') return number(v, path);
+    if (typeof v === 'string') return v.length <= PIECE ? this.text(v, path) : NOT_SCALAR;
+    if (typeof v === 'number') return this.number(v, path);
     if (typeof v === 'bigint') {
       if (v <= EXACT_INTEGER && v >= -EXACT_INTEGER) return Number(v);
-      if (schemas.wantsString(schema)) return text(v.toString(), path);
-      throw new MarshalError(`${what} has the integer ${v}${at(path)}, beyond what a JSON number carries exactly (±2^53); the schema can ask for a string there`);
+      if (this.schemas.wantsString(schema)) return this.text(v.toString(), path);
+      throw new MarshalError(`${this.what} has the integer ${v}${this.at(path)}, beyond what a JSON number carries exactly (±2^53); the schema can ask for a string there`);
     }
-    if (v instanceof LFloat) return number(v.n, path);
-    if (v instanceof LuaTable) {
-      if (depth >= MAX_DEPTH) throw new MarshalError(`${what} is nested more than ${MAX_DEPTH} tables deep${at(path)}`);
-      if (seen.has(v)) throw new MarshalError(`${what} contains a cycle${at(path)}`);
-      seen.add(v);
-      const entries: [LuaValue, LuaValue][] = [];
-      let key: LuaValue = undefined;
-      for (;;) {
-        const next = v.next(key);
-        if (!next) break;
-        entries.push(next as [LuaValue, LuaValue]);
-        key = next[0];
-        if (entries.length > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values`);
-      }
-      let result: Json;
-      if (entries.length === 0) {
-        result = schemas.shape(schema) === 'array' ? [] : {};
-      } else if (isSequence(entries)) {
-        const array: Json[] = new Array(entries.length);
-        for (const [k, item] of entries) {
-          const index = (k as number) - 1;
-          array[index] = convert(item, schemas.item(schema, index), depth + 1, `${path}[${k as number}]`);
+    if (v instanceof LFloat) return this.number(v.n, path);
+    if (v instanceof LuaTable) return NOT_SCALAR;
+    throw new MarshalError(`${this.what} contains a ${typeNameOf(v)}${this.at(path)}, which cannot leave the sandbox`);
+  }
+
+  /**
+   * scalar inside a table: tried without its schema and place (working them out for every value
+   * would cost more than the value), which only a refusal or an integer beyond ±2^53 needs.
+   */
+  private scalarIn(v: LuaValue, schemaOf: () => unknown, pathOf: () => string): Json | typeof NOT_SCALAR {
+    try {
+      return this.scalar(v, undefined, '');
+    } catch (e) {
+      if (e instanceof MarshalError) return this.scalar(v, schemaOf(), pathOf());
+      throw e;
+    }
+  }
+
+  /** An item of a table: a scalar at once, a table or a long string converted (with yields). */
+  private *item(item: LuaValue, schemaOf: () => unknown, depth: number, pathOf: () => string): Steps<Json> {
+    const converted = this.scalarIn(item, schemaOf, pathOf);
+    if (converted !== NOT_SCALAR) {
+      if (this.tick()) yield;
+      return converted;
+    }
+    return yield* this.convert(item, schemaOf(), depth + 1, pathOf());
+  }
+
+  *convert(v: LuaValue, schema: unknown, depth: number, path: string): Steps<Json> {
+    const { what, schemas, seen } = this;
+    if (this.tick()) yield;
+    const plain = this.scalar(v, schema, path);
+    if (plain !== NOT_SCALAR) return plain;
+    if (typeof v === 'string') {
+      this.count(v, path);
+      return yield* luaStringToJsSteps(v);
+    }
+    if (!(v instanceof LuaTable)) throw new MarshalError(`${what} contains a ${typeNameOf(v)}${this.at(path)}, which cannot leave the sandbox`);
+    if (depth >= MAX_DEPTH) throw new MarshalError(`${what} is nested more than ${MAX_DEPTH} tables deep${this.at(path)}`);
+    if (seen.has(v)) throw new MarshalError(`${what} contains a cycle${this.at(path)}`);
+    seen.add(v);
+    const arr = v.arr;
+    if (v.hash === undefined && arr.length > 0 && !arr.includes(undefined)) {
+      // Only an array part without holes: a sequence, read in place (no list of entries made).
+      if (arr.length > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values`);
+      // Pushed in order: `new Array(n)` of a big n is a slow dictionary-mode array.
+      const array: Json[] = [];
+      for (let i = 0; i < arr.length; i++) {
+        const item = arr[i] as LuaValue;
+        const converted = this.scalarIn(item, () => schemas.item(schema, i), () => `${path}[${i + 1}]`);
+        if (converted !== NOT_SCALAR) {
+          if (this.tick()) yield;
+          array.push(converted);
+        } else {
+          array.push(yield* this.item(item, () => schemas.item(schema, i), depth, () => `${path}[${i + 1}]`));
         }
-        result = array;
-      } else {
-        const object: { [key: string]: Json } = {};
-        const from = new Map<string, LuaValue>();
-        for (const [k, item] of entries) {
-          let name: string;
-          if (typeof k === 'string') {
-            if (!isUtf8(k)) throw new MarshalError(`${what} has a key that is not UTF-8${at(path)}: ${JSON.stringify(luaStringToJs(k))}`);
-            name = text(k, path);
-          } else if (typeof k === 'number' && Number.isInteger(k)) name = String(k);
-          else if (typeof k === 'bigint') name = k.toString();
-          else throw new MarshalError(`${what} has a ${keyTypeName(k)} key${at(path)}: only string and integer keys convert`);
-          const other = from.get(name);
-          if (from.has(name)) {
-            throw new MarshalError(`${what} has the keys ${describeKey(other)} and ${describeKey(k)}${at(path)}, which both become "${name}"`);
-          }
-          from.set(name, k);
-          // Own data properties only: a key named __proto__ is an ordinary property here.
-          Object.defineProperty(object, name, { value: convert(item, schemas.property(schema, name), depth + 1, path ? `${path}.${name}` : name), enumerable: true, writable: true, configurable: true });
-        }
-        result = object;
       }
       seen.delete(v);
-      return result;
+      return array;
     }
-    throw new MarshalError(`${what} contains a ${typeNameOf(v)}${at(path)}, which cannot leave the sandbox`);
-  };
-  const json = convert(value, options.schema, 0, '');
-  charge?.(count % CHARGE_EVERY);
-  return json;
+    const entries: [LuaValue, LuaValue][] = [];
+    let key: LuaValue = undefined;
+    for (;;) {
+      const next = v.next(key);
+      if (!next) break;
+      entries.push(next as [LuaValue, LuaValue]);
+      key = next[0];
+      if (entries.length > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values`);
+      if (entries.length % CHARGE_EVERY === 0) {
+        this.charge?.(CHARGE_EVERY);
+        yield;
+      }
+    }
+    let result: Json;
+    if (entries.length === 0) {
+      result = schemas.shape(schema) === 'array' ? [] : {};
+    } else if (isSequence(entries)) {
+      const array: Json[] = new Array(entries.length);
+      for (const [k, item] of entries) {
+        const index = (k as number) - 1;
+        array[index] = yield* this.item(item, () => schemas.item(schema, index), depth, () => `${path}[${k as number}]`);
+      }
+      result = array;
+    } else {
+      const object: { [key: string]: Json } = {};
+      const from = new Map<string, LuaValue>();
+      for (const [k, item] of entries) {
+        let name: string;
+        if (typeof k === 'string') {
+          if (!isUtf8(k)) throw new MarshalError(`${what} has a key that is not UTF-8${this.at(path)}: ${JSON.stringify(luaStringToJs(k))}`);
+          name = this.text(k, path);
+        } else if (typeof k === 'number' && Number.isInteger(k)) name = String(k);
+        else if (typeof k === 'bigint') name = k.toString();
+        else throw new MarshalError(`${what} has a ${keyTypeName(k)} key${this.at(path)}: only string and integer keys convert`);
+        const other = from.get(name);
+        if (from.has(name)) {
+          throw new MarshalError(`${what} has the keys ${describeKey(other)} and ${describeKey(k)}${this.at(path)}, which both become "${name}"`);
+        }
+        from.set(name, k);
+        const converted = yield* this.item(item, () => schemas.property(schema, name), depth, () => (path ? `${path}.${name}` : name));
+        // Own data properties only: a key named __proto__ is an ordinary property here.
+        Object.defineProperty(object, name, { value: converted, enumerable: true, writable: true, configurable: true });
+      }
+      result = object;
+    }
+    seen.delete(v);
+    return result;
+  }
 }
 
 /**
@@ -311,4 +506,159 @@ export function toLua(value: unknown, what = 'the value', charge?: ValuesCharge)
   const lua = convert(value, 0);
   charge?.(count % CHARGE_EVERY);
   return lua;
+}
+
+/** A host's value converted: as plain data (for the schema, the audit record) and as the script sees it. */
+export interface HostValue {
+  json: Json;
+  lua: LuaValue;
+}
+
+/**
+ * A value a host function returned, converted in one pass that can run in slices: to plain data
+ * (what the schema checks and the audit record keeps) and to a Lua value. The value is the host's
+ * and may be hostile: each property is read once (a getter or a proxy that throws fails the
+ * conversion with what it threw), and what JSON cannot carry faithfully is refused with its place
+ * — NaN and infinities, bigints, functions, symbols, cycles, deeper nesting than MAX_DEPTH, more
+ * than MAX_VALUES values. As in JSON, a value with a toJSON method is what it gives (a Date its
+ * ISO string), a property whose value is undefined is left out and an undefined array item is null. `charge` is told of every value and, before
+ * a string is converted, of its size (so that a limit refuses a huge one before it is copied).
+ */
+export function* hostValueSteps(value: unknown, what: string, charge: ValuesCharge): Steps<HostValue> {
+  const conversion = new HostToLua(what, charge);
+  const top = conversion.unwrap(value, '', '');
+  const plain = conversion.scalar(top, '');
+  const result = plain !== NO_SCALAR ? plain : yield* conversion.convert(top, 0, '');
+  charge(conversion.values % CHARGE_EVERY);
+  return result;
+}
+
+/** What HostToLua's scalar answers for a value that is no scalar. */
+const NO_SCALAR: HostValue = { json: null, lua: undefined };
+
+/** One hostValueSteps conversion (a class for the reason LuaToJson is one). */
+class HostToLua {
+  private readonly seen = new Set<object>();
+  values = 0;
+
+  constructor(private readonly what: string, private readonly charge: ValuesCharge) {}
+
+  private at(path: string): string {
+    return path ? ` (at ${path})` : '';
+  }
+
+  private tick(): boolean {
+    if (++this.values > MAX_VALUES) throw new MarshalError(`${this.what} has more than ${MAX_VALUES} values`);
+    if (this.values % CHARGE_EVERY !== 0) return false;
+    this.charge(CHARGE_EVERY);
+    return true;
+  }
+
+  /** A property or an item of the host's value, read once: what a getter or a proxy throws fails the conversion. */
+  private read(o: object, key: string | number, path: string): unknown {
+    try {
+      return (o as Record<string | number, unknown>)[key];
+    } catch (e) {
+      throw new MarshalError(`reading ${this.what}${this.at(path)} threw: ${e instanceof Error ? e.message : typeof e}`);
+    }
+  }
+
+  /** What JSON would carry of a value: what its toJSON method gives (a Date's ISO string), else the value. */
+  unwrap(v: unknown, key: string, path: string): unknown {
+    if (typeof v !== 'object' || v === null) return v;
+    try {
+      const toJSON = (v as { toJSON?: unknown }).toJSON;
+      return typeof toJSON === 'function' ? (toJSON as (key: string) => unknown).call(v, key) : v;
+    } catch (e) {
+      throw new MarshalError(`reading ${this.what}${this.at(path)} threw: ${e instanceof Error ? e.message : typeof e}`);
+    }
+  }
+
+  /** A value that is no object nor long string, converted; NO_SCALAR for the others. */
+  scalar(v: unknown, path: string): HostValue {
+    switch (typeof v) {
+      case 'undefined': return { json: null, lua: undefined };
+      case 'boolean': return { json: v, lua: v };
+      case 'number':
+        if (!Number.isFinite(v)) throw new MarshalError(`${this.what} has ${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'}${this.at(path)}, which JSON cannot carry`);
+        return { json: v, lua: Number.isInteger(v) && !Number.isSafeInteger(v) ? new LFloat(v) : v };
+      case 'string':
+        if (v.length > PIECE) return NO_SCALAR;
+        if (v.length >= CHARS_PER_VALUE) this.charge(v.length / CHARS_PER_VALUE | 0, v.length);
+        return { json: v, lua: jsStringToLua(v) };
+      case 'object':
+        if (v === null) return { json: null, lua: undefined };
+        if (v instanceof Date) {
+          const iso = Number.isNaN(v.getTime()) ? null : v.toISOString();
+          return { json: iso, lua: iso ?? undefined };
+        }
+        return NO_SCALAR;
+      default:
+        throw new MarshalError(`${this.what} contains a JavaScript ${typeof v}${this.at(path)}, which cannot enter the sandbox`);
+    }
+  }
+
+  /** scalar, its place worked out only for a message. */
+  private scalarAt(v: unknown, place: () => string): HostValue {
+    try {
+      return this.scalar(v, '');
+    } catch (e) {
+      if (e instanceof MarshalError) this.scalar(v, place());
+      throw e;
+    }
+  }
+
+  *convert(v: unknown, depth: number, path: string): Steps<HostValue> {
+    const what = this.what;
+    if (typeof v === 'string') {
+      this.charge(v.length / CHARS_PER_VALUE | 0, v.length);
+      return { json: v, lua: yield* jsStringToLuaSteps(v) };
+    }
+    const o = v as object;
+    if (depth >= MAX_DEPTH) throw new MarshalError(`${what} is nested more than ${MAX_DEPTH} levels deep${this.at(path)}`);
+    if (this.seen.has(o)) throw new MarshalError(`${what} contains a cycle${this.at(path)}`);
+    this.seen.add(o);
+    const t = new LuaTable();
+    let json: Json;
+    if (Array.isArray(o)) {
+      const length = o.length;
+      if (length > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values${this.at(path)}`);
+      // Pushed in order: `new Array(n)` of a big n is a slow dictionary-mode array.
+      const array: Json[] = [];
+      for (let i = 0; i < length; i++) {
+        const place = (): string => `${path}[${i}]`;
+        const x = this.unwrap(this.read(o, i, path), String(i), path);
+        let converted = this.scalarAt(x, place);
+        if (this.tick()) yield;
+        if (converted === NO_SCALAR) converted = yield* this.convert(x, depth + 1, place());
+        array.push(converted.json);
+        t.setInt(i + 1, converted.lua);
+      }
+      json = array;
+    } else {
+      let keys: string[];
+      try {
+        keys = Object.keys(o);
+      } catch (e) {
+        throw new MarshalError(`reading ${what}${this.at(path)} threw: ${e instanceof Error ? e.message : typeof e}`);
+      }
+      if (keys.length > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values${this.at(path)}`);
+      const object: { [key: string]: Json } = {};
+      for (const key of keys) {
+        const x = this.unwrap(this.read(o, key, path), key, path);
+        if (x === undefined) continue;
+        this.charge(0, key.length);
+        const place = (): string => (path ? `${path}.${key}` : key);
+        let converted = this.scalarAt(x, place);
+        if (this.tick()) yield;
+        if (converted === NO_SCALAR) converted = yield* this.convert(x, depth + 1, place());
+        // Own data properties only: a key named __proto__ is an ordinary property here.
+        Object.defineProperty(object, key, { value: converted.json, enumerable: true, writable: true, configurable: true });
+        t.set(jsStringToLua(key), converted.lua);
+      }
+      json = object;
+    }
+    this.seen.delete(o);
+    return { json, lua: t };
+  }
 }

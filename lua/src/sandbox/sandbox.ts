@@ -33,9 +33,9 @@ import { LuaExit, systemClock } from '../stdlib/os';
 import { LineSplitter, type IoOptions } from '../stdlib/io';
 import { RunFiles, type SandboxFiles } from './files';
 import { DefaultRandom } from '../stdlib/math';
-import { Json, MarshalError, fromLua, toLua } from './marshal';
+import { HostValue, Json, MarshalError, Steps, fromLua, fromLuaSteps, hostValueSteps, inSlices, toLua } from './marshal';
 import { ContractModules, ModuleSource, contractFolderReader, moduleReader } from './modules';
-import { AUDIT_FORMAT, AuditBytes, AuditFiles, AuditHostCall, AuditModule, AuditRecord, auditBytes, canonicalJson, sha256 } from './audit';
+import { AUDIT_FORMAT, AuditBytes, AuditFiles, AuditHostCall, AuditModule, AuditRecord, auditBytes, canonicalJson, sha256, sha256Bytes } from './audit';
 
 export type SandboxErrorKind = 'syntax' | 'runtime' | 'forbidden' | 'budget' | 'memory' | 'stack' | 'output' | 'input' | 'host';
 
@@ -148,6 +148,9 @@ const YIELD_MS = 10;
 /** The longest error message a result carries, in characters (the rest is cut). */
 const MAX_MESSAGE = 64 * 1024;
 
+/** The longest a host call's conversion holds the event loop at a time, in milliseconds (then it goes on after a turn). */
+const SLICE_MS = 5;
+
 /** How often the limits are checked, in instructions. */
 const CHECK_EVERY = 1000;
 
@@ -191,6 +194,14 @@ export class Sandbox {
       if (!this.manifest.host.has(name)) throw new Error(`host function '${name}' is not declared in the contract ${this.manifest.name}`);
       if (typeof this.host[name] !== 'function') throw new Error(`host function '${name}' must be a function`);
     }
+    // The schemas runs check values against, compiled now (once per process, validate.ts caches
+    // them): compiling at a run's first host call held the event loop ~60 ms inside the run.
+    for (const fn of this.manifest.host.values()) {
+      for (const param of fn.variadic ? [...fn.params, fn.variadic] : fn.params) validateValue(param.schema, null);
+      validateValue(fn.returns.schema, null);
+    }
+    if (this.manifest.input !== undefined) validateValue(this.manifest.input, null);
+    if (this.manifest.output !== undefined) validateValue(this.manifest.output, null);
   }
 
   /** Runs `source` with `input`; never throws for anything the script does. */
@@ -346,6 +357,8 @@ class Run {
   /** Time since the start that was not the run's own (see notOwn). */
   private otherTime = 0;
   private fatal: Fatal | undefined;
+  /** The memory limit found passed when the run ran out of budget (memoryFirst). */
+  private overMemory: LuaError | undefined;
   private hostCalls = 0;
   private peakMemory = 0;
   /** Library work charged since the clock was last read. */
@@ -499,10 +512,8 @@ class Run {
       every = debug !== undefined && debug.stepEvery() === 1 ? 1 : CHECK_EVERY;
       vm.setHook(hook, every, every === 1);
     };
-    if (debug !== undefined) {
-      debug.attach({ vm, state: this.state, proto, globals: G, input: inputLua, audit: this.audit });
-      vm.onUncaught = (e) => debug.uncaught?.(e);
-    }
+    if (debug !== undefined) debug.attach({ vm, state: this.state, proto, globals: G, input: inputLua, audit: this.audit });
+    vm.onUncaught = this.onUncaught;
     setPace();
 
     const fn = new LuaClosure(proto, proto.upvalues.map((_, i) => Upvalue.closed(i === 0 ? G : undefined)));
@@ -537,15 +548,15 @@ class Run {
       }
       values = out.values;
     } catch (e) {
-      if (this.fatal) return this.failure(this.describe(this.fatal.error));
+      if (this.fatal) return this.failure(this.describe(this.memoryFirst(this.fatal.error)));
       // os.exit(true) and os.exit(0) end the run as `return` would (no output); other statuses fail.
       if (e instanceof LuaExit && !e.success) return this.failure({ kind: 'runtime', message: `script called os.exit(${e.status})` });
       if (!(e instanceof LuaExit)) {
-        if (e instanceof LuaError) return this.failure(this.describe(e));
+        if (e instanceof LuaError) return this.failure(this.describe(this.memoryFirst(e)));
         throw e;
       }
     }
-    if (this.fatal) return this.failure(this.describe(this.fatal.error));
+    if (this.fatal) return this.failure(this.describe(this.memoryFirst(this.fatal.error)));
     try {
       // Past the deadline is a budget failure, even on the way out.
       this.checkTime();
@@ -584,6 +595,31 @@ class Run {
     return { ok: true, output, stats, audit: this.audit };
   }
 
+  /**
+   * The limit a run really reached first, when it ended on `budget`: memory is measured only now
+   * and then (measureMemory), so a script that allocates fast can pass the memory limit well
+   * before its budget runs out and still be measured only after. Held over the limit now, it was
+   * over it first: the run ends on `memory`.
+   */
+  private memoryFirst(error: LuaError): LuaError {
+    return error.kind === 'budget' && this.overMemory !== undefined ? this.overMemory : error;
+  }
+
+  /**
+   * An error no pcall catches, before the stack unwinds: the debugger told, and on `budget` what
+   * the script holds measured (memoryFirst). A field, not a closure made in `run`: one that held
+   * run's scope made every run's objects survive the young generation (runs 3x slower).
+   */
+  private readonly onUncaught = (error: LuaError): void => {
+    this.options.debug?.uncaught?.(error);
+    if (error.kind !== 'budget' || this.overMemory !== undefined) return;
+    try {
+      this.measureMemory();
+    } catch (e) {
+      if (e instanceof LuaError && e.kind === 'memory') this.overMemory = e;
+    }
+  };
+
   private stats(): RunStats {
     return {
       instructions: this.state.vm.instructions,
@@ -613,7 +649,7 @@ class Run {
     else if (typeof value === 'number' || typeof value === 'bigint') message = String(value);
     else message = `(error object is a ${typeName(value)} value)`;
     // A huge message (error(string.rep(...))) is cut: the result and the audit record stay small.
-    if (message.length > MAX_MESSAGE) message = `${message.slice(0, MAX_MESSAGE)}... (${message.length} characters in all)`;
+    message = cutMessage(message);
     const kind = e.kind as SandboxErrorKind;
     const error: RunError = { kind, message };
     // A line in a module is not a line of the script (the message names the module's file).
@@ -938,48 +974,93 @@ class Run {
     }
   }
 
+  /**
+   * A host function as the script calls it. Arguments and results are converted in slices
+   * (marshal.ts inSlices): a small value at once, a big one a few milliseconds at a time with a turn
+   * of the event loop between (the call is asynchronous for the script anyway), charged per value
+   * and per byte as it goes, so a huge value meets the limits before it is all converted.
+   */
   private hostFunction(fn: HostFunction): NativeFunction {
     const shortName = fn.path[fn.path.length - 1];
     return new NativeFunction(fn.name, (luaArgs) => {
       this.hostCalls++;
-      const vm = this.state.vm;
-      const where = vm.nativeWhere();
-      const args = this.checkArguments(fn, shortName, luaArgs, where);
-      const started = performance.now();
-      const record: AuditHostCall = { name: fn.name, args, ms: 0 };
-      // Arguments and results are kept only for an audit record (replay, the debugger), and only so much.
-      if (this.options.audit) {
-        this.keepForAudit(fn, canonicalJson(args).length);
-        this.audit.hostCalls.push(record);
+      const where = this.state.vm.nativeWhere();
+      const args = inSlices(this.argumentSteps(fn, shortName, luaArgs, where), SLICE_MS);
+      if ('value' in args) {
+        const out = this.callHostWith(fn, args.value, where);
+        return Array.isArray(out) ? out : new Request('await', [], out);
       }
-      const done = (result: unknown): LuaValue[] => {
-        record.ms = Math.round((performance.now() - started) * 1000) / 1000;
-        const json = this.checkResult(fn, result, where);
-        record.result = json;
-        this.options.debug?.hostCall?.(record);
-        return [toLua(json, 'the result', (values) => this.work(values))];
-      };
-      const failed = (error: unknown): never => {
-        record.ms = Math.round((performance.now() - started) * 1000) / 1000;
-        const message = error instanceof Error ? error.message : String(error);
-        record.error = message;
-        this.options.debug?.hostCall?.(record);
-        const e = new LuaError(`${where}host function ${fn.name} failed: ${message}`);
-        e.kind = 'host';
-        throw e;
-      };
-      let result: unknown;
-      try {
-        result = this.callHost(fn, args);
-      } catch (error) {
-        if (error instanceof LuaError) throw error;
-        return failed(error);
-      }
-      if (isThenable(result)) {
-        return new Request('await', [], Promise.resolve(result).then(done, failed));
-      }
-      return done(result);
+      return new Request('await', [], args.later.then((values) => {
+        // A run that ended while its arguments were converted (its time ran out) calls no host.
+        if (this.fatal) throw this.fatal.error;
+        return this.callHostWith(fn, values, where);
+      }));
     });
+  }
+
+  /** Calls the host with converted arguments: the script's values, or a promise of them. */
+  private callHostWith(fn: HostFunction, args: Json[], where: string): LuaValue[] | Promise<LuaValue[]> {
+    const started = performance.now();
+    const record: AuditHostCall = { name: fn.name, args, ms: 0 };
+    // Arguments and results are kept only for an audit record (replay, the debugger), and only so much.
+    if (this.options.audit) {
+      this.keepForAudit(fn, canonicalJson(args).length);
+      this.audit.hostCalls.push(record);
+    }
+    const done = (result: unknown): LuaValue[] | Promise<LuaValue[]> => {
+      record.ms = Math.round((performance.now() - started) * 1000) / 1000;
+      const converted = inSlices(this.resultSteps(fn, result, where, record), SLICE_MS);
+      return 'value' in converted ? converted.value : converted.later;
+    };
+    const failed = (error: unknown): never => {
+      record.ms = Math.round((performance.now() - started) * 1000) / 1000;
+      const message = thrownMessage(error);
+      record.error = message;
+      this.options.debug?.hostCall?.(record);
+      const e = new LuaError(`${where}host function ${fn.name} failed: ${message}`);
+      e.kind = 'host';
+      throw e;
+    };
+    let result: unknown;
+    try {
+      result = this.callHost(fn, args);
+    } catch (error) {
+      if (error instanceof LuaError) throw error;
+      return failed(error);
+    }
+    let thenable: boolean;
+    try {
+      thenable = isThenable(result);
+    } catch (error) {
+      return failed(error);
+    }
+    if (thenable) return Promise.resolve(result).then(done, failed);
+    return done(result);
+  }
+
+  /** The host's result converted (hostValueSteps), checked against the declared return type, recorded. */
+  private *resultSteps(fn: HostFunction, result: unknown, where: string, record: AuditHostCall): Steps<LuaValue[]> {
+    const hostError = (message: string): LuaError => {
+      const err = new LuaError(`${where}host function ${fn.name} ${message}`);
+      err.kind = 'host';
+      return err;
+    };
+    let value: HostValue;
+    // Converting is charged per value, and so is checking against the schema.
+    let values = 0;
+    try {
+      value = yield* hostValueSteps(result, 'the result', (n, bytes) => { values += n; this.work(n, bytes); });
+    } catch (e) {
+      if (e instanceof LuaError) throw e;
+      throw hostError(`returned a value that is not plain data (${thrownMessage(e)})`);
+    }
+    if (this.options.audit) this.keepForAudit(fn, canonicalJson(value.json).length);
+    this.work(values);
+    const problems = validateValue(fn.returns.schema, value.json, { rootName: 'the result' });
+    if (problems.length > 0) throw hostError(`returned a value that does not match ${fn.returns.text}: ${problems[0].message}`);
+    record.result = value.json;
+    this.options.debug?.hostCall?.(record);
+    return [value.lua];
   }
 
   /** Counts what an audit record keeps of host calls; past MAX_AUDIT_CALLS the run fails with `host`. */
@@ -1016,7 +1097,7 @@ class Run {
   }
 
   /** The arguments as plain values, checked against the declared parameters. */
-  private checkArguments(fn: HostFunction, shortName: string, luaArgs: LuaValue[], where: string): Json[] {
+  private *argumentSteps(fn: HostFunction, shortName: string, luaArgs: LuaValue[], where: string): Steps<Json[]> {
     const params = fn.params;
     const bad = (index: number, message: string): never => {
       throw new LuaError(`${where}bad argument #${index + 1} to '${shortName}' (${message})`);
@@ -1035,7 +1116,7 @@ class Run {
       // Converting is charged per value, and so is checking against the schema (before it runs).
       let values = 0;
       try {
-        json = fromLua(luaArgs[i], { what: `argument '${param.name}'`, schema: param.schema, charge: (n) => { values += n; this.work(n); } });
+        json = yield* fromLuaSteps(luaArgs[i], { what: `argument '${param.name}'`, schema: param.schema, charge: (n) => { values += n; this.work(n); } });
       } catch (e) {
         if (e instanceof LuaError) throw e;
         return bad(i, e instanceof Error ? e.message : String(e));
@@ -1048,31 +1129,6 @@ class Run {
     // Leave out trailing nils of optional parameters, as a JS caller would.
     while (out.length > 0 && out[out.length - 1] === null && out.length > fn.params.filter((p) => !p.optional).length) out.pop();
     return out;
-  }
-
-  /** The host's result as a plain value, checked against the declared return type. */
-  private checkResult(fn: HostFunction, result: unknown, where: string): Json {
-    let json: Json;
-    try {
-      const text = JSON.stringify(result ?? null) as string | undefined;
-      if (text === undefined) throw new Error(`a JavaScript ${typeof result}`);
-      // The host's value as plain data: its size is charged (a step per 64 bytes), and kept for the record.
-      this.work(text.length >>> 6);
-      if (this.options.audit) this.keepForAudit(fn, text.length);
-      json = JSON.parse(text) as Json;
-    } catch (e) {
-      if (e instanceof LuaError) throw e;
-      const err = new LuaError(`${where}host function ${fn.name} returned a value that is not plain data (${e instanceof Error ? e.message : String(e)})`);
-      err.kind = 'host';
-      throw err;
-    }
-    const problems = validateValue(fn.returns.schema, json, { rootName: 'the result' });
-    if (problems.length > 0) {
-      const err = new LuaError(`${where}host function ${fn.name} returned a value that does not match ${fn.returns.text}: ${problems[0].message}`);
-      err.kind = 'host';
-      throw err;
-    }
-    return json;
   }
 
   /** Waits for a host promise, no longer than the time left. */
@@ -1135,6 +1191,14 @@ function replayProblem(record: AuditRecord): string | undefined {
   if (record.outputSha256 !== undefined && record.outputSha256 !== sha256(canonicalJson(record.output))) {
     return `the record's outputSha256 is not the hash of its output: the output or its hash was changed`;
   }
+  const stdin = record.stdin as Partial<AuditBytes> | undefined;
+  if (stdin !== undefined) {
+    if (typeof stdin !== 'object' || stdin === null || typeof stdin.base64 !== 'string' || typeof stdin.sha256 !== 'string') return `the record's stdin is not bytes (sha256 and base64)`;
+    const bytes = Buffer.from(stdin.base64, 'base64');
+    if (sha256Bytes(bytes) !== stdin.sha256 || (stdin.bytes !== undefined && stdin.bytes !== bytes.length)) {
+      return `the record's stdin.sha256 is not the hash of its stdin: the stdin or its hash was changed`;
+    }
+  }
   if (typeof record.randomSeed !== 'number' || !Number.isFinite(record.randomSeed)) return `the record's randomSeed is not a number`;
   const clock = record.clock as Partial<Record<string, unknown>> | undefined;
   for (const name of ['now', 'cpu', 'timezoneOffset']) {
@@ -1173,6 +1237,33 @@ function replayDifference(record: AuditRecord, result: RunResult): string | unde
     if (record[stream] !== undefined && (result.audit?.[stream] ?? '') !== record[stream]) return `what the script wrote to ${stream} differs from the record's`;
   }
   return undefined;
+}
+
+/**
+ * A message of at most MAX_MESSAGE characters: a longer one is cut and says how long it was. The
+ * part kept is a copy (a slice would keep the whole string alive).
+ */
+function cutMessage(message: string): string {
+  if (message.length <= MAX_MESSAGE) return message;
+  return `${Buffer.from(message.slice(0, MAX_MESSAGE), 'utf16le').toString('utf16le')}... (${message.length} characters in all)`;
+}
+
+/** A host's error message longer than this is not read, in characters. */
+const UNREAD_MESSAGE = 1 << 20;
+
+/** What a host threw, as a message (cut like every error message); a value that cannot say what it is named by its type. */
+function thrownMessage(error: unknown): string {
+  let message: unknown;
+  try {
+    message = error instanceof Error ? error.message : String(error);
+  } catch {
+    return `a JavaScript ${typeof error} that cannot be turned into a message`;
+  }
+  if (typeof message !== 'string') return 'an error without a message';
+  // Reading any character of a string flattens it first (a host's 'e'.repeat(1e8) is a rope): a
+  // message far beyond what is kept is not read at all.
+  if (message.length > UNREAD_MESSAGE) return `(a message of ${message.length} characters, not shown)`;
+  return cutMessage(message);
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {

@@ -188,52 +188,73 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
     return new Request('xpcall', values);
   }));
 
+  // A reader is called through this Lua function (`pcall(reader)`), compiled once per state: its
+  // instructions run in the VM's dispatch loop, so the step hook comes between the reader's calls
+  // (the sandbox's limits and its event-loop turns), even for a native reader that runs no
+  // instruction of its own; and an error in the reader is caught there, as lua_load reports it.
+  let readerCall: LuaValue | string | undefined;
+  const pcallFn = G.getStr('pcall');
   set('load', native(vm, 'load', (a) => {
     const chunk = a.values[0];
-    let source: string;
-    if (typeof chunk === 'string' || isNumberLike(chunk)) {
-      source = a.string(1);
-    } else if (chunk instanceof LuaClosure || chunk instanceof NativeFunction) {
-      // A reader function: concatenate its pieces until it returns nil or an empty string. An
-      // error in the reader is load's error result, as lua_load reports it (limits still end the run).
-      // Each piece is work (a native reader runs no instruction), and the text gathered is memory:
-      // both charged as it grows, so a reader that never ends meets the budget or the memory limit.
-      const pieces: string[] = [];
-      let length = 0;
-      let reserved = 0;
+    const name = a.optString(2, typeof chunk === 'string' || isNumberLike(chunk) ? (typeof chunk === 'string' ? chunk : a.string(1)) : '=(load)');
+    const mode = a.optString(3, 'bt');
+    const env = a.length >= 4 ? a.values[3] : G;
+    const loadSource = (source: string): LuaValue[] => {
+      // The chunk's kind is decided by its first byte (ESC: binary), then the mode must allow it.
+      const binary = source.charCodeAt(0) === 27;
+      if (!mode.includes(binary ? 'b' : 't')) return [undefined, `attempt to load a ${binary ? 'binary' : 'text'} chunk (mode is '${mode}')`];
+      if (!options.load) return [undefined, 'load is not available in this engine configuration'];
+      const result = options.load(source, name, env);
+      return typeof result === 'string' ? [undefined, result] : [result];
+    };
+    if (typeof chunk === 'string' || isNumberLike(chunk)) return loadSource(a.string(1));
+    if (!(chunk instanceof LuaClosure || chunk instanceof NativeFunction)) throw a.typeError(1, 'string');
+    // A reader function: concatenate its pieces until it returns nil or an empty string. Each
+    // piece is work (a native reader runs no instruction), and the text gathered is memory: both
+    // charged as it grows, so a reader that never ends meets the budget or the memory limit.
+    const pieces: string[] = [];
+    let length = 0;
+    let reserved = 0;
+    /** A piece read; undefined to read on, else load's results. */
+    const take = (piece: LuaValue): LuaValue[] | undefined => {
+      if (piece === undefined || piece === '') return loadSource(pieces.join(''));
+      if (typeof piece !== 'string') return [undefined, 'reader function must return a string'];
+      pieces.push(piece);
+      length += piece.length;
+      // Bytes held: the text, and a slot and a string header per piece. The pieces are no Lua
+      // object the collector's measure sees: all of them are what the charge says is about to be
+      // made (each time what is held has grown by an eighth), so the memory limit sees the whole.
+      const held = length + READER_PIECE_BYTES * pieces.length;
+      if (held - reserved > Math.max(4096, reserved >>> 3)) {
+        charge(READER_PIECE_STEPS + (piece.length >>> 6), held);
+        reserved = held;
+      } else {
+        charge(READER_PIECE_STEPS + (piece.length >>> 6));
+      }
+      return undefined;
+    };
+    if (readerCall === undefined && options.load !== undefined && pcallFn !== undefined) {
+      readerCall = options.load('local pcall, reader = ...\nreturn pcall(reader)', '=(load reader)', undefined);
+    }
+    if (!(readerCall instanceof LuaClosure)) {
+      // No compiler: the reader called here, to its end.
       try {
         for (;;) {
-          const piece = vm.call(chunk, [])[0];
-          if (piece === undefined || piece === '') break;
-          if (typeof piece !== 'string') return [undefined, 'reader function must return a string'];
-          pieces.push(piece);
-          length += piece.length;
-          // Bytes held: the text, and a slot and a string header per piece.
-          const held = length + READER_PIECE_BYTES * pieces.length;
-          if (held - reserved > Math.max(4096, reserved >>> 3)) {
-            charge(READER_PIECE_STEPS + (piece.length >>> 6), held - reserved);
-            reserved = held;
-          } else {
-            charge(READER_PIECE_STEPS + (piece.length >>> 6));
-          }
+          const done = take(vm.call(chunk, [])[0]);
+          if (done !== undefined) return done;
         }
       } catch (e) {
         if (!(e instanceof LuaError) || vm.uncatchable.has(e.kind)) throw e;
         return [undefined, e.value];
       }
-      source = pieces.join('');
-    } else {
-      throw a.typeError(1, 'string');
     }
-    const name = a.optString(2, typeof chunk === 'string' || isNumberLike(chunk) ? source : '=(load)');
-    const mode = a.optString(3, 'bt');
-    // The chunk's kind is decided by its first byte (ESC: binary), then the mode must allow it.
-    const binary = source.charCodeAt(0) === 27;
-    if (!mode.includes(binary ? 'b' : 't')) return [undefined, `attempt to load a ${binary ? 'binary' : 'text'} chunk (mode is '${mode}')`];
-    if (!options.load) return [undefined, 'load is not available in this engine configuration'];
-    const env = a.length >= 4 ? a.values[3] : G;
-    const result = options.load(source, name, env);
-    return typeof result === 'string' ? [undefined, result] : [result];
+    const call = readerCall;
+    const next = (results: LuaValue[]): LuaValue[] | Request => {
+      // An error in the reader is load's error result (limits still end the run: pcall does not catch them).
+      if (results[0] !== true) return [undefined, results[1]];
+      return take(results[1]) ?? Request.call(call, [pcallFn, chunk], next);
+    };
+    return Request.call(call, [pcallFn, chunk], next);
   }));
 
   // collectgarbage with 5.3.6's options and results (gc.ts says what a pass is).

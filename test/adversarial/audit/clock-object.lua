@@ -1,5 +1,4 @@
 -- Clock readings turned into objects.
--- @known event loop held 71 ms (full run, 2 cores, load average under 3)
 -- @mode replay
 -- @tamper clock-object
 -- @expect diverged

@@ -1,5 +1,4 @@
 -- A host call added that the script never makes: left unconsumed.
--- @known event loop held 56 ms (full run, 2 cores, load average under 3)
 -- @mode replay
 -- @tamper extra-host-call
 -- @expect diverged

@@ -1,5 +1,4 @@
 -- A host call's result edited (the output not).
--- @known event loop held 50 ms (full run, 2 cores, load average under 3)
 -- @mode replay
 -- @tamper host-result
 -- @expect diverged

@@ -1,5 +1,4 @@
 -- A host call removed: the script makes one the record lacks.
--- @known event loop held 65 ms (full run, 2 cores, load average under 3)
 -- @mode replay
 -- @tamper missing-host-call
 -- @expect diverged

@@ -1,5 +1,4 @@
 -- The output edited alone.
--- @known event loop held 66 ms (full run, 2 cores, load average under 3)
 -- @mode replay
 -- @tamper output
 -- @expect diverged

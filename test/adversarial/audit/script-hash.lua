@@ -1,5 +1,4 @@
 -- The script's hash edited: replay must say the record is not what ran.
--- @known event loop held 66 ms (full run, 2 cores, load average under 3)
 -- @mode replay
 -- @tamper script-hash
 -- @expect diverged

@@ -1,5 +1,4 @@
 -- The random seed edited.
--- @known event loop held 67 ms (full run, 2 cores, load average under 3)
 -- @mode replay
 -- @tamper seed
 -- @expect diverged

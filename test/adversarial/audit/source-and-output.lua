@@ -1,5 +1,4 @@
 -- The source and the output edited together (the hash left): the hash tells.
--- @known event loop held 77 ms (full run, 2 cores, load average under 3)
 -- @mode replay
 -- @tamper source-and-output
 -- @expect diverged

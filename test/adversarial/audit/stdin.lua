@@ -1,5 +1,4 @@
 -- The stdin's bytes edited (hash and output left): the record's stdin hash tells.
--- @known ended identical, expected diverged (full run, 2 cores, load average under 3)
 -- @mode replay
 -- @tamper stdin
 -- @expect diverged

@@ -1,5 +1,4 @@
 -- The record as it was made replays identical (the control).
--- @known event loop held 54 ms (full run, 2 cores, load average under 3)
 -- @mode replay
 -- @tamper none
 -- @expect identical

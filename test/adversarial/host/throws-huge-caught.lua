@@ -1,5 +1,4 @@
 -- The host throws a 100 MB message and the script catches it: what it sees is cut too.
--- @known output false, expected true (full run, 2 cores, load average under 3)
 -- @expect ok
 -- @output true
 -- @host h=throwsHuge
