@@ -525,12 +525,21 @@ export interface HostValue {
  * a string is converted, of its size (so that a limit refuses a huge one before it is copied).
  */
 export function* hostValueSteps(value: unknown, what: string, charge: ValuesCharge): Steps<HostValue> {
+  if (value instanceof RefusedValue) throw new MarshalError(value.problem);
   const conversion = new HostToLua(what, charge);
   const top = conversion.unwrap(value, '', '');
   const plain = conversion.scalar(top, '');
   const result = plain !== NO_SCALAR ? plain : yield* conversion.convert(top, 0, '');
   charge(conversion.values % CHARGE_EVERY);
   return result;
+}
+
+/**
+ * A host's value that was refused where it was read (a pool's main thread, which converts what a
+ * host function returned before it crosses to the worker): converting it fails with that refusal.
+ */
+export class RefusedValue {
+  constructor(readonly problem: string) {}
 }
 
 /** What HostToLua's scalar answers for a value that is no scalar. */

@@ -6,6 +6,7 @@ import { MessageChannel, parentPort } from 'worker_threads';
 import { parseManifest } from '../contract/manifest';
 import { Sandbox, type HostImplementation, type RunResult } from './sandbox';
 import type { FromWorker, PoolTask, PoolWorkerData, PoolWorkerHello, ToWorker } from './pool';
+import { RefusedValue } from './marshal';
 
 /** This worker's channel to the host's main thread: its other end goes to the pool at once. */
 const channel = new MessageChannel();
@@ -61,8 +62,8 @@ function answered(message: ToWorker & { t: 'ret' }): unknown {
     // JSON.stringify of this fails with the host's own message, as the host's value did.
     return { toJSON: () => { throw odd ? unreadable(problem) : new Error(problem); } };
   }
-  // A value JSON cannot write at all (a function, a symbol): one of the same type.
-  return message.unplain === 'symbol' ? Symbol('host value') : () => undefined;
+  // Refused where the host's thread read it: converting it here fails the same way.
+  return new RefusedValue(message.refused ?? 'the result could not be read');
 }
 
 function workerSandbox(): Sandbox {

@@ -22,6 +22,7 @@ const MANIFEST = contract({
     label: { params: [{ name: 'x', type: 'number' }], returns: 'string' },
     fails: { params: [], returns: 'string' },
     bigint: { params: [], returns: 'number' },
+    nan: { params: [], returns: 'table' },
     missing: { params: [], returns: 'string' },
     odd: { params: [], returns: 'string' },
     revoked: { params: [], returns: 'string' },
@@ -35,6 +36,7 @@ const HOST: Record<string, HostImplementation> = {
   label: (x) => `#${x as number}`,
   fails: () => { throw new Error('the ledger is closed'); },
   bigint: () => 10n,
+  nan: () => ({ rate: [1, NaN], at: () => 1 }),
   // Thrown values whose message cannot be read: the host's thread survives them too.
   odd: () => { throw { toString() { throw new Error('no string for you'); } }; },
   revoked: async () => {
@@ -125,6 +127,7 @@ describe('SandboxPool', function () {
       ['local x = = 1', undefined], // does not compile
       ['return fails()', undefined], // the host throws
       ['return bigint()', undefined], // the host returns what is not plain data
+      ['return nan()', undefined], // NaN in a result, refused with its place (JSON would carry null)
       ['return missing()', undefined], // no implementation given
       ['return odd()', undefined], // throws a value whose toString throws
       ['return revoked()', undefined], // rejects with a revoked proxy

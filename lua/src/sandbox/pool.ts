@@ -20,7 +20,7 @@ import type PiscinaPool from 'piscina';
 import type { Contract } from '../contract/manifest';
 import { Sandbox, type HostImplementation, type SandboxOptions, type RunError, type RunOptions, type RunResult, type RunStats, type SandboxErrorKind } from './sandbox';
 import { AUDIT_FORMAT, auditBytes, canonicalJson, sha256, type AuditHostCall, type AuditRecord } from './audit';
-import type { Json } from './marshal';
+import { MarshalError, hostValueSteps, inSlices, type HostValue, type Json } from './marshal';
 
 /**
  * Sandbox's options that can reach a worker (host functions and sinks stay in this thread), and
@@ -75,8 +75,8 @@ export type FromWorker =
   | { t: 'out'; run: number; sink: 'stdout' | 'stderr' | 'print'; text: string };
 /** Host to worker: a host call's answer. */
 export type ToWorker =
-  /** The result as JSON text; or, when it is not plain data, what JSON.stringify said (`unplain`: the type it could not write). */
-  | { t: 'ret'; id: number; json?: string; throws?: string; unplain?: string; odd?: boolean }
+  /** The result as JSON text; or why it is not plain data (`refused`: the conversion's refusal; `throws`: what reading it threw). */
+  | { t: 'ret'; id: number; json?: string; refused?: string; throws?: string; odd?: boolean }
   | { t: 'err'; id: number; message: string; odd?: boolean };
 
 const MB = 1024 * 1024;
@@ -304,16 +304,19 @@ class PooledRun {
       const result = await this.pool.implementation(name)!(...args);
       answer = { t: 'ret', id };
       try {
-        const text = JSON.stringify(result ?? null) as string | undefined;
-        if (text === undefined) answer.unplain = typeof result;
-        else {
-          answer.json = text;
-          if (this.audit) record.result = JSON.parse(text) as Json;
-        }
+        // Read here as Sandbox reads it (each property once, in slices, NaN and the like refused
+        // with their place); the worker converts the plain data again under the run's charges.
+        const converted = inSlices(hostValueSteps(result, 'the result', () => undefined), 5);
+        const value: HostValue = 'value' in converted ? converted.value : await converted.later;
+        answer.json = JSON.stringify(value.json);
+        if (this.audit) record.result = value.json;
       } catch (e) {
-        const { message, odd } = thrownMessage(e);
-        answer.throws = message;
-        if (odd) answer.odd = true;
+        if (e instanceof MarshalError) answer.refused = e.message;
+        else {
+          const { message, odd } = thrownMessage(e);
+          answer.throws = message;
+          if (odd) answer.odd = true;
+        }
       }
     } catch (error) {
       const { message, odd } = thrownMessage(error);
