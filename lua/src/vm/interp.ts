@@ -295,6 +295,8 @@ export class VM {
   /** Instructions left before the step hook is due. */
   private hookLeft = 0;
   private skipHookOnce = false;
+  /** The hook asked to pause where the run could not (see stepOn). */
+  private hookRefused = false;
 
   // The top-level run started by `start` (the only one that can suspend).
   private driven = false;
@@ -456,10 +458,14 @@ export class VM {
         this.skipHookOnce = false;
       } else {
         const canPause = this.driven && this.nativeDepth === 0;
-        if (this.hook(this, frame, canPause) === true && canPause) {
-          // hookLeft stays due: when the run resumes, this instruction comes back here and goes on.
-          this.skipHookOnce = true;
-          return -1;
+        if (this.hook(this, frame, canPause) === true) {
+          if (canPause) {
+            // hookLeft stays due: when the run resumes, this instruction comes back here and goes on.
+            this.skipHookOnce = true;
+            return -1;
+          }
+          // Inside a callback from a native (a sort comparator): the native's next slice asks again.
+          this.hookRefused = true;
         }
       }
       this.hookLeft = this.hookEvery;
@@ -1112,8 +1118,11 @@ export class VM {
   private stepOn(thread: Coroutine, frame: CallFrame): number {
     const stepper = frame.stepper!;
     for (;;) {
-      if (this.hook !== undefined && this.hookLeft <= 0) {
-        const canPause = this.driven && this.nativeDepth === 0;
+      const canPause = this.driven && this.nativeDepth === 0;
+      // The hook is due, or it asked to pause inside a callback of this native (which may have
+      // reset its countdown): asked again between two slices, where the run can pause.
+      if (this.hook !== undefined && (this.hookLeft <= 0 || (this.hookRefused && canPause))) {
+        this.hookRefused = false;
         this.syncCount();
         const pause = this.hook(this, frame, canPause) === true && canPause;
         this.hookLeft = this.hookEvery;

@@ -101,6 +101,17 @@ export class Request {
     const first = stepper();
     return first === undefined ? new Request('steps', NO_ARGS, undefined, undefined, stepper) : first;
   }
+
+  /**
+   * A resumable native written as a generator: each `yield` ends a slice (after a bounded amount
+   * of work), and what it returns is the native's results (or another request).
+   */
+  static slices(work: Generator<undefined, LuaValue[] | Request, undefined>): LuaValue[] | Request {
+    return Request.steps(() => {
+      const next = work.next();
+      return next.done === true ? next.value : undefined;
+    });
+  }
 }
 
 const NO_ARGS: LuaValue[] = [];
