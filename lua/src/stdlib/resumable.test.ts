@@ -94,6 +94,33 @@ describe('stdlib: resumable library calls', function () {
     assert.ok(!time.ok && time.error.kind === 'budget' && /time limit/.test(time.error.message), JSON.stringify(time));
   });
 
+  it('pauses between slices anywhere a native runs in the loop: a generic for, a coroutine, pcall, gsub\'s callback', () => {
+    const script = `
+      local s = string.rep("a", 120) .. "b" .. string.rep("a", 50) .. "b"
+      local out = {}
+      for x, y in s:gmatch("(a-)a-(a-)b") do out[#out + 1] = #x .. ":" .. #y end
+      local co = coroutine.wrap(function () for m in s:gmatch("a-.-b") do coroutine.yield(#m) end end)
+      local c1, c2 = co(), co()
+      local ok, e = pcall(string.gsub, string.rep("a", 100), ".-.-.-c", function () end)
+      local _, n = string.rep("ab", 5000):gsub("(a)(b)", function (a, b) return b .. a end)
+      return table.concat(out, ","), c1, c2, ok, #e, n`;
+    const plain = new LuaState().run(script, '=anywhere');
+    // As lua5.3 prints them.
+    assert.deepEqual(plain, ['0:120,0:50', 121, 51, true, 100, 5000]);
+    const state: LuaState = new LuaState({ charge: (steps) => state.vm.charge(steps) });
+    state.vm.setHook((_vm, frame, canPause) => canPause && frame.native !== undefined, 100);
+    const fn = state.load(script, '=anywhere');
+    assert.ok(typeof fn !== 'string');
+    let out = state.start(fn, []);
+    let pauses = 0;
+    while (out.status === 'suspended') {
+      pauses++;
+      out = state.vm.resume();
+    }
+    assert.deepEqual(out.values, plain);
+    assert.ok(pauses > 100, `${pauses} pauses`);
+  });
+
   it('the VM asks the step hook between slices: it pauses a started run, and runs nested ones to the end', () => {
     const state = new LuaState();
     const slices: string[] = [];
