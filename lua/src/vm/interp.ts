@@ -349,7 +349,9 @@ export class VM {
       if (this.budget <= 0) {
         this.budget = 0;
         this.refill();
-        const e = new LuaError(this.nativeWhere() + 'instruction budget exhausted');
+        // Charged by a native (its caller's position), or by an instruction (its own).
+        const top = this.current.frames[this.current.depth - 1];
+        const e = new LuaError((top !== undefined && top.closure !== undefined ? this.where(top) : this.nativeWhere()) + 'instruction budget exhausted');
         e.kind = 'budget';
         throw e;
       }
@@ -414,6 +416,17 @@ export class VM {
     this.countdown = count;
     this.charge(length >>> 10);
     return this.countdown;
+  }
+
+  /**
+   * Arithmetic on long numerals (`s + 0`): converting them is work in proportion to their length
+   * (a step per 64 bytes), charged before it is done. Takes and returns the loop's countdown.
+   */
+  private chargeNumerals(count: number, x: LuaValue, y: LuaValue): number {
+    let n = 0;
+    if (typeof x === 'string' && x.length > LONG_STRING) n += x.length >>> 6;
+    if (typeof y === 'string' && y !== x && y.length > LONG_STRING) n += y.length >>> 6;
+    return n === 0 ? count : this.chargeLong(count, n * 1024);
   }
 
   private syncCount(): void {
@@ -2062,6 +2075,7 @@ export class VM {
                 break;
               }
               frame.pc = pc;
+              count = this.chargeNumerals(count, x, y);
               const v = this.arithSlow(Op.ADD, x, y, i);
               if (v !== PENDING) {
                 stack[base + a] = v;
@@ -2091,6 +2105,7 @@ export class VM {
                 break;
               }
               frame.pc = pc;
+              count = this.chargeNumerals(count, x, y);
               const v = this.arithSlow(Op.SUB, x, y, i);
               if (v !== PENDING) {
                 stack[base + a] = v;
@@ -2120,6 +2135,7 @@ export class VM {
                 break;
               }
               frame.pc = pc;
+              count = this.chargeNumerals(count, x, y);
               const v = this.arithSlow(Op.MUL, x, y, i);
               if (v !== PENDING) {
                 stack[base + a] = v;
@@ -2141,6 +2157,7 @@ export class VM {
                 break;
               }
               frame.pc = pc;
+              count = this.chargeNumerals(count, x, y);
               const v = this.arithSlow(Op.DIV, x, y, i);
               if (v !== PENDING) {
                 stack[base + a] = v;
@@ -2163,6 +2180,7 @@ export class VM {
                 break;
               }
               frame.pc = pc;
+              count = this.chargeNumerals(count, x, y);
               const v = this.arithSlow(Op.MOD, x, y, i);
               if (v !== PENDING) {
                 stack[base + a] = v;
@@ -2180,6 +2198,7 @@ export class VM {
               const x = b & 0x100 ? k[b & 0xff] : stack[base + b];
               const y = c & 0x100 ? k[c & 0xff] : stack[base + c];
               frame.pc = pc;
+              count = this.chargeNumerals(count, x, y);
               const v = this.arithSlow(i & 0x3f, x, y, i);
               if (v !== PENDING) {
                 stack[base + a] = v;
@@ -2197,6 +2216,7 @@ export class VM {
                 break;
               }
               frame.pc = pc;
+              count = this.chargeNumerals(count, x, x);
               const v = this.arithSlow(Op.UNM, x, x, i);
               if (v !== PENDING) {
                 stack[base + a] = v;
@@ -2210,6 +2230,7 @@ export class VM {
             case Op.BNOT: {
               const x = stack[base + ((i >>> 23) & 0x1ff)];
               frame.pc = pc;
+              count = this.chargeNumerals(count, x, x);
               const v = this.arithSlow(Op.BNOT, x, x, i);
               if (v !== PENDING) {
                 stack[base + a] = v;
