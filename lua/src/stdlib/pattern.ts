@@ -304,179 +304,177 @@ export class MatchState {
     let p = this.curP;
     let mode = this.mode;
     let top = this.top;
-    try {
-      for (;;) {
-        if (mode === ENTER) {
-          // A match call begins: the slice and the depth are checked here.
-          if (this.sliceLeft <= 0) {
-            this.curS = s;
-            this.curP = p;
-            this.mode = ENTER;
-            return MORE;
-          }
-          if (top >= MAX_MATCH_DEPTH) throw this.fail('pattern too complex');
-          if (++this.steps >= CHARGE_BATCH) this.flush();
-          mode = BODY;
+    // (No cleanup on an error: the attempt is over, and the next one starts afresh.)
+    for (;;) {
+      if (mode === ENTER) {
+        // A match call begins: the slice and the depth are checked here.
+        if (this.sliceLeft <= 0) {
+          this.curS = s;
+          this.curP = p;
+          this.mode = ENTER;
+          this.top = top;
+          return MORE;
         }
-        if (mode === BODY) {
-          // The body of a match call; its tail calls are iterations of this loop.
-          let items = 0;
-          body: for (;;) {
-            if (p === patEnd) break;
-            items++;
-            const pc = pat.charCodeAt(p);
-            if (pc === OPEN) {
-              const position = pat.charCodeAt(p + 1) === CLOSE;
-              const level = this.level;
-              if (level >= MAX_CAPTURES) throw this.fail('too many captures');
-              this.capStart[level] = s;
-              this.capLen[level] = position ? CAP_POSITION : CAP_UNFINISHED;
-              this.level = level + 1;
-              push(frames, top++, K_OPEN, 0, 0, 0, 0);
-              p += position ? 2 : 1;
-              mode = ENTER;
+        if (top >= MAX_MATCH_DEPTH) throw this.fail('pattern too complex');
+        if (++this.steps >= CHARGE_BATCH) this.flush();
+        mode = BODY;
+      }
+      if (mode === BODY) {
+        // The body of a match call; its tail calls are iterations of this loop.
+        let items = 0;
+        body: for (;;) {
+          if (p === patEnd) break;
+          items++;
+          const pc = pat.charCodeAt(p);
+          if (pc === OPEN) {
+            const position = pat.charCodeAt(p + 1) === CLOSE;
+            const level = this.level;
+            if (level >= MAX_CAPTURES) throw this.fail('too many captures');
+            this.capStart[level] = s;
+            this.capLen[level] = position ? CAP_POSITION : CAP_UNFINISHED;
+            this.level = level + 1;
+            push(frames, top++, K_OPEN, 0, 0, 0, 0);
+            p += position ? 2 : 1;
+            mode = ENTER;
+            break;
+          }
+          if (pc === CLOSE) {
+            const l = this.captureToClose();
+            this.capLen[l] = s - this.capStart[l];
+            push(frames, top++, K_CLOSE, l, 0, 0, 0);
+            p++;
+            mode = ENTER;
+            break;
+          }
+          if (pc === DOLLAR && p + 1 === patEnd) {
+            if (s !== src.length) s = -1;
+            break;
+          }
+          if (pc === ESC) {
+            const next = pat.charCodeAt(p + 1);
+            if (next === 98) { // %b
+              s = this.matchBalance(s, p + 2);
+              if (s !== -1) {
+                p += 4;
+                continue;
+              }
               break;
             }
-            if (pc === CLOSE) {
-              const l = this.captureToClose();
-              this.capLen[l] = s - this.capStart[l];
-              push(frames, top++, K_CLOSE, l, 0, 0, 0);
-              p++;
-              mode = ENTER;
-              break;
-            }
-            if (pc === DOLLAR && p + 1 === patEnd) {
-              if (s !== src.length) s = -1;
-              break;
-            }
-            if (pc === ESC) {
-              const next = pat.charCodeAt(p + 1);
-              if (next === 98) { // %b
-                s = this.matchBalance(s, p + 2);
-                if (s !== -1) {
-                  p += 4;
-                  continue;
-                }
-                break;
-              }
-              if (next === 102) { // %f
-                p += 2;
-                if (pat.charCodeAt(p) !== LBRACKET) throw this.fail("missing '[' after '%f' in pattern");
-                const ep = this.classEnd(p);
-                const previous = s === 0 ? 0 : src.charCodeAt(s - 1);
-                const current = s < src.length ? src.charCodeAt(s) : 0;
-                if (!this.matchBracketClass(previous, p, ep - 1) && this.matchBracketClass(current, p, ep - 1)) {
-                  p = ep;
-                  continue;
-                }
-                s = -1;
-                break;
-              }
-              if (next >= 48 && next <= 57) { // %0-%9: a back-reference
-                s = this.matchCapture(s, next);
-                if (s !== -1) {
-                  p += 2;
-                  continue;
-                }
-                break;
-              }
-            }
-            // A single-character class with an optional repetition suffix.
-            const ep = this.classEnd(p);
-            const suffix = pat.charCodeAt(ep);
-            if (!this.singleMatch(s, p, ep)) {
-              if (suffix === STAR || suffix === QUESTION || suffix === DASH) {
-                p = ep + 1;
+            if (next === 102) { // %f
+              p += 2;
+              if (pat.charCodeAt(p) !== LBRACKET) throw this.fail("missing '[' after '%f' in pattern");
+              const ep = this.classEnd(p);
+              const previous = s === 0 ? 0 : src.charCodeAt(s - 1);
+              const current = s < src.length ? src.charCodeAt(s) : 0;
+              if (!this.matchBracketClass(previous, p, ep - 1) && this.matchBracketClass(current, p, ep - 1)) {
+                p = ep;
                 continue;
               }
               s = -1;
               break;
             }
-            switch (suffix) {
-              case QUESTION: {
-                push(frames, top++, K_OPTIONAL, s, ep, 0, 0);
-                s++;
-                p = ep + 1;
-                mode = ENTER;
-                break body;
+            if (next >= 48 && next <= 57) { // %0-%9: a back-reference
+              s = this.matchCapture(s, next);
+              if (s !== -1) {
+                p += 2;
+                continue;
               }
-              case PLUS:
-              case STAR: {
-                // As many as match, then the rest of the pattern from the longest.
-                if (suffix === PLUS) s++;
-                let i = 0;
-                while (this.singleMatch(s + i, p, ep)) i++;
-                this.step(i >> 2);
-                push(frames, top++, K_MAX, s, i, p, ep);
-                s += i;
-                p = ep + 1;
-                mode = ENTER;
-                break body;
-              }
-              case DASH: {
-                push(frames, top++, K_MIN, s, 0, p, ep);
-                p = ep + 1;
-                mode = ENTER;
-                break body;
-              }
-              default:
-                s++;
-                p = ep;
+              break;
             }
           }
-          if (items > 16) this.step(items >> 4);
-          if (mode === ENTER) continue;
-          mode = RETURN;
-        }
-        // A match call returns `s` to the call waiting on it.
-        if (top === 0) {
-          this.mode = RETURN;
-          this.top = 0;
-          this.curS = s;
-          return s;
-        }
-        const f = --top * FRAME;
-        switch (frames[f]) {
-          case K_OPTIONAL:
-            if (s === -1) {
-              s = frames[f + 1];
-              p = frames[f + 2] + 1;
-              mode = BODY;
+          // A single-character class with an optional repetition suffix.
+          const ep = this.classEnd(p);
+          const suffix = pat.charCodeAt(ep);
+          if (!this.singleMatch(s, p, ep)) {
+            if (suffix === STAR || suffix === QUESTION || suffix === DASH) {
+              p = ep + 1;
+              continue;
             }
+            s = -1;
             break;
-          case K_MAX:
-            if (s === -1) {
-              const i = frames[f + 2] - 1;
-              if (i >= 0) {
-                frames[f + 2] = i;
-                top++;
-                s = frames[f + 1] + i;
-                p = frames[f + 4] + 1;
-                mode = ENTER;
-              }
+          }
+          switch (suffix) {
+            case QUESTION: {
+              push(frames, top++, K_OPTIONAL, s, ep, 0, 0);
+              s++;
+              p = ep + 1;
+              mode = ENTER;
+              break body;
             }
-            break;
-          case K_MIN:
-            if (s === -1) {
-              const at = frames[f + 1];
-              if (this.singleMatch(at, frames[f + 3], frames[f + 4])) {
-                frames[f + 1] = at + 1;
-                top++;
-                s = at + 1;
-                p = frames[f + 4] + 1;
-                mode = ENTER;
-              }
+            case PLUS:
+            case STAR: {
+              // As many as match, then the rest of the pattern from the longest.
+              if (suffix === PLUS) s++;
+              let i = 0;
+              while (this.singleMatch(s + i, p, ep)) i++;
+              this.step(i >> 2);
+              push(frames, top++, K_MAX, s, i, p, ep);
+              s += i;
+              p = ep + 1;
+              mode = ENTER;
+              break body;
             }
-            break;
-          case K_OPEN:
-            if (s === -1) this.level--;
-            break;
-          default: // K_CLOSE
-            if (s === -1) this.capLen[frames[f + 1]] = CAP_UNFINISHED;
+            case DASH: {
+              push(frames, top++, K_MIN, s, 0, p, ep);
+              p = ep + 1;
+              mode = ENTER;
+              break body;
+            }
+            default:
+              s++;
+              p = ep;
+          }
         }
+        if (items > 16) this.step(items >> 4);
+        if (mode === ENTER) continue;
+        mode = RETURN;
       }
-    } finally {
-      this.top = top;
+      // A match call returns `s` to the call waiting on it.
+      if (top === 0) {
+        this.mode = RETURN;
+        this.top = 0;
+        this.curS = s;
+        return s;
+      }
+      const f = --top * FRAME;
+      switch (frames[f]) {
+        case K_OPTIONAL:
+          if (s === -1) {
+            s = frames[f + 1];
+            p = frames[f + 2] + 1;
+            mode = BODY;
+          }
+          break;
+        case K_MAX:
+          if (s === -1) {
+            const i = frames[f + 2] - 1;
+            if (i >= 0) {
+              frames[f + 2] = i;
+              top++;
+              s = frames[f + 1] + i;
+              p = frames[f + 4] + 1;
+              mode = ENTER;
+            }
+          }
+          break;
+        case K_MIN:
+          if (s === -1) {
+            const at = frames[f + 1];
+            if (this.singleMatch(at, frames[f + 3], frames[f + 4])) {
+              frames[f + 1] = at + 1;
+              top++;
+              s = at + 1;
+              p = frames[f + 4] + 1;
+              mode = ENTER;
+            }
+          }
+          break;
+        case K_OPEN:
+          if (s === -1) this.level--;
+          break;
+        default: // K_CLOSE
+          if (s === -1) this.capLen[frames[f + 1]] = CAP_UNFINISHED;
+      }
     }
   }
 
