@@ -14,6 +14,19 @@ function contract(limits: Record<string, number>): Contract {
   return result.manifest;
 }
 
+/** Starts `script` in `state` and resumes it after every pause its hook asks for, to the end. */
+function runPausing(state: LuaState, script: string, name: string): { values: LuaValue[]; pauses: number } {
+  const fn = state.load(script, name);
+  assert.ok(typeof fn !== 'string', String(fn));
+  let out = state.start(fn, []);
+  let pauses = 0;
+  while (out.status === 'suspended') {
+    pauses++;
+    out = state.vm.resume();
+  }
+  return { values: out.values, pauses };
+}
+
 const GENEROUS = contract({ instructions: 1e9, timeMs: 20000, memoryBytes: 256 * 1024 * 1024 });
 
 /** Library calls over inputs long enough to take several slices each; returns one line of results. */
@@ -109,15 +122,8 @@ describe('stdlib: resumable library calls', function () {
     assert.deepEqual(plain, ['0:120,0:50', 121, 51, true, 100, 5000]);
     const state: LuaState = new LuaState({ charge: (steps) => state.vm.charge(steps) });
     state.vm.setHook((_vm, frame, canPause) => canPause && frame.native !== undefined, 100);
-    const fn = state.load(script, '=anywhere');
-    assert.ok(typeof fn !== 'string');
-    let out = state.start(fn, []);
-    let pauses = 0;
-    while (out.status === 'suspended') {
-      pauses++;
-      out = state.vm.resume();
-    }
-    assert.deepEqual(out.values, plain);
+    const { values, pauses } = runPausing(state, script, '=anywhere');
+    assert.deepEqual(values, plain);
     assert.ok(pauses > 100, `${pauses} pauses`);
   });
 
@@ -137,15 +143,9 @@ describe('stdlib: resumable library calls', function () {
       if (frame.native !== undefined) slices.push(canPause ? 'pause' : 'nested');
       return frame.native !== undefined;
     }, 5);
-    const fn = state.load('local a = work("top") local ok, b = pcall(work, "pcall") table.sort({2, 1}, function (x, y) work("sort") return x < y end) return a, b', '=hook');
-    assert.ok(typeof fn !== 'string');
-    let out = state.start(fn, []);
-    let pauses = 0;
-    while (out.status === 'suspended') {
-      pauses++;
-      out = state.vm.resume();
-    }
-    assert.deepEqual(out.values, ['top done', 'pcall done']);
+    const script = 'local a = work("top") local ok, b = pcall(work, "pcall") table.sort({2, 1}, function (x, y) work("sort") return x < y end) return a, b';
+    const { values, pauses } = runPausing(state, script, '=hook');
+    assert.deepEqual(values, ['top done', 'pcall done']);
     // Four pauses for each of the two calls the run makes itself, none in the comparator's.
     assert.equal(pauses, 8);
     assert.deepEqual(slices.slice(0, 4), ['slice 5', 'pause', 'slice 4', 'pause']);
