@@ -17,7 +17,7 @@
 
 import type { VM } from '../vm/interp';
 import { LuaTable } from '../vm/table';
-import { LuaError, LuaValue } from '../vm/value';
+import { LuaError, LuaValue, Request } from '../vm/value';
 import { LFloat, float, intFromBig, stringToNumber, toBig, toInteger } from '../vm/number';
 import { Args, library, type Charge } from './args';
 
@@ -150,6 +150,8 @@ function isoWeek(tm: Tm): [number, number] {
 
 /** The conversions os.date accepts (C99's, as PUC's LUA_STRFTIMEOPTIONS lists them). */
 const SINGLE = 'aAbBcCdDeFgGhHIjmMnprRStTuUVwWxXyYzZ%';
+/** Bytes of a date format converted in one slice of os.date (a resumable call). */
+const DATE_SLICE = 4096;
 const DOUBLE = ['Ec', 'EC', 'Ex', 'EX', 'Ey', 'EY', 'Od', 'Oe', 'OH', 'OI', 'Om', 'OM', 'OS', 'Ou', 'OU', 'OV', 'Ow', 'OW', 'Oy'];
 
 /** One strftime conversion in the C locale (E and O modifiers change nothing there). */
@@ -348,28 +350,42 @@ export function openOs(vm: VM, G: LuaTable, clock: Clock, options: OsOptions = {
       }
       let out = '';
       const end = format.length;
-      while (s < end) {
-        const c = format[s];
-        if (c !== '%') {
-          out += c;
-          s++;
-          continue;
+      // The same time converts the same way each time it is asked: each conversion once a call.
+      const done = new Map<string, string>();
+      const converted = (c: string): string => {
+        let text = done.get(c);
+        if (text === undefined) {
+          text = convert(c, tm);
+          done.set(c, text);
         }
-        s++;
-        // A conversion is work (a format of many is a flood): charged, which also reads the clock.
-        charge(4);
-        const one = format[s] ?? '';
-        if (s < end && SINGLE.includes(one)) {
-          out += convert(one, tm);
+        return text;
+      };
+      // A long format is resumable: its conversions go in slices (see Request.steps).
+      return Request.steps(() => {
+        const stop = Math.min(end, s + DATE_SLICE);
+        while (s < stop) {
+          const c = format[s];
+          if (c !== '%') {
+            out += c;
+            s++;
+            continue;
+          }
           s++;
-        } else if (s + 1 < end && DOUBLE.includes(format.slice(s, s + 2))) {
-          out += convert(format[s + 1], tm);
-          s += 2;
-        } else {
-          throw a.error(1, `invalid conversion specifier '%${format.slice(s).split('\0', 1)[0]}'`);
+          // A conversion is work (a format of many is a flood): charged, which also reads the clock.
+          charge(4);
+          const one = format[s] ?? '';
+          if (s < end && SINGLE.includes(one)) {
+            out += converted(one);
+            s++;
+          } else if (s + 1 < end && DOUBLE.includes(format.slice(s, s + 2))) {
+            out += converted(format[s + 1]);
+            s += 2;
+          } else {
+            throw a.error(1, `invalid conversion specifier '%${format.slice(s).split('\0', 1)[0]}'`);
+          }
         }
-      }
-      return [out];
+        return s < end ? undefined : [out];
+      });
     },
 
     getenv: (a) => [options.getenv?.(a.string(1))],

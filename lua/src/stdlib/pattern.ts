@@ -12,7 +12,7 @@ import type { LuaError } from '../vm/value';
 
 /** Largest number of captures in one pattern (PUC's LUA_MAXCAPTURES). */
 export const MAX_CAPTURES = 32;
-/** Nesting of the matcher's recursion before `pattern too complex` (PUC's MAXCCALLS). */
+/** Nesting of match calls before `pattern too complex` (PUC's MAXCCALLS). */
 const MAX_MATCH_DEPTH = 200;
 /** Steps between two calls of the budget callback. */
 const CHARGE_BATCH = 1024;
@@ -91,20 +91,85 @@ export function matchClass(c: number, cl: number): boolean {
   return cl >= 97 ? res : !res;
 }
 
+/** `run`'s answer when its slice of work ran out before the attempt ended (call it again). */
+export const MORE = -2;
+/** Steps a slice of matching may charge before `run` stops (a fraction of a millisecond). */
+const SLICE_STEPS = 4096;
+/** Sets longer than this are read once into a table of the 256 bytes (see `bracketSet`). */
+const LONG_SET = 32;
+
+// The machine's modes: entering a match call, running its body, returning a result.
+const ENTER = 0;
+const BODY = 1;
+const RETURN = 2;
+
+// What a waiting match call does when the call it made returns (one per level, as PUC's frames):
+/** `x?` matched one: on failure, go on without it (s, ep). */
+const K_OPTIONAL = 0;
+/** `x*`/`x+`: on failure, back off one (s, i, p, ep). */
+const K_MAX = 1;
+/** `x-`: on failure, take one more if it matches (s, p, ep). */
+const K_MIN = 2;
+/** A capture opened: on failure, it is dropped. */
+const K_OPEN = 3;
+/** A capture closed (level l): on failure, it is open again. */
+const K_CLOSE = 4;
+/** Numbers kept per waiting call: its kind, then up to four. */
+const FRAME = 5;
+
+/** The bytes a match can start with, by the text of a pattern's first item (`%d`, `[%w_]`). */
+const firstSets = new Map<string, Uint8Array>();
+/** The most kept (then the map starts again). */
+const FIRST_SETS = 256;
+
+/** Stores waiting call `top`'s numbers in `frames` (in order, so the array stays packed). */
+function push(frames: number[], top: number, kind: number, a: number, b: number, c: number, d: number): void {
+  const f = top * FRAME;
+  frames[f] = kind;
+  frames[f + 1] = a;
+  frames[f + 2] = b;
+  frames[f + 3] = c;
+  frames[f + 4] = d;
+}
+
+/** A long bracket set read once: its end in the pattern and its bytes. */
+interface LongSet {
+  end: number;
+  bytes: Uint8Array | undefined;
+}
+
 /**
  * The state of one match: the subject, the pattern, the captures. `capStart[i]` is where capture
  * i starts; `capLen[i]` its length, or CAP_UNFINISHED / CAP_POSITION.
+ *
+ * The matcher is PUC's `match` recursion made an explicit machine: the match calls waiting on a
+ * nested one are frames of a small stack (at most MAX_MATCH_DEPTH, then `pattern too complex`),
+ * each saying what it does when the nested call returns. So an attempt can stop after any slice
+ * of work (`run` answers MORE) and go on later where it stopped: the library functions are
+ * resumable natives (Request.steps), and a long match gives the sandbox's clock and the event
+ * loop their turns.
  */
 export class MatchState {
   level = 0;
   readonly capStart: number[] = new Array(MAX_CAPTURES).fill(0);
   readonly capLen: number[] = new Array(MAX_CAPTURES).fill(0);
-  private depth = MAX_MATCH_DEPTH;
   private steps = 0;
+  /** Steps this slice may still charge. */
+  private sliceLeft = SLICE_STEPS;
   /** End of the pattern. */
   readonly patEnd: number;
   /** What a match must start with (see `nextStart`): undefined until analysed, null when anything. */
   private first: number | Uint8Array | null | undefined = undefined;
+  /** Long sets by the position of their `[`. */
+  private longSets: Map<number, LongSet> | undefined = undefined;
+
+  // The machine (see run): the waiting calls (FRAME numbers each, grown as needed: most
+  // matches need few), and where the attempt stopped.
+  private readonly frames: number[] = [];
+  private top = 0;
+  private mode = RETURN;
+  private curS = -1;
+  private curP = 0;
 
   constructor(
     readonly src: string,
@@ -119,14 +184,15 @@ export class MatchState {
   /** Clears the captures for a new attempt (PUC's reprepstate). */
   reset(): void {
     this.level = 0;
-    this.depth = MAX_MATCH_DEPTH;
+    this.top = 0;
   }
 
-  /** Charges the steps not yet charged (at the end of a library call). */
+  /** Charges the steps not yet charged (at the end of a library call, or of a slice). */
   flush(): void {
     if (this.steps > 0) {
       const n = this.steps;
       this.steps = 0;
+      this.sliceLeft -= n;
       this.charge(n);
     }
   }
@@ -134,6 +200,16 @@ export class MatchState {
   private step(n: number): void {
     this.steps += n;
     if (this.steps >= CHARGE_BATCH) this.flush();
+  }
+
+  /** A new slice of work starts (a resumable native's stepper was called). */
+  newSlice(): void {
+    this.sliceLeft = SLICE_STEPS;
+  }
+
+  /** Whether this slice's work is done (the caller should stop and be called again). */
+  get sliceSpent(): boolean {
+    return this.sliceLeft <= 0;
   }
 
   /**
@@ -180,117 +256,240 @@ export class MatchState {
     const suffix = pat.charCodeAt(ep);
     if (suffix === STAR || suffix === QUESTION || suffix === DASH) return null;
     if (c !== ESC && c !== LBRACKET) return c;
-    const table = new Uint8Array(256);
+    // The bytes of the first item: the same few classes and sets come again and again (a table
+    // of 256 tests per call would cost more than most matches), so short ones are kept.
+    const key = ep - 1 <= LONG_SET ? pat.slice(0, ep) : undefined;
+    let table = key === undefined ? undefined : firstSets.get(key);
+    if (table !== undefined) return table;
+    table = new Uint8Array(256);
     for (let b = 0; b < 256; b++) {
       if (c === ESC ? matchClass(b, pat.charCodeAt(1)) : this.matchBracketClass(b, 0, ep - 1)) table[b] = 1;
+    }
+    if (key !== undefined) {
+      if (firstSets.size >= FIRST_SETS) firstSets.clear();
+      firstSets.set(key, table);
     }
     return table;
   }
 
-  /** Matches the pattern from `p` against the subject from `s`; the end of the match or -1. */
-  match(s: number, p: number): number {
-    if (this.depth === 0) throw this.fail('pattern too complex');
-    this.depth--;
-    this.step(1);
+  /** Matches the whole pattern from `p` against the subject from `s`, to the end: its end or -1. */
+  match(s: number, p = 0): number {
+    this.start(s, p);
+    for (;;) {
+      this.newSlice();
+      const e = this.run();
+      if (e !== MORE) return e;
+    }
+  }
+
+  /** Starts an attempt at subject position `s` (with the pattern from `p`): `run` does it. */
+  start(s: number, p = 0): void {
+    this.reset();
+    this.mode = ENTER;
+    this.curS = s;
+    this.curP = p;
+  }
+
+  /**
+   * Goes on with the attempt: returns the end of the match, -1 when there is none, or MORE when
+   * this slice's steps ran out first (call it again in a new slice). PUC's `match` and its helpers
+   * (max_expand, min_expand, start_capture, end_capture), in the same order of trials.
+   */
+  run(): number {
     const pat = this.pat;
     const patEnd = this.patEnd;
-    // Tail calls of the pattern's rest are iterations of this loop.
+    const src = this.src;
+    const frames = this.frames;
+    let s = this.curS;
+    let p = this.curP;
+    let mode = this.mode;
+    let top = this.top;
+    // (No cleanup on an error: the attempt is over, and the next one starts afresh.)
     for (;;) {
-      if (p === patEnd) break;
-      const pc = pat.charCodeAt(p);
-      if (pc === OPEN) {
-        if (pat.charCodeAt(p + 1) === CLOSE) s = this.startCapture(s, p + 2, CAP_POSITION);
-        else s = this.startCapture(s, p + 1, CAP_UNFINISHED);
-        break;
-      }
-      if (pc === CLOSE) {
-        s = this.endCapture(s, p + 1);
-        break;
-      }
-      if (pc === DOLLAR && p + 1 === patEnd) {
-        if (s !== this.src.length) s = -1;
-        break;
-      }
-      if (pc === ESC) {
-        const next = pat.charCodeAt(p + 1);
-        if (next === 98) { // %b
-          s = this.matchBalance(s, p + 2);
-          if (s !== -1) {
-            p += 4;
-            continue;
-          }
-          break;
+      if (mode === ENTER) {
+        // A match call begins: the slice and the depth are checked here.
+        if (this.sliceLeft <= 0) {
+          this.curS = s;
+          this.curP = p;
+          this.mode = ENTER;
+          this.top = top;
+          return MORE;
         }
-        if (next === 102) { // %f
-          p += 2;
-          if (pat.charCodeAt(p) !== LBRACKET) throw this.fail("missing '[' after '%f' in pattern");
+        if (top >= MAX_MATCH_DEPTH) throw this.fail('pattern too complex');
+        if (++this.steps >= CHARGE_BATCH) this.flush();
+        mode = BODY;
+      }
+      if (mode === BODY) {
+        // The body of a match call; its tail calls are iterations of this loop.
+        let items = 0;
+        body: for (;;) {
+          if (p === patEnd) break;
+          items++;
+          const pc = pat.charCodeAt(p);
+          if (pc === OPEN) {
+            const position = pat.charCodeAt(p + 1) === CLOSE;
+            const level = this.level;
+            if (level >= MAX_CAPTURES) throw this.fail('too many captures');
+            this.capStart[level] = s;
+            this.capLen[level] = position ? CAP_POSITION : CAP_UNFINISHED;
+            this.level = level + 1;
+            push(frames, top++, K_OPEN, 0, 0, 0, 0);
+            p += position ? 2 : 1;
+            mode = ENTER;
+            break;
+          }
+          if (pc === CLOSE) {
+            const l = this.captureToClose();
+            this.capLen[l] = s - this.capStart[l];
+            push(frames, top++, K_CLOSE, l, 0, 0, 0);
+            p++;
+            mode = ENTER;
+            break;
+          }
+          if (pc === DOLLAR && p + 1 === patEnd) {
+            if (s !== src.length) s = -1;
+            break;
+          }
+          if (pc === ESC) {
+            const next = pat.charCodeAt(p + 1);
+            if (next === 98) { // %b
+              s = this.matchBalance(s, p + 2);
+              if (s !== -1) {
+                p += 4;
+                continue;
+              }
+              break;
+            }
+            if (next === 102) { // %f
+              p += 2;
+              if (pat.charCodeAt(p) !== LBRACKET) throw this.fail("missing '[' after '%f' in pattern");
+              const ep = this.classEnd(p);
+              const previous = s === 0 ? 0 : src.charCodeAt(s - 1);
+              const current = s < src.length ? src.charCodeAt(s) : 0;
+              if (!this.matchBracketClass(previous, p, ep - 1) && this.matchBracketClass(current, p, ep - 1)) {
+                p = ep;
+                continue;
+              }
+              s = -1;
+              break;
+            }
+            if (next >= 48 && next <= 57) { // %0-%9: a back-reference
+              s = this.matchCapture(s, next);
+              if (s !== -1) {
+                p += 2;
+                continue;
+              }
+              break;
+            }
+          }
+          // A single-character class with an optional repetition suffix.
           const ep = this.classEnd(p);
-          const previous = s === 0 ? 0 : this.src.charCodeAt(s - 1);
-          const current = s < this.src.length ? this.src.charCodeAt(s) : 0;
-          if (!this.matchBracketClass(previous, p, ep - 1) && this.matchBracketClass(current, p, ep - 1)) {
-            p = ep;
-            continue;
+          const suffix = pat.charCodeAt(ep);
+          if (!this.singleMatch(s, p, ep)) {
+            if (suffix === STAR || suffix === QUESTION || suffix === DASH) {
+              p = ep + 1;
+              continue;
+            }
+            s = -1;
+            break;
           }
-          s = -1;
-          break;
+          switch (suffix) {
+            case QUESTION: {
+              push(frames, top++, K_OPTIONAL, s, ep, 0, 0);
+              s++;
+              p = ep + 1;
+              mode = ENTER;
+              break body;
+            }
+            case PLUS:
+            case STAR: {
+              // As many as match, then the rest of the pattern from the longest.
+              if (suffix === PLUS) s++;
+              let i = 0;
+              while (this.singleMatch(s + i, p, ep)) i++;
+              this.step(i >> 2);
+              push(frames, top++, K_MAX, s, i, p, ep);
+              s += i;
+              p = ep + 1;
+              mode = ENTER;
+              break body;
+            }
+            case DASH: {
+              push(frames, top++, K_MIN, s, 0, p, ep);
+              p = ep + 1;
+              mode = ENTER;
+              break body;
+            }
+            default:
+              s++;
+              p = ep;
+          }
         }
-        if (next >= 48 && next <= 57) { // %0-%9: a back-reference
-          s = this.matchCapture(s, next);
-          if (s !== -1) {
-            p += 2;
-            continue;
+        if (items > 16) this.step(items >> 4);
+        if (mode === ENTER) continue;
+        mode = RETURN;
+      }
+      // A match call returns `s` to the call waiting on it.
+      if (top === 0) {
+        this.mode = RETURN;
+        this.top = 0;
+        this.curS = s;
+        return s;
+      }
+      const f = --top * FRAME;
+      switch (frames[f]) {
+        case K_OPTIONAL:
+          if (s === -1) {
+            s = frames[f + 1];
+            p = frames[f + 2] + 1;
+            mode = BODY;
           }
           break;
-        }
-      }
-      // A single-character class with an optional repetition suffix.
-      const ep = this.classEnd(p);
-      const suffix = pat.charCodeAt(ep);
-      if (!this.singleMatch(s, p, ep)) {
-        if (suffix === STAR || suffix === QUESTION || suffix === DASH) {
-          p = ep + 1;
-          continue;
-        }
-        s = -1;
-        break;
-      }
-      if (suffix === QUESTION) {
-        const res = this.match(s + 1, ep + 1);
-        if (res !== -1) {
-          s = res;
+        case K_MAX:
+          if (s === -1) {
+            const i = frames[f + 2] - 1;
+            if (i >= 0) {
+              frames[f + 2] = i;
+              top++;
+              s = frames[f + 1] + i;
+              p = frames[f + 4] + 1;
+              mode = ENTER;
+            }
+          }
           break;
-        }
-        p = ep + 1;
-        continue;
+        case K_MIN:
+          if (s === -1) {
+            const at = frames[f + 1];
+            if (this.singleMatch(at, frames[f + 3], frames[f + 4])) {
+              frames[f + 1] = at + 1;
+              top++;
+              s = at + 1;
+              p = frames[f + 4] + 1;
+              mode = ENTER;
+            }
+          }
+          break;
+        case K_OPEN:
+          if (s === -1) this.level--;
+          break;
+        default: // K_CLOSE
+          if (s === -1) this.capLen[frames[f + 1]] = CAP_UNFINISHED;
       }
-      if (suffix === PLUS) {
-        s = this.maxExpand(s + 1, p, ep);
-        break;
-      }
-      if (suffix === STAR) {
-        s = this.maxExpand(s, p, ep);
-        break;
-      }
-      if (suffix === DASH) {
-        s = this.minExpand(s, p, ep);
-        break;
-      }
-      s++;
-      p = ep;
     }
-    this.depth++;
-    return s;
   }
 
   /** The index just after the single-character class at `p` (PUC's classend). */
   classEnd(p: number): number {
     const pat = this.pat;
-    const c = pat.charCodeAt(p++);
+    const c = pat.charCodeAt(p);
     if (c === ESC) {
-      if (p >= this.patEnd) throw this.fail("malformed pattern (ends with '%')");
-      return p + 1;
+      if (p + 1 >= this.patEnd) throw this.fail("malformed pattern (ends with '%')");
+      return p + 2;
     }
     if (c === LBRACKET) {
+      const known = this.longSets?.get(p);
+      if (known !== undefined) return known.end;
+      const start = p++;
       if (pat.charCodeAt(p) === CARET) p++;
       // The first character of a set is never its end: `[]]` is a set of `]`.
       do {
@@ -298,9 +497,13 @@ export class MatchState {
         const cc = pat.charCodeAt(p++);
         if (cc === ESC && p < this.patEnd) p++;
       } while (pat.charCodeAt(p) !== RBRACKET);
+      if (p - start > LONG_SET) {
+        this.step((p - start) >> 4);
+        (this.longSets ??= new Map()).set(start, { end: p + 1, bytes: undefined });
+      }
       return p + 1;
     }
-    return p;
+    return p + 1;
   }
 
   /** Whether the subject byte at `s` matches the class at `p` (ending at `ep`). */
@@ -318,6 +521,7 @@ export class MatchState {
 
   /** Whether byte `c` is in the set from `[` at `p` to its `]` at `ec`. */
   matchBracketClass(c: number, p: number, ec: number): boolean {
+    if (ec - p > LONG_SET) return this.bracketSet(p, ec)[c] === 1;
     const pat = this.pat;
     let inSet = true;
     if (pat.charCodeAt(p + 1) === CARET) {
@@ -337,6 +541,44 @@ export class MatchState {
       }
     }
     return !inSet;
+  }
+
+  /**
+   * The bytes of a long set (`[` at `p`, `]` at `ec`), read once in one pass with the same items
+   * as matchBracketClass's scan: a byte is in the set when an item has it (the complement for
+   * `[^`). A set of 100,000 items then costs one look per subject byte, not a scan.
+   */
+  private bracketSet(p: number, ec: number): Uint8Array {
+    let known = this.longSets?.get(p);
+    if (known === undefined) {
+      known = { end: ec + 1, bytes: undefined };
+      (this.longSets ??= new Map()).set(p, known);
+    }
+    if (known.bytes !== undefined) return known.bytes;
+    const pat = this.pat;
+    const has = new Uint8Array(256);
+    this.step((ec - p) >> 4);
+    let inSet = 1;
+    if (pat.charCodeAt(p + 1) === CARET) {
+      inSet = 0;
+      p++;
+    }
+    while (++p < ec) {
+      const pc = pat.charCodeAt(p);
+      if (pc === ESC) {
+        p++;
+        const cl = pat.charCodeAt(p);
+        for (let b = 0; b < 256; b++) if (has[b] === 0 && matchClass(b, cl)) has[b] = 1;
+      } else if (pat.charCodeAt(p + 1) === DASH && p + 2 < ec) {
+        p += 2;
+        for (let b = pc, hi = pat.charCodeAt(p); b <= hi; b++) has[b] = 1;
+      } else {
+        has[pc] = 1;
+      }
+    }
+    if (inSet === 0) for (let b = 0; b < 256; b++) has[b] ^= 1;
+    known.bytes = has;
+    return has;
   }
 
   /** `%bxy` at subject position `s`, the `x` at pattern position `p`. */
@@ -362,48 +604,6 @@ export class MatchState {
     }
     this.step((s - start) >> 4);
     return -1;
-  }
-
-  /** Greedy repetition: as many as possible, then back off one at a time. */
-  private maxExpand(s: number, p: number, ep: number): number {
-    let i = 0;
-    while (this.singleMatch(s + i, p, ep)) i++;
-    this.step(i >> 2);
-    while (i >= 0) {
-      const res = this.match(s + i, ep + 1);
-      if (res !== -1) return res;
-      i--;
-    }
-    return -1;
-  }
-
-  /** Lazy repetition: as few as possible, then one more at a time. */
-  private minExpand(s: number, p: number, ep: number): number {
-    for (;;) {
-      const res = this.match(s, ep + 1);
-      if (res !== -1) return res;
-      if (!this.singleMatch(s, p, ep)) return -1;
-      s++;
-    }
-  }
-
-  private startCapture(s: number, p: number, what: number): number {
-    const level = this.level;
-    if (level >= MAX_CAPTURES) throw this.fail('too many captures');
-    this.capStart[level] = s;
-    this.capLen[level] = what;
-    this.level = level + 1;
-    const res = this.match(s, p);
-    if (res === -1) this.level--;
-    return res;
-  }
-
-  private endCapture(s: number, p: number): number {
-    const l = this.captureToClose();
-    this.capLen[l] = s - this.capStart[l];
-    const res = this.match(s, p);
-    if (res === -1) this.capLen[l] = CAP_UNFINISHED;
-    return res;
   }
 
   private captureToClose(): number {

@@ -9,7 +9,7 @@ import { LuaClosure, LuaValue, NativeFunction, Request, Userdata, isFalsy, typeN
 import { Args, Charge, MAX_RESULTS, clampInt, library, memoryError, posrelat } from './args';
 import { MAX_JS_STRING, MAX_STRING, format } from './format';
 import { pack, packsize, unpack } from './pack';
-import { MatchState, hasNoSpecials } from './pattern';
+import { MORE, MatchState, hasNoSpecials } from './pattern';
 
 export { MAX_STRING };
 
@@ -144,13 +144,23 @@ export function openString(vm: VM, G: LuaTable, charge: Charge): LuaTable {
       const ms = new MatchState(s, p, (m) => a.fail(m), charge);
       let src = 0;
       let lastMatch = -1;
-      const iterator = new NativeFunction('gmatch_iterator', () => {
+      /** An attempt at `src` is under way (a slice ran out in it). */
+      let trying = false;
+      // Each call is resumable: a long search goes on in slices (see Request.steps).
+      const next = (): LuaValue[] | undefined => {
+        ms.newSlice();
         try {
           for (; src <= s.length; src++) {
-            src = ms.nextStart(src);
-            if (src > s.length) break;
-            ms.reset();
-            const e = ms.match(src, 0);
+            if (!trying) {
+              if (ms.sliceSpent) return undefined;
+              src = ms.nextStart(src);
+              if (src > s.length) break;
+              ms.start(src);
+              trying = true;
+            }
+            const e = ms.run();
+            if (e === MORE) return undefined;
+            trying = false;
             if (e !== -1 && e !== lastMatch) {
               const start = src;
               src = lastMatch = e;
@@ -161,9 +171,10 @@ export function openString(vm: VM, G: LuaTable, charge: Charge): LuaTable {
         } finally {
           ms.flush();
         }
-        // As PUC 5.3's C closure: the subject, the pattern and the match state (opaque). Changing
-        // them with debug.setupvalue does not change the iteration, as there.
-      }, [s, p, new Userdata(undefined)]);
+      };
+      // As PUC 5.3's C closure: the subject, the pattern and the match state (opaque). Changing
+      // them with debug.setupvalue does not change the iteration, as there.
+      const iterator = new NativeFunction('gmatch_iterator', () => Request.steps(next), [s, p, new Userdata(undefined)]);
       return [iterator];
     },
 
@@ -182,7 +193,7 @@ export function openString(vm: VM, G: LuaTable, charge: Charge): LuaTable {
 }
 
 /** string.find (`isFind`) and string.match. */
-function find(a: Args, isFind: boolean, charge: Charge): LuaValue[] {
+function find(a: Args, isFind: boolean, charge: Charge): LuaValue[] | Request {
   const s = a.string(1);
   let p = a.string(2);
   const ls = s.length;
@@ -197,24 +208,37 @@ function find(a: Args, isFind: boolean, charge: Charge): LuaValue[] {
   const anchor = p.charCodeAt(0) === 94; // '^'
   if (anchor) p = p.slice(1);
   const ms = new MatchState(s, p, (m) => a.fail(m), charge);
-  try {
-    let s1 = init - 1;
-    do {
-      if (!anchor) {
-        s1 = ms.nextStart(s1);
-        if (s1 > ls) break;
+  let s1 = init - 1;
+  /** An attempt at `s1` is under way (a slice ran out in it). */
+  let trying = false;
+  // Resumable: a long search goes on in slices (see Request.steps).
+  return Request.steps(() => {
+    ms.newSlice();
+    try {
+      for (;;) {
+        if (!trying) {
+          if (ms.sliceSpent) return undefined;
+          if (!anchor) {
+            s1 = ms.nextStart(s1);
+            if (s1 > ls) break;
+          }
+          ms.start(s1);
+          trying = true;
+        }
+        const e = ms.run();
+        if (e === MORE) return undefined;
+        trying = false;
+        if (e !== -1) {
+          if (isFind) return [s1 + 1, e, ...ms.captures(0, 0, false)];
+          return ms.captures(s1, e, true);
+        }
+        if (!(s1++ < ls && !anchor)) break;
       }
-      ms.reset();
-      const e = ms.match(s1, 0);
-      if (e !== -1) {
-        if (isFind) return [s1 + 1, e, ...ms.captures(0, 0, false)];
-        return ms.captures(s1, e, true);
-      }
-    } while (s1++ < ls && !anchor);
-    return [undefined];
-  } finally {
-    ms.flush();
-  }
+      return [undefined];
+    } finally {
+      ms.flush();
+    }
+  });
 }
 
 function gsub(vm: VM, a: Args, charge: Charge): LuaValue[] | Request {
@@ -245,24 +269,35 @@ function gsub(vm: VM, a: Args, charge: Charge): LuaValue[] | Request {
     s = lastMatch = copied = e;
   };
 
+  /** An attempt at `s` is under way (a slice ran out in it). */
+  let trying = false;
+
   /**
-   * Goes on from `s`. A Lua function's replacement is asked for through the dispatch loop (so its
-   * callback can be stepped and wait on host calls), and the scan resumes with its result.
+   * Goes on from `s`, one slice of work (undefined: call again; see Request.steps). A Lua
+   * function's replacement is asked for through the dispatch loop (so its callback can be stepped
+   * and wait on host calls), and the scan resumes with its result.
    */
-  const scan = (): LuaValue[] | Request => {
+  const scan = (): LuaValue[] | Request | undefined => {
+    ms.newSlice();
     try {
       while (n < maxN) {
-        if (!anchor) {
-          // Positions where no match can start are copied as they are.
-          const next = ms.nextStart(s);
-          if (next > src.length) {
-            s = src.length;
-            break;
+        if (!trying) {
+          if (ms.sliceSpent) return undefined;
+          if (!anchor) {
+            // Positions where no match can start are copied as they are.
+            const next = ms.nextStart(s);
+            if (next > src.length) {
+              s = src.length;
+              break;
+            }
+            s = next;
           }
-          s = next;
+          ms.start(s);
+          trying = true;
         }
-        ms.reset();
-        const e = ms.match(s, 0);
+        const e = ms.run();
+        if (e === MORE) return undefined;
+        trying = false;
         if (e !== -1 && e !== lastMatch) {
           n++;
           if (copied < s) out += src.slice(copied, s);
@@ -277,7 +312,7 @@ function gsub(vm: VM, a: Args, charge: Charge): LuaValue[] | Request {
             return Request.call(repl, ms.captures(s, e, true), (results) => {
               replaced(results[0], end);
               if (out.length > MAX_JS_STRING) throw memoryError();
-              return anchor ? finish() : scan();
+              return anchor ? finish() : Request.steps(scan);
             });
           } else {
             replaced(vm.call(repl, ms.captures(s, e, true))[0], e);
@@ -302,7 +337,7 @@ function gsub(vm: VM, a: Args, charge: Charge): LuaValue[] | Request {
     return [out, n];
   };
 
-  return scan();
+  return Request.steps(scan);
 }
 
 /** A replacement string with `%0`..`%9` and `%%` expanded (PUC's add_s). */

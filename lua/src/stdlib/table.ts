@@ -1,11 +1,14 @@
 // The table library (manual §6.6). Like Lua 5.3 it reads and writes elements through the
 // metamethods (`__index`, `__newindex`, `__len`: lua_geti/lua_seti/luaL_len), and accepts a
-// non-table that has the metamethods an operation needs. Loops charge the budget per element.
+// non-table that has the metamethods an operation needs. Loops charge the budget per element, and
+// the long ones (insert and remove's shifts, concat, move, sort) are resumable natives: they work
+// in slices (generators; Request.slices), between which a sandbox reads its clock and gives the
+// event loop its turns.
 
 import { VM, isNumberValue } from '../vm/interp';
 import { LuaInteger, LuaNumber, intAdd, intFromBig, intSub, numberToString, toBig, toInteger } from '../vm/number';
 import { LuaTable } from '../vm/table';
-import { LuaValue, isFalsy, typeName } from '../vm/value';
+import { LuaValue, Request, isFalsy, typeName } from '../vm/value';
 import { Args, Charge, MAX_RESULTS, library, memoryError } from './args';
 import { MAX_JS_STRING } from './format';
 
@@ -13,6 +16,10 @@ export type { Charge };
 
 const MAX_INTEGER = 2n ** 63n - 1n;
 const INT_MAX = 0x7fffffff;
+/** Elements a loop handles in one slice of a resumable call (well under a millisecond). */
+const SLICE = 4096;
+/** Comparisons in one slice of a sort (a Lua comparator makes each a call). */
+const SLICE_COMPARES = 1024;
 /** Arrays longer than this may get a randomised pivot after a badly unbalanced partition. */
 const RANDOM_PIVOT_LIMIT = 100;
 
@@ -74,8 +81,18 @@ export function openTable(vm: VM, G: LuaTable, charge: Charge): void {
           if (!(1 <= pos && pos <= e)) throw a.error(2, 'position out of bounds');
           // Move up the elements pos..e-1.
           if (typeof e === 'number' && typeof pos === 'number') {
-            charge(e - pos);
-            for (let i = e; i > pos; i--) seti(t, i, geti(t, i - 1));
+            const low = pos;
+            const value = a.values[2];
+            return Request.slices((function* shift() {
+              for (let i = e; i > low;) {
+                const stop = Math.max(low, i - SLICE);
+                charge(i - stop);
+                for (; i > stop; i--) seti(t, i, geti(t, i - 1));
+                if (i > low) yield;
+              }
+              seti(t, low, value);
+              return [];
+            })());
           } else {
             for (let i: LuaInteger = e; i > pos; i = intSub(i, 1)) {
               charge(1);
@@ -98,8 +115,19 @@ export function openTable(vm: VM, G: LuaTable, charge: Charge): void {
       if (pos !== size && !(1 <= pos && toBig(pos) <= toBig(size) + 1n)) throw a.error(1, 'position out of bounds');
       const value = geti(t, pos);
       if (typeof pos === 'number' && typeof size === 'number') {
-        charge(size - pos);
-        for (; pos < size; pos++) seti(t, pos, geti(t, pos + 1));
+        // Move down the elements pos+1..size, then clear the last.
+        let i = pos;
+        const end = size;
+        return Request.slices((function* shift() {
+          while (i < end) {
+            const stop = Math.min(end, i + SLICE);
+            charge(stop - i);
+            for (; i < stop; i++) seti(t, i, geti(t, i + 1));
+            if (i < end) yield;
+          }
+          seti(t, i, undefined);
+          return [value];
+        })());
       } else {
         for (; pos < size; pos = intAdd(pos, 1)) {
           charge(1);
@@ -136,12 +164,21 @@ export function openTable(vm: VM, G: LuaTable, charge: Charge): void {
           if (total > MAX_JS_STRING) throw memoryError();
         }
       };
-      for (; i < last; i = intAdd(i, 1)) add(i);
-      if (i === last) add(i);
-      charge((parts.length & 255) + (bytes >> 4), bytes);
-      if (total + bytes > MAX_JS_STRING) throw memoryError();
-      const result = parts.join(sep);
-      return [result];
+      return Request.slices((function* join() {
+        let k = 0;
+        for (; i < last; i = intAdd(i, 1)) {
+          add(i);
+          if (++k === SLICE) {
+            k = 0;
+            yield;
+          }
+        }
+        if (i === last) add(i);
+        charge((parts.length & 255) + (bytes >> 4), bytes);
+        if (total + bytes > MAX_JS_STRING) throw memoryError();
+        const result = parts.join(sep);
+        return [result];
+      })());
     },
 
     pack: (a) => {
@@ -186,42 +223,48 @@ export function openTable(vm: VM, G: LuaTable, charge: Charge): void {
         const count = n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n);
         const small = typeof f === 'number' && typeof t === 'number' && Number.isSafeInteger(f + count) && Number.isSafeInteger(t + count);
         let steps = 0;
-        const step = () => {
+        let done = 0;
+        /** Counts an element; true when the slice is done (see SLICE). */
+        const step = (): boolean => {
           if (++steps === 256) {
             charge(steps);
             steps = 0;
           }
+          return ++done % SLICE === 0;
         };
-        if (small) {
-          if (forward) {
-            for (let k = 0; k < count; k++) {
-              step();
-              seti(dest, (t as number) + k, geti(source, (f as number) + k));
+        return Request.slices((function* copy() {
+          if (small) {
+            if (forward) {
+              for (let k = 0; k < count; k++) {
+                if (step()) yield;
+                seti(dest, (t as number) + k, geti(source, (f as number) + k));
+              }
+            } else {
+              for (let k = count - 1; k >= 0; k--) {
+                if (step()) yield;
+                seti(dest, (t as number) + k, geti(source, (f as number) + k));
+              }
             }
           } else {
-            for (let k = count - 1; k >= 0; k--) {
-              step();
-              seti(dest, (t as number) + k, geti(source, (f as number) + k));
+            // Indices beyond 2^53: exact 64-bit arithmetic (the loop ends by an error or the budget).
+            const fb = toBig(f);
+            const tb = toBig(t);
+            const at = (base: bigint, k: bigint): LuaInteger => intFromBig(BigInt.asIntN(64, base + k));
+            if (forward) {
+              for (let k = 0n; k < n; k++) {
+                if (step()) yield;
+                seti(dest, at(tb, k), geti(source, at(fb, k)));
+              }
+            } else {
+              for (let k = n - 1n; k >= 0n; k--) {
+                if (step()) yield;
+                seti(dest, at(tb, k), geti(source, at(fb, k)));
+              }
             }
           }
-        } else {
-          // Indices beyond 2^53: exact 64-bit arithmetic (the loop ends by an error or the budget).
-          const fb = toBig(f);
-          const tb = toBig(t);
-          const at = (base: bigint, k: bigint): LuaInteger => intFromBig(BigInt.asIntN(64, base + k));
-          if (forward) {
-            for (let k = 0n; k < n; k++) {
-              step();
-              seti(dest, at(tb, k), geti(source, at(fb, k)));
-            }
-          } else {
-            for (let k = n - 1n; k >= 0n; k--) {
-              step();
-              seti(dest, at(tb, k), geti(source, at(fb, k)));
-            }
-          }
-        }
-        charge(steps);
+          charge(steps);
+          return [dest];
+        })());
       }
       return [dest];
     },
@@ -242,8 +285,11 @@ export function openTable(vm: VM, G: LuaTable, charge: Charge): void {
           return cmp === undefined ? vm.lessThan(x, y) : !isFalsy(vm.call(cmp, [x, y])[0]);
         };
         const sorter = new Sorter(t, less, (i) => geti(t, i), (i, v) => seti(t, i, v), () => a.fail('invalid order function for sorting'));
-        sorter.sort(1, n as number, 0);
-        charge(steps);
+        return Request.slices((function* sort() {
+          yield* sorter.sort(1, n as number, 0);
+          charge(steps);
+          return [];
+        })());
       }
       return [];
     },
@@ -261,7 +307,7 @@ class Sorter {
   private seed = 0x2545f491;
   constructor(
     readonly t: LuaValue,
-    private readonly less: (x: LuaValue, y: LuaValue) => boolean,
+    private readonly lessThan: (x: LuaValue, y: LuaValue) => boolean,
     private readonly get: (i: number) => LuaValue,
     private readonly set: (i: number, v: LuaValue) => void,
     private readonly invalid: () => Error,
@@ -277,13 +323,30 @@ class Sorter {
     return this.seed || 1;
   }
 
-  sort(lo: number, up: number, rnd: number): void {
-    const { get, set, less } = this;
+  /** Comparisons since the last slice ended. */
+  private compares = 0;
+
+  /** A comparison, counted towards the slice. */
+  private less(x: LuaValue, y: LuaValue): boolean {
+    this.compares++;
+    return this.lessThan(x, y);
+  }
+
+  /** Whether the slice is done (then the sort yields, between two comparisons). */
+  private due(): boolean {
+    if (this.compares < SLICE_COMPARES) return false;
+    this.compares = 0;
+    return true;
+  }
+
+  *sort(lo: number, up: number, rnd: number): Generator<undefined, void, undefined> {
+    const { get, set } = this;
     while (lo < up) {
+      if (this.due()) yield;
       // Order a[lo] and a[up].
       let x = get(lo);
       let y = get(up);
-      if (less(y, x)) {
+      if (this.less(y, x)) {
         set(lo, y);
         set(up, x);
       }
@@ -298,12 +361,12 @@ class Sorter {
       // Order a[lo], a[p], a[up].
       x = get(p);
       y = get(lo);
-      if (less(x, y)) {
+      if (this.less(x, y)) {
         set(p, y);
         set(lo, x);
       } else {
         y = get(up);
-        if (less(y, x)) {
+        if (this.less(y, x)) {
           set(p, y);
           set(up, x);
         }
@@ -313,14 +376,14 @@ class Sorter {
       const pivot = get(p);
       set(p, get(up - 1));
       set(up - 1, pivot);
-      p = this.partition(lo, up, pivot);
+      p = yield* this.partition(lo, up, pivot);
       let n: number;
       if (p - lo < up - p) {
-        this.sort(lo, p - 1, rnd);
+        yield* this.sort(lo, p - 1, rnd);
         n = p - lo;
         lo = p + 1;
       } else {
-        this.sort(p + 1, up, rnd);
+        yield* this.sort(p + 1, up, rnd);
         n = up - p;
         up = p - 1;
       }
@@ -330,18 +393,20 @@ class Sorter {
   }
 
   /** Partitions lo..up around the pivot at up - 1; returns the pivot's final index. */
-  private partition(lo: number, up: number, pivot: LuaValue): number {
-    const { get, set, less } = this;
+  private *partition(lo: number, up: number, pivot: LuaValue): Generator<undefined, number, undefined> {
+    const { get, set } = this;
     let i = lo;
     let j = up - 1;
     for (;;) {
       let ai: LuaValue;
-      while (less((ai = get(++i)), pivot)) {
+      while (this.less((ai = get(++i)), pivot)) {
         if (i === up - 1) throw this.invalid();
+        if (this.due()) yield;
       }
       let aj: LuaValue;
-      while (less(pivot, (aj = get(--j)))) {
+      while (this.less(pivot, (aj = get(--j)))) {
         if (j < i) throw this.invalid();
+        if (this.due()) yield;
       }
       if (j < i) {
         set(up - 1, ai);
@@ -350,6 +415,7 @@ class Sorter {
       }
       set(i, aj);
       set(j, ai);
+      if (this.due()) yield;
     }
   }
 }

@@ -1,13 +1,17 @@
 // The utf8 library (manual §6.5) of Lua 5.3.6, on byte strings: code points up to U+10FFFF in
 // sequences of at most 4 bytes; overlong forms are invalid, surrogates are accepted (as PUC does).
+// `len` and `codepoint` over long strings are resumable natives: they scan in slices (see
+// Request.steps), between which a sandbox reads its clock and gives the event loop its turns.
 
 import type { VM } from '../vm/interp';
 import { utf8Bytes } from '../syntax/lexer';
 import { LuaTable } from '../vm/table';
-import { LuaValue, NativeFunction } from '../vm/value';
+import { LuaValue, NativeFunction, Request } from '../vm/value';
 import { Args, Charge, MAX_RESULTS, library, posrelat } from './args';
 
 const MAX_UNICODE = 0x10ffff;
+/** Bytes scanned in one slice of a resumable call (well under a millisecond). */
+const SLICE = 1 << 16;
 /** The largest code point that does NOT need `count` continuation bytes (overlong below). */
 const LIMITS = [0xff, 0x7f, 0x7ff, 0xffff];
 
@@ -85,15 +89,19 @@ export function openUtf8(vm: VM, G: LuaTable, charge: Charge = () => {}): void {
       if (posi > pose) return [];
       if (pose - posi >= 0x7fffffff) throw a.fail('string slice too long');
       if (pose - posi + 1 > MAX_RESULTS) throw a.fail('stack overflow (string slice too long)');
-      charge((pose - posi) >> 2);
       const out: LuaValue[] = [];
-      for (let p = posi - 1; p < pose;) {
-        const d = decodeUtf8(s, p);
-        if (d === undefined) throw a.fail('invalid UTF-8 code');
-        out.push(d[0]);
-        p = d[1];
-      }
-      return out;
+      let p = posi - 1;
+      return Request.steps(() => {
+        const stop = Math.min(pose, p + SLICE);
+        charge((stop - p) >> 2);
+        while (p < stop) {
+          const d = decodeUtf8(s, p);
+          if (d === undefined) throw a.fail('invalid UTF-8 code');
+          out.push(d[0]);
+          p = d[1];
+        }
+        return p < pose ? undefined : out;
+      });
     },
 
     len: (a) => {
@@ -103,15 +111,22 @@ export function openUtf8(vm: VM, G: LuaTable, charge: Charge = () => {}): void {
       let posj = posrelat(a.optInt(3, -1), len);
       if (!(1 <= posi && --posi <= len)) throw a.error(2, 'initial position out of string');
       if (!(--posj < len)) throw a.error(3, 'final position out of string');
-      charge((posj - posi) >> 2);
       let n = 0;
-      while (posi <= posj) {
-        const d = decodeUtf8(s, posi);
-        if (d === undefined) return [undefined, posi + 1];
-        posi = d[1];
-        n++;
-      }
-      return [n];
+      return Request.steps(() => {
+        const stop = Math.min(posj + 1, posi + SLICE);
+        charge((stop - posi) >> 2);
+        while (posi < stop) {
+          if (s.charCodeAt(posi) < 0x80) {
+            posi++;
+          } else {
+            const d = decodeUtf8(s, posi);
+            if (d === undefined) return [undefined, posi + 1];
+            posi = d[1];
+          }
+          n++;
+        }
+        return posi <= posj ? undefined : [n];
+      });
     },
 
     offset: (a) => {

@@ -15,6 +15,10 @@
 //   continuation gets its results; or uses `vm.call`, a nested loop (sort comparators, `__tostring`
 //   from tostring), inside which a host call cannot suspend. Either way, like PUC's C boundary, a
 //   coroutine cannot yield across it ("attempt to yield across a C-call boundary").
+// - A library call whose work can be long (a pattern match, a sort, a concat) is resumable: it
+//   returns a `steps` request whose stepper does a bounded slice at a time. Between slices the
+//   loop gives the step hook its turn as between instructions, so a sandbox can check its clock and
+//   give the event loop a turn in the middle of one call (pause and resume with the next slice).
 // - Budget and hooks share one mechanism: a countdown kept in a local variable of the loop. When
 //   it runs out, `onCount` charges the budget (raising a `budget` error, which pcall cannot catch),
 //   calls the step hook (which may pause: the same suspension as `await`), and refills it.
@@ -28,7 +32,8 @@ import {
 import { Op, OP_INFO, Proto, FIELDS_PER_FLUSH } from './proto';
 import { LuaTable } from './table';
 import {
-  Continuation, type ErrorKind, LuaClosure, LuaError, LuaFunction, LuaValue, NativeFunction, ObjectIds, Request, Upvalue, Userdata, isFalsy, rawToString, typeName,
+  Continuation, type ErrorKind, LuaClosure, LuaError, LuaFunction, LuaValue, NativeFunction, ObjectIds, Request, Stepper, Upvalue, Userdata, isFalsy, rawToString,
+  typeName,
 } from './value';
 import { META_EVENT, ObjName, calledName, chunkId, localName, objName, upvalueName } from './debuginfo';
 import { Collector } from './gc';
@@ -88,6 +93,8 @@ const C_YIELD = 7;
 const C_AWAIT = 8;
 /** Native frame of a `call` request: its continuation (`then`) gets the callee's results. */
 const C_THEN = 9;
+/** Native frame of a `steps` request: its stepper does the next slice of its work. */
+const C_STEPS = 10;
 
 // Results of the call machinery.
 /** The call finished; the calling frame goes on at the same place. */
@@ -129,6 +136,8 @@ export class CallFrame {
   handler: LuaValue = undefined;
   /** Continuation of a native frame waiting on a `call` request. */
   then: Continuation | undefined = undefined;
+  /** The slices of a native frame's `steps` request. */
+  stepper: Stepper | undefined = undefined;
   /** Reached by a tail call (tracebacks show "(...tail calls...)"). */
   tail = false;
 }
@@ -186,10 +195,12 @@ export type RunOutcome =
 export type ResumeInput = { values: LuaValue[] } | { error: unknown } | undefined;
 
 /**
- * Called before instructions when set (every `hookEvery` instructions; 1 for stepping). Returns
- * true to pause: the run suspends before that instruction (only possible when `canPause`, i.e. the
- * run was started with `start` and no native is in the middle of calling Lua). It may throw a
- * LuaError (kind `budget` for a time limit, say).
+ * Called before instructions when set (every `hookEvery` instructions; 1 for stepping), and
+ * between two slices of a resumable native (a `steps` request; `frame` is then the native's) once
+ * the work it charged is worth as many instructions. Returns true to pause: the run suspends
+ * before that instruction or slice (only possible when `canPause`, i.e. the run was started with
+ * `start` and no native is in the middle of calling Lua). It may throw a LuaError (kind `budget`
+ * for a time limit, say).
  */
 export type StepHook = (vm: VM, frame: CallFrame, canPause: boolean) => boolean | void;
 
@@ -284,6 +295,8 @@ export class VM {
   /** Instructions left before the step hook is due. */
   private hookLeft = 0;
   private skipHookOnce = false;
+  /** The hook asked to pause where the run could not (see stepOn). */
+  private hookRefused = false;
 
   // The top-level run started by `start` (the only one that can suspend).
   private driven = false;
@@ -336,7 +349,9 @@ export class VM {
       if (this.budget <= 0) {
         this.budget = 0;
         this.refill();
-        const e = new LuaError(this.nativeWhere() + 'instruction budget exhausted');
+        // Charged by a native (its caller's position), or by an instruction (its own).
+        const top = this.current.frames[this.current.depth - 1];
+        const e = new LuaError((top !== undefined && top.closure !== undefined ? this.where(top) : this.nativeWhere()) + 'instruction budget exhausted');
         e.kind = 'budget';
         throw e;
       }
@@ -403,6 +418,17 @@ export class VM {
     return this.countdown;
   }
 
+  /**
+   * Arithmetic on long numerals (`s + 0`): converting them is work in proportion to their length
+   * (a step per 64 bytes), charged before it is done. Takes and returns the loop's countdown.
+   */
+  private chargeNumerals(count: number, x: LuaValue, y: LuaValue): number {
+    let n = 0;
+    if (typeof x === 'string' && x.length > LONG_STRING) n += x.length >>> 6;
+    if (typeof y === 'string' && y !== x && y.length > LONG_STRING) n += y.length >>> 6;
+    return n === 0 ? count : this.chargeLong(count, n * 1024);
+  }
+
   private syncCount(): void {
     const used = this.window - this.countdown;
     this.counted += used;
@@ -445,10 +471,14 @@ export class VM {
         this.skipHookOnce = false;
       } else {
         const canPause = this.driven && this.nativeDepth === 0;
-        if (this.hook(this, frame, canPause) === true && canPause) {
-          // hookLeft stays due: when the run resumes, this instruction comes back here and goes on.
-          this.skipHookOnce = true;
-          return -1;
+        if (this.hook(this, frame, canPause) === true) {
+          if (canPause) {
+            // hookLeft stays due: when the run resumes, this instruction comes back here and goes on.
+            this.skipHookOnce = true;
+            return -1;
+          }
+          // Inside a callback from a native (a sort comparator): the native's next slice asks again.
+          this.hookRefused = true;
         }
       }
       this.hookLeft = this.hookEvery;
@@ -687,17 +717,23 @@ export class VM {
     this.paused = false;
     this.driven = true;
     return this.outcome(() => {
-      if (!wasAwait) return this.execute(entry, this.runDepth);
       const thread = this.current;
       const frame = thread.frames[thread.depth - 1];
+      // Paused at an instruction: the loop goes on there.
+      if (!wasAwait && frame.cont !== C_STEPS) return this.execute(entry, this.runDepth);
       let status: number;
       try {
-        if (input !== undefined && 'error' in input) throw hostError(input.error);
-        const values = input?.values ?? [];
-        this.ensureStack(thread, frame.ret + values.length + EXTRA_STACK);
-        for (let i = 0; i < values.length; i++) thread.stack[frame.ret + i] = values[i];
-        frame.cont = C_NONE;
-        status = this.returnValues(thread, frame, frame.ret, values.length);
+        if (!wasAwait) {
+          // Paused between two slices of a resumable native: the next slice.
+          status = this.stepOn(thread, frame);
+        } else {
+          if (input !== undefined && 'error' in input) throw hostError(input.error);
+          const values = input?.values ?? [];
+          this.ensureStack(thread, frame.ret + values.length + EXTRA_STACK);
+          for (let i = 0; i < values.length; i++) thread.stack[frame.ret + i] = values[i];
+          frame.cont = C_NONE;
+          status = this.returnValues(thread, frame, frame.ret, values.length);
+        }
       } catch (e) {
         status = this.handleError(e, entry, this.runDepth);
       }
@@ -1067,6 +1103,10 @@ export class VM {
         this.switchTo(resumer);
         return this.deliverResume(resumer, args, 0, args.length);
       }
+      case 'steps':
+        frame.cont = C_STEPS;
+        frame.stepper = req.stepper;
+        return this.stepOn(thread, frame);
       case 'await': {
         if (!this.driven || this.nativeDepth > 0) {
           throw this.runError(this.driven
@@ -1080,6 +1120,43 @@ export class VM {
         this.pendingPromise = promise;
         return SUSPEND;
       }
+    }
+  }
+
+  /**
+   * Runs the slices of the `steps` request of `frame` (the top frame) until the work is done,
+   * giving the step hook its turn between slices as instructions do: it may pause the run there
+   * (SUSPEND; `resume` goes on with the next slice).
+   */
+  private stepOn(thread: Coroutine, frame: CallFrame): number {
+    const stepper = frame.stepper!;
+    for (;;) {
+      const canPause = this.driven && this.nativeDepth === 0;
+      // The hook is due, or it asked to pause inside a callback of this native (which may have
+      // reset its countdown): asked again between two slices, where the run can pause.
+      if (this.hook !== undefined && (this.hookLeft <= 0 || (this.hookRefused && canPause))) {
+        this.hookRefused = false;
+        this.syncCount();
+        const pause = this.hook(this, frame, canPause) === true && canPause;
+        this.hookLeft = this.hookEvery;
+        this.refill();
+        if (pause) return SUSPEND;
+      }
+      let result: LuaValue[] | Request | undefined;
+      try {
+        result = stepper();
+      } catch (e) {
+        throw e instanceof LuaError ? e : hostError(e);
+      }
+      if (result === undefined) continue;
+      frame.cont = C_NONE;
+      frame.stepper = undefined;
+      if (result instanceof Request) return this.request(thread, frame, result);
+      const n = result.length;
+      const ret = frame.ret;
+      this.ensureStack(thread, ret + n + EXTRA_STACK);
+      for (let j = 0; j < n; j++) thread.stack[ret + j] = result[j];
+      return this.returnValues(thread, frame, ret, n);
     }
   }
 
@@ -1384,6 +1461,7 @@ export class VM {
       }
       frame.handler = undefined;
       frame.then = undefined;
+      frame.stepper = undefined;
       frame.cont = C_NONE;
     }
     if (thread.depth > depth) {
@@ -1997,6 +2075,7 @@ export class VM {
                 break;
               }
               frame.pc = pc;
+              count = this.chargeNumerals(count, x, y);
               const v = this.arithSlow(Op.ADD, x, y, i);
               if (v !== PENDING) {
                 stack[base + a] = v;
@@ -2026,6 +2105,7 @@ export class VM {
                 break;
               }
               frame.pc = pc;
+              count = this.chargeNumerals(count, x, y);
               const v = this.arithSlow(Op.SUB, x, y, i);
               if (v !== PENDING) {
                 stack[base + a] = v;
@@ -2055,6 +2135,7 @@ export class VM {
                 break;
               }
               frame.pc = pc;
+              count = this.chargeNumerals(count, x, y);
               const v = this.arithSlow(Op.MUL, x, y, i);
               if (v !== PENDING) {
                 stack[base + a] = v;
@@ -2076,6 +2157,7 @@ export class VM {
                 break;
               }
               frame.pc = pc;
+              count = this.chargeNumerals(count, x, y);
               const v = this.arithSlow(Op.DIV, x, y, i);
               if (v !== PENDING) {
                 stack[base + a] = v;
@@ -2098,6 +2180,7 @@ export class VM {
                 break;
               }
               frame.pc = pc;
+              count = this.chargeNumerals(count, x, y);
               const v = this.arithSlow(Op.MOD, x, y, i);
               if (v !== PENDING) {
                 stack[base + a] = v;
@@ -2115,6 +2198,7 @@ export class VM {
               const x = b & 0x100 ? k[b & 0xff] : stack[base + b];
               const y = c & 0x100 ? k[c & 0xff] : stack[base + c];
               frame.pc = pc;
+              count = this.chargeNumerals(count, x, y);
               const v = this.arithSlow(i & 0x3f, x, y, i);
               if (v !== PENDING) {
                 stack[base + a] = v;
@@ -2132,6 +2216,7 @@ export class VM {
                 break;
               }
               frame.pc = pc;
+              count = this.chargeNumerals(count, x, x);
               const v = this.arithSlow(Op.UNM, x, x, i);
               if (v !== PENDING) {
                 stack[base + a] = v;
@@ -2145,6 +2230,7 @@ export class VM {
             case Op.BNOT: {
               const x = stack[base + ((i >>> 23) & 0x1ff)];
               frame.pc = pc;
+              count = this.chargeNumerals(count, x, x);
               const v = this.arithSlow(Op.BNOT, x, x, i);
               if (v !== PENDING) {
                 stack[base + a] = v;

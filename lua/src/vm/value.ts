@@ -58,10 +58,16 @@ export class LuaClosure {
  * without growing the JS stack (pcall, coroutine switches, `call`) or by leaving the loop (`await`:
  * the VM suspends until the promise settles; see VM.start/resume).
  */
-export type RequestKind = 'pcall' | 'xpcall' | 'resume' | 'wrap' | 'yield' | 'await' | 'call';
+export type RequestKind = 'pcall' | 'xpcall' | 'resume' | 'wrap' | 'yield' | 'await' | 'call' | 'steps';
 
 /** What a native does with the results of the function it asked to call: its results, or another request. */
 export type Continuation = (results: LuaValue[]) => LuaValue[] | Request;
+
+/**
+ * One bounded slice of a long library call (a pattern match, a sort, a concat): its results when
+ * it is done (or another request), or undefined to be called again for the next slice.
+ */
+export type Stepper = () => LuaValue[] | Request | undefined;
 
 export class Request {
   constructor(
@@ -71,6 +77,8 @@ export class Request {
     readonly promise?: Promise<LuaValue[]>,
     /** For `call`: what the native does with the results. */
     readonly then?: Continuation,
+    /** For `steps`: the slices of the work. */
+    readonly stepper?: Stepper,
   ) {}
 
   /**
@@ -81,7 +89,32 @@ export class Request {
   static call(fn: LuaValue, args: LuaValue[], then: Continuation): Request {
     return new Request('call', [fn, ...args], undefined, then);
   }
+
+  /**
+   * A resumable native: runs `stepper` once here, and when that slice did not finish the work,
+   * asks the dispatch loop to call it again slice after slice. Between slices the VM asks its step
+   * hook whether to pause (a sandbox gives the event loop a turn there, then resumes with the next
+   * slice); where it cannot suspend (inside a callback from a native, a synchronous run) the
+   * slices simply run to the end. Short work costs nothing: it finishes in the first slice.
+   */
+  static steps(stepper: Stepper): LuaValue[] | Request {
+    const first = stepper();
+    return first === undefined ? new Request('steps', NO_ARGS, undefined, undefined, stepper) : first;
+  }
+
+  /**
+   * A resumable native written as a generator: each `yield` ends a slice (after a bounded amount
+   * of work), and what it returns is the native's results (or another request).
+   */
+  static slices(work: Generator<undefined, LuaValue[] | Request, undefined>): LuaValue[] | Request {
+    return Request.steps(() => {
+      const next = work.next();
+      return next.done === true ? next.value : undefined;
+    });
+  }
 }
+
+const NO_ARGS: LuaValue[] = [];
 
 /**
  * A function written in TypeScript: the standard library and host functions. It receives its

@@ -1,5 +1,4 @@
 -- The classic a?^n a^n against a^n.
--- @known event loop held 1106 ms (full run, 2 cores, load average under 3)
 -- @expect budget
 local n = 28
 local s = string.rep("a", n)

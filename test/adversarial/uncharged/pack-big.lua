@@ -1,5 +1,4 @@
 -- string.pack and unpack of long strings in a loop.
--- @known event loop held 70 ms (full run, 2 cores, load average under 3)
 -- @expect budget|memory
 local s = string.rep("p", 1 << 20)
 local n = 0

@@ -1,5 +1,4 @@
 -- upper, lower, reverse and rep of megabyte strings, in a loop.
--- @known event loop held 55 ms (full run, 2 cores, load average under 3)
 -- @expect budget|memory
 local s = string.rep("aB", 1 << 19)
 local n = 0

@@ -1,5 +1,4 @@
 -- utf8.len of a two-megabyte string, in a loop.
--- @known event loop held 80 ms (full run, 2 cores, load average under 3)
 -- @expect budget
 local s = string.rep("\xc3\xa9", 1 << 20)
 local n = 0
