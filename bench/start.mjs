@@ -1,0 +1,72 @@
+// `npm run bench:start`: how long a `sandlua` command takes from process start to exit, beside
+// `node -e 0` (the floor every Node program pays) and `lua5.3 -e ''`. Each command runs on one
+// small script under a small contract (input and output schemas, a host function), from the
+// repository's bundle (server/dist) and from the installable package's bundle (packages/sandlua,
+// which loads the engine from @sandlua/lua). Rounds are interleaved so that every command sees the
+// same load; prints the median of each and our part (the median minus `node -e 0`'s). Asserts
+// nothing. `-- --rounds N` changes the number of rounds (default 15).
+import { spawnSync } from 'child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'fs';
+import { tmpdir, availableParallelism, loadavg } from 'os';
+import { join, dirname } from 'path';
+import { fileURLToPath } from 'url';
+import { performance } from 'perf_hooks';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const roundsAt = process.argv.indexOf('--rounds');
+const ROUNDS = roundsAt > 0 ? Math.max(1, Number(process.argv[roundsAt + 1])) : 15;
+
+const dir = mkdtempSync(join(tmpdir(), 'sandlua-bench-start-'));
+writeFileSync(join(dir, 'sandlua.json'), JSON.stringify({
+  name: 'start',
+  purpose: 'Start-up benchmark.',
+  scripts: ['*.lua'],
+  input: { type: 'object', properties: { n: { type: 'integer' }, code: { type: 'string', pattern: '^[A-Z]{3}$' } }, required: ['n'] },
+  output: { type: 'object', properties: { total: { type: 'integer' } }, required: ['total'], additionalProperties: false },
+  host: { lookup: { params: [{ name: 'key', type: 'string' }], returns: 'integer', examples: [{ args: ['a'], returns: 1 }] } },
+  limits: { instructions: 100000, timeMs: 1000, memoryBytes: 8000000 },
+}, null, 2));
+writeFileSync(join(dir, 'small.lua'), 'local total = input.n + lookup("a")\nreturn { total = total }\n');
+
+const bundles = [
+  ['bundle', join(root, 'server/dist/sandlua.js')],
+  ['package', join(root, 'packages/sandlua/bin/sandlua.js')],
+];
+const commands = [
+  ['node -e 0', process.execPath, ['-e', '0']],
+  ["lua5.3 -e ''", 'lua5.3', ['-e', '']],
+];
+for (const [where, file] of bundles) {
+  commands.push(
+    [`${where}: --version`, process.execPath, [file, '--version']],
+    [`${where}: run`, process.execPath, [file, 'run', 'small.lua', '--input', '{"n":41}']],
+    [`${where}: check`, process.execPath, [file, 'check', 'small.lua']],
+  );
+}
+
+const times = commands.map(() => []);
+const status = commands.map(() => undefined);
+for (let round = 0; round < ROUNDS; round++) {
+  commands.forEach(([, command, args], i) => {
+    const t0 = performance.now();
+    const run = spawnSync(command, args, { cwd: dir, encoding: 'utf8' });
+    times[i].push(performance.now() - t0);
+    status[i] = run.error ? run.error.message : run.status === 0 ? 'ok' : `exit ${run.status}: ${(run.stderr || run.stdout).trim().split('\n')[0]}`;
+  });
+}
+rmSync(dir, { recursive: true, force: true });
+
+const median = (list) => {
+  const sorted = [...list].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const floor = median(times[0]);
+console.log(`start-up of one command, median of ${ROUNDS} (${availableParallelism()} cores, load ${loadavg()[0].toFixed(2)}, node ${process.version})\n`);
+console.log(`${'command'.padEnd(22)} ${'median'.padStart(9)} ${'min'.padStart(9)} ${'ours'.padStart(9)}`);
+commands.forEach(([name], i) => {
+  const m = median(times[i]);
+  const ours = i >= 2 ? `${(m - floor).toFixed(1).padStart(6)} ms` : '';
+  console.log(`${name.padEnd(22)} ${m.toFixed(1).padStart(6)} ms ${Math.min(...times[i]).toFixed(1).padStart(6)} ms ${ours.padStart(9)}  ${status[i]}`);
+});
+console.log(`\n"ours" is the median minus node -e 0's: what loading and running our code adds.`);
