@@ -3,7 +3,7 @@
 // ES module entry and the `sandlua` package's bundle in packages/sandlua/dist/), and the VS Code
 // extension's client. The root package.json's version is the one version of them all.
 import { build } from 'esbuild';
-import { copyFileSync, readFileSync, writeFileSync } from 'fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'fs';
 import { createRequire } from 'module';
 import { basename, dirname, join } from 'path';
 import { fileURLToPath } from 'url';
@@ -39,6 +39,13 @@ writeFileSync(join(root, 'lua/out/index.mjs'),
   "import engine from './index.js';\n" +
   `export const {\n${names.map((name) => `  ${name},`).join('\n')}\n} = engine;\n` +
   'export default engine;\n');
+
+// The contract's validator, generated with ajv's standalone code (lua/src/contract/contract-validator.ts)
+// so that no command compiles the contract's schema at start-up; the engine loads it from out/.
+const validator = createRequire(import.meta.url)(join(root, 'lua/out/contract/contract-validator.js'));
+const validatorFile = join(root, 'lua/out/contract', validator.GENERATED_VALIDATOR);
+const validatorSource = validator.contractValidatorSource();
+if (!existsSync(validatorFile) || readFileSync(validatorFile, 'utf8') !== validatorSource) writeFileSync(validatorFile, validatorSource);
 
 await build({
   entryPoints: [join(root, 'server/out/bin.js')],
