@@ -3,10 +3,13 @@
 // small script under a small contract (input and output schemas, a host function), from the
 // repository's bundle (server/dist) and from the installable package's bundle (packages/sandlua,
 // which loads the engine from @sandlua/lua). Rounds are interleaved so that every command sees the
-// same load; prints the median of each and our part (the median minus `node -e 0`'s). Asserts
-// nothing. `-- --rounds N` changes the number of rounds (default 15).
+// same load; prints the median of each and our part (the median minus `node -e 0`'s), in wall
+// time and, where /usr/bin/time exists, in CPU time (user + system), which a loaded machine
+// disturbs less. Asserts nothing. `-- --rounds N` changes the number of rounds (default 15);
+// `-- --base DIR` also times the bundle built in DIR (another checkout, e.g. the previous
+// release), in the same interleaved rounds.
 import { spawnSync } from 'child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'fs';
+import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'fs';
 import { tmpdir, availableParallelism, loadavg } from 'os';
 import { join, dirname } from 'path';
 import { fileURLToPath } from 'url';
@@ -28,9 +31,11 @@ writeFileSync(join(dir, 'sandlua.json'), JSON.stringify({
 }, null, 2));
 writeFileSync(join(dir, 'small.lua'), 'local total = input.n + lookup("a")\nreturn { total = total }\n');
 
+const baseAt = process.argv.indexOf('--base');
 const bundles = [
   ['bundle', join(root, 'server/dist/sandlua.js')],
   ['package', join(root, 'packages/sandlua/bin/sandlua.js')],
+  ...(baseAt > 0 ? [['base', join(process.argv[baseAt + 1], 'server/dist/sandlua.js')]] : []),
 ];
 const commands = [
   ['node -e 0', process.execPath, ['-e', '0']],
@@ -44,14 +49,23 @@ for (const [where, file] of bundles) {
   );
 }
 
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const times = commands.map(() => []);
+const cpu = commands.map(() => []);
 const status = commands.map(() => undefined);
 for (let round = 0; round < ROUNDS; round++) {
   commands.forEach(([, command, args], i) => {
     const t0 = performance.now();
-    const run = spawnSync(command, args, { cwd: dir, encoding: 'utf8' });
+    const run = TIME
+      ? spawnSync(TIME, ['-f', '\n%U %S', command, ...args], { cwd: dir, encoding: 'utf8' })
+      : spawnSync(command, args, { cwd: dir, encoding: 'utf8' });
     times[i].push(performance.now() - t0);
-    status[i] = run.error ? run.error.message : run.status === 0 ? 'ok' : `exit ${run.status}: ${(run.stderr || run.stdout).trim().split('\n')[0]}`;
+    if (TIME) {
+      const [user, system] = run.stderr.trimEnd().split('\n').pop().split(' ').map(Number);
+      cpu[i].push((user + system) * 1000);
+    }
+    const stderr = TIME ? run.stderr.trimEnd().split('\n').slice(0, -1).join('\n') : run.stderr;
+    status[i] = run.error ? run.error.message : run.status === 0 ? 'ok' : `exit ${run.status}: ${(stderr || run.stdout).trim().split('\n')[0]}`;
   });
 }
 rmSync(dir, { recursive: true, force: true });
@@ -62,11 +76,14 @@ const median = (list) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 const floor = median(times[0]);
+const cpuFloor = TIME ? median(cpu[0]) : 0;
 console.log(`start-up of one command, median of ${ROUNDS} (${availableParallelism()} cores, load ${loadavg()[0].toFixed(2)}, node ${process.version})\n`);
-console.log(`${'command'.padEnd(22)} ${'median'.padStart(9)} ${'min'.padStart(9)} ${'ours'.padStart(9)}`);
+const ms = (value) => `${value.toFixed(1).padStart(6)} ms`;
+console.log(`${'command'.padEnd(22)} ${'wall'.padStart(9)} ${'ours'.padStart(9)}${TIME ? ` ${'cpu'.padStart(9)} ${'ours'.padStart(9)}` : ''}`);
 commands.forEach(([name], i) => {
-  const m = median(times[i]);
-  const ours = i >= 2 ? `${(m - floor).toFixed(1).padStart(6)} ms` : '';
-  console.log(`${name.padEnd(22)} ${m.toFixed(1).padStart(6)} ms ${Math.min(...times[i]).toFixed(1).padStart(6)} ms ${ours.padStart(9)}  ${status[i]}`);
+  const wall = median(times[i]);
+  let line = `${name.padEnd(22)} ${ms(wall)} ${(i >= 2 ? ms(wall - floor) : '').padStart(9)}`;
+  if (TIME) line += ` ${ms(median(cpu[i]))} ${(i >= 2 ? ms(median(cpu[i]) - cpuFloor) : '').padStart(9)}`;
+  console.log(`${line}  ${status[i]}`);
 });
-console.log(`\n"ours" is the median minus node -e 0's: what loading and running our code adds.`);
+console.log(`\n"ours" is the median minus node -e 0's: what loading and running our code adds (cpu: at 10 ms resolution).`);

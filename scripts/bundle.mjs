@@ -5,7 +5,7 @@
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'fs';
 import { createRequire } from 'module';
-import { basename, dirname, join } from 'path';
+import { basename, dirname, join, resolve as resolvePath } from 'path';
 import { fileURLToPath } from 'url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,35 +47,71 @@ const validatorFile = join(root, 'lua/out/contract', validator.GENERATED_VALIDAT
 const validatorSource = validator.contractValidatorSource();
 if (!existsSync(validatorFile) || readFileSync(validatorFile, 'utf8') !== validatorSource) writeFileSync(validatorFile, validatorSource);
 
-await build({
-  entryPoints: [join(root, 'server/out/bin.js')],
-  outfile: join(root, 'server/dist/sandlua.js'),
+// The command is split into files that each command loads only when it needs them (start-up
+// reads, decodes and compiles every byte of what it loads, and `run` needs neither the language
+// server nor the debug adapter nor the formatter): `sandlua.js` (the entry: the command line, run,
+// check, report) and one `sandlua-NAME.js` per part beside it. An import of a part from any file
+// becomes a require of that part's file, so each part is loaded once and shared: one engine for
+// the command, the language server and the debug adapter. A part is matched by its package name
+// or by its entry's path.
+const parts = {
+  engine: { entry: join(root, 'lua/out/index.js'), name: '@sandlua/lua' },
+  // The linear-time regular expressions, loaded only for a contract that declares a pattern.
+  re2js: { entry: createRequire(join(root, 'lua/package.json')).resolve('re2js'), name: 're2js' },
+  lsp: { entry: join(root, 'server/out/lsp/server.js') },
+  dap: { entry: join(root, 'debugger/out/index.js'), name: '@sandlua/debugger' },
+  fmt: { entry: join(root, 'server/out/fmt.js') },
+};
+
+/** esbuild's plugin that leaves the other parts out of a part (`own`), required from their files. */
+function splitParts(own, names) {
+  return {
+    name: 'sandlua-parts',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind === 'entry-point') return undefined;
+        for (const part of names) {
+          if (part === own) continue;
+          const { entry, name } = parts[part];
+          const isPath = args.path.startsWith('.') && resolvePath(args.resolveDir, args.path).replace(/(\.js)?$/, '.js') === entry;
+          if (args.path === name || isPath) return { path: `./sandlua-${part}.js`, external: true };
+        }
+        return undefined;
+      });
+    },
+  };
+}
+
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  sourcemap: true,
   define: { SANDLUA_VERSION: JSON.stringify(version) },
   // jsonc-parser's CommonJS build loads its parts through a UMD wrapper esbuild cannot follow;
   // its ES module build bundles cleanly.
   alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   logLevel: 'warning',
-});
+};
 
-// The installable `sandlua` package (packages/sandlua): the same command, with `@sandlua/lua` left
-// out of the bundle so the engine installed beside it is the one it runs.
-await build({
-  entryPoints: [join(root, 'server/out/bin.js')],
-  outfile: join(root, 'packages/sandlua/dist/sandlua.js'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  external: ['@sandlua/lua'],
-  define: { SANDLUA_VERSION: JSON.stringify(version) },
-  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
-  logLevel: 'warning',
-});
+// The `sandlua` command of this repository (server/dist, which the extension ships): every part.
+// The installable `sandlua` package (packages/sandlua): the same, with `@sandlua/lua` left out so
+// the engine installed beside it (with its own re2js) is the one it runs.
+const targets = [
+  { folder: 'server/dist', names: Object.keys(parts), sourcemap: true },
+  { folder: 'packages/sandlua/dist', names: ['lsp', 'dap', 'fmt'], sourcemap: false, external: ['@sandlua/lua'] },
+];
+for (const { folder, names, sourcemap, external = [] } of targets) {
+  const entries = [['sandlua', join(root, 'server/out/bin.js')], ...names.map((part) => [`sandlua-${part}`, parts[part].entry])];
+  await Promise.all(entries.map(([file, entry]) => build({
+    ...common,
+    entryPoints: [entry],
+    outfile: join(root, folder, `${file}.js`),
+    sourcemap,
+    external,
+    plugins: [splitParts(file.replace(/^sandlua-?/, ''), names)],
+  })));
+}
 
 // The WebAssembly the bundled formatter (StyLua) and its .editorconfig reader load at run time from
 // the folder of the code that loads them, which in a bundle is the bundle's folder: copied next to
