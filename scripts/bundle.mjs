@@ -63,8 +63,8 @@ const parts = {
   fmt: { entry: join(root, 'server/out/fmt.js') },
 };
 
-/** esbuild's plugin that leaves the other parts out of a part (`own`), required from their files. */
-function splitParts(own, names) {
+/** esbuild's plugin that leaves the other parts out of a part (`own`), required from their files in `folder`. */
+function splitParts(own, names, folder = './') {
   return {
     name: 'sandlua-parts',
     setup(build) {
@@ -74,7 +74,7 @@ function splitParts(own, names) {
           if (part === own) continue;
           const { entry, name } = parts[part];
           const isPath = args.path.startsWith('.') && resolvePath(args.resolveDir, args.path).replace(/(\.js)?$/, '.js') === entry;
-          if (args.path === name || isPath) return { path: `./sandlua-${part}.js`, external: true };
+          if (args.path === name || isPath) return { path: `${folder}sandlua-${part}.js`, external: true };
         }
         return undefined;
       });
@@ -125,17 +125,14 @@ for (const file of wasm) {
   for (const folder of ['server/dist', 'packages/sandlua/dist']) copyFileSync(file, join(root, folder, basename(file)));
 }
 
-// The VS Code extension's client: everything but `vscode` (the extension host provides it) inside.
+// The VS Code extension's client: everything but `vscode` (the extension host provides it) inside,
+// except the debug adapter and the engine, which it requires from the server's parts in the .vsix
+// (one copy of each in the extension).
 await build({
+  ...common,
   entryPoints: [join(root, 'client/out/extension.js')],
   outfile: join(root, 'client/dist/extension.js'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
   sourcemap: true,
   external: ['vscode'],
-  define: { SANDLUA_VERSION: JSON.stringify(version) },
-  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
-  logLevel: 'warning',
+  plugins: [splitParts(undefined, ['engine', 'dap'], '../../server/dist/')],
 });
