@@ -27,13 +27,12 @@ export function useCodeCache(entry: string, write: boolean): void {
   proto._compile = function (content, filename) {
     if (dirname(filename) !== folder || !/^sandlua-[a-z0-9]+\.js$/.test(basename(filename))) return original.call(this, content, filename);
     // Loaded with the first part: `--version` and the like pay nothing for the cache.
-    const { createHash } = require('crypto') as typeof import('crypto');
     const { Script } = require('vm') as typeof import('vm');
     let cacheFile: string;
     let cachedData: Buffer | undefined;
     try {
       const stat = statSync(filename);
-      const key = createHash('sha256').update(`${filename}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`).digest('hex').slice(0, 32);
+      const key = fnv1a(`${filename}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`);
       cacheFile = join(cacheFolder, `${basename(filename, '.js')}-${key}.v8`);
       try {
         cachedData = readFileSync(cacheFile);
@@ -70,4 +69,11 @@ export function useCodeCache(entry: string, write: boolean): void {
       // A cache that cannot be written is only a slower next start.
     }
   });
+}
+
+/** A 32-bit FNV-1a hash in hex: names the cache file (V8 itself checks that the data fits the source). */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, '0');
 }
