@@ -106,7 +106,7 @@ describe('packages (npm pack, installed in an empty project outside the reposito
     for (const entry of ['out/index.js', 'out/index.mjs', 'out/index.d.ts', 'out/sandbox/sandbox.js', 'out/sandbox/pool-worker.js', 'out/analysis/checker.d.ts']) {
       assert.ok(files.includes(entry), `${entry} missing from ${files.join(', ')}`);
     }
-    assert.deepEqual(cli.files.map((f) => f.path).sort(), ['LICENSE', 'README.md', 'bin/sandlua.js', 'dist/one_ini_bg.wasm', 'dist/sandlua.js', 'dist/stylua_lib_bg.wasm', 'package.json']);
+    assert.deepEqual(cli.files.map((f) => f.path).sort(), ['LICENSE', 'README.md', 'bin/sandlua.js', 'dist/one_ini_bg.wasm', 'dist/sandlua-dap.js', 'dist/sandlua-fmt.js', 'dist/sandlua-lsp.js', 'dist/sandlua.js', 'dist/stylua_lib_bg.wasm', 'package.json']);
     const installed = JSON.parse(fs.readFileSync(path.join(project, 'node_modules', 'sandlua', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     assert.deepEqual(installed.dependencies, { '@sandlua/lua': version });
   });

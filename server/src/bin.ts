@@ -2,11 +2,17 @@
 // the real process. Output is streamed as it is written (a script's print goes out at once, never
 // gathered into one string), and the process exits when stdout has drained.
 
-import { isMainThread } from 'worker_threads';
+import { isMainThread, workerData } from 'worker_threads';
 import { main } from './cli';
+import { useCodeCache } from './code-cache';
 
-// Worker threads of `check` load this same bundle; only the main thread runs the command.
-if (isMainThread) void (async () => {
+// The parts beside the bundle compile through V8's code cache (the main thread writes it).
+useCodeCache(__filename, isMainThread);
+
+// Worker threads of `check` load this same bundle; only the main thread runs the command, and a
+// check worker starts the checker's worker side (which the command loaded only in the main thread).
+if (!isMainThread && (workerData as { sandluaCheckWorker?: boolean } | null)?.sandluaCheckWorker) require('./check/check');
+else if (isMainThread) void (async () => {
   // A reader that goes away (`sandlua run x.lua | head`) ends the command, quietly.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => process.exit(error.code === 'EPIPE' ? 0 : 1));
   const code = await main(process.argv.slice(2), {

@@ -4,18 +4,16 @@
 import { readFileSync } from 'fs';
 import { resolve } from 'path';
 import { parseArgs } from 'util';
-import { compile, disassemble, parseSeverityOption, UNGOVERNED_SCRIPTS, type SeverityLevel } from '@sandlua/lua';
-import { runReplay, runScript } from './run';
-import { runDebugAdapter } from '@sandlua/debugger';
-import { startServer } from './lsp/server';
-import { checkParallel, CheckInputError } from './check/check';
-import { formatSarif } from './check/format-sarif';
-import { formatGithub } from './check/format-github';
-import { buildReport, diffReports, formatChanges, formatReportMarkdown, reportAtRevision } from './check/report';
-import { formatJson } from './check/format-json';
-import { formatText } from './check/format-text';
-import { runFmt } from './fmt';
-import { guardedStdin } from './framing';
+import type { SeverityLevel } from '@sandlua/lua';
+import { UsageError } from './usage';
+
+// Each command loads what it needs when it runs (`--version` loads nothing, `run` no checker,
+// `check` no formatter, none of them the language server or the debug adapter): start-up is paid
+// by every call. In the bundle these are esbuild's lazily initialised modules.
+const engine = (): typeof import('@sandlua/lua') => require('@sandlua/lua');
+const runCommands = (): typeof import('./run') => require('./run');
+const checkCommand = (): typeof import('./check/check') => require('./check/check');
+const reportCommand = (): typeof import('./check/report') => require('./check/report');
 
 declare const SANDLUA_VERSION: string | undefined;
 const version = typeof SANDLUA_VERSION === 'string' ? SANDLUA_VERSION : '0.0.0-dev';
@@ -98,8 +96,6 @@ export interface Io {
   cwd: string;
 }
 
-import { UsageError } from './usage';
-
 /** Runs the command line and returns the exit code; never throws for bad input. */
 export function main(argv: string[], io: Io): number | Promise<number> {
   try {
@@ -115,19 +111,21 @@ export function main(argv: string[], io: Io): number | Promise<number> {
     if (command === 'check') return runCheck(rest, io).catch((error: unknown) => usageFailure(error, io));
     if (command === 'report') return runReport(rest, io);
     if (command === 'disasm') return runDisasm(rest, io);
-    if (command === 'fmt') return runFmt(rest, io, HELP);
+    if (command === 'fmt') return (require('./fmt') as typeof import('./fmt')).runFmt(rest, io, HELP);
     if (command === 'lsp') {
       const transport = rest.includes('--node-ipc') ? 'ipc' : 'stdio';
       const unknown = rest.filter((a) => a !== '--stdio' && a !== '--node-ipc' && !a.startsWith('--clientProcessId'));
       if (unknown.length > 0) throw new UsageError(`unknown option for lsp: ${unknown[0]} (use --stdio or --node-ipc)`);
-      return startServer({ transport }).then(() => 0);
+      return (require('./lsp/server') as typeof import('./lsp/server')).startServer({ transport }).then(() => 0);
     }
     if (command === 'dap') {
       if (rest.length > 0) throw new UsageError(`dap takes no arguments (it speaks the Debug Adapter Protocol on stdin/stdout)`);
+      const { runDebugAdapter } = require('@sandlua/debugger') as typeof import('@sandlua/debugger');
+      const { guardedStdin } = require('./framing') as typeof import('./framing');
       return runDebugAdapter(guardedStdin('sandlua dap'), process.stdout).then(() => 0);
     }
-    if (command === 'run') return runScript(rest, io).catch((error: unknown) => usageFailure(error, io));
-    if (command === 'replay') return runReplay(rest, io).catch((error: unknown) => usageFailure(error, io));
+    if (command === 'run') return runCommands().runScript(rest, io).catch((error: unknown) => usageFailure(error, io));
+    if (command === 'replay') return runCommands().runReplay(rest, io).catch((error: unknown) => usageFailure(error, io));
     throw new UsageError(`unknown command '${command}'`);
   } catch (error) {
     return usageFailure(error, io);
@@ -136,7 +134,7 @@ export function main(argv: string[], io: Io): number | Promise<number> {
 
 /** Wrong usage: exit code 2 with a message that names the problem. Other errors go on. */
 function usageFailure(error: unknown, io: Io): number {
-  if (error instanceof UsageError || error instanceof CheckInputError || isParseArgsError(error)) {
+  if (error instanceof UsageError || isCheckInputError(error) || isParseArgsError(error)) {
     // parseArgs explains at length; its first sentence names the problem.
     const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
     io.stderr(`sandlua: ${message}\nRun 'sandlua --help' for usage.\n`);
@@ -164,6 +162,7 @@ async function runCheck(args: string[], io: Io): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
+  const { UNGOVERNED_SCRIPTS, parseSeverityOption } = engine();
   const ungoverned = UNGOVERNED_SCRIPTS.find((m) => m.value === values.ungoverned)?.value;
   if (!ungoverned) throw new UsageError(`unknown --ungoverned '${values.ungoverned}' (expected default-contract, lint or ignore)`);
   let jobs: number | undefined;
@@ -194,17 +193,19 @@ async function runCheck(args: string[], io: Io): Promise<number> {
   const progress = io.isTTY && process.stderr.isTTY
     ? (done: number, total: number) => process.stderr.write(`\rchecking ${done}/${total} scripts`)
     : undefined;
-  const result = await checkParallel(positionals, { manifest: values.manifest, cwd: io.cwd, onProgress: progress, severity, jobs, ungoverned });
+  const result = await checkCommand().checkParallel(positionals, { manifest: values.manifest, cwd: io.cwd, onProgress: progress, severity, jobs, ungoverned });
   if (progress) process.stderr.write('\r\x1b[K');
-  const changes = values.base !== undefined
-    ? diffReports(reportAtRevision(values.base, positionals, io.cwd, values.manifest), buildReport(positionals, io.cwd, values.manifest))
-    : undefined;
-  if (format === 'json') io.stdout(formatJson(result));
-  else if (format === 'sarif') io.stdout(formatSarif(result, changes?.map((c) => ({ path: c.path, line: c.line, message: `${c.sign} ${c.text}` }))));
-  else if (format === 'github') io.stdout(formatGithub(result, changes?.map((c) => ({ path: c.path, line: c.line, message: `${c.sign} ${c.text}` }))));
+  let changes: import('./check/report').CapabilityChange[] | undefined;
+  if (values.base !== undefined) {
+    const { diffReports, reportAtRevision, buildReport } = reportCommand();
+    changes = diffReports(reportAtRevision(values.base, positionals, io.cwd, values.manifest), buildReport(positionals, io.cwd, values.manifest));
+  }
+  if (format === 'json') io.stdout((require('./check/format-json') as typeof import('./check/format-json')).formatJson(result));
+  else if (format === 'sarif') io.stdout((require('./check/format-sarif') as typeof import('./check/format-sarif')).formatSarif(result, changes?.map((c) => ({ path: c.path, line: c.line, message: `${c.sign} ${c.text}` }))));
+  else if (format === 'github') io.stdout((require('./check/format-github') as typeof import('./check/format-github')).formatGithub(result, changes?.map((c) => ({ path: c.path, line: c.line, message: `${c.sign} ${c.text}` }))));
   else {
-    io.stdout(formatText(result, { color: io.isTTY && !process.env.NO_COLOR }));
-    if (changes) io.stdout('\n' + formatChanges(changes));
+    io.stdout((require('./check/format-text') as typeof import('./check/format-text')).formatText(result, { color: io.isTTY && !process.env.NO_COLOR }));
+    if (changes) io.stdout('\n' + reportCommand().formatChanges(changes));
   }
   return result.errors > 0 || result.warnings > maxWarnings ? 1 : 0;
 }
@@ -218,6 +219,7 @@ function runReport(args: string[], io: Io): number {
   const format = values.format;
   if (format !== 'markdown' && format !== 'json') throw new UsageError(`unknown format '${format}' (expected markdown or json)`);
   if (positionals.length === 0) throw new UsageError('report needs at least one file or folder');
+  const { buildReport, diffReports, reportAtRevision, formatReportMarkdown } = reportCommand();
   const report = buildReport(positionals, io.cwd, values.manifest);
   const changes = values.base !== undefined ? diffReports(reportAtRevision(values.base, positionals, io.cwd, values.manifest), report) : undefined;
   if (format === 'json') io.stdout(JSON.stringify(changes ? { ...report, changes } : report, null, 2) + '\n');
@@ -244,6 +246,7 @@ function runDisasm(args: string[], io: Io): number {
     throw new UsageError(`cannot read '${file}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   // Named as luac names a file given on its command line, so that listings compare.
+  const { compile, disassemble } = engine();
   const proto = compile(source, '@' + file);
   if (typeof proto === 'string') {
     io.stderr(`sandlua: ${proto}\n`);
@@ -251,6 +254,11 @@ function runDisasm(args: string[], io: Io): number {
   }
   io.stdout(disassemble(proto, { full: !values.short }));
   return 0;
+}
+
+/** check's and report's own input errors (a path that does not exist); only they load the checker. */
+function isCheckInputError(error: unknown): boolean {
+  return error instanceof Error && error instanceof checkCommand().CheckInputError;
 }
 
 function isParseArgsError(error: unknown): boolean {

@@ -10,6 +10,7 @@ import { HOST_NAME_PATTERN } from './schema';
 import { LUA53_BASE, LUA53_LIBRARIES } from './stdlib-names';
 import { checkDeclaredSchema } from './schema-checks';
 import { acceptsNil, admitsJsonType, formatType, parseType, typeToSchema, type JsonSchema, type TypeNode } from './types';
+import { patternProblem } from './pattern';
 import { validateValue } from './validate';
 
 /** A resolved type: the parsed type, its JSON Schema and its text for hover. */
@@ -229,11 +230,8 @@ function checkConstraints(fnName: string, param: HostParam, raw: Record<string, 
       sink.addAt(keyNode, `${keyword} only applies to ${what}, and parameter '${param.name}' of '${fnName}' is ${param.text}`, 'warning');
     }
     if (keyword === 'pattern' && typeof raw.pattern === 'string') {
-      try {
-        new RegExp(raw.pattern, 'u');
-      } catch (error) {
-        sink.addAt(node, `${sink.label([...path, 'pattern'])} is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`);
-      }
+      const problem = patternProblem(raw.pattern);
+      if (problem !== undefined) sink.addAt(node, `${sink.label([...path, 'pattern'])} is not a usable regular expression: ${problem}`);
     }
   }
   const pairs: [string, string][] = [

@@ -8,6 +8,7 @@ import { nodeAtPath, propertyNode, type JsonNode } from './json';
 import type { ProblemSink } from './problems';
 import { didYouMean } from './suggest';
 import type { JsonSchema } from './types';
+import { patternProblem } from './pattern';
 import { schemaError } from './validate';
 
 /** Draft-07's keywords, annotations included. */
@@ -82,14 +83,10 @@ function walkSchemas(root: JsonNode, rootPath: (string | number)[], sink: Proble
   }
 }
 
-/** JSON Schema patterns are ECMAScript regular expressions; ajv compiles them with the u flag. */
+/** Patterns are matched by the linear-time engine (pattern.ts): one it cannot compile is an error here. */
 function checkRegExp(node: JsonNode, path: (string | number)[], sink: ProblemSink): void {
-  try {
-    new RegExp(node.value as string, 'u');
-  } catch (error) {
-    const reason = (error as Error).message.replace(/^Invalid regular expression: /, '');
-    sink.addAt(node, `${sink.label(path)}: '${node.value}' is not a valid regular expression: ${reason}`);
-  }
+  const problem = patternProblem(node.value as string);
+  if (problem !== undefined) sink.addAt(node, `${sink.label(path)}: '${node.value}' is not a usable regular expression: ${problem}`);
 }
 
 /** `required` entries that `properties` does not define (when it defines some): likely typos. */

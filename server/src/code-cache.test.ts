@@ -1,0 +1,82 @@
+// The built command (server/dist, `npm run build`) in child processes: each command loads only
+// the parts it needs (seen through the code cache, which holds one file per part loaded), the
+// cache is written once and used after, and a damaged cache is refused by V8 and written again
+// without changing what the command does.
+import { strict as assert } from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const root = path.join(__dirname, '..', '..');
+const CLI = path.join(root, 'server/dist/sandlua.js');
+
+describe('sandlua start-up: parts and code cache', function () {
+  this.timeout(60_000);
+  let tmp: string;
+  let cacheHome: string;
+  let cacheFolder: string;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-code-cache-'));
+    cacheHome = path.join(tmp, 'cache');
+    cacheFolder = path.join(cacheHome, 'sandlua', 'code');
+    fs.writeFileSync(path.join(tmp, 'sandlua.json'), JSON.stringify({
+      name: 'start', scripts: ['*.lua'],
+      input: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] },
+      output: { type: 'object', properties: { total: { type: 'integer' } } },
+    }));
+    fs.writeFileSync(path.join(tmp, 'small.lua'), 'return { total = input.n + 1 }\n');
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  function sandlua(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+    const run = spawnSync(process.execPath, [CLI, ...args], { cwd: tmp, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cacheHome, SANDLUA_CODE_CACHE: '' } });
+    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  }
+  const cached = (): string[] => (fs.existsSync(cacheFolder) ? fs.readdirSync(cacheFolder).sort() : []);
+
+  it('--version loads no part', () => {
+    const run = sandlua('--version');
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^sandlua \d/);
+    assert.deepEqual(cached(), []);
+  });
+
+  const parts = (): string[] => cached().map((f) => f.replace(/-[0-9a-f]+\.v8$/, ''));
+
+  it('run loads the engine and ajv (the contract declares schemas, no pattern) and runs the same from the cache', () => {
+    const first = sandlua('run', 'small.lua', '--input', '{"n":41}');
+    assert.equal(first.status, 0, first.stderr);
+    assert.deepEqual(JSON.parse(first.stdout), { total: 42 });
+    assert.deepEqual(parts(), ['sandlua-ajv', 'sandlua-engine']);
+    const engine = path.join(cacheFolder, cached()[1]);
+    const written = fs.statSync(engine).mtimeMs;
+    const second = sandlua('run', 'small.lua', '--input', '{"n":1}');
+    assert.deepEqual(JSON.parse(second.stdout), { total: 2 });
+    assert.equal(fs.statSync(engine).mtimeMs, written, 'a cache V8 accepted is not written again');
+  });
+
+  it('check loads no language server, debug adapter or formatter', () => {
+    const run = sandlua('check', 'small.lua');
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    assert.deepEqual(parts(), ['sandlua-ajv', 'sandlua-engine']);
+  });
+
+  it('a damaged cache is refused and written again; the command is unchanged', () => {
+    const file = cached()[1];
+    const full = path.join(cacheFolder, file);
+    const garbage = Buffer.alloc(fs.statSync(full).size, 0x5a);
+    fs.writeFileSync(full, garbage);
+    const run = sandlua('run', 'small.lua', '--input', '{"n":"x"}');
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    assert.match(run.stderr + run.stdout, /must be an integer/);
+    assert.notDeepEqual(fs.readFileSync(full), garbage, 'the refused cache was written again');
+  });
+
+  it('SANDLUA_CODE_CACHE=0 neither reads nor writes a cache', () => {
+    fs.rmSync(cacheFolder, { recursive: true, force: true });
+    const run = spawnSync(process.execPath, [CLI, 'run', 'small.lua', '--input', '{"n":2}'], { cwd: tmp, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cacheHome, SANDLUA_CODE_CACHE: '0' } });
+    assert.deepEqual(JSON.parse(run.stdout), { total: 3 });
+    assert.deepEqual(cached(), []);
+  });
+});

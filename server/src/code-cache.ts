@@ -1,0 +1,79 @@
+// V8's code cache for the bundle's parts (sandlua-NAME.js beside the entry, see scripts/bundle.mjs):
+// each part is compiled with the cached data V8 made the last time it ran (its top level and the
+// functions that ran, already compiled), so a start does not parse and compile them again. Node
+// 20 has no module compile cache of its own (module.enableCompileCache is 22+), hence this small
+// loader over `vm.Script`'s cachedData. The cache is the user's own (XDG cache folder, mode 0700),
+// keyed by the part's path, size and time and by Node's version; V8 checks the data against the
+// source and refuses a mismatch, which is then written again. Anything that goes wrong falls back
+// to Node's own loading: the cache only ever saves time. SANDLUA_CODE_CACHE=0 turns it off.
+
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
+import Module, { createRequire } from 'module';
+import { homedir } from 'os';
+import { basename, dirname, join } from 'path';
+
+interface Loaded { script: import('vm').Script; cacheFile: string; fresh: boolean }
+
+type Compile = (this: Module, content: string, filename: string) => unknown;
+
+/** Compiles the parts beside `entry` through the code cache; `write`: save new caches at exit. */
+export function useCodeCache(entry: string, write: boolean): void {
+  if (process.env.SANDLUA_CODE_CACHE === '0') return;
+  const folder = dirname(entry);
+  const cacheFolder = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'sandlua', 'code');
+  const loaded: Loaded[] = [];
+  const proto = Module.prototype as unknown as { _compile: Compile };
+  const original = proto._compile;
+  proto._compile = function (content, filename) {
+    if (dirname(filename) !== folder || !/^sandlua-[a-z0-9]+\.js$/.test(basename(filename))) return original.call(this, content, filename);
+    // Loaded with the first part: `--version` and the like pay nothing for the cache.
+    const { Script } = require('vm') as typeof import('vm');
+    let cacheFile: string;
+    let cachedData: Buffer | undefined;
+    try {
+      const stat = statSync(filename);
+      const key = fnv1a(`${filename}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`);
+      cacheFile = join(cacheFolder, `${basename(filename, '.js')}-${key}.v8`);
+      try {
+        cachedData = readFileSync(cacheFile);
+      } catch {
+        cachedData = undefined;
+      }
+    } catch {
+      return original.call(this, content, filename);
+    }
+    // The wrapper Node gives a CommonJS module, on the source's first line so positions stay true.
+    const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${content}\n})`, { filename, cachedData });
+    loaded.push({ script, cacheFile, fresh: cachedData === undefined || script.cachedDataRejected === true });
+    const wrapper = script.runInThisContext() as (...args: unknown[]) => unknown;
+    return wrapper.call(this.exports, this.exports, createRequire(filename), this, filename, dirname(filename));
+  };
+  if (!write) return;
+  process.once('exit', () => {
+    const fresh = loaded.filter((l) => l.fresh);
+    if (fresh.length === 0) return;
+    try {
+      mkdirSync(cacheFolder, { recursive: true, mode: 0o700 });
+      for (const { script, cacheFile } of fresh) {
+        // Written whole under another name, then renamed: a reader never sees half a file.
+        const temporary = `${cacheFile}.${process.pid}`;
+        writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
+        renameSync(temporary, cacheFile);
+        // The same part's caches for other builds or Node versions are dropped.
+        const part = basename(cacheFile).replace(/-[0-9a-f]+\.v8$/, '-');
+        for (const other of readdirSync(cacheFolder)) {
+          if (other.startsWith(part) && other !== basename(cacheFile)) rmSync(join(cacheFolder, other), { force: true });
+        }
+      }
+    } catch {
+      // A cache that cannot be written is only a slower next start.
+    }
+  });
+}
+
+/** A 32-bit FNV-1a hash in hex: names the cache file (V8 itself checks that the data fits the source). */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
