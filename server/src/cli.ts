@@ -5,7 +5,7 @@ import { readFileSync } from 'fs';
 import { resolve } from 'path';
 import { parseArgs } from 'util';
 import type { SeverityLevel } from '@sandlua/lua';
-import { UsageError } from './usage';
+import { UsageError, isUsageError } from './usage';
 
 // Each command loads what it needs when it runs (`--version` loads nothing, `run` no checker,
 // `check` no formatter, none of them the language server or the debug adapter): start-up is paid
@@ -134,7 +134,7 @@ export function main(argv: string[], io: Io): number | Promise<number> {
 
 /** Wrong usage: exit code 2 with a message that names the problem. Other errors go on. */
 function usageFailure(error: unknown, io: Io): number {
-  if (error instanceof UsageError || isCheckInputError(error) || isParseArgsError(error)) {
+  if (isUsageError(error) || isCheckInputError(error) || isParseArgsError(error)) {
     // parseArgs explains at length; its first sentence names the problem.
     const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
     io.stderr(`sandlua: ${message}\nRun 'sandlua --help' for usage.\n`);
@@ -256,9 +256,9 @@ function runDisasm(args: string[], io: Io): number {
   return 0;
 }
 
-/** check's and report's own input errors (a path that does not exist); only they load the checker. */
+/** check's, report's and fmt's own input errors (a path that does not exist), from whichever part threw them. */
 function isCheckInputError(error: unknown): boolean {
-  return error instanceof Error && error instanceof checkCommand().CheckInputError;
+  return error instanceof Error && error.name === 'CheckInputError';
 }
 
 function isParseArgsError(error: unknown): boolean {

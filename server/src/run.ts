@@ -11,7 +11,7 @@ import {
   type SandboxFiles, type AuditRecord, type Contract, type HostImplementation, type ManifestResult, type RunResult,
 } from '@sandlua/lua';
 import type { Io } from './cli';
-import { UsageError } from './usage';
+import { UsageError, isUsageError } from './usage';
 
 
 export async function runScript(args: string[], io: Io): Promise<number> {
@@ -163,7 +163,7 @@ function readFile<T>(path: string, what: string, max: number, limit: string, rea
     if (size > max) throw new UsageError(`the ${what} '${path}' is ${size} bytes, more than ${limit} of ${max}`);
     return read();
   } catch (error) {
-    if (error instanceof UsageError) throw error;
+    if (isUsageError(error)) throw error;
     throw new UsageError(`cannot read the ${what} '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
 }

@@ -60,7 +60,10 @@ export interface CheckResult {
 }
 
 /** A problem with the command's input (a missing path): reported as a usage error, not a finding. */
-export class CheckInputError extends Error {}
+export class CheckInputError extends Error {
+  // Known by its name (see usage.ts): the formatter's part of the bundle has its own copy of this module.
+  override readonly name = 'CheckInputError';
+}
 
 const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.hg', '.svn']);
 
