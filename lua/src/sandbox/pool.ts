@@ -18,7 +18,7 @@ import * as path from 'path';
 import { receiveMessageOnPort, type MessagePort, type ResourceLimits } from 'worker_threads';
 import type PiscinaPool from 'piscina';
 import type { Contract } from '../contract/manifest';
-import { Sandbox, type HostImplementation, type SandboxOptions, type RunError, type RunOptions, type RunResult, type RunStats, type SandboxErrorKind } from './sandbox';
+import { Sandbox, UNREAD_MESSAGE, type HostImplementation, type SandboxOptions, type RunError, type RunOptions, type RunResult, type RunStats, type SandboxErrorKind } from './sandbox';
 import { AUDIT_FORMAT, auditBytes, canonicalJson, sha256, type AuditHostCall, type AuditRecord } from './audit';
 import { MarshalError, hostValueSteps, inSlices, type HostValue, type Json } from './marshal';
 
@@ -306,7 +306,11 @@ class PooledRun {
       try {
         // Read here as Sandbox reads it (each property once, in slices, NaN and the like refused
         // with their place); the worker converts the plain data again under the run's charges.
-        const converted = inSlices(hostValueSteps(result, 'the result', () => undefined), 5);
+        // A string the run could not hold is refused before it is copied (as the sandbox's memory limit does).
+        const limit = this.pool.manifest.limits.memoryBytes;
+        const converted = inSlices(hostValueSteps(result, 'the result', (_values, bytes) => {
+          if (bytes !== undefined && bytes > limit) throw new MarshalError(`the result has a string of ${bytes} bytes, more than the run's memory limit (${limit} bytes)`);
+        }), 5);
         const value: HostValue = 'value' in converted ? converted.value : await converted.later;
         answer.json = JSON.stringify(value.json);
         if (this.audit) record.result = value.json;
@@ -368,7 +372,11 @@ class PooledRun {
 /** What Sandbox's message for a thrown value is (`error.message`, or `String(error)`), and whether reading it threw (`odd`: then that error's). */
 function thrownMessage(thrown: unknown): { message: string; odd: boolean } {
   try {
-    return { message: String(thrown instanceof Error ? thrown.message : String(thrown)), odd: false };
+    const message = String(thrown instanceof Error ? thrown.message : String(thrown));
+    // Not read, nor sent, when far beyond what is kept (reading a rope flattens it): the worker
+    // shows what Sandbox shows for it.
+    if (message.length > UNREAD_MESSAGE) return { message: `(a message of ${message.length} characters, not shown)`, odd: false };
+    return { message, odd: false };
   } catch (e) {
     try {
       return { message: String(e instanceof Error ? e.message : e), odd: true };

@@ -1249,7 +1249,7 @@ function cutMessage(message: string): string {
 }
 
 /** A host's error message longer than this is not read, in characters. */
-const UNREAD_MESSAGE = 1 << 20;
+export const UNREAD_MESSAGE = 1 << 20;
 
 /** What a host threw, as a message (cut like every error message); a value that cannot say what it is named by its type. */
 function thrownMessage(error: unknown): string {
