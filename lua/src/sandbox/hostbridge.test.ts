@@ -3,14 +3,12 @@
 // big ones converted in slices that leave the event loop its turns); `load` with a reader is
 // charged; a replayed record whose stdin was edited is not identical.
 import { strict as assert } from 'assert';
-import { parseManifest } from '../contract/manifest';
 import type { Contract } from '../contract/manifest';
+import { testContract } from './testing/contract';
 import { Sandbox, type HostImplementation, type RunResult } from './sandbox';
 
 function contract(json: Record<string, unknown>): Contract {
-  const result = parseManifest(JSON.stringify({ name: 'hostbridge', scripts: ['*.lua'], ...json }), '/virtual/sandlua.json');
-  assert.ok(result.manifest, JSON.stringify(result.problems));
-  return result.manifest;
+  return testContract('hostbridge', json);
 }
 
 const LIMITS = { instructions: 5_000_000, timeMs: 3000, memoryBytes: 64 * 1024 * 1024, callDepth: 200, outputBytes: 1024 * 1024 };

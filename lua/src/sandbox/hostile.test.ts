@@ -3,15 +3,13 @@
 // huge string) to the values returned, the deadline holds on the way out, messages stay small, and
 // the boundary refuses what JSON cannot carry faithfully instead of changing it.
 import { strict as assert } from 'assert';
-import { parseManifest } from '../contract/manifest';
 import type { Contract } from '../contract/manifest';
+import { testContract } from './testing/contract';
 import { LuaState } from '../vm/state';
 import { Sandbox, type RunResult } from './sandbox';
 
 function contract(json: Record<string, unknown>): Contract {
-  const result = parseManifest(JSON.stringify({ name: 'hostile', scripts: ['*.lua'], ...json }), '/virtual/sandlua.json');
-  assert.ok(result.manifest, JSON.stringify(result.problems));
-  return result.manifest;
+  return testContract('hostile', json);
 }
 
 const LIMITS = { instructions: 5_000_000, timeMs: 3000, memoryBytes: 16 * 1024 * 1024, callDepth: 200, outputBytes: 1024 * 1024 };

@@ -6,8 +6,8 @@
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { parseManifest } from '../contract/manifest';
 import type { Contract } from '../contract/manifest';
+import { testContract } from './testing/contract';
 import { compile } from '../compiler/compile';
 import type { Proto } from '../vm/proto';
 import { LuaState } from '../vm/state';
@@ -15,9 +15,7 @@ import { LuaClosure, Upvalue } from '../vm/value';
 import { Sandbox, type RunResult } from './sandbox';
 
 function contract(json: Record<string, unknown>): Contract {
-  const result = parseManifest(JSON.stringify({ name: 'load', scripts: ['*.lua'], ...json }), '/virtual/sandlua.json');
-  assert.ok(result.manifest, JSON.stringify(result.problems));
-  return result.manifest;
+  return testContract('load', json);
 }
 
 const LIMITS = { instructions: 5_000_000, timeMs: 3000, memoryBytes: 16 * 1024 * 1024, callDepth: 200, outputBytes: 1024 * 1024 };

@@ -3,15 +3,13 @@
 // stopping its worker, a worker killed by V8's heap limit reported as `memory`, and no worker left
 // after destroy.
 import { strict as assert } from 'assert';
-import { parseManifest } from '../contract/manifest';
 import type { Contract } from '../contract/manifest';
+import { testContract } from './testing/contract';
 import { Sandbox, type HostImplementation, type RunResult } from './sandbox';
 import { SandboxPool } from './pool';
 
 function contract(json: Record<string, unknown>): Contract {
-  const result = parseManifest(JSON.stringify({ name: 'pool-test', scripts: ['*.lua'], ...json }), '/virtual/sandlua.json');
-  assert.ok(result.manifest, JSON.stringify(result.problems));
-  return result.manifest;
+  return testContract('pool-test', json);
 }
 
 const CONTRACT = {

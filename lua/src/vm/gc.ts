@@ -173,7 +173,7 @@ export class Collector {
    * Errors propagate from the instruction, as 5.3's steps do.
    */
   allocationPass(thread: Coroutine, top: number): void {
-    const watched = this.onWatch !== undefined && this.vm.allocated >= this.watchAt;
+    const watched = this.onWatch !== undefined && this.watchDue();
     if (this.finalizing && !watched) {
       // No pass inside a finalizer (PUC stops the collector there): the next allocation after it.
       this.rebase();
