@@ -205,11 +205,20 @@ describe('review: sarif, github, report and --base', function () {
       assert.equal(parallel.stdout, formatJson(single));
       assert.equal(JSON.parse(parallel.stdout).files.length, 400);
       assert.equal(sandlua(tree, 'check', '.', '--format', 'json').stdout, parallel.stdout);
-      const { checkThreads } = require(path.join(root, 'server', 'out', 'check', 'check.js')) as { checkThreads: (s: string[], jobs?: number) => number };
+      const { checkThreads } = require(path.join(root, 'server', 'out', 'check', 'check.js')) as { checkThreads: (s: string[], jobs?: number, cores?: number, load?: number) => number };
       const scripts = fs.readdirSync(tree).filter((f) => f.endsWith('.lua')).map((f) => path.join(tree, f));
       // 400 small scripts (under a megabyte): a worker would cost more than it saves.
       assert.equal(checkThreads(scripts), 1);
       assert.equal(checkThreads(scripts, 3), 3);
+      // 25 MB of scripts pays for two more threads on four idle cores, for none on a machine as
+      // busy as its cores (a worker would only take a core from the main thread).
+      const big = path.join(tree, 'big.txt');
+      fs.writeFileSync(big, Buffer.alloc(25 * 1024 * 1024, 32));
+      assert.equal(checkThreads([big], undefined, 4, 0), 3);
+      assert.equal(checkThreads([big], undefined, 4, 1.2), 3);
+      assert.equal(checkThreads([big], undefined, 2, 1.6), 1);
+      assert.equal(checkThreads([big], undefined, 4, 6), 1);
+      fs.rmSync(big);
       const bad = sandlua(tree, 'check', '.', '--jobs', '0');
       assert.equal(bad.status, 2);
       assert.match(bad.stderr, /--jobs expects a whole number of threads \(1 or more\), got '0'/);

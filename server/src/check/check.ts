@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeScript, applySeverity, contractTextChange, LineMap, type ManifestResult, type Severity, type SeverityMap, type UngovernedScripts } from '@sandlua/lua';
-import { availableParallelism } from 'os';
+import { availableParallelism, loadavg } from 'os';
 import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
 import { MANIFEST_FILE, ManifestDiscovery } from '../manifest-discovery';
 
@@ -105,14 +105,17 @@ export function check(paths: string[], options: CheckOptions = {}): CheckResult 
 /**
  * Source bytes one worker thread must have to check before it pays for itself. A worker loads the
  * bundle, compiles the contract schema and warms up the analysis before its first script is fast
- * (about as long as checking a few megabytes of scripts once warm), while the main thread would
- * only have gone on: measured with `npm run bench:check`, two workers on 1,000 scripts (2.3 MB)
- * took longer than one thread on two cores.
+ * (about 1.5 s of CPU on two cores), time a core could have spent checking: measured with
+ * `npm run bench:check`, a second thread on two cores only broke even at about 12 MB of scripts.
  */
-const BYTES_PER_WORKER = 4 * 1024 * 1024;
+const BYTES_PER_WORKER = 12 * 1024 * 1024;
 
-/** How many threads check `scripts`: `jobs` when given, else what the work (bytes) and the cores pay for. */
-export function checkThreads(scripts: string[], jobs?: number): number {
+/**
+ * How many threads check `scripts`: `jobs` when given, else what the work (bytes) pays for and the
+ * cores that are free (the cores found less the load average: on a busy machine a worker only
+ * takes a core from the main thread).
+ */
+export function checkThreads(scripts: string[], jobs?: number, cores = availableParallelism(), load = loadavg()[0]): number {
   if (jobs !== undefined) return Math.max(1, Math.min(jobs, scripts.length));
   let bytes = 0;
   for (const script of scripts) {
@@ -122,36 +125,81 @@ export function checkThreads(scripts: string[], jobs?: number): number {
       // Unreadable: reported by the check itself.
     }
   }
-  return Math.max(1, Math.min(availableParallelism(), Math.floor(bytes / BYTES_PER_WORKER)));
+  const free = Math.floor(cores - load + 0.5);
+  return Math.max(1, Math.min(free, 1 + Math.floor(bytes / BYTES_PER_WORKER)));
 }
 
+/** Scripts a thread takes from the queue at a time. */
+const BATCH = 16;
+
 /**
- * `check` on several threads when the work pays for them (or `jobs` says how many): the scripts are
- * split among worker threads (each discovers contracts itself); `onProgress` hears how many are done.
+ * `check` on several threads when the work pays for them (or `jobs` says how many): the main thread
+ * and its workers take scripts from one queue, a batch at a time, so a worker still starting (or a
+ * busy core) takes less and the run is never much slower than one thread; each thread discovers
+ * contracts itself. A worker that fails gives its batch back to the queue. `onProgress` hears how
+ * many are done.
  */
 export async function checkParallel(paths: string[], options: CheckOptions & { jobs?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<CheckResult> {
   const cwd = options.cwd ?? process.cwd();
   const { scripts } = collectFiles(paths, cwd);
-  const workers = checkThreads(scripts, options.jobs);
-  if (workers < 2) return check(paths, options);
-  // The contracts' own problems and the order of the result come from the sequential pass over
-  // contracts (cheap); the scripts are checked in the workers.
-  const chunks: string[][] = Array.from({ length: workers }, () => []);
-  scripts.forEach((s, i) => chunks[i % workers].push(s));
-  let done = 0;
-  const results = await Promise.all(chunks.map((chunk) => new Promise<CheckedFile[]>((resolve, reject) => {
-    const worker = new Worker(__filename, { workerData: { sandluaCheckWorker: true, scripts: chunk, manifest: options.manifest, cwd, severity: options.severity, ungoverned: options.ungoverned } });
-    worker.on('message', (m: { progress?: number; files?: CheckedFile[] }) => {
-      if (m.progress !== undefined) {
-        done += m.progress;
-        options.onProgress?.(done, scripts.length);
-      }
-      if (m.files) resolve(m.files);
-    });
-    worker.on('error', reject);
-  })));
-  const byPath = new Map(results.flat().map((f) => [f.path, f]));
+  const threads = checkThreads(scripts, options.jobs);
+  if (threads < 2) return check(paths, options);
   const contractsOnly = checkContracts(paths, options);
+  let fixed: ManifestResult | undefined;
+  const discovery = new ManifestDiscovery();
+  if (options.manifest) {
+    const given = path.resolve(cwd, options.manifest);
+    fixed = discovery.load(isDirectory(given) ? path.join(given, MANIFEST_FILE) : given);
+  }
+  const queue: string[][] = [];
+  for (let i = 0; i < scripts.length; i += BATCH) queue.push(scripts.slice(i, i + BATCH));
+  const byPath = new Map<string, CheckedFile>();
+  let done = 0;
+  const finished = (files: CheckedFile[]): void => {
+    for (const f of files) byPath.set(f.path, f);
+    done += files.length;
+    options.onProgress?.(done, scripts.length);
+  };
+  let alive = threads - 1;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    wake?.();
+    wake = undefined;
+  };
+  for (let i = 0; i < threads - 1; i++) {
+    let batch: string[] | undefined;
+    const worker = new Worker(__filename, { workerData: { sandluaCheckWorker: true, manifest: options.manifest, cwd, severity: options.severity, ungoverned: options.ungoverned } });
+    const giveBack = (): void => {
+      if (batch) queue.push(batch);
+      batch = undefined;
+      notify();
+    };
+    worker.on('message', (m: { files?: CheckedFile[] }) => {
+      if (m.files) finished(m.files);
+      batch = queue.shift();
+      if (batch) worker.postMessage(batch);
+      else void worker.terminate();
+    });
+    // A worker that fails loses nothing: its batch goes back and another thread checks it.
+    worker.on('error', giveBack);
+    worker.on('exit', () => {
+      alive--;
+      giveBack();
+    });
+  }
+  // The main thread checks too, a batch at a time, giving the workers' messages their turn between;
+  // with the queue empty it waits for the workers' last batches (or one given back).
+  for (;;) {
+    const batch = queue.shift();
+    if (batch) {
+      finished(batch.map((s) => checkScript(s, fixed ?? discovery.governing(s), cwd, options.severity, options.ungoverned)));
+      await new Promise((resolve) => setImmediate(resolve));
+    } else if (alive > 0) {
+      await new Promise<void>((resolve) => (wake = resolve));
+    } else {
+      break;
+    }
+  }
   const files = [...scripts.map((s) => byPath.get(display(s, cwd))!).filter(Boolean), ...contractsOnly];
   return tally(files);
 }
@@ -208,21 +256,19 @@ function contractFiles(manifests: Map<string, ManifestResult>, cwd: string): Che
   return files;
 }
 
-// A worker thread of checkParallel: checks its share of the scripts and reports back.
+// A worker thread of checkParallel: checks the batches it is given and sends each back.
 if (!isMainThread && (workerData as { sandluaCheckWorker?: boolean } | null)?.sandluaCheckWorker) {
-  const data = workerData as { scripts: string[]; manifest?: string; cwd: string; severity?: SeverityMap; ungoverned?: UngovernedScripts };
+  const data = workerData as { manifest?: string; cwd: string; severity?: SeverityMap; ungoverned?: UngovernedScripts };
   const discovery = new ManifestDiscovery();
   let fixed: ManifestResult | undefined;
   if (data.manifest) {
     const given = path.resolve(data.cwd, data.manifest);
     fixed = discovery.load(isDirectory(given) ? path.join(given, MANIFEST_FILE) : given);
   }
-  const files: CheckedFile[] = [];
-  for (let i = 0; i < data.scripts.length; i++) {
-    files.push(checkScript(data.scripts[i], fixed ?? discovery.governing(data.scripts[i]), data.cwd, data.severity, data.ungoverned));
-    if ((i + 1) % 50 === 0) parentPort!.postMessage({ progress: 50 });
-  }
-  parentPort!.postMessage({ progress: data.scripts.length % 50, files });
+  parentPort!.on('message', (batch: string[]) => {
+    parentPort!.postMessage({ files: batch.map((s) => checkScript(s, fixed ?? discovery.governing(s), data.cwd, data.severity, data.ungoverned)) });
+  });
+  parentPort!.postMessage({ ready: true });
 }
 
 /**
