@@ -563,9 +563,64 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
       const expected = await client.diagnostics(fresh);
       assert.deepEqual(edited.diagnostics, expected.diagnostics, `version ${v}`);
       // The server's text is the client's, token for token.
-      assert.deepEqual(await client.request('textDocument/semanticTokens/full', file), await client.request('textDocument/semanticTokens/full', fresh), `tokens at version ${v}`);
+      assert.deepEqual((await client.request<{ data: number[] }>('textDocument/semanticTokens/full', file)).data, (await client.request<{ data: number[] }>('textDocument/semanticTokens/full', fresh)).data, `tokens at version ${v}`);
       await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: URI.file(fresh).toString() } });
     }
+  });
+
+  it('answers semantic tokens as deltas against the client\'s last result, and for a range of lines', async () => {
+    const file = path.join(ws, 'tokens.lua');
+    let text = fs.readFileSync(path.join(EXAMPLE, 'normalize.lua'), 'utf8');
+    await client.open(file, text, 1);
+    type Tokens = { resultId?: string; data: number[] };
+    let last = await client.request<Tokens>('textDocument/semanticTokens/full', file);
+    assert.ok(last.resultId && last.data.length > 50);
+    // Absolute tokens, [line, character, length, type, modifiers] each.
+    const decode = (data: number[]): number[][] => {
+      const out: number[][] = [];
+      let line = 0;
+      let character = 0;
+      for (let i = 0; i < data.length; i += 5) {
+        character = data[i] === 0 ? character + data[i + 1] : data[i + 1];
+        line += data[i];
+        out.push([line, character, data[i + 2], data[i + 3], data[i + 4]]);
+      }
+      return out;
+    };
+    let seed = 99;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const pieces = ['local y = os.time()', '\n', 'input.vendor_name', ' ', 'end', 'string.upper(y)', '-- ', 'local function g(a) return a end\n'];
+    let deltas = 0;
+    for (let v = 2; v <= 40; v++) {
+      const at = random(text.length + 1);
+      text = random(4) === 0 ? text.slice(0, at) + text.slice(at + 1 + random(8)) : text.slice(0, at) + pieces[random(pieces.length)] + text.slice(at);
+      await client.change(file, text, v);
+      const answer: Tokens & { edits?: { start: number; deleteCount: number; data?: number[] }[] } = await client.request<Tokens & { edits?: { start: number; deleteCount: number; data?: number[] }[] }>('textDocument/semanticTokens/full/delta', file, { previousResultId: last.resultId });
+      let data: number[] = answer.data;
+      if (answer.edits) {
+        deltas++;
+        data = [...last.data];
+        // Edits apply to the previous result, from the last to the first.
+        for (const e of [...answer.edits].sort((a, b) => b.start - a.start)) data.splice(e.start, e.deleteCount, ...(e.data ?? []));
+      }
+      const fresh = path.join(ws, `tokensfresh${v}.lua`);
+      await client.open(fresh, text);
+      const full = await client.request<Tokens>('textDocument/semanticTokens/full', fresh);
+      assert.deepEqual(data, full.data, `tokens at version ${v}`);
+      // A range of lines: the full tokens on those lines.
+      const first = random(20);
+      const ranged = await client.request<Tokens>('textDocument/semanticTokens/range', fresh, { range: { start: { line: first, character: 0 }, end: { line: first + 10, character: 0 } } });
+      assert.deepEqual(decode(ranged.data), decode(full.data).filter((t) => t[0] >= first && t[0] < first + 10), `range at version ${v}`);
+      await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: URI.file(fresh).toString() } });
+      last = { resultId: answer.resultId, data };
+    }
+    assert.ok(deltas > 30, `${deltas} answers were deltas`);
+    // A result id the server does not know: the full tokens.
+    const unknown = await client.request<Tokens>('textDocument/semanticTokens/full/delta', file, { previousResultId: 'nonsense' });
+    assert.deepEqual(unknown.data, last.data);
   });
 
   it('answers under the client\'s own URI string, with the version, for any legal URI', async () => {

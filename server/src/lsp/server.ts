@@ -5,7 +5,7 @@
 import {
   createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, DiagnosticSeverity, DiagnosticTag, CompletionItemKind,
   InsertTextFormat, SymbolKind, DocumentHighlightKind, CodeActionKind, FoldingRangeKind, MarkupKind, ResponseError, ErrorCodes,
-  DocumentDiagnosticReportKind, FileChangeType, InlayHintKind,
+  DocumentDiagnosticReportKind, FileChangeType, InlayHintKind, SemanticTokensBuilder,
   type Connection, type InitializeParams, type InitializeResult, type Diagnostic as LspDiagnostic,
   type WorkspaceDocumentDiagnosticReport, type TextDocumentContentChangeEvent, type SelectionRange, type DocumentSymbol as LspDocumentSymbol, type SymbolInformation,
   type FormattingOptions,
@@ -104,8 +104,22 @@ export class Server {
   private pending = new Map<string, NodeJS.Immediate>();
   /** Open documents too large to check (MAX_DOCUMENT), by path: their size in characters. */
   private readonly tooLarge = new Map<string, number>();
+  /** Each open document's semantic tokens as last sent (deltas are computed against them). */
+  private readonly tokenBuilders = new Map<string, SemanticTokensBuilder>();
 
   constructor(private readonly connection: Connection, private readonly service = new LanguageService()) {}
+
+  /**
+   * The document's semantic tokens in a builder kept per document (its id the result id), after the
+   * client's earlier result `previous` when asked for a delta.
+   */
+  private tokensOf(uri: string, previous?: string): SemanticTokensBuilder {
+    let builder = previous === undefined ? undefined : this.tokenBuilders.get(uri);
+    if (builder) builder.previousResult(previous!);
+    else this.tokenBuilders.set(uri, (builder = new SemanticTokensBuilder()));
+    for (const t of this.service.semanticTokens(this.path(uri))) builder.push(t.line, t.character, t.length, t.type, t.modifiers);
+    return builder;
+  }
 
   private ranged(document: TextDocument, change: TextDocumentContentChangeEvent): { range: TextEdit['range']; text: string } {
     if ('range' in change && change.range) return { range: change.range, text: change.text };
@@ -142,6 +156,7 @@ export class Server {
       const path = this.path(e.document.uri);
       if (this.uris.get(path) === e.document.uri) this.uris.delete(path);
       this.edits.delete(e.document.uri);
+      this.tokenBuilders.delete(e.document.uri);
       this.tooLarge.delete(path);
       this.service.close(path);
       if (!this.pullDiagnostics && !path.endsWith('sandlua.json')) void c.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
@@ -230,18 +245,14 @@ export class Server {
       position: h.position, label: h.label, kind: h.kind === 'parameter' ? InlayHintKind.Parameter : InlayHintKind.Type,
       paddingLeft: h.paddingLeft, paddingRight: h.paddingRight, tooltip: h.tooltip,
     })), []));
-    c.languages.semanticTokens.on((p) => this.guard(() => {
-      const tokens = this.service.semanticTokens(this.path(p.textDocument.uri));
-      const data: number[] = [];
-      let line = 0;
-      let char = 0;
-      for (const t of tokens) {
-        const dl = t.line - line;
-        data.push(dl, dl === 0 ? t.character - char : t.character, t.length, t.type, t.modifiers);
-        line = t.line;
-        char = t.character;
-      }
-      return { data };
+    // Full tokens with a result id, deltas against the client's last result (the builder keeps it:
+    // an unknown id gets the full tokens), and the tokens of a range (what is on screen).
+    c.languages.semanticTokens.on((p) => this.guard(() => this.tokensOf(p.textDocument.uri).build(), { data: [] }));
+    c.languages.semanticTokens.onDelta((p) => this.guard(() => this.tokensOf(p.textDocument.uri, p.previousResultId).buildEdits(), { data: [] }));
+    c.languages.semanticTokens.onRange((p) => this.guard(() => {
+      const builder = new SemanticTokensBuilder();
+      for (const t of this.service.semanticTokens(this.path(p.textDocument.uri), p.range)) builder.push(t.line, t.character, t.length, t.type, t.modifiers);
+      return builder.build();
     }, { data: [] }));
     c.languages.diagnostics.on((p) => this.guard(() => ({
       kind: DocumentDiagnosticReportKind.Full,
@@ -310,7 +321,7 @@ export class Server {
         documentLinkProvider: { resolveProvider: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         inlayHintProvider: { resolveProvider: false },
-        semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
+        semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: { delta: true }, range: true },
         documentFormattingProvider: true,
         documentRangeFormattingProvider: true,
         documentOnTypeFormattingProvider: { firstTriggerCharacter: '\n' },

@@ -1129,13 +1129,17 @@ export class LanguageService {
     return out.sort((x, y) => x.startLine - y.startLine);
   }
 
-  semanticTokens(path: string): SemanticToken[] {
+  /** The tokens of the document, or of those lines of `within` that it covers (a range request). */
+  semanticTokens(path: string, within?: Range): SemanticToken[] {
     const c = this.get(path);
     if (!c) return [];
     const contract = c.contract?.manifest;
     const policy = this.policyOf(c);
     const tokens: SemanticToken[] = [];
+    const from = within ? c.lines.offsetAt(within.start) : 0;
+    const to = within ? c.lines.offsetAt(within.end) : Infinity;
     const push = (node: ast.Range, type: number, modifiers: number): void => {
+      if (node.end <= from || node.start >= to) return;
       const start = c.lines.positionAt(node.start);
       const end = c.lines.positionAt(node.end);
       if (start.line !== end.line || node.end <= node.start) return;
