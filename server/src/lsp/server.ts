@@ -5,16 +5,16 @@
 import {
   createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, DiagnosticSeverity, DiagnosticTag, CompletionItemKind,
   InsertTextFormat, SymbolKind, DocumentHighlightKind, CodeActionKind, FoldingRangeKind, MarkupKind, ResponseError, ErrorCodes,
-  DocumentDiagnosticReportKind, FileChangeType, InlayHintKind, SemanticTokensBuilder,
+  DocumentDiagnosticReportKind, FileChangeType, InlayHintKind, SemanticTokensBuilder, DidChangeWatchedFilesNotification,
   type Connection, type InitializeParams, type InitializeResult, type Diagnostic as LspDiagnostic,
   type WorkspaceDocumentDiagnosticReport, type TextDocumentContentChangeEvent, type SelectionRange, type DocumentSymbol as LspDocumentSymbol, type SymbolInformation,
-  type FormattingOptions,
+  type FormattingOptions, type CallHierarchyItem as LspCallHierarchyItem,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import * as nodePath from 'path';
 import { URI } from 'vscode-uri';
 import {
-  LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, type CompletionKind, type Diagnostic, type DocumentSymbol, type ServiceSettings, type TextEdit,
+  LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, type CallItem, type CompletionKind, type Diagnostic, type DocumentSymbol, type ServiceSettings, type TextEdit,
 } from '../service/service';
 import type { Severity } from '../check/check';
 import { rangedChange } from '../format/edits';
@@ -95,6 +95,12 @@ export class Server {
   private hierarchicalSymbols = false;
   /** The client takes snippets in completion items (`${1:name}` placeholders); otherwise plain text. */
   private snippets = false;
+  /** The client shows server-initiated progress (window.workDoneProgress). */
+  private workDoneProgress = false;
+  /** The client takes a registration of file watchers (workspace.didChangeWatchedFiles.dynamicRegistration). */
+  private watchRegistration = false;
+  /** The first indexing of the workspace is over. */
+  indexed = false;
   private folders: string[] = [];
   /**
    * The client's command that opens a contract a quick fix changed (its URI the one argument), when
@@ -132,6 +138,8 @@ export class Server {
     c.onInitialize((params) => this.initialize(params));
     c.onInitialized(() => {
       void this.readSettings();
+      void this.watchLuaFiles();
+      void this.buildIndex();
       if (this.pullDiagnostics) return;
       // Push mode: contracts' own problems too.
       for (const contract of this.service.workspaceFiles(this.folders, 2000).filter((f) => f.endsWith('sandlua.json'))) this.publish(contract);
@@ -141,7 +149,14 @@ export class Server {
       let contracts = false;
       for (const change of params.changes) {
         if (change.uri.endsWith('sandlua.json')) contracts = true;
-        if (change.type === FileChangeType.Deleted) this.service.close(this.path(change.uri));
+        const path = this.path(change.uri);
+        // A Lua file created, changed or deleted (a rename is both): its summary in the index. An
+        // open document's is made from the editor's text.
+        if (path.endsWith('.lua') && !this.documents.get(change.uri)) {
+          if (change.type === FileChangeType.Deleted) this.service.unindex(path);
+          else this.service.indexFile(path);
+        }
+        if (change.type === FileChangeType.Deleted) this.service.close(path);
       }
       if (contracts) this.contractsChanged();
     });
@@ -191,7 +206,7 @@ export class Server {
       return { signatures: [{ label: s.label, documentation: s.documentation, parameters: s.parameters.map((x) => ({ label: x.label, documentation: x.documentation })) }], activeSignature: 0, activeParameter: s.activeParameter };
     }, null));
     c.onDefinition((p) => this.guard(() => this.service.definition(this.path(p.textDocument.uri), p.position).map((l) => ({ uri: this.uriOf(l.path), range: l.range })), []));
-    c.onReferences((p) => this.guard(() => this.service.references(this.path(p.textDocument.uri), p.position, p.context.includeDeclaration).map((l) => ({ uri: p.textDocument.uri, range: l.range })), []));
+    c.onReferences((p) => this.guard(() => this.service.references(this.path(p.textDocument.uri), p.position, p.context.includeDeclaration).map((l) => ({ uri: this.uriOf(l.path), range: l.range })), []));
     c.onDocumentHighlight((p) => this.guard(() => this.service.highlights(this.path(p.textDocument.uri), p.position).map((h) => ({
       range: h.range, kind: h.kind === 'write' ? DocumentHighlightKind.Write : h.kind === 'read' ? DocumentHighlightKind.Read : DocumentHighlightKind.Text,
     })), []));
@@ -275,6 +290,20 @@ export class Server {
       return { items };
     });
 
+    // The workspace index: symbols, the call hierarchy (items carry their index key as data).
+    c.onWorkspaceSymbol((p) => this.guard(() => this.service.workspaceSymbols(p.query).map((w) => ({
+      name: w.name, kind: w.kind === 'method' ? SymbolKind.Method : SymbolKind.Function, location: { uri: this.uriOf(w.path), range: w.range },
+      ...(w.container ? { containerName: w.container } : {}),
+    })), []));
+    const callItem = (item: CallItem): LspCallHierarchyItem => ({
+      name: item.name, kind: item.kind === 'file' ? SymbolKind.File : item.kind === 'method' ? SymbolKind.Method : SymbolKind.Function,
+      ...(item.detail ? { detail: item.detail } : {}), uri: this.uriOf(item.path), range: item.range, selectionRange: item.selectionRange, data: { key: item.key },
+    });
+    const keyOf = (item: LspCallHierarchyItem): { key: string } => ({ key: String((item.data as { key?: unknown } | undefined)?.key ?? '') });
+    c.languages.callHierarchy.onPrepare((p) => this.guard(() => this.service.prepareCallHierarchy(this.path(p.textDocument.uri), p.position).map(callItem), []));
+    c.languages.callHierarchy.onIncomingCalls((p) => this.guard(() => this.service.incomingCalls(keyOf(p.item)).map((g) => ({ from: callItem(g.item), fromRanges: g.ranges })), []));
+    c.languages.callHierarchy.onOutgoingCalls((p) => this.guard(() => this.service.outgoingCalls(keyOf(p.item)).map((g) => ({ to: callItem(g.item), fromRanges: g.ranges })), []));
+
     // Formatting: the service's edits; a script it cannot format gets none, and the reason goes to the log.
     c.onDocumentFormatting((p) => this.guard(() => this.formatEdits(p.textDocument.uri, p.options), []));
     c.onDocumentRangeFormatting((p) => this.guard(() => this.formatEdits(p.textDocument.uri, p.options, p.range), []));
@@ -295,6 +324,8 @@ export class Server {
     this.inlayHintRefresh = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
     this.hierarchicalSymbols = params.capabilities.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
     this.snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
+    this.workDoneProgress = params.capabilities.window?.workDoneProgress === true;
+    this.watchRegistration = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     const options = params.initializationOptions as { luaLS?: unknown; checksJson?: unknown; openContractCommand?: unknown } | undefined;
     // The VS Code client says whether the LuaLS extension runs beside it (other clients set `luaLS`),
     // and whether it checks JSON syntax itself.
@@ -316,6 +347,8 @@ export class Server {
         documentHighlightProvider: true,
         renameProvider: { prepareProvider: true },
         documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
+        callHierarchyProvider: true,
         foldingRangeProvider: true,
         selectionRangeProvider: true,
         documentLinkProvider: { resolveProvider: false },
@@ -330,6 +363,35 @@ export class Server {
       },
       serverInfo: { name: 'sandlua', version: typeof SANDLUA_VERSION === 'string' ? SANDLUA_VERSION : '0.0.0-dev' },
     };
+  }
+
+  /**
+   * Indexes the workspace's Lua files in the background, a slice of about 20 ms at a time so that
+   * requests and edits are answered between, with progress when the client shows it.
+   */
+  private async buildIndex(): Promise<void> {
+    const files = this.guard(() => this.service.luaFiles(this.folders), []);
+    if (files.length === 0) return;
+    const progress = this.workDoneProgress ? await this.connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
+    progress?.begin('Indexing Lua files', 0, `${files.length} files`, true);
+    let i = 0;
+    while (i < files.length && !progress?.token.isCancellationRequested) {
+      const started = Date.now();
+      for (; i < files.length && Date.now() - started < 20; i++) {
+        const file = files[i];
+        this.guard(() => this.service.indexFile(file), undefined);
+      }
+      progress?.report(Math.round((100 * i) / files.length), `${i} of ${files.length}`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    progress?.done();
+    this.indexed = true;
+  }
+
+  /** Asks a client that can watch files to tell of Lua files created, changed and deleted. */
+  private async watchLuaFiles(): Promise<void> {
+    if (!this.watchRegistration) return;
+    await this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.lua' }] }).catch(() => undefined);
   }
 
   private async readSettings(): Promise<void> {

@@ -20,6 +20,7 @@ import { contractCompletion, contractHover } from './contract-schema';
 import { finishedStatement, formatScript, type FormatFailure } from './formatting';
 import { rangedChange } from '../format/edits';
 import type { EditorOptions } from '../format/style';
+import { matchScore, summarize, WorkspaceIndex, type IndexKey, type IndexedFunction } from './workspace-index';
 
 export interface Position { line: number; character: number }
 export interface Range { start: Position; end: Position }
@@ -67,6 +68,14 @@ export interface InlayHint { position: Position; label: string; kind: 'parameter
 export const TOKEN_TYPES = ['variable', 'parameter', 'function', 'property', 'namespace'] as const;
 export const TOKEN_MODIFIERS = ['declaration', 'readonly', 'defaultLibrary', 'host', 'forbidden'] as const;
 export interface SemanticToken { line: number; character: number; length: number; type: number; modifiers: number }
+/** A workspace symbol: a function an indexed file defines, or a host function a contract declares. */
+export interface WorkspaceSymbol { name: string; kind: 'function' | 'method'; path: string; range: Range; container?: string }
+/**
+ * A call hierarchy item: a function, a host function (in its contract), or a file's main chunk
+ * (`file`); `key` says which to the later incoming/outgoing requests.
+ */
+export interface CallItem { key: string; name: string; kind: 'function' | 'method' | 'file'; detail?: string; path: string; range: Range; selectionRange: Range }
+export interface CallsOf { item: CallItem; ranges: Range[] }
 
 /** Fields and methods a file defines, by name, per analysis (hover on members of unknown objects). */
 const MEMBERS = new WeakMap<object, Map<string, { start: number; text: string; signature?: string }[]>>();
@@ -122,6 +131,11 @@ export class LanguageService {
   /** What module files export, by file, with the text it was read from. */
   private readonly exportsCache = new Map<string, { text: string; fields: ModuleField[] }>();
   settings: ServiceSettings = { severity: {} };
+  /** The workspace's files summarised (workspace-index.ts); `dirty`: summaries to make again before use. */
+  private readonly index = new WorkspaceIndex();
+  private readonly dirty = new Set<string>();
+  /** The contracts met while indexing (their host functions are workspace symbols). */
+  private readonly indexedContracts = new Set<string>();
 
   constructor(private readonly options: ServiceOptions = {}) {
     this.discovery = this.newDiscovery();
@@ -142,6 +156,7 @@ export class LanguageService {
 
   open(path: string, text: string, version = 0): void {
     this.documents.set(path, { text, version });
+    if (path.endsWith('.lua')) this.dirty.add(path);
     // A script's analysis stays cached: the next one takes its parse over where the edit allows.
     if (isContract(path)) this.contractsChanged();
   }
@@ -164,6 +179,8 @@ export class LanguageService {
   close(path: string): void {
     this.documents.delete(path);
     this.cache.delete(path);
+    // Its text is the disk's again.
+    if (this.index.has(path)) this.dirty.add(path);
     if (isContract(path)) this.contractsChanged();
   }
 
@@ -171,6 +188,174 @@ export class LanguageService {
   contractsChanged(): void {
     this.discovery = this.newDiscovery();
     this.cache.clear();
+    // Host functions and modules are named by the contracts: every summary is made again.
+    for (const path of this.index.paths()) this.dirty.add(path);
+  }
+
+  // ---- the workspace index -------------------------------------------------------------------
+
+  /** Every Lua file under the folders (at most `limit`), for the index. */
+  luaFiles(folders: string[], limit = 50000): string[] {
+    return filesUnder(folders, limit, (name) => name.endsWith('.lua'));
+  }
+
+  /**
+   * Summarises a file into the index: an open one from its analysis, else from the disk (a file
+   * that cannot be read, or over 8 MB, leaves the index).
+   */
+  indexFile(path: string): void {
+    this.dirty.delete(path);
+    try {
+      const contract = this.contractFor(path);
+      if (contract) this.indexedContracts.add(contract.path);
+      if (this.documents.has(path)) {
+        const c = this.get(path);
+        if (!c) return this.index.delete(path);
+        this.index.set(path, summarize(c.text, path, c.contract?.manifest, { chunk: c.analysis.parsed.chunk, scope: c.analysis.scope, lines: c.lines }));
+        return;
+      }
+      const size = fs.statSync(path).size;
+      if (size > 8 * 1024 * 1024) return this.index.delete(path);
+      this.index.set(path, summarize(fs.readFileSync(path, 'utf8'), path, contract?.manifest));
+    } catch {
+      this.index.delete(path);
+    }
+  }
+
+  /** A file left the workspace (deleted, or renamed away). */
+  unindex(path: string): void {
+    this.dirty.delete(path);
+    this.index.delete(path);
+  }
+
+  /** How many files the index holds. */
+  indexSize(): number {
+    return this.index.size;
+  }
+
+  private freshIndex(): WorkspaceIndex {
+    for (const path of [...this.dirty]) {
+      if (this.index.has(path) || this.documents.has(path)) this.indexFile(path);
+      else this.dirty.delete(path);
+    }
+    return this.index;
+  }
+
+  /** Functions of the workspace matching `query` (its characters in order, any case), and the contracts' host functions. */
+  workspaceSymbols(query: string, limit = 1000): WorkspaceSymbol[] {
+    const out: WorkspaceSymbol[] = [];
+    for (const { path, fn } of this.freshIndex().symbols(query, limit)) {
+      const container = fn.container === undefined ? undefined : this.index.summary(path)?.functions[fn.container]?.name;
+      out.push({ name: fn.name, kind: fn.kind, path, range: fn.selection, ...(container ? { container } : {}) });
+    }
+    const q = query.toLowerCase();
+    for (const contractPath of this.indexedContracts) {
+      const contract = this.discovery.load(contractPath)?.manifest;
+      for (const [name, fn] of contract?.host ?? []) {
+        if (out.length >= limit) break;
+        if (matchScore(name.toLowerCase(), q) < 0) continue;
+        out.push({ name, kind: 'function', path: contractPath, range: spanRange(fn.span), container: `host function (${nodePath.basename(nodePath.dirname(contractPath))}/${MANIFEST_FILE})` });
+      }
+    }
+    return out;
+  }
+
+  /** What the name at a position calls or defines, for the index (a host, module or file function). */
+  private indexKeyAt(path: string, position: Position): { key: IndexKey; at?: IndexedFunction } | undefined {
+    const summary = this.freshIndex().summary(path) ?? (this.indexFile(path), this.index.summary(path));
+    if (!summary) return undefined;
+    const inside = (r: Range): boolean => before(r.start, position) && before(position, r.end);
+    const call = summary.calls.find((c) => inside(c.range));
+    if (call) return { key: call.target };
+    const fn = summary.functions.find((f) => inside(f.selection));
+    return fn ? { key: fn.key, at: fn } : undefined;
+  }
+
+  /** The call hierarchy's item for what is at a position. */
+  prepareCallHierarchy(path: string, position: Position): CallItem[] {
+    const found = this.indexKeyAt(path, position);
+    const item = found && this.callItem(found.key);
+    return item ? [item] : [];
+  }
+
+  private callItem(key: IndexKey, inFile?: string): CallItem | undefined {
+    if (key.startsWith('main:')) {
+      const path = key.slice(5);
+      const zero = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+      return { key, name: nodePath.basename(path), kind: 'file', detail: 'main chunk', path, range: zero, selectionRange: zero };
+    }
+    if (key.startsWith('host:')) {
+      const name = key.slice(5);
+      // The contract of a file that calls it (the first, or the one asked about).
+      const files = inFile ? [inFile] : this.index.callsTo(key).map((c) => c.path);
+      for (const file of files) {
+        const contract = this.contractFor(file);
+        const fn = contract?.manifest?.host.get(name);
+        if (contract && fn) return { key, name, kind: 'function', detail: 'host function', path: contract.path, range: spanRange(fn.span), selectionRange: spanRange(fn.span) };
+      }
+      return undefined;
+    }
+    const at = this.index.definition(key);
+    if (!at) return undefined;
+    return { key, name: at.fn.name, kind: at.fn.kind, ...(key.startsWith('module:') ? { detail: `module ${key.slice(7, key.lastIndexOf('.'))}` } : {}), path: at.path, range: at.fn.range, selectionRange: at.fn.selection };
+  }
+
+  /** Who calls an item: each calling function (or main chunk) with the ranges of its calls. */
+  incomingCalls(item: Pick<CallItem, 'key'>): CallsOf[] {
+    const groups = new Map<string, CallsOf>();
+    for (const { path, call } of this.freshIndex().callsTo(item.key)) {
+      const summary = this.index.summary(path)!;
+      const callerKey = call.caller === undefined ? `main:${path}` : summary.functions[call.caller].key;
+      let group = groups.get(callerKey);
+      if (!group) {
+        const from = this.callItem(callerKey);
+        if (!from) continue;
+        groups.set(callerKey, (group = { item: from, ranges: [] }));
+      }
+      group.ranges.push(call.range);
+    }
+    return [...groups.values()];
+  }
+
+  /** What an item calls: each called function with the ranges of the calls in the item's body. */
+  outgoingCalls(item: Pick<CallItem, 'key'>): CallsOf[] {
+    const index = this.freshIndex();
+    let path: string;
+    let caller: number | undefined;
+    if (item.key.startsWith('main:')) {
+      path = item.key.slice(5);
+    } else {
+      const at = index.definition(item.key);
+      if (!at) return [];
+      path = at.path;
+      caller = index.summary(path)!.functions.indexOf(at.fn);
+    }
+    const groups = new Map<string, CallsOf>();
+    for (const call of index.summary(path)?.calls ?? []) {
+      if (call.caller !== caller) continue;
+      let group = groups.get(call.target);
+      if (!group) {
+        const to = this.callItem(call.target, path);
+        if (!to) continue;
+        groups.set(call.target, (group = { item: to, ranges: [] }));
+      }
+      group.ranges.push(call.range);
+    }
+    return [...groups.values()];
+  }
+
+  /** Calls across the workspace of the host or module function at a position (and its declaration). */
+  private indexReferences(path: string, position: Position, includeDeclaration: boolean): Location[] {
+    const found = this.indexKeyAt(path, position);
+    if (!found || found.key.startsWith('fn:')) return [];
+    // A host function's uses in this file are the file's own occurrences already (its whole path).
+    const host = found.key.startsWith('host:');
+    const out: Location[] = this.index.callsTo(found.key).filter((c) => !(host && c.path === path)).map((c) => ({ path: c.path, range: c.call.range }));
+    if (includeDeclaration) {
+      const item = this.callItem(found.key, path);
+      if (item) out.unshift({ path: item.path, range: item.selectionRange });
+    }
+    return out;
   }
 
   openPaths(): string[] {
@@ -288,29 +473,7 @@ export class LanguageService {
 
   /** Every script under the folders that a contract governs, and every contract (workspace diagnostics). */
   workspaceFiles(folders: string[], limit = 100000): string[] {
-    const out: string[] = [];
-    const skip = new Set(['node_modules', '.git', '.hg', '.svn']);
-    for (const folder of folders) {
-      const stack = [folder];
-      while (stack.length > 0 && out.length < limit) {
-        const dir = stack.pop()!;
-        let entries: fs.Dirent[];
-        try {
-          entries = fs.readdirSync(dir, { withFileTypes: true });
-        } catch {
-          continue;
-        }
-        for (const e of entries) {
-          const full = nodePath.join(dir, e.name);
-          if (e.isDirectory()) {
-            if (!skip.has(e.name)) stack.push(full);
-          } else if (e.name === MANIFEST_FILE || (e.name.endsWith('.lua') && this.contractFor(full))) {
-            out.push(full);
-          }
-        }
-      }
-    }
-    return out.sort();
+    return filesUnder(folders, limit, (name, full) => name === MANIFEST_FILE || (name.endsWith('.lua') && this.contractFor(full) !== undefined));
   }
 
   // ---- completion ----------------------------------------------------------------------------
@@ -850,7 +1013,7 @@ export class LanguageService {
     if (call?.file) {
       const key = call.file.normalized !== undefined ? declaredFileKey(contractOf!, call.file.normalized) : undefined;
       const span = key !== undefined ? locate(contractOf!, ['files', key], { key: true }) : undefined;
-      return span ? [{ path: contractOf!.path, range: { start: { line: span.line - 1, character: span.column - 1 }, end: { line: span.endLine - 1, character: span.endColumn - 1 } } }] : [];
+      return span ? [{ path: contractOf!.path, range: spanRange(span) }] : [];
     }
     const member = this.memberTarget(c, offset);
     if (member && contractOf) {
@@ -867,8 +1030,7 @@ export class LanguageService {
     const contract = c.contract?.manifest;
     const fn = contract?.host.get(name);
     if (fn && c.contract) {
-      const s = fn.span;
-      return [{ path: c.contract.path, range: { start: { line: s.line - 1, character: s.column - 1 }, end: { line: s.endLine - 1, character: s.endColumn - 1 } } }];
+      return [{ path: c.contract.path, range: spanRange(fn.span) }];
     }
     // A global the script defines itself: its first assignment.
     const refs = c.analysis.scope.globals.get(target.path[0]);
@@ -877,8 +1039,12 @@ export class LanguageService {
     return [];
   }
 
+  /** The name's occurrences in the file; for a host or module function, its calls in every indexed file too. */
   references(path: string, position: Position, includeDeclaration = true): Location[] {
-    return this.occurrences(path, position, includeDeclaration).map((o) => ({ path, range: o.range }));
+    const out = this.occurrences(path, position, includeDeclaration).map((o) => ({ path, range: o.range }));
+    const seen = new Set(out.map((l) => JSON.stringify(l)));
+    for (const l of this.indexReferences(path, position, includeDeclaration)) if (!seen.has(JSON.stringify(l))) out.push(l);
+    return out;
   }
 
   highlights(path: string, position: Position): Highlight[] {
@@ -1388,6 +1554,42 @@ function stringContents(text: string, literal: ast.StringLiteral): ast.Range {
   const open = /^\[=*\[/.exec(text.slice(literal.start, literal.start + 64))?.[0].length ?? 2;
   const start = Math.min(literal.start + open, literal.end);
   return { start, end: Math.max(start, literal.end - open) };
+}
+
+/** The files under the folders that `take` wants (at most `limit`, sorted), outside version control and node_modules. */
+function filesUnder(folders: string[], limit: number, take: (name: string, full: string) => boolean): string[] {
+  const out: string[] = [];
+  const skip = new Set(['node_modules', '.git', '.hg', '.svn']);
+  for (const folder of folders) {
+    const stack = [folder];
+    while (stack.length > 0 && out.length < limit) {
+      const dir = stack.pop()!;
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const e of entries) {
+        const full = nodePath.join(dir, e.name);
+        if (e.isDirectory()) {
+          if (!skip.has(e.name)) stack.push(full);
+        } else if (out.length < limit && take(e.name, full)) {
+          out.push(full);
+        }
+      }
+    }
+  }
+  return out.sort();
+}
+
+/** A contract span (1-based) as a range. */
+function spanRange(s: { line: number; column: number; endLine: number; endColumn: number }): Range {
+  return { start: { line: s.line - 1, character: s.column - 1 }, end: { line: s.endLine - 1, character: s.endColumn - 1 } };
+}
+
+function before(a: Position, b: Position): boolean {
+  return a.line < b.line || (a.line === b.line && a.character <= b.character);
 }
 
 export function range(lines: LineMap, start: number, end: number): Range {
