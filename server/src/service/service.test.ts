@@ -291,6 +291,48 @@ describe('language service: hover on types', () => {
     assert.equal(service.hover(SCRIPT, positionOf(text, 'missing()', 1)), undefined, 'nothing the file defines: no guess');
   });
 
+  it('in plain Lua, finds a required module\'s members in the workspace, string methods and methods other files define', () => {
+    const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-hover-'));
+    try {
+      fs.mkdirSync(path.join(ws, 'lib', 'shapes'), { recursive: true });
+      fs.mkdirSync(path.join(ws, 'app'));
+      fs.writeFileSync(path.join(ws, 'lib', 'mymod.lua'), 'local M = {}\n--- Adds two numbers.\nfunction M.add(a, b) return a + b end\nreturn M\n');
+      fs.writeFileSync(path.join(ws, 'lib', 'shapes', 'init.lua'), 'local Shape = {}\nfunction Shape:area() return 0 end\nreturn Shape\n');
+      const script = path.join(ws, 'app', 'main.lua');
+      const text = [
+        'local m = require("lib.mymod")',
+        'local shapes = require("lib.shapes")',
+        'local function f(s, obj) return m.add(1, 2), s:gsub("a", "b"), obj:area(), shapes:area(), m.missing end',
+        'return f',
+      ].join('\n');
+      fs.writeFileSync(script, text);
+      const service = new LanguageService();
+      service.open(script, text, 1);
+      const add = service.hover(script, positionOf(text, 'add(1', 1))!.contents;
+      assert.match(add, /lib\.mymod\.add\(a, b\)/);
+      assert.match(add, /Adds two numbers\./);
+      assert.match(add, /From module `lib\.mymod` \(`\.\.\/lib\/mymod\.lua`\)/);
+      assert.deepEqual(service.definition(script, positionOf(text, 'add(1', 1)).map((l) => [path.relative(ws, l.path), l.range.start.line]), [[path.join('lib', 'mymod.lua'), 2]]);
+      assert.match(service.hover(script, positionOf(text, 'area(), m', 1))!.contents, /From module `lib\.shapes` \(`\.\.\/lib\/shapes\/init\.lua`\)/);
+      const gsub = service.hover(script, positionOf(text, 'gsub', 1))!.contents;
+      assert.match(gsub, /string\.gsub\(s, pattern, repl/);
+      assert.match(gsub, /If `s` is a string \(its type is not known here\)/);
+      assert.equal(service.hover(script, positionOf(text, 'missing', 1)), undefined, 'the module has no such field');
+      // A method of an object not known here: what the workspace's indexed files define under that name.
+      assert.equal(service.hover(script, positionOf(text, 'area(), shapes', 1)), undefined, 'nothing indexed yet');
+      for (const file of service.luaFiles([ws])) service.indexFile(file);
+      const area = service.hover(script, positionOf(text, 'area(), shapes', 1))!.contents;
+      assert.match(area, /\(method\) obj:area/);
+      assert.match(area, /`Shape:area`, \.\.\/lib\/shapes\/init\.lua line 2/);
+      // Under a contract, a module it does not declare is not looked for (require fails at run time).
+      fs.copyFileSync(path.join(__dirname, '..', '..', '..', 'examples', 'invoice-normalizer', 'sandlua.json'), path.join(ws, 'app', 'sandlua.json'));
+      service.contractsChanged();
+      assert.ok(!/From module/.test(service.hover(script, positionOf(text, 'add(1', 1))?.contents ?? ''));
+    } finally {
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
   it('shows a local function\'s signature, with the types of its ---@param comments', () => {
     const text = '---@param n integer\nlocal function twice(n) return n * 2 end\nreturn { normalized_vendor = tostring(twice(2)) }\n';
     const service = new LanguageService();

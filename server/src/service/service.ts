@@ -114,6 +114,7 @@ export interface ServiceOptions {
 interface OpenDocument { text: string; version: number; edits?: TextEdit[] }
 
 interface Cached {
+  path: string;
   text: string;
   contract: ManifestResult | undefined;
   analysis: ScriptAnalysis;
@@ -411,7 +412,7 @@ export class LanguageService {
     });
     const override = this.options.analysis?.(analysis, text);
     if (override?.findings) analysis.findings = override.findings;
-    const entry: Cached = { text, contract, analysis, lines: analysis.parsed.lineMap, types: override?.types ?? analysis.types, ungoverned };
+    const entry: Cached = { path, text, contract, analysis, lines: analysis.parsed.lineMap, types: override?.types ?? analysis.types, ungoverned };
     this.cache.set(path, entry);
     if (this.cache.size > 5000) this.cache.delete(this.cache.keys().next().value as string);
     return entry;
@@ -823,7 +824,7 @@ export class LanguageService {
       return { contents: `file \`${use.normalized ?? use.path}\` (relative to the contract's folder)\n\n${status}`, range: r };
     }
     const member = this.memberTarget(c, offset);
-    if (member && contractOf) {
+    if (member) {
       const lines = [`\`\`\`lua\n${member.module.name}${member.field.method ? ':' : '.'}${member.field.kind === 'function' ? member.field.signature : `${member.field.name}: ${member.field.signature}`}\n\`\`\``];
       if (member.field.doc) lines.push(member.field.doc);
       lines.push(`From module \`${member.module.name}\` (\`${member.module.path}\`).`);
@@ -898,7 +899,7 @@ export class LanguageService {
       if (!type) return this.memberByName(c, owner, name.name, '.', r);
       return { contents: `\`\`\`lua\n(field) ${owner}.${name.name}: ${formatInferredType(type)}\n\`\`\``, range: r };
     }
-    if (!objectType) return this.memberByName(c, owner, name.name, ':', r);
+    if (!objectType) return this.memberByName(c, owner, name.name, ':', r) ?? stringMethodHover(owner, name.name, r) ?? this.workspaceMethod(c, owner, name.name, r);
     const result = this.typeOf(c, found);
     const resultLine = result ? `\n\nReturns here: \`${formatInferredType(result)}\`` : '';
     if (isStringType(objectType)) {
@@ -927,6 +928,20 @@ export class LanguageService {
     const rows = shown.map((m) => `- ${m.signature !== undefined ? `\`${m.signature}\`` : `\`${m.text}\``}, line ${c.lines.positionAt(m.start).line + 1}`);
     const what = functions.length > 0 ? 'Defined in this file as' : 'Assigned in this file as';
     return { contents: `\`\`\`lua\n${head}\n\`\`\`\n${what} (the type of \`${owner}\` is not known, so by name):\n${rows.join('\n')}${more > 0 ? `\n- and ${more} more` : ''}`, range: r };
+  }
+
+  /** A method whose object's type is not known, and that no file of the workspace but others define (`function T:name`): those, by name. */
+  private workspaceMethod(c: Cached, owner: string, name: string, r: Range): Hover | undefined {
+    const found: string[] = [];
+    let count = 0;
+    for (const path of this.index.paths()) {
+      for (const fn of this.index.summary(path)!.functions) {
+        if (fn.kind !== 'method' || !fn.name.endsWith(`:${name}`)) continue;
+        if (count++ < 3) found.push(`- \`${fn.name}\`, ${nodePath.relative(nodePath.dirname(c.path), path).split(nodePath.sep).join('/')} line ${fn.selection.start.line + 1}`);
+      }
+    }
+    if (count === 0) return undefined;
+    return { contents: `\`\`\`lua\n(method) ${owner}:${name}\n\`\`\`\nDefined in the workspace as (the type of \`${owner}\` is not known, so by name):\n${found.join('\n')}${count > 3 ? `\n- and ${count - 3} more` : ''}`, range: r };
   }
 
   /** Fields and methods the file defines or assigns, by name (computed once per analysis). */
@@ -1016,8 +1031,8 @@ export class LanguageService {
       return span ? [{ path: contractOf!.path, range: spanRange(span) }] : [];
     }
     const member = this.memberTarget(c, offset);
-    if (member && contractOf) {
-      const file = moduleFile(contractOf, member.module);
+    if (member) {
+      const file = member.file;
       const text = this.text(file);
       if (text === undefined) return [];
       const lines = new LineMap(text);
@@ -1469,30 +1484,64 @@ export class LanguageService {
   }
 
   private moduleOfLocal(c: Cached, local: LocalVariable): ModuleDeclaration | undefined {
-    const contract = c.contract?.manifest;
-    if (!contract || local.kind !== 'local' || local.written || !local.initializer) return undefined;
-    const init = unparen(local.initializer);
-    if (init.kind !== 'Call') return undefined;
-    const call = init;
-    const use = requireUses(c.analysis.scope).find((u) => u.call === call);
-    return use ? contract.modules.get(use.name) : undefined;
+    const use = this.requireOfLocal(c, local);
+    return use ? c.contract?.manifest?.modules.get(use.name) : undefined;
   }
 
-  /** `util.format` / `util:describe` at an offset, where `util` holds a declared module: the field. */
-  private memberTarget(c: Cached, offset: number): { module: ModuleDeclaration; field: ModuleField; node: ast.Range } | undefined {
+  /**
+   * `util.format` / `util:describe` at an offset, where `util` holds a module: a module the contract
+   * declares, or, in a script no contract governs, the workspace's file for `require`'s name (found
+   * as Lua's default path would from the script's folder or one above it): the field and its file.
+   */
+  private memberTarget(c: Cached, offset: number): { module: { name: string; path: string }; file: string; field: ModuleField; node: ast.Range } | undefined {
     const contract = c.contract?.manifest;
-    if (!contract || contract.modules.size === 0) return undefined;
+    if (contract && contract.modules.size === 0) return undefined;
     let found: { object: ast.Name; name: ast.Name } | undefined;
-    walk(c.analysis.parsed.chunk, (n) => {
+    walkWithin(c.analysis.parsed.chunk, offset, offset, (n) => {
       if (n.kind === 'Member' && n.object.kind === 'Name' && offset >= n.name.start && offset <= n.name.end) found = { object: n.object, name: n.name };
       else if (n.kind === 'Call' && n.method && n.callee.kind === 'Name' && offset >= n.method.start && offset <= n.method.end) found = { object: n.callee, name: n.method };
     });
     if (!found) return undefined;
     const local = c.analysis.scope.referenceOf(found.object)?.local;
-    const module = local && this.moduleOfLocal(c, local);
+    if (!local) return undefined;
+    let module: { name: string; path: string } | undefined;
+    let file: string | undefined;
+    if (contract) {
+      const declared = this.moduleOfLocal(c, local);
+      if (declared) [module, file] = [declared, moduleFile(contract, declared)];
+    } else if (this.plainLua(c)) {
+      const use = this.requireOfLocal(c, local);
+      file = use && this.workspaceModuleFile(c.path, use.name);
+      if (use && file) module = { name: use.name, path: nodePath.relative(nodePath.dirname(c.path), file).split(nodePath.sep).join('/') };
+    }
     const name = found.name;
-    const field = module && this.exportsOf(moduleFile(contract, module))?.find((f) => f.name === name.name);
-    return module && field ? { module, field, node: name } : undefined;
+    const field = file && this.exportsOf(file)?.find((f) => f.name === name.name);
+    return module && file && field ? { module, file, field, node: name } : undefined;
+  }
+
+  /** The `require("name")` a local is bound to, if it is one (`local x = require("name")`, never assigned again). */
+  private requireOfLocal(c: Cached, local: LocalVariable): RequireUse | undefined {
+    if (local.kind !== 'local' || local.written || !local.initializer) return undefined;
+    const init = unparen(local.initializer);
+    return init.kind === 'Call' ? requireUses(c.analysis.scope).find((u) => u.call === init) : undefined;
+  }
+
+  /** The file Lua's default path (`./?.lua;./?/init.lua`) finds for a module, from the script's folder or one above it. */
+  private workspaceModuleFile(from: string, name: string): string | undefined {
+    const parts = name.split('.');
+    if (parts.some((p) => p === '' || p === '..')) return undefined;
+    const candidates = [nodePath.join(...parts) + '.lua', nodePath.join(...parts, 'init.lua')];
+    let dir = nodePath.dirname(from);
+    for (let level = 0; level < 16; level++) {
+      for (const candidate of candidates) {
+        const file = nodePath.join(dir, candidate);
+        if (file !== from && this.exists(file)) return file;
+      }
+      const up = nodePath.dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+    return undefined;
   }
 
   // ---- names ---------------------------------------------------------------------------------
@@ -1581,6 +1630,16 @@ function filesUnder(folders: string[], limit: number, take: (name: string, full:
     }
   }
   return out.sort();
+}
+
+/**
+ * A method call on a value whose type is not known, named as a string method (`s:gsub(…)`, the
+ * commonest method calls in Lua): the string library's entry, said as a guess.
+ */
+function stringMethodHover(owner: string, name: string, r: Range): Hover | undefined {
+  const doc = STDLIB_DOCS[`string.${name}`];
+  if (!doc) return undefined;
+  return { contents: `\`\`\`lua\n${doc.signature}\n\`\`\`\n${doc.doc}\n\nIf \`${owner}\` is a string (its type is not known here).`, range: r };
 }
 
 /** A contract span (1-based) as a range. */
