@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { createMessageConnection, IPCMessageReader, IPCMessageWriter, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { CancellationTokenSource, createMessageConnection, IPCMessageReader, IPCMessageWriter, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { URI } from 'vscode-uri';
 import { PassThrough } from 'stream';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
@@ -566,6 +566,23 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
       assert.deepEqual((await client.request<{ data: number[] }>('textDocument/semanticTokens/full', file)).data, (await client.request<{ data: number[] }>('textDocument/semanticTokens/full', fresh)).data, `tokens at version ${v}`);
       await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: URI.file(fresh).toString() } });
     }
+  });
+
+  it('answers RequestCancelled at once for requests cancelled while queued behind a slow one, and serves on', async () => {
+    // A 20,000-line script: its first analysis holds the server a while.
+    const big = path.join(ws, 'big-cancel.lua');
+    const rules = Array.from({ length: 2000 }, (_, i) => `local function rule${i}(words)\n  local total = 0\n  for _, w in ipairs(words) do\n    if #w > ${i % 7} then total = total + #w end\n  end\n  return total, string.format("%d", total)\nend\n`);
+    const text = rules.join('') + 'return { normalized_vendor = input.vendor_name, confidence = 0.5 }\n';
+    await client.open(big, text);
+    const slow = client.request('textDocument/documentSymbol', big);
+    const sources = Array.from({ length: 5 }, () => new CancellationTokenSource());
+    const queued = sources.map((source) => client.connection.sendRequest('textDocument/hover', { textDocument: { uri: URI.file(script).toString() }, position: { line: 0, character: 8 } }, source.token)
+      .then(() => 'answered', (error: { code?: number }) => error.code));
+    for (const source of sources) source.cancel();
+    assert.ok(((await slow) as unknown[]).length > 1000);
+    assert.deepEqual(await Promise.all(queued), [-32800, -32800, -32800, -32800, -32800]);
+    assert.ok(await client.request('textDocument/hover', script, { position: { line: 0, character: 8 } }) !== undefined);
+    await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: URI.file(big).toString() } });
   });
 
   it('answers semantic tokens as deltas against the client\'s last result, and for a range of lines', async () => {

@@ -5,10 +5,10 @@
 import {
   createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, DiagnosticSeverity, DiagnosticTag, CompletionItemKind,
   InsertTextFormat, SymbolKind, DocumentHighlightKind, CodeActionKind, FoldingRangeKind, MarkupKind, ResponseError, ErrorCodes,
-  DocumentDiagnosticReportKind, FileChangeType, InlayHintKind, SemanticTokensBuilder, DidChangeWatchedFilesNotification,
+  DocumentDiagnosticReportKind, FileChangeType, InlayHintKind, SemanticTokensBuilder, DidChangeWatchedFilesNotification, LSPErrorCodes,
   type Connection, type InitializeParams, type InitializeResult, type Diagnostic as LspDiagnostic,
   type WorkspaceDocumentDiagnosticReport, type TextDocumentContentChangeEvent, type SelectionRange, type DocumentSymbol as LspDocumentSymbol, type SymbolInformation,
-  type FormattingOptions, type CallHierarchyItem as LspCallHierarchyItem,
+  type FormattingOptions, type CallHierarchyItem as LspCallHierarchyItem, type RequestMessage, type ResponseMessage, type ConnectionStrategy,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import * as nodePath from 'path';
@@ -50,13 +50,24 @@ export interface ServerOptions {
   transport: 'stdio' | 'ipc';
 }
 
+/**
+ * A request the client cancels before the server has started on it (queued behind a slow one) is
+ * answered at once with RequestCancelled and never run. (Requests that run check their token where
+ * they can take long: workspace diagnostics, the index build.)
+ */
+export const CANCEL_QUEUED: ConnectionStrategy = {
+  cancelUndispatched: (message): ResponseMessage => ({
+    jsonrpc: '2.0', id: (message as RequestMessage).id, error: { code: LSPErrorCodes.RequestCancelled, message: `${(message as RequestMessage).method} cancelled before it started` },
+  }),
+};
+
 /** Starts the server; resolves when the client has said exit. */
 export function startServer(options: ServerOptions): Promise<void> {
   // On stdio, only well-framed messages reach the connection (framing.ts): malformed input is
   // reported on stderr and skipped, and the server keeps serving.
   const connection = options.transport === 'ipc'
-    ? createConnection(ProposedFeatures.all)
-    : createConnection(ProposedFeatures.all, guardedStdin('sandlua lsp'), process.stdout);
+    ? createConnection(ProposedFeatures.all, CANCEL_QUEUED)
+    : createConnection(ProposedFeatures.all, guardedStdin('sandlua lsp'), process.stdout, CANCEL_QUEUED);
   return new Promise((resolve) => {
     new Server(connection).listen();
     connection.onExit(() => resolve());
