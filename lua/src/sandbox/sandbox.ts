@@ -24,7 +24,7 @@ import { acceptsNil } from '../contract/types';
 import { compile } from '../compiler/compile';
 import type { Proto } from '../vm/proto';
 import { LuaState } from '../vm/state';
-import type { CallFrame, VM } from '../vm/interp';
+import type { CallFrame, Coroutine, VM } from '../vm/interp';
 import { LuaTable } from '../vm/table';
 import { growth } from '../vm/heap';
 import { LuaClosure, LuaError, LuaValue, NativeFunction, Request, Upvalue, fromLuaString, typeName } from '../vm/value';
@@ -371,6 +371,14 @@ class Run {
   private growthSeen = growth.bytes;
   /** The instruction count at which a measure comes anyway (see measureMemory). */
   private nextMemoryCheck = 0;
+  /** An allocation made a measure due: the hook takes it before the next instruction. */
+  private measureDue = false;
+  /** VM.allocated when the measure became due. */
+  private dueAt = 0;
+  /** The stacks' values when the budget ran out, kept for the measure after the run (onUncaught). */
+  private heldAtBudget: LuaValue[] | undefined;
+  /** The script runs under the step hook (a measure can wait for it). */
+  private running = false;
   private readonly audit: AuditRecord;
   private readonly clockLog = { now: [] as number[], cpu: [] as number[], timezoneOffset: [] as number[] };
   private inputJson: Json = null;
@@ -494,10 +502,25 @@ class Run {
     // debugger's pause request): it pauses itself and goes on after setImmediate.
     let lastYield = performance.now();
     let yielding = false;
-    const hook = (_vm: VM, frame: CallFrame): boolean => {
+    let measuring = false;
+    const hook = (_vm: VM, frame: CallFrame, canPause: boolean): boolean => {
+      // A measure an instruction found due: here, between instructions, in slices (the run paused)
+      // when the run can pause; else (inside a native's callback) at once.
+      if (this.measureDue) {
+        if (canPause) {
+          measuring = true;
+          return true;
+        }
+        this.measureMemory();
+      }
       sinceCheck += every;
       if (sinceCheck >= CHECK_EVERY) {
         sinceCheck = 0;
+        if (canPause && this.memoryDue()) {
+          this.checkTime();
+          measuring = true;
+          return true;
+        }
         this.checkLimits();
         if (debug !== undefined && debug.step(frame)) return true;
         if (performance.now() - lastYield > YIELD_MS) {
@@ -515,6 +538,7 @@ class Run {
     if (debug !== undefined) debug.attach({ vm, state: this.state, proto, globals: G, input: inputLua, audit: this.audit });
     vm.onUncaught = this.onUncaught;
     setPace();
+    this.running = true;
 
     const fn = new LuaClosure(proto, proto.upvalues.map((_, i) => Upvalue.closed(i === 0 ? G : undefined)));
     let values: LuaValue[] = [];
@@ -525,6 +549,11 @@ class Run {
           const settled = await this.awaitHost(out.promise);
           this.checkTime();
           out = vm.resume(settled);
+        } else if (measuring) {
+          measuring = false;
+          await this.measureInSlices();
+          setPace();
+          out = vm.resume();
         } else if (yielding) {
           yielding = false;
           // The turn given to the event loop (other sandboxes, the host's I/O) is not this run's
@@ -547,7 +576,10 @@ class Run {
         }
       }
       values = out.values;
+      this.running = false;
     } catch (e) {
+      this.running = false;
+      await this.measureAtBudget();
       if (this.fatal) return this.failure(this.describe(this.memoryFirst(this.fatal.error)));
       // os.exit(true) and os.exit(0) end the run as `return` would (no output); other statuses fail.
       if (e instanceof LuaExit && !e.success) return this.failure({ kind: 'runtime', message: `script called os.exit(${e.status})` });
@@ -563,7 +595,7 @@ class Run {
       // What the script holds at its end counts too (a limit passed since the last pass), the
       // values it returns included.
       for (const value of values) vm.gc.roots.add(value);
-      this.measureMemory();
+      await this.measureInSlices();
     } catch (e) {
       if (e instanceof LuaError) return this.failure(this.describe(e));
       throw e;
@@ -610,15 +642,37 @@ class Run {
    * the script holds measured (memoryFirst). A field, not a closure made in `run`: one that held
    * run's scope made every run's objects survive the young generation (runs 3x slower).
    */
-  private readonly onUncaught = (error: LuaError): void => {
+  private readonly onUncaught = (error: LuaError, thread: Coroutine): void => {
     this.options.debug?.uncaught?.(error);
     if (error.kind !== 'budget' || this.overMemory !== undefined) return;
+    const vm = this.state.vm;
+    if (this.running) {
+      // Measured in slices once the run is over (heldAtBudget), the stack's values kept till then.
+      this.heldAtBudget = vm.gc.liveValues(thread);
+      for (const v of this.heldAtBudget) vm.gc.roots.add(v);
+      return;
+    }
     try {
       this.measureMemory();
     } catch (e) {
       if (e instanceof LuaError && e.kind === 'memory') this.overMemory = e;
     }
   };
+
+  /** What the stacks held when the budget ran out, measured now that the run is over (onUncaught). */
+  private async measureAtBudget(): Promise<void> {
+    const held = this.heldAtBudget;
+    if (held === undefined) return;
+    this.heldAtBudget = undefined;
+    try {
+      await this.measureInSlices();
+    } catch (e) {
+      if (e instanceof LuaError && e.kind === 'memory') this.overMemory = e;
+      else throw e;
+    } finally {
+      for (const v of held) this.state.vm.gc.roots.delete(v);
+    }
+  }
 
   private stats(): RunStats {
     return {
@@ -690,6 +744,15 @@ class Run {
     }
   }
 
+  /** Whether a measure is due: what grew and was allocated could pass the limit, or its time came. */
+  private memoryDue(): boolean {
+    const vm = this.state.vm;
+    const grown = growth.bytes;
+    vm.allocated += grown - this.growthSeen;
+    this.growthSeen = grown;
+    return vm.gc.watchDue() || vm.instructions >= this.nextMemoryCheck;
+  }
+
   private checkLimits(): void {
     if (this.fatal) throw this.fatal.error;
     this.checkTime();
@@ -725,7 +788,20 @@ class Run {
     const grown = growth.bytes;
     vm.allocated += grown - this.growthSeen + bytes;
     this.growthSeen = grown;
-    if (vm.gc.watchDue()) this.measureMemory(bytes);
+    if (!vm.gc.watchDue()) return;
+    // A measure is due. It waits for the next instruction (measured there in slices, the run
+    // paused: a pass that reads a hundred new megabyte strings holds the thread for a third of a
+    // second) while what was allocated since it was due stays under `grace`; past that, or for a
+    // string of more than `grace` at once, it is made now.
+    if (this.measureDue && vm.allocated - this.dueAt <= this.grace) return;
+    if (!this.measureDue && bytes <= this.grace && this.running) {
+      this.measureDue = true;
+      this.dueAt = vm.allocated;
+      vm.hookSoon();
+      return;
+    }
+    this.measureDue = false;
+    this.measureMemory(bytes);
   }
 
   /**
@@ -738,9 +814,28 @@ class Run {
    */
   private measureMemory(extra = 0): void {
     const vm = this.state.vm;
+    this.measureDue = false;
     // What grew until now is in this measure.
     this.growthSeen = growth.bytes;
-    const heap = vm.gc.running ? vm.gc.hostPass() : vm.gc.measure();
+    this.measured(vm.gc.running ? vm.gc.hostPass() : vm.gc.measure(), extra);
+  }
+
+  /**
+   * measureMemory while the run is paused between instructions (or over): the collector's pass in
+   * slices of SLICE_MS with a turn for the event loop between, so that a heap of a million objects
+   * does not hold the host's thread for the whole pass (nothing changes the heap meanwhile).
+   */
+  private async measureInSlices(): Promise<void> {
+    const vm = this.state.vm;
+    this.measureDue = false;
+    this.growthSeen = growth.bytes;
+    const sliced = inSlices(vm.gc.running ? vm.gc.hostPassSteps() : vm.gc.measureSteps(), SLICE_MS);
+    this.measured('value' in sliced ? sliced.value : await sliced.later, 0);
+  }
+
+  /** What a measure found: the memory limit checked, the next measure scheduled. */
+  private measured(heap: { bytes: number; objects: number }, extra: number): void {
+    const vm = this.state.vm;
     // Open files, write buffers and the run's files are the script's memory too.
     const held = (this.state.io?.heldBytes() ?? 0) + this.files.heldBytes();
     const bytes = heap.bytes + extra + held;
@@ -762,7 +857,14 @@ class Run {
     const room = limit - bytes;
     if (room < this.grace) this.grace = Math.min(this.grace * 2, limit / 4);
     else this.grace = limit / 64;
-    vm.gc.watch(Math.max(room, this.grace), () => this.measureMemory());
+    // An instruction that allocates past the watch asks for the measure at the next instruction
+    // (the hook, where the run can pause for a measure in slices): one instruction's allocation later.
+    vm.gc.watch(Math.max(room, this.grace), () => {
+      if (this.measureDue) return;
+      this.measureDue = true;
+      this.dueAt = vm.allocated;
+      vm.hookSoon();
+    });
   }
 
   // ---- io ------------------------------------------------------------------------------------

@@ -247,6 +247,32 @@ describe('collector (engine)', () => {
     assert.ok(state.vm.gc.passes > 0);
   });
 
+  it('counts each long text once: the same string held many times, equal ones made apart, many of one length', () => {
+    const state = new LuaState();
+    const measure = (source: string): number => {
+      state.run(source, '=x');
+      const bytes = state.vm.gc.measure().bytes;
+      state.run('t = nil', '=x');
+      return bytes;
+    };
+    const base = measure('t = {}');
+    const K = 20000;
+    // One 20,000-character string in 100 slots, then 100 equal ones made apart: one text each time.
+    const one = measure(`t = {} local s = string.rep("a", ${K}) for i = 1, 100 do t[i] = s end`) - base;
+    const apart = measure(`t = {} for i = 1, 100 do t[i] = string.rep("a", ${K}) end`) - base;
+    assert.ok(one >= K && one < 2 * K, `${one}`);
+    assert.ok(Math.abs(apart - one) < 64, `${apart} vs ${one}`);
+    // 100 different texts of one length (past the buckets' plain compare: keyed by samples),
+    // differing at the end only or in the middle only: all counted.
+    const ends = measure(`t = {} for i = 1, 100 do t[i] = string.rep("b", ${K - 3}) .. string.format("%03d", i) end`) - base;
+    assert.ok(ends >= 100 * K, `${ends}`);
+    const middles = measure(`t = {} for i = 1, 100 do t[i] = string.rep("c", ${K / 2}) .. string.format("%03d", i) .. string.rep("c", ${K / 2 - 3}) end`) - base;
+    assert.ok(middles >= 100 * K, `${middles}`);
+    // Equal texts among them, made apart, still once.
+    const mixed = measure(`t = {} for i = 1, 100 do t[i] = string.rep("d", ${K - 3}) .. string.format("%03d", i % 10) end`) - base;
+    assert.ok(mixed >= 10 * K && mixed < 11 * K, `${mixed}`);
+  });
+
   it('marks the values a pending metamethod call holds and a host adds as roots', () => {
     const state = new LuaState();
     const [held] = state.run('w = setmetatable({}, {__mode = "k"}) local t = {} w[t] = 1 return t', '=x');

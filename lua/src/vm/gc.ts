@@ -44,6 +44,9 @@ export interface HeapSize {
 /** An object that can be marked for finalization. */
 type Finalizable = LuaTable | Userdata;
 
+/** Objects a pass in slices visits between two yields (a long string counts a unit per 512 characters). */
+const PASS_SLICE = 2048;
+
 /** The least allocation between automatic passes, so that a tiny heap is not collected constantly. */
 const MIN_DEBT = 64 * 1024;
 
@@ -261,9 +264,47 @@ export class Collector {
 
   // ---- the mark pass ------------------------------------------------------------------------
 
+  /**
+   * The sandbox's measuring pass in slices: a generator that yields every PASS_SLICE objects it
+   * visits and returns what hostPass returns. The host drives it while the VM is paused between
+   * instructions (nothing changes the heap until it is done), giving the event loop turns between.
+   */
+  hostPassSteps(): Generator<void, HeapSize> {
+    return this.passSteps(true, false);
+  }
+
+  /**
+   * The values the live part of `thread`'s stack holds, and of the threads that resumed it (a
+   * host that measures after an error unwound them keeps these as roots meanwhile).
+   */
+  liveValues(thread: Coroutine): LuaValue[] {
+    const out: LuaValue[] = [];
+    for (let t: Coroutine | undefined = thread; t !== undefined; t = t.resumer) {
+      const live = liveTop(t);
+      for (let i = 0; i < live; i++) out.push(t.stack[i]);
+      for (let i = 0; i < t.depth; i++) out.push(t.frames[i].handler);
+      if (t.fn) out.push(t.fn);
+    }
+    return out;
+  }
+
+  /** measure in slices (see hostPassSteps). */
+  measureSteps(): Generator<void, HeapSize> {
+    return this.passSteps(false);
+  }
+
   private pass(collecting: boolean, schedule = true): HeapSize {
+    const steps = this.passSteps(collecting, schedule);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  private *passSteps(collecting: boolean, schedule = true): Generator<void, HeapSize> {
     const marked = new Set<object>();
     const strings = new Set<string>();
+    const longStrings = new LongStrings();
     let bytes = 0;
     const work: unknown[] = [];
     /** Tables with weak values / weak keys met by this pass. */
@@ -272,23 +313,34 @@ export class Collector {
     /** Ephemeron values waiting for their key to be marked. */
     const waiting = new Map<object, LuaValue[]>();
 
+    let untilYield = PASS_SLICE;
     const push = (v: unknown): void => {
       if (typeof v === 'string') {
         // Each text once: PUC interns short strings; equal long strings made apart count once here.
-        if (v.length > 0 && !strings.has(v)) {
+        if (v.length === 0) return;
+        if (v.length > LONG_STRING) {
+          if (!longStrings.add(v)) return;
+          // Reading it (a rope is flattened) is work in proportion to its length.
+          untilYield -= v.length >>> 9;
+        } else {
+          if (strings.has(v)) return;
           strings.add(v);
-          bytes += SIZE.string + v.length;
         }
+        bytes += SIZE.string + v.length;
         return;
       }
       if (typeof v === 'object' && v !== null && !(v instanceof LFloat) && !marked.has(v)) work.push(v);
     };
 
-    const propagate = (): void => {
+    const propagate = function* (this: Collector): Generator<void, void> {
       while (work.length > 0) {
         const v = work.pop() as object;
         if (marked.has(v)) continue;
         marked.add(v);
+        if (--untilYield <= 0) {
+          untilYield = PASS_SLICE;
+          yield;
+        }
         if (waiting.size > 0) {
           const values = waiting.get(v);
           if (values !== undefined) {
@@ -364,7 +416,7 @@ export class Collector {
           if (thread.hook) push(thread.hook);
         }
       }
-    };
+    }.bind(this);
 
     // Roots.
     const vm = this.vm;
@@ -383,7 +435,7 @@ export class Collector {
     for (const o of this.tobefnz) push(o);
     // Measuring only, objects marked for finalization count as held: they are, until collected.
     if (!collecting) for (const o of this.finobj) push(o);
-    propagate();
+    yield* propagate();
 
     if (collecting) {
       clearValues(weakValues, marked, vm.closures);
@@ -399,7 +451,7 @@ export class Collector {
         }
         // Resurrect them (and what they reach) for their finalizers.
         for (let i = start; i < this.tobefnz.length; i++) push(this.tobefnz[i]);
-        propagate();
+        yield* propagate();
       }
       clearKeys(weakKeys, marked, vm.closures);
       // Again: tables first reached through a resurrected object, and values only they held.
@@ -415,7 +467,7 @@ export class Collector {
       this.stepWork = 0;
       this.updateThreshold();
     }
-    return { bytes, objects: marked.size + strings.size };
+    return { bytes, objects: marked.size + strings.size + longStrings.size };
   }
 }
 
@@ -425,6 +477,70 @@ function weakMode(mt: LuaTable): number {
   const mode = mt.getStr('__mode');
   if (typeof mode !== 'string') return 0;
   return (mode.includes('k') ? WEAK_KEYS : 0) | (mode.includes('v') ? WEAK_VALUES : 0);
+}
+
+/**
+ * Strings longer than this are told apart by LongStrings: V8 hashes a string this long by its
+ * length alone, so a Set of many long strings of one length compares each with the others in full
+ * (sixty strings of a megabyte: 55 ms a pass).
+ */
+const LONG_STRING = 16383;
+/** Long strings up to this length are told apart by samples of their text (LongStrings). */
+const SAMPLED_MAX = 4 * 1024 * 1024;
+
+/**
+ * A set of long strings by their text, in buckets by length. A bucket of a few strings compares a
+ * new one with each (as a Set would; reading no text when it is one of them); past PLAIN_BUCKET
+ * strings of one length, a bucket keys its strings by 64 characters spread over each and compares
+ * in full only strings with the same samples (strings that differ where no sample falls, which
+ * ordinary scripts do not make, and strings over SAMPLED_MAX, stay compared one with another).
+ * Sampling reads the text, which flattens a rope (a string built by concatenation): it is done
+ * only for many strings of one length, not for the one long string a loop keeps appending to.
+ */
+class LongStrings {
+  private readonly buckets = new Map<number, { plain: string[] } | { sampled: Map<string, string[]> }>();
+  size = 0;
+
+  /** Adds `s`; false when its text is already in. */
+  add(s: string): boolean {
+    const n = s.length;
+    let bucket = this.buckets.get(n);
+    if (bucket === undefined) {
+      this.buckets.set(n, { plain: [s] });
+      this.size++;
+      return true;
+    }
+    if ('plain' in bucket) {
+      if (bucket.plain.includes(s)) return false;
+      if (bucket.plain.length < PLAIN_BUCKET || n > SAMPLED_MAX) {
+        bucket.plain.push(s);
+        this.size++;
+        return true;
+      }
+      const sampled = new Map<string, string[]>();
+      for (const m of bucket.plain) addSampled(sampled, m);
+      bucket = { sampled };
+      this.buckets.set(n, bucket);
+    }
+    if (!addSampled(bucket.sampled, s)) return false;
+    this.size++;
+    return true;
+  }
+}
+
+/** Strings of one length a LongStrings bucket compares in full before it keys them by samples. */
+const PLAIN_BUCKET = 4;
+
+function addSampled(sampled: Map<string, string[]>, s: string): boolean {
+  const n = s.length;
+  const codes: number[] = [];
+  for (let i = 0; i < 64; i++) codes.push(s.charCodeAt(Math.floor((i * (n - 1)) / 63)));
+  const key = String.fromCharCode(...codes);
+  const list = sampled.get(key);
+  if (list === undefined) sampled.set(key, [s]);
+  else if (list.includes(s)) return false;
+  else list.push(s);
+  return true;
 }
 
 /** Objects (not strings, numbers or booleans): what a weak table lets go. */

@@ -372,6 +372,17 @@ export class VM {
   }
 
   /**
+   * The step hook is called before the next instruction (a host that wants the run paused soon:
+   * the sandbox's memory measure in slices). Safe to call from an instruction or a native.
+   */
+  hookSoon(): void {
+    if (this.hook === undefined) return;
+    this.syncCount();
+    this.hookLeft = 0;
+    this.refill();
+  }
+
+  /**
    * Sets (or clears) the step hook, called every `every` instructions (1: each one). With
    * `fromNext`, the next instruction already calls it (a debugger stepping from a pause).
    */
