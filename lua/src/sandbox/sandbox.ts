@@ -377,7 +377,7 @@ class Run {
   private dueAt = 0;
   /** The stacks' values when the budget ran out, kept for the measure after the run (onUncaught). */
   private heldAtBudget: LuaValue[] | undefined;
-  /** The script runs under the step hook (a measure can wait for it). */
+  /** The script runs under the step hook, no debugger attached: a measure can wait for it, and run in slices. */
   private running = false;
   private readonly audit: AuditRecord;
   private readonly clockLog = { now: [] as number[], cpu: [] as number[], timezoneOffset: [] as number[] };
@@ -516,7 +516,7 @@ class Run {
       sinceCheck += every;
       if (sinceCheck >= CHECK_EVERY) {
         sinceCheck = 0;
-        if (canPause && this.memoryDue()) {
+        if (canPause && this.running && this.memoryDue()) {
           this.checkTime();
           measuring = true;
           return true;
@@ -538,7 +538,9 @@ class Run {
     if (debug !== undefined) debug.attach({ vm, state: this.state, proto, globals: G, input: inputLua, audit: this.audit });
     vm.onUncaught = this.onUncaught;
     setPace();
-    this.running = true;
+    // Measures in slices (the run paused between instructions) unless a debugger looks on: there
+    // a limit must stop the run inside the instruction that passed it, where the person sees it.
+    this.running = debug === undefined;
 
     const fn = new LuaClosure(proto, proto.upvalues.map((_, i) => Upvalue.closed(i === 0 ? G : undefined)));
     let values: LuaValue[] = [];
@@ -860,6 +862,7 @@ class Run {
     // An instruction that allocates past the watch asks for the measure at the next instruction
     // (the hook, where the run can pause for a measure in slices): one instruction's allocation later.
     vm.gc.watch(Math.max(room, this.grace), () => {
+      if (!this.running) return this.measureMemory();
       if (this.measureDue) return;
       this.measureDue = true;
       this.dueAt = vm.allocated;
