@@ -529,7 +529,7 @@ class LongStrings {
 }
 
 /** Strings of one length a LongStrings bucket compares in full before it keys them by samples. */
-const PLAIN_BUCKET = 4;
+const PLAIN_BUCKET = 8;
 
 function addSampled(sampled: Map<string, string[]>, s: string): boolean {
   const n = s.length;
