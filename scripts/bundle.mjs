@@ -101,12 +101,24 @@ const common = {
 // The `sandlua` command of this repository (server/dist, which the extension ships): every part.
 // The installable `sandlua` package (packages/sandlua): the same, with `@sandlua/lua` left out so
 // the engine installed beside it (with its own re2js) is the one it runs.
+// It loads the engine as `@sandlua/lua/bundle`: the engine's own bundle (lua/dist, below), a few
+// files rather than the hundred modules of its build, and compiled through the code cache too.
+// lua/dist: `@sandlua/lua`'s bundle (the engine, with ajv and re2js as parts beside it, piscina
+// left to the package's dependency) and the pool's worker, which loads the engine bundle beside it.
+const engineBundle = {
+  name: 'sandlua-engine-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^@sandlua\/lua$/ }, () => ({ path: '@sandlua/lua/bundle', external: true }));
+  },
+};
 const targets = [
   { folder: 'server/dist', names: Object.keys(parts), sourcemap: true },
-  { folder: 'packages/sandlua/dist', names: ['lsp', 'dap', 'fmt'], sourcemap: false, external: ['@sandlua/lua'] },
+  { folder: 'packages/sandlua/dist', names: ['lsp', 'dap', 'fmt'], sourcemap: false, plugins: [engineBundle] },
+  { folder: 'lua/dist', names: ['engine', 'ajv', 're2js'], sourcemap: false, external: ['piscina'], entry: false,
+    extra: [['pool-worker', join(root, 'lua/out/sandbox/pool-worker.js')]] },
 ];
-for (const { folder, names, sourcemap, external = [] } of targets) {
-  const entries = [['sandlua', join(root, 'server/out/bin.js')], ...names.map((part) => [`sandlua-${part}`, parts[part].entry])];
+for (const { folder, names, sourcemap, external = [], plugins = [], entry: withEntry = true, extra = [] } of targets) {
+  const entries = [...(withEntry ? [['sandlua', join(root, 'server/out/bin.js')]] : []), ...names.map((part) => [`sandlua-${part}`, parts[part].entry]), ...extra];
   await Promise.all(entries.map(([file, entry]) => build({
     ...common,
     entryPoints: [entry],
@@ -115,7 +127,7 @@ for (const { folder, names, sourcemap, external = [] } of targets) {
     external,
     minifyWhitespace: true,
     minifySyntax: true,
-    plugins: [splitParts(file.replace(/^sandlua-?/, ''), names)],
+    plugins: [...plugins, splitParts(file.replace(/^sandlua-?/, ''), names)],
   })));
 }
 

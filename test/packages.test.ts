@@ -102,8 +102,10 @@ describe('packages (npm pack, installed in an empty project outside the reposito
     const [engine, cli] = tarballs;
     const files = engine.files.map((f) => f.path);
     assert.deepEqual(files.filter((f) => /\.test\.|\/testing\/|fixtures|\.map$|\.ts$/.test(f) && !f.endsWith('.d.ts')), []);
-    assert.deepEqual(files.filter((f) => !['package.json', 'README.md', 'LICENSE'].includes(f) && !/^out\/.*(\.js|\.d\.ts|\.mjs)$/.test(f)), []);
-    for (const entry of ['out/index.js', 'out/index.mjs', 'out/index.d.ts', 'out/sandbox/sandbox.js', 'out/sandbox/pool-worker.js', 'out/analysis/checker.d.ts']) {
+    assert.deepEqual(files.filter((f) => !['package.json', 'README.md', 'LICENSE'].includes(f) && !/^out\/.*(\.js|\.d\.ts|\.mjs)$/.test(f) && !/^dist\/[a-z0-9-]+\.js$/.test(f)), []);
+    // The build (out/) and its bundle (dist/: the engine, its ajv and re2js parts, the pool's worker).
+    for (const entry of ['out/index.js', 'out/index.mjs', 'out/index.d.ts', 'out/sandbox/sandbox.js', 'out/sandbox/pool-worker.js', 'out/analysis/checker.d.ts',
+      'dist/sandlua-engine.js', 'dist/sandlua-ajv.js', 'dist/sandlua-re2js.js', 'dist/pool-worker.js']) {
       assert.ok(files.includes(entry), `${entry} missing from ${files.join(', ')}`);
     }
     assert.deepEqual(cli.files.map((f) => f.path).sort(), ['LICENSE', 'README.md', 'bin/sandlua.js', 'dist/one_ini_bg.wasm', 'dist/sandlua-dap.js', 'dist/sandlua-fmt.js', 'dist/sandlua-lsp.js', 'dist/sandlua.js', 'dist/stylua_lib_bg.wasm', 'package.json']);
@@ -242,5 +244,11 @@ describe('packages (npm pack, installed in an empty project outside the reposito
     const program = path.join(project, 'embed.cjs');
     fs.writeFileSync(program, embedProgram("const { Sandbox, SandboxPool, parse, parseManifest } = require('@sandlua/lua');", (body) => `(async () => {\n  ${body}\n})();`));
     assert.deepEqual(JSON.parse(ok(run('node', [program], project), 'embed.cjs')), EMBED_EXPECTED);
+  });
+
+  it("a CommonJS program embeds @sandlua/lua's bundle (the engine the command loads; its pool's worker beside it)", function () {
+    const program = path.join(project, 'embed-bundle.cjs');
+    fs.writeFileSync(program, embedProgram("const { Sandbox, SandboxPool, parse, parseManifest } = require('@sandlua/lua/bundle');", (body) => `(async () => {\n  ${body}\n})();`));
+    assert.deepEqual(JSON.parse(ok(run('node', [program], project), 'embed-bundle.cjs')), EMBED_EXPECTED);
   });
 });

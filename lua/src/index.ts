@@ -61,7 +61,7 @@ export type { FileSystem, FileAccessWanted } from './stdlib/files';
 export type { IoOptions } from './stdlib/io';
 export { LuaExit } from './stdlib/os';
 export { AUDIT_FORMAT, auditProblem } from './sandbox/audit';
-export { fromLua, toLua, MarshalError } from './sandbox/marshal';
+export { fromLua, toLua, MarshalError, RefusedValue } from './sandbox/marshal';
 export type { Json } from './sandbox/marshal';
 export { LuaState } from './vm/state';
 export type { RunDebugger, DebugTarget } from './sandbox/sandbox';

@@ -42,7 +42,8 @@ describe('sandlua start-up: parts and code cache', function () {
     assert.deepEqual(cached(), []);
   });
 
-  const parts = (): string[] => cached().map((f) => f.replace(/-[0-9a-f]+\.v8$/, ''));
+  // A cache file is named PART-FOLDER-KEY.v8 (the folder's hash keeps installs apart).
+  const parts = (): string[] => cached().map((f) => f.replace(/-[0-9a-f]+-[0-9a-f]+\.v8$/, ''));
 
   it('run loads the engine and ajv (the contract declares schemas, no pattern) and runs the same from the cache', () => {
     const first = sandlua('run', 'small.lua', '--input', '{"n":41}');
@@ -71,6 +72,19 @@ describe('sandlua start-up: parts and code cache', function () {
     assert.equal(run.status, 1, run.stdout + run.stderr);
     assert.match(run.stderr + run.stdout, /must be an integer/);
     assert.notDeepEqual(fs.readFileSync(full), garbage, 'the refused cache was written again');
+  });
+
+  it("the package's command loads @sandlua/lua's bundle, cached beside the repository's own", () => {
+    fs.rmSync(cacheFolder, { recursive: true, force: true });
+    assert.equal(sandlua('run', 'small.lua', '--input', '{"n":1}').status, 0);
+    const own = cached();
+    const pkg = path.join(root, 'packages/sandlua/bin/sandlua.js');
+    const run = spawnSync(process.execPath, [pkg, 'run', 'small.lua', '--input', '{"n":5}'], { cwd: tmp, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cacheHome, SANDLUA_CODE_CACHE: '' } });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), { total: 6 });
+    // The engine and ajv again, from lua/dist (the package's engine), and the repository's kept.
+    assert.deepEqual(parts(), ['sandlua-ajv', 'sandlua-ajv', 'sandlua-engine', 'sandlua-engine']);
+    for (const file of own) assert.ok(cached().includes(file), `${file} was kept`);
   });
 
   it('SANDLUA_CODE_CACHE=0 neither reads nor writes a cache', () => {

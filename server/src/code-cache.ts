@@ -1,4 +1,4 @@
-// V8's code cache for the bundle's parts (sandlua-NAME.js beside the entry, see scripts/bundle.mjs):
+// V8's code cache for the bundle's parts (sandlua-NAME.js beside the entry or the engine's bundle, see scripts/bundle.mjs):
 // each part is compiled with the cached data V8 made the last time it ran (its top level and the
 // functions that ran, already compiled), so a start does not parse and compile them again. Node
 // 20 has no module compile cache of its own (module.enableCompileCache is 22+), hence this small
@@ -19,13 +19,17 @@ type Compile = (this: Module, content: string, filename: string) => unknown;
 /** Compiles the parts beside `entry` through the code cache; `write`: save new caches at exit. */
 export function useCodeCache(entry: string, write: boolean): void {
   if (process.env.SANDLUA_CODE_CACHE === '0') return;
-  const folder = dirname(entry);
+  // The parts beside the entry, and those beside the engine's bundle where it is installed apart
+  // (the `sandlua` package loads `@sandlua/lua/bundle`, whose parts are `@sandlua/lua`'s dist/).
+  const folders = new Set([dirname(entry)]);
   const cacheFolder = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'sandlua', 'code');
   const loaded: Loaded[] = [];
   const proto = Module.prototype as unknown as { _compile: Compile };
   const original = proto._compile;
   proto._compile = function (content, filename) {
-    if (dirname(filename) !== folder || !/^sandlua-[a-z0-9]+\.js$/.test(basename(filename))) return original.call(this, content, filename);
+    const name = basename(filename);
+    if (name === 'sandlua-engine.js') folders.add(dirname(filename));
+    if (!folders.has(dirname(filename)) || !/^sandlua-[a-z0-9]+\.js$/.test(name)) return original.call(this, content, filename);
     // Loaded with the first part: `--version` and the like pay nothing for the cache.
     const { Script } = require('vm') as typeof import('vm');
     let cacheFile: string;
@@ -33,7 +37,8 @@ export function useCodeCache(entry: string, write: boolean): void {
     try {
       const stat = statSync(filename);
       const key = fnv1a(`${filename}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`);
-      cacheFile = join(cacheFolder, `${basename(filename, '.js')}-${key}.v8`);
+      // Named by the part and its folder, so that installs in different places keep their own.
+      cacheFile = join(cacheFolder, `${basename(filename, '.js')}-${fnv1a(dirname(filename))}-${key}.v8`);
       try {
         cachedData = readFileSync(cacheFile);
       } catch {
@@ -59,7 +64,7 @@ export function useCodeCache(entry: string, write: boolean): void {
         const temporary = `${cacheFile}.${process.pid}`;
         writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
         renameSync(temporary, cacheFile);
-        // The same part's caches for other builds or Node versions are dropped.
+        // The same part's caches (in the same folder) for other builds or Node versions are dropped.
         const part = basename(cacheFile).replace(/-[0-9a-f]+\.v8$/, '-');
         for (const other of readdirSync(cacheFolder)) {
           if (other.startsWith(part) && other !== basename(cacheFile)) rmSync(join(cacheFolder, other), { force: true });

@@ -3,10 +3,10 @@
 // functions and output sinks are forwarded over the task's MessagePort to the host's main thread.
 
 import { MessageChannel, parentPort } from 'worker_threads';
-import { parseManifest } from '../contract/manifest';
-import { Sandbox, type HostImplementation, type RunResult } from './sandbox';
+// Through the engine's entry, so that the bundled worker (lua/dist/pool-worker.js, built by
+// scripts/bundle.mjs) loads the engine bundle beside it rather than a copy of its own.
+import { parseManifest, Sandbox, RefusedValue, type HostImplementation, type RunResult } from '../index';
 import type { FromWorker, PoolTask, PoolWorkerData, PoolWorkerHello, ToWorker } from './pool';
-import { RefusedValue } from './marshal';
 
 /** This worker's channel to the host's main thread: its other end goes to the pool at once. */
 const channel = new MessageChannel();

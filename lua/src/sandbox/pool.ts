@@ -81,7 +81,7 @@ export type ToWorker =
 
 const MB = 1024 * 1024;
 
-/** The worker's file: beside this one, in the repository's build and in the installed package. */
+/** The worker's file: beside this module (out/sandbox/ of the build, or dist/ of the engine's bundle). */
 const WORKER_FILE = path.join(__dirname, 'pool-worker.js');
 
 export class SandboxPool {
