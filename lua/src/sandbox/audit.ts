@@ -2,7 +2,6 @@
 // call, output or error, figures) and to run it again identically (`sandlua replay`): the host
 // results, the clock readings and the random seed the script saw are all recorded.
 
-import { createHash } from 'crypto';
 import type { Json } from './marshal';
 
 export const AUDIT_FORMAT = 'sandlua-audit/1';
@@ -84,11 +83,17 @@ export interface AuditRecord {
   stats: { instructions: number; memoryBytes: number; timeMs: number; hostCalls: number };
 }
 
+// Node's crypto module is loaded when a hash is first taken (only audits and replays take any):
+// loading it costs every start of the command several milliseconds.
+let createHash: typeof import('crypto').createHash | undefined;
+
 export function sha256(text: string): string {
+  createHash ??= (require('crypto') as typeof import('crypto')).createHash;
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 export function sha256Bytes(data: Uint8Array): string {
+  createHash ??= (require('crypto') as typeof import('crypto')).createHash;
   return createHash('sha256').update(data).digest('hex');
 }
 
