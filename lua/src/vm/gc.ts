@@ -46,6 +46,8 @@ type Finalizable = LuaTable | Userdata;
 
 /** Objects a pass in slices visits between two yields (a long string counts a unit per 512 characters). */
 const PASS_SLICE = 2048;
+/** Entries of a table (or slots of a stack) a pass counts as one object's step, less one (a mask). */
+const ELEMENTS = 7;
 
 /** The least allocation between automatic passes, so that a tiny heap is not collected constantly. */
 const MIN_DEBT = 64 * 1024;
@@ -358,12 +360,25 @@ export class Collector {
             push(mt);
             if (collecting) mode = weakMode(mt);
           }
+          // A big table is walked a few thousand entries a slice too (ELEMENTS a step), not in one go.
+          const arr = v.arr;
+          let n = 0;
           if (mode === 0) {
-            for (const item of v.arr) push(item);
+            for (let i = 0; i < arr.length; i++) {
+              push(arr[i]);
+              if ((++n & ELEMENTS) === 0 && --untilYield <= 0) {
+                untilYield = PASS_SLICE;
+                yield;
+              }
+            }
             if (hash !== undefined) {
               for (const [k, item] of hash) {
                 push(k);
                 push(item);
+                if ((++n & ELEMENTS) === 0 && --untilYield <= 0) {
+                  untilYield = PASS_SLICE;
+                  yield;
+                }
               }
             }
             continue;
@@ -371,9 +386,20 @@ export class Collector {
           if (mode & WEAK_VALUES) weakValues.push(v);
           if (mode & WEAK_KEYS) weakKeys.push(v);
           // The array part's keys are integers, strong: its values are weak only with "v".
-          for (const item of v.arr) if (!(mode & WEAK_VALUES) || !isCollectable(item)) push(item);
+          for (let i = 0; i < arr.length; i++) {
+            const item = arr[i];
+            if (!(mode & WEAK_VALUES) || !isCollectable(item)) push(item);
+            if ((++n & ELEMENTS) === 0 && --untilYield <= 0) {
+              untilYield = PASS_SLICE;
+              yield;
+            }
+          }
           if (hash === undefined) continue;
           for (const [k, item] of hash) {
+            if ((++n & ELEMENTS) === 0 && --untilYield <= 0) {
+              untilYield = PASS_SLICE;
+              yield;
+            }
             if (item === undefined) continue; // a cleared entry
             const weakKey = mode & WEAK_KEYS && isCollectable(k);
             if (!weakKey) push(k);
@@ -409,7 +435,13 @@ export class Collector {
           const live = thread === this.stackLimit ? Math.min(this.stackTop, thread.stack.length) : liveTop(thread);
           bytes += live * SIZE.slot;
           const stack = thread.stack;
-          for (let i = 0; i < live; i++) push(stack[i]);
+          for (let i = 0; i < live; i++) {
+            push(stack[i]);
+            if ((i & ELEMENTS) === ELEMENTS && --untilYield <= 0) {
+              untilYield = PASS_SLICE;
+              yield;
+            }
+          }
           for (let i = 0; i < thread.depth; i++) push(thread.frames[i].handler);
           if (thread.fn) push(thread.fn);
           if (thread.resumer) push(thread.resumer);
