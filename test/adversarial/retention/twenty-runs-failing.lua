@@ -1,5 +1,4 @@
 -- Twenty scripts that hold 25 MB and then fail with a runtime error.
--- @known event loop held 73-89 ms (two full runs, 2 cores, load average 1-2)
 -- @mode retention
 -- @runs 20
 -- @expect runtime
