@@ -111,11 +111,14 @@ const engineBundle = {
     build.onResolve({ filter: /^@sandlua\/lua$/ }, () => ({ path: '@sandlua/lua/bundle', external: true }));
   },
 };
+// Beside each copy of the engine, the compile worker (a run compiles a long chunk on it, see
+// lua/src/sandbox/compile-thread.ts), which loads the engine beside it.
+const compileWorker = ['compile-worker', join(root, 'lua/out/sandbox/compile-worker.js')];
 const targets = [
-  { folder: 'server/dist', names: Object.keys(parts), sourcemap: true },
+  { folder: 'server/dist', names: Object.keys(parts), sourcemap: true, extra: [compileWorker] },
   { folder: 'packages/sandlua/dist', names: ['lsp', 'dap', 'fmt'], sourcemap: false, plugins: [engineBundle] },
   { folder: 'lua/dist', names: ['engine', 'ajv', 're2js'], sourcemap: false, external: ['piscina'], entry: false,
-    extra: [['pool-worker', join(root, 'lua/out/sandbox/pool-worker.js')]] },
+    extra: [['pool-worker', join(root, 'lua/out/sandbox/pool-worker.js')], compileWorker] },
 ];
 for (const { folder, names, sourcemap, external = [], plugins = [], entry: withEntry = true, extra = [] } of targets) {
   const entries = [...(withEntry ? [['sandlua', join(root, 'server/out/bin.js')]] : []), ...names.map((part) => [`sandlua-${part}`, parts[part].entry]), ...extra];

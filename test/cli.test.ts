@@ -189,6 +189,22 @@ describe('sandlua command line', () => {
       assert.equal(JSON.parse(json.stdout).ok, true);
     });
 
+    it('runs a long script, compiled on the compile worker beside the bundle, and reports its syntax errors as in place', () => {
+      const file = path.join(scratch, 'long.lua');
+      const lines = ['local t = {}'];
+      for (let i = 0; i < 3000; i++) lines.push(`t[#t + 1] = ${i} * 2 -- the ${i}th line of a long script`);
+      fs.writeFileSync(file, lines.join('\n') + '\nreturn { n = #t, last = t[#t] }\n');
+      assert.ok(fs.statSync(file).size > 64 * 1024);
+      assert.ok(fs.existsSync(path.join(root, 'server', 'dist', 'compile-worker.js')));
+      const run = sandlua('run', file);
+      assert.equal(run.status, 0, run.stderr);
+      assert.deepEqual(JSON.parse(run.stdout), { n: 3000, last: 5998 });
+      fs.appendFileSync(file, 'local = 1\n');
+      const bad = sandlua('run', file, '--json');
+      assert.equal(JSON.parse(bad.stdout).error.kind, 'syntax');
+      assert.match(JSON.parse(bad.stdout).error.message, /long\.lua:3003: <eof> expected near 'local'/);
+    });
+
     const failures: [string, string[], string, RegExp][] = [
       ['malformed input', [script, '--input', '{"amount": 12}'], 'input', /missing the required property 'vendor_name'/],
       ['forbidden call', ['test/fixtures/run/forbidden.lua', '--manifest', contract, '--input', '{"vendor_name": "Acme"}'], 'forbidden', /os\.execute is not granted by invoice-normalizer \(sandlua\.json\)/],

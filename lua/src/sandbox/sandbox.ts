@@ -22,6 +22,7 @@ import { LUA53_BASE, LUA53_LIBRARIES } from '../contract/stdlib-names';
 import { validateValue } from '../contract/validate';
 import { acceptsNil } from '../contract/types';
 import { compile } from '../compiler/compile';
+import { OFF_THREAD_CHARS, compileOffThread } from './compile-thread';
 import type { Proto } from '../vm/proto';
 import { LuaState } from '../vm/state';
 import type { CallFrame, Coroutine, VM } from '../vm/interp';
@@ -241,16 +242,43 @@ export class Sandbox {
 
   /** @internal */
   compile(source: string, name: string): Proto | string {
+    return this.cached(source, name) ?? this.remember(source, name, compile(source, '@' + name));
+  }
+
+  /**
+   * @internal The main chunk of a run: a long source is compiled on the compile worker
+   * (compile-thread.ts) while the event loop goes on; undefined when `deadline` (performance.now()
+   * time) passed first.
+   */
+  async compileForRun(source: string, name: string, deadline: number): Promise<Proto | string | undefined> {
+    const known = this.cached(source, name);
+    if (known !== undefined) return known;
+    if (source.length < OFF_THREAD_CHARS) return this.compile(source, name);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), Math.max(0, deadline - performance.now())); });
+    const compiled = compileOffThread(source, '@' + name);
+    // A compile that ends after the deadline is still kept for the next run of the same chunk.
+    void compiled.then((proto) => { if (proto !== undefined) this.remember(source, name, proto); });
+    const first = await Promise.race([compiled, late]);
+    clearTimeout(timer);
+    if (first === 'late') return undefined;
+    return first === undefined ? this.compile(source, name) : this.remember(source, name, first);
+  }
+
+  private cached(source: string, name: string): Proto | string | undefined {
     const key = name + '\0' + source;
-    let proto = COMPILED.get(key);
+    const proto = COMPILED.get(key);
     if (proto !== undefined) {
       // Most recently used last.
       COMPILED.delete(key);
       COMPILED.set(key, proto);
-      return proto;
     }
-    proto = compile(source, '@' + name);
-    if (key.length > COMPILED_MAX_CHARS / 8) return proto;
+    return proto;
+  }
+
+  private remember(source: string, name: string, proto: Proto | string): Proto | string {
+    const key = name + '\0' + source;
+    if (key.length > COMPILED_MAX_CHARS / 8 || COMPILED.has(key)) return proto;
     COMPILED.set(key, proto);
     compiledChars += key.length;
     while (COMPILED.size > COMPILED_MAX || compiledChars > COMPILED_MAX_CHARS) {
@@ -470,7 +498,8 @@ class Run {
     const stdinProblem = this.stdinProblem();
     if (stdinProblem !== undefined) return this.failure({ kind: 'input', message: stdinProblem });
 
-    const proto = this.sandbox.compile(this.source, name);
+    const proto = await this.sandbox.compileForRun(this.source, name, this.deadline);
+    if (proto === undefined) return this.failure({ kind: 'budget', message: `time limit of ${contract.limits.timeMs} ms exceeded` });
     if (typeof proto === 'string') {
       const m = /^[^:]*:(\d+): /.exec(proto);
       return this.failure({ kind: 'syntax', message: proto, line: m ? Number(m[1]) : undefined });

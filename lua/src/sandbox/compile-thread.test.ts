@@ -1,0 +1,62 @@
+// A long chunk compiled on the compile worker: the same prototype as compiling here (its binary
+// chunk byte for byte), the same message for a chunk that does not compile, the event loop free
+// while it compiles, and the run's time limit still holding while it waits.
+import { strict as assert } from 'assert';
+import { compile } from '../compiler/compile';
+import { dump } from '../vm/dump';
+import { testContract } from './testing/contract';
+import { Sandbox } from './sandbox';
+import { OFF_THREAD_CHARS, compileOffThread } from './compile-thread';
+
+/** A chunk past the worker's threshold with every kind of constant, locals, nested functions, upvalues. */
+function longChunk(branches: number): string {
+  const out = ['local v, s, f = ...', 'local x, big, neg0 = 0, 9007199254740993, -0.0', 'local function up() return x + 1.0 end', 'if v == -1 then x = -1'];
+  for (let i = 0; i < branches; i++) out.push(`elseif v == ${i} then local y${i % 7} = ${i}.5 x = up() + ${i} s = "\\xff\\0${i}" f = function(a) return a .. s .. y${i % 7} end`);
+  out.push('end', 'return x, s, big, neg0, 2^53, 1e308 * 10, f');
+  return out.join('\n');
+}
+
+describe('compile worker', function () {
+  this.timeout(30_000);
+
+  it('gives the prototype compiling here gives, byte for byte as a binary chunk', async () => {
+    const source = longChunk(2000);
+    assert.ok(source.length >= OFF_THREAD_CHARS);
+    const here = compile(source, '@long.lua');
+    const there = await compileOffThread(source, '@long.lua');
+    assert.ok(typeof here !== 'string' && there !== undefined && typeof there !== 'string');
+    assert.deepEqual(Buffer.from(dump(there)), Buffer.from(dump(here)));
+    assert.deepEqual(there.locVars, here.locVars);
+    assert.deepEqual(there.constants, here.constants);
+  });
+
+  it('gives the message compiling here gives for a chunk that does not compile', async () => {
+    const source = longChunk(1500) + '\nlocal = 1';
+    const here = compile(source, '@bad.lua');
+    assert.equal(typeof here, 'string');
+    assert.equal(await compileOffThread(source, '@bad.lua'), here);
+  });
+
+  it("gives the event loop its turns while a run's long chunk compiles (a short one compiles at once)", async () => {
+    const manifest = testContract('compile-worker', { host: { turned: { params: [], returns: 'boolean' } } });
+    // The chunk's first statement asks whether a turn of the event loop came since the run began.
+    const firstLook = async (source: string): Promise<unknown> => {
+      let turned = false;
+      const sandbox = new Sandbox({ manifest, host: { turned: () => turned } });
+      setImmediate(() => { turned = true; });
+      const result = await sandbox.run(`local turned = turned()\n${source}\nreturn turned`, null, { name: `turns${source.length}.lua` });
+      assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+      return result.output;
+    };
+    assert.equal(await firstLook('local x = 1'), false);
+    assert.equal(await firstLook(`local v = 3\n${longChunk(1500).replace('local v, s, f = ...', 'local s, f')}`.replace(/\nreturn x, s[^\n]*$/, '')), true);
+  });
+
+  it("ends a run with its time limit when the chunk's compile takes longer", async () => {
+    const sandbox = new Sandbox({ manifest: testContract('compile-worker', { limits: { timeMs: 1 } }) });
+    const result = await sandbox.run(longChunk(6000) + '\n-- a different chunk', null, { name: 'slow.lua' });
+    assert.ok(!result.ok);
+    assert.equal(result.error.kind, 'budget');
+    assert.match(result.error.message, /time limit of 1 ms exceeded/);
+  });
+});

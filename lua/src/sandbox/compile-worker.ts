@@ -1,0 +1,46 @@
+// The compile worker (see compile-thread.ts): compiles each job's source and answers with the
+// prototypes packed for the trip back: code and line arrays moved, local variable records as one
+// array of pcs and one string of names.
+
+import { getHeapStatistics } from 'v8';
+import { parentPort } from 'worker_threads';
+// Through the engine's entry, so that the bundled worker loads the engine bundle beside it.
+import { compile, type Proto } from '../index';
+import type { CompileAnswer, CompileJob, PackedProto } from './compile-thread';
+
+function pack(p: Proto, transfer: ArrayBuffer[]): PackedProto {
+  const localPcs = new Int32Array(2 * p.locVars.length);
+  let localNames = '';
+  p.locVars.forEach((v, i) => {
+    localPcs[2 * i] = v.startPc;
+    localPcs[2 * i + 1] = v.endPc;
+    localNames += v.name + '\0';
+  });
+  for (const array of [p.code, p.lineInfo, localPcs]) {
+    // Moved when the array is its buffer's whole (then copied by no one), else copied.
+    const buffer = array.buffer as ArrayBuffer;
+    if (array.byteOffset === 0 && array.byteLength === buffer.byteLength && !transfer.includes(buffer)) transfer.push(buffer);
+  }
+  return {
+    source: p.source, lineDefined: p.lineDefined, lastLineDefined: p.lastLineDefined, numParams: p.numParams,
+    isVararg: p.isVararg, maxStackSize: p.maxStackSize, code: p.code, lineInfo: p.lineInfo,
+    // An integral float constant (LFloat) travels as its fields, { n }.
+    constants: p.constants.map((c) => (typeof c === 'object' && c !== null ? { n: c.n } : c)),
+    upvalues: p.upvalues, protos: p.protos.map((q) => pack(q, transfer)), localPcs, localNames,
+  };
+}
+
+parentPort?.on('message', (job: CompileJob) => {
+  let answer: CompileAnswer;
+  const transfer: ArrayBuffer[] = [];
+  const { id } = job;
+  try {
+    const source = Buffer.from(job.source.buffer, job.source.byteOffset, job.source.byteLength).toString('utf16le');
+    const proto = compile(source, job.chunkName);
+    const heap = getHeapStatistics().total_heap_size;
+    answer = typeof proto === 'string' ? { id, heap, error: proto } : { id, heap, proto: pack(proto, transfer) };
+  } catch (error) {
+    answer = { id, heap: getHeapStatistics().total_heap_size, failed: error instanceof Error ? error.message : String(error) };
+  }
+  parentPort!.postMessage(answer, transfer);
+});
