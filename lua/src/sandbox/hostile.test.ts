@@ -115,6 +115,26 @@ describe('sandbox: hostile scripts', function () {
     }
   });
 
+  describe('long __index and __newindex chains', () => {
+    const chain = (meta: string): string => `local t = {} for i = 1, 1900 do t = setmetatable({}, { ${meta} = t }) end `;
+    it('are charged a step an instruction: the budget ends a million reads through 1,900 tables', async () => {
+      for (const source of [chain('__index') + 'local n = 0 for i = 1, 1e6 do n = n + (t.x or 1) end return n', chain('__newindex') + 'for i = 1, 1e6 do t.x = i end return 1']) {
+        const result = await run(source, { limits: { ...LIMITS, instructions: 2_000_000, timeMs: 60_000 } });
+        assert.ok(!result.ok && /instruction budget exhausted/.test(result.error.message), JSON.stringify(result).slice(0, 300));
+      }
+    });
+    it('cost nothing more up to eight steps (ordinary inheritance)', async () => {
+      const reads = (depth: number): string => `local t = { x = 1 } for i = 1, ${depth} do t = setmetatable({}, { __index = t }) end local n = 0 for i = 1, 1000 do n = n + t.x end return n`;
+      const plain = await run(reads(0));
+      const deep = await run(reads(8));
+      assert.ok(plain.ok && deep.ok);
+      // Only the loop that builds the chain differs: 8 iterations of a few instructions.
+      assert.ok(deep.stats.instructions - plain.stats.instructions < 100, `${deep.stats.instructions} vs ${plain.stats.instructions}`);
+      const charged = await run(reads(9));
+      assert.ok(charged.ok && charged.stats.instructions - deep.stats.instructions >= 9000);
+    });
+  });
+
   describe('the boundary refuses what JSON cannot carry faithfully', () => {
     for (const [what, source, message] of [
       ['NaN', 'return { x = 0/0 }', /the output has NaN \(at x\), which JSON cannot carry/],

@@ -52,6 +52,8 @@ export const MAX_STACK = 1000000;
 const EXTRA_STACK = 8;
 /** Steps of an `__index`/`__newindex` chain before giving up (MAXTAGLOOP). */
 const MAX_TAG_LOOP = 2000;
+/** Steps of such a chain that cost nothing beyond their instruction (ordinary inheritance). */
+const CHAIN_FREE = 8;
 /** Instructions between two calls of onCount when nothing asked for fewer. */
 const MAX_WINDOW = 0x3fffffff;
 
@@ -1611,21 +1613,34 @@ export class VM {
   // loop then calls it with a frame; the native-facing wrappers above call it nested.
   // `desc` names the operand for messages: a register (0..255), an upvalue (UPVAL + index), none.
 
+  /**
+   * A long `__index`/`__newindex` chain is work for every step: past CHAIN_FREE steps the walk is
+   * charged a step an instruction (so the budget, and the host's clock at the hook, see it).
+   */
+  private chained(steps: number): void {
+    if (steps > CHAIN_FREE) this.charge(steps);
+  }
+
   private getSlow(obj: LuaValue, key: LuaValue, desc: number): LuaValue | Pending {
     for (let loop = 0; loop < MAX_TAG_LOOP; loop++) {
       let handler: LuaValue;
       if (obj instanceof LuaTable) {
         const v = obj.get(key);
-        if (v !== undefined) return v;
+        if (v !== undefined) {
+          this.chained(loop);
+          return v;
+        }
         const mt = obj.metatable;
-        if (mt === undefined) return undefined;
-        handler = mt.getStr('__index');
-        if (handler === undefined) return undefined;
+        if (mt === undefined || (handler = mt.getStr('__index')) === undefined) {
+          this.chained(loop);
+          return undefined;
+        }
       } else {
         handler = this.metamethod(obj, '__index');
         if (handler === undefined) throw this.operandError(obj, 'index', loop === 0 ? desc : NO_DESC);
       }
       if (handler instanceof LuaClosure || handler instanceof NativeFunction) {
+        this.chained(loop);
         this.mmFn = handler;
         this.mmA = obj;
         this.mmB = key;
@@ -1643,6 +1658,7 @@ export class VM {
       if (obj instanceof LuaTable) {
         const mt = obj.metatable;
         if (mt === undefined || (handler = mt.getStr('__newindex')) === undefined || obj.get(key) !== undefined) {
+          this.chained(loop);
           this.rawSet(obj, key, value);
           return undefined;
         }
@@ -1651,6 +1667,7 @@ export class VM {
         if (handler === undefined) throw this.operandError(obj, 'index', loop === 0 ? desc : NO_DESC);
       }
       if (handler instanceof LuaClosure || handler instanceof NativeFunction) {
+        this.chained(loop);
         this.mmFn = handler;
         this.mmA = obj;
         this.mmB = key;
@@ -1940,7 +1957,10 @@ export class VM {
                 }
               }
               frame.pc = pc;
+              // A long chain is charged (getSlow): the loop's countdown goes and comes back with it.
+              this.countdown = count;
               const v = this.getSlow(t, key, UPVAL + ((i >>> 23) & 0x1ff));
+              count = this.countdown;
               if (v !== PENDING) {
                 stack[base + a] = v;
                 break;
@@ -1963,7 +1983,10 @@ export class VM {
                 }
               }
               frame.pc = pc;
+              // A long chain is charged (getSlow): the loop's countdown goes and comes back with it.
+              this.countdown = count;
               const v = this.getSlow(t, key, b);
+              count = this.countdown;
               if (v !== PENDING) {
                 stack[base + a] = v;
                 break;
@@ -1985,7 +2008,10 @@ export class VM {
                 break;
               }
               frame.pc = pc;
-              if (this.setSlow(t, key, value, UPVAL + a) !== PENDING) break;
+              this.countdown = count;
+              const set = this.setSlow(t, key, value, UPVAL + a);
+              count = this.countdown;
+              if (set !== PENDING) break;
               this.countdown = count;
               this.callMeta(thread, frame, 0, 0, C_NONE, 0);
               count = this.countdown;
@@ -2014,7 +2040,10 @@ export class VM {
                 }
               }
               frame.pc = pc;
-              if (this.setSlow(t, key, value, a) !== PENDING) break;
+              this.countdown = count;
+              const set = this.setSlow(t, key, value, a);
+              count = this.countdown;
+              if (set !== PENDING) break;
               this.countdown = count;
               this.callMeta(thread, frame, 0, 0, C_NONE, 0);
               count = this.countdown;
@@ -2057,7 +2086,10 @@ export class VM {
                 }
               }
               frame.pc = pc;
+              // A long chain is charged (getSlow): the loop's countdown goes and comes back with it.
+              this.countdown = count;
               const v = this.getSlow(obj, key, b);
+              count = this.countdown;
               if (v !== PENDING) {
                 stack[base + a] = v;
                 break;
