@@ -46,6 +46,48 @@ type Finalizable = LuaTable | Userdata;
 
 /** Objects a pass in slices visits between two yields (a long string counts a unit per 512 characters). */
 const PASS_SLICE = 2048;
+
+/** Passes so far, in every state: each pass marks with a number no other pass has used. */
+let passes = 0;
+
+/**
+ * What a pass has marked. The VM's objects carry the number of the last pass that reached them
+ * (`gcMark`), so marking is a field write: a Set of millions of objects would also grow by
+ * rehashing all of them in one go (~100-300 ms at two million, the event loop held). Anything
+ * else (none is expected) goes in a Set.
+ */
+class Marks {
+  private readonly pass = ++passes;
+  private readonly others = new Set<object>();
+  size = 0;
+
+  has(o: object): boolean {
+    const mark = (o as { gcMark?: number }).gcMark;
+    return mark === undefined ? this.others.has(o) : mark === this.pass;
+  }
+
+  add(o: object): void {
+    const m = o as { gcMark?: number };
+    if (m.gcMark === undefined) this.others.add(o);
+    else m.gcMark = this.pass;
+    this.size++;
+  }
+}
+
+/** Short strings a pass has counted, in 64 Sets by length and last character, so no one Set grows huge. */
+class Strings {
+  private readonly shards: Set<string>[] = Array.from({ length: 64 }, () => new Set<string>());
+  size = 0;
+
+  /** True when `s` was not there yet. */
+  add(s: string): boolean {
+    const shard = this.shards[(s.length + s.charCodeAt(s.length - 1) * 7) & 63];
+    if (shard.has(s)) return false;
+    shard.add(s);
+    this.size++;
+    return true;
+  }
+}
 /** Entries of a table (or slots of a stack) a pass counts as one object's step, less one (a mask). */
 const ELEMENTS = 7;
 
@@ -304,8 +346,8 @@ export class Collector {
   }
 
   private *passSteps(collecting: boolean, schedule = true): Generator<void, HeapSize> {
-    const marked = new Set<object>();
-    const strings = new Set<string>();
+    const marked = new Marks();
+    const strings = new Strings();
     const longStrings = new LongStrings();
     let bytes = 0;
     const work: unknown[] = [];
@@ -325,8 +367,7 @@ export class Collector {
           // Reading it (a rope is flattened) is work in proportion to its length.
           untilYield -= v.length >>> 9;
         } else {
-          if (strings.has(v)) return;
-          strings.add(v);
+          if (!strings.add(v)) return;
         }
         bytes += SIZE.string + v.length;
         return;
@@ -584,7 +625,7 @@ function isCollectable(v: unknown): v is object {
  * Removes entries whose value is collectable and unmarked. Removal leaves the key as a cleared
  * entry (a tombstone), so that a traversal in progress (`next`) goes on, as Lua allows.
  */
-function clearValues(tables: LuaTable[], marked: Set<object>, closures: Closures): void {
+function clearValues(tables: LuaTable[], marked: Marks, closures: Closures): void {
   for (const t of tables) {
     const arr = t.arr;
     for (let i = arr.length - 1; i >= 0; i--) {
@@ -606,7 +647,7 @@ function clearValues(tables: LuaTable[], marked: Set<object>, closures: Closures
 }
 
 /** Removes entries whose key is collectable and unmarked. */
-function clearKeys(tables: LuaTable[], marked: Set<object>, closures: Closures): void {
+function clearKeys(tables: LuaTable[], marked: Marks, closures: Closures): void {
   for (const t of tables) {
     const hash = t.hash;
     if (hash === undefined) continue;

@@ -150,6 +150,9 @@ export type CoroutineStatus = 'suspended' | 'running' | 'normal' | 'dead';
 
 export class Coroutine {
   readonly kind = 'thread' as const;
+  /** The collector's mark: the number of the last pass that reached it (gc.ts). */
+  gcMark = 0;
+
   stack: LuaValue[] = [];
   /** Frame objects, reused; the first `depth` are live. */
   frames: CallFrame[] = [];

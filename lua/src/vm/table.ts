@@ -20,6 +20,8 @@ export class LuaTable {
   /** Tombstones in `hash`. */
   private dead = 0;
   metatable: LuaTable | undefined = undefined;
+  /** The collector's mark: the number of the last pass that reached it (gc.ts). */
+  gcMark = 0;
   /** Iteration state for `next`: the last key returned and the iterator positioned after it. */
   private iterKey: LuaValue = undefined;
   private iter: Iterator<[LuaValue, TableValue]> | undefined = undefined;

@@ -20,6 +20,8 @@ export { LFloat, LuaTable };
 
 /** An upvalue: open while its variable lives in a register, closed (holding the value) after. */
 export class Upvalue {
+  /** The collector's mark: the number of the last pass that reached it (gc.ts). */
+  gcMark = 0;
   /** The register array while open; undefined once closed. */
   stack: LuaValue[] | undefined;
   index: number;
@@ -50,6 +52,8 @@ export class Upvalue {
 }
 
 export class LuaClosure {
+  /** The collector's mark: the number of the last pass that reached it (gc.ts). */
+  gcMark = 0;
   constructor(readonly proto: Proto, readonly upvalues: Upvalue[]) {}
 }
 
@@ -132,6 +136,8 @@ export class NativeFunction {
    * reachable through them.
    */
   readonly upvalues: Upvalue[] | undefined;
+  /** The collector's mark: the number of the last pass that reached it (gc.ts). */
+  gcMark = 0;
   constructor(readonly name: string, readonly call: NativeCall, upvalues?: readonly LuaValue[]) {
     this.upvalues = upvalues?.map((value) => Upvalue.closed(value));
   }
@@ -140,6 +146,8 @@ export class NativeFunction {
 export type LuaFunction = LuaClosure | NativeFunction;
 
 export class Userdata {
+  /** The collector's mark: the number of the last pass that reached it (gc.ts). */
+  gcMark = 0;
   metatable: LuaTable | undefined = undefined;
   /** The value `debug.setuservalue` associates with it (Lua 5.3's user value). */
   userValue: LuaValue = undefined;
