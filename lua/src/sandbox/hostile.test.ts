@@ -135,6 +135,16 @@ describe('sandbox: hostile scripts', function () {
     });
   });
 
+  it('gives the event loop its turns when all the work is in xpcall message handlers', async () => {
+    // Each handler runs nested (before the error unwinds) where the run cannot pause: the pause it
+    // wanted comes as soon as the handler has returned.
+    let turned = false;
+    const sandbox = new Sandbox({ manifest: contract({ limits: { ...LIMITS, timeMs: 60_000 }, host: { turned: { params: [], returns: 'boolean' } } }), host: { turned: () => turned } });
+    setImmediate(() => { turned = true; });
+    const result = await sandbox.run('local big = string.rep("h", 1 << 20) for i = 1, 400 do xpcall(error, function() return big:upper() end) if turned() then return i end end return -1', null);
+    assert.ok(result.ok && (result.output as number) > 0, JSON.stringify(result).slice(0, 300));
+  });
+
   describe('the boundary refuses what JSON cannot carry faithfully', () => {
     for (const [what, source, message] of [
       ['NaN', 'return { x = 0/0 }', /the output has NaN \(at x\), which JSON cannot carry/],

@@ -487,13 +487,15 @@ export class VM {
         this.skipHookOnce = false;
       } else {
         const canPause = this.driven && this.nativeDepth === 0;
+        if (canPause) this.hookRefused = false;
         if (this.hook(this, frame, canPause) === true) {
           if (canPause) {
             // hookLeft stays due: when the run resumes, this instruction comes back here and goes on.
             this.skipHookOnce = true;
             return -1;
           }
-          // Inside a callback from a native (a sort comparator): the native's next slice asks again.
+          // Inside a callback from a native (a sort comparator, an xpcall handler): the native's
+          // next slice asks again, or the loop once the callback has returned (`call`).
           this.hookRefused = true;
         }
       }
@@ -696,6 +698,13 @@ export class VM {
       this.nativeDepth--;
       thread.cCalls--;
       thread.nny--;
+      // The step hook wanted a pause inside this call (an xpcall handler's work): it is asked
+      // again at the next instruction where the run can pause, not a whole interval later.
+      if (this.hookRefused && this.nativeDepth === 0 && this.hook !== undefined) {
+        this.syncCount();
+        this.hookLeft = 0;
+        this.refill();
+      }
     }
   }
 
