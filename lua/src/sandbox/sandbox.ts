@@ -868,7 +868,7 @@ class Run {
   private measured(heap: { bytes: number; objects: number }, extra: number): void {
     const vm = this.state.vm;
     // Open files, write buffers and the run's files are the script's memory too.
-    const held = (this.state.io?.heldBytes() ?? 0) + this.files.heldBytes();
+    const held = (this.state.io?.heldBytes() ?? 0) + this.files.heldBytes() + vm.heldOutside;
     const bytes = heap.bytes + extra + held;
     this.lastMemory = bytes;
     if (bytes > this.peakMemory) this.peakMemory = bytes;

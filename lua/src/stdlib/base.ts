@@ -216,18 +216,32 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
     let length = 0;
     let reserved = 0;
     /** A piece read; undefined to read on, else load's results. */
+    const done = (): void => {
+      vm.heldOutside -= reserved;
+      reserved = 0;
+    };
     const take = (piece: LuaValue): LuaValue[] | undefined => {
-      if (piece === undefined || piece === '') return loadSource(pieces.join(''));
-      if (typeof piece !== 'string') return [undefined, 'reader function must return a string'];
+      if (piece === undefined || piece === '') {
+        const source = pieces.join('');
+        done();
+        return loadSource(source);
+      }
+      if (typeof piece !== 'string') {
+        done();
+        return [undefined, 'reader function must return a string'];
+      }
       pieces.push(piece);
       length += piece.length;
       // Bytes held: the text, and a slot and a string header per piece. The pieces are no Lua
-      // object the collector's measure sees: all of them are what the charge says is about to be
-      // made (each time what is held has grown by an eighth), so the memory limit sees the whole.
+      // object the collector's measure sees: they are held outside the heap (`vm.heldOutside`,
+      // which a measure adds), and what they grew by is charged as about to be made (each time
+      // what is held has grown by an eighth), so the memory limit sees the whole.
       const held = length + READER_PIECE_BYTES * pieces.length;
       if (held - reserved > Math.max(4096, reserved >>> 3)) {
-        charge(READER_PIECE_STEPS + (piece.length >>> 6), held);
+        vm.heldOutside += held - reserved;
+        const grown = held - reserved;
         reserved = held;
+        charge(READER_PIECE_STEPS + (piece.length >>> 6), grown);
       } else {
         charge(READER_PIECE_STEPS + (piece.length >>> 6));
       }
@@ -244,6 +258,7 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
           if (done !== undefined) return done;
         }
       } catch (e) {
+        done();
         if (!(e instanceof LuaError) || vm.uncatchable.has(e.kind)) throw e;
         return [undefined, e.value];
       }
@@ -251,7 +266,10 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
     const call = readerCall;
     const next = (results: LuaValue[]): LuaValue[] | Request => {
       // An error in the reader is load's error result (limits still end the run: pcall does not catch them).
-      if (results[0] !== true) return [undefined, results[1]];
+      if (results[0] !== true) {
+        done();
+        return [undefined, results[1]];
+      }
       return take(results[1]) ?? Request.call(call, [pcallFn, chunk], next);
     };
     return Request.call(call, [pcallFn, chunk], next);

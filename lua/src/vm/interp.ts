@@ -283,6 +283,11 @@ export class VM {
   /** Bytes of tables, closures and strings made since the collector's last pass (an estimate). */
   allocated = 0;
   /**
+   * Bytes natives hold outside any Lua object while they work (a `load` reader's text gathered
+   * so far): what a host's memory measure adds to the heap it walks.
+   */
+  heldOutside = 0;
+  /**
    * When `allocated` reaches it, the instruction that allocated calls the collector (as PUC's
    * luaC_checkGC): set by the collector once armed, Infinity before, so it costs nothing then.
    */
