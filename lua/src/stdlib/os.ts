@@ -47,10 +47,22 @@ export const systemClock: Clock = {
   },
   timezoneOffset: (ms) => new Date(clampMs(ms)).getTimezoneOffset(),
   timezoneName: (ms) => {
-    const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(new Date(clampMs(ms))).find((p) => p.type === 'timeZoneName');
+    const part = zoneFormat().formatToParts(new Date(clampMs(ms))).find((p) => p.type === 'timeZoneName');
     return part?.value ?? 'UTC';
   },
 };
+
+/**
+ * The formatter that names the time zone, made once per value of TZ (a formatter keeps the zone
+ * it was made in): making one is ~100 µs and leaves ICU garbage behind, and os.date may be called
+ * in a loop (a `load` reader).
+ */
+let zone: { tz: string | undefined; format: Intl.DateTimeFormat } | undefined;
+function zoneFormat(): Intl.DateTimeFormat {
+  const tz = process.env.TZ;
+  if (zone === undefined || zone.tz !== tz) zone = { tz, format: new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }) };
+  return zone.format;
+}
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
