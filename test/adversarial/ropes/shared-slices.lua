@@ -1,5 +1,4 @@
 -- 100,000 strings each a megabyte long, sharing one piece: 100 GB as Lua counts.
--- @known event loop held 584 ms (full run, 2 cores, load average under 3)
 -- @expect memory
 local big = string.rep("x", 1 << 20)
 local t = {}
