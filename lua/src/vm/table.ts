@@ -22,9 +22,11 @@ export class LuaTable {
   metatable: LuaTable | undefined = undefined;
   /** The collector's mark: the number of the last pass that reached it (gc.ts). */
   gcMark = 0;
-  /** Iteration state for `next`: the last key returned and the iterator positioned after it. */
-  private iterKey: LuaValue = undefined;
-  private iter: Iterator<[LuaValue, TableValue]> | undefined = undefined;
+  /**
+   * Iteration state for `next`: the iterator positioned after the last key returned. One field
+   * (made when a traversal reaches the hash part), so that every table stays small.
+   */
+  private walk: { iter: Iterator<[LuaValue, TableValue]>; key: LuaValue } | undefined = undefined;
 
   constructor(hashSize = 0) {
     // JS arrays grow as needed; only a hash-size hint (NEWTABLE's C) is worth acting on.
@@ -149,14 +151,14 @@ export class LuaTable {
     const hash = this.hash!;
     if (hash.get(key) === undefined) this.dead--;
     hash.delete(key);
-    this.iter = undefined;
+    this.walk = undefined;
   }
 
   private sweep(): void {
     const hash = this.hash!;
     for (const [k, v] of hash) if (v === undefined) hash.delete(k);
     this.dead = 0;
-    this.iter = undefined;
+    this.walk = undefined;
   }
 
   /**
@@ -232,21 +234,21 @@ export class LuaTable {
 
   private firstInHash(): [LuaValue, TableValue] | false {
     if (this.hash === undefined) return false;
-    this.iter = this.hash.entries();
+    this.walk = { iter: this.hash.entries(), key: undefined };
     return this.advance();
   }
 
   private advance(): [LuaValue, TableValue] | false {
-    const iter = this.iter!;
+    const walk = this.walk!;
     for (;;) {
-      const step = iter.next();
+      const step = walk.iter.next();
       if (step.done) {
-        this.iter = undefined;
+        this.walk = undefined;
         return false;
       }
       const [k, v] = step.value;
       if (v !== undefined) {
-        this.iterKey = k;
+        walk.key = k;
         return [k, v];
       }
     }
@@ -255,13 +257,13 @@ export class LuaTable {
   private nextInHash(key: LuaValue): [LuaValue, TableValue] | false | undefined {
     const hash = this.hash;
     if (hash === undefined || !hash.has(key)) return undefined;
-    if (this.iter !== undefined && this.iterKey === key) return this.advance();
+    if (this.walk !== undefined && this.walk.key === key) return this.advance();
     // Not the key we returned last: find it (linear, but only when traversals interleave).
-    this.iter = hash.entries();
+    const walk = (this.walk = { iter: hash.entries(), key: undefined as LuaValue });
     for (;;) {
-      const step = this.iter.next();
+      const step = walk.iter.next();
       if (step.done) {
-        this.iter = undefined;
+        this.walk = undefined;
         return false;
       }
       if (step.value[0] === key) return this.advance();
