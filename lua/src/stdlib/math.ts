@@ -10,7 +10,7 @@ import {
   cFmod,
 } from '../vm/number';
 import { LuaTable } from '../vm/table';
-import { LuaValue } from '../vm/value';
+import { LuaValue, NOT_FAST, NativeFunction } from '../vm/value';
 import { Args, library } from './args';
 
 /**
@@ -118,6 +118,21 @@ function ldexp(x: number, e: number): number {
   // A subnormal (or zero) result: scale exactly first, so that only the last step rounds.
   return (m * 2 ** (k + 1074)) * 2 ** -1074;
 }
+
+/** A float function's one-argument fast form (see `NativeFunction.unary`). */
+const unaryFloat = (f: (x: number) => number) => (x: LuaValue): LuaValue | typeof NOT_FAST =>
+  typeof x === 'number' ? float(f(x)) : x instanceof LFloat ? float(f(x.n)) : NOT_FAST;
+
+/** floor and ceil's fast form: an integer stays, a float rounds to an integer when one fits. */
+const unaryRound = (f: (x: number) => number) => (x: LuaValue): LuaValue | typeof NOT_FAST =>
+  typeof x === 'number' ? (Number.isInteger(x) ? x : numberOrInteger(f(x))) : x instanceof LFloat ? numberOrInteger(f(x.n)) : NOT_FAST;
+
+const UNARY: Record<string, (x: LuaValue) => LuaValue | typeof NOT_FAST> = {
+  sqrt: unaryFloat(Math.sqrt), sin: unaryFloat(Math.sin), cos: unaryFloat(Math.cos), tan: unaryFloat(Math.tan),
+  asin: unaryFloat(Math.asin), acos: unaryFloat(Math.acos), exp: unaryFloat(Math.exp),
+  floor: unaryRound(Math.floor), ceil: unaryRound(Math.ceil),
+  abs: (x) => typeof x === 'number' ? (x < 0 ? -x : x) : x instanceof LFloat ? new LFloat(Math.abs(x.n)) : NOT_FAST,
+};
 
 export function openMath(vm: VM, G: LuaTable, random: RandomSource): void {
   const M = new LuaTable();
@@ -279,6 +294,7 @@ export function openMath(vm: VM, G: LuaTable, random: RandomSource): void {
     },
     log10: floatFn(Math.log10),
   });
+  for (const name of Object.keys(UNARY)) (M.getStr(name) as NativeFunction).unary = UNARY[name];
 
   M.setStr('pi', Math.PI);
   M.setStr('huge', Infinity);

@@ -21,6 +21,8 @@ const ATOMS = [
 ];
 const BINARY = ['+', '-', '*', '/', '//', '%', '^', '&', '|', '~', '<<', '>>', '..', '==', '~=', '<', '<=', '>', '>=', 'and', 'or'];
 const UNARY = ['- ', 'not ', '#', '~ '];
+/** Library functions with a fast form for one argument (NativeFunction.unary), called on anything. */
+const CALLS = ['math.sqrt', 'math.floor', 'math.ceil', 'math.abs'];
 
 class ExpressionGenerator {
   constructor(private readonly r: Random) {}
@@ -36,6 +38,7 @@ class ExpressionGenerator {
   expression(depth: number): string {
     if (depth <= 0 || this.r.int(3) === 0) return this.atom();
     if (this.r.int(5) === 0) return `${this.pick(UNARY)}${this.expression(depth - 1)}`;
+    if (this.r.int(8) === 0) return `${this.pick(CALLS)}(${this.expression(depth - 1)})`;
     return `(${this.expression(depth - 1)} ${this.pick(BINARY)} ${this.expression(depth - 1)})`;
   }
 }

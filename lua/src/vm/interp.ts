@@ -32,7 +32,7 @@ import {
 import { Op, OP_INFO, Proto, FIELDS_PER_FLUSH } from './proto';
 import { LuaTable } from './table';
 import {
-  Continuation, type ErrorKind, LuaClosure, LuaError, LuaFunction, LuaValue, NativeFunction, ObjectIds, Request, Stepper, Upvalue, Userdata, isFalsy, rawToString,
+  Continuation, type ErrorKind, LuaClosure, LuaError, LuaFunction, LuaValue, NativeFunction, NOT_FAST, ObjectIds, Request, Stepper, Upvalue, Userdata, isFalsy, rawToString,
   typeName,
 } from './value';
 import { META_EVENT, ObjName, calledName, chunkId, localName, objName, upvalueName } from './debuginfo';
@@ -2134,6 +2134,14 @@ export class VM {
                 }
                 break;
               }
+              // A boxed (integral) float with a number: the float operation, without the slow path.
+              const fx = floatOperand(x);
+              const fy = fx === undefined ? undefined : floatOperand(y);
+              if (fy !== undefined) {
+                const r = fx! + fy;
+                stack[base + a] = Number.isInteger(r) ? new LFloat(r) : r;
+                break;
+              }
               frame.pc = pc;
               count = this.chargeNumerals(count, x, y);
               const v = this.arithSlow(Op.ADD, x, y, i);
@@ -2162,6 +2170,14 @@ export class VM {
                 } else {
                   stack[base + a] = r;
                 }
+                break;
+              }
+              // A boxed (integral) float with a number: the float operation, without the slow path.
+              const fx = floatOperand(x);
+              const fy = fx === undefined ? undefined : floatOperand(y);
+              if (fy !== undefined) {
+                const r = fx! - fy;
+                stack[base + a] = Number.isInteger(r) ? new LFloat(r) : r;
                 break;
               }
               frame.pc = pc;
@@ -2194,6 +2210,14 @@ export class VM {
                 }
                 break;
               }
+              // A boxed (integral) float with a number: the float operation, without the slow path.
+              const fx = floatOperand(x);
+              const fy = fx === undefined ? undefined : floatOperand(y);
+              if (fy !== undefined) {
+                const r = fx! * fy;
+                stack[base + a] = Number.isInteger(r) ? new LFloat(r) : r;
+                break;
+              }
               frame.pc = pc;
               count = this.chargeNumerals(count, x, y);
               const v = this.arithSlow(Op.MUL, x, y, i);
@@ -2213,6 +2237,13 @@ export class VM {
               const y = c & 0x100 ? k[c & 0xff] : stack[base + c];
               if (typeof x === 'number' && typeof y === 'number') {
                 const r = x / y;
+                stack[base + a] = Number.isInteger(r) ? new LFloat(r) : r;
+                break;
+              }
+              const fx = floatOperand(x);
+              const fy = fx === undefined ? undefined : floatOperand(y);
+              if (fy !== undefined) {
+                const r = fx! / fy;
                 stack[base + a] = Number.isInteger(r) ? new LFloat(r) : r;
                 break;
               }
@@ -2273,6 +2304,10 @@ export class VM {
               const x = stack[base + ((i >>> 23) & 0x1ff)];
               if (typeof x === 'number') {
                 stack[base + a] = x === 0 && Number.isInteger(x) ? 0 : -x;
+                break;
+              }
+              if (x instanceof LFloat) {
+                stack[base + a] = new LFloat(-x.n);
                 break;
               }
               frame.pc = pc;
@@ -2378,6 +2413,8 @@ export class VM {
                   count = this.chargeLong(count, x.length);
                 }
               } else if (typeof x === 'number' && typeof y === 'number') eq = false;
+              else if (x instanceof LFloat && (typeof y === 'number' || y instanceof LFloat)) eq = x.n === floatOperand(y);
+              else if (y instanceof LFloat && typeof x === 'number') eq = x === y.n;
               else {
                 frame.pc = pc;
                 if (typeof x === 'string' && typeof y === 'string' && x.length > LONG_STRING) count = this.chargeLong(count, x.length);
@@ -2400,6 +2437,8 @@ export class VM {
               const y = c & 0x100 ? k[c & 0xff] : stack[base + c];
               let lt: boolean;
               if (typeof x === 'number' && typeof y === 'number') lt = x < y;
+              else if (x instanceof LFloat && (typeof y === 'number' || y instanceof LFloat)) lt = x.n < floatOperand(y)!;
+              else if (y instanceof LFloat && typeof x === 'number') lt = x < y.n;
               else {
                 frame.pc = pc;
                 if (typeof x === 'string' && typeof y === 'string' && x.length > LONG_STRING) count = this.chargeLong(count, x.length);
@@ -2422,6 +2461,8 @@ export class VM {
               const y = c & 0x100 ? k[c & 0xff] : stack[base + c];
               let le: boolean;
               if (typeof x === 'number' && typeof y === 'number') le = x <= y;
+              else if (x instanceof LFloat && (typeof y === 'number' || y instanceof LFloat)) le = x.n <= floatOperand(y)!;
+              else if (y instanceof LFloat && typeof x === 'number') le = x <= y.n;
               else {
                 frame.pc = pc;
                 if (typeof x === 'string' && typeof y === 'string' && x.length > LONG_STRING) count = this.chargeLong(count, x.length);
@@ -2457,6 +2498,19 @@ export class VM {
               if (fn instanceof LuaClosure) {
                 this.pushLua(thread, fn, func, nargs, func, ((i >>> 14) & 0x1ff) - 1, 0, C_NONE);
                 continue newframe;
+              }
+              // A native's one-argument fast form (math.sqrt...): no frame, no argument or result
+              // arrays. Not under a debug hook (which sees the call) nor at the depth limit (which
+              // the call would hit).
+              if (nargs === 1 && fn instanceof NativeFunction && fn.unary !== undefined && thread.hookMask === 0 && thread.depth < this.maxCallDepth) {
+                const r = fn.unary(stack[func + 1]);
+                if (r !== NOT_FAST) {
+                  stack[func] = r;
+                  const wanted = ((i >>> 14) & 0x1ff) - 1;
+                  if (wanted < 0) thread.top = func + 1;
+                  else for (let j = 1; j < wanted; j++) stack[func + j] = undefined;
+                  break;
+                }
               }
               this.countdown = count;
               const status = this.callAt(thread, func, nargs, func, ((i >>> 14) & 0x1ff) - 1, 0, C_NONE);
@@ -2832,6 +2886,15 @@ export function isNumberValue(v: LuaValue): boolean {
 
 function concatText(v: LuaValue): string {
   return typeof v === 'string' ? v : numberToString(v as LuaNumber);
+}
+
+/**
+ * A number operand as a float for the arithmetic fast paths: a plain number (an integer within
+ * 2^53, exactly a double, or a float that is not integral) or a boxed integral float; undefined
+ * for anything else (bigints, strings, values with metamethods), which the slow path handles.
+ */
+function floatOperand(v: LuaValue): number | undefined {
+  return typeof v === 'number' ? v : v instanceof LFloat ? v.n : undefined;
 }
 
 function numEquals(a: LuaNumber, b: LuaNumber): boolean {

@@ -134,7 +134,13 @@ export class LuaTable {
       }
       return;
     }
-    // One lookup in the common case (overwriting a live field).
+    if (this.dead === 0) {
+      // No tombstones: the key is new exactly when the map grows (one operation, not two).
+      const size = hash.size;
+      hash.set(key, value);
+      if (hash.size !== size) growth.bytes += SIZE.hashEntry;
+      return;
+    }
     if (hash.get(key) === undefined) {
       if (!hash.has(key)) {
         // A new key: Lua leaves `next` undefined after one, so this is when tombstones can go.

@@ -127,6 +127,9 @@ const NO_ARGS: LuaValue[] = [];
  */
 export type NativeCall = (args: LuaValue[]) => LuaValue[] | Request;
 
+/** What a native's `unary` form gives for a value it leaves to the ordinary call. */
+export const NOT_FAST: unique symbol = Symbol('not fast');
+
 export class NativeFunction {
   /**
    * What `debug.getupvalue` shows of a library closure that is a C closure in PUC Lua (the
@@ -138,6 +141,12 @@ export class NativeFunction {
   readonly upvalues: Upvalue[] | undefined;
   /** The collector's mark: the number of the last pass that reached it (gc.ts). */
   gcMark = 0;
+  /**
+   * The function's fast form for a call with one argument and no debug hook (math.sqrt and its
+   * like): the one result, straight from the argument, or NOT_FAST for the ordinary call (which
+   * converts, checks and raises errors). It must do exactly what `call` does for the values it takes.
+   */
+  unary: ((x: LuaValue) => LuaValue | typeof NOT_FAST) | undefined = undefined;
   constructor(readonly name: string, readonly call: NativeCall, upvalues?: readonly LuaValue[]) {
     this.upvalues = upvalues?.map((value) => Upvalue.closed(value));
   }
