@@ -32,5 +32,11 @@ npm run build
 node server/dist/sandlua.js fmt --check examples lua/test/stdlib \
   $(ls lua/test/programs/*.lua | grep -v -e '/closures\.lua$' -e '/errors\.lua$')
 # Without arguments every suite; with arguments only the files named (`bash scripts/test.sh lua/out/vm/x.test.js`).
-if [ $# -eq 0 ]; then set -- 'lua/out/**/*.test.js' 'debugger/out/**/*.test.js' 'server/out/**/*.test.js' 'test/out/**/*.test.js'; fi
-npx mocha "$@"
+if [ $# -eq 0 ]; then
+  npx mocha 'lua/out/**/*.test.js' 'debugger/out/**/*.test.js' 'server/out/**/*.test.js' 'test/out/**/*.test.js'
+  # The VM and standard library suites again with every function translated by the second tier
+  # (lua/src/vm/tier.ts) from its first entry: both tiers pass the same differential tests.
+  SANDLUA_TIER=eager npx mocha 'lua/out/vm/**/*.test.js' 'lua/out/stdlib/**/*.test.js'
+else
+  npx mocha "$@"
+fi

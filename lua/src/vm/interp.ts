@@ -37,6 +37,7 @@ import {
 } from './value';
 import { META_EVENT, ObjName, calledName, chunkId, localName, objName, upvalueName } from './debuginfo';
 import { Collector } from './gc';
+import { BAIL, TIER_AT, TIER_EVERY, translate, type TierHost } from './tier';
 import { SIZE, growth } from './heap';
 
 export { chunkId, localName };
@@ -257,6 +258,13 @@ export class VM {
   registry: LuaTable | undefined = undefined;
   /** Frames a thread (with the threads that resumed it) may hold before a `stack` error. */
   maxCallDepth = Infinity;
+  /**
+   * Entries and backward jumps of a function before it runs translated (tier.ts); 0: never. The
+   * SANDLUA_TIER variable sets the default (`off`, `eager`, or a number), for the tests of both tiers.
+   */
+  tierAt = TIER_AT;
+  /** Translate every function that gets hot, not only those that gain from it (tests). */
+  tierEvery = TIER_EVERY;
   /**
    * Kinds of error no pcall, xpcall or coroutine.resume catches: they unwind the whole run. Lua's
    * own are the instruction budget and os.exit; a sandbox adds its limits (`stack`, `memory`), so
@@ -1884,6 +1892,40 @@ export class VM {
     return closure;
   }
 
+  // ---- the second tier (tier.ts) ---------------------------------------------------------------
+
+  /**
+   * At a backward jump of `proto`'s frame: whether the loop should go to the frame's translation
+   * (it has one, or is now hot enough for one, and no debug hook is set).
+   */
+  private backEdge(proto: Proto, thread: Coroutine): boolean {
+    if (thread.hookMask !== 0) return false;
+    const tier = proto.tier;
+    if (tier !== undefined) return tier !== null;
+    // The loop's prologue counts this entry too and translates.
+    return (proto.hotness = (proto.hotness ?? 0) + 1) >= this.tierAt - 1;
+  }
+
+  /** A translation's call of a Lua function: the loop's push, called by an instruction. */
+  tierPushLua(thread: Coroutine, fn: LuaClosure, func: number, nargs: number, nresults: number): void {
+    this.pushLua(thread, fn, func, nargs, func, nresults, 0, C_NONE);
+  }
+
+  /** A translation's CLOSURE: the loop's (with its cache). */
+  tierMakeClosure(thread: Coroutine, parent: LuaClosure, index: number, base: number): LuaClosure {
+    return this.makeClosure(thread, parent, parent.proto.protos[index], base);
+  }
+
+  /** A translation's allocation past the threshold: the collector's pass, as the loop runs it. */
+  tierAllocationPass(thread: Coroutine, top: number): void {
+    this.gc.allocationPass(thread, top);
+  }
+
+  /** A translation's return from a function with closures: its open upvalues closed. */
+  tierCloseUpvalues(thread: Coroutine, level: number): void {
+    this.closeUpvalues(thread, level);
+  }
+
   // ---- the loop -----------------------------------------------------------------------------
 
   /** Calls stack[func] with `nargs` arguments as the entry of a run, then runs the loop. */
@@ -1925,6 +1967,32 @@ export class VM {
         const upvals = closure.upvalues;
         const base = frame.base;
         let pc = frame.pc;
+        // The second tier (tier.ts): a hot function's translation runs the frame while no debug
+        // hook is set, and gives it back here to go on from frame.pc (or to reload the frame).
+        const tier = proto.tier;
+        if (tier !== undefined) {
+          if (tier !== null && thread.hookMask === 0) {
+            this.countdown = count;
+            let status: number;
+            try {
+              status = tier(this as unknown as TierHost, thread, frame, stack, base, k, upvals);
+            } catch (e) {
+              count = this.countdown;
+              throw e;
+            }
+            count = this.countdown;
+            if (status !== BAIL) continue newframe;
+            pc = frame.pc;
+          }
+        } else if (this.tierAt > 0 && (proto.hotness = (proto.hotness ?? 0) + 1) >= this.tierAt) {
+          proto.tier = translate(proto, this.tierEvery);
+          // Translating took a moment of the host's: its step hook (the sandbox's clock, and its
+          // turn for the event loop) comes at the next instruction.
+          this.countdown = count;
+          this.hookSoon();
+          count = this.countdown;
+          continue newframe;
+        }
         for (;;) {
           if (--count < 0) {
             frame.pc = pc;
@@ -2397,7 +2465,12 @@ export class VM {
             }
             case Op.JMP: {
               if (a !== 0) this.closeUpvalues(thread, base + a - 1);
-              pc += (i >>> 14) - 131071;
+              const offset = (i >>> 14) - 131071;
+              pc += offset;
+              if (offset < 0 && this.tierAt > 0 && this.backEdge(proto, thread)) {
+                frame.pc = pc;
+                continue newframe;
+              }
               break;
             }
             case Op.EQ: {
@@ -2589,6 +2662,10 @@ export class VM {
                     stack[base + a] = next;
                     stack[base + a + 3] = next;
                     pc += (i >>> 14) - 131071;
+                    if (this.tierAt > 0 && this.backEdge(proto, thread)) {
+                      frame.pc = pc;
+                      continue newframe;
+                    }
                   }
                   break;
                 }

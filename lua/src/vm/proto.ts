@@ -6,6 +6,8 @@
 
 import type { LuaNumber } from './number';
 
+import type { TierFunction } from './tier';
+
 export const enum Op {
   MOVE, LOADK, LOADKX, LOADBOOL, LOADNIL, GETUPVAL, GETTABUP, GETTABLE, SETTABUP, SETUPVAL,
   SETTABLE, NEWTABLE, SELF, ADD, SUB, MUL, MOD, POW, DIV, IDIV, BAND, BOR, BXOR, SHL, SHR, UNM,
@@ -180,4 +182,8 @@ export interface Proto {
   upvalues: UpvalueDesc[];
   protos: Proto[];
   locVars: LocalVarInfo[];
+  /** Its translation once it is hot (tier.ts), or null when it stays in the loop. */
+  tier?: TierFunction | null;
+  /** Entries and backward jumps counted towards the translation. */
+  hotness?: number;
 }

@@ -1,0 +1,136 @@
+// The second tier (tier.ts) against the dispatch loop: the same programs run with translation off
+// and with every function translated from its first entry, or once hot, must print the same,
+// raise the same errors with the same tracebacks, count the same instructions and report the
+// same hook events. (The whole VM and stdlib suites also run translated in `npm test`, with
+// SANDLUA_TIER=eager.)
+import { strict as assert } from 'assert';
+import { luaCompiler } from '../compiler/compile';
+import { runOursSource } from './testing/reference';
+import { LuaState } from './state';
+import { translate } from './tier';
+import type { Proto } from './proto';
+import type { LuaClosure } from './value';
+
+type Mode = 'off' | 'every' | 'hot';
+
+function configure(state: LuaState, mode: Mode): void {
+  state.vm.tierAt = mode === 'off' ? 0 : mode === 'every' ? 1 : 50;
+  state.vm.tierEvery = mode === 'every';
+}
+
+function run(source: string, mode: Mode): { stdout: string; stderr: string; status: number } {
+  return runOursSource(source, '=tier', luaCompiler, (state) => configure(state, mode));
+}
+
+/** Every prototype of a chunk, nested ones included. */
+function protos(p: Proto): Proto[] {
+  return [p, ...p.protos.flatMap(protos)];
+}
+
+const PROGRAM = `
+local Point = {}
+Point.__index = Point
+function Point.new(x, y) return setmetatable({x = x, y = y}, Point) end
+function Point:add(o) return Point.new(self.x + o.x, self.y + o.y) end
+local function A(i, j) local ij = i + j - 1 return 1.0 / (ij * (ij - 1) * 0.5 + i) end
+local out = {}
+local acc, f, n, s, t = Point.new(0, 0), 0.5, 0, "", {}
+for i = 1, 300 do
+  acc = acc:add(Point.new(i, -i))
+  f = f + A(i, i % 7 + 1) * 3 - i / 2
+  n = (n * 31 + i) % 1000003
+  if i % 3 == 0 then s = s .. i .. "," elseif i % 3 == 1 then s = s .. (i / 4) end
+  t[#t + 1] = {i, i * 2.0, -i, [i % 5 + 10] = i}
+  t["k" .. (i % 17)] = (t["k" .. (i % 17)] or 0) + i
+  local x, y, z = 3.0, i, 2^53
+  out[#out + 1] = (x == 3) and (i < x or i <= 3.0 or x < i) and -x or #t
+  z = z + i - i * 1.5 // 1
+end
+for i = 10, 1, -3 do n = n - i end
+for i = 1.0, 3 do n = n + i end
+for k, v in pairs({a = 1, b = 2}) do n = n + v end
+local co = coroutine.wrap(function () for i = 1, 400 do coroutine.yield(i * 2) end end)
+for i = 1, 300 do n = n + co() end
+local function va(...) local a, b = ... return select('#', ...) + (a or 0) + (b or 0) end
+for i = 1, 200 do n = n + va(i, i, i) + math.sqrt(i) + math.floor(i / 3) + math.abs(-i) end
+local keys = 0
+for k in pairs(t) do keys = keys + 1 end
+print(acc.x, acc.y, f, n, #s, s:sub(1, 40), #t, keys, t.k3, out[7], out[300])
+`;
+
+describe('VM: the second tier (translated functions) agrees with the loop', () => {
+  it('prints the same from every kind of translated instruction, translated first or once hot', () => {
+    const off = runOursSource(PROGRAM, '=tier', luaCompiler, (s) => configure(s, 'off'));
+    assert.equal(off.status, 0, off.stderr);
+    for (const mode of ['every', 'hot'] as const) {
+      const on = runOursSource(PROGRAM, '=tier', luaCompiler, (s) => configure(s, mode));
+      assert.deepEqual(on, off, mode);
+    }
+  });
+
+  it('translates hot functions that loop or compute, and leaves the others to the loop', () => {
+    const state = new LuaState({ compile: luaCompiler, print: () => undefined });
+    configure(state, 'hot');
+    const fn = state.load(PROGRAM, '=tier') as LuaClosure;
+    state.call(fn, []);
+    const all = protos(fn.proto);
+    const main = all[0];
+    assert.equal(typeof main.tier, 'function', 'the main chunk loops');
+    const a = all.find((p) => p.lineDefined === 6)!;
+    assert.equal(typeof a.tier, 'function', 'A computes and calls nothing');
+    const add = all.find((p) => p.lineDefined === 5)!;
+    assert.equal(add.tier, null, 'Point:add calls without looping');
+  });
+
+  it('raises the same errors, with the same messages and tracebacks, from hot translated code', () => {
+    const cases = [
+      'local t = {x = 1} for i = 1, 2000 do t.x = t.x + i if i == 1500 then t = {} end end',
+      'local t = {} for i = 1, 2000 do t[i] = i if i == 1800 then t = nil end end',
+      'local n = 0 for i = 1, 2000 do n = n + (i < 1990 and i or {}) end',
+      'local f = print for i = 1, 2000 do if i == 1999 then f = nil end f() end',
+      'local s = 0 for i = 1, 2000 do s = s + (i == 1700 and "x" or i) end',
+      'local a = {} for i = 1, 2000 do if i > 1600 then a = setmetatable({}, {__index = function () error("boom") end}) end local v = a.b end',
+      'local function f(n) if n == 0 then return 1 + nil end return f(n - 1) end for i = 1, 100 do f(i < 99 and 1 or 30) end',
+    ];
+    for (const source of cases) {
+      const off = run(source, 'off');
+      assert.equal(off.status, 1, source);
+      for (const mode of ['every', 'hot'] as const) assert.equal(run(source, mode).stderr, off.stderr, `${mode}: ${source}`);
+    }
+  });
+
+  it('counts exactly the instructions the loop counts', () => {
+    const counts = (mode: Mode): number => {
+      const state = new LuaState({ compile: luaCompiler, print: () => undefined });
+      configure(state, mode);
+      state.call(state.load(PROGRAM, '=tier') as LuaClosure, []);
+      return state.vm.instructions;
+    };
+    const off = counts('off');
+    assert.ok(off > 10000);
+    assert.equal(counts('every'), off);
+    assert.equal(counts('hot'), off);
+  });
+
+  it('leaves debug hooks to the loop: the same line and count events once a hook is set', () => {
+    const source = `
+      local events = {}
+      local function work(n) local s = 0 for i = 1, n do s = s + i * 2 end return s end
+      for i = 1, 100 do work(50) end
+      debug.sethook(function (e, line) events[#events + 1] = e .. (line or "") end, "lr", 7)
+      work(5)
+      debug.sethook()
+      print(#events, table.concat(events, " "))`;
+    const off = runOursSource(source, '=hooks', luaCompiler, (s) => configure(s, 'off'));
+    assert.equal(off.status, 0, off.stderr);
+    assert.deepEqual(runOursSource(source, '=hooks', luaCompiler, (s) => configure(s, 'hot')), off);
+    assert.deepEqual(runOursSource(source, '=hooks', luaCompiler, (s) => configure(s, 'every')), off);
+  });
+
+  it('writes numbers into the generated code, never the script\'s text', () => {
+    const state = new LuaState({ compile: luaCompiler });
+    const fn = state.load('local t = {} for i = 1, 10 do t["sandlua-secret" .. i] = "x\\"); evil(); (\\"" end return t', '=text') as LuaClosure;
+    const code = String(translate(fn.proto, true));
+    assert.ok(!code.includes('sandlua-secret') && !code.includes('evil'), code.slice(0, 200));
+  });
+});

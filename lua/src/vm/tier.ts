@@ -1,0 +1,390 @@
+// The second tier: a hot function's bytecode translated to one JavaScript function, which runs its
+// frame faster than the dispatch loop and hands the frame back to the loop whenever anything but
+// the common case comes up.
+//
+// The translation is the dispatch loop's fast paths (interp.ts), instruction by instruction, with
+// the decoding done once: register and constant numbers are literals, each instruction a `case`
+// of one switch on the pc (sequential instructions fall through, jumps set the pc). The frame
+// stays the loop's: the pc is `frame.pc`, the instruction countdown `vm.countdown`, and the
+// registers are the thread's stack slots, held in JavaScript locals while the translation runs
+// (loaded on entry, stored back at every exit) so that V8 can keep numbers unboxed. So the
+// translated function can stop before any instruction and the loop carry on from there with
+// nothing else to convert ("bail"): it does so when the countdown
+// runs out (the budget, the clock, hooks and pauses are the loop's), when an instruction leaves its
+// fast path (a metamethod, an error, a coercion, a charge, an allocation the loop accounts), and for
+// the instructions it does not translate. Errors are therefore always raised by the loop, with its
+// messages, variable names and tracebacks; the tier never throws but where the loop's own
+// pushLua does (stack overflow), with the frame's pc saved as the loop saves it.
+//
+// A call of a Lua function pushes the callee's frame and returns to the loop (NEWFRAME), which
+// enters the callee's translation if it has one; an ordinary return pops the frame the same way.
+// The loop enters a translation at a frame's (re)start and at its backward jumps, and only while
+// no debug hook is set (the debugger steps the loop). Generated code holds numbers only: constants
+// are read from the prototype's constant array, never written into the code.
+
+import { LFloat, intAdd, intMul, intSub, numberToString } from './number';
+import type { Proto } from './proto';
+import { FIELDS_PER_FLUSH, Op } from './proto';
+import { SIZE } from './heap';
+import { LuaTable } from './table';
+import { LuaClosure, NOT_FAST, NativeFunction, type LuaValue } from './value';
+import type { Coroutine } from './interp';
+
+/** What a translation returns: the loop goes on with the frame at `frame.pc` (BAIL), or reloads its frame (NEWFRAME). */
+export const BAIL = 0;
+export const NEWFRAME = 1;
+
+/** What the tier needs of the VM (interp.ts's VM implements it). */
+export interface TierHost {
+  countdown: number;
+  maxCallDepth: number;
+  allocated: number;
+  gcThreshold: number;
+  tierMakeClosure(thread: Coroutine, parent: LuaClosure, index: number, base: number): LuaClosure;
+  tierAllocationPass(thread: Coroutine, top: number): void;
+  tierPushLua(thread: Coroutine, fn: LuaClosure, func: number, nargs: number, nresults: number): void;
+  tierCloseUpvalues(thread: Coroutine, level: number): void;
+}
+
+/** Frames as the tier sees them (interp.ts's CallFrame). */
+interface Frame {
+  pc: number;
+  closure: LuaClosure | undefined;
+  flags: number;
+  cont: number;
+  ret: number;
+  nresults: number;
+}
+
+export type TierFunction = (vm: TierHost, thread: Coroutine, frame: Frame, stack: LuaValue[], base: number, k: LuaValue[], upvals: unknown[]) => number;
+
+const SETTING = typeof process !== 'undefined' ? process.env.SANDLUA_TIER : undefined;
+/** `eager`: every function translated on its first entry, gain or not (the tests of the tier). */
+export const TIER_EVERY = SETTING === 'eager';
+
+/** How hot a function gets before its translation: SANDLUA_TIER=off|eager|N, by default 1000. */
+export const TIER_AT = ((): number => {
+  const setting = SETTING;
+  if (setting === 'off') return 0;
+  if (setting === 'eager') return 1;
+  const n = Number(setting);
+  return setting !== undefined && setting !== '' && Number.isInteger(n) && n >= 0 ? n : 1000;
+})();
+
+/**
+ * Functions longer than this stay in the loop: the translation is made in one piece (about 90
+ * bytes of JavaScript an instruction, ~6 ms a thousand instructions here, then V8's compile of it).
+ */
+const MAX_INSTRUCTIONS = 1000;
+/** Strings longer than this are charged when compared: the loop does it (interp.ts LONG_STRING). */
+const LONG_STRING = 4096;
+
+// ---- the fast paths, shared by the translations (small: V8 inlines them where they are hot) ----
+
+/** What a helper gives when its instruction is the loop's (a result is never this). */
+const MISS: unique symbol = Symbol('miss');
+type Result = LuaValue | typeof MISS;
+const MAX_SAFE = 9007199254740991;
+
+/** A float operand: a number (an integer within 2^53 is exactly a double) or a boxed integral float. */
+function flt(v: LuaValue): number | undefined {
+  return typeof v === 'number' ? v : v instanceof LFloat ? v.n : undefined;
+}
+
+/** A float result: integral ones are boxed (an integer is a plain number). */
+function boxed(r: number): LuaValue {
+  return Number.isInteger(r) ? new LFloat(r) : r;
+}
+
+function add(x: LuaValue, y: LuaValue): Result {
+  if (typeof x === 'number' && typeof y === 'number') {
+    const r = x + y;
+    if (!Number.isInteger(r)) return r;
+    if (!Number.isInteger(x) || !Number.isInteger(y)) return new LFloat(r);
+    return r <= MAX_SAFE && r >= -MAX_SAFE ? r : intAdd(x, y);
+  }
+  const a = flt(x);
+  const b = a === undefined ? undefined : flt(y);
+  return b === undefined ? MISS : boxed(a! + b);
+}
+
+function sub(x: LuaValue, y: LuaValue): Result {
+  if (typeof x === 'number' && typeof y === 'number') {
+    const r = x - y;
+    if (!Number.isInteger(r)) return r;
+    if (!Number.isInteger(x) || !Number.isInteger(y)) return new LFloat(r);
+    return r <= MAX_SAFE && r >= -MAX_SAFE ? r : intSub(x, y);
+  }
+  const a = flt(x);
+  const b = a === undefined ? undefined : flt(y);
+  return b === undefined ? MISS : boxed(a! - b);
+}
+
+function mul(x: LuaValue, y: LuaValue): Result {
+  if (typeof x === 'number' && typeof y === 'number') {
+    const r = x * y;
+    if (!Number.isInteger(r)) return r;
+    if (!Number.isInteger(x) || !Number.isInteger(y)) return new LFloat(r);
+    return r < MAX_SAFE + 1 && r > -MAX_SAFE - 1 ? (r === 0 ? 0 : r) : intMul(x, y);
+  }
+  const a = flt(x);
+  const b = a === undefined ? undefined : flt(y);
+  return b === undefined ? MISS : boxed(a! * b);
+}
+
+function div(x: LuaValue, y: LuaValue): Result {
+  const a = flt(x);
+  const b = a === undefined ? undefined : flt(y);
+  return b === undefined ? MISS : boxed(a! / b);
+}
+
+function mod(x: LuaValue, y: LuaValue): Result {
+  if (typeof x === 'number' && typeof y === 'number' && Number.isInteger(x) && Number.isInteger(y) && y !== 0) {
+    let r = x % y;
+    if (r !== 0 && (r < 0) !== (y < 0)) r += y;
+    return r === 0 ? 0 : r;
+  }
+  return MISS;
+}
+
+function unm(x: LuaValue): Result {
+  if (typeof x === 'number') return x === 0 && Number.isInteger(x) ? 0 : -x;
+  return x instanceof LFloat ? new LFloat(-x.n) : MISS;
+}
+
+/** EQ: undefined when the loop decides (metamethods, long strings it charges for). */
+function eq(x: LuaValue, y: LuaValue): boolean | undefined {
+  if (x === y) return typeof x === 'string' && x.length > LONG_STRING ? undefined : true;
+  if (typeof x === 'number' && typeof y === 'number') return false;
+  const a = flt(x);
+  const b = a === undefined ? undefined : flt(y);
+  return b === undefined ? undefined : a === b;
+}
+
+function lt(x: LuaValue, y: LuaValue): boolean | undefined {
+  if (typeof x === 'number' && typeof y === 'number') return x < y;
+  const a = flt(x);
+  const b = a === undefined ? undefined : flt(y);
+  return b === undefined ? undefined : a! < b;
+}
+
+function le(x: LuaValue, y: LuaValue): boolean | undefined {
+  if (typeof x === 'number' && typeof y === 'number') return x <= y;
+  const a = flt(x);
+  const b = a === undefined ? undefined : flt(y);
+  return b === undefined ? undefined : a! <= b;
+}
+
+/** GETTABLE/GETTABUP: a raw get, when no `__index` can take part. */
+function index(t: LuaValue, key: LuaValue): Result {
+  if (t instanceof LuaTable) {
+    const v = typeof key === 'string' ? t.getStr(key) : t.get(key);
+    if (v !== undefined || t.metatable === undefined) return v;
+  }
+  return MISS;
+}
+
+/** SELF's method: the object's own, or its class table's (a table `__index` without a metatable). */
+function method(obj: LuaValue, key: LuaValue): Result {
+  if (obj instanceof LuaTable && typeof key === 'string') {
+    let v = obj.getStr(key);
+    if (v !== undefined) return v;
+    const mt = obj.metatable;
+    if (mt === undefined) return undefined;
+    const idx = mt.getStr('__index');
+    if (idx instanceof LuaTable) {
+      v = idx.getStr(key);
+      if (v !== undefined || idx.metatable === undefined) return v;
+    }
+  }
+  return MISS;
+}
+
+/** SETTABLE/SETTABUP: a raw set into a table without a metatable, keys the loop need not check. */
+function store(t: LuaValue, key: LuaValue, value: LuaValue, strings: boolean): boolean {
+  if (!(t instanceof LuaTable) || t.metatable !== undefined) return false;
+  if (typeof key === 'string') t.setStr(key, value);
+  else if (!strings && typeof key === 'number' && key === key) t.set(key, value);
+  else return false;
+  return true;
+}
+
+function len(x: LuaValue): Result {
+  if (typeof x === 'string') return x.length;
+  return x instanceof LuaTable && x.metatable === undefined ? x.length() : MISS;
+}
+
+/** A piece of CONCAT: undefined for a value with metamethods (the loop's). */
+function piece(v: LuaValue): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint' || v instanceof LFloat) return numberToString(v);
+  return undefined;
+}
+
+/** The integer numeric for loop's step (FORLOOP): the next index, or MISS for the loop's slow path. */
+function forNext(idx: LuaValue, step: LuaValue): Result {
+  if (typeof idx !== 'number' || typeof step !== 'number' || !Number.isInteger(idx)) return MISS;
+  const n = idx + step;
+  return n > MAX_SAFE || n < -MAX_SAFE ? intAdd(idx, step) : n;
+}
+
+/** FORPREP with an integer initial value, limit and step: the index before the first step. */
+function forStart(init: LuaValue, limit: LuaValue, step: LuaValue): Result {
+  if (typeof init !== 'number' || typeof limit !== 'number' || typeof step !== 'number') return MISS;
+  if (!Number.isInteger(init) || !Number.isInteger(limit) || !Number.isInteger(step)) return MISS;
+  const v = init - step;
+  return v <= MAX_SAFE && v >= -MAX_SAFE ? v : intSub(init, step);
+}
+
+const HELPERS = { MISS, LuaTable, LuaClosure, NativeFunction, NOT_FAST, add, sub, mul, div, mod, unm, eq, lt, le, index, method, store, len, piece, forNext, forStart };
+
+/** The translation of a prototype, or null when it stays in the loop. */
+export function translate(p: Proto, every = TIER_EVERY): TierFunction | null {
+  const code = p.code;
+  if (code.length > MAX_INSTRUCTIONS || !(every || hasLoop(code) || isLeaf(code))) return null;
+  const out: string[] = [];
+  const R = (r: number): string => `r${r}`;
+  const RK = (x: number): string => (x & 0x100 ? `k[${x & 0xff}]` : R(x));
+  const up = (u: number): string => `(u = upvals[${u}], u.stack !== undefined ? u.stack[u.index] : u.value)`;
+  for (let pc = 0; pc < code.length; pc++) {
+    const i = code[pc];
+    const op = i & 0x3f;
+    const a = (i >>> 6) & 0xff;
+    const b = (i >>> 23) & 0x1ff;
+    const c = (i >>> 14) & 0x1ff;
+    const bx = i >>> 14;
+    const sbx = bx - 131071;
+    // Leave for the loop at this instruction; or go on to the next one; or jump.
+    const bail = `{pc=${pc};break x}`;
+    const jump = (target: number): string => `{count--;pc=${target};continue}`;
+    const result = (expr: string): string => `v=${expr};if(v===MISS)${bail}${R(a)}=v;`;
+    const test = (expr: string, target: number): string => `v=${expr};if(v===undefined)${bail}if(v!==${a !== 0})${jump(target)}`;
+    let body: string;
+    switch (op) {
+      case Op.MOVE: body = `${R(a)}=${R(b)};`; break;
+      case Op.LOADK: body = `${R(a)}=k[${bx}];`; break;
+      case Op.LOADBOOL: body = `${R(a)}=${b !== 0};${c !== 0 ? jump(pc + 2) : ''}`; break;
+      case Op.LOADNIL: body = Array.from({ length: b + 1 }, (_, r) => `${R(a + r)}=undefined;`).join(''); break;
+      case Op.GETUPVAL: body = `${R(a)}=${up(b)};`; break;
+      case Op.SETUPVAL: body = `u=upvals[${b}];if(u.stack!==undefined)u.stack[u.index]=${R(a)};else u.value=${R(a)};`; break;
+      case Op.GETTABUP: body = result(`index(${up(b)},${RK(c)})`); break;
+      case Op.GETTABLE: body = result(`index(${R(b)},${RK(c)})`); break;
+      case Op.SETTABUP: body = `if(!store(${up(a)},${RK(b)},${RK(c)},true))${bail}`; break;
+      case Op.SETTABLE: body = `if(!store(${R(a)},${RK(b)},${RK(c)},false))${bail}`; break;
+      case Op.SELF: body = `v=method(${R(b)},${RK(c)});if(v===MISS)${bail}${R(a + 1)}=${R(b)};${R(a)}=v;`; break;
+      case Op.ADD: body = result(`add(${RK(b)},${RK(c)})`); break;
+      case Op.SUB: body = result(`sub(${RK(b)},${RK(c)})`); break;
+      case Op.MUL: body = result(`mul(${RK(b)},${RK(c)})`); break;
+      case Op.DIV: body = result(`div(${RK(b)},${RK(c)})`); break;
+      case Op.MOD: body = result(`mod(${RK(b)},${RK(c)})`); break;
+      case Op.UNM: body = result(`unm(${R(b)})`); break;
+      case Op.NOT: body = `${R(a)}=${R(b)}===undefined||${R(b)}===false;`; break;
+      case Op.LEN: body = result(`len(${R(b)})`); break;
+      case Op.CONCAT: {
+        // Strings and numbers; a long result is the loop's (it charges for it), and so is anything
+        // with metamethods. Past the allocation threshold the collector's pass runs at the exit.
+        const parts = Array.from({ length: c - b + 1 }, (_, j) => `w=piece(${R(b + j)});if(w===undefined)${bail}v${j === 0 ? '' : '+'}=w;`).join('');
+        body = `${parts}if(v.length>${LONG_STRING})${bail}${R(a)}=v;`
+          + `if((vm.allocated+=${SIZE.string}+v.length)>=vm.gcThreshold){count--;status=4;passTop=base+${a >= b ? a + 1 : b};pc=${pc + 1};break x}`;
+        break;
+      }
+      case Op.JMP: body = a !== 0 ? bail : jump(pc + 1 + sbx); break; // closing upvalues is the loop's
+      case Op.EQ: body = test(`eq(${RK(b)},${RK(c)})`, pc + 2); break;
+      case Op.LT: body = test(`lt(${RK(b)},${RK(c)})`, pc + 2); break;
+      case Op.LE: body = test(`le(${RK(b)},${RK(c)})`, pc + 2); break;
+      case Op.TEST: body = `if(${c !== 0}===(${R(a)}===undefined||${R(a)}===false))${jump(pc + 2)}`; break;
+      case Op.TESTSET: body = `if(${c !== 0}===(${R(b)}===undefined||${R(b)}===false))${jump(pc + 2)}${R(a)}=${R(b)};`; break;
+      case Op.FORLOOP:
+        // The integer loop within 2^53, as the loop's fast path; float loops are the loop's.
+        body = `v=forNext(${R(a)},${R(a + 2)});if(v===MISS)${bail}if(${R(a + 2)}>0?v<=${R(a + 1)}:${R(a + 1)}<=v){${R(a)}=v;${R(a + 3)}=v;${jump(pc + 1 + sbx)}}`;
+        break;
+      case Op.FORPREP: body = `v=forStart(${R(a)},${R(a + 1)},${R(a + 2)});if(v===MISS)${bail}${R(a)}=v;${jump(pc + 1 + sbx)}`; break;
+      case Op.NEWTABLE: case Op.CLOSURE: {
+        // Made here; past the allocation threshold, the collector's pass runs at the exit (with
+        // the registers stored), as the loop runs it after this instruction.
+        const make = op === Op.NEWTABLE ? `new LuaTable(${c !== 0 ? 1 : 0})` : `vm.tierMakeClosure(thread,frame.closure,${bx},base)`;
+        const charge = op === Op.NEWTABLE ? `(vm.allocated+=${SIZE.table})` : 'vm.allocated';
+        body = `${R(a)}=${make};if(${charge}>=vm.gcThreshold){count--;status=4;passTop=base+${a + 1};pc=${pc + 1};break x}`;
+        break;
+      }
+      case Op.SETLIST: {
+        if (b === 0 || c === 0) {
+          body = bail;
+          break;
+        }
+        const values = Array.from({ length: b }, (_, j) => R(a + 1 + j)).join(',');
+        body = `if(!(${R(a)} instanceof LuaTable))${bail}${R(a)}.setList(${(c - 1) * FIELDS_PER_FLUSH + 1},[${values}],0,${b});`;
+        break;
+      }
+      case Op.CALL: {
+        // A Lua function: its frame is pushed at the exit (registers stored), and the loop runs it.
+        // A native's one-argument fast form runs here (NativeFunction.unary); other natives are the loop's.
+        const nargs = b !== 0 ? `${b - 1}` : `thread.top-base-${a + 1}`;
+        body = `v=${R(a)};if(v instanceof LuaClosure){count--;status=2;callee=v;argCount=${nargs};wanted=${c - 1};callAt=base+${a};pc=${pc + 1};break x}`;
+        if (b === 2) {
+          const fill = c === 0 ? `thread.top=base+${a + 1};` : Array.from({ length: Math.max(0, c - 2) }, (_, j) => `${R(a + j + 1)}=undefined;`).join('');
+          body += `if(!(v instanceof NativeFunction&&v.unary!==undefined&&thread.hookMask===0&&thread.depth<vm.maxCallDepth&&(w=v.unary(${R(a + 1)}))!==NOT_FAST))${bail}${R(a)}=w;${fill}`;
+        } else {
+          body += bail;
+        }
+        break;
+      }
+      case Op.RETURN: {
+        const n = b !== 0 ? `${b - 1}` : `thread.top-base-${a}`;
+        body = `if((frame.flags|frame.cont)!==0)${bail}count--;status=3;from=base+${a};argCount=${n};break x;`;
+        break;
+      }
+      default:
+        // Everything else (varargs, generic loops, tail calls, bitwise operations, powers...) is the loop's.
+        body = bail;
+        break;
+    }
+    out.push(`case ${pc}:if(count<=0)${bail}${body}count--;`);
+  }
+  // Registers are locals: loaded from the stack on entry, stored back on every exit, so that
+  // V8 can keep numbers unboxed in between.
+  const regs = Array.from({ length: p.maxStackSize }, (_, r) => r);
+  const load = regs.length > 0 ? `let ${regs.map((r) => `r${r}=stack[base+${r}]`).join(',')};` : '';
+  const storeAll = regs.map((r) => `stack[base+${r}]=r${r};`).join('');
+  const close = p.protos.length > 0 ? 'vm.tierCloseUpvalues(thread,base);' : '';
+  const body = `return function tier(vm,thread,frame,stack,base,k,upvals){\n`
+    + `let count=vm.countdown,pc=frame.pc,status=0,callee,argCount=0,wanted=0,callAt=0,from=0,passTop=0,v,w,u;\n${load}\n`
+    + `x:for(;;)switch(pc){\n${out.join('\n')}\ncase ${code.length}:pc=${code.length};break x;\ndefault:break x;\n}\n`
+    + `${storeAll}\nframe.pc=pc;vm.countdown=count;\n`
+    + `if(status===0)return 0;\n`
+    + `if(status===4){vm.tierAllocationPass(thread,passTop);return 0}\n`
+    + `if(status===2){vm.tierPushLua(thread,callee,callAt,argCount,wanted);return 1}\n`
+    // An ordinary return, as the loop's RETURN: the results where the caller wants them.
+    + `${close}const ret=frame.ret,want=frame.nresults,n=argCount;\n`
+    + `if(want<0){for(let j=0;j<n;j++)stack[ret+j]=stack[from+j];thread.top=ret+n}\n`
+    + `else{let j=0;for(;j<n&&j<want;j++)stack[ret+j]=stack[from+j];for(;j<want;j++)stack[ret+j]=undefined}\n`
+    + `thread.depth--;return 1;\n};`;
+  // The generated text is numbers and fixed code only (see the file comment).
+  const names = Object.keys(HELPERS);
+  const make = new Function(...names, body) as (...helpers: unknown[]) => TierFunction;
+  return make(...names.map((name) => HELPERS[name as keyof typeof HELPERS]));
+}
+
+/**
+ * Which functions gain from a translation: those that loop (a backward jump), and leaves (no
+ * calls: arithmetic helpers). A function that calls out without looping leaves its translation at
+ * each call, and entering one (its registers loaded, stored back at the exit) costs more there
+ * than the loop's dispatch saves (measured: closures and methods 5-18% slower translated).
+ */
+function isLeaf(code: Uint32Array): boolean {
+  for (let pc = 0; pc < code.length; pc++) {
+    const op = code[pc] & 0x3f;
+    if (op === Op.CALL || op === Op.TAILCALL || op === Op.TFORCALL || op === Op.SELF) return false;
+  }
+  return true;
+}
+
+/** A backward jump: the function loops. */
+function hasLoop(code: Uint32Array): boolean {
+  for (let pc = 0; pc < code.length; pc++) {
+    const i = code[pc];
+    const op = i & 0x3f;
+    if ((op === Op.JMP || op === Op.FORLOOP || op === Op.TFORLOOP) && (i >>> 14) - 131071 < 0) return true;
+  }
+  return false;
+}
