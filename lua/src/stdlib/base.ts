@@ -148,6 +148,7 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
     const v = t instanceof LuaTable && t.metatable === undefined ? t.get(n) : vm.index(t, n);
     return v === undefined ? [undefined] : [n, v];
   });
+  vm.builtinIpairsStep = ipairsStep;
   set('ipairs', native(vm, 'ipairs', (a) => [ipairsStep, a.any(1), 0]));
 
   set('select', native(vm, 'select', (a) => {

@@ -254,6 +254,8 @@ export class VM {
   loaded = new LuaTable();
   /** The base library's `next` (the generic for calls it inline). */
   builtinNext: NativeFunction | undefined;
+  /** The iterator `ipairs` returns (the second tier steps it inline over plain tables). */
+  builtinIpairsStep: NativeFunction | undefined;
   /** The registry (`debug.getregistry`), once made (see LuaState.registry). */
   registry: LuaTable | undefined = undefined;
   /** Frames a thread (with the threads that resumed it) may hold before a `stack` error. */
@@ -1984,7 +1986,9 @@ export class VM {
             if (status !== BAIL) continue newframe;
             pc = frame.pc;
           }
-        } else if (this.tierAt > 0 && (proto.hotness = (proto.hotness ?? 0) + 1) >= this.tierAt) {
+        } else if (this.tierAt > 0 && thread.hookMask === 0 && (proto.hotness = (proto.hotness ?? 0) + 1) >= this.tierAt) {
+          // (Not under a debug hook: its events are decided instruction by instruction, and the
+          // step hook asked for below would move the countdown they rely on.)
           proto.tier = translate(proto, this.tierEvery);
           // Translating took a moment of the host's: its step hook (the sandbox's clock, and its
           // turn for the event loop) comes at the next instruction.
@@ -2727,6 +2731,10 @@ export class VM {
               if (v !== undefined) {
                 stack[base + a] = v;
                 pc += (i >>> 14) - 131071;
+                if (this.tierAt > 0 && this.backEdge(proto, thread)) {
+                  frame.pc = pc;
+                  continue newframe;
+                }
               }
               break;
             }

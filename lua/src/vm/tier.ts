@@ -37,6 +37,8 @@ export const NEWFRAME = 1;
 /** What the tier needs of the VM (interp.ts's VM implements it). */
 export interface TierHost {
   countdown: number;
+  builtinNext: NativeFunction | undefined;
+  builtinIpairsStep: NativeFunction | undefined;
   maxCallDepth: number;
   allocated: number;
   gcThreshold: number;
@@ -324,6 +326,23 @@ export function translate(p: Proto, every = TIER_EVERY): TierFunction | null {
         body = `if(!(${R(a)} instanceof LuaTable))${bail}${R(a)}.setList(${(c - 1) * FIELDS_PER_FLUSH + 1},[${values}],0,${b});`;
         break;
       }
+      case Op.TFORCALL: {
+        // `pairs` and `ipairs` over a plain table, as the loop's inline `next` (and the ipairs
+        // iterator's own fast path); any other iterator is called by the loop. The call's slots
+        // get the function, state and control first, then the results, as the loop leaves them.
+        const cb = a + 3;
+        const results = (first: string, second: string): string => `${R(cb)}=${first};`
+          + (c > 1 ? `${R(cb + 1)}=${second};` : '') + Array.from({ length: Math.max(0, c - 2) }, (_, j) => `${R(cb + 2 + j)}=undefined;`).join('');
+        body = `v=${R(a)};${R(cb)}=v;${R(cb + 1)}=${R(a + 1)};${R(cb + 2)}=${R(a + 2)};`
+          + `if(thread.hookMask!==0||!(${R(a + 1)} instanceof LuaTable))${bail}`
+          + `if(v===vm.builtinNext&&v!==undefined){w=${R(a + 1)}.next(${R(a + 2)});if(w===undefined)${bail}`
+          + `if(w===false){${results('undefined', 'undefined')}}else{${results('w[0]', 'w[1]')}}}`
+          + `else if(v===vm.builtinIpairsStep&&v!==undefined&&${R(a + 1)}.metatable===undefined&&Number.isInteger(${R(a + 2)})&&${R(a + 2)}<${MAX_SAFE}&&thread.depth<vm.maxCallDepth){`
+          + `u=${R(a + 2)}+1;w=${R(a + 1)}.get(u);if(w===undefined){${results('undefined', 'undefined')}}else{${results('u', 'w')}}}`
+          + `else${bail}`;
+        break;
+      }
+      case Op.TFORLOOP: body = `if(${R(a + 1)}!==undefined){${R(a)}=${R(a + 1)};${jump(pc + 1 + sbx)}}`; break;
       case Op.CALL: {
         // A Lua function: its frame is pushed at the exit (registers stored), and the loop runs it.
         // A native's one-argument fast form runs here (NativeFunction.unary); other natives are the loop's.
