@@ -14,7 +14,8 @@
 //   node bench/vm.mjs [--quick] [--runs N] [--only name,name] [--no-cli] [--no-fengari] [--no-wasmoon] [--no-lua]
 //
 // --quick runs smaller programs once each (raw and sandbox twice), in under a minute; the full run
-// takes the best of 3.
+// takes the best of 3. `SANDLUA_TIER=off node bench/vm.mjs` measures the interpreter's loop without
+// the second tier, for comparison.
 import { createRequire } from 'module';
 import { spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
@@ -342,6 +343,10 @@ const hasLua = RUNNERS[0].name === 'lua5.3';
 const cell = (text, width = 9) => String(text).padStart(width);
 console.log(`VM benchmark${QUICK ? ' (quick: smaller programs)' : ''}, best of ${RUNS} (raw and sandbox: ${OURS}); our engine compiles with ${compiler.name}`);
 console.log(`sandbox and cli limits: ${JSON.stringify(LIMITS)}`);
+// Our engine's second tier (lua/src/vm/tier.ts) translates hot functions; SANDLUA_TIER=off runs the
+// interpreter's loop alone (also in the cli's processes, which inherit the variable).
+const tier = process.env.SANDLUA_TIER;
+console.log(`second tier: ${tier === 'off' ? 'off (SANDLUA_TIER=off)' : tier === 'eager' ? 'every function translated on entry (SANDLUA_TIER=eager)' : `on (hot functions translated after ${tier ?? 1000} entries or loops)`}`);
 console.log(`times in ms; (x) = ratio to lua5.3; acct = sandbox / raw (the sandbox's accounting); Minstr/s and bytes held under the sandbox`);
 console.log('program'.padEnd(17) + RUNNERS.map((r) => cell(r.name) + (hasLua && r.name !== 'lua5.3' ? cell('(x)', 7) : '')).join('') + cell('acct', 7) + cell('Minstr/s', 10) + cell('held', 11));
 const ratios = new Map(RUNNERS.map((r) => [r.name, []]));
