@@ -925,6 +925,8 @@ class CodeGenerator {
       upvalues: fs.upvalues,
       protos: fs.protos,
       locVars: fs.locVars,
+      tier: undefined,
+      hotness: 0,
     };
     this.fs = fs.prev!;
     return proto;

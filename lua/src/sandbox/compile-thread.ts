@@ -25,7 +25,7 @@ const ENCODE_SLICE = 256 * 1024;
 const WORKER_FILE = path.join(__dirname, 'compile-worker.js');
 
 /** A prototype as the worker sends it (compile-worker.ts `pack`). */
-export interface PackedProto extends Omit<Proto, 'locVars' | 'protos' | 'constants'> {
+export interface PackedProto extends Omit<Proto, 'locVars' | 'protos' | 'constants' | 'tier' | 'hotness'> {
   /** Float constants with an integral value (`LFloat`) arrive as `{ n }`. */
   constants: (Constant | { n: number })[];
   protos: PackedProto[];
@@ -170,6 +170,6 @@ async function unpack(p: PackedProto, slice: { left: number }): Promise<Proto> {
   return {
     source: p.source, lineDefined: p.lineDefined, lastLineDefined: p.lastLineDefined, numParams: p.numParams,
     isVararg: p.isVararg, maxStackSize: p.maxStackSize, code: p.code, lineInfo: p.lineInfo, constants,
-    upvalues: p.upvalues, protos, locVars,
+    upvalues: p.upvalues, protos, locVars, tier: undefined, hotness: 0,
   };
 }

@@ -1905,7 +1905,7 @@ export class VM {
     const tier = proto.tier;
     if (tier !== undefined) return tier !== null;
     // The loop's prologue counts this entry too and translates.
-    return (proto.hotness = (proto.hotness ?? 0) + 1) >= this.tierAt - 1;
+    return (proto.hotness = proto.hotness + 1) >= this.tierAt - 1;
   }
 
   /** A translation's call of a Lua function: the loop's push, called by an instruction. */
@@ -1986,7 +1986,7 @@ export class VM {
             if (status !== BAIL) continue newframe;
             pc = frame.pc;
           }
-        } else if (this.tierAt > 0 && thread.hookMask === 0 && (proto.hotness = (proto.hotness ?? 0) + 1) >= this.tierAt) {
+        } else if (this.tierAt > 0 && thread.hookMask === 0 && (proto.hotness = proto.hotness + 1) >= this.tierAt) {
           // (Not under a debug hook: its events are decided instruction by instruction, and the
           // step hook asked for below would move the countdown they rely on.)
           proto.tier = translate(proto, this.tierEvery);

@@ -182,8 +182,11 @@ export interface Proto {
   upvalues: UpvalueDesc[];
   protos: Proto[];
   locVars: LocalVarInfo[];
-  /** Its translation once it is hot (tier.ts), or null when it stays in the loop. */
-  tier?: TierFunction | null;
+  /**
+   * Its translation once it is hot (tier.ts), null when it stays in the loop, undefined before.
+   * Every prototype is made with both fields, so that all have one shape for the loop's reads.
+   */
+  tier: TierFunction | null | undefined;
   /** Entries and backward jumps counted towards the translation. */
-  hotness?: number;
+  hotness: number;
 }

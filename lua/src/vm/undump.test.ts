@@ -294,7 +294,7 @@ describe('undump', () => {
     return {
       source: '@crafted.lua', lineDefined: 0, lastLineDefined: 0, numParams: 0, isVararg: true, maxStackSize: 2,
       code: Uint32Array.from(code), lineInfo: Int32Array.from(code.map((_, i) => i + 1)), constants,
-      upvalues: [{ name: '_ENV', inStack: true, index: 0 }], protos: [], locVars: [],
+      upvalues: [{ name: '_ENV', inStack: true, index: 0 }], protos: [], locVars: [], tier: undefined, hotness: 0,
     };
   }
   for (const c of crafted) {

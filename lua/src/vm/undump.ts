@@ -268,7 +268,7 @@ function readFunction(r: Reader, parentSource: string, depth: number): Proto {
 
   const proto: Proto = {
     source, lineDefined, lastLineDefined, numParams, isVararg, maxStackSize,
-    code, lineInfo, constants, upvalues, protos, locVars,
+    code, lineInfo, constants, upvalues, protos, locVars, tier: undefined, hotness: 0,
   };
   if (ownSource === undefined && source === NO_SOURCE) sourceless.add(proto);
   const problem = verifyProto(proto);

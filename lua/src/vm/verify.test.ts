@@ -18,7 +18,7 @@ function proto(code: number[], extra: Partial<Proto> = {}): Proto {
   return {
     source: '@crafted.lua', lineDefined: 0, lastLineDefined: 0, numParams: 0, isVararg: true, maxStackSize: 4,
     code: Uint32Array.from(code), lineInfo: Int32Array.from(code.map(() => 1)), constants,
-    upvalues: [{ name: '_ENV', inStack: true, index: 0 }], protos: [], locVars: [],
+    upvalues: [{ name: '_ENV', inStack: true, index: 0 }], protos: [], locVars: [], tier: undefined, hotness: 0,
     ...extra,
   };
 }
