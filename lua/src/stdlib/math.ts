@@ -6,7 +6,7 @@
 
 import type { VM } from '../vm/interp';
 import {
-  LFloat, LuaInteger, float, floatPow, floatToInteger, intFromBig, intSub, isInteger, toBig, toFloatValue, toInteger, stringToNumber,
+  LFloat, LuaInteger, float, floatOperand, floatPow, floatToInteger, intFromBig, intSub, isInteger, toBig, toFloatValue, toInteger, stringToNumber,
   cFmod,
 } from '../vm/number';
 import { LuaTable } from '../vm/table';
@@ -120,8 +120,10 @@ function ldexp(x: number, e: number): number {
 }
 
 /** A float function's one-argument fast form (see `NativeFunction.unary`). */
-const unaryFloat = (f: (x: number) => number) => (x: LuaValue): LuaValue | typeof NOT_FAST =>
-  typeof x === 'number' ? float(f(x)) : x instanceof LFloat ? float(f(x.n)) : NOT_FAST;
+const unaryFloat = (f: (x: number) => number) => (x: LuaValue): LuaValue | typeof NOT_FAST => {
+  const n = floatOperand(x);
+  return n === undefined ? NOT_FAST : float(f(n));
+};
 
 /** floor and ceil's fast form: an integer stays, a float rounds to an integer when one fits. */
 const unaryRound = (f: (x: number) => number) => (x: LuaValue): LuaValue | typeof NOT_FAST =>

@@ -3,6 +3,9 @@
 // The sizes are estimates close to PUC Lua's 64-bit objects: the collector's mark pass (gc.ts)
 // adds them up to measure what a script holds, and the VM counts them as it allocates (VM.allocated).
 
+/** Strings longer than this cost instructions to compare or build: a step per KB (interp.ts, tier.ts). */
+export const LONG_STRING = 4096;
+
 /** Estimated sizes in bytes, close to PUC Lua's 64-bit object sizes. */
 export const SIZE = {
   table: 56,

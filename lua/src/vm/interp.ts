@@ -26,7 +26,7 @@
 //   pcall frame (or ends a coroutine), exactly where PUC would longjmp.
 
 import {
-  LFloat, LuaInteger, LuaNumber, floatIdiv, floatMod, floatPow, float, intAdd, intAnd, intIdiv, intMod, intMul, intNeg, intNot, intOr,
+  LFloat, LuaInteger, LuaNumber, floatIdiv, floatMod, floatOperand, floatPow, float, intAdd, intAnd, intIdiv, intMod, intMul, intNeg, intNot, intOr,
   intShl, intShr, intSub, intXor, numLe, numLt, numberToString, stringToNumber, toFloatValue, toInteger, isInteger,
 } from './number';
 import { Op, OP_INFO, Proto, FIELDS_PER_FLUSH } from './proto';
@@ -38,14 +38,12 @@ import {
 import { META_EVENT, ObjName, calledName, chunkId, localName, objName, upvalueName } from './debuginfo';
 import { Collector } from './gc';
 import { BAIL, TIER_AT, TIER_EVERY, translate, type TierHost } from './tier';
-import { SIZE, growth } from './heap';
+import { LONG_STRING, SIZE, growth } from './heap';
 
 export { chunkId, localName };
 
 /** Lua's LUAI_MAXCCALLS: nesting of native → Lua calls, metamethods and resumes. */
 export const MAX_C_CALLS = 200;
-/** Strings longer than this cost instructions to compare or build: a step per KB. */
-const LONG_STRING = 4096;
 
 /** Stack slots per thread before "stack overflow" (LUAI_MAXSTACK). */
 export const MAX_STACK = 1000000;
@@ -2971,15 +2969,6 @@ export function isNumberValue(v: LuaValue): boolean {
 
 function concatText(v: LuaValue): string {
   return typeof v === 'string' ? v : numberToString(v as LuaNumber);
-}
-
-/**
- * A number operand as a float for the arithmetic fast paths: a plain number (an integer within
- * 2^53, exactly a double, or a float that is not integral) or a boxed integral float; undefined
- * for anything else (bigints, strings, values with metamethods), which the slow path handles.
- */
-function floatOperand(v: LuaValue): number | undefined {
-  return typeof v === 'number' ? v : v instanceof LFloat ? v.n : undefined;
 }
 
 function numEquals(a: LuaNumber, b: LuaNumber): boolean {

@@ -38,6 +38,15 @@ export function float(x: number): number | LFloat {
   return Number.isInteger(x) ? new LFloat(x) : x;
 }
 
+/**
+ * A number operand as a float for the arithmetic fast paths: a plain number (an integer within
+ * 2^53, exactly a double, or a float that is not integral) or a boxed integral float; undefined
+ * for anything else (bigints, strings, values with metamethods), which the slow paths handle.
+ */
+export function floatOperand(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : v instanceof LFloat ? v.n : undefined;
+}
+
 /** An integer from a bigint, wrapped to int64 and kept as a JS number when safe. */
 export function intFromBig(big: bigint): LuaInteger {
   const wrapped = BigInt.asIntN(64, big);

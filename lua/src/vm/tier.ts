@@ -22,17 +22,16 @@
 // no debug hook is set (the debugger steps the loop). Generated code holds numbers only: constants
 // are read from the prototype's constant array, never written into the code.
 
-import { LFloat, intAdd, intMul, intSub, numberToString } from './number';
+import { LFloat, float, floatOperand, intAdd, intMul, intSub, numberToString } from './number';
 import type { Proto } from './proto';
 import { FIELDS_PER_FLUSH, Op } from './proto';
-import { SIZE } from './heap';
+import { LONG_STRING, SIZE } from './heap';
 import { LuaTable } from './table';
 import { LuaClosure, NOT_FAST, NativeFunction, type LuaValue } from './value';
 import type { Coroutine } from './interp';
 
-/** What a translation returns: the loop goes on with the frame at `frame.pc` (BAIL), or reloads its frame (NEWFRAME). */
+/** What a translation returns: BAIL (0), the loop goes on with the frame at `frame.pc`; 1, it reloads its frame. */
 export const BAIL = 0;
-export const NEWFRAME = 1;
 
 /** What the tier needs of the VM (interp.ts's VM implements it). */
 export interface TierHost {
@@ -80,8 +79,6 @@ export const TIER_AT = ((): number => {
 const MAX_INSTRUCTIONS = 1000;
 /** Registers a translation may name (see `translate`). */
 const MAX_REGISTERS = 32;
-/** Strings longer than this are charged when compared: the loop does it (interp.ts LONG_STRING). */
-const LONG_STRING = 4096;
 
 // ---- the fast paths, shared by the translations (small: V8 inlines them where they are hot) ----
 
@@ -90,16 +87,6 @@ const MISS: unique symbol = Symbol('miss');
 type Result = LuaValue | typeof MISS;
 const MAX_SAFE = 9007199254740991;
 
-/** A float operand: a number (an integer within 2^53 is exactly a double) or a boxed integral float. */
-function flt(v: LuaValue): number | undefined {
-  return typeof v === 'number' ? v : v instanceof LFloat ? v.n : undefined;
-}
-
-/** A float result: integral ones are boxed (an integer is a plain number). */
-function boxed(r: number): LuaValue {
-  return Number.isInteger(r) ? new LFloat(r) : r;
-}
-
 function add(x: LuaValue, y: LuaValue): Result {
   if (typeof x === 'number' && typeof y === 'number') {
     const r = x + y;
@@ -107,9 +94,9 @@ function add(x: LuaValue, y: LuaValue): Result {
     if (!Number.isInteger(x) || !Number.isInteger(y)) return new LFloat(r);
     return r <= MAX_SAFE && r >= -MAX_SAFE ? r : intAdd(x, y);
   }
-  const a = flt(x);
-  const b = a === undefined ? undefined : flt(y);
-  return b === undefined ? MISS : boxed(a! + b);
+  const a = floatOperand(x);
+  const b = a === undefined ? undefined : floatOperand(y);
+  return b === undefined ? MISS : float(a! + b);
 }
 
 function sub(x: LuaValue, y: LuaValue): Result {
@@ -119,9 +106,9 @@ function sub(x: LuaValue, y: LuaValue): Result {
     if (!Number.isInteger(x) || !Number.isInteger(y)) return new LFloat(r);
     return r <= MAX_SAFE && r >= -MAX_SAFE ? r : intSub(x, y);
   }
-  const a = flt(x);
-  const b = a === undefined ? undefined : flt(y);
-  return b === undefined ? MISS : boxed(a! - b);
+  const a = floatOperand(x);
+  const b = a === undefined ? undefined : floatOperand(y);
+  return b === undefined ? MISS : float(a! - b);
 }
 
 function mul(x: LuaValue, y: LuaValue): Result {
@@ -131,15 +118,15 @@ function mul(x: LuaValue, y: LuaValue): Result {
     if (!Number.isInteger(x) || !Number.isInteger(y)) return new LFloat(r);
     return r < MAX_SAFE + 1 && r > -MAX_SAFE - 1 ? (r === 0 ? 0 : r) : intMul(x, y);
   }
-  const a = flt(x);
-  const b = a === undefined ? undefined : flt(y);
-  return b === undefined ? MISS : boxed(a! * b);
+  const a = floatOperand(x);
+  const b = a === undefined ? undefined : floatOperand(y);
+  return b === undefined ? MISS : float(a! * b);
 }
 
 function div(x: LuaValue, y: LuaValue): Result {
-  const a = flt(x);
-  const b = a === undefined ? undefined : flt(y);
-  return b === undefined ? MISS : boxed(a! / b);
+  const a = floatOperand(x);
+  const b = a === undefined ? undefined : floatOperand(y);
+  return b === undefined ? MISS : float(a! / b);
 }
 
 function mod(x: LuaValue, y: LuaValue): Result {
@@ -160,22 +147,22 @@ function unm(x: LuaValue): Result {
 function eq(x: LuaValue, y: LuaValue): boolean | undefined {
   if (x === y) return typeof x === 'string' && x.length > LONG_STRING ? undefined : true;
   if (typeof x === 'number' && typeof y === 'number') return false;
-  const a = flt(x);
-  const b = a === undefined ? undefined : flt(y);
+  const a = floatOperand(x);
+  const b = a === undefined ? undefined : floatOperand(y);
   return b === undefined ? undefined : a === b;
 }
 
 function lt(x: LuaValue, y: LuaValue): boolean | undefined {
   if (typeof x === 'number' && typeof y === 'number') return x < y;
-  const a = flt(x);
-  const b = a === undefined ? undefined : flt(y);
+  const a = floatOperand(x);
+  const b = a === undefined ? undefined : floatOperand(y);
   return b === undefined ? undefined : a! < b;
 }
 
 function le(x: LuaValue, y: LuaValue): boolean | undefined {
   if (typeof x === 'number' && typeof y === 'number') return x <= y;
-  const a = flt(x);
-  const b = a === undefined ? undefined : flt(y);
+  const a = floatOperand(x);
+  const b = a === undefined ? undefined : floatOperand(y);
   return b === undefined ? undefined : a! <= b;
 }
 
