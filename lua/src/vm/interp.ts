@@ -37,7 +37,7 @@ import {
 } from './value';
 import { META_EVENT, ObjName, calledName, chunkId, localName, objName, upvalueName } from './debuginfo';
 import { Collector } from './gc';
-import { BAIL, TIER_AT, TIER_EVERY, translate, type TierHost } from './tier';
+import { BAIL, STOPPED, SUSPENDED, TIER_AT, translate, type TierHost } from './tier';
 import { LONG_STRING, SIZE, growth } from './heap';
 
 export { chunkId, localName };
@@ -263,8 +263,6 @@ export class VM {
    * SANDLUA_TIER variable sets the default (`off`, `eager`, or a number), for the tests of both tiers.
    */
   tierAt = TIER_AT;
-  /** Translate every function that gets hot, not only those that gain from it (tests). */
-  tierEvery = TIER_EVERY;
   /**
    * Kinds of error no pcall, xpcall or coroutine.resume catches: they unwind the whole run. Lua's
    * own are the instruction budget and os.exit; a sandbox adds its limits (`stack`, `memory`), so
@@ -891,6 +889,21 @@ export class VM {
     frame.contData = contData;
     frame.tail = false;
     return frame;
+  }
+
+  /** TAILCALL of Lua function `fn` at stack[func] by `frame`: the callee takes the frame's place. */
+  private tailCall(thread: Coroutine, frame: CallFrame, fn: LuaClosure, func: number, nargs: number): void {
+    const stack = thread.stack;
+    // Reuse the frame: move the function and its arguments down to its slot.
+    if (frame.closure!.proto.protos.length > 0) this.closeUpvalues(thread, frame.base);
+    const dst = frame.func;
+    for (let r = 0; r <= nargs; r++) stack[dst + r] = stack[func + r];
+    const f = this.pushLua(thread, fn, dst, nargs, frame.ret, frame.nresults, frame.flags & ~(F_HOOKCALL | F_HOOKRET), frame.cont, frame.contData);
+    // pushLua took a new frame object above this one: move it into this one's place.
+    thread.depth--;
+    thread.frames[thread.depth] = frame;
+    thread.frames[thread.depth - 1] = f;
+    f.tail = true;
   }
 
   /**
@@ -1906,9 +1919,26 @@ export class VM {
     return (proto.hotness = proto.hotness + 1) >= this.tierAt - 1;
   }
 
+  /** Translations running one inside another (tier.ts's direct calls). */
+  tierNest = 0;
+
   /** A translation's call of a Lua function: the loop's push, called by an instruction. */
   tierPushLua(thread: Coroutine, fn: LuaClosure, func: number, nargs: number, nresults: number): void {
     this.pushLua(thread, fn, func, nargs, func, nresults, 0, C_NONE);
+  }
+
+  /**
+   * A translation's call of a value that is not a Lua function, as the loop's CALL makes it: 0
+   * when it is done (results in place), else what the translation returns to the loop.
+   */
+  tierCall(thread: Coroutine, func: number, nargs: number, nresults: number): number {
+    const status = this.callAt(thread, func, nargs, func, nresults, 0, C_NONE);
+    return status === SAME ? 0 : status === SUSPEND ? SUSPENDED : status === STOP ? STOPPED : 1;
+  }
+
+  /** A translation's TAILCALL of a Lua function: the loop's (the frame reused). */
+  tierTailCall(thread: Coroutine, frame: CallFrame, fn: LuaClosure, func: number, nargs: number): void {
+    this.tailCall(thread, frame, fn, func, nargs);
   }
 
   /** A translation's CLOSURE: the loop's (with its cache). */
@@ -1973,6 +2003,7 @@ export class VM {
         if (tier !== undefined) {
           if (tier !== null && thread.hookMask === 0) {
             this.countdown = count;
+            this.tierNest = 0;
             let status: number;
             try {
               status = tier(this as unknown as TierHost, thread, frame, stack, base, k, upvals);
@@ -1981,13 +2012,17 @@ export class VM {
               throw e;
             }
             count = this.countdown;
-            if (status !== BAIL) continue newframe;
+            if (status !== BAIL) {
+              if (status === SUSPENDED) return SUSPEND;
+              if (status === STOPPED) return STOP;
+              continue newframe;
+            }
             pc = frame.pc;
           }
         } else if (this.tierAt > 0 && thread.hookMask === 0 && (proto.hotness = proto.hotness + 1) >= this.tierAt) {
           // (Not under a debug hook: its events are decided instruction by instruction, and the
           // step hook asked for below would move the countdown they rely on.)
-          proto.tier = translate(proto, this.tierEvery);
+          proto.tier = translate(proto);
           // Translating took a moment of the host's: its step hook (the sandbox's clock, and its
           // turn for the event loop) comes at the next instruction.
           this.countdown = count;
@@ -2602,16 +2637,7 @@ export class VM {
               const fn = stack[func];
               frame.pc = pc;
               if (fn instanceof LuaClosure) {
-                // Reuse the frame: move the function and its arguments down to its slot.
-                if (proto.protos.length > 0) this.closeUpvalues(thread, base);
-                const dst = frame.func;
-                for (let r = 0; r <= nargs; r++) stack[dst + r] = stack[func + r];
-                const f = this.pushLua(thread, fn, dst, nargs, frame.ret, frame.nresults, frame.flags & ~(F_HOOKCALL | F_HOOKRET), frame.cont, frame.contData);
-                // pushLua took a new frame object above this one: move it into this one's place.
-                thread.depth--;
-                thread.frames[thread.depth] = frame;
-                thread.frames[thread.depth - 1] = f;
-                f.tail = true;
+                this.tailCall(thread, frame, fn, func, nargs);
                 continue newframe;
               }
               // A native or `__call`: an ordinary call for all results; the RETURN that follows

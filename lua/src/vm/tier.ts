@@ -16,9 +16,12 @@
 // messages, variable names and tracebacks; the tier never throws but where the loop's own
 // pushLua does (stack overflow), with the frame's pc saved as the loop saves it.
 //
-// A call of a Lua function pushes the callee's frame and returns to the loop (NEWFRAME), which
-// enters the callee's translation if it has one; an ordinary return pops the frame the same way.
-// The loop enters a translation at a frame's (re)start and at its backward jumps, and only while
+// A call of a translated Lua function pushes the callee's frame as the loop does and calls its
+// translation directly; when the callee returns, the caller goes on, and when it stops anywhere
+// else (a bail, a yield, a call of an untranslated function), the caller's frame, saved before
+// the call, waits in the loop at its next instruction. Other calls push the callee's frame and
+// return to the loop, which runs it. The loop enters a translation at a frame's (re)start and at
+// its backward jumps, and only while
 // no debug hook is set (the debugger steps the loop). Generated code holds numbers only: constants
 // are read from the prototype's constant array, never written into the code.
 
@@ -32,6 +35,12 @@ import type { Coroutine } from './interp';
 
 /** What a translation returns: BAIL (0), the loop goes on with the frame at `frame.pc`; 1, it reloads its frame. */
 export const BAIL = 0;
+/** The frame returned (its results are where its caller wants them): the loop reloads its frame. */
+export const RETURNED = 2;
+/** A call made by the translation suspended the run (the loop returns SUSPEND). */
+export const SUSPENDED = 5;
+/** A call made by the translation ended the run's entry frame (the loop returns STOP). */
+export const STOPPED = 6;
 
 /** What the tier needs of the VM (interp.ts's VM implements it). */
 export interface TierHost {
@@ -43,7 +52,12 @@ export interface TierHost {
   gcThreshold: number;
   tierMakeClosure(thread: Coroutine, parent: LuaClosure, index: number, base: number): LuaClosure;
   tierAllocationPass(thread: Coroutine, top: number): void;
+  /** Translations running one inside another (direct calls); the loop sets 0 when it enters one. */
+  tierNest: number;
   tierPushLua(thread: Coroutine, fn: LuaClosure, func: number, nargs: number, nresults: number): void;
+  /** Calls a value that is not a Lua function as the loop's CALL does: 0 done, else what the translation returns. */
+  tierCall(thread: Coroutine, func: number, nargs: number, nresults: number): number;
+  tierTailCall(thread: Coroutine, frame: Frame, fn: LuaClosure, func: number, nargs: number): void;
   tierCloseUpvalues(thread: Coroutine, level: number): void;
 }
 
@@ -60,9 +74,6 @@ interface Frame {
 export type TierFunction = (vm: TierHost, thread: Coroutine, frame: Frame, stack: LuaValue[], base: number, k: LuaValue[], upvals: unknown[]) => number;
 
 const SETTING = typeof process !== 'undefined' ? process.env.SANDLUA_TIER : undefined;
-/** `eager`: every function translated on its first entry, gain or not (the tests of the tier). */
-export const TIER_EVERY = SETTING === 'eager';
-
 /** How hot a function gets before its translation: SANDLUA_TIER=off|eager|N, by default 1000. */
 export const TIER_AT = ((): number => {
   const setting = SETTING;
@@ -79,6 +90,12 @@ export const TIER_AT = ((): number => {
 const MAX_INSTRUCTIONS = 1000;
 /** Registers a translation may name (see `translate`). */
 const MAX_REGISTERS = 32;
+/**
+ * Translations that call each other directly nest on the JavaScript stack; past this many, a call
+ * goes through the loop (which starts again from none), so that deep Lua recursion never needs a
+ * deep JavaScript stack.
+ */
+const MAX_NEST = 100;
 
 // ---- the fast paths, shared by the translations (small: V8 inlines them where they are hot) ----
 
@@ -227,12 +244,16 @@ function forStart(init: LuaValue, limit: LuaValue, step: LuaValue): Result {
   return v <= MAX_SAFE && v >= -MAX_SAFE ? v : intSub(init, step);
 }
 
+/** Where a call's code stores every named register, and reloads them (known once all are named). */
+const STORE = '\u0001store\u0001';
+const LOAD = '\u0001load\u0001';
+
 const HELPERS = { MISS, LuaTable, LuaClosure, NativeFunction, NOT_FAST, add, sub, mul, div, mod, unm, eq, lt, le, index, method, store, len, piece, forNext, forStart };
 
 /** The translation of a prototype, or null when it stays in the loop. */
-export function translate(p: Proto, every = TIER_EVERY): TierFunction | null {
+export function translate(p: Proto): TierFunction | null {
   const code = p.code;
-  if (code.length > MAX_INSTRUCTIONS || !(every || hasLoop(code) || isLeaf(code))) return null;
+  if (code.length > MAX_INSTRUCTIONS) return null;
   const out: string[] = [];
   // The registers the translated instructions name: only those are loaded on entry and stored
   // back at exits (the others are only ever changed by the loop, in the stack).
@@ -331,16 +352,40 @@ export function translate(p: Proto, every = TIER_EVERY): TierFunction | null {
       }
       case Op.TFORLOOP: body = `if(${R(a + 1)}!==undefined){${R(a)}=${R(a + 1)};${jump(pc + 1 + sbx)}}`; break;
       case Op.CALL: {
-        // A Lua function: its frame is pushed at the exit (registers stored), and the loop runs it.
-        // A native's one-argument fast form runs here (NativeFunction.unary); other natives are the loop's.
+        // A Lua function with a translation is called directly (its frame pushed as the loop
+        // pushes it, the registers stored for it and reloaded after): when it returns, this
+        // translation goes on; when it stops anywhere else, its frame (or a deeper one) is the
+        // loop's and this frame waits there at the next instruction. Other Lua functions are
+        // pushed at the exit and run by the loop. A native's one-argument fast form runs here
+        // (NativeFunction.unary); other natives are called as the loop calls them.
         const nargs = b !== 0 ? `${b - 1}` : `thread.top-base-${a + 1}`;
-        body = `v=${R(a)};if(v instanceof LuaClosure){count--;status=2;callee=v;argCount=${nargs};wanted=${c - 1};callAt=base+${a};pc=${pc + 1};break x}`;
+        const save = `${STORE}frame.pc=${pc + 1};vm.countdown=count-1;`;
+        const after = `count=vm.countdown+1;${LOAD}`;
+        body = `v=${R(a)};if(v instanceof LuaClosure){`
+          + `if((w=v.proto.tier)&&thread.hookMask===0&&vm.tierNest<${MAX_NEST}){${save}`
+          + `vm.tierPushLua(thread,v,base+${a},${nargs},${c - 1});u=thread.frames[thread.depth-1];`
+          + `vm.tierNest++;w=w(vm,thread,u,stack,u.base,v.proto.constants,v.upvalues);vm.tierNest--;`
+          + `if(w!==${RETURNED})return w===0?1:w;${after}}`
+          + `else{count--;status=2;callee=v;argCount=${nargs};wanted=${c - 1};callAt=base+${a};pc=${pc + 1};break x}}`;
         if (b === 2) {
           const fill = c === 0 ? `thread.top=base+${a + 1};` : Array.from({ length: Math.max(0, c - 2) }, (_, j) => `${R(a + j + 1)}=undefined;`).join('');
-          body += `if(!(v instanceof NativeFunction&&v.unary!==undefined&&thread.hookMask===0&&thread.depth<vm.maxCallDepth&&(w=v.unary(${R(a + 1)}))!==NOT_FAST))${bail}${R(a)}=w;${fill}`;
-        } else {
-          body += bail;
+          body += `else if(v instanceof NativeFunction&&v.unary!==undefined&&thread.hookMask===0&&thread.depth<vm.maxCallDepth&&(w=v.unary(${R(a + 1)}))!==NOT_FAST){${R(a)}=w;${fill}}`;
         }
+        body += `else if(thread.hookMask===0){${save}w=vm.tierCall(thread,base+${a},${nargs},${c - 1});`
+          + `if(w!==0)return w;if(thread.hookMask!==0)return 1;${after}}else${bail}`;
+        break;
+      }
+      case Op.TAILCALL: {
+        // A Lua function takes this frame's place as in the loop, and runs directly when it has
+        // a translation: what it returns is then this frame's return. Anything else is called for
+        // all its results, which the RETURN after every TAILCALL returns.
+        const nargs = b !== 0 ? `${b - 1}` : `thread.top-base-${a + 1}`;
+        const save = `${STORE}frame.pc=${pc + 1};vm.countdown=count-1;`;
+        body = `v=${R(a)};if(thread.hookMask!==0)${bail}${save}if(v instanceof LuaClosure){`
+          + `vm.tierTailCall(thread,frame,v,base+${a},${nargs});`
+          + `if((w=v.proto.tier)&&vm.tierNest<${MAX_NEST}){u=thread.frames[thread.depth-1];`
+          + `vm.tierNest++;w=w(vm,thread,u,stack,u.base,v.proto.constants,v.upvalues);vm.tierNest--;return w===0?1:w}return 1}`
+          + `w=vm.tierCall(thread,base+${a},${nargs},-1);if(w!==0)return w;if(thread.hookMask!==0)return 1;count=vm.countdown+1;${LOAD}`;
         break;
       }
       case Op.RETURN: {
@@ -363,10 +408,11 @@ export function translate(p: Proto, every = TIER_EVERY): TierFunction | null {
   const regs = [...named].sort((x, y) => x - y);
   const load = regs.length > 0 ? `let ${regs.map((r) => `r${r}=stack[base+${r}]`).join(',')};` : '';
   const storeAll = regs.map((r) => `stack[base+${r}]=r${r};`).join('');
+  const reload = regs.map((r) => `r${r}=stack[base+${r}];`).join('');
   const close = p.protos.length > 0 ? 'vm.tierCloseUpvalues(thread,base);' : '';
   const body = `return function tier(vm,thread,frame,stack,base,k,upvals){\n`
     + `let count=vm.countdown,pc=frame.pc,status=0,callee,argCount=0,wanted=0,callAt=0,from=0,passTop=0,v,w,u;\n${load}\n`
-    + `x:for(;;)switch(pc){\n${out.join('\n')}\ncase ${code.length}:pc=${code.length};break x;\ndefault:break x;\n}\n`
+    + `x:for(;;)switch(pc){\n${out.join('\n').replaceAll(STORE, storeAll).replaceAll(LOAD, reload)}\ncase ${code.length}:pc=${code.length};break x;\ndefault:break x;\n}\n`
     + `${storeAll}\nframe.pc=pc;vm.countdown=count;\n`
     + `if(status===0)return 0;\n`
     + `if(status===4){vm.tierAllocationPass(thread,passTop);return 0}\n`
@@ -375,33 +421,9 @@ export function translate(p: Proto, every = TIER_EVERY): TierFunction | null {
     + `${close}const ret=frame.ret,want=frame.nresults,n=argCount;\n`
     + `if(want<0){for(let j=0;j<n;j++)stack[ret+j]=stack[from+j];thread.top=ret+n}\n`
     + `else{let j=0;for(;j<n&&j<want;j++)stack[ret+j]=stack[from+j];for(;j<want;j++)stack[ret+j]=undefined}\n`
-    + `thread.depth--;return 1;\n};`;
+    + `thread.depth--;return ${RETURNED};\n};`;
   // The generated text is numbers and fixed code only (see the file comment).
   const names = Object.keys(HELPERS);
   const make = new Function(...names, body) as (...helpers: unknown[]) => TierFunction;
   return make(...names.map((name) => HELPERS[name as keyof typeof HELPERS]));
-}
-
-/**
- * Which functions gain from a translation: those that loop (a backward jump), and leaves (no
- * calls: arithmetic helpers). A function that calls out without looping leaves its translation at
- * each call, and entering one (its registers loaded, stored back at the exit) costs more there
- * than the loop's dispatch saves (measured: closures and methods 5-18% slower translated).
- */
-function isLeaf(code: Uint32Array): boolean {
-  for (let pc = 0; pc < code.length; pc++) {
-    const op = code[pc] & 0x3f;
-    if (op === Op.CALL || op === Op.TAILCALL || op === Op.TFORCALL || op === Op.SELF) return false;
-  }
-  return true;
-}
-
-/** A backward jump: the function loops. */
-function hasLoop(code: Uint32Array): boolean {
-  for (let pc = 0; pc < code.length; pc++) {
-    const i = code[pc];
-    const op = i & 0x3f;
-    if ((op === Op.JMP || op === Op.FORLOOP || op === Op.TFORLOOP) && (i >>> 14) - 131071 < 0) return true;
-  }
-  return false;
 }
