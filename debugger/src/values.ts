@@ -46,11 +46,16 @@ export function tableEntries(table: LuaTable): [LuaValue, LuaValue][] {
   const numbers: [LuaValue, LuaValue][] = [];
   const strings: [LuaValue, LuaValue][] = [];
   const others: [LuaValue, LuaValue][] = [];
+  const fields = table.strs;
+  for (const k in fields) {
+    const v = fields[k];
+    if (v !== undefined) strings.push([k, v]);
+  }
   for (const [k, v] of table.hash ?? []) {
     if (v === undefined) continue;
-    (typeof k === 'number' || typeof k === 'bigint' ? numbers : typeof k === 'string' ? strings : others).push([k, v]);
+    (typeof k === 'number' || typeof k === 'bigint' ? numbers : others).push([k, v]);
   }
-  if ((table.hash?.size ?? 0) <= SORT_LIMIT) {
+  if ((table.hash?.size ?? 0) + table.fieldCount <= SORT_LIMIT) {
     numbers.sort((a, b) => compareNumbers(a[0] as number | bigint, b[0] as number | bigint));
     strings.sort((a, b) => naturalCompare(a[0] as string, b[0] as string));
   }

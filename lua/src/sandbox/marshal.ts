@@ -276,7 +276,7 @@ class LuaToJson {
     if (seen.has(v)) throw new MarshalError(`${what} contains a cycle${this.at(path)}`);
     seen.add(v);
     const arr = v.arr;
-    if (v.hash === undefined && arr.length > 0 && !arr.includes(undefined)) {
+    if (v.hash === undefined && v.strs === undefined && arr.length > 0 && !arr.includes(undefined)) {
       // Only an array part without holes: a sequence, read in place (no list of entries made).
       if (arr.length > MAX_VALUES) throw new MarshalError(`${what} has more than ${MAX_VALUES} values`);
       // Pushed in order: `new Array(n)` of a big n is a slow dictionary-mode array.

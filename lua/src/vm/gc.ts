@@ -155,7 +155,7 @@ export class Collector {
    * arms the VM's automatic passes.
    */
   noteMetatable(o: Finalizable, mt: LuaTable | undefined): void {
-    if (mt === undefined || mt.hash === undefined) return;
+    if (mt === undefined || mt.strs === undefined) return;
     const hasGc = mt.getStr('__gc') !== undefined;
     if (!hasGc && mt.getStr('__mode') === undefined) return;
     if (!this.armed) {
@@ -394,7 +394,8 @@ export class Collector {
         if (v instanceof LuaTable) {
           bytes += SIZE.table + v.arr.length * SIZE.arraySlot;
           const hash = v.hash;
-          if (hash !== undefined) bytes += hash.size * SIZE.hashEntry;
+          const strs = v.strs;
+          bytes += ((hash !== undefined ? hash.size : 0) + v.fieldCount) * SIZE.hashEntry;
           const mt = v.metatable;
           let mode = 0;
           if (mt !== undefined) {
@@ -410,6 +411,16 @@ export class Collector {
               if ((++n & ELEMENTS) === 0 && --untilYield <= 0) {
                 untilYield = PASS_SLICE;
                 yield;
+              }
+            }
+            if (strs !== undefined) {
+              for (const k in strs) {
+                push(k);
+                push(strs[k]);
+                if ((++n & ELEMENTS) === 0 && --untilYield <= 0) {
+                  untilYield = PASS_SLICE;
+                  yield;
+                }
               }
             }
             if (hash !== undefined) {
@@ -433,6 +444,19 @@ export class Collector {
             if ((++n & ELEMENTS) === 0 && --untilYield <= 0) {
               untilYield = PASS_SLICE;
               yield;
+            }
+          }
+          // String keys are strong (strings are values): the fields' values are weak only with "v".
+          if (strs !== undefined) {
+            for (const k in strs) {
+              const item = strs[k];
+              if (item === undefined) continue; // a cleared entry
+              push(k);
+              if (!(mode & WEAK_VALUES) || !isCollectable(item)) push(item);
+              if ((++n & ELEMENTS) === 0 && --untilYield <= 0) {
+                untilYield = PASS_SLICE;
+                yield;
+              }
             }
           }
           if (hash === undefined) continue;
@@ -546,7 +570,7 @@ export class Collector {
 
 /** The weak bits of a table with metatable `mt` (`__mode` must be a string, as in PUC). */
 function weakMode(mt: LuaTable): number {
-  if (mt.hash === undefined) return 0;
+  if (mt.strs === undefined) return 0;
   const mode = mt.getStr('__mode');
   if (typeof mode !== 'string') return 0;
   return (mode.includes('k') ? WEAK_KEYS : 0) | (mode.includes('v') ? WEAK_VALUES : 0);
@@ -633,6 +657,16 @@ function clearValues(tables: LuaTable[], marked: Marks, closures: Closures): voi
       if (isCollectable(v) && !marked.has(v)) {
         forget(v, closures);
         t.setInt(i + 1, undefined);
+      }
+    }
+    const strs = t.strs;
+    if (strs !== undefined) {
+      for (const k in strs) {
+        const v = strs[k];
+        if (isCollectable(v) && !marked.has(v)) {
+          forget(v, closures);
+          t.setStr(k, undefined);
+        }
       }
     }
     const hash = t.hash;

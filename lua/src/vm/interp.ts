@@ -1333,11 +1333,11 @@ export class VM {
 
   /** `print`, `string.format`: where a function is found in the loaded libraries (pushglobalfuncname). */
   globalName(fn: LuaValue): string | undefined {
-    const loaded = this.loaded.hash;
+    const loaded = this.loaded.strs;
     if (fn === undefined || loaded === undefined) return undefined;
     // Two levels, as PUC's findfield: a module itself, or a field of one; `_G.` is left out.
-    for (const [name, value] of loaded) {
-      if (typeof name !== 'string') continue;
+    for (const name in loaded) {
+      const value = loaded[name];
       if (value === fn) return name;
       if (!(value instanceof LuaTable)) continue;
       const key = value.findKeyOf(fn);
@@ -2172,7 +2172,7 @@ export class VM {
               continue newframe;
             }
             case Op.NEWTABLE:
-              stack[base + a] = new LuaTable(((i >>> 14) & 0x1ff) !== 0 ? 1 : 0);
+              stack[base + a] = new LuaTable();
               if ((this.allocated += SIZE.table) >= this.gcThreshold) {
                 frame.pc = pc;
                 this.countdown = count;

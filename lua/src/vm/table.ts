@@ -1,9 +1,12 @@
-// Lua tables: an array part for the keys 1..n and a Map for every other key. Keys are normalised
-// first (a float with an integral value is the same key as that integer, `t[1] == t[1.0]`), so the
-// Map sees each Lua key as exactly one JS value. Removing a key leaves a tombstone (the key stays
-// mapped to undefined) so that `next` can go on from a key that was just cleared, as Lua allows;
-// tombstones are swept when the Map grows. What a table grows by (an array slot pushed, a hash
-// entry added) is counted in heap.ts's `growth`, for the sandbox's memory limit.
+// Lua tables: an array part for the keys 1..n, a plain object for string keys (fields) and a Map
+// for every other key. Keys are normalised first (a float with an integral value is the same key
+// as that integer, `t[1] == t[1.0]`), so the Map sees each Lua key as exactly one JS value. Fields
+// live in an object because V8 gives objects filled alike one hidden class: the second tier's
+// field accesses (tier.ts) then hit V8's inline caches instead of hashing the key each time.
+// Removing a key leaves a tombstone (the key stays, its value undefined) so that `next` can go on
+// from a key that was just cleared, as Lua allows; tombstones are swept when new keys come. What a
+// table grows by (an array slot pushed, an entry added) is counted in heap.ts's `growth`, for the
+// sandbox's memory limit.
 
 import { SIZE, growth } from './heap';
 import { LFloat, floatToInteger } from './number';
@@ -11,27 +14,38 @@ import type { LuaValue } from './value';
 
 type TableValue = LuaValue;
 
+/**
+ * A table's fields by name. Its prototype is an empty object without one, so that no name is
+ * inherited or special (`__proto__`, `constructor` and `toString` are keys like any other).
+ */
+export type Fields = Record<string, TableValue>;
+const Fields = function Fields(): void {} as unknown as new () => Fields;
+Fields.prototype = Object.create(null) as object;
+
 export class LuaTable {
   /** Values of keys 1..arr.length (arr[0] is key 1). May contain undefined holes. */
   arr: TableValue[] = [];
+  /** Values of string keys. */
+  strs: Fields | undefined = undefined;
+  /** Values of the other keys (not strings, not in the array part). */
   hash: Map<LuaValue, TableValue> | undefined = undefined;
   /** The array part's length before its last trim: keys up to it stay valid for `next`. */
   private trimmedFrom = 0;
   /** Tombstones in `hash`. */
   private dead = 0;
+  /** Keys in `strs`, tombstones included. */
+  fieldCount = 0;
+  /** Tombstones in `strs`. */
+  private deadFields = 0;
   metatable: LuaTable | undefined = undefined;
   /** The collector's mark: the number of the last pass that reached it (gc.ts). */
   gcMark = 0;
   /**
-   * Iteration state for `next`: the iterator positioned after the last key returned. One field
-   * (made when a traversal reaches the hash part), so that every table stays small.
+   * Iteration state for `next`: where the last key returned is, in the fields' names (as they
+   * were when the traversal reached them) or in the Map's iterator. One field (made when a
+   * traversal leaves the array part), so that every table stays small.
    */
-  private walk: { iter: Iterator<[LuaValue, TableValue]>; key: LuaValue } | undefined = undefined;
-
-  constructor(hashSize = 0) {
-    // JS arrays grow as needed; only a hash-size hint (NEWTABLE's C) is worth acting on.
-    if (hashSize > 0) this.hash = new Map();
-  }
+  private walk: Walk | undefined = undefined;
 
   /** Raw get with a key of any type. */
   get(key: LuaValue): TableValue {
@@ -40,7 +54,7 @@ export class LuaTable {
       if (key >= 1 && key <= arr.length && (key | 0) === key) return arr[key - 1];
       if (Number.isNaN(key)) return undefined;
     } else if (typeof key === 'string') {
-      return this.hash === undefined ? undefined : this.hash.get(key);
+      return this.strs === undefined ? undefined : this.strs[key];
     } else if (key instanceof LFloat) {
       return this.get(normaliseFloatKey(key.n));
     }
@@ -49,7 +63,7 @@ export class LuaTable {
 
   /** Raw get of a string key (the common case: fields and methods). */
   getStr(key: string): TableValue {
-    return this.hash === undefined ? undefined : this.hash.get(key);
+    return this.strs === undefined ? undefined : this.strs[key];
   }
 
   /** Raw get of an integer key given as a JS number. */
@@ -75,11 +89,31 @@ export class LuaTable {
       else this.setHash(k, value);
       return;
     }
-    this.setHash(key, value);
+    if (typeof key === 'string') this.setStr(key, value);
+    else this.setHash(key, value);
   }
 
   setStr(key: string, value: TableValue): void {
-    this.setHash(key, value);
+    let strs = this.strs;
+    if (strs === undefined) {
+      if (value === undefined) return;
+      strs = this.strs = new Fields();
+    }
+    if (strs[key] !== undefined) {
+      strs[key] = value;
+      if (value === undefined) this.deadFields++;
+      return;
+    }
+    if (value === undefined) return;
+    if (key in strs) {
+      this.deadFields--;
+    } else {
+      // A new key: Lua leaves `next` undefined after one, so this is when tombstones can go.
+      if (this.deadFields > 8 && this.deadFields * 2 > this.fieldCount) this.sweepFields(strs);
+      this.fieldCount++;
+      growth.bytes += SIZE.hashEntry;
+    }
+    strs[key] = value;
   }
 
   setInt(key: number, value: TableValue): void {
@@ -160,6 +194,17 @@ export class LuaTable {
     this.walk = undefined;
   }
 
+  private sweepFields(strs: Fields): void {
+    for (const k in strs) {
+      if (strs[k] === undefined) {
+        delete strs[k];
+        this.fieldCount--;
+      }
+    }
+    this.deadFields = 0;
+    this.walk = undefined;
+  }
+
   private sweep(): void {
     const hash = this.hash!;
     for (const [k, v] of hash) if (v === undefined) hash.delete(k);
@@ -193,8 +238,9 @@ export class LuaTable {
 
   /** A string key whose value is `value` (first found), without disturbing `next`'s state. */
   findKeyOf(value: LuaValue): string | undefined {
-    if (this.hash === undefined) return undefined;
-    for (const [k, v] of this.hash) if (v === value && typeof k === 'string') return k;
+    const strs = this.strs;
+    if (strs === undefined) return undefined;
+    for (const k in strs) if (strs[k] === value) return k;
     return undefined;
   }
 
@@ -221,6 +267,7 @@ export class LuaTable {
       i = 0;
     } else {
       const k = key instanceof LFloat ? normaliseFloatKey(key.n) : key;
+      if (typeof k === 'string') return this.nextField(k);
       if (typeof k === 'number' && (k | 0) === k && k >= 1 && k <= arr.length) {
         i = k;
       } else if (this.hash !== undefined && this.hash.has(k)) {
@@ -235,19 +282,55 @@ export class LuaTable {
     for (; i < arr.length; i++) {
       if (arr[i] !== undefined) return [i + 1, arr[i]];
     }
+    return this.firstField();
+  }
+
+  private firstField(): [LuaValue, TableValue] | false {
+    if (this.strs === undefined) return this.firstInHash();
+    this.walk = { names: Object.keys(this.strs), at: -1, iter: undefined, key: undefined };
+    return this.advanceField();
+  }
+
+  /** The field after the walk's, else the Map's first entry. */
+  private advanceField(): [LuaValue, TableValue] | false {
+    const walk = this.walk!;
+    const names = walk.names!;
+    const strs = this.strs!;
+    for (let i = walk.at + 1; i < names.length; i++) {
+      const v = strs[names[i]];
+      if (v !== undefined) {
+        walk.at = i;
+        walk.key = names[i];
+        return [names[i], v];
+      }
+    }
     return this.firstInHash();
   }
 
+  private nextField(key: string): [LuaValue, TableValue] | false | undefined {
+    const strs = this.strs;
+    if (strs === undefined || !(key in strs)) return undefined;
+    if (this.walk !== undefined && this.walk.names !== undefined && this.walk.key === key) return this.advanceField();
+    // Not the key we returned last: find it (linear, but only when traversals interleave).
+    const names = Object.keys(strs);
+    this.walk = { names, at: names.indexOf(key), iter: undefined, key };
+    return this.advanceField();
+  }
+
   private firstInHash(): [LuaValue, TableValue] | false {
-    if (this.hash === undefined) return false;
-    this.walk = { iter: this.hash.entries(), key: undefined };
+    if (this.hash === undefined) {
+      this.walk = undefined;
+      return false;
+    }
+    this.walk = { names: undefined, at: 0, iter: this.hash.entries(), key: undefined };
     return this.advance();
   }
 
   private advance(): [LuaValue, TableValue] | false {
     const walk = this.walk!;
+    const iter = walk.iter!;
     for (;;) {
-      const step = walk.iter.next();
+      const step = iter.next();
       if (step.done) {
         this.walk = undefined;
         return false;
@@ -263,11 +346,12 @@ export class LuaTable {
   private nextInHash(key: LuaValue): [LuaValue, TableValue] | false | undefined {
     const hash = this.hash;
     if (hash === undefined || !hash.has(key)) return undefined;
-    if (this.walk !== undefined && this.walk.key === key) return this.advance();
+    if (this.walk !== undefined && this.walk.iter !== undefined && this.walk.key === key) return this.advance();
     // Not the key we returned last: find it (linear, but only when traversals interleave).
-    const walk = (this.walk = { iter: hash.entries(), key: undefined as LuaValue });
+    const iter = hash.entries();
+    this.walk = { names: undefined, at: 0, iter, key: undefined };
     for (;;) {
-      const step = walk.iter.next();
+      const step = iter.next();
       if (step.done) {
         this.walk = undefined;
         return false;
@@ -275,6 +359,17 @@ export class LuaTable {
       if (step.value[0] === key) return this.advance();
     }
   }
+}
+
+/**
+ * Where a traversal is: in the fields' names (`names[at]` returned last), or in the Map's entries
+ * (`iter` positioned after `key`).
+ */
+interface Walk {
+  names: string[] | undefined;
+  at: number;
+  iter: Iterator<[LuaValue, TableValue]> | undefined;
+  key: LuaValue;
 }
 
 /** The table key for a float: the integer with its value when there is one, the float otherwise. */

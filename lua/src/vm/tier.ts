@@ -263,6 +263,16 @@ export function translate(p: Proto): TierFunction | null {
     return `r${r}`;
   };
   const RK = (x: number): string => (x & 0x100 ? `k[${x & 0xff}]` : R(x));
+  // A field named by a constant: read and written in the table's fields object in place, so that
+  // each instruction has its own inline cache in V8 (tables built alike share a hidden class);
+  // anything else (no such field, a metatable to ask, a new key) through the shared helpers.
+  const field = (x: number): boolean => (x & 0x100) !== 0 && typeof p.constants[x & 0xff] === 'string';
+  const getField = (a: number, object: string, key: string, bail: string): string =>
+    `v=${object};if(v instanceof LuaTable&&(w=v.strs)!==undefined&&(w=w[${key}])!==undefined)${R(a)}=w;`
+    + `else{v=index(v,${key});if(v===MISS)${bail}${R(a)}=v;}`;
+  const setField = (object: string, key: string, value: string, strings: boolean, bail: string): string =>
+    `v=${object};w=${value};if(v instanceof LuaTable&&w!==undefined&&(u=v.strs)!==undefined&&u[${key}]!==undefined)u[${key}]=w;`
+    + `else if(!store(v,${key},w,${strings}))${bail}`;
   const up = (u: number): string => `(u = upvals[${u}], u.stack !== undefined ? u.stack[u.index] : u.value)`;
   for (let pc = 0; pc < code.length; pc++) {
     const i = code[pc];
@@ -285,11 +295,19 @@ export function translate(p: Proto): TierFunction | null {
       case Op.LOADNIL: body = Array.from({ length: b + 1 }, (_, r) => `${R(a + r)}=undefined;`).join(''); break;
       case Op.GETUPVAL: body = `${R(a)}=${up(b)};`; break;
       case Op.SETUPVAL: body = `u=upvals[${b}];if(u.stack!==undefined)u.stack[u.index]=${R(a)};else u.value=${R(a)};`; break;
-      case Op.GETTABUP: body = result(`index(${up(b)},${RK(c)})`); break;
-      case Op.GETTABLE: body = result(`index(${R(b)},${RK(c)})`); break;
-      case Op.SETTABUP: body = `if(!store(${up(a)},${RK(b)},${RK(c)},true))${bail}`; break;
-      case Op.SETTABLE: body = `if(!store(${R(a)},${RK(b)},${RK(c)},false))${bail}`; break;
-      case Op.SELF: body = `v=method(${R(b)},${RK(c)});if(v===MISS)${bail}${R(a + 1)}=${R(b)};${R(a)}=v;`; break;
+      case Op.GETTABUP: body = field(c) ? getField(a, up(b), RK(c), bail) : result(`index(${up(b)},${RK(c)})`); break;
+      case Op.GETTABLE: body = field(c) ? getField(a, R(b), RK(c), bail) : result(`index(${R(b)},${RK(c)})`); break;
+      case Op.SETTABUP: body = field(b) ? setField(up(a), RK(b), RK(c), true, bail) : `if(!store(${up(a)},${RK(b)},${RK(c)},true))${bail}`; break;
+      case Op.SETTABLE: body = field(b) ? setField(R(a), RK(b), RK(c), false, bail) : `if(!store(${R(a)},${RK(b)},${RK(c)},false))${bail}`; break;
+      case Op.SELF: {
+        // The object's own method, or its class's (a metatable whose __index is a table).
+        const key = RK(c);
+        body = field(c)
+          ? `v=${R(b)};if(v instanceof LuaTable&&((w=v.strs)===undefined||(w=w[${key}])===undefined)&&!((u=v.metatable)!==undefined&&(u=u.strs)!==undefined&&(u=u.__index) instanceof LuaTable&&(u=u.strs)!==undefined&&(w=u[${key}])!==undefined))w=MISS;`
+            + `if(!(v instanceof LuaTable)||w===MISS){w=method(v,${key});if(w===MISS)${bail}}${R(a + 1)}=v;${R(a)}=w;`
+          : `v=method(${R(b)},${key});if(v===MISS)${bail}${R(a + 1)}=${R(b)};${R(a)}=v;`;
+        break;
+      }
       case Op.ADD: body = result(`add(${RK(b)},${RK(c)})`); break;
       case Op.SUB: body = result(`sub(${RK(b)},${RK(c)})`); break;
       case Op.MUL: body = result(`mul(${RK(b)},${RK(c)})`); break;
@@ -320,7 +338,7 @@ export function translate(p: Proto): TierFunction | null {
       case Op.NEWTABLE: case Op.CLOSURE: {
         // Made here; past the allocation threshold, the collector's pass runs at the exit (with
         // the registers stored), as the loop runs it after this instruction.
-        const make = op === Op.NEWTABLE ? `new LuaTable(${c !== 0 ? 1 : 0})` : `vm.tierMakeClosure(thread,frame.closure,${bx},base)`;
+        const make = op === Op.NEWTABLE ? `new LuaTable()` : `vm.tierMakeClosure(thread,frame.closure,${bx},base)`;
         const charge = op === Op.NEWTABLE ? `(vm.allocated+=${SIZE.table})` : 'vm.allocated';
         body = `${R(a)}=${make};if(${charge}>=vm.gcThreshold){count--;status=4;passTop=base+${a + 1};pc=${pc + 1};break x}`;
         break;

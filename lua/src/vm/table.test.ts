@@ -1,0 +1,93 @@
+// Tables' fields (string keys, kept in a plain object: table.ts) against lua5.3: names a
+// JavaScript object would treat specially, string keys that look like numbers, traversals that
+// clear and re-set fields, tombstones swept, and fields of weak tables. Each program prints in an
+// order of its own making (sorted keys), so that the traversal order is free as in Lua.
+import { strict as assert } from 'assert';
+import { luaCompiler } from '../compiler/compile';
+import { hasLua53, runOursSource, runReferenceSource } from './testing/reference';
+import { LuaTable } from './table';
+
+const PROGRAMS = {
+  'names with a meaning in JavaScript': `
+    local t = {}
+    local names = {"__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "prototype", "length", "__index", ""}
+    for i, k in ipairs(names) do t[k] = i end
+    local seen = {}
+    for k, v in pairs(t) do seen[#seen + 1] = k .. "=" .. v end
+    table.sort(seen)
+    print(table.concat(seen, " "), t.__proto__, t.constructor, rawget(t, "toString"), t.nothing)
+    t.__proto__ = nil
+    print(t.__proto__, next({}), rawlen(t))`,
+  'string keys that look like numbers are not numbers': `
+    local t = {}
+    t["1"] = "s1"; t[1] = "n1"; t["01"] = "s01"; t["1.0"] = "s1.0"; t[2.0] = "n2"; t["4294967295"] = "big"; t["-0"] = "m0"
+    local seen = {}
+    for k, v in pairs(t) do seen[#seen + 1] = type(k) .. ":" .. tostring(k) .. "=" .. v end
+    table.sort(seen)
+    print(table.concat(seen, " "), #t, t[1], t["1"], t[2], t["2"])`,
+  'clearing fields during a traversal, then setting them again': `
+    local t = {}
+    for i = 1, 200 do t["k" .. i] = i end
+    local n, sum = 0, 0
+    for k, v in pairs(t) do
+      if v % 3 == 0 then t[k] = nil else t[k] = v * 2 end
+      n = n + 1
+    end
+    for k, v in pairs(t) do sum = sum + v end
+    for i = 1, 200, 3 do t["k" .. i] = -i end
+    local count = 0
+    for k in pairs(t) do count = count + 1 end
+    print(n, sum, count, t.k3, t.k4, next(t, "k4") ~= nil)`,
+  'many cleared fields are swept when new ones come, and traversals still end': `
+    local t = {}
+    for round = 1, 50 do
+      for i = 1, 40 do t["r" .. round .. "_" .. i] = i end
+      for i = 1, 40 do t["r" .. round .. "_" .. i] = nil end
+    end
+    t.last = true
+    local count = 0
+    for k, v in pairs(t) do count = count + 1 end
+    print(count, t.last, t.r1_1, next(t))`,
+  'next from a cleared field, and from one that never was': `
+    local t = {a = 1, b = 2, c = 3}
+    local k = next(t)
+    t[k] = nil
+    local rest = 0
+    local key = k
+    repeat key = next(t, key) if key then rest = rest + 1 end until key == nil
+    print(rest, pcall(next, t, "zzz"))`,
+  'weak values among fields': `
+    local t = setmetatable({}, {__mode = "v"})
+    t.kept = {}
+    local hold = t.kept
+    t.gone = {}
+    t.text = "stays"
+    collectgarbage()
+    collectgarbage()
+    print(t.kept == hold, t.gone, t.text)`,
+};
+
+describe('VM: tables\' fields against lua5.3', () => {
+  for (const [name, source] of Object.entries(PROGRAMS)) {
+    it(name, function () {
+      if (!hasLua53()) this.skip();
+      const expected = runReferenceSource(source);
+      assert.equal(expected.status, 0, expected.stderr);
+      assert.deepEqual(runOursSource(source, '=table', luaCompiler), expected);
+    });
+  }
+
+  it('finds a field by its value, and forgets nothing of a table that has fields', () => {
+    const t = new LuaTable();
+    t.setStr('constructor', 1);
+    t.setStr('__proto__', 2);
+    t.set(3, 'three');
+    assert.equal(t.findKeyOf(2), '__proto__');
+    assert.equal(t.get('constructor'), 1);
+    assert.equal(t.getStr('toString'), undefined);
+    assert.equal(t.fieldCount, 2);
+    const keys: unknown[] = [];
+    for (let e = t.next(undefined); e; e = t.next(e[0])) keys.push(e[0]);
+    assert.deepEqual(keys.sort(), [3, '__proto__', 'constructor'].sort());
+  });
+});
