@@ -274,6 +274,13 @@ export function translate(p: Proto): TierFunction | null {
     `v=${object};w=${value};if(v instanceof LuaTable&&w!==undefined&&(u=v.strs)!==undefined&&u[${key}]!==undefined)u[${key}]=w;`
     + `else if(!store(v,${key},w,${strings}))${bail}`;
   const up = (u: number): string => `(u = upvals[${u}], u.stack !== undefined ? u.stack[u.index] : u.value)`;
+  // Where the translation can be entered: its start, the targets of its jumps, and the
+  // instruction after each call (a frame waiting on a callee the loop runs goes on there). Only
+  // those get a `case`: the other instructions follow the one before in straight-line code, where
+  // V8 can keep intermediate numbers unboxed (every `case` is a merge of all the registers). An
+  // entry anywhere else (after a metamethod the loop called) finds no case: the loop runs the
+  // frame on to the next backward jump, where it enters the translation again.
+  const entries = new Set<number>([0]);
   for (let pc = 0; pc < code.length; pc++) {
     const i = code[pc];
     const op = i & 0x3f;
@@ -284,9 +291,20 @@ export function translate(p: Proto): TierFunction | null {
     const sbx = bx - 131071;
     // Leave for the loop at this instruction; or go on to the next one; or jump.
     const bail = `{pc=${pc};break x}`;
-    const jump = (target: number): string => `{count--;pc=${target};continue}`;
+    const jump = (target: number): string => {
+      entries.add(target);
+      return `{count--;pc=${target};continue}`;
+    };
     const result = (expr: string): string => `v=${expr};if(v===MISS)${bail}${R(a)}=v;`;
-    const test = (expr: string, target: number): string => `v=${expr};if(v===undefined)${bail}if(v!==${a !== 0})${jump(target)}`;
+    // Arithmetic on two plain numbers inline (the shared helpers are too many for V8 to inline
+    // into a long translation): a result that is not integral is a float, and an integral one of
+    // two integers within 2^53 an integer; the rest (integral floats, overflow, -0, other types)
+    // through the helper.
+    const arith = (sign: string, helper: string, more = ''): string =>
+      `u=${RK(b)};w=${RK(c)};if(typeof u==='number'&&typeof w==='number'&&(v=u${sign}w,!Number.isInteger(v)||(Number.isInteger(u)&&Number.isInteger(w)&&v<=${MAX_SAFE}&&v>=${-MAX_SAFE}${more})))${R(a)}=v;`
+      + `else{v=${helper}(u,w);if(v===MISS)${bail}${R(a)}=v;}`;
+    const compare = (sign: string, helper: string): string =>
+      `u=${RK(b)};w=${RK(c)};if(typeof u==='number'&&typeof w==='number')v=u${sign}w;else{v=${helper}(u,w);if(v===undefined)${bail}}if(v!==${a !== 0})${jump(pc + 2)}`;
     let body: string;
     switch (op) {
       case Op.MOVE: body = `${R(a)}=${R(b)};`; break;
@@ -308,10 +326,10 @@ export function translate(p: Proto): TierFunction | null {
           : `v=method(${R(b)},${key});if(v===MISS)${bail}${R(a + 1)}=${R(b)};${R(a)}=v;`;
         break;
       }
-      case Op.ADD: body = result(`add(${RK(b)},${RK(c)})`); break;
-      case Op.SUB: body = result(`sub(${RK(b)},${RK(c)})`); break;
-      case Op.MUL: body = result(`mul(${RK(b)},${RK(c)})`); break;
-      case Op.DIV: body = result(`div(${RK(b)},${RK(c)})`); break;
+      case Op.ADD: body = arith('+', 'add'); break;
+      case Op.SUB: body = arith('-', 'sub'); break;
+      case Op.MUL: body = arith('*', 'mul', '&&v!==0'); break;
+      case Op.DIV: body = `u=${RK(b)};w=${RK(c)};if(typeof u==='number'&&typeof w==='number'&&!Number.isInteger(v=u/w))${R(a)}=v;else{v=div(u,w);if(v===MISS)${bail}${R(a)}=v;}`; break;
       case Op.MOD: body = result(`mod(${RK(b)},${RK(c)})`); break;
       case Op.UNM: body = result(`unm(${R(b)})`); break;
       case Op.NOT: body = `${R(a)}=${R(b)}===undefined||${R(b)}===false;`; break;
@@ -325,14 +343,14 @@ export function translate(p: Proto): TierFunction | null {
         break;
       }
       case Op.JMP: body = a !== 0 ? bail : jump(pc + 1 + sbx); break; // closing upvalues is the loop's
-      case Op.EQ: body = test(`eq(${RK(b)},${RK(c)})`, pc + 2); break;
-      case Op.LT: body = test(`lt(${RK(b)},${RK(c)})`, pc + 2); break;
-      case Op.LE: body = test(`le(${RK(b)},${RK(c)})`, pc + 2); break;
+      case Op.EQ: body = compare('===', 'eq'); break;
+      case Op.LT: body = compare('<', 'lt'); break;
+      case Op.LE: body = compare('<=', 'le'); break;
       case Op.TEST: body = `if(${c !== 0}===(${R(a)}===undefined||${R(a)}===false))${jump(pc + 2)}`; break;
       case Op.TESTSET: body = `if(${c !== 0}===(${R(b)}===undefined||${R(b)}===false))${jump(pc + 2)}${R(a)}=${R(b)};`; break;
       case Op.FORLOOP:
         // The integer loop within 2^53, as the loop's fast path; float loops are the loop's.
-        body = `v=forNext(${R(a)},${R(a + 2)});if(v===MISS)${bail}if(${R(a + 2)}>0?v<=${R(a + 1)}:${R(a + 1)}<=v){${R(a)}=v;${R(a + 3)}=v;${jump(pc + 1 + sbx)}}`;
+        body = `u=${R(a)};w=${R(a + 2)};if(!(typeof u==='number'&&typeof w==='number'&&Number.isInteger(u)&&(v=u+w)<=${MAX_SAFE}&&v>=${-MAX_SAFE})){v=forNext(u,w);if(v===MISS)${bail}}if(${R(a + 2)}>0?v<=${R(a + 1)}:${R(a + 1)}<=v){${R(a)}=v;${R(a + 3)}=v;${jump(pc + 1 + sbx)}}`;
         break;
       case Op.FORPREP: body = `v=forStart(${R(a)},${R(a + 1)},${R(a + 2)});if(v===MISS)${bail}${R(a)}=v;${jump(pc + 1 + sbx)}`; break;
       case Op.NEWTABLE: case Op.CLOSURE: {
@@ -416,8 +434,10 @@ export function translate(p: Proto): TierFunction | null {
         body = bail;
         break;
     }
-    out.push(`case ${pc}:if(count<=0)${bail}${body}count--;`);
+    if (op === Op.CALL || op === Op.TFORCALL) entries.add(pc + 1);
+    out.push(`if(count<=0)${bail}${body}count--;`);
   }
+  const cases = out.map((line, pc) => (entries.has(pc) ? `case ${pc}:${line}` : line));
   // Registers are locals: loaded from the stack on entry, stored back on every exit, so that
   // V8 can keep numbers unboxed in between. That costs each entry and exit in proportion to
   // their number: a function that names many (a main chunk of a hundred locals with a loop that
@@ -430,7 +450,7 @@ export function translate(p: Proto): TierFunction | null {
   const close = p.protos.length > 0 ? 'vm.tierCloseUpvalues(thread,base);' : '';
   const body = `return function tier(vm,thread,frame,stack,base,k,upvals){\n`
     + `let count=vm.countdown,pc=frame.pc,status=0,callee,argCount=0,wanted=0,callAt=0,from=0,passTop=0,v,w,u;\n${load}\n`
-    + `x:for(;;)switch(pc){\n${out.join('\n').replaceAll(STORE, storeAll).replaceAll(LOAD, reload)}\ncase ${code.length}:pc=${code.length};break x;\ndefault:break x;\n}\n`
+    + `x:for(;;)switch(pc){\n${cases.join('\n').replaceAll(STORE, storeAll).replaceAll(LOAD, reload)}\ncase ${code.length}:pc=${code.length};break x;\ndefault:break x;\n}\n`
     + `${storeAll}\nframe.pc=pc;vm.countdown=count;\n`
     + `if(status===0)return 0;\n`
     + `if(status===4){vm.tierAllocationPass(thread,passTop);return 0}\n`
