@@ -395,8 +395,6 @@ class Run {
   private lastMemory = 0;
   /** The least allocation between two measures (see measureMemory). */
   private grace: number;
-  /** heap.ts's growth count at the last look. */
-  private growthSeen = growth.bytes;
   /** The instruction count at which a measure comes anyway (see measureMemory). */
   private nextMemoryCheck = 0;
   /** An allocation made a measure due: the hook takes it before the next instruction. */
@@ -779,8 +777,8 @@ class Run {
   private memoryDue(): boolean {
     const vm = this.state.vm;
     const grown = growth.bytes;
-    vm.allocated += grown - this.growthSeen;
-    this.growthSeen = grown;
+    vm.allocated += grown - vm.gc.growthSeen;
+    vm.gc.growthSeen = grown;
     return vm.gc.watchDue() || vm.instructions >= this.nextMemoryCheck;
   }
 
@@ -817,8 +815,8 @@ class Run {
   private allocate(bytes: number): void {
     const vm = this.state.vm;
     const grown = growth.bytes;
-    vm.allocated += grown - this.growthSeen + bytes;
-    this.growthSeen = grown;
+    vm.allocated += grown - vm.gc.growthSeen + bytes;
+    vm.gc.growthSeen = grown;
     if (!vm.gc.watchDue()) return;
     // A measure is due. It waits for the next instruction (measured there in slices, the run
     // paused: a pass that reads a hundred new megabyte strings holds the thread for a third of a
@@ -847,7 +845,7 @@ class Run {
     const vm = this.state.vm;
     this.measureDue = false;
     // What grew until now is in this measure.
-    this.growthSeen = growth.bytes;
+    vm.gc.growthSeen = growth.bytes;
     this.measured(vm.gc.running ? vm.gc.hostPass() : vm.gc.measure(), extra);
   }
 
@@ -859,7 +857,7 @@ class Run {
   private async measureInSlices(): Promise<void> {
     const vm = this.state.vm;
     this.measureDue = false;
-    this.growthSeen = growth.bytes;
+    vm.gc.growthSeen = growth.bytes;
     const sliced = inSlices(vm.gc.running ? vm.gc.hostPassSteps() : vm.gc.measureSteps(), SLICE_MS);
     this.measured('value' in sliced ? sliced.value : await sliced.later, 0);
   }

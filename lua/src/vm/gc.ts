@@ -31,7 +31,7 @@ import { LFloat } from './number';
 import type { Proto } from './proto';
 import { LuaTable } from './table';
 import { LuaClosure, LuaError, LuaValue, NativeFunction, Upvalue, Userdata } from './value';
-import { SIZE } from './heap';
+import { SIZE, growth } from './heap';
 
 export { SIZE } from './heap';
 
@@ -107,6 +107,11 @@ export class Collector {
   stepmul = 200;
   /** Bytes held at the end of the last pass. */
   live = 0;
+  /**
+   * heap.ts's growth count when it was last folded into VM.allocated or measured by a pass (the
+   * sandbox folds it: tables do not know their VM).
+   */
+  growthSeen = growth.bytes;
   /** Collecting passes so far (and a first measure). */
   passes = 0;
   /** Whether allocations lead to passes (once armed). */
@@ -225,6 +230,7 @@ export class Collector {
       // No pass inside a finalizer (PUC stops the collector there): the next allocation after it.
       this.rebase();
       this.vm.allocated = 0;
+      this.growthSeen = growth.bytes;
       return;
     }
     this.stackLimit = thread;
@@ -561,6 +567,8 @@ export class Collector {
       this.live = bytes;
       this.rebase();
       this.vm.allocated = 0;
+      // What tables grew by until now is in this pass's figure, not allocated after it.
+      this.growthSeen = growth.bytes;
       this.stepWork = 0;
       this.updateThreshold();
     }
