@@ -28,6 +28,8 @@ const INFO_OPTIONS = 'SlnutLf';
 export function openDebug(vm: VM, G: LuaTable, registry: () => LuaTable): void {
   const lib = new LuaTable();
   G.setStr('debug', lib);
+  // getlocal and setlocal see the registers of every frame on the stack.
+  vm.tierFullFrames = true;
 
   /** An optional thread as first argument (getthread): the thread, and how many arguments it takes. */
   const threadArg = (a: Args): [Coroutine, number] => {

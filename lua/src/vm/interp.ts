@@ -855,7 +855,7 @@ export class VM {
   }
 
   /** Pushes a frame for Lua function `fn` at stack[func] with `nargs` arguments above it. */
-  private pushLua(thread: Coroutine, fn: LuaClosure, func: number, nargs: number, ret: number, nresults: number, flags: number, cont: number, contData = 0): CallFrame {
+  private pushLua(thread: Coroutine, fn: LuaClosure, func: number, nargs: number, ret: number, nresults: number, flags: number, cont: number, contData: number): CallFrame {
     const p = fn.proto;
     const np = p.numParams;
     let base = func + 1;
@@ -911,7 +911,7 @@ export class VM {
    * to `nresults`). Lua functions get a frame (RELOAD); natives run now (SAME, or what their
    * request did); other values go through `__call`.
    */
-  private callAt(thread: Coroutine, func: number, nargs: number, ret: number, nresults: number, flags: number, cont: number, contData = 0): number {
+  private callAt(thread: Coroutine, func: number, nargs: number, ret: number, nresults: number, flags: number, cont: number, contData: number): number {
     const stack = thread.stack;
     let fn = stack[func];
     if (fn instanceof LuaClosure) {
@@ -1124,7 +1124,7 @@ export class VM {
         stack[func] = args[0];
         for (let j = 0; j < nargs; j++) stack[func + 1 + j] = args[first + j];
         if (func + nargs + 1 > frame.top) frame.top = func + nargs + 1;
-        return this.callAt(thread, func, nargs, frame.ret + 1, -1, F_CONT, C_NONE);
+        return this.callAt(thread, func, nargs, frame.ret + 1, -1, F_CONT, C_NONE, 0);
       }
       case 'call': {
         // As lua_call from C: a C call, and no yield across it.
@@ -1139,7 +1139,7 @@ export class VM {
         this.ensureStack(thread, func + nargs + 1 + EXTRA_STACK);
         for (let j = 0; j <= nargs; j++) stack[func + j] = args[j];
         if (func + nargs + 1 > frame.top) frame.top = func + nargs + 1;
-        return this.callAt(thread, func, nargs, func, -1, F_CONT, C_NONE);
+        return this.callAt(thread, func, nargs, func, -1, F_CONT, C_NONE, 0);
       }
       case 'resume':
       case 'wrap':
@@ -1240,7 +1240,7 @@ export class VM {
       this.ensureStack(co, nargs + 1 + EXTRA_STACK);
       co.stack[0] = co.fn;
       for (let j = 0; j < nargs; j++) co.stack[1 + j] = args[1 + j];
-      return this.callAt(co, 0, nargs, 0, -1, F_CONT, C_NONE);
+      return this.callAt(co, 0, nargs, 0, -1, F_CONT, C_NONE, 0);
     }
     // Resuming a yield: the resume's arguments are the yield's results.
     const yielded = co.frames[co.depth - 1];
@@ -1921,10 +1921,12 @@ export class VM {
 
   /** Translations running one inside another (tier.ts's direct calls). */
   tierNest = 0;
+  /** The debug library is open: a callee can read and write its callers' registers, so translations store and reload them all around calls. */
+  tierFullFrames = false;
 
   /** A translation's call of a Lua function: the loop's push, called by an instruction. */
   tierPushLua(thread: Coroutine, fn: LuaClosure, func: number, nargs: number, nresults: number): void {
-    this.pushLua(thread, fn, func, nargs, func, nresults, 0, C_NONE);
+    this.pushLua(thread, fn, func, nargs, func, nresults, 0, C_NONE, 0);
   }
 
   /**
@@ -1932,7 +1934,7 @@ export class VM {
    * when it is done (results in place), else what the translation returns to the loop.
    */
   tierCall(thread: Coroutine, func: number, nargs: number, nresults: number): number {
-    const status = this.callAt(thread, func, nargs, func, nresults, 0, C_NONE);
+    const status = this.callAt(thread, func, nargs, func, nresults, 0, C_NONE, 0);
     return status === SAME ? 0 : status === SUSPEND ? SUSPENDED : status === STOP ? STOPPED : 1;
   }
 
@@ -1962,7 +1964,7 @@ export class VM {
   private runFrom(thread: Coroutine, stopDepth: number, func: number, nargs: number): number {
     let status: number;
     try {
-      status = this.callAt(thread, func, nargs, func, -1, F_ENTRY, C_NONE);
+      status = this.callAt(thread, func, nargs, func, -1, F_ENTRY, C_NONE, 0);
     } catch (e) {
       status = this.handleError(e, thread, stopDepth);
     }
@@ -2606,7 +2608,7 @@ export class VM {
               const fn = stack[func];
               frame.pc = pc;
               if (fn instanceof LuaClosure) {
-                this.pushLua(thread, fn, func, nargs, func, ((i >>> 14) & 0x1ff) - 1, 0, C_NONE);
+                this.pushLua(thread, fn, func, nargs, func, ((i >>> 14) & 0x1ff) - 1, 0, C_NONE, 0);
                 continue newframe;
               }
               // A native's one-argument fast form (math.sqrt...): no frame, no argument or result
@@ -2623,7 +2625,7 @@ export class VM {
                 }
               }
               this.countdown = count;
-              const status = this.callAt(thread, func, nargs, func, ((i >>> 14) & 0x1ff) - 1, 0, C_NONE);
+              const status = this.callAt(thread, func, nargs, func, ((i >>> 14) & 0x1ff) - 1, 0, C_NONE, 0);
               count = this.countdown;
               if (status === SAME) break;
               if (status === SUSPEND) return SUSPEND;
@@ -2643,7 +2645,7 @@ export class VM {
               // A native or `__call`: an ordinary call for all results; the RETURN that follows
               // every TAILCALL returns them.
               this.countdown = count;
-              const status = this.callAt(thread, func, nargs, func, -1, 0, C_NONE);
+              const status = this.callAt(thread, func, nargs, func, -1, 0, C_NONE, 0);
               count = this.countdown;
               if (status === SAME) break;
               if (status === SUSPEND) return SUSPEND;
@@ -2739,11 +2741,11 @@ export class VM {
                 }
               }
               if (fn instanceof LuaClosure) {
-                this.pushLua(thread, fn, cb, 2, cb, c, 0, C_NONE);
+                this.pushLua(thread, fn, cb, 2, cb, c, 0, C_NONE, 0);
                 continue newframe;
               }
               this.countdown = count;
-              const status = this.callAt(thread, cb, 2, cb, c, 0, C_NONE);
+              const status = this.callAt(thread, cb, 2, cb, c, 0, C_NONE, 0);
               count = this.countdown;
               if (status === SAME) break;
               if (status === SUSPEND) return SUSPEND;

@@ -150,7 +150,6 @@ export function intMod(a: LuaInteger, b: LuaInteger): LuaInteger | undefined {
   return intFromBig(r);
 }
 
-/** Float modulo as Lua defines it: `a - floor(a/b)*b`, computed with fmod and a sign fix. */
 /** The NaN x86 produces for an invalid operation (0/0, fmod(x, 0)): sign bit set, printed `-nan`. */
 export const DEFAULT_NAN: number = (() => {
   const bits = new Float64Array([NaN]);
@@ -164,6 +163,7 @@ export function cFmod(a: number, b: number): number {
   return Number.isNaN(r) && !Number.isNaN(a) && !Number.isNaN(b) ? DEFAULT_NAN : r;
 }
 
+/** Float modulo as Lua defines it: `a - floor(a/b)*b`, computed with fmod and a sign fix. */
 export function floatMod(a: number, b: number): number {
   if (b === Infinity) return a >= 0 ? a : (a === -Infinity || Number.isNaN(a) ? NaN : b);
   if (b === -Infinity) return a <= 0 ? a : (a === Infinity || Number.isNaN(a) ? NaN : b);

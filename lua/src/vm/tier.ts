@@ -25,7 +25,7 @@
 // no debug hook is set (the debugger steps the loop). Generated code holds numbers only: constants
 // are read from the prototype's constant array, never written into the code.
 
-import { LFloat, float, floatOperand, intAdd, intMul, intSub, numberToString } from './number';
+import { LFloat, float, floatMod, floatOperand, intAdd, intMul, intSub, numberToString } from './number';
 import type { Proto } from './proto';
 import { FIELDS_PER_FLUSH, Op } from './proto';
 import { LONG_STRING, SIZE } from './heap';
@@ -58,6 +58,8 @@ export interface TierHost {
   /** Calls a value that is not a Lua function as the loop's CALL does: 0 done, else what the translation returns. */
   tierCall(thread: Coroutine, func: number, nargs: number, nresults: number): number;
   tierTailCall(thread: Coroutine, frame: Frame, fn: LuaClosure, func: number, nargs: number): void;
+  /** Whether a callee may read or write its callers' registers (the debug library is open): calls store and reload them all. */
+  tierFullFrames: boolean;
   tierCloseUpvalues(thread: Coroutine, level: number): void;
 }
 
@@ -152,6 +154,9 @@ function mod(x: LuaValue, y: LuaValue): Result {
     if (r !== 0 && (r < 0) !== (y < 0)) r += y;
     return r === 0 ? 0 : r;
   }
+  // A float and a number (an integer operand is exact as a float: larger ones are BigInts);
+  // two integers left here are `n % 0`, the loop's error.
+  if (typeof x === 'number' && typeof y === 'number' && !(Number.isInteger(x) && Number.isInteger(y))) return float(floatMod(x, y));
   return MISS;
 }
 
@@ -187,7 +192,7 @@ function le(x: LuaValue, y: LuaValue): boolean | undefined {
 function index(t: LuaValue, key: LuaValue): Result {
   if (t instanceof LuaTable) {
     const v = typeof key === 'string' ? t.getStr(key) : t.get(key);
-    if (v !== undefined || t.metatable === undefined) return v;
+    if (v !== undefined || t.metatable === undefined || t.metatable.getStr('__index') === undefined) return v;
   }
   return MISS;
 }
@@ -208,12 +213,18 @@ function method(obj: LuaValue, key: LuaValue): Result {
   return MISS;
 }
 
-/** SETTABLE/SETTABUP: a raw set into a table without a metatable, keys the loop need not check. */
+/** SETTABLE/SETTABUP: a raw set where no `__newindex` has a say, of keys the loop need not check. */
 function store(t: LuaValue, key: LuaValue, value: LuaValue, strings: boolean): boolean {
-  if (!(t instanceof LuaTable) || t.metatable !== undefined) return false;
-  if (typeof key === 'string') t.setStr(key, value);
-  else if (!strings && typeof key === 'number' && key === key) t.set(key, value);
-  else return false;
+  if (!(t instanceof LuaTable)) return false;
+  // A metatable matters only through a `__newindex`, and then only for a key the table lacks.
+  const mt = t.metatable;
+  if (typeof key === 'string') {
+    if (mt !== undefined && mt.getStr('__newindex') !== undefined && t.getStr(key) === undefined) return false;
+    t.setStr(key, value);
+  } else if (!strings && typeof key === 'number' && key === key) {
+    if (mt !== undefined && mt.getStr('__newindex') !== undefined && t.get(key) === undefined) return false;
+    t.set(key, value);
+  } else return false;
   return true;
 }
 
@@ -244,9 +255,11 @@ function forStart(init: LuaValue, limit: LuaValue, step: LuaValue): Result {
   return v <= MAX_SAFE && v >= -MAX_SAFE ? v : intSub(init, step);
 }
 
-/** Where a call's code stores every named register, and reloads them (known once all are named). */
-const STORE = '\u0001store\u0001';
-const LOAD = '\u0001load\u0001';
+/**
+ * Where a call's code stores registers for the callee and reloads them after it (written once all
+ * the named registers are known): `\u0001<what> <a> <count>\u0001`, see translate.
+ */
+const mark = (what: 'store' | 'load' | 'rest' | 'all' | 'reload', a = 0, n = 0): string => `\u0001${what} ${a} ${n}\u0001`;
 
 const HELPERS = { MISS, LuaTable, LuaClosure, NativeFunction, NOT_FAST, add, sub, mul, div, mod, unm, eq, lt, le, index, method, store, len, piece, forNext, forStart };
 
@@ -389,26 +402,28 @@ export function translate(p: Proto): TierFunction | null {
       case Op.TFORLOOP: body = `if(${R(a + 1)}!==undefined){${R(a)}=${R(a + 1)};${jump(pc + 1 + sbx)}}`; break;
       case Op.CALL: {
         // A Lua function with a translation is called directly (its frame pushed as the loop
-        // pushes it, the registers stored for it and reloaded after): when it returns, this
+        // pushes it, what it can see of this frame's registers stored for it and its results
+        // reloaded after, see aroundCall in translate): when it returns, this
         // translation goes on; when it stops anywhere else, its frame (or a deeper one) is the
         // loop's and this frame waits there at the next instruction. Other Lua functions are
         // pushed at the exit and run by the loop. A native's one-argument fast form runs here
         // (NativeFunction.unary); other natives are called as the loop calls them.
         const nargs = b !== 0 ? `${b - 1}` : `thread.top-base-${a + 1}`;
-        const save = `${STORE}frame.pc=${pc + 1};vm.countdown=count-1;`;
-        const after = `count=vm.countdown+1;${LOAD}`;
+        const save = `${mark('store', a, b)}frame.pc=${pc + 1};vm.countdown=count-1;`;
+        const after = `count=vm.countdown+1;${mark('load', a, c)}`;
+        const rest = mark('rest', a);
         body = `v=${R(a)};if(v instanceof LuaClosure){`
           + `if((w=v.proto.tier)&&thread.hookMask===0&&vm.tierNest<${MAX_NEST}){${save}`
           + `vm.tierPushLua(thread,v,base+${a},${nargs},${c - 1});u=thread.frames[thread.depth-1];`
           + `vm.tierNest++;w=w(vm,thread,u,stack,u.base,v.proto.constants,v.upvalues);vm.tierNest--;`
-          + `if(w!==${RETURNED})return w===0?1:w;${after}}`
+          + `if(w!==${RETURNED}){${rest}return w===0?1:w}${after}}`
           + `else{count--;status=2;callee=v;argCount=${nargs};wanted=${c - 1};callAt=base+${a};pc=${pc + 1};break x}}`;
         if (b === 2) {
           const fill = c === 0 ? `thread.top=base+${a + 1};` : Array.from({ length: Math.max(0, c - 2) }, (_, j) => `${R(a + j + 1)}=undefined;`).join('');
           body += `else if(v instanceof NativeFunction&&v.unary!==undefined&&thread.hookMask===0&&thread.depth<vm.maxCallDepth&&(w=v.unary(${R(a + 1)}))!==NOT_FAST){${R(a)}=w;${fill}}`;
         }
         body += `else if(thread.hookMask===0){${save}w=vm.tierCall(thread,base+${a},${nargs},${c - 1});`
-          + `if(w!==0)return w;if(thread.hookMask!==0)return 1;${after}}else${bail}`;
+          + `if(w!==0){${rest}return w}if(thread.hookMask!==0){${rest}return 1}${after}}else${bail}`;
         break;
       }
       case Op.TAILCALL: {
@@ -416,12 +431,12 @@ export function translate(p: Proto): TierFunction | null {
         // a translation: what it returns is then this frame's return. Anything else is called for
         // all its results, which the RETURN after every TAILCALL returns.
         const nargs = b !== 0 ? `${b - 1}` : `thread.top-base-${a + 1}`;
-        const save = `${STORE}frame.pc=${pc + 1};vm.countdown=count-1;`;
+        const save = `${mark('all')}frame.pc=${pc + 1};vm.countdown=count-1;`;
         body = `v=${R(a)};if(thread.hookMask!==0)${bail}${save}if(v instanceof LuaClosure){`
           + `vm.tierTailCall(thread,frame,v,base+${a},${nargs});`
           + `if((w=v.proto.tier)&&vm.tierNest<${MAX_NEST}){u=thread.frames[thread.depth-1];`
           + `vm.tierNest++;w=w(vm,thread,u,stack,u.base,v.proto.constants,v.upvalues);vm.tierNest--;return w===0?1:w}return 1}`
-          + `w=vm.tierCall(thread,base+${a},${nargs},-1);if(w!==0)return w;if(thread.hookMask!==0)return 1;count=vm.countdown+1;${LOAD}`;
+          + `w=vm.tierCall(thread,base+${a},${nargs},-1);if(w!==0)return w;if(thread.hookMask!==0)return 1;count=vm.countdown+1;${mark('reload')}`;
         break;
       }
       case Op.RETURN: {
@@ -447,10 +462,42 @@ export function translate(p: Proto): TierFunction | null {
   const load = regs.length > 0 ? `let ${regs.map((r) => `r${r}=stack[base+${r}]`).join(',')};` : '';
   const storeAll = regs.map((r) => `stack[base+${r}]=r${r};`).join('');
   const reload = regs.map((r) => `r${r}=stack[base+${r}];`).join('');
+  // Around a call, only what the callee or the collector can see goes to the stack: the
+  // arguments, the registers a closure captures (open upvalues live in the stack, and the callee
+  // may write them: reloaded after), and below the call every value that is not a number (the
+  // collector marks the stack). Numbers below the call stay in locals: nothing reads them but
+  // the debug library (then all are stored and reloaded), and when the call does not return here
+  // (the frame waits in the loop) they are stored then. After the call, the results are reloaded.
+  const captured = new Set<number>();
+  for (const q of p.protos) for (const u of q.upvalues) if (u.inStack) captured.add(u.index);
+  const aroundCall = (what: string, a: number, n: number): string => {
+    const st = (r: number): string => `stack[base+${r}]=r${r};`;
+    const ld = (r: number): string => `r${r}=stack[base+${r}];`;
+    const below = regs.filter((r) => r < a);
+    switch (what) {
+      case 'store':
+        // n is the CALL's B: B-1 arguments, or 0 for all up to the top.
+        return below.map((r) => (captured.has(r) ? st(r) : `if(full||typeof r${r}!=='number')${st(r)}`)).join('')
+          + regs.filter((r) => r >= a && (n === 0 || r < a + n)).map(st).join('');
+      case 'load': {
+        // n is the CALL's C: C-1 results, or 0 for all up to the top.
+        const results = regs.filter((r) => r >= a && (n === 0 || r < a + n - 1)).map(ld).join('');
+        const seen = below.filter((r) => captured.has(r)).map(ld).join('');
+        return `if(full){${below.map(ld).join('')}}else{${seen}}${results}`;
+      }
+      // The call did not return here: the loop goes on with this frame from the stack. Under
+      // the debug library everything was stored before the call, and the callee may have set
+      // locals since.
+      case 'rest': return `if(!full){${below.filter((r) => !captured.has(r)).map(st).join('')}}`;
+      case 'all': return storeAll;
+      default: return reload;
+    }
+  };
+  const placed = (text: string): string => text.replace(/\u0001(\w+) (\d+) (\d+)\u0001/g, (_, what: string, a: string, n: string) => aroundCall(what, Number(a), Number(n)));
   const close = p.protos.length > 0 ? 'vm.tierCloseUpvalues(thread,base);' : '';
   const body = `return function tier(vm,thread,frame,stack,base,k,upvals){\n`
-    + `let count=vm.countdown,pc=frame.pc,status=0,callee,argCount=0,wanted=0,callAt=0,from=0,passTop=0,v,w,u;\n${load}\n`
-    + `x:for(;;)switch(pc){\n${cases.join('\n').replaceAll(STORE, storeAll).replaceAll(LOAD, reload)}\ncase ${code.length}:pc=${code.length};break x;\ndefault:break x;\n}\n`
+    + `let count=vm.countdown,pc=frame.pc,status=0,callee,argCount=0,wanted=0,callAt=0,from=0,passTop=0,v,w,u,full=vm.tierFullFrames;\n${load}\n`
+    + `x:for(;;)switch(pc){\n${placed(cases.join('\n'))}\ncase ${code.length}:pc=${code.length};break x;\ndefault:break x;\n}\n`
     + `${storeAll}\nframe.pc=pc;vm.countdown=count;\n`
     + `if(status===0)return 0;\n`
     + `if(status===4){vm.tierAllocationPass(thread,passTop);return 0}\n`
