@@ -1919,6 +1919,30 @@ export class VM {
     return (proto.hotness = proto.hotness + 1) >= this.tierAt - 1;
   }
 
+  /**
+   * A translation's countdown does not cover the `need` instructions of its next straight run
+   * (tier.ts, TierHost.tierCount). When the budget and the step hook's interval can cover them,
+   * the VM takes its turn before frame.pc's instruction as onCount takes it at the end of a
+   * window (the step hook then comes up to `need` instructions early: at most the length of one
+   * run, never for a hook called every few instructions, as the debugger's) and the translation
+   * goes on with the new window; else the loop runs the frame, exactly.
+   */
+  tierCount(frame: CallFrame, need: number): number {
+    this.syncCount();
+    if (this.budget < need || (this.hook !== undefined && this.hookEvery < need) || this.current.hookMask !== 0) return -1;
+    // The window ends here: what was left of it was not used.
+    if (this.hook !== undefined && this.hookLeft < need) this.hookLeft = 0;
+    this.window = this.countdown = 0;
+    const count = this.onCount(frame);
+    if (count < 0) {
+      this.countdown = 0;
+      return -2;
+    }
+    // onCount counted frame.pc's instruction, which the translation counts as it runs it.
+    this.countdown = count + 1;
+    return count + 1 < need || this.current.hookMask !== 0 ? -1 : count + 1;
+  }
+
   /** Translations running one inside another (tier.ts's direct calls). */
   tierNest = 0;
   /** The debug library is open: a callee can read and write its callers' registers, so translations store and reload them all around calls. */

@@ -125,6 +125,8 @@ describe('VM: the second tier (translated functions) agrees with the loop', () =
       'local function f() local c, x = 0, 0.5 local function add(n) c = c + n return c end local s = 0 for i = 1, 300 do x = x * 1.5 % 7 s = s + add(i) + c + x end return s, c end print(f())',
       // A table held only in a register across a call that collects: a weak table keeps it, no finalizer runs.
       'local W = setmetatable({}, {__mode = "v"}) local mt = {__gc = function (t) if t[1] % 50 == 0 then print("finalized", t[1]) end end} local function g(i) if i % 50 == 0 then collectgarbage() end return 1 end local function run() local n, w = 0, W for i = 1, 300 do local t = {i} setmetatable(t, mt) w[1] = t n = n + g(i) + (w[1] and w[1][1] or -1000) + #t end return n end print(run())',
+      // An error thrown through this frame's translation and caught above it (pcall of a native that fails).
+      'local function f() local s, x = 0, 0.5 for i = 1, 300 do x = x * 1.01 local ok = pcall(error, i) local ok2, m = xpcall(error, function (m) return m * 2 end, i) s = s + x + (ok and 1 or 2) + m end return s, x end print(f())',
       // A frame that waits in the loop (the callee yields) with numbers only in locals.
       'local function y(i) if i % 7 == 0 then coroutine.yield(i) end return i end local co = coroutine.wrap(function () local a, b = 0.25, 0 for i = 1, 300 do a = a * 1.01 b = b + y(i) + a end return b end) local v for k = 1, 50 do v = co() if v > 1000 then break end end print(v)',
     ];

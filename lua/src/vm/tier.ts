@@ -52,6 +52,12 @@ export interface TierHost {
   gcThreshold: number;
   tierMakeClosure(thread: Coroutine, parent: LuaClosure, index: number, base: number): LuaClosure;
   tierAllocationPass(thread: Coroutine, top: number): void;
+  /**
+   * The countdown (vm.countdown) does not cover the `need` instructions from frame.pc: the VM's
+   * turn as the loop's would come within them. The new countdown for the translation to go on
+   * with; -1, the loop runs the frame on from frame.pc; -2, the run pauses there.
+   */
+  tierCount(frame: Frame, need: number): number;
   /** Translations running one inside another (direct calls); the loop sets 0 when it enters one. */
   tierNest: number;
   tierPushLua(thread: Coroutine, fn: LuaClosure, func: number, nargs: number, nresults: number): void;
@@ -255,6 +261,9 @@ function forStart(init: LuaValue, limit: LuaValue, step: LuaValue): Result {
   return v <= MAX_SAFE && v >= -MAX_SAFE ? v : intSub(init, step);
 }
 
+/** A `status` of the generated code: the countdown does not cover the run of instructions at `pc` (see translate). */
+const COUNT_OUT = 7;
+
 /**
  * Where a call's code stores registers for the callee and reloads them after it (written once all
  * the named registers are known): `\u0001<what> <a> <count>\u0001`, see translate.
@@ -409,7 +418,7 @@ export function translate(p: Proto): TierFunction | null {
         // pushed at the exit and run by the loop. A native's one-argument fast form runs here
         // (NativeFunction.unary); other natives are called as the loop calls them.
         const nargs = b !== 0 ? `${b - 1}` : `thread.top-base-${a + 1}`;
-        const save = `${mark('store', a, b)}frame.pc=${pc + 1};vm.countdown=count-1;`;
+        const save = `${mark('store', a, b)}callA=${a};frame.pc=${pc + 1};vm.countdown=count-1;`;
         const after = `count=vm.countdown+1;${mark('load', a, c)}`;
         const rest = mark('rest', a);
         body = `v=${R(a)};if(v instanceof LuaClosure){`
@@ -450,9 +459,20 @@ export function translate(p: Proto): TierFunction | null {
         break;
     }
     if (op === Op.CALL || op === Op.TFORCALL) entries.add(pc + 1);
-    out.push(`if(count<=0)${bail}${body}count--;`);
+    out.push(`${body}count--;`);
   }
-  const cases = out.map((line, pc) => (entries.has(pc) ? `case ${pc}:${line}` : line));
+  // The countdown is checked where a straight run of instructions starts (at each entry): the
+  // run goes on only if the countdown covers it to the next entry, so that no instruction in
+  // between needs a check. Otherwise the VM takes its turn there (tierCount: the budget, the
+  // step hook a little early, finalizers) and the run goes on; or, when the run must stop inside
+  // the stretch (the budget ends there, a hook comes every few instructions), the loop runs it.
+  const starts = [...entries].filter((pc) => pc < code.length).sort((x, y) => x - y);
+  const cases = out.map((line, pc) => {
+    if (!entries.has(pc)) return line;
+    const next = starts.find((e) => e > pc) ?? code.length;
+    const need = next - pc;
+    return `case ${pc}:if(count<${need}){pc=${pc};argCount=${need};status=${COUNT_OUT};break x}${line}`;
+  });
   // Registers are locals: loaded from the stack on entry, stored back on every exit, so that
   // V8 can keep numbers unboxed in between. That costs each entry and exit in proportion to
   // their number: a function that names many (a main chunk of a hundred locals with a loop that
@@ -493,12 +513,21 @@ export function translate(p: Proto): TierFunction | null {
       default: return reload;
     }
   };
+  // An error thrown by a callee and caught above this frame (a pcall the callee made: the loop
+  // unwinds to it) leaves this frame waiting in the loop at its next instruction: the numbers
+  // that were only in locals below the call go to the stack as the error passes through.
+  const unwound = `if(!full){${regs.filter((r) => !captured.has(r)).map((r) => `if(callA>${r})stack[base+${r}]=r${r};`).join('')}}`;
   const placed = (text: string): string => text.replace(/\u0001(\w+) (\d+) (\d+)\u0001/g, (_, what: string, a: string, n: string) => aroundCall(what, Number(a), Number(n)));
   const close = p.protos.length > 0 ? 'vm.tierCloseUpvalues(thread,base);' : '';
   const body = `return function tier(vm,thread,frame,stack,base,k,upvals){\n`
-    + `let count=vm.countdown,pc=frame.pc,status=0,callee,argCount=0,wanted=0,callAt=0,from=0,passTop=0,v,w,u,full=vm.tierFullFrames;\n${load}\n`
+    + `let count=vm.countdown,pc=frame.pc,status=0,callee,argCount=0,wanted=0,callAt=0,from=0,passTop=0,v,w,u,full=vm.tierFullFrames,callA=0;\n${load}\n`
+    + `try{\no:for(;;){\n`
     + `x:for(;;)switch(pc){\n${placed(cases.join('\n'))}\ncase ${code.length}:pc=${code.length};break x;\ndefault:break x;\n}\n`
     + `${storeAll}\nframe.pc=pc;vm.countdown=count;\n`
+    + `if(status!==${COUNT_OUT})break o;\n`
+    + `w=vm.tierCount(frame,argCount);if(w<0)return w===-1?0:${SUSPENDED};\n`
+    + `count=w;status=0;${reload}\n}\n`
+    + `}catch(e){${unwound}throw e}\n`
     + `if(status===0)return 0;\n`
     + `if(status===4){vm.tierAllocationPass(thread,passTop);return 0}\n`
     + `if(status===2){vm.tierPushLua(thread,callee,callAt,argCount,wanted);return 1}\n`
