@@ -1948,6 +1948,39 @@ export class VM {
   /** The debug library is open: a callee can read and write its callers' registers, so translations store and reload them all around calls. */
   tierFullFrames = false;
 
+  /**
+   * A translation's direct call of a Lua function (tier.ts): the loop's push, with the common case
+   * (fixed parameters, room on the stack and in the frames) done here; the callee's frame.
+   */
+  tierEnter(thread: Coroutine, fn: LuaClosure, func: number, nargs: number, nresults: number): CallFrame {
+    const p = fn.proto;
+    const depth = thread.depth;
+    const frame = thread.frames[depth];
+    const base = func + 1;
+    const stack = thread.stack;
+    if (p.isVararg || frame === undefined || depth >= this.maxCallDepth || base + p.maxStackSize + EXTRA_STACK > stack.length || thread.hookMask !== 0) {
+      return this.pushLua(thread, fn, func, nargs, func, nresults, 0, C_NONE, 0);
+    }
+    const np = p.numParams;
+    for (let i = nargs; i < np; i++) stack[base + i] = undefined;
+    thread.depth = depth + 1;
+    frame.closure = fn;
+    frame.native = undefined;
+    frame.func = func;
+    frame.base = base;
+    frame.top = base + p.maxStackSize;
+    frame.varargBase = base + np;
+    frame.nvarargs = nargs > np ? nargs - np : 0;
+    frame.pc = 0;
+    frame.ret = func;
+    frame.nresults = nresults;
+    frame.flags = 0;
+    frame.cont = C_NONE;
+    frame.contData = 0;
+    frame.tail = false;
+    return frame;
+  }
+
   /** A translation's call of a Lua function: the loop's push, called by an instruction. */
   tierPushLua(thread: Coroutine, fn: LuaClosure, func: number, nargs: number, nresults: number): void {
     this.pushLua(thread, fn, func, nargs, func, nresults, 0, C_NONE, 0);

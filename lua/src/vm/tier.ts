@@ -61,6 +61,8 @@ export interface TierHost {
   /** Translations running one inside another (direct calls); the loop sets 0 when it enters one. */
   tierNest: number;
   tierPushLua(thread: Coroutine, fn: LuaClosure, func: number, nargs: number, nresults: number): void;
+  /** The same for a call the translation makes directly: the callee's frame. */
+  tierEnter(thread: Coroutine, fn: LuaClosure, func: number, nargs: number, nresults: number): Frame;
   /** Calls a value that is not a Lua function as the loop's CALL does: 0 done, else what the translation returns. */
   tierCall(thread: Coroutine, func: number, nargs: number, nresults: number): number;
   tierTailCall(thread: Coroutine, frame: Frame, fn: LuaClosure, func: number, nargs: number): void;
@@ -295,6 +297,14 @@ export function translate(p: Proto): TierFunction | null {
   const setField = (object: string, key: string, value: string, strings: boolean, bail: string): string =>
     `v=${object};w=${value};if(v instanceof LuaTable&&w!==undefined&&(u=v.strs)!==undefined&&u[${key}]!==undefined)u[${key}]=w;`
     + `else if(!store(v,${key},w,${strings}))${bail}`;
+  // A key of the array part, read in place; and written in place where it holds a value (a new
+  // key or a nil written may move the array part's bounds: the helper's).
+  const getItem = (a: number, object: string, key: string, bail: string): string =>
+    `v=${object};w=${key};if(v instanceof LuaTable&&typeof w==='number'&&w>=1&&w<=(u=v.arr).length&&(w|0)===w&&(u=u[w-1])!==undefined)${R(a)}=u;`
+    + `else{v=index(v,w);if(v===MISS)${bail}${R(a)}=v;}`;
+  const setItem = (object: string, key: string, value: string, bail: string): string =>
+    `v=${object};w=${key};if(v instanceof LuaTable&&typeof w==='number'&&w>=1&&w<=(u=v.arr).length&&(w|0)===w&&u[w-1]!==undefined&&${value}!==undefined)u[w-1]=${value};`
+    + `else if(!store(v,w,${value},false))${bail}`;
   const up = (u: number): string => `(u = upvals[${u}], u.stack !== undefined ? u.stack[u.index] : u.value)`;
   // Where the translation can be entered: its start, the targets of its jumps, and the
   // instruction after each call (a frame waiting on a callee the loop runs goes on there). Only
@@ -336,9 +346,9 @@ export function translate(p: Proto): TierFunction | null {
       case Op.GETUPVAL: body = `${R(a)}=${up(b)};`; break;
       case Op.SETUPVAL: body = `u=upvals[${b}];if(u.stack!==undefined)u.stack[u.index]=${R(a)};else u.value=${R(a)};`; break;
       case Op.GETTABUP: body = field(c) ? getField(a, up(b), RK(c), bail) : result(`index(${up(b)},${RK(c)})`); break;
-      case Op.GETTABLE: body = field(c) ? getField(a, R(b), RK(c), bail) : result(`index(${R(b)},${RK(c)})`); break;
+      case Op.GETTABLE: body = field(c) ? getField(a, R(b), RK(c), bail) : getItem(a, R(b), RK(c), bail); break;
       case Op.SETTABUP: body = field(b) ? setField(up(a), RK(b), RK(c), true, bail) : `if(!store(${up(a)},${RK(b)},${RK(c)},true))${bail}`; break;
-      case Op.SETTABLE: body = field(b) ? setField(R(a), RK(b), RK(c), false, bail) : `if(!store(${R(a)},${RK(b)},${RK(c)},false))${bail}`; break;
+      case Op.SETTABLE: body = field(b) ? setField(R(a), RK(b), RK(c), false, bail) : setItem(R(a), RK(b), RK(c), bail); break;
       case Op.SELF: {
         // The object's own method, or its class's (a metatable whose __index is a table).
         const key = RK(c);
@@ -423,7 +433,7 @@ export function translate(p: Proto): TierFunction | null {
         const rest = mark('rest', a);
         body = `v=${R(a)};if(v instanceof LuaClosure){`
           + `if((w=v.proto.tier)&&thread.hookMask===0&&vm.tierNest<${MAX_NEST}){${save}`
-          + `vm.tierPushLua(thread,v,base+${a},${nargs},${c - 1});u=thread.frames[thread.depth-1];`
+          + `u=vm.tierEnter(thread,v,base+${a},${nargs},${c - 1});`
           + `vm.tierNest++;w=w(vm,thread,u,stack,u.base,v.proto.constants,v.upvalues);vm.tierNest--;`
           + `if(w!==${RETURNED}){${rest}return w===0?1:w}${after}}`
           + `else{count--;status=2;callee=v;argCount=${nargs};wanted=${c - 1};callAt=base+${a};pc=${pc + 1};break x}}`;
