@@ -54,8 +54,9 @@ export interface TierHost {
   tierAllocationPass(thread: Coroutine, top: number): void;
   /**
    * The countdown (vm.countdown) does not cover the `need` instructions from frame.pc: the VM's
-   * turn as the loop's would come within them. The new countdown for the translation to go on
-   * with; -1, the loop runs the frame on from frame.pc; -2, the run pauses there.
+   * turn as the loop's would come within them. The new countdown (the loop enters the
+   * translation again at frame.pc); -1, the loop runs the frame on from frame.pc; -2, the run
+   * pauses there.
    */
   tierCount(frame: Frame, need: number): number;
   /** Translations running one inside another (direct calls); the loop sets 0 when it enters one. */
@@ -474,8 +475,10 @@ export function translate(p: Proto): TierFunction | null {
   // The countdown is checked where a straight run of instructions starts (at each entry): the
   // run goes on only if the countdown covers it to the next entry, so that no instruction in
   // between needs a check. Otherwise the VM takes its turn there (tierCount: the budget, the
-  // step hook a little early, finalizers) and the run goes on; or, when the run must stop inside
-  // the stretch (the budget ends there, a hook comes every few instructions), the loop runs it.
+  // step hook a little early, finalizers) and the loop enters the translation again at once; or,
+  // when the run must stop inside the stretch (the budget ends there, a hook comes every few
+  // instructions), the loop runs it. (Going on in place, in a loop around the switch, made V8
+  // optimize the translations worse.)
   const starts = [...entries].filter((pc) => pc < code.length).sort((x, y) => x - y);
   const cases = out.map((line, pc) => {
     if (!entries.has(pc)) return line;
@@ -531,14 +534,13 @@ export function translate(p: Proto): TierFunction | null {
   const close = p.protos.length > 0 ? 'vm.tierCloseUpvalues(thread,base);' : '';
   const body = `return function tier(vm,thread,frame,stack,base,k,upvals){\n`
     + `let count=vm.countdown,pc=frame.pc,status=0,callee,argCount=0,wanted=0,callAt=0,from=0,passTop=0,v,w,u,full=vm.tierFullFrames,callA=0;\n${load}\n`
-    + `try{\no:for(;;){\n`
+    + `try{\n`
     + `x:for(;;)switch(pc){\n${placed(cases.join('\n'))}\ncase ${code.length}:pc=${code.length};break x;\ndefault:break x;\n}\n`
-    + `${storeAll}\nframe.pc=pc;vm.countdown=count;\n`
-    + `if(status!==${COUNT_OUT})break o;\n`
-    + `w=vm.tierCount(frame,argCount);if(w<0)return w===-1?0:${SUSPENDED};\n`
-    + `count=w;status=0;${reload}\n}\n`
     + `}catch(e){${unwound}throw e}\n`
+    + `${storeAll}\nframe.pc=pc;vm.countdown=count;\n`
     + `if(status===0)return 0;\n`
+    // The VM's turn, then the loop enters the translation again at pc (or runs the frame itself).
+    + `if(status===${COUNT_OUT}){w=vm.tierCount(frame,argCount);return w===-2?${SUSPENDED}:w===-1?0:1}\n`
     + `if(status===4){vm.tierAllocationPass(thread,passTop);return 0}\n`
     + `if(status===2){vm.tierPushLua(thread,callee,callAt,argCount,wanted);return 1}\n`
     // An ordinary return, as the loop's RETURN: the results where the caller wants them.
