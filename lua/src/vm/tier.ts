@@ -266,12 +266,14 @@ function forStart(init: LuaValue, limit: LuaValue, step: LuaValue): Result {
 
 /** A `status` of the generated code: the countdown does not cover the run of instructions at `pc` (see translate). */
 const COUNT_OUT = 7;
+/** Another: a call did not return here; `argCount` is what the translation returns. */
+const LEFT = 8;
 
 /**
  * Where a call's code stores registers for the callee and reloads them after it (written once all
  * the named registers are known): `\u0001<what> <a> <count>\u0001`, see translate.
  */
-const mark = (what: 'store' | 'load' | 'rest' | 'all' | 'reload', a = 0, n = 0): string => `\u0001${what} ${a} ${n}\u0001`;
+const mark = (what: 'store' | 'load' | 'all' | 'reload', a = 0, n = 0): string => `\u0001${what} ${a} ${n}\u0001`;
 
 const HELPERS = { MISS, LuaTable, LuaClosure, NativeFunction, NOT_FAST, add, sub, mul, div, mod, unm, eq, lt, le, index, method, store, len, piece, forNext, forStart };
 
@@ -431,19 +433,21 @@ export function translate(p: Proto): TierFunction | null {
         const nargs = b !== 0 ? `${b - 1}` : `thread.top-base-${a + 1}`;
         const save = `${mark('store', a, b)}callA=${a};frame.pc=${pc + 1};vm.countdown=count-1;`;
         const after = `count=vm.countdown+1;${mark('load', a, c)}`;
-        const rest = mark('rest', a);
+        // The call did not return here: the loop goes on with this frame from the stack (the
+        // numbers below the call are stored at the exit, see `unwound`).
+        const left = (result: string): string => `{status=${LEFT};argCount=${result};break x}`;
         body = `v=${R(a)};if(v instanceof LuaClosure){`
           + `if((w=v.proto.tier)&&thread.hookMask===0&&vm.tierNest<${MAX_NEST}){${save}`
           + `u=vm.tierEnter(thread,v,base+${a},${nargs},${c - 1});`
           + `vm.tierNest++;w=w(vm,thread,u,stack,u.base,v.proto.constants,v.upvalues);vm.tierNest--;`
-          + `if(w!==${RETURNED}){${rest}return w===0?1:w}${after}}`
+          + `if(w!==${RETURNED})${left('w===0?1:w')}${after}}`
           + `else{count--;status=2;callee=v;argCount=${nargs};wanted=${c - 1};callAt=base+${a};pc=${pc + 1};break x}}`;
         if (b === 2) {
           const fill = c === 0 ? `thread.top=base+${a + 1};` : Array.from({ length: Math.max(0, c - 2) }, (_, j) => `${R(a + j + 1)}=undefined;`).join('');
           body += `else if(v instanceof NativeFunction&&v.unary!==undefined&&thread.hookMask===0&&thread.depth<vm.maxCallDepth&&(w=v.unary(${R(a + 1)}))!==NOT_FAST){${R(a)}=w;${fill}}`;
         }
         body += `else if(thread.hookMask===0){${save}w=vm.tierCall(thread,base+${a},${nargs},${c - 1});`
-          + `if(w!==0){${rest}return w}if(thread.hookMask!==0){${rest}return 1}${after}}else${bail}`;
+          + `if(w!==0)${left('w')}if(thread.hookMask!==0)${left('1')}${after}}else${bail}`;
         break;
       }
       case Op.TAILCALL: {
@@ -518,17 +522,15 @@ export function translate(p: Proto): TierFunction | null {
         const seen = below.filter((r) => captured.has(r)).map(ld).join('');
         return `if(full){${below.map(ld).join('')}}else{${seen}}${results}`;
       }
-      // The call did not return here: the loop goes on with this frame from the stack. Under
-      // the debug library everything was stored before the call, and the callee may have set
-      // locals since.
-      case 'rest': return `if(!full){${below.filter((r) => !captured.has(r)).map(st).join('')}}`;
       case 'all': return storeAll;
       default: return reload;
     }
   };
-  // An error thrown by a callee and caught above this frame (a pcall the callee made: the loop
-  // unwinds to it) leaves this frame waiting in the loop at its next instruction: the numbers
-  // that were only in locals below the call go to the stack as the error passes through.
+  // A call that did not return here, or an error thrown by a callee and caught above this frame
+  // (a pcall the callee made: the loop unwinds to it), leaves this frame waiting in the loop at
+  // its next instruction: the numbers that were only in locals below the call go to the stack.
+  // (Under the debug library everything was stored before the call, and the callee may have set
+  // locals since.)
   const unwound = `if(!full){${regs.filter((r) => !captured.has(r)).map((r) => `if(callA>${r})stack[base+${r}]=r${r};`).join('')}}`;
   const placed = (text: string): string => text.replace(/\u0001(\w+) (\d+) (\d+)\u0001/g, (_, what: string, a: string, n: string) => aroundCall(what, Number(a), Number(n)));
   const close = p.protos.length > 0 ? 'vm.tierCloseUpvalues(thread,base);' : '';
@@ -537,6 +539,7 @@ export function translate(p: Proto): TierFunction | null {
     + `try{\n`
     + `x:for(;;)switch(pc){\n${placed(cases.join('\n'))}\ncase ${code.length}:pc=${code.length};break x;\ndefault:break x;\n}\n`
     + `}catch(e){${unwound}throw e}\n`
+    + `if(status===${LEFT}){${unwound}return argCount}\n`
     + `${storeAll}\nframe.pc=pc;vm.countdown=count;\n`
     + `if(status===0)return 0;\n`
     // The VM's turn, then the loop enters the translation again at pc (or runs the frame itself).
