@@ -27,7 +27,6 @@ import type { Proto } from '../vm/proto';
 import { LuaState } from '../vm/state';
 import type { CallFrame, Coroutine, VM } from '../vm/interp';
 import { LuaTable } from '../vm/table';
-import { growth } from '../vm/heap';
 import { LuaClosure, LuaError, LuaValue, NativeFunction, Request, Upvalue, fromLuaString, typeName } from '../vm/value';
 import type { Clock } from '../stdlib/os';
 import { LuaExit, systemClock } from '../stdlib/os';
@@ -776,9 +775,7 @@ class Run {
   /** Whether a measure is due: what grew and was allocated could pass the limit, or its time came. */
   private memoryDue(): boolean {
     const vm = this.state.vm;
-    const grown = growth.bytes;
-    vm.allocated += grown - vm.gc.growthSeen;
-    vm.gc.growthSeen = grown;
+    vm.gc.foldGrowth();
     return vm.gc.watchDue() || vm.instructions >= this.nextMemoryCheck;
   }
 
@@ -814,9 +811,7 @@ class Run {
    */
   private allocate(bytes: number): void {
     const vm = this.state.vm;
-    const grown = growth.bytes;
-    vm.allocated += grown - vm.gc.growthSeen + bytes;
-    vm.gc.growthSeen = grown;
+    vm.gc.foldGrowth(bytes);
     if (!vm.gc.watchDue()) return;
     // A measure is due. It waits for the next instruction (measured there in slices, the run
     // paused: a pass that reads a hundred new megabyte strings holds the thread for a third of a
@@ -845,7 +840,7 @@ class Run {
     const vm = this.state.vm;
     this.measureDue = false;
     // What grew until now is in this measure.
-    vm.gc.growthSeen = growth.bytes;
+    vm.gc.growthMeasured();
     this.measured(vm.gc.running ? vm.gc.hostPass() : vm.gc.measure(), extra);
   }
 
@@ -857,7 +852,7 @@ class Run {
   private async measureInSlices(): Promise<void> {
     const vm = this.state.vm;
     this.measureDue = false;
-    vm.gc.growthSeen = growth.bytes;
+    vm.gc.growthMeasured();
     const sliced = inSlices(vm.gc.running ? vm.gc.hostPassSteps() : vm.gc.measureSteps(), SLICE_MS);
     this.measured('value' in sliced ? sliced.value : await sliced.later, 0);
   }

@@ -111,7 +111,19 @@ export class Collector {
    * heap.ts's growth count when it was last folded into VM.allocated or measured by a pass (the
    * sandbox folds it: tables do not know their VM).
    */
-  growthSeen = growth.bytes;
+  private growthSeen = growth.bytes;
+  /** Adds what tables grew by since the last look to VM.allocated (with `bytes` more). */
+  foldGrowth(bytes = 0): void {
+    const grown = growth.bytes;
+    this.vm.allocated += grown - this.growthSeen + bytes;
+    this.growthSeen = grown;
+  }
+
+  /** What tables grew by until now is in a measure being taken: not allocation after it. */
+  growthMeasured(): void {
+    this.growthSeen = growth.bytes;
+  }
+
   /** Collecting passes so far (and a first measure). */
   passes = 0;
   /** Whether allocations lead to passes (once armed). */
@@ -230,7 +242,7 @@ export class Collector {
       // No pass inside a finalizer (PUC stops the collector there): the next allocation after it.
       this.rebase();
       this.vm.allocated = 0;
-      this.growthSeen = growth.bytes;
+      this.growthMeasured();
       return;
     }
     this.stackLimit = thread;
@@ -568,7 +580,7 @@ export class Collector {
       this.rebase();
       this.vm.allocated = 0;
       // What tables grew by until now is in this pass's figure, not allocated after it.
-      this.growthSeen = growth.bytes;
+      this.growthMeasured();
       this.stepWork = 0;
       this.updateThreshold();
     }

@@ -874,20 +874,7 @@ export class VM {
       for (let i = nargs; i < np; i++) stack[base + i] = undefined;
     }
     const frame = this.newFrame(thread);
-    frame.closure = fn;
-    frame.native = undefined;
-    frame.func = func;
-    frame.base = base;
-    frame.top = base + p.maxStackSize;
-    frame.varargBase = func + 1 + np;
-    frame.nvarargs = nargs > np ? nargs - np : 0;
-    frame.pc = 0;
-    frame.ret = ret;
-    frame.nresults = nresults;
-    frame.flags = thread.hookMask === 0 ? flags : flags | F_HOOKCALL;
-    frame.cont = cont;
-    frame.contData = contData;
-    frame.tail = false;
+    luaFrame(frame, fn, func, base, nargs, ret, nresults, thread.hookMask === 0 ? flags : flags | F_HOOKCALL, cont, contData);
     return frame;
   }
 
@@ -938,19 +925,7 @@ export class VM {
     }
     const native = fn as NativeFunction;
     const frame = this.newFrame(thread);
-    frame.closure = undefined;
-    frame.native = native;
-    frame.func = func;
-    frame.base = func + 1;
-    frame.top = func + 1 + nargs;
-    frame.pc = 0;
-    frame.ret = ret;
-    frame.nresults = nresults;
-    frame.flags = flags;
-    frame.cont = cont;
-    frame.contData = contData;
-    frame.tail = false;
-    frame.nvarargs = 0;
+    fillFrame(frame, undefined, native, func, func + 1, func + 1 + nargs, func + 1, 0, ret, nresults, flags, cont, contData);
     const hooked = thread.hookMask !== 0 && thread.allowHook;
     if (hooked && (thread.hookMask & MASK_CALL)) this.callDebugHook(thread, frame, 'call', undefined, frame.top);
     const args = nargs === 0 ? [] : stack.slice(func + 1, func + 1 + nargs);
@@ -1924,23 +1899,24 @@ export class VM {
    * (tier.ts, TierHost.tierCount). When the budget and the step hook's interval can cover them,
    * the VM takes its turn before frame.pc's instruction as onCount takes it at the end of a
    * window (the step hook then comes up to `need` instructions early: at most the length of one
-   * run, never for a hook called every few instructions, as the debugger's) and the translation
-   * goes on with the new window; else the loop runs the frame, exactly.
+   * run, never for a hook called every few instructions, as the debugger's) and the loop enters
+   * the translation again (1); else the loop runs the frame from there, exactly (BAIL). SUSPENDED:
+   * the hook paused the run.
    */
   tierCount(frame: CallFrame, need: number): number {
     this.syncCount();
-    if (this.budget < need || (this.hook !== undefined && this.hookEvery < need) || this.current.hookMask !== 0) return -1;
+    if (this.budget < need || (this.hook !== undefined && this.hookEvery < need) || this.current.hookMask !== 0) return BAIL;
     // The window ends here: what was left of it was not used.
     if (this.hook !== undefined && this.hookLeft < need) this.hookLeft = 0;
     this.window = this.countdown = 0;
     const count = this.onCount(frame);
     if (count < 0) {
       this.countdown = 0;
-      return -2;
+      return SUSPENDED;
     }
-    // onCount counted frame.pc's instruction, which the translation counts as it runs it.
+    // onCount counted frame.pc's instruction, which the loop or the translation counts as it runs it.
     this.countdown = count + 1;
-    return count + 1 < need || this.current.hookMask !== 0 ? -1 : count + 1;
+    return count + 1 < need || this.current.hookMask !== 0 ? BAIL : 1;
   }
 
   /** Translations running one inside another (tier.ts's direct calls). */
@@ -1961,23 +1937,9 @@ export class VM {
     if (p.isVararg || frame === undefined || depth >= this.maxCallDepth || base + p.maxStackSize + EXTRA_STACK > stack.length || thread.hookMask !== 0) {
       return this.pushLua(thread, fn, func, nargs, func, nresults, 0, C_NONE, 0);
     }
-    const np = p.numParams;
-    for (let i = nargs; i < np; i++) stack[base + i] = undefined;
+    for (let i = nargs; i < p.numParams; i++) stack[base + i] = undefined;
     thread.depth = depth + 1;
-    frame.closure = fn;
-    frame.native = undefined;
-    frame.func = func;
-    frame.base = base;
-    frame.top = base + p.maxStackSize;
-    frame.varargBase = base + np;
-    frame.nvarargs = nargs > np ? nargs - np : 0;
-    frame.pc = 0;
-    frame.ret = func;
-    frame.nresults = nresults;
-    frame.flags = 0;
-    frame.cont = C_NONE;
-    frame.contData = 0;
-    frame.tail = false;
+    luaFrame(frame, fn, func, base, nargs, func, nresults, 0, C_NONE, 0);
     return frame;
   }
 
@@ -3004,6 +2966,30 @@ function isTestJump(frame: CallFrame): boolean {
   if (pc === 0) return false;
   const code = frame.closure!.proto.code;
   return (code[pc] & 0x3f) === Op.JMP && OP_INFO[code[pc - 1] & 0x3f].test;
+}
+
+/** A Lua function's frame as a call makes it (the fixed parameters at `base`, the extra arguments below it). */
+function luaFrame(frame: CallFrame, fn: LuaClosure, func: number, base: number, nargs: number, ret: number, nresults: number, flags: number, cont: number, contData: number): void {
+  const np = fn.proto.numParams;
+  fillFrame(frame, fn, undefined, func, base, base + fn.proto.maxStackSize, func + 1 + np, nargs > np ? nargs - np : 0, ret, nresults, flags, cont, contData);
+}
+
+/** Fills a frame for a call just made (at its first instruction). */
+function fillFrame(frame: CallFrame, closure: LuaClosure | undefined, native: NativeFunction | undefined, func: number, base: number, top: number, varargBase: number, nvarargs: number, ret: number, nresults: number, flags: number, cont: number, contData: number): void {
+  frame.closure = closure;
+  frame.native = native;
+  frame.func = func;
+  frame.base = base;
+  frame.top = top;
+  frame.varargBase = varargBase;
+  frame.nvarargs = nvarargs;
+  frame.pc = 0;
+  frame.ret = ret;
+  frame.nresults = nresults;
+  frame.flags = flags;
+  frame.cont = cont;
+  frame.contData = contData;
+  frame.tail = false;
 }
 
 function growStack(stack: LuaValue[], size: number): void {

@@ -54,9 +54,8 @@ export interface TierHost {
   tierAllocationPass(thread: Coroutine, top: number): void;
   /**
    * The countdown (vm.countdown) does not cover the `need` instructions from frame.pc: the VM's
-   * turn as the loop's would come within them. The new countdown (the loop enters the
-   * translation again at frame.pc); -1, the loop runs the frame on from frame.pc; -2, the run
-   * pauses there.
+   * turn as the loop's would come within them. What the translation returns: 1, the loop enters
+   * it again at frame.pc; BAIL, the loop runs the frame on from there; SUSPENDED, the run pauses.
    */
   tierCount(frame: Frame, need: number): number;
   /** Translations running one inside another (direct calls); the loop sets 0 when it enters one. */
@@ -227,11 +226,12 @@ function store(t: LuaValue, key: LuaValue, value: LuaValue, strings: boolean): b
   if (!(t instanceof LuaTable)) return false;
   // A metatable matters only through a `__newindex`, and then only for a key the table lacks.
   const mt = t.metatable;
+  const guarded = mt !== undefined && mt.getStr('__newindex') !== undefined;
   if (typeof key === 'string') {
-    if (mt !== undefined && mt.getStr('__newindex') !== undefined && t.getStr(key) === undefined) return false;
+    if (guarded && t.getStr(key) === undefined) return false;
     t.setStr(key, value);
   } else if (!strings && typeof key === 'number' && key === key) {
-    if (mt !== undefined && mt.getStr('__newindex') !== undefined && t.get(key) === undefined) return false;
+    if (guarded && t.get(key) === undefined) return false;
     t.set(key, value);
   } else return false;
   return true;
@@ -543,7 +543,7 @@ export function translate(p: Proto): TierFunction | null {
     + `${storeAll}\nframe.pc=pc;vm.countdown=count;\n`
     + `if(status===0)return 0;\n`
     // The VM's turn, then the loop enters the translation again at pc (or runs the frame itself).
-    + `if(status===${COUNT_OUT}){w=vm.tierCount(frame,argCount);return w===-2?${SUSPENDED}:w===-1?0:1}\n`
+    + `if(status===${COUNT_OUT})return vm.tierCount(frame,argCount);\n`
     + `if(status===4){vm.tierAllocationPass(thread,passTop);return 0}\n`
     + `if(status===2){vm.tierPushLua(thread,callee,callAt,argCount,wanted);return 1}\n`
     // An ordinary return, as the loop's RETURN: the results where the caller wants them.
