@@ -153,6 +153,18 @@ describe('stdlib: injectable sources', () => {
     assert.deepStrictEqual(seeds, [42, 4294967295]);
   });
 
+  it('os.date names the time zone only for a format that shows it (%Z)', () => {
+    let named = 0;
+    const clock: Clock = { now: () => 1e12, cpu: () => 0, timezoneOffset: () => -90, timezoneName: () => { named++; return 'XST'; } };
+    const { call } = makeState({ clock });
+    assert.deepStrictEqual(call('os', 'date', '%H:%M %z'), ['03:16 +0130']);
+    assert.strictEqual(typeof call('os', 'date')[0], 'string');
+    assert.strictEqual(call('os', 'date', '*t').length, 1);
+    assert.strictEqual(named, 0);
+    assert.deepStrictEqual(call('os', 'date', '%Z %Z'), ['XST XST']);
+    assert.ok(named >= 1);
+  });
+
   it('os.time, os.date and os.clock read the given clock', () => {
     const clock: Clock = { now: () => 1e12 + 999, cpu: () => 1.25, timezoneOffset: () => -90, timezoneName: () => 'XST' };
     const { call } = makeState({ clock });

@@ -84,7 +84,8 @@ interface Tm {
   isdst: boolean;
   /** Seconds east of UTC (for %z). */
   offset: number;
-  zone: string;
+  /** The zone's abbreviation (for %Z), asked for only when a format uses it: naming it is the dearest part of a date. */
+  zone: () => string;
 }
 
 function isLeap(y: number): boolean {
@@ -116,7 +117,7 @@ function civilFromDays(z: number): [number, number, number] {
 }
 
 /** Breaks down `seconds` since the epoch shifted by `offset` seconds; undefined when the year overflows C's int. */
-function breakDown(seconds: bigint, offset: number, isdst: boolean, zone: string): Tm | undefined {
+function breakDown(seconds: bigint, offset: number, isdst: boolean, zone: () => string): Tm | undefined {
   const local = seconds + BigInt(offset);
   let days = local / 86400n;
   let rest = local % 86400n;
@@ -205,7 +206,7 @@ function convert(c: string, tm: Tm): string {
       const abs = Math.abs(minutes);
       return (minutes < 0 ? '-' : '+') + two(Math.floor(abs / 60)) + two(abs % 60);
     }
-    case 'Z': return tm.zone;
+    case 'Z': return tm.zone();
     default: return '%'; // '%%'
   }
 }
@@ -251,10 +252,10 @@ export function openOs(vm: VM, G: LuaTable, clock: Clock, options: OsOptions = {
   };
   const zoneAt = (seconds: bigint): string => clock.timezoneName?.(clampMs(Number(seconds) * 1000)) ?? 'UTC';
 
-  const gmtime = (t: bigint): Tm | undefined => breakDown(t, 0, false, 'GMT');
+  const gmtime = (t: bigint): Tm | undefined => breakDown(t, 0, false, () => 'GMT');
   const localtime = (t: bigint): Tm | undefined => {
     const offset = offsetAt(t);
-    return breakDown(t, offset, dstAt(t, offset), zoneAt(t));
+    return breakDown(t, offset, dstAt(t, offset), () => zoneAt(t));
   };
 
   /**
