@@ -53,6 +53,34 @@ export function finish<R>(steps: Steps<R>): R {
 }
 
 /**
+ * Milliseconds that sandbox work in this thread has held it: runs' instructions (Run.execute) and
+ * the slices here. A run that gives the event loop a turn leaves out of its own time what other
+ * runs held the thread in that turn; the rest of the turn (V8 freeing its garbage, the host's own
+ * work) is its time, so a run alone ends at its time limit by the wall clock too.
+ */
+let heldMs = 0;
+/** holding() calls running (one inside another counts once). */
+let holdingDepth = 0;
+
+/** The thread time sandbox work has held so far (see heldMs). */
+export function heldByRuns(): number {
+  return heldMs;
+}
+
+/** Runs `f`, counting its time as held by sandbox work. */
+export function holding<T>(f: () => T): T {
+  if (holdingDepth > 0) return f();
+  const at = performance.now();
+  holdingDepth++;
+  try {
+    return f();
+  } finally {
+    holdingDepth--;
+    heldMs += performance.now() - at;
+  }
+}
+
+/**
  * Runs a conversion for at most `sliceMs`; when it is not done by then, the rest runs in slices
  * of `sliceMs` with a turn of the event loop (setImmediate) between: `{ value }` when it ended at
  * once, else `{ later }`. Whatever it throws is thrown (at once) or rejects `later`.
@@ -61,14 +89,14 @@ export function inSlices<R>(steps: Steps<R>, sliceMs: number): { value: R } | { 
   // Up to the first yield (CHARGE_EVERY values) without reading the clock: most values end there.
   const begun = steps.next();
   if (begun.done) return { value: begun.value };
-  const slice = (): { value: R } | undefined => {
+  const slice = (): { value: R } | undefined => holding(() => {
     const until = performance.now() + sliceMs;
     for (;;) {
       const r = steps.next();
       if (r.done) return { value: r.value };
       if (performance.now() >= until) return undefined;
     }
-  };
+  });
   const first = slice();
   if (first !== undefined) return first;
   return {

@@ -33,7 +33,7 @@ import { LuaExit, systemClock } from '../stdlib/os';
 import { LineSplitter, type IoOptions } from '../stdlib/io';
 import { RunFiles, type SandboxFiles } from './files';
 import { DefaultRandom } from '../stdlib/math';
-import { HostValue, Json, MarshalError, Steps, fromLua, fromLuaSteps, hostValueSteps, inSlices, toLua } from './marshal';
+import { HostValue, Json, MarshalError, Steps, fromLua, fromLuaSteps, heldByRuns, holding, hostValueSteps, inSlices, toLua } from './marshal';
 import { ContractModules, ModuleSource, contractFolderReader, moduleReader } from './modules';
 import { AUDIT_FORMAT, AuditBytes, AuditFiles, AuditHostCall, AuditModule, AuditRecord, auditBytes, canonicalJson, sha256, sha256Bytes } from './audit';
 
@@ -571,28 +571,29 @@ class Run {
     const fn = new LuaClosure(proto, proto.upvalues.map((_, i) => Upvalue.closed(i === 0 ? G : undefined)));
     let values: LuaValue[] = [];
     try {
-      let out = vm.start(fn, [inputLua]);
+      let out = holding(() => vm.start(fn, [inputLua]));
       while (out.status === 'suspended') {
         if (out.reason === 'await') {
           const settled = await this.awaitHost(out.promise);
           this.checkTime();
-          out = vm.resume(settled);
+          out = holding(() => vm.resume(settled));
         } else if (measuring) {
           measuring = false;
           await this.measureInSlices();
           setPace();
-          out = vm.resume();
+          out = holding(() => vm.resume());
         } else if (yielding) {
           yielding = false;
-          // The turn given to the event loop (other sandboxes, the host's I/O) is not this run's
-          // time: a tenant that holds the thread does not use up the others' time limits.
-          const yieldedAt = performance.now();
+          // What other runs held the thread for in the turn given to the event loop is not this
+          // run's time: a tenant that holds the thread does not use up the others' time limits.
+          // The rest of the turn (V8 freeing this run's garbage, the host's own work) is.
+          const othersBefore = heldByRuns();
           await new Promise<void>((resolve) => setImmediate(resolve));
           lastYield = performance.now();
-          this.notOwn(lastYield - yieldedAt);
+          this.notOwn(heldByRuns() - othersBefore);
           this.checkTime();
           setPace();
-          out = vm.resume();
+          out = holding(() => vm.resume());
         } else {
           // Paused by the debugger: the clock stops while a person looks.
           const pausedAt = performance.now();
@@ -600,7 +601,7 @@ class Run {
           this.notOwn(performance.now() - pausedAt);
           lastYield = performance.now();
           setPace();
-          out = vm.resume();
+          out = holding(() => vm.resume());
         }
       }
       values = out.values;
