@@ -4,7 +4,7 @@
 
 import { isNumberValue } from '../vm/interp';
 import { LuaInteger, LuaNumber, formatE, formatF, formatG, isInteger, toBig, toFloatValue } from '../vm/number';
-import { LuaValue } from '../vm/value';
+import { LuaValue, Request } from '../vm/value';
 import { Args, Charge, memoryError } from './args';
 
 /** Largest string the library builds: beyond it PUC says "resulting string too large". */
@@ -34,104 +34,121 @@ export function charForMessage(c: number): string {
   return c >= 32 && c < 127 ? String.fromCharCode(c) : `<\\${c}>`;
 }
 
-/** `string.format(fmt, ...)`. */
-export function format(a: Args, charge: Charge): string {
+/** Characters of a format converted in one slice of string.format (a longer format is resumable). */
+const FORMAT_SLICE = 16384;
+
+/**
+ * `string.format(fmt, ...)`. A format longer than a slice goes on in slices (see Request.steps),
+ * each charged for what it made, so a long one gives the sandbox's clock and the event loop turns.
+ */
+export function format(a: Args, charge: Charge): LuaValue[] | Request {
   const fmt = a.string(1);
   const top = a.length;
   const end = fmt.length;
   // Pieces joined once at the end (a format of many conversions is not a rope of as many appends).
   const out: string[] = [];
   let length = 0;
+  let charged = 0;
   const put = (piece: string): void => {
     out.push(piece);
     length += piece.length;
   };
   let arg = 1;
   let i = 0;
-  while (i < end) {
-    const c = fmt.charCodeAt(i);
-    if (c !== 37) {
-      // Copy a run of plain text at once.
-      let j = fmt.indexOf('%', i);
-      if (j < 0) j = end;
-      put(fmt.slice(i, j));
-      i = j;
-      continue;
-    }
-    // A run of `%%` at once.
-    let j = i;
-    while (fmt.charCodeAt(j + 1) === 37 && fmt.charCodeAt(j) === 37) j += 2;
-    if (j > i) {
-      put('%'.repeat((j - i) / 2));
-      i = j;
-      continue;
-    }
-    i++;
-    if (++arg > top) throw a.error(arg, 'no value');
-    // Scan the specification as PUC's scanformat does.
-    const start = i;
-    while (i < end && FLAG_CHARS.includes(fmt[i])) i++;
-    if (i - start >= 6) throw a.fail('invalid format (repeated flags)');
-    const flags = fmt.slice(start, i);
-    const w0 = i;
-    if (isDigit(fmt.charCodeAt(i))) i++;
-    if (isDigit(fmt.charCodeAt(i))) i++;
-    const width = i > w0 ? Number(fmt.slice(w0, i)) : 0;
-    let precision = -1;
-    if (fmt.charCodeAt(i) === 46) {
-      i++;
-      const p0 = i;
-      if (isDigit(fmt.charCodeAt(i))) i++;
-      if (isDigit(fmt.charCodeAt(i))) i++;
-      precision = i > p0 ? Number(fmt.slice(p0, i)) : 0;
-    }
-    if (isDigit(fmt.charCodeAt(i))) throw a.fail('invalid format (width or precision too long)');
-    const spec: Spec = {
-      minus: flags.includes('-'), plus: flags.includes('+'), space: flags.includes(' '), alt: flags.includes('#'), zero: flags.includes('0'),
-      width, precision,
-    };
-    const conversion = i < end ? fmt.charCodeAt(i) : 0;
-    i++;
-    switch (conversion) {
-      case 99: // c
-        put(pad(String.fromCharCode(Number(BigInt.asUintN(8, toBig(a.integer(arg))))), spec));
-        break;
-      case 100: case 105: // d i
-        put(formatInteger(a.integer(arg), spec, 10, false, true));
-        break;
-      case 117: // u
-        put(formatInteger(unsigned(a.integer(arg)), spec, 10, false, false));
-        break;
-      case 111: // o
-        put(formatInteger(unsigned(a.integer(arg)), spec, 8, false, false));
-        break;
-      case 120: case 88: // x X
-        put(formatInteger(unsigned(a.integer(arg)), spec, 16, conversion === 88, false));
-        break;
-      case 97: case 65: case 101: case 69: case 102: case 103: case 71: // a A e E f g G
-        put(formatFloat(toFloatValue(a.number(arg)), spec, conversion));
-        break;
-      case 113: // q: modifiers are ignored, as in PUC 5.3
-        put(quote(a, arg));
-        break;
-      case 115: { // s
-        const s = a.vm.tostring(a.any(arg));
-        if (i - start === 1) {
-          put(s); // plain %s: the whole string, zeros included
-        } else {
-          if (s.includes('\0')) throw a.error(arg, 'string contains zeros');
-          if (precision < 0 && s.length >= 100) put(s); // too long to format: kept whole
-          else put(pad(precision >= 0 ? s.slice(0, precision) : s, spec));
-        }
-        break;
+  const slice = (): LuaValue[] | undefined => {
+    const stop = Math.min(end, i + FORMAT_SLICE);
+    convert(stop);
+    charge((length - charged) >> 4, length - charged);
+    charged = length;
+    return i < end ? undefined : [out.join('')];
+  };
+  /** Converts the format from i up to `stop` (the last conversion may end past it). */
+  const convert = (stop: number): void => {
+    while (i < stop) {
+      const c = fmt.charCodeAt(i);
+      if (c !== 37) {
+        // Copy a run of plain text at once (up to the slice's end).
+        let j = fmt.indexOf('%', i);
+        if (j < 0 || j > stop) j = stop;
+        put(fmt.slice(i, j));
+        i = j;
+        continue;
       }
-      default:
-        throw a.fail(`invalid option '%${charForMessage(conversion)}' to 'format'`);
+      // A run of `%%` at once (up to the slice's end).
+      let j = i;
+      while (j < stop && fmt.charCodeAt(j + 1) === 37 && fmt.charCodeAt(j) === 37) j += 2;
+      if (j > i) {
+        put('%'.repeat((j - i) / 2));
+        i = j;
+        continue;
+      }
+      i++;
+      if (++arg > top) throw a.error(arg, 'no value');
+      // Scan the specification as PUC's scanformat does.
+      const start = i;
+      while (i < end && FLAG_CHARS.includes(fmt[i])) i++;
+      if (i - start >= 6) throw a.fail('invalid format (repeated flags)');
+      const flags = fmt.slice(start, i);
+      const w0 = i;
+      if (isDigit(fmt.charCodeAt(i))) i++;
+      if (isDigit(fmt.charCodeAt(i))) i++;
+      const width = i > w0 ? Number(fmt.slice(w0, i)) : 0;
+      let precision = -1;
+      if (fmt.charCodeAt(i) === 46) {
+        i++;
+        const p0 = i;
+        if (isDigit(fmt.charCodeAt(i))) i++;
+        if (isDigit(fmt.charCodeAt(i))) i++;
+        precision = i > p0 ? Number(fmt.slice(p0, i)) : 0;
+      }
+      if (isDigit(fmt.charCodeAt(i))) throw a.fail('invalid format (width or precision too long)');
+      const spec: Spec = {
+        minus: flags.includes('-'), plus: flags.includes('+'), space: flags.includes(' '), alt: flags.includes('#'), zero: flags.includes('0'),
+        width, precision,
+      };
+      const conversion = i < end ? fmt.charCodeAt(i) : 0;
+      i++;
+      switch (conversion) {
+        case 99: // c
+          put(pad(String.fromCharCode(Number(BigInt.asUintN(8, toBig(a.integer(arg))))), spec));
+          break;
+        case 100: case 105: // d i
+          put(formatInteger(a.integer(arg), spec, 10, false, true));
+          break;
+        case 117: // u
+          put(formatInteger(unsigned(a.integer(arg)), spec, 10, false, false));
+          break;
+        case 111: // o
+          put(formatInteger(unsigned(a.integer(arg)), spec, 8, false, false));
+          break;
+        case 120: case 88: // x X
+          put(formatInteger(unsigned(a.integer(arg)), spec, 16, conversion === 88, false));
+          break;
+        case 97: case 65: case 101: case 69: case 102: case 103: case 71: // a A e E f g G
+          put(formatFloat(toFloatValue(a.number(arg)), spec, conversion));
+          break;
+        case 113: // q: modifiers are ignored, as in PUC 5.3
+          put(quote(a, arg));
+          break;
+        case 115: { // s
+          const s = a.vm.tostring(a.any(arg));
+          if (i - start === 1) {
+            put(s); // plain %s: the whole string, zeros included
+          } else {
+            if (s.includes('\0')) throw a.error(arg, 'string contains zeros');
+            if (precision < 0 && s.length >= 100) put(s); // too long to format: kept whole
+            else put(pad(precision >= 0 ? s.slice(0, precision) : s, spec));
+          }
+          break;
+        }
+        default:
+          throw a.fail(`invalid option '%${charForMessage(conversion)}' to 'format'`);
+      }
+      if (length > MAX_JS_STRING) throw memoryError();
     }
-    if (length > MAX_JS_STRING) throw memoryError();
-  }
-  charge(length >> 4, length);
-  return out.join('');
+  };
+  const first = slice();
+  return first ?? Request.steps(slice);
 }
 
 /** Pads a text item (`%c`, `%s`) to the width with spaces (glibc ignores `0` there). */

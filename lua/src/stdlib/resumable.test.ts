@@ -50,6 +50,8 @@ const MIXED = `
   add(select('#', utf8.codepoint(string.rep("a", 10000), 1, -1)))
   add(#os.date("!" .. string.rep("%Y-%m-%d ", 3000), 86400), os.date("!%c", 0))
   add(pcall(os.date, string.rep("%Y", 5000) .. "%Q", 0))
+  add(#string.format(string.rep("%% x", 30000)), string.format(string.rep("ab%%", 20000) .. "%d|%5.1f|%s", 7, 2.25, "z"):sub(-12))
+  add(#string.format(string.rep("%d,", 20000), table.unpack(t, 1, 20000)), pcall(string.format, string.rep("%%", 40000) .. "%d"))
   return table.concat(out, " ")
 `;
 
@@ -125,6 +127,18 @@ describe('stdlib: resumable library calls', function () {
     const { values, pauses } = runPausing(state, script, '=anywhere');
     assert.deepEqual(values, plain);
     assert.ok(pauses > 100, `${pauses} pauses`);
+  });
+
+  it('string.format of a long format pauses between slices, and a short one does not', () => {
+    // Library work charged as the sandbox charges it: instructions of the VM's count.
+    const state: LuaState = new LuaState({ charge: (steps) => state.vm.charge(steps) });
+    state.vm.setHook((_vm, frame) => frame.native !== undefined, 100);
+    const long = runPausing(state, 'return string.format(string.rep("%% x", 30000) .. "%d", 5)', '=long');
+    assert.deepEqual(long.values, ['% x'.repeat(30000) + '5']);
+    // 90,002 characters of format: six slices of 16,384, with a pause before each but the first
+    // (and string.rep's work may bring the hook one more time).
+    assert.ok(long.pauses >= 5 && long.pauses <= 6, `${long.pauses} pauses`);
+    assert.equal(runPausing(state, 'return string.format(string.rep("%% x", 2000))', '=short').pauses, 0);
   });
 
   it('the VM asks the step hook between slices: it pauses a started run, and runs nested ones to the end', () => {

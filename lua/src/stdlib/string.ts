@@ -133,7 +133,7 @@ export function openString(vm: VM, G: LuaTable, charge: Charge): LuaTable {
       return [chunk];
     },
 
-    format: (a) => [format(a, charge)],
+    format: (a) => format(a, charge),
 
     find: (a) => find(a, true, charge),
     match: (a) => find(a, false, charge),
