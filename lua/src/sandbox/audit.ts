@@ -61,8 +61,11 @@ export interface AuditRecord {
   input: Json;
   inputSha256: string;
   startedAt: string;
-  /** Readings of the clock, in the order the script took them. */
-  clock: { now: number[]; cpu: number[]; timezoneOffset: number[] };
+  /**
+   * Readings of the clock, in the order the script took them; timezoneName, the zone's names
+   * os.date's %Z showed (absent in records of older versions: a replay names the zone live).
+   */
+  clock: { now: number[]; cpu: number[]; timezoneOffset: number[]; timezoneName?: string[] };
   randomSeed: number;
   hostCalls: AuditHostCall[];
   /** Modules loaded with require, in load order (absent in records of older versions). */

@@ -354,7 +354,7 @@ class PooledRun {
       input: inputJson,
       inputSha256: sha256(canonicalJson(inputJson)),
       startedAt: new Date(Date.now() - stats.timeMs).toISOString(),
-      clock: { now: [], cpu: [], timezoneOffset: [] },
+      clock: { now: [], cpu: [], timezoneOffset: [], timezoneName: [] },
       randomSeed: 0,
       hostCalls: this.calls,
       modules: [],

@@ -7,6 +7,7 @@ import { parseManifest } from '../contract/manifest';
 import type { Contract } from '../contract/manifest';
 import { Sandbox, MAX_AUDIT_CALLS, type RunResult } from './sandbox';
 import { canonicalJson, sha256, type AuditRecord } from './audit';
+import { systemClock, type Clock } from '../stdlib/os';
 
 function contract(json: Record<string, unknown>): Contract {
   const result = parseManifest(JSON.stringify({ name: 'replay', scripts: ['*.lua'], ...json }), '/virtual/sandlua.json');
@@ -82,6 +83,24 @@ describe('sandbox: replay verifies its record', function () {
   it('refuses clock readings that are not numbers', async () => {
     diverges(await sandbox.replay(tampered((r) => { (r.clock.now as unknown[])[0] = '2024-01-01'; })), /clock\.now\[0\] is "2024-01-01", not a number/);
     diverges(await sandbox.replay(tampered((r) => { (r.clock as unknown as Record<string, unknown>).cpu = 'fast'; })), /clock\.cpu is not a list/);
+  });
+
+  it('replays the time zone the run saw, its name (%Z) included, on a host in another zone', async () => {
+    const dated = contract({ stdlib: { allow: ['os.date'] } });
+    const zone = (offset: number, name: string): Clock => ({ ...systemClock, now: () => 1e12, timezoneOffset: () => offset, timezoneName: () => name });
+    const here = await new Sandbox({ manifest: dated, clock: zone(-90, 'XST') }).run('return os.date("%H:%M %z %Z")', null, { audit: true });
+    assert.ok(here.ok && here.audit, JSON.stringify(here));
+    assert.equal(here.output, '03:16 +0130 XST');
+    assert.deepEqual(here.audit.clock.timezoneName, ['XST']);
+    const elsewhere = new Sandbox({ manifest: dated, clock: zone(300, 'EST') });
+    const again = await elsewhere.replay(JSON.parse(JSON.stringify(here.audit)) as AuditRecord);
+    assert.ok(again.ok, JSON.stringify(again));
+    assert.equal(again.output, '03:16 +0130 XST');
+    // A record of an older version has no names: the replay names the zone it runs in.
+    const older = JSON.parse(JSON.stringify(here.audit)) as AuditRecord;
+    delete older.clock.timezoneName;
+    diverges(await elsewhere.replay(older), /output/);
+    diverges(await elsewhere.replay({ ...older, clock: { ...older.clock, timezoneName: [5] as unknown as string[] } }), /clock\.timezoneName\[0\] is 5, not a name/);
   });
 
   it('refuses host calls that are not host calls, and a seed that is not a number', async () => {

@@ -405,7 +405,7 @@ class Run {
   /** The script runs under the step hook, no debugger attached: a measure can wait for it, and run in slices. */
   private running = false;
   private readonly audit: AuditRecord;
-  private readonly clockLog = { now: [] as number[], cpu: [] as number[], timezoneOffset: [] as number[] };
+  private readonly clockLog = { now: [] as number[], cpu: [] as number[], timezoneOffset: [] as number[], timezoneName: [] as string[] };
   private inputJson: Json = null;
   /** Modules loaded by require (the audit record's `modules`). */
   private readonly modulesLoaded: AuditModule[] = [];
@@ -1285,8 +1285,8 @@ class Run {
     const base = this.sandbox.systemClock;
     const replay = this.replaying?.clock;
     const log = this.clockLog;
-    const take = (recorded: number[] | undefined, live: () => number, into: number[]): number => {
-      let v: number;
+    const take = <T>(recorded: T[] | undefined, live: () => T, into: T[]): T => {
+      let v: T;
       if (recorded !== undefined && (recorded.length > into.length || !this.replaying!.live)) {
         v = recorded.length > into.length ? recorded[into.length] : (recorded[recorded.length - 1] ?? live());
       } else {
@@ -1299,7 +1299,8 @@ class Run {
       now: () => take(replay?.now, () => base.now(), log.now),
       cpu: () => take(replay?.cpu, () => base.cpu(), log.cpu),
       timezoneOffset: (ms) => take(replay?.timezoneOffset, () => base.timezoneOffset(ms), log.timezoneOffset),
-      timezoneName: base.timezoneName ? (ms) => base.timezoneName!(ms) : undefined,
+      // The zone's name (%Z) is recorded too: a replay elsewhere shows the recorded one.
+      timezoneName: (ms) => take(replay?.timezoneName, () => base.timezoneName?.(ms) ?? 'UTC', log.timezoneName),
     };
   }
 }
@@ -1335,6 +1336,12 @@ function replayProblem(record: AuditRecord): string | undefined {
     if (!Array.isArray(readings)) return `the record's clock.${name} is not a list of readings`;
     const bad = readings.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
     if (bad >= 0) return `the record's clock.${name}[${bad}] is ${JSON.stringify(readings[bad])}, not a number: the record was tampered with`;
+  }
+  const names = clock?.timezoneName;
+  if (names !== undefined) {
+    if (!Array.isArray(names)) return `the record's clock.timezoneName is not a list of names`;
+    const bad = names.findIndex((v) => typeof v !== 'string');
+    if (bad >= 0) return `the record's clock.timezoneName[${bad}] is ${JSON.stringify(names[bad])}, not a name: the record was tampered with`;
   }
   if (!Array.isArray(record.hostCalls)) return `the record's hostCalls is not a list`;
   for (let i = 0; i < record.hostCalls.length; i++) {
