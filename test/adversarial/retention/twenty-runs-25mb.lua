@@ -1,5 +1,4 @@
 -- Twenty different scripts, one after another, each holding 25 MB in a global a function reads.
--- @known event loop held 108-123 ms (two full runs, 2 cores, load average 1-2)
 -- @mode retention
 -- @runs 20
 -- @expect ok
