@@ -1285,6 +1285,10 @@ class Run {
     const base = this.sandbox.systemClock;
     const replay = this.replaying?.clock;
     const log = this.clockLog;
+    // Readings are kept for an audit record (the debugger always asks for one) and, in a replay,
+    // to count which recorded reading comes next; a run with neither keeps none (a script reading
+    // the clock in a loop does not fill the host's memory with them).
+    const keep = this.options.audit === true || this.replaying !== undefined;
     const take = <T>(recorded: T[] | undefined, live: () => T, into: T[]): T => {
       let v: T;
       if (recorded !== undefined && (recorded.length > into.length || !this.replaying!.live)) {
@@ -1292,7 +1296,7 @@ class Run {
       } else {
         v = live();
       }
-      into.push(v);
+      if (keep) into.push(v);
       return v;
     };
     return {
