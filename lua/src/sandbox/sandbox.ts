@@ -570,18 +570,20 @@ class Run {
 
     const fn = new LuaClosure(proto, proto.upvalues.map((_, i) => Upvalue.closed(i === 0 ? G : undefined)));
     let values: LuaValue[] = [];
+    // The run's instructions hold the thread (see heldByRuns: other runs' turns leave them out).
+    const resume = (settled?: Parameters<VM['resume']>[0]) => holding(() => vm.resume(settled));
     try {
       let out = holding(() => vm.start(fn, [inputLua]));
       while (out.status === 'suspended') {
         if (out.reason === 'await') {
           const settled = await this.awaitHost(out.promise);
           this.checkTime();
-          out = holding(() => vm.resume(settled));
+          out = resume(settled);
         } else if (measuring) {
           measuring = false;
           await this.measureInSlices();
           setPace();
-          out = holding(() => vm.resume());
+          out = resume();
         } else if (yielding) {
           yielding = false;
           // What other runs held the thread for in the turn given to the event loop is not this
@@ -593,7 +595,7 @@ class Run {
           this.notOwn(heldByRuns() - othersBefore);
           this.checkTime();
           setPace();
-          out = holding(() => vm.resume());
+          out = resume();
         } else {
           // Paused by the debugger: the clock stops while a person looks.
           const pausedAt = performance.now();
@@ -601,7 +603,7 @@ class Run {
           this.notOwn(performance.now() - pausedAt);
           lastYield = performance.now();
           setPace();
-          out = holding(() => vm.resume());
+          out = resume();
         }
       }
       values = out.values;

@@ -55,13 +55,6 @@ export function format(a: Args, charge: Charge): LuaValue[] | Request {
   };
   let arg = 1;
   let i = 0;
-  const slice = (): LuaValue[] | undefined => {
-    const stop = Math.min(end, i + FORMAT_SLICE);
-    convert(stop);
-    charge((length - charged) >> 4, length - charged);
-    charged = length;
-    return i < end ? undefined : [out.join('')];
-  };
   /** Converts the format from i up to `stop` (the last conversion may end past it). */
   const convert = (stop: number): void => {
     while (i < stop) {
@@ -147,8 +140,15 @@ export function format(a: Args, charge: Charge): LuaValue[] | Request {
       if (length > MAX_JS_STRING) throw memoryError();
     }
   };
-  const first = slice();
-  return first ?? Request.steps(slice);
+  /** One slice: converts, and charges what it made. */
+  const slice = (): LuaValue[] | undefined => {
+    const stop = Math.min(end, i + FORMAT_SLICE);
+    convert(stop);
+    charge((length - charged) >> 4, length - charged);
+    charged = length;
+    return i < end ? undefined : [out.join('')];
+  };
+  return slice() ?? Request.steps(slice);
 }
 
 /** Pads a text item (`%c`, `%s`) to the width with spaces (glibc ignores `0` there). */
