@@ -117,6 +117,9 @@ const COMPANIONS: { folder: string; runs: Companion[] }[] = [{
     ['unicode.lua:14', 'local out = { normalized_vendor = "ü" } out.saison = "printemps" return out', {}, 'output'],
     ['guards.lua:44', 'local a = lookup_vendor_alias("6") if not a then print("none") end local u = a:upper()', {}, 'runtime'],
     ['guards.lua:51', 'local a = lookup_vendor_alias("7") if a then return { normalized_vendor = a } end local u = a:upper()', {}, 'runtime'],
+    ['branches.lua:8', 'local label = nil if #input.vendor_name > 3 then label = "long" end local s = label:upper()', { vendor_name: 'ab' }, 'runtime'],
+    ['branches.lua:13', 'local other = nil if #input.vendor_name > 3 then other = 1 elseif #input.vendor_name > 1 then print(other + 1) end', { vendor_name: 'ab' }, 'runtime'],
+    ['branches.lua:20', 'local tail = nil while #input.vendor_name > 100 do tail = "x" end local s = tail:upper()', {}, 'runtime'],
   ],
 }, {
   folder: 'analysis',

@@ -626,7 +626,7 @@ class Inferer {
       }
       if (clause.condition) {
         this.expr(clause.condition);
-        const [t, f] = this.narrow(clause.condition, this.env ?? rest);
+        const [t, f] = this.branches(clause.condition, this.env ?? rest);
         this.env = t;
         rest = f;
       } else {
@@ -675,7 +675,7 @@ class Inferer {
     this.fn.breaks.push([]);
     this.env = head.clone();
     this.expr(s.condition);
-    const [t, f] = this.narrow(s.condition, this.env);
+    const [t, f] = this.branches(s.condition, this.env);
     this.env = t;
     if (t) this.block(s.body);
     const breaks = this.fn.breaks.pop()!;
@@ -1446,6 +1446,16 @@ class Inferer {
   // ---- narrowing -----------------------------------------------------------------------------
 
   /** The environments where a condition holds and where it does not (null: cannot happen). */
+  /**
+   * A condition's two branches as environments each may change: `narrow` gives one environment
+   * for both when the condition tells nothing of them (`n > 0`, a call), and what one branch
+   * assigns must not reach the other (or what follows an `if` without `else`).
+   */
+  private branches(e: ast.Expression, env: Env): [Env | null, Env | null] {
+    const [t, f] = this.narrow(e, env);
+    return t !== null && t === f ? [t, f.clone()] : [t, f];
+  }
+
   private narrow(e: ast.Expression, env: Env, depth = 0): [Env | null, Env | null] {
     if (depth > 16) return [env, env];
     switch (e.kind) {
