@@ -242,10 +242,9 @@ async function measure(target) {
   };
   let report;
   if (target.startsWith('stress:')) {
-    await begin();
     const size = Number(target.slice('stress:'.length));
     // The small form (the fast subset) mixes in only the hostile scripts that pass on their own.
-    report = await stress(opts.pool ? pooledEngine(engine) : engine, size, DEFAULT_LIMITS, { onlyPassing: size <= 20 });
+    report = await stress(opts.pool ? pooledEngine(engine) : engine, size, DEFAULT_LIMITS, { onlyPassing: size <= 20, begin });
   } else {
     report = await runCase(engine, loadCase(target), hosts, tampers, generators, begin);
   }

@@ -27,7 +27,7 @@ return { id = id, value = a + b + sum, text = table.concat(parts, ","):sub(1, 40
 `;
 
 /** Runs the stress case with n sandboxes; returns the outcome, problems and figures. */
-export async function stress(engine, n, limits, { onlyPassing = false } = {}) {
+export async function stress(engine, n, limits, { onlyPassing = false, begin = async () => {} } = {}) {
   const hostile = HOSTILE.filter((h) => !onlyPassing || h[2] === undefined);
   const { Sandbox, parseManifest } = engine;
   const parsed = parseManifest(JSON.stringify({
@@ -37,6 +37,11 @@ export async function stress(engine, n, limits, { onlyPassing = false } = {}) {
   if (!parsed.manifest) throw new Error(JSON.stringify(parsed.problems));
   // The host answers after a few milliseconds, in an order unrelated to the calls'.
   const lookup = (id) => new Promise((resolve) => setTimeout(() => resolve(id * 7), 1 + ((id * 7919) % 13)));
+  // The host's own set-up is not measured: the contract's schemas compiled (the first one loads
+  // the validator's code), then the event loop's gaps are measured from here.
+  const warm = await new Sandbox({ manifest: parsed.manifest, host: { lookup } }).run('return lookup(1)', null);
+  if (!warm.ok) throw new Error(`the stress contract's warm-up run failed: ${warm.error.message}`);
+  await begin();
   const runs = [];
   for (let i = 0; i < n; i++) {
     const sandbox = new Sandbox({ manifest: parsed.manifest, host: { lookup } });
@@ -74,8 +79,10 @@ export async function stress(engine, n, limits, { onlyPassing = false } = {}) {
   return {
     kind: problems.length === 0 ? 'ok' : 'runtime',
     problems: problems.slice(0, 5),
-    /** The longest run, from its start to its result (each is bound by its own timeMs). */
-    wallMs: slowest,
-    note: `${ordinaryOk}/${ordinary} ordinary right (slowest ${Math.round(ordinaryMax)} ms), ${hostileOk}/${n - ordinary} hostile as expected`,
+    // The ordinary runs' latency, from the call to the result: bound by their time limit. The
+    // hostile ones end by their own limits, which count their own time only (waiting for the
+    // thread does not count): sharing one thread with the others, they end later by the clock.
+    wallMs: ordinaryMax,
+    note: `${ordinaryOk}/${ordinary} ordinary right (slowest ${Math.round(ordinaryMax)} ms), ${hostileOk}/${n - ordinary} hostile as expected (slowest ${Math.round(slowest)} ms)`,
   };
 }

@@ -33,7 +33,7 @@ import { LuaExit, systemClock } from '../stdlib/os';
 import { LineSplitter, type IoOptions } from '../stdlib/io';
 import { RunFiles, type SandboxFiles } from './files';
 import { DefaultRandom } from '../stdlib/math';
-import { HostValue, Json, MarshalError, Steps, fromLua, fromLuaSteps, heldByRuns, holding, hostValueSteps, inSlices, toLua } from './marshal';
+import { HostValue, Json, MarshalError, Steps, fromLua, fromLuaSteps, heldByRuns, holding, hostValueSteps, inSlices, nextTurn, busyTurn, toLua } from './marshal';
 import { ContractModules, ModuleSource, contractFolderReader, moduleReader } from './modules';
 import { AUDIT_FORMAT, AuditBytes, AuditFiles, AuditHostCall, AuditModule, AuditRecord, auditBytes, canonicalJson, sha256, sha256Bytes } from './audit';
 
@@ -213,7 +213,9 @@ export class Sandbox {
     const replay: Replay | undefined = r === undefined ? undefined
       : { hostCalls: [...r.record.hostCalls], clock: r.record.clock, randomSeed: r.record.randomSeed, live: r.live === true, modules: r.record.modules ?? [],
         files: r.record.files ?? { read: [], written: [], removed: [] }, stdin: r.record.stdin };
-    return new Run(this, source, input, options, replay).execute();
+    // A host starting many runs at once: those past the turn's share start in the next turns.
+    if (busyTurn()) await nextTurn();
+    return holding(() => new Run(this, source, input, options, replay).execute());
   }
 
   /**
@@ -504,7 +506,8 @@ class Run {
 
     const vm = this.state.vm;
     const G = this.state.globals;
-    this.buildEnvironment(G, inputLua);
+    if (busyTurn()) await this.waitTurn();
+    holding(() => this.buildEnvironment(G, inputLua));
     // The input is read through the globals' metatable (a native the collector cannot see into).
     vm.gc.roots.add(inputLua);
     // So are the package tables require reads (the script may see them only through `package`).
@@ -577,6 +580,8 @@ class Run {
       while (out.status === 'suspended') {
         if (out.reason === 'await') {
           const settled = await this.awaitHost(out.promise);
+          // Host calls answered together (timers, I/O) resume their runs in one turn: past the turn's share, in the next.
+          if (busyTurn()) await this.waitTurn();
           this.checkTime();
           out = resume(settled);
         } else if (measuring) {
@@ -589,10 +594,8 @@ class Run {
           // What other runs held the thread for in the turn given to the event loop is not this
           // run's time: a tenant that holds the thread does not use up the others' time limits.
           // The rest of the turn (V8 freeing this run's garbage, the host's own work) is.
-          const othersBefore = heldByRuns();
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          await this.waitTurn();
           lastYield = performance.now();
-          this.notOwn(heldByRuns() - othersBefore);
           this.checkTime();
           setPace();
           out = resume();
@@ -1262,6 +1265,13 @@ class Run {
   }
 
   /** Waits for a host promise, no longer than the time left. */
+  /** Waits for the run's next turn (nextTurn); what other runs held the thread for meanwhile is not this run's time. */
+  private async waitTurn(): Promise<void> {
+    const othersBefore = heldByRuns();
+    await nextTurn();
+    this.notOwn(heldByRuns() - othersBefore);
+  }
+
   private async awaitHost(promise: Promise<LuaValue[]>): Promise<{ values: LuaValue[] } | { error: unknown }> {
     const left = Math.max(0, this.deadline - performance.now());
     let timer: NodeJS.Timeout | undefined;

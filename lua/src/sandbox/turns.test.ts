@@ -1,0 +1,64 @@
+// Turns of the event loop shared by the runs of a process (marshal.ts, nextTurn): each turn gives
+// the waiting runs their slices in order until sandbox work has held the thread 10 ms, and the
+// others go on in the next turns, after the loop's own callbacks. Sandboxes started together in
+// one go are spread over turns the same way.
+import { strict as assert } from 'assert';
+import { holding, nextTurn } from './marshal';
+import { testContract } from './testing/contract';
+import { Sandbox } from './sandbox';
+
+/** Holds the thread for at least `ms` as sandbox work (a slice of a run). */
+function slice(ms: number): void {
+  holding(() => {
+    const until = performance.now() + ms;
+    while (performance.now() < until) { /* busy */ }
+  });
+}
+
+describe('sandbox: turns of the event loop shared by the runs', () => {
+  it('gives waiters their slices in order until 10 ms are held, then lets the loop run its other callbacks', async () => {
+    const order: string[] = [];
+    const waiters = Array.from({ length: 7 }, async (_, i) => {
+      await nextTurn();
+      order.push(`run ${i}`);
+      slice(4);
+    });
+    // Queued after the first turn's pump: it runs once that turn has ended.
+    setImmediate(() => order.push('loop'));
+    await Promise.all(waiters);
+    // 4 ms slices: the third one brings the turn to 12 ms held, so three runs a turn.
+    assert.deepEqual(order, ['run 0', 'run 1', 'run 2', 'loop', 'run 3', 'run 4', 'run 5', 'run 6']);
+  });
+
+  it('keeps the order across turns: a waiter that comes back waits behind those already waiting', async () => {
+    const order: number[] = [];
+    const runner = async (id: number, slices: number): Promise<void> => {
+      for (let k = 0; k < slices; k++) {
+        await nextTurn();
+        order.push(id);
+        slice(6);
+      }
+    };
+    await Promise.all([runner(1, 3), runner(2, 3), runner(3, 3)]);
+    assert.deepEqual(order, [1, 2, 3, 1, 2, 3, 1, 2, 3]);
+  });
+
+  it('starts sandboxes a host starts together in one go over several turns, each with the right result', async () => {
+    const manifest = testContract('turns', { limits: { instructions: 1e8, timeMs: 30_000 } });
+    let turns = 0;
+    let counting = true;
+    const tick = (): void => {
+      turns++;
+      if (counting) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const source = 'local n = 0 for i = 1, 200000 do n = n + i % 7 end return n + input';
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => new Sandbox({ manifest }).run(source, i)));
+    counting = false;
+    let expected = 0;
+    for (let i = 1; i <= 200000; i++) expected += i % 7;
+    results.forEach((r, i) => assert.deepEqual(r, { ...r, ok: true, output: expected + i }));
+    // Forty runs of a few milliseconds each cannot all have run in one turn of the loop.
+    assert.ok(turns >= 4, `the loop had ${turns} turns while 40 runs ran`);
+  });
+});
