@@ -214,11 +214,14 @@ async function settle() {
 async function measure(target) {
   const require = createRequire(import.meta.url);
   const engine = require(join(root, 'lua/out/index.js'));
-  const { hosts } = await import(new URL('../test/adversarial/hosts.mjs', import.meta.url));
+  const { hosts, prepare } = await import(new URL('../test/adversarial/hosts.mjs', import.meta.url));
   const { tampers } = await import(new URL('../test/adversarial/tamper.mjs', import.meta.url));
   const { generators } = await import(new URL('../test/adversarial/generate.mjs', import.meta.url));
   const { stress } = await import(new URL('../test/adversarial/stress.mjs', import.meta.url));
 
+  // What the case's host functions give is at hand before the baseline (the host's own work).
+  const theCase = target.startsWith('stress:') ? undefined : loadCase(target);
+  for (const impl of Object.values(theCase?.hosts ?? {})) prepare(impl);
   // Warm up: the engine loaded and a run done before the baseline.
   const warm = engine.parseManifest(JSON.stringify({ name: 'warm', scripts: ['*.lua'] }), '/virtual/sandlua.json').manifest;
   await new engine.Sandbox({ manifest: warm }).run('local t = {} for i = 1, 1000 do t[i] = tostring(i) .. "x" end return #table.concat(t)', null);
@@ -246,7 +249,7 @@ async function measure(target) {
     // The small form (the fast subset) mixes in only the hostile scripts that pass on their own.
     report = await stress(opts.pool ? pooledEngine(engine) : engine, size, DEFAULT_LIMITS, { onlyPassing: size <= 20, begin });
   } else {
-    report = await runCase(engine, loadCase(target), hosts, tampers, generators, begin);
+    report = await runCase(engine, theCase, hosts, tampers, generators, begin);
   }
   // Let the timer see the loop once more after the run.
   await new Promise((resolve) => setTimeout(resolve, 5));

@@ -53,7 +53,8 @@ export function tableEntries(table: LuaTable): [LuaValue, LuaValue][] {
   }
   for (const [k, v] of table.hash ?? []) {
     if (v === undefined) continue;
-    (typeof k === 'number' || typeof k === 'bigint' ? numbers : others).push([k, v]);
+    // A table of many fields keeps its string keys here too (table.ts, MAX_FIELDS).
+    (typeof k === 'number' || typeof k === 'bigint' ? numbers : typeof k === 'string' ? strings : others).push([k, v]);
   }
   if ((table.hash?.size ?? 0) + table.fieldCount <= SORT_LIMIT) {
     numbers.sort((a, b) => compareNumbers(a[0] as number | bigint, b[0] as number | bigint));

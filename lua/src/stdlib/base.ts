@@ -113,7 +113,7 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
     if (t.metatable?.getStr('__metatable') !== undefined) throw a.fail('cannot change a protected metatable');
     t.metatable = mt;
     // A metatable with __gc marks t for finalization; one with __gc or __mode arms the collector.
-    if (mt !== undefined && mt.strs !== undefined) vm.gc.noteMetatable(t, mt);
+    if (mt !== undefined) vm.gc.noteMetatable(t, mt);
     return [t];
   }));
 

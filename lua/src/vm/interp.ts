@@ -1308,11 +1308,9 @@ export class VM {
 
   /** `print`, `string.format`: where a function is found in the loaded libraries (pushglobalfuncname). */
   globalName(fn: LuaValue): string | undefined {
-    const loaded = this.loaded.strs;
-    if (fn === undefined || loaded === undefined) return undefined;
+    if (fn === undefined) return undefined;
     // Two levels, as PUC's findfield: a module itself, or a field of one; `_G.` is left out.
-    for (const name in loaded) {
-      const value = loaded[name];
+    for (const [name, value] of this.loaded.fieldEntries()) {
       if (value === fn) return name;
       if (!(value instanceof LuaTable)) continue;
       const key = value.findKeyOf(fn);

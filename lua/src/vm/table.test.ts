@@ -65,6 +65,54 @@ const PROGRAMS = {
     collectgarbage()
     collectgarbage()
     print(t.kept == hold, t.gone, t.text)`,
+  'a table of more than 8,192 fields (kept in its Map): reads, writes, clears during a traversal, next': `
+    local t = {}
+    for i = 1, 10000 do t["k" .. i] = i end
+    t[1], t[2.5] = "one", "float"
+    local n, sum = 0, 0
+    for k, v in pairs(t) do
+      if type(k) == "string" then
+        if v % 3 == 0 then t[k] = nil else t[k] = v * 2 end
+      end
+      n = n + 1
+    end
+    for k, v in pairs(t) do if type(v) == "number" then sum = sum + v end end
+    for i = 1, 10000, 3 do t["k" .. i] = -i end
+    local count = 0
+    for k in pairs(t) do count = count + 1 end
+    print(n, sum, count, t.k3, t.k4, rawget(t, "k7"), t[1], t[2.5], #t, next(t, "k4") ~= nil, pcall(next, t, "nope"))
+    t.k4 = nil
+    print(t.k4, select("#", next(t, "k5")))`,
+  'methods, metatables and weak tables of many fields': `
+    local Class = {}
+    Class.__index = Class
+    for i = 1, 9000 do Class["m" .. i] = function(self) return i end end
+    function Class:who() return "class" end
+    local obj = setmetatable({}, Class)
+    for i = 1, 9000 do obj["f" .. i] = i end
+    local Small = { who = function() return "small class" end }
+    Small.__index = Small
+    local own = setmetatable({}, Small)
+    for i = 1, 9000 do own["f" .. i] = i end
+    function own:who() return "own" end
+    local a, b, c = 0, nil, nil
+    for i = 1, 3000 do a = a + obj:m5() + obj:m8999(); b = obj:who(); c = own:who() end
+    print(a, b, c, obj.f9000, obj.m1(own))
+    local weak = {}
+    for i = 1, 9000 do weak["w" .. i] = i end
+    weak.__mode = "v"
+    local cache = setmetatable({}, weak)
+    cache.kept = {}
+    local hold = cache.kept
+    cache.gone = {}
+    local closed = 0
+    local mt = {}
+    for i = 1, 9000 do mt["x" .. i] = i end
+    mt.__gc = function() closed = closed + 1 end
+    setmetatable({}, mt)
+    collectgarbage()
+    collectgarbage()
+    print(cache.kept == hold, cache.gone, closed)`,
 };
 
 describe('VM: tables\' fields against lua5.3', () => {

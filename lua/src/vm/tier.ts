@@ -356,7 +356,7 @@ export function translate(p: Proto): TierFunction | null {
         // The object's own method, or its class's (a metatable whose __index is a table).
         const key = RK(c);
         body = field(c)
-          ? `v=${R(b)};if(v instanceof LuaTable&&((w=v.strs)===undefined||(w=w[${key}])===undefined)&&!((u=v.metatable)!==undefined&&(u=u.strs)!==undefined&&(u=u.__index) instanceof LuaTable&&(u=u.strs)!==undefined&&(w=u[${key}])!==undefined))w=MISS;`
+          ? `v=${R(b)};if(v instanceof LuaTable&&(v.manyFields||((w=v.strs)===undefined||(w=w[${key}])===undefined)&&!((u=v.metatable)!==undefined&&(u=u.strs)!==undefined&&(u=u.__index) instanceof LuaTable&&(u=u.strs)!==undefined&&(w=u[${key}])!==undefined)))w=MISS;`
             + `if(!(v instanceof LuaTable)||w===MISS){w=method(v,${key});if(w===MISS)${bail}}${R(a + 1)}=v;${R(a)}=w;`
           : `v=method(${R(b)},${key});if(v===MISS)${bail}${R(a + 1)}=${R(b)};${R(a)}=v;`;
         break;
