@@ -1,5 +1,4 @@
 -- Twenty different scripts, one after another, each holding 8 MB in a global a function reads.
--- @known event loop held 58-60 ms (a full run and two runs alone, 2 cores, load average 1-2; 0.7 s while the collector sampled every long string)
 -- @mode retention
 -- @runs 20
 -- @expect ok

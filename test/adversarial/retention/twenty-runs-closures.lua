@@ -1,5 +1,4 @@
 -- Twenty scripts that each keep 25 MB in closures without upvalues but _ENV, and tables of them.
--- @known event loop held 110-115 ms (two full runs, 2 cores, load average 1-2)
 -- @mode retention
 -- @runs 20
 -- @expect ok

@@ -1,5 +1,4 @@
 -- Twenty scripts that each run out of memory.
--- @known event loop held 113-124 ms (two full runs, 2 cores, load average 1-2)
 -- @mode retention
 -- @runs 20
 -- @expect memory|budget
