@@ -48,6 +48,10 @@ export interface CheckerOptions {
    * left it valid (see `ParseOptions.previous`), and must not be used any more.
    */
   previous?: ScriptAnalysis;
+  /** The script's parse, already made of this very source (then `previous` is not used). */
+  parsed?: ParseResult;
+  /** The scopes of `parsed`, already made. */
+  scope?: ScopeInfo;
   /** The script's file: a declared module's own `return` is the module's value, not the output. */
   path?: string;
   /** Whether a file exists (default: on disk); the language service also counts its open documents. */
@@ -68,9 +72,9 @@ function plainLua(contract: Contract | undefined, options: CheckerOptions): bool
 
 /** Analyzes and checks one script under its contract (undefined: none, or a broken one). */
 export function analyzeScript(source: string | Uint8Array, name: string, contract: Contract | undefined, options: CheckerOptions = {}): ScriptAnalysis {
-  const parsed = parse(source, { name, previous: options.previous?.parsed });
-  const scope = analyze(parsed.chunk);
-  const findings: Finding[] = parsed.diagnostics.map((d) => ({ start: d.start, end: d.end, severity: 'error', code: 'syntax', message: d.message }));
+  const parsed = options.parsed ?? parse(source, { name, previous: options.previous?.parsed });
+  const scope = options.parsed !== undefined && options.scope !== undefined ? options.scope : analyze(parsed.chunk);
+  const findings = syntaxFindings(parsed);
   const files = new Map<string, boolean>();
   let types: TypeInfo = NO_TYPES;
   // The type and flow analysis (infer.ts): maybe-nil and type-mismatch here, host-args and
@@ -102,10 +106,28 @@ export function analyzeScript(source: string | Uint8Array, name: string, contrac
     applySuppressions(parsed, findings);
     return { parsed, scope, findings, contract, files, types };
   }
+  return { parsed, scope, findings: judgedUngoverned(parsed, findings, mode), contract, files, types };
+}
+
+/** The findings a script no contract governs shows under `mode` (rules.ts), suppressions applied. */
+function judgedUngoverned(parsed: ParseResult, findings: Finding[], mode: UngovernedScripts): Finding[] {
   const judged = (code: string): boolean => shownUngoverned(code, mode);
   const shown = findings.filter((f) => judged(f.code));
   applySuppressions(parsed, shown, judged);
-  return { parsed, scope, findings: shown.filter((f) => judged(f.code)), contract, files, types };
+  return shown.filter((f) => judged(f.code));
+}
+
+/**
+ * What a script no contract governs shows under `ignore`: its syntax errors, suppressions applied.
+ * Those come from the parse alone, so the language service publishes them without the analysis
+ * (which hover and completion still make when asked).
+ */
+export function ignoredScriptFindings(parsed: ParseResult): Finding[] {
+  return judgedUngoverned(parsed, syntaxFindings(parsed), 'ignore');
+}
+
+function syntaxFindings(parsed: ParseResult): Finding[] {
+  return parsed.diagnostics.map((d) => ({ start: d.start, end: d.end, severity: 'error', code: 'syntax', message: d.message }));
 }
 
 class Checker {

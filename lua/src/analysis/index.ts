@@ -3,7 +3,7 @@
 
 export type { Severity, Edit, Fix, Finding } from './findings';
 export { contractFix } from './findings';
-export { analyzeScript, walk } from './checker';
+export { analyzeScript, ignoredScriptFindings, walk } from './checker';
 export type { ScriptAnalysis, CheckerOptions } from './checker';
 export { isEnvironment, withoutEnvironment, longestHostPrefix, objectProperties, requiredFields, schemaTypes } from './paths';
 export {

@@ -609,6 +609,44 @@ describe('language service: scripts no contract governs (sandlua.ungovernedScrip
     assert.deepEqual(service.workspaceFiles([dir]).map((f) => path.relative(dir, f)), [path.join('governed', 'main.lua'), path.join('governed', 'sandlua.json')]);
   });
 
+  it('ignore: the diagnostics come from the parse alone, the analysis only when a feature asks; edits give what a fresh document gives', () => {
+    const service = serviceWith(undefined);
+    const before = service.analyses;
+    // Syntax errors, a suppressed one, a misspelled directive, and an unused one.
+    let text = [
+      'local t = {', '-- sandlua: disable-next-line syntax', 'local x = = 1', '-- sandlua: disable-next-lin syntax',
+      'local function f() return 1 end', '-- sandlua: disable-next-line unused', 'print(f())', '',
+    ].join('\n');
+    let version = 2;
+    service.change(plain, text, version);
+    const fresh = (source: string): string[] => {
+      const other = new LanguageService();
+      other.settings = service.settings;
+      other.open(plain, source, 1);
+      return other.diagnostics(plain).map((d) => JSON.stringify(d));
+    };
+    // Random edits: each version's diagnostics, computed on the previous version's parse, are a fresh document's.
+    let seed = 7;
+    const random = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+    const pieces = ['end', ' ', '\n', '(', ')', 'local ', '= ', '"', '--', 'x', '{', '}', 'function f() ', 'return '];
+    for (let i = 0; i < 60; i++) {
+      const at = random(text.length + 1);
+      const cut = random(3);
+      text = text.slice(0, at) + pieces[random(pieces.length)] + text.slice(at + cut);
+      service.change(plain, text, ++version);
+      assert.deepEqual(service.diagnostics(plain).map((d) => JSON.stringify(d)), fresh(text), `edit ${i}`);
+    }
+    assert.ok(service.diagnostics(plain).every((d) => d.code === 'syntax' || d.code === 'unused-suppression'));
+    assert.equal(service.analyses, before, 'no analysis for diagnostics that need only the parse');
+    assert.ok(service.hover(plain, { line: 0, character: 7 }) !== undefined || service.completion(plain, { line: 0, character: 0 }).length > 0);
+    assert.ok(service.analyses > before, 'hover and completion analyse the script');
+    // Under lint the analysis makes the diagnostics.
+    service.settings = { severity: {}, ungovernedScripts: 'lint' };
+    const made = service.analyses;
+    service.diagnostics(plain);
+    assert.equal(service.analyses, made + 1);
+  });
+
   it('lint: the language\'s own judgements, no contract codes', () => {
     const service = serviceWith('lint');
     assert.deepEqual(codesOf(service, plain), ['1 unused', '3 shadowing', '6 unknown-member', '6 unknown-member']);

@@ -5,11 +5,11 @@
 import * as fs from 'fs';
 import * as nodePath from 'path';
 import {
-  ManifestDiscovery, loadManifest, parseManifest, locate, LineMap, contractTextChange, compile, exampleInput, forEachChild, unparen, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
-  type ast, type Contract, type ContractEdit, type HostFunction, type ManifestResult, type LocalVariable, type ModuleDeclaration,
+  ManifestDiscovery, loadManifest, parseManifest, parse, analyze, locate, LineMap, contractTextChange, compile, exampleInput, forEachChild, unparen, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
+  type ast, type Contract, type ContractEdit, type HostFunction, type ManifestResult, type LocalVariable, type ModuleDeclaration, type ParseResult, type ScopeInfo,
 } from '@sandlua/lua';
 import {
-  analyzeScript, applySeverity, LEFT_TO_LUALS, type UngovernedScripts, walk, objectProperties, requiredFields, schemaTypes, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
+  analyzeScript, ignoredScriptFindings, applySeverity, LEFT_TO_LUALS, type UngovernedScripts, walk, objectProperties, requiredFields, schemaTypes, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
   fieldsOf, formatInferredType, readAnnotations, typeFromNode,
   type Documentation, type Finding, type ScriptAnalysis, type FileUse, type ModuleField, type RequireUse, type Type, type TypeInfo,
 } from '@sandlua/lua';
@@ -113,25 +113,46 @@ export interface ServiceOptions {
 /** `edits`: the ranged edits that made this version of the previous one (undefined: opened, or not known). */
 interface OpenDocument { text: string; version: number; edits?: TextEdit[] }
 
-interface Cached {
+/**
+ * A script's parse and scopes for its current text, and what governs it: what the features that
+ * need no types and no findings use (outline, folding, selection ranges, links, semantic tokens),
+ * so that those answer without the type analysis.
+ */
+interface Basic {
   path: string;
   text: string;
   contract: ManifestResult | undefined;
-  analysis: ScriptAnalysis;
+  parsed: ParseResult;
+  scope: ScopeInfo;
   lines: LineMap;
-  types: TypeInfo;
-  /** The `ungovernedScripts` setting the analysis was made under. */
+  /** The `ungovernedScripts` setting in force. */
   ungoverned: UngovernedScripts;
 }
+
+/** A script's whole analysis (its parse and scopes are the Basic ones of the same text). */
+interface Cached extends Basic {
+  analysis: ScriptAnalysis;
+  types: TypeInfo;
+}
+
+/** A script's latest parse (and scopes, once asked for), with the text they are of. */
+interface Layer { text: string; parsed: ParseResult; scope?: ScopeInfo }
 
 /** The workspace as the server sees it: open documents over the disk, contracts, analyses. */
 export class LanguageService {
   private readonly documents = new Map<string, OpenDocument>();
   private discovery: ManifestDiscovery;
   private readonly cache = new Map<string, Cached>();
+  /**
+   * Each script's latest parse, with the text it is of: diagnostics that need only the parse use
+   * it, and the analysis takes it (one parse a version). An edit's parse takes the last one over.
+   */
+  private readonly layers = new Map<string, Layer>();
   /** What module files export, by file, with the text it was read from. */
   private readonly exportsCache = new Map<string, { text: string; fields: ModuleField[] }>();
   settings: ServiceSettings = { severity: {} };
+  /** Analyses made so far (a parse serves what needs no more: see syntaxOnly). */
+  analyses = 0;
   /** The workspace's files summarised (workspace-index.ts); `dirty`: summaries to make again before use. */
   private readonly index = new WorkspaceIndex();
   private readonly dirty = new Set<string>();
@@ -180,6 +201,7 @@ export class LanguageService {
   close(path: string): void {
     this.documents.delete(path);
     this.cache.delete(path);
+    this.layers.delete(path);
     // Its text is the disk's again.
     if (this.index.has(path)) this.dirty.add(path);
     if (isContract(path)) this.contractsChanged();
@@ -405,17 +427,52 @@ export class LanguageService {
     if (cached && cached.text === text && cached.ungoverned === ungoverned && [...cached.analysis.files].every(([file, existed]) => this.exists(file) === existed)) return cached;
     const contract = this.contractFor(path);
     const broken = contract && !contract.manifest ? nodePath.relative(nodePath.dirname(path), contract.path) || MANIFEST_FILE : undefined;
-    // The earlier analysis is spent once its parse is taken over, whatever happens next.
-    this.cache.delete(path);
+    const parsed = this.parseOf(path, text);
+    const scope = this.scopeOf(path, text);
+    this.analyses++;
     const analysis = analyzeScript(text, nodePath.basename(path), contract?.manifest, {
-      brokenContract: broken, previous: cached?.analysis, path, fileExists: (file) => this.exists(file), ungoverned,
+      brokenContract: broken, parsed, scope, path, fileExists: (file) => this.exists(file), ungoverned,
     });
     const override = this.options.analysis?.(analysis, text);
     if (override?.findings) analysis.findings = override.findings;
-    const entry: Cached = { path, text, contract, analysis, lines: analysis.parsed.lineMap, types: override?.types ?? analysis.types, ungoverned };
+    const entry: Cached = { path, text, contract, analysis, parsed, scope, lines: parsed.lineMap, types: override?.types ?? analysis.types, ungoverned };
     this.cache.set(path, entry);
     if (this.cache.size > 5000) this.cache.delete(this.cache.keys().next().value as string);
     return entry;
+  }
+
+  /** The parse of a script's `text`: the last one, or one that takes over the last one's where the edit allows. */
+  private parseOf(path: string, text: string): ParseResult {
+    return this.layerOf(path, text).parsed;
+  }
+
+  /** The scopes of a script's `text` (made once a version). */
+  private scopeOf(path: string, text: string): ScopeInfo {
+    const layer = this.layerOf(path, text);
+    return (layer.scope ??= analyze(layer.parsed.chunk));
+  }
+
+  private layerOf(path: string, text: string): Layer {
+    const last = this.layers.get(path);
+    if (last !== undefined && last.text === text) return last;
+    // The earlier parse (and the analysis made of it) is spent once taken over, whatever happens next.
+    const previous = last?.parsed ?? this.cache.get(path)?.analysis.parsed;
+    this.cache.delete(path);
+    this.layers.delete(path);
+    const layer: Layer = { text, parsed: parse(text, { name: nodePath.basename(path), previous }) };
+    this.layers.set(path, layer);
+    if (this.layers.size > 5000) this.layers.delete(this.layers.keys().next().value as string);
+    return layer;
+  }
+
+  /** A script's parse and scopes (its whole analysis when that is made already), without the type analysis. */
+  private basic(path: string): Basic | undefined {
+    const text = this.text(path);
+    if (text === undefined) return undefined;
+    const cached = this.cache.get(path);
+    if (cached && cached.text === text && cached.ungoverned === this.ungovernedMode()) return cached;
+    const parsed = this.parseOf(path, text);
+    return { path, text, contract: this.contractFor(path), parsed, scope: this.scopeOf(path, text), lines: parsed.lineMap, ungoverned: this.ungovernedMode() };
   }
 
   private ungovernedMode(): UngovernedScripts {
@@ -427,13 +484,13 @@ export class LanguageService {
    * The standard library a script may reach: its contract's; the default contract's for a script
    * none governs under `default-contract`; otherwise all of it (plain Lua: nothing is "forbidden").
    */
-  private policyOf(c: Cached): StdlibPolicy {
+  private policyOf(c: Basic): StdlibPolicy {
     if (c.contract) return c.contract.manifest?.policy ?? StdlibPolicy.DEFAULT;
     return c.ungoverned === 'default-contract' ? StdlibPolicy.DEFAULT : StdlibPolicy.UNRESTRICTED;
   }
 
   /** Whether a script is judged as plain Lua: no contract governs it and none is assumed. */
-  private plainLua(c: Cached): boolean {
+  private plainLua(c: Basic): boolean {
     return !c.contract && c.ungoverned !== 'default-contract';
   }
 
@@ -441,21 +498,40 @@ export class LanguageService {
 
   diagnostics(path: string): Diagnostic[] {
     if (isContract(path)) return this.contractDiagnostics(path);
+    if (this.syntaxOnly(path)) {
+      // Only syntax errors are shown: the parse is all it takes (an edit reparses what it changed).
+      const text = this.text(path);
+      if (text === undefined) return [];
+      const parsed = this.parseOf(path, text);
+      return this.shownOf(ignoredScriptFindings(parsed), undefined).map((f) => this.diagnostic(parsed.lineMap, f));
+    }
     const c = this.get(path);
     if (!c) return [];
     const out: Diagnostic[] = [];
-    for (const f of this.shown(c)) out.push(this.diagnostic(c, f));
+    for (const f of this.shown(c)) out.push(this.diagnostic(c.lines, f));
     return out;
+  }
+
+  /**
+   * Whether a script shows syntax errors only: none governs it (not even a broken contract) and
+   * such scripts are ignored (the default), unless a test replaces parts of the analysis.
+   */
+  private syntaxOnly(path: string): boolean {
+    return this.ungovernedMode() === 'ignore' && this.options.analysis === undefined && this.contractFor(path) === undefined;
   }
 
   /** The findings the editor shows: final severities (settings over the contract's map), none off or suppressed. */
   private shown(c: Cached): Finding[] {
-    return applySeverity(c.analysis.findings, this.settings.severity, c.contract?.manifest?.severity, this.settings.besideLuaLS ? LEFT_TO_LUALS : undefined).filter((f) => !f.suppressed);
+    return this.shownOf(c.analysis.findings, c.contract);
+  }
+
+  private shownOf(findings: Finding[], contract: ManifestResult | undefined): Finding[] {
+    return applySeverity(findings, this.settings.severity, contract?.manifest?.severity, this.settings.besideLuaLS ? LEFT_TO_LUALS : undefined).filter((f) => !f.suppressed);
   }
 
   /** A shown finding as the editor's diagnostic. */
-  private diagnostic(c: Cached, f: Finding): Diagnostic {
-    const d: Diagnostic = { range: range(c.lines, f.start, f.end), severity: f.severity, code: f.code, message: f.message, source: 'sandlua' };
+  private diagnostic(lines: LineMap, f: Finding): Diagnostic {
+    const d: Diagnostic = { range: range(lines, f.start, f.end), severity: f.severity, code: f.code, message: f.message, source: 'sandlua' };
     if (UNNECESSARY.has(f.code)) d.unnecessary = true;
     return d;
   }
@@ -1125,9 +1201,9 @@ export class LanguageService {
    * Names being typed (`local `, `function M.`) give no symbol.
    */
   documentSymbols(path: string): DocumentSymbol[] {
-    const c = this.get(path);
+    const c = this.basic(path);
     if (!c) return [];
-    const scope = c.analysis.scope;
+    const scope = c.scope;
     /** The symbol of a table local (by its local) or of a global table (by its name), to hang fields on. */
     const tables = new Map<LocalVariable | string, DocumentSymbol>();
     const make = (name: string, kind: DocumentSymbol['kind'], node: ast.Range, selection: ast.Range, detail?: string): DocumentSymbol => ({
@@ -1214,7 +1290,7 @@ export class LanguageService {
       }
       return out;
     };
-    return block(c.analysis.parsed.chunk.body);
+    return block(c.parsed.chunk.body);
   }
 
   /**
@@ -1223,9 +1299,9 @@ export class LanguageService {
    * up to the whole text.
    */
   selectionRanges(path: string, positions: Position[]): Range[][] {
-    const c = this.get(path);
+    const c = this.basic(path);
     if (!c) return positions.map(() => []);
-    const chunk = c.analysis.parsed.chunk;
+    const chunk = c.parsed.chunk;
     return positions.map((position) => {
       const offset = c.lines.offsetAt(position);
       const chain: ast.Range[] = [{ start: 0, end: c.text.length }];
@@ -1268,7 +1344,7 @@ export class LanguageService {
    * paths link nowhere.
    */
   documentLinks(path: string): DocumentLink[] {
-    const c = this.get(path);
+    const c = this.basic(path);
     const contract = c?.contract?.manifest;
     if (!c || !contract) return [];
     const out: DocumentLink[] = [];
@@ -1276,12 +1352,12 @@ export class LanguageService {
       const inner = stringContents(c.text, literal);
       out.push({ range: range(c.lines, inner.start, inner.end), target, tooltip });
     };
-    for (const use of requireUses(c.analysis.scope)) {
+    for (const use of requireUses(c.scope)) {
       const module = contract.modules.get(use.name);
       const file = module && moduleFile(contract, module);
       if (module && file && this.exists(file)) link(use.literal, file, `Module ${use.name}: ${module.path}`);
     }
-    for (const use of fileUses(c.analysis.scope)) {
+    for (const use of fileUses(c.scope)) {
       if (use.normalized === undefined || declaredFileKey(contract, use.normalized) === undefined) continue;
       const file = nodePath.join(nodePath.dirname(nodePath.resolve(contract.path)), ...use.normalized.split('/'));
       if (this.exists(file)) link(use.literal, file, `Declared file ${use.normalized}`);
@@ -1290,7 +1366,7 @@ export class LanguageService {
   }
 
   foldingRanges(path: string): FoldingRange[] {
-    const c = this.get(path);
+    const c = this.basic(path);
     if (!c) return [];
     const out: FoldingRange[] = [];
     const add = (start: number, end: number, kind?: 'comment'): void => {
@@ -1298,7 +1374,7 @@ export class LanguageService {
       const b = c.lines.positionAt(Math.max(start, end - 1)).line;
       if (b > a) out.push({ startLine: a, endLine: b, ...(kind ? { kind } : {}) });
     };
-    walk(c.analysis.parsed.chunk, (n) => {
+    walk(c.parsed.chunk, (n) => {
       switch (n.kind) {
         case 'Function': case 'Do': case 'While': case 'Repeat': case 'NumericFor': case 'GenericFor': case 'Table': case 'IfClause':
           add(n.start, n.end);
@@ -1306,13 +1382,13 @@ export class LanguageService {
         default: break;
       }
     });
-    for (const comment of c.analysis.parsed.chunk.comments) if (comment.long) add(comment.start, comment.end, 'comment');
+    for (const comment of c.parsed.chunk.comments) if (comment.long) add(comment.start, comment.end, 'comment');
     return out.sort((x, y) => x.startLine - y.startLine);
   }
 
   /** The tokens of the document, or of those lines of `within` that it covers (a range request). */
   semanticTokens(path: string, within?: Range): SemanticToken[] {
-    const c = this.get(path);
+    const c = this.basic(path);
     if (!c) return [];
     const contract = c.contract?.manifest;
     const policy = this.policyOf(c);
@@ -1327,7 +1403,7 @@ export class LanguageService {
       tokens.push({ line: start.line, character: start.character, length: node.end - node.start, type, modifiers });
     };
     const bit = (m: (typeof TOKEN_MODIFIERS)[number]): number => 1 << TOKEN_MODIFIERS.indexOf(m);
-    const scope = c.analysis.scope;
+    const scope = c.scope;
     for (const local of scope.locals) {
       if (!local.declaration) continue;
       const type = local.kind === 'param' || local.kind === 'self' ? 1 : local.kind === 'function' ? 2 : 0;
@@ -1368,7 +1444,7 @@ export class LanguageService {
     const suppressions: CodeAction[] = [];
     for (const f of this.shown(c)) {
       if (!f.fixes || f.end < start || f.start > end) continue;
-      const diagnostic = this.diagnostic(c, f);
+      const diagnostic = this.diagnostic(c.lines, f);
       let preferred = false;
       for (const fix of f.fixes) {
         const action: CodeAction = { title: fix.title, kind: 'quickfix', diagnostic, isPreferred: false, edits: fix.edits.map((e) => ({ range: range(c.lines, e.start, e.end), newText: e.newText })) };
