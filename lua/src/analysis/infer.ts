@@ -57,6 +57,12 @@ const MAX_TRACKED_FIELDS = 48;
 /** Loop passes before widening what still changes. */
 const JOIN_PASSES = 2;
 const MAX_PASSES = 6;
+/**
+ * Loops whose fixpoint is found while an enclosing loop's is (passes within passes): past this
+ * many at once, a loop's head only widens what its body assigns to unknown (which hides what the
+ * loop's locals held before it), so that the passes stay a constant factor of the script.
+ */
+const MAX_NESTED_FIXPOINTS = 2;
 
 /** Past this many changes, an environment folds its changes into a new shared base. */
 const MAX_DELTA = 24;
@@ -288,6 +294,8 @@ class Inferer {
   private fn!: FunctionState;
   /** > 0 while a loop body is analysed to find its fixpoint: nothing is recorded or reported. */
   private silent = 0;
+  /** Loop fixpoints being found, one inside another (see MAX_NESTED_FIXPOINTS). */
+  private fixpoints = 0;
   private depth = 0;
   /** Set by `call`: whether the callee may give more results than its known ones (the standard library's). */
   private moreResults = false;
@@ -641,8 +649,9 @@ class Inferer {
 
   /** Runs a loop to a fixpoint: `pass` analyses one iteration from the head and gives the back edge. */
   private loopHead(entry: Env, body: ast.Node, pass: (head: Env) => Env | null): Env {
-    if (this.silent > 0) return widenAssigned(entry, body, this.scope);
+    if (this.fixpoints >= MAX_NESTED_FIXPOINTS || (this.silent > 0 && this.fixpoints === 0)) return widenAssigned(entry, body, this.scope);
     this.silent++;
+    this.fixpoints++;
     let head = entry;
     try {
       for (let i = 0; i < MAX_PASSES; i++) {
@@ -656,6 +665,7 @@ class Inferer {
       }
     } finally {
       this.silent--;
+      this.fixpoints--;
     }
     return widenAssigned(head, body, this.scope);
   }
