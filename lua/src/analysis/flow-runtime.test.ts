@@ -1,6 +1,7 @@
-// The flow analysis against the runtime on generated scripts: locals that are nil or integers,
-// conditions that narrow them or tell nothing of them (comparisons, calls), `if`/`elseif`/`else`,
-// and loops nested two deep. Each script runs in a plain LuaState for several inputs, with a line
+// The flow analysis against the runtime on generated scripts: locals and fields that are nil or
+// integers, set from `or`/`and` expressions and from a function that may return nil, conditions
+// that narrow them or tell nothing of them (comparisons, calls), `if`/`elseif`/`else`, and `for`,
+// `while` and `repeat` loops (with `break`) nested two deep. Each script runs in a plain LuaState for several inputs, with a line
 // hook that notes the lines it runs. Every arithmetic on nil the runtime raises must be flagged on
 // its line (maybe-nil or type-mismatch), and a line the checker says is certainly nil there
 // (type-mismatch) must fail each time a run reaches it. Both held on thousands of scripts; before,
@@ -11,7 +12,8 @@ import { LuaState } from '../vm/state';
 import { LuaTable } from '../vm/table';
 import { analyzeScript } from './checker';
 
-const VARS = ['a', 'b', 'c'];
+const LOCALS = ['a', 'b', 'c'];
+const VARS = [...LOCALS, 't.x', 't.y'];
 
 /** A script of the fragment from a seed (a linear congruential generator: the same seed, the same script). */
 function generate(seed: number): string {
@@ -34,8 +36,11 @@ function generate(seed: number): string {
       default: return 'even(n)';
     }
   };
-  const lines = ['local n = ...', 'local function use(v) return v end', 'local function even(v) return v % 2 == 0 end'];
-  for (const v of VARS) lines.push(`local ${v} = ${rnd(2) ? 'nil' : rnd(9)}`);
+  const lines = [
+    'local n = ...', 'local function use(v) return v end', 'local function even(v) return v % 2 == 0 end',
+    'local function maybe(v) if v > 2 then return 5 end end', 'local t = {}',
+  ];
+  for (const v of LOCALS) lines.push(`local ${v} = ${rnd(2) ? 'nil' : rnd(9)}`);
   // Depth counts blocks; loops only at depths 0 and 1 (two nested at most).
   const block = (depth: number, indent: number): void => {
     for (let i = 1 + rnd(3); i > 0; i--) statement(depth, indent);
@@ -43,7 +48,11 @@ function generate(seed: number): string {
   const statement = (depth: number, indent: number): void => {
     const pad = '  '.repeat(indent);
     const r = rnd(depth >= 3 ? 3 : depth >= 2 ? 5 : 7);
-    if (r === 0) lines.push(`${pad}${pick(VARS)} = ${rnd(3) === 0 ? 'nil' : rnd(9)}`);
+    if (r === 0) {
+      const v = pick(VARS);
+      const value = [() => 'nil', () => `${pick(VARS)} or ${rnd(9)}`, () => `${pick(VARS)} and ${rnd(9)}`, () => 'maybe(n)', () => pick(VARS), () => String(rnd(9))][rnd(6)]();
+      lines.push(`${pad}${v} = ${value}`);
+    }
     else if (r <= 2) lines.push(`${pad}use(${pick(VARS)} + 1)`);
     else if (r <= 4) {
       lines.push(`${pad}if ${cond()} then`);
@@ -57,10 +66,16 @@ function generate(seed: number): string {
         block(depth + 1, indent + 1);
       }
       lines.push(`${pad}end`);
-    } else if (r === 5) {
+    } else if (r === 5 && rnd(2)) {
       lines.push(`${pad}for i = 1, ${rnd(3)} do`);
       block(depth + 1, indent + 1);
+      if (rnd(3) === 0) lines.push(`${pad}  if ${cond()} then break end`);
       lines.push(`${pad}end`);
+    } else if (r === 5) {
+      const k = `r${depth}`;
+      lines.push(`${pad}local ${k} = ${rnd(3)}`, `${pad}repeat`);
+      block(depth + 1, indent + 1);
+      lines.push(`${pad}  ${k} = ${k} - 1`, `${pad}until ${k} <= 0 or ${cond()}`);
     } else {
       const k = `k${depth}`;
       lines.push(`${pad}local ${k} = ${rnd(3)}`, `${pad}while ${k} > 0 and ${cond()} do`);

@@ -1982,11 +1982,42 @@ function widenAssigned(env: Env, body: ast.Node, scope: ScopeInfo): Env {
 }
 
 /** Locals whose type still changes between two passes become unknown. */
+/**
+ * A local's type that still changes after a loop's first passes, widened: literal values are
+ * dropped (`8` becomes integer, `"a"` string), which leaves a lattice of finite height; a table's
+ * fields that changed are widened so, the others stay as they are (a field a closed table does not
+ * list is nil, wherever the loop sets another one); functions become unknown (their types differ
+ * at every pass). What still changes after MAX_PASSES is unknown (loopHead).
+ */
+function widened(before: Type | undefined, after: Type): Type {
+  if (before?.kind !== 'table' || after.kind !== 'table') return generalized(after);
+  const fields = new Map<string, Type>();
+  for (const [k, v] of after.fields) {
+    const w = before.fields.get(k) ?? (before.open ? undefined : NIL);
+    fields.set(k, w !== undefined && sameType(v, w) ? v : v.kind === 'table' ? UNKNOWN : generalized(v));
+  }
+  const array = after.array === undefined ? undefined : before.array !== undefined && sameType(before.array, after.array) ? after.array : generalized(after.array);
+  const { array: _, ...rest } = after;
+  return { ...rest, fields, ...(array ? { array } : {}) };
+}
+
+/** A type without literal values (tables as they are, functions unknown). */
+function generalized(t: Type): Type {
+  switch (t.kind) {
+    case 'number': return t.value === undefined ? t : t.subtype === 'integer' ? INTEGER : t.subtype === 'float' ? FLOAT : NUMBER;
+    case 'string': return t.value === undefined ? t : STRING;
+    case 'boolean': return t.value === undefined ? t : BOOLEAN;
+    case 'union': return unionOf(t.types.map(generalized));
+    case 'function': return UNKNOWN;
+    default: return t;
+  }
+}
+
 function widenChanged(before: Env, after: Env): Env {
   const out = after.clone();
   for (const [k, v] of after.entries()) {
     const w = before.get(k);
-    if (w === undefined || !sameType(v, w)) out.set(k, UNKNOWN);
+    if (w === undefined || !sameType(v, w)) out.set(k, widened(w, v));
   }
   for (const [k, v] of after.paths) {
     const w = before.paths.get(k);
