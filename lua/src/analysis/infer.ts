@@ -1356,12 +1356,12 @@ class Inferer {
         return members(t).every((m) => m.kind === 'string' || (m.kind === 'table' && (m.fresh || m.array !== undefined)) || m.kind === 'nil') ? INTEGER : UNKNOWN;
       }
       case '-': {
-        this.arithmeticOperand(e.operand, t, 'arithmetic on it fails');
+        this.operand(e.operand, t, 'arithmetic on it fails');
         if (t.kind === 'number') return t.value !== undefined ? { kind: 'number', ...(t.subtype ? { subtype: t.subtype } : {}), value: -t.value } : t;
         return t.kind === 'string' ? NUMBER : UNKNOWN;
       }
       case '~': {
-        this.arithmeticOperand(e.operand, t, 'a bitwise operation on it fails');
+        this.operand(e.operand, t, 'a bitwise operation on it fails');
         return t.kind === 'number' || t.kind === 'string' ? INTEGER : UNKNOWN;
       }
     }
@@ -1371,7 +1371,12 @@ class Inferer {
    * An operand of arithmetic: numbers and strings (coerced) pass; nil, booleans, functions and plain
    * tables fail, unless the other operand (`other`) may bring a metamethod.
    */
-  private arithmeticOperand(node: ast.Expression, t: Type, use: string, other?: Type): void {
+  /**
+   * An operand of arithmetic, concatenation or an order comparison: nil (maybe) or a value
+   * without metamethods of the wrong kind fails at run time, unless the other operand may have
+   * the metamethod.
+   */
+  private operand(node: ast.Expression, t: Type, use: string, other?: Type): void {
     if (t.kind === 'unknown' || this.silent > 0) return;
     if (other && !withoutMetamethods(other, this.stringMetamethods)) return;
     if (maybeNil(t)) {
@@ -1418,38 +1423,30 @@ class Inferer {
     const left = this.expr(e.left);
     const right = this.expr(e.right);
     switch (op) {
-      case '==': case '~=': case '<': case '>': case '<=': case '>=':
+      case '==': case '~=':
+        return BOOLEAN;
+      case '<': case '>': case '<=': case '>=':
+        this.operand(e.left, left, 'comparing it fails', right);
+        this.operand(e.right, right, 'comparing it fails', left);
         return BOOLEAN;
       case '..': {
-        this.concatOperand(e.left, left, right);
-        this.concatOperand(e.right, right, left);
+        this.operand(e.left, left, 'concatenating it fails', right);
+        this.operand(e.right, right, 'concatenating it fails', left);
         return isStringLike(left) && isStringLike(right) ? STRING : UNKNOWN;
       }
       case '+': case '-': case '*': case '/': case '//': case '%': case '^': {
-        this.arithmeticOperand(e.left, left, 'arithmetic on it fails', right);
-        this.arithmeticOperand(e.right, right, 'arithmetic on it fails', left);
+        this.operand(e.left, left, 'arithmetic on it fails', right);
+        this.operand(e.right, right, 'arithmetic on it fails', left);
         if (left.kind !== 'number' && left.kind !== 'string') return UNKNOWN;
         if (right.kind !== 'number' && right.kind !== 'string') return UNKNOWN;
         if (op === '/' || op === '^') return FLOAT;
         return isInteger(left) && isInteger(right) ? INTEGER : NUMBER;
       }
       default: {
-        this.arithmeticOperand(e.left, left, 'a bitwise operation on it fails', right);
-        this.arithmeticOperand(e.right, right, 'a bitwise operation on it fails', left);
+        this.operand(e.left, left, 'a bitwise operation on it fails', right);
+        this.operand(e.right, right, 'a bitwise operation on it fails', left);
         return (left.kind === 'number' || left.kind === 'string') && (right.kind === 'number' || right.kind === 'string') ? INTEGER : UNKNOWN;
       }
-    }
-  }
-
-  private concatOperand(node: ast.Expression, t: Type, other: Type): void {
-    if (t.kind === 'unknown' || this.silent > 0) return;
-    if (!withoutMetamethods(other, this.stringMetamethods)) return;
-    if (maybeNil(t)) {
-      this.maybeNil(this.findings, node, t, 'concatenating it fails');
-      return;
-    }
-    if (members(t).every((m) => m.kind === 'nil' || m.kind === 'boolean' || m.kind === 'function' || (m.kind === 'table' && m.fresh))) {
-      this.mismatch(node, `${this.text(node)} is ${describe(t)}: concatenating it fails at run time`);
     }
   }
 

@@ -117,14 +117,14 @@ export const RULES: readonly Rule[] = [
   {
     code: 'maybe-nil',
     name: 'MaybeNil',
-    summary: 'A value that may be nil is indexed, called, used in arithmetic, concatenation or #, passed to a non-optional host parameter or put in a required output field, with no check that rules nil out.',
+    summary: 'A value that may be nil is indexed, called, used in arithmetic, concatenation, an order comparison (<, <=, >, >=) or #, passed to a non-optional host parameter or put in a required output field, with no check that rules nil out.',
     help: 'Check the value first (if x then ... end, x ~= nil, assert(x)) or give a default (x or default). The severity is error when the nil comes from the contract (an input field not in "required", a host result typed T?), since the run then fails on some valid input; warning when it comes from the script itself.',
     severity: 'error',
   },
   {
     code: 'type-mismatch',
     name: 'TypeMismatch',
-    summary: 'An operation fails for the value\'s known type: indexing a number or boolean, calling a non-function, # on a number, concatenating a table or boolean.',
+    summary: 'An operation fails for the value\'s known type: indexing a number or boolean, calling a non-function, # on a number, concatenating, comparing (<, <=, >, >=) or doing arithmetic on a table or boolean.',
     help: 'Use the value as what it is, or convert it first (tostring, tonumber). Lua\'s own coercions of numbers and numeric strings are not mismatches; this operation raises an error at run time.',
     severity: 'error',
   },

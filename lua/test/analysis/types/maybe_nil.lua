@@ -56,5 +56,7 @@ local fine = later:upper()
 -- called
 local notify = input.amount and print
 notify("x") --@ maybe-nil
-print(tag_count, upper, len, joined, doubled, plus, city, shout, safe, count, town, sum, fine)
+local size = tonumber(input.vendor_name)
+local long = size > 10 --@ maybe-nil
+print(long, tag_count, upper, len, joined, doubled, plus, city, shout, safe, count, town, sum, fine)
 return { normalized_vendor = "x" }
