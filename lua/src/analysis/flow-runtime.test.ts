@@ -1,13 +1,14 @@
 // The flow analysis against the runtime on generated scripts: locals and fields that are nil or
 // integers, set from `or`/`and` expressions and from a function that may return nil, conditions
 // that narrow them or tell nothing of them (comparisons, calls), `if`/`elseif`/`else`, and `for`,
-// `while` and `repeat` loops (with `break`) nested two deep. Each script runs in a plain LuaState for several inputs, with a line
-// hook that notes the lines it runs. Every arithmetic on nil the runtime raises must be flagged on
-// its line (maybe-nil or type-mismatch): arithmetic, concatenation, `#`, indexing and order
-// comparisons of nil or of a number where it cannot go; and a line where the checker says an
-// operation certainly fails (type-mismatch) must fail each time a run reaches it. Both held on thousands of scripts; before,
-// an `if` whose condition tells nothing let its branch's assignments reach the other branch, and a
-// loop in a loop forgot what its assigned locals held before it.
+// `while` and `repeat` loops (with `break`) nested two deep. Each script runs in a plain LuaState
+// for several inputs, with a line hook that notes the lines it runs. Every failure the runtime
+// raises must be flagged on its line (maybe-nil or type-mismatch): arithmetic, concatenation, `#`,
+// indexing and order comparisons of nil, or of a number where one cannot go; and a line where the
+// checker says an operation certainly fails (type-mismatch) must fail each time a run reaches it.
+// Both held on thousands of scripts. Before, an `if` whose condition tells nothing let its
+// branch's assignments reach the other branch, a loop in a loop forgot what its assigned locals
+// held, a table changed late in a loop became unknown, and comparisons were not checked.
 import { strict as assert } from 'assert';
 import { LuaState } from '../vm/state';
 import { LuaTable } from '../vm/table';
