@@ -198,6 +198,14 @@ describe('type and flow analysis: the output, nested', function () {
   const contract = contractAt(FIXTURES);
   const sandbox = new Sandbox({ manifest: contract, host: { lookup_vendor_alias: (alias) => (alias === 'known' ? 'Known' : null), 'tools.emit_review_note': () => null, 'kb.search': () => [], score: (v) => v } });
 
+  it('checks a value set on some paths only against the schema as set (the run fails on those paths)', async () => {
+    const script = 'local out = { normalized_vendor = "x" } if input.vendor_name == "big" then out.confidence = 3 end return out';
+    assert.deepEqual(analyzeScript(script, 'x.lua', contract).findings.map((f) => f.code), ['output-shape']);
+    const result = await sandbox.run(script, { vendor_name: 'big' }, { name: 'x.lua' });
+    assert.ok(!result.ok && result.error.kind === 'output', JSON.stringify(result));
+    assert.ok((await sandbox.run(script, { vendor_name: 'small' }, { name: 'x.lua' })).ok);
+  });
+
   it('leaves alone what the runtime accepts (a float with an integral value, a nil optional field, a table filled elsewhere, narrowed values)', async () => {
     const scripts = [
       'return { normalized_vendor = "x", count = 2.0, note = nil }',
@@ -205,6 +213,9 @@ describe('type and flow analysis: the output, nested', function () {
       'local a = lookup_vendor_alias("known") if a then return { normalized_vendor = "x", address = { city = a }, tags = { a } } end return { normalized_vendor = "y" }',
       'local out = { normalized_vendor = "x", address = {} } out.address.city = "c" return out',
       'local list = {} table.insert(list, "a") list[#list + 1] = "b" return { normalized_vendor = "x", tags = list, lines = { { sku = "s", qty = 1 } } }',
+      // A field the contract does not have, set to nil: not in the output.
+      'local out = { normalized_vendor = "x" } out.extra = nil return out',
+      'return { normalized_vendor = "x", extra = nil }',
     ];
     for (const script of scripts) {
       assert.deepEqual(analyzeScript(script, 'x.lua', contract).findings.map((f) => `${f.code}: ${f.message}`), [], script);

@@ -1645,7 +1645,8 @@ class Inferer {
     }
     if (closed) {
       for (const [name, field] of named) {
-        if (!(name in properties)) {
+        // A field set to nil is not in the output (as the runtime converts it).
+        if (!(name in properties) && (this.types.get(field.value) ?? literalType(field.value))?.kind !== 'nil') {
           const guess = suggest(name, Object.keys(properties).filter((p) => !named.has(p)));
           // A near miss of a declared field is a slip: then only the correction is offered.
           const fixes = [guess ? changeTo(field.key!, guess) : addOutputField(name, literalType(field.value) ?? this.types.get(field.value))];
@@ -1671,8 +1672,9 @@ class Inferer {
     add: (node: ast.Range, severity: Severity, code: string, message: string, fixes?: Fix[]) => void, env: Env | null): void {
     const sites = this.sites.get(type);
     if (closed && !type.open) {
-      for (const name of type.fields.keys()) {
-        if (name in properties) continue;
+      for (const [name, t] of type.fields) {
+        // A field set to nil is not in the output (as the runtime converts it).
+        if (name in properties || t.kind === 'nil') continue;
         const site = sites?.fields.get(name);
         const at = site ? (site.kind === 'TableField' && site.key ? site.key : site) : node;
         const guess = suggest(name, Object.keys(properties).filter((p) => !type.fields.has(p)));
@@ -1732,7 +1734,8 @@ class Inferer {
         return;
       }
     }
-    const value = knownValue(node, type);
+    // A value set on some paths only (nil on the others, which the output leaves out) is checked as set.
+    const value = knownValue(node, type) ?? (type !== undefined && maybeNil(type) ? knownValue(node, withoutNil(type)) : undefined);
     if (value !== undefined && typeof schema === 'object' && schema !== null) {
       // A property schema that cannot be compiled alone (a `$ref` into the root) says nothing here.
       if (schemaError(schema as Record<string, unknown>) !== undefined) return;
