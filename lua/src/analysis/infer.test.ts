@@ -77,6 +77,7 @@ const COMPANIONS: { folder: string; runs: Companion[] }[] = [{
     ['host_args.lua:26', 'tools.emit_review_note(nil)', {}, 'runtime'],
     ['host_args.lua:27', 'set_level("medium")', {}, 'runtime'],
     ['host_args.lua:30', 'local level = "urgent" set_level(level)', {}, 'runtime'],
+    ['host_args.lua:33', 'tag_all({ "a", 2 })', {}, 'runtime'],
     ['output_locals.lua:5', 'local out = {} out.normalized_vendor = "x" out.level = "medium" return out', {}, 'output'],
     ['output_locals.lua:10', 'local out = {} out.normalized_vendor = "y" out.confidence = 2 return out', {}, 'output'],
     ['output_locals.lua:11', 'local out = {} out.normalized_vendor = "y" out.extra = true return out', {}, 'output'],
@@ -154,6 +155,7 @@ const HOSTS: Record<string, (...args: unknown[]) => unknown> = {
   'kb.search': (query) => [{ title: String(query), url: 'u' }],
   score: (value) => value,
   set_level: () => null,
+  tag_all: () => null,
 };
 
 describe('type and flow analysis: the runtime fails where the fixtures say it will', function () {

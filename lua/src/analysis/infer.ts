@@ -1334,7 +1334,7 @@ class Inferer {
 
   /** Schema constraints (`maxLength`, `enum`, `minimum`, …) on an argument whose value is known. */
   private constraints(param: HostParam, i: number, name: string, arg: ast.Expression, type: Type | undefined): void {
-    const value = knownValue(arg, type);
+    const value = knownValue(arg, type) ?? constantTable(arg);
     if (value === undefined || typeof param.schema !== 'object') return;
     const problems = validateValue(param.schema, value, { rootName: `argument #${i + 1} ('${param.name}') of ${name}` });
     if (problems.length > 0) this.report(this.hostArgs, arg, 'error', 'host-args', problems[0].message);
@@ -2084,6 +2084,29 @@ function isIntegerOnly(type: TypeNode): boolean {
 }
 
 /** The JSON value of an argument or field the analysis knows exactly (a literal, or a local holding one). */
+/**
+ * The JSON value a table constructor of literals crosses the boundary as (a list of positional
+ * items, or an object of named fields), for a host parameter's schema; undefined when not all of
+ * it is known, when it mixes both kinds of fields, or when it is empty (the schema decides that).
+ */
+function constantTable(node: ast.Expression, depth = 0): unknown[] | Record<string, unknown> | undefined {
+  if (node.kind !== 'Table' || node.fields.length === 0 || depth > MAX_OUTPUT_DEPTH) return undefined;
+  const value = (e: ast.Expression): unknown => knownValue(e, undefined) ?? constantTable(e, depth + 1);
+  if (node.fields.every((f) => f.style === 'positional')) {
+    const items = node.fields.map((f) => value(f.value));
+    return items.every((v) => v !== undefined) && !isMulti(node.fields[node.fields.length - 1].value) ? items : undefined;
+  }
+  if (!node.fields.every((f) => f.style === 'named' && f.key?.kind === 'String')) return undefined;
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const f of node.fields) {
+    const v = value(f.value);
+    const key = luaText((f.key as ast.StringLiteral).value);
+    if (v === undefined || key in out) return undefined;
+    out[key] = v;
+  }
+  return out;
+}
+
 function knownValue(node: ast.Expression, type: Type | undefined): string | number | boolean | undefined {
   if (node.kind === 'String') return luaText(node.value);
   if (node.kind === 'Number') return node.value;

@@ -29,5 +29,8 @@ set_level("low")
 local level = "urgent"
 set_level(level) --@ host-args
 set_level(input.vendor_name)
+-- A table of literals is checked as the JSON it crosses as.
+tag_all({ "a", 2 }) --@ host-args
+tag_all({ "a", "b" })
 print(title)
 return { normalized_vendor = name }
