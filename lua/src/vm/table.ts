@@ -120,7 +120,9 @@ export class LuaTable {
       return;
     }
     if (value === undefined) return;
-    if (key in strs) {
+    // Without tombstones a key whose value is undefined is not there (no `in` lookup, which
+    // misses the inline caches: the common case of filling a new table).
+    if (this.deadFields !== 0 && key in strs) {
       this.deadFields--;
     } else {
       // A new key: Lua leaves `next` undefined after one, so this is when tombstones can go.
