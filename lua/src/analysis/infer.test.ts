@@ -64,6 +64,7 @@ const COMPANIONS: { folder: string; runs: Companion[] }[] = [{
     ['mismatch.lua:17', 'local t = { a = 1 } local x = t.missing.deeper', {}, 'runtime'],
     ['mismatch.lua:31', 'local flag = true local x = flag < 1', {}, 'runtime'],
     ['mismatch.lua:32', 'local t = { a = 1 } local x = t <= 1', {}, 'runtime'],
+    ['mismatch.lua:33', 'local s = "text" local x = s < 1', {}, 'runtime'],
     ['host_args.lua:5', 'lookup_vendor_alias(42)', {}, 'runtime'],
     ['host_args.lua:6', 'lookup_vendor_alias(input.tags)', { tags: ['a'] }, 'runtime'],
     ['host_args.lua:8', 'local amount = input.amount if amount then lookup_vendor_alias(amount * 2) end', { amount: 3 }, 'runtime'],

@@ -1428,6 +1428,12 @@ class Inferer {
       case '<': case '>': case '<=': case '>=':
         this.operand(e.left, left, 'comparing it fails', right);
         this.operand(e.right, right, 'comparing it fails', left);
+        // Lua compares numbers with numbers and strings with strings, never one with the other.
+        if (!this.stringMetamethods && this.silent === 0) {
+          const kind = (t: Type): string | undefined => (members(t).every((m) => m.kind === 'number') ? 'number' : members(t).every((m) => m.kind === 'string') ? 'string' : undefined);
+          const [l, r] = [kind(left), kind(right)];
+          if (l !== undefined && r !== undefined && l !== r) this.mismatch(e, `${this.text(e.left)} is a ${l} and ${this.text(e.right)} a ${r}: comparing them fails at run time`);
+        }
         return BOOLEAN;
       case '..': {
         this.operand(e.left, left, 'concatenating it fails', right);

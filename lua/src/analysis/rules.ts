@@ -124,7 +124,7 @@ export const RULES: readonly Rule[] = [
   {
     code: 'type-mismatch',
     name: 'TypeMismatch',
-    summary: 'An operation fails for the value\'s known type: indexing a number or boolean, calling a non-function, # on a number, concatenating, comparing (<, <=, >, >=) or doing arithmetic on a table or boolean.',
+    summary: 'An operation fails for the value\'s known type: indexing a number or boolean, calling a non-function, # on a number, concatenating, comparing (<, <=, >, >=) or doing arithmetic on a table or boolean, comparing a string with a number.',
     help: 'Use the value as what it is, or convert it first (tostring, tonumber). Lua\'s own coercions of numbers and numeric strings are not mismatches; this operation raises an error at run time.',
     severity: 'error',
   },

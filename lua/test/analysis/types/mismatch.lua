@@ -30,7 +30,8 @@ local ok8 = "a" .. shared
 -- Order comparisons fail on nil, booleans, functions and tables without __lt/__le.
 local x12 = flag < 1 --@ type-mismatch
 local x13 = t <= 1 --@ type-mismatch
+local x14 = s < 1 --@ type-mismatch
 local ok9 = s < "u"
 local ok10 = setmetatable({}, { __lt = function() return true end }) < shared
-print(x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, ok9, ok10, ok1, ok2, ok3, ok4, ok5, ok6, ok7, ok8)
+print(x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, ok9, ok10, ok1, ok2, ok3, ok4, ok5, ok6, ok7, ok8)
 return { normalized_vendor = s }
