@@ -1264,7 +1264,6 @@ class Run {
     return out;
   }
 
-  /** Waits for a host promise, no longer than the time left. */
   /** Waits for the run's next turn (nextTurn); what other runs held the thread for meanwhile is not this run's time. */
   private async waitTurn(): Promise<void> {
     const othersBefore = heldByRuns();
@@ -1272,6 +1271,7 @@ class Run {
     this.notOwn(heldByRuns() - othersBefore);
   }
 
+  /** Waits for a host promise, no longer than the time left. */
   private async awaitHost(promise: Promise<LuaValue[]>): Promise<{ values: LuaValue[] } | { error: unknown }> {
     const left = Math.max(0, this.deadline - performance.now());
     let timer: NodeJS.Timeout | undefined;

@@ -172,7 +172,7 @@ export class Collector {
    * arms the VM's automatic passes.
    */
   noteMetatable(o: Finalizable, mt: LuaTable | undefined): void {
-    if (mt === undefined || (mt.strs === undefined && !mt.manyFields)) return;
+    if (mt === undefined) return;
     const hasGc = mt.getStr('__gc') !== undefined;
     if (!hasGc && mt.getStr('__mode') === undefined) return;
     if (!this.armed) {
@@ -590,7 +590,6 @@ export class Collector {
 
 /** The weak bits of a table with metatable `mt` (`__mode` must be a string, as in PUC). */
 function weakMode(mt: LuaTable): number {
-  if (mt.strs === undefined && !mt.manyFields) return 0;
   const mode = mt.getStr('__mode');
   if (typeof mode !== 'string') return 0;
   return (mode.includes('k') ? WEAK_KEYS : 0) | (mode.includes('v') ? WEAK_VALUES : 0);

@@ -285,12 +285,7 @@ export class LuaTable {
 
   /** A string key whose value is `value` (first found), without disturbing `next`'s state. */
   findKeyOf(value: LuaValue): string | undefined {
-    const strs = this.strs;
-    if (strs !== undefined) {
-      for (const k in strs) if (strs[k] === value) return k;
-    } else if (this.manyFields) {
-      for (const [k, v] of this.hash!) if (v === value && typeof k === 'string') return k;
-    }
+    for (const [k, v] of this.fieldEntries()) if (v === value) return k;
     return undefined;
   }
 
