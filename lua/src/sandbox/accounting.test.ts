@@ -19,9 +19,9 @@ function contract(memoryBytes: number): Contract {
 async function run(source: string, memoryBytes: number): Promise<{ result: RunResult; passes: number }> {
   const hostPass = Collector.prototype.hostPass;
   let passes = 0;
-  Collector.prototype.hostPass = function (this: Collector) {
+  Collector.prototype.hostPass = function (this: Collector, ...args: Parameters<Collector['hostPass']>) {
     passes++;
-    return hostPass.call(this);
+    return hostPass.apply(this, args);
   };
   try {
     const result = await new Sandbox({ manifest: contract(memoryBytes) }).run(source, null);
@@ -89,4 +89,18 @@ describe('sandbox: memory accounting', function () {
       fails((await run(source, 4 * MB)).result, 'memory');
     });
   });
+
+  describe('long strings of one length: counted once whether one is held many times or equal ones were made apart', () => {
+    // Ropes of 8 MB under a 24 MB limit: counted once each, 16 MB; counted per reference, far over.
+    const ROPES = 'local function rope(c) local s = c for i = 1, 23 do s = s .. s end return s end';
+    it('one rope in many places, and equal ropes made apart, pass', async () => {
+      const { result } = await run(`${ROPES} local a, t = rope("a"), {} for i = 1, 20 do t[i] = a end local b, c = rope("b"), rope("b") t.b, t.c = b, c return #a + #t`, 24 * MB);
+      assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+      assert.equal(result.output, 8 * MB + 20);
+    });
+    it('different ropes of one length over the limit fail', async () => {
+      fails((await run(`${ROPES} T = {rope("a"), rope("a"), rope("b"), rope("c")} return #T`, 24 * MB)).result, 'memory');
+    });
+  });
 });
+

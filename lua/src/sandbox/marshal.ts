@@ -153,9 +153,11 @@ async function pump(): Promise<void> {
 /**
  * Runs a conversion for at most `sliceMs`; when it is not done by then, the rest runs in slices
  * of `sliceMs` with a turn of the event loop (nextTurn) between: `{ value }` when it ended at
- * once, else `{ later }`. Whatever it throws is thrown (at once) or rejects `later`.
+ * once, else `{ later }`. Whatever it throws is thrown (at once) or rejects `later`. A step that
+ * yields `true` says its next step is long (the collector reading a long rope): that one starts a
+ * slice of its own, not one partly used.
  */
-export function inSlices<R>(steps: Steps<R>, sliceMs: number): { value: R } | { later: Promise<R> } {
+export function inSlices<R>(steps: Generator<boolean | void, R, void>, sliceMs: number): { value: R } | { later: Promise<R> } {
   // Up to the first yield (CHARGE_EVERY values) without reading the clock: most values end there.
   const begun = steps.next();
   if (begun.done) return { value: begun.value };
@@ -164,10 +166,10 @@ export function inSlices<R>(steps: Steps<R>, sliceMs: number): { value: R } | { 
     for (;;) {
       const r = steps.next();
       if (r.done) return { value: r.value };
-      if (performance.now() >= until) return undefined;
+      if (r.value === true || performance.now() >= until) return undefined;
     }
   });
-  const first = slice();
+  const first = begun.value === true ? undefined : slice();
   if (first !== undefined) return first;
   return {
     later: new Promise<R>((resolve, reject) => {

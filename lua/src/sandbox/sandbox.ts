@@ -26,6 +26,7 @@ import { OFF_THREAD_CHARS, compileOffThread } from './compile-thread';
 import type { Proto } from '../vm/proto';
 import { LuaState } from '../vm/state';
 import type { CallFrame, Coroutine, VM } from '../vm/interp';
+import type { HeapSize } from '../vm/gc';
 import { LuaTable } from '../vm/table';
 import { LuaClosure, LuaError, LuaValue, NativeFunction, Request, Upvalue, fromLuaString, typeName } from '../vm/value';
 import type { Clock } from '../stdlib/os';
@@ -540,7 +541,7 @@ class Run {
           measuring = true;
           return true;
         }
-        this.measureMemory();
+        this.measureMemory(0, true);
       }
       sinceCheck += every;
       if (sinceCheck >= CHECK_EVERY) {
@@ -842,12 +843,14 @@ class Run {
    * (`lastMemory + allocated > limit`: until then the limit cannot have been passed), so a script
    * that allocates little, or holds far less than its limit, is rarely measured, whatever it churns.
    */
-  private measureMemory(extra = 0): void {
+  private measureMemory(extra = 0, settle = !this.running): void {
     const vm = this.state.vm;
     this.measureDue = false;
     // What grew until now is in this measure.
     vm.gc.growthMeasured();
-    this.measured(vm.gc.running ? vm.gc.hostPass() : vm.gc.measure(), extra);
+    const outside = extra + this.heldOutside();
+    const bound = { limit: this.contract.limits.memoryBytes - outside, settle };
+    this.measured(vm.gc.running ? vm.gc.hostPass(bound) : vm.gc.measure(bound), outside);
   }
 
   /**
@@ -859,25 +862,44 @@ class Run {
     const vm = this.state.vm;
     this.measureDue = false;
     vm.gc.growthMeasured();
-    const sliced = inSlices(vm.gc.running ? vm.gc.hostPassSteps() : vm.gc.measureSteps(), SLICE_MS);
-    this.measured('value' in sliced ? sliced.value : await sliced.later, 0);
+    const outside = this.heldOutside();
+    const bound = { limit: this.contract.limits.memoryBytes - outside, settle: true };
+    const sliced = inSlices(vm.gc.running ? vm.gc.hostPassSteps(bound) : vm.gc.measureSteps(bound), SLICE_MS);
+    this.measured('value' in sliced ? sliced.value : await sliced.later, outside);
   }
 
-  /** What a measure found: the memory limit checked, the next measure scheduled. */
-  private measured(heap: { bytes: number; objects: number }, extra: number): void {
+  /** What the script holds outside the VM's heap: open files, write buffers, the run's files. */
+  private heldOutside(): number {
+    return (this.state.io?.heldBytes() ?? 0) + this.files.heldBytes() + this.state.vm.heldOutside;
+  }
+
+  /**
+   * What a measure found (plus `outside`: what the script holds outside the heap, and a string
+   * about to be made): the memory limit checked, the next measure scheduled.
+   */
+  private measured(heap: HeapSize, outside: number): void {
     const vm = this.state.vm;
-    // Open files, write buffers and the run's files are the script's memory too.
-    const held = (this.state.io?.heldBytes() ?? 0) + this.files.heldBytes() + vm.heldOutside;
-    const bytes = heap.bytes + extra + held;
+    const counted = heap.bytes + outside;
+    const limit = this.contract.limits.memoryBytes;
+    if (counted > limit) this.raise('memory', `not enough memory: memory limit of ${limit} bytes exceeded (${counted} bytes in use)`);
+    // Long strings the pass did not read (Collector.PassBound) may be more: the next measure is
+    // scheduled as if they were. If they decide the limit, a measure in slices reads them at
+    // the next instruction, where the run can pause.
+    const bytes = counted + (heap.unsettled ?? 0);
+    if (bytes > limit && this.running) {
+      this.lastMemory = counted;
+      this.measureDue = true;
+      this.dueAt = vm.allocated;
+      vm.hookSoon();
+      return;
+    }
     this.lastMemory = bytes;
-    if (bytes > this.peakMemory) this.peakMemory = bytes;
+    if (counted > this.peakMemory) this.peakMemory = counted;
     // A measure comes anyway after many instructions: a script that allocates nothing still gets
     // the finalizers of what it dropped (and anything not counted is found). Far enough apart to
     // cost almost nothing: a pass takes about as long as 20 to 40 instructions per object it
     // visits, so the next waits 1,024 instructions per object (binary trees: 128 cost 16%).
     this.nextMemoryCheck = vm.instructions + Math.max(MEASURE_EVERY, 1024 * heap.objects);
-    const limit = this.contract.limits.memoryBytes;
-    if (bytes > limit) this.raise('memory', `not enough memory: memory limit of ${limit} bytes exceeded (${bytes} bytes in use)`);
     // Near the limit that room is small and a pass per few allocations would cost far more than
     // the script (a pass visits the whole heap): the room is at least `grace`, which starts at
     // 1/64 of the limit and doubles each time a measure finds less room than that (a script

@@ -273,6 +273,31 @@ describe('collector (engine)', () => {
     assert.ok(mixed >= 10 * K && mixed < 11 * K, `${mixed}`);
   });
 
+  it('reads strings past a megabyte that share a length only when the limit depends on them, one a step', () => {
+    const state = new LuaState();
+    const M = 1 << 21;
+    // Two equal ropes made apart and one string held twice: texts of one length met again.
+    state.run(`a = string.rep("x", ${M / 2}) .. string.rep("x", ${M / 2}) b = string.rep("x", ${M / 2}) .. string.rep("x", ${M / 2}) c = {a, a, b}`, '=x');
+    const exact = state.vm.gc.measure();
+    assert.equal(exact.unsettled, undefined);
+    assert.ok(exact.bytes >= M && exact.bytes < 2 * M, `${exact.bytes}`);
+    // Not told to settle: the doubts are reported apart from what was counted.
+    const quick = state.vm.gc.measure({ limit: 100 * M, settle: false });
+    assert.equal(quick.bytes, exact.bytes);
+    assert.ok(quick.unsettled !== undefined && quick.unsettled >= 3 * M, `${quick.unsettled}`);
+    // A limit the count is surely under, or surely over, whatever the doubts are: nothing read.
+    assert.ok(state.vm.gc.measure({ limit: 100 * M, settle: true }).unsettled! >= 3 * M);
+    assert.ok(state.vm.gc.measure({ limit: M / 2, settle: true }).unsettled! >= 3 * M);
+    // A limit they decide: read, each read announced (a sliced host gives it a slice of its own).
+    const steps = state.vm.gc.measureSteps({ limit: 3 * M, settle: true });
+    let reads = 0;
+    let r = steps.next();
+    for (; !r.done; r = steps.next()) if (r.value === true) reads++;
+    assert.equal(r.value.unsettled, undefined);
+    assert.equal(r.value.bytes, exact.bytes);
+    assert.ok(reads >= 3, `${reads}`);
+  });
+
   it('marks the values a pending metamethod call holds and a host adds as roots', () => {
     const state = new LuaState();
     const [held] = state.run('w = setmetatable({}, {__mode = "k"}) local t = {} w[t] = 1 return t', '=x');

@@ -39,7 +39,28 @@ export interface HeapSize {
   bytes: number;
   /** Objects visited: the cost of the pass, used to schedule the next one. */
   objects: number;
+  /**
+   * Bytes of long strings not told apart from a string of the same length (not in `bytes`): a
+   * pass asked not to read them (PassBound.settle false), or one whose `bytes` were already past
+   * its bound. Each may be a second reference to a string counted, or text of its own.
+   */
+  unsettled?: number;
 }
+
+/**
+ * What a measuring host needs of a pass: whether the heap is over `limit`. Telling two equal long
+ * strings made apart from two references to one means reading both, and a string built by
+ * concatenation (a V8 rope) is flattened when read: 40 ms for 64 MB, in one piece. A pass reads
+ * such strings (longer than READ_AT, when another of their length was met) only at its end, one a
+ * step (a sliced pass yields between), and only if the answer depends on it: not once what it
+ * counted surely is over the limit. Told not to `settle`, it reads none and reports them unsettled.
+ */
+export interface PassBound {
+  /** Undefined: the exact figure is wanted. */
+  limit: number | undefined;
+  settle: boolean;
+}
+const EXACT: PassBound = { limit: undefined, settle: true };
 
 /** An object that can be marked for finalization. */
 type Finalizable = LuaTable | Userdata;
@@ -189,8 +210,8 @@ export class Collector {
   }
 
   /** Measures without collecting (weak tables hold, nothing is finalized): the collector is stopped. */
-  measure(): HeapSize {
-    return this.pass(false);
+  measure(bound = EXACT): HeapSize {
+    return this.pass(false, true, bound);
   }
 
   /** A full pass: marks, clears weak entries, queues the finalizers of unreachable objects. */
@@ -206,8 +227,8 @@ export class Collector {
    * holds; were it to reset the debt, the precise passes allocation brings would never come (a
    * `repeat u = {} until finished` loop waiting for a finalizer would wait for ever).
    */
-  hostPass(): HeapSize {
-    return this.pass(true, false);
+  hostPass(bound = EXACT): HeapSize {
+    return this.pass(true, false, bound);
   }
 
   /** `collectgarbage("collect")`: a full pass, then every pending finalizer (errors propagate, as 5.3). */
@@ -331,8 +352,8 @@ export class Collector {
    * visits and returns what hostPass returns. The host drives it while the VM is paused between
    * instructions (nothing changes the heap until it is done), giving the event loop turns between.
    */
-  hostPassSteps(): Generator<void, HeapSize> {
-    return this.passSteps(true, false);
+  hostPassSteps(bound = EXACT): Generator<boolean | void, HeapSize> {
+    return this.passSteps(true, false, bound);
   }
 
   /**
@@ -351,22 +372,24 @@ export class Collector {
   }
 
   /** measure in slices (see hostPassSteps). */
-  measureSteps(): Generator<void, HeapSize> {
-    return this.passSteps(false);
+  measureSteps(bound = EXACT): Generator<boolean | void, HeapSize> {
+    return this.passSteps(false, true, bound);
   }
 
-  private pass(collecting: boolean, schedule = true): HeapSize {
-    const steps = this.passSteps(collecting, schedule);
+  private pass(collecting: boolean, schedule = true, bound = EXACT): HeapSize {
+    const steps = this.passSteps(collecting, schedule, bound);
     for (;;) {
       const r = steps.next();
       if (r.done) return r.value;
     }
   }
 
-  private *passSteps(collecting: boolean, schedule = true): Generator<void, HeapSize> {
+  private *passSteps(collecting: boolean, schedule = true, bound = EXACT): Generator<boolean | void, HeapSize> {
     const marked = new Marks();
     const strings = new Strings();
     const longStrings = new LongStrings();
+    /** Strings longer than READ_AT met when another of their length was in (see PassBound). */
+    const doubts: string[] = [];
     let bytes = 0;
     const work: unknown[] = [];
     /** Tables with weak values / weak keys met by this pass. */
@@ -381,6 +404,10 @@ export class Collector {
         // Each text once: PUC interns short strings; equal long strings made apart count once here.
         if (v.length === 0) return;
         if (v.length > LONG_STRING) {
+          if (v.length > READ_AT && longStrings.hasLength(v.length)) {
+            doubts.push(v);
+            return;
+          }
           if (!longStrings.add(v)) return;
           // Reading it (a rope is flattened) is work in proportion to its length.
           untilYield -= v.length >>> 9;
@@ -573,6 +600,18 @@ export class Collector {
       clearValues(weakValues, marked, vm.closures);
     }
 
+    // The long strings in doubt, read one a step if the answer depends on them.
+    let unsettled = 0;
+    for (const s of doubts) unsettled += SIZE.string + s.length;
+    const limit = bound.limit;
+    if (unsettled > 0 && bound.settle && (limit === undefined || (bytes <= limit && bytes + unsettled > limit))) {
+      unsettled = 0;
+      for (const s of doubts) {
+        if (!(yield* longStrings.addReading(s))) continue;
+        bytes += SIZE.string + s.length;
+      }
+    }
+
     // A measure while stopped collects nothing: what was allocated since still counts as in use.
     if ((collecting && schedule) || this.passes === 0) {
       this.passes++;
@@ -584,7 +623,9 @@ export class Collector {
       this.stepWork = 0;
       this.updateThreshold();
     }
-    return { bytes, objects: marked.size + strings.size + longStrings.size };
+    const heap: HeapSize = { bytes, objects: marked.size + strings.size + longStrings.size + doubts.length };
+    if (unsettled > 0) heap.unsettled = unsettled;
+    return heap;
   }
 }
 
@@ -601,6 +642,11 @@ function weakMode(mt: LuaTable): number {
  * (sixty strings of a megabyte: 55 ms a pass).
  */
 const LONG_STRING = 16383;
+/**
+ * Longer strings are compared with another of their length at the end of a pass, one a step, and
+ * only when the measure depends on it (PassBound): reading a rope this long takes about a millisecond.
+ */
+const READ_AT = 1 << 20;
 /** Long strings up to this length are told apart by samples of their text (LongStrings). */
 const SAMPLED_MAX = 4 * 1024 * 1024;
 
@@ -641,6 +687,30 @@ class LongStrings {
     if (!addSampled(bucket.sampled, s)) return false;
     this.size++;
     return true;
+  }
+
+  /** Whether a string of length `n` is in. */
+  hasLength(n: number): boolean {
+    return this.buckets.has(n);
+  }
+
+  /**
+   * add, reading one string a step: `s`, then each of its length it is compared with (a rope is
+   * flattened by its first read, in place; comparing two flat strings is a fraction of that).
+   * Each read is announced by yielding true: a sliced pass gives it a slice of its own.
+   */
+  *addReading(s: string): Generator<boolean, boolean> {
+    yield true;
+    s.charCodeAt(0);
+    const bucket = this.buckets.get(s.length);
+    if (bucket !== undefined && 'plain' in bucket) {
+      for (const m of bucket.plain) {
+        yield true;
+        m.charCodeAt(0);
+      }
+    }
+    yield true;
+    return this.add(s);
   }
 }
 
