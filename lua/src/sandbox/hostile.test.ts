@@ -165,6 +165,28 @@ describe('sandbox: hostile scripts', function () {
     assert.ok(result.ok && (result.output as number) > 0, JSON.stringify(result).slice(0, 300));
   });
 
+  describe('Lua called where the run cannot pause ends the run before it holds the thread 30 ms, whatever the budget', () => {
+    const loop = 'function() while true do end end';
+    for (const [what, source] of [
+      ['a finalizer', `for i = 1, 100 do setmetatable({}, { __gc = ${loop} }) end local t = {} for i = 1, 1e6 do t[i % 100 + 1] = { i } end return 1`],
+      ['an xpcall message handler', `return xpcall(error, ${loop})`],
+      ['__tostring called by tostring', `return tostring(setmetatable({}, { __tostring = ${loop} }))`],
+      ['__index called by table.concat', `return table.concat(setmetatable({}, { __len = function() return 3 end, __index = ${loop} }))`],
+    ] as const) {
+      it(what, async () => {
+        const started = performance.now();
+        const result = await run(source, { limits: { ...LIMITS, instructions: 1_000_000_000, timeMs: 10_000 } });
+        fails(result, 'budget', /held the host's thread 30 ms where the run cannot pause/);
+        // The run's whole time is the one piece it held the thread for (before, its time limit).
+        assert.ok(performance.now() - started < 2000, `${performance.now() - started} ms`);
+      });
+    }
+    it('while the same loops where the run can pause run to the time limit, with turns', async () => {
+      const result = await run(`local ok = pcall(${loop}) return ok`, { limits: { ...LIMITS, instructions: 1_000_000_000, timeMs: 300 } });
+      fails(result, 'budget', /time limit of 300 ms exceeded/);
+    });
+  });
+
   describe('the boundary refuses what JSON cannot carry faithfully', () => {
     for (const [what, source, message] of [
       ['NaN', 'return { x = 0/0 }', /the output has NaN \(at x\), which JSON cannot carry/],

@@ -34,7 +34,7 @@ import { LuaExit, systemClock } from '../stdlib/os';
 import { LineSplitter, type IoOptions } from '../stdlib/io';
 import { RunFiles, type SandboxFiles } from './files';
 import { DefaultRandom } from '../stdlib/math';
-import { HostValue, Json, MarshalError, Steps, fromLua, fromLuaSteps, heldByRuns, holding, hostValueSteps, inSlices, nextTurn, busyTurn, toLua } from './marshal';
+import { HostValue, Json, MarshalError, Steps, fromLua, fromLuaSteps, heldByRuns, holding, hostValueSteps, inSlices, nextTurn, busyTurn, heldThisTurn, toLua } from './marshal';
 import { ContractModules, ModuleSource, contractFolderReader, moduleReader } from './modules';
 import { AUDIT_FORMAT, AuditBytes, AuditFiles, AuditHostCall, AuditModule, AuditRecord, auditBytes, canonicalJson, sha256, sha256Bytes } from './audit';
 
@@ -145,6 +145,14 @@ let compiledChars = 0;
 
 /** A run that goes on longer than this gives the event loop a turn, in milliseconds. */
 const YIELD_MS = 10;
+/**
+ * Lua called from inside a library function or the VM itself (a `__gc` finalizer, an xpcall
+ * message handler, a metamethod a library function calls, `tostring`'s `__tostring`) runs in a
+ * JavaScript call the run cannot pause in. Holding the thread this long there ends the run with
+ * `budget`: the host's event loop is never held much past it, whatever the limits (a finalizer
+ * that loops for ever under a large instruction budget held it for its whole time limit).
+ */
+const UNPAUSABLE_MS = 30;
 
 /** The longest error message a result carries, in characters (the rest is cut). */
 const MAX_MESSAGE = 64 * 1024;
@@ -554,6 +562,11 @@ class Run {
         this.checkLimits();
         if (debug !== undefined && debug.step(frame)) return true;
         if (performance.now() - lastYield > YIELD_MS) {
+          // Where the run cannot pause, the VM pauses at the first instruction where it can,
+          // unless the event loop has waited too long for that.
+          if (!canPause && this.running && heldThisTurn() > UNPAUSABLE_MS) {
+            this.raise('budget', `held the host's thread ${UNPAUSABLE_MS} ms where the run cannot pause: code called from inside a library function or the VM (a __gc finalizer, an xpcall message handler, a metamethod) gets no turns of the event loop`);
+          }
           yielding = true;
           return true;
         }

@@ -87,7 +87,7 @@ export function openTable(vm: VM, G: LuaTable, charge: Charge): void {
               for (let i = e; i > low;) {
                 const stop = Math.max(low, i - SLICE);
                 charge(i - stop);
-                for (; i > stop; i--) seti(t, i, geti(t, i - 1));
+                for (; i > stop && !vm.pauseWanted; i--) seti(t, i, geti(t, i - 1));
                 if (i > low) yield;
               }
               seti(t, low, value);
@@ -122,7 +122,7 @@ export function openTable(vm: VM, G: LuaTable, charge: Charge): void {
           while (i < end) {
             const stop = Math.min(end, i + SLICE);
             charge(stop - i);
-            for (; i < stop; i++) seti(t, i, geti(t, i + 1));
+            for (; i < stop && !vm.pauseWanted; i++) seti(t, i, geti(t, i + 1));
             if (i < end) yield;
           }
           seti(t, i, undefined);
@@ -168,7 +168,7 @@ export function openTable(vm: VM, G: LuaTable, charge: Charge): void {
         let k = 0;
         for (; i < last; i = intAdd(i, 1)) {
           add(i);
-          if (++k === SLICE) {
+          if (++k === SLICE || vm.pauseWanted) {
             k = 0;
             yield;
           }
@@ -230,7 +230,7 @@ export function openTable(vm: VM, G: LuaTable, charge: Charge): void {
             charge(steps);
             steps = 0;
           }
-          return ++done % SLICE === 0;
+          return ++done % SLICE === 0 || vm.pauseWanted;
         };
         return Request.slices((function* copy() {
           if (small) {
@@ -284,7 +284,7 @@ export function openTable(vm: VM, G: LuaTable, charge: Charge): void {
           }
           return cmp === undefined ? vm.lessThan(x, y) : !isFalsy(vm.call(cmp, [x, y])[0]);
         };
-        const sorter = new Sorter(t, less, (i) => geti(t, i), (i, v) => seti(t, i, v), () => a.fail('invalid order function for sorting'));
+        const sorter = new Sorter(t, less, (i) => geti(t, i), (i, v) => seti(t, i, v), () => a.fail('invalid order function for sorting'), () => vm.pauseWanted);
         return Request.slices((function* sort() {
           yield* sorter.sort(1, n as number, 0);
           charge(steps);
@@ -311,6 +311,8 @@ class Sorter {
     private readonly get: (i: number) => LuaValue,
     private readonly set: (i: number, v: LuaValue) => void,
     private readonly invalid: () => Error,
+    /** Whether the run wants to pause (VM.pauseWanted): the slice ends at the next comparison. */
+    private readonly pauseWanted: () => boolean,
   ) {}
 
   private randomPivotSeed(): number {
@@ -334,7 +336,7 @@ class Sorter {
 
   /** Whether the slice is done (then the sort yields, between two comparisons). */
   private due(): boolean {
-    if (this.compares < SLICE_COMPARES) return false;
+    if (this.compares < SLICE_COMPARES && !this.pauseWanted()) return false;
     this.compares = 0;
     return true;
   }

@@ -313,6 +313,14 @@ export class VM {
   private skipHookOnce = false;
   /** The hook asked to pause where the run could not (see stepOn). */
   private hookRefused = false;
+  /**
+   * The step hook asked to pause inside a Lua function a native called (a sort comparator, an
+   * `__index` a table function read through): a resumable native ends its slice at its next
+   * element, so that the pause comes there rather than after a whole slice of such calls.
+   */
+  get pauseWanted(): boolean {
+    return this.hookRefused;
+  }
 
   // The top-level run started by `start` (the only one that can suspend).
   private driven = false;

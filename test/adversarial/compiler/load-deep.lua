@@ -1,5 +1,4 @@
 -- load of a chunk of 190 nested parentheses and a 10,000-term sum.
--- @known event loop held 35-41 ms in three full runs (was 90 ms): passes, within 10 ms of the bound
 -- @expect ok
 -- @output [1,10000]
 -- @contract {"stdlib": {"allow": ["load"]}}

@@ -1,5 +1,4 @@
 -- Twenty scripts that leave 25 MB in suspended coroutines.
--- @known event loop held 39-56 ms in three full runs (was 78-137 ms; 2 cores, load average 1-2)
 -- @mode retention
 -- @runs 20
 -- @expect ok
