@@ -288,14 +288,15 @@ describe('collector (engine)', () => {
     // A limit the count is surely under, or surely over, whatever the doubts are: nothing read.
     assert.ok(state.vm.gc.measure({ limit: 100 * M, settle: true }).unsettled! >= 3 * M);
     assert.ok(state.vm.gc.measure({ limit: M / 2, settle: true }).unsettled! >= 3 * M);
-    // A limit they decide: read, each read announced (a sliced host gives it a slice of its own).
+    // A limit they decide: read, the reads begun in a slice of their own (yields true, for a
+    // sliced host; reads under a millisecond share it).
     const steps = state.vm.gc.measureSteps({ limit: 3 * M, settle: true });
-    let reads = 0;
+    let fresh = 0;
     let r = steps.next();
-    for (; !r.done; r = steps.next()) if (r.value === true) reads++;
+    for (; !r.done; r = steps.next()) if (r.value === true) fresh++;
     assert.equal(r.value.unsettled, undefined);
     assert.equal(r.value.bytes, exact.bytes);
-    assert.ok(reads >= 3, `${reads}`);
+    assert.ok(fresh >= 1, `${fresh}`);
   });
 
   it('marks the values a pending metamethod call holds and a host adds as roots', () => {

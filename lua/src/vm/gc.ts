@@ -697,20 +697,31 @@ class LongStrings {
   /**
    * add, reading one string a step: `s`, then each of its length it is compared with (a rope is
    * flattened by its first read, in place; comparing two flat strings is a fraction of that).
-   * Each read is announced by yielding true: a sliced pass gives it a slice of its own.
+   * A read may be long: it starts at most a millisecond into a slice of the pass's own (see
+   * fresh), while reads of strings already flat (one string held in many places) share slices.
    */
   *addReading(s: string): Generator<boolean, boolean> {
-    yield true;
+    yield* this.fresh();
     s.charCodeAt(0);
     const bucket = this.buckets.get(s.length);
     if (bucket !== undefined && 'plain' in bucket) {
       for (const m of bucket.plain) {
-        yield true;
+        yield* this.fresh();
         m.charCodeAt(0);
       }
     }
-    yield true;
+    yield* this.fresh();
     return this.add(s);
+  }
+
+  /** When addReading last began a slice of its own. */
+  private freshAt = -Infinity;
+
+  /** Asks for a slice of its own (yields true, see inSlices) unless this one began under a millisecond ago. */
+  private *fresh(): Generator<boolean, void> {
+    if (performance.now() - this.freshAt < 1) return;
+    yield true;
+    this.freshAt = performance.now();
   }
 }
 
