@@ -26,7 +26,7 @@ import { OFF_THREAD_CHARS, compileOffThread } from './compile-thread';
 import type { Proto } from '../vm/proto';
 import { LuaState } from '../vm/state';
 import type { CallFrame, Coroutine, VM } from '../vm/interp';
-import type { HeapSize } from '../vm/gc';
+import type { HeapSize, PassBound } from '../vm/gc';
 import { LuaTable } from '../vm/table';
 import { LuaClosure, LuaError, LuaValue, NativeFunction, Request, Upvalue, fromLuaString, typeName } from '../vm/value';
 import type { Clock } from '../stdlib/os';
@@ -549,7 +549,7 @@ class Run {
           measuring = true;
           return true;
         }
-        this.measureMemory(0, true);
+        this.measureMemory(0, /* settle */ true);
       }
       sinceCheck += every;
       if (sinceCheck >= CHECK_EVERY) {
@@ -862,7 +862,7 @@ class Run {
     // What grew until now is in this measure.
     vm.gc.growthMeasured();
     const outside = extra + this.heldOutside();
-    const bound = { limit: this.contract.limits.memoryBytes - outside, settle };
+    const bound = this.passBound(outside, settle);
     this.measured(vm.gc.running ? vm.gc.hostPass(bound) : vm.gc.measure(bound), outside);
   }
 
@@ -876,9 +876,17 @@ class Run {
     this.measureDue = false;
     vm.gc.growthMeasured();
     const outside = this.heldOutside();
-    const bound = { limit: this.contract.limits.memoryBytes - outside, settle: true };
+    const bound = this.passBound(outside, true);
     const sliced = inSlices(vm.gc.running ? vm.gc.hostPassSteps(bound) : vm.gc.measureSteps(bound), SLICE_MS);
     this.measured('value' in sliced ? sliced.value : await sliced.later, outside);
+  }
+
+  /**
+   * What the collector's pass must tell: whether the heap is over what the limit leaves beside
+   * `outside`; `settle` false leaves long strings it would have to read to a later measure.
+   */
+  private passBound(outside: number, settle: boolean): PassBound {
+    return { limit: this.contract.limits.memoryBytes - outside, settle };
   }
 
   /** What the script holds outside the VM's heap: open files, write buffers, the run's files. */

@@ -40,9 +40,10 @@ export interface HeapSize {
   /** Objects visited: the cost of the pass, used to schedule the next one. */
   objects: number;
   /**
-   * Bytes of long strings not told apart from a string of the same length (not in `bytes`): a
-   * pass asked not to read them (PassBound.settle false), or one whose `bytes` were already past
-   * its bound. Each may be a second reference to a string counted, or text of its own.
+   * Bytes of long strings not told apart from a string of the same length (not in `bytes`), left
+   * unread by a pass asked not to read them (PassBound.settle false) or because they could not
+   * change its answer: `bytes` already past its bound, or `bytes` with them all still under it.
+   * Each may be a second reference to a string counted, or text of its own.
    */
   unsettled?: number;
 }
@@ -51,9 +52,9 @@ export interface HeapSize {
  * What a measuring host needs of a pass: whether the heap is over `limit`. Telling two equal long
  * strings made apart from two references to one means reading both, and a string built by
  * concatenation (a V8 rope) is flattened when read: 40 ms for 64 MB, in one piece. A pass reads
- * such strings (longer than READ_AT, when another of their length was met) only at its end, one a
- * step (a sliced pass yields between), and only if the answer depends on it: not once what it
- * counted surely is over the limit. Told not to `settle`, it reads none and reports them unsettled.
+ * such strings (longer than READ_AT, when another of their length was met) only at its end, a read
+ * at a time beginning a slice of its own (LongStrings.addReading), and only if the answer depends
+ * on them. Told not to `settle`, it reads none and reports them unsettled.
  */
 export interface PassBound {
   /** Undefined: the exact figure is wanted. */
@@ -643,8 +644,8 @@ function weakMode(mt: LuaTable): number {
  */
 const LONG_STRING = 16383;
 /**
- * Longer strings are compared with another of their length at the end of a pass, one a step, and
- * only when the measure depends on it (PassBound): reading a rope this long takes about a millisecond.
+ * Longer strings met when another of their length was are read at the end of a pass, and only
+ * when the measure depends on them (PassBound): reading a rope this long takes about a millisecond.
  */
 const READ_AT = 1 << 20;
 /** Long strings up to this length are told apart by samples of their text (LongStrings). */
