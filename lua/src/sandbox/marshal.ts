@@ -70,8 +70,6 @@ export function heldByRuns(): number {
 /** heldMs when the event loop last had a turn (see busyTurn). */
 let heldAtTurn = 0;
 let turnMarked = false;
-/** When sandbox work began in this turn of the event loop (see heldThisTurn). */
-let turnStart = 0;
 
 /** Runs `f`, counting its time as held by sandbox work. */
 export function holding<T>(f: () => T): T {
@@ -80,7 +78,6 @@ export function holding<T>(f: () => T): T {
     // Sandbox work in this turn of the loop is counted from here until the loop's next turn.
     turnMarked = true;
     heldAtTurn = heldMs;
-    turnStart = performance.now();
     setImmediate(() => { turnMarked = false; });
   }
   const at = performance.now();
@@ -91,14 +88,6 @@ export function holding<T>(f: () => T): T {
     holdingDepth--;
     heldMs += performance.now() - at;
   }
-}
-
-/**
- * How long the event loop has waited, in milliseconds, since sandbox work began in this turn of
- * it (0 outside sandbox work): what a run that cannot pause must stay under.
- */
-export function heldThisTurn(): number {
-  return turnMarked ? performance.now() - turnStart : 0;
 }
 
 /**

@@ -34,7 +34,7 @@ import { LuaExit, systemClock } from '../stdlib/os';
 import { LineSplitter, type IoOptions } from '../stdlib/io';
 import { RunFiles, type SandboxFiles } from './files';
 import { DefaultRandom } from '../stdlib/math';
-import { HostValue, Json, MarshalError, Steps, fromLua, fromLuaSteps, heldByRuns, holding, hostValueSteps, inSlices, nextTurn, busyTurn, heldThisTurn, toLua } from './marshal';
+import { HostValue, Json, MarshalError, Steps, fromLua, fromLuaSteps, heldByRuns, holding, hostValueSteps, inSlices, nextTurn, busyTurn, toLua } from './marshal';
 import { ContractModules, ModuleSource, contractFolderReader, moduleReader } from './modules';
 import { AUDIT_FORMAT, AuditBytes, AuditFiles, AuditHostCall, AuditModule, AuditRecord, auditBytes, canonicalJson, sha256, sha256Bytes } from './audit';
 
@@ -148,11 +148,15 @@ const YIELD_MS = 10;
 /**
  * Lua called from inside a library function or the VM itself (a `__gc` finalizer, an xpcall
  * message handler, a metamethod a library function calls, `tostring`'s `__tostring`) runs in a
- * JavaScript call the run cannot pause in. Holding the thread this long there ends the run with
- * `budget`: the host's event loop is never held much past it, whatever the limits (a finalizer
- * that loops for ever under a large instruction budget held it for its whole time limit).
+ * JavaScript call the run cannot pause in. When the run wants its turn there, the VM pauses at
+ * the first instruction where it can (the resumable table functions end their slice at the next
+ * element, VM.pauseWanted); going on this much longer without one ends the run with `budget`, so
+ * the host's event loop is never held much past YIELD_MS + this, whatever the limits (a finalizer
+ * that loops for ever under a large instruction budget held it for its whole time limit). It is
+ * counted from that moment, not from the turn's start: a busy machine that stretches the slice
+ * before it does not end a run whose pause comes at the next comparison of a sort.
  */
-const UNPAUSABLE_MS = 30;
+const UNPAUSABLE_MS = 20;
 
 /** The longest error message a result carries, in characters (the rest is cut). */
 const MAX_MESSAGE = 64 * 1024;
@@ -539,6 +543,8 @@ class Run {
     // A long run gives the event loop a turn every YIELD_MS (other sandboxes, host I/O, a
     // debugger's pause request): it pauses itself and goes on after setImmediate.
     let lastYield = performance.now();
+    /** When the run first wanted its turn where it could not pause, since it last paused (UNPAUSABLE_MS). */
+    let refusedAt: number | undefined;
     let yielding = false;
     let measuring = false;
     const hook = (_vm: VM, frame: CallFrame, canPause: boolean): boolean => {
@@ -561,11 +567,13 @@ class Run {
         }
         this.checkLimits();
         if (debug !== undefined && debug.step(frame)) return true;
-        if (performance.now() - lastYield > YIELD_MS) {
-          // Where the run cannot pause, the VM pauses at the first instruction where it can,
-          // unless the event loop has waited too long for that.
-          if (!canPause && this.running && heldThisTurn() > UNPAUSABLE_MS) {
-            this.raise('budget', `held the host's thread ${UNPAUSABLE_MS} ms where the run cannot pause: code called from inside a library function or the VM (a __gc finalizer, an xpcall message handler, a metamethod) gets no turns of the event loop`);
+        const now = performance.now();
+        if (now - lastYield > YIELD_MS) {
+          if (!canPause && this.running) {
+            refusedAt ??= now;
+            if (now - refusedAt > UNPAUSABLE_MS) {
+              this.raise('budget', `held the host's thread ${YIELD_MS + UNPAUSABLE_MS} ms where the run cannot pause: code called from inside a library function or the VM (a __gc finalizer, an xpcall message handler, a metamethod) gets no turns of the event loop`);
+            }
           }
           yielding = true;
           return true;
@@ -588,7 +596,10 @@ class Run {
     const fn = new LuaClosure(proto, proto.upvalues.map((_, i) => Upvalue.closed(i === 0 ? G : undefined)));
     let values: LuaValue[] = [];
     // The run's instructions hold the thread (see heldByRuns: other runs' turns leave them out).
-    const resume = (settled?: Parameters<VM['resume']>[0]) => holding(() => vm.resume(settled));
+    const resume = (settled?: Parameters<VM['resume']>[0]) => {
+      refusedAt = undefined;
+      return holding(() => vm.resume(settled));
+    };
     try {
       let out = holding(() => vm.start(fn, [inputLua]));
       while (out.status === 'suspended') {
