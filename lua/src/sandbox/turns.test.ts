@@ -6,6 +6,7 @@ import { strict as assert } from 'assert';
 import { holding, nextTurn } from './marshal';
 import { testContract } from './testing/contract';
 import { Sandbox } from './sandbox';
+import { LuaState } from '../vm/state';
 
 /** Holds the thread for at least `ms` as sandbox work (a slice of a run). */
 function slice(ms: number): void {
@@ -63,5 +64,32 @@ describe('sandbox: turns of the event loop shared by the runs', () => {
     results.forEach((r, i) => assert.deepEqual(r, { ...r, ok: true, output: expected + i }));
     // Forty runs of a few milliseconds each cannot all have run in one turn of the loop.
     assert.ok(turns >= 4, `the loop had ${turns} turns while 40 runs ran`);
+  });
+
+  it('loses no debug hook event where a run paused for the loop (the instruction goes through its events again)', async () => {
+    // Each line event's hook takes a few milliseconds, so the run wants its turn inside hooks
+    // again and again and pauses at the next instruction; the sandbox sets its pace before each
+    // resumption, which made that instruction run without its line event.
+    const lines = Array.from({ length: 400 }, (_, i) => `a = ${i}`).join('\n');
+    const source = `local seen = {}
+debug.sethook(function(_, line) seen[#seen + 1] = line for i = 1, 3000 do end end, "l")
+${lines}
+debug.sethook()
+return table.concat(seen, ",")`;
+    const [plain] = new LuaState().run(source, '=lines');
+    const sandbox = new Sandbox({ manifest: testContract('turns', { stdlib: { allow: ['debug'] }, limits: { instructions: 100_000_000, timeMs: 20_000 } }) });
+    let turns = 0;
+    let counting = true;
+    const count = (): void => {
+      turns++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const result = await sandbox.run(source, null);
+    counting = false;
+    assert.ok(result.ok, JSON.stringify(result).slice(0, 300));
+    assert.equal(result.output, plain);
+    // The run paused for the loop (else the test shows nothing).
+    assert.ok(turns >= 2, `the loop had ${turns} turns during the run`);
   });
 });

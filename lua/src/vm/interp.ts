@@ -473,6 +473,13 @@ export class VM {
   }
 
   private refill(): void {
+    // Paused before an instruction by the step hook: it goes through onCount again when the run
+    // resumes (its debug hook events, the step hook skipped once), whatever set the hook or the
+    // budget meanwhile (the sandbox sets its pace before each resumption).
+    if (this.skipHookOnce) {
+      this.window = this.countdown = 0;
+      return;
+    }
     let n = MAX_WINDOW;
     if (this.budget < n) n = this.budget;
     if (this.hook !== undefined && this.hookLeft < n) n = Math.max(0, this.hookLeft);
@@ -501,10 +508,11 @@ export class VM {
     this.window = 0;
     this.countdown = 0;
     if (this.budget <= 0) throw this.budgetError(frame);
+    // The step hook paused the run before this instruction: not asked again for it.
+    const paused = this.skipHookOnce;
+    this.skipHookOnce = false;
     if (this.hook !== undefined && this.hookLeft <= 0) {
-      if (this.skipHookOnce) {
-        this.skipHookOnce = false;
-      } else {
+      if (!paused) {
         const canPause = this.driven && this.nativeDepth === 0;
         if (canPause) this.hookRefused = false;
         if (this.hook(this, frame, canPause) === true) {
