@@ -16,6 +16,23 @@ function slice(ms: number): void {
   });
 }
 
+/** Counts the event loop's turns from now until `stop`, which gives the count. */
+function countTurns(): { stop(): number } {
+  let turns = 0;
+  let counting = true;
+  const tick = (): void => {
+    turns++;
+    if (counting) setImmediate(tick);
+  };
+  setImmediate(tick);
+  return {
+    stop(): number {
+      counting = false;
+      return turns;
+    },
+  };
+}
+
 describe('sandbox: turns of the event loop shared by the runs', () => {
   it('gives waiters their slices in order until 10 ms are held, then lets the loop run its other callbacks', async () => {
     const order: string[] = [];
@@ -49,16 +66,10 @@ describe('sandbox: turns of the event loop shared by the runs', () => {
 
   it('starts sandboxes a host starts together in one go over several turns, each with the right result', async () => {
     const manifest = testContract('turns', { limits: { instructions: 1e8, timeMs: 30_000 } });
-    let turns = 0;
-    let counting = true;
-    const tick = (): void => {
-      turns++;
-      if (counting) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const loop = countTurns();
     const source = 'local n = 0 for i = 1, 200000 do n = n + i % 7 end return n + input';
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => new Sandbox({ manifest }).run(source, i)));
-    counting = false;
+    const turns = loop.stop();
     let expected = 0;
     for (let i = 1; i <= 200000; i++) expected += i % 7;
     results.forEach((r, i) => assert.deepEqual(r, { ...r, ok: true, output: expected + i }));
@@ -78,15 +89,9 @@ debug.sethook()
 return table.concat(seen, ",")`;
     const [plain] = new LuaState().run(source, '=lines');
     const sandbox = new Sandbox({ manifest: testContract('turns', { stdlib: { allow: ['debug'] }, limits: { instructions: 100_000_000, timeMs: 20_000 } }) });
-    let turns = 0;
-    let counting = true;
-    const count = (): void => {
-      turns++;
-      if (counting) setImmediate(count);
-    };
-    setImmediate(count);
+    const loop = countTurns();
     const result = await sandbox.run(source, null);
-    counting = false;
+    const turns = loop.stop();
     assert.ok(result.ok, JSON.stringify(result).slice(0, 300));
     assert.equal(result.output, plain);
     // The run paused for the loop (else the test shows nothing).
