@@ -23,18 +23,36 @@ describe('compile worker', function () {
     const source = longChunk(2000);
     assert.ok(source.length >= OFF_THREAD_CHARS);
     const here = compile(source, '@long.lua');
-    const there = await compileOffThread(source, '@long.lua');
-    assert.ok(typeof here !== 'string' && there !== undefined && typeof there !== 'string');
+    const answer = await compileOffThread(source, '@long.lua');
+    assert.ok(answer !== undefined && 'proto' in answer);
+    const there = answer.proto;
+    assert.ok(typeof here !== 'string' && typeof there !== 'string');
     assert.deepEqual(Buffer.from(dump(there)), Buffer.from(dump(here)));
     assert.deepEqual(there.locVars, here.locVars);
     assert.deepEqual(there.constants, here.constants);
+  });
+
+  it("counts the compiler's charges as compiling here does, and stops at a job's step or time limit", async () => {
+    // A long and/or chain: walking its jump lists is work that grows as the square of its length.
+    const chain = (terms: number) => `local a = ...\nreturn ${Array(terms).fill('a').join(' and ')}`;
+    let here = 0;
+    const proto = compile(chain(4000), '=chain', (n) => { here += n; });
+    assert.ok(typeof proto !== 'string' && here > 1_000_000);
+    const answer = await compileOffThread(chain(4000), '=chain');
+    assert.ok(answer !== undefined && 'proto' in answer);
+    assert.equal(answer.steps, here);
+    assert.deepEqual(await compileOffThread(chain(4000), '=chain', { maxSteps: here - 1 }), { stopped: 'steps' });
+    // 200,000 terms would hold the worker for minutes: it gives up at its time limit, and the next job is answered.
+    assert.deepEqual(await compileOffThread(chain(200_000), '=chain', { timeMs: 50 }), { stopped: 'time' });
+    const next = await compileOffThread(longChunk(1500), '@next.lua');
+    assert.ok(next !== undefined && 'proto' in next && typeof next.proto !== 'string');
   });
 
   it('gives the message compiling here gives for a chunk that does not compile', async () => {
     const source = longChunk(1500) + '\nlocal = 1';
     const here = compile(source, '@bad.lua');
     assert.equal(typeof here, 'string');
-    assert.equal(await compileOffThread(source, '@bad.lua'), here);
+    assert.deepEqual(await compileOffThread(source, '@bad.lua'), { proto: here, steps: 0 });
   });
 
   it("gives the event loop its turns while a run's long chunk compiles (a short one compiles at once)", async () => {

@@ -35,13 +35,31 @@ export interface PackedProto extends Omit<Proto, 'locVars' | 'protos' | 'constan
   localNames: string;
 }
 
-/** What the worker answers for a job, with the size of its heap after it (`heap`, bytes). */
-export type CompileAnswer = { id: number; heap: number } & ({ proto: PackedProto } | { error: string } | { failed: string });
+/**
+ * What the worker answers for a job, with the size of its heap after it (`heap`, bytes): the
+ * prototype or the compiler's message with the work the compiler charged (`steps`, see `compile`),
+ * or the limit that stopped it, or what went wrong.
+ */
+export type CompileAnswer = { id: number; heap: number } & ({ proto: PackedProto; steps: number } | { error: string; steps: number } | { stopped: CompileStop } | { failed: string });
+
+/** Why the worker gave up a job: its `maxSteps` charged, or its `timeMs` spent. */
+export type CompileStop = 'steps' | 'time';
+
+/** Bounds on a job, so that no chunk holds the worker (and the jobs behind it) past its run's limits. */
+export interface CompileLimits {
+  /** Stop once the compiler has charged more than this (see `compile`'s `charge`). */
+  maxSteps?: number;
+  /** Stop once compiling has taken this long (ms), measured on the worker. */
+  timeMs?: number;
+}
+
+/** What compiling off the thread gives: as `compile` does, with the steps it charged; or the limit it stopped at. */
+export type OffThreadResult = { proto: Proto | string; steps: number } | { stopped: CompileStop };
 
 /**
- * A worker whose heap is bigger than this after a job is stopped once it has no other (a chunk of
- * megabytes leaves hundreds of megabytes of the compiler's garbage in it, which an idle worker would
- * keep); the next long chunk starts another.
+ * A worker whose heap is bigger than this after a job, or whose job stopped at a limit, is stopped
+ * once it has no other (a chunk of megabytes leaves hundreds of megabytes of the compiler's garbage
+ * in it, which an idle worker would keep); the next long chunk starts another.
  */
 const WORKER_HEAP_KEPT = 64 * 1024 * 1024;
 
@@ -49,7 +67,7 @@ const WORKER_HEAP_KEPT = 64 * 1024 * 1024;
  * A job for the worker. The source travels as its UTF-16 code units in a buffer that is moved, not
  * copied: posting a string of megabytes would copy it on this thread (~30 ms for 2.5 MB).
  */
-export interface CompileJob { id: number; source: Uint8Array; chunkName: string }
+export interface CompileJob extends CompileLimits { id: number; source: Uint8Array; chunkName: string }
 
 let worker: WorkerType | undefined;
 let unavailable = false;
@@ -77,7 +95,8 @@ function theWorker(): WorkerType | undefined {
       pending.delete(answer.id);
       if (pending.size === 0) {
         started.unref();
-        if (answer.heap > WORKER_HEAP_KEPT) {
+        // A job given up at a limit (a hostile chunk, most likely) leaves its garbage too.
+        if (answer.heap > WORKER_HEAP_KEPT || 'stopped' in answer) {
           worker = undefined;
           // On a later turn than the answer's: each is work for the event loop.
           setImmediate(() => void started.terminate());
@@ -103,12 +122,18 @@ function theWorker(): WorkerType | undefined {
   }
 }
 
+/** Whether long chunks can be compiled off this thread (starts the worker on first need). */
+export function offThreadAvailable(): boolean {
+  return theWorker() !== undefined;
+}
+
 /**
  * Compiles `source` on the worker: the prototype, or the compiler's message for a chunk that does
- * not compile, exactly as `compile(source, chunkName)` gives them. Undefined when there is no
- * worker to do it (the caller compiles here).
+ * not compile, exactly as `compile(source, chunkName, charge)` gives them, with the steps it
+ * charged; or the limit in `limits` that stopped it first. Undefined when there is no worker to do
+ * it (the caller compiles here).
  */
-export async function compileOffThread(source: string, chunkName: string): Promise<Proto | string | undefined> {
+export async function compileOffThread(source: string, chunkName: string, limits: CompileLimits = {}): Promise<OffThreadResult | undefined> {
   const w = theWorker();
   if (w === undefined) return undefined;
   const id = nextJob++;
@@ -130,14 +155,15 @@ export async function compileOffThread(source: string, chunkName: string): Promi
         return;
       }
       pending.set(id, { resolve, reject });
-      w.postMessage({ id, source: bytes, chunkName } satisfies CompileJob, [bytes.buffer as ArrayBuffer]);
+      w.postMessage({ id, source: bytes, chunkName, ...limits } satisfies CompileJob, [bytes.buffer as ArrayBuffer]);
     });
   } catch {
     return undefined;
   }
-  if ('error' in answer) return answer.error;
+  if ('stopped' in answer) return { stopped: answer.stopped };
+  if ('error' in answer) return { proto: answer.error, steps: answer.steps };
   if ('failed' in answer) return undefined;
-  return unpack(answer.proto, { left: UNPACK_SLICE });
+  return { proto: await unpack(answer.proto, { left: UNPACK_SLICE }), steps: answer.steps };
 }
 
 /** Constants and local variable records unpacked between two turns of the event loop. */

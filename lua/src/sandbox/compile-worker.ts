@@ -6,7 +6,12 @@ import { getHeapStatistics } from 'v8';
 import { parentPort } from 'worker_threads';
 // Through the engine's entry, so that the bundled worker loads the engine bundle beside it.
 import { compile, type Proto } from '../index';
-import type { CompileAnswer, CompileJob, PackedProto } from './compile-thread';
+import type { CompileAnswer, CompileJob, CompileStop, PackedProto } from './compile-thread';
+
+/** Thrown by the job's charge to stop the compiler at one of the job's limits. */
+class Stopped {
+  constructor(readonly why: CompileStop) {}
+}
 
 function pack(p: Proto, transfer: ArrayBuffer[]): PackedProto {
   const localPcs = new Int32Array(2 * p.locVars.length);
@@ -36,11 +41,22 @@ parentPort?.on('message', (job: CompileJob) => {
   const { id } = job;
   try {
     const source = Buffer.from(job.source.buffer, job.source.byteOffset, job.source.byteLength).toString('utf16le');
-    const proto = compile(source, job.chunkName);
+    // The compiler charges its work beyond the source's size (long and/or chains: quadratic, as in
+    // PUC) a few thousand steps at a time: counted for the answer, and where the job's limits stop it.
+    let steps = 0;
+    const maxSteps = job.maxSteps ?? Infinity;
+    const until = job.timeMs === undefined ? Infinity : performance.now() + job.timeMs;
+    const charge = (n: number): void => {
+      steps += n;
+      if (steps > maxSteps) throw new Stopped('steps');
+      if (performance.now() > until) throw new Stopped('time');
+    };
+    const proto = compile(source, job.chunkName, charge);
     const heap = getHeapStatistics().total_heap_size;
-    answer = typeof proto === 'string' ? { id, heap, error: proto } : { id, heap, proto: pack(proto, transfer) };
+    answer = typeof proto === 'string' ? { id, heap, error: proto, steps } : { id, heap, proto: pack(proto, transfer), steps };
   } catch (error) {
-    answer = { id, heap: getHeapStatistics().total_heap_size, failed: error instanceof Error ? error.message : String(error) };
+    const heap = getHeapStatistics().total_heap_size;
+    answer = error instanceof Stopped ? { id, heap, stopped: error.why } : { id, heap, failed: error instanceof Error ? error.message : String(error) };
   }
   parentPort!.postMessage(answer, transfer);
 });

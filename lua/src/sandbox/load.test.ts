@@ -59,7 +59,41 @@ describe('sandbox: load and what a run leaves behind', function () {
     it('the clock sees a long compile: the run fails on its time limit', async () => {
       const result = await run('local f = load(string.rep("x = 1\\n", 100000)) return f ~= nil', { limits: { ...LIMITS, instructions: 100_000_000, timeMs: 50 } });
       fails(result, ['budget']);
-      assert.match(result.ok ? '' : result.error.message, /time limit of 50 ms exceeded/);
+      // A chunk this long is compiled on the compile worker while the run waits (the loop free).
+      assert.match(result.ok ? '' : result.error.message, /time limit of 50 ms exceeded while compiling a chunk for load/);
+    });
+
+    it('a long chunk compiled off the thread meets the budget where compiling here would, and pcall cannot catch it', async () => {
+      // 60,000 and/or terms: the compiler's charges pass the budget long before the end (the worker stops there).
+      const chain = 'load("return " .. string.rep("x and ", 60000) .. "x")';
+      const result = await run(`local ok = pcall(${chain}) return ok`, { limits: { ...LIMITS, instructions: 20_000_000, timeMs: 60_000 } });
+      fails(result, ['budget']);
+      assert.match(result.ok ? '' : result.error.message, /instruction budget exhausted/);
+      // 2,000 terms (under the worker's threshold) compile here: the same charges as there.
+      const short = await run('local f = load("return " .. string.rep("x and ", 2000) .. "x") x = 5 return f()');
+      assert.deepEqual(short.ok && short.output, 5);
+    });
+
+    it('LuaState: a run that can suspend loads through compileLater (its charges added); a synchronous call, a native\'s callback and a binary chunk compile in place', async () => {
+      const asked: string[] = [];
+      let charged = 0;
+      const state = new LuaState({
+        print: () => undefined,
+        charge: (steps) => { charged += steps; },
+        compileLater: (source, name) => {
+          asked.push(name);
+          return new Promise((resolve) => setTimeout(() => resolve({ proto: compile(source, name), steps: 1234 }), 1));
+        },
+      });
+      assert.deepEqual(await state.runAsync('local f = load("return ...", "=later") return f(7)', '=main'), [7]);
+      assert.deepEqual(asked, ['=later']);
+      assert.ok(charged >= 1234, String(charged));
+      assert.deepEqual(await state.runAsync('local f, message = load("return +", "=bad") return f, message', '=main'), [undefined, "bad:1: unexpected symbol near '+'"]);
+      asked.length = 0;
+      assert.deepEqual(state.run('return load("return 8", "=sync")()', '=main'), [8]);
+      assert.deepEqual(await state.runAsync('local n table.sort({2, 1}, function(a, b) n = load("return 9", "=inside")() return a < b end) return n', '=main'), [9]);
+      assert.deepEqual(await state.runAsync('return load(string.dump(function() return 10 end), "=binary")()', '=main'), [10]);
+      assert.deepEqual(asked, []);
     });
 
     it('the charge is counted in the run\'s instructions', async () => {

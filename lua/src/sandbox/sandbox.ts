@@ -22,7 +22,7 @@ import { LUA53_BASE, LUA53_LIBRARIES } from '../contract/stdlib-names';
 import { validateValue } from '../contract/validate';
 import { acceptsNil } from '../contract/types';
 import { compile } from '../compiler/compile';
-import { OFF_THREAD_CHARS, compileOffThread } from './compile-thread';
+import { OFF_THREAD_CHARS, compileOffThread, offThreadAvailable } from './compile-thread';
 import type { Proto } from '../vm/proto';
 import { LuaState } from '../vm/state';
 import type { CallFrame, Coroutine, VM } from '../vm/interp';
@@ -268,15 +268,15 @@ export class Sandbox {
     const known = this.cached(source, name);
     if (known !== undefined) return known;
     if (source.length < OFF_THREAD_CHARS) return this.compile(source, name);
+    // The worker gives up at the deadline itself (a long and/or chain compiles in quadratic time),
+    // so that no chunk holds it, and the other runs' chunks queued behind, past its run's limit.
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), Math.max(0, deadline - performance.now())); });
-    const compiled = compileOffThread(source, '@' + name);
-    // A compile that ends after the deadline is still kept for the next run of the same chunk.
-    void compiled.then((proto) => { if (proto !== undefined) this.remember(source, name, proto); });
+    const compiled = compileOffThread(source, '@' + name, { timeMs: Math.max(0, deadline - performance.now()) });
     const first = await Promise.race([compiled, late]);
     clearTimeout(timer);
-    if (first === 'late') return undefined;
-    return first === undefined ? this.compile(source, name) : this.remember(source, name, first);
+    if (first === 'late' || (first !== undefined && 'stopped' in first)) return undefined;
+    return first === undefined ? this.compile(source, name) : this.remember(source, name, first.proto);
   }
 
   private cached(source: string, name: string): Proto | string | undefined {
@@ -396,6 +396,8 @@ class Run {
   private readonly state: LuaState;
   private readonly started = performance.now();
   private deadline: number;
+  /** A chunk for `load` is being compiled off the thread (compileLater) while the run waits. */
+  private compiling = false;
   /** Time since the start that was not the run's own (see notOwn). */
   private otherTime = 0;
   private fatal: Fatal | undefined;
@@ -456,6 +458,7 @@ class Run {
       package: this.modulePackage(),
       libraries: sandbox.plan.opens,
       charge: (steps, bytes) => this.work(steps, bytes),
+      compileLater: (source, chunkName) => this.compileLater(source, chunkName),
     });
     const name = options.name ?? 'script.lua';
     this.audit = {
@@ -825,6 +828,31 @@ class Run {
   private notOwn(ms: number): void {
     this.deadline += ms;
     this.otherTime += ms;
+  }
+
+  /**
+   * `load` of a long chunk (OFF_THREAD_CHARS) in a run that can wait: compiled on the compile
+   * worker while the run is suspended, as a long main chunk is, so that the host's event loop is
+   * not held by it. The worker stops where compiling here would have: at what is left of the
+   * instruction budget (the compiler's charges) or of the time limit.
+   */
+  private compileLater(source: string, chunkName: string): Promise<{ proto: Proto | string; steps: number }> | undefined {
+    if (source.length < OFF_THREAD_CHARS || !offThreadAvailable()) return undefined;
+    const maxSteps = this.state.vm.budgetLeft;
+    this.compiling = true;
+    return compileOffThread(source, chunkName, { maxSteps, timeMs: Math.max(0, this.deadline - performance.now()) }).then((compiled) => {
+      this.compiling = false;
+      // No worker after all (it died): compiled here, charged as it goes.
+      if (compiled === undefined) return { proto: compile(source, chunkName, (steps) => this.work(steps)), steps: 0 };
+      if ('stopped' in compiled) {
+        if (compiled.stopped === 'steps') this.work(maxSteps + 1);
+        this.raise('budget', `time limit of ${this.contract.limits.timeMs} ms exceeded while compiling a chunk for load`);
+      }
+      return compiled;
+    }, (error: unknown) => {
+      this.compiling = false;
+      throw error;
+    });
   }
 
   private checkTime(): void {
@@ -1333,7 +1361,7 @@ class Run {
     try {
       const winner = await Promise.race([promise.then((values) => ({ values }), (error: unknown) => ({ error })), timeout]);
       if (winner === 'timeout') {
-        const e = new LuaError(`time limit of ${this.contract.limits.timeMs} ms exceeded while waiting for the host`);
+        const e = new LuaError(`time limit of ${this.contract.limits.timeMs} ms exceeded while ${this.compiling ? 'compiling a chunk for load' : 'waiting for the host'}`);
         e.kind = 'budget';
         this.fatal ??= new Fatal(e);
         this.state.vm.exhaustBudget();

@@ -16,6 +16,11 @@ export interface BaseOptions {
   print: (line: string) => void;
   /** Compiler for `load`; without it `load` reports that loading is unavailable. */
   load?: ChunkLoader;
+  /**
+   * `load` in a run that can suspend: a promise of the function or message for a chunk compiled
+   * elsewhere while the run waits (see LuaState's compileLater); undefined to load with `load`.
+   */
+  loadLater?: (source: string, chunkName: string, env: LuaValue) => Promise<LuaClosure | string> | undefined;
   /** Work done inside a call (reading a long numeral), charged like instructions. */
   charge?: Charge;
 }
@@ -200,11 +205,14 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
     const name = a.optString(2, typeof chunk === 'string' || isNumberLike(chunk) ? (typeof chunk === 'string' ? chunk : a.string(1)) : '=(load)');
     const mode = a.optString(3, 'bt');
     const env = a.length >= 4 ? a.values[3] : G;
-    const loadSource = (source: string): LuaValue[] => {
+    const loadSource = (source: string): LuaValue[] | Request => {
       // The chunk's kind is decided by its first byte (ESC: binary), then the mode must allow it.
       const binary = source.charCodeAt(0) === 27;
       if (!mode.includes(binary ? 'b' : 't')) return [undefined, `attempt to load a ${binary ? 'binary' : 'text'} chunk (mode is '${mode}')`];
       if (!options.load) return [undefined, 'load is not available in this engine configuration'];
+      // A long chunk in a run that can wait: compiled elsewhere while the run is suspended.
+      const later = vm.canSuspend ? options.loadLater?.(source, name, env) : undefined;
+      if (later !== undefined) return new Request('await', [], later.then((loaded) => (typeof loaded === 'string' ? [undefined, loaded] : [loaded])));
       const result = options.load(source, name, env);
       return typeof result === 'string' ? [undefined, result] : [result];
     };
@@ -221,7 +229,7 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
       vm.heldOutside -= reserved;
       reserved = 0;
     };
-    const take = (piece: LuaValue): LuaValue[] | undefined => {
+    const take = (piece: LuaValue): LuaValue[] | Request | undefined => {
       if (piece === undefined || piece === '') {
         const source = pieces.join('');
         done();

@@ -322,6 +322,11 @@ export class VM {
     return this.hookRefused;
   }
 
+  /** Whether a native called now may suspend the run with an `await` request (see request). */
+  get canSuspend(): boolean {
+    return this.driven && this.nativeDepth === 0;
+  }
+
   // The top-level run started by `start` (the only one that can suspend).
   private driven = false;
   private runThread: Coroutine | undefined;
@@ -385,6 +390,12 @@ export class VM {
     if (this.budget < left) left = this.budget;
     if (this.hook !== undefined && this.hookLeft < left) left = Math.max(0, this.hookLeft);
     if (left < this.countdown) this.window = this.countdown = left;
+  }
+
+  /** What is left of the instruction budget (Infinity without one). Safe to call from natives. */
+  get budgetLeft(): number {
+    this.syncCount();
+    return this.budget;
   }
 
   /**

@@ -21,9 +21,19 @@ import { ChunkError, binaryChunkName, undumpString } from './undump';
 /** Compiles source text; returns a prototype or the first error message (`name:line: message`). */
 export type Compiler = (source: string, chunkName: string, charge?: (steps: number) => void) => Proto | string;
 
+/**
+ * Compiles a long chunk for `load` elsewhere while the run waits (a sandbox's compile worker): the
+ * prototype or the message, with the steps the compiler charged as it went (Compiler's `charge`),
+ * charged when it is done; a rejection is an error raised in the run (a limit). Undefined to
+ * compile here, as `compile` does.
+ */
+export type LaterCompiler = (source: string, chunkName: string) => Promise<{ proto: Proto | string; steps: number }> | undefined;
+
 export interface StateOptions {
   /** Turns source into a prototype; default: the engine's compiler. */
   compile?: Compiler;
+  /** `load` in a run that can suspend (VM.start): a chunk this gives a promise for is compiled by it. */
+  compileLater?: LaterCompiler;
   /** Where `print` writes (default: process.stdout). */
   print?: (line: string) => void;
   clock?: Clock;
@@ -46,6 +56,15 @@ export interface StateOptions {
    * Without `io`, os.remove/rename/tmpname, loadfile and dofile are absent too (they use io's files).
    */
   libraries?: { io?: boolean; package?: boolean; debug?: boolean };
+}
+
+/** A loaded chunk's function (its _ENV `env`), or the compiler's message. */
+function closureOf(proto: Proto | string, env: LuaValue): LuaClosure | string {
+  if (typeof proto === 'string') return proto;
+  // A main chunk has one upvalue, _ENV; a function from elsewhere may have none.
+  const ups = proto.upvalues.map(() => Upvalue.closed(undefined));
+  if (ups.length > 0) ups[0] = Upvalue.closed(env);
+  return new LuaClosure(proto, ups);
 }
 
 /** The libraries this state registers in package.loaded (vm.loaded), where messages find functions' names; base and package register _G and package themselves. */
@@ -106,11 +125,13 @@ export class LuaState {
   /** The io library: its files, and `flushAll` for the end of a run; undefined when not opened. */
   readonly io: IoLibrary | undefined;
   private readonly compile: Compiler;
+  private readonly compileLater: LaterCompiler | undefined;
   private readonly lines: LineSplitter | undefined;
   private readonly charge: Charge;
 
   constructor(options: StateOptions = {}) {
     this.compile = options.compile ?? luaCompiler;
+    this.compileLater = options.compileLater;
     const charge = options.charge ?? (() => {});
     this.charge = charge;
     // An explicit collection is library work: charged to the budget with the objects it visits.
@@ -125,7 +146,11 @@ export class LuaState {
     openBase(this.vm, this.globals, {
       print,
       // Not through load's default: `load(s, name, mode, nil)` gives the chunk a nil _ENV.
-      load: (source, chunkName, env) => this.loadChunk(source, chunkName, env),
+      load: (source, chunkName, env) => this.loadChunk(source, chunkName, env, false) as LuaClosure | string,
+      loadLater: (source, chunkName, env) => {
+        const loaded = this.loadChunk(source, chunkName, env, true);
+        return loaded instanceof Promise ? loaded : undefined;
+      },
       charge,
     });
     const libraries = options.libraries ?? {};
@@ -210,10 +235,11 @@ export class LuaState {
    * binary chunk (starting with ESC, as `string.dump` writes) is read and verified instead.
    */
   load(source: string, chunkName: string, env: LuaValue = this.globals): LuaClosure | string {
-    return this.loadChunk(source, chunkName, env);
+    return this.loadChunk(source, chunkName, env, false) as LuaClosure | string;
   }
 
-  private loadChunk(source: string, chunkName: string, env: LuaValue): LuaClosure | string {
+  /** With `canWait`, a chunk `compileLater` takes gives a promise (load's `await` request). */
+  private loadChunk(source: string, chunkName: string, env: LuaValue, canWait: boolean): LuaClosure | string | Promise<LuaClosure | string> {
     // Compiling is work in proportion to the source, charged before it is done (a budget too
     // small for it ends the run first, and the clock is read); the prototypes it makes take
     // memory of that order too. Work that grows faster (long and/or chains) is charged as it goes.
@@ -232,13 +258,17 @@ export class LuaState {
       // `load` reads the text as it is: a first `#` line or a byte order mark is skipped only for
       // files (the compiler skips them, as luaL_loadfile does), so a space in front keeps them.
       const text = source.startsWith('#') || source.startsWith('\xef\xbb\xbf') ? ' ' + source : source;
+      const later = canWait ? this.compileLater?.(text, chunkName) : undefined;
+      if (later !== undefined) {
+        return later.then((compiled) => {
+          // The compiler's own charges, made there as it went, are this run's work.
+          if (compiled.steps > 0) charge(compiled.steps);
+          return closureOf(compiled.proto, env);
+        });
+      }
       proto = this.compile(text, chunkName, charge);
     }
-    if (typeof proto === 'string') return proto;
-    // A main chunk has one upvalue, _ENV; a function from elsewhere may have none.
-    const ups = proto.upvalues.map(() => Upvalue.closed(undefined));
-    if (ups.length > 0) ups[0] = Upvalue.closed(env);
-    return new LuaClosure(proto, ups);
+    return closureOf(proto, env);
   }
 
   /** Calls a function synchronously; a Lua error comes out as a LuaError. */
