@@ -243,16 +243,20 @@ async function measure(target) {
     gaps.last = performance.now();
   };
   let report;
-  if (target.startsWith('stress:')) {
-    const size = Number(target.slice('stress:'.length));
-    // The small form (the fast subset) mixes in only the hostile scripts that pass on their own.
-    report = await stress(opts.pool ? pooledEngine(engine) : engine, size, DEFAULT_LIMITS, { onlyPassing: size <= 20, begin });
-  } else {
-    report = await runCase(engine, theCase, hosts, tampers, generators, begin);
+  try {
+    if (target.startsWith('stress:')) {
+      const size = Number(target.slice('stress:'.length));
+      // The small form (the fast subset) mixes in only the hostile scripts that pass on their own.
+      report = await stress(opts.pool ? pooledEngine(engine) : engine, size, DEFAULT_LIMITS, { onlyPassing: size <= 20, begin });
+    } else {
+      report = await runCase(engine, theCase, hosts, tampers, generators, begin);
+    }
+    // Let the timer see the loop once more after the run.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  } finally {
+    // Also when the case cannot be run (a contract with problems): the child must exit and report.
+    clearInterval(ticker);
   }
-  // Let the timer see the loop once more after the run.
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  clearInterval(ticker);
   report.gapMs = Math.max(gaps.max, performance.now() - gaps.last);
   // The case's workers are gone before memory is measured (what they held goes with them).
   for (const pool of pools.splice(0)) await pool.destroy();

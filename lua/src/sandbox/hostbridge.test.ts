@@ -94,6 +94,21 @@ describe('sandbox: hostile hosts', function () {
     });
   });
 
+  describe('an object crosses with at most 50,000 keys (JavaScript lists them in one step)', () => {
+    const keyed = (n: number) => `local t = {} for i = 1, ${n} do t["k" .. i] = i end`;
+    it('an argument table of 50,001 keys is refused, one of 50,000 given back whole, a sequence of 100,000 is no object', async () => {
+      const host = { echo: (x: unknown) => x, keys: (x: unknown) => Object.keys(x as object).length };
+      fails(await sandbox(host).run(`${keyed(50_001)} return echo(t)`, null), 'runtime', /bad argument #1 to 'echo' \(argument '\.\.\.' has 50001 keys, more than the 50000 an object may have/);
+      const back = await sandbox(host).run(`${keyed(50_000)} local b = echo(t) return b.k50000 + keys(t)`, null);
+      assert.deepEqual(back.ok && back.output, 100_000);
+      const sequence = await sandbox(host).run('local t = {} for i = 1, 100000 do t[i] = i end return #echo(t)', null);
+      assert.deepEqual(sequence.ok && sequence.output, 100_000);
+    });
+    it('so is an output table', async () => {
+      fails(await sandbox({}).run(`${keyed(50_001)} return t`, null), 'output', /the output has 50001 keys, more than the 50000/);
+    });
+  });
+
   describe('what a host throws is cut like other messages', () => {
     it('a long message is cut at 64 KB, for the script that catches it too', async () => {
       const long = 'e'.repeat(200 * 1024);
