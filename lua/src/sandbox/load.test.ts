@@ -13,6 +13,7 @@ import type { Proto } from '../vm/proto';
 import { LuaState } from '../vm/state';
 import { LuaClosure, Upvalue } from '../vm/value';
 import { Sandbox, type RunResult } from './sandbox';
+import { memoryFiles } from './files';
 
 function contract(json: Record<string, unknown>): Contract {
   return testContract('load', json);
@@ -72,6 +73,14 @@ describe('sandbox: load and what a run leaves behind', function () {
       // 2,000 terms (under the worker's threshold) compile here: the same charges as there.
       const short = await run('local f = load("return " .. string.rep("x and ", 2000) .. "x") x = 5 return f()');
       assert.deepEqual(short.ok && short.output, 5);
+    });
+
+    it('loadfile and dofile of a long file go the same way: the function, or the compiler\'s message', async () => {
+      const long = ['local M = {}', ...Array.from({ length: 2000 }, (_, i) => `M[${i}] = ${i}`), 'return #M'].join('\n');
+      const manifest = contract({ stdlib: { allow: ['io', 'loadfile', 'dofile'] }, files: { 'big.lua': 'read', 'bad.lua': 'read' }, limits: LIMITS });
+      const sandbox = new Sandbox({ manifest, files: memoryFiles({ 'big.lua': long, 'bad.lua': long + ' +' }) });
+      const result = await sandbox.run('local f = assert(loadfile("big.lua")) local g, message = loadfile("bad.lua") return { f(), dofile("big.lua"), g == nil, message }', null);
+      assert.deepEqual(result.ok && result.output, [1999, 1999, true, 'bad.lua:2002: unexpected symbol near <eof>']);
     });
 
     it('LuaState: a run that can suspend loads through compileLater (its charges added); a synchronous call, a native\'s callback and a binary chunk compile in place', async () => {

@@ -94,6 +94,26 @@ describe('sandbox modules', function () {
     assert.equal(inside.line, undefined);
   });
 
+  it('compiles a long module (16 KiB or more) on the compile worker while the run waits, as a long script is', async () => {
+    // 2,000 functions: ~90 KB; then the same with a syntax error at its end, and a 2 MB one.
+    const long = ['local M = {}', ...Array.from({ length: 2000 }, (_, i) => `function M.f${i}(x) return x + ${i} end`), 'return M'].join('\n');
+    const broken = long.replace(/return M$/, 'return M +');
+    const huge = ['local M = {}', ...Array.from({ length: 100_000 }, (_, i) => `M[${i}] = ${i}`), 'return M'].join('\n');
+    const files = { 'lib/pricing_util.lua': long, 'lib/tax.lua': broken, 'helper.lua': huge };
+    const sandbox = new Sandbox({ manifest: contract(), modules: files });
+    const loaded = await sandbox.run('local u = require "pricing.util" return u.f1999(1)');
+    assert.deepEqual(loaded.ok && loaded.output, 2000);
+    const again = await sandbox.run('local u = require "pricing.util" return u.f7(1)');
+    assert.deepEqual(again.ok && again.output, 8);
+    const bad = error(await sandbox.run('return require "pricing.tax"'));
+    assert.equal(bad.kind, 'syntax');
+    assert.match(bad.message, /^error loading module 'pricing.tax' from file 'lib\/tax.lua':\n\tlib\/tax.lua:2002: unexpected symbol near <eof>$/);
+    const slow = new Sandbox({ manifest: contract({ limits: { timeMs: 20 } }), modules: files });
+    const late = error(await slow.run('return require "helper"'));
+    assert.equal(late.kind, 'budget');
+    assert.equal(late.message, "time limit of 20 ms exceeded while compiling module 'helper.lua'");
+  });
+
   it('runs a module\'s top level in the loop: an async host call waits, a debugger steps in it', async () => {
     const manifest = contract({ host: { fetch_rate: { params: [{ name: 'code', type: 'string' }], returns: 'number' } } });
     const sources = { 'lib/tax.lua': 'return { rate = fetch_rate("FR") }', 'lib/pricing_util.lua': UTIL };

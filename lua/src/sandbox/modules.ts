@@ -55,6 +55,11 @@ export interface ContractModulesOptions {
   recorded?: readonly AuditModule[];
   /** Compiles a module (cached by the sandbox), chunk name `@path`. */
   compile: (source: string, path: string) => Proto | string;
+  /**
+   * For a run that can wait: a promise of the module's compile (a long one, off the thread), or
+   * undefined to compile it at once with `compile`.
+   */
+  compileLater?: (source: string, path: string) => Promise<Proto | string> | undefined;
   /** The globals modules run with (the script's). */
   globals: () => LuaTable;
   /** Where loaded modules are recorded (the audit record's list). */
@@ -71,13 +76,19 @@ export class ContractModules {
   }
 
   /** The searcher after preload: a declared module's loader, or the line for "module not found". */
-  search(name: string): ModuleLoader | string {
+  search(name: string, canWait = false): ModuleLoader | string | Promise<ModuleLoader> {
     const { contract } = this.options;
     const declared = contract.modules.get(name);
     if (declared === undefined) return `\n\t${undeclaredModuleMessage(name, contract)}`;
     const path = declared.path;
     const source = this.source(path, name);
-    const proto = this.options.compile(source, path);
+    const later = canWait ? this.options.compileLater?.(source, path) : undefined;
+    if (later !== undefined) return later.then((proto) => this.loaderOf(name, path, source, proto));
+    return this.loaderOf(name, path, source, this.options.compile(source, path));
+  }
+
+  /** The loader of a module compiled, recorded as loaded; a LuaError (`syntax`) for one that does not compile. */
+  private loaderOf(name: string, path: string, source: string, proto: Proto | string): ModuleLoader {
     if (typeof proto === 'string') {
       const e = new LuaError(`error loading module '${name}' from file '${path}':\n\t${proto}`);
       e.kind = 'syntax';

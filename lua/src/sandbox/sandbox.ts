@@ -279,6 +279,11 @@ export class Sandbox {
     return first === undefined ? this.compile(source, name) : this.remember(source, name, first.proto);
   }
 
+  /** @internal Whether `source` compiled as `name` is in the compile cache. */
+  isCompiled(source: string, name: string): boolean {
+    return COMPILED.has(name + '\0' + source);
+  }
+
   private cached(source: string, name: string): Proto | string | undefined {
     const key = name + '\0' + source;
     const proto = COMPILED.get(key);
@@ -396,8 +401,8 @@ class Run {
   private readonly state: LuaState;
   private readonly started = performance.now();
   private deadline: number;
-  /** A chunk for `load` is being compiled off the thread (compileLater) while the run waits. */
-  private compiling = false;
+  /** What is being compiled off the thread while the run waits (a chunk for `load`, a module), for the time limit's message. */
+  private compiling: string | undefined;
   /** Time since the start that was not the run's own (see notOwn). */
   private otherTime = 0;
   private fatal: Fatal | undefined;
@@ -839,9 +844,9 @@ class Run {
   private compileLater(source: string, chunkName: string): Promise<{ proto: Proto | string; steps: number }> | undefined {
     if (source.length < OFF_THREAD_CHARS || !offThreadAvailable()) return undefined;
     const maxSteps = this.state.vm.budgetLeft;
-    this.compiling = true;
+    this.compiling = 'a chunk for load';
     return compileOffThread(source, chunkName, { maxSteps, timeMs: Math.max(0, this.deadline - performance.now()) }).then((compiled) => {
-      this.compiling = false;
+      this.compiling = undefined;
       // No worker after all (it died): compiled here, charged as it goes.
       if (compiled === undefined) return { proto: compile(source, chunkName, (steps) => this.work(steps)), steps: 0 };
       if ('stopped' in compiled) {
@@ -850,7 +855,28 @@ class Run {
       }
       return compiled;
     }, (error: unknown) => {
-      this.compiling = false;
+      this.compiling = undefined;
+      throw error;
+    });
+  }
+
+  /**
+   * A long module `require` found, in a run that can wait: compiled as a long main chunk is (the
+   * compile worker, the compile cache, the run's time limit), while the run is suspended.
+   */
+  private compileModuleLater(source: string, path: string): Promise<Proto | string> | undefined {
+    if (source.length < OFF_THREAD_CHARS || this.sandbox.isCompiled(source, path) || !offThreadAvailable()) return undefined;
+    const what = `module '${path}'`;
+    this.compiling = what;
+    const done = (): void => {
+      if (this.compiling === what) this.compiling = undefined;
+    };
+    return this.sandbox.compileForRun(source, path, this.deadline).then((proto) => {
+      done();
+      if (proto === undefined) this.raise('budget', `time limit of ${this.contract.limits.timeMs} ms exceeded while compiling ${what}`);
+      return proto;
+    }, (error: unknown) => {
+      done();
       throw error;
     });
   }
@@ -1117,10 +1143,11 @@ class Run {
       read: this.sandbox.moduleReader,
       recorded: this.replaying?.modules,
       compile: (source, path) => this.sandbox.compile(source, path),
+      compileLater: (source, path) => this.compileModuleLater(source, path),
       globals: () => this.state.globals,
       loaded: this.modulesLoaded,
     });
-    return { search: (name) => modules.search(name), files: modules.files, path: './?.lua;./?/init.lua', cpath: '' };
+    return { search: (name, canWait) => modules.search(name, canWait), files: modules.files, path: './?.lua;./?/init.lua', cpath: '' };
   }
 
   /**
@@ -1361,7 +1388,7 @@ class Run {
     try {
       const winner = await Promise.race([promise.then((values) => ({ values }), (error: unknown) => ({ error })), timeout]);
       if (winner === 'timeout') {
-        const e = new LuaError(`time limit of ${this.contract.limits.timeMs} ms exceeded while ${this.compiling ? 'compiling a chunk for load' : 'waiting for the host'}`);
+        const e = new LuaError(`time limit of ${this.contract.limits.timeMs} ms exceeded while ${this.compiling !== undefined ? `compiling ${this.compiling}` : 'waiting for the host'}`);
         e.kind = 'budget';
         this.fatal ??= new Fatal(e);
         this.state.vm.exhaustBudget();

@@ -23,7 +23,7 @@
 import type { VM } from '../vm/interp';
 import { LuaTable } from '../vm/table';
 import { LFloat, formatG, numberToString, stringToNumber } from '../vm/number';
-import { LuaClosure, LuaValue, NativeFunction, Userdata, isFalsy, rawToString } from '../vm/value';
+import { LuaClosure, LuaValue, NativeFunction, Request, Userdata, isFalsy, rawToString } from '../vm/value';
 import { Args, Charge, library, native } from './args';
 import { ERRNO, FileError, FileSystem } from './files';
 
@@ -692,7 +692,7 @@ export class IoLibrary {
    * loadfile (luaL_loadfilex): the file's text (stdin without a name), a first line starting
    * with '#' dropped (its newline kept, so line numbers stay), a UTF-8 byte-order mark skipped.
    */
-  loadfile(a: Args, load: ChunkLoader): LuaValue[] {
+  loadfile(a: Args, load: ChunkLoader): LuaValue[] | Request {
     const name = a.isNil(1) ? undefined : a.string(1);
     const mode = a.optString(2, 'bt');
     const env = a.length >= 3 ? a.values[2] : undefined;
@@ -741,8 +741,11 @@ export class LineSplitter {
   }
 }
 
-/** Compiles a chunk for loadfile: the function, or nil and the message (as `load` returns them). */
-export type ChunkLoader = (text: string, chunkName: string, mode: string, hasEnv: boolean, env: LuaValue) => LuaValue[];
+/**
+ * Compiles a chunk for loadfile: the function, or nil and the message (as `load` returns them), or
+ * `load`'s request to wait for them (a long chunk compiled off the thread).
+ */
+export type ChunkLoader = (text: string, chunkName: string, mode: string, hasEnv: boolean, env: LuaValue) => LuaValue[] | Request;
 
 /** luaL_fileresult for a failure: nil, "name: message" (or the message), errno. */
 function fileResult(error: FileError, name?: string): LuaValue[] {

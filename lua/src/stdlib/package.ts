@@ -17,7 +17,7 @@
 import { closeSync, openSync, readFileSync } from 'fs';
 import type { VM } from '../vm/interp';
 import { FileError } from './files';
-import { isNumber, numberToString } from '../vm/number';
+import { isNumber, numberToString, type LuaNumber } from '../vm/number';
 import { LuaTable } from '../vm/table';
 import { LuaClosure, LuaError, LuaValue, NativeFunction, Request, isFalsy } from '../vm/value';
 import { Args, Charge, native } from './args';
@@ -48,9 +48,11 @@ export interface ModuleLoader {
 
 /**
  * Finds a module by name: its loader, or the text the searcher adds to "module 'x' not found:"
- * (`\n\tno ...`). May throw a LuaError for a module that is found but cannot be loaded.
+ * (`\n\tno ...`). May throw a LuaError for a module that is found but cannot be loaded. With
+ * `canWait` (the run can suspend), it may answer later: a promise (a long module compiled off
+ * the thread), whose rejection is the error.
  */
-export type ModuleSearch = (name: string) => ModuleLoader | string;
+export type ModuleSearch = (name: string, canWait: boolean) => ModuleLoader | string | Promise<ModuleLoader | string>;
 
 export interface PackageOptions {
   /** Compiles a file's text (`chunkName` is `@file`): a function whose `_ENV` is the globals, or the error message. */
@@ -68,10 +70,22 @@ export interface PackageOptions {
   charge?: Charge;
 }
 
+/** Whether a `package.path` or `package.cpath` value can be read as a string. */
+function isPath(v: LuaValue): v is string | LuaNumber {
+  return typeof v === 'string' || isNumber(v);
+}
+
+/** A searcher's results for what a search found: the loader and its extra value, or the message. */
+function searchResults(found: ModuleLoader | string): LuaValue[] {
+  return typeof found === 'string' ? [found] : [found.loader, found.extra];
+}
+
 /** The package library of a state: its tables, and where `require` reads `package`'s fields. */
 export class PackageLibrary {
   /** The `package` table as opened. */
   readonly table = new LuaTable();
+  /** The searcher standing for PackageOptions.search, and the search `require` asks directly (see requireModule). */
+  replacedSearch: { searcher: NativeFunction; search: ModuleSearch } | undefined;
   /** PUC's registry._PRELOAD: the table the preload searcher reads, whatever `package.preload` holds later. */
   readonly preload = new LuaTable();
   /** The table `require` reads `searchers`, `path` and `cpath` from (PUC's upvalue); see `bind`. */
@@ -117,9 +131,8 @@ export function openPackage(vm: VM, G: LuaTable, options: PackageOptions): Packa
   /** `package.path`/`cpath` for a searcher: a string (numbers convert), else Lua's error. */
   const pathField = (a: Args, field: 'path' | 'cpath'): string => {
     const v = lib.field(field);
-    if (typeof v === 'string') return v;
-    if (isNumber(v)) return numberToString(v);
-    throw a.fail(`'package.${field}' must be a string`);
+    if (!isPath(v)) throw a.fail(`'package.${field}' must be a string`);
+    return typeof v === 'string' ? v : numberToString(v);
   };
 
   /** The error of a module found in `filename` that cannot be loaded (PUC's checkload). */
@@ -168,13 +181,22 @@ export function openPackage(vm: VM, G: LuaTable, options: PackageOptions): Packa
     searchers.setInt(3, searchC);
     searchers.setInt(4, searchCRoot);
   } else {
-    searchers.setInt(2, native(vm, 'searcher', (a) => {
+    // Called as a function (a script may), it answers at once; `require` asks `search` itself.
+    const searcher = native(vm, 'searcher', (a) => {
       const name = a.string(1);
       // It stands where the path searcher stood, which scripts that change package.path expect.
       pathField(a, 'path');
-      const found = search(name);
-      return typeof found === 'string' ? [found] : [found.loader, found.extra];
-    }));
+      return searchResults(search(name, false) as ModuleLoader | string);
+    });
+    lib.replacedSearch = {
+      searcher,
+      search: (name, canWait) => {
+        // As the searcher checks it; its error carries no place, as a C searcher's has none.
+        if (!isPath(lib.field('path'))) throw new LuaError("'package.path' must be a string");
+        return search(name, canWait);
+      },
+    };
+    searchers.setInt(2, searcher);
   }
 
   pkg.setStr('config', PACKAGE_CONFIG);
@@ -239,11 +261,26 @@ function requireModule(vm: VM, lib: PackageLibrary, a: Args, charge: Charge): Lu
     return undefined;
   };
 
-  /** Asks the searchers from `i` on: natives in this loop, Lua functions through the dispatch loop. */
+  /**
+   * Asks the searchers from `i` on: natives in this loop, Lua functions through the dispatch loop.
+   * The search that replaces the path searchers (a sandbox's contract modules) is asked here
+   * directly, where the run can suspend: it may answer later (a long module compiled off the
+   * thread), and the search goes on when it has.
+   */
   const searchFrom = (i: number): LuaValue[] | Request => {
     for (;; i++) {
       const searcher = searchers.getInt(i);
       if (searcher === undefined) throw a.fail(`module '${name}' not found:${notFound}`);
+      if (searcher === lib.replacedSearch?.searcher) {
+        const found = lib.replacedSearch.search(name, vm.canSuspend);
+        if (found instanceof Promise) {
+          const at = i;
+          return Request.await(found.then(searchResults), (results) => answered(results) ?? searchFrom(at + 1));
+        }
+        const next = answered(searchResults(found));
+        if (next !== undefined) return next;
+        continue;
+      }
       if (searcher instanceof NativeFunction) {
         const next = answered(vm.call(searcher, [name]));
         if (next !== undefined) return next;

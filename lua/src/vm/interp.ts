@@ -790,12 +790,26 @@ export class VM {
           // Paused between two slices of a resumable native: the next slice.
           status = this.stepOn(thread, frame);
         } else {
-          if (input !== undefined && 'error' in input) throw hostError(input.error);
-          const values = input?.values ?? [];
-          this.ensureStack(thread, frame.ret + values.length + EXTRA_STACK);
-          for (let i = 0; i < values.length; i++) thread.stack[frame.ret + i] = values[i];
+          const then = frame.then;
           frame.cont = C_NONE;
-          status = this.returnValues(thread, frame, frame.ret, values.length);
+          frame.then = undefined;
+          if (input !== undefined && 'error' in input) throw hostError(input.error);
+          let values: LuaValue[] | Request = input?.values ?? [];
+          // An await with a continuation: the native goes on with what the promise gave.
+          if (then !== undefined) {
+            try {
+              values = then(values);
+            } catch (e) {
+              throw e instanceof LuaError ? e : hostError(e);
+            }
+          }
+          if (values instanceof Request) {
+            status = this.request(thread, frame, values);
+          } else {
+            this.ensureStack(thread, frame.ret + values.length + EXTRA_STACK);
+            for (let i = 0; i < values.length; i++) thread.stack[frame.ret + i] = values[i];
+            status = this.returnValues(thread, frame, frame.ret, values.length);
+          }
         }
       } catch (e) {
         status = this.handleError(e, entry, this.runDepth);
@@ -1167,6 +1181,7 @@ export class VM {
             : 'attempt to suspend a synchronous call (run the script with VM.start or runAsync)');
         }
         frame.cont = C_AWAIT;
+        frame.then = req.then;
         // Settled promises must not reject unhandled while the host has not awaited them yet.
         const promise = req.promise ?? Promise.resolve(NO_VALUES);
         promise.catch(() => undefined);

@@ -4,7 +4,7 @@
 import type { Proto } from './proto';
 import { RunOutcome, VM } from './interp';
 import { LuaTable } from './table';
-import { LuaClosure, LuaError, LuaValue, NativeFunction, Upvalue } from './value';
+import { LuaClosure, LuaError, LuaValue, NativeFunction, Request, Upvalue } from './value';
 import { openBase } from '../stdlib/base';
 import { openMath, DefaultRandom, RandomSource } from '../stdlib/math';
 import { openTable, Charge } from '../stdlib/table';
@@ -191,7 +191,7 @@ export class LuaState {
     const io = openIo(this.vm, G, ioOptions.files ?? diskFileSystem(), charge, ioOptions,
       load instanceof NativeFunction ? (text, chunkName, mode, hasEnv, env) => {
         const result = load.call(hasEnv ? [text, chunkName, mode, env] : [text, chunkName, mode]);
-        return Array.isArray(result) ? result : [undefined, 'cannot load the file'];
+        return Array.isArray(result) || result instanceof Request ? result : [undefined, 'cannot load the file'];
       } : undefined,
       (loadfile) => {
         // Its own _ENV, so that a script's changes to its globals do not change dofile.

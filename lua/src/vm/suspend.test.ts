@@ -72,6 +72,21 @@ describe('VM suspension at host calls', () => {
     assert.deepEqual(results.map((r) => r[0]), Array.from({ length: 20 }, (_, i) => 20 * i));
   });
 
+  it('goes on with an await\'s continuation: results, another call, or an error', async () => {
+    const state = new LuaState({ print: () => undefined });
+    const later = <T>(value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), 1));
+    // twice(x): waits for x, then doubles it; thenCall(f, x): waits, then calls f(x) in the loop and adds 1.
+    state.globals.setStr('twice', new NativeFunction('twice', (args) => Request.await(later([args[0]]), ([x]) => [(x as number) * 2])));
+    state.globals.setStr('thenCall', new NativeFunction('thenCall', (args) => Request.await(later([args[1]]), ([x]) => Request.call(args[0], [x], ([y]) => [(y as number) + 1]))));
+    state.globals.setStr('thenFail', new NativeFunction('thenFail', () => Request.await(later([]), () => { throw new LuaError('after the wait'); })));
+    const results = await state.runAsync(`
+      local a = twice(21)
+      local b = thenCall(function (x) return twice(x) + 1 end, 5)
+      local ok, message = pcall(thenFail)
+      return a, b, ok, message`, '=await');
+    assert.deepEqual(results, [42, 12, false, 'after the wait']);
+  });
+
   it('can be driven by hand: start, see the pending host call, resume later', () => {
     const state = new LuaState();
     const pending: LuaValue[][] = [];

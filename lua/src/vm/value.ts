@@ -79,7 +79,7 @@ export class Request {
     readonly args: LuaValue[],
     /** For `await`: the results the native will return once it settles (a rejection is a Lua error). */
     readonly promise?: Promise<LuaValue[]>,
-    /** For `call`: what the native does with the results. */
+    /** For `call`: what the native does with the results; for `await`, with what the promise gave (optional). */
     readonly then?: Continuation,
     /** For `steps`: the slices of the work. */
     readonly stepper?: Stepper,
@@ -92,6 +92,14 @@ export class Request {
    */
   static call(fn: LuaValue, args: LuaValue[], then: Continuation): Request {
     return new Request('call', [fn, ...args], undefined, then);
+  }
+
+  /**
+   * Suspends the run until `promise` settles (see VM.start/resume), then goes on with `then` of
+   * what it gave: the native's results, or another request. A rejection is a Lua error.
+   */
+  static await(promise: Promise<LuaValue[]>, then?: Continuation): Request {
+    return new Request('await', NO_ARGS, promise, then);
   }
 
   /**
