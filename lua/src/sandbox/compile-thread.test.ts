@@ -46,6 +46,12 @@ describe('compile worker', function () {
     assert.deepEqual(await compileOffThread(chain(200_000), '=chain', { timeMs: 50 }), { stopped: 'time' });
     const next = await compileOffThread(longChunk(1500), '@next.lua');
     assert.ok(next !== undefined && 'proto' in next && typeof next.proto !== 'string');
+    // A job whose time passed while it waited behind another is not begun.
+    const [first, behind] = await Promise.all([
+      compileOffThread(chain(200_000), '=chain', { timeMs: 300 }),
+      compileOffThread(longChunk(1500), '@behind.lua', { timeMs: 50 }),
+    ]);
+    assert.deepEqual([first, behind], [{ stopped: 'time' }, { stopped: 'time' }]);
   });
 
   it('gives the message compiling here gives for a chunk that does not compile', async () => {

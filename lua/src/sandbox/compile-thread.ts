@@ -49,7 +49,7 @@ export type CompileStop = 'steps' | 'time';
 export interface CompileLimits {
   /** Stop once the compiler has charged more than this (see `compile`'s `charge`). */
   maxSteps?: number;
-  /** Stop once compiling has taken this long (ms), measured on the worker. */
+  /** Stop once this long (ms) has passed since the job was asked for, waiting behind others included. */
   timeMs?: number;
 }
 
@@ -67,7 +67,14 @@ const WORKER_HEAP_KEPT = 64 * 1024 * 1024;
  * A job for the worker. The source travels as its UTF-16 code units in a buffer that is moved, not
  * copied: posting a string of megabytes would copy it on this thread (~30 ms for 2.5 MB).
  */
-export interface CompileJob extends CompileLimits { id: number; source: Uint8Array; chunkName: string }
+export interface CompileJob {
+  id: number;
+  source: Uint8Array;
+  chunkName: string;
+  maxSteps?: number;
+  /** When to give the job up (Date.now() time: the threads' performance clocks start apart). */
+  until?: number;
+}
 
 let worker: WorkerType | undefined;
 let unavailable = false;
@@ -137,6 +144,7 @@ export async function compileOffThread(source: string, chunkName: string, limits
   const w = theWorker();
   if (w === undefined) return undefined;
   const id = nextJob++;
+  const until = limits.timeMs === undefined ? undefined : Date.now() + limits.timeMs;
   // Held open while it has work: a run waiting for its chunk must not see the process end.
   pending.set(id, { resolve: () => undefined, reject: () => undefined });
   w.ref();
@@ -155,7 +163,7 @@ export async function compileOffThread(source: string, chunkName: string, limits
         return;
       }
       pending.set(id, { resolve, reject });
-      w.postMessage({ id, source: bytes, chunkName, ...limits } satisfies CompileJob, [bytes.buffer as ArrayBuffer]);
+      w.postMessage({ id, source: bytes, chunkName, maxSteps: limits.maxSteps, until } satisfies CompileJob, [bytes.buffer as ArrayBuffer]);
     });
   } catch {
     return undefined;
