@@ -73,6 +73,10 @@ describe('sandbox: load and what a run leaves behind', function () {
       // 2,000 terms (under the worker's threshold) compile here: the same charges as there.
       const short = await run('local f = load("return " .. string.rep("x and ", 2000) .. "x") x = 5 return f()');
       assert.deepEqual(short.ok && short.output, 5);
+      // A long chunk with an environment of its own, loaded inside a coroutine, and one that does not compile.
+      const long = '"local s = 0 " .. string.rep("s = s + y ", 3000) .. "return s"';
+      const inside = await run(`return { coroutine.wrap(function() return load(${long}, "=long", "t", { y = 2 })() end)(), select(2, load(${long} .. " +")) }`);
+      assert.deepEqual(inside.ok && inside.output, [6000, '[string "local s = 0 s = s + y s = s + y s = s + y s =..."]:1: unexpected symbol near <eof>']);
     });
 
     it('loadfile and dofile of a long file go the same way: the function, or the compiler\'s message', async () => {
