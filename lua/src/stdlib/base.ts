@@ -5,7 +5,7 @@
 import { Coroutine, VM } from '../vm/interp';
 import { LFloat, float, isNumber, stringToIntegerInBase, stringToNumber } from '../vm/number';
 import { LuaTable } from '../vm/table';
-import { LuaClosure, LuaError, LuaValue, NativeFunction, Request, typeName } from '../vm/value';
+import { LuaClosure, LuaError, LuaValue, NativeFunction, NOT_FAST, Request, typeName } from '../vm/value';
 import { Args, native, type Charge } from './args';
 
 /** Compiles (or, for a binary chunk, reads) a chunk for `load`: returns the function or an error message. */
@@ -111,7 +111,7 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
     return [t];
   }));
 
-  set('setmetatable', native(vm, 'setmetatable', (a) => {
+  const setmetatable = native(vm, 'setmetatable', (a) => {
     const t = a.table(1);
     const mt = a.values[1];
     if (mt !== undefined && !(mt instanceof LuaTable)) throw a.error(2, 'nil or table expected');
@@ -120,7 +120,17 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
     // A metatable with __gc marks t for finalization; one with __gc or __mode arms the collector.
     if (mt !== undefined) vm.gc.noteMetatable(t, mt);
     return [t];
-  }));
+  });
+  // The usual call, setmetatable(t, mt) on a table whose metatable is not protected, without the
+  // argument and result arrays; anything else (an error to raise) goes the ordinary way.
+  setmetatable.binary = (t, mt) => {
+    if (!(t instanceof LuaTable) || !(mt === undefined || mt instanceof LuaTable)) return NOT_FAST;
+    if (t.metatable?.getStr('__metatable') !== undefined) return NOT_FAST;
+    t.metatable = mt;
+    if (mt !== undefined) vm.gc.noteMetatable(t, mt);
+    return t;
+  };
+  set('setmetatable', setmetatable);
 
   set('getmetatable', native(vm, 'getmetatable', (a) => {
     const mt = vm.getMetatable(a.any(1));

@@ -2670,11 +2670,11 @@ export class VM {
                 this.pushLua(thread, fn, func, nargs, func, ((i >>> 14) & 0x1ff) - 1, 0, C_NONE, 0);
                 continue newframe;
               }
-              // A native's one-argument fast form (math.sqrt...): no frame, no argument or result
-              // arrays. Not under a debug hook (which sees the call) nor at the depth limit (which
-              // the call would hit).
-              if (nargs === 1 && fn instanceof NativeFunction && fn.unary !== undefined && thread.hookMask === 0 && thread.depth < this.maxCallDepth) {
-                const r = fn.unary(stack[func + 1]);
+              // A native's one- or two-argument fast form (math.sqrt, setmetatable...): no frame, no
+              // argument or result arrays. Not under a debug hook (which sees the call) nor at the
+              // depth limit (which the call would hit).
+              if (nargs <= 2 && fn instanceof NativeFunction && thread.hookMask === 0 && thread.depth < this.maxCallDepth) {
+                const r = fastCall(fn, nargs, stack[func + 1], stack[func + 2]);
                 if (r !== NOT_FAST) {
                   stack[func] = r;
                   const wanted = ((i >>> 14) & 0x1ff) - 1;
@@ -2700,6 +2700,15 @@ export class VM {
               if (fn instanceof LuaClosure) {
                 this.tailCall(thread, frame, fn, func, nargs);
                 continue newframe;
+              }
+              // A native's fast form, as for CALL: its one result, which the RETURN after returns.
+              if (nargs <= 2 && fn instanceof NativeFunction && thread.hookMask === 0 && thread.depth < this.maxCallDepth) {
+                const r = fastCall(fn, nargs, stack[func + 1], stack[func + 2]);
+                if (r !== NOT_FAST) {
+                  stack[func] = r;
+                  thread.top = func + 1;
+                  break;
+                }
               }
               // A native or `__call`: an ordinary call for all results; the RETURN that follows
               // every TAILCALL returns them.
@@ -3040,6 +3049,13 @@ function growStack(stack: LuaValue[], size: number): void {
 }
 
 /** A JS exception from a native (or the engine) as a Lua error: a host failure, or a JS stack overflow. */
+/** A native's fast form for `nargs` (1 or 2) arguments, or NOT_FAST when it has none or declines. */
+function fastCall(fn: NativeFunction, nargs: number, x: LuaValue, y: LuaValue): LuaValue | typeof NOT_FAST {
+  if (nargs === 1) return fn.unary !== undefined ? fn.unary(x) : NOT_FAST;
+  if (nargs === 2) return fn.binary !== undefined ? fn.binary(x, y) : NOT_FAST;
+  return NOT_FAST;
+}
+
 function hostError(e: unknown): LuaError {
   if (e instanceof LuaError) return e;
   if (e instanceof RangeError && /call stack/i.test(e.message)) {

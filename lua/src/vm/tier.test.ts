@@ -110,6 +110,13 @@ describe('VM: the second tier (translated functions) agrees with the loop', () =
       'local n = 0 for i = 1, 300 do n = n + select(2, 1, i) + #string.rep("x", i % 5) + (tonumber(tostring(i)) or 0) end print(n, table.concat({1, 2, 3}, ","))',
       'local t = {} for i = 1, 300 do t[i] = (i * 37) % 101 end for r = 1, 5 do table.sort(t, function (a, b) return a > b end) end print(t[1], t[300])',
       'local lines = 0 local function f(i) return i + 1 end for i = 1, 300 do if i == 250 then debug.sethook(function () lines = lines + 1 end, "l") end f(i) end debug.sethook() print(lines)',
+      // setmetatable's two-argument fast form (NativeFunction.binary), called and tail-called: a
+      // metatable set, removed, protected, with __gc (finalizers run), and the errors it leaves to the call.
+      'local mt, gcs = {__index = function (_, k) return k end}, 0 local function w(t, m) return setmetatable(t, m) end local n = 0 '
+        + 'for i = 1, 300 do local t = setmetatable({}, mt) n = n + #t.ab local u = w({}, i % 2 == 0 and mt or nil) n = n + (getmetatable(u) and 1 or 0) '
+        + 'w({}, {__gc = function () gcs = gcs + 1 end}) end collectgarbage() collectgarbage() '
+        + 'local p = setmetatable({}, {__metatable = "locked"}) local function m(...) return select(2, pcall(...)) end '
+        + 'print(n, gcs, m(setmetatable, p, mt), m(w, p, nil), m(w, 1, mt), m(setmetatable, {}, 2), (pcall(w, {})))',
     ];
     for (const source of cases) {
       const off = run(source, 'off');

@@ -33,6 +33,15 @@ import { LuaTable } from './table';
 import { LuaClosure, NOT_FAST, NativeFunction, type LuaValue } from './value';
 import type { Coroutine } from './interp';
 
+/**
+ * The test that calls a native's fast form for a call with `b - 1` (one or two) arguments from
+ * register `a + 1` on, leaving its result in `w`: true when it gave one (see NativeFunction.unary).
+ */
+function fastForm(b: number, a: number, R: (r: number) => string): string {
+  const form = b === 2 ? `v.unary!==undefined&&(w=v.unary(${R(a + 1)}))` : `v.binary!==undefined&&(w=v.binary(${R(a + 1)},${R(a + 2)}))`;
+  return `v instanceof NativeFunction&&thread.hookMask===0&&thread.depth<vm.maxCallDepth&&${form}!==NOT_FAST`;
+}
+
 /** What a translation returns: BAIL (0), the loop goes on with the frame at `frame.pc`; 1, it reloads its frame. */
 export const BAIL = 0;
 /** The frame returned (its results are where its caller wants them): the loop reloads its frame. */
@@ -442,9 +451,10 @@ export function translate(p: Proto): TierFunction | null {
           + `vm.tierNest++;w=w(vm,thread,u,stack,u.base,v.proto.constants,v.upvalues);vm.tierNest--;`
           + `if(w!==${RETURNED})${left('w===0?1:w')}${after}}`
           + `else{count--;status=2;callee=v;argCount=${nargs};wanted=${c - 1};callAt=base+${a};pc=${pc + 1};break x}}`;
-        if (b === 2) {
+        if (b === 2 || b === 3) {
+          // A native's one- or two-argument fast form (NativeFunction.unary, .binary).
           const fill = c === 0 ? `thread.top=base+${a + 1};` : Array.from({ length: Math.max(0, c - 2) }, (_, j) => `${R(a + j + 1)}=undefined;`).join('');
-          body += `else if(v instanceof NativeFunction&&v.unary!==undefined&&thread.hookMask===0&&thread.depth<vm.maxCallDepth&&(w=v.unary(${R(a + 1)}))!==NOT_FAST){${R(a)}=w;${fill}}`;
+          body += `else if(${fastForm(b, a, R)}){${R(a)}=w;${fill}}`;
         }
         body += `else if(thread.hookMask===0){${save}w=vm.tierCall(thread,base+${a},${nargs},${c - 1});`
           + `if(w!==0)${left('w')}if(thread.hookMask!==0)${left('1')}${after}}else${bail}`;
@@ -456,11 +466,13 @@ export function translate(p: Proto): TierFunction | null {
         // all its results, which the RETURN after every TAILCALL returns.
         const nargs = b !== 0 ? `${b - 1}` : `thread.top-base-${a + 1}`;
         const save = `${mark('all')}frame.pc=${pc + 1};vm.countdown=count-1;`;
-        body = `v=${R(a)};if(thread.hookMask!==0)${bail}${save}if(v instanceof LuaClosure){`
+        // A native's fast form: its one result, which the RETURN after every TAILCALL returns.
+        const fast = b === 2 || b === 3 ? `if(${fastForm(b, a, R)}){${R(a)}=w;thread.top=base+${a + 1};}else` : '';
+        body = `v=${R(a)};if(thread.hookMask!==0)${bail}${fast}{${save}if(v instanceof LuaClosure){`
           + `vm.tierTailCall(thread,frame,v,base+${a},${nargs});`
           + `if((w=v.proto.tier)&&vm.tierNest<${MAX_NEST}){u=thread.frames[thread.depth-1];`
           + `vm.tierNest++;w=w(vm,thread,u,stack,u.base,v.proto.constants,v.upvalues);vm.tierNest--;return w===0?1:w}return 1}`
-          + `w=vm.tierCall(thread,base+${a},${nargs},-1);if(w!==0)return w;if(thread.hookMask!==0)return 1;count=vm.countdown+1;${mark('reload')}`;
+          + `w=vm.tierCall(thread,base+${a},${nargs},-1);if(w!==0)return w;if(thread.hookMask!==0)return 1;count=vm.countdown+1;${mark('reload')}}`;
         break;
       }
       case Op.RETURN: {

@@ -135,7 +135,7 @@ const NO_ARGS: LuaValue[] = [];
  */
 export type NativeCall = (args: LuaValue[]) => LuaValue[] | Request;
 
-/** What a native's `unary` form gives for a value it leaves to the ordinary call. */
+/** What a native's `unary` or `binary` form gives for values it leaves to the ordinary call. */
 export const NOT_FAST: unique symbol = Symbol('not fast');
 
 export class NativeFunction {
@@ -155,6 +155,8 @@ export class NativeFunction {
    * converts, checks and raises errors). It must do exactly what `call` does for the values it takes.
    */
   unary: ((x: LuaValue) => LuaValue | typeof NOT_FAST) | undefined = undefined;
+  /** The same for a call with two arguments (setmetatable): one result, or NOT_FAST. */
+  binary: ((x: LuaValue, y: LuaValue) => LuaValue | typeof NOT_FAST) | undefined = undefined;
   constructor(readonly name: string, readonly call: NativeCall, upvalues?: readonly LuaValue[]) {
     this.upvalues = upvalues?.map((value) => Upvalue.closed(value));
   }
