@@ -62,7 +62,9 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
     return [];
   }));
 
-  set('type', native(vm, 'type', (a) => [typeName(a.any(1))]));
+  const type = native(vm, 'type', (a) => [typeName(a.any(1))]);
+  type.unary = typeName;
+  set('type', type);
 
   builtinToString = native(vm, 'tostring', (a) => [vm.tostring(a.any(1))]);
   set('tostring', builtinToString);

@@ -22,7 +22,7 @@ const ATOMS = [
 const BINARY = ['+', '-', '*', '/', '//', '%', '^', '&', '|', '~', '<<', '>>', '..', '==', '~=', '<', '<=', '>', '>=', 'and', 'or'];
 const UNARY = ['- ', 'not ', '#', '~ '];
 /** Library functions with a fast form for one argument (NativeFunction.unary), called on anything. */
-const CALLS = ['math.sqrt', 'math.floor', 'math.ceil', 'math.abs'];
+const CALLS = ['math.sqrt', 'math.floor', 'math.ceil', 'math.abs', 'type'];
 
 class ExpressionGenerator {
   constructor(private readonly r: Random) {}
