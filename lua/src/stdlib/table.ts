@@ -282,7 +282,7 @@ export function openTable(vm: VM, G: LuaTable, charge: Charge): void {
             charge(steps);
             steps = 0;
           }
-          return cmp === undefined ? vm.lessThan(x, y) : !isFalsy(vm.call(cmp, [x, y])[0]);
+          return cmp === undefined ? vm.lessThan(x, y) : !isFalsy(vm.call2(cmp, x, y));
         };
         const sorter = new Sorter(t, less, (i) => geti(t, i), (i, v) => seti(t, i, v), () => a.fail('invalid order function for sorting'), () => vm.pauseWanted);
         return Request.slices((function* sort() {

@@ -37,7 +37,7 @@ import {
 } from './value';
 import { META_EVENT, ObjName, calledName, chunkId, localName, objName, upvalueName } from './debuginfo';
 import { Collector } from './gc';
-import { BAIL, STOPPED, SUSPENDED, TIER_AT, translate, type TierHost } from './tier';
+import { BAIL, MAX_NEST as MAX_TIER_NEST, RETURNED, STOPPED, SUSPENDED, TIER_AT, translate, type TierHost } from './tier';
 import { LONG_STRING, SIZE, growth } from './heap';
 
 export { chunkId, localName };
@@ -738,6 +738,66 @@ export class VM {
       thread.nny--;
       // The step hook wanted a pause inside this call (an xpcall handler's work): it is asked
       // again at the next instruction where the run can pause, not a whole interval later.
+      if (this.hookRefused && this.nativeDepth === 0 && this.hook !== undefined) {
+        this.syncCount();
+        this.hookLeft = 0;
+        this.refill();
+      }
+    }
+  }
+
+  /**
+   * `call(fn, [x, y])[0]` for a native that calls a Lua function many times (table.sort's
+   * comparator): a function with a translation (tier.ts) is entered directly, as a translated
+   * caller enters it, without the argument and result arrays or a pass through the dispatch
+   * loop; when it stops anywhere but its return, the loop runs the frame on from there.
+   */
+  call2(fn: LuaValue, x: LuaValue, y: LuaValue): LuaValue {
+    const thread = this.current;
+    const tier = fn instanceof LuaClosure ? fn.proto.tier : undefined;
+    if (tier === undefined || tier === null || thread.hookMask !== 0 || this.tierNest >= MAX_TIER_NEST
+      || this.nativeDepth >= MAX_C_CALLS || thread.cCalls >= MAX_C_CALLS) return this.call(fn, [x, y])[0];
+    const closure = fn as LuaClosure;
+    const func = this.freeSlot(thread);
+    const stack = thread.stack;
+    this.ensureStack(thread, func + 3 + EXTRA_STACK);
+    stack[func] = fn;
+    stack[func + 1] = x;
+    stack[func + 2] = y;
+    const depth = thread.depth;
+    thread.nny++;
+    thread.cCalls++;
+    this.nativeDepth++;
+    try {
+      let status: number;
+      try {
+        const frame = this.tierEnter(thread, closure, func, 2, 1);
+        this.tierNest++;
+        try {
+          status = tier(this as unknown as TierHost, thread, frame, stack, frame.base, closure.proto.constants as LuaValue[], closure.upvalues);
+        } finally {
+          this.tierNest--;
+        }
+        if (status !== RETURNED) {
+          // The frame is the loop's from here: it ends the run of the loop when it returns.
+          thread.frames[depth].flags |= F_ENTRY;
+          status = status === SUSPENDED ? SUSPEND : status === STOPPED ? STOP : this.execute(thread, depth);
+        }
+      } catch (e) {
+        if (thread.depth > depth) thread.frames[depth].flags |= F_ENTRY;
+        status = this.handleError(e, thread, depth);
+        if (status !== STOP && status !== SUSPEND) status = this.execute(thread, depth);
+      }
+      if (status === SUSPEND) throw new Error('internal: a nested call suspended');
+      const result = stack[func];
+      stack[func] = stack[func + 1] = stack[func + 2] = undefined;
+      for (let i = func; i < thread.top; i++) stack[i] = undefined;
+      thread.top = func;
+      return result;
+    } finally {
+      this.nativeDepth--;
+      thread.cCalls--;
+      thread.nny--;
       if (this.hookRefused && this.nativeDepth === 0 && this.hook !== undefined) {
         this.syncCount();
         this.hookLeft = 0;

@@ -110,6 +110,17 @@ describe('VM: the second tier (translated functions) agrees with the loop', () =
       'local n = 0 for i = 1, 300 do n = n + select(2, 1, i) + #string.rep("x", i % 5) + (tonumber(tostring(i)) or 0) end print(n, table.concat({1, 2, 3}, ","))',
       'local t = {} for i = 1, 300 do t[i] = (i * 37) % 101 end for r = 1, 5 do table.sort(t, function (a, b) return a > b end) end print(t[1], t[300])',
       'local lines = 0 local function f(i) return i + 1 end for i = 1, 300 do if i == 250 then debug.sethook(function () lines = lines + 1 end, "l") end f(i) end debug.sethook() print(lines)',
+      // table.sort calling a translated comparator directly (VM.call2): strings and numbers, an
+      // error in it (caught around the sort, and inside it), a nested sort, a yield refused, a
+      // comparator that calls back into natives, and an inconsistent one.
+      'local w = {} for i = 1, 400 do w[i] = tostring((i * 7919) % 401) end local calls = 0 '
+        + 'local function desc(a, b) calls = calls + 1 return a > b end for r = 1, 3 do table.sort(w, desc) table.sort(w, function (a, b) return a < b end) end '
+        + 'local nums = {} for i = 1, 400 do nums[i] = (i * 37) % 101 + i / 1000 end table.sort(nums, function (a, b) return math.floor(a) > math.floor(b) or (math.floor(a) == math.floor(b) and a < b) end) '
+        + 'print(calls, w[1], w[400], nums[1], nums[400]) '
+        + 'for r = 1, 4 do print(pcall(table.sort, {3, 2, 1, 5, 4, 9, 8}, function (a, b) if a == 9 then error("cmp " .. a) end return a < b end)) end '
+        + 'local inner = 0 table.sort(w, function (a, b) local ok = pcall(error, "x") if ok then return false end local t = {3, 1, 2} table.sort(t, function (x, y) inner = inner + 1 return x < y end) return a < b end) print(inner, w[1]) '
+        + 'print(pcall(coroutine.wrap(function () table.sort({3, 2, 1}, function (a, b) coroutine.yield() return a < b end) end))) '
+        + 'print(pcall(table.sort, {5, 4, 3, 2, 1, 6, 7, 8, 9, 10, 11, 12}, function (a, b) return true end))',
       // setmetatable's two-argument fast form (NativeFunction.binary), called and tail-called: a
       // metatable set, removed, protected, with __gc (finalizers run), and the errors it leaves to the call.
       'local mt, gcs = {__index = function (_, k) return k end}, 0 local function w(t, m) return setmetatable(t, m) end local n = 0 '

@@ -114,7 +114,7 @@ const MAX_REGISTERS = 32;
  * goes through the loop (which starts again from none), so that deep Lua recursion never needs a
  * deep JavaScript stack.
  */
-const MAX_NEST = 100;
+export const MAX_NEST = 100;
 
 // ---- the fast paths, shared by the translations (small: V8 inlines them where they are hot) ----
 
@@ -191,8 +191,11 @@ function eq(x: LuaValue, y: LuaValue): boolean | undefined {
   return b === undefined ? undefined : a === b;
 }
 
+// Strings compare by their bytes, as the loop compares them; one whose left side is long is the
+// loop's (it charges the comparison).
 function lt(x: LuaValue, y: LuaValue): boolean | undefined {
   if (typeof x === 'number' && typeof y === 'number') return x < y;
+  if (typeof x === 'string') return typeof y === 'string' && x.length <= LONG_STRING ? x < y : undefined;
   const a = floatOperand(x);
   const b = a === undefined ? undefined : floatOperand(y);
   return b === undefined ? undefined : a! < b;
@@ -200,6 +203,7 @@ function lt(x: LuaValue, y: LuaValue): boolean | undefined {
 
 function le(x: LuaValue, y: LuaValue): boolean | undefined {
   if (typeof x === 'number' && typeof y === 'number') return x <= y;
+  if (typeof x === 'string') return typeof y === 'string' && x.length <= LONG_STRING ? x <= y : undefined;
   const a = floatOperand(x);
   const b = a === undefined ? undefined : floatOperand(y);
   return b === undefined ? undefined : a! <= b;
