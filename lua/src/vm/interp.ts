@@ -733,16 +733,21 @@ export class VM {
       thread.top = func;
       return results;
     } finally {
-      this.nativeDepth--;
-      thread.cCalls--;
-      thread.nny--;
-      // The step hook wanted a pause inside this call (an xpcall handler's work): it is asked
-      // again at the next instruction where the run can pause, not a whole interval later.
-      if (this.hookRefused && this.nativeDepth === 0 && this.hook !== undefined) {
-        this.syncCount();
-        this.hookLeft = 0;
-        this.refill();
-      }
+      this.leaveCall(thread);
+    }
+  }
+
+  /** The end of a call from a native (call, call2), however it ended. */
+  private leaveCall(thread: Coroutine): void {
+    this.nativeDepth--;
+    thread.cCalls--;
+    thread.nny--;
+    // The step hook wanted a pause inside this call (an xpcall handler's work): it is asked
+    // again at the next instruction where the run can pause, not a whole interval later.
+    if (this.hookRefused && this.nativeDepth === 0 && this.hook !== undefined) {
+      this.syncCount();
+      this.hookLeft = 0;
+      this.refill();
     }
   }
 
@@ -795,14 +800,7 @@ export class VM {
       thread.top = func;
       return result;
     } finally {
-      this.nativeDepth--;
-      thread.cCalls--;
-      thread.nny--;
-      if (this.hookRefused && this.nativeDepth === 0 && this.hook !== undefined) {
-        this.syncCount();
-        this.hookLeft = 0;
-        this.refill();
-      }
+      this.leaveCall(thread);
     }
   }
 
