@@ -107,6 +107,11 @@ describe('sandbox: load and what a run leaves behind', function () {
       assert.deepEqual(await state.runAsync('local n table.sort({2, 1}, function(a, b) n = load("return 9", "=inside")() return a < b end) return n', '=main'), [9]);
       assert.deepEqual(await state.runAsync('return load(string.dump(function() return 10 end), "=binary")()', '=main'), [10]);
       assert.deepEqual(asked, []);
+      // A chunk compileLater leaves to the state is compiled (and charged) once.
+      const compiled: string[] = [];
+      const here = new LuaState({ print: () => undefined, compile: (source, name, steps) => { compiled.push(name); return compile(source, name, steps); }, compileLater: () => undefined });
+      assert.deepEqual(await here.runAsync('return load("return 11", "=short")()', '=main'), [11]);
+      assert.deepEqual(compiled, ['=main', '=short']);
     });
 
     it('the charge is counted in the run\'s instructions', async () => {

@@ -8,19 +8,18 @@ import { LuaTable } from '../vm/table';
 import { LuaClosure, LuaError, LuaValue, NativeFunction, NOT_FAST, Request, typeName } from '../vm/value';
 import { Args, native, type Charge } from './args';
 
-/** Compiles (or, for a binary chunk, reads) a chunk for `load`: returns the function or an error message. */
-export type ChunkLoader = (source: string, chunkName: string, env: LuaValue) => LuaClosure | string;
+/**
+ * Compiles (or, for a binary chunk, reads) a chunk for `load`: returns the function or an error
+ * message. With `canWait` (the run can suspend), it may give them later: a promise (a long chunk
+ * compiled elsewhere while the run waits, see LuaState's compileLater).
+ */
+export type ChunkLoader = (source: string, chunkName: string, env: LuaValue, canWait: boolean) => LuaClosure | string | Promise<LuaClosure | string>;
 
 export interface BaseOptions {
   /** Where `print` writes one line (without the newline). */
   print: (line: string) => void;
   /** Compiler for `load`; without it `load` reports that loading is unavailable. */
   load?: ChunkLoader;
-  /**
-   * `load` in a run that can suspend: a promise of the function or message for a chunk compiled
-   * elsewhere while the run waits (see LuaState's compileLater); undefined to load with `load`.
-   */
-  loadLater?: (source: string, chunkName: string, env: LuaValue) => Promise<LuaClosure | string> | undefined;
   /** Work done inside a call (reading a long numeral), charged like instructions. */
   charge?: Charge;
 }
@@ -222,11 +221,10 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
       const binary = source.charCodeAt(0) === 27;
       if (!mode.includes(binary ? 'b' : 't')) return [undefined, `attempt to load a ${binary ? 'binary' : 'text'} chunk (mode is '${mode}')`];
       if (!options.load) return [undefined, 'load is not available in this engine configuration'];
+      const results = (loaded: LuaClosure | string): LuaValue[] => (typeof loaded === 'string' ? [undefined, loaded] : [loaded]);
+      const loaded = options.load(source, name, env, vm.canSuspend);
       // A long chunk in a run that can wait: compiled elsewhere while the run is suspended.
-      const later = vm.canSuspend ? options.loadLater?.(source, name, env) : undefined;
-      if (later !== undefined) return new Request('await', [], later.then((loaded) => (typeof loaded === 'string' ? [undefined, loaded] : [loaded])));
-      const result = options.load(source, name, env);
-      return typeof result === 'string' ? [undefined, result] : [result];
+      return loaded instanceof Promise ? Request.await(loaded.then(results)) : results(loaded);
     };
     if (typeof chunk === 'string' || isNumberLike(chunk)) return loadSource(a.string(1));
     if (!(chunk instanceof LuaClosure || chunk instanceof NativeFunction)) throw a.typeError(1, 'string');
@@ -269,7 +267,7 @@ export function openBase(vm: VM, G: LuaTable, options: BaseOptions): void {
       return undefined;
     };
     if (readerCall === undefined && options.load !== undefined && pcallFn !== undefined) {
-      readerCall = options.load('local pcall, reader = ...\nreturn pcall(reader)', '=(load reader)', undefined);
+      readerCall = options.load('local pcall, reader = ...\nreturn pcall(reader)', '=(load reader)', undefined, false) as LuaClosure | string;
     }
     if (!(readerCall instanceof LuaClosure)) {
       // No compiler: the reader called here, to its end.

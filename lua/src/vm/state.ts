@@ -146,11 +146,7 @@ export class LuaState {
     openBase(this.vm, this.globals, {
       print,
       // Not through load's default: `load(s, name, mode, nil)` gives the chunk a nil _ENV.
-      load: (source, chunkName, env) => this.loadChunk(source, chunkName, env, false) as LuaClosure | string,
-      loadLater: (source, chunkName, env) => {
-        const loaded = this.loadChunk(source, chunkName, env, true);
-        return loaded instanceof Promise ? loaded : undefined;
-      },
+      load: (source, chunkName, env, canWait) => this.loadChunk(source, chunkName, env, canWait),
       charge,
     });
     const libraries = options.libraries ?? {};
