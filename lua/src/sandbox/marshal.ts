@@ -164,7 +164,7 @@ async function pump(): Promise<void> {
  * yields `true` says its next step is long (the collector reading a long rope): that one starts a
  * slice of its own, not one partly used.
  */
-export function inSlices<R>(steps: Generator<boolean | void, R, void>, sliceMs: number): { value: R } | { later: Promise<R> } {
+export function inSlices<R>(steps: Steps<R>, sliceMs: number): { value: R } | { later: Promise<R> } {
   // Up to the first yield (CHARGE_EVERY values) without reading the clock: most values end there.
   const begun = steps.next();
   if (begun.done) return { value: begun.value };

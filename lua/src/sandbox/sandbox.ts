@@ -143,6 +143,11 @@ const COMPILED_MAX = 512;
 const COMPILED_MAX_CHARS = 8 * 1024 * 1024;
 let compiledChars = 0;
 
+/** Where COMPILED keeps the prototype of `source` compiled as `name`. */
+function compileKey(source: string, name: string): string {
+  return name + '\0' + source;
+}
+
 /** A run that goes on longer than this gives the event loop a turn, in milliseconds. */
 const YIELD_MS = 10;
 /**
@@ -281,11 +286,11 @@ export class Sandbox {
 
   /** @internal Whether `source` compiled as `name` is in the compile cache. */
   isCompiled(source: string, name: string): boolean {
-    return COMPILED.has(name + '\0' + source);
+    return COMPILED.has(compileKey(source, name));
   }
 
   private cached(source: string, name: string): Proto | string | undefined {
-    const key = name + '\0' + source;
+    const key = compileKey(source, name);
     const proto = COMPILED.get(key);
     if (proto !== undefined) {
       // Most recently used last.
@@ -296,7 +301,7 @@ export class Sandbox {
   }
 
   private remember(source: string, name: string, proto: Proto | string): Proto | string {
-    const key = name + '\0' + source;
+    const key = compileKey(source, name);
     if (key.length > COMPILED_MAX_CHARS / 8 || COMPILED.has(key)) return proto;
     COMPILED.set(key, proto);
     compiledChars += key.length;
@@ -519,7 +524,7 @@ class Run {
     if (stdinProblem !== undefined) return this.failure({ kind: 'input', message: stdinProblem });
 
     const proto = await this.sandbox.compileForRun(this.source, name, this.deadline);
-    if (proto === undefined) return this.failure({ kind: 'budget', message: `time limit of ${contract.limits.timeMs} ms exceeded` });
+    if (proto === undefined) return this.failure({ kind: 'budget', message: this.timeLimitMessage() });
     if (typeof proto === 'string') {
       const m = /^[^:]*:(\d+): /.exec(proto);
       return this.failure({ kind: 'syntax', message: proto, line: m ? Number(m[1]) : undefined });
@@ -844,20 +849,16 @@ class Run {
   private compileLater(source: string, chunkName: string): Promise<{ proto: Proto | string; steps: number }> | undefined {
     if (source.length < OFF_THREAD_CHARS || !offThreadAvailable()) return undefined;
     const maxSteps = this.state.vm.budgetLeft;
-    this.compiling = 'a chunk for load';
-    return compileOffThread(source, chunkName, { maxSteps, timeMs: Math.max(0, this.deadline - performance.now()) }).then((compiled) => {
-      this.compiling = undefined;
+    const what = 'a chunk for load';
+    return this.waitingFor(what, compileOffThread(source, chunkName, { maxSteps, timeMs: Math.max(0, this.deadline - performance.now()) }).then((compiled) => {
       // No worker after all (it died): compiled here, charged as it goes.
       if (compiled === undefined) return { proto: compile(source, chunkName, (steps) => this.work(steps)), steps: 0 };
       if ('stopped' in compiled) {
         if (compiled.stopped === 'steps') this.work(maxSteps + 1);
-        this.raise('budget', `time limit of ${this.contract.limits.timeMs} ms exceeded while compiling a chunk for load`);
+        this.raise('budget', this.timeLimitMessage(`compiling ${what}`));
       }
       return compiled;
-    }, (error: unknown) => {
-      this.compiling = undefined;
-      throw error;
-    });
+    }));
   }
 
   /**
@@ -867,23 +868,28 @@ class Run {
   private compileModuleLater(source: string, path: string): Promise<Proto | string> | undefined {
     if (source.length < OFF_THREAD_CHARS || this.sandbox.isCompiled(source, path) || !offThreadAvailable()) return undefined;
     const what = `module '${path}'`;
-    this.compiling = what;
-    const done = (): void => {
-      if (this.compiling === what) this.compiling = undefined;
-    };
-    return this.sandbox.compileForRun(source, path, this.deadline).then((proto) => {
-      done();
-      if (proto === undefined) this.raise('budget', `time limit of ${this.contract.limits.timeMs} ms exceeded while compiling ${what}`);
+    return this.waitingFor(what, this.sandbox.compileForRun(source, path, this.deadline).then((proto) => {
+      if (proto === undefined) this.raise('budget', this.timeLimitMessage(`compiling ${what}`));
       return proto;
-    }, (error: unknown) => {
-      done();
-      throw error;
+    }));
+  }
+
+  /** `work`, named as what the run waits for while it is done off the thread (the time limit's message says it). */
+  private waitingFor<T>(what: string, work: Promise<T>): Promise<T> {
+    this.compiling = what;
+    return work.finally(() => {
+      this.compiling = undefined;
     });
+  }
+
+  /** The message of the time limit, passed `during` something (or not). */
+  private timeLimitMessage(during?: string): string {
+    return `time limit of ${this.contract.limits.timeMs} ms exceeded${during !== undefined ? ` while ${during}` : ''}`;
   }
 
   private checkTime(): void {
     if (performance.now() > this.deadline) {
-      this.raise('budget', `time limit of ${this.contract.limits.timeMs} ms exceeded`);
+      this.raise('budget', this.timeLimitMessage());
     }
   }
 
@@ -1388,7 +1394,7 @@ class Run {
     try {
       const winner = await Promise.race([promise.then((values) => ({ values }), (error: unknown) => ({ error })), timeout]);
       if (winner === 'timeout') {
-        const e = new LuaError(`time limit of ${this.contract.limits.timeMs} ms exceeded while ${this.compiling !== undefined ? `compiling ${this.compiling}` : 'waiting for the host'}`);
+        const e = new LuaError(this.timeLimitMessage(this.compiling !== undefined ? `compiling ${this.compiling}` : 'waiting for the host'));
         e.kind = 'budget';
         this.fatal ??= new Fatal(e);
         this.state.vm.exhaustBudget();

@@ -737,6 +737,18 @@ export class VM {
     }
   }
 
+  /**
+   * A native's fast form for `nargs` (1 or 2) arguments (NativeFunction.unary, .binary): its one
+   * result without a frame or argument and result arrays; NOT_FAST when it has none or declines.
+   * Not under a debug hook (which sees the call) nor at the depth limit (which the call would hit).
+   */
+  private fastCall(thread: Coroutine, fn: NativeFunction, nargs: number, x: LuaValue, y: LuaValue): LuaValue | typeof NOT_FAST {
+    if (thread.hookMask !== 0 || thread.depth >= this.maxCallDepth) return NOT_FAST;
+    if (nargs === 1) return fn.unary !== undefined ? fn.unary(x) : NOT_FAST;
+    if (nargs === 2) return fn.binary !== undefined ? fn.binary(x, y) : NOT_FAST;
+    return NOT_FAST;
+  }
+
   /** The end of a call from a native (call, call2), however it ended. */
   private leaveCall(thread: Coroutine): void {
     this.nativeDepth--;
@@ -795,8 +807,8 @@ export class VM {
       }
       if (status === SUSPEND) throw new Error('internal: a nested call suspended');
       const result = stack[func];
-      stack[func] = stack[func + 1] = stack[func + 2] = undefined;
-      for (let i = func; i < thread.top; i++) stack[i] = undefined;
+      // The function and its arguments, and what the call left above them (top is not set for a fixed result count).
+      for (let i = func, end = Math.max(thread.top, func + 3); i < end; i++) stack[i] = undefined;
       thread.top = func;
       return result;
     } finally {
@@ -2728,11 +2740,9 @@ export class VM {
                 this.pushLua(thread, fn, func, nargs, func, ((i >>> 14) & 0x1ff) - 1, 0, C_NONE, 0);
                 continue newframe;
               }
-              // A native's one- or two-argument fast form (math.sqrt, setmetatable...): no frame, no
-              // argument or result arrays. Not under a debug hook (which sees the call) nor at the
-              // depth limit (which the call would hit).
-              if (nargs <= 2 && fn instanceof NativeFunction && thread.hookMask === 0 && thread.depth < this.maxCallDepth) {
-                const r = fastCall(fn, nargs, stack[func + 1], stack[func + 2]);
+              // A native's one- or two-argument fast form (math.sqrt, setmetatable...).
+              if (nargs <= 2 && fn instanceof NativeFunction) {
+                const r = this.fastCall(thread, fn, nargs, stack[func + 1], stack[func + 2]);
                 if (r !== NOT_FAST) {
                   stack[func] = r;
                   const wanted = ((i >>> 14) & 0x1ff) - 1;
@@ -2760,8 +2770,8 @@ export class VM {
                 continue newframe;
               }
               // A native's fast form, as for CALL: its one result, which the RETURN after returns.
-              if (nargs <= 2 && fn instanceof NativeFunction && thread.hookMask === 0 && thread.depth < this.maxCallDepth) {
-                const r = fastCall(fn, nargs, stack[func + 1], stack[func + 2]);
+              if (nargs <= 2 && fn instanceof NativeFunction) {
+                const r = this.fastCall(thread, fn, nargs, stack[func + 1], stack[func + 2]);
                 if (r !== NOT_FAST) {
                   stack[func] = r;
                   thread.top = func + 1;
@@ -3107,13 +3117,6 @@ function growStack(stack: LuaValue[], size: number): void {
 }
 
 /** A JS exception from a native (or the engine) as a Lua error: a host failure, or a JS stack overflow. */
-/** A native's fast form for `nargs` (1 or 2) arguments, or NOT_FAST when it has none or declines. */
-function fastCall(fn: NativeFunction, nargs: number, x: LuaValue, y: LuaValue): LuaValue | typeof NOT_FAST {
-  if (nargs === 1) return fn.unary !== undefined ? fn.unary(x) : NOT_FAST;
-  if (nargs === 2) return fn.binary !== undefined ? fn.binary(x, y) : NOT_FAST;
-  return NOT_FAST;
-}
-
 function hostError(e: unknown): LuaError {
   if (e instanceof LuaError) return e;
   if (e instanceof RangeError && /call stack/i.test(e.message)) {
