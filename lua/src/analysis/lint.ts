@@ -263,8 +263,47 @@ export class ExistenceTests {
   /** Ranges inside which a path (`setfenv`, `string.formt`) was tested to exist, by its first name, in order of their starts. */
   private readonly guards = new Map<string, { start: number; end: number; path: readonly string[] }[]>();
 
-  constructor(chunk: ast.Chunk, private readonly scope: ScopeInfo) {
-    const stack: ast.Node[] = [chunk];
+  /** The main block's statements walked so far (each is walked when a question first falls in it). */
+  private readonly walked = new Set<ast.Statement>();
+  private unsorted = false;
+
+  constructor(private readonly chunk: ast.Chunk, private readonly scope: ScopeInfo) {
+    // `if not x then return end` in the main block guards the rest of it: the only facts that reach
+    // from one top-level statement into others.
+    const body = chunk.body.body;
+    for (let i = 0; i < body.length; i++) {
+      const s = body[i];
+      if (s.kind === 'If') this.ifGuards(s, i + 1 < body.length ? { start: s.end, end: chunk.body.end } : undefined);
+    }
+    this.unsorted = true;
+  }
+
+  /** Walks the top-level statement that holds `node`, if not yet walked: what is asked of a script is usually in a few. */
+  private prepare(node: ast.Range): void {
+    const body = this.chunk.body.body;
+    let lo = 0;
+    let hi = body.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = body[mid];
+      if (s.end < node.start) lo = mid + 1;
+      else if (s.start > node.start) hi = mid - 1;
+      else {
+        if (!this.walked.has(s)) {
+          this.walked.add(s);
+          this.walk(s);
+        }
+        break;
+      }
+    }
+    if (this.unsorted) {
+      for (const list of this.guards.values()) list.sort((a, b) => a.start - b.start);
+      this.unsorted = false;
+    }
+  }
+
+  private walk(statement: ast.Statement): void {
+    const stack: ast.Node[] = [statement];
     const push = (child: ast.Node): void => { stack.push(child); };
     while (stack.length > 0) {
       const node = stack.pop()!;
@@ -307,7 +346,7 @@ export class ExistenceTests {
       }
       forEachChild(node, push);
     }
-    for (const list of this.guards.values()) list.sort((a, b) => a.start - b.start);
+    this.unsorted = true;
   }
 
   /**
@@ -315,6 +354,7 @@ export class ExistenceTests {
    * global itself; 1: a library's member): the read only tests it, or a test guards it.
    */
   covers(path: readonly string[], missing: number, node: ast.Expression): boolean {
+    this.prepare(node);
     if (missing === path.length - 1 && this.tested.has(node)) return true;
     if (this.unreached(node)) return true;
     // A guard on the missing name or on a longer part of the path (`if string.gfind then`).
@@ -402,6 +442,7 @@ export class ExistenceTests {
 
   /** Whether Lua 5.3 never evaluates `node` (a fallback after a standard name, a branch for another version). */
   unreached(node: ast.Range): boolean {
+    this.prepare(node);
     for (const d of this.dead) if (d.start <= node.start && node.end <= d.end) return true;
     return false;
   }
