@@ -22,7 +22,7 @@ import { changeTo, contractFix, type Finding, type Fix, type Severity } from './
 import { HOST_NAME_PATTERN } from '../contract/schema';
 import { NO_TYPES, jsonTypeOf, withoutNil, type Type, type TypeInfo } from './types';
 import { applySuppressions } from './suppress';
-import { infer, type Inference } from './infer';
+import { infer, type Inference, type InferenceMemo } from './infer';
 import { isEnvironment, longestHostPrefix, luaText, objectProperties, withoutEnvironment, type ChunkGlobals } from './paths';
 import { ExistenceTests, isFalsyConstant, isTruthyConstant, lint } from './lint';
 import { isRemovedGlobal, libraryMembers, removedName } from './stdlib-members';
@@ -38,6 +38,8 @@ export interface ScriptAnalysis {
   files: Map<string, boolean>;
   /** The inferred types, for hover, completion and inlay hints. */
   types: TypeInfo;
+  /** What the analysis of an edited version may take over (`CheckerOptions.memo`). */
+  memo?: InferenceMemo;
 }
 
 export interface CheckerOptions {
@@ -52,6 +54,11 @@ export interface CheckerOptions {
   parsed?: ParseResult;
   /** The scopes of `parsed`, already made. */
   scope?: ScopeInfo;
+  /**
+   * What the analysis of an earlier version of the same script kept (`ScriptAnalysis.memo`; by
+   * default `previous`'s): functions the edit left as they were are not analysed again. Spent once used.
+   */
+  memo?: InferenceMemo;
   /** The script's file: a declared module's own `return` is the module's value, not the output. */
   path?: string;
   /** Whether a file exists (default: on disk); the language service also counts its open documents. */
@@ -83,7 +90,7 @@ export function analyzeScript(source: string | Uint8Array, name: string, contrac
   // Which globals exist: the script's and its required modules' (one reading for both passes).
   const globals = runGlobals(scope, contract);
   try {
-    inference = infer(parsed, scope, contract, globals.names);
+    inference = infer(parsed, scope, contract, globals.names, options.memo ?? options.previous?.memo);
     types = inference.types;
     findings.push(...inference.findings);
   } catch (error) {
@@ -104,9 +111,9 @@ export function analyzeScript(source: string | Uint8Array, name: string, contrac
   const mode = options.ungoverned !== undefined && plainLua(contract, options) ? options.ungoverned : undefined;
   if (mode === undefined) {
     applySuppressions(parsed, findings);
-    return { parsed, scope, findings, contract, files, types };
+    return { parsed, scope, findings, contract, files, types, memo: inference?.memo };
   }
-  return { parsed, scope, findings: judgedUngoverned(parsed, findings, mode), contract, files, types };
+  return { parsed, scope, findings: judgedUngoverned(parsed, findings, mode), contract, files, types, memo: inference?.memo };
 }
 
 /** The findings a script no contract governs shows under `mode` (rules.ts), suppressions applied. */

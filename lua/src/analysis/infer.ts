@@ -44,6 +44,8 @@ export interface Inference {
   hostArgs: Finding[];
   /** `output-shape` findings (and `maybe-nil` for a required output field), on the main chunk's returns. */
   output: Finding[];
+  /** What the analysis of the next version of the script may take over (`infer`'s `memo`). */
+  memo: InferenceMemo;
 }
 
 /** Expressions nest no deeper than this in the analysis (deeper: unknown, nothing reported). */
@@ -213,6 +215,10 @@ interface FunctionState {
   breaks: (Env | null)[][];
   /** The environments at each `goto`, by label name. */
   gotos: Map<string, Env[]>;
+  /** The types of the function's own nodes (a nested function's are in its own map). */
+  types: Map<ast.Node, Type>;
+  /** What the next analysis may take over of this one (undefined: the main function's). */
+  memo?: FunctionMemo;
 }
 
 interface MainReturn {
@@ -248,21 +254,140 @@ interface Item {
   nested?: Nested;
 }
 
-/** `globals`: the names the script (and the modules it requires) define in the global table (`runGlobals`). */
-export function infer(parsed: ParseResult, scope: ScopeInfo, contract: Contract | undefined, globals: ReadonlySet<string> = chunkGlobals(scope).names): Inference {
-  const inferer = new Inferer(parsed, scope, contract, globals);
+/**
+ * `globals`: the names the script (and the modules it requires) define in the global table (`runGlobals`).
+ * `memo`: what the analysis of an earlier version of the same script kept (`Inference.memo`): the
+ * functions whose analysis it can tell would come out the same are not analysed again. It is spent:
+ * the earlier analysis's types may change.
+ */
+export function infer(parsed: ParseResult, scope: ScopeInfo, contract: Contract | undefined, globals: ReadonlySet<string> = chunkGlobals(scope).names, memo?: InferenceMemo): Inference {
+  const inferer = new Inferer(parsed, scope, contract, globals, memo);
   inferer.run();
-  const types = inferer.types;
   return {
-    types: { typeOf: (node) => types.get(node) ?? literalType(node) },
+    types: { typeOf: (node) => inferer.nodeType(node) ?? literalType(node) },
     findings: inferer.findings,
     hostArgs: inferer.hostArgs,
     output: inferer.outputFindings(),
+    memo: inferer.memo,
   };
 }
 
+/** The innermost function (of `functions`, in source order, the main one first) whose range holds `node`. */
+function innermostFunction(functions: readonly FunctionInfo[], node: ast.Range): FunctionInfo | undefined {
+  let lo = 1;
+  let hi = functions.length - 1;
+  let found = 0;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (functions[mid].node.start <= node.start) {
+      found = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  let info: FunctionInfo | undefined = functions[found];
+  while (info && info.parent && !(info.node.start <= node.start && node.end <= info.node.end)) info = info.parent;
+  return info;
+}
+
+// ---- what one analysis keeps for the next (issue 16) -------------------------------------------
+//
+// An editor analyses a script again after every keystroke, and an edit changes one function or
+// statement. A function's analysis depends only on its own text, on what it sees of the enclosing
+// functions' locals (the types they have where it is defined, their declared types, whether they are
+// ever reassigned), on its annotations and name, and on what holds for the whole script (the
+// contract, the globals the script defines, whether strings may have metamethods...: the `World`).
+// So each analysed function keeps those inputs beside what it gave (its type, its findings, the types
+// of its nodes, and the few traces it leaves on the analysis's state), and the next analysis, meeting
+// the very same node (the incremental parse takes over unchanged statements, moving them in place)
+// with the same inputs, takes the results instead of analysing the body again. A world that differs
+// starts afresh. The results are exactly a fresh analysis's (tested on random edit sequences).
+
+/** What the analysis keeps of an earlier version of a script for the next one. */
+export interface InferenceMemo {
+  readonly world: World;
+  /** Each function analysed, by its node (the nodes of a version no longer parsed are let go). */
+  readonly functions: WeakMap<ast.FunctionExpression, FunctionMemo>;
+}
+
+/** What holds for a whole script, and the state that types made under it carry with them. */
+interface World {
+  contract: Contract | undefined;
+  ownGlobals: ReadonlySet<string>;
+  /** The flags and annotation classes the analysis reads of the whole script. */
+  key: string;
+  readonly globalCache: Map<string, Type>;
+  readonly hostOf: Map<Type, HostFunction>;
+  readonly ownFunctions: WeakSet<FunctionType>;
+  readonly sites: WeakMap<TableType, TableSites>;
+  readonly anchors: WeakSet<Type>;
+}
+
+/** What a function's analysis saw of an enclosing function's local (an upvalue), or `_ENV` (`decl` undefined). */
+interface UpvalueSeen {
+  /** The local's declaring node (a `self`'s: its function statement). */
+  decl: ast.Node | undefined;
+  closureWritten: boolean;
+  written: boolean;
+  /** Its type where the function is defined, and its declared type. */
+  type: Type | undefined;
+  declared: Type | undefined;
+}
+
+interface FunctionMemo {
+  /**
+   * The analysis of the enclosing function this one's was made in (undefined: the main function's).
+   * A function taken over brings along the functions in it as that analysis left them.
+   */
+  parent: FunctionMemo | undefined;
+  /** The function's start when it was analysed (the findings' offsets are as of then). */
+  start: number;
+  /** False when a later analysis must not take it over (it left a trace that cannot be replayed). */
+  reusable: boolean;
+  name: string;
+  method: boolean;
+  ann: Annotations | undefined;
+  fixpoints: number;
+  anchored: boolean;
+  upvalues: UpvalueSeen[];
+  types: Map<ast.Node, Type>;
+  findings: Finding[];
+  hostArgs: Finding[];
+  /** The locals whose tables its body passed on (`Inferer.escaped`), by declaring name. */
+  escaped: ast.Name[];
+  type: FunctionType;
+  /** The call state its body left behind (`moreResults`, `lastCallee`) and whether it anchored a table. */
+  moreResults: boolean;
+  lastCallee: FunctionType | undefined;
+  anchoredAfter: boolean;
+}
+
+/** Whether a type can hold a table (its results', for a function), so far as it is known. */
+function carriesTables(t: Type | undefined, depth = 0): boolean {
+  if (t === undefined) return false;
+  if (depth > 16) return true;
+  switch (t.kind) {
+    case 'table': return true;
+    case 'union': return t.types.some((u) => carriesTables(u, depth + 1));
+    case 'function': return (t.returns ?? []).some((u) => carriesTables(u, depth + 1));
+    default: return false;
+  }
+}
+
+/** A finding moved by `delta` (copied: findings handed out are marked later, by suppressions and severities). */
+function movedFinding(f: Finding, delta: number): Finding {
+  const out: Finding = { ...f, start: f.start + delta, end: f.end + delta };
+  if (f.fixes) out.fixes = f.fixes.map((fix) => ({ ...fix, edits: fix.edits.map((e) => ({ ...e, start: e.start + delta, end: e.end + delta })) }));
+  return out;
+}
+
 class Inferer {
+  /** The main function's node types (each function's are in its memo). */
   readonly types = new Map<ast.Node, Type>();
+  readonly memo: InferenceMemo;
+  /** The functions this analysis analysed or took over (the others' memos are not its own; see `nodeType`). */
+  private readonly used = new Set<FunctionMemo>();
   /** Labels reached by a `goto` written after them (loops): nothing is known after such a label. */
   private backwardLabels: Set<ast.LabelStatement> | undefined;
   readonly findings: Finding[] = [];
@@ -271,16 +396,16 @@ class Inferer {
   private readonly annotations: AnnotationIndex;
   private readonly host: ReadonlyMap<string, HostFunction>;
   private readonly hostGlobals: ReadonlyMap<string, 'function' | 'table'>;
-  private readonly hostOf = new Map<Type, HostFunction>();
-  private readonly globalCache = new Map<string, Type>();
+  private readonly hostOf: Map<Type, HostFunction>;
+  private readonly globalCache: Map<string, Type>;
   private readonly primitiveMetatables: boolean;
   /** Locals written from a function nested in the one that declares them: unknown everywhere. */
   private readonly closureWritten = new Set<number>();
   /** The type each local was declared with (what a closure sees of a local never reassigned). */
   private readonly declared = new Map<number, Type>();
-  private readonly sites = new WeakMap<TableType, TableSites>();
+  private readonly sites: WeakMap<TableType, TableSites>;
   /** Types of locals whose table was stored in another table (see `Nested`). */
-  private readonly anchors = new WeakSet<Type>();
+  private readonly anchors: WeakSet<Type>;
   /** The innermost statement being analysed (where a nil check would go). */
   private stmt: ast.Statement | undefined;
   private anchored = false;
@@ -303,7 +428,7 @@ class Inferer {
   /** Locals whose tables were passed on, in order (for the operands of `and`/`or`). */
   private readonly escaped: number[] = [];
   /** The types of the script's own functions (their results are exactly the ones inferred). */
-  private readonly ownFunctions = new WeakSet<FunctionType>();
+  private readonly ownFunctions: WeakSet<FunctionType>;
   /** Strings may have metamethods (the script reaches the string metatable, or requires code that may). */
   private readonly stringMetamethods: boolean;
 
@@ -313,6 +438,7 @@ class Inferer {
     private readonly contract: Contract | undefined,
     /** Globals the script or its modules define: their types are the script's, unknown here. */
     private readonly ownGlobals: ReadonlySet<string>,
+    memo?: InferenceMemo,
   ) {
     this.src = parsed.source;
     this.annotations = readAnnotations(parsed.chunk, parsed.source);
@@ -323,11 +449,56 @@ class Inferer {
     for (const f of scope.functions) this.functionInfo.set(f.node, f);
     this.stringMetamethods = scope.globals.has('getmetatable') || scope.globals.has('require') || scope.globals.has('debug');
     this.primitiveMetatables = scope.globals.has('debug') || requireUses(scope).some((use) => use.name === 'debug');
+    const key = this.worldKey(parsed.chunk);
+    const old = memo?.world;
+    const same = old !== undefined && old.contract === contract && old.key === key
+      && old.ownGlobals.size === ownGlobals.size && [...ownGlobals].every((g) => old.ownGlobals.has(g));
+    const world: World = same ? old : {
+      contract, ownGlobals: new Set(ownGlobals), key, globalCache: new Map(), hostOf: new Map(),
+      ownFunctions: new WeakSet(), sites: new WeakMap(), anchors: new WeakSet(),
+    };
+    this.memo = same ? memo! : { world, functions: new WeakMap() };
+    this.globalCache = world.globalCache;
+    this.hostOf = world.hostOf;
+    this.ownFunctions = world.ownFunctions;
+    this.sites = world.sites;
+    this.anchors = world.anchors;
+  }
+
+  /**
+   * The type recorded for a node: in the map of the function whose body holds it, or of one
+   * enclosing that (a function's own node and the name a statement declares it by are its parent's).
+   */
+  nodeType(node: ast.Node): Type | undefined {
+    const chain: FunctionInfo[] = [];
+    for (let info = innermostFunction(this.scope.functions, node); info?.parent; info = info.parent) chain.push(info);
+    // The memos of this analysis, from the outermost function in: each used here, or made in the
+    // analysis of the one around it that was (a function taken over brings its nested ones along).
+    const maps: Map<ast.Node, Type>[] = [this.types];
+    let outer: FunctionMemo | undefined;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const entry = this.memo.functions.get(chain[i].node as ast.FunctionExpression);
+      if (!entry || !(this.used.has(entry) || (outer !== undefined && entry.parent === outer))) break;
+      maps.push(entry.types);
+      outer = entry;
+    }
+    for (let i = maps.length - 1; i >= 0; i--) {
+      const t = maps[i].get(node);
+      if (t !== undefined) return t;
+    }
+    return undefined;
+  }
+
+  /** What the analysis reads of the whole script besides the contract and its globals (see `World`). */
+  private worldKey(chunk: ast.Chunk): string {
+    let key = `${this.stringMetamethods}|${this.primitiveMetatables}|${this.src.includes('\r\n')}|${this.scope.globals.has('error')}`;
+    for (const c of chunk.comments) if (!c.long && /^-@(class|field)\b/.test(c.text)) key += `|${c.text}`;
+    return key;
   }
 
   run(): void {
     const chunk = this.parsed.chunk;
-    this.fn = { info: this.functionInfo.get(chunk), node: chunk, name: 'the script', main: true, returns: [], breaks: [], gotos: new Map() };
+    this.fn = { info: this.functionInfo.get(chunk), node: chunk, name: 'the script', main: true, returns: [], breaks: [], gotos: new Map(), types: this.types };
     this.env = new Env();
     this.block(chunk.body);
     this.mainFallsOff = this.env !== null;
@@ -336,7 +507,7 @@ class Inferer {
   // ---- recording and reporting -------------------------------------------------------------------
 
   private record(node: ast.Node, type: Type): Type {
-    if (this.silent === 0) this.types.set(node, type);
+    if (this.silent === 0) this.fn.types.set(node, type);
     return type;
   }
 
@@ -510,7 +681,7 @@ class Inferer {
   /** `error(...)` and `os.exit(...)` end the run, and so does a local function that always raises. */
   private endsRun(call: ast.CallExpression): boolean {
     if (call.method) return false;
-    const t = this.types.get(call.callee);
+    const t = this.fn.types.get(call.callee);
     if (t?.kind === 'function' && t.neverReturns) return true;
     const callee = call.callee;
     if (callee.kind === 'Name') return callee.name === 'error' && this.scope.referenceOf(callee)?.binding === 'global';
@@ -821,15 +992,31 @@ class Inferer {
 
   /** Analyses a function's body (once, outside the silent passes) and gives its type. */
   private functionExpression(f: ast.FunctionExpression, name: string, ann: Annotations | undefined, method = false): FunctionType {
-    const known = this.types.get(f);
+    const known = this.fn.types.get(f);
     if (known && known.kind === 'function') return known;
     const signature = this.functionSignature(f, name, ann, method);
     if (this.silent > 0) return signature;
     const info = this.functionInfo.get(f);
+    const upvalues = info ? this.upvaluesSeen(info) : undefined;
+    const kept = this.memo.functions.get(f);
+    if (kept && upvalues && this.takesOver(kept, upvalues, name, method, ann)) {
+      this.used.add(kept);
+      kept.parent = this.fn.memo;
+      return this.takeOver(f, kept);
+    }
     const savedEnv = this.env;
     const savedFn = this.fn;
     const savedDepth = this.depth;
-    this.fn = { info, node: f, name, main: false, returns: [], breaks: [], gotos: new Map() };
+    const findingsBefore = this.findings.length;
+    const hostArgsBefore = this.hostArgs.length;
+    const escapedBefore = this.escaped.length;
+    const types = new Map<ast.Node, Type>();
+    // Kept for the next analysis of an edited version (see `InferenceMemo`), completed below.
+    const entry: FunctionMemo = {
+      parent: savedFn.memo, start: f.start, reusable: false, name, method, ann, fixpoints: this.fixpoints, anchored: this.anchored,
+      upvalues: upvalues ?? [], types, findings: [], hostArgs: [], escaped: [], type: signature, moreResults: false, lastCallee: undefined, anchoredAfter: false,
+    };
+    this.fn = { info, node: f, name, main: false, returns: [], breaks: [], gotos: new Map(), types, memo: entry };
     // What is known of the enclosing function's locals here holds in the closure for those never
     // reassigned (the others are unknown there); field paths may change before it runs.
     this.env = savedEnv ? savedEnv.withoutPaths() : new Env();
@@ -855,7 +1042,134 @@ class Inferer {
     if (!ann?.returns) this.ownFunctions.add(type);
     if (!returns) delete (type as { returns?: Type[] }).returns;
     this.record(f, type);
+    entry.reusable = upvalues !== undefined;
+    for (let i = escapedBefore; i < this.escaped.length; i++) {
+      const declaration = this.scope.locals[this.escaped[i]]?.declaration;
+      if (declaration) entry.escaped.push(declaration);
+      else entry.reusable = false;
+    }
+    entry.findings = this.findings.slice(findingsBefore).map((x) => movedFinding(x, 0));
+    entry.hostArgs = this.hostArgs.slice(hostArgsBefore).map((x) => movedFinding(x, 0));
+    entry.type = type;
+    entry.moreResults = this.moreResults;
+    entry.lastCallee = this.lastCallee;
+    entry.anchoredAfter = this.anchored;
+    this.memo.functions.set(f, entry);
+    this.used.add(entry);
     return type;
+  }
+
+  /** What a function defined here sees of its upvalues (see `UpvalueSeen`). */
+  private upvaluesSeen(info: FunctionInfo): UpvalueSeen[] {
+    const out: UpvalueSeen[] = [];
+    for (const u of info.upvalues) {
+      const local = u.local;
+      if (!local) {
+        out.push({ decl: undefined, closureWritten: false, written: false, type: undefined, declared: undefined });
+        continue;
+      }
+      out.push({
+        decl: local.declaration ?? local.declaringNode, closureWritten: this.closureWritten.has(local.id), written: local.written,
+        type: this.env?.get(local.id), declared: this.declared.get(local.id),
+      });
+    }
+    return out;
+  }
+
+  /** Whether a function's earlier analysis is what analysing it here would give. */
+  private takesOver(kept: FunctionMemo, upvalues: UpvalueSeen[], name: string, method: boolean, ann: Annotations | undefined): boolean {
+    if (!kept.reusable || kept.name !== name || kept.method !== method || kept.fixpoints !== this.fixpoints || kept.anchored !== this.anchored) return false;
+    if (kept.upvalues.length !== upvalues.length || !this.sameAnnotations(kept.ann, ann)) return false;
+    // Where a table's fields were set matters only to the output's checks, which a table can reach
+    // from here only through the function's results.
+    const sites = carriesTables(kept.type);
+    for (let i = 0; i < upvalues.length; i++) {
+      const a = kept.upvalues[i];
+      const b = upvalues[i];
+      if (a.decl !== b.decl || a.closureWritten !== b.closureWritten || a.written !== b.written) return false;
+      if (!this.identical(a.type, b.type, sites) || !this.identical(a.declared, b.declared, sites)) return false;
+    }
+    return true;
+  }
+
+  /** Takes a function's earlier analysis over: its type, findings and node types, and the traces its body left. */
+  private takeOver(f: ast.FunctionExpression, kept: FunctionMemo): FunctionType {
+    const delta = f.start - kept.start;
+    for (const x of kept.findings) this.findings.push(movedFinding(x, delta));
+    for (const x of kept.hostArgs) this.hostArgs.push(movedFinding(x, delta));
+    for (const declaration of kept.escaped) {
+      const local = this.scope.declarationOf(declaration);
+      if (local) this.escaped.push(local.id);
+    }
+    this.moreResults = kept.moreResults;
+    this.lastCallee = kept.lastCallee;
+    this.anchored = kept.anchoredAfter;
+    this.record(f, kept.type);
+    return kept.type;
+  }
+
+  private sameAnnotations(a: Annotations | undefined, b: Annotations | undefined): boolean {
+    if (a === b) return true;
+    if (!a || !b || a.params.size !== b.params.size || !this.identical(a.type, b.type)) return false;
+    if ((a.returns === undefined) !== (b.returns === undefined) || (a.returns && !this.identicalList(a.returns, b.returns!))) return false;
+    for (const [k, v] of a.params) if (!this.identical(v, b.params.get(k))) return false;
+    return true;
+  }
+
+  private identicalList(a: readonly Type[], b: readonly Type[], sites = false, depth = 0): boolean {
+    return a.length === b.length && a.every((t, i) => this.identical(t, b[i], sites, depth));
+  }
+
+  /** Whether two tables' fields were set at the same places (see `TableSites`; nested snapshots: not known to be). */
+  private sameSites(a: TableType, b: TableType): boolean {
+    const x = this.sites.get(a);
+    const y = this.sites.get(b);
+    if (x === y) return true;
+    if (!x || !y || x.constructor !== y.constructor || x.nested || y.nested || x.fields.size !== y.fields.size) return false;
+    for (const [k, v] of x.fields) if (y.fields.get(k) !== v) return false;
+    if ((x.items === undefined) !== (y.items === undefined)) return false;
+    return !x.items || (x.items.length === y.items!.length && x.items.every((item, i) => {
+      const other = y.items![i];
+      return item.node === other.node && !item.nested && !other.nested && this.identical(item.type, other.type, true);
+    }));
+  }
+
+  /**
+   * Whether two types are the same in everything the analysis reads of them: their structure, nil
+   * origins, and what it knows of them by identity (the script's own functions, host functions,
+   * anchored tables). Past a depth, not the same.
+   */
+  private identical(a: Type | undefined, b: Type | undefined, sites = false, depth = 0): boolean {
+    if (a === b) return true;
+    if (a === undefined || b === undefined || a.kind !== b.kind || depth > 16) return false;
+    switch (a.kind) {
+      case 'unknown': return true;
+      case 'nil': {
+        const o = a.origin;
+        const p = (b as typeof a).origin;
+        return o === p || (o !== undefined && p !== undefined && o.text === p.text && o.contract === p.contract);
+      }
+      case 'boolean': return a.value === (b as typeof a).value;
+      case 'number': return a.subtype === (b as typeof a).subtype && Object.is(a.value, (b as typeof a).value);
+      case 'string': return a.value === (b as typeof a).value;
+      case 'table': {
+        const t = b as TableType;
+        if (a.open !== t.open || a.fresh !== t.fresh || a.name !== t.name || a.fields.size !== t.fields.size) return false;
+        if (this.anchors.has(a) !== this.anchors.has(t) || (sites && !this.sameSites(a, t))) return false;
+        if (!this.identical(a.array, t.array, sites, depth + 1)) return false;
+        for (const [k, v] of a.fields) if (!this.identical(v, t.fields.get(k), sites, depth + 1)) return false;
+        return true;
+      }
+      case 'function': {
+        const g = b as FunctionType;
+        if (a.name !== g.name || a.neverReturns !== g.neverReturns || a.params.length !== g.params.length) return false;
+        if (this.ownFunctions.has(a) !== this.ownFunctions.has(g) || this.hostOf.get(a) !== this.hostOf.get(g)) return false;
+        if (!this.identical(a.variadic, g.variadic, sites, depth + 1)) return false;
+        if ((a.returns === undefined) !== (g.returns === undefined) || (a.returns && !this.identicalList(a.returns, g.returns!, sites, depth + 1))) return false;
+        return a.params.every((p, i) => p.name === g.params[i].name && p.optional === g.params[i].optional && this.identical(p.type, g.params[i].type, sites, depth + 1));
+      }
+      case 'union': return this.identicalList(a.types, (b as typeof a).types, sites, depth + 1);
+    }
   }
 
   // ---- expressions ---------------------------------------------------------------------------
@@ -1559,7 +1873,7 @@ class Inferer {
       const narrowed = env.paths.get(key);
       if (narrowed) return narrowed;
       // Not narrowed: the field's type in the object's current type.
-      const object = this.current(e.object, env) ?? this.types.get(e.object);
+      const object = this.current(e.object, env) ?? this.fn.types.get(e.object);
       const name = e.kind === 'Member' ? e.name.name : luaText((e.index as ast.StringLiteral).value);
       return object ? fieldOf(object, name) : UNKNOWN;
     }
@@ -1641,7 +1955,7 @@ class Inferer {
   /** `return { ... }`: the constructor's fields against the output schema. */
   private constructorOutput(value: ast.TableConstructor, properties: Record<string, unknown>, required: string[], closed: boolean,
     add: (node: ast.Range, severity: Severity, code: string, message: string, fixes?: Fix[]) => void, env: Env | null): void {
-    const own = this.types.get(value);
+    const own = this.nodeType(value);
     const nested = own?.kind === 'table' ? this.sites.get(own)?.nested : undefined;
     const named = new Map<string, ast.TableField>();
     let open = false;
@@ -1652,10 +1966,10 @@ class Inferer {
     if (closed) {
       for (const [name, field] of named) {
         // A field set to nil is not in the output (as the runtime converts it).
-        if (!(name in properties) && (this.types.get(field.value) ?? literalType(field.value))?.kind !== 'nil') {
+        if (!(name in properties) && (this.nodeType(field.value) ?? literalType(field.value))?.kind !== 'nil') {
           const guess = suggest(name, Object.keys(properties).filter((p) => !named.has(p)));
           // A near miss of a declared field is a slip: then only the correction is offered.
-          const fixes = [guess ? changeTo(field.key!, guess) : addOutputField(name, literalType(field.value) ?? this.types.get(field.value))];
+          const fixes = [guess ? changeTo(field.key!, guess) : addOutputField(name, literalType(field.value) ?? this.nodeType(field.value))];
           add(field.key!, 'error', 'output-shape', `the output has no field '${name}' in the contract${guess ? `; did you mean '${guess}'?` : ''} (fields: ${Object.keys(properties).join(', ')})`, fixes);
         }
       }
@@ -1663,7 +1977,7 @@ class Inferer {
     for (const [name, field] of named) {
       const propertySchema = properties[name];
       if (propertySchema === undefined) continue;
-      this.fieldOutput(name, field.value, this.types.get(field.value), propertySchema, required.includes(name), add, false, nested?.get(name), env, 0);
+      this.fieldOutput(name, field.value, this.nodeType(field.value), propertySchema, required.includes(name), add, false, nested?.get(name), env, 0);
     }
     if (!open) {
       const missing = required.filter((r) => !named.has(r));

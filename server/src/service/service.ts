@@ -11,7 +11,7 @@ import {
 import {
   analyzeScript, ignoredScriptFindings, applySeverity, LEFT_TO_LUALS, type UngovernedScripts, walk, objectProperties, requiredFields, schemaTypes, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
   fieldsOf, formatInferredType, readAnnotations, typeFromNode,
-  type Documentation, type Finding, type ScriptAnalysis, type FileUse, type ModuleField, type RequireUse, type Type, type TypeInfo,
+  type Documentation, type Finding, type InferenceMemo, type ScriptAnalysis, type FileUse, type ModuleField, type RequireUse, type Type, type TypeInfo,
 } from '@sandlua/lua';
 import { buildReport, formatReportMarkdown } from '../check/report';
 import type { Severity } from '@sandlua/lua';
@@ -136,7 +136,8 @@ interface Cached extends Basic {
 }
 
 /** A script's latest parse (and scopes, once asked for), with the text they are of. */
-interface Layer { text: string; parsed: ParseResult; scope?: ScopeInfo }
+/** `memo`: what the type analysis of the script's previous version kept, for this version's (spent once used). */
+interface Layer { text: string; parsed: ParseResult; scope?: ScopeInfo; memo?: InferenceMemo }
 
 /** The workspace as the server sees it: open documents over the disk, contracts, analyses. */
 export class LanguageService {
@@ -427,11 +428,14 @@ export class LanguageService {
     if (cached && cached.text === text && cached.ungoverned === ungoverned && [...cached.analysis.files].every(([file, existed]) => this.exists(file) === existed)) return cached;
     const contract = this.contractFor(path);
     const broken = contract && !contract.manifest ? nodePath.relative(nodePath.dirname(path), contract.path) || MANIFEST_FILE : undefined;
-    const parsed = this.parseOf(path, text);
+    const layer = this.layerOf(path, text);
+    const parsed = layer.parsed;
     const scope = this.scopeOf(path, text);
+    const memo = layer.memo;
+    layer.memo = undefined;
     this.analyses++;
     const analysis = analyzeScript(text, nodePath.basename(path), contract?.manifest, {
-      brokenContract: broken, parsed, scope, path, fileExists: (file) => this.exists(file), ungoverned,
+      brokenContract: broken, parsed, scope, path, fileExists: (file) => this.exists(file), ungoverned, memo,
     });
     const override = this.options.analysis?.(analysis, text);
     if (override?.findings) analysis.findings = override.findings;
@@ -457,9 +461,10 @@ export class LanguageService {
     if (last !== undefined && last.text === text) return last;
     // The earlier parse (and the analysis made of it) is spent once taken over, whatever happens next.
     const previous = last?.parsed ?? this.cache.get(path)?.analysis.parsed;
+    const memo = this.cache.get(path)?.analysis.memo ?? last?.memo;
     this.cache.delete(path);
     this.layers.delete(path);
-    const layer: Layer = { text, parsed: parse(text, { name: nodePath.basename(path), previous }) };
+    const layer: Layer = { text, parsed: parse(text, { name: nodePath.basename(path), previous }), memo };
     this.layers.set(path, layer);
     if (this.layers.size > 5000) this.layers.delete(this.layers.keys().next().value as string);
     return layer;

@@ -1,0 +1,147 @@
+// The analysis of an edited script that takes over its previous version's (the parse's statements,
+// the type analysis's functions: `CheckerOptions.previous`) gives exactly what a fresh analysis
+// gives: the same findings and the same type on every node. Seeded random edit sequences, as an
+// editor session sends them (lines inserted and removed, spaces, snippets typed one character at a
+// time through invalid states), on the type fixtures under their contract and on a generated
+// script shaped like real-world code; and the functions an edit leaves alone are really taken over.
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import type * as ast from '../syntax/ast';
+import { visit } from '../syntax/visit';
+import { Random } from '../syntax/testing/random';
+import type { Contract } from '../contract/manifest';
+import { analyzeScript, type ScriptAnalysis } from './checker';
+import { formatType } from './types';
+import { contractAt } from './testing/fixtures';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const FIXTURES = path.join(ROOT, 'lua', 'test', 'analysis', 'types');
+
+/** Statements typed at the start of a line: valid in most places, they change types, globals and output. */
+const LINES = [
+  ' ', 'local z = 1\n', 'z = nil\n', 'print(input.vendor_name:lower())\n', '-- note\n', 'local t = {}\n', 'x = nil\n',
+  'return { normalized_vendor = "v" }\n', 'local s = lookup_vendor_alias(input.vendor_name)\n', 'if s then s = s .. "" end\n',
+  '---@param a string\n', 'local function h(a) return a, {} end\n', 'end\n', 'do\n', 'tools.emit_review_note(1)\n',
+];
+const TYPED = ['local q = f(x) + 1\n', 'if y then z() end\n', 'function m.n(a, b) return a end\n', 'x = "a', 'local u = input.count or 0\n'];
+
+function lineStarts(text: string): number[] {
+  const out = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) out.push(i + 1);
+  return out;
+}
+
+function edit(r: Random, text: string): string {
+  const starts = lineStarts(text);
+  switch (r.int(6)) {
+    case 0: {
+      const at = r.int(text.length + 1);
+      return text.slice(0, at) + text.slice(at + 1 + r.int(4));
+    }
+    case 1: {
+      // Remove a line.
+      const i = r.int(starts.length);
+      return text.slice(0, starts[i]) + (i + 1 < starts.length ? text.slice(starts[i + 1]) : '');
+    }
+    case 2: {
+      const at = r.int(text.length + 1);
+      return text.slice(0, at) + ' ' + text.slice(at);
+    }
+    default: {
+      const at = r.pick(starts);
+      return text.slice(0, at) + r.pick(LINES) + text.slice(at);
+    }
+  }
+}
+
+/** Every finding, and every node's type, as text. */
+function observed(a: ScriptAnalysis): { findings: string; types: string } {
+  const types: string[] = [];
+  visit(a.parsed.chunk, { enter(n: ast.Node) {
+    const t = a.types.typeOf(n);
+    if (t) types.push(`${n.start}-${n.end} ${n.kind}: ${formatType(t)}`);
+  } });
+  return { findings: JSON.stringify(a.findings), types: types.join('\n') };
+}
+
+/** Analyses `text` taking `previous` over, and checks it against a fresh analysis. */
+function step(previous: ScriptAnalysis, text: string, contract: Contract, label: string): ScriptAnalysis {
+  const incremental = analyzeScript(text, 'x.lua', contract, { previous });
+  const fresh = analyzeScript(text, 'x.lua', contract);
+  const a = observed(incremental);
+  const b = observed(fresh);
+  assert.equal(a.findings, b.findings, `${label}: findings`);
+  assert.equal(a.types, b.types, `${label}: types`);
+  return incremental;
+}
+
+/** Long functions, then a test suite's one `describe(...)` statement (as bench/lsp.mjs's real-world shape, smaller). */
+export function realWorldShape(functions: number, body: number, cases: number): string {
+  const out = ['local M = {}', 'local insert, concat = table.insert, table.concat', ''];
+  for (let f = 0; f < functions; f++) {
+    out.push(`function M.parse_${f}(state, tokens, options)`, '  local out, errors = {}, {}', '  local i = 1');
+    for (let b = 0; b < body; b++) {
+      out.push(
+        `  local tk${b} = tokens[i]`,
+        `  if tk${b} and tk${b}.kind == "name" then`,
+        `    insert(out, { kind = "ref", name = tk${b}.text, at = i, depth = state.depth + ${b % 4} })`,
+        `  elseif tk${b} and tk${b}.kind == "op" then`,
+        `    errors[#errors + 1] = string.format("unexpected %s at %d", tk${b}.text, i)`,
+        '  end',
+        '  i = i + 1',
+      );
+    }
+    out.push('  return out, errors', 'end', '');
+  }
+  out.push('describe("the parser", function()');
+  for (let t = 0; t < cases; t++) {
+    out.push(`  it("parses case ${t}", function()`, `    local out, errors = M.parse_${t % functions}({ depth = 0 }, { { kind = "name", text = "x${t}" } })`,
+      '    assert(#errors == 0)', `    assert(out[1].name == "x${t}")`, '  end)');
+  }
+  out.push('end)', 'return { normalized_vendor = "v", confidence = 1 }');
+  return out.join('\n') + '\n';
+}
+
+describe('incremental analysis', () => {
+  const contract = contractAt(FIXTURES);
+  const sources = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.lua')).sort()
+    .map((f) => [f, fs.readFileSync(path.join(FIXTURES, f), 'utf8')] as const);
+  sources.push(['real-world shape', realWorldShape(4, 6, 12)]);
+
+  for (const [name, source] of sources) {
+    it(`gives a fresh analysis's findings and types after random edits: ${name}`, () => {
+      for (let seed = 1; seed <= 3; seed++) {
+        const r = new Random(seed * 7919 + name.length);
+        let text = source;
+        let current = analyzeScript(text, 'x.lua', contract);
+        for (let i = 0; i < 12; i++) {
+          text = edit(r, text);
+          current = step(current, text, contract, `${name} seed ${seed} edit ${i}`);
+        }
+        // Type a statement one character at a time at a line start, then erase it again.
+        const at = r.pick(lineStarts(text));
+        const snippet = r.pick(TYPED);
+        for (let n = 1; n <= snippet.length; n++) current = step(current, text.slice(0, at) + snippet.slice(0, n) + text.slice(at), contract, `${name} typing ${JSON.stringify(snippet.slice(0, n))}`);
+        for (let n = snippet.length - 1; n >= 0; n--) current = step(current, text.slice(0, at) + snippet.slice(0, n) + text.slice(at), contract, `${name} erasing to ${JSON.stringify(snippet.slice(0, n))}`);
+      }
+    });
+  }
+
+  it('takes over the functions an edit leaves as they were', () => {
+    const text = realWorldShape(4, 6, 12);
+    const before = analyzeScript(text, 'x.lua', contract);
+    const functions = (a: ScriptAnalysis): ast.FunctionExpression[] => a.scope.functions.slice(1).map((f) => f.node as ast.FunctionExpression);
+    const kept = new Map(functions(before).map((f) => [f, before.memo!.functions.get(f)]));
+    // A space typed inside the second function: the others (and the describe's callbacks) are taken over.
+    const at = text.indexOf('  local i = 1', text.indexOf('function M.parse_1('));
+    const after = analyzeScript(text.slice(0, at) + ' ' + text.slice(at), 'x.lua', contract, { previous: before });
+    const now = functions(after);
+    const taken = now.filter((f) => kept.has(f) && after.memo!.functions.get(f) === kept.get(f));
+    assert.equal(now.length, kept.size);
+    assert.ok(!taken.some((f) => f.start <= at && at < f.end), 'the edited function is analysed again');
+    // All but the edited function: the other three, the describe's callback and its twelve cases.
+    assert.equal(taken.length, now.length - 1);
+    assert.equal(observed(after).findings, observed(analyzeScript(text.slice(0, at) + ' ' + text.slice(at), 'x.lua', contract)).findings);
+  });
+});
