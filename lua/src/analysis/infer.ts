@@ -264,12 +264,36 @@ export function infer(parsed: ParseResult, scope: ScopeInfo, contract: Contract 
   const inferer = new Inferer(parsed, scope, contract, globals, memo);
   inferer.run();
   return {
-    types: { typeOf: (node) => inferer.nodeType(node) ?? literalType(node) },
+    types: inferer.typeInfo(),
     findings: inferer.findings,
     hostArgs: inferer.hostArgs,
     output: inferer.outputFindings(),
     memo: inferer.memo,
   };
+}
+
+/**
+ * The type an analysis recorded for `node` (see `Inferer.nodeType`): `main` holds the main
+ * function's, `functions` the others' memos, of which `used` are the analysis's own (and those made
+ * in the analysis of a function around them that is: a function taken over brings its nested ones).
+ */
+function recordedType(main: Map<ast.Node, Type>, functions: WeakMap<ast.FunctionExpression, FunctionMemo>, used: ReadonlySet<FunctionMemo>,
+  owners: readonly FunctionInfo[], node: ast.Node): Type | undefined {
+  const chain: FunctionInfo[] = [];
+  for (let info = innermostFunction(owners, node); info?.parent; info = info.parent) chain.push(info);
+  const maps: Map<ast.Node, Type>[] = [main];
+  let outer: FunctionMemo | undefined;
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const entry = functions.get(chain[i].node as ast.FunctionExpression);
+    if (!entry || !(used.has(entry) || (outer !== undefined && entry.parent === outer))) break;
+    maps.push(entry.types);
+    outer = entry;
+  }
+  for (let i = maps.length - 1; i >= 0; i--) {
+    const t = maps[i].get(node);
+    if (t !== undefined) return t;
+  }
+  return undefined;
 }
 
 /** The innermost function (of `functions`, in source order, the main one first) whose range holds `node`. */
@@ -350,12 +374,12 @@ interface FunctionMemo {
   ann: Annotations | undefined;
   fixpoints: number;
   anchored: boolean;
-  upvalues: UpvalueSeen[];
+  upvalues: readonly UpvalueSeen[];
   types: Map<ast.Node, Type>;
-  findings: Finding[];
-  hostArgs: Finding[];
+  findings: readonly Finding[];
+  hostArgs: readonly Finding[];
   /** The locals whose tables its body passed on (`Inferer.escaped`), by declaring name. */
-  escaped: ast.Name[];
+  escaped: readonly ast.Name[];
   type: FunctionType;
   /** The call state its body left behind (`moreResults`, `lastCallee`) and whether it anchored a table. */
   moreResults: boolean;
@@ -374,6 +398,9 @@ function carriesTables(t: Type | undefined, depth = 0): boolean {
     default: return false;
   }
 }
+
+/** A memo's empty lists (most functions have no findings): one shared, never changed. */
+const NONE: never[] = [];
 
 /** A finding moved by `delta` (copied: findings handed out are marked later, by suppressions and severities). */
 function movedFinding(f: Finding, delta: number): Finding {
@@ -470,23 +497,15 @@ class Inferer {
    * enclosing that (a function's own node and the name a statement declares it by are its parent's).
    */
   nodeType(node: ast.Node): Type | undefined {
-    const chain: FunctionInfo[] = [];
-    for (let info = innermostFunction(this.scope.functions, node); info?.parent; info = info.parent) chain.push(info);
-    // The memos of this analysis, from the outermost function in: each used here, or made in the
-    // analysis of the one around it that was (a function taken over brings its nested ones along).
-    const maps: Map<ast.Node, Type>[] = [this.types];
-    let outer: FunctionMemo | undefined;
-    for (let i = chain.length - 1; i >= 0; i--) {
-      const entry = this.memo.functions.get(chain[i].node as ast.FunctionExpression);
-      if (!entry || !(this.used.has(entry) || (outer !== undefined && entry.parent === outer))) break;
-      maps.push(entry.types);
-      outer = entry;
-    }
-    for (let i = maps.length - 1; i >= 0; i--) {
-      const t = maps[i].get(node);
-      if (t !== undefined) return t;
-    }
-    return undefined;
+    return recordedType(this.types, this.memo.functions, this.used, this.scope.functions, node);
+  }
+
+  /** The types for the language service (holding only the maps, not the analysis's state). */
+  typeInfo(): TypeInfo {
+    const { types, used, scope } = this;
+    const functions = this.memo.functions;
+    const owners = scope.functions;
+    return { typeOf: (node) => recordedType(types, functions, used, owners, node) ?? literalType(node) };
   }
 
   /** What the analysis reads of the whole script besides the contract and its globals (see `World`). */
@@ -1014,7 +1033,7 @@ class Inferer {
     // Kept for the next analysis of an edited version (see `InferenceMemo`), completed below.
     const entry: FunctionMemo = {
       parent: savedFn.memo, start: f.start, reusable: false, name, method, ann, fixpoints: this.fixpoints, anchored: this.anchored,
-      upvalues: upvalues ?? [], types, findings: [], hostArgs: [], escaped: [], type: signature, moreResults: false, lastCallee: undefined, anchoredAfter: false,
+      upvalues: upvalues ?? NONE, types, findings: NONE, hostArgs: NONE, escaped: NONE, type: signature, moreResults: false, lastCallee: undefined, anchoredAfter: false,
     };
     this.fn = { info, node: f, name, main: false, returns: [], breaks: [], gotos: new Map(), types, memo: entry };
     // What is known of the enclosing function's locals here holds in the closure for those never
@@ -1043,13 +1062,17 @@ class Inferer {
     if (!returns) delete (type as { returns?: Type[] }).returns;
     this.record(f, type);
     entry.reusable = upvalues !== undefined;
-    for (let i = escapedBefore; i < this.escaped.length; i++) {
-      const declaration = this.scope.locals[this.escaped[i]]?.declaration;
-      if (declaration) entry.escaped.push(declaration);
-      else entry.reusable = false;
+    if (this.escaped.length > escapedBefore) {
+      const escaped: ast.Name[] = [];
+      for (let i = escapedBefore; i < this.escaped.length; i++) {
+        const declaration = this.scope.locals[this.escaped[i]]?.declaration;
+        if (declaration) escaped.push(declaration);
+        else entry.reusable = false;
+      }
+      entry.escaped = escaped;
     }
-    entry.findings = this.findings.slice(findingsBefore).map((x) => movedFinding(x, 0));
-    entry.hostArgs = this.hostArgs.slice(hostArgsBefore).map((x) => movedFinding(x, 0));
+    if (this.findings.length > findingsBefore) entry.findings = this.findings.slice(findingsBefore).map((x) => movedFinding(x, 0));
+    if (this.hostArgs.length > hostArgsBefore) entry.hostArgs = this.hostArgs.slice(hostArgsBefore).map((x) => movedFinding(x, 0));
     entry.type = type;
     entry.moreResults = this.moreResults;
     entry.lastCallee = this.lastCallee;

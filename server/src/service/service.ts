@@ -136,6 +136,9 @@ interface Cached extends Basic {
 }
 
 /** A script's latest parse (and scopes, once asked for), with the text they are of. */
+/** How many scripts keep their analysis's memo for the next edit (see `LanguageService.keepMemo`). */
+const MEMO_SCRIPTS = 16;
+
 /** `memo`: what the type analysis of the script's previous version kept, for this version's (spent once used). */
 interface Layer { text: string; parsed: ParseResult; scope?: ScopeInfo; memo?: InferenceMemo }
 
@@ -149,6 +152,8 @@ export class LanguageService {
    * it, and the analysis takes it (one parse a version). An edit's parse takes the last one over.
    */
   private readonly layers = new Map<string, Layer>();
+  /** The scripts whose analysis's memo is kept, oldest first (see `keepMemo`). */
+  private readonly memoHolders = new Set<string>();
   /** What module files export, by file, with the text it was read from. */
   private readonly exportsCache = new Map<string, { text: string; fields: ModuleField[] }>();
   settings: ServiceSettings = { severity: {} };
@@ -442,7 +447,24 @@ export class LanguageService {
     const entry: Cached = { path, text, contract, analysis, parsed, scope, lines: parsed.lineMap, types: override?.types ?? analysis.types, ungoverned };
     this.cache.set(path, entry);
     if (this.cache.size > 5000) this.cache.delete(this.cache.keys().next().value as string);
+    this.keepMemo(path);
     return entry;
+  }
+
+  /**
+   * What an analysis keeps for the next edit's (`ScriptAnalysis.memo`) holds its tables (a few KB for
+   * a small script): kept for the scripts analysed last, which are the ones being edited.
+   */
+  private keepMemo(path: string): void {
+    this.memoHolders.delete(path);
+    this.memoHolders.add(path);
+    if (this.memoHolders.size <= MEMO_SCRIPTS) return;
+    const oldest = this.memoHolders.keys().next().value as string;
+    this.memoHolders.delete(oldest);
+    const cached = this.cache.get(oldest);
+    if (cached) cached.analysis.memo = undefined;
+    const layer = this.layers.get(oldest);
+    if (layer) layer.memo = undefined;
   }
 
   /** The parse of a script's `text`: the last one, or one that takes over the last one's where the edit allows. */
