@@ -46,8 +46,9 @@ export interface CheckerOptions {
   /** The governing contract file is broken: scripts fall back to deny-all (named in messages). */
   brokenContract?: string;
   /**
-   * The analysis of an earlier version of the same script: its parse is taken over where the edit
-   * left it valid (see `ParseOptions.previous`), and must not be used any more.
+   * The analysis of an earlier version of the same script: its parse, scopes and type analysis are
+   * taken over where the edit left them valid (see `ParseOptions.previous`, `analyze`'s `previous`,
+   * `memo`), and it must not be used any more.
    */
   previous?: ScriptAnalysis;
   /** The script's parse, already made of this very source (then `previous` is not used). */
@@ -80,7 +81,7 @@ function plainLua(contract: Contract | undefined, options: CheckerOptions): bool
 /** Analyzes and checks one script under its contract (undefined: none, or a broken one). */
 export function analyzeScript(source: string | Uint8Array, name: string, contract: Contract | undefined, options: CheckerOptions = {}): ScriptAnalysis {
   const parsed = options.parsed ?? parse(source, { name, previous: options.previous?.parsed });
-  const scope = options.parsed !== undefined && options.scope !== undefined ? options.scope : analyze(parsed.chunk);
+  const scope = options.parsed !== undefined && options.scope !== undefined ? options.scope : analyze(parsed.chunk, options.previous?.scope);
   const findings = syntaxFindings(parsed);
   const files = new Map<string, boolean>();
   let types: TypeInfo = NO_TYPES;

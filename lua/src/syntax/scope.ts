@@ -159,13 +159,39 @@ function mayAlias(local: LocalVariable): boolean {
     && (init.kind === 'Name' || init.kind === 'Member' || init.kind === 'Index' || init.kind === 'Paren');
 }
 
-/** Resolves every name of the chunk. Never throws on trees with error nodes. */
-export function analyze(chunk: ast.Chunk): ScopeInfo {
+/**
+ * Resolves every name of the chunk. Never throws on trees with error nodes.
+ *
+ * `previous`: the scopes of the parse that `chunk`'s incremental parse took over (issue 16). When
+ * the edit left the main block's first and last statements as they were and the statements between
+ * declare no local of the main function, only those are walked again and the rest is taken over
+ * (moved as the parse moved their nodes). The result is exactly a fresh analysis's; `previous` is
+ * spent (its objects now belong to the result).
+ */
+export function analyze(chunk: ast.Chunk, previous?: ScopeInfo): ScopeInfo {
+  if (previous instanceof Analyzer && previous.chunk !== chunk) {
+    const taken = previous.takenOverBy(chunk);
+    if (taken) return taken;
+  }
+  if (previous instanceof Analyzer && previous.chunk === chunk) return previous;
   const analyzer = new Analyzer(chunk);
   analyzer.resolveNames();
   analyzer.computePaths();
   analyzer.releaseWalkState();
   return analyzer;
+}
+
+/**
+ * Where each statement of the main block starts in the analysis's lists (one entry per statement,
+ * then the lists' lengths): what an edit's analysis takes over statement by statement.
+ */
+interface StatementMarks {
+  references: number[];
+  locals: number[];
+  functions: number[];
+  uses: number[];
+  /** Chain tops (pass 1's, for pass 2). */
+  tops: number[];
 }
 
 // ---- the walk ---------------------------------------------------------------------------------
@@ -209,14 +235,17 @@ const SHARED_PATH_LENGTH = 8;
 const UPVALUE_SCAN_LIMIT = 32;
 
 class Analyzer implements ScopeInfo {
-  readonly functions: FunctionInfo[] = [];
-  readonly locals: LocalVariable[] = [];
-  readonly references: Reference[] = [];
-  readonly globals = new Map<string, Reference[]>();
+  functions: FunctionInfo[] = [];
+  locals: LocalVariable[] = [];
+  references: Reference[] = [];
+  globals = new Map<string, Reference[]>();
   // Filled during the walk (a prototype-less object is the faster dictionary here), copied to `globals`.
   private readonly globalRefs: Record<string, Reference[] | undefined> = Object.create(null);
-  readonly uses: GlobalPathUse[] = [];
+  uses: GlobalPathUse[] = [];
   globalTableModified = false;
+  private marks: StatementMarks = { references: [], locals: [], functions: [], uses: [], tops: [] };
+  /** The main block's statements the walk marks (from `firstMarked`; see `StatementMarks`). */
+  private firstMarked = 0;
 
   // The explicit stack: parallel arrays of operation and node, and the scope ends that
   // EnterScope and DeclareFor take (pushed and popped in the same LIFO order as their operations).
@@ -270,7 +299,15 @@ class Analyzer implements ScopeInfo {
     this.enterScope(chunk.end);
     this.push(Op.LeaveScope, undefined);
     this.pushStatements(chunk.body);
-    const { ops, nodes } = this;
+    this.walk(chunk.body.body.length);
+    for (const name in this.globalRefs) this.globals.set(name, this.globalRefs[name]!);
+  }
+
+  /** Runs the walk's stack to the end, marking the main block's statements up to `end` (exclusive). */
+  private walk(end: number): void {
+    const { ops, nodes, marks } = this;
+    const body = this.chunk.body.body;
+    let next = this.firstMarked;
     while (ops.length > 0) {
       const op = ops.pop()!;
       const node = nodes.pop();
@@ -279,7 +316,13 @@ class Analyzer implements ScopeInfo {
         continue;
       }
       switch (op as Op) {
-        case Op.Statement: this.statement(node as ast.Statement); break;
+        case Op.Statement:
+          if (next < end && node === body[next]) {
+            next++;
+            this.mark();
+          }
+          this.statement(node as ast.Statement);
+          break;
         case Op.Callee: {
           const call = node as ast.CallExpression;
           this.addTop(call.callee, Ctx.Call, call, this.references.length);
@@ -320,7 +363,16 @@ class Analyzer implements ScopeInfo {
           break;
       }
     }
-    for (const name in this.globalRefs) this.globals.set(name, this.globalRefs[name]!);
+    this.mark();
+  }
+
+  /** Notes where the next statement of the main block starts in the lists (the last call: their lengths). */
+  private mark(): void {
+    const m = this.marks;
+    m.references.push(this.references.length);
+    m.locals.push(this.locals.length);
+    m.functions.push(this.functions.length);
+    m.tops.push(this.tops.length);
   }
 
   private push(op: number, node: ast.Node | undefined): void {
@@ -625,6 +677,136 @@ class Analyzer implements ScopeInfo {
     return set.has(local);
   }
 
+  // ---- an edit's analysis (see `analyze`'s `previous`) ----------------------------------------
+
+  /**
+   * The scopes of `chunk`, an edited version of this analysis's chunk whose parse took this one's
+   * over: the main block's statements the edit left are taken over, the ones between walked again.
+   * Undefined when that cannot be done exactly (then the whole chunk is analysed afresh).
+   */
+  takenOverBy(chunk: ast.Chunk): Analyzer | undefined {
+    const oldBody = this.chunk.body.body;
+    const body = chunk.body.body;
+    const marks = this.marks;
+    if (this.globalTableModified || marks.references.length !== oldBody.length + 1 || marks.uses.length !== oldBody.length + 1) return undefined;
+    let p = 0;
+    while (p < oldBody.length && p < body.length && oldBody[p] === body[p]) p++;
+    let s = 0;
+    while (s < oldBody.length - p && s < body.length - p && oldBody[oldBody.length - 1 - s] === body[body.length - 1 - s]) s++;
+    if (p + s === 0) return undefined;
+    const oldEnd = oldBody.length - s;
+    const end = body.length - s;
+    const main = this.functions[0];
+    // Statements between that declare a local of the main block change what the ones after see (a
+    // local of the main function in a block of its own, such as a loop's, does not).
+    const oldChunkEnd = this.chunk.end;
+    for (let i = marks.locals[p]; i < marks.locals[oldEnd]; i++) if (this.locals[i].function === main && this.locals[i].scope.end === oldChunkEnd) return undefined;
+    const oldMiddle = new Set<Reference>();
+    for (let i = marks.references[p]; i < marks.references[oldEnd]; i++) oldMiddle.add(this.references[i]);
+
+    // Walk the new statements between, with the main function's locals of the statements before in scope.
+    const a = new Analyzer(chunk);
+    a.firstMarked = p;
+    a.fn = main;
+    a.enterScope(chunk.end);
+    const prefixLocals = marks.locals[p];
+    for (let i = 0; i < prefixLocals; i++) {
+      const local = this.locals[i];
+      a.locals.push(local);
+      if (local.function !== main || local.scope.end !== oldChunkEnd) continue;
+      a.active.push(local);
+      a.shadowed.push(a.byName[local.name]);
+      a.byName[local.name] = local;
+      if (local.name === '_ENV') a.envLocals++;
+    }
+    // Whether each local of the main function was written: the walk below may write it.
+    const writtenBefore = new Map<LocalVariable, boolean>();
+    for (const local of main.locals) writtenBefore.set(local, local.written);
+    a.push(Op.LeaveScope, undefined);
+    for (let i = end - 1; i >= p; i--) a.push(Op.Statement, body[i]);
+    a.walk(end);
+    if (a.globalTableModified) return undefined;
+    for (let i = prefixLocals; i < a.locals.length; i++) if (a.locals[i].function === main && a.locals[i].scope.end === chunk.end) return undefined;
+    // The references of the locals the old or the new statements refer to (the main function's:
+    // no other is visible there), in source order, without the old statements'; whether each is
+    // written or captured follows from them. One written now and not before (or the reverse) may
+    // stand for a path no more: the whole chunk is analysed again.
+    const touched = new Set<LocalVariable>();
+    for (const list of [oldMiddle, a.references]) {
+      for (const ref of list) {
+        const local = ref.local ?? ref.env;
+        if (local && local.function === main && local.id < prefixLocals) touched.add(local);
+      }
+    }
+    for (const local of touched) {
+      const refs = local.references.filter((r) => !oldMiddle.has(r)).sort((x, y) => x.node.start - y.node.start);
+      local.references = refs;
+      if (local.fieldReferences) local.fieldReferences = local.fieldReferences.filter((r) => !oldMiddle.has(r)).sort((x, y) => x.node.start - y.node.start);
+      local.written = refs.some((r) => r.access === 'write');
+      local.captured = refs.some((r) => r.upvalue) || (local.fieldReferences?.some((r) => r.upvalue) ?? false);
+      if (local.written !== writtenBefore.get(local)) return undefined;
+    }
+    a.computePaths();
+
+    // Splice: the lists before, the new statements', and the moved ones after.
+    const delta = chunk.end - this.chunk.end;
+    const localsDelta = a.locals.length - marks.locals[oldEnd];
+    const suffixLocals = this.locals.slice(marks.locals[oldEnd]);
+    for (const local of suffixLocals) {
+      local.id += localsDelta;
+      local.scope = { start: local.scope.start + delta, end: local.scope.end + delta };
+    }
+    for (let i = 0; i < prefixLocals; i++) {
+      const local = this.locals[i];
+      if (local.scope.end === oldChunkEnd) local.scope = { start: local.scope.start, end: chunk.end };
+    }
+    main.node = chunk;
+    // The main function's locals: the old statements' out, the new ones' (which the walk added last) in place.
+    const oldMiddleLocals = new Set(this.locals.slice(prefixLocals, marks.locals[oldEnd]));
+    main.locals = main.locals.filter((l) => !oldMiddleLocals.has(l)).sort((x, y) => x.id - y.id);
+    const midRefs = a.references;
+    const midFunctions = a.functions;
+    const midUses = a.uses;
+    const result = a;
+    result.locals = a.locals.concat(suffixLocals);
+    result.references = this.references.slice(0, marks.references[p]).concat(midRefs, this.references.slice(marks.references[oldEnd]));
+    result.functions = this.functions.slice(0, marks.functions[p]).concat(midFunctions, this.functions.slice(marks.functions[oldEnd]));
+    result.uses = this.uses.slice(0, marks.uses[p]).concat(midUses, this.uses.slice(marks.uses[oldEnd]));
+    // Globals: the old statements' references out, the new ones' in, in source order.
+    const globals = new Map(this.globals);
+    const names = new Set<string>();
+    for (const ref of oldMiddle) if (ref.binding === 'global') names.add(ref.node.name);
+    for (const ref of midRefs) if (ref.binding === 'global') names.add(ref.node.name);
+    for (const name of names) {
+      const list = (globals.get(name) ?? []).filter((r) => !oldMiddle.has(r)).concat(a.globalRefs[name] ?? []).sort((x, y) => x.node.start - y.node.start);
+      if (list.length > 0) globals.set(name, list);
+      else globals.delete(name);
+    }
+    // In the order of each name's first reference, as a fresh walk meets them.
+    result.globals = new Map([...globals].sort((x, y) => x[1][0].node.start - y[1][0].node.start));
+    // Marks: the statements before as they were, the new ones' (counted from the lists' starts), the moved ones'.
+    const m = a.marks;
+    const offset = (list: number[], base: number): number[] => list.map((v) => v + base);
+    const spliced = (old: number[], mid: number[], base: number): number[] => {
+      const after = old.slice(oldEnd + 1);
+      const midEnd = mid[mid.length - 1] + base;
+      const by = midEnd - old[oldEnd];
+      return old.slice(0, p).concat(offset(mid.slice(0, -1), base), [midEnd], after.map((v) => v + by));
+    };
+    result.marks = {
+      references: spliced(marks.references, m.references, marks.references[p]),
+      locals: spliced(marks.locals, m.locals, 0),
+      functions: spliced(marks.functions, m.functions, marks.functions[p]),
+      uses: spliced(marks.uses, m.uses, marks.uses[p]),
+      tops: [],
+    };
+    // The lookups sorted during the walk saw only the new statements.
+    result.sortedReferences = undefined;
+    result.sortedDeclarations = undefined;
+    a.releaseWalkState();
+    return result;
+  }
+
   /** Drops what only the two passes need: an analysis may be kept for as long as its document is open. */
   releaseWalkState(): void {
     for (const list of [this.ops, this.nodes, this.ends, this.active, this.shadowed, this.scopeMarks, this.scopeEnds, this.tops, this.topAccess, this.topCalls, this.topFirstRef]) {
@@ -642,7 +824,10 @@ class Analyzer implements ScopeInfo {
       if (!local.written && mayAlias(local)) (aliases ??= new Map()).set(local.initializer!, local);
     }
     const { tops, topAccess, topCalls, topFirstRef, uses } = this;
+    const topMarks = this.marks.tops;
+    const useMarks = this.marks.uses;
     for (let i = 0; i < tops.length; i++) {
+      while (useMarks.length < topMarks.length && topMarks[useMarks.length] <= i) useMarks.push(uses.length);
       const top = tops[i];
       // Tops come in source order, so an alias's initializer is done before any use of the alias.
       if (!this.chain(top, topFirstRef[i])) continue;
@@ -669,6 +854,8 @@ class Analyzer implements ScopeInfo {
         if (local) local.aliasOf = path;
       }
     }
+    while (useMarks.length < topMarks.length) useMarks.push(uses.length);
+    this.marks.tops = [];
   }
 
   /**

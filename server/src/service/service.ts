@@ -139,8 +139,11 @@ interface Cached extends Basic {
 /** How many scripts keep their analysis's memo for the next edit (see `LanguageService.keepMemo`). */
 const MEMO_SCRIPTS = 16;
 
-/** `memo`: what the type analysis of the script's previous version kept, for this version's (spent once used). */
-interface Layer { text: string; parsed: ParseResult; scope?: ScopeInfo; memo?: InferenceMemo }
+/**
+ * `previousScope` and `memo`: the scopes of the script's previous version and what its type analysis
+ * kept, for this version's analyses to take over (spent once used).
+ */
+interface Layer { text: string; parsed: ParseResult; scope?: ScopeInfo; previousScope?: ScopeInfo; memo?: InferenceMemo }
 
 /** The workspace as the server sees it: open documents over the disk, contracts, analyses. */
 export class LanguageService {
@@ -475,7 +478,11 @@ export class LanguageService {
   /** The scopes of a script's `text` (made once a version). */
   private scopeOf(path: string, text: string): ScopeInfo {
     const layer = this.layerOf(path, text);
-    return (layer.scope ??= analyze(layer.parsed.chunk));
+    if (!layer.scope) {
+      layer.scope = analyze(layer.parsed.chunk, layer.previousScope);
+      layer.previousScope = undefined;
+    }
+    return layer.scope;
   }
 
   private layerOf(path: string, text: string): Layer {
@@ -484,9 +491,10 @@ export class LanguageService {
     // The earlier parse (and the analysis made of it) is spent once taken over, whatever happens next.
     const previous = last?.parsed ?? this.cache.get(path)?.analysis.parsed;
     const memo = this.cache.get(path)?.analysis.memo ?? last?.memo;
+    const previousScope = last ? last.scope : this.cache.get(path)?.scope;
     this.cache.delete(path);
     this.layers.delete(path);
-    const layer: Layer = { text, parsed: parse(text, { name: nodePath.basename(path), previous }), memo };
+    const layer: Layer = { text, parsed: parse(text, { name: nodePath.basename(path), previous }), previousScope, memo };
     this.layers.set(path, layer);
     if (this.layers.size > 5000) this.layers.delete(this.layers.keys().next().value as string);
     return layer;
