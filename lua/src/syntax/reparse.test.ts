@@ -9,7 +9,7 @@ import * as vm from 'vm';
 import * as ast from './ast';
 import { parse, ParseResult } from './parser';
 import { readCorpus } from './testing/corpus';
-import { TOKEN_PALETTE, validProgram, gotoProgram, manyLocals } from './testing/programs';
+import { TOKEN_PALETTE, joinedPrograms, validProgram } from './testing/programs';
 import { Random } from './testing/random';
 import { treeJson } from './testing/tree';
 
@@ -73,14 +73,8 @@ function typeAndErase(r: Random, start: ParseResult, counts: Counts, label: stri
 }
 
 function program(r: Random): string {
-  const parts: string[] = [];
-  const n = 1 + r.int(4);
-  for (let i = 0; i < n; i++) {
-    const kind = r.int(10);
-    parts.push(kind === 0 ? gotoProgram(r) : kind === 1 ? manyLocals(r) : validProgram(r).replace(/^\ufeff/, '').replace(/^#.*\n/, ''));
-  }
+  const text = joinedPrograms(r, 1 + r.int(4));
   // A shebang or byte order mark only at the very start.
-  const text = parts.join('\n');
   return r.chance(0.05) ? '#!/usr/bin/lua\n' + text : text;
 }
 

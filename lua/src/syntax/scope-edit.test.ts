@@ -9,7 +9,7 @@ import type * as ast from './ast';
 import { parse, type ParseResult } from './parser';
 import { analyze, type ScopeInfo } from './scope';
 import { readCorpus } from './testing/corpus';
-import { TOKEN_PALETTE, validProgram, gotoProgram, manyLocals } from './testing/programs';
+import { TOKEN_PALETTE, joinedPrograms } from './testing/programs';
 import { Random } from './testing/random';
 
 /** Everything a scope analysis says, as text (objects by their place in the lists and the source). */
@@ -63,23 +63,13 @@ function step(previous: { parsed: ParseResult; scope: ScopeInfo }, text: string,
   return { parsed, scope };
 }
 
-function program(r: Random): string {
-  const parts: string[] = [];
-  const n = 2 + r.int(4);
-  for (let i = 0; i < n; i++) {
-    const kind = r.int(10);
-    parts.push(kind === 0 ? gotoProgram(r) : kind === 1 ? manyLocals(r) : validProgram(r).replace(/^\ufeff/, '').replace(/^#.*\n/, ''));
-  }
-  return parts.join('\n');
-}
-
 describe('scopes of an edited chunk', () => {
   it('equal a fresh analysis over 150 generated programs and random edits, taking statements over', function () {
     this.timeout(120_000);
     const counts: Counts = { steps: 0, taken: 0 };
     for (let seed = 1; seed <= 150; seed++) {
       const r = new Random(seed);
-      let text = program(r);
+      let text = joinedPrograms(r, 2 + r.int(4));
       const parsed = parse(text, { name: 'x' });
       let current = { parsed, scope: analyze(parsed.chunk) };
       for (let k = 0; k < 8; k++) {

@@ -599,3 +599,16 @@ export function gotoProgram(r: Random): string {
   block(0);
   return out.join(r.chance(0.5) ? '\n' : ' ') + '\n';
 }
+
+/**
+ * `count` generated programs (valid ones, `goto` ones, ones over the locals limit) joined into one,
+ * as an editor's long file is: what the incremental parse and scopes are tested on.
+ */
+export function joinedPrograms(r: Random, count: number): string {
+  const parts: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const kind = r.int(10);
+    parts.push(kind === 0 ? gotoProgram(r) : kind === 1 ? manyLocals(r) : validProgram(r).replace(/^\ufeff/, '').replace(/^#.*\n/, ''));
+  }
+  return parts.join('\n');
+}
