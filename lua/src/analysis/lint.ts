@@ -202,7 +202,14 @@ class Linter {
 
   private endingCall(call: ast.CallExpression): string | undefined {
     if (call.method) return undefined;
-    const path = this.scope.pathOf(call.callee);
+    // Most calls are of neither: tell by the name called (a local may stand for either, an alias).
+    const callee = call.callee;
+    if (callee.kind === 'Member' && callee.name.name !== 'exit' && callee.name.name !== 'error') return undefined;
+    if (callee.kind === 'Name' && callee.name !== 'error') {
+      const ref = this.scope.referenceOf(callee);
+      if (!ref || ref.binding === 'global' || (ref.binding === 'local' && ref.local!.aliasOf === undefined)) return undefined;
+    }
+    const path = this.scope.pathOf(callee);
     if (!path) return undefined;
     const name = withoutEnvironment(path, this.scope.globalTableModified).join('.');
     if (name === 'error') return 'error(...)';

@@ -55,9 +55,20 @@ function callsOf(scope: ScopeInfo, wanted: ReadonlySet<string>): { name: string;
   const out: { name: string; call: ast.CallExpression }[] = [];
   for (const use of scope.uses) {
     if (use.access !== 'call' || !use.call || use.call.method) continue;
+    // Most calls are of other names: tell by the last one before making the path's text.
+    if (!lastNames(wanted).has(use.path[use.path.length - 1] ?? '')) continue;
     const name = withoutEnvironment(use.path, scope.globalTableModified).join('.');
     if (wanted.has(name)) out.push({ name, call: use.call });
   }
+  return out;
+}
+
+const lastNamesOf = new WeakMap<ReadonlySet<string>, Set<string>>();
+
+/** The last names of dotted paths (`open` of `io.open`). */
+function lastNames(paths: ReadonlySet<string>): Set<string> {
+  let out = lastNamesOf.get(paths);
+  if (!out) lastNamesOf.set(paths, (out = new Set([...paths].map((p) => p.slice(p.lastIndexOf('.') + 1)))));
   return out;
 }
 

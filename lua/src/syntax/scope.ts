@@ -719,9 +719,14 @@ class Analyzer implements ScopeInfo {
       a.byName[local.name] = local;
       if (local.name === '_ENV') a.envLocals++;
     }
-    // Whether each local of the main function was written: the walk below may write it.
+    // Whether each local of the main function was written, and its references: the walk below may
+    // write it, and adds the new statements' references after all of them.
     const writtenBefore = new Map<LocalVariable, boolean>();
-    for (const local of main.locals) writtenBefore.set(local, local.written);
+    const referencedBefore = new Map<LocalVariable, number>();
+    for (const local of main.locals) {
+      writtenBefore.set(local, local.written);
+      referencedBefore.set(local, local.references.length);
+    }
     a.push(Op.LeaveScope, undefined);
     for (let i = end - 1; i >= p; i--) a.push(Op.Statement, body[i]);
     a.walk(end);
@@ -739,7 +744,16 @@ class Analyzer implements ScopeInfo {
       }
     }
     for (const local of touched) {
-      const refs = local.references.filter((r) => !oldMiddle.has(r)).sort((x, y) => x.node.start - y.node.start);
+      const count = referencedBefore.get(local) ?? 0;
+      const added = local.references.slice(count);
+      const refs = local.references.slice(0, count).filter((r) => !oldMiddle.has(r));
+      if (added.length > 0) {
+        // The new statements' references go before the first one of the statements after them.
+        const at = added[0].node.start;
+        let i = refs.length;
+        while (i > 0 && refs[i - 1].node.start > at) i--;
+        refs.splice(i, 0, ...added);
+      }
       local.references = refs;
       if (local.fieldReferences) local.fieldReferences = local.fieldReferences.filter((r) => !oldMiddle.has(r)).sort((x, y) => x.node.start - y.node.start);
       local.written = refs.some((r) => r.access === 'write');
