@@ -76,11 +76,23 @@ const MAX_DELTA = 24;
  * number of locals in scope.
  */
 class Env {
+  /**
+   * Whether this environment owns its `delta` and `paths` maps: a copy shares them with the
+   * environment it was copied from until either changes them (branches mostly only read).
+   */
+  private ownDelta = true;
+  private ownPaths = true;
+
   constructor(
     private base: Map<number, Type> = new Map(),
     private delta: Map<number, Type | null> = new Map(),
-    readonly paths: Map<string, Type> = new Map(),
+    private pathMap: Map<string, Type> = new Map(),
   ) {}
+
+  /** The narrowed field paths (read only: change them with `setPath` and `deletePath`). */
+  get paths(): ReadonlyMap<string, Type> {
+    return this.pathMap;
+  }
 
   get(id: number): Type | undefined {
     const d = this.delta.get(id);
@@ -91,18 +103,44 @@ class Env {
   /** Unknown is not stored: a local missing here is unknown (an upvalue: its declared type). */
   set(id: number, type: Type): void {
     if (type.kind === 'unknown') this.delete(id);
-    else this.delta.set(id, type);
+    else this.ownedDelta().set(id, type);
   }
 
   delete(id: number): void {
-    if (this.base.has(id)) this.delta.set(id, null);
-    else this.delta.delete(id);
+    if (this.base.has(id)) this.ownedDelta().set(id, null);
+    else if (this.delta.has(id)) this.ownedDelta().delete(id);
+  }
+
+  setPath(key: string, type: Type): void {
+    this.ownedPaths().set(key, type);
+  }
+
+  deletePath(key: string): void {
+    if (this.pathMap.has(key)) this.ownedPaths().delete(key);
+  }
+
+  private ownedDelta(): Map<number, Type | null> {
+    if (!this.ownDelta) {
+      this.delta = new Map(this.delta);
+      this.ownDelta = true;
+    }
+    return this.delta;
+  }
+
+  private ownedPaths(): Map<string, Type> {
+    if (!this.ownPaths) {
+      this.pathMap = new Map(this.pathMap);
+      this.ownPaths = true;
+    }
+    return this.pathMap;
   }
 
   clear(): void {
     this.base = new Map();
     this.delta = new Map();
-    this.paths.clear();
+    this.pathMap = new Map();
+    this.ownDelta = true;
+    this.ownPaths = true;
   }
 
   /** Folds the changes into a new base (shared from then on). */
@@ -115,6 +153,7 @@ class Env {
     }
     this.base = base;
     this.delta = new Map();
+    this.ownDelta = true;
   }
 
   /** Every local's type (folding the changes first). */
@@ -123,14 +162,25 @@ class Env {
     return this.base;
   }
 
-  withoutPaths(): Env {
+  /** A copy sharing this one's maps until either changes them. */
+  private shared(paths: boolean): Env {
     if (this.delta.size > MAX_DELTA) this.fold();
-    return new Env(this.base, new Map(this.delta), new Map());
+    const copy = new Env(this.base, this.delta, paths ? this.pathMap : new Map());
+    copy.ownDelta = false;
+    this.ownDelta = false;
+    if (paths) {
+      copy.ownPaths = false;
+      this.ownPaths = false;
+    }
+    return copy;
+  }
+
+  withoutPaths(): Env {
+    return this.shared(false);
   }
 
   clone(): Env {
-    if (this.delta.size > MAX_DELTA) this.fold();
-    return new Env(this.base, new Map(this.delta), this.paths.size > 0 ? new Map(this.paths) : new Map());
+    return this.shared(true);
   }
 
   static join(a: Env, b: Env): Env {
@@ -808,7 +858,7 @@ class Inferer {
     for (const k of [...env.paths.keys()]) {
       if ((root !== undefined && (k === root || k.startsWith(`${root}.`)))
         || (field !== undefined && (k.endsWith(`.${field}`) || k.includes(`.${field}.`)))
-        || (root === undefined && field === undefined)) env.paths.delete(k);
+        || (root === undefined && field === undefined)) env.deletePath(k);
     }
   }
 
@@ -1911,11 +1961,11 @@ class Inferer {
     if (e.kind === 'Name') {
       const ref = this.scope.referenceOf(e);
       if (ref?.binding === 'local' && ref.local) out.set(ref.local.id, type);
-      else if (ref?.binding === 'global' && e.name === 'input') out.paths.set('input', type);
+      else if (ref?.binding === 'global' && e.name === 'input') out.setPath('input', type);
       return out;
     }
     const key = this.pathKey(e);
-    if (key !== undefined) out.paths.set(key, type);
+    if (key !== undefined) out.setPath(key, type);
     return out;
   }
 
@@ -2298,7 +2348,7 @@ function widenAssigned(env: Env, body: ast.Node, scope: ScopeInfo): Env {
             const field = t.kind === 'Member' ? t.name.name : t.index.kind === 'String' ? luaText(t.index.value) : undefined;
             const base = t.object.kind === 'Name' ? scope.referenceOf(t.object)?.local : undefined;
             if (base) out.set(base.id, UNKNOWN);
-            for (const k of [...out.paths.keys()]) if (field === undefined || k.endsWith(`.${field}`) || k.includes(`.${field}.`)) out.paths.delete(k);
+            for (const k of [...out.paths.keys()]) if (field === undefined || k.endsWith(`.${field}`) || k.includes(`.${field}.`)) out.deletePath(k);
           }
         }
       }
@@ -2364,7 +2414,7 @@ function widenChanged(before: Env, after: Env): Env {
   }
   for (const [k, v] of after.paths) {
     const w = before.paths.get(k);
-    if (w === undefined || !sameType(v, w)) out.paths.delete(k);
+    if (w === undefined || !sameType(v, w)) out.deletePath(k);
   }
   return out;
 }
