@@ -148,7 +148,7 @@ describe('incremental reparsing', () => {
     assert.ok(counts.capped! > 100 && counts.prefix > counts.capped! / 4 && counts.tail > counts.capped! / 4, JSON.stringify(counts));
   });
 
-  it('takes an earlier result over only once, and never one with errors or from bytes', () => {
+  it('takes an earlier result over only once, one with errors only around them, and never one from bytes', () => {
     const text = 'local a = 1\nlocal b = 1\nlocal c = 2\nprint(a, b, c)\n';
     const first = parse(text);
     const second = parse(text.replace('2', '22'), { previous: first });
@@ -156,9 +156,20 @@ describe('incremental reparsing', () => {
     // `first` is spent: a second use parses from scratch.
     const third = parse(text.replace('2', '222'), { previous: first });
     assert.notEqual(third.chunk.body.body[0], first.chunk.body.body[0]);
-    const broken = parse('local a = 1\nlocal b = 1\nlocal c = = 2\n');
-    const fixed = parse('local a = 1\nlocal b = 1\nlocal c = 2\n', { previous: broken });
-    assert.notEqual(fixed.chunk.body.body[0], broken.chunk.body.body[0]);
+    // Code being typed: the statements before the first error are kept, the one with it is read again,
+    // and the ones after the last error are taken over.
+    const broken = parse('local a = 1\nlocal b = 1\nlocal c = = 2\nprint(a)\nprint(b)\n');
+    const fixed = parse('local a = 1\nlocal b = 1\nlocal c = 2\nprint(a)\nprint(b)\n', { previous: broken });
+    assert.deepEqual(fixed.diagnostics, []);
+    assert.equal(fixed.chunk.body.body[1], broken.chunk.body.body[1]);
+    assert.notEqual(fixed.chunk.body.body[2], broken.chunk.body.body[2]);
+    const last = (r: ParseResult): ast.Statement => r.chunk.body.body[r.chunk.body.body.length - 1];
+    assert.equal(last(fixed), last(broken));
+    // An edit before the error: nothing from the edit to the error's statement is kept.
+    const early = parse('local a = 1\nlocal b = = 1\nprint(a)\n');
+    const edited = parse('local a = 12\nlocal b = = 1\nprint(a)\n', { previous: early });
+    assert.equal(edited.diagnostics.length, 1);
+    assert.equal(last(edited), last(early));
     const bytes = parse(new TextEncoder().encode(text));
     const after = parse(text.replace('2', '4'), { previous: bytes });
     assert.notEqual(after.chunk.body.body[0], bytes.chunk.body.body[0]);

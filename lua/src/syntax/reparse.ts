@@ -11,12 +11,17 @@
 // decides diagnostics there is the same.
 //
 // The tree depends on the tokens only (the parser's other state, locals, labels, gotos and the
-// errors so far, decides diagnostics, never nodes), so the question is the diagnostics. Two kinds
+// errors so far, decides diagnostics, never nodes), so the question is the diagnostics. Three kinds
 // of earlier parse are reused:
 // - one without diagnostics and without top-level labels: no state crosses top-level statements
 //   but the count of active locals (the 200-locals error), no pending goto, no label to match, no
 //   error count or suppressed error. The old statements taken over add no diagnostic again when
 //   that count agrees;
+// - one whose diagnostics (fewer than the limit) all lie between two boundaries, without top-level
+//   labels: code being typed is invalid at most keystrokes. The statements before the first
+//   diagnostic and after the last one read without any, so the parse starts again at a boundary
+//   before both the edit and the first diagnostic, and takes the old statements over only from a
+//   boundary after the last one (and the edit), as for a parse without diagnostics;
 // - one whose diagnostics reached their limit (100) before the edit: the new parse has the same
 //   ones from the same unchanged text, and can add none after.
 // The result is exactly what a full parse gives, which the tests check on random edits.
@@ -117,23 +122,37 @@ export class ReusePlan {
     newChangeEnd: number,
     /** Set when the earlier parse is reused for having reached its diagnostics limit before the edit. */
     readonly capped: boolean,
+    /** Where the earlier parse's diagnostics lie (old offsets), when it has some below the limit. */
+    errors?: { from: number; to: number },
   ) {
     this.newChangeEnd = newChangeEnd;
     this.delta = newChangeEnd - oldChangeEnd;
-    // The last boundary whose token (and the character after it) the edit leaves alone; the first
-    // boundary is the start of the text, which needs no restart.
-    this.restart = old.boundaries.search(2, changeStart) - 1;
+    this.errorsEnd = errors ? errors.to : -1;
+    // The last boundary whose token (and the character after it) the edit leaves alone, and that
+    // comes before every diagnostic; the first boundary is the start of the text, which needs no restart.
+    this.restart = old.boundaries.search(2, Math.min(changeStart, errors ? errors.from : Infinity)) - 1;
   }
+
+  /** The end of the earlier parse's last diagnostic (old offsets; -1: none, or it is capped). */
+  private readonly errorsEnd: number;
 
   /** A plan for parsing `text` with the help of an earlier parse, or undefined when none helps. */
   static for(previous: ReuseInfo | undefined, text: string): ReusePlan | undefined {
     if (!previous || previous.boundaries.length === 0) return undefined;
     const old = previous.source;
     const clean = previous.diagnostics.length === 0;
-    if (clean) {
+    const capped = previous.cappedAt >= 0;
+    // Where the earlier parse's diagnostics lie, when it has some but fewer than the limit.
+    let errors: { from: number; to: number } | undefined;
+    if (!capped) {
       for (const s of previous.chunk.body.body) if (s.kind === 'Label') return undefined;
-    } else if (previous.cappedAt < 0) {
-      return undefined;
+      if (!clean) {
+        errors = { from: Infinity, to: -Infinity };
+        for (const d of previous.diagnostics) {
+          errors.from = Math.min(errors.from, d.start);
+          errors.to = Math.max(errors.to, d.end);
+        }
+      }
     }
     const limit = Math.min(old.length, text.length);
     // Equal blocks first (slices compare natively), then characters.
@@ -145,8 +164,8 @@ export class ReusePlan {
     while (suffix + BLOCK <= limit - start && old.slice(old.length - suffix - BLOCK, old.length - suffix) === text.slice(text.length - suffix - BLOCK, text.length - suffix)) suffix += BLOCK;
     while (suffix < limit - start && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
     // The scanner looks at one character past the token it reads: that one must be unchanged too.
-    if (!clean && previous.cappedAt >= start) return undefined;
-    return new ReusePlan(previous, start, old.length - suffix, text.length - suffix, !clean);
+    if (capped && previous.cappedAt >= start) return undefined;
+    return new ReusePlan(previous, start, old.length - suffix, text.length - suffix, capped, errors);
   }
 
   /** The diagnostics the new parse starts with (all it will have, when capped). */
@@ -185,7 +204,7 @@ export class ReusePlan {
     const b = this.old.boundaries;
     const target = offset - this.delta;
     const i = b.search(1, target);
-    if (i >= b.length || b.tokenStart(i) !== target || i <= this.restart) return -1;
+    if (i >= b.length || b.tokenStart(i) !== target || i <= this.restart || target < this.errorsEnd) return -1;
     // A statement that read nothing stands in empty right after the token before: that must agree.
     if (b.previousEnd(i) + this.delta !== previousEnd) return -1;
     if (actives === undefined) return i;

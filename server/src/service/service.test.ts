@@ -5,7 +5,7 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { UNGOVERNED_SCRIPTS, type Finding, type Type, type TypeInfo, type ast } from '@sandlua/lua';
+import { UNGOVERNED_SCRIPTS, type Finding, type ScriptAnalysis, type Type, type TypeInfo, type ast } from '@sandlua/lua';
 import { LanguageService, type DocumentSymbol, type Position, type Range } from './service';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'test', 'service');
@@ -183,6 +183,58 @@ describe('language service while a script is edited', () => {
     }
   });
 });
+
+describe('language service: an edit analyses again only what it changed', () => {
+  it('takes the scopes and the type analysis of unchanged functions over, and answers what a fresh service answers', () => {
+    const dir = path.join(__dirname, '..', '..', '..', 'examples', 'invoice-normalizer');
+    const script = path.join(dir, 'edited-module.lua');
+    const lines = ['local M = {}', 'local lower = string.lower', ''];
+    for (let f = 0; f < 5; f++) {
+      lines.push(`function M.rule${f}(words)`, '  local total = 0', '  for _, w in ipairs(words) do total = total + #lower(w) end',
+        `  if total > ${f} then tools.emit_review_note("rule ${f}") end`, '  return total', 'end', '');
+    }
+    lines.push('local vendor = lookup_vendor_alias(input.vendor_name)', 'return { normalized_vendor = vendor, confidence = M.rule0({}) / 10 }', '');
+    const original = lines.join('\n');
+    const analyses: ScriptAnalysis[] = [];
+    const service = new LanguageService({ analysis: (analysis) => { analyses.push(analysis); return {}; } });
+    service.open(script, original, 1);
+    const answers = (s: LanguageService, text: string): unknown => ({
+      diagnostics: s.diagnostics(script),
+      hovers: [...text.matchAll(/\b(total|lower|vendor|words)\b/g)].map((m) => s.hover(script, positionAt(text, m.index! + 1))),
+    });
+    assert.deepEqual(answers(service, original), (() => { const f = new LanguageService(); f.open(script, original, 1); return answers(f, original); })());
+    const typed = ['  local extra = total + 1\n', '  total = nil\n', '  print(lower(words))\n'];
+    let version = 1;
+    let taken = 0;
+    let steps = 0;
+    for (const snippet of typed) {
+      // Inside the body of rule2, one character at a time, then erased.
+      const at = original.indexOf('  local total = 0', original.indexOf('function M.rule2('));
+      const counts = [...Array(snippet.length + 1).keys()].slice(1);
+      for (const n of [...counts, ...counts.slice().reverse().slice(1), 0]) {
+        const text = original.slice(0, at) + snippet.slice(0, n) + original.slice(at);
+        const before = analyses[analyses.length - 1];
+        service.change(script, text, ++version);
+        const mine = answers(service, text);
+        const fresh = new LanguageService();
+        fresh.open(script, text, 1);
+        assert.deepEqual(mine, answers(fresh, text), `${JSON.stringify(snippet.slice(0, n))} typed`);
+        const after = analyses[analyses.length - 1];
+        steps++;
+        // The scopes of the other statements and the analysis of rule4's function were taken over.
+        const node = after.parsed.chunk.body.body.find((st): st is ast.FunctionStatement => st.kind === 'FunctionStatement' && text.startsWith('function M.rule4', st.start))?.func;
+        if (after.scope.locals[0] === before.scope.locals[0] && node && before.memo?.functions.get(node) === after.memo?.functions.get(node)) taken++;
+      }
+    }
+    assert.ok(taken > steps / 2, `${taken} of ${steps} edits took the rest over`);
+  });
+});
+
+/** The position of a UTF-16 offset in `text`. */
+function positionAt(text: string, offset: number): Position {
+  const lines = text.slice(0, offset).split('\n');
+  return { line: lines.length - 1, character: lines[lines.length - 1].length };
+}
 
 // ---- features on the analysis's types ----------------------------------------------------------
 
