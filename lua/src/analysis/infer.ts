@@ -324,15 +324,15 @@ export function infer(parsed: ParseResult, scope: ScopeInfo, contract: Contract 
 
 /**
  * The type an analysis recorded for `node` (see `Inferer.nodeType`): `main` holds the main
- * function's, `functions` the others' memos, of which `used` are the analysis's own (and those made
- * in the analysis of a function around them that is: a function taken over brings its nested ones).
+ * function's, `functions` the others', of which `used` are the analysis's own (and those made in
+ * the analysis of a function around them that is: a function taken over brings its nested ones).
  */
-function recordedType(main: Map<ast.Node, Type>, functions: WeakMap<ast.FunctionExpression, FunctionMemo>, used: ReadonlySet<FunctionMemo>,
+function recordedType(main: Map<ast.Node, Type>, functions: WeakMap<ast.FunctionExpression, NodeTypes>, used: ReadonlySet<NodeTypes>,
   owners: readonly FunctionInfo[], node: ast.Node): Type | undefined {
   const chain: FunctionInfo[] = [];
   for (let info = innermostFunction(owners, node); info?.parent; info = info.parent) chain.push(info);
   const maps: Map<ast.Node, Type>[] = [main];
-  let outer: FunctionMemo | undefined;
+  let outer: NodeTypes | undefined;
   for (let i = chain.length - 1; i >= 0; i--) {
     const entry = functions.get(chain[i].node as ast.FunctionExpression);
     if (!entry || !(used.has(entry) || (outer !== undefined && entry.parent === outer))) break;
@@ -383,6 +383,15 @@ export interface InferenceMemo {
   readonly world: World;
   /** Each function analysed, by its node (the nodes of a version no longer parsed are let go). */
   readonly functions: WeakMap<ast.FunctionExpression, FunctionMemo>;
+  /** Their node types: what the language service's types hold on to (`TypeInfo`), without the rest. */
+  readonly nodeTypes: WeakMap<ast.FunctionExpression, NodeTypes>;
+}
+
+/** A function's node types, and those of the analysis of the enclosing function they were made in. */
+interface NodeTypes {
+  types: Map<ast.Node, Type>;
+  /** Undefined: made in the main function's. A function taken over brings its nested ones' along. */
+  parent: NodeTypes | undefined;
 }
 
 /** What holds for a whole script, and the state that types made under it carry with them. */
@@ -410,11 +419,6 @@ interface UpvalueSeen {
 }
 
 interface FunctionMemo {
-  /**
-   * The analysis of the enclosing function this one's was made in (undefined: the main function's).
-   * A function taken over brings along the functions in it as that analysis left them.
-   */
-  parent: FunctionMemo | undefined;
   /** The function's start when it was analysed (the findings' offsets are as of then). */
   start: number;
   /** False when a later analysis must not take it over (it left a trace that cannot be replayed). */
@@ -425,7 +429,7 @@ interface FunctionMemo {
   fixpoints: number;
   anchored: boolean;
   upvalues: readonly UpvalueSeen[];
-  types: Map<ast.Node, Type>;
+  nodeTypes: NodeTypes;
   findings: readonly Finding[];
   hostArgs: readonly Finding[];
   /** The locals whose tables its body passed on (`Inferer.escaped`), by declaring name. */
@@ -463,8 +467,8 @@ class Inferer {
   /** The main function's node types (each function's are in its memo). */
   readonly types = new Map<ast.Node, Type>();
   readonly memo: InferenceMemo;
-  /** The functions this analysis analysed or took over (the others' memos are not its own; see `nodeType`). */
-  private readonly used = new Set<FunctionMemo>();
+  /** The node types of the functions this analysis analysed or took over (the others' are not its own; see `nodeType`). */
+  private readonly used = new Set<NodeTypes>();
   /** Labels reached by a `goto` written after them (loops): nothing is known after such a label. */
   private backwardLabels: Set<ast.LabelStatement> | undefined;
   readonly findings: Finding[] = [];
@@ -534,7 +538,7 @@ class Inferer {
       contract, ownGlobals: new Set(ownGlobals), key, globalCache: new Map(), hostOf: new Map(),
       ownFunctions: new WeakSet(), sites: new WeakMap(), anchors: new WeakSet(),
     };
-    this.memo = same ? memo! : { world, functions: new WeakMap() };
+    this.memo = same ? memo! : { world, functions: new WeakMap(), nodeTypes: new WeakMap() };
     this.globalCache = world.globalCache;
     this.hostOf = world.hostOf;
     this.ownFunctions = world.ownFunctions;
@@ -547,13 +551,13 @@ class Inferer {
    * enclosing that (a function's own node and the name a statement declares it by are its parent's).
    */
   nodeType(node: ast.Node): Type | undefined {
-    return recordedType(this.types, this.memo.functions, this.used, this.scope.functions, node);
+    return recordedType(this.types, this.memo.nodeTypes, this.used, this.scope.functions, node);
   }
 
   /** The types for the language service (holding only the maps, not the analysis's state). */
   typeInfo(): TypeInfo {
     const { types, used, scope } = this;
-    const functions = this.memo.functions;
+    const functions = this.memo.nodeTypes;
     const owners = scope.functions;
     return { typeOf: (node) => recordedType(types, functions, used, owners, node) ?? literalType(node) };
   }
@@ -1069,8 +1073,8 @@ class Inferer {
     const upvalues = info ? this.upvaluesSeen(info) : undefined;
     const kept = this.memo.functions.get(f);
     if (kept && upvalues && this.takesOver(kept, upvalues, name, method, ann)) {
-      this.used.add(kept);
-      kept.parent = this.fn.memo;
+      this.used.add(kept.nodeTypes);
+      kept.nodeTypes.parent = this.fn.memo?.nodeTypes;
       return this.takeOver(f, kept);
     }
     const savedEnv = this.env;
@@ -1082,8 +1086,8 @@ class Inferer {
     const types = new Map<ast.Node, Type>();
     // Kept for the next analysis of an edited version (see `InferenceMemo`), completed below.
     const entry: FunctionMemo = {
-      parent: savedFn.memo, start: f.start, reusable: false, name, method, ann, fixpoints: this.fixpoints, anchored: this.anchored,
-      upvalues: upvalues ?? NONE, types, findings: NONE, hostArgs: NONE, escaped: NONE, type: signature, moreResults: false, lastCallee: undefined, anchoredAfter: false,
+      start: f.start, reusable: false, name, method, ann, fixpoints: this.fixpoints, anchored: this.anchored,
+      upvalues: upvalues ?? NONE, nodeTypes: { types, parent: savedFn.memo?.nodeTypes }, findings: NONE, hostArgs: NONE, escaped: NONE, type: signature, moreResults: false, lastCallee: undefined, anchoredAfter: false,
     };
     this.fn = { info, node: f, name, main: false, returns: [], breaks: [], gotos: new Map(), types, memo: entry };
     // What is known of the enclosing function's locals here holds in the closure for those never
@@ -1128,7 +1132,8 @@ class Inferer {
     entry.lastCallee = this.lastCallee;
     entry.anchoredAfter = this.anchored;
     this.memo.functions.set(f, entry);
-    this.used.add(entry);
+    this.memo.nodeTypes.set(f, entry.nodeTypes);
+    this.used.add(entry.nodeTypes);
     return type;
   }
 

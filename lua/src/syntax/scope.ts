@@ -194,6 +194,14 @@ interface StatementMarks {
   tops: number[];
 }
 
+/** The marks of a finished analysis, packed (an open document keeps them). */
+interface PackedMarks {
+  references: Int32Array;
+  locals: Int32Array;
+  functions: Int32Array;
+  uses: Int32Array;
+}
+
 // ---- the walk ---------------------------------------------------------------------------------
 
 const enum Op {
@@ -244,6 +252,7 @@ class Analyzer implements ScopeInfo {
   uses: GlobalPathUse[] = [];
   globalTableModified = false;
   private marks: StatementMarks = { references: [], locals: [], functions: [], uses: [], tops: [] };
+  private packed: PackedMarks | undefined;
   /** The main block's statements the walk marks (from `firstMarked`; see `StatementMarks`). */
   private firstMarked = 0;
 
@@ -687,8 +696,8 @@ class Analyzer implements ScopeInfo {
   takenOverBy(chunk: ast.Chunk): Analyzer | undefined {
     const oldBody = this.chunk.body.body;
     const body = chunk.body.body;
-    const marks = this.marks;
-    if (this.globalTableModified || marks.references.length !== oldBody.length + 1 || marks.uses.length !== oldBody.length + 1) return undefined;
+    const marks = this.packed;
+    if (this.globalTableModified || !marks || marks.references.length !== oldBody.length + 1 || marks.uses.length !== oldBody.length + 1) return undefined;
     let p = 0;
     while (p < oldBody.length && p < body.length && oldBody[p] === body[p]) p++;
     let s = 0;
@@ -801,18 +810,20 @@ class Analyzer implements ScopeInfo {
     // Marks: the statements before as they were, the new ones' (counted from the lists' starts), the moved ones'.
     const m = a.marks;
     const offset = (list: number[], base: number): number[] => list.map((v) => v + base);
-    const spliced = (old: number[], mid: number[], base: number): number[] => {
-      const after = old.slice(oldEnd + 1);
+    const spliced = (old: Int32Array, mid: number[], base: number): Int32Array => {
       const midEnd = mid[mid.length - 1] + base;
       const by = midEnd - old[oldEnd];
-      return old.slice(0, p).concat(offset(mid.slice(0, -1), base), [midEnd], after.map((v) => v + by));
+      const out = new Int32Array(p + mid.length + (old.length - oldEnd - 1));
+      out.set(old.subarray(0, p));
+      out.set(offset(mid, base), p);
+      out.set(old.subarray(oldEnd + 1).map((v) => v + by), p + mid.length);
+      return out;
     };
-    result.marks = {
+    result.packed = {
       references: spliced(marks.references, m.references, marks.references[p]),
       locals: spliced(marks.locals, m.locals, 0),
       functions: spliced(marks.functions, m.functions, marks.functions[p]),
       uses: spliced(marks.uses, m.uses, marks.uses[p]),
-      tops: [],
     };
     // The lookups sorted during the walk saw only the new statements.
     result.sortedReferences = undefined;
@@ -823,6 +834,11 @@ class Analyzer implements ScopeInfo {
 
   /** Drops what only the two passes need: an analysis may be kept for as long as its document is open. */
   releaseWalkState(): void {
+    const m = this.marks;
+    if (m.uses.length > 0) {
+      this.packed ??= { references: Int32Array.from(m.references), locals: Int32Array.from(m.locals), functions: Int32Array.from(m.functions), uses: Int32Array.from(m.uses) };
+    }
+    this.marks = { references: [], locals: [], functions: [], uses: [], tops: [] };
     for (const list of [this.ops, this.nodes, this.ends, this.active, this.shadowed, this.scopeMarks, this.scopeEnds, this.tops, this.topAccess, this.topCalls, this.topFirstRef]) {
       list.length = 0;
     }
