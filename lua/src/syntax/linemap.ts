@@ -40,6 +40,11 @@ export class LineMap {
     return this.starts.length;
   }
 
+  /** Where a 0-based line starts (past the last line: Infinity). */
+  lineStart(line: number): number {
+    return line < this.starts.length ? this.starts[line] : Infinity;
+  }
+
   positionAt(offset: number): Position {
     offset = Math.max(0, Math.min(offset, this.text.length));
     const starts = this.starts;

@@ -1427,15 +1427,13 @@ export class LanguageService {
     if (!c) return [];
     const contract = c.contract?.manifest;
     const policy = this.policyOf(c);
-    const tokens: SemanticToken[] = [];
+    // Collected as offsets, then put in order and turned into lines in one pass over the line starts.
+    const raw: { start: number; end: number; type: number; modifiers: number }[] = [];
     const from = within ? c.lines.offsetAt(within.start) : 0;
     const to = within ? c.lines.offsetAt(within.end) : Infinity;
     const push = (node: ast.Range, type: number, modifiers: number): void => {
-      if (node.end <= from || node.start >= to) return;
-      const start = c.lines.positionAt(node.start);
-      const end = c.lines.positionAt(node.end);
-      if (start.line !== end.line || node.end <= node.start) return;
-      tokens.push({ line: start.line, character: start.character, length: node.end - node.start, type, modifiers });
+      if (node.end <= from || node.start >= to || node.end <= node.start) return;
+      raw.push({ start: node.start, end: node.end, type, modifiers });
     };
     const bit = (m: (typeof TOKEN_MODIFIERS)[number]): number => 1 << TOKEN_MODIFIERS.indexOf(m);
     const scope = c.scope;
@@ -1460,9 +1458,19 @@ export class LanguageService {
         push(node, path.length === 1 ? 0 : 3, bit('readonly'));
       }
     }
-    tokens.sort((a, b) => a.line - b.line || a.character - b.character);
-    // Overlapping tokens are not allowed: keep the first at each place.
-    return tokens.filter((t, i) => i === 0 || t.line !== tokens[i - 1].line || t.character >= tokens[i - 1].character + tokens[i - 1].length);
+    raw.sort((a, b) => a.start - b.start);
+    const tokens: SemanticToken[] = [];
+    let line = 0;
+    let next = c.lines.lineStart(1);
+    let lastEnd = -1;
+    for (const t of raw) {
+      while (t.start >= next) next = c.lines.lineStart(++line + 1);
+      // A token over a line break is not allowed, nor overlapping ones: the first at each place stays.
+      if (t.end >= next || t.start < lastEnd) continue;
+      tokens.push({ line, character: t.start - c.lines.lineStart(line), length: t.end - t.start, type: t.type, modifiers: t.modifiers });
+      lastEnd = t.end;
+    }
+    return tokens;
   }
 
   /**
