@@ -135,13 +135,13 @@ interface Cached extends Basic {
   types: TypeInfo;
 }
 
-/** A script's latest parse (and scopes, once asked for), with the text they are of. */
 /** How many scripts keep their analysis's memo for the next edit (see `LanguageService.keepMemo`). */
 const MEMO_SCRIPTS = 16;
 
 /**
- * `previousScope` and `memo`: the scopes of the script's previous version and what its type analysis
- * kept, for this version's analyses to take over (spent once used).
+ * A script's latest parse (and scopes, once asked for), with the text they are of. `previousScope`
+ * and `memo`: the scopes of the script's previous version and what its type analysis kept, for this
+ * version's analyses to take over (spent once used).
  */
 interface Layer { text: string; parsed: ParseResult; scope?: ScopeInfo; previousScope?: ScopeInfo; memo?: InferenceMemo }
 
