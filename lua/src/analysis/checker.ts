@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as nodePath from 'path';
 import { parse, type ParseResult } from '../syntax/parser';
-import { analyze, type ScopeInfo, type GlobalPathUse } from '../syntax/scope';
+import { analyze, type FunctionInfo, type ScopeInfo, type GlobalPathUse } from '../syntax/scope';
 import { forEachChild } from '../syntax/visit';
 import type * as ast from '../syntax/ast';
 import { suggest } from '../contract/suggest';
@@ -18,7 +18,7 @@ import { LUA53_LIBRARIES, LUA53_STDLIB, isStdlibLibrary } from '../contract/stdl
 import { notGrantedMessage, type Contract } from '../contract/manifest';
 import { StdlibPolicy } from '../contract/policy';
 import type { HostFunction } from '../contract/host';
-import { changeTo, contractFix, type Finding, type Fix, type Severity } from './findings';
+import { changeTo, contractFix, movedFinding, type Finding, type Fix, type Severity } from './findings';
 import { HOST_NAME_PATTERN } from '../contract/schema';
 import { NO_TYPES, jsonTypeOf, withoutNil, type Type, type TypeInfo } from './types';
 import { applySuppressions } from './suppress';
@@ -138,6 +138,22 @@ function syntaxFindings(parsed: ParseResult): Finding[] {
   return parsed.diagnostics.map((d) => ({ start: d.start, end: d.end, severity: 'error', code: 'syntax', message: d.message }));
 }
 
+/**
+ * The shape checks' findings of each top-level statement (offsets as of `start`), for the analysis
+ * of an edited version: valid under the same main function (the scopes were taken over) and key.
+ */
+const shapeFindings = new WeakMap<ast.Statement, { main: FunctionInfo; key: string; start: number; findings: Finding[] }>();
+
+/** A contract's identity, as a key (one number per contract object). */
+const contractIds = new WeakMap<Contract, number>();
+let nextContractId = 1;
+function contractKey(contract: Contract | undefined): number {
+  if (!contract) return 0;
+  let id = contractIds.get(contract);
+  if (id === undefined) contractIds.set(contract, (id = nextContractId++));
+  return id;
+}
+
 class Checker {
   private readonly policy: StdlibPolicy;
   private readonly host: ReadonlyMap<string, HostFunction>;
@@ -171,8 +187,25 @@ class Checker {
     this.fileAccess();
     // A declared module returns its table to the script that requires it, not the run's output.
     if (!(this.contract && this.options.path && moduleOfFile(this.contract, this.options.path))) this.outputShape();
-    // One pass over the tree for the checks that look at node shapes (in any order: findings are sorted).
-    const stack: ast.Node[] = [this.parsed.chunk];
+    // One pass over the tree for the checks that look at node shapes (in any order: findings are
+    // sorted), a top-level statement at a time: one an edit left as it was gives what it gave.
+    const main = this.scope.functions[0];
+    const key = this.shapeKey();
+    for (const statement of this.parsed.chunk.body.body) {
+      const kept = shapeFindings.get(statement);
+      if (kept && kept.main === main && kept.key === key) {
+        for (const f of kept.findings) this.findings.push(movedFinding(f, statement.start - kept.start));
+        continue;
+      }
+      const before = this.findings.length;
+      this.shapes(statement);
+      shapeFindings.set(statement, { main, key, start: statement.start, findings: this.findings.slice(before).map((f) => movedFinding(f, 0)) });
+    }
+  }
+
+  /** The checks on node shapes, in one statement. */
+  private shapes(root: ast.Statement): void {
+    const stack: ast.Node[] = [root];
     const push = (child: ast.Node): void => { stack.push(child); };
     while (stack.length > 0) {
       const node = stack.pop()!;
@@ -184,6 +217,17 @@ class Checker {
       }
       forEachChild(node, push);
     }
+  }
+
+  /**
+   * What the shape checks read beyond the statement: the contract (its policy, name and limits),
+   * how the script is judged, and what it adds to the string library. Besides that, only the
+   * statement and the main block's locals (whose scopes an edit takes over only when it leaves
+   * them as they were: the same main function) decide them.
+   */
+  private shapeKey(): string {
+    const extended = [...this.extended().fields].filter((f) => f.startsWith('string.')).sort().join(',');
+    return `${contractKey(this.contract)}|${this.options.brokenContract ?? ''}|${plainLua(this.contract, this.options)}|${extended}|${this.extended().open.has('string')}`;
   }
 
   private add(node: ast.Range, severity: Severity, code: string, message: string, fixes?: Finding['fixes']): void {
@@ -322,6 +366,12 @@ class Checker {
    * table go where anything may be added to it (`setmetatable(string, …)`, `string[k] = v`).
    */
   private libraryExtended(library: string, field: string): boolean {
+    const extended = this.extended();
+    return extended.open.has(library) || extended.fields.has(`${library}.${field}`);
+  }
+
+  /** The library fields the script sets, and the libraries it may change wholesale. */
+  private extended(): { fields: Set<string>; open: Set<string> } {
     if (!this.extendedLibraries) {
       const fields = new Set<string>();
       const open = new Set<string>();
@@ -335,7 +385,7 @@ class Checker {
       }
       this.extendedLibraries = { fields, open };
     }
-    return this.extendedLibraries.open.has(library) || this.extendedLibraries.fields.has(`${library}.${field}`);
+    return this.extendedLibraries;
   }
 
   private undefinedGlobal(root: string, use: GlobalPathUse): void {

@@ -17,11 +17,12 @@ import { contractAt } from './testing/fixtures';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIXTURES = path.join(ROOT, 'lua', 'test', 'analysis', 'types');
+const CHECKER_FIXTURES = path.join(ROOT, 'lua', 'test', 'analysis');
 
 /** Statements typed at the start of a line: valid in most places, they change types, globals and output. */
 const LINES = [
   ' ', 'local z = 1\n', 'z = nil\n', 'print(input.vendor_name:lower())\n', '-- note\n', 'local t = {}\n', 'x = nil\n',
-  'return { normalized_vendor = "v" }\n', 'local s = lookup_vendor_alias(input.vendor_name)\n', 'if s then s = s .. "" end\n',
+  'return { normalized_vendor = "v" }\n', 'while true do end\n', 'local m = ("x"):formt()\n', 'function string.formt() end\n', 'local q = "x"\nq:formt()\n', 'local s = lookup_vendor_alias(input.vendor_name)\n', 'if s then s = s .. "" end\n',
   '---@param a string\n', 'local function h(a) return a, {} end\n', 'end\n', 'do\n', 'tools.emit_review_note(1)\n',
 ];
 const TYPED = ['local q = f(x) + 1\n', 'if y then z() end\n', 'function m.n(a, b) return a end\n', 'x = "a', 'local u = input.count or 0\n'];
@@ -105,11 +106,15 @@ export function realWorldShape(functions: number, body: number, cases: number): 
 
 describe('incremental analysis', () => {
   const contract = contractAt(FIXTURES);
-  const sources = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.lua')).sort()
-    .map((f) => [f, fs.readFileSync(path.join(FIXTURES, f), 'utf8')] as const);
-  sources.push(['real-world shape', realWorldShape(4, 6, 12)]);
+  // The type fixtures and the checker's (forbidden names, host calls, loops, string shapes), each under its folder's contract.
+  const sources: (readonly [string, string, Contract])[] = [];
+  for (const folder of [FIXTURES, CHECKER_FIXTURES]) {
+    const governing = contractAt(folder);
+    for (const f of fs.readdirSync(folder).filter((n) => n.endsWith('.lua')).sort()) sources.push([f, fs.readFileSync(path.join(folder, f), 'utf8'), governing]);
+  }
+  sources.push(['real-world shape', realWorldShape(4, 6, 12), contract]);
 
-  for (const [name, source] of sources) {
+  for (const [name, source, contract] of sources) {
     it(`gives a fresh analysis's findings and types after random edits: ${name}`, () => {
       for (let seed = 1; seed <= 3; seed++) {
         const r = new Random(seed * 7919 + name.length);

@@ -25,7 +25,7 @@ import { acceptsNil, admitsJsonType, type TypeNode } from '../contract/types';
 import { schemaError, validateValue } from '../contract/validate';
 import { suggest } from '../contract/suggest';
 import { emptyTableShape } from '../sandbox/marshal';
-import { changeTo, contractFix, type Finding, type Fix, type Severity } from './findings';
+import { changeTo, contractFix, movedFinding, type Finding, type Fix, type Severity } from './findings';
 import {
   ANY_TABLE, BOOLEAN, FLOAT, INTEGER, NIL, NUMBER, STRING, UNKNOWN, falsy, formatType, maybeNil, members, nilMember,
   ofLuaType, sameType, truthy, union, unionOf, withoutNil, jsonTypeOf,
@@ -456,12 +456,6 @@ function carriesTables(t: Type | undefined, depth = 0): boolean {
 /** A memo's empty lists (most functions have no findings): one shared, never changed. */
 const NONE: never[] = [];
 
-/** A finding moved by `delta` (copied: findings handed out are marked later, by suppressions and severities). */
-function movedFinding(f: Finding, delta: number): Finding {
-  const out: Finding = { ...f, start: f.start + delta, end: f.end + delta };
-  if (f.fixes) out.fixes = f.fixes.map((fix) => ({ ...fix, edits: fix.edits.map((e) => ({ ...e, start: e.start + delta, end: e.end + delta })) }));
-  return out;
-}
 
 class Inferer {
   /** The main function's node types (each function's are in its memo). */
