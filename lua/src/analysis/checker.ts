@@ -140,19 +140,10 @@ function syntaxFindings(parsed: ParseResult): Finding[] {
 
 /**
  * The shape checks' findings of each top-level statement (offsets as of `start`), for the analysis
- * of an edited version: valid under the same main function (the scopes were taken over) and key.
+ * of an edited version: valid under the same main function (the scopes were taken over), the same
+ * contract and the same key.
  */
-const shapeFindings = new WeakMap<ast.Statement, { main: FunctionInfo; key: string; start: number; findings: Finding[] }>();
-
-/** A contract's identity, as a key (one number per contract object). */
-const contractIds = new WeakMap<Contract, number>();
-let nextContractId = 1;
-function contractKey(contract: Contract | undefined): number {
-  if (!contract) return 0;
-  let id = contractIds.get(contract);
-  if (id === undefined) contractIds.set(contract, (id = nextContractId++));
-  return id;
-}
+const shapeFindings = new WeakMap<ast.Statement, { main: FunctionInfo; contract: Contract | undefined; key: string; start: number; findings: Finding[] }>();
 
 class Checker {
   private readonly policy: StdlibPolicy;
@@ -193,13 +184,13 @@ class Checker {
     const key = this.shapeKey();
     for (const statement of this.parsed.chunk.body.body) {
       const kept = shapeFindings.get(statement);
-      if (kept && kept.main === main && kept.key === key) {
+      if (kept && kept.main === main && kept.contract === this.contract && kept.key === key) {
         for (const f of kept.findings) this.findings.push(movedFinding(f, statement.start - kept.start));
         continue;
       }
       const before = this.findings.length;
       this.shapes(statement);
-      shapeFindings.set(statement, { main, key, start: statement.start, findings: this.findings.slice(before).map((f) => movedFinding(f, 0)) });
+      shapeFindings.set(statement, { main, contract: this.contract, key, start: statement.start, findings: this.findings.slice(before).map((f) => movedFinding(f, 0)) });
     }
   }
 
@@ -220,14 +211,15 @@ class Checker {
   }
 
   /**
-   * What the shape checks read beyond the statement: the contract (its policy, name and limits),
-   * how the script is judged, and what it adds to the string library. Besides that, only the
-   * statement and the main block's locals (whose scopes an edit takes over only when it leaves
-   * them as they were: the same main function) decide them.
+   * What the shape checks read beyond the statement besides the contract (its policy, name and
+   * limits): how the script is judged, and what it adds to the string library. Otherwise only the
+   * statement and the main block's locals (whose scopes an edit takes over only when it leaves them
+   * as they were: the same main function) decide them.
    */
   private shapeKey(): string {
-    const extended = [...this.extended().fields].filter((f) => f.startsWith('string.')).sort().join(',');
-    return `${contractKey(this.contract)}|${this.options.brokenContract ?? ''}|${plainLua(this.contract, this.options)}|${extended}|${this.extended().open.has('string')}`;
+    const { fields, open } = this.extended();
+    const strings = [...fields].filter((f) => f.startsWith('string.')).sort().join(',');
+    return `${this.options.brokenContract ?? ''}|${plainLua(this.contract, this.options)}|${strings}|${open.has('string')}`;
   }
 
   private add(node: ast.Range, severity: Severity, code: string, message: string, fixes?: Finding['fixes']): void {

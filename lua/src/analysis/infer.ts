@@ -456,7 +456,6 @@ function carriesTables(t: Type | undefined, depth = 0): boolean {
 /** A memo's empty lists (most functions have no findings): one shared, never changed. */
 const NONE: never[] = [];
 
-
 class Inferer {
   /** The main function's node types (each function's are in its memo). */
   readonly types = new Map<ast.Node, Type>();

@@ -51,29 +51,27 @@ export function literalText(literal: ast.StringLiteral): string {
 }
 
 /** Calls of a global path (`require`, `io.open`), through aliases, `_G` and `_ENV`; method calls are left out. */
-function callsOf(scope: ScopeInfo, wanted: ReadonlySet<string>): { name: string; call: ast.CallExpression }[] {
+function callsOf(scope: ScopeInfo, wanted: Wanted): { name: string; call: ast.CallExpression }[] {
   const out: { name: string; call: ast.CallExpression }[] = [];
   for (const use of scope.uses) {
     if (use.access !== 'call' || !use.call || use.call.method) continue;
     // Most calls are of other names: tell by the last one before making the path's text.
-    if (!lastNames(wanted).has(use.path[use.path.length - 1] ?? '')) continue;
+    if (!wanted.last.has(use.path[use.path.length - 1] ?? '')) continue;
     const name = withoutEnvironment(use.path, scope.globalTableModified).join('.');
-    if (wanted.has(name)) out.push({ name, call: use.call });
+    if (wanted.names.has(name)) out.push({ name, call: use.call });
   }
   return out;
 }
 
-const lastNamesOf = new WeakMap<ReadonlySet<string>, Set<string>>();
+/** Global paths whose calls are looked for, and their last names (`open` of `io.open`). */
+interface Wanted { names: ReadonlySet<string>; last: ReadonlySet<string> }
 
-/** The last names of dotted paths (`open` of `io.open`). */
-function lastNames(paths: ReadonlySet<string>): Set<string> {
-  let out = lastNamesOf.get(paths);
-  if (!out) lastNamesOf.set(paths, (out = new Set([...paths].map((p) => p.slice(p.lastIndexOf('.') + 1)))));
-  return out;
+function wanted(...names: string[]): Wanted {
+  return { names: new Set(names), last: new Set(names.map((n) => n.slice(n.lastIndexOf('.') + 1))) };
 }
 
-const REQUIRE = new Set(['require']);
-const FILE_FUNCTIONS = new Set(['io.open', 'io.lines']);
+const REQUIRE = wanted('require');
+const FILE_FUNCTIONS = wanted('io.open', 'io.lines');
 
 /** Every `require` with a literal module name, in source order. */
 export function requireUses(scope: ScopeInfo): RequireUse[] {

@@ -169,11 +169,11 @@ function mayAlias(local: LocalVariable): boolean {
  * spent (its objects now belong to the result).
  */
 export function analyze(chunk: ast.Chunk, previous?: ScopeInfo): ScopeInfo {
-  if (previous instanceof Analyzer && previous.chunk !== chunk) {
+  if (previous instanceof Analyzer) {
+    if (previous.chunk === chunk) return previous;
     const taken = previous.takenOverBy(chunk);
     if (taken) return taken;
   }
-  if (previous instanceof Analyzer && previous.chunk === chunk) return previous;
   const analyzer = new Analyzer(chunk);
   analyzer.resolveNames();
   analyzer.computePaths();
@@ -809,13 +809,12 @@ class Analyzer implements ScopeInfo {
     result.globals = new Map([...globals].sort((x, y) => x[1][0].node.start - y[1][0].node.start));
     // Marks: the statements before as they were, the new ones' (counted from the lists' starts), the moved ones'.
     const m = a.marks;
-    const offset = (list: number[], base: number): number[] => list.map((v) => v + base);
     const spliced = (old: Int32Array, mid: number[], base: number): Int32Array => {
       const midEnd = mid[mid.length - 1] + base;
       const by = midEnd - old[oldEnd];
       const out = new Int32Array(p + mid.length + (old.length - oldEnd - 1));
       out.set(old.subarray(0, p));
-      out.set(offset(mid, base), p);
+      out.set(mid.map((v) => v + base), p);
       out.set(old.subarray(oldEnd + 1).map((v) => v + by), p + mid.length);
       return out;
     };
@@ -885,7 +884,6 @@ class Analyzer implements ScopeInfo {
       }
     }
     while (useMarks.length < topMarks.length) useMarks.push(uses.length);
-    this.marks.tops = [];
   }
 
   /**
