@@ -956,10 +956,12 @@ export class VM {
   private newFrame(thread: Coroutine): CallFrame {
     const depth = thread.depth;
     if (depth >= this.maxCallDepth) throw this.stackError('stack overflow');
-    let frame = thread.frames[depth];
+    // (Read within the array's bounds: a read past them makes V8 drop its optimized code.)
+    const frames = thread.frames;
+    let frame = depth < frames.length ? frames[depth] : undefined;
     if (frame === undefined) {
       frame = new CallFrame();
-      thread.frames.push(frame);
+      frames.push(frame);
     }
     thread.depth = depth + 1;
     return frame;
@@ -2041,7 +2043,8 @@ export class VM {
   tierEnter(thread: Coroutine, fn: LuaClosure, func: number, nargs: number, nresults: number): CallFrame {
     const p = fn.proto;
     const depth = thread.depth;
-    const frame = thread.frames[depth];
+    const frames = thread.frames;
+    const frame = depth < frames.length ? frames[depth] : undefined;
     const base = func + 1;
     const stack = thread.stack;
     if (p.isVararg || frame === undefined || depth >= this.maxCallDepth || base + p.maxStackSize + EXTRA_STACK > stack.length || thread.hookMask !== 0) {

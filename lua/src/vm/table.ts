@@ -28,9 +28,18 @@ Fields.prototype = Object.create(null) as object;
 /** String keys a table keeps in `strs`; past this many, in `hash` (see the file comment). */
 export const MAX_FIELDS = 8192;
 
+/**
+ * What a new table's array part is copied from. Made as a copy rather than by an array literal:
+ * V8 tracks each literal's allocations and, once most of them have lived through a collection
+ * (a program that first builds a large tree that stays), allocates every later one of them in the
+ * old generation, where the short-lived tables then cost full collections. Measured on
+ * binary_trees, in one process in two, 2.4 s a run instead of 0.65 s. A copy has no such history.
+ */
+const NO_ITEMS: TableValue[] = [];
+
 export class LuaTable {
   /** Values of keys 1..arr.length (arr[0] is key 1). May contain undefined holes. */
-  arr: TableValue[] = [];
+  arr: TableValue[] = NO_ITEMS.slice();
   /** Values of string keys (none once `manyFields`). */
   strs: Fields | undefined = undefined;
   /** Values of the other keys (not in the array part; string keys too once `manyFields`). */
