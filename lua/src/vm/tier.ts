@@ -277,6 +277,15 @@ function forStart(init: LuaValue, limit: LuaValue, step: LuaValue): Result {
   return v <= MAX_SAFE && v >= -MAX_SAFE ? v : intSub(init, step);
 }
 
+/**
+ * The generated code that moves a returning frame's `n` results from the stack at `from` to where
+ * its caller wants them (`ret` and `want`, the frame's), as the loop's RETURN does.
+ */
+function copyResults(from: string, n: string): string {
+  return `if(want<0){for(let j=0;j<${n};j++)stack[ret+j]=stack[${from}+j];thread.top=ret+${n}}`
+    + `else{let j=0;for(;j<${n}&&j<want;j++)stack[ret+j]=stack[${from}+j];for(;j<want;j++)stack[ret+j]=undefined}`;
+}
+
 /** A `status` of the generated code: the countdown does not cover the run of instructions at `pc` (see translate). */
 const COUNT_OUT = 7;
 /** Another: a call did not return here; `argCount` is what the translation returns. */
@@ -480,8 +489,21 @@ export function translate(p: Proto): TierFunction | null {
         break;
       }
       case Op.RETURN: {
-        const n = b !== 0 ? `${b - 1}` : `thread.top-base-${a}`;
-        body = `if((frame.flags|frame.cont)!==0)${bail}count--;status=3;from=base+${a};argCount=${n};break x;`;
+        if (b === 0 || p.protos.length > 0) {
+          // All values up to the top, or upvalues to close (they read the stack): at the exit.
+          const n = b !== 0 ? `${b - 1}` : `thread.top-base-${a}`;
+          body = `if((frame.flags|frame.cont)!==0)${bail}count--;status=3;from=base+${a};argCount=${n};break x;`;
+          break;
+        }
+        // A fixed number of results and nothing to close: they go from the locals to where the
+        // caller wants them, here (the registers need not go back to a stack the frame leaves).
+        const n = b - 1;
+        const results = Array.from({ length: n }, (_, j) => R(a + j));
+        const exact = results.map((r, j) => `stack[ret+${j}]=${r};`).join('');
+        const stored = results.map((r, j) => `stack[base+${a + j}]=${r};`).join('');
+        body = `if((frame.flags|frame.cont)!==0)${bail}count--;vm.countdown=count;frame.pc=${pc};`
+          + `{const ret=frame.ret,want=frame.nresults;if(want===${n}){${exact}}else{${stored}${copyResults(`base+${a}`, `${n}`)}}}`
+          + `thread.depth--;return ${RETURNED};`;
         break;
       }
       default:
@@ -563,9 +585,7 @@ export function translate(p: Proto): TierFunction | null {
     + `if(status===4){vm.tierAllocationPass(thread,passTop);return 0}\n`
     + `if(status===2){vm.tierPushLua(thread,callee,callAt,argCount,wanted);return 1}\n`
     // An ordinary return, as the loop's RETURN: the results where the caller wants them.
-    + `${close}const ret=frame.ret,want=frame.nresults,n=argCount;\n`
-    + `if(want<0){for(let j=0;j<n;j++)stack[ret+j]=stack[from+j];thread.top=ret+n}\n`
-    + `else{let j=0;for(;j<n&&j<want;j++)stack[ret+j]=stack[from+j];for(;j<want;j++)stack[ret+j]=undefined}\n`
+    + `${close}{const ret=frame.ret,want=frame.nresults;${copyResults('from', 'argCount')}}\n`
     + `thread.depth--;return ${RETURNED};\n};`;
   // The generated text is numbers and fixed code only (see the file comment).
   const names = Object.keys(HELPERS);
