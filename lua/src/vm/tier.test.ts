@@ -135,6 +135,16 @@ describe('VM: the second tier (translated functions) agrees with the loop', () =
     }
   });
 
+  it('computes with integers past 2^53 as the loop does: products that wrap, sums, differences, modulo, with floats, n % 0', () => {
+    const source = 'local seed, h, d, m, f = 42, 2166136261, 0, 0, 0.0 '
+      + 'for i = 1, 300 do seed = (seed * 1103515245 + 12345) % 2147483648 h = (h ~ i) * 16777619 d = d - h + seed m = h % (i % 2 == 0 and i % 7 + 2 or -(i % 5 + 1)) '
+      + 'if i % 50 == 0 then f = f + h * 0.5 - d / 3 + (h % 2.5) end end '
+      + 'print(seed, h, d, m, f, math.maxinteger * 3, math.mininteger - 1, (2^53 | 0) * 5 % 7, pcall(function () return h % 0 end))';
+    const off = run(source, 'off');
+    assert.equal(off.status, 0, off.stderr);
+    for (const mode of ['every', 'hot'] as const) assert.deepEqual(run(source, mode), off, mode);
+  });
+
   it('keeps what a callee can see of its caller\'s registers: captured locals, objects across a collection, the debug library\'s locals', () => {
     // Without the debug library a call stores only the arguments, captured registers and values
     // that are not numbers, and reloads captured registers and results (tier.ts, aroundCall).

@@ -25,7 +25,7 @@
 // no debug hook is set (the debugger steps the loop). Generated code holds numbers only: constants
 // are read from the prototype's constant array, never written into the code.
 
-import { LFloat, float, floatMod, floatOperand, intAdd, intMul, intSub, numberToString } from './number';
+import { LFloat, float, floatMod, floatOperand, intAdd, intMod, intMul, intSub, numberToString, type LuaInteger } from './number';
 import type { Proto } from './proto';
 import { FIELDS_PER_FLUSH, Op } from './proto';
 import { LONG_STRING, SIZE } from './heap';
@@ -130,6 +130,7 @@ function add(x: LuaValue, y: LuaValue): Result {
     if (!Number.isInteger(x) || !Number.isInteger(y)) return new LFloat(r);
     return r <= MAX_SAFE && r >= -MAX_SAFE ? r : intAdd(x, y);
   }
+  if (typeof x === 'bigint' || typeof y === 'bigint') return bigOperands(x, y) ? intAdd(x as LuaInteger, y as LuaInteger) : MISS;
   const a = floatOperand(x);
   const b = a === undefined ? undefined : floatOperand(y);
   return b === undefined ? MISS : float(a! + b);
@@ -142,6 +143,7 @@ function sub(x: LuaValue, y: LuaValue): Result {
     if (!Number.isInteger(x) || !Number.isInteger(y)) return new LFloat(r);
     return r <= MAX_SAFE && r >= -MAX_SAFE ? r : intSub(x, y);
   }
+  if (typeof x === 'bigint' || typeof y === 'bigint') return bigOperands(x, y) ? intSub(x as LuaInteger, y as LuaInteger) : MISS;
   const a = floatOperand(x);
   const b = a === undefined ? undefined : floatOperand(y);
   return b === undefined ? MISS : float(a! - b);
@@ -154,6 +156,7 @@ function mul(x: LuaValue, y: LuaValue): Result {
     if (!Number.isInteger(x) || !Number.isInteger(y)) return new LFloat(r);
     return r < MAX_SAFE + 1 && r > -MAX_SAFE - 1 ? (r === 0 ? 0 : r) : intMul(x, y);
   }
+  if (typeof x === 'bigint' || typeof y === 'bigint') return bigOperands(x, y) ? intMul(x as LuaInteger, y as LuaInteger) : MISS;
   const a = floatOperand(x);
   const b = a === undefined ? undefined : floatOperand(y);
   return b === undefined ? MISS : float(a! * b);
@@ -174,7 +177,17 @@ function mod(x: LuaValue, y: LuaValue): Result {
   // A float and a number (an integer operand is exact as a float: larger ones are BigInts);
   // two integers left here are `n % 0`, the loop's error.
   if (typeof x === 'number' && typeof y === 'number' && !(Number.isInteger(x) && Number.isInteger(y))) return float(floatMod(x, y));
+  if (bigOperands(x, y)) return intMod(x as LuaInteger, y as LuaInteger) ?? MISS;
   return MISS;
+}
+
+/**
+ * Integers past 2^53 are BigInts (number.ts): two integer operands with one of them such a value
+ * are the integer operations' (the loop's arithmetic does the same); with a float, the loop's.
+ */
+function bigOperands(x: LuaValue, y: LuaValue): boolean {
+  return (typeof x === 'bigint' || (typeof x === 'number' && Number.isInteger(x))) && (typeof y === 'bigint' || (typeof y === 'number' && Number.isInteger(y)))
+    && (typeof x === 'bigint' || typeof y === 'bigint');
 }
 
 function unm(x: LuaValue): Result {
@@ -502,7 +515,8 @@ export function translate(p: Proto): TierFunction | null {
         const exact = results.map((r, j) => `stack[ret+${j}]=${r};`).join('');
         const stored = results.map((r, j) => `stack[base+${a + j}]=${r};`).join('');
         body = `if((frame.flags|frame.cont)!==0)${bail}count--;vm.countdown=count;frame.pc=${pc};`
-          + `{const ret=frame.ret,want=frame.nresults;if(want===${n}){${exact}}else{${stored}${copyResults(`base+${a}`, `${n}`)}}}`
+          + `{const ret=frame.ret,want=frame.nresults;if(want===${n}){${exact}}else if(want<0){${exact}thread.top=ret+${n}}`
+          + `else{${stored}${copyResults(`base+${a}`, `${n}`)}}}`
           + `thread.depth--;return ${RETURNED};`;
         break;
       }
