@@ -238,15 +238,55 @@ export class ReusePlan {
   }
 }
 
-/** Moves every offset in these subtrees by `delta` (in place: the old tree becomes the new one's). */
-function shift(roots: ast.Node[], delta: number): void {
-  const stack: ast.Node[] = roots.slice();
+/**
+ * The nodes of a top-level statement's subtree by kind, made the first time the statement moves
+ * and kept while it lives: the statements an edit leaves are taken over as they are, so the same
+ * ones move at every keystroke.
+ */
+const flattened = new WeakMap<ast.Node, Map<string, ast.Node[]>>();
+
+function flatten(root: ast.Node): Map<string, ast.Node[]> {
+  const kinds = new Map<string, ast.Node[]>();
+  const stack: ast.Node[] = [root];
   const push = (child: ast.Node): void => { stack.push(child); };
   while (stack.length > 0) {
     const node = stack.pop()!;
-    node.start += delta;
-    node.end += delta;
-    if (node.kind === 'Binary') node.operatorStart += delta;
+    const list = kinds.get(node.kind);
+    if (list === undefined) kinds.set(node.kind, [node]);
+    else list.push(node);
     forEachChild(node, push);
+  }
+  return kinds;
+}
+
+type Mover = (nodes: ast.Node[], delta: number) => void;
+
+/**
+ * A function per node kind that moves that kind's nodes: its property stores see the few shapes
+ * of one kind, where one shared loop sees them all and V8 falls back to its slowest lookups (141,000
+ * nodes of the real-world shape: ~1 ms against ~8 ms, and ~10 ms for a walk of the trees). The
+ * text is fixed (the kind's name is a comment), so each is a function of its own to V8.
+ */
+const movers = new Map<string, Mover>();
+
+function mover(kind: string): Mover {
+  let move = movers.get(kind);
+  if (move === undefined) {
+    const third = kind === 'Binary' ? 'n.operatorStart += delta;' : '';
+    move = new Function('nodes', 'delta', `// ${kind}\nfor (let i = 0; i < nodes.length; i++) { const n = nodes[i]; n.start += delta; n.end += delta; ${third} }`) as Mover;
+    movers.set(kind, move);
+  }
+  return move;
+}
+
+/** Moves every offset in these subtrees by `delta` (in place: the old tree becomes the new one's). */
+function shift(roots: ast.Node[], delta: number): void {
+  for (const root of roots) {
+    let kinds = flattened.get(root);
+    if (kinds === undefined) {
+      kinds = flatten(root);
+      flattened.set(root, kinds);
+    }
+    for (const [kind, nodes] of kinds) mover(kind)(nodes, delta);
   }
 }
