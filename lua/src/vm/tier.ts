@@ -292,11 +292,16 @@ function forStart(init: LuaValue, limit: LuaValue, step: LuaValue): Result {
 
 /**
  * The generated code that moves a returning frame's `n` results from the stack at `from` to where
- * its caller wants them (`ret` and `want`, the frame's), as the loop's RETURN does.
+ * its caller wants them (`ret` and `want`, the frame's), as the loop's RETURN does: all of them
+ * when want < 0, else `want`, padded with nil.
  */
 function copyResults(from: string, n: string): string {
-  return `if(want<0){for(let j=0;j<${n};j++)stack[ret+j]=stack[${from}+j];thread.top=ret+${n}}`
-    + `else{let j=0;for(;j<${n}&&j<want;j++)stack[ret+j]=stack[${from}+j];for(;j<want;j++)stack[ret+j]=undefined}`;
+  return `if(want<0){for(let j=0;j<${n};j++)stack[ret+j]=stack[${from}+j];thread.top=ret+${n}}else{${copyWanted(from, n)}}`;
+}
+
+/** The same for a caller that wants a fixed number of results (want >= 0). */
+function copyWanted(from: string, n: string): string {
+  return `let j=0;for(;j<${n}&&j<want;j++)stack[ret+j]=stack[${from}+j];for(;j<want;j++)stack[ret+j]=undefined;`;
 }
 
 /** A `status` of the generated code: the countdown does not cover the run of instructions at `pc` (see translate). */
@@ -516,7 +521,7 @@ export function translate(p: Proto): TierFunction | null {
         const stored = results.map((r, j) => `stack[base+${a + j}]=${r};`).join('');
         body = `if((frame.flags|frame.cont)!==0)${bail}count--;vm.countdown=count;frame.pc=${pc};`
           + `{const ret=frame.ret,want=frame.nresults;if(want===${n}){${exact}}else if(want<0){${exact}thread.top=ret+${n}}`
-          + `else{${stored}${copyResults(`base+${a}`, `${n}`)}}}`
+          + `else{${stored}${copyWanted(`base+${a}`, `${n}`)}}}`
           + `thread.depth--;return ${RETURNED};`;
         break;
       }
