@@ -6,8 +6,8 @@ import { isMainThread, workerData } from 'worker_threads';
 import { main } from './cli';
 import { useCodeCache } from './code-cache';
 
-// The parts beside the bundle compile through V8's code cache (the main thread writes it).
-useCodeCache(__filename, isMainThread);
+// The parts beside the bundle compile through V8's code cache, the command's own (the main thread writes it).
+useCodeCache(__filename, isMainThread, process.argv[2]);
 
 // Worker threads of `check` load this same bundle; only the main thread runs the command, and a
 // check worker starts the checker's worker side (which the command loaded only in the main thread).

@@ -42,36 +42,51 @@ describe('sandlua start-up: parts and code cache', function () {
     assert.deepEqual(cached(), []);
   });
 
-  // A cache file is named PART-FOLDER-KEY.v8 (the folder's hash keeps installs apart).
-  const parts = (): string[] => cached().map((f) => f.replace(/-[0-9a-f]+-[0-9a-f]+\.v8$/, ''));
+  // A cache file is named PART-FOLDER-COMMAND-KEY.v8 (the folder's hash keeps installs apart,
+  // and each command has its own). The parts cached, for one command or all.
+  const parts = (command?: string): string[] => cached()
+    .filter((f) => command === undefined || f.includes(`-${command}-`))
+    .map((f) => f.replace(/-[0-9a-f]+-[a-z]+-[0-9a-f]+\.v8$/, ''));
+  const fileOf = (part: string, command: string): string => path.join(cacheFolder, cached().find((f) => f.startsWith(`${part}-`) && f.includes(`-${command}-`))!);
 
   it('run loads the engine and ajv (the contract declares schemas, no pattern) and runs the same from the cache', () => {
     const first = sandlua('run', 'small.lua', '--input', '{"n":41}');
     assert.equal(first.status, 0, first.stderr);
     assert.deepEqual(JSON.parse(first.stdout), { total: 42 });
     assert.deepEqual(parts(), ['sandlua-ajv', 'sandlua-engine']);
-    const engine = path.join(cacheFolder, cached()[1]);
+    const engine = fileOf('sandlua-engine', 'run');
     const written = fs.statSync(engine).mtimeMs;
     const second = sandlua('run', 'small.lua', '--input', '{"n":1}');
     assert.deepEqual(JSON.parse(second.stdout), { total: 2 });
     assert.equal(fs.statSync(engine).mtimeMs, written, 'a cache V8 accepted is not written again');
   });
 
-  it('check loads no language server, debug adapter or formatter', () => {
+  it('check loads no language server, debug adapter or formatter, and keeps a cache of its own beside run\'s', () => {
+    const runEngine = fileOf('sandlua-engine', 'run');
+    const runWritten = fs.statSync(runEngine).mtimeMs;
     const run = sandlua('check', 'small.lua');
     assert.equal(run.status, 0, run.stdout + run.stderr);
-    assert.deepEqual(parts(), ['sandlua-ajv', 'sandlua-engine']);
+    assert.deepEqual(parts('check'), ['sandlua-ajv', 'sandlua-engine']);
+    // Each holds what its own command compiled: run's is used again as it was.
+    assert.equal(sandlua('run', 'small.lua', '--input', '{"n":3}').status, 0);
+    assert.equal(fs.statSync(runEngine).mtimeMs, runWritten, "check's start did not replace run's cache");
+    assert.deepEqual(parts(), ['sandlua-ajv', 'sandlua-ajv', 'sandlua-engine', 'sandlua-engine']);
   });
 
   it('a damaged cache is refused and written again; the command is unchanged', () => {
-    const file = cached()[1];
-    const full = path.join(cacheFolder, file);
+    const full = fileOf('sandlua-engine', 'run');
     const garbage = Buffer.alloc(fs.statSync(full).size, 0x5a);
     fs.writeFileSync(full, garbage);
     const run = sandlua('run', 'small.lua', '--input', '{"n":"x"}');
     assert.equal(run.status, 1, run.stdout + run.stderr);
     assert.match(run.stderr + run.stdout, /must be an integer/);
     assert.notDeepEqual(fs.readFileSync(full), garbage, 'the refused cache was written again');
+    // A cache named as before commands had their own (PART-FOLDER-KEY.v8) goes when the part is written.
+    const old = full.replace(/-run-[0-9a-f]+\.v8$/, '-0123abcd.v8');
+    fs.writeFileSync(old, garbage);
+    fs.writeFileSync(full, garbage);
+    assert.equal(sandlua('run', 'small.lua', '--input', '{"n":4}').status, 0);
+    assert.equal(fs.existsSync(old), false, 'the old-style cache was dropped');
   });
 
   it("the package's command loads @sandlua/lua's bundle, cached beside the repository's own", () => {
@@ -83,7 +98,7 @@ describe('sandlua start-up: parts and code cache', function () {
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout), { total: 6 });
     // The engine and ajv again, from lua/dist (the package's engine), and the repository's kept.
-    assert.deepEqual(parts(), ['sandlua-ajv', 'sandlua-ajv', 'sandlua-engine', 'sandlua-engine']);
+    assert.deepEqual(parts('run'), ['sandlua-ajv', 'sandlua-ajv', 'sandlua-engine', 'sandlua-engine']);
     for (const file of own) assert.ok(cached().includes(file), `${file} was kept`);
   });
 

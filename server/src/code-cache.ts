@@ -4,7 +4,10 @@
 // 20 has no module compile cache of its own (module.enableCompileCache is 22+), hence this small
 // loader over `vm.Script`'s cachedData. The cache is the user's own (XDG cache folder, mode 0700),
 // keyed by the part's path, size and time and by Node's version; V8 checks the data against the
-// source and refuses a mismatch, which is then written again. Anything that goes wrong falls back
+// source and refuses a mismatch, which is then written again. Each command (`run`, `check`,
+// `lsp`...) keeps its own: the data holds the functions the writing process ran, so one cache
+// for all, written by whichever command came first (an editor's `lsp`), left the others to
+// compile theirs at every start (`run` 40-50 ms slower). Anything that goes wrong falls back
 // to Node's own loading: the cache only ever saves time. SANDLUA_CODE_CACHE=0 turns it off.
 
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
@@ -16,9 +19,13 @@ interface Loaded { script: import('vm').Script; cacheFile: string; fresh: boolea
 
 type Compile = (this: Module, content: string, filename: string) => unknown;
 
-/** Compiles the parts beside `entry` through the code cache; `write`: save new caches at exit. */
-export function useCodeCache(entry: string, write: boolean): void {
+/**
+ * Compiles the parts beside `entry` through the code cache of `command` (the command line's first
+ * word; another word, or none, shares one cache); `write`: save new caches at exit.
+ */
+export function useCodeCache(entry: string, write: boolean, command: string | undefined): void {
   if (process.env.SANDLUA_CODE_CACHE === '0') return;
+  const kind = command !== undefined && /^[a-z]{1,16}$/.test(command) ? command : 'other';
   // The parts beside the entry, and those beside the engine's bundle where it is installed apart
   // (the `sandlua` package loads `@sandlua/lua/bundle`, whose parts are `@sandlua/lua`'s dist/).
   const folders = new Set([dirname(entry)]);
@@ -37,8 +44,8 @@ export function useCodeCache(entry: string, write: boolean): void {
     try {
       const stat = statSync(filename);
       const key = fnv1a(`${filename}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`);
-      // Named by the part and its folder, so that installs in different places keep their own.
-      cacheFile = join(cacheFolder, `${basename(filename, '.js')}-${fnv1a(dirname(filename))}-${key}.v8`);
+      // Named by the part, its folder (installs in different places keep their own) and the command.
+      cacheFile = join(cacheFolder, `${basename(filename, '.js')}-${fnv1a(dirname(filename))}-${kind}-${key}.v8`);
       try {
         cachedData = readFileSync(cacheFile);
       } catch {
@@ -64,10 +71,12 @@ export function useCodeCache(entry: string, write: boolean): void {
         const temporary = `${cacheFile}.${process.pid}`;
         writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
         renameSync(temporary, cacheFile);
-        // The same part's caches (in the same folder) for other builds or Node versions are dropped.
+        // The same part's caches (in the same folder, for the same command) for other builds or Node
+        // versions are dropped, and those named before caches were the command's (PART-FOLDER-KEY.v8).
         const part = basename(cacheFile).replace(/-[0-9a-f]+\.v8$/, '-');
+        const unnamed = new RegExp(`^${basename(cacheFile).replace(/-[a-z]+-[0-9a-f]+\.v8$/, '')}-[0-9a-f]+\\.v8$`);
         for (const other of readdirSync(cacheFolder)) {
-          if (other.startsWith(part) && other !== basename(cacheFile)) rmSync(join(cacheFolder, other), { force: true });
+          if ((other.startsWith(part) && other !== basename(cacheFile)) || unnamed.test(other)) rmSync(join(cacheFolder, other), { force: true });
         }
       }
     } catch {
