@@ -49,9 +49,13 @@ function edit(r: Random, text: string): string {
   }
 }
 
-interface Counts { steps: number; taken: number }
+interface Counts { steps: number; taken: number; startsMoved?: number }
 
-/** Parses and analyses `text` taking the previous version over, and checks the scopes against a fresh analysis. */
+/**
+ * Parses and analyses `text` taking the previous version over, and checks the scopes against a
+ * fresh analysis, and that `referenceOf` finds every reference (through the starts of the names,
+ * moved with the statements on a long file, see Analyzer.referenceStarts).
+ */
 function step(previous: { parsed: ParseResult; scope: ScopeInfo }, text: string, counts: Counts, label: string): { parsed: ParseResult; scope: ScopeInfo } {
   const before = previous.scope.locals[0];
   const parsed = parse(text, { name: 'x', previous: previous.parsed });
@@ -60,6 +64,8 @@ function step(previous: { parsed: ParseResult; scope: ScopeInfo }, text: string,
   assert.equal(scopeText(scope), scopeText(fresh), label);
   counts.steps++;
   if (before !== undefined && scope.locals[0] === before) counts.taken++;
+  if ((scope as unknown as { referenceStarts?: Int32Array }).referenceStarts !== undefined) counts.startsMoved = (counts.startsMoved ?? 0) + 1;
+  for (const ref of scope.references) assert.equal(scope.referenceOf(ref.node), ref, `${label}: the reference at ${ref.node.start}`);
   return { parsed, scope };
 }
 
@@ -103,6 +109,27 @@ describe('scopes of an edited chunk', () => {
     }
     // Typing `M = M` or `insert = nil` makes a local of the main block written: then everything is analysed again.
     assert.ok(counts.taken > counts.steps / 2, JSON.stringify(counts));
+  });
+
+  it('move the references\' starts with the statements on a long file, and find every reference after each edit', function () {
+    this.timeout(120_000);
+    const lines = ['local M = {}', 'local insert = table.insert', ''];
+    for (let f = 0; f < 400; f++) {
+      lines.push(`function M.f${f}(a, b)`, '  local out = {}', '  for i = 1, #a do insert(out, string.upper(a[i]) .. b) end', `  if b then M.last = ${f} end`, '  return out, a, b', 'end');
+    }
+    lines.push('return M');
+    let text = lines.join('\n') + '\n';
+    const parsed = parse(text, { name: 'x' });
+    let current = { parsed, scope: analyze(parsed.chunk) };
+    assert.ok(current.scope.references.length > 4096, `${current.scope.references.length} references`);
+    current.scope.referenceOf(current.scope.references[0].node);
+    const counts: Counts = { steps: 0, taken: 0 };
+    const r = new Random(17);
+    for (let k = 0; k < 40; k++) {
+      text = edit(r, text);
+      current = step(current, text, counts, `edit ${k}`);
+    }
+    assert.ok((counts.startsMoved ?? 0) > counts.steps / 2, JSON.stringify(counts));
   });
 
   it('equal a fresh analysis on the accept corpus under edits', function () {

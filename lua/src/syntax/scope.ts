@@ -294,6 +294,12 @@ class Analyzer implements ScopeInfo {
   /** Paths are shared: one array per distinct path, reached from its parent path by key. */
   private readonly pathChildren = new Map<readonly string[], Map<string, readonly string[]>>();
   private sortedReferences: Reference[] | undefined;
+  /**
+   * The starts of the names of `sortedReferences`, in a list of their own once there are
+   * STARTS_FROM of them: a search through the nodes reads another object at every step (a miss of
+   * the processor's cache each time, on a long file), a search through these reads one array.
+   */
+  private referenceStarts: Int32Array | undefined;
   private sortedDeclarations: LocalVariable[] | undefined;
 
   constructor(readonly chunk: ast.Chunk) {}
@@ -774,8 +780,8 @@ class Analyzer implements ScopeInfo {
     // Splice: the lists before, the new statements', and the moved ones after.
     const delta = chunk.end - this.chunk.end;
     const localsDelta = a.locals.length - marks.locals[oldEnd];
-    const suffixLocals = this.locals.slice(marks.locals[oldEnd]);
-    for (const local of suffixLocals) {
+    for (let i = marks.locals[oldEnd]; i < this.locals.length; i++) {
+      const local = this.locals[i];
       local.id += localsDelta;
       local.scope = { start: local.scope.start + delta, end: local.scope.end + delta };
     }
@@ -787,14 +793,15 @@ class Analyzer implements ScopeInfo {
     // The main function's locals: the old statements' out, the new ones' (which the walk added last) in place.
     const oldMiddleLocals = new Set(this.locals.slice(prefixLocals, marks.locals[oldEnd]));
     main.locals = main.locals.filter((l) => !oldMiddleLocals.has(l)).sort((x, y) => x.id - y.id);
+    const startsBefore = this.sortedReferences === this.references ? this.referenceStarts : undefined;
+    // In place: this analysis is used up by the takeover (its locals moved already), and copying
+    // lists of a hundred thousand entries at every keystroke cost more than the rest of it.
     const midRefs = a.references;
-    const midFunctions = a.functions;
-    const midUses = a.uses;
     const result = a;
-    result.locals = a.locals.concat(suffixLocals);
-    result.references = this.references.slice(0, marks.references[p]).concat(midRefs, this.references.slice(marks.references[oldEnd]));
-    result.functions = this.functions.slice(0, marks.functions[p]).concat(midFunctions, this.functions.slice(marks.functions[oldEnd]));
-    result.uses = this.uses.slice(0, marks.uses[p]).concat(midUses, this.uses.slice(marks.uses[oldEnd]));
+    result.locals = replaceRange(this.locals, prefixLocals, marks.locals[oldEnd] - prefixLocals, a.locals.slice(prefixLocals));
+    result.references = replaceRange(this.references, marks.references[p], marks.references[oldEnd] - marks.references[p], midRefs);
+    result.functions = replaceRange(this.functions, marks.functions[p], marks.functions[oldEnd] - marks.functions[p], a.functions);
+    result.uses = replaceRange(this.uses, marks.uses[p], marks.uses[oldEnd] - marks.uses[p], a.uses);
     // Globals: the old statements' references out, the new ones' in, in source order.
     const globals = new Map(this.globals);
     const names = new Set<string>();
@@ -824,8 +831,17 @@ class Analyzer implements ScopeInfo {
       functions: spliced(marks.functions, m.functions, marks.functions[p]),
       uses: spliced(marks.uses, m.uses, marks.uses[p]),
     };
-    // The lookups sorted during the walk saw only the new statements.
+    // The lookups sorted during the walk saw only the new statements; the references' starts
+    // are moved as the statements were, when the list stays in source order.
     result.sortedReferences = undefined;
+    result.referenceStarts = undefined;
+    if (startsBefore !== undefined) {
+      const starts = movedStarts(startsBefore, marks.references[p], marks.references[oldEnd], midRefs, delta);
+      if (starts !== undefined) {
+        result.sortedReferences = result.references;
+        result.referenceStarts = starts;
+      }
+    }
     result.sortedDeclarations = undefined;
     a.releaseWalkState();
     return result;
@@ -1018,11 +1034,12 @@ class Analyzer implements ScopeInfo {
 
   referenceOf(name: ast.Name): Reference | undefined {
     const refs = this.referencesByStart();
+    const starts = this.referenceStarts;
     let lo = 0;
     let hi = refs.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const start = refs[mid].node.start;
+      const start = starts !== undefined ? starts[mid] : refs[mid].node.start;
       if (start < name.start) lo = mid + 1;
       else if (start > name.start) hi = mid - 1;
       else return refs[mid].node === name ? refs[mid] : undefined;
@@ -1084,6 +1101,7 @@ class Analyzer implements ScopeInfo {
       let sorted = true;
       for (let i = 1; i < refs.length && sorted; i++) sorted = refs[i - 1].node.start < refs[i].node.start;
       this.sortedReferences = sorted ? refs : refs.slice().sort((a, b) => a.node.start - b.node.start);
+      this.referenceStarts = this.sortedReferences.length >= STARTS_FROM ? Int32Array.from(this.sortedReferences, (r) => r.node.start) : undefined;
     }
     return this.sortedReferences;
   }
@@ -1091,6 +1109,45 @@ class Analyzer implements ScopeInfo {
   private declarationsByStart(): LocalVariable[] {
     return (this.sortedDeclarations ??= this.locals.filter((l) => l.declaration).sort((a, b) => a.declaration!.start - b.declaration!.start));
   }
+}
+
+/** References from which their starts get a list of their own (Analyzer.referenceStarts). */
+const STARTS_FROM = 4096;
+
+/**
+ * The starts of a reference list in source order after a takeover replaced the `[from, to)` ones
+ * by `middle` and moved the rest by `delta`; undefined when the new list is not in source order.
+ */
+function movedStarts(before: Int32Array, from: number, to: number, middle: readonly Reference[], delta: number): Int32Array | undefined {
+  const length = before.length - (to - from) + middle.length;
+  if (length < STARTS_FROM) return undefined;
+  const starts = new Int32Array(length);
+  starts.set(before.subarray(0, from));
+  let last = from > 0 ? before[from - 1] : -1;
+  for (let i = 0; i < middle.length; i++) {
+    const start = middle[i].node.start;
+    if (start <= last) return undefined;
+    starts[from + i] = last = start;
+  }
+  const at = from + middle.length;
+  for (let i = to; i < before.length; i++) starts[at + i - to] = before[i] + delta;
+  if (to < before.length && starts[at] <= last) return undefined;
+  return starts;
+}
+
+/**
+ * Replaces the `count` items of `list` at `at` by `items`, in place (V8 moves the rest in one
+ * piece), a slice of them at a time so that no call gets too many arguments; returns the list.
+ */
+function replaceRange<T>(list: T[], at: number, count: number, items: readonly T[]): T[] {
+  const SLICE = 8192;
+  if (items.length <= SLICE) {
+    list.splice(at, count, ...items);
+    return list;
+  }
+  list.splice(at, count);
+  for (let i = 0; i < items.length; i += SLICE) list.splice(at + i, 0, ...items.slice(i, i + SLICE));
+  return list;
 }
 
 /** The last item whose name starts at or before `offset` (items sorted by start). */
