@@ -1101,7 +1101,13 @@ class Analyzer implements ScopeInfo {
       let sorted = true;
       for (let i = 1; i < refs.length && sorted; i++) sorted = refs[i - 1].node.start < refs[i].node.start;
       this.sortedReferences = sorted ? refs : refs.slice().sort((a, b) => a.node.start - b.node.start);
-      this.referenceStarts = this.sortedReferences.length >= STARTS_FROM ? Int32Array.from(this.sortedReferences, (r) => r.node.start) : undefined;
+      this.referenceStarts = undefined;
+      const sortedRefs = this.sortedReferences;
+      if (sortedRefs.length >= STARTS_FROM) {
+        const starts = new Int32Array(sortedRefs.length);
+        for (let i = 0; i < sortedRefs.length; i++) starts[i] = sortedRefs[i].node.start;
+        this.referenceStarts = starts;
+      }
     }
     return this.sortedReferences;
   }
