@@ -169,20 +169,8 @@ const MAX_MESSAGE = 64 * 1024;
 /** The longest a host call's conversion holds the event loop at a time, in milliseconds (then it goes on after a turn). */
 const SLICE_MS = 5;
 
-/** How often the limits are checked, in instructions, at the least. */
+/** How often the limits are checked, in instructions. */
 const CHECK_EVERY = 1000;
-/**
- * And at the most: while a stretch of instructions between two checks takes less than
- * PACE_FAST_MS, it doubles up to this, and it halves again past PACE_SLOW_MS. A program that runs
- * three hundred million instructions a second was stopped every three microseconds for the
- * clock, the memory watch and the turn for the event loop (and a translated function left and
- * entered again): fib and spectral_norm ran 4-5% faster under the sandbox without that. The clock
- * and the turns keep their sub-millisecond precision, and what the VM allocates reaches the
- * memory watch at its allocation sites, whatever the stretch.
- */
-const CHECK_EVERY_MAX = 32768;
-const PACE_FAST_MS = 0.1;
-const PACE_SLOW_MS = 1;
 
 /** Most bytes of host-call arguments and results (as JSON) an audit record keeps per run. */
 export const MAX_AUDIT_CALLS = 16 * 1024 * 1024;
@@ -568,8 +556,6 @@ class Run {
     // A long run gives the event loop a turn every YIELD_MS (other sandboxes, host I/O, a
     // debugger's pause request): it pauses itself and goes on after setImmediate.
     let lastYield = performance.now();
-    /** When the limits were last checked (the pace of the checks, see CHECK_EVERY_MAX). */
-    let lastCheck = lastYield;
     /** When the run first wanted its turn where it could not pause, since it last paused (UNPAUSABLE_MS). */
     let refusedAt: number | undefined;
     let yielding = false;
@@ -595,16 +581,6 @@ class Run {
         this.checkLimits();
         if (debug !== undefined && debug.step(frame)) return true;
         const now = performance.now();
-        if (debug === undefined) {
-          // The stretch follows the pace of the run (see CHECK_EVERY_MAX).
-          const took = now - lastCheck;
-          lastCheck = now;
-          const next = took < PACE_FAST_MS ? Math.min(every * 2, CHECK_EVERY_MAX) : took > PACE_SLOW_MS ? Math.max(every >> 1, CHECK_EVERY) : every;
-          if (next !== every) {
-            every = next;
-            vm.setHookEvery(every);
-          }
-        }
         if (now - lastYield > YIELD_MS) {
           if (!canPause && this.running) {
             refusedAt ??= now;

@@ -417,11 +417,6 @@ export class VM {
     this.refill();
   }
 
-  /** Changes how often the step hook is called; from the hook itself, the next window has the new length. */
-  setHookEvery(every: number): void {
-    if (this.hook !== undefined) this.hookEvery = Math.max(1, Math.floor(every));
-  }
-
   /**
    * Sets (or clears) the step hook, called every `every` instructions (1: each one). With
    * `fromNext`, the next instruction already calls it (a debugger stepping from a pause).
