@@ -833,15 +833,9 @@ class Analyzer implements ScopeInfo {
     };
     // The lookups sorted during the walk saw only the new statements; the references' starts
     // are moved as the statements were, when the list stays in source order.
-    result.sortedReferences = undefined;
-    result.referenceStarts = undefined;
-    if (startsBefore !== undefined) {
-      const starts = movedStarts(startsBefore, marks.references[p], marks.references[oldEnd], midRefs, delta);
-      if (starts !== undefined) {
-        result.sortedReferences = result.references;
-        result.referenceStarts = starts;
-      }
-    }
+    const starts = startsBefore && movedStarts(startsBefore, marks.references[p], marks.references[oldEnd], midRefs, delta);
+    result.sortedReferences = starts ? result.references : undefined;
+    result.referenceStarts = starts;
     result.sortedDeclarations = undefined;
     a.releaseWalkState();
     return result;
