@@ -18,6 +18,7 @@ import { contractAt } from './testing/fixtures';
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIXTURES = path.join(ROOT, 'lua', 'test', 'analysis', 'types');
 const CHECKER_FIXTURES = path.join(ROOT, 'lua', 'test', 'analysis');
+const LINT_FIXTURES = path.join(ROOT, 'lua', 'test', 'analysis', 'lint');
 
 /** Statements typed at the start of a line: valid in most places, they change types, globals and output. */
 const LINES = [
@@ -106,9 +107,9 @@ export function realWorldShape(functions: number, body: number, cases: number): 
 
 describe('incremental analysis', () => {
   const contract = contractAt(FIXTURES);
-  // The type fixtures and the checker's (forbidden names, host calls, loops, string shapes), each under its folder's contract.
+  // The type fixtures, the checker's (forbidden names, host calls, loops, string shapes) and lint's, each under its folder's contract.
   const sources: (readonly [string, string, Contract])[] = [];
-  for (const folder of [FIXTURES, CHECKER_FIXTURES]) {
+  for (const folder of [FIXTURES, CHECKER_FIXTURES, LINT_FIXTURES]) {
     const governing = contractAt(folder);
     for (const f of fs.readdirSync(folder).filter((n) => n.endsWith('.lua')).sort()) sources.push([f, fs.readFileSync(path.join(folder, f), 'utf8'), governing]);
   }
@@ -132,6 +133,43 @@ describe('incremental analysis', () => {
       }
     });
   }
+
+  it("takes lint's findings over for the statements an edit leaves, with the lines they name moved", () => {
+    const text = [
+      'local count, spare = 1, 2', 'local M = {}', 'function M.f(x)', '  local count = x', '  return count', 'end',
+      'function M.g()', '  local total = 3', '  return function() local total = 4 return total + count end', 'end', 'return M', '',
+    ].join('\n');
+    const lint = (a: ScriptAnalysis): string[] => a.findings.filter((f) => f.code === 'shadowing' || f.code === 'unused').map((f) => f.message);
+    let current = analyzeScript(text, 'x.lua', contract);
+    assert.deepEqual(lint(current), [
+      "unused local 'spare'", "'count' shadows the local 'count' of an enclosing function (line 1)", "unused local 'total'", "'total' shadows the local 'total' of an enclosing function (line 8)",
+    ]);
+    const main = current.scope.functions[0];
+    // Lines added inside M.f: M.g's findings are taken over, moved, and the line they name with them.
+    for (let i = 1; i <= 3; i++) {
+      const source = current.parsed.source;
+      current = step(current, source.replace('  return count\n', '  -- a note\n  return count\n'), contract, `line ${i} added`);
+      assert.equal(current.scope.functions[0], main, 'the scopes are taken over');
+      assert.ok(lint(current).includes(`'total' shadows the local 'total' of an enclosing function (line ${8 + i})`));
+    }
+    // The main block's local read for the first time in M.f: no longer unused (the main function's locals are judged every time).
+    current = step(current, current.parsed.source.replace('  return count\n', '  return count + spare\n'), contract, 'the main local read');
+    assert.equal(current.scope.functions[0], main, 'the scopes are taken over');
+    assert.ok(!lint(current).includes("unused local 'spare'"));
+    // A main block's local declared before M.g, which M.g's local now hides: analysed afresh, not taken over.
+    current = step(current, `local total = 0\n${current.parsed.source}`, contract, 'a main local declared');
+    assert.notEqual(current.scope.functions[0], main);
+    assert.ok(lint(current).includes("'total' shadows the local 'total' of an enclosing function (line 1)"));
+    // An alias of `error` assigned after the statements that call it: they are parsed as they were,
+    // but the scopes are analysed afresh, and the code after a call of it is reachable now.
+    const alias = 'local fail = error\nlocal N = {}\nfunction N.h() fail("x") print("after") end\nprint(1)\nprint(2)\nreturn N\n';
+    current = analyzeScript(alias, 'x.lua', contract);
+    assert.ok(current.findings.some((f) => f.code === 'unreachable-code'));
+    const h = current.parsed.chunk.body.body[2];
+    current = step(current, alias.replace('print(2)', 'fail = print'), contract, 'the alias assigned');
+    assert.equal(current.parsed.chunk.body.body[2], h, 'the statement is taken over by the parse');
+    assert.ok(!current.findings.some((f) => f.code === 'unreachable-code'));
+  });
 
   it('takes over the functions an edit leaves as they were', () => {
     const text = realWorldShape(4, 6, 12);

@@ -24,8 +24,8 @@
 
 import type * as ast from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
-import type { LocalVariable, ScopeInfo } from '../syntax/scope';
-import type { Finding, Fix } from './findings';
+import type { FunctionInfo, LocalVariable, ScopeInfo } from '../syntax/scope';
+import { movedFinding, type Finding, type Fix } from './findings';
 import { forEachChild, unparen } from '../syntax/visit';
 import { withoutEnvironment } from './paths';
 import { LUA53_LIBRARIES, LUA53_STDLIB } from '../contract/stdlib-names';
@@ -35,20 +35,99 @@ export function lint(parsed: ParseResult, scope: ScopeInfo, findings: Finding[])
   new Linter(parsed, scope, findings).run();
 }
 
+/**
+ * What lint found in the functions nested in one top-level statement (offsets as of `start`), for
+ * the analysis of an edited version that took the scopes over (the same main function): those
+ * findings depend on the statement alone and on the main block's locals before it, which such an
+ * edit leaves as they were. A shadowing finding names the hidden local's line, which an edit before
+ * the statement may move: `lines` says which findings end with it and of which declaration.
+ */
+interface StatementLint {
+  main: FunctionInfo;
+  start: number;
+  findings: readonly Finding[];
+  lines: readonly { index: number; prefix: string; hidden: ast.Name }[];
+}
+
+const NO_FINDINGS: readonly Finding[] = [];
+const NO_LINES: StatementLint['lines'] = [];
+const statementLint = new WeakMap<ast.Statement, StatementLint>();
+
+/** The functions nested in one top-level statement, linted together (see StatementLint). */
+interface Group {
+  functions: FunctionInfo[];
+  findings: Finding[];
+  lines: { index: number; prefix: string; hidden: ast.Name }[];
+}
+
 class Linter {
   private readonly src: string;
+  /** Where findings go now: the main function's list or a group's. */
+  private out: Finding[];
 
   constructor(private readonly parsed: ParseResult, private readonly scope: ScopeInfo, private readonly findings: Finding[]) {
     this.src = parsed.source;
+    this.out = findings;
   }
 
   run(): void {
-    this.unused();
-    this.shadowing();
-    // The statement checks see every block: those of each function (ScopeInfo lists them all, so
-    // expressions need no walk), and the blocks nested in their statements.
-    const blocks: ast.Block[] = [];
-    for (const f of this.scope.functions) blocks.push(f.node.body);
+    // The main function is linted every time (its locals may be read by any statement); the
+    // functions nested in a top-level statement that an edit left as it was give what they gave.
+    const functions = this.scope.functions;
+    const main = functions[0];
+    const body = this.parsed.chunk.body.body;
+    const fresh: Group[] = [];
+    const order: { statement: ast.Statement; kept?: StatementLint; group?: Group }[] = [];
+    let next = 1;
+    for (const statement of body) {
+      const from = next;
+      while (next < functions.length && functions[next].node.start < statement.end) next++;
+      if (next === from) continue;
+      const kept = statementLint.get(statement);
+      if (kept !== undefined && kept.main === main) {
+        order.push({ statement, kept });
+        continue;
+      }
+      const group: Group = { functions: functions.slice(from, next), findings: [], lines: [] };
+      fresh.push(group);
+      order.push({ statement, group });
+    }
+    // Functions past the last statement's end (none in a tree that parses): linted with the main one.
+    const mainGroup: Group = { functions: [main, ...functions.slice(next)], findings: this.findings, lines: [] };
+    const groups = [mainGroup, ...fresh];
+
+    for (const group of groups) {
+      this.out = group.findings;
+      for (const f of group.functions) this.unused(f.locals);
+    }
+    this.shadowing(groups, fresh.length === order.length);
+    for (const group of groups) {
+      this.out = group.findings;
+      for (const f of group.functions) this.statementChecks(f.node.body);
+    }
+    this.out = this.findings;
+
+    const lineOf = (name: ast.Name): number => this.parsed.lineMap.positionAt(name.start).line + 1;
+    for (const { statement, kept, group } of order) {
+      if (group !== undefined) {
+        this.findings.push(...group.findings);
+        statementLint.set(statement, {
+          main, start: statement.start,
+          findings: group.findings.length === 0 ? NO_FINDINGS : group.findings.map((f) => movedFinding(f, 0)),
+          lines: group.lines.length === 0 ? NO_LINES : group.lines,
+        });
+      } else if (kept !== undefined) {
+        const delta = statement.start - kept.start;
+        const at = this.findings.length;
+        for (const f of kept.findings) this.findings.push(movedFinding(f, delta));
+        for (const l of kept.lines) this.findings[at + l.index].message = `${l.prefix} (line ${lineOf(l.hidden)})`;
+      }
+    }
+  }
+
+  /** The statement checks of a function's blocks (nested functions' blocks are theirs). */
+  private statementChecks(root: ast.Block): void {
+    const blocks: ast.Block[] = [root];
     while (blocks.length > 0) {
       const block = blocks.pop()!;
       this.unreachable(block);
@@ -66,13 +145,13 @@ class Linter {
   }
 
   private add(range: ast.Range, code: string, message: string, fixes?: Fix[]): void {
-    this.findings.push({ start: range.start, end: range.end, severity: 'warning', code, message, ...(fixes ? { fixes } : {}) });
+    this.out.push({ start: range.start, end: range.end, severity: 'warning', code, message, ...(fixes ? { fixes } : {}) });
   }
 
   // ---- unused ----------------------------------------------------------------------------------
 
-  private unused(): void {
-    for (const local of this.scope.locals) {
+  private unused(locals: readonly LocalVariable[]): void {
+    for (const local of locals) {
       const decl = local.declaration;
       if (!decl || local.kind === 'self' || local.name.startsWith('_')) continue;
       if (isRead(local)) continue;
@@ -121,11 +200,24 @@ class Linter {
 
   // ---- shadowing -------------------------------------------------------------------------------
 
-  private shadowing(): void {
+  /**
+   * The locals of `groups`' functions that hide a local of an enclosing block or function. Those
+   * are the enclosing functions' locals or the main block's, which are all in the groups (the main
+   * function's is the first). `all`: the groups hold every function.
+   */
+  private shadowing(groups: readonly Group[], all: boolean): void {
+    const groupOf = new Map<FunctionInfo, Group>();
+    for (const group of groups) for (const f of group.functions) groupOf.set(f, group);
+    let locals: readonly LocalVariable[] = this.scope.locals;
+    if (!all) {
+      const some: LocalVariable[] = [];
+      for (const group of groups) for (const f of group.functions) for (const local of f.locals) some.push(local);
+      locals = some.sort((x, y) => x.id - y.id);
+    }
     // Per name, the locals whose scope may still be open, innermost last. Locals come into scope
     // in order, and scopes nest, so one whose scope ended before a new one starts never returns.
     const open = new Map<string, LocalVariable[]>();
-    for (const local of this.scope.locals) {
+    for (const local of locals) {
       let stack = open.get(local.name);
       if (!stack) open.set(local.name, (stack = []));
       while (stack.length > 0 && stack[stack.length - 1].scope.end < local.scope.start) stack.pop();
@@ -140,8 +232,15 @@ class Linter {
       if (init && init.kind === 'Name' && init.name === local.name) continue;
       const where = hidden.function === local.function ? '' : ' of an enclosing function';
       const what = hidden.kind === 'param' ? 'parameter' : hidden.kind === 'for' ? 'loop variable' : 'local';
-      const at = hidden.declaration ? ` (line ${this.parsed.lineMap.positionAt(hidden.declaration.start).line + 1})` : '';
-      this.add(decl, 'shadowing', `'${local.name}' shadows the ${what} '${hidden.name}'${where}${at}`);
+      const prefix = `'${local.name}' shadows the ${what} '${hidden.name}'${where}`;
+      const group = groupOf.get(local.function)!;
+      this.out = group.findings;
+      if (hidden.declaration) {
+        group.lines.push({ index: group.findings.length, prefix, hidden: hidden.declaration });
+        this.add(decl, 'shadowing', `${prefix} (line ${this.parsed.lineMap.positionAt(hidden.declaration.start).line + 1})`);
+      } else {
+        this.add(decl, 'shadowing', prefix);
+      }
     }
   }
 
