@@ -14,7 +14,7 @@ export type { RequireUse, FileUse, FileNeed, ModuleField } from './modules';
 export { scriptCapabilities, unusedHostFunctions } from './capabilities';
 export type { Site, CapabilityUse, ScriptCapabilities, FileCapability } from './capabilities';
 export { RULES, CAPABILITY_CHANGE_RULE, CODES, isKnownCode, defaultSeverityText, ruleFor, CONTRACT_CODES, UNGOVERNED_SCRIPTS, shownUngoverned } from './rules';
-export { applySuppressions } from './suppress';
+export { applySuppressions, suppressionFixes } from './suppress';
 export { applySeverity, parseSeverityOption, isSeverityLevel, SEVERITY_LEVELS, FIXED_SEVERITY, LEFT_TO_LUALS } from './severity';
 export type { SeverityLevel, SeverityMap } from './severity';
 export type { Rule, UngovernedScripts } from './rules';

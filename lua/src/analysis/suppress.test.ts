@@ -4,7 +4,8 @@
 import { strict as assert } from 'assert';
 import * as path from 'path';
 import { analyzeScript } from './checker';
-import type { Edit, Finding } from './findings';
+import type { Edit, Finding, Fix } from './findings';
+import { suppressionFixes } from './suppress';
 import { applyEdits as apply, checkFixture, contractAt, luaFiles } from './testing/fixtures';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'test', 'suppress');
@@ -228,36 +229,47 @@ describe('unused suppressions', () => {
 });
 
 describe('the quick fix "Suppress CODE on this line"', () => {
+  /** Each finding of `src` with its suppression fix, if it has one. */
+  const silencing = (src: string): [Finding, Fix | undefined][] => {
+    const a = analyzeScript(src, 't.lua', undefined);
+    const fixOf = suppressionFixes(a.parsed);
+    return a.findings.map((f) => [f, fixOf(f)]);
+  };
+  const silence = (src: string, code: string): Edit[] => {
+    const found = silencing(src).find(([f, x]) => f.code === code && x !== undefined);
+    assert.ok(found, `a ${code} finding with a suppression fix`);
+    assert.equal(found[1]!.title, `Suppress ${code} on this line`);
+    assert.ok(found[1]!.silences);
+    return found[1]!.edits;
+  };
+
   it('is offered on every finding but syntax, and inserts an indented comment above the line', () => {
     const src = 'if true then\n    print(a, os.execute)\nend\nlocal = 1\n';
-    const findings = analyze(src);
-    for (const f of findings) {
-      const titles = (f.fixes ?? []).map((x) => x.title);
-      if (f.code === 'syntax') assert.ok(!titles.some((t) => t.startsWith('Suppress')));
-      else assert.ok(titles.includes(`Suppress ${f.code} on this line`), f.code);
-    }
-    const edits = fix(findings, 'forbidden', /^Suppress forbidden on this line$/);
-    const fixed = apply(src, edits);
+    const all = silencing(src);
+    assert.deepEqual(all.map(([f, x]) => [f.code, x?.title]), [
+      ['undefined-global', 'Suppress undefined-global on this line'], ['forbidden', 'Suppress forbidden on this line'], ['syntax', undefined],
+    ]);
+    const fixed = apply(src, silence(src, 'forbidden'));
     assert.equal(fixed, 'if true then\n    -- sandlua: disable-next-line forbidden\n    print(a, os.execute)\nend\nlocal = 1\n');
     assert.deepEqual(shown(fixed), ['3 undefined-global', '5 syntax']);
-    assert.ok(findings.find((f) => f.code === 'forbidden')!.fixes!.find((x) => x.title.startsWith('Suppress'))!.silences);
+    // The analysis itself carries none: they are made when asked for.
+    assert.ok(all.every(([f]) => !(f.fixes ?? []).some((x) => x.silences)));
   });
 
   it('adds the code to a disable-next-line comment already above the line', () => {
     const src = '-- sandlua: disable-next-line forbidden\nprint(a, os.execute)\n';
-    const fixed = apply(src, fix(analyze(src), 'undefined-global', /^Suppress undefined-global/));
+    const fixed = apply(src, silence(src, 'undefined-global'));
     assert.equal(fixed, '-- sandlua: disable-next-line forbidden, undefined-global\nprint(a, os.execute)\n');
     assert.deepEqual(shown(fixed), []);
   });
 
   it('keeps the line breaks of the file', () => {
     const src = 'local x = 1\r\nprint(a, x)\r\n';
-    assert.equal(apply(src, fix(analyze(src), 'undefined-global', /^Suppress/)), 'local x = 1\r\n-- sandlua: disable-next-line undefined-global\r\nprint(a, x)\r\n');
+    assert.equal(apply(src, silence(src, 'undefined-global')), 'local x = 1\r\n-- sandlua: disable-next-line undefined-global\r\nprint(a, x)\r\n');
   });
 
   it('is not offered on suppressed findings or on unused-suppression hints', () => {
-    const findings = analyze('-- sandlua: disable-next-line forbidden\nprint(a) -- sandlua: disable-line undefined-global\n');
-    for (const f of findings) assert.ok(!(f.fixes ?? []).some((x) => x.silences), `${f.code} ${f.suppressed}`);
+    for (const [f, x] of silencing('-- sandlua: disable-next-line forbidden\nprint(a) -- sandlua: disable-line undefined-global\n')) assert.equal(x, undefined, `${f.code} ${f.suppressed}`);
   });
 });
 

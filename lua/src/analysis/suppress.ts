@@ -13,7 +13,7 @@
 // honoured but never reported, since they may be there for LuaLS (whose codes sandlua ignores).
 // `syntax` cannot be suppressed: a script that does not parse cannot run.
 //
-// Also here: the quick fix "Suppress CODE on this line" offered on every other finding.
+// Also here: the quick fix "Suppress CODE on this line" for every other finding, made when asked for.
 
 import type { ParseResult } from '../syntax/parser';
 import type * as ast from '../syntax/ast';
@@ -60,9 +60,9 @@ const SANDLUA = /^(-?\s*sandlua:\s*)([A-Za-z][\w-]*)/; // `-- sandlua:` or `--- 
 const LUALS = /^-@diagnostic\s+(disable-next-line|disable-line|disable|enable)(?![\w-])\s*(:?)/;
 
 /**
- * Marks the findings that suppression comments cover, adds `unused-suppression` findings for the
- * comments that cover nothing, and offers "Suppress CODE on this line" on every other finding.
- * `findings` must be sorted by position; it stays sorted.
+ * Marks the findings that suppression comments cover, and adds `unused-suppression` findings for
+ * the comments that cover nothing. `findings` must be sorted by position; it stays sorted. (The
+ * fix "Suppress CODE on this line" is made when an editor asks for it: `suppressionFixes`.)
  */
 export function applySuppressions(parsed: ParseResult, findings: Finding[], judged: (code: string) => boolean = () => true): void {
   const { directives, misspelled } = readDirectives(parsed);
@@ -78,7 +78,6 @@ export function applySuppressions(parsed: ParseResult, findings: Finding[], judg
     findings.push(...unusedFindings(parsed.source, directives, misspelled, judged));
     findings.sort((a, b) => a.start - b.start || a.end - b.end);
   }
-  addSuppressFixes(parsed, findings, directives);
 }
 
 function readDirectives(parsed: ParseResult): { directives: Directive[]; misspelled: Misspelled[] } {
@@ -307,34 +306,34 @@ function removeCode(codes: CodeRef[], ref: CodeRef): Fix {
 }
 
 /**
- * "Suppress CODE on this line": a `disable-next-line` comment above the finding's line, indented
- * like it; when a sandlua `disable-next-line` naming codes is already there, the code is added to it.
+ * "Suppress CODE on this line" for the findings of a script: a `disable-next-line` comment above
+ * the finding's line, indented like it; when a sandlua `disable-next-line` naming codes is already
+ * there, the code is added to it. Undefined for a suppressed finding and for the codes no comment
+ * silences. Made on demand (an editor's quick fixes), not for every finding of every analysis: a
+ * long file's thousand findings cost milliseconds per keystroke otherwise.
  */
-function addSuppressFixes(parsed: ParseResult, findings: Finding[], directives: Directive[]): void {
+export function suppressionFixes(parsed: ParseResult): (finding: Finding) => Fix | undefined {
   const src = parsed.source;
   const lines = parsed.lineMap;
   let above: Map<number, Directive> | undefined;
-  for (const d of directives) {
+  for (const d of readDirectives(parsed).directives) {
     if (d.kind !== 'disable-next-line' || d.luals || !d.codes || d.codes.length === 0) continue;
     (above ??= new Map()).set(d.line, d);
   }
-  for (const f of findings) {
-    if (f.suppressed || UNSUPPRESSIBLE.has(f.code)) continue;
+  return (f) => {
+    if (f.suppressed || UNSUPPRESSIBLE.has(f.code)) return undefined;
     const line = lines.positionAt(f.start).line;
     const title = `Suppress ${f.code} on this line`;
     const existing = above?.get(line);
-    let fix: Fix;
     if (existing) {
       const last = existing.codes![existing.codes!.length - 1];
-      fix = { title, silences: true, edits: [{ start: last.end, end: last.end, newText: `, ${f.code}` }] };
-    } else {
-      const start = lines.offsetAt({ line, character: 0 });
-      let indentEnd = start;
-      while (src.charCodeAt(indentEnd) === 32 || src.charCodeAt(indentEnd) === 9) indentEnd++;
-      fix = { title, silences: true, edits: [{ start, end: start, newText: `${src.slice(start, indentEnd)}-- sandlua: disable-next-line ${f.code}${lineBreak(src, start)}` }] };
+      return { title, silences: true, edits: [{ start: last.end, end: last.end, newText: `, ${f.code}` }] };
     }
-    f.fixes = f.fixes ? [...f.fixes, fix] : [fix];
-  }
+    const start = lines.offsetAt({ line, character: 0 });
+    let indentEnd = start;
+    while (src.charCodeAt(indentEnd) === 32 || src.charCodeAt(indentEnd) === 9) indentEnd++;
+    return { title, silences: true, edits: [{ start, end: start, newText: `${src.slice(start, indentEnd)}-- sandlua: disable-next-line ${f.code}${lineBreak(src, start)}` }] };
+  };
 }
 
 /** The line break the line starting at `start` ends with (\n when it has none). */

@@ -561,7 +561,6 @@ describe('language service: quick fixes and symbols', () => {
         {
           start: at, end: at + 1, severity: 'warning', code: 'maybe-nil', message: "'n' may be nil",
           fixes: [
-            { title: 'Suppress maybe-nil on this line', silences: true, edits: [{ start: source.indexOf('local v'), end: source.indexOf('local v'), newText: '-- sandlua: disable-next-line maybe-nil\n' }] },
             { title: "Add 'or 0'", edits: [{ start: at + 1, end: at + 1, newText: ' or 0' }] },
             ...edit(at, at + 1, '(n or 0)')!,
           ],
@@ -580,8 +579,8 @@ describe('language service: quick fixes and symbols', () => {
     assert.deepEqual(actions.map((a) => [a.title, a.isPreferred === true, a.diagnostic?.code]), [
       ["Add 'or 0'", false, 'maybe-nil'], ['(n or 0)', false, 'maybe-nil'],
       ["Change to 'm'", true, 'type-mismatch'], ["Replace with 'k'", false, 'type-mismatch'],
-      // Suppressions last.
-      ['Suppress maybe-nil on this line', false, 'maybe-nil'],
+      // Suppressions last (made by the service for every finding shown).
+      ['Suppress maybe-nil on this line', false, 'maybe-nil'], ['Suppress type-mismatch on this line', false, 'type-mismatch'],
     ]);
     // The diagnostic attached is the published one (its severity set by the settings).
     const published = service.diagnostics(SCRIPT).find((d) => d.code === 'maybe-nil')!;

@@ -9,7 +9,7 @@ import {
   type ast, type Contract, type ContractEdit, type HostFunction, type ManifestResult, type LocalVariable, type ModuleDeclaration, type ParseResult, type ScopeInfo,
 } from '@sandlua/lua';
 import {
-  analyzeScript, ignoredScriptFindings, applySeverity, LEFT_TO_LUALS, type UngovernedScripts, walk, objectProperties, requiredFields, schemaTypes, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
+  analyzeScript, ignoredScriptFindings, applySeverity, suppressionFixes, LEFT_TO_LUALS, type UngovernedScripts, walk, objectProperties, requiredFields, schemaTypes, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
   fieldsOf, formatInferredType, readAnnotations, typeFromNode,
   type Documentation, type Finding, type InferenceMemo, type ScriptAnalysis, type FileUse, type ModuleField, type RequireUse, type Type, type TypeInfo,
 } from '@sandlua/lua';
@@ -1485,11 +1485,14 @@ export class LanguageService {
     const end = c.lines.offsetAt(r.end);
     const fixes: CodeAction[] = [];
     const suppressions: CodeAction[] = [];
+    const suppression = suppressionFixes(c.parsed);
     for (const f of this.shown(c)) {
-      if (!f.fixes || f.end < start || f.start > end) continue;
+      if (f.end < start || f.start > end) continue;
+      const silence = suppression(f);
+      if (!f.fixes && !silence) continue;
       const diagnostic = this.diagnostic(c.lines, f);
       let preferred = false;
-      for (const fix of f.fixes) {
+      for (const fix of silence ? [...(f.fixes ?? []), silence] : f.fixes!) {
         const action: CodeAction = { title: fix.title, kind: 'quickfix', diagnostic, isPreferred: false, edits: fix.edits.map((e) => ({ range: range(c.lines, e.start, e.end), newText: e.newText })) };
         if (fix.contract) {
           const contract = this.contractEdit(c, fix.contract);
