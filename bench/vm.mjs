@@ -8,7 +8,8 @@
 // beside `lua5.3` (a subprocess, timed inside with os.clock), fengari (Lua 5.3 in JS) and wasmoon
 // (PUC Lua 5.4 in WebAssembly), both the npm packages. Prints milliseconds, each runner's ratio to
 // lua5.3, the sandbox's accounting overhead (sandbox / raw), our instructions per second and the
-// bytes held (the peak the sandbox measured), then geometric means. Each program computes a
+// bytes held (the peak the sandbox measured), then geometric means. Raw, sandbox, fengari and
+// wasmoon run in a child process of their own for each program (see RUNNERS). Each program computes a
 // checksum and every engine must print the same one. Asserts nothing (machines here are noisy).
 //
 //   node bench/vm.mjs [--quick] [--runs N] [--only name,name] [--no-cli] [--no-fengari] [--no-wasmoon] [--no-lua]
@@ -33,9 +34,11 @@ const args = process.argv.slice(2);
 const option = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 const QUICK = args.includes('--quick');
 const RUNS = Number(option('--runs') ?? (QUICK ? 1 : 3));
-// Our own engine, in process, is measured at least twice: its first run of a program is mostly
-// the JavaScript engine compiling the interpreter's paths, not what a long-lived host sees.
-const OURS = Math.max(RUNS, 2);
+// The engines that V8 compiles as they run (ours, and wasmoon's WebAssembly) are measured at least
+// five times in their fresh process: the first runs of a program are mostly V8 compiling the
+// interpreter's and the translations' code (fib under the sandbox: 180, 140, 125, then 75 ms), not
+// what a long-lived host sees. fengari, 10-40x slower, gets the runs asked for (3).
+const OURS = Math.max(RUNS, QUICK ? 2 : 5);
 const ONLY = option('--only')?.split(',');
 const optional = (name) => { try { return require(name); } catch { return undefined; } };
 
@@ -344,18 +347,47 @@ async function best(run, name, body, runs) {
 
 const geo = (xs) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
 const has = (flag, available) => !args.includes(flag) && available;
+// The runners inside this process (`inside`) each run in a child process of their own, one per
+// program: a JavaScript engine's run leaves garbage, a grown heap and V8's feedback behind, and
+// the next one in the same process paid for them (the sandbox's binary_trees measured 1.49x the
+// raw run after fengari's in one process, 0.9-1.2x in processes of their own). Hosts run one engine.
 const RUNNERS = [
   { name: 'lua5.3', run: runLua, on: has('--no-lua', spawnSync('lua5.3', ['-v']).status === 0) },
-  { name: 'raw', run: runRaw, on: true, ours: true },
-  { name: 'sandbox', run: runSandbox, on: true, ours: true },
+  { name: 'raw', run: runRaw, on: true, inside: true, ours: true, runs: OURS },
+  { name: 'sandbox', run: runSandbox, on: true, inside: true, ours: true, runs: OURS },
   { name: 'cli', run: runCli, on: has('--no-cli', existsSync(cliPath)) },
-  { name: 'fengari', run: runFengari, on: has('--no-fengari', fengari !== undefined) },
-  { name: 'wasmoon', run: runWasmoon, on: has('--no-wasmoon', wasmoon !== undefined) },
+  { name: 'fengari', run: runFengari, on: has('--no-fengari', fengari !== undefined), inside: true },
+  { name: 'wasmoon', run: runWasmoon, on: has('--no-wasmoon', wasmoon !== undefined), inside: true, runs: OURS },
 ].filter((r) => r.on);
+
+// A child: `--child RUNNER --only NAME` runs one program under one runner and prints the best run as JSON.
+const CHILD = option('--child');
+if (CHILD !== undefined) {
+  const runner = RUNNERS.find((r) => r.name === CHILD);
+  const [name] = ONLY;
+  let out;
+  try {
+    out = await best(runner.run, name, PROGRAMS[name], runner.runs ?? RUNS);
+  } catch (e) {
+    out = { error: e.message.split('\n')[0] };
+  }
+  process.stdout.write(JSON.stringify(out));
+  process.exit(0);
+}
+
+/** A runner inside a child process of its own (see RUNNERS), with this run's options. */
+function inChild(runner, name) {
+  const passed = [...(QUICK ? ['--quick'] : []), ...(option('--runs') !== undefined ? ['--runs', option('--runs')] : [])];
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...passed, '--child', runner.name, '--only', name], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  let out;
+  try { out = JSON.parse(r.stdout); } catch { throw new Error(`${runner.name}'s process failed on ${name} (status ${r.status}, ${r.signal ?? 'no signal'}): ${r.stderr.trim().split('\n').slice(-3).join(' ')}`); }
+  if (out.error) throw new Error(out.error);
+  return out;
+}
 const hasLua = RUNNERS[0].name === 'lua5.3';
 
 const cell = (text, width = 9) => String(text).padStart(width);
-console.log(`VM benchmark${QUICK ? ' (quick: smaller programs)' : ''}, best of ${RUNS} (raw and sandbox: ${OURS}); our engine compiles with ${compiler.name}`);
+console.log(`VM benchmark${QUICK ? ' (quick: smaller programs)' : ''}, best of ${RUNS} (raw, sandbox and wasmoon: ${OURS}), each in-process engine in a process of its own per program (raw and sandbox: two each, taking turns); our engine compiles with ${compiler.name}`);
 console.log(`sandbox and cli limits: ${JSON.stringify(LIMITS)}`);
 // Our engine's second tier (lua/src/vm/tier.ts) translates hot functions; SANDLUA_TIER=off runs the
 // interpreter's loop alone (also in the cli's processes, which inherit the variable).
@@ -368,12 +400,12 @@ const overheads = [];
 for (const [name, body] of Object.entries(PROGRAMS)) {
   if (ONLY && !ONLY.includes(name)) continue;
   const results = new Map();
-  // Our two runners take turns (raw, sandbox, raw, ...) so that neither has the other's warm-up.
-  const turns = RUNNERS.flatMap((runner) => (runner.ours ? [] : [[runner, RUNS]]));
-  for (let i = 0; i < OURS; i++) for (const runner of RUNNERS.filter((r) => r.ours)) turns.push([runner, 1]);
-  for (const [runner, runs] of turns) {
+  // Raw and sandbox take turns, each in two processes, so that the machine's drift reaches both.
+  const turns = RUNNERS.filter((r) => !r.ours);
+  for (let round = 0; round < 2; round++) turns.push(...RUNNERS.filter((r) => r.ours));
+  for (const runner of turns) {
     try {
-      const r = await best(runner.run, name, body, runs);
+      const r = runner.inside ? inChild(runner, name) : await best(runner.run, name, body, RUNS);
       const previous = results.get(runner.name);
       if (previous === undefined || r.ms < previous.ms) results.set(runner.name, r);
     } catch (e) {
