@@ -143,6 +143,9 @@ function syntaxFindings(parsed: ParseResult): Finding[] {
  * of an edited version: valid under the same main function (the scopes were taken over), the same
  * contract and the same key.
  */
+/** A name the contract's host section can take (the schema's rule). */
+const HOST_NAME = new RegExp(HOST_NAME_PATTERN);
+
 const shapeFindings = new WeakMap<ast.Statement, { main: FunctionInfo; contract: Contract | undefined; key: string; start: number; findings: Finding[] }>();
 
 class Checker {
@@ -394,16 +397,24 @@ class Checker {
     this.add(node, severity, 'undefined-global', `undefined global '${root}'${note}${guess ? `; did you mean '${guess}'?` : ''}`, fixes);
   }
 
+  /** The message and near miss of each name `ungranted` met (a test suite calls `it` a thousand times). */
+  private readonly ungrantedSaid = new Map<string, { message: string; guess: string | undefined; warning: boolean }>();
+
   private ungranted(name: string, use: GlobalPathUse): void {
-    const granted = [...this.host.keys()];
-    const guess = suggest(name, granted);
+    let said = this.ungrantedSaid.get(name);
+    if (said === undefined) {
+      const granted = [...this.host.keys()];
+      const guess = suggest(name, granted);
+      const list = granted.length > 0 ? ` Granted: ${granted.join(', ')}.` : ' It grants no host functions.';
+      // Where the script or its modules set globals by computed names, the name may exist: said, not claimed.
+      const maybe = this.globalsOpen && !this.hostGlobals.has(name.split('.')[0]) ? ' (unless the code that sets globals by computed names defines it)' : '';
+      said = { message: `'${name}' is not a host function granted by ${this.contractName()}${guess ? `; did you mean '${guess}'?` : '.'}${list}${maybe}`, guess, warning: maybe !== '' };
+      this.ungrantedSaid.set(name, said);
+    }
     const node = use.node;
-    const list = granted.length > 0 ? ` Granted: ${granted.join(', ')}.` : ' It grants no host functions.';
     // A near miss of a granted name is a slip, not a new capability: then only the correction is offered.
-    const fixes = guess ? [changeTo(node, guess)] : this.declareHostFix(name, use);
-    // Where the script or its modules set globals by computed names, the name may exist: said, not claimed.
-    const maybe = this.globalsOpen && !this.hostGlobals.has(name.split('.')[0]) ? ' (unless the code that sets globals by computed names defines it)' : '';
-    this.add(node, maybe ? 'warning' : 'error', 'ungranted-host', `'${name}' is not a host function granted by ${this.contractName()}${guess ? `; did you mean '${guess}'?` : '.'}${list}${maybe}`, fixes.length > 0 ? fixes : undefined);
+    const fixes = said.guess ? [changeTo(node, said.guess)] : this.declareHostFix(name, use);
+    this.add(node, said.warning ? 'warning' : 'error', 'ungranted-host', said.message, fixes.length > 0 ? fixes : undefined);
   }
 
   /**
@@ -414,7 +425,7 @@ class Checker {
    */
   private declareHostFix(name: string, use: GlobalPathUse): Fix[] {
     const call = use.call;
-    if (!this.contract || use.access !== 'call' || !call || call.method || !new RegExp(HOST_NAME_PATTERN).test(name)) return [];
+    if (!this.contract || use.access !== 'call' || !call || call.method || !HOST_NAME.test(name)) return [];
     // A global the script may still define, or a name the contract's host section cannot take.
     if (this.contract.hostGlobals.get(name.split('.')[0]) === 'function') return [];
     const taken = new Set<string>();
