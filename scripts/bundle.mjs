@@ -56,9 +56,10 @@ if (!existsSync(validatorFile) || readFileSync(validatorFile, 'utf8') !== valida
 // or by its entry's path.
 const parts = {
   engine: { entry: join(root, 'lua/out/index.js'), name: '@sandlua/lua' },
-  // ajv's compiler, loaded only for a contract that declares schemas (the contract's own validator
-  // is generated), and the linear-time regular expressions, only for one that declares a pattern.
-  ajv: { entry: createRequire(join(root, 'lua/package.json')).resolve('ajv'), name: 'ajv' },
+  // ajv's compiler (and its standalone code generator, which keeps declared schemas' validators
+  // between starts), loaded only to compile a declared schema (the contract's own validator is
+  // generated), and the linear-time regular expressions, only for a contract that declares a pattern.
+  ajv: { entry: join(root, 'lua/out/contract/ajv-compiler.js') },
   re2js: { entry: createRequire(join(root, 'lua/package.json')).resolve('re2js'), name: 're2js' },
   lsp: { entry: join(root, 'server/out/lsp/server.js') },
   dap: { entry: join(root, 'debugger/out/index.js'), name: '@sandlua/debugger' },

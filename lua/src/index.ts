@@ -38,7 +38,7 @@ export { CONTRACT_SCHEMA, DEFAULT_LIMITS, LIMIT_BOUNDS, ON_FAILURE, DEFAULT_ON_F
 export type { Limits, OnFailure } from './contract/schema';
 export { ManifestDiscovery, findManifest, governs } from './contract/discovery';
 export type { DiscoveryOptions } from './contract/discovery';
-export { validateValue } from './contract/validate';
+export { validateValue, keepCompiledSchemas } from './contract/validate';
 export { contractTextChange, applyContractEdits } from './contract/edit';
 export { contractSpot, schemaAt, schemaBranches } from './contract/schema-at';
 export type { ContractSpot, SchemaNode } from './contract/schema-at';

@@ -4,10 +4,18 @@
 
 import { isMainThread, workerData } from 'worker_threads';
 import { main } from './cli';
-import { useCodeCache } from './code-cache';
+import { join } from 'path';
+import { cacheRoot, useCodeCache } from './code-cache';
 
 // The parts beside the bundle compile through V8's code cache, the command's own (the main thread writes it).
 useCodeCache(__filename, isMainThread, process.argv[2]);
+
+// The short commands that load contracts keep their declared schemas' validators beside it, so that a
+// start does not load ajv to compile them again (@sandlua/lua's keepCompiledSchemas).
+const schemas = cacheRoot(true);
+if (schemas !== undefined && ['run', 'check', 'report', 'replay'].includes(process.argv[2])) {
+  (require('@sandlua/lua') as typeof import('@sandlua/lua')).keepCompiledSchemas(join(schemas, 'schemas'));
+}
 
 // Worker threads of `check` load this same bundle; only the main thread runs the command, and a
 // check worker starts the checker's worker side (which the command loaded only in the main thread).

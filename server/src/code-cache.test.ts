@@ -1,7 +1,8 @@
 // The built command (server/dist, `npm run build`) in child processes: each command loads only
 // the parts it needs (seen through the code cache, which holds one file per part loaded), the
 // cache is written once and used after, and a damaged cache is refused by V8 and written again
-// without changing what the command does.
+// without changing what the command does. The contract's declared schemas are compiled once (ajv
+// loaded) and their validators kept beside the code cache, so that later starts load no ajv.
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -16,10 +17,12 @@ describe('sandlua start-up: parts and code cache', function () {
   let tmp: string;
   let cacheHome: string;
   let cacheFolder: string;
+  let schemaFolder: string;
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-code-cache-'));
     cacheHome = path.join(tmp, 'cache');
     cacheFolder = path.join(cacheHome, 'sandlua', 'code');
+    schemaFolder = path.join(cacheHome, 'sandlua', 'schemas');
     fs.writeFileSync(path.join(tmp, 'sandlua.json'), JSON.stringify({
       name: 'start', scripts: ['*.lua'],
       input: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] },
@@ -54,23 +57,32 @@ describe('sandlua start-up: parts and code cache', function () {
     assert.equal(first.status, 0, first.stderr);
     assert.deepEqual(JSON.parse(first.stdout), { total: 42 });
     assert.deepEqual(parts(), ['sandlua-ajv', 'sandlua-engine']);
+    // The input's and the output's validators (and their properties'), kept.
+    assert.ok(fs.readdirSync(schemaFolder).filter((f) => /^schema-[0-9a-f]+\.js$/.test(f)).length >= 2);
     const engine = fileOf('sandlua-engine', 'run');
+    const ajv = fileOf('sandlua-ajv', 'run');
     const written = fs.statSync(engine).mtimeMs;
+    const ajvWritten = fs.statSync(ajv).mtimeMs;
     const second = sandlua('run', 'small.lua', '--input', '{"n":1}');
     assert.deepEqual(JSON.parse(second.stdout), { total: 2 });
     assert.equal(fs.statSync(engine).mtimeMs, written, 'a cache V8 accepted is not written again');
+    assert.equal(fs.statSync(ajv).mtimeMs, ajvWritten);
+    // What the kept validators say is what ajv says.
+    const wrong = sandlua('run', 'small.lua', '--input', '{"n":"x"}');
+    assert.equal(wrong.status, 1);
+    assert.match(wrong.stderr + wrong.stdout, /input\.n must be an integer, not a string/);
   });
 
-  it('check loads no language server, debug adapter or formatter, and keeps a cache of its own beside run\'s', () => {
+  it('check loads no language server, debug adapter, formatter or ajv (the validators were kept), and keeps a cache of its own beside run\'s', () => {
     const runEngine = fileOf('sandlua-engine', 'run');
     const runWritten = fs.statSync(runEngine).mtimeMs;
     const run = sandlua('check', 'small.lua');
     assert.equal(run.status, 0, run.stdout + run.stderr);
-    assert.deepEqual(parts('check'), ['sandlua-ajv', 'sandlua-engine']);
+    assert.deepEqual(parts('check'), ['sandlua-engine']);
     // Each holds what its own command compiled: run's is used again as it was.
     assert.equal(sandlua('run', 'small.lua', '--input', '{"n":3}').status, 0);
     assert.equal(fs.statSync(runEngine).mtimeMs, runWritten, "check's start did not replace run's cache");
-    assert.deepEqual(parts(), ['sandlua-ajv', 'sandlua-ajv', 'sandlua-engine', 'sandlua-engine']);
+    assert.deepEqual(parts(), ['sandlua-ajv', 'sandlua-engine', 'sandlua-engine']);
   });
 
   it('a damaged cache is refused and written again; the command is unchanged', () => {
@@ -91,8 +103,11 @@ describe('sandlua start-up: parts and code cache', function () {
 
   it("the package's command loads @sandlua/lua's bundle, cached beside the repository's own", () => {
     fs.rmSync(cacheFolder, { recursive: true, force: true });
+    fs.rmSync(schemaFolder, { recursive: true, force: true });
     assert.equal(sandlua('run', 'small.lua', '--input', '{"n":1}').status, 0);
     const own = cached();
+    // Compiled again by the package's engine (its own ajv part), not taken from the repository's.
+    fs.rmSync(schemaFolder, { recursive: true, force: true });
     const pkg = path.join(root, 'packages/sandlua/bin/sandlua.js');
     const run = spawnSync(process.execPath, [pkg, 'run', 'small.lua', '--input', '{"n":5}'], { cwd: tmp, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cacheHome, SANDLUA_CODE_CACHE: '' } });
     assert.equal(run.status, 0, run.stderr);
@@ -104,8 +119,10 @@ describe('sandlua start-up: parts and code cache', function () {
 
   it('SANDLUA_CODE_CACHE=0 neither reads nor writes a cache', () => {
     fs.rmSync(cacheFolder, { recursive: true, force: true });
+    fs.rmSync(schemaFolder, { recursive: true, force: true });
     const run = spawnSync(process.execPath, [CLI, 'run', 'small.lua', '--input', '{"n":2}'], { cwd: tmp, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cacheHome, SANDLUA_CODE_CACHE: '0' } });
     assert.deepEqual(JSON.parse(run.stdout), { total: 3 });
     assert.deepEqual(cached(), []);
+    assert.equal(fs.existsSync(schemaFolder), false);
   });
 });

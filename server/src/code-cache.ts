@@ -15,6 +15,14 @@ import Module, { createRequire } from 'module';
 import { homedir } from 'os';
 import { basename, dirname, join } from 'path';
 
+/** The user's cache folder for sandlua (XDG), or undefined when SANDLUA_CODE_CACHE=0 turns caching off. */
+export function cacheRoot(): string;
+export function cacheRoot(optional: true): string | undefined;
+export function cacheRoot(optional = false): string | undefined {
+  if (optional && process.env.SANDLUA_CODE_CACHE === '0') return undefined;
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'sandlua');
+}
+
 interface Loaded { script: import('vm').Script; cacheFile: string; fresh: boolean }
 
 type Compile = (this: Module, content: string, filename: string) => unknown;
@@ -29,7 +37,7 @@ export function useCodeCache(entry: string, write: boolean, command: string | un
   // The parts beside the entry, and those beside the engine's bundle where it is installed apart
   // (the `sandlua` package loads `@sandlua/lua/bundle`, whose parts are `@sandlua/lua`'s dist/).
   const folders = new Set([dirname(entry)]);
-  const cacheFolder = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'sandlua', 'code');
+  const cacheFolder = join(cacheRoot(), 'code');
   const loaded: Loaded[] = [];
   const proto = Module.prototype as unknown as { _compile: Compile };
   const original = proto._compile;

@@ -8,7 +8,10 @@
 // (contract-validator.ts, written by scripts/bundle.mjs), so no start compiles either. ajv's
 // compiler is loaded on first need: for the schemas a contract declares, or for CONTRACT_SCHEMA
 // itself when the generated module is missing or was made from another version of the schema (a
-// build made with `tsc` alone).
+// build made with `tsc` alone). A command line that starts often also keeps the validators of the
+// schemas a contract declares, as standalone code in its cache folder (`keepCompiledSchemas`):
+// the next start loads them instead of ajv (measured: loading ajv and compiling a small input
+// schema with a pattern took 60 ms; loading the kept code takes under 1 ms).
 
 import type Ajv from 'ajv';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
@@ -27,10 +30,14 @@ export const EDITOR_ANNOTATIONS = ['patternErrorMessage', 'errorMessage', 'defau
  */
 export const CONTRACT_AJV_OPTIONS: Options = { allErrors: true, verbose: true, strict: true, strictTypes: false, validateFormats: false };
 
+/** ajv's compiler and standalone code generator (the bundle's `ajv` part), loaded on first use. */
+function ajvCompiler(): typeof import('./ajv-compiler') {
+  return require('./ajv-compiler') as typeof import('./ajv-compiler');
+}
+
 /** ajv's compiler, loaded on first use. */
 export function newAjv(options: Options): Ajv {
-  const AjvClass = (require('ajv') as typeof import('ajv')).default;
-  return new AjvClass(options);
+  return new (ajvCompiler().Ajv)(options);
 }
 
 /** The contract's validator compiled now (what the generated one is checked against). */
@@ -46,7 +53,7 @@ export const GENERATED_VALIDATOR = 'contract-validator.generated.js';
 /** draft-07's meta-schema, as ajv registers it. */
 export const DRAFT7_META = 'http://json-schema.org/draft-07/schema';
 
-interface Generated { validate: ValidateFunction; validateDraft7: ValidateFunction; schemaText: string }
+interface Generated { validate: ValidateFunction; validateDraft7: ValidateFunction; schemaText: string; ajvVersion?: string }
 let generated: Generated | null | undefined;
 
 /** The generated validators when they exist and were made from this CONTRACT_SCHEMA, else undefined. */
@@ -89,8 +96,9 @@ class UserSchemas {
       allErrors: true, verbose: true, strict: false, validateFormats: false, logger: false,
       // Checked against the meta-schema by checkSchema (with the generated validator when there is one).
       validateSchema: false,
-      // `code` names the engine only in standalone code, which user schemas never become.
-      code: { regExp: Object.assign((pattern: string) => schemaRegExp(pattern), { code: 'schemaRegExp' }) satisfies RegExpEngine },
+      // The source is kept for the standalone code a kept validator is (`keep`), in which `code`
+      // names the pattern engine: `schemaRegExp`, handed to that code when it is loaded.
+      code: { source: true, regExp: Object.assign((pattern: string) => schemaRegExp(pattern), { code: 'schemaRegExp' }) satisfies RegExpEngine },
     });
     return this.ajvInstance;
   }
@@ -105,16 +113,19 @@ class UserSchemas {
       if (typeof schema === 'object') this.byObject.set(schema, cached);
       return { validate: cached };
     }
-    let validate: ValidateFunction;
-    try {
-      this.checkSchema(schema);
-      validate = this.ajv.compile(schema);
-    } catch (error) {
-      return { error: (error as Error).message };
-    } finally {
-      // The compiled function keeps what it needs; ajv's registry would keep every schema (and
-      // refuse a second schema with the same `$id`).
-      this.forget(schema);
+    let validate: ValidateFunction | undefined = keptValidator(key);
+    if (validate === undefined) {
+      try {
+        this.checkSchema(schema);
+        validate = this.ajv.compile(schema);
+        keepValidator(key, this.ajv, validate);
+      } catch (error) {
+        return { error: (error as Error).message };
+      } finally {
+        // The compiled function keeps what it needs; ajv's registry would keep every schema (and
+        // refuse a second schema with the same `$id`).
+        if (this.ajvInstance !== undefined) this.forget(schema);
+      }
     }
     if (this.compiled.size >= 1000) this.compiled.clear();
     this.compiled.set(key, validate);
@@ -144,6 +155,104 @@ class UserSchemas {
 }
 
 const userSchemas = new UserSchemas();
+
+// ---- validators kept between processes ----------------------------------------------------------
+
+let keptFolder: string | undefined;
+const KEPT_MAX = 1000;
+
+/**
+ * Keeps the validators of the schemas contracts declare in `folder` (undefined: stops), as ajv's
+ * standalone code, named by a hash of the schema's text and of the ajv that made them. A command
+ * line that starts often (the CLI, a language server) sets it to a folder of the user's own; an
+ * embedding host need not. Anything that goes wrong falls back to compiling: a kept validator only
+ * ever saves time.
+ */
+export function keepCompiledSchemas(folder: string | undefined): void {
+  keptFolder = folder;
+}
+
+/** What the code a kept validator requires may name: ajv's small runtime helpers. */
+const RUNTIME: Readonly<Record<string, () => unknown>> = {
+  'ajv/dist/runtime/equal': () => require('ajv/dist/runtime/equal'),
+  'ajv/dist/runtime/ucs2length': () => require('ajv/dist/runtime/ucs2length'),
+};
+
+function runtimeRequire(id: string): unknown {
+  const load = Object.prototype.hasOwnProperty.call(RUNTIME, id) ? RUNTIME[id] : undefined;
+  if (load === undefined) throw new Error(`a kept validator requires ${id}`);
+  return load();
+}
+
+/** The kept validator's file for a schema's text, when validators are kept and the build says which ajv made them. */
+function keptFile(key: string): string | undefined {
+  const ajvVersion = generatedValidators()?.ajvVersion;
+  if (keptFolder === undefined || ajvVersion === undefined) return undefined;
+  // Two 32-bit FNV-1a hashes (crypto's module costs more to load than the rest): a collision only
+  // misses, since the file's first line must be the schema's text.
+  const text = `${ajvVersion}\0${key}`;
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x811c9dc5) + i;
+  }
+  const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
+  return (require('path') as typeof import('path')).join(keptFolder, `schema-${hex(a)}${hex(b)}.js`);
+}
+
+/** The validator kept for a schema's text, loaded without ajv (undefined: none, or it cannot be used). */
+function keptValidator(key: string): ValidateFunction | undefined {
+  const file = keptFile(key);
+  if (file === undefined) return undefined;
+  let code: string;
+  try {
+    code = (require('fs') as typeof import('fs')).readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    // The file's first line is the schema's text it was made from: a hash collision is not trusted.
+    const newline = code.indexOf('\n');
+    if (newline < 0 || code.slice(0, newline) !== keptHeader(key)) return undefined;
+    const module: { exports: unknown } = { exports: {} };
+    // The code is ajv's standalone output, written by this process's kind into the user's own folder.
+    new Function('require', 'module', 'exports', 'schemaRegExp', code)(runtimeRequire, module, module.exports, schemaRegExp);
+    const validate = module.exports as ValidateFunction;
+    return typeof validate === 'function' ? validate : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A kept validator's first line: a comment of the schema's text (the two characters JSON leaves that end a line in JavaScript escaped). */
+function keptHeader(key: string): string {
+  return `// ${JSON.stringify(key).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}`;
+}
+
+/** Writes a compiled validator's standalone code where the next start finds it (when validators are kept). */
+function keepValidator(key: string, ajv: Ajv, validate: ValidateFunction): void {
+  const file = keptFile(key);
+  if (file === undefined) return;
+  try {
+    const code = ajvCompiler().standaloneCode(ajv, validate);
+    // Only code whose requires the loader can answer (schemas marked $async or with formats are not kept).
+    for (const m of code.matchAll(/require\("([^"]*)"\)/g)) if (!Object.prototype.hasOwnProperty.call(RUNTIME, m[1])) return;
+    const fs = require('fs') as typeof import('fs');
+    const path = require('path') as typeof import('path');
+    const folder = path.dirname(file);
+    fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
+    // Bounded: past KEPT_MAX validators (contracts edited for a long time), the folder starts again.
+    const present = fs.readdirSync(folder);
+    if (present.length >= KEPT_MAX) for (const name of present) if (/^schema-[0-9a-f]+\.js(\.\d+\.tmp)?$/.test(name)) fs.rmSync(path.join(folder, name), { force: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, `${keptHeader(key)}\n${code}\n`, { mode: 0o600 });
+    fs.renameSync(temporary, file);
+  } catch {
+    // Not kept: the next start compiles it again.
+  }
+}
 
 /** Why a declared JSON Schema cannot be used, or undefined when it compiles. */
 export function schemaError(schema: JsonSchema): string | undefined {
