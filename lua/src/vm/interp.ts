@@ -2070,9 +2070,25 @@ export class VM {
     return status === SAME ? 0 : status === SUSPEND ? SUSPENDED : status === STOP ? STOPPED : 1;
   }
 
-  /** A translation's TAILCALL of a Lua function: the loop's (the frame reused). */
+  /**
+   * A translation's TAILCALL of a Lua function: the loop's, with the common case (fixed
+   * parameters, room on the stack, no hook) done here, where the callee takes the frame object
+   * itself instead of a new one swapped into its place.
+   */
   tierTailCall(thread: Coroutine, frame: CallFrame, fn: LuaClosure, func: number, nargs: number): void {
-    this.tailCall(thread, frame, fn, func, nargs);
+    const p = fn.proto;
+    const stack = thread.stack;
+    const dst = frame.func;
+    if (p.isVararg || thread.hookMask !== 0 || thread.depth >= this.maxCallDepth || dst + 1 + p.maxStackSize + EXTRA_STACK > stack.length) {
+      this.tailCall(thread, frame, fn, func, nargs);
+      return;
+    }
+    if (frame.closure!.proto.protos.length > 0) this.closeUpvalues(thread, frame.base);
+    for (let r = 0; r <= nargs; r++) stack[dst + r] = stack[func + r];
+    const base = dst + 1;
+    for (let i = nargs; i < p.numParams; i++) stack[base + i] = undefined;
+    luaFrame(frame, fn, dst, base, nargs, frame.ret, frame.nresults, frame.flags & ~(F_HOOKCALL | F_HOOKRET), frame.cont, frame.contData);
+    frame.tail = true;
   }
 
   /** A translation's CLOSURE: the loop's (with its cache). */

@@ -106,6 +106,16 @@ describe('VM: the second tier (translated functions) agrees with the loop', () =
       // Tail calls of Lua functions and of natives; a tail-called native that fails.
       'local function t(n, acc) if n == 0 then return acc end return t(n - 1, acc + n) end local function s(x) return tostring(x) end local n = 0 for i = 1, 300 do n = n + t(i, 0) + #s(i) end print(n, t(100000, 0))',
       'local function bad(x) return error("tail " .. x) end for i = 1, 300 do pcall(bad, i) end bad(1)',
+      // Tail calls that take the frame in place and those that cannot: mutual recursion, a vararg
+      // callee, fewer arguments than parameters, a caller whose closures capture its locals, and
+      // the call-depth limit reached through a tail call.
+      'local odd local function even(n) if n == 0 then return true end return odd(n - 1) end odd = function (n) if n == 0 then return false end return even(n - 1) end '
+        + 'local function v(...) return select("#", ...), ... end local function few(a, b, c) return tostring(a) .. tostring(b) .. tostring(c) end '
+        + 'local function tv(i) return v(i, nil, i) end local function tf(i) return few(i) end '
+        + 'local function tc(i) local y = i * 2 local g = function () return y end return few(i, g(), g) end '
+        + 'local s = 0 for i = 1, 300 do s = s + select(1, tv(i)) + #tf(i) + #tc(i):sub(1, 4) end print(s, even(10001), odd(7), tv(3)) '
+        + 'local function deep(n) if n == 0 then return 0 end return 1 + deep(n - 1) end local function tdeep(n) return deep(n) end '
+        + 'for n = 180, 230, 5 do print(n, pcall(tdeep, n)) end',
       // Natives called from translated code: results, a native calling back, a native setting a hook.
       'local n = 0 for i = 1, 300 do n = n + select(2, 1, i) + #string.rep("x", i % 5) + (tonumber(tostring(i)) or 0) end print(n, table.concat({1, 2, 3}, ","))',
       'local t = {} for i = 1, 300 do t[i] = (i * 37) % 101 end for r = 1, 5 do table.sort(t, function (a, b) return a > b end) end print(t[1], t[300])',
@@ -133,6 +143,16 @@ describe('VM: the second tier (translated functions) agrees with the loop', () =
       const off = run(source, 'off');
       for (const mode of ['every', 'hot'] as const) assert.deepEqual(run(source, mode), off, `${mode}: ${source}`);
     }
+    // The call-depth limit (a sandbox's callDepth) met by a tail call, at every depth around it.
+    const depth = 'local function leaf(x) return x end local function tl(x) return leaf(x) end '
+      + 'local function rec(n) if n == 0 then return tl(n) end return (rec(n - 1)) end for r = 1, 3 do for n = 50, 64 do print(n, pcall(rec, n)) end end';
+    const limited = (mode: Mode): ReturnType<typeof run> => runOursSource(depth, '=tier', luaCompiler, (state) => {
+      configure(state, mode);
+      state.vm.maxCallDepth = 60;
+    });
+    const off = limited('off');
+    assert.match(off.stdout, /false/, 'the limit is reached');
+    for (const mode of ['every', 'hot'] as const) assert.deepEqual(limited(mode), off, mode);
   });
 
   it('computes with integers past 2^53 as the loop does: products that wrap, sums, differences, modulo, with floats, n % 0', () => {
