@@ -383,12 +383,20 @@ class Checker {
     return this.extendedLibraries;
   }
 
+  /** The names a missing global may be a slip of, and the near miss found for each missing name ('' for none): made once per analysis. */
+  private visible: string[] | undefined;
+  private readonly globalGuesses = new Map<string, string>();
+
   private undefinedGlobal(root: string, use: GlobalPathUse): void {
     // Reached through an alias: reported where the alias was declared.
     if (use.via !== undefined) return;
     const node = rootName(use.node) ?? use.node;
-    const candidates = [...this.visibleGlobals()];
-    const guess = suggest(root, candidates);
+    let guess = this.globalGuesses.get(root);
+    if (guess === undefined) {
+      this.visible ??= [...this.visibleGlobals()];
+      guess = suggest(root, this.visible) ?? '';
+      this.globalGuesses.set(root, guess);
+    }
     const fixes = guess ? [changeTo(node, guess)] : undefined;
     // Indexing it fails at run time; a plain read is nil, which Lua allows (most often still a slip).
     const indexed = withoutEnvironment(use.path, this.scope.globalTableModified).length > 1;
