@@ -138,14 +138,14 @@ function syntaxFindings(parsed: ParseResult): Finding[] {
   return parsed.diagnostics.map((d) => ({ start: d.start, end: d.end, severity: 'error', code: 'syntax', message: d.message }));
 }
 
+/** A name the contract's host section can take (the schema's rule). */
+const HOST_NAME = new RegExp(HOST_NAME_PATTERN);
+
 /**
  * The shape checks' findings of each top-level statement (offsets as of `start`), for the analysis
  * of an edited version: valid under the same main function (the scopes were taken over), the same
  * contract and the same key.
  */
-/** A name the contract's host section can take (the schema's rule). */
-const HOST_NAME = new RegExp(HOST_NAME_PATTERN);
-
 const shapeFindings = new WeakMap<ast.Statement, { main: FunctionInfo; contract: Contract | undefined; key: string; start: number; findings: Finding[] }>();
 
 class Checker {

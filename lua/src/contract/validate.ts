@@ -163,9 +163,9 @@ const KEPT_MAX = 1000;
 
 /**
  * Keeps the validators of the schemas contracts declare in `folder` (undefined: stops), as ajv's
- * standalone code, named by a hash of the schema's text and of the ajv that made them. A command
- * line that starts often (the CLI, a language server) sets it to a folder of the user's own; an
- * embedding host need not. Anything that goes wrong falls back to compiling: a kept validator only
+ * standalone code, named by a hash of the schema's text and of the ajv that made them. The CLI's
+ * short commands, which start often, set it to a folder of the user's own; an embedding host need
+ * not. Anything that goes wrong falls back to compiling: a kept validator only
  * ever saves time.
  */
 export function keepCompiledSchemas(folder: string | undefined): void {
@@ -217,7 +217,7 @@ function keptValidator(key: string): ValidateFunction | undefined {
     const newline = code.indexOf('\n');
     if (newline < 0 || code.slice(0, newline) !== keptHeader(key)) return undefined;
     const module: { exports: unknown } = { exports: {} };
-    // The code is ajv's standalone output, written by this process's kind into the user's own folder.
+    // ajv's standalone output, written by an earlier start into the user's own folder (keepValidator).
     new Function('require', 'module', 'exports', 'schemaRegExp', code)(runtimeRequire, module, module.exports, schemaRegExp);
     const validate = module.exports as ValidateFunction;
     return typeof validate === 'function' ? validate : undefined;
