@@ -148,6 +148,16 @@ const HOST_NAME = new RegExp(HOST_NAME_PATTERN);
  */
 const shapeFindings = new WeakMap<ast.Statement, { main: FunctionInfo; contract: Contract | undefined; key: string; start: number; findings: Finding[] }>();
 
+/**
+ * The global-path findings of each top-level statement (offsets as of `start`), in the order its
+ * `count` uses gave them; a number stands for a use checked again each time (Checker.globalUses).
+ */
+const useFindings = new WeakMap<ast.Statement, { main: FunctionInfo; contract: Contract | undefined; key: string; start: number; count: number; entries: (Finding | number)[] }>();
+
+/** Numbers for the main block's `if` statements, in the key of useFindings. */
+const statementIds = new WeakMap<ast.Statement, number>();
+let lastStatementId = 0;
+
 class Checker {
   private readonly policy: StdlibPolicy;
   private readonly host: ReadonlyMap<string, HostFunction>;
@@ -259,19 +269,75 @@ class Checker {
 
   // ---- globals and paths ---------------------------------------------------------------------
 
+  /**
+   * The global paths the script reads, a top-level statement at a time: one an edit left as it was
+   * gives what it gave (useFindings), but for its calls of names the contract does not grant, whose
+   * fix is typed from the arguments' inferred types, which other statements may change.
+   */
   private globalUses(): void {
-    for (const use of this.scope.uses) {
-      if (use.access === 'write') continue;
-      const path = withoutEnvironment(use.path, this.scope.globalTableModified);
-      if (path.length === 0) {
-        if (use.dynamicKey) {
-          this.add(use.node, 'warning', 'forbidden', 'the global table is indexed with a computed name, which the checker cannot follow (the runtime still blocks what is not granted)');
+    const uses = this.scope.uses;
+    const main = this.scope.functions[0];
+    const key = this.usesKey();
+    let u = 0;
+    for (const statement of this.parsed.chunk.body.body) {
+      const from = u;
+      while (u < uses.length && uses[u].node.start < statement.end) u++;
+      if (u === from) continue;
+      const kept = useFindings.get(statement);
+      if (kept && kept.main === main && kept.contract === this.contract && kept.key === key && kept.count === u - from) {
+        const delta = statement.start - kept.start;
+        for (const entry of kept.entries) {
+          if (typeof entry === 'number') this.checkUse(uses[from + entry]);
+          else this.findings.push(movedFinding(entry, delta));
         }
         continue;
       }
-      this.checkPath(path, use);
+      const entries: (Finding | number)[] = [];
+      for (let i = from; i < u; i++) {
+        const before = this.findings.length;
+        this.checkUse(uses[i]);
+        if (this.findings.length === before) continue;
+        let again = false;
+        for (let j = before; j < this.findings.length; j++) again ||= this.findings[j].code === 'ungranted-host';
+        if (again) entries.push(i - from);
+        else for (let j = before; j < this.findings.length; j++) entries.push(movedFinding(this.findings[j], 0));
+      }
+      useFindings.set(statement, { main, contract: this.contract, key, start: statement.start, count: u - from, entries });
     }
+    // Uses past the last statement (none in a tree that parses).
+    for (; u < uses.length; u++) this.checkUse(uses[u]);
     this.rawgetOfGlobals();
+  }
+
+  /**
+   * What a global path's verdict reads beyond its statement besides the contract: how the script is
+   * judged, which globals it defines and whether computed names may define more, what it adds to
+   * the libraries, and the main block's `if` statements (whose guards reach the statements after
+   * them, see ExistenceTests). Aliases are the main block's locals, which a taken-over analysis kept.
+   */
+  private usesKey(): string {
+    const { fields, open } = this.extended();
+    const ifs: number[] = [];
+    for (const s of this.parsed.chunk.body.body) {
+      if (s.kind !== 'If') continue;
+      let id = statementIds.get(s);
+      if (id === undefined) statementIds.set(s, (id = ++lastStatementId));
+      ifs.push(id);
+    }
+    return `${this.options.brokenContract ?? ''}|${plainLua(this.contract, this.options)}|${this.options.path ?? ''}|${this.globalsOpen}`
+      + `|${[...this.ownGlobals].sort().join(',')}|${[...fields].sort().join(',')}|${[...open].sort().join(',')}|${ifs.join(',')}`;
+  }
+
+  private checkUse(use: GlobalPathUse): void {
+    if (use.access === 'write') return;
+    const path = withoutEnvironment(use.path, this.scope.globalTableModified);
+    if (path.length === 0) {
+      if (use.dynamicKey) {
+        this.add(use.node, 'warning', 'forbidden', 'the global table is indexed with a computed name, which the checker cannot follow (the runtime still blocks what is not granted)');
+      }
+      return;
+    }
+    this.checkPath(path, use);
   }
 
   private checkPath(path: readonly string[], use: GlobalPathUse): void {

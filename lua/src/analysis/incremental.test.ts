@@ -171,6 +171,43 @@ describe('incremental analysis', () => {
     assert.ok(!current.findings.some((f) => f.code === 'unreachable-code'));
   });
 
+  it("takes the global paths' findings over for the statements an edit leaves, and judges them again when what they read changes", () => {
+    const text = [
+      'local M = {}', 'function M.a()', '  return helper(1), string.formt("x"), compute_total(M)', 'end',
+      'function M.b()', '  return missing_name.field', 'end', 'print(1)', 'print(2)', 'return { normalized_vendor = "v" }', '',
+    ].join('\n');
+    const codes = (a: ScriptAnalysis): string[] => a.findings.filter((f) => f.code === 'undefined-global' || f.code === 'unknown-member' || f.code === 'ungranted-host')
+      .map((f) => `${f.code} ${a.parsed.source.slice(f.start, f.end)}`);
+    let current = analyzeScript(text, 'x.lua', contract);
+    const main = current.scope.functions[0];
+    assert.deepEqual(codes(current).sort(), ['ungranted-host compute_total', 'ungranted-host helper', 'undefined-global missing_name', 'unknown-member formt'].sort());
+    const a = current.parsed.chunk.body.body[1];
+    // Lines added in M.b: M.a's findings are taken over, moved.
+    current = step(current, current.parsed.source.replace('  return missing_name', '  -- a note\n  return missing_name'), contract, 'a line added');
+    assert.equal(current.scope.functions[0], main);
+    assert.equal(current.parsed.chunk.body.body[1], a, 'M.a is taken over by the parse');
+    // A global defined by a later statement: M.a's call of it is no longer ungranted.
+    current = step(current, current.parsed.source.replace('print(2)', 'function helper(x) return x end'), contract, 'a global defined');
+    assert.equal(current.scope.functions[0], main);
+    assert.ok(!codes(current).includes('ungranted-host helper'));
+    // The string library extended by a later statement: string.formt exists now.
+    current = step(current, current.parsed.source.replace('print(1)', 'function string.formt(s) return s end'), contract, 'a library extended');
+    assert.ok(!codes(current).includes('unknown-member formt'));
+    // A guard in the main block before M.b: reading missing_name there is a test of whether it exists.
+    current = step(current, current.parsed.source.replace('function M.b()', 'if not missing_name then return {} end\nfunction M.b()'), contract, 'a guard added');
+    assert.ok(!codes(current).includes('undefined-global missing_name'));
+    // The fix that declares an ungranted call is typed from its arguments, which an earlier
+    // statement's assignment types: judged again even where the call's statement was taken over.
+    const typed = 'local cfg = 0\ncfg = 1\nprint(1)\ncompute_total(cfg)\nprint(2)\nreturn { normalized_vendor = "v" }\n';
+    const declare = (a: ScriptAnalysis): string | undefined => a.findings.find((f) => f.code === 'ungranted-host')?.fixes?.[0]?.title;
+    current = analyzeScript(typed, 'x.lua', contract);
+    assert.match(declare(current) ?? '', /compute_total\(cfg: integer\)/);
+    const call = current.parsed.chunk.body.body[3];
+    current = step(current, typed.replace('cfg = 1', 'cfg = "x"'), contract, 'the argument retyped');
+    assert.equal(current.parsed.chunk.body.body[3], call, 'the call is taken over by the parse');
+    assert.match(declare(current) ?? '', /compute_total\(cfg: string\)/);
+  });
+
   it('takes over the functions an edit leaves as they were', () => {
     const text = realWorldShape(4, 6, 12);
     const before = analyzeScript(text, 'x.lua', contract);
