@@ -245,8 +245,9 @@ function keepValidator(key: string, ajv: Ajv, validate: ValidateFunction): void 
     fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
     // Bounded: past KEPT_MAX validators (contracts edited for a long time), the folder starts again.
     const present = fs.readdirSync(folder);
-    if (present.length >= KEPT_MAX) for (const name of present) if (/^schema-[0-9a-f]+\.js(\.\d+\.tmp)?$/.test(name)) fs.rmSync(path.join(folder, name), { force: true });
-    const temporary = `${file}.${process.pid}.tmp`;
+    if (present.length >= KEPT_MAX) for (const name of present) if (/^schema-[0-9a-f]+\.js(\.\d+-\d+\.tmp)?$/.test(name)) fs.rmSync(path.join(folder, name), { force: true });
+    // A name of this thread's own: `check`'s worker threads share the process (and its pid).
+    const temporary = `${file}.${process.pid}-${(require('worker_threads') as typeof import('worker_threads')).threadId}.tmp`;
     fs.writeFileSync(temporary, `${keptHeader(key)}\n${code}\n`, { mode: 0o600 });
     fs.renameSync(temporary, file);
   } catch {
