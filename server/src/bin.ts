@@ -12,9 +12,9 @@ useCodeCache(__filename, isMainThread, process.argv[2]);
 
 // The short commands that load contracts keep their declared schemas' validators beside it, so that a
 // start does not load ajv to compile them again (@sandlua/lua's keepCompiledSchemas).
-const schemas = cacheRoot(true);
-if (schemas !== undefined && ['run', 'check', 'report', 'replay'].includes(process.argv[2])) {
-  (require('@sandlua/lua') as typeof import('@sandlua/lua')).keepCompiledSchemas(join(schemas, 'schemas'));
+const cache = cacheRoot();
+if (cache !== undefined && ['run', 'check', 'report', 'replay'].includes(process.argv[2])) {
+  (require('@sandlua/lua') as typeof import('@sandlua/lua')).keepCompiledSchemas(join(cache, 'schemas'));
 }
 
 // Worker threads of `check` load this same bundle; only the main thread runs the command, and a

@@ -16,10 +16,8 @@ import { homedir } from 'os';
 import { basename, dirname, join } from 'path';
 
 /** The user's cache folder for sandlua (XDG), or undefined when SANDLUA_CODE_CACHE=0 turns caching off. */
-export function cacheRoot(): string;
-export function cacheRoot(optional: true): string | undefined;
-export function cacheRoot(optional = false): string | undefined {
-  if (optional && process.env.SANDLUA_CODE_CACHE === '0') return undefined;
+export function cacheRoot(): string | undefined {
+  if (process.env.SANDLUA_CODE_CACHE === '0') return undefined;
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'sandlua');
 }
 
@@ -32,12 +30,13 @@ type Compile = (this: Module, content: string, filename: string) => unknown;
  * word; another word, or none, shares one cache); `write`: save new caches at exit.
  */
 export function useCodeCache(entry: string, write: boolean, command: string | undefined): void {
-  if (process.env.SANDLUA_CODE_CACHE === '0') return;
+  const root = cacheRoot();
+  if (root === undefined) return;
   const kind = command !== undefined && /^[a-z]{1,16}$/.test(command) ? command : 'other';
   // The parts beside the entry, and those beside the engine's bundle where it is installed apart
   // (the `sandlua` package loads `@sandlua/lua/bundle`, whose parts are `@sandlua/lua`'s dist/).
   const folders = new Set([dirname(entry)]);
-  const cacheFolder = join(cacheRoot(), 'code');
+  const cacheFolder = join(root, 'code');
   const loaded: Loaded[] = [];
   const proto = Module.prototype as unknown as { _compile: Compile };
   const original = proto._compile;

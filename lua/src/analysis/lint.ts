@@ -46,18 +46,21 @@ interface StatementLint {
   main: FunctionInfo;
   start: number;
   findings: readonly Finding[];
-  lines: readonly { index: number; prefix: string; hidden: ast.Name }[];
+  lines: readonly LineNote[];
 }
 
+/** A shadowing finding (at `index` in its list) whose message is `prefix` and the line of `hidden`. */
+interface LineNote { index: number; prefix: string; hidden: ast.Name }
+
 const NO_FINDINGS: readonly Finding[] = [];
-const NO_LINES: StatementLint['lines'] = [];
+const NO_LINES: readonly LineNote[] = [];
 const statementLint = new WeakMap<ast.Statement, StatementLint>();
 
 /** The functions nested in one top-level statement, linted together (see StatementLint). */
 interface Group {
   functions: FunctionInfo[];
   findings: Finding[];
-  lines: { index: number; prefix: string; hidden: ast.Name }[];
+  lines: LineNote[];
 }
 
 class Linter {

@@ -13,6 +13,9 @@
 // the next start loads them instead of ajv (measured: loading ajv and compiling a small input
 // schema with a pattern took 60 ms; loading the kept code takes under 1 ms).
 
+import * as fs from 'fs';
+import * as path from 'path';
+import { threadId } from 'worker_threads';
 import type Ajv from 'ajv';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import type { RegExpEngine } from 'ajv/dist/types';
@@ -199,7 +202,7 @@ function keptFile(key: string): string | undefined {
     b = Math.imul(b ^ c, 0x811c9dc5) + i;
   }
   const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
-  return (require('path') as typeof import('path')).join(keptFolder, `schema-${hex(a)}${hex(b)}.js`);
+  return path.join(keptFolder, `schema-${hex(a)}${hex(b)}.js`);
 }
 
 /** The validator kept for a schema's text, loaded without ajv (undefined: none, or it cannot be used). */
@@ -208,7 +211,7 @@ function keptValidator(key: string): ValidateFunction | undefined {
   if (file === undefined) return undefined;
   let code: string;
   try {
-    code = (require('fs') as typeof import('fs')).readFileSync(file, 'utf8');
+    code = fs.readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
@@ -239,15 +242,13 @@ function keepValidator(key: string, ajv: Ajv, validate: ValidateFunction): void 
     const code = ajvCompiler().standaloneCode(ajv, validate);
     // Only code whose requires the loader can answer (schemas marked $async or with formats are not kept).
     for (const m of code.matchAll(/require\("([^"]*)"\)/g)) if (!Object.prototype.hasOwnProperty.call(RUNTIME, m[1])) return;
-    const fs = require('fs') as typeof import('fs');
-    const path = require('path') as typeof import('path');
     const folder = path.dirname(file);
     fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
     // Bounded: past KEPT_MAX validators (contracts edited for a long time), the folder starts again.
     const present = fs.readdirSync(folder);
     if (present.length >= KEPT_MAX) for (const name of present) if (/^schema-[0-9a-f]+\.js(\.\d+-\d+\.tmp)?$/.test(name)) fs.rmSync(path.join(folder, name), { force: true });
     // A name of this thread's own: `check`'s worker threads share the process (and its pid).
-    const temporary = `${file}.${process.pid}-${(require('worker_threads') as typeof import('worker_threads')).threadId}.tmp`;
+    const temporary = `${file}.${process.pid}-${threadId}.tmp`;
     fs.writeFileSync(temporary, `${keptHeader(key)}\n${code}\n`, { mode: 0o600 });
     fs.renameSync(temporary, file);
   } catch {

@@ -998,7 +998,17 @@ export class VM {
     if (frame.closure!.proto.protos.length > 0) this.closeUpvalues(thread, frame.base);
     const dst = frame.func;
     for (let r = 0; r <= nargs; r++) stack[dst + r] = stack[func + r];
-    const f = this.pushLua(thread, fn, dst, nargs, frame.ret, frame.nresults, frame.flags & ~(F_HOOKCALL | F_HOOKRET), frame.cont, frame.contData);
+    const flags = frame.flags & ~(F_HOOKCALL | F_HOOKRET);
+    const p = fn.proto;
+    // The common case (fixed parameters, room on the stack, no hook, the depth limit not reached,
+    // which pushLua's new frame would check): the callee takes the frame object itself.
+    if (!p.isVararg && thread.hookMask === 0 && thread.depth < this.maxCallDepth && dst + 1 + p.maxStackSize + EXTRA_STACK <= stack.length) {
+      for (let i = nargs; i < p.numParams; i++) stack[dst + 1 + i] = undefined;
+      luaFrame(frame, fn, dst, dst + 1, nargs, frame.ret, frame.nresults, flags, frame.cont, frame.contData);
+      frame.tail = true;
+      return;
+    }
+    const f = this.pushLua(thread, fn, dst, nargs, frame.ret, frame.nresults, flags, frame.cont, frame.contData);
     // pushLua took a new frame object above this one: move it into this one's place.
     thread.depth--;
     thread.frames[thread.depth] = frame;
@@ -2070,25 +2080,9 @@ export class VM {
     return status === SAME ? 0 : status === SUSPEND ? SUSPENDED : status === STOP ? STOPPED : 1;
   }
 
-  /**
-   * A translation's TAILCALL of a Lua function: the loop's, with the common case (fixed
-   * parameters, room on the stack, no hook) done here, where the callee takes the frame object
-   * itself instead of a new one swapped into its place.
-   */
+  /** A translation's TAILCALL of a Lua function: the loop's (the frame reused). */
   tierTailCall(thread: Coroutine, frame: CallFrame, fn: LuaClosure, func: number, nargs: number): void {
-    const p = fn.proto;
-    const stack = thread.stack;
-    const dst = frame.func;
-    if (p.isVararg || thread.hookMask !== 0 || thread.depth >= this.maxCallDepth || dst + 1 + p.maxStackSize + EXTRA_STACK > stack.length) {
-      this.tailCall(thread, frame, fn, func, nargs);
-      return;
-    }
-    if (frame.closure!.proto.protos.length > 0) this.closeUpvalues(thread, frame.base);
-    for (let r = 0; r <= nargs; r++) stack[dst + r] = stack[func + r];
-    const base = dst + 1;
-    for (let i = nargs; i < p.numParams; i++) stack[base + i] = undefined;
-    luaFrame(frame, fn, dst, base, nargs, frame.ret, frame.nresults, frame.flags & ~(F_HOOKCALL | F_HOOKRET), frame.cont, frame.contData);
-    frame.tail = true;
+    this.tailCall(thread, frame, fn, func, nargs);
   }
 
   /** A translation's CLOSURE: the loop's (with its cache). */

@@ -1489,10 +1489,11 @@ export class LanguageService {
     for (const f of this.shown(c)) {
       if (f.end < start || f.start > end) continue;
       const silence = suppression(f);
-      if (!f.fixes && !silence) continue;
+      const all = silence ? [...(f.fixes ?? []), silence] : f.fixes ?? [];
+      if (all.length === 0) continue;
       const diagnostic = this.diagnostic(c.lines, f);
       let preferred = false;
-      for (const fix of silence ? [...(f.fixes ?? []), silence] : f.fixes!) {
+      for (const fix of all) {
         const action: CodeAction = { title: fix.title, kind: 'quickfix', diagnostic, isPreferred: false, edits: fix.edits.map((e) => ({ range: range(c.lines, e.start, e.end), newText: e.newText })) };
         if (fix.contract) {
           const contract = this.contractEdit(c, fix.contract);
