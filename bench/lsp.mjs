@@ -22,9 +22,13 @@
 //   - server memory with 1,000 scripts open (target < 150 MB; LuaLS holds about 1 MB per file)
 // `npm run bench:lsp -- --base DIR` runs the same sessions on the server built in DIR (another
 // checkout, e.g. a `git worktree` of the previous release) in the same run, printed beside.
+// `npm run bench:lsp -- --corpus DIR...` runs real-world Lua instead (a corpus you fetched: clones
+// of Penlight, busted, luarocks, lapis; never commit one): every `.lua` file under the folders is
+// opened in the workspace under its contract, gets a space typed and deleted at a quarter, half and
+// three quarters of its lines, and its files of 1,000 lines or more get the same edit as whole text.
 import { createRequire } from 'module';
 import { spawn, spawnSync } from 'child_process';
-import { mkdtempSync, writeFileSync, copyFileSync, rmSync, readFileSync } from 'fs';
+import { mkdtempSync, writeFileSync, copyFileSync, rmSync, readFileSync, readdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, dirname } from 'path';
 import { fileURLToPath, pathToFileURL } from 'url';
@@ -265,6 +269,106 @@ async function session(cli) {
 
 const baseAt = process.argv.indexOf('--base');
 const BASE = baseAt > 0 ? join(process.argv[baseAt + 1], 'server/dist/sandlua.js') : undefined;
+
+// ---- a fetched real-world corpus (--corpus DIR...) ---------------------------------------------
+
+function luaFiles(dir, out = []) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) luaFiles(path, out);
+    else if (entry.isFile() && entry.name.endsWith('.lua')) out.push(path);
+  }
+  return out;
+}
+
+/** One server session over the corpus's files, each copied into the workspace (under its contract). */
+async function corpusSession(cli, files) {
+  const server = spawn(process.execPath, [cli, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const connection = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
+  const waiting = new Map();
+  const r = { open: [], edit: [], largeOpen: [], largeEdit: [], largeWhole: [], lines: 0, bytes: 0, largest: { lines: 0 }, diagnostics: 0 };
+  connection.onNotification('textDocument/publishDiagnostics', (p) => {
+    const w = waiting.get(p.uri);
+    if (w && p.version === w.version) { waiting.delete(p.uri); w.resolve(); r.diagnostics += p.diagnostics.length; }
+  });
+  connection.onRequest('workspace/configuration', () => [{}]);
+  connection.listen();
+  await connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(ws).href, workspaceFolders: [{ uri: pathToFileURL(ws).href, name: 'ws' }], capabilities: {} });
+  await connection.sendNotification('initialized', {});
+  const published = (uri, version) => new Promise((resolve) => waiting.set(uri, { version, resolve }));
+  const timed = async (uri, version, send) => {
+    const done = published(uri, version);
+    const t0 = performance.now();
+    await send();
+    await done;
+    return performance.now() - t0;
+  };
+  for (let f = 0; f < files.length; f++) {
+    const text = readFileSync(files[f], 'latin1');
+    const lines = text.split('\n');
+    const large = lines.length >= 1000;
+    r.lines += lines.length;
+    r.bytes += text.length;
+    const file = join(ws, `corpus${f}.lua`);
+    writeFileSync(file, text, 'latin1');
+    const uri = pathToFileURL(file).href;
+    let version = 1;
+    const openMs = await timed(uri, version, () => connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'lua', version, text } }));
+    r.open.push(openMs);
+    if (large) r.largeOpen.push(openMs);
+    const edits = [];
+    for (const at of [0.25, 0.5, 0.75]) {
+      const line = Math.floor((lines.length - 1) * at);
+      for (let i = 0; i < 6; i++) {
+        version++;
+        const change = { range: { start: { line, character: 0 }, end: { line, character: i % 2 } }, text: i % 2 ? '' : ' ' };
+        edits.push(await timed(uri, version, () => connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [change] })));
+      }
+    }
+    // The first edit of a file warms its incremental state; the rest are what typing costs.
+    r.edit.push(...edits.slice(1));
+    if (large) {
+      r.largeEdit.push(...edits.slice(1));
+      const line = Math.floor((lines.length - 1) / 2);
+      const spaced = [...lines.slice(0, line), ' ' + lines[line], ...lines.slice(line + 1)].join('\n');
+      for (let i = 0; i < 10; i++) {
+        version++;
+        r.largeWhole.push(await timed(uri, version, () => connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text: i % 2 ? text : spaced }] })));
+      }
+      const median = stats(edits).median;
+      if (lines.length > r.largest.lines) r.largest = { lines: lines.length, file: files[f], open: openMs, edit: median };
+    }
+    await connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  }
+  await connection.sendRequest('shutdown');
+  await connection.sendNotification('exit');
+  return r;
+}
+
+const corpusAt = process.argv.indexOf('--corpus');
+if (corpusAt > 0) {
+  const dirs = process.argv.slice(corpusAt + 1).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--base');
+  const files = dirs.flatMap((d) => luaFiles(d)).sort();
+  const ours = await corpusSession(CLI, files);
+  const base = BASE ? await corpusSession(BASE, files) : undefined;
+  rmSync(ws, { recursive: true, force: true });
+  rmSync(plainDir, { recursive: true, force: true });
+  const ms = (x) => `${x.toFixed(2)} ms`;
+  const spread = (xs) => { const s = stats(xs); return `${ms(s.median)} p95 ${ms(s.p95)}`; };
+  const row = (label, pick) => console.log(`${label.padEnd(46)} ${pick(ours).padStart(30)}${base ? `   ${pick(base).padStart(30)}` : ''}`);
+  console.log(`language server on a real-world corpus: ${files.length} files, ${ours.lines} lines, ${(ours.bytes / 1048576).toFixed(1)} MB, under the workspace's contract\n`);
+  console.log(`${''.padEnd(46)} ${'this build'.padStart(30)}${base ? `   ${`base (${process.argv[baseAt + 1]})`.padStart(30)}` : ''}`);
+  row('edit → diagnostics, every file', (r) => spread(r.edit));
+  row('open → first diagnostics, every file', (r) => spread(r.open));
+  row(`files of 1,000+ lines (${ours.largeOpen.length}): edit → diagnostics`, (r) => spread(r.largeEdit));
+  row('  whole-text change', (r) => spread(r.largeWhole));
+  row('  open → first diagnostics', (r) => spread(r.largeOpen));
+  row(`largest (${ours.largest.lines} lines): edit, open`, (r) => `${ms(r.largest.edit)}, open ${ms(r.largest.open)}`);
+  row('diagnostics published in all', (r) => String(r.diagnostics));
+  console.log(`\nlargest file: ${ours.largest.file}`);
+  process.exit(0);
+}
+
 const ours = await session(CLI);
 const base = BASE ? await session(BASE) : undefined;
 
