@@ -17,16 +17,56 @@ export interface FramingOptions {
   maxBytes: number;
   /** Where problems are reported, one line each (stderr). */
   report: (line: string) => void;
+  /**
+   * Pass on each message as the object its body parses to (the guard reads in object mode)
+   * instead of its bytes framed again: a reader that takes it as it is parses no body twice.
+   */
+  messages?: boolean;
 }
 
 /** Longest header block (all header lines) accepted, in bytes. */
 const MAX_HEADER = 8192;
 const HEADER_END = Buffer.from('\r\n\r\n', 'latin1');
 const CONTENT_LENGTH = 'content-length:';
-/** A Content-Length header line: never inside a valid JSON body. */
-const HEADER_LINE = /content-length:[ \t]*\d+[ \t]*\r\n/i;
+const CRLF = Buffer.from('\r\n', 'latin1');
 /** Bytes of a body kept to find a header line split over chunks. */
 const KEEP = 64;
+
+/**
+ * Where the first Content-Length header line (`content-length:`, any case, spaces or tabs, digits,
+ * spaces or tabs, CR LF) that ends in `bytes` starts, counted in `before` followed by `bytes`, or
+ * -1 (`before`: the bytes just before, where the line may start). Found from the line breaks back,
+ * by native searches and no text made of the bytes: a JSON body seldom holds a CR LF at all.
+ */
+export function headerLineAt(before: Buffer, bytes: Buffer): number {
+  const at = (i: number): number => (i < before.length ? before[i] : bytes[i - before.length]);
+  const check = (end: number): number => {
+    let i = end - 1;
+    while (i >= 0 && (at(i) === 32 || at(i) === 9)) i--;
+    const digitsEnd = i;
+    while (i >= 0 && at(i) >= 48 && at(i) <= 57) i--;
+    if (i === digitsEnd) return -1;
+    while (i >= 0 && (at(i) === 32 || at(i) === 9)) i--;
+    const start = i - CONTENT_LENGTH.length + 1;
+    if (start < 0) return -1;
+    for (let k = 0; k < CONTENT_LENGTH.length; k++) {
+      const c = at(start + k);
+      if ((c >= 65 && c <= 90 ? c + 32 : c) !== CONTENT_LENGTH.charCodeAt(k)) return -1;
+    }
+    return start;
+  };
+  // A line that ends inside `before` was looked at with it (and more before it) already; one whose
+  // CR LF is split between the two was not.
+  if (before.length > 0 && before[before.length - 1] === 13 && bytes[0] === 10) {
+    const start = check(before.length - 1);
+    if (start >= 0) return start;
+  }
+  for (let i = bytes.indexOf(CRLF); i >= 0; i = bytes.indexOf(CRLF, i + 1)) {
+    const start = check(before.length + i);
+    if (start >= 0) return start;
+  }
+  return -1;
+}
 
 export class FramingGuard extends Transform {
   /** Bytes not yet framed: a header in progress, or the start of the next one. */
@@ -39,7 +79,7 @@ export class FramingGuard extends Transform {
   private lastBytes: Buffer = Buffer.alloc(0);
 
   constructor(private readonly options: FramingOptions) {
-    super();
+    super({ readableObjectMode: options.messages === true });
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
@@ -122,13 +162,13 @@ export class FramingGuard extends Transform {
     // over two chunks): never the whole body again.
     const inBody = Math.min(chunk.length, this.expected - before);
     if (inBody <= 0) return;
-    const window = Buffer.concat([this.lastBytes, chunk.subarray(0, inBody)]);
-    const match = HEADER_LINE.exec(window.toString('latin1'));
-    this.lastBytes = window.subarray(Math.max(0, window.length - KEEP));
-    if (match === null) return;
-    const at = match.index;
+    const fresh = chunk.subarray(0, inBody);
+    const at = headerLineAt(this.lastBytes, fresh);
+    const windowLength = this.lastBytes.length + inBody;
+    this.lastBytes = fresh.length >= KEEP ? fresh.subarray(fresh.length - KEEP) : Buffer.concat([this.lastBytes, fresh]).subarray(Math.max(0, windowLength - KEEP));
+    if (at < 0) return;
     // A body that holds a header: everything from there is read as headers again.
-    const offset = before - (window.length - inBody) + at;
+    const offset = before - (windowLength - inBody) + at;
     const all = Buffer.concat(this.body, this.bodyBytes);
     this.endBody();
     this.options.report(`dropped ${offset} bytes: a message body cut short by the next header (its Content-Length was wrong)`);
@@ -154,8 +194,12 @@ export class FramingGuard extends Transform {
       this.options.report(`dropped a message that is JSON but not an object (${body.length} bytes)`);
       return true;
     }
-    this.push(Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'latin1'));
-    this.push(body);
+    if (this.options.messages) {
+      this.push(value);
+    } else {
+      this.push(Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'latin1'));
+      this.push(body);
+    }
     return true;
   }
 
@@ -184,8 +228,11 @@ export class FramingGuard extends Transform {
 /** Largest message `sandlua lsp --stdio` and `sandlua dap` read (a 50 MB script, JSON-escaped, fits). */
 export const MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
 
-/** The process's stdin through a FramingGuard, problems reported on stderr as `name: ...`. */
-export function guardedStdin(name: string): NodeJS.ReadableStream {
-  const guard = new FramingGuard({ maxBytes: MAX_MESSAGE_BYTES, report: (line) => process.stderr.write(`${name}: ${line}\n`) });
+/**
+ * The process's stdin through a FramingGuard, problems reported on stderr as `name: ...`; with
+ * `messages`, the guard passes on parsed messages (see FramingOptions).
+ */
+export function guardedStdin(name: string, messages = false): NodeJS.ReadableStream {
+  const guard = new FramingGuard({ maxBytes: MAX_MESSAGE_BYTES, report: (line) => process.stderr.write(`${name}: ${line}\n`), messages });
   return process.stdin.pipe(guard);
 }

@@ -6,7 +6,7 @@ import { strict as assert } from 'assert';
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { FramingGuard } from './framing';
+import { FramingGuard, headerLineAt } from './framing';
 
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'server', 'dist', 'sandlua.js');
@@ -139,6 +139,20 @@ for (const protocol of PROTOCOLS) {
   });
 }
 
+describe('sandlua lsp when its input ends (a real process)', function () {
+  this.timeout(20000);
+  it('exits with 1 when the client goes without shutdown, and with 0 after it', async () => {
+    const gone = await initializedServer();
+    gone.child.stdin!.end();
+    assert.equal(await gone.exited, 1);
+    const done = await initializedServer();
+    done.write(frame(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'shutdown', params: null })));
+    await done.receive((m) => m.id === 2, 'shutdown');
+    done.child.stdin!.end();
+    assert.equal(await done.exited, 0);
+  });
+});
+
 /** `sandlua lsp --stdio`, initialized. */
 async function initializedServer(): Promise<Peer> {
   const peer = new Peer(['lsp', '--stdio']);
@@ -255,6 +269,40 @@ describe('FramingGuard', () => {
     const { bodies, reports } = guard([Buffer.alloc(100000, 'x'), frame('{"ok":2}')]);
     assert.deepEqual(bodies, ['{"ok":2}']);
     assert.match(reports[0], /a header longer than 8192 bytes/);
+  });
+
+  it('passes on parsed messages in object mode, each body parsed once', () => {
+    const g = new FramingGuard({ maxBytes: 1000, report: () => undefined, messages: true });
+    const out: unknown[] = [];
+    g.on('data', (m: unknown) => out.push(m));
+    const stream = Buffer.concat([frame('{"a":1}'), Buffer.from('Content-Length: 3\r\n\r\n[1]'), frame('{"b":"\u00e9"}')]);
+    for (let i = 0; i < stream.length; i += 5) g.write(stream.subarray(i, i + 5));
+    g.end();
+    assert.deepEqual(out, [{ a: 1 }, { b: '\u00e9' }]);
+  });
+
+  it('finds a header line inside a body as the pattern does, wherever the chunks are cut', () => {
+    // The rule headerLineAt follows, as a pattern over the bytes as Latin-1 text.
+    const HEADER_LINE = /content-length:[ \t]*\d+[ \t]*\r\n/gi;
+    let seed = 7;
+    const random = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return (seed >> 8) % n; };
+    const pick = (xs: string[]): string => xs[random(xs.length)];
+    // Lines that are header lines or nearly: a name, blanks, digits, blanks and a line end, each maybe wrong.
+    const line = (): string => pick(['', 'x', '{"a":', '\u00e9', '-']) + pick(['Content-Length:', 'content-LENGTH:', 'ength:', 'Content-Length', 'Content-Type:'])
+      + pick(['', ' ', '\t ', '  ']) + pick(['12', '7', '', 'x']) + pick(['', ' ', '\t']) + pick(['\r\n', '\r\n', '\r', '\n', '']);
+    for (let round = 0; round < 3000; round++) {
+      const text = Array.from({ length: 1 + random(4) }, line).join('');
+      const bytes = Buffer.from(text, 'latin1');
+      const cut = random(bytes.length + 1);
+      const before = bytes.subarray(0, cut);
+      const after = bytes.subarray(cut);
+      // The first line whose line feed lies in `after` (one that ends in `before` was looked at with it).
+      let expected = -1;
+      for (const m of text.matchAll(HEADER_LINE)) {
+        if (m.index! + m[0].length - 1 >= cut) { expected = m.index!; break; }
+      }
+      assert.equal(headerLineAt(before, after), expected, JSON.stringify({ text, cut }));
+    }
   });
 
   it('says when the input ends inside a message', () => {

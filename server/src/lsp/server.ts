@@ -9,6 +9,7 @@ import {
   type Connection, type InitializeParams, type InitializeResult, type Diagnostic as LspDiagnostic,
   type WorkspaceDocumentDiagnosticReport, type TextDocumentContentChangeEvent, type SelectionRange, type DocumentSymbol as LspDocumentSymbol, type SymbolInformation,
   type FormattingOptions, type CallHierarchyItem as LspCallHierarchyItem, type RequestMessage, type ResponseMessage, type ConnectionStrategy,
+  AbstractMessageReader, StreamMessageWriter, type DataCallback, type Disposable, type Message,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import * as nodePath from 'path';
@@ -61,13 +62,47 @@ export const CANCEL_QUEUED: ConnectionStrategy = {
   }),
 };
 
+/**
+ * The messages a FramingGuard in object mode passes on, as the connection's reader: each body is
+ * parsed once, by the guard (a whole-text change of a 600 KB script is 600 KB of JSON).
+ */
+export class GuardedMessageReader extends AbstractMessageReader {
+  constructor(private readonly messages: NodeJS.ReadableStream) {
+    super();
+  }
+
+  listen(callback: DataCallback): Disposable {
+    const data = (message: Message): void => callback(message);
+    const error = (e: unknown): void => this.fireError(e);
+    const close = (): void => this.fireClose();
+    this.messages.on('data', data);
+    this.messages.on('error', error);
+    this.messages.on('end', close);
+    return {
+      dispose: () => {
+        this.messages.off('data', data);
+        this.messages.off('error', error);
+        this.messages.off('end', close);
+      },
+    };
+  }
+}
+
 /** Starts the server; resolves when the client has said exit. */
 export function startServer(options: ServerOptions): Promise<void> {
   // On stdio, only well-framed messages reach the connection (framing.ts): malformed input is
   // reported on stderr and skipped, and the server keeps serving.
-  const connection = options.transport === 'ipc'
-    ? createConnection(ProposedFeatures.all, CANCEL_QUEUED)
-    : createConnection(ProposedFeatures.all, guardedStdin('sandlua lsp'), process.stdout, CANCEL_QUEUED);
+  if (options.transport === 'ipc') return serve(createConnection(ProposedFeatures.all, CANCEL_QUEUED));
+  const messages = guardedStdin('sandlua lsp', true);
+  const connection = createConnection(ProposedFeatures.all, new GuardedMessageReader(messages), new StreamMessageWriter(process.stdout), CANCEL_QUEUED);
+  // The input's end is the client's: gone after shutdown (0) or without it (1), as LSP says.
+  let shutdown = false;
+  connection.onShutdown(() => { shutdown = true; });
+  messages.on('end', () => process.exit(shutdown ? 0 : 1));
+  return serve(connection);
+}
+
+function serve(connection: Connection): Promise<void> {
   return new Promise((resolve) => {
     new Server(connection).listen();
     connection.onExit(() => resolve());
@@ -87,7 +122,9 @@ export class Server {
       for (const change of changes) {
         const ranged = this.ranged(document, change);
         edits.push({ range: ranged.range, newText: ranged.text });
-        TextDocument.update(document, [ranged], version);
+        // A whole text is kept as the client sent it: one flat string, where the ranged edit's
+        // would be pieces of the old one joined, which the parse's first read copies into one.
+        TextDocument.update(document, [change], version);
       }
       this.edits.set(document.uri, edits);
       return document;
