@@ -150,9 +150,15 @@ const shapeFindings = new WeakMap<ast.Statement, { main: FunctionInfo; contract:
 
 /**
  * The global-path findings of each top-level statement (offsets as of `start`), in the order its
- * `count` uses gave them; a number stands for a use checked again each time (Checker.globalUses).
+ * `count` uses gave them. A call of an ungranted name whose fix declares it as a host function
+ * keeps the use's index and the name: that fix is typed again each time (Checker.globalUses).
  */
-const useFindings = new WeakMap<ast.Statement, { main: FunctionInfo; contract: Contract | undefined; key: string; start: number; count: number; entries: (Finding | number)[] }>();
+const useFindings = new WeakMap<ast.Statement, { main: FunctionInfo; contract: Contract | undefined; key: string; start: number; count: number; entries: UseEntry[] }>();
+
+type UseEntry = Finding | { finding: Finding; use: number; name: string };
+
+/** The findings of ungranted calls whose fix declares the name (the name, for useFindings). */
+const declaring = new WeakMap<Finding, string>();
 
 /** Numbers for the main block's `if` statements, in the key of useFindings. */
 const statementIds = new WeakMap<ast.Statement, number>();
@@ -271,8 +277,8 @@ class Checker {
 
   /**
    * The global paths the script reads, a top-level statement at a time: one an edit left as it was
-   * gives what it gave (useFindings), but for its calls of names the contract does not grant, whose
-   * fix is typed from the arguments' inferred types, which other statements may change.
+   * gives what it gave (useFindings), but for the fixes that declare an ungranted name as a host
+   * function, typed from the arguments' inferred types, which other statements may change.
    */
   private globalUses(): void {
     const uses = this.scope.uses;
@@ -287,20 +293,28 @@ class Checker {
       if (kept && kept.main === main && kept.contract === this.contract && kept.key === key && kept.count === u - from) {
         const delta = statement.start - kept.start;
         for (const entry of kept.entries) {
-          if (typeof entry === 'number') this.checkUse(uses[from + entry]);
-          else this.findings.push(movedFinding(entry, delta));
+          if ('code' in entry) {
+            this.findings.push(movedFinding(entry, delta));
+            continue;
+          }
+          const finding = movedFinding(entry.finding, delta);
+          const fixes = this.declareHostFix(entry.name, uses[from + entry.use]);
+          if (fixes.length > 0) finding.fixes = fixes;
+          else delete finding.fixes;
+          declaring.set(finding, entry.name);
+          this.findings.push(finding);
         }
         continue;
       }
-      const entries: (Finding | number)[] = [];
+      const entries: UseEntry[] = [];
       for (let i = from; i < u; i++) {
         const before = this.findings.length;
         this.checkUse(uses[i]);
-        if (this.findings.length === before) continue;
-        let again = false;
-        for (let j = before; j < this.findings.length; j++) again ||= this.findings[j].code === 'ungranted-host';
-        if (again) entries.push(i - from);
-        else for (let j = before; j < this.findings.length; j++) entries.push(movedFinding(this.findings[j], 0));
+        for (let j = before; j < this.findings.length; j++) {
+          const finding = this.findings[j];
+          const name = declaring.get(finding);
+          entries.push(name === undefined ? movedFinding(finding, 0) : { finding: movedFinding(finding, 0), use: i - from, name });
+        }
       }
       useFindings.set(statement, { main, contract: this.contract, key, start: statement.start, count: u - from, entries });
     }
@@ -489,6 +503,7 @@ class Checker {
     // A near miss of a granted name is a slip, not a new capability: then only the correction is offered.
     const fixes = said.guess ? [changeTo(node, said.guess)] : this.declareHostFix(name, use);
     this.add(node, said.warning ? 'warning' : 'error', 'ungranted-host', said.message, fixes.length > 0 ? fixes : undefined);
+    if (!said.guess) declaring.set(this.findings[this.findings.length - 1], name);
   }
 
   /**

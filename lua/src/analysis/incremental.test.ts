@@ -223,5 +223,18 @@ describe('incremental analysis', () => {
     // All but the edited function: the other three, the describe's callback and its twelve cases.
     assert.equal(taken.length, now.length - 1);
     assert.equal(observed(after).findings, observed(analyzeScript(text.slice(0, at) + ' ' + text.slice(at), 'x.lua', contract)).findings);
+    // Inside one case of the describe: the parse takes the other cases over (statements nested in
+    // the one top-level statement), and so does the type analysis, but for the describe's callback.
+    const inCase = text.indexOf('assert(', text.indexOf('it("parses case 5"'));
+    const edited = text.slice(0, inCase) + ' ' + text.slice(inCase);
+    const before3 = analyzeScript(text, 'x.lua', contract);
+    const kept3 = new Map(functions(before3).map((f) => [f, before3.memo!.functions.get(f)]));
+    const after3 = analyzeScript(edited, 'x.lua', contract, { previous: before3 });
+    const now3 = functions(after3);
+    const taken3 = now3.filter((f) => kept3.has(f) && after3.memo!.functions.get(f) === kept3.get(f));
+    assert.equal(taken3.length, now3.length - 2, 'all but the describe\'s callback and the edited case');
+    const fresh = observed(analyzeScript(edited, 'x.lua', contract));
+    assert.equal(observed(after3).findings, fresh.findings);
+    assert.equal(observed(after3).types, fresh.types);
   });
 });

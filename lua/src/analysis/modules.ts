@@ -54,9 +54,10 @@ export function literalText(literal: ast.StringLiteral): string {
 function callsOf(scope: ScopeInfo, wanted: Wanted): { name: string; call: ast.CallExpression }[] {
   const out: { name: string; call: ast.CallExpression }[] = [];
   for (const use of scope.uses) {
-    if (use.access !== 'call' || !use.call || use.call.method) continue;
-    // Most calls are of other names: tell by the last one before making the path's text.
+    // Most uses are of other names: tell by the last one first (before the call node, whose
+    // fields are read at many shapes of node).
     if (!wanted.last.has(use.path[use.path.length - 1] ?? '')) continue;
+    if (use.access !== 'call' || !use.call || use.call.method) continue;
     const name = withoutEnvironment(use.path, scope.globalTableModified).join('.');
     if (wanted.names.has(name)) out.push({ name, call: use.call });
   }
@@ -73,8 +74,18 @@ function wanted(...names: string[]): Wanted {
 const REQUIRE = wanted('require');
 const FILE_FUNCTIONS = wanted('io.open', 'io.lines');
 
+/** Each analysis's `require`s and file calls, found once (the checker, inference and modules all ask). */
+const requiresOf = new WeakMap<ScopeInfo, readonly RequireUse[]>();
+const filesOf = new WeakMap<ScopeInfo, readonly FileUse[]>();
+
 /** Every `require` with a literal module name, in source order. */
-export function requireUses(scope: ScopeInfo): RequireUse[] {
+export function requireUses(scope: ScopeInfo): readonly RequireUse[] {
+  let out = requiresOf.get(scope);
+  if (out === undefined) requiresOf.set(scope, (out = findRequireUses(scope)));
+  return out;
+}
+
+function findRequireUses(scope: ScopeInfo): RequireUse[] {
   const out: RequireUse[] = [];
   for (const { call } of callsOf(scope, REQUIRE)) {
     const literal = call.args[0];
@@ -84,7 +95,13 @@ export function requireUses(scope: ScopeInfo): RequireUse[] {
 }
 
 /** Every `io.open`/`io.lines` with a literal path, in source order (`io.lines()` reads standard input: none). */
-export function fileUses(scope: ScopeInfo): FileUse[] {
+export function fileUses(scope: ScopeInfo): readonly FileUse[] {
+  let out = filesOf.get(scope);
+  if (out === undefined) filesOf.set(scope, (out = findFileUses(scope)));
+  return out;
+}
+
+function findFileUses(scope: ScopeInfo): FileUse[] {
   const out: FileUse[] = [];
   for (const { name, call } of callsOf(scope, FILE_FUNCTIONS)) {
     const literal = call.args[0];

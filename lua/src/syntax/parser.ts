@@ -6,7 +6,7 @@
 import * as ast from './ast';
 import { Lexer, T, Token, tokenKindText } from './lexer';
 import { LineMap } from './linemap';
-import { Boundaries, ReusePlan, type Prefix, type ReuseInfo } from './reparse';
+import { Boundaries, ReusePlan, shift, type Prefix, type ReuseInfo } from './reparse';
 
 export interface SyntaxDiagnostic {
   message: string;
@@ -161,6 +161,28 @@ export function parse(source: string | Uint8Array, options: ParseOptions = {}): 
 /** What a later `parse` of the same document may take over from a result. */
 const reuseInfo = new WeakMap<ParseResult, ReuseInfo>();
 
+/**
+ * A statement nested in a block that added no diagnostic (and that no diagnostic before it could
+ * have hidden), with what its parse depended on besides its tokens: a reparse takes it over where
+ * that is the same (Parser.reuseNested). It has no goto or label and sends no `break` out of
+ * itself. The offsets are relative, so a record holds while its statement moves.
+ */
+interface NestedRecord {
+  /** From the end of the token before it to its start. */
+  prevGap: number;
+  /** From its end to the end of the token after it (which decided where it ends). */
+  followGap: number;
+  /** Active locals of its function, nesting level, `...` allowed. */
+  actives: number;
+  level: number;
+  vararg: boolean;
+  /** The locals it brings into scope (`local x`). */
+  adds: readonly string[];
+}
+
+const nestedRecords = new WeakMap<ast.Statement, NestedRecord>();
+const NO_NAMES: readonly string[] = [];
+
 class Parser {
   private readonly lexer: Lexer;
   private readonly diagnostics: SyntaxDiagnostic[] = [];
@@ -173,6 +195,9 @@ class Parser {
   private closers: Closer[] = [];
   private lastErrorAt = -1;
   private tooDeep = false;
+  /** `goto` statements and labels read so far (a nested statement with either is not taken over). */
+  private gotoStatements = 0;
+  private labelStatements = 0;
   private firstError: SyntaxDiagnostic | undefined;
   private lines: LineMap | undefined;
 
@@ -578,6 +603,8 @@ class Parser {
   }
 
   private statementList(body: ast.Statement[]): void {
+    // In a parse that records for a later one, each statement of a nested block is recorded, or taken over.
+    const nested = body !== this.mainBody && this.boundaries !== undefined;
     while (!this.blockFollows(true)) {
       if (body === this.mainBody && this.boundary(body)) return;
       const before = this.tok.start;
@@ -588,7 +615,9 @@ class Parser {
         this.reportMisplaced();
         continue;
       }
-      this.statement(body);
+      if (!nested) this.statement(body);
+      else if (this.plan && this.reuseNested(body)) continue;
+      else this.recordedStatement(body);
       if (this.tok.start === before && !this.blockFollows(true)) {
         // No progress: skip what cannot start a statement.
         this.error('unexpected symbol');
@@ -624,6 +653,63 @@ class Parser {
     }
     boundaries.add(body.length, this.tok.start, this.tok.end, this.prevEnd, this.fs.actives.length);
     return false;
+  }
+
+  /** Parses a statement of a nested block, and records it for a later parse when it qualifies (see NestedRecord). */
+  private recordedStatement(body: ast.Statement[]): void {
+    const fs = this.fs;
+    const start = this.tok.start;
+    // Errors before it must not hide its own: none at its first token or after, none capped, not too deep.
+    const diagnostics = this.diagnostics.length;
+    const clean = !this.ahead && diagnostics < MAX_DIAGNOSTICS && this.lastErrorAt < start && !this.tooDeep;
+    const prevGap = start - this.prevEnd;
+    const actives = fs.actives.length;
+    const level = this.level;
+    const gotos = fs.gotos.length;
+    const gotoStatements = this.gotoStatements;
+    const labelStatements = this.labelStatements;
+    const count = body.length;
+    this.statement(body);
+    if (!clean || this.diagnostics.length !== diagnostics || this.ahead || this.tooDeep || body.length !== count + 1) return;
+    if (fs.gotos.length !== gotos || this.gotoStatements !== gotoStatements || this.labelStatements !== labelStatements) return;
+    const statement = body[count];
+    if (statement.start !== start || statement.end !== this.prevEnd || statement.kind === 'Return') return;
+    nestedRecords.set(statement, {
+      prevGap, followGap: this.tok.end - statement.end, actives, level, vararg: fs.isVararg,
+      adds: fs.actives.length > actives ? fs.actives.slice(actives) : NO_NAMES,
+    });
+  }
+
+  /**
+   * Takes over the earlier parse's statement of a nested block that starts here, outside the edit,
+   * when it was read without diagnostics in the same state as now and so would read the same
+   * (see NestedRecord); then reads on after it. Diagnostics before it do not matter: it adds none.
+   */
+  private reuseNested(body: ast.Statement[]): boolean {
+    const plan = this.plan!;
+    if (this.ahead) return false;
+    const offset = this.tok.start;
+    const statement = plan.nestedAt(offset);
+    const record = statement && nestedRecords.get(statement);
+    if (!statement || !record) return false;
+    const fs = this.fs;
+    if (record.prevGap !== offset - this.prevEnd || record.actives !== fs.actives.length
+      || record.level !== this.level || record.vararg !== fs.isVararg) return false;
+    const after = offset >= plan.newChangeEnd;
+    const delta = after ? plan.delta : 0;
+    if (statement.start + delta !== offset) return false;
+    // Before the edit, the token after it (and the character after that) must be outside the edit too.
+    if (!after && statement.end + record.followGap >= plan.changeStart) return false;
+    const oldStart = statement.start;
+    const oldEnd = statement.end;
+    if (delta !== 0) shift([statement], delta);
+    body.push(statement);
+    for (const name of record.adds) fs.actives.push(name);
+    plan.commentsIn(oldStart, oldEnd, delta, this.lexer.comments);
+    this.lexer.seek(statement.end);
+    this.tok = { type: T.EOF, start: statement.end, end: statement.end, text: '', number: undefined, quote: undefined, near: undefined };
+    this.next();
+    return true;
   }
 
   /** A block closed by `closer` (checked by the caller), opened by `opener` (Lua's line from `at`). */
@@ -686,6 +772,7 @@ class Parser {
         break;
       }
       case T.Goto: {
+        this.gotoStatements++;
         this.next();
         const label = this.name();
         if (label.name) this.addGoto(label.name, t.start, label.end, at);
@@ -710,6 +797,7 @@ class Parser {
    * ends the block, in which case the block's locals count as out of scope for gotos jumping to it.
    */
   private labelStatement(body: ast.Statement[]): void {
+    this.labelStatements++;
     const start = this.tok.start;
     const at = this.scanned();
     this.next();

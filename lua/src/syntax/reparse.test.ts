@@ -12,20 +12,37 @@ import { readCorpus } from './testing/corpus';
 import { TOKEN_PALETTE, joinedPrograms, validProgram } from './testing/programs';
 import { Random } from './testing/random';
 import { treeJson } from './testing/tree';
+import { forEachChild } from './visit';
 
 const SNIPPETS = [
   'local q = f(x) + 1\n', 'if y then z() end\n', '--[[ note ]]', 'x = "a', 'function m.n(a, b) return a end\n',
   'end\n', '[[', '-- c\n', 'goto done\n', '::done::\n', 'return 1\n', 'local t = { a = 1, [2] = b }\n', '(g)()\n',
 ];
 
-/** Parses after an error-free one (the only ones reuse applies to), and how many kept a prefix or a tail. */
-interface Counts { clean: number; prefix: number; tail: number; capped?: number }
+/**
+ * Parses after an error-free one (the only ones reuse applies to), how many kept a prefix or a tail,
+ * and how many statements nested in a top-level statement read again were taken over.
+ */
+interface Counts { clean: number; prefix: number; tail: number; capped?: number; nested?: number }
+
+/** The statements in the blocks nested in these top-level statements. */
+function nestedIn(statements: ast.Statement[]): ast.Statement[] {
+  const out: ast.Statement[] = [];
+  const stack: ast.Node[] = [...statements];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.kind === 'Block') out.push(...node.body);
+    forEachChild(node, (child) => { stack.push(child); });
+  }
+  return out;
+}
 
 /** Parses `text` taking over `previous`, checks it against a full parse, and counts the reuse. */
 function reparse(previous: ParseResult, text: string, counts: Counts, label: string): ParseResult {
   const old = new Set<ast.Statement>(previous.chunk.body.body);
   const first = previous.chunk.body.body[0];
   const last = previous.chunk.body.body[previous.chunk.body.body.length - 1];
+  const oldNested = new Set(nestedIn(previous.chunk.body.body));
   const incremental = parse(text, { name: 'x', previous });
   const full = parse(text, { name: 'x' });
   assert.equal(treeJson(incremental.chunk), treeJson(full.chunk), `${label}: tree`);
@@ -36,6 +53,7 @@ function reparse(previous: ParseResult, text: string, counts: Counts, label: str
   if (previous.diagnostics.length === 100 && counts.capped !== undefined) counts.capped++;
   if (body.length > 0 && body[0] === first && old.has(body[0])) counts.prefix++;
   if (body.length > 0 && body[body.length - 1] === last && old.has(body[body.length - 1])) counts.tail++;
+  if (counts.nested !== undefined) for (const s of nestedIn(body.filter((s) => !old.has(s)))) if (oldNested.has(s)) counts.nested++;
   return incremental;
 }
 
@@ -92,7 +110,7 @@ function erroneous(r: Random): string {
 describe('incremental reparsing', () => {
   it('equals a full parse over 200 generated programs and random edits, reusing statements', function () {
     this.timeout(120_000);
-    const counts: Counts = { clean: 0, prefix: 0, tail: 0 };
+    const counts: Counts = { clean: 0, prefix: 0, tail: 0, nested: 0 };
     for (let seed = 1; seed <= 200; seed++) {
       const r = new Random(seed);
       let text = program(r);
@@ -102,23 +120,23 @@ describe('incremental reparsing', () => {
         current = reparse(current, text, counts, `seed ${seed} edit ${k}`);
       }
     }
-    assert.ok(counts.prefix > counts.clean / 4 && counts.tail > counts.clean / 4, JSON.stringify(counts));
+    assert.ok(counts.prefix > counts.clean / 4 && counts.tail > counts.clean / 4 && counts.nested! > counts.clean, JSON.stringify(counts));
   });
 
   it('equals a full parse while code is typed and erased character by character', function () {
     this.timeout(120_000);
-    const counts: Counts = { clean: 0, prefix: 0, tail: 0 };
+    const counts: Counts = { clean: 0, prefix: 0, tail: 0, nested: 0 };
     for (let seed = 1; seed <= 30; seed++) {
       const r = new Random(1000 + seed);
       let current = parse(program(r), { name: 'x' });
       for (let k = 0; k < 3; k++) current = typeAndErase(r, current, counts, `seed ${1000 + seed}`);
     }
-    assert.ok(counts.prefix > counts.clean / 4 && counts.tail > counts.clean / 4, JSON.stringify(counts));
+    assert.ok(counts.prefix > counts.clean / 4 && counts.tail > counts.clean / 4 && counts.nested! > counts.clean, JSON.stringify(counts));
   });
 
   it('equals a full parse on the accept corpus under edits', function () {
     this.timeout(120_000);
-    const counts: Counts = { clean: 0, prefix: 0, tail: 0 };
+    const counts: Counts = { clean: 0, prefix: 0, tail: 0, nested: 0 };
     const r = new Random(7);
     for (const file of readCorpus('accept')) {
       let text = Buffer.from(file.bytes).toString('utf8');
@@ -129,7 +147,7 @@ describe('incremental reparsing', () => {
       }
       current = typeAndErase(r, current, counts, file.name);
     }
-    assert.ok(counts.prefix > 0 && counts.tail > 0, JSON.stringify(counts));
+    assert.ok(counts.prefix > 0 && counts.tail > 0 && counts.nested! > 0, JSON.stringify(counts));
   });
 
   it('equals a full parse on programs past the limit of 100 diagnostics, reusing their statements', function () {
@@ -173,6 +191,29 @@ describe('incremental reparsing', () => {
     const bytes = parse(new TextEncoder().encode(text));
     const after = parse(text.replace('2', '4'), { previous: bytes });
     assert.notEqual(after.chunk.body.body[0], bytes.chunk.body.body[0]);
+  });
+
+  it('takes a nested statement over only where it reads the same: locals, nesting, `...`, gotos', () => {
+    /** Parses `before`, then `after` taking it over; both the same as a full parse, and `after` has `says`. */
+    const check = (before: string, after: string, says: RegExp): void => {
+      const first = parse(before);
+      assert.deepEqual(first.diagnostics, []);
+      const counts: Counts = { clean: 0, prefix: 0, tail: 0 };
+      const second = reparse(first, after, counts, JSON.stringify(after.slice(0, 60)));
+      assert.match(second.diagnostics.map((d) => d.message).join('; '), says);
+    };
+    // One more local before it: its own local is the 201st.
+    const names = Array.from({ length: 199 }, (_, i) => `a${i}`).join(', ');
+    check(`function f()\n  local ${names}\n  g()\n  local last = 1\nend\n`, `function f()\n  local ${names}\n  local z\n  g()\n  local last = 1\nend\n`, /too many local variables/);
+    // The function loses its `...`.
+    check('function f(...)\n  g()\n  do local t = {...} end\nend\n', 'function f()\n  g()\n  do local t = {...} end\nend\n', /cannot use '...' outside a vararg function/);
+    // The label its goto jumps back to is gone.
+    check('do\n  ::top::\n  g()\n  if n then goto top end\nend\n', 'do\n  g()\n  if n then goto top end\nend\n', /no visible label 'top'/);
+    // One nesting level more around it (an unclosed `do` before it): its deepest part is one too deep.
+    let depth = 1;
+    const nestedDo = (k: number): string => `function f()\n  g()\n  ${'do '.repeat(k)}${'end '.repeat(k)}\nend\n`;
+    while (parse(nestedDo(depth + 1)).diagnostics.length === 0) depth++;
+    check(nestedDo(depth), nestedDo(depth).replace('  g()', '  do g()'), /too many C levels/);
   });
 
   it('keeps no earlier result alive (an editing session holds one tree, not its history)', async () => {

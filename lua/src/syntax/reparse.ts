@@ -24,6 +24,15 @@
 //   boundary after the last one (and the edit), as for a parse without diagnostics;
 // - one whose diagnostics reached their limit (100) before the edit: the new parse has the same
 //   ones from the same unchanged text, and can add none after.
+// Inside the top-level statements it reads again, the parser takes over the old statements of
+// nested blocks too (a function's body, a `describe(function() ... end)`): one outside the edit,
+// at the same place before it or moved by the edit after it, that its parse recorded as having
+// added no diagnostic, read with the same state as now (its function's active locals, the nesting
+// level, whether `...` is allowed), with no goto or label and no `break` out of it; before the
+// edit, the token after it (which decided where it ends) must be outside the edit too. Its nodes
+// are the same objects, so the analyses after the parse take over what they kept of them (the
+// type analysis: the functions in them).
+//
 // The result is exactly what a full parse gives, which the tests check on random edits.
 
 import * as ast from './ast';
@@ -112,8 +121,12 @@ export interface Tail {
 export class ReusePlan {
   /** The boundary where parsing starts again; -1 to start at the beginning. */
   private readonly restart: number;
-  private readonly newChangeEnd: number;
-  private readonly delta: number;
+  /** Where the edit starts (the same in both texts), where it ends in the new text, and its change of length. */
+  readonly changeStart: number;
+  readonly newChangeEnd: number;
+  readonly delta: number;
+  /** The statements nested in each old top-level statement by start (old offsets), made on first use. */
+  private readonly nested = new Map<ast.Statement, Map<number, ast.Statement>>();
 
   private constructor(
     private readonly old: ReuseInfo,
@@ -125,6 +138,7 @@ export class ReusePlan {
     /** Where the earlier parse's diagnostics lie (old offsets), when it has some below the limit. */
     errors?: { from: number; to: number },
   ) {
+    this.changeStart = changeStart;
     this.newChangeEnd = newChangeEnd;
     this.delta = newChangeEnd - oldChangeEnd;
     this.errorsEnd = errors ? errors.to : -1;
@@ -211,6 +225,48 @@ export class ReusePlan {
     return !this.capped && b.actives(i) === actives ? i : -1;
   }
 
+  /**
+   * The old statement nested in a block (not a top-level one) that started where the new text's
+   * `offset` is, outside the edit: at the same offset before it, moved by the edit after it.
+   */
+  nestedAt(offset: number): ast.Statement | undefined {
+    let old: number;
+    if (offset < this.changeStart) old = offset;
+    else if (offset >= this.newChangeEnd) old = offset - this.delta;
+    else return undefined;
+    const body = this.old.chunk.body.body;
+    let lo = 0;
+    let hi = body.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const top = body[mid];
+      if (top.end <= old) lo = mid + 1;
+      else if (top.start >= old) hi = mid - 1;
+      else {
+        let index = this.nested.get(top);
+        if (index === undefined) this.nested.set(top, (index = nestedStatements(top)));
+        return index.get(old);
+      }
+    }
+    return undefined;
+  }
+
+  /** The old comments inside [start, end) (old offsets), moved by `delta`, appended to `out`. */
+  commentsIn(start: number, end: number, delta: number, out: { start: number; end: number; text: string; long: boolean }[]): void {
+    const comments = this.old.chunk.comments;
+    let lo = 0;
+    let hi = comments.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (comments[mid].start < start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < comments.length && comments[i].start < end; i++) {
+      const c = comments[i];
+      out.push({ start: c.start + delta, end: c.end + delta, text: c.text, long: c.long });
+    }
+  }
+
   /** Takes over the old statements from boundary `i` on, and the comments after them, moved by the edit. */
   takeTail(i: number, statementsSoFar: number): Tail {
     const b = this.old.boundaries;
@@ -279,8 +335,21 @@ function mover(kind: string): Mover {
   return move;
 }
 
+/** The statements in the blocks nested in a top-level statement, by start. */
+function nestedStatements(top: ast.Statement): Map<number, ast.Statement> {
+  const index = new Map<number, ast.Statement>();
+  const stack: ast.Node[] = [top];
+  const push = (child: ast.Node): void => { stack.push(child); };
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.kind === 'Block') for (const s of node.body) index.set(s.start, s);
+    forEachChild(node, push);
+  }
+  return index;
+}
+
 /** Moves every offset in these subtrees by `delta` (in place: the old tree becomes the new one's). */
-function shift(roots: ast.Node[], delta: number): void {
+export function shift(roots: ast.Node[], delta: number): void {
   for (const root of roots) {
     let kinds = flattened.get(root);
     if (kinds === undefined) {
