@@ -11,8 +11,10 @@ import { URI } from 'vscode-uri';
 import { PassThrough } from 'stream';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { rangedChange, Server } from './server';
-import { LanguageService, type TextEdit } from '../service/service';
+import { Server } from './server';
+import { rangedChange } from '../format/edits';
+import { LanguageService } from '../service/service';
+import type { ParseResult } from '@sandlua/lua';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'server', 'dist', 'sandlua.js');
@@ -769,39 +771,38 @@ describe('whole-text changes as ranged edits', () => {
     }
   });
 
-  it('hands the language service the small ranged edit a whole-text change amounts to (in process, over a JSON-RPC connection)', async () => {
-    class Spy extends LanguageService {
-      seen: { version: number; edits?: TextEdit[] }[] = [];
-      override change(file: string, text: string, version: number, edits?: TextEdit[]): void {
-        this.seen.push({ version, edits });
-        super.change(file, text, version, edits);
-      }
-    }
-    const spy = new Spy();
+  it('takes the earlier parse over on a whole-text change, as on a ranged one (in process, over a JSON-RPC connection)', async () => {
+    const parses: ParseResult[] = [];
+    const service = new LanguageService({ analysis: (analysis) => { parses.push(analysis.parsed); return {}; } });
     const toServer = new PassThrough();
     const toClient = new PassThrough();
     const serverConnection = createConnection(ProposedFeatures.all, new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
-    new Server(serverConnection, spy).listen();
+    new Server(serverConnection, service).listen();
     const connection = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
-    const published: { uri: string; version?: number }[] = [];
-    connection.onNotification('textDocument/publishDiagnostics', (p: { uri: string; version?: number }) => { published.push(p); });
+    const published: { uri: string; version?: number; diagnostics: { message: string }[] }[] = [];
+    connection.onNotification('textDocument/publishDiagnostics', (p: { uri: string; version?: number; diagnostics: { message: string }[] }) => { published.push(p); });
     connection.listen();
     try {
       await connection.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} });
       const uri = 'file:///tmp/sandlua-spy/big%20one.lua';
       const lines = Array.from({ length: 3000 }, (_, i) => `local v${i % 150} = ${i}`);
       const text = lines.join('\n') + '\n';
+      const version = async (v: number): Promise<void> => {
+        for (let i = 0; i < 200 && !published.some((p) => p.version === v); i++) await new Promise((r) => setTimeout(r, 50));
+      };
       await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'lua', version: 1, text } });
+      await version(1);
       const edited = text.replace('local v7 = 1507', 'local v7 = 15070');
       await connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: edited }] });
-      // Answered in order: once a request is answered, the change was handled.
-      await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 6 } });
-      const change = spy.seen.find((s) => s.version === 2)!;
-      assert.deepEqual(change.edits, [{ range: { start: { line: 1507, character: 15 }, end: { line: 1507, character: 15 } }, newText: '0' }]);
-      assert.equal(spy.text('/tmp/sandlua-spy/big one.lua'), edited);
-      assert.deepEqual(spy.lastEdits('/tmp/sandlua-spy/big one.lua'), change.edits);
-      // Opening has no edits.
-      assert.equal(spy.seen.find((s) => s.version === 1)!.edits, undefined);
+      await version(2);
+      assert.equal(service.text('/tmp/sandlua-spy/big one.lua'), edited);
+      const [before, after] = parses.slice(-2);
+      assert.equal(after.source, edited);
+      // The statements before and after the edited one are the earlier parse's own.
+      assert.equal(after.chunk.body.body[0], before.chunk.body.body[0]);
+      assert.equal(after.chunk.body.body[2999], before.chunk.body.body[2999]);
+      assert.notEqual(after.chunk.body.body[1507], before.chunk.body.body[1507]);
+      assert.equal(published.find((p) => p.version === 2)!.diagnostics.length, published.find((p) => p.version === 1)!.diagnostics.length);
     } finally {
       connection.dispose();
       serverConnection.dispose();

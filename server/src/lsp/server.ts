@@ -7,7 +7,7 @@ import {
   InsertTextFormat, SymbolKind, DocumentHighlightKind, CodeActionKind, FoldingRangeKind, MarkupKind, ResponseError, ErrorCodes,
   DocumentDiagnosticReportKind, FileChangeType, InlayHintKind, SemanticTokensBuilder, DidChangeWatchedFilesNotification, LSPErrorCodes,
   type Connection, type InitializeParams, type InitializeResult, type Diagnostic as LspDiagnostic,
-  type WorkspaceDocumentDiagnosticReport, type TextDocumentContentChangeEvent, type SelectionRange, type DocumentSymbol as LspDocumentSymbol, type SymbolInformation,
+  type WorkspaceDocumentDiagnosticReport, type SelectionRange, type DocumentSymbol as LspDocumentSymbol, type SymbolInformation,
   type FormattingOptions, type CallHierarchyItem as LspCallHierarchyItem, type RequestMessage, type ResponseMessage, type ConnectionStrategy,
   AbstractMessageReader, StreamMessageWriter, type DataCallback, type Disposable, type Message,
 } from 'vscode-languageserver/node';
@@ -18,10 +18,8 @@ import {
   LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, type CallItem, type CompletionKind, type Diagnostic, type DocumentSymbol, type ServiceSettings, type TextEdit,
 } from '../service/service';
 import type { Severity } from '../check/check';
-import { rangedChange } from '../format/edits';
 import { guardedStdin } from '../framing';
 
-export { rangedChange };
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, information: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint,
@@ -112,26 +110,11 @@ function serve(connection: Connection): Promise<void> {
 export class Server {
   /**
    * The open documents, by the URI exactly as the client sent it. A change without a range (the
-   * whole text: clients that sync Full, Neovim with allow_incremental_sync = false) is diffed
-   * against the previous text and applied as the ranged change it amounts to.
+   * whole text: clients that sync Full, Neovim with allow_incremental_sync = false) is kept as the
+   * client sent it: the parse finds what changed against the previous text itself (reparse.ts),
+   * so such a client costs what a ranged edit costs, and the new text is one flat string.
    */
-  private readonly documents = new TextDocuments<TextDocument>({
-    create: TextDocument.create,
-    update: (document, changes, version) => {
-      const edits: TextEdit[] = [];
-      for (const change of changes) {
-        const ranged = this.ranged(document, change);
-        edits.push({ range: ranged.range, newText: ranged.text });
-        // A whole text is kept as the client sent it: one flat string, where the ranged edit's
-        // would be pieces of the old one joined, which the parse's first read copies into one.
-        TextDocument.update(document, [change], version);
-      }
-      this.edits.set(document.uri, edits);
-      return document;
-    },
-  });
-  /** The ranged edits of each document's last change, for the language service. */
-  private readonly edits = new Map<string, TextEdit[]>();
+  private readonly documents = new TextDocuments(TextDocument);
   /** The URI each open document was opened with, by path: every answer about it names it so. */
   private readonly uris = new Map<string, string>();
   private pullDiagnostics = false;
@@ -175,12 +158,6 @@ export class Server {
     return builder;
   }
 
-  private ranged(document: TextDocument, change: TextDocumentContentChangeEvent): { range: TextEdit['range']; text: string } {
-    if ('range' in change && change.range) return { range: change.range, text: change.text };
-    const r = rangedChange(document.getText(), change.text);
-    return { range: { start: document.positionAt(r.start), end: document.positionAt(r.end) }, text: r.newText };
-  }
-
   listen(): void {
     const c = this.connection;
     c.onInitialize((params) => this.initialize(params));
@@ -210,15 +187,10 @@ export class Server {
     });
 
     this.documents.onDidOpen((e) => this.uris.set(this.path(e.document.uri), e.document.uri));
-    this.documents.onDidChangeContent((e) => {
-      const edits = this.edits.get(e.document.uri);
-      this.edits.delete(e.document.uri);
-      this.opened(e.document, edits);
-    });
+    this.documents.onDidChangeContent((e) => this.opened(e.document));
     this.documents.onDidClose((e) => {
       const path = this.path(e.document.uri);
       if (this.uris.get(path) === e.document.uri) this.uris.delete(path);
-      this.edits.delete(e.document.uri);
       this.tokenBuilders.delete(e.document.uri);
       this.tooLarge.delete(path);
       this.service.close(path);
@@ -465,18 +437,16 @@ export class Server {
     }
   }
 
-  /** A document opened (edits undefined) or changed (its ranged edits). */
-  private opened(document: TextDocument, edits?: TextEdit[]): void {
+  /** A document opened or changed. */
+  private opened(document: TextDocument): void {
     const path = this.path(document.uri);
     const text = document.getText();
     // A document too large to check is given to the service empty (every feature answers
     // nothing) and gets one diagnostic saying why; checking it would hold the server for minutes.
-    const wasLarge = this.tooLarge.has(path);
     // (Contracts are bounded by their loader, which reports one that is too large as an error.)
     if (text.length > MAX_DOCUMENT && !path.endsWith('sandlua.json')) this.tooLarge.set(path, text.length);
     else this.tooLarge.delete(path);
-    if (this.tooLarge.has(path)) this.service.change(path, '', document.version);
-    else this.service.change(path, text, document.version, wasLarge ? undefined : edits);
+    this.service.change(path, this.tooLarge.has(path) ? '' : text, document.version);
     if (path.endsWith('sandlua.json')) {
       this.contractsChanged();
       return;

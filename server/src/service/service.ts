@@ -110,8 +110,7 @@ export interface ServiceOptions {
   analysis?: (analysis: ScriptAnalysis, text: string) => Partial<Pick<ScriptAnalysis, 'types' | 'findings'>>;
 }
 
-/** `edits`: the ranged edits that made this version of the previous one (undefined: opened, or not known). */
-interface OpenDocument { text: string; version: number; edits?: TextEdit[] }
+interface OpenDocument { text: string; version: number }
 
 /**
  * A script's parse and scopes for its current text, and what governs it: what the features that
@@ -192,19 +191,9 @@ export class LanguageService {
     if (isContract(path)) this.contractsChanged();
   }
 
-  /**
-   * A new version of an open document, with the ranged edits that made it of the previous one when
-   * the editor's transport knows them (it turns whole-text changes into the ranged edit they amount
-   * to, so a client that sends the whole text costs what a ranged edit costs).
-   */
-  change(path: string, text: string, version: number, edits?: TextEdit[]): void {
+  /** A new version of an open document (its analysis takes the last one's over where the edit allows). */
+  change(path: string, text: string, version: number): void {
     this.open(path, text, version);
-    if (edits) this.documents.get(path)!.edits = edits;
-  }
-
-  /** The ranged edits that made the open document's current version (undefined: opened, or not known). */
-  lastEdits(path: string): TextEdit[] | undefined {
-    return this.documents.get(path)?.edits;
   }
 
   close(path: string): void {
