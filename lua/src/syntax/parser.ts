@@ -162,26 +162,23 @@ export function parse(source: string | Uint8Array, options: ParseOptions = {}): 
 const reuseInfo = new WeakMap<ParseResult, ReuseInfo>();
 
 /**
- * A statement nested in a block that added no diagnostic (and that no diagnostic before it could
- * have hidden), with what its parse depended on besides its tokens: a reparse takes it over where
- * that is the same (Parser.reuseNested). It has no goto or label and sends no `break` out of
- * itself. The offsets are relative, so a record holds while its statement moves.
+ * Statements nested in blocks that added no diagnostic (and that no diagnostic before them could
+ * have hidden), with what their parse depended on besides their tokens: a reparse takes one over
+ * where that is the same (Parser.reuseNested). Such a statement has no goto or label and sends no
+ * `break` out of itself. What is kept is one number (a record per statement as an object made
+ * every full parse of a long file measurably slower): from the statement's end to the end of the
+ * token after it (which decided where it ends), its function's active locals, the nesting level,
+ * and whether `...` is allowed. The locals it brings into scope are its own names (`local x`).
  */
-interface NestedRecord {
-  /** From the end of the token before it to its start. */
-  prevGap: number;
-  /** From its end to the end of the token after it (which decided where it ends). */
-  followGap: number;
-  /** Active locals of its function, nesting level, `...` allowed. */
-  actives: number;
-  level: number;
-  vararg: boolean;
-  /** The locals it brings into scope (`local x`). */
-  adds: readonly string[];
+const nestedRecords = new WeakMap<ast.Statement, number>();
+
+function packRecord(followGap: number, actives: number, level: number, vararg: boolean): number {
+  return ((followGap * 256 + actives) * 256 + level) * 2 + (vararg ? 1 : 0);
 }
 
-const nestedRecords = new WeakMap<ast.Statement, NestedRecord>();
-const NO_NAMES: readonly string[] = [];
+function followGapOf(record: number): number {
+  return Math.floor(record / 131072);
+}
 
 class Parser {
   private readonly lexer: Lexer;
@@ -655,14 +652,13 @@ class Parser {
     return false;
   }
 
-  /** Parses a statement of a nested block, and records it for a later parse when it qualifies (see NestedRecord). */
+  /** Parses a statement of a nested block, and records it for a later parse when it qualifies (see nestedRecords). */
   private recordedStatement(body: ast.Statement[]): void {
     const fs = this.fs;
     const start = this.tok.start;
     // Errors before it must not hide its own: none at its first token or after, none capped, not too deep.
     const diagnostics = this.diagnostics.length;
     const clean = !this.ahead && diagnostics < MAX_DIAGNOSTICS && this.lastErrorAt < start && !this.tooDeep;
-    const prevGap = start - this.prevEnd;
     const actives = fs.actives.length;
     const level = this.level;
     const gotos = fs.gotos.length;
@@ -674,16 +670,14 @@ class Parser {
     if (fs.gotos.length !== gotos || this.gotoStatements !== gotoStatements || this.labelStatements !== labelStatements) return;
     const statement = body[count];
     if (statement.start !== start || statement.end !== this.prevEnd || statement.kind === 'Return') return;
-    nestedRecords.set(statement, {
-      prevGap, followGap: this.tok.end - statement.end, actives, level, vararg: fs.isVararg,
-      adds: fs.actives.length > actives ? fs.actives.slice(actives) : NO_NAMES,
-    });
+    const followGap = this.tok.end - statement.end;
+    if (followGap < 2 ** 30 && actives < 256 && level < 256) nestedRecords.set(statement, packRecord(followGap, actives, level, fs.isVararg));
   }
 
   /**
    * Takes over the earlier parse's statement of a nested block that starts here, outside the edit,
    * when it was read without diagnostics in the same state as now and so would read the same
-   * (see NestedRecord); then reads on after it. Diagnostics before it do not matter: it adds none.
+   * (see nestedRecords); then reads on after it. Diagnostics before it do not matter: it adds none.
    */
   private reuseNested(body: ast.Statement[]): boolean {
     const plan = this.plan!;
@@ -691,20 +685,20 @@ class Parser {
     const offset = this.tok.start;
     const statement = plan.nestedAt(offset);
     const record = statement && nestedRecords.get(statement);
-    if (!statement || !record) return false;
+    if (!statement || record === undefined) return false;
     const fs = this.fs;
-    if (record.prevGap !== offset - this.prevEnd || record.actives !== fs.actives.length
-      || record.level !== this.level || record.vararg !== fs.isVararg) return false;
+    if (record % 131072 !== packRecord(0, fs.actives.length, this.level, fs.isVararg)) return false;
     const after = offset >= plan.newChangeEnd;
     const delta = after ? plan.delta : 0;
     if (statement.start + delta !== offset) return false;
     // Before the edit, the token after it (and the character after that) must be outside the edit too.
-    if (!after && statement.end + record.followGap >= plan.changeStart) return false;
+    if (!after && statement.end + followGapOf(record) >= plan.changeStart) return false;
     const oldStart = statement.start;
     const oldEnd = statement.end;
     if (delta !== 0) shift([statement], delta);
     body.push(statement);
-    for (const name of record.adds) fs.actives.push(name);
+    if (statement.kind === 'Local') for (const name of statement.names) fs.actives.push(name.name);
+    else if (statement.kind === 'LocalFunction') fs.actives.push(statement.name.name);
     plan.commentsIn(oldStart, oldEnd, delta, this.lexer.comments);
     this.lexer.seek(statement.end);
     this.tok = { type: T.EOF, start: statement.end, end: statement.end, text: '', number: undefined, quote: undefined, near: undefined };
