@@ -25,11 +25,12 @@
 // - one whose diagnostics reached their limit (100) before the edit: the new parse has the same
 //   ones from the same unchanged text, and can add none after.
 // Inside the top-level statements it reads again, the parser takes over the old statements of
-// nested blocks too (a function's body, a `describe(function() ... end)`): one outside the edit,
-// at the same place before it or moved by the edit after it, that its parse recorded as having
-// added no diagnostic, read with the same state as now (its function's active locals, the nesting
-// level, whether `...` is allowed), with no goto or label and no `break` out of it; before the
-// edit, the token after it (which decided where it ends) must be outside the edit too. Its nodes
+// nested blocks too (a function's body, a `describe(function() ... end)`): one that spans lines,
+// lies outside the edit (at the same place before it, moved by the edit after it), and that its
+// parse recorded as having added no diagnostic, read with the same state as now (its function's
+// active locals, the nesting level, whether `...` is allowed), with no goto or label and no
+// `break` out of it; before the edit, the token after it (which decided where it ends) must be
+// outside the edit too. Its nodes
 // are the same objects, so the analyses after the parse take over what they kept of them (the
 // type analysis: the functions in them).
 //
