@@ -20,7 +20,6 @@ import {
 import type { Severity } from '../check/check';
 import { guardedStdin } from '../framing';
 
-
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, information: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint,
 };
@@ -64,7 +63,7 @@ export const CANCEL_QUEUED: ConnectionStrategy = {
  * The messages a FramingGuard in object mode passes on, as the connection's reader: each body is
  * parsed once, by the guard (a whole-text change of a 600 KB script is 600 KB of JSON).
  */
-export class GuardedMessageReader extends AbstractMessageReader {
+class GuardedMessageReader extends AbstractMessageReader {
   constructor(private readonly messages: NodeJS.ReadableStream) {
     super();
   }
