@@ -128,21 +128,29 @@ const stats = (xs) => {
   return { median: s[s.length >> 1], p95: s[Math.floor(s.length * 0.95)] };
 };
 
-/** One server session on the bundle `cli`: every editor figure. */
-async function session(cli) {
+/**
+ * `sandlua lsp --stdio` of the bundle `cli`, initialized on the workspace: the connection, and
+ * `published(uri, version)`, which resolves with that version's diagnostics when they come.
+ */
+async function startServer(cli) {
   const server = spawn(process.execPath, [cli, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const connection = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
   const waiting = new Map();
   connection.onNotification('textDocument/publishDiagnostics', (p) => {
     const w = waiting.get(p.uri);
-    if (w && p.version === w.version) { waiting.delete(p.uri); w.resolve(); }
+    if (w && p.version === w.version) { waiting.delete(p.uri); w.resolve(p.diagnostics); }
   });
   connection.onRequest('workspace/configuration', () => [{}]);
   connection.listen();
   await connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(ws).href, workspaceFolders: [{ uri: pathToFileURL(ws).href, name: 'ws' }], capabilities: {} });
   await connection.sendNotification('initialized', {});
-
   const published = (uri, version) => new Promise((resolve) => waiting.set(uri, { version, resolve }));
+  return { server, connection, published };
+}
+
+/** One server session on the bundle `cli`: every editor figure. */
+async function session(cli) {
+  const { server, connection, published } = await startServer(cli);
 
   // whole: the change is sent as the whole new text (no range), as some clients do (Neovim with
   // allow_incremental_sync = false, clients that sync Full). at: the line edited (default: the middle).
@@ -283,24 +291,13 @@ function luaFiles(dir, out = []) {
 
 /** One server session over the corpus's files, each copied into the workspace (under its contract). */
 async function corpusSession(cli, files) {
-  const server = spawn(process.execPath, [cli, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const connection = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
-  const waiting = new Map();
+  const { connection, published } = await startServer(cli);
   const r = { open: [], edit: [], largeOpen: [], largeEdit: [], largeWhole: [], lines: 0, bytes: 0, largeFiles: [], diagnostics: 0 };
-  connection.onNotification('textDocument/publishDiagnostics', (p) => {
-    const w = waiting.get(p.uri);
-    if (w && p.version === w.version) { waiting.delete(p.uri); w.resolve(); r.diagnostics += p.diagnostics.length; }
-  });
-  connection.onRequest('workspace/configuration', () => [{}]);
-  connection.listen();
-  await connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(ws).href, workspaceFolders: [{ uri: pathToFileURL(ws).href, name: 'ws' }], capabilities: {} });
-  await connection.sendNotification('initialized', {});
-  const published = (uri, version) => new Promise((resolve) => waiting.set(uri, { version, resolve }));
   const timed = async (uri, version, send) => {
     const done = published(uri, version);
     const t0 = performance.now();
     await send();
-    await done;
+    r.diagnostics += (await done).length;
     return performance.now() - t0;
   };
   for (let f = 0; f < files.length; f++) {
@@ -353,7 +350,7 @@ if (corpusAt > 0) {
   rmSync(ws, { recursive: true, force: true });
   rmSync(plainDir, { recursive: true, force: true });
   const ms = (x) => `${x.toFixed(2)} ms`;
-  const spread = (xs) => { const s = stats(xs); return `${ms(s.median)} p95 ${ms(s.p95)}`; };
+  const spread = (xs) => { if (xs.length === 0) return "(no such files)"; const s = stats(xs); return `${ms(s.median)} p95 ${ms(s.p95)}`; };
   const row = (label, pick) => console.log(`${label.padEnd(46)} ${pick(ours).padStart(30)}${base ? `   ${pick(base).padStart(30)}` : ''}`);
   console.log(`language server on a real-world corpus: ${files.length} files, ${ours.lines} lines, ${(ours.bytes / 1048576).toFixed(1)} MB, under the workspace's contract\n`);
   console.log(`${''.padEnd(46)} ${'this build'.padStart(30)}${base ? `   ${`base (${process.argv[baseAt + 1]})`.padStart(30)}` : ''}`);

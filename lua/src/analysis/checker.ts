@@ -157,8 +157,11 @@ const useFindings = new WeakMap<ast.Statement, { main: FunctionInfo; contract: C
 
 type UseEntry = Finding | { finding: Finding; use: number; name: string };
 
-/** The findings of ungranted calls whose fix declares the name (the name, for useFindings). */
-const declaring = new WeakMap<Finding, string>();
+/** The name an ungranted call's fix declares in the contract's host section (see declareHostFix), if it has that fix. */
+function declaredHostName(f: Finding): string | undefined {
+  const edit = f.code === 'ungranted-host' ? f.fixes?.[0]?.contract?.[0] : undefined;
+  return edit && edit.path.length === 2 && edit.path[0] === 'host' ? String(edit.path[1]) : undefined;
+}
 
 /** Numbers for the main block's `if` statements, in the key of useFindings. */
 const statementIds = new WeakMap<ast.Statement, number>();
@@ -297,12 +300,8 @@ class Checker {
             this.findings.push(movedFinding(entry, delta));
             continue;
           }
-          const finding = movedFinding(entry.finding, delta);
-          const fixes = this.declareHostFix(entry.name, uses[from + entry.use]);
-          if (fixes.length > 0) finding.fixes = fixes;
-          else delete finding.fixes;
-          declaring.set(finding, entry.name);
-          this.findings.push(finding);
+          // The same contract, name and call: the fix is made again, typed as the arguments are now.
+          this.findings.push({ ...movedFinding(entry.finding, delta), fixes: this.declareHostFix(entry.name, uses[from + entry.use]) });
         }
         continue;
       }
@@ -312,7 +311,7 @@ class Checker {
         this.checkUse(uses[i]);
         for (let j = before; j < this.findings.length; j++) {
           const finding = this.findings[j];
-          const name = declaring.get(finding);
+          const name = declaredHostName(finding);
           entries.push(name === undefined ? movedFinding(finding, 0) : { finding: movedFinding(finding, 0), use: i - from, name });
         }
       }
@@ -503,7 +502,6 @@ class Checker {
     // A near miss of a granted name is a slip, not a new capability: then only the correction is offered.
     const fixes = said.guess ? [changeTo(node, said.guess)] : this.declareHostFix(name, use);
     this.add(node, said.warning ? 'warning' : 'error', 'ungranted-host', said.message, fixes.length > 0 ? fixes : undefined);
-    if (!said.guess) declaring.set(this.findings[this.findings.length - 1], name);
   }
 
   /**

@@ -172,13 +172,13 @@ const reuseInfo = new WeakMap<ParseResult, ReuseInfo>();
  */
 const nestedRecords = new WeakMap<ast.Statement, number>();
 
-function packRecord(followGap: number, actives: number, level: number, vararg: boolean): number {
-  return ((followGap * 256 + actives) * 256 + level) * 2 + (vararg ? 1 : 0);
+/** The state part of a record: active locals and nesting level (each under 256), `...` allowed. */
+function stateKey(actives: number, level: number, vararg: boolean): number {
+  return (actives * 256 + level) * 2 + (vararg ? 1 : 0);
 }
 
-function followGapOf(record: number): number {
-  return Math.floor(record / 131072);
-}
+/** Records are `followGap * STATES + stateKey`. */
+const STATES = 2 ** 17;
 
 class Parser {
   private readonly lexer: Lexer;
@@ -675,7 +675,7 @@ class Parser {
     const newline = this.source.indexOf('\n', start);
     if (newline < 0 || newline >= statement.end) return;
     const followGap = this.tok.end - statement.end;
-    if (followGap < 2 ** 30 && actives < 256 && level < 256) nestedRecords.set(statement, packRecord(followGap, actives, level, fs.isVararg));
+    if (followGap < 2 ** 30 && actives < 256 && level < 256) nestedRecords.set(statement, followGap * STATES + stateKey(actives, level, fs.isVararg));
   }
 
   /**
@@ -691,12 +691,12 @@ class Parser {
     const record = statement && nestedRecords.get(statement);
     if (!statement || record === undefined) return false;
     const fs = this.fs;
-    if (record % 131072 !== packRecord(0, fs.actives.length, this.level, fs.isVararg)) return false;
+    if (record % STATES !== stateKey(fs.actives.length, this.level, fs.isVararg)) return false;
     const after = offset >= plan.newChangeEnd;
     const delta = after ? plan.delta : 0;
     if (statement.start + delta !== offset) return false;
     // Before the edit, the token after it (and the character after that) must be outside the edit too.
-    if (!after && statement.end + followGapOf(record) >= plan.changeStart) return false;
+    if (!after && statement.end + Math.floor(record / STATES) >= plan.changeStart) return false;
     const oldStart = statement.start;
     const oldEnd = statement.end;
     if (delta !== 0) shift([statement], delta);
