@@ -4,6 +4,7 @@
 
 import { strict as assert } from 'assert';
 import { luaCompiler } from '../compiler/compile';
+import { Strings, SIZE } from './gc';
 import { LuaState } from './state';
 import { LuaError } from './value';
 import { hasLua53, runOursSource, runReferenceSource } from './testing/reference';
@@ -237,6 +238,16 @@ print('end of script')`;
   });
 });
 
+/** Runs a source that sets global `t` in `state`, and measures the heap it holds (then drops `t`). */
+function measurer(state: LuaState): (source: string) => number {
+  return (source) => {
+    state.run(source, '=x');
+    const bytes = state.vm.gc.measure().bytes;
+    state.run('t = nil', '=x');
+    return bytes;
+  };
+}
+
 describe('collector (engine)', () => {
   it('costs nothing before the first weak table or finalizer: no pass runs by allocation', () => {
     const state = new LuaState();
@@ -248,13 +259,7 @@ describe('collector (engine)', () => {
   });
 
   it('counts each long text once: the same string held many times, equal ones made apart, many of one length', () => {
-    const state = new LuaState();
-    const measure = (source: string): number => {
-      state.run(source, '=x');
-      const bytes = state.vm.gc.measure().bytes;
-      state.run('t = nil', '=x');
-      return bytes;
-    };
+    const measure = measurer(new LuaState());
     const base = measure('t = {}');
     const K = 20000;
     // One 20,000-character string in 100 slots, then 100 equal ones made apart: one text each time.
@@ -271,6 +276,67 @@ describe('collector (engine)', () => {
     // Equal texts among them, made apart, still once.
     const mixed = measure(`t = {} for i = 1, 100 do t[i] = string.rep("d", ${K - 3}) .. string.format("%03d", i % 10) end`) - base;
     assert.ok(mixed >= 10 * K && mixed < 11 * K, `${mixed}`);
+  });
+
+  it('counts each short text once, however many hold it and however it was made, in every pass', () => {
+    const measure = measurer(new LuaState());
+    const N = 20000;
+    const slots = measure(`t = {} for i = 1, ${N} do t[i] = i end`);
+    // One text in every slot, and equal texts made apart (short: up to 40 characters, and longer).
+    for (const length of [12, 40, 41, 300]) {
+      const one = measure(`t = {} local s = string.rep("o", ${length - 1}) .. "x" for i = 1, ${N} do t[i] = s end`) - slots;
+      const apart = measure(`t = {} for i = 1, ${N} do t[i] = string.rep("o", ${length - 1}) .. "x" end`) - slots;
+      assert.equal(one, SIZE.string + length, `${length}`);
+      assert.equal(apart, one, `${length}`);
+    }
+    // 20,000 different texts, twice each, in two passes in a row (the second one reuses the first's set).
+    const texts = `t = {} for i = 1, ${N} do local s = "item" .. i t[i] = s t[${N} + i] = "item" .. i end`;
+    const twice = measure(`t = {} for i = 1, ${2 * N} do t[i] = i end`);
+    let textBytes = 0;
+    for (let i = 1; i <= N; i++) textBytes += SIZE.string + `item${i}`.length;
+    assert.equal(measure(texts) - twice, textBytes);
+    assert.equal(measure(texts) - twice, textBytes);
+  });
+
+  it("counts short strings exactly when their hashes are all equal (a crowd goes in Sets)", () => {
+    class Crowded extends Strings {
+      protected override hash(): number {
+        return 12345;
+      }
+    }
+    for (const strings of [new Strings(), new Crowded()]) {
+      const made = (i: number): string => `s${i}`.padEnd(10 + (i % 31), '-');
+      for (let round = 0; round < 2; round++) {
+        for (let i = 0; i < 3000; i++) assert.equal(strings.add(made(i)), true, `${i}`);
+        // Equal strings made apart, again: all there (the table grew meanwhile, four times).
+        for (let i = 0; i < 3000; i++) assert.equal(strings.add(made(i).slice(0, 5) + made(i).slice(5)), false, `${i}`);
+        assert.equal(strings.size, 3000);
+        strings.clear();
+        assert.equal(strings.size, 0);
+      }
+    }
+    // A crowd whose chain is short again once the table has grown: the strings it put in the Sets
+    // are found there, not added to the table a second time.
+    class Spread extends Strings {
+      protected override hash(s: string): number {
+        return s.startsWith('crowd') ? Number(s.slice(5)) * 1024 + 7 : super.hash(s);
+      }
+    }
+    const spread = new Spread();
+    for (let k = 0; k < 100; k++) assert.equal(spread.add(`crowd${k}`), true);
+    for (let i = 0; i < 3000; i++) assert.equal(spread.add(`other${i}`), true);
+    for (let k = 0; k < 100; k++) assert.equal(spread.add(`crowd${k}`), false, `${k}`);
+    assert.equal(spread.size, 3100);
+    // A pass of few strings after one of many: the large table let go, the small one exact.
+    const strings = new Strings();
+    for (let i = 0; i < 50000; i++) strings.add(`many${i}`);
+    strings.clear();
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 10; i++) assert.equal(strings.add(`few${i}`), true);
+      for (let i = 0; i < 10; i++) assert.equal(strings.add(`few${i}`), false);
+      assert.equal(strings.size, 10);
+      strings.clear();
+    }
   });
 
   it('reads strings past a megabyte that share a length only when the limit depends on them, one a step', () => {
