@@ -37,7 +37,8 @@ const PROGRAMS = {
     for i = 1, 200, 3 do t["k" .. i] = -i end
     local count = 0
     for k in pairs(t) do count = count + 1 end
-    print(n, sum, count, t.k3, t.k4, next(t, "k4") ~= nil)`,
+    -- next from k4 works (whether another key follows it is the hash order: lua5.3's varies by run).
+    print(n, sum, count, t.k3, t.k4, (pcall(next, t, "k4")))`,
   'many cleared fields are swept when new ones come, and traversals still end': `
     local t = {}
     for round = 1, 50 do
