@@ -169,8 +169,19 @@ const MAX_MESSAGE = 64 * 1024;
 /** The longest a host call's conversion holds the event loop at a time, in milliseconds (then it goes on after a turn). */
 const SLICE_MS = 5;
 
-/** How often the limits are checked, in instructions. */
+/** How often the limits are checked, in instructions: at least this often (see PACED_EVERY). */
 const CHECK_EVERY = 1000;
+/**
+ * The checks' pace: where the run can pause, the stretch of instructions between two checks
+ * doubles while a stretch takes under PACE_FAST_MS, up to PACED_EVERY, and is back to
+ * CHECK_EVERY when one takes more than PACE_SLOW_MS. Each check makes the second tier leave its
+ * translation and enter it again: every 1,000 instructions that cost n_body ~25% of its time.
+ * Inside Lua a native called (where the run cannot pause) the checks stay CHECK_EVERY apart
+ * (VM.setHookPace): its code may be far slower per instruction than the stretch was set on.
+ */
+const PACED_EVERY = 16384;
+const PACE_FAST_MS = 0.25;
+const PACE_SLOW_MS = 1;
 
 /** Most bytes of host-call arguments and results (as JSON) an audit record keeps per run. */
 export const MAX_AUDIT_CALLS = 16 * 1024 * 1024;
@@ -560,6 +571,8 @@ class Run {
     let refusedAt: number | undefined;
     let yielding = false;
     let measuring = false;
+    /** When the limits were last checked (the pace). */
+    let checkedAt = performance.now();
     const hook = (_vm: VM, frame: CallFrame, canPause: boolean): boolean => {
       // A measure an instruction found due: here, between instructions, in slices (the run paused)
       // when the run can pause; else (inside a native's callback) at once.
@@ -581,6 +594,13 @@ class Run {
         this.checkLimits();
         if (debug !== undefined && debug.step(frame)) return true;
         const now = performance.now();
+        if (debug === undefined) {
+          const took = now - checkedAt;
+          if (took > PACE_SLOW_MS) every = CHECK_EVERY;
+          else if (took < PACE_FAST_MS) every = Math.min(every * 2, PACED_EVERY);
+          vm.setHookPace(every, CHECK_EVERY);
+          checkedAt = now;
+        }
         if (now - lastYield > YIELD_MS) {
           if (!canPause && this.running) {
             refusedAt ??= now;
@@ -598,6 +618,7 @@ class Run {
     const setPace = (): void => {
       every = debug !== undefined && debug.stepEvery() === 1 ? 1 : CHECK_EVERY;
       vm.setHook(hook, every, every === 1);
+      checkedAt = performance.now();
     };
     if (debug !== undefined) debug.attach({ vm, state: this.state, proto, globals: G, input: inputLua, audit: this.audit });
     vm.onUncaught = this.onUncaught;

@@ -7,6 +7,7 @@ import { holding, nextTurn } from './marshal';
 import { testContract } from './testing/contract';
 import { Sandbox } from './sandbox';
 import { LuaState } from '../vm/state';
+import { VM } from '../vm/interp';
 
 /** Holds the thread for at least `ms` as sandbox work (a slice of a run). */
 function slice(ms: number): void {
@@ -96,5 +97,32 @@ return table.concat(seen, ",")`;
     assert.equal(result.output, plain);
     // The run paused for the loop (else the test shows nothing).
     assert.ok(turns >= 2, `the loop had ${turns} turns during the run`);
+  });
+
+  it('stretches its checks while they come quickly (up to 16,384 instructions) and keeps them 1,000 apart inside Lua a native called', async () => {
+    const paces: [number, number][] = [];
+    const setHookPace = VM.prototype.setHookPace;
+    VM.prototype.setHookPace = function (this: VM, every: number, nested: number): void {
+      paces.push([every, nested]);
+      setHookPace.call(this, every, nested);
+    };
+    let result;
+    try {
+      result = await new Sandbox({ manifest: testContract('pace', { limits: { instructions: 1e9, timeMs: 30_000 } }) }).run(`
+        local n = 0 for i = 1, 3000000 do n = n + i % 7 end
+        local t = {} for i = 1, 2000 do t[i] = (i * 7919) % 2003 end
+        table.sort(t, function (a, b) local x = 0 for j = 1, 20 do x = x + j end return a < b end)
+        return n + t[1]`, null);
+    } finally {
+      VM.prototype.setHookPace = setHookPace;
+    }
+    assert.ok(result.ok, JSON.stringify(result));
+    const every = paces.map(([e]) => e);
+    // The fast loop: the stretch doubles to its most and stays there.
+    assert.equal(Math.max(...every), 16384);
+    assert.ok(every.filter((e) => e === 16384).length > 10, every.join(' '));
+    // Never more, never less than 1,000, and 1,000 inside Lua a native called (VM.setHookPace).
+    assert.ok(every.every((e) => e >= 1000 && e <= 16384 && Math.log2(e / 1000) % 1 === 0 || e === 16384), every.join(' '));
+    assert.ok(paces.every(([, nested]) => nested === 1000));
   });
 });

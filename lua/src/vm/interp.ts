@@ -308,6 +308,11 @@ export class VM {
   private budget = Infinity;
   private hook: StepHook | undefined = undefined;
   private hookEvery = 0;
+  /**
+   * The most the step hook's interval is inside Lua a native called (a sort comparator, a
+   * finalizer, an xpcall handler), where the run cannot pause (see setHookPace).
+   */
+  private hookEveryNested = Infinity;
   /** Instructions left before the step hook is due. */
   private hookLeft = 0;
   private skipHookOnce = false;
@@ -425,8 +430,33 @@ export class VM {
     this.syncCount();
     this.hook = hook;
     this.hookEvery = hook === undefined ? 0 : Math.max(1, Math.floor(every));
-    this.hookLeft = fromNext ? 0 : this.hookEvery;
+    this.hookEveryNested = Infinity;
+    this.hookLeft = fromNext ? 0 : this.hookInterval();
     this.refill();
+  }
+
+  /**
+   * The step hook's interval from its next call on (called by the hook itself, as a sandbox
+   * stretches its checks while they come quickly), and the most it is inside Lua a native
+   * called: there the run cannot pause, and the hook is what keeps the time it holds the thread
+   * short (its code may be far slower per instruction than the code the interval was set on).
+   */
+  setHookPace(every: number, nested: number): void {
+    this.hookEvery = Math.max(1, Math.floor(every));
+    this.hookEveryNested = Math.max(1, Math.floor(nested));
+  }
+
+  private hookInterval(): number {
+    return this.nativeDepth > 0 && this.hookEveryNested < this.hookEvery ? this.hookEveryNested : this.hookEvery;
+  }
+
+  /** A call from a native begins: the step hook comes within its interval inside it (setHookPace). */
+  private nestHook(): void {
+    this.syncCount();
+    if (this.hookLeft > this.hookEveryNested) {
+      this.hookLeft = this.hookEveryNested;
+      this.refill();
+    }
   }
 
   /**
@@ -537,7 +567,7 @@ export class VM {
           this.hookRefused = true;
         }
       }
-      this.hookLeft = this.hookEvery;
+      this.hookLeft = this.hookInterval();
     }
     const thread = this.current;
     if (thread.hookMask !== 0 && !isTestJump(frame)) {
@@ -725,6 +755,7 @@ export class VM {
     thread.nny++;
     thread.cCalls++;
     this.nativeDepth++;
+    if (this.hookEveryNested < this.hookEvery) this.nestHook();
     try {
       const status = this.runFrom(thread, depth, func, n);
       if (status === SUSPEND) throw new Error('internal: a nested call suspended');
@@ -785,6 +816,7 @@ export class VM {
     thread.nny++;
     thread.cCalls++;
     this.nativeDepth++;
+    if (this.hookEveryNested < this.hookEvery) this.nestHook();
     try {
       let status: number;
       try {
@@ -1288,7 +1320,7 @@ export class VM {
         this.hookRefused = false;
         this.syncCount();
         const pause = this.hook(this, frame, canPause) === true && canPause;
-        this.hookLeft = this.hookEvery;
+        this.hookLeft = this.hookInterval();
         this.refill();
         if (pause) return SUSPEND;
       }
@@ -2027,7 +2059,7 @@ export class VM {
    */
   tierCount(frame: CallFrame, need: number): number {
     this.syncCount();
-    if (this.budget < need || (this.hook !== undefined && this.hookEvery < need) || this.current.hookMask !== 0) return BAIL;
+    if (this.budget < need || (this.hook !== undefined && this.hookInterval() < need) || this.current.hookMask !== 0) return BAIL;
     // The window ends here: what was left of it was not used.
     if (this.hook !== undefined && this.hookLeft < need) this.hookLeft = 0;
     this.window = this.countdown = 0;

@@ -126,6 +126,48 @@ describe('VM suspension at host calls', () => {
     assert.equal(pauses, Math.floor(steps / 50));
   });
 
+  it('calls the step hook at its own pace, and within the nested interval inside Lua a native called (setHookPace)', () => {
+    const state = new LuaState();
+    const fn = state.load(`
+      local s = 0
+      for i = 1, 30000 do s = s + i end
+      local t = {} for i = 1, 300 do t[i] = (i * 37) % 301 end
+      table.sort(t, function (a, b) mark() local x = 0 for j = 1, 10 do x = x + j end return a < b end)
+      for i = 1, 30000 do s = s + i end
+      return s, t[1], t[300]`, '=pace');
+    assert.ok(typeof fn !== 'string');
+    // Where the comparator was first called, and each hook call: where (true: the run could
+    // pause there) and the instruction count.
+    const marks: number[] = [];
+    state.globals.setStr('mark', new NativeFunction('mark', () => {
+      marks.push(state.vm.instructions);
+      return [];
+    }));
+    const calls: [boolean, number][] = [];
+    state.vm.setHook((vm, _frame, canPause) => {
+      calls.push([canPause, vm.instructions]);
+      vm.setHookPace(5000, 40);
+      return false;
+    }, 5000);
+    const out = state.start(fn, []);
+    assert.deepEqual(out, { status: 'done', values: [900030000, 1, 300] });
+    // The instructions between two calls made in the same kind of place.
+    const gaps = (where: boolean): number[] => {
+      const between: number[] = [];
+      for (let i = 1; i < calls.length; i++) if (calls[i][0] === where && calls[i - 1][0] === where) between.push(calls[i][1] - calls[i - 1][1]);
+      return between;
+    };
+    const nested = gaps(false);
+    const top = gaps(true);
+    // Inside the comparator (a sort's callback), 40 instructions apart at most; elsewhere 5,000.
+    assert.ok(nested.length > 100, `${nested.length} nested calls`);
+    assert.ok(Math.max(...nested) <= 40, `${Math.max(...nested)}`);
+    // The first one too: a call from a native starts within the nested interval, whatever was left of the other.
+    const first = calls.find(([canPause]) => !canPause)!;
+    assert.ok(first[1] - marks[0] <= 40, `${first[1] - marks[0]}`);
+    assert.ok(Math.max(...top) > 4000 && Math.max(...top) <= 5000, `${Math.max(...top)}`);
+  });
+
   it('ends deep Lua recursion with Lua\'s stack overflow error, not a JS RangeError', () => {
     const state = new LuaState();
     const [ok, message] = state.run('local function f(n) return 1 + f(n + 1) end return pcall(f, 1)', '=deep');
