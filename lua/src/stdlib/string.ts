@@ -241,6 +241,35 @@ function find(a: Args, isFind: boolean, charge: Charge): LuaValue[] | Request {
   });
 }
 
+/**
+ * A byte string built piece by piece, in a buffer that doubles (gsub's result). A string grown
+ * with `+=` is a rope of a node per piece, all alive until the end, and V8's young-generation
+ * collections copied each of them: gsub with a function over 100,000 matches went through ~8 of
+ * them at ~11 ms each here. Measured on that gsub: 63-79 ms against 94-117 ms.
+ */
+class TextBuilder {
+  private buffer = Buffer.allocUnsafe(4096);
+  length = 0;
+
+  add(text: string): void {
+    const n = text.length;
+    const at = this.length;
+    if (at + n > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, at + n));
+      this.buffer.copy(grown, 0, 0, at);
+      this.buffer = grown;
+    }
+    // A short piece byte by byte (a call into Buffer.write costs more than that).
+    if (n < 16) for (let i = 0; i < n; i++) this.buffer[at + i] = text.charCodeAt(i);
+    else this.buffer.write(text, at, 'latin1');
+    this.length = at + n;
+  }
+
+  text(): string {
+    return this.buffer.toString('latin1', 0, this.length);
+  }
+}
+
 function gsub(vm: VM, a: Args, charge: Charge): LuaValue[] | Request {
   const src = a.string(1);
   let p = a.string(2);
@@ -253,7 +282,7 @@ function gsub(vm: VM, a: Args, charge: Charge): LuaValue[] | Request {
   const anchor = p.charCodeAt(0) === 94;
   if (anchor) p = p.slice(1);
   const ms = new MatchState(src, p, (m) => a.fail(m), charge);
-  let out = '';
+  const out = new TextBuilder();
   let s = 0;
   let lastMatch = -1;
   let n = 0;
@@ -262,9 +291,9 @@ function gsub(vm: VM, a: Args, charge: Charge): LuaValue[] | Request {
 
   /** Adds the replacement value for the match s..e and moves past it. */
   const replaced = (value: LuaValue, e: number): void => {
-    if (isFalsy(value)) out += src.slice(s, e);
-    else if (typeof value === 'string') out += value;
-    else if (isNumberValue(value)) out += numberToString(value as LuaNumber);
+    if (isFalsy(value)) out.add(src.slice(s, e));
+    else if (typeof value === 'string') out.add(value);
+    else if (isNumberValue(value)) out.add(numberToString(value as LuaNumber));
     else throw a.fail(`invalid replacement value (a ${typeName(value)})`);
     s = lastMatch = copied = e;
   };
@@ -300,10 +329,10 @@ function gsub(vm: VM, a: Args, charge: Charge): LuaValue[] | Request {
         trying = false;
         if (e !== -1 && e !== lastMatch) {
           n++;
-          if (copied < s) out += src.slice(copied, s);
+          if (copied < s) out.add(src.slice(copied, s));
           // The replacement for the match s..e.
           if (replString !== undefined) {
-            out += expandReplacement(ms, a, replString, s, e);
+            out.add(expandReplacement(ms, a, replString, s, e));
             s = lastMatch = copied = e;
           } else if (isTable) {
             replaced(vm.index(repl, ms.capture(0, s, e)), e);
@@ -332,9 +361,9 @@ function gsub(vm: VM, a: Args, charge: Charge): LuaValue[] | Request {
   };
 
   const finish = (): LuaValue[] => {
-    out += src.slice(copied);
+    out.add(src.slice(copied));
     charge(out.length >> 4, out.length);
-    return [out, n];
+    return [out.text(), n];
   };
 
   return Request.steps(scan);

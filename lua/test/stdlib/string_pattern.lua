@@ -306,3 +306,24 @@ end)
 err(function()
   return ("abc"):gsub("%w", "%9")
 end)
+
+-- gsub's result built from pieces short and long, of every byte value, with each kind of replacement.
+do
+  local s = ""
+  for i = 0, 255 do
+    s = s .. string.char(i)
+  end
+  s = s:rep(3) .. "\xff\x80abc" .. ("\xe9"):rep(40)
+  local r1, n1 = s:gsub("b", function(x)
+    return "\xfe" .. x:rep(20) .. "\x81"
+  end)
+  local r2, n2 = s:gsub("%a", "%0\xc3")
+  local r3, n3 = s:gsub("[\x80-\xff]+", { ["\xe9\xe9"] = "no" })
+  local h = 0
+  for _, r in ipairs({ r1, r2, r3 }) do
+    for i = 1, #r do
+      h = (h * 31 + r:byte(i)) % 1000000007
+    end
+  end
+  print(#r1, n1, #r2, n2, #r3, n3, h)
+end
