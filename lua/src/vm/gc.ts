@@ -102,16 +102,20 @@ class StringSets {
   size = 0;
 
   has(s: string): boolean {
-    return this.shards[(s.length + s.charCodeAt(s.length - 1) * 7) & 63].has(s);
+    return this.shard(s).has(s);
   }
 
   /** True when `s` was not there yet. */
   add(s: string): boolean {
-    const shard = this.shards[(s.length + s.charCodeAt(s.length - 1) * 7) & 63];
+    const shard = this.shard(s);
     if (shard.has(s)) return false;
     shard.add(s);
     this.size++;
     return true;
+  }
+
+  private shard(s: string): Set<string> {
+    return this.shards[(s.length + s.charCodeAt(s.length - 1) * 7) & 63];
   }
 }
 

@@ -450,15 +450,6 @@ export class VM {
     return this.nativeDepth > 0 && this.hookEveryNested < this.hookEvery ? this.hookEveryNested : this.hookEvery;
   }
 
-  /** A call from a native begins: the step hook comes within its interval inside it (setHookPace). */
-  private nestHook(): void {
-    this.syncCount();
-    if (this.hookLeft > this.hookEveryNested) {
-      this.hookLeft = this.hookEveryNested;
-      this.refill();
-    }
-  }
-
   /**
    * Sets the debug library's hook of `thread` (lua_sethook): `fn` is called with the event name
    * (and the line for `line` events) on the events of `mask`, `count` instructions apart for
@@ -752,10 +743,7 @@ export class VM {
     stack[func] = fn;
     for (let i = 0; i < n; i++) stack[func + 1 + i] = args[i];
     const depth = thread.depth;
-    thread.nny++;
-    thread.cCalls++;
-    this.nativeDepth++;
-    if (this.hookEveryNested < this.hookEvery) this.nestHook();
+    this.enterCall(thread);
     try {
       const status = this.runFrom(thread, depth, func, n);
       if (status === SUSPEND) throw new Error('internal: a nested call suspended');
@@ -778,6 +766,20 @@ export class VM {
     if (nargs === 1) return fn.unary !== undefined ? fn.unary(x) : NOT_FAST;
     if (nargs === 2) return fn.binary !== undefined ? fn.binary(x, y) : NOT_FAST;
     return NOT_FAST;
+  }
+
+  /** The start of a call from a native (call, call2): the step hook comes within its nested interval inside it (setHookPace). */
+  private enterCall(thread: Coroutine): void {
+    thread.nny++;
+    thread.cCalls++;
+    this.nativeDepth++;
+    if (this.hookEveryNested < this.hookEvery) {
+      this.syncCount();
+      if (this.hookLeft > this.hookEveryNested) {
+        this.hookLeft = this.hookEveryNested;
+        this.refill();
+      }
+    }
   }
 
   /** The end of a call from a native (call, call2), however it ended. */
@@ -813,10 +815,7 @@ export class VM {
     stack[func + 1] = x;
     stack[func + 2] = y;
     const depth = thread.depth;
-    thread.nny++;
-    thread.cCalls++;
-    this.nativeDepth++;
-    if (this.hookEveryNested < this.hookEvery) this.nestHook();
+    this.enterCall(thread);
     try {
       let status: number;
       try {
