@@ -272,6 +272,72 @@ const WHOLE = { start: { line: 0, character: 0 }, end: { line: 1000, character: 
 /** A script under the fixtures' contract (server/test/service/sandlua.json). */
 const SCRIPT = path.join(FIXTURES, 'typed-features.lua');
 
+describe('language service: memory follows the scripts in use', () => {
+  const dir = path.join(__dirname, '..', '..', '..', 'examples', 'invoice-normalizer');
+  const source = fs.readFileSync(path.join(dir, 'normalize.lua'), 'utf8');
+  const scriptAt = (i: number): string => path.join(dir, `kept${i}.lua`);
+  const textOf = (i: number): string => source.replace('confidence = 0.6', `confidence = 0.${i % 10}`) + '-- '.repeat(i) + '\n';
+  const answers = (service: LanguageService, script: string): string => JSON.stringify([
+    service.diagnostics(script), service.hover(script, { line: 2, character: 8 }), service.completion(script, { line: 2, character: 8 }).length,
+  ]);
+  const fresh = (i: number): string => {
+    const other = new LanguageService();
+    other.open(scriptAt(i), textOf(i), 1);
+    return answers(other, scriptAt(i));
+  };
+
+  it('keeps the analyses of the scripts used last, and analyses one let go again when it is used, with the same answers', () => {
+    const service = new LanguageService({ kept: { scripts: 4, text: 1 << 20 } });
+    for (let i = 0; i < 10; i++) {
+      service.open(scriptAt(i), textOf(i), 1);
+      assert.equal(answers(service, scriptAt(i)), fresh(i), `script ${i}`);
+    }
+    // The last four are kept: asking them again analyses nothing.
+    let made = service.analyses;
+    for (let i = 6; i < 10; i++) assert.equal(answers(service, scriptAt(i)), fresh(i));
+    assert.equal(service.analyses, made);
+    // The first one was let go: it is analysed again, and answers as before.
+    assert.equal(answers(service, scriptAt(0)), fresh(0));
+    assert.equal(service.analyses, made + 1);
+    // Using it made it the latest: the one used longest ago (6) went instead.
+    made = service.analyses;
+    assert.equal(answers(service, scriptAt(7)), fresh(7));
+    assert.equal(service.analyses, made);
+    assert.equal(answers(service, scriptAt(6)), fresh(6));
+    assert.equal(service.analyses, made + 1);
+    // An edit of a script that was let go parses it afresh and answers what a fresh service does.
+    service.change(scriptAt(1), textOf(1).replace('local', 'local  '), 2);
+    const other = new LanguageService();
+    other.open(scriptAt(1), textOf(1).replace('local', 'local  '), 1);
+    assert.equal(answers(service, scriptAt(1)), answers(other, scriptAt(1)));
+  });
+
+  it('lets go of scripts while their text passes the limit, but never of the one in use', () => {
+    const service = new LanguageService({ kept: { scripts: 100, text: textOf(0).length * 2 + 10 } });
+    for (let i = 0; i < 3; i++) {
+      service.open(scriptAt(i), textOf(i), 1);
+      answers(service, scriptAt(i));
+    }
+    let made = service.analyses;
+    answers(service, scriptAt(2));
+    answers(service, scriptAt(1));
+    assert.equal(service.analyses, made, 'two scripts fit');
+    answers(service, scriptAt(0));
+    assert.equal(service.analyses, made + 1, 'three did not');
+    // A script larger than the whole limit is kept while it is the one in use.
+    const large = scriptAt(99);
+    service.open(large, textOf(0).repeat(4), 1);
+    answers(service, large);
+    made = service.analyses;
+    answers(service, large);
+    assert.equal(service.analyses, made);
+    answers(service, scriptAt(0));
+    assert.equal(service.analyses, made + 1, 'the large one pushed the others out');
+    answers(service, large);
+    assert.equal(service.analyses, made + 2, 'and went once another was used');
+  });
+});
+
 describe('language service: hover on types', () => {
   it('shows the inferred type of a local where it stands, and of fields and methods', () => {
     const text = 'local t = { total = 1 }\nlocal name = input.vendor_name\nreturn { normalized_vendor = name:upper(), confidence = t.total }\n';

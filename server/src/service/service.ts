@@ -108,6 +108,8 @@ export interface ServiceOptions {
    * another part of the analysis will provide. Undefined: the analysis as it is.
    */
   analysis?: (analysis: ScriptAnalysis, text: string) => Partial<Pick<ScriptAnalysis, 'types' | 'findings'>>;
+  /** How many scripts, and how much of their text, keep their analyses (default KEPT_SCRIPTS, KEPT_TEXT). */
+  kept?: { scripts: number; text: number };
 }
 
 interface OpenDocument { text: string; version: number }
@@ -138,6 +140,14 @@ interface Cached extends Basic {
 const MEMO_SCRIPTS = 16;
 
 /**
+ * How many scripts keep their parse, scopes and analysis between uses, and how much text they may
+ * hold together: the ones used last (see `LanguageService.touch`). The others keep only their text;
+ * their next use analyses them again (a few milliseconds for a script of a hundred lines).
+ */
+const KEPT_SCRIPTS = 64;
+const KEPT_TEXT = 2 * 1024 * 1024;
+
+/**
  * A script's latest parse (and scopes, once asked for), with the text they are of. `previousScope`
  * and `memo`: the scopes of the script's previous version and what its type analysis kept, for this
  * version's analyses to take over (spent once used).
@@ -156,6 +166,9 @@ export class LanguageService {
   private readonly layers = new Map<string, Layer>();
   /** The scripts whose analysis's memo is kept, oldest first (see `keepMemo`). */
   private readonly memoHolders = new Set<string>();
+  /** The scripts whose parse or analysis is kept, least recently used first, with their text's length (see `touch`). */
+  private readonly kept = new Map<string, number>();
+  private keptText = 0;
   /** What module files export, by file, with the text it was read from. */
   private readonly exportsCache = new Map<string, { text: string; fields: ModuleField[] }>();
   settings: ServiceSettings = { severity: {} };
@@ -198,8 +211,7 @@ export class LanguageService {
 
   close(path: string): void {
     this.documents.delete(path);
-    this.cache.delete(path);
-    this.layers.delete(path);
+    this.forget(path);
     // Its text is the disk's again.
     if (this.index.has(path)) this.dirty.add(path);
     if (isContract(path)) this.contractsChanged();
@@ -422,7 +434,10 @@ export class LanguageService {
     const cached = this.cache.get(path);
     // Findings also depend on whether required modules' files exist: one created or deleted counts as a change.
     const ungoverned = this.ungovernedMode();
-    if (cached && cached.text === text && cached.ungoverned === ungoverned && [...cached.analysis.files].every(([file, existed]) => this.exists(file) === existed)) return cached;
+    if (cached && cached.text === text && cached.ungoverned === ungoverned && [...cached.analysis.files].every(([file, existed]) => this.exists(file) === existed)) {
+      this.touch(path, text);
+      return cached;
+    }
     const contract = this.contractFor(path);
     const broken = contract && !contract.manifest ? nodePath.relative(nodePath.dirname(path), contract.path) || MANIFEST_FILE : undefined;
     const layer = this.layerOf(path, text);
@@ -438,9 +453,39 @@ export class LanguageService {
     if (override?.findings) analysis.findings = override.findings;
     const entry: Cached = { path, text, contract, analysis, parsed, scope, lines: parsed.lineMap, types: override?.types ?? analysis.types, ungoverned };
     this.cache.set(path, entry);
-    if (this.cache.size > 5000) this.cache.delete(this.cache.keys().next().value as string);
     this.keepMemo(path);
+    this.touch(path, text);
     return entry;
+  }
+
+  /**
+   * A script's parse or analysis was used: it is kept, and the ones used longest ago are let go
+   * while more than KEPT_SCRIPTS scripts, or more than KEPT_TEXT of text, are kept (the one used
+   * now stays whatever its size). Memory follows the scripts in use, not the scripts open.
+   */
+  private touch(path: string, text: string): void {
+    const size = this.kept.get(path);
+    if (size !== undefined) {
+      this.kept.delete(path);
+      this.keptText -= size;
+    }
+    this.kept.set(path, text.length);
+    this.keptText += text.length;
+    const limit = this.options.kept ?? { scripts: KEPT_SCRIPTS, text: KEPT_TEXT };
+    while (this.kept.size > 1 && (this.kept.size > limit.scripts || this.keptText > limit.text)) {
+      this.forget(this.kept.keys().next().value as string);
+    }
+  }
+
+  /** Lets go of what is kept of a script but its text. */
+  private forget(path: string): void {
+    this.cache.delete(path);
+    this.layers.delete(path);
+    this.memoHolders.delete(path);
+    const size = this.kept.get(path);
+    if (size === undefined) return;
+    this.kept.delete(path);
+    this.keptText -= size;
   }
 
   /**
@@ -476,7 +521,10 @@ export class LanguageService {
 
   private layerOf(path: string, text: string): Layer {
     const last = this.layers.get(path);
-    if (last !== undefined && last.text === text) return last;
+    if (last !== undefined && last.text === text) {
+      this.touch(path, text);
+      return last;
+    }
     // The earlier parse (and the analysis made of it) is spent once taken over, whatever happens next.
     const previous = last?.parsed ?? this.cache.get(path)?.analysis.parsed;
     const memo = this.cache.get(path)?.analysis.memo ?? last?.memo;
@@ -485,7 +533,7 @@ export class LanguageService {
     this.layers.delete(path);
     const layer: Layer = { text, parsed: parse(text, { name: nodePath.basename(path), previous }), previousScope, memo };
     this.layers.set(path, layer);
-    if (this.layers.size > 5000) this.layers.delete(this.layers.keys().next().value as string);
+    this.touch(path, text);
     return layer;
   }
 
@@ -494,7 +542,10 @@ export class LanguageService {
     const text = this.text(path);
     if (text === undefined) return undefined;
     const cached = this.cache.get(path);
-    if (cached && cached.text === text && cached.ungoverned === this.ungovernedMode()) return cached;
+    if (cached && cached.text === text && cached.ungoverned === this.ungovernedMode()) {
+      this.touch(path, text);
+      return cached;
+    }
     const parsed = this.parseOf(path, text);
     return { path, text, contract: this.contractFor(path), parsed, scope: this.scopeOf(path, text), lines: parsed.lineMap, ungoverned: this.ungovernedMode() };
   }
