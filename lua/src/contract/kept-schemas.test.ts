@@ -2,7 +2,9 @@
 // first process compiles them with ajv and writes their standalone code; the next loads that code
 // without loading ajv at all and says exactly what ajv's validators said (patterns, string lengths
 // and enums included, which the code reaches through its runtime helpers); a file that is not what
-// it should be (another schema's, or broken) is not used, and is written again.
+// it should be (another schema's, or broken) is not used, and is written again. The patterns a
+// contract declares that compiled are kept too: a later process checks the contract and loads the
+// kept validator without re2js, which it loads only when data reaches a pattern.
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -31,9 +33,35 @@ function run(folder: string | undefined): { messages: string[][]; ajv: boolean }
     const messages = ${JSON.stringify(VALUES)}.map((v) => L.validateValue(${JSON.stringify(SCHEMA)}, v).map((m) => m.message));
     const ajv = Object.keys(require.cache).some((k) => k.endsWith('ajv-compiler.js'));
     process.stdout.write(JSON.stringify({ messages, ajv }));`;
+  return spawn(program);
+}
+
+/** Runs `program` in a process of its own; what it wrote, as JSON. */
+function spawn<T>(program: string): T {
   const r = spawnSync(process.execPath, ['-e', program], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout) as { messages: string[][]; ajv: boolean };
+  return JSON.parse(r.stdout) as T;
+}
+
+/**
+ * One process: loads a contract whose input declares SCHEMA and whose host function's parameter
+ * has `pattern`, then validates `values` against the input schema: the contract's problems, the
+ * messages, and whether it loaded re2js.
+ */
+function runContract(folder: string | undefined, pattern: string, values: unknown[]): { messages: string[][]; problems: string[]; re2js: boolean } {
+  const contract = JSON.stringify({
+    name: 'kept', purpose: 'Kept patterns.', scripts: ['*.lua'], input: SCHEMA, output: { type: 'object' },
+    host: { lookup: { params: [{ name: 'key', type: 'string', pattern }], returns: 'integer' } },
+  });
+  const program = `
+    const L = require(${JSON.stringify(engine)});
+    if (${JSON.stringify(folder ?? null)} !== null) L.keepCompiledSchemas(${JSON.stringify(folder ?? null)});
+    const loaded = L.parseManifest(${JSON.stringify(contract)}, 'sandlua.json');
+    const problems = loaded.problems.map((p) => p.message);
+    const messages = ${JSON.stringify(values)}.map((v) => L.validateValue(${JSON.stringify(SCHEMA)}, v).map((m) => m.message));
+    const re2js = Object.keys(require.cache).some((k) => /[\\/]re2js[\\/]/.test(k));
+    process.stdout.write(JSON.stringify({ messages, problems, re2js }));`;
+  return spawn(program);
 }
 
 describe('declared schemas kept between processes', () => {
@@ -67,5 +95,38 @@ describe('declared schemas kept between processes', () => {
       assert.deepEqual(again.messages, run(undefined).messages);
       assert.equal(fs.readFileSync(file, 'utf8'), good, 'written again');
     }
+  });
+
+  it('keeps the patterns that compiled: a later process checks the contract and validates without re2js until data reaches a pattern', () => {
+    const withoutCode = [{ n: 1 }, { n: -1, extra: true }];
+    const plain = runContract(undefined, '^[a-z]+$', withoutCode);
+    assert.ok(plain.re2js, 'checking the patterns loads re2js');
+    assert.deepEqual(plain.problems, []);
+    const first = runContract(folder, '^[a-z]+$', withoutCode);
+    assert.ok(first.re2js, 'the first process compiles the patterns');
+    assert.deepEqual(first, plain);
+    assert.equal(fs.readdirSync(folder).filter((f) => f.startsWith('pattern-')).length, 2, 'the input\'s pattern and the parameter\'s');
+    const second = runContract(folder, '^[a-z]+$', withoutCode);
+    assert.equal(second.re2js, false, 'the next process loads no re2js');
+    assert.deepEqual(second.messages, plain.messages);
+    assert.deepEqual(second.problems, []);
+    // Data that reaches the pattern loads it, and the messages are the same.
+    const withCode = [{ code: 'ABC', n: 1 }, { code: 'abc', n: 1 }];
+    const reached = runContract(folder, '^[a-z]+$', withCode);
+    assert.ok(reached.re2js);
+    assert.deepEqual(reached.messages, runContract(undefined, '^[a-z]+$', withCode).messages);
+    assert.ok(reached.messages[1].some((m) => /pattern/.test(m)), JSON.stringify(reached.messages));
+    // A pattern RE2 refuses is a problem in every process, and is never kept.
+    const before = fs.readdirSync(folder).length;
+    for (let i = 0; i < 2; i++) {
+      const bad = runContract(folder, '^(a)\\1$', withoutCode);
+      assert.equal(bad.problems.length, 1, JSON.stringify(bad.problems));
+      assert.match(bad.problems[0], /backreferences/);
+    }
+    assert.equal(fs.readdirSync(folder).length, before);
+    // A kept file that is not the pattern's own is not trusted.
+    for (const name of fs.readdirSync(folder).filter((f) => f.startsWith('pattern-'))) fs.writeFileSync(path.join(folder, name), '// "other"\n');
+    assert.ok(runContract(folder, '^[a-z]+$', withoutCode).re2js);
+    assert.equal(runContract(folder, '^[a-z]+$', withoutCode).re2js, false, 'written again');
   });
 });

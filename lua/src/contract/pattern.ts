@@ -3,9 +3,12 @@
 // and a `!` would hold a JavaScript RegExp for minutes. They are compiled with re2js, a port of
 // RE2 that matches in time linear in the input. RE2's syntax is ECMAScript's without
 // backreferences and lookaround (and with repeat counts up to 1000); a pattern it cannot compile is
-// a contract error. re2js is loaded only when a contract declares a pattern.
+// a contract error. re2js is loaded only when a contract declares a pattern, and where patterns
+// that compiled are kept (keepCheckedPatterns), only when data reaches one.
 
+import * as path from 'path';
 import type { RE2JS } from 're2js';
+import { keptHeader, keptName, readKept, writeKept } from './kept';
 
 let engine: typeof RE2JS | undefined;
 
@@ -29,14 +32,44 @@ export function schemaRegExp(pattern: string): SchemaRegExp {
   }
 }
 
+/**
+ * A schema pattern that compiled before (in a kept validator), compiled again at its first match:
+ * a validator loaded from a kept file loads no re2js until data reaches its pattern.
+ */
+export function lazySchemaRegExp(pattern: string): SchemaRegExp {
+  let compiled: SchemaRegExp | undefined;
+  const regExp = (): SchemaRegExp => (compiled ??= schemaRegExp(pattern));
+  return { test: (text) => regExp().test(text), toString: () => regExp().toString() };
+}
+
+let keptFolder: string | undefined;
+let keptVersion: (() => string | undefined) | undefined;
+
+/**
+ * Keeps in `folder` (undefined: stops) the patterns found to compile, a small file each, named by
+ * the pattern and the version of re2js (`re2jsVersion`, undefined when not known: nothing kept).
+ */
+export function keepCheckedPatterns(folder: string | undefined, re2jsVersion: () => string | undefined): void {
+  keptFolder = folder;
+  keptVersion = re2jsVersion;
+}
+
+function keptPattern(pattern: string): string | undefined {
+  const version = keptFolder === undefined ? undefined : keptVersion?.();
+  return version === undefined ? undefined : path.join(keptFolder!, `pattern-${keptName(`${version}\0${pattern}`)}`);
+}
+
 /** Why a schema pattern cannot be used, or undefined when it compiles. */
 export function patternProblem(pattern: string): string | undefined {
+  const file = keptPattern(pattern);
+  if (file !== undefined && readKept(file) === `${keptHeader(pattern)}\n`) return undefined;
   try {
     re2().compile(pattern);
-    return undefined;
   } catch (error) {
     return patternReason(pattern, error);
   }
+  if (file !== undefined) writeKept(file, `${keptHeader(pattern)}\n`);
+  return undefined;
 }
 
 function patternReason(pattern: string, error: unknown): string {

@@ -13,15 +13,14 @@
 // the next start loads them instead of ajv (measured: loading ajv and compiling a small input
 // schema with a pattern took 60 ms; loading the kept code takes under 1 ms).
 
-import * as fs from 'fs';
 import * as path from 'path';
-import { threadId } from 'worker_threads';
 import type Ajv from 'ajv';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import type { RegExpEngine } from 'ajv/dist/types';
 import { CONTRACT_SCHEMA } from './schema';
 import { describeErrors, type LocatedMessage, type MessageOptions } from './messages';
-import { schemaRegExp } from './pattern';
+import { keptHeader, keptName, readKept, writeKept } from './kept';
+import { keepCheckedPatterns, lazySchemaRegExp, schemaRegExp } from './pattern';
 import type { JsonSchema } from './types';
 
 /** VS Code's schema annotations: ajv's strict mode must know them to accept the schema. */
@@ -56,7 +55,7 @@ export const GENERATED_VALIDATOR = 'contract-validator.generated.js';
 /** draft-07's meta-schema, as ajv registers it. */
 export const DRAFT7_META = 'http://json-schema.org/draft-07/schema';
 
-interface Generated { validate: ValidateFunction; validateDraft7: ValidateFunction; schemaText: string; ajvVersion?: string }
+interface Generated { validate: ValidateFunction; validateDraft7: ValidateFunction; schemaText: string; ajvVersion?: string; re2jsVersion?: string }
 let generated: Generated | null | undefined;
 
 /** The generated validators when they exist and were made from this CONTRACT_SCHEMA, else undefined. */
@@ -162,7 +161,6 @@ const userSchemas = new UserSchemas();
 // ---- validators kept between processes ----------------------------------------------------------
 
 let keptFolder: string | undefined;
-const KEPT_MAX = 1000;
 
 /**
  * Keeps the validators of the schemas contracts declare in `folder` (undefined: stops), as ajv's
@@ -173,6 +171,8 @@ const KEPT_MAX = 1000;
  */
 export function keepCompiledSchemas(folder: string | undefined): void {
   keptFolder = folder;
+  // The patterns found to compile too: checking a contract then loads no re2js (only matching does).
+  keepCheckedPatterns(folder, () => generatedValidators()?.re2jsVersion);
 }
 
 /** What the code a kept validator requires may name: ajv's small runtime helpers. */
@@ -191,47 +191,29 @@ function runtimeRequire(id: string): unknown {
 function keptFile(key: string): string | undefined {
   const ajvVersion = generatedValidators()?.ajvVersion;
   if (keptFolder === undefined || ajvVersion === undefined) return undefined;
-  // Two 32-bit FNV-1a hashes (crypto's module costs more to load than the rest): a collision only
-  // misses, since the file's first line must be the schema's text.
-  const text = `${ajvVersion}\0${key}`;
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x811c9dc5) + i;
-  }
-  const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
-  return path.join(keptFolder, `schema-${hex(a)}${hex(b)}.js`);
+  return path.join(keptFolder, `schema-${keptName(`${ajvVersion}\0${key}`)}.js`);
 }
 
 /** The validator kept for a schema's text, loaded without ajv (undefined: none, or it cannot be used). */
 function keptValidator(key: string): ValidateFunction | undefined {
   const file = keptFile(key);
   if (file === undefined) return undefined;
-  let code: string;
-  try {
-    code = fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+  const code = readKept(file);
+  if (code === undefined) return undefined;
   try {
     // The file's first line is the schema's text it was made from: a hash collision is not trusted.
     const newline = code.indexOf('\n');
     if (newline < 0 || code.slice(0, newline) !== keptHeader(key)) return undefined;
     const module: { exports: unknown } = { exports: {} };
     // ajv's standalone output, written by an earlier start into the user's own folder (keepValidator).
-    new Function('require', 'module', 'exports', 'schemaRegExp', code)(runtimeRequire, module, module.exports, schemaRegExp);
+    // Its patterns compiled when it was made: each is compiled again at its first match (re2js is
+    // loaded only when data reaches one).
+    new Function('require', 'module', 'exports', 'schemaRegExp', code)(runtimeRequire, module, module.exports, lazySchemaRegExp);
     const validate = module.exports as ValidateFunction;
     return typeof validate === 'function' ? validate : undefined;
   } catch {
     return undefined;
   }
-}
-
-/** A kept validator's first line: a comment of the schema's text (the two characters JSON leaves that end a line in JavaScript escaped). */
-function keptHeader(key: string): string {
-  return `// ${JSON.stringify(key).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}`;
 }
 
 /** Writes a compiled validator's standalone code where the next start finds it (when validators are kept). */
@@ -242,15 +224,7 @@ function keepValidator(key: string, ajv: Ajv, validate: ValidateFunction): void 
     const code = ajvCompiler().standaloneCode(ajv, validate);
     // Only code whose requires the loader can answer (schemas marked $async or with formats are not kept).
     for (const m of code.matchAll(/require\("([^"]*)"\)/g)) if (!Object.prototype.hasOwnProperty.call(RUNTIME, m[1])) return;
-    const folder = path.dirname(file);
-    fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
-    // Bounded: past KEPT_MAX validators (contracts edited for a long time), the folder starts again.
-    const present = fs.readdirSync(folder);
-    if (present.length >= KEPT_MAX) for (const name of present) if (/^schema-[0-9a-f]+\.js(\.\d+-\d+\.tmp)?$/.test(name)) fs.rmSync(path.join(folder, name), { force: true });
-    // A name of this thread's own: `check`'s worker threads share the process (and its pid).
-    const temporary = `${file}.${process.pid}-${threadId}.tmp`;
-    fs.writeFileSync(temporary, `${keptHeader(key)}\n${code}\n`, { mode: 0o600 });
-    fs.renameSync(temporary, file);
+    writeKept(file, `${keptHeader(key)}\n${code}\n`);
   } catch {
     // Not kept: the next start compiles it again.
   }
