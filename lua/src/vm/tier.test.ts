@@ -7,7 +7,7 @@ import { strict as assert } from 'assert';
 import { luaCompiler } from '../compiler/compile';
 import { runOursSource } from './testing/reference';
 import { LuaState } from './state';
-import { translate } from './tier';
+import { floatPairs, translate } from './tier';
 import type { Proto } from './proto';
 import type { LuaClosure } from './value';
 
@@ -172,6 +172,45 @@ describe('VM: the second tier (translated functions) agrees with the loop', () =
     const off = run(source, 'off');
     assert.equal(off.status, 0, off.stderr);
     for (const mode of ['every', 'hot'] as const) assert.deepEqual(run(source, mode), off, mode);
+  });
+
+  it('passes an integral float from one arithmetic instruction to the next without boxing it, as the loop computes: subtypes, -0, metamethods, coercions, errors', () => {
+    const source = `
+local function show(v) return math.type(v) .. ":" .. tostring(v) .. (v == 0 and (":" .. tostring(1 / v)) or "") end
+local meta = setmetatable({}, {__add = function (a, b) return "add(" .. show(a) .. "," .. tostring(b) .. ")" end,
+  __div = function (a, b) return "div(" .. tostring(a) .. "," .. show(b) .. ")" end})
+local function A(i, j) local ij = i + j - 1 return 1.0 / (ij * (ij - 1) * 0.5 + i) end
+local function chain(x, y) return (x * 0.5 + y) * 2 - y, x * 2.0 / 2 + 1, (x + y) * 3 - 1, 1.0 / (x * 2.0), -1.5 * 0 + 0.0, (x - x) * -1.0 end
+local function mixed(x, y) return (x * 0.5) + y end
+local function ratio(x, y) return y / (x * 2.0) end
+local out, s = {}, 0
+for i = 1, 300 do
+  s = s + A(i, i % 7 + 1)
+  local a, b, c, d, e, f = chain(i, i % 3)
+  local g, h, k, l, m = chain(i + 0.5, -i), mixed(i, 0.5), mixed(i, math.maxinteger), mixed(i, "3"), mixed(i * 4, 0)
+  if i % 60 == 0 then
+    out[#out + 1] = table.concat({show(a), show(b), show(c), show(d), show(e), show(f), show(g), show(h), show(k), show(l), show(m)}, " ")
+    out[#out + 1] = mixed(i, meta) .. " " .. ratio(i, meta) .. " " .. show((math.maxinteger - 2 + i % 2) * 2 + 1) .. " " .. show(2^53 * 0.5 + i)
+  end
+end
+print(s, #out) print(table.concat(out, "\\n"))
+print(pcall(mixed, 3, nil)) print(pcall(mixed, 3, {})) print(pcall(ratio, 2, "x"))
+local stripped = load(string.dump(chain, true))
+for i = 1, 300 do s = s + select(2, stripped(i, 1)) end
+print(s, show(select(5, stripped(1, 1))), show(select(1, stripped(4, 1))))`;
+    const off = run(source, 'off');
+    assert.equal(off.status, 0, off.stderr);
+    assert.match(off.stdout, /float:-0\.0:-inf/);
+    assert.match(off.stdout, /add\(float:/);
+    for (const mode of ['every', 'hot'] as const) assert.deepEqual(run(source, mode), off, mode);
+    // The pairs are there to be tested: A's chain of four, and chain's.
+    const chunk = luaCompiler(source, '=tier');
+    assert.equal(typeof chunk === 'string' ? chunk : undefined, undefined);
+    const all = protos(chunk as Proto);
+    const A = all.find((q) => q.lineDefined === 5)!;
+    const chain = all.find((q) => q.lineDefined === 6)!;
+    assert.equal([...floatPairs(A)].join(''), '101111000');
+    assert.ok(floatPairs(chain).includes(1));
   });
 
   it('keeps what a callee can see of its caller\'s registers: captured locals, objects across a collection, the debug library\'s locals', () => {

@@ -315,10 +315,66 @@ const LEFT = 8;
  */
 const mark = (what: 'store' | 'load' | 'all' | 'reload', a = 0, n = 0): string => `\u0001${what} ${a} ${n}\u0001`;
 
-const HELPERS = { MISS, LuaTable, LuaClosure, NativeFunction, NOT_FAST, add, sub, mul, div, mod, unm, eq, lt, le, index, method, store, len, piece, forNext, forStart };
+const HELPERS = { MISS, LFloat, LuaTable, LuaClosure, NativeFunction, NOT_FAST, add, sub, mul, div, mod, unm, eq, lt, le, index, method, store, len, piece, forNext, forStart };
+
+const FLOAT_ARITH = new Set<number>([Op.ADD, Op.SUB, Op.MUL, Op.DIV]);
+
+/**
+ * The instructions the translation can be entered at, or jumped to: its start, every jump's
+ * target, the instruction a test or LOADBOOL may skip to, and the one after each call (a superset
+ * of translate's `entries`, which it makes as it goes).
+ */
+function enteredAt(code: Uint32Array): Uint8Array {
+  const entered = new Uint8Array(code.length + 2);
+  entered[0] = 1;
+  for (let pc = 0; pc < code.length; pc++) {
+    const i = code[pc];
+    const op = i & 0x3f;
+    const sbx = (i >>> 14) - 131071;
+    switch (op) {
+      case Op.JMP: case Op.FORLOOP: case Op.FORPREP: case Op.TFORLOOP:
+        if (pc + 1 + sbx >= 0) entered[pc + 1 + sbx] = 1;
+        break;
+      case Op.EQ: case Op.LT: case Op.LE: case Op.TEST: case Op.TESTSET: case Op.LOADBOOL:
+        entered[pc + 2] = 1;
+        break;
+      case Op.CALL: case Op.TFORCALL:
+        entered[pc + 1] = 1;
+        break;
+    }
+  }
+  return entered;
+}
+
+/**
+ * The arithmetic instructions whose result is read only by the next one, itself arithmetic in the
+ * same straight run of instructions: the result is a temporary (a register above the locals
+ * active there; Lua's code generator frees a temporary where it is read, and writes it before
+ * reading it again). An integral float result, which is otherwise boxed (LFloat) to keep its
+ * subtype, goes from one to the other as a plain number, with `tf` saying it is a float:
+ * `1.0 / (n * 0.5 + i)` allocates nothing. Without debug information (a stripped chunk) which
+ * registers are temporaries is not known, and there are none.
+ */
+export function floatPairs(p: Proto): Uint8Array {
+  const code = p.code;
+  const pairs = new Uint8Array(code.length);
+  if (p.lineInfo.length !== code.length) return pairs;
+  const entered = enteredAt(code);
+  for (let pc = 0; pc + 1 < code.length; pc++) {
+    const i = code[pc];
+    const j = code[pc + 1];
+    if (!FLOAT_ARITH.has(i & 0x3f) || !FLOAT_ARITH.has(j & 0x3f) || entered[pc + 1]) continue;
+    const t = (i >>> 6) & 0xff;
+    if (((j >>> 23) & 0x1ff) !== t && ((j >>> 14) & 0x1ff) !== t) continue;
+    let active = 0;
+    for (const v of p.locVars) if (v.startPc <= pc + 1 && pc + 1 < v.endPc) active++;
+    if (t >= active) pairs[pc] = 1;
+  }
+  return pairs;
+}
 
 /** The translation of a prototype, or null when it stays in the loop. */
-export function translate(p: Proto): TierFunction | null {
+export function translate(p: Proto, withPairs = true): TierFunction | null {
   const code = p.code;
   if (code.length > MAX_INSTRUCTIONS) return null;
   const out: string[] = [];
@@ -356,6 +412,12 @@ export function translate(p: Proto): TierFunction | null {
   // entry anywhere else (after a metamethod the loop called) finds no case: the loop runs the
   // frame on to the next backward jump, where it enters the translation again.
   const entries = new Set<number>([0]);
+  const pairs = withPairs ? floatPairs(p) : new Uint8Array(code.length);
+  // A float constant with an integral value (boxed in the constants) as a number literal.
+  const floatConstant = (x: number): LFloat | undefined => {
+    const k = x & 0x100 ? p.constants[x & 0xff] : undefined;
+    return k instanceof LFloat ? k : undefined;
+  };
   for (let pc = 0; pc < code.length; pc++) {
     const i = code[pc];
     const op = i & 0x3f;
@@ -375,9 +437,39 @@ export function translate(p: Proto): TierFunction | null {
     // into a long translation): a result that is not integral is a float, and an integral one of
     // two integers within 2^53 an integer; the rest (integral floats, overflow, -0, other types)
     // through the helper.
-    const arith = (sign: string, helper: string, more = ''): string =>
-      `u=${RK(b)};w=${RK(c)};if(typeof u==='number'&&typeof w==='number'&&(v=u${sign}w,!Number.isInteger(v)||(Number.isInteger(u)&&Number.isInteger(w)&&v<=${MAX_SAFE}&&v>=${-MAX_SAFE}${more})))${R(a)}=v;`
+    const generic = (sign: string, helper: string, more = ''): string =>
+      `if(typeof u==='number'&&typeof w==='number'&&(v=u${sign}w,!Number.isInteger(v)||(Number.isInteger(u)&&Number.isInteger(w)&&v<=${MAX_SAFE}&&v>=${-MAX_SAFE}${more})))${R(a)}=v;`
       + `else{v=${helper}(u,w);if(v===MISS)${bail}${R(a)}=v;}`;
+    const arith = (sign: string, helper: string, more = ''): string => `u=${RK(b)};w=${RK(c)};${generic(sign, helper, more)}`;
+    const divide = `if(typeof u==='number'&&typeof w==='number'&&!Number.isInteger(v=u/w))${R(a)}=v;else{v=div(u,w);if(v===MISS)${bail}${R(a)}=v;}`;
+    // An instruction of a pair (floatPairs), or one with an integral float constant: when either
+    // operand is a float (or the operation is a division), the float operation inline, its
+    // integral result a plain number flagged by tf for the next instruction, or boxed; otherwise
+    // (integers, other types) the code above, with the operands as they are boxed.
+    const floatArith = (o: number): string | undefined => {
+      const temp = pc > 0 && pairs[pc - 1] ? (code[pc - 1] >>> 6) & 0xff : -1;
+      const produces = pairs[pc] === 1;
+      if (!produces && temp < 0 && !floatConstant(b) && !floatConstant(c)) return undefined;
+      const operand = (x: number, name: string): { load: string; isFloat: string; boxed: string } => {
+        const k = floatConstant(x);
+        if (k) return { load: `${name}=${Object.is(k.n, -0) ? '-0' : `(${String(k.n)})`};`, isFloat: 'true', boxed: `${name}=k[${x & 0xff}];` };
+        if (x === temp) return { load: `${name}=${R(x)};`, isFloat: `(tf===1||!Number.isInteger(${name}))`, boxed: `${name}=${R(x)};` };
+        return { load: `${name}=${RK(x)};`, isFloat: `!Number.isInteger(${name})`, boxed: '' };
+      };
+      const x = operand(b, 'u');
+      const y = operand(c, 'w');
+      const sign = o === Op.ADD ? '+' : o === Op.SUB ? '-' : o === Op.MUL ? '*' : '/';
+      const floatOp = o === Op.DIV ? 'true' : `${x.isFloat}||${y.isFloat}`;
+      const integral = produces ? `${R(a)}=v;tf=1;` : `${R(a)}=new LFloat(v);`;
+      const done = produces ? 'tf=0;' : '';
+      // The other paths see the temporary boxed, as the loop would (a bail stores it).
+      const box = temp >= 0 ? `if(tf===1){${R(temp)}=new LFloat(${R(temp)});tf=0;}` : '';
+      const rest = o === Op.DIV ? divide
+        : o === Op.MUL ? generic('*', 'mul', '&&v!==0')
+        : generic(sign, o === Op.ADD ? 'add' : 'sub');
+      return `${x.load}${y.load}if(typeof u==='number'&&typeof w==='number'&&(${floatOp})){v=u${sign}w;if(Number.isInteger(v)){${integral}}else{${R(a)}=v;${done}}}`
+        + `else{${box}${x.boxed}${y.boxed}${rest}${done}}`;
+    };
     const compare = (sign: string, helper: string): string =>
       `u=${RK(b)};w=${RK(c)};if(typeof u==='number'&&typeof w==='number')v=u${sign}w;else{v=${helper}(u,w);if(v===undefined)${bail}}if(v!==${a !== 0})${jump(pc + 2)}`;
     let body: string;
@@ -401,10 +493,10 @@ export function translate(p: Proto): TierFunction | null {
           : `v=method(${R(b)},${key});if(v===MISS)${bail}${R(a + 1)}=${R(b)};${R(a)}=v;`;
         break;
       }
-      case Op.ADD: body = arith('+', 'add'); break;
-      case Op.SUB: body = arith('-', 'sub'); break;
-      case Op.MUL: body = arith('*', 'mul', '&&v!==0'); break;
-      case Op.DIV: body = `u=${RK(b)};w=${RK(c)};if(typeof u==='number'&&typeof w==='number'&&!Number.isInteger(v=u/w))${R(a)}=v;else{v=div(u,w);if(v===MISS)${bail}${R(a)}=v;}`; break;
+      case Op.ADD: body = floatArith(op) ?? arith('+', 'add'); break;
+      case Op.SUB: body = floatArith(op) ?? arith('-', 'sub'); break;
+      case Op.MUL: body = floatArith(op) ?? arith('*', 'mul', '&&v!==0'); break;
+      case Op.DIV: body = floatArith(op) ?? `u=${RK(b)};w=${RK(c)};${divide}`; break;
       case Op.MOD: body = result(`mod(${RK(b)},${RK(c)})`); break;
       case Op.UNM: body = result(`unm(${R(b)})`); break;
       case Op.NOT: body = `${R(a)}=${R(b)}===undefined||${R(b)}===false;`; break;
@@ -540,6 +632,9 @@ export function translate(p: Proto): TierFunction | null {
   // when the run must stop inside the stretch (the budget ends there, a hook comes every few
   // instructions), the loop runs it. (Going on in place, in a loop around the switch, made V8
   // optimize the translations worse.)
+  // A pair's second instruction is never entered (enteredAt is a superset of the entries): if one
+  // were, the translation is made again without pairs.
+  for (let pc = 0; pc < code.length; pc++) if (pairs[pc] && entries.has(pc + 1)) return translate(p, false);
   const starts = [...entries].filter((pc) => pc < code.length).sort((x, y) => x - y);
   const cases = out.map((line, pc) => {
     if (!entries.has(pc)) return line;
@@ -592,7 +687,7 @@ export function translate(p: Proto): TierFunction | null {
   const placed = (text: string): string => text.replace(/\u0001(\w+) (\d+) (\d+)\u0001/g, (_, what: string, a: string, n: string) => aroundCall(what, Number(a), Number(n)));
   const close = p.protos.length > 0 ? 'vm.tierCloseUpvalues(thread,base);' : '';
   const body = `return function tier(vm,thread,frame,stack,base,k,upvals){\n`
-    + `let count=vm.countdown,pc=frame.pc,status=0,callee,argCount=0,wanted=0,callAt=0,from=0,passTop=0,v,w,u,full=vm.tierFullFrames,callA=0;\n${load}\n`
+    + `let count=vm.countdown,pc=frame.pc,status=0,callee,argCount=0,wanted=0,callAt=0,from=0,passTop=0,v,w,u,tf=0,full=vm.tierFullFrames,callA=0;\n${load}\n`
     + `try{\n`
     + `x:for(;;)switch(pc){\n${placed(cases.join('\n'))}\ncase ${code.length}:pc=${code.length};break x;\ndefault:break x;\n}\n`
     + `}catch(e){${unwound}throw e}\n`
