@@ -60,6 +60,12 @@ describe('Lua numbers', () => {
     assert.ok(n.float(-0) instanceof n.LFloat);
     assert.equal(n.intFromBig(5n), 5);
     assert.equal(typeof n.intFromBig(2n ** 60n), 'bigint');
+    // Plain numbers exactly within 2^53, bigints up to int64's ends, wrapped past them.
+    for (const [big, expected] of [
+      [2n ** 53n - 1n, Number.MAX_SAFE_INTEGER], [-(2n ** 53n) + 1n, -Number.MAX_SAFE_INTEGER], [2n ** 53n, 2n ** 53n], [-(2n ** 53n), -(2n ** 53n)],
+      [2n ** 63n - 1n, 2n ** 63n - 1n], [-(2n ** 63n), -(2n ** 63n)], [2n ** 63n, -(2n ** 63n)], [-(2n ** 63n) - 1n, 2n ** 63n - 1n],
+      [2n ** 64n + 5n, 5], [-(2n ** 64n) - 2n ** 53n, -(2n ** 53n)], [0n, 0],
+    ] as [bigint, n.LuaInteger][]) assert.ok(Object.is(n.intFromBig(big), expected), `${big}`);
     assert.equal(n.intAdd(Number.MAX_SAFE_INTEGER, 1), 2n ** 53n);
     assert.equal(n.intAdd(2n ** 63n - 1n, 1), -(2n ** 63n), 'math.maxinteger + 1 == math.mininteger');
     assert.equal(n.intSub(2n ** 53n, 1), Number.MAX_SAFE_INTEGER, 'back to a plain number when safe');

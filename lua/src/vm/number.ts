@@ -47,8 +47,18 @@ export function floatOperand(v: unknown): number | undefined {
   return typeof v === 'number' ? v : v instanceof LFloat ? v.n : undefined;
 }
 
-/** An integer from a bigint, wrapped to int64 and kept as a JS number when safe. */
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE_BIG = -MAX_SAFE_BIG;
+const MAX_INT64 = (1n << 63n) - 1n;
+const MIN_INT64 = -(1n << 63n);
+
+/**
+ * An integer from a bigint, wrapped to int64 and kept as a JS number when safe. Comparisons
+ * first (they allocate nothing): most results need neither the wrap nor the conversion.
+ */
 export function intFromBig(big: bigint): LuaInteger {
+  if (big >= MIN_SAFE_BIG && big <= MAX_SAFE_BIG) return Number(big);
+  if (big >= MIN_INT64 && big <= MAX_INT64) return big;
   const wrapped = BigInt.asIntN(64, big);
   const n = Number(wrapped);
   return Number.isSafeInteger(n) ? n : wrapped;
