@@ -89,6 +89,26 @@ err(table.concat, { true })
 err(table.concat, { 1, 2 }, {})
 err(table.concat, "abc")
 err(table.concat, {}, "", 1, 2 ^ 53)
+-- Long ones (joined a few hundred parts at a time): every part in place, around each boundary.
+for _, n in ipairs({ 511, 512, 513, 1025, 262145 }) do
+  local parts = {}
+  for i = 1, n do parts[i] = (i % 7 == 0) and "" or tostring(i) end
+  for _, sep in ipairs({ "", "<>" }) do
+    local s = table.concat(parts, sep)
+    local at = 1
+    local ok = true
+    for i = 1, n do
+      local p = parts[i]
+      if s:sub(at, at + #p - 1) ~= p then ok = false end
+      at = at + #p
+      if i < n then
+        if s:sub(at, at + #sep - 1) ~= sep then ok = false end
+        at = at + #sep
+      end
+    end
+    print(n, #sep, #s, ok and at == #s + 1, s:sub(1, 12), s:sub(-12))
+  end
+end
 err(function()
   return table.concat({ print })
 end)
