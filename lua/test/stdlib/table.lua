@@ -92,7 +92,9 @@ err(table.concat, {}, "", 1, 2 ^ 53)
 -- Long ones (joined a few hundred parts at a time): every part in place, around each boundary.
 for _, n in ipairs({ 511, 512, 513, 1025, 262145 }) do
   local parts = {}
-  for i = 1, n do parts[i] = (i % 7 == 0) and "" or tostring(i) end
+  for i = 1, n do
+    parts[i] = (i % 7 == 0) and "" or tostring(i)
+  end
   for _, sep in ipairs({ "", "<>" }) do
     local s = table.concat(parts, sep)
     local at = 1
