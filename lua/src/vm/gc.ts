@@ -132,9 +132,10 @@ const PROBES = 32;
  * ms a pass here (their growth and fresh memory): most of the sandbox's accounting on scripts
  * that hold many strings. Strings of up to HASHED characters go in a table of open addressing
  * instead, kept from one pass to the next (emptied, its memory reused, by any collector: a run's
- * first pass does not grow one from nothing): a third of that time or less. (Exported for its tests.) Its hash is seeded per collector, and a new string whose chain is PROBES long goes in the
- * Sets, like longer ones: a crowd of equal hashes, by chance or made on purpose, costs no more
- * than Sets do.
+ * first pass does not grow one from nothing): a third of that time or less. Its hash is seeded
+ * per table, and a new string whose chain is PROBES long goes in the Sets, like longer ones: a
+ * crowd of equal hashes, by chance or made on purpose, costs no more than Sets do. (Exported for
+ * its tests.)
  */
 export class Strings {
   /** The table's strings, in the order they came (`inTable` of them; the rest is empty). */

@@ -320,30 +320,40 @@ const HELPERS = { MISS, LFloat, LuaTable, LuaClosure, NativeFunction, NOT_FAST, 
 const FLOAT_ARITH = new Set<number>([Op.ADD, Op.SUB, Op.MUL, Op.DIV]);
 
 /**
- * The instructions the translation can be entered at, or jumped to: its start, every jump's
- * target, the instruction a test or LOADBOOL may skip to, and the one after each call (a superset
- * of translate's `entries`, which it makes as it goes).
+ * Where a translation can be entered: its start, the targets of its jumps (those it takes itself:
+ * a JMP that closes upvalues is the loop's), and the instruction after each call (a frame waiting
+ * on a callee the loop runs goes on there). Only those get a `case`: the other instructions follow
+ * the one before in straight-line code, where V8 can keep intermediate numbers unboxed (every
+ * `case` is a merge of all the registers). An entry anywhere else (after a metamethod the loop
+ * called) finds no case: the loop runs the frame on to the next backward jump, where it enters the
+ * translation again.
  */
-function enteredAt(code: Uint32Array): Uint8Array {
-  const entered = new Uint8Array(code.length + 2);
-  entered[0] = 1;
+function entriesOf(code: Uint32Array): Set<number> {
+  const entries = new Set<number>([0]);
   for (let pc = 0; pc < code.length; pc++) {
     const i = code[pc];
-    const op = i & 0x3f;
+    const a = (i >>> 6) & 0xff;
+    const c = (i >>> 14) & 0x1ff;
     const sbx = (i >>> 14) - 131071;
-    switch (op) {
-      case Op.JMP: case Op.FORLOOP: case Op.FORPREP: case Op.TFORLOOP:
-        if (pc + 1 + sbx >= 0) entered[pc + 1 + sbx] = 1;
+    switch (i & 0x3f) {
+      case Op.JMP:
+        if (a === 0) entries.add(pc + 1 + sbx);
         break;
-      case Op.EQ: case Op.LT: case Op.LE: case Op.TEST: case Op.TESTSET: case Op.LOADBOOL:
-        entered[pc + 2] = 1;
+      case Op.FORLOOP: case Op.FORPREP: case Op.TFORLOOP:
+        entries.add(pc + 1 + sbx);
+        break;
+      case Op.LOADBOOL:
+        if (c !== 0) entries.add(pc + 2);
+        break;
+      case Op.EQ: case Op.LT: case Op.LE: case Op.TEST: case Op.TESTSET:
+        entries.add(pc + 2);
         break;
       case Op.CALL: case Op.TFORCALL:
-        entered[pc + 1] = 1;
+        entries.add(pc + 1);
         break;
     }
   }
-  return entered;
+  return entries;
 }
 
 /**
@@ -359,11 +369,11 @@ export function floatPairs(p: Proto): Uint8Array {
   const code = p.code;
   const pairs = new Uint8Array(code.length);
   if (p.lineInfo.length !== code.length) return pairs;
-  const entered = enteredAt(code);
+  const entries = entriesOf(code);
   for (let pc = 0; pc + 1 < code.length; pc++) {
     const i = code[pc];
     const j = code[pc + 1];
-    if (!FLOAT_ARITH.has(i & 0x3f) || !FLOAT_ARITH.has(j & 0x3f) || entered[pc + 1]) continue;
+    if (!FLOAT_ARITH.has(i & 0x3f) || !FLOAT_ARITH.has(j & 0x3f) || entries.has(pc + 1)) continue;
     const t = (i >>> 6) & 0xff;
     if (((j >>> 23) & 0x1ff) !== t && ((j >>> 14) & 0x1ff) !== t) continue;
     let active = 0;
@@ -374,7 +384,7 @@ export function floatPairs(p: Proto): Uint8Array {
 }
 
 /** The translation of a prototype, or null when it stays in the loop. */
-export function translate(p: Proto, withPairs = true): TierFunction | null {
+export function translate(p: Proto): TierFunction | null {
   const code = p.code;
   if (code.length > MAX_INSTRUCTIONS) return null;
   const out: string[] = [];
@@ -405,14 +415,9 @@ export function translate(p: Proto, withPairs = true): TierFunction | null {
     `v=${object};w=${key};if(v instanceof LuaTable&&typeof w==='number'&&w>=1&&w<=(u=v.arr).length&&(w|0)===w&&u[w-1]!==undefined&&${value}!==undefined)u[w-1]=${value};`
     + `else if(!store(v,w,${value},false))${bail}`;
   const up = (u: number): string => `(u = upvals[${u}], u.stack !== undefined ? u.stack[u.index] : u.value)`;
-  // Where the translation can be entered: its start, the targets of its jumps, and the
-  // instruction after each call (a frame waiting on a callee the loop runs goes on there). Only
-  // those get a `case`: the other instructions follow the one before in straight-line code, where
-  // V8 can keep intermediate numbers unboxed (every `case` is a merge of all the registers). An
-  // entry anywhere else (after a metamethod the loop called) finds no case: the loop runs the
-  // frame on to the next backward jump, where it enters the translation again.
-  const entries = new Set<number>([0]);
-  const pairs = withPairs ? floatPairs(p) : new Uint8Array(code.length);
+  // Where the translation can be entered (see entriesOf).
+  const entries = entriesOf(code);
+  const pairs = floatPairs(p);
   // A float constant with an integral value (boxed in the constants) as a number literal.
   const floatConstant = (x: number): LFloat | undefined => {
     const k = x & 0x100 ? p.constants[x & 0xff] : undefined;
@@ -428,10 +433,7 @@ export function translate(p: Proto, withPairs = true): TierFunction | null {
     const sbx = bx - 131071;
     // Leave for the loop at this instruction; or go on to the next one; or jump.
     const bail = `{pc=${pc};break x}`;
-    const jump = (target: number): string => {
-      entries.add(target);
-      return `{count--;pc=${target};continue}`;
-    };
+    const jump = (target: number): string => `{count--;pc=${target};continue}`;
     const result = (expr: string): string => `v=${expr};if(v===MISS)${bail}${R(a)}=v;`;
     // Arithmetic on two plain numbers inline (the shared helpers are too many for V8 to inline
     // into a long translation): a result that is not integral is a float, and an integral one of
@@ -622,7 +624,6 @@ export function translate(p: Proto, withPairs = true): TierFunction | null {
         body = bail;
         break;
     }
-    if (op === Op.CALL || op === Op.TFORCALL) entries.add(pc + 1);
     out.push(`${body}count--;`);
   }
   // The countdown is checked where a straight run of instructions starts (at each entry): the
@@ -632,9 +633,6 @@ export function translate(p: Proto, withPairs = true): TierFunction | null {
   // when the run must stop inside the stretch (the budget ends there, a hook comes every few
   // instructions), the loop runs it. (Going on in place, in a loop around the switch, made V8
   // optimize the translations worse.)
-  // A pair's second instruction is never entered (enteredAt is a superset of the entries): if one
-  // were, the translation is made again without pairs.
-  for (let pc = 0; pc < code.length; pc++) if (pairs[pc] && entries.has(pc + 1)) return translate(p, false);
   const starts = [...entries].filter((pc) => pc < code.length).sort((x, y) => x - y);
   const cases = out.map((line, pc) => {
     if (!entries.has(pc)) return line;
