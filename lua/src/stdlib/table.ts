@@ -30,6 +30,11 @@ function joinParts(parts: string[], sep: string): string {
   for (let i = 0; i < parts.length; i += CHUNK) chunks.push(parts.slice(i, i + CHUNK).join(sep));
   return joinParts(chunks, sep);
 }
+/**
+ * The longest array part whose insert or remove shift is one splice rather than slices: V8 moves
+ * 2^20 elements in about 0.2 ms, and four times as many in 3-4 ms.
+ */
+const MAX_SPLICE = 1 << 20;
 /** Comparisons in one slice of a sort (a Lua comparator makes each a call). */
 const SLICE_COMPARES = 1024;
 /** Arrays longer than this may get a randomised pivot after a badly unbalanced partition. */
@@ -58,6 +63,14 @@ export function openTable(vm: VM, G: LuaTable, charge: Charge): void {
       vm.setIndex(t, i, v);
     }
   };
+
+  /**
+   * Whether insert's and remove's shift on `t`, whose length is `n`, can be one splice of its
+   * array part (LuaTable.insertAt/removeAt): a table without metatable whose keys 1..n are all
+   * there, and a shift short enough to take well under a millisecond in one piece.
+   */
+  const onArray = (t: LuaValue, n: number): boolean =>
+    t instanceof LuaTable && t.metatable === undefined && t.arr.length === n && n <= MAX_SPLICE;
 
   const checkTab = (a: Args, index: number, what: number): LuaValue => {
     const t = a.values[index - 1];
@@ -91,10 +104,15 @@ export function openTable(vm: VM, G: LuaTable, charge: Charge): void {
         case 3: {
           pos = a.integer(2);
           if (!(1 <= pos && pos <= e)) throw a.error(2, 'position out of bounds');
+          const value = a.values[2];
+          if (typeof pos === 'number' && typeof e === 'number' && pos < e && value !== undefined && onArray(t, e - 1)) {
+            charge(e - pos);
+            (t as LuaTable).insertAt(pos, value);
+            return [];
+          }
           // Move up the elements pos..e-1.
           if (typeof e === 'number' && typeof pos === 'number') {
             const low = pos;
-            const value = a.values[2];
             return Request.slices((function* shift() {
               for (let i = e; i > low;) {
                 const stop = Math.max(low, i - SLICE);
@@ -126,6 +144,11 @@ export function openTable(vm: VM, G: LuaTable, charge: Charge): void {
       let pos = a.optInteger(2, size);
       if (pos !== size && !(1 <= pos && toBig(pos) <= toBig(size) + 1n)) throw a.error(1, 'position out of bounds');
       const value = geti(t, pos);
+      if (typeof pos === 'number' && typeof size === 'number' && pos >= 1 && pos <= size && onArray(t, size)) {
+        charge(size - pos);
+        (t as LuaTable).removeAt(pos);
+        return [value];
+      }
       if (typeof pos === 'number' && typeof size === 'number') {
         // Move down the elements pos+1..size, then clear the last.
         let i = pos;

@@ -182,23 +182,57 @@ export class LuaTable {
         return;
       }
       arr.push(value);
-      growth.bytes += SIZE.arraySlot;
-      const hash = this.hash;
-      if (hash !== undefined && hash.size > 0) {
-        // Move the keys that now continue the sequence from the hash into the array.
-        if (hash.has(key)) this.removeHash(key);
-        let next = key + 1;
-        while (hash.has(next)) {
-          const v = hash.get(next);
-          if (v === undefined) break;
-          arr.push(v);
-          this.removeHash(next);
-          next++;
-        }
-      }
+      this.appended(key);
       return;
     }
     this.setHash(key, value);
+  }
+
+  /**
+   * Key `key` was just added at the end of the array part: counts its slot, and moves the keys
+   * that now continue the sequence from the hash into the array.
+   */
+  private appended(key: number): void {
+    growth.bytes += SIZE.arraySlot;
+    const hash = this.hash;
+    if (hash !== undefined && hash.size > 0) {
+      if (hash.has(key)) this.removeHash(key);
+      const arr = this.arr;
+      let next = key + 1;
+      while (hash.has(next)) {
+        const v = hash.get(next);
+        if (v === undefined) break;
+        arr.push(v);
+        this.removeHash(next);
+        next++;
+      }
+    }
+  }
+
+  /**
+   * `table.insert(t, pos, value)`'s shift on the array part, as its raw sets would leave it: the
+   * values of keys pos..n (n = arr.length) move up one and `value` goes in at pos, in one splice
+   * (V8 moves the elements as a block, about 100 times faster than element by element). The caller
+   * checked 1 <= pos <= n and that `value` is not nil.
+   */
+  insertAt(pos: number, value: LuaValue): void {
+    this.arr.splice(pos - 1, 0, value);
+    this.appended(this.arr.length);
+  }
+
+  /**
+   * `table.remove(t, pos)`'s shift on the array part, as its raw sets would leave it: the values
+   * of keys pos+1..n (n = arr.length) move down one and key n is cleared, in one splice. The
+   * caller checked 1 <= pos <= n.
+   */
+  removeAt(pos: number): void {
+    const arr = this.arr;
+    const n = arr.length;
+    arr.splice(pos - 1, 1);
+    let end = n - 1;
+    while (end > 0 && arr[end - 1] === undefined) end--;
+    if (n > this.trimmedFrom) this.trimmedFrom = n;
+    if (end !== arr.length) arr.length = end;
   }
 
   private setHash(key: LuaValue, value: TableValue): void {

@@ -66,6 +66,68 @@ err(table.remove, {}, -1)
 err(table.remove, { 1 }, 3)
 err(table.remove)
 
+-- insert's and remove's shifts on a plain table leave what the same shifts through a metatable
+-- leave (holes inside, keys past the end in the hash, the last position, long arrays)
+local function same(a, b, upto)
+  for i = -1, upto do
+    if rawget(a, i) ~= rawget(b, i) then return "differ at " .. i end
+  end
+  return #a == #b and "same" or "lengths differ"
+end
+for _, size in ipairs({ 1, 2, 7, 300 }) do
+  local plain, proxied = {}, setmetatable({}, {})
+  for i = 1, size do
+    if i % 5 ~= 3 or i == size then
+      plain[i], proxied[i] = "v" .. i, "v" .. i
+    end
+  end
+  plain[size + 2], proxied[size + 2] = "past", "past"
+  local results = {}
+  local steps = { { 1, "x" }, { size + 1, "y" }, { 2, "z" }, { -1 }, { 1 }, { -2 }, { -1 } }
+  for _, step in ipairs(steps) do
+    local pos = step[1]
+    if step[2] then
+      if pos <= #plain + 1 then
+        table.insert(plain, pos, step[2])
+        table.insert(proxied, pos, step[2])
+      end
+    else
+      pos = pos < 0 and #plain + pos + 1 or pos
+      if pos >= 1 and pos <= #plain then
+        results[#results + 1] = tostring(table.remove(plain, pos) == table.remove(proxied, pos))
+      end
+    end
+    results[#results + 1] = same(plain, proxied, size + 6)
+  end
+  show(size, table.concat(results, " "))
+end
+for _, layout in ipairs({
+  function()
+    return { 1, 2, nil, 4 }
+  end,
+  function()
+    return { 1, nil, nil, 4, 5 }
+  end,
+  function()
+    return { nil, nil, 3 }
+  end,
+}) do
+  local plain, proxied = layout(), setmetatable(layout(), {})
+  local pos = #plain
+  show(table.remove(plain, pos) == table.remove(proxied, pos), same(plain, proxied, 6))
+end
+local q = {}
+for i = 1, 100000 do
+  q[i] = i
+end
+table.insert(q, 1, 0)
+table.insert(q, 50000, "mid")
+show(table.remove(q, 1), table.remove(q, 1), q[49998], q[49999], q[50000], #q, table.remove(q), #q)
+while #q > 99990 do
+  table.remove(q, 3)
+end
+show(q[1], q[2], q[3], #q)
+
 -- concat
 show(
   table.concat({}),
