@@ -15,19 +15,23 @@ function contract(memoryBytes: number): Contract {
   return result.manifest;
 }
 
-/** Runs `source` and counts the sandbox's memory passes. */
+/** Runs `source` and counts the sandbox's memory passes (on the spot, and in slices). */
 async function run(source: string, memoryBytes: number): Promise<{ result: RunResult; passes: number }> {
-  const hostPass = Collector.prototype.hostPass;
+  const { hostPass, hostPassSteps } = Collector.prototype;
   let passes = 0;
   Collector.prototype.hostPass = function (this: Collector, ...args: Parameters<Collector['hostPass']>) {
     passes++;
     return hostPass.apply(this, args);
   };
+  Collector.prototype.hostPassSteps = function (this: Collector, ...args: Parameters<Collector['hostPassSteps']>) {
+    passes++;
+    return hostPassSteps.apply(this, args);
+  };
   try {
     const result = await new Sandbox({ manifest: contract(memoryBytes) }).run(source, null);
     return { result, passes };
   } finally {
-    Collector.prototype.hostPass = hostPass;
+    Object.assign(Collector.prototype, { hostPass, hostPassSteps });
   }
 }
 
@@ -80,6 +84,13 @@ describe('sandbox: memory accounting', function () {
       const { result, passes } = await run(source, 4 * MB);
       assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
       assert.ok(passes < 150, `${passes} passes`);
+    });
+    it('a script that holds one big table and computes: measures as far apart as the table is long', async () => {
+      // A pass walks the table's 200,000 entries: one every million instructions cost more than the loop.
+      const source = 'local t = {} for i = 1, 200000 do t[i] = i end local n = 0 for i = 1, 8000000 do n = n + i end return n + #t';
+      const { result, passes } = await run(source, 16 * MB);
+      assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+      assert.ok(passes < 8, `${passes} passes`);
     });
     it('and still fails a script that then holds more than the limit', async () => {
       const source = `${HOLD}

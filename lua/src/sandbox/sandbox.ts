@@ -1011,8 +1011,10 @@ class Run {
     // A measure comes anyway after many instructions: a script that allocates nothing still gets
     // the finalizers of what it dropped (and anything not counted is found). Far enough apart to
     // cost almost nothing: a pass takes about as long as 20 to 40 instructions per object it
-    // visits, so the next waits 1,024 instructions per object (binary trees: 128 cost 16%).
-    this.nextMemoryCheck = vm.instructions + Math.max(MEASURE_EVERY, 1024 * heap.objects);
+    // visits, so the next waits 1,024 instructions per object (binary trees: 128 cost 16%), and
+    // per table entry it walked (a table of 200,000 numbers is one object: measured every million
+    // instructions, it cost table.remove's shifts 40%).
+    this.nextMemoryCheck = vm.instructions + Math.max(MEASURE_EVERY, 1024 * (heap.objects + heap.entries));
     // Near the limit that room is small and a pass per few allocations would cost far more than
     // the script (a pass visits the whole heap): the room is at least `grace`, which starts at
     // 1/64 of the limit and doubles each time a measure finds less room than that (a script

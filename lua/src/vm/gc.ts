@@ -37,8 +37,10 @@ export { SIZE } from './heap';
 
 export interface HeapSize {
   bytes: number;
-  /** Objects visited: the cost of the pass, used to schedule the next one. */
+  /** Objects visited: with `entries`, the cost of the pass, used to schedule the next one. */
   objects: number;
+  /** Table entries and stack slots walked (a table of 200,000 elements is one object). */
+  entries: number;
   /**
    * Bytes of long strings not told apart from a string of the same length (not in `bytes`), left
    * unread by a pass asked not to read them (PassBound.settle false) or because they could not
@@ -509,6 +511,7 @@ export class Collector {
     /** Strings longer than READ_AT met when another of their length was in (see PassBound). */
     const doubts: string[] = [];
     let bytes = 0;
+    let entries = 0;
     const work: unknown[] = [];
     /** Tables with weak values / weak keys met by this pass. */
     const weakValues: LuaTable[] = [];
@@ -558,7 +561,9 @@ export class Collector {
           bytes += SIZE.table + v.arr.length * SIZE.arraySlot;
           const hash = v.hash;
           const strs = v.strs;
-          bytes += ((hash !== undefined ? hash.size : 0) + v.fieldCount) * SIZE.hashEntry;
+          const keyed = (hash !== undefined ? hash.size : 0) + v.fieldCount;
+          bytes += keyed * SIZE.hashEntry;
+          entries += v.arr.length + keyed;
           const mt = v.metatable;
           let mode = 0;
           if (mt !== undefined) {
@@ -662,6 +667,7 @@ export class Collector {
           bytes += SIZE.thread;
           const live = thread === this.stackLimit ? Math.min(this.stackTop, thread.stack.length) : liveTop(thread);
           bytes += live * SIZE.slot;
+          entries += live;
           const stack = thread.stack;
           for (let i = 0; i < live; i++) {
             push(stack[i]);
@@ -741,7 +747,7 @@ export class Collector {
       this.stepWork = 0;
       this.updateThreshold();
     }
-    const heap: HeapSize = { bytes, objects: marked.size + strings.size + longStrings.size + doubts.length };
+    const heap: HeapSize = { bytes, objects: marked.size + strings.size + longStrings.size + doubts.length, entries };
     strings.clear();
     spareStrings = strings;
     if (unsettled > 0) heap.unsettled = unsettled;
