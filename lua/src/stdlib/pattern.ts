@@ -91,6 +91,21 @@ export function matchClass(c: number, cl: number): boolean {
   return cl >= 97 ? res : !res;
 }
 
+/** A 256-byte table per single-character item: 1 for each byte the item matches. */
+function byteSet(has: (b: number) => boolean): Uint8Array {
+  const set = new Uint8Array(256);
+  for (let b = 0; b < 256; b++) if (has(b)) set[b] = 1;
+  return set;
+}
+/** The bytes of `.`. */
+let anyByte: Uint8Array | undefined;
+/** The bytes of a literal character, by its code (made when first needed, as the next). */
+const LITERAL_SETS: (Uint8Array | undefined)[] = new Array(256).fill(undefined);
+/** The bytes of `%x`, by the code of x (a letter of no class, or not a letter, stands for itself). */
+const CLASS_SETS: (Uint8Array | undefined)[] = new Array(256).fill(undefined);
+/** The bytes of short bracket sets (up to LONG_SET characters) by their text, as firstSets. */
+const shortSets = new Map<string, Uint8Array>();
+
 /** `run`'s answer when its slice of work ran out before the attempt ended (call it again). */
 export const MORE = -2;
 /** Steps a slice of matching may charge before `run` stops (a fraction of a millisecond). */
@@ -162,6 +177,8 @@ export class MatchState {
   private first: number | Uint8Array | null | undefined = undefined;
   /** Long sets by the position of their `[`. */
   private longSets: Map<number, LongSet> | undefined = undefined;
+  /** The bytes of the bracket sets met, by the position of their `[` (see itemSet). */
+  private sets: Uint8Array[] | undefined = undefined;
 
   // The machine (see run): the waiting calls (FRAME numbers each, grown as needed: most
   // matches need few), and where the attempt stopped.
@@ -406,7 +423,8 @@ export class MatchState {
               // As many as match, then the rest of the pattern from the longest.
               if (suffix === PLUS) s++;
               let i = 0;
-              while (this.singleMatch(s + i, p, ep)) i++;
+              const set = this.itemSet(p, ep);
+              for (const end = src.length; s + i < end && set[src.charCodeAt(s + i)] === 1;) i++;
               this.step(i >> 2);
               push(frames, top++, K_MAX, s, i, p, ep);
               s += i;
@@ -508,15 +526,44 @@ export class MatchState {
 
   /** Whether the subject byte at `s` matches the class at `p` (ending at `ep`). */
   private singleMatch(s: number, p: number, ep: number): boolean {
-    if (s >= this.src.length) return false;
-    const c = this.src.charCodeAt(s);
-    const pc = this.pat.charCodeAt(p);
-    switch (pc) {
-      case DOT: return true;
-      case ESC: return matchClass(c, this.pat.charCodeAt(p + 1));
-      case LBRACKET: return this.matchBracketClass(c, p, ep - 1);
-      default: return pc === c;
+    return s < this.src.length && this.itemSet(p, ep)[this.src.charCodeAt(s)] === 1;
+  }
+
+  /**
+   * The bytes the single-character item at `p` (ending at `ep`) matches, as a table: a literal,
+   * `.` and `%x` have one each for good; a bracket set's is made the first time this match meets
+   * it (a short one shared by every match of its text, as its scan would answer for each byte; a
+   * long one read by bracketSet), so that a repetition tests each byte with one look.
+   */
+  private itemSet(p: number, ep: number): Uint8Array {
+    const pat = this.pat;
+    const pc = pat.charCodeAt(p);
+    if (pc === LBRACKET) return this.sets?.[p] ?? this.bracketBytes(p, ep - 1);
+    if (pc === ESC) {
+      const cl = pat.charCodeAt(p + 1);
+      return CLASS_SETS[cl] ?? (CLASS_SETS[cl] = byteSet((b) => matchClass(b, cl)));
     }
+    if (pc === DOT) return (anyByte ??= byteSet(() => true));
+    return LITERAL_SETS[pc] ?? (LITERAL_SETS[pc] = byteSet((b) => b === pc));
+  }
+
+  private bracketBytes(p: number, ec: number): Uint8Array {
+    let set: Uint8Array;
+    if (ec - p > LONG_SET) {
+      set = this.bracketSet(p, ec);
+    } else {
+      const key = this.pat.slice(p, ec + 1);
+      const known = shortSets.get(key);
+      if (known !== undefined) {
+        set = known;
+      } else {
+        set = byteSet((b) => this.matchBracketClass(b, p, ec));
+        if (shortSets.size >= FIRST_SETS) shortSets.clear();
+        shortSets.set(key, set);
+      }
+    }
+    (this.sets ??= [])[p] = set;
+    return set;
   }
 
   /** Whether byte `c` is in the set from `[` at `p` to its `]` at `ec`. */

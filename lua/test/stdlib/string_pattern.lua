@@ -327,3 +327,46 @@ do
   end
   print(#r1, n1, #r2, n2, #r3, n3, h)
 end
+
+-- Every single-character item against every byte value: alone, repeated (greedy and lazy), in
+-- sets short and long, and the same item met again by a later match of another pattern.
+do
+  local bytes = {}
+  for i = 0, 255 do
+    bytes[#bytes + 1] = string.char(i)
+  end
+  local all = table.concat(bytes)
+  local long = "[" .. ("%d"):rep(9) .. "xyz\x90-\xa0_%s]"
+  local items = { ".", "a", "\xc8", "%%", "%.", "%q", "%]", "%z", "%Z", long, "[^" .. long:sub(2) }
+  for _, class in ipairs({ "a", "c", "d", "g", "l", "p", "s", "u", "w", "x" }) do
+    items[#items + 1] = "%" .. class
+    items[#items + 1] = "%" .. class:upper()
+  end
+  for _, set in ipairs({
+    "[%a_]",
+    "[^%s,]",
+    "[a-f0-9]",
+    "[]]",
+    "[^]]",
+    "[%]]",
+    "[\x80-\xff]",
+    "[^\0-\x7f]",
+    "[-a]",
+    "[a-]",
+    "[%w%-]",
+  }) do
+    items[#items + 1] = set
+  end
+  for k, item in ipairs(items) do
+    local h, n = 0, 0
+    for i = 1, 3 do
+      local one = select(2, all:gsub(item, ""))
+      local runs = select(2, all:gsub(item .. "+", "#"))
+      local first, last = all:find(item .. "*" .. item .. "-\xff")
+      local matched = all:match("(" .. item .. "?)()")
+      n = one + runs
+      h = (h * 31 + one * 7 + runs + (first or 0) * 3 + (last or 0) + #matched) % 1000000007
+    end
+    print(k, n, h)
+  end
+end
