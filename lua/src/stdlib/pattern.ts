@@ -103,8 +103,13 @@ let anyByte: Uint8Array | undefined;
 const LITERAL_SETS: (Uint8Array | undefined)[] = new Array(256).fill(undefined);
 /** The bytes of `%x`, by the code of x (a letter of no class, or not a letter, stands for itself). */
 const CLASS_SETS: (Uint8Array | undefined)[] = new Array(256).fill(undefined);
-/** The bytes of short bracket sets (up to LONG_SET characters) by their text, as firstSets. */
+/**
+ * The bytes of short bracket sets (up to LONG_SET characters) by their text: the same few sets come
+ * again and again (a table of 256 tests per call would cost more than most matches).
+ */
 const shortSets = new Map<string, Uint8Array>();
+/** The most kept (then the map starts again). */
+const SHORT_SETS = 256;
 
 /** `run`'s answer when its slice of work ran out before the attempt ended (call it again). */
 export const MORE = -2;
@@ -132,10 +137,6 @@ const K_CLOSE = 4;
 /** Numbers kept per waiting call: its kind, then up to four. */
 const FRAME = 5;
 
-/** The bytes a match can start with, by the text of a pattern's first item (`%d`, `[%w_]`). */
-const firstSets = new Map<string, Uint8Array>();
-/** The most kept (then the map starts again). */
-const FIRST_SETS = 256;
 
 /** Stores waiting call `top`'s numbers in `frames` (in order, so the array stays packed). */
 function push(frames: number[], top: number, kind: number, a: number, b: number, c: number, d: number): void {
@@ -272,21 +273,8 @@ export class MatchState {
     }
     const suffix = pat.charCodeAt(ep);
     if (suffix === STAR || suffix === QUESTION || suffix === DASH) return null;
-    if (c !== ESC && c !== LBRACKET) return c;
-    // The bytes of the first item: the same few classes and sets come again and again (a table
-    // of 256 tests per call would cost more than most matches), so short ones are kept.
-    const key = ep - 1 <= LONG_SET ? pat.slice(0, ep) : undefined;
-    let table = key === undefined ? undefined : firstSets.get(key);
-    if (table !== undefined) return table;
-    table = new Uint8Array(256);
-    for (let b = 0; b < 256; b++) {
-      if (c === ESC ? matchClass(b, pat.charCodeAt(1)) : this.matchBracketClass(b, 0, ep - 1)) table[b] = 1;
-    }
-    if (key !== undefined) {
-      if (firstSets.size >= FIRST_SETS) firstSets.clear();
-      firstSets.set(key, table);
-    }
-    return table;
+    // The bytes of the first item: its table (see itemSet).
+    return c !== ESC && c !== LBRACKET ? c : this.itemSet(0, ep);
   }
 
   /** Matches the whole pattern from `p` against the subject from `s`, to the end: its end or -1. */
@@ -558,7 +546,7 @@ export class MatchState {
         set = known;
       } else {
         set = byteSet((b) => this.matchBracketClass(b, p, ec));
-        if (shortSets.size >= FIRST_SETS) shortSets.clear();
+        if (shortSets.size >= SHORT_SETS) shortSets.clear();
         shortSets.set(key, set);
       }
     }
