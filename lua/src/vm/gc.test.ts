@@ -327,16 +327,28 @@ describe('collector (engine)', () => {
     for (let i = 0; i < 3000; i++) assert.equal(spread.add(`other${i}`), true);
     for (let k = 0; k < 100; k++) assert.equal(spread.add(`crowd${k}`), false, `${k}`);
     assert.equal(spread.size, 3100);
-    // A pass of few strings after one of many: the large table let go, the small one exact.
+    // Passes of few strings after one of many: the large table is kept for a while (its few
+    // strings taken out one by one), then let go; each pass exact all the way.
     const strings = new Strings();
+    const capacity = (): number => (strings as unknown as { mask: number }).mask + 1;
     for (let i = 0; i < 50000; i++) strings.add(`many${i}`);
     strings.clear();
-    for (let round = 0; round < 2; round++) {
-      for (let i = 0; i < 10; i++) assert.equal(strings.add(`few${i}`), true);
-      for (let i = 0; i < 10; i++) assert.equal(strings.add(`few${i}`), false);
-      assert.equal(strings.size, 10);
+    const large = capacity();
+    assert.ok(large >= 100000, `${large}`);
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 10; i++) assert.equal(strings.add(`few${i}`), true, `round ${round}: few${i}`);
+      for (let i = 0; i < 10; i++) assert.equal(strings.add(`few${i}`.slice(0, 3) + `${i}`), false, `round ${round}: few${i} again`);
+      for (let i = 0; i < 10; i++) assert.equal(strings.add(`many${i}`), true, `round ${round}: many${i}, gone with its pass`);
+      assert.equal(strings.size, 20);
       strings.clear();
+      assert.equal(capacity(), round < 15 ? large : 1024, `round ${round}`);
     }
+    // A pass that needs the large table again keeps it from then on.
+    for (let i = 0; i < 50000; i++) strings.add(`many${i}`);
+    strings.clear();
+    for (let i = 0; i < 10; i++) strings.add(`few${i}`);
+    strings.clear();
+    assert.equal(capacity(), large);
   });
 
   it('reads strings past a megabyte that share a length only when the limit depends on them, one a step', () => {
