@@ -266,7 +266,7 @@ interface FunctionState {
   /** The environments at each `goto`, by label name. */
   gotos: Map<string, Env[]>;
   /** The types of the function's own nodes (a nested function's are in its own map). */
-  types: Map<ast.Node, Type>;
+  types: TypeMap;
   /** What the next analysis may take over of this one (undefined: the main function's). */
   memo?: FunctionMemo;
 }
@@ -327,11 +327,11 @@ export function infer(parsed: ParseResult, scope: ScopeInfo, contract: Contract 
  * function's, `functions` the others', of which `used` are the analysis's own (and those made in
  * the analysis of a function around them that is: a function taken over brings its nested ones).
  */
-function recordedType(main: Map<ast.Node, Type>, functions: WeakMap<ast.FunctionExpression, NodeTypes>, used: ReadonlySet<NodeTypes>,
+function recordedType(main: TypeMap, functions: WeakMap<ast.FunctionExpression, NodeTypes>, used: ReadonlySet<NodeTypes>,
   owners: readonly FunctionInfo[], node: ast.Node): Type | undefined {
   const chain: FunctionInfo[] = [];
   for (let info = innermostFunction(owners, node); info?.parent; info = info.parent) chain.push(info);
-  const maps: Map<ast.Node, Type>[] = [main];
+  const maps: TypeMap[] = [main];
   let outer: NodeTypes | undefined;
   for (let i = chain.length - 1; i >= 0; i--) {
     const entry = functions.get(chain[i].node as ast.FunctionExpression);
@@ -456,9 +456,44 @@ function carriesTables(t: Type | undefined, depth = 0): boolean {
 /** A memo's empty lists (most functions have no findings): one shared, never changed. */
 const NONE: never[] = [];
 
+/** What the analysis reads and writes of a function's node types. */
+interface TypeMap {
+  get(node: ast.Node): Type | undefined;
+  set(node: ast.Node, type: Type): unknown;
+}
+
+/** The text a map of MainTypes covers: 4 KB. */
+const SHARD_BITS = 12;
+
+/**
+ * The main function's node types, in a Map per 4 KB of text (by the node's start). The main
+ * function is analysed again at every edit, and a script of 10,000 top-level statements records
+ * 100,000 types: one Map of them grows through fresh memory at every analysis (V8 places a large
+ * table apart from the young objects), which cost half of that analysis; small maps do not. Only
+ * the main function's: its map lives one analysis, during which no node moves (a function's map is
+ * taken over by the next analyses, after an edit moved its nodes).
+ */
+class MainTypes implements TypeMap {
+  private readonly shards: (Map<ast.Node, Type> | undefined)[] = [];
+
+  get(node: ast.Node): Type | undefined {
+    return this.shards[node.start >>> SHARD_BITS]?.get(node);
+  }
+
+  set(node: ast.Node, type: Type): void {
+    const i = node.start >>> SHARD_BITS;
+    let shard = this.shards[i];
+    if (shard === undefined) {
+      while (this.shards.length < i) this.shards.push(undefined);
+      this.shards[i] = shard = new Map();
+    }
+    shard.set(node, type);
+  }
+}
+
 class Inferer {
   /** The main function's node types (each function's are in its memo). */
-  readonly types = new Map<ast.Node, Type>();
+  readonly types = new MainTypes();
   readonly memo: InferenceMemo;
   /** The node types of the functions this analysis analysed or took over (the others' are not its own; see `nodeType`). */
   private readonly used = new Set<NodeTypes>();
