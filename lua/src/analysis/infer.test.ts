@@ -196,6 +196,51 @@ describe('type and flow analysis: the runtime fails where the fixtures say it wi
   }
 });
 
+describe('type and flow analysis: environments', () => {
+  const contract = contractAt(FIXTURES);
+
+  it('gives the same findings whatever the ids of the locals (a trie of one level or several)', () => {
+    // Locals before the padding get small ids, those after it large ones: branches, joins and
+    // loop fixpoints over both. The padding's locals are out of scope at once.
+    const before = ['local v = lookup_vendor_alias(input.vendor_name)', 'local count = 0', 'local t = {}'];
+    const after = [
+      'local w = tonumber(input.vendor_name)',
+      'local u = input.amount',
+      'for i = 1, 3 do',
+      '  if w then count = count + w else count = count + i end',
+      '  if v then w = #v elseif u then v = nil end',
+      '  t.x = u',
+      'end',
+      'while count < 10 do count = count + 1 if count > 5 then v = nil end end',
+      'if not u then u = "x" end',
+      'local a = v:upper()',
+      'local b = w + 1',
+      'local c = u + 1',
+      'local d = t.x * 2',
+      'return { normalized_vendor = v or a, confidence = b and 0.5, count = count }',
+    ];
+    const findings = (padding: number): string[] => {
+      const pad: string[] = [];
+      for (let i = 0; i < padding; i++) pad.push(`do local p${i}, q${i} = ${i}, "${i}" end`);
+      const text = [...before, ...pad, ...after].join('\n') + '\n';
+      const analysis = analyzeScript(text, 'ids.lua', contract);
+      const lines = analysis.parsed.lineMap;
+      const out: string[] = [];
+      for (const f of analysis.findings) {
+        const line = lines.positionAt(f.start).line;
+        // The padding's own locals are unused: not what is compared.
+        if (line >= before.length && line < before.length + padding) continue;
+        out.push(`${line < before.length ? line : line - padding}: ${f.code} ${f.message}`);
+      }
+      return out;
+    };
+    const small = findings(0);
+    assert.ok(small.some((f) => f.includes('maybe-nil')), small.join('\n'));
+    // 2 locals a line: ids past 16 (one level below the root), 256 (two) and 4,096 (three).
+    for (const padding of [10, 200, 2100]) assert.deepEqual(findings(padding), small, `padding ${padding}`);
+  });
+});
+
 describe('type and flow analysis: the output, nested', function () {
   this.timeout(30000);
   const contract = contractAt(FIXTURES);
