@@ -197,11 +197,11 @@ export class Strings {
   /**
    * Empties the set for another pass, and lets go of the strings. The table's memory is kept for
    * the next pass: a table made again grows through fresh memory, which costs several times what
-   * filling a kept one does (100,000 strings: 20-30 ms against 4 here). A table far larger than
-   * what passes need (more than four times) is let go, for one twice the size this pass needed,
-   * only once SHRINK_AFTER passes in a row needed so little: a host whose runs alternate a
-   * script holding many strings and small ones keeps the large one. A few strings in a large table
-   * are taken out one by one (each found again by its hash), not by clearing it all.
+   * filling a kept one does (100,000 strings: 20-30 ms against 4 here). A table more than four
+   * times the size this pass needed is let go for one of that size, but only once SHRINK_AFTER
+   * passes in a row needed so little: a host whose runs alternate a script holding many strings
+   * and small ones keeps the large table. A few strings in a large table are taken out one by one
+   * (each found again by its hash), not by clearing it all.
    */
   clear(): void {
     const used = this.inTable;
