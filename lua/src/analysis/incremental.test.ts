@@ -237,4 +237,33 @@ describe('incremental analysis', () => {
     assert.equal(observed(after3).findings, fresh.findings);
     assert.equal(observed(after3).types, fresh.types);
   });
+
+  it('takes over the functions that see a top-level local when its declaration is edited and means the same', () => {
+    const text = realWorldShape(4, 6, 12);
+    const functions = (a: ScriptAnalysis): ast.FunctionExpression[] => a.scope.functions.slice(1).map((f) => f.node as ast.FunctionExpression);
+    const header = text.indexOf('local insert');
+    const before = analyzeScript(text, 'x.lua', contract);
+    const kept = new Map(functions(before).map((f) => [f, before.memo!.functions.get(f)]));
+    // A space typed inside `local insert, concat = table.insert, table.concat`: every function is taken over.
+    const spaced = text.slice(0, header + 6) + ' ' + text.slice(header + 6);
+    const after = step(before, spaced, contract, 'a space in the header');
+    const now = functions(after);
+    assert.equal(now.filter((f) => after.memo!.functions.get(f) === kept.get(f)).length, now.length);
+    // The header's locals made to mean something else: what sees them is analysed again, as a fresh analysis would.
+    let current = after;
+    let edited = spaced;
+    const r = new Random(31);
+    const changes: ((line: string) => string)[] = [
+      (line) => line.replace('table.concat', 'table.remove'), (line) => line.replace('table.remove', 'table.concat'),
+      (line) => line.replace('concat,', 'concat2,'), (line) => line.replace('concat2,', 'concat,'),
+      (line) => line.replace('local insert', 'local  insert'), (line) => line.replace('  ', ' '),
+      (line) => line.replace(', table.concat', ''), (line) => line.replace(/table\.insert$/, 'table.insert, table.concat'),
+      (line) => line + ' ',
+    ];
+    for (let i = 0; i < 30; i++) {
+      const end = edited.indexOf('\n', header);
+      edited = edited.slice(0, header) + r.pick(changes)(edited.slice(header, end)) + edited.slice(end);
+      current = step(current, edited, contract, `header edit ${i}: ${edited.slice(header, edited.indexOf('\n', header))}`);
+    }
+  });
 });

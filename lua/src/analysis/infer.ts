@@ -483,6 +483,12 @@ interface World {
 interface UpvalueSeen {
   /** The local's declaring node (a `self`'s: its function statement). */
   decl: ast.Node | undefined;
+  /**
+   * The local itself, by number (see `localNumber`): an edit's scope analysis keeps the local of a
+   * declaration typed in (the same name, in the same place of the main block; see `analyze`), whose
+   * node is new. Either that or `decl` the same is the same variable.
+   */
+  local: number;
   closureWritten: boolean;
   written: boolean;
   /** Its type where the function is defined, and its declared type. */
@@ -511,6 +517,22 @@ interface FunctionMemo {
   moreResults: boolean;
   lastCallee: FunctionType | undefined;
   anchoredAfter: boolean;
+}
+
+/**
+ * A number for each local, for as long as it lives: a memo holding the local itself would hold the
+ * scope analysis it came from.
+ */
+const localNumbers = new WeakMap<LocalVariable, number>();
+let lastLocalNumber = 0;
+
+function localNumber(local: LocalVariable): number {
+  let n = localNumbers.get(local);
+  if (n === undefined) {
+    n = ++lastLocalNumber;
+    localNumbers.set(local, n);
+  }
+  return n;
 }
 
 /** Whether a type can hold a table (its results', for a function), so far as it is known. */
@@ -1243,11 +1265,11 @@ class Inferer {
     for (const u of info.upvalues) {
       const local = u.local;
       if (!local) {
-        out.push({ decl: undefined, closureWritten: false, written: false, type: undefined, declared: undefined });
+        out.push({ decl: undefined, local: 0, closureWritten: false, written: false, type: undefined, declared: undefined });
         continue;
       }
       out.push({
-        decl: local.declaration ?? local.declaringNode, closureWritten: this.closureWritten.has(local.id), written: local.written,
+        decl: local.declaration ?? local.declaringNode, local: localNumber(local), closureWritten: this.closureWritten.has(local.id), written: local.written,
         type: this.env?.get(local.id), declared: this.declared.get(local.id),
       });
     }
@@ -1264,9 +1286,12 @@ class Inferer {
     for (let i = 0; i < upvalues.length; i++) {
       const a = kept.upvalues[i];
       const b = upvalues[i];
-      if (a.decl !== b.decl || a.closureWritten !== b.closureWritten || a.written !== b.written) return false;
+      if ((a.decl !== b.decl && a.local !== b.local) || a.closureWritten !== b.closureWritten || a.written !== b.written) return false;
       if (!this.identical(a.type, b.type, sites) || !this.identical(a.declared, b.declared, sites)) return false;
     }
+    // The locals whose tables it passed on, by declaring name: a local kept with a new declaration
+    // is not found by its old one.
+    for (const declaration of kept.escaped) if (!this.scope.declarationOf(declaration)) return false;
     return true;
   }
 

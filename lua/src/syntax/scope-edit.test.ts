@@ -111,6 +111,42 @@ describe('scopes of an edited chunk', () => {
     assert.ok(counts.taken > counts.steps / 2, JSON.stringify(counts));
   });
 
+  it('take over the main block\'s locals when the statement that declares them is edited', () => {
+    // A module's header: locals every function sees. Typing inside a header line keeps its names,
+    // so the statements after keep their references to the same locals; renaming one, or making
+    // an alias stand for another path, is analysed afresh.
+    const header = ['local M = {}', 'local insert, concat = table.insert, table.concat', 'local s = string', 'local function helper(x) return x end', 'local count = 0'];
+    const lines = [...header, ''];
+    for (let f = 0; f < 8; f++) {
+      lines.push(`function M.f${f}(a)`, '  local out = {}', '  insert(out, s.upper(helper(a)))', '  count = count + 1', `  return concat(out, "${f}")`, 'end');
+    }
+    lines.push('return M');
+    let text = lines.join('\n') + '\n';
+    const parsed = parse(text, { name: 'x' });
+    let current = { parsed, scope: analyze(parsed.chunk) };
+    const counts: Counts = { steps: 0, taken: 0 };
+    let kept = 0;
+    const r = new Random(23);
+    const changes: ((line: string) => string)[] = [
+      (line) => { const at = line.indexOf(' ', 6); return line.slice(0, at) + ' ' + line.slice(at); },
+      (line) => ' ' + line,
+      (line) => line + ' ',
+      (line) => line.replace('table.insert', 'table.remove').replace('string', 'utf8'),
+      (line) => line.replace('concat', 'concat2'),
+      (line) => line.replace('= 0', '= 1'),
+    ];
+    for (let k = 0; k < 60; k++) {
+      const textLines = text.split('\n');
+      const index = r.int(header.length);
+      const declared = current.scope.functions[0].locals.filter((l) => l.declaringNode.start >= textLines.slice(0, index).join('\n').length && l.scope.start <= textLines.slice(0, index + 1).join('\n').length);
+      textLines[index] = r.pick(changes)(textLines[index]);
+      text = textLines.join('\n');
+      current = step(current, text, counts, `edit ${k}`);
+      if (declared.length > 0 && declared.every((l) => current.scope.locals[l.id] === l)) kept++;
+    }
+    assert.ok(kept > counts.steps / 2, `${kept} of ${counts.steps} edits kept the locals`);
+  });
+
   it('move the references\' starts with the statements on a long file, and find every reference after each edit', function () {
     this.timeout(120_000);
     const lines = ['local M = {}', 'local insert = table.insert', ''];

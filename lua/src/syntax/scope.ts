@@ -274,6 +274,16 @@ class Analyzer implements ScopeInfo {
   /** How many visible locals are named `_ENV` (usually none, which saves a lookup per free name). */
   private envLocals = 0;
   private upvalueSets: Map<FunctionInfo, Set<LocalVariable | undefined>> | undefined;
+  /**
+   * An edit's walk (`takenOverBy`): the main block's locals the replaced statements declared, in
+   * order, which the new statements' declarations of the same names and kinds take over (the
+   * statements after keep referring to them); `reused` counts those taken, `reuseFailed` is set
+   * when a declaration does not match.
+   */
+  private reusable: LocalVariable[] | undefined;
+  private reuseIn: FunctionInfo | undefined;
+  private reused = 0;
+  private reuseFailed = false;
 
   // Chain tops, in source order: the expression, its access, its call (for callees), and the index
   // of the first reference made inside it (its base name's, when the base is a name).
@@ -612,11 +622,27 @@ class Analyzer implements ScopeInfo {
 
   private declareLocal(name: string, kind: LocalKind, declaration: ast.Name | undefined, node: DeclaringNode, start: number): LocalVariable {
     const end = this.scopeEnds[this.scopeEnds.length - 1];
-    const local: LocalVariable = {
-      id: this.locals.length, name, kind, declaration, declaringNode: node, function: this.fn,
-      scope: { start, end: end >= start ? end : start },
-      references: [], written: false, captured: false, initializer: undefined, aliasOf: undefined,
-    };
+    const scope = { start, end: end >= start ? end : start };
+    let local: LocalVariable;
+    const old = this.reusable !== undefined && this.fn === this.reuseIn && end === this.chunk.end ? this.reuseLocal(name, kind) : undefined;
+    if (old) {
+      // Its references from the statements after are put back once the walk is done.
+      local = old;
+      local.id = this.locals.length;
+      local.declaration = declaration;
+      local.declaringNode = node;
+      local.scope = scope;
+      local.references = [];
+      local.written = false;
+      local.captured = false;
+      local.initializer = undefined;
+      local.aliasOf = undefined;
+    } else {
+      local = {
+        id: this.locals.length, name, kind, declaration, declaringNode: node, function: this.fn,
+        scope, references: [], written: false, captured: false, initializer: undefined, aliasOf: undefined,
+      };
+    }
     this.locals.push(local);
     this.fn.locals.push(local);
     this.active.push(local);
@@ -624,6 +650,17 @@ class Analyzer implements ScopeInfo {
     this.byName[name] = local;
     if (name === '_ENV') this.envLocals++;
     return local;
+  }
+
+  /** The next of the replaced statements' main-block locals, when it has this name and kind (see `reusable`). */
+  private reuseLocal(name: string, kind: LocalKind): LocalVariable | undefined {
+    const old = this.reusable![this.reused];
+    if (old === undefined || old.name !== name || old.kind !== kind || name === '_ENV') {
+      this.reuseFailed = true;
+      return undefined;
+    }
+    this.reused++;
+    return old;
   }
 
   private resolve(node: ast.Name, access: Ctx): Reference | undefined {
@@ -712,12 +749,24 @@ class Analyzer implements ScopeInfo {
     const oldEnd = oldBody.length - s;
     const end = body.length - s;
     const main = this.functions[0];
-    // Statements between that declare a local of the main block change what the ones after see (a
-    // local of the main function in a block of its own, such as a loop's, does not).
+    // Statements between that declare a local of the main block decide what the ones after see (a
+    // local of the main function in a block of its own, such as a loop's, does not): the new ones
+    // must declare the same names, in the same order and of the same kinds, which then take the
+    // old locals over (see `reusable`).
     const oldChunkEnd = this.chunk.end;
-    for (let i = marks.locals[p]; i < marks.locals[oldEnd]; i++) if (this.locals[i].function === main && this.locals[i].scope.end === oldChunkEnd) return undefined;
     const oldMiddle = new Set<Reference>();
     for (let i = marks.references[p]; i < marks.references[oldEnd]; i++) oldMiddle.add(this.references[i]);
+    const reusable: LocalVariable[] = [];
+    for (let i = marks.locals[p]; i < marks.locals[oldEnd]; i++) {
+      const local = this.locals[i];
+      if (local.function !== main || local.scope.end !== oldChunkEnd) continue;
+      if (local.name === '_ENV') return undefined;
+      reusable.push(local);
+    }
+    // What each of those was, and its references from the statements after.
+    const reusedBefore = reusable.map((local) => ({
+      written: local.written, aliasOf: local.aliasOf, after: local.references.filter((r) => !oldMiddle.has(r)),
+    }));
 
     // Walk the new statements between, with the main function's locals of the statements before in scope.
     const a = new Analyzer(chunk);
@@ -742,11 +791,28 @@ class Analyzer implements ScopeInfo {
       writtenBefore.set(local, local.written);
       referencedBefore.set(local, local.references.length);
     }
+    const mainLocalsBefore = main.locals.length;
+    a.reusable = reusable;
+    a.reuseIn = main;
     a.push(Op.LeaveScope, undefined);
     for (let i = end - 1; i >= p; i--) a.push(Op.Statement, body[i]);
     a.walk(end);
-    if (a.globalTableModified) return undefined;
-    for (let i = prefixLocals; i < a.locals.length; i++) if (a.locals[i].function === main && a.locals[i].scope.end === chunk.end) return undefined;
+    if (a.globalTableModified || a.reuseFailed || a.reused !== reusable.length) return undefined;
+    const taken = new Set(reusable);
+    for (let i = prefixLocals; i < a.locals.length; i++) {
+      const local = a.locals[i];
+      if (local.function === main && local.scope.end === chunk.end && !taken.has(local)) return undefined;
+    }
+    // The locals taken over: the new statements' references, then the ones after. Written now and
+    // not before (or the reverse), it may stand for a path no more.
+    for (let k = 0; k < reusable.length; k++) {
+      const local = reusable[k];
+      const before = reusedBefore[k];
+      if (before.after.length > 0) local.references = local.references.concat(before.after);
+      local.written = local.references.some((r) => r.access === 'write');
+      local.captured = local.references.some((r) => r.upvalue);
+      if (local.written !== before.written) return undefined;
+    }
     // The references of the locals the old or the new statements refer to (the main function's:
     // no other is visible there), in source order, without the old statements'; whether each is
     // written or captured follows from them. One written now and not before (or the reverse) may
@@ -776,6 +842,7 @@ class Analyzer implements ScopeInfo {
       if (local.written !== writtenBefore.get(local)) return undefined;
     }
     a.computePaths();
+    for (let k = 0; k < reusable.length; k++) if (!samePath(reusable[k].aliasOf, reusedBefore[k].aliasOf)) return undefined;
 
     // Splice: the lists before, the new statements', and the moved ones after.
     const delta = chunk.end - this.chunk.end;
@@ -792,7 +859,7 @@ class Analyzer implements ScopeInfo {
     main.node = chunk;
     // The main function's locals: the old statements' out, the new ones' (which the walk added last) in place.
     const oldMiddleLocals = new Set(this.locals.slice(prefixLocals, marks.locals[oldEnd]));
-    main.locals = main.locals.filter((l) => !oldMiddleLocals.has(l)).sort((x, y) => x.id - y.id);
+    main.locals = main.locals.slice(0, mainLocalsBefore).filter((l) => !oldMiddleLocals.has(l)).concat(main.locals.slice(mainLocalsBefore)).sort((x, y) => x.id - y.id);
     const startsBefore = this.sortedReferences === this.references ? this.referenceStarts : undefined;
     // In place: this analysis is used up by the takeover (its locals moved already), and copying
     // lists of a hundred thousand entries at every keystroke cost more than the rest of it.
@@ -1139,6 +1206,10 @@ function movedStarts(before: Int32Array, from: number, to: number, middle: reado
  * Replaces the `count` items of `list` at `at` by `items`, in place (V8 moves the rest in one
  * piece), a slice of them at a time so that no call gets too many arguments; returns the list.
  */
+function samePath(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((key, i) => key === b[i]));
+}
+
 function replaceRange<T>(list: T[], at: number, count: number, items: readonly T[]): T[] {
   const SLICE = 8192;
   if (items.length <= SLICE) {
