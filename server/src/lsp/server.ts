@@ -5,7 +5,7 @@
 import {
   createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, DiagnosticSeverity, DiagnosticTag, CompletionItemKind,
   InsertTextFormat, SymbolKind, DocumentHighlightKind, CodeActionKind, FoldingRangeKind, MarkupKind, ResponseError, ErrorCodes,
-  DocumentDiagnosticReportKind, FileChangeType, InlayHintKind, SemanticTokensBuilder, DidChangeWatchedFilesNotification, LSPErrorCodes,
+  DocumentDiagnosticReportKind, FileChangeType, InlayHintKind, DidChangeWatchedFilesNotification, type SemanticTokens, type SemanticTokensDelta, LSPErrorCodes,
   type Connection, type InitializeParams, type InitializeResult, type Diagnostic as LspDiagnostic,
   type WorkspaceDocumentDiagnosticReport, type SelectionRange, type DocumentSymbol as LspDocumentSymbol, type SymbolInformation,
   type FormattingOptions, type CallHierarchyItem as LspCallHierarchyItem, type RequestMessage, type ResponseMessage, type ConnectionStrategy,
@@ -140,21 +140,38 @@ export class Server {
   private pending = new Map<string, NodeJS.Immediate>();
   /** Open documents too large to check (MAX_DOCUMENT), by path: their size in characters. */
   private readonly tooLarge = new Map<string, number>();
-  /** Each open document's semantic tokens as last sent (deltas are computed against them). */
-  private readonly tokenBuilders = new Map<string, SemanticTokensBuilder>();
+  /** Each open document's semantic tokens as last sent, with their result id (deltas are computed against them). */
+  private readonly tokenResults = new Map<string, { id: string; data: Uint32Array }>();
+  private lastTokenResult = 0;
 
   constructor(private readonly connection: Connection, private readonly service = new LanguageService()) {}
 
+  /** The document's semantic tokens, kept as the client's last result. */
+  private fullTokens(uri: string): SemanticTokens {
+    const data = this.service.semanticTokenData(this.path(uri));
+    const resultId = String(++this.lastTokenResult);
+    this.tokenResults.set(uri, { id: resultId, data });
+    return { resultId, data: Array.from(data) };
+  }
+
   /**
-   * The document's semantic tokens in a builder kept per document (its id the result id), after the
-   * client's earlier result `previous` when asked for a delta.
+   * The change from the client's earlier result `previous` to the document's tokens now: one edit
+   * that replaces what lies between the parts both share at the start and at the end (an edit of
+   * the text changes the tokens around it, and moves the ones after by lines, which the encoding's
+   * relative lines absorb). An unknown result id gets the full tokens.
    */
-  private tokensOf(uri: string, previous?: string): SemanticTokensBuilder {
-    let builder = previous === undefined ? undefined : this.tokenBuilders.get(uri);
-    if (builder) builder.previousResult(previous!);
-    else this.tokenBuilders.set(uri, (builder = new SemanticTokensBuilder()));
-    for (const t of this.service.semanticTokens(this.path(uri))) builder.push(t.line, t.character, t.length, t.type, t.modifiers);
-    return builder;
+  private tokenDelta(uri: string, previous: string): SemanticTokens | SemanticTokensDelta {
+    const before = this.tokenResults.get(uri);
+    const full = this.fullTokens(uri);
+    if (!before || before.id !== previous) return full;
+    const a = before.data;
+    const b = this.tokenResults.get(uri)!.data;
+    let start = 0;
+    while (start < a.length && start < b.length && a[start] === b[start]) start++;
+    let end = 0;
+    while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
+    if (start === a.length && start === b.length) return { resultId: full.resultId, edits: [] };
+    return { resultId: full.resultId, edits: [{ start, deleteCount: a.length - start - end, data: Array.from(b.subarray(start, b.length - end)) }] };
   }
 
   listen(): void {
@@ -190,7 +207,7 @@ export class Server {
     this.documents.onDidClose((e) => {
       const path = this.path(e.document.uri);
       if (this.uris.get(path) === e.document.uri) this.uris.delete(path);
-      this.tokenBuilders.delete(e.document.uri);
+      this.tokenResults.delete(e.document.uri);
       this.tooLarge.delete(path);
       this.service.close(path);
       if (!this.pullDiagnostics && !path.endsWith('sandlua.json')) void c.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
@@ -281,13 +298,9 @@ export class Server {
     })), []));
     // Full tokens with a result id, deltas against the client's last result (the builder keeps it:
     // an unknown id gets the full tokens), and the tokens of a range (what is on screen).
-    c.languages.semanticTokens.on((p) => this.guard(() => this.tokensOf(p.textDocument.uri).build(), { data: [] }));
-    c.languages.semanticTokens.onDelta((p) => this.guard(() => this.tokensOf(p.textDocument.uri, p.previousResultId).buildEdits(), { data: [] }));
-    c.languages.semanticTokens.onRange((p) => this.guard(() => {
-      const builder = new SemanticTokensBuilder();
-      for (const t of this.service.semanticTokens(this.path(p.textDocument.uri), p.range)) builder.push(t.line, t.character, t.length, t.type, t.modifiers);
-      return builder.build();
-    }, { data: [] }));
+    c.languages.semanticTokens.on((p) => this.guard(() => this.fullTokens(p.textDocument.uri), { data: [] }));
+    c.languages.semanticTokens.onDelta((p) => this.guard(() => this.tokenDelta(p.textDocument.uri, p.previousResultId), { data: [] }));
+    c.languages.semanticTokens.onRange((p) => this.guard(() => ({ data: Array.from(this.service.semanticTokenData(this.path(p.textDocument.uri), p.range)) }), { data: [] }));
     c.languages.diagnostics.on((p) => this.guard(() => ({
       kind: DocumentDiagnosticReportKind.Full,
       items: this.diagnostics(this.path(p.textDocument.uri)),

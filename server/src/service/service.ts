@@ -68,6 +68,30 @@ export interface InlayHint { position: Position; label: string; kind: 'parameter
 export const TOKEN_TYPES = ['variable', 'parameter', 'function', 'property', 'namespace'] as const;
 export const TOKEN_MODIFIERS = ['declaration', 'readonly', 'defaultLibrary', 'host', 'forbidden'] as const;
 export interface SemanticToken { line: number; character: number; length: number; type: number; modifiers: number }
+/** A token's type and modifiers in one number: the modifiers' bits above KIND_BITS. */
+const KIND_BITS = 4;
+const KIND_MASK = (1 << KIND_BITS) - 1;
+const DECLARATION = 1 << TOKEN_MODIFIERS.indexOf('declaration');
+/** Tokens are ordered by `start * ORDER_SPAN + index` (exact in a double below 2^53: 2^31 offsets, 2^21 tokens). */
+const ORDER_SPAN = 2 ** 21;
+
+/**
+ * The token a global path's use gets (type | modifiers << KIND_BITS), or -1: a host function, the
+ * standard library (forbidden when the contract does not grant it), the script's `input`.
+ */
+function pathTokenKind(usePath: readonly string[], contract: Contract | undefined, policy: StdlibPolicy): number {
+  const bit = (m: (typeof TOKEN_MODIFIERS)[number]): number => 1 << (TOKEN_MODIFIERS.indexOf(m) + KIND_BITS);
+  const path = withoutEnvironment(usePath);
+  if (path.length === 0) return -1;
+  const name = path.join('.');
+  if (contract?.host.has(name)) return 2 | bit('host');
+  if (LUA53_STDLIB.has(name) || LUA53_STDLIB.has(path[0])) {
+    const std = LUA53_STDLIB.has(name) ? name : path[0];
+    return (LUA53_LIBRARIES[std] !== undefined ? 4 : 2) | bit('defaultLibrary') | (policy.isGranted(std) ? 0 : bit('forbidden'));
+  }
+  if (path[0] === 'input') return (path.length === 1 ? 0 : 3) | bit('readonly');
+  return -1;
+}
 /** A workspace symbol: a function an indexed file defines, or a host function a contract declares. */
 export interface WorkspaceSymbol { name: string; kind: 'function' | 'method'; path: string; range: Range; container?: string }
 /**
@@ -1463,54 +1487,93 @@ export class LanguageService {
 
   /** The tokens of the document, or of those lines of `within` that it covers (a range request). */
   semanticTokens(path: string, within?: Range): SemanticToken[] {
+    const data = this.semanticTokenData(path, within);
+    const tokens: SemanticToken[] = [];
+    let line = 0;
+    let character = 0;
+    for (let i = 0; i < data.length; i += 5) {
+      line += data[i];
+      character = data[i] === 0 ? character + data[i + 1] : data[i + 1];
+      tokens.push({ line, character, length: data[i + 2], type: data[i + 3], modifiers: data[i + 4] });
+    }
+    return tokens;
+  }
+
+  /**
+   * The same tokens as the protocol sends them: five numbers a token (line and character relative
+   * to the previous token's, length, type, modifiers). A long file has tens of thousands, asked
+   * for again after every edit: they are gathered into flat lists and put in order by one numeric
+   * sort of (start, order found), which keeps the first found at each place.
+   */
+  semanticTokenData(path: string, within?: Range): Uint32Array {
     const c = this.basic(path);
-    if (!c) return [];
+    if (!c) return new Uint32Array(0);
     const contract = c.contract?.manifest;
     const policy = this.policyOf(c);
-    // Collected as offsets, then put in order and turned into lines in one pass over the line starts.
-    const raw: { start: number; end: number; type: number; modifiers: number }[] = [];
     const from = within ? c.lines.offsetAt(within.start) : 0;
     const to = within ? c.lines.offsetAt(within.end) : Infinity;
-    const push = (node: ast.Range, type: number, modifiers: number): void => {
-      if (node.end <= from || node.start >= to || node.end <= node.start) return;
-      raw.push({ start: node.start, end: node.end, type, modifiers });
-    };
-    const bit = (m: (typeof TOKEN_MODIFIERS)[number]): number => 1 << TOKEN_MODIFIERS.indexOf(m);
     const scope = c.scope;
+    // At most a token per local's declaration, reference and path use.
+    const most = scope.locals.length + scope.references.length + scope.uses.length;
+    const starts = new Int32Array(most);
+    const ends = new Int32Array(most);
+    const kinds = new Int32Array(most);
+    let count = 0;
+    const push = (node: ast.Range, kind: number): void => {
+      const start = node.start;
+      const end = node.end;
+      if (end <= from || start >= to || end <= start) return;
+      starts[count] = start;
+      ends[count] = end;
+      kinds[count++] = kind;
+    };
     for (const local of scope.locals) {
       if (!local.declaration) continue;
       const type = local.kind === 'param' || local.kind === 'self' ? 1 : local.kind === 'function' ? 2 : 0;
-      push(local.declaration, type, bit('declaration'));
-      for (const ref of local.references) push(ref.node, type, 0);
+      push(local.declaration, type | (DECLARATION << KIND_BITS));
+      for (const ref of local.references) push(ref.node, type);
     }
+    // Paths are shared arrays (one per distinct path): each is judged once.
+    const judged = new Map<readonly string[], number>();
     for (const use of scope.uses) {
-      const path = withoutEnvironment(use.path);
-      if (path.length === 0) continue;
-      const name = path.join('.');
-      const node = use.node.kind === 'Call' && use.node.method ? use.node.method : use.node.kind === 'Member' ? use.node.name : use.node.kind === 'Name' ? use.node : undefined;
-      if (!node) continue;
-      if (contract?.host.has(name)) push(node, 2, bit('host'));
-      else if (LUA53_STDLIB.has(name) || LUA53_STDLIB.has(path[0])) {
-        const std = LUA53_STDLIB.has(name) ? name : path[0];
-        const forbidden = !policy.isGranted(std);
-        push(node, LUA53_LIBRARIES[std] !== undefined ? 4 : 2, bit('defaultLibrary') | (forbidden ? bit('forbidden') : 0));
-      } else if (path[0] === 'input') {
-        push(node, path.length === 1 ? 0 : 3, bit('readonly'));
+      let kind = judged.get(use.path);
+      if (kind === undefined) {
+        kind = pathTokenKind(use.path, contract, policy);
+        judged.set(use.path, kind);
       }
+      if (kind < 0) continue;
+      const node = use.node.kind === 'Call' && use.node.method ? use.node.method : use.node.kind === 'Member' ? use.node.name : use.node.kind === 'Name' ? use.node : undefined;
+      if (node) push(node, kind);
     }
-    raw.sort((a, b) => a.start - b.start);
-    const tokens: SemanticToken[] = [];
+    const order = new Float64Array(count);
+    for (let i = 0; i < count; i++) order[i] = starts[i] * ORDER_SPAN + i;
+    order.sort();
+    const data = new Uint32Array(count * 5);
+    let n = 0;
     let line = 0;
     let next = c.lines.lineStart(1);
     let lastEnd = -1;
-    for (const t of raw) {
-      while (t.start >= next) next = c.lines.lineStart(++line + 1);
+    let lastLine = 0;
+    let lastCharacter = 0;
+    for (let k = 0; k < count; k++) {
+      const i = (order[k] % ORDER_SPAN) | 0;
+      const start = starts[i];
+      const end = ends[i];
+      while (start >= next) next = c.lines.lineStart(++line + 1);
       // A token over a line break is not allowed, nor overlapping ones: the first at each place stays.
-      if (t.end >= next || t.start < lastEnd) continue;
-      tokens.push({ line, character: t.start - c.lines.lineStart(line), length: t.end - t.start, type: t.type, modifiers: t.modifiers });
-      lastEnd = t.end;
+      if (end >= next || start < lastEnd) continue;
+      const character = start - c.lines.lineStart(line);
+      data[n] = line - lastLine;
+      data[n + 1] = line === lastLine ? character - lastCharacter : character;
+      data[n + 2] = end - start;
+      data[n + 3] = kinds[i] & KIND_MASK;
+      data[n + 4] = kinds[i] >> KIND_BITS;
+      n += 5;
+      lastLine = line;
+      lastCharacter = character;
+      lastEnd = end;
     }
-    return tokens;
+    return data.slice(0, n);
   }
 
   /**
