@@ -163,10 +163,11 @@ function mayAlias(local: LocalVariable): boolean {
  * Resolves every name of the chunk. Never throws on trees with error nodes.
  *
  * `previous`: the scopes of the parse that `chunk`'s incremental parse took over (issue 16). When
- * the edit left the main block's first and last statements as they were and the statements between
- * declare no local of the main function, only those are walked again and the rest is taken over
- * (moved as the parse moved their nodes). The result is exactly a fresh analysis's; `previous` is
- * spent (its objects now belong to the result).
+ * the edit left the main block's first and last statements as they were, and the statements between
+ * declare the same locals of the main block as before (names, kinds and order; an alias standing
+ * for the same path), only those are walked again and the rest is taken over (moved as the parse
+ * moved their nodes; the locals declared again are the same objects). The result is exactly a fresh
+ * analysis's; `previous` is spent (its objects now belong to the result).
  */
 export function analyze(chunk: ast.Chunk, previous?: ScopeInfo): ScopeInfo {
   if (previous instanceof Analyzer) {

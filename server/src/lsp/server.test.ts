@@ -230,6 +230,18 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
     assert.ok(output.some((i) => i.label === 'normalized_vendor' && /required/.test(i.detail ?? '')));
   });
 
+  it('answers an incomplete list among thousands of locals, so that the client asks again as the word grows', async () => {
+    type Item = { label: string; detail?: string };
+    const file = path.join(ws, 'many-locals.lua');
+    const lines = Array.from({ length: 2000 }, (_, i) => `local value_${i} = ${i}`);
+    await client.open(file, [...lines, 'print(value_1)', ''].join('\n'), 1);
+    const list = await client.request<{ isIncomplete: boolean; items: Item[] }>('textDocument/completion', file, { position: { line: 2000, character: 'print(value_1'.length } });
+    assert.equal(list.isIncomplete, true);
+    const locals = list.items.filter((i) => i.detail === 'local variable').map((i) => i.label);
+    assert.equal(locals.length, 500);
+    assert.ok(locals.every((n) => n.includes('1')) && locals.includes('value_1999'));
+  });
+
   it('honours the client\'s snippetSupport: snippets with placeholders only for a client that takes them', async () => {
     type Item = { label: string; insertText?: string; insertTextFormat?: number; textEdit?: { newText: string } };
     const ask = async (c: Client): Promise<Item[]> => [

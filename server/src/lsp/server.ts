@@ -8,14 +8,14 @@ import {
   DocumentDiagnosticReportKind, FileChangeType, InlayHintKind, DidChangeWatchedFilesNotification, type SemanticTokens, type SemanticTokensDelta, LSPErrorCodes,
   type Connection, type InitializeParams, type InitializeResult, type Diagnostic as LspDiagnostic,
   type WorkspaceDocumentDiagnosticReport, type SelectionRange, type DocumentSymbol as LspDocumentSymbol, type SymbolInformation,
-  type FormattingOptions, type CallHierarchyItem as LspCallHierarchyItem, type RequestMessage, type ResponseMessage, type ConnectionStrategy,
+  type FormattingOptions, type CallHierarchyItem as LspCallHierarchyItem, type CompletionItem as LspCompletionItem, type RequestMessage, type ResponseMessage, type ConnectionStrategy,
   AbstractMessageReader, StreamMessageWriter, type DataCallback, type Disposable, type Message,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import * as nodePath from 'path';
 import { URI } from 'vscode-uri';
 import {
-  LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, type CallItem, type CompletionKind, type Diagnostic, type DocumentSymbol, type ServiceSettings, type TextEdit,
+  LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, type CallItem, type CompletionItem, type CompletionKind, type Diagnostic, type DocumentSymbol, type ServiceSettings, type TextEdit,
 } from '../service/service';
 import type { Severity } from '../check/check';
 import { guardedStdin } from '../framing';
@@ -174,6 +174,24 @@ export class Server {
     return { resultId: full.resultId, edits: [{ start, deleteCount: a.length - start - end, data: Array.from(b.subarray(start, b.length - end)) }] };
   }
 
+  /** A completion item as the protocol has it. */
+  private completionItem(item: CompletionItem): LspCompletionItem {
+    // A snippet only for a client that said it takes them; else the plain text (no placeholders).
+    const snippet = this.snippets ? item.snippet : undefined;
+    const insert = snippet ?? item.text ?? item.label;
+    return {
+      label: item.label,
+      kind: COMPLETION_KIND[item.kind],
+      detail: item.detail,
+      documentation: item.documentation ? { kind: MarkupKind.Markdown, value: item.documentation } : undefined,
+      insertText: insert,
+      insertTextFormat: snippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
+      // Inside a string (`require("pricing.u`): replace what is typed of it, dots and slashes included.
+      textEdit: item.range ? { range: item.range, newText: insert } : undefined,
+      sortText: item.sortText,
+    };
+  }
+
   listen(): void {
     const c = this.connection;
     c.onInitialize((params) => this.initialize(params));
@@ -216,22 +234,12 @@ export class Server {
       if (e.document.uri.endsWith('sandlua.json')) this.contractsChanged();
     });
 
-    c.onCompletion((p) => this.guard(() => this.service.completion(this.path(p.textDocument.uri), p.position).map((item) => {
-      // A snippet only for a client that said it takes them; else the plain text (no placeholders).
-      const snippet = this.snippets ? item.snippet : undefined;
-      const insert = snippet ?? item.text ?? item.label;
-      return {
-        label: item.label,
-        kind: COMPLETION_KIND[item.kind],
-        detail: item.detail,
-        documentation: item.documentation ? { kind: MarkupKind.Markdown, value: item.documentation } : undefined,
-        insertText: insert,
-        insertTextFormat: snippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
-        // Inside a string (`require("pricing.u`): replace what is typed of it, dots and slashes included.
-        textEdit: item.range ? { range: item.range, newText: insert } : undefined,
-        sortText: item.sortText,
-      };
-    }), []));
+    c.onCompletion((p) => this.guard(() => {
+      const list = this.service.completionList(this.path(p.textDocument.uri), p.position);
+      const items = list.items.map((item) => this.completionItem(item));
+      // A list that leaves some out says so: the client asks again as the word grows.
+      return list.incomplete ? { isIncomplete: true, items } : items;
+    }, [] as LspCompletionItem[]));
     c.onHover((p) => this.guard(() => {
       const h = this.service.hover(this.path(p.textDocument.uri), p.position);
       return h ? { contents: { kind: MarkupKind.Markdown, value: h.contents }, range: h.range } : null;

@@ -110,6 +110,33 @@ describe('language service (fixtures with a $0 cursor)', () => {
   });
 });
 
+describe('language service: completion among thousands of locals', () => {
+  it('offers the innermost 500 locals and says the list is incomplete, then those that hold the typed letters in order', () => {
+    const service = new LanguageService();
+    const script = path.join(os.tmpdir(), 'sandlua-many-locals.lua');
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) lines.push(`local value_${i} = ${i}`);
+    lines.push('print(value_1)', '');
+    service.open(script, lines.join('\n'), 1);
+    const locals = (list: { items: { label: string; detail?: string }[] }): string[] => list.items.filter((i) => i.detail === 'local variable').map((i) => i.label);
+    const all = service.completionList(script, { line: 3000, character: 0 });
+    assert.equal(all.incomplete, true);
+    assert.deepEqual(locals(all), Array.from({ length: 500 }, (_, k) => `value_${2500 + k}`));
+    // `value_1` typed (the cursor after it): the locals whose names hold v, a, l, u, e, _, 1 in order, the innermost 500.
+    const typed = service.completionList(script, { line: 3000, character: 'print(value_1'.length });
+    assert.equal(typed.incomplete, true);
+    const names = locals(typed);
+    assert.equal(names.length, 500);
+    assert.ok(names.every((n) => /^value_\d*1\d*$/.test(n)), names.join(' '));
+    assert.ok(names.includes('value_2999') === false && names.includes('value_2991'));
+    // A few locals: all of them, and a complete list.
+    service.open(script, 'local a, b = 1, 2\nprint(a)\n', 2);
+    const few = service.completionList(script, { line: 1, character: 0 });
+    assert.equal(few.incomplete, false);
+    assert.deepEqual(locals(few).sort(), ['a', 'b']);
+  });
+});
+
 describe('language service: modules and files', () => {
   const MODULES = path.join(__dirname, '..', '..', '..', 'lua', 'test', 'modules');
 

@@ -655,6 +655,23 @@ export class LanguageService {
   // ---- completion ----------------------------------------------------------------------------
 
   completion(path: string, position: Position): CompletionItem[] {
+    return this.completionList(path, position).items;
+  }
+
+  /**
+   * The completions, and whether the list leaves some out (`incomplete`: the client asks again as
+   * the word grows). Past LOCALS_OFFERED visible locals, as in a long generated script, only those
+   * whose names hold what is typed of the word (its letters in order, any case) are offered, the
+   * innermost LOCALS_OFFERED of them: tens of thousands of items would cost the client more than
+   * the keystroke.
+   */
+  completionList(path: string, position: Position): { items: CompletionItem[]; incomplete: boolean } {
+    const list = { items: [] as CompletionItem[], incomplete: false };
+    list.items = this.completionItems(path, position, list);
+    return list;
+  }
+
+  private completionItems(path: string, position: Position, list: { incomplete: boolean }): CompletionItem[] {
     if (isContract(path)) return contractCompletion(this.text(path) ?? '', position);
     const c = this.get(path);
     if (!c) return [];
@@ -689,8 +706,15 @@ export class LanguageService {
         items.push({ label: name, kind: 'property', detail: `output field${required.has(name) ? ' (required)' : ''}: ${describeSchema(schema)}`, snippet: `${name} = \${1}`, text: `${name} = `, sortText: `0${name}` });
       }
     }
-    const wordStart = offset - (/[A-Za-z_]\w*$/.exec(before)?.[0].length ?? 0);
-    for (const local of c.analysis.scope.localsAt(wordStart)) {
+    const word = /[A-Za-z_]\w*$/.exec(before)?.[0] ?? '';
+    const wordStart = offset - word.length;
+    let locals = c.analysis.scope.localsAt(wordStart);
+    if (locals.length > LOCALS_OFFERED) {
+      list.incomplete = true;
+      if (word !== '') locals = locals.filter((local) => holdsInOrder(local.name, word));
+      locals = locals.slice(-LOCALS_OFFERED);
+    }
+    for (const local of locals) {
       items.push({ label: local.name, kind: local.kind === 'function' ? 'function' : 'variable', detail: `local ${local.kind === 'param' ? 'parameter' : local.kind === 'function' ? 'function' : 'variable'}`, sortText: `1${local.name}` });
     }
     for (const name of LUA53_BASE) {
@@ -1968,6 +1992,18 @@ function stringMethods(policy: StdlibPolicy): CompletionItem[] {
     if (policy.isGranted(name)) items.push({ label: field, kind: 'function', detail: STDLIB_DOCS[name]?.signature, documentation: STDLIB_DOCS[name]?.doc });
   }
   return items;
+}
+
+/** Visible locals offered at most (see `LanguageService.completionList`). */
+const LOCALS_OFFERED = 500;
+
+/** Whether `name` holds the letters of `typed` in order, any case (what editors filter completions by). */
+function holdsInOrder(name: string, typed: string): boolean {
+  const a = name.toLowerCase();
+  const b = typed.toLowerCase();
+  let j = 0;
+  for (let i = 0; i < a.length && j < b.length; i++) if (a[i] === b[j]) j++;
+  return j === b.length;
 }
 
 function dedupe(items: CompletionItem[]): CompletionItem[] {
