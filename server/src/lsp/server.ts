@@ -147,11 +147,15 @@ export class Server {
   constructor(private readonly connection: Connection, private readonly service = new LanguageService()) {}
 
   /** The document's semantic tokens, kept as the client's last result. */
+  private tokensNow(uri: string): { id: string; data: Uint32Array } {
+    const result = { id: String(++this.lastTokenResult), data: this.service.semanticTokenData(this.path(uri)) };
+    this.tokenResults.set(uri, result);
+    return result;
+  }
+
   private fullTokens(uri: string): SemanticTokens {
-    const data = this.service.semanticTokenData(this.path(uri));
-    const resultId = String(++this.lastTokenResult);
-    this.tokenResults.set(uri, { id: resultId, data });
-    return { resultId, data: Array.from(data) };
+    const now = this.tokensNow(uri);
+    return { resultId: now.id, data: numbers(now.data) };
   }
 
   /**
@@ -162,16 +166,16 @@ export class Server {
    */
   private tokenDelta(uri: string, previous: string): SemanticTokens | SemanticTokensDelta {
     const before = this.tokenResults.get(uri);
-    const full = this.fullTokens(uri);
-    if (!before || before.id !== previous) return full;
+    const now = this.tokensNow(uri);
+    if (!before || before.id !== previous) return { resultId: now.id, data: numbers(now.data) };
     const a = before.data;
-    const b = this.tokenResults.get(uri)!.data;
+    const b = now.data;
     let start = 0;
     while (start < a.length && start < b.length && a[start] === b[start]) start++;
     let end = 0;
     while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
-    if (start === a.length && start === b.length) return { resultId: full.resultId, edits: [] };
-    return { resultId: full.resultId, edits: [{ start, deleteCount: a.length - start - end, data: Array.from(b.subarray(start, b.length - end)) }] };
+    if (start === a.length && start === b.length) return { resultId: now.id, edits: [] };
+    return { resultId: now.id, edits: [{ start, deleteCount: a.length - start - end, data: numbers(b.subarray(start, b.length - end)) }] };
   }
 
   /** A completion item as the protocol has it. */
@@ -308,7 +312,7 @@ export class Server {
     // an unknown id gets the full tokens), and the tokens of a range (what is on screen).
     c.languages.semanticTokens.on((p) => this.guard(() => this.fullTokens(p.textDocument.uri), { data: [] }));
     c.languages.semanticTokens.onDelta((p) => this.guard(() => this.tokenDelta(p.textDocument.uri, p.previousResultId), { data: [] }));
-    c.languages.semanticTokens.onRange((p) => this.guard(() => ({ data: Array.from(this.service.semanticTokenData(this.path(p.textDocument.uri), p.range)) }), { data: [] }));
+    c.languages.semanticTokens.onRange((p) => this.guard(() => ({ data: numbers(this.service.semanticTokenData(this.path(p.textDocument.uri), p.range)) }), { data: [] }));
     c.languages.diagnostics.on((p) => this.guard(() => ({
       kind: DocumentDiagnosticReportKind.Full,
       items: this.diagnostics(this.path(p.textDocument.uri)),
@@ -552,3 +556,10 @@ export class Server {
 }
 
 declare const SANDLUA_VERSION: string | undefined;
+
+/** A typed list's numbers in a plain one, for JSON (`Array.from` goes through the iterator: ~25 ms for 200,000). */
+function numbers(data: Uint32Array): number[] {
+  const out = new Array<number>(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = data[i];
+  return out;
+}
