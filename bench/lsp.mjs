@@ -18,7 +18,8 @@
 //     as in real typing). The file is under the
 //     workspace's contract; the same file in a folder no contract governs (where the default shows
 //     syntax errors only, from the parse alone) gets its own rows, and so do the whole file's
-//     semantic tokens after each edit (scopes, no type analysis).
+//     semantic tokens after each edit (scopes, no type analysis), in full and as a delta against
+//     the last result (what VS Code asks for).
 //   - completion and hover latency on the large scripts (target p95 < 10 ms)
 //   - `sandlua check` of 1,000 scripts under a contract (target < 3 s)
 //   - server memory with 1,000 scripts open (target < 150 MB; LuaLS holds about 1 MB per file)
@@ -260,6 +261,22 @@ async function session(cli) {
     await connection.sendRequest('textDocument/semanticTokens/full', { textDocument: { uri: realEdit.uri } });
     tokenTimes.push(performance.now() - t0);
   }
+  // The same, asked as VS Code asks: a delta against the client's last result.
+  const deltaTimes = [];
+  let lastResult = (await connection.sendRequest('textDocument/semanticTokens/full', { textDocument: { uri: realEdit.uri } })).resultId;
+  for (let i = 0; i < 20; i++) {
+    const version = 1500 + i;
+    const done = published(realEdit.uri, version);
+    await connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri: realEdit.uri, version },
+      contentChanges: [{ range: { start: { line: longest, character: 0 }, end: { line: longest, character: i % 2 } }, text: i % 2 ? '' : ' ' }],
+    });
+    await done;
+    const t0 = performance.now();
+    const answer = await connection.sendRequest('textDocument/semanticTokens/full/delta', { textDocument: { uri: realEdit.uri }, previousResultId: lastResult });
+    deltaTimes.push(performance.now() - t0);
+    lastResult = answer.resultId;
+  }
   // A statement typed one character at a time inside the longest function, then erased (most
   // keystrokes leave the code invalid for a moment, as real typing does).
   const typed = 'local extra = tokens[i] or state.depth + 1 ';
@@ -289,7 +306,7 @@ async function session(cli) {
   return {
     small: stats(small.times), large: stats(large.times), flat: stats(flat.times), flatValid: stats(flatValid.times), whole: stats(whole.times),
     realEdit: stats(realEdit.times), realWhole: stats(realWhole.times), realOpen: realEdit.openMs,
-    realPlain: stats(realPlain.times), realPlainOpen: realPlain.openMs, realTokens: stats(tokenTimes), realTyping: stats(typingTimes), realDescribe: stats(realDescribe.times), realHeader: stats(realHeader.times),
+    realPlain: stats(realPlain.times), realPlainOpen: realPlain.openMs, realTokens: stats(tokenTimes), realTokenDeltas: stats(deltaTimes), realTyping: stats(typingTimes), realDescribe: stats(realDescribe.times), realHeader: stats(realHeader.times),
     completion: stats(completion), flatCompletion: stats(flatCompletion), realCompletion: stats(realCompletion), realHover: stats(realHover), hover: stats(hover),
     memory: openMemory, memoryBefore: before,
   };
@@ -420,6 +437,7 @@ row('  edit on a top-level local every function sees', (r) => pair(r.realHeader)
 row('  a statement typed and erased, per keystroke', (r) => pair(r.realTyping), '');
 row('  open → first diagnostics', (r) => ms(r.realOpen), '(target < 300 ms)');
 row('  semantic tokens of the file after an edit', (r) => pair(r.realTokens), '');
+row('    as a delta against the last result (VS Code)', (r) => (r.realTokenDeltas ? pair(r.realTokenDeltas) : '-'), '');
 row('  no contract (syntax errors only): edit → diag.', (r) => pair(r.realPlain), '');
 row('    open → first diagnostics', (r) => ms(r.realPlainOpen), '');
 row('  completion', (r) => pair(r.realCompletion), '(target p95 < 10 ms)');
