@@ -1497,14 +1497,10 @@ export class LanguageService {
       const b = c.lines.positionAt(Math.max(start, end - 1)).line;
       if (b > a) out.push({ startLine: a, endLine: b, ...(kind ? { kind } : {}) });
     };
-    walk(c.parsed.chunk, (n) => {
-      switch (n.kind) {
-        case 'Function': case 'Do': case 'While': case 'Repeat': case 'NumericFor': case 'GenericFor': case 'Table': case 'IfClause':
-          add(n.start, n.end);
-          break;
-        default: break;
-      }
-    });
+    for (const statement of c.parsed.chunk.body.body) {
+      const folds = foldsOf(statement);
+      for (let i = 0; i < folds.length; i += 2) add(statement.start + folds[i], statement.start + folds[i + 1]);
+    }
     for (const comment of c.parsed.chunk.comments) if (comment.long) add(comment.start, comment.end, 'comment');
     return out.sort((x, y) => x.startLine - y.startLine);
   }
@@ -1992,6 +1988,31 @@ function stringMethods(policy: StdlibPolicy): CompletionItem[] {
     if (policy.isGranted(name)) items.push({ label: field, kind: 'function', detail: STDLIB_DOCS[name]?.signature, documentation: STDLIB_DOCS[name]?.doc });
   }
   return items;
+}
+
+/**
+ * The constructs a top-level statement holds that fold (functions, blocks, tables, if clauses), as
+ * pairs of offsets from its start. Kept by statement: the statements an edit leaves are the same
+ * objects in the next parse (moved), so a long file's folding walks only the edited statement.
+ */
+const statementFolds = new WeakMap<ast.Statement, number[]>();
+
+function foldsOf(statement: ast.Statement): number[] {
+  let folds = statementFolds.get(statement);
+  if (folds === undefined) {
+    const list: number[] = [];
+    const base = statement.start;
+    walk(statement, (n) => {
+      switch (n.kind) {
+        case 'Function': case 'Do': case 'While': case 'Repeat': case 'NumericFor': case 'GenericFor': case 'Table': case 'IfClause':
+          list.push(n.start - base, n.end - base);
+          break;
+        default: break;
+      }
+    });
+    statementFolds.set(statement, (folds = list));
+  }
+  return folds;
 }
 
 /** Visible locals offered at most (see `LanguageService.completionList`). */
