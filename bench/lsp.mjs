@@ -19,7 +19,7 @@
 //     workspace's contract; the same file in a folder no contract governs (where the default shows
 //     syntax errors only, from the parse alone) gets its own rows, and so do the whole file's
 //     semantic tokens after each edit (scopes, no type analysis), in full and as a delta against
-//     the last result (what VS Code asks for).
+//     the last result (what VS Code asks for), and the outline and folding ranges after each edit.
 //   - completion and hover latency on the large scripts (target p95 < 10 ms)
 //   - `sandlua check` of 1,000 scripts under a contract (target < 3 s)
 //   - server memory with 1,000 scripts open (target < 150 MB; LuaLS holds about 1 MB per file)
@@ -277,6 +277,24 @@ async function session(cli) {
     deltaTimes.push(performance.now() - t0);
     lastResult = answer.resultId;
   }
+  // The outline and the folding ranges, which editors ask for again after edits.
+  const symbolTimes = [];
+  const foldingTimes = [];
+  for (let i = 0; i < 20; i++) {
+    const version = 1700 + i;
+    const done = published(realEdit.uri, version);
+    await connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri: realEdit.uri, version },
+      contentChanges: [{ range: { start: { line: longest, character: 0 }, end: { line: longest, character: i % 2 } }, text: i % 2 ? '' : ' ' }],
+    });
+    await done;
+    let t0 = performance.now();
+    await connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri: realEdit.uri } });
+    symbolTimes.push(performance.now() - t0);
+    t0 = performance.now();
+    await connection.sendRequest('textDocument/foldingRange', { textDocument: { uri: realEdit.uri } });
+    foldingTimes.push(performance.now() - t0);
+  }
   // A statement typed one character at a time inside the longest function, then erased (most
   // keystrokes leave the code invalid for a moment, as real typing does).
   const typed = 'local extra = tokens[i] or state.depth + 1 ';
@@ -306,7 +324,7 @@ async function session(cli) {
   return {
     small: stats(small.times), large: stats(large.times), flat: stats(flat.times), flatValid: stats(flatValid.times), whole: stats(whole.times),
     realEdit: stats(realEdit.times), realWhole: stats(realWhole.times), realOpen: realEdit.openMs,
-    realPlain: stats(realPlain.times), realPlainOpen: realPlain.openMs, realTokens: stats(tokenTimes), realTokenDeltas: stats(deltaTimes), realTyping: stats(typingTimes), realDescribe: stats(realDescribe.times), realHeader: stats(realHeader.times),
+    realPlain: stats(realPlain.times), realPlainOpen: realPlain.openMs, realTokens: stats(tokenTimes), realTokenDeltas: stats(deltaTimes), realSymbols: stats(symbolTimes), realFolding: stats(foldingTimes), realTyping: stats(typingTimes), realDescribe: stats(realDescribe.times), realHeader: stats(realHeader.times),
     completion: stats(completion), flatCompletion: stats(flatCompletion), realCompletion: stats(realCompletion), realHover: stats(realHover), hover: stats(hover),
     memory: openMemory, memoryBefore: before,
   };
@@ -438,6 +456,8 @@ row('  a statement typed and erased, per keystroke', (r) => pair(r.realTyping), 
 row('  open → first diagnostics', (r) => ms(r.realOpen), '(target < 300 ms)');
 row('  semantic tokens of the file after an edit', (r) => pair(r.realTokens), '');
 row('    as a delta against the last result (VS Code)', (r) => (r.realTokenDeltas ? pair(r.realTokenDeltas) : '-'), '');
+row('  document symbols (the outline) after an edit', (r) => pair(r.realSymbols), '');
+row('  folding ranges after an edit', (r) => pair(r.realFolding), '');
 row('  no contract (syntax errors only): edit → diag.', (r) => pair(r.realPlain), '');
 row('    open → first diagnostics', (r) => ms(r.realPlainOpen), '');
 row('  completion', (r) => pair(r.realCompletion), '(target p95 < 10 ms)');
