@@ -105,6 +105,23 @@ export function realWorldShape(functions: number, body: number, cases: number): 
   return out.join('\n') + '\n';
 }
 
+/**
+ * A long script of top-level statements (as generated data and configuration are written): a
+ * table's fields set one by one, conditions on them, closures that see the main function's locals,
+ * a loop, and the output returned.
+ */
+export function mainShape(statements: number): string {
+  const out = ['local raw = input.vendor_name', 'local t, count = {}, 0', 'local label = raw and "x" or nil', 'if not label then return { normalized_vendor = "none" } end'];
+  for (let i = 0; out.length < statements; i++) {
+    out.push(`t.v${i} = string.format("%d", ${i}) .. raw:lower()`);
+    if (i % 10 === 9) out.push(`if #t.v${i} > 3 then tools.emit_review_note(t.v${i}) end`);
+    if (i % 25 === 24) out.push(`local function get${i}() return label .. t.v${i} end`, `count = count + #get${i}()`);
+    if (i % 40 === 39) out.push(`for k = 1, ${i % 7 + 1} do count = count + k end`);
+  }
+  out.push('return { normalized_vendor = raw .. label, confidence = count > 0 and 0.5 or 0 }');
+  return out.join('\n') + '\n';
+}
+
 describe('incremental analysis', () => {
   const contract = contractAt(FIXTURES);
   // The type fixtures, the checker's (forbidden names, host calls, loops, string shapes) and lint's, each under its folder's contract.
@@ -114,6 +131,7 @@ describe('incremental analysis', () => {
     for (const f of fs.readdirSync(folder).filter((n) => n.endsWith('.lua')).sort()) sources.push([f, fs.readFileSync(path.join(folder, f), 'utf8'), governing]);
   }
   sources.push(['real-world shape', realWorldShape(4, 6, 12), contract]);
+  sources.push(['top-level statements', mainShape(120), contract]);
 
   for (const [name, source, contract] of sources) {
     it(`gives a fresh analysis's findings and types after random edits: ${name}`, () => {
@@ -236,6 +254,37 @@ describe('incremental analysis', () => {
     const fresh = observed(analyzeScript(edited, 'x.lua', contract));
     assert.equal(observed(after3).findings, fresh.findings);
     assert.equal(observed(after3).types, fresh.types);
+  });
+
+  it('takes over the main function\'s statements before an edit, and after it from where the analysis stands as it stood', () => {
+    const text = mainShape(300);
+    const before = analyzeScript(text, 'x.lua', contract);
+    const kept = before.memo!.main!.statements;
+    // A space typed inside an expression halfway: every statement but the edited one is taken over.
+    const at = text.indexOf('string.format', text.indexOf('t.v100 ='));
+    const spaced = step(before, text.slice(0, at) + ' ' + text.slice(at), contract, 'a space halfway');
+    const now = spaced.memo!.main!.statements;
+    assert.equal(now.length, kept.length);
+    const edited = now.findIndex((r) => r.statement.start <= at && at < r.statement.end);
+    assert.ok(edited > 100);
+    assert.deepEqual(now.map((r, i) => (r === kept[i] ? '' : i)).filter((x) => x !== ''), [edited]);
+    // A value that changes what comes after (the type of a field read later): the statements after
+    // it are analysed again until the analysis stands where it stood (here: not before the end).
+    const changed = step(spaced, text.replace('t.v100 = string.format("%d", 100) .. raw:lower()', 't.v100 = 42'), contract, 'a field\'s type changed');
+    assert.ok(changed.memo!.main!.statements.slice(0, edited).every((r, i) => r === now[i]));
+  });
+
+  it('analyses the statements after an edit again when a local they see was declared with another type', () => {
+    // `label` is a string after the check either way, but it was declared `string?` and then
+    // `false|string`: a closure that finds no type for it where it is defined reads the declared
+    // one, so the statements after are not taken over, though the analysis stands where it stood.
+    const text = ['local label = input.amount and "x" or nil', 'if not label then return { normalized_vendor = "none" } end',
+      'local function get() return label end', 'local v = get()', 'return { normalized_vendor = v or "y" }', ''].join('\n');
+    const before = analyzeScript(text, 'x.lua', contract);
+    const kept = before.memo!.main!.statements;
+    const after = step(before, text.replace('or nil', 'or false'), contract, 'declared with false');
+    assert.ok(after.memo!.main!.statements.every((r, i) => r !== kept[i]));
+    step(after, text, contract, 'declared with nil again');
   });
 
   it('takes over the functions that see a top-level local when its declaration is edited and means the same', () => {

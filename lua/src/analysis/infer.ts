@@ -33,7 +33,7 @@ import {
 } from './types';
 import { hostFunctionType, inputType } from './contract-types';
 import { stdlibType, stringMethod } from './stdlib-types';
-import { readAnnotations, type AnnotationIndex, type Annotations } from './annotations';
+import { NO_ANNOTATIONS, readAnnotations, type AnnotationIndex, type Annotations } from './annotations';
 import { chunkGlobals, luaText, objectProperties, requiredFields, schemaTypes } from './paths';
 
 export interface Inference {
@@ -128,7 +128,7 @@ function joinNodes(x: TrieNode | undefined, y: TrieNode | undefined, levels: num
 }
 
 /** Whether two tries of `levels` levels below these nodes hold the same locals with the same types. */
-function sameNodes(x: TrieNode | undefined, y: TrieNode | undefined, levels: number): boolean {
+function sameNodes(x: TrieNode | undefined, y: TrieNode | undefined, levels: number, same: (a: Type, b: Type) => boolean): boolean {
   if (x === y) return true;
   if (x === undefined || y === undefined) return emptyNode(x ?? y, levels);
   for (let i = 0; i < TRIE_WIDTH; i++) {
@@ -136,8 +136,8 @@ function sameNodes(x: TrieNode | undefined, y: TrieNode | undefined, levels: num
     const w = y.slots[i];
     if (v === w) continue;
     if (levels > 0) {
-      if (!sameNodes(v as TrieNode | undefined, w as TrieNode | undefined, levels - 1)) return false;
-    } else if (v === undefined || w === undefined || !sameType(v as Type, w as Type)) {
+      if (!sameNodes(v as TrieNode | undefined, w as TrieNode | undefined, levels - 1, same)) return false;
+    } else if (v === undefined || w === undefined || !same(v as Type, w as Type)) {
       return false;
     }
   }
@@ -304,14 +304,15 @@ class Env {
     return out;
   }
 
-  static same(a: Env, b: Env): boolean {
+  /** Whether two environments hold the same types (by `same`: the same structure, unless told). */
+  static same(a: Env, b: Env, same: (x: Type, y: Type) => boolean = sameType): boolean {
     if (a.paths.size !== b.paths.size) return false;
     for (const [k, v] of a.paths) {
       const w = b.paths.get(k);
-      if (w === undefined || !sameType(v, w)) return false;
+      if (w === undefined || !same(v, w)) return false;
     }
     const levels = Math.max(a.levels, b.levels);
-    return sameNodes(lift(a.root, a.levels, levels), lift(b.root, b.levels, levels), levels);
+    return sameNodes(lift(a.root, a.levels, levels), lift(b.root, b.levels, levels), levels, same);
   }
 }
 
@@ -457,6 +458,52 @@ export interface InferenceMemo {
   readonly functions: WeakMap<ast.FunctionExpression, FunctionMemo>;
   /** Their node types: what the language service's types hold on to (`TypeInfo`), without the rest. */
   readonly nodeTypes: WeakMap<ast.FunctionExpression, NodeTypes>;
+  /** The main function's top-level statements (see `MainMemo`); undefined when it could not be kept. */
+  main?: MainMemo;
+}
+
+/**
+ * What the analysis of the main function's top-level statements gave, statement by statement. A
+ * long script of top-level statements (generated data, configuration) is analysed again at every
+ * edit; the next analysis takes over the statements before the edit (they start from what they
+ * started from), and those after it from the first one that starts from what it started from
+ * before (early cutoff: an edit inside an expression seldom changes what comes after). Kept only
+ * when nothing else ties statements together: no annotations, no labels or gotos at the top level.
+ */
+interface MainMemo {
+  statements: StatementMemo[];
+  /** The scope analysis's lineage (see `ScopeInfo.lineage`) and count of locals. */
+  lineage: object | undefined;
+  locals: number;
+  /** Each local's flags, by id: written, captured, written from a closure (what a statement reads of them). */
+  flags: Uint8Array;
+  /** The analysis's `escaped` list at the end (each statement knows how much of it was there after it). */
+  escaped: number[];
+}
+
+/** What the analysis is at a top-level statement's boundary (the rest is the same there). */
+interface BoundaryState {
+  env: Env | null;
+  anchored: boolean;
+  moreResults: boolean;
+  lastCallee: FunctionType | undefined;
+  /** The length of `escaped`. */
+  escaped: number;
+}
+
+interface StatementMemo {
+  statement: ast.Statement;
+  /** Its start when analysed (the findings' offsets are as of then). */
+  start: number;
+  types: Map<ast.Node, Type>;
+  findings: readonly Finding[];
+  hostArgs: readonly Finding[];
+  /** The locals whose tables it passed on, the types it declared locals with (id, type, ...), the nested functions' node types it used, its returns. */
+  escaped: readonly number[];
+  declared: (number | Type)[];
+  used: NodeTypes[];
+  returns: readonly MainReturn[];
+  after: BoundaryState;
 }
 
 /** A function's node types, and those of the analysis of the enclosing function they were made in. */
@@ -535,6 +582,12 @@ function localNumber(local: LocalVariable): number {
   return n;
 }
 
+function sameFlags(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Whether a type can hold a table (its results', for a function), so far as it is known. */
 function carriesTables(t: Type | undefined, depth = 0): boolean {
   if (t === undefined) return false;
@@ -556,38 +609,67 @@ interface TypeMap {
   set(node: ast.Node, type: Type): unknown;
 }
 
-/** The text a map of MainTypes covers: 4 KB. */
-const SHARD_BITS = 12;
-
 /**
- * The main function's node types, in a Map per 4 KB of text (by the node's start). The main
- * function is analysed again at every edit, and a script of 10,000 top-level statements records
- * 100,000 types: one Map of them grows through fresh memory at every analysis (V8 places a large
- * table apart from the young objects), which cost half of that analysis; small maps do not. Only
- * the main function's: its map lives one analysis, during which no node moves (a function's map is
- * taken over by the next analyses, after an edit moved its nodes).
+ * The main function's node types, in a Map per top-level statement. The main function is analysed
+ * again at every edit, and a script of 10,000 top-level statements records 100,000 types: one Map
+ * of them grows through fresh memory at every analysis (V8 places a large table apart from the
+ * young objects), which cost half of that analysis; small maps do not. And a statement whose
+ * analysis is taken over (see `MainMemo`) brings its map along. A node's map is its statement's,
+ * found by the statement's place (nodes move with their statement: a map stays right after an edit).
  */
 class MainTypes implements TypeMap {
-  private readonly shards: (Map<ast.Node, Type> | undefined)[] = [];
+  private readonly maps: (Map<ast.Node, Type> | undefined)[] = [];
+  /** Types of nodes outside every statement (none in a tree that parses). */
+  private readonly rest = new Map<ast.Node, Type>();
+  /** The statement being analysed, and its map. */
+  private current: ast.Statement | undefined;
+  private currentMap: Map<ast.Node, Type> | undefined;
+
+  constructor(private readonly body: readonly ast.Statement[]) {}
+
+  /** Statement `i`'s types are `map` (from here on, recorded into it while it is analysed). */
+  enter(i: number, map: Map<ast.Node, Type>): void {
+    this.maps[i] = map;
+    this.current = this.body[i];
+    this.currentMap = map;
+  }
+
+  leave(): void {
+    this.current = undefined;
+    this.currentMap = undefined;
+  }
 
   get(node: ast.Node): Type | undefined {
-    return this.shards[node.start >>> SHARD_BITS]?.get(node);
+    const current = this.current;
+    if (current !== undefined && current.start <= node.start && node.end <= current.end) return this.currentMap!.get(node);
+    return this.mapOf(node)?.get(node) ?? this.rest.get(node);
   }
 
   set(node: ast.Node, type: Type): void {
-    const i = node.start >>> SHARD_BITS;
-    let shard = this.shards[i];
-    if (shard === undefined) {
-      while (this.shards.length < i) this.shards.push(undefined);
-      this.shards[i] = shard = new Map();
+    const current = this.current;
+    if (current !== undefined && current.start <= node.start && node.end <= current.end) this.currentMap!.set(node, type);
+    else this.rest.set(node, type);
+  }
+
+  /** The map of the statement that holds `node`. */
+  private mapOf(node: ast.Node): Map<ast.Node, Type> | undefined {
+    const body = this.body;
+    let lo = 0;
+    let hi = body.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = body[mid];
+      if (s.end <= node.start) lo = mid + 1;
+      else if (s.start > node.start) hi = mid - 1;
+      else return node.end <= s.end ? this.maps[mid] : undefined;
     }
-    shard.set(node, type);
+    return undefined;
   }
 }
 
 class Inferer {
   /** The main function's node types (each function's are in its memo). */
-  readonly types = new MainTypes();
+  readonly types: MainTypes;
   readonly memo: InferenceMemo;
   /** The node types of the functions this analysis analysed or took over (the others' are not its own; see `nodeType`). */
   private readonly used = new Set<NodeTypes>();
@@ -614,6 +696,8 @@ class Inferer {
   private anchored = false;
   private readonly functionInfo = new Map<ast.Node, FunctionInfo>();
   private readonly mainReturns: MainReturn[] = [];
+  /** The top-level statement being analysed, whose analysis is kept (see `mainBlock`). */
+  private recording: { declared: (number | Type)[]; used: NodeTypes[] } | undefined;
   /** The main chunk's end is reachable (it then returns nothing). */
   private mainFallsOff = false;
   private readonly input: Type;
@@ -644,6 +728,7 @@ class Inferer {
     memo?: InferenceMemo,
   ) {
     this.src = parsed.source;
+    this.types = new MainTypes(parsed.chunk.body.body);
     this.annotations = readAnnotations(parsed.chunk, parsed.source);
     this.host = contract?.host ?? new Map();
     this.hostGlobals = contract?.hostGlobals ?? new Map();
@@ -695,8 +780,140 @@ class Inferer {
     const chunk = this.parsed.chunk;
     this.fn = { info: this.functionInfo.get(chunk), node: chunk, name: 'the script', main: true, returns: [], breaks: [], gotos: new Map(), types: this.types };
     this.env = new Env();
-    this.block(chunk.body);
+    this.mainBlock(chunk.body);
     this.mainFallsOff = this.env !== null;
+  }
+
+  // ---- the main function's statements, taken over from the last analysis (see MainMemo) --------
+
+  /** The main block: each top-level statement analysed or taken over, and kept for the next analysis. */
+  private mainBlock(block: ast.Block): void {
+    const body = block.body;
+    // Annotations and gotos tie statements to others (comments above them, labels anywhere): not kept.
+    const keep = this.annotations === NO_ANNOTATIONS && !this.src.includes('goto');
+    const flags = keep ? this.localFlags() : undefined;
+    const old = keep ? this.memo.main : undefined;
+    this.memo.main = undefined;
+    // Statements read the locals' flags and ids: the same ones, or nothing is taken over. Those
+    // after the edit are taken over only when the scopes were (their names resolve as before).
+    const usable = old !== undefined && old.locals === this.scope.locals.length && sameFlags(old.flags, flags!);
+    const after = usable && old.lineage !== undefined && old.lineage === this.scope.lineage;
+    const records: StatementMemo[] = [];
+    let i = 0;
+    if (usable) {
+      while (i < body.length && i < old.statements.length && body[i] === old.statements[i].statement) {
+        records.push(this.takeOverStatement(old.statements[i], i));
+        i++;
+      }
+    }
+    const prefix = i;
+    const shift = usable ? old.statements.length - body.length : 0;
+    for (; i < body.length; i++) {
+      const k = i + shift;
+      if (after && k > prefix && k < old.statements.length && body[i] === old.statements[k].statement
+        && this.atState(old.statements[k - 1].after, old.escaped) && this.sameDeclared(old.statements.slice(prefix, k), records.slice(prefix))) {
+        // The rest starts from where it started before: all of it is taken over.
+        while (i < body.length && i + shift < old.statements.length && body[i] === old.statements[i + shift].statement) {
+          records.push(this.takeOverStatement(old.statements[i + shift], i));
+          i++;
+        }
+        if (i === body.length) break;
+      }
+      records.push(this.topLevel(body[i], i));
+    }
+    this.leaveBlock(block);
+    if (keep && this.fn.gotos.size === 0) {
+      this.memo.main = { statements: records, lineage: this.scope.lineage, locals: this.scope.locals.length, flags: flags!, escaped: this.escaped.slice() };
+    }
+  }
+
+  /** Analyses top-level statement `i`, keeping what it gave. */
+  private topLevel(s: ast.Statement, i: number): StatementMemo {
+    const record: StatementMemo = {
+      statement: s, start: s.start, types: new Map(), findings: NONE, hostArgs: NONE, escaped: NONE, declared: [], used: [], returns: NONE, after: undefined!,
+    };
+    const findings = this.findings.length;
+    const hostArgs = this.hostArgs.length;
+    const escaped = this.escaped.length;
+    const returns = this.mainReturns.length;
+    this.recording = record;
+    this.types.enter(i, record.types);
+    // Unreachable, unless a label brings control back (there are none here).
+    if (this.env !== null) this.statement(s);
+    this.types.leave();
+    this.recording = undefined;
+    if (this.findings.length > findings) record.findings = this.findings.slice(findings).map((x) => movedFinding(x, 0));
+    if (this.hostArgs.length > hostArgs) record.hostArgs = this.hostArgs.slice(hostArgs).map((x) => movedFinding(x, 0));
+    if (this.escaped.length > escaped) record.escaped = this.escaped.slice(escaped);
+    if (this.mainReturns.length > returns) record.returns = this.mainReturns.slice(returns);
+    record.after = this.boundary();
+    return record;
+  }
+
+  /** Takes a top-level statement's earlier analysis over: what it recorded, and the state it left. */
+  private takeOverStatement(record: StatementMemo, i: number): StatementMemo {
+    const delta = record.statement.start - record.start;
+    this.types.enter(i, record.types);
+    this.types.leave();
+    for (const x of record.findings) this.findings.push(movedFinding(x, delta));
+    for (const x of record.hostArgs) this.hostArgs.push(movedFinding(x, delta));
+    for (const id of record.escaped) this.escaped.push(id);
+    for (let k = 0; k < record.declared.length; k += 2) this.declared.set(record.declared[k] as number, record.declared[k + 1] as Type);
+    for (const types of record.used) this.used.add(types);
+    for (const r of record.returns) this.mainReturns.push(r);
+    const state = record.after;
+    this.env = state.env ? state.env.clone() : null;
+    this.anchored = state.anchored;
+    this.moreResults = state.moreResults;
+    this.lastCallee = state.lastCallee;
+    return record;
+  }
+
+  /** The state at a top-level statement's boundary, kept (the environment is shared from here on). */
+  private boundary(): BoundaryState {
+    return { env: this.env ? this.env.clone() : null, anchored: this.anchored, moreResults: this.moreResults, lastCallee: this.lastCallee, escaped: this.escaped.length };
+  }
+
+  /** Whether the analysis stands where `state` (of the last analysis, whose `escaped` list was `escaped`) stood. */
+  private atState(state: BoundaryState, escaped: readonly number[]): boolean {
+    if (state.anchored !== this.anchored || state.moreResults !== this.moreResults || state.lastCallee !== this.lastCallee) return false;
+    if (state.escaped !== this.escaped.length) return false;
+    for (let k = 0; k < state.escaped; k++) if (escaped[k] !== this.escaped[k]) return false;
+    if (state.env === null || this.env === null) return state.env === this.env;
+    return Env.same(state.env, this.env, (a, b) => this.identical(a, b, true));
+  }
+
+  /**
+   * Whether the statements an edit replaced declared their locals with the same types as the new
+   * ones do (a closure after them sees a local never reassigned by the type it was declared with).
+   */
+  private sameDeclared(before: readonly StatementMemo[], now: readonly StatementMemo[]): boolean {
+    const declared = (records: readonly StatementMemo[]): Map<number, Type> => {
+      const out = new Map<number, Type>();
+      for (const r of records) for (let k = 0; k < r.declared.length; k += 2) out.set(r.declared[k] as number, r.declared[k + 1] as Type);
+      return out;
+    };
+    const a = declared(before);
+    const b = declared(now);
+    if (a.size !== b.size) return false;
+    for (const [id, type] of a) if (!this.identical(type, b.get(id), true)) return false;
+    return true;
+  }
+
+  /** Each local's flags by id (see `MainMemo.flags`). */
+  private localFlags(): Uint8Array {
+    const locals = this.scope.locals;
+    const flags = new Uint8Array(locals.length);
+    for (let i = 0; i < locals.length; i++) {
+      const local = locals[i];
+      flags[i] = (local.written ? 1 : 0) | (local.captured ? 2 : 0) | (this.closureWritten.has(i) ? 4 : 0);
+    }
+    return flags;
+  }
+
+  private use(types: NodeTypes): void {
+    this.used.add(types);
+    this.recording?.used.push(types);
   }
 
   // ---- recording and reporting -------------------------------------------------------------------
@@ -888,6 +1105,7 @@ class Inferer {
     // A closure may change a captured table's fields whenever it runs.
     if (local.captured && local.kind !== 'function') type = opened(type);
     this.declared.set(local.id, type);
+    this.recording?.declared.push(local.id, type);
     if (this.env && !this.closureWritten.has(local.id)) this.env.set(local.id, type);
     if (name) this.record(name, this.closureWritten.has(local.id) ? UNKNOWN : type);
   }
@@ -1195,7 +1413,7 @@ class Inferer {
     const upvalues = info ? this.upvaluesSeen(info) : undefined;
     const kept = this.memo.functions.get(f);
     if (kept && upvalues && this.takesOver(kept, upvalues, name, method, ann)) {
-      this.used.add(kept.nodeTypes);
+      this.use(kept.nodeTypes);
       kept.nodeTypes.parent = this.fn.memo?.nodeTypes;
       return this.takeOver(f, kept);
     }
@@ -1255,7 +1473,7 @@ class Inferer {
     entry.anchoredAfter = this.anchored;
     this.memo.functions.set(f, entry);
     this.memo.nodeTypes.set(f, entry.nodeTypes);
-    this.used.add(entry.nodeTypes);
+    this.use(entry.nodeTypes);
     return type;
   }
 

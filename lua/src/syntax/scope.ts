@@ -150,6 +150,12 @@ export interface ScopeInfo {
   localsAt(offset: number): LocalVariable[];
   /** The global path an expression denotes, if statically known (dynamic keys give none). */
   pathOf(expression: ast.Expression): readonly string[] | undefined;
+  /**
+   * The same object for an analysis and those that took it over after edits (`analyze`'s
+   * `previous`), a new one for a fresh analysis: where the lineage is the same, the names of the
+   * statements an edit left resolve as they did (the same locals, moved).
+   */
+  readonly lineage: object;
 }
 
 /** A local declared from an expression that may denote a path (it must also never be reassigned). */
@@ -252,6 +258,7 @@ class Analyzer implements ScopeInfo {
   private readonly globalRefs: Record<string, Reference[] | undefined> = Object.create(null);
   uses: GlobalPathUse[] = [];
   globalTableModified = false;
+  lineage: object = {};
   private marks: StatementMarks = { references: [], locals: [], functions: [], uses: [], tops: [] };
   private packed: PackedMarks | undefined;
   /** The main block's statements the walk marks (from `firstMarked`; see `StatementMarks`). */
@@ -771,6 +778,7 @@ class Analyzer implements ScopeInfo {
 
     // Walk the new statements between, with the main function's locals of the statements before in scope.
     const a = new Analyzer(chunk);
+    a.lineage = this.lineage;
     a.firstMarked = p;
     a.fn = main;
     a.enterScope(chunk.end);
