@@ -278,8 +278,10 @@ describe('incremental analysis', () => {
     // `label` is a string after the check either way, but it was declared `string?` and then
     // `false|string`: a closure that finds no type for it where it is defined reads the declared
     // one, so the statements after are not taken over, though the analysis stands where it stood.
+    // (Statements after them make the main block long enough for its analysis to be kept.)
     const text = ['local label = input.amount and "x" or nil', 'if not label then return { normalized_vendor = "none" } end',
-      'local function get() return label end', 'local v = get()', 'return { normalized_vendor = v or "y" }', ''].join('\n');
+      'local function get() return label end', 'local v = get()', ...Array.from({ length: 100 }, (_, i) => `local n${i} = v .. "${i}"`),
+      'return { normalized_vendor = v or "y" }', ''].join('\n');
     const before = analyzeScript(text, 'x.lua', contract);
     const kept = before.memo!.main!.statements;
     const after = step(before, text.replace('or nil', 'or false'), contract, 'declared with false');

@@ -467,8 +467,9 @@ export interface InferenceMemo {
  * long script of top-level statements (generated data, configuration) is analysed again at every
  * edit; the next analysis takes over the statements before the edit (they start from what they
  * started from), and those after it from the first one that starts from what it started from
- * before (early cutoff: an edit inside an expression seldom changes what comes after). Kept only
- * when nothing else ties statements together: no annotations, no labels or gotos at the top level.
+ * before (early cutoff: an edit inside an expression seldom changes what comes after). Kept for a
+ * main block of MAIN_MEMO_STATEMENTS or more, and only when nothing else ties statements together:
+ * no annotations, no gotos.
  */
 interface MainMemo {
   statements: StatementMemo[];
@@ -480,6 +481,9 @@ interface MainMemo {
   /** The analysis's `escaped` list at the end (each statement knows how much of it was there after it). */
   escaped: number[];
 }
+
+/** Top-level statements from which the main function's analysis is kept statement by statement (see MainMemo). */
+const MAIN_MEMO_STATEMENTS = 100;
 
 /** What the analysis is at a top-level statement's boundary (the rest is the same there). */
 interface BoundaryState {
@@ -609,18 +613,23 @@ interface TypeMap {
   set(node: ast.Node, type: Type): unknown;
 }
 
+/** The text a map of MainTypes's `rest` covers: 4 KB. */
+const SHARD_BITS = 12;
+
 /**
- * The main function's node types, in a Map per top-level statement. The main function is analysed
- * again at every edit, and a script of 10,000 top-level statements records 100,000 types: one Map
- * of them grows through fresh memory at every analysis (V8 places a large table apart from the
- * young objects), which cost half of that analysis; small maps do not. And a statement whose
- * analysis is taken over (see `MainMemo`) brings its map along. A node's map is its statement's,
- * found by the statement's place (nodes move with their statement: a map stays right after an edit).
+ * The main function's node types, in small maps. The main function is analysed again at every
+ * edit, and a script of 10,000 top-level statements records 100,000 types: one Map of them grows
+ * through fresh memory at every analysis (V8 places a large table apart from the young objects),
+ * which cost half of that analysis; small maps do not. A top-level statement whose analysis is kept
+ * (see `MainMemo`) has a map of its own, which an analysis that takes it over brings along, found
+ * by the statement's place (nodes move with their statement: a map stays right after an edit). The
+ * other nodes' types are in a map per 4 KB of text, by their start (nodes do not move during one
+ * analysis, and only a kept statement's map outlives it).
  */
 class MainTypes implements TypeMap {
   private readonly maps: (Map<ast.Node, Type> | undefined)[] = [];
-  /** Types of nodes outside every statement (none in a tree that parses). */
-  private readonly rest = new Map<ast.Node, Type>();
+  /** Types of nodes outside every statement kept so (see MainMemo), in a Map per 4 KB of text. */
+  private readonly rest: (Map<ast.Node, Type> | undefined)[] = [];
   /** The statement being analysed, and its map. */
   private current: ast.Statement | undefined;
   private currentMap: Map<ast.Node, Type> | undefined;
@@ -642,13 +651,22 @@ class MainTypes implements TypeMap {
   get(node: ast.Node): Type | undefined {
     const current = this.current;
     if (current !== undefined && current.start <= node.start && node.end <= current.end) return this.currentMap!.get(node);
-    return this.mapOf(node)?.get(node) ?? this.rest.get(node);
+    return (this.maps.length > 0 ? this.mapOf(node)?.get(node) : undefined) ?? this.rest[node.start >>> SHARD_BITS]?.get(node);
   }
 
   set(node: ast.Node, type: Type): void {
     const current = this.current;
-    if (current !== undefined && current.start <= node.start && node.end <= current.end) this.currentMap!.set(node, type);
-    else this.rest.set(node, type);
+    if (current !== undefined && current.start <= node.start && node.end <= current.end) {
+      this.currentMap!.set(node, type);
+      return;
+    }
+    const i = node.start >>> SHARD_BITS;
+    let shard = this.rest[i];
+    if (shard === undefined) {
+      while (this.rest.length < i) this.rest.push(undefined);
+      this.rest[i] = shard = new Map();
+    }
+    shard.set(node, type);
   }
 
   /** The map of the statement that holds `node`. */
@@ -789,14 +807,20 @@ class Inferer {
   /** The main block: each top-level statement analysed or taken over, and kept for the next analysis. */
   private mainBlock(block: ast.Block): void {
     const body = block.body;
-    // Annotations and gotos tie statements to others (comments above them, labels anywhere): not kept.
-    const keep = this.annotations === NO_ANNOTATIONS && !this.src.includes('goto');
-    const flags = keep ? this.localFlags() : undefined;
-    const old = keep ? this.memo.main : undefined;
+    // Annotations and gotos tie statements to others (comments above them, labels anywhere): not
+    // kept; nor for a short main block, which is analysed again faster than kept.
+    const keep = body.length >= MAIN_MEMO_STATEMENTS && this.annotations === NO_ANNOTATIONS && !this.src.includes('goto');
+    if (!keep) {
+      this.memo.main = undefined;
+      this.block(block);
+      return;
+    }
+    const flags = this.localFlags();
+    const old = this.memo.main;
     this.memo.main = undefined;
     // Statements read the locals' flags and ids: the same ones, or nothing is taken over. Those
     // after the edit are taken over only when the scopes were (their names resolve as before).
-    const usable = old !== undefined && old.locals === this.scope.locals.length && sameFlags(old.flags, flags!);
+    const usable = old !== undefined && old.locals === this.scope.locals.length && sameFlags(old.flags, flags);
     const after = usable && old.lineage !== undefined && old.lineage === this.scope.lineage;
     const records: StatementMemo[] = [];
     let i = 0;
@@ -822,8 +846,8 @@ class Inferer {
       records.push(this.topLevel(body[i], i));
     }
     this.leaveBlock(block);
-    if (keep && this.fn.gotos.size === 0) {
-      this.memo.main = { statements: records, lineage: this.scope.lineage, locals: this.scope.locals.length, flags: flags!, escaped: this.escaped.slice() };
+    if (this.fn.gotos.size === 0) {
+      this.memo.main = { statements: records, lineage: this.scope.lineage, locals: this.scope.locals.length, flags, escaped: this.escaped.slice() };
     }
   }
 
