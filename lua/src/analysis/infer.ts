@@ -474,7 +474,7 @@ export interface InferenceMemo {
 interface MainMemo {
   statements: StatementMemo[];
   /** The scope analysis's lineage (see `ScopeInfo.lineage`) and count of locals. */
-  lineage: object | undefined;
+  lineage: object;
   locals: number;
   /** Each local's flags, by id: written, captured, written from a closure (what a statement reads of them). */
   flags: Uint8Array;
@@ -821,7 +821,7 @@ class Inferer {
     // Statements read the locals' flags and ids: the same ones, or nothing is taken over. Those
     // after the edit are taken over only when the scopes were (their names resolve as before).
     const usable = old !== undefined && old.locals === this.scope.locals.length && sameFlags(old.flags, flags);
-    const after = usable && old.lineage !== undefined && old.lineage === this.scope.lineage;
+    let after = usable && old.lineage === this.scope.lineage;
     const records: StatementMemo[] = [];
     let i = 0;
     if (usable) {
@@ -834,10 +834,11 @@ class Inferer {
     const shift = usable ? old.statements.length - body.length : 0;
     for (; i < body.length; i++) {
       const k = i + shift;
-      if (after && k > prefix && k < old.statements.length && body[i] === old.statements[k].statement
-        && this.atState(old.statements[k - 1].after, old.escaped) && this.sameDeclared(old.statements.slice(prefix, k), records.slice(prefix))) {
+      if (after && old !== undefined && k > prefix && k < old.statements.length && body[i] === old.statements[k].statement && this.atState(old.statements[k - 1].after, old.escaped)) {
+        // A local declared with another type stays so (this is not tried again: it costs the statements so far).
+        after = this.sameDeclared(old.statements.slice(prefix, k), records.slice(prefix));
         // The rest starts from where it started before: all of it is taken over.
-        while (i < body.length && i + shift < old.statements.length && body[i] === old.statements[i + shift].statement) {
+        while (after && i < body.length && i + shift < old.statements.length && body[i] === old.statements[i + shift].statement) {
           records.push(this.takeOverStatement(old.statements[i + shift], i));
           i++;
         }
