@@ -72,8 +72,12 @@ export interface SemanticToken { line: number; character: number; length: number
 const KIND_BITS = 4;
 const KIND_MASK = (1 << KIND_BITS) - 1;
 const DECLARATION = 1 << TOKEN_MODIFIERS.indexOf('declaration');
-/** Tokens are ordered by `start * ORDER_SPAN + index` (exact in a double below 2^53: 2^31 offsets, 2^21 tokens). */
-const ORDER_SPAN = 2 ** 21;
+/**
+ * Tokens are ordered by `start * ORDER_SPAN + index`, exact in a double below 2^53: offsets are
+ * below 2^29 (V8's longest string), and past 2^24 tokens (a document of over 32 M characters) the
+ * rest get none.
+ */
+const ORDER_SPAN = 2 ** 24;
 
 /**
  * The token a global path's use gets (type | modifiers << KIND_BITS), or -1: a host function, the
@@ -1542,7 +1546,7 @@ export class LanguageService {
     const push = (node: ast.Range, kind: number): void => {
       const start = node.start;
       const end = node.end;
-      if (end <= from || start >= to || end <= start) return;
+      if (end <= from || start >= to || end <= start || count === ORDER_SPAN) return;
       starts[count] = start;
       ends[count] = end;
       kinds[count++] = kind;
