@@ -247,54 +247,35 @@ async function session(cli) {
   const header = realLines.findIndex((l) => l.startsWith('local insert'));
   const realHeader = await editLatency('realheader13000', real, 20, false, header);
   const realPlain = await editLatency('real13000', real, 60, false, longest, plainDir);
-  // Semantic tokens of the whole file after each edit (as editors ask): scopes, no types.
-  const tokenTimes = [];
-  for (let i = 0; i < 20; i++) {
-    const version = 1000 + i;
-    const done = published(realEdit.uri, version);
-    await connection.sendNotification('textDocument/didChange', {
-      textDocument: { uri: realEdit.uri, version },
-      contentChanges: [{ range: { start: { line: longest, character: 0 }, end: { line: longest, character: i % 2 } }, text: i % 2 ? '' : ' ' }],
-    });
-    await done;
-    const t0 = performance.now();
-    await connection.sendRequest('textDocument/semanticTokens/full', { textDocument: { uri: realEdit.uri } });
-    tokenTimes.push(performance.now() - t0);
-  }
+  // Requests editors send again after edits, each timed after 20 edits inside the longest function.
+  let afterVersion = 1000;
+  const afterEdits = async (ask) => {
+    const times = [];
+    for (let i = 0; i < 20; i++) {
+      const version = ++afterVersion;
+      const done = published(realEdit.uri, version);
+      await connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri: realEdit.uri, version },
+        contentChanges: [{ range: { start: { line: longest, character: 0 }, end: { line: longest, character: i % 2 } }, text: i % 2 ? '' : ' ' }],
+      });
+      await done;
+      const t0 = performance.now();
+      await ask();
+      times.push(performance.now() - t0);
+    }
+    return times;
+  };
+  const document = { textDocument: { uri: realEdit.uri } };
+  // Semantic tokens of the whole file (scopes, no types).
+  const tokenTimes = await afterEdits(() => connection.sendRequest('textDocument/semanticTokens/full', document));
   // The same, asked as VS Code asks: a delta against the client's last result.
-  const deltaTimes = [];
-  let lastResult = (await connection.sendRequest('textDocument/semanticTokens/full', { textDocument: { uri: realEdit.uri } })).resultId;
-  for (let i = 0; i < 20; i++) {
-    const version = 1500 + i;
-    const done = published(realEdit.uri, version);
-    await connection.sendNotification('textDocument/didChange', {
-      textDocument: { uri: realEdit.uri, version },
-      contentChanges: [{ range: { start: { line: longest, character: 0 }, end: { line: longest, character: i % 2 } }, text: i % 2 ? '' : ' ' }],
-    });
-    await done;
-    const t0 = performance.now();
-    const answer = await connection.sendRequest('textDocument/semanticTokens/full/delta', { textDocument: { uri: realEdit.uri }, previousResultId: lastResult });
-    deltaTimes.push(performance.now() - t0);
-    lastResult = answer.resultId;
-  }
-  // The outline and the folding ranges, which editors ask for again after edits.
-  const symbolTimes = [];
-  const foldingTimes = [];
-  for (let i = 0; i < 20; i++) {
-    const version = 1700 + i;
-    const done = published(realEdit.uri, version);
-    await connection.sendNotification('textDocument/didChange', {
-      textDocument: { uri: realEdit.uri, version },
-      contentChanges: [{ range: { start: { line: longest, character: 0 }, end: { line: longest, character: i % 2 } }, text: i % 2 ? '' : ' ' }],
-    });
-    await done;
-    let t0 = performance.now();
-    await connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri: realEdit.uri } });
-    symbolTimes.push(performance.now() - t0);
-    t0 = performance.now();
-    await connection.sendRequest('textDocument/foldingRange', { textDocument: { uri: realEdit.uri } });
-    foldingTimes.push(performance.now() - t0);
-  }
+  let lastResult = (await connection.sendRequest('textDocument/semanticTokens/full', document)).resultId;
+  const deltaTimes = await afterEdits(async () => {
+    lastResult = (await connection.sendRequest('textDocument/semanticTokens/full/delta', { ...document, previousResultId: lastResult })).resultId;
+  });
+  // The outline and the folding ranges.
+  const symbolTimes = await afterEdits(() => connection.sendRequest('textDocument/documentSymbol', document));
+  const foldingTimes = await afterEdits(() => connection.sendRequest('textDocument/foldingRange', document));
   // A statement typed one character at a time inside the longest function, then erased (most
   // keystrokes leave the code invalid for a moment, as real typing does).
   const typed = 'local extra = tokens[i] or state.depth + 1 ';
