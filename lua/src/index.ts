@@ -3,6 +3,7 @@
 export * as ast from './syntax/ast';
 export type { Range, Chunk, Block, Statement, Expression, Name, Node, NodeKind, Comment } from './syntax/ast';
 export { parse } from './syntax/parser';
+export { prepareMoves } from './syntax/reparse';
 export type { ParseOptions, ParseResult, SyntaxDiagnostic } from './syntax/parser';
 export { Lexer, tokenKindText } from './syntax/lexer';
 export type { Token } from './syntax/lexer';

@@ -13,6 +13,7 @@ import { TOKEN_PALETTE, joinedPrograms, validProgram } from './testing/programs'
 import { Random } from './testing/random';
 import { treeJson } from './testing/tree';
 import { forEachChild } from './visit';
+import { prepareMoves } from './reparse';
 
 const SNIPPETS = [
   'local q = f(x) + 1\n', 'if y then z() end\n', '--[[ note ]]', 'x = "a', 'function m.n(a, b) return a end\n',
@@ -121,6 +122,31 @@ describe('incremental reparsing', () => {
       }
     }
     assert.ok(counts.prefix > counts.clean / 4 && counts.tail > counts.clean / 4 && counts.nested! > counts.clean, JSON.stringify(counts));
+  });
+
+  it('makes statements ready to move a few at a time, and the edits after equal a full parse', () => {
+    const r = new Random(41);
+    let text = joinedPrograms(r, 6);
+    let current = parse(text, { name: 'x' });
+    const statements = current.chunk.body.body;
+    assert.ok(statements.length > 10, `${statements.length} statements`);
+    // Three at a time: the ones made ready are passed over the next time.
+    const slice = (): (() => boolean) => {
+      let left = 3;
+      return () => left-- > 0;
+    };
+    let made = 0;
+    for (let n = prepareMoves(statements, slice()); n > 0; n = prepareMoves(statements, slice())) {
+      assert.ok(n <= 3);
+      made += n;
+    }
+    assert.equal(made, statements.length);
+    assert.equal(prepareMoves(statements, () => true), 0);
+    const counts: Counts = { clean: 0, prefix: 0, tail: 0 };
+    for (let k = 0; k < 12; k++) {
+      text = edit(r, text);
+      current = reparse(current, text, counts, `edit ${k}`);
+    }
   });
 
   it('equals a full parse while code is typed and erased character by character', function () {

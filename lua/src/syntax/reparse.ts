@@ -349,6 +349,23 @@ function nestedStatements(top: ast.Statement): Map<number, ast.Statement> {
   return index;
 }
 
+/**
+ * Makes the top-level statements ready to be moved by the edits to come (their nodes by kind, see
+ * `flattened`), while `keepGoing()` says there is time: what the first edit of a long file would
+ * otherwise do (~25 ms on 13,000 lines), done while the editor waits for the user. Returns how many
+ * it made ready; those made ready before are passed over.
+ */
+export function prepareMoves(statements: readonly ast.Statement[], keepGoing: () => boolean): number {
+  let made = 0;
+  for (const statement of statements) {
+    if (flattened.has(statement)) continue;
+    if (!keepGoing()) break;
+    flattened.set(statement, flatten(statement));
+    made++;
+  }
+  return made;
+}
+
 /** Moves every offset in these subtrees by `delta` (in place: the old tree becomes the new one's). */
 export function shift(roots: ast.Node[], delta: number): void {
   for (const root of roots) {

@@ -138,6 +138,8 @@ export class Server {
    */
   private openContractCommand: string | undefined;
   private pending = new Map<string, NodeJS.Immediate>();
+  /** Documents whose statements are being made ready for edits in idle time (see `prepare`). */
+  private readonly preparing = new Map<string, NodeJS.Immediate>();
   /** Open documents too large to check (MAX_DOCUMENT), by path: their size in characters. */
   private readonly tooLarge = new Map<string, number>();
   /** Each open document's semantic tokens as last sent, with their result id (deltas are computed against them). */
@@ -313,10 +315,11 @@ export class Server {
     c.languages.semanticTokens.on((p) => this.guard(() => this.fullTokens(p.textDocument.uri), { data: [] }));
     c.languages.semanticTokens.onDelta((p) => this.guard(() => this.tokenDelta(p.textDocument.uri, p.previousResultId), { data: [] }));
     c.languages.semanticTokens.onRange((p) => this.guard(() => ({ data: numbers(this.service.semanticTokenData(this.path(p.textDocument.uri), p.range)) }), { data: [] }));
-    c.languages.diagnostics.on((p) => this.guard(() => ({
-      kind: DocumentDiagnosticReportKind.Full,
-      items: this.diagnostics(this.path(p.textDocument.uri)),
-    }), { kind: DocumentDiagnosticReportKind.Full, items: [] }));
+    c.languages.diagnostics.on((p) => this.guard(() => {
+      const items = this.diagnostics(this.path(p.textDocument.uri));
+      this.prepare(p.textDocument.uri);
+      return { kind: DocumentDiagnosticReportKind.Full, items };
+    }, { kind: DocumentDiagnosticReportKind.Full, items: [] }));
     c.languages.diagnostics.onWorkspace(async (_p, token, workDone) => {
       const files = this.service.workspaceFiles(this.folders);
       workDone.begin('Checking scripts under their contracts', 0, `${files.length} files`, true);
@@ -511,6 +514,24 @@ export class Server {
     const uri = this.uriOf(path);
     const doc = this.documents.get(uri);
     void this.connection.sendDiagnostics({ uri, version: doc?.version, diagnostics: this.guard(() => this.diagnostics(path), []) });
+    this.prepare(uri);
+  }
+
+  /**
+   * In the idle time after a document's diagnostics, 20 ms at a time between messages: its
+   * statements made ready for the edits to come (`LanguageService.prepareEdits`), which the first
+   * keystroke in a long file would otherwise wait for.
+   */
+  private prepare(uri: string): void {
+    if (this.preparing.has(uri)) return;
+    const step = (): void => {
+      this.preparing.delete(uri);
+      if (!this.documents.get(uri)) return;
+      const until = performance.now() + 20;
+      const done = this.guard(() => this.service.prepareEdits(this.path(uri), () => performance.now() < until), true);
+      if (!done) this.preparing.set(uri, setImmediate(step));
+    };
+    this.preparing.set(uri, setImmediate(step));
   }
 
   private formatEdits(uri: string, options: FormattingOptions, range?: TextEdit['range']): TextEdit[] {

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as nodePath from 'path';
 import {
-  ManifestDiscovery, loadManifest, parseManifest, parse, analyze, locate, LineMap, contractTextChange, compile, exampleInput, forEachChild, unparen, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
+  ManifestDiscovery, loadManifest, parseManifest, parse, prepareMoves, analyze, locate, LineMap, contractTextChange, compile, exampleInput, forEachChild, unparen, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
   type ast, type Contract, type ContractEdit, type HostFunction, type ManifestResult, type LocalVariable, type ModuleDeclaration, type ParseResult, type ScopeInfo,
 } from '@sandlua/lua';
 import {
@@ -230,6 +230,22 @@ export class LanguageService {
     if (path.endsWith('.lua')) this.dirty.add(path);
     // A script's analysis stays cached: the next one takes its parse over where the edit allows.
     if (isContract(path)) this.contractsChanged();
+  }
+
+  /**
+   * Makes an open script's statements ready for the edits to come (the engine's `prepareMoves`)
+   * while `keepGoing()` says there is time. True when nothing is left to do.
+   */
+  prepareEdits(path: string, keepGoing: () => boolean): boolean {
+    const parsed = this.cache.get(path)?.parsed ?? this.layers.get(path)?.parsed;
+    if (!parsed) return true;
+    let stopped = false;
+    prepareMoves(parsed.chunk.body.body, () => {
+      if (keepGoing()) return true;
+      stopped = true;
+      return false;
+    });
+    return !stopped;
   }
 
   /** A new version of an open document (its analysis takes the last one's over where the edit allows). */
