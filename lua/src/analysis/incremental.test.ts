@@ -110,7 +110,7 @@ export function realWorldShape(functions: number, body: number, cases: number): 
  * table's fields set one by one, conditions on them, closures that see the main function's locals,
  * a loop, and the output returned.
  */
-export function mainShape(statements: number): string {
+function mainShape(statements: number): string {
   const out = ['local raw = input.vendor_name', 'local t, count = {}, 0', 'local label = raw and "x" or nil', 'if not label then return { normalized_vendor = "none" } end'];
   for (let i = 0; out.length < statements; i++) {
     out.push(`t.v${i} = string.format("%d", ${i}) .. raw:lower()`);

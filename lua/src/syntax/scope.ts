@@ -663,7 +663,7 @@ class Analyzer implements ScopeInfo {
   /** The next of the replaced statements' main-block locals, when it has this name and kind (see `reusable`). */
   private reuseLocal(name: string, kind: LocalKind): LocalVariable | undefined {
     const old = this.reusable![this.reused];
-    if (old === undefined || old.name !== name || old.kind !== kind || name === '_ENV') {
+    if (old === undefined || old.name !== name || old.kind !== kind) {
       this.reuseFailed = true;
       return undefined;
     }
@@ -818,8 +818,7 @@ class Analyzer implements ScopeInfo {
       const local = reusable[k];
       const before = reusedBefore[k];
       if (before.after.length > 0) local.references = local.references.concat(before.after);
-      local.written = local.references.some((r) => r.access === 'write');
-      local.captured = local.references.some((r) => r.upvalue);
+      settleFlags(local);
       if (local.written !== before.written) return undefined;
     }
     // The references of the locals the old or the new statements refer to (the main function's:
@@ -846,8 +845,7 @@ class Analyzer implements ScopeInfo {
       }
       local.references = refs;
       if (local.fieldReferences) local.fieldReferences = local.fieldReferences.filter((r) => !oldMiddle.has(r)).sort((x, y) => x.node.start - y.node.start);
-      local.written = refs.some((r) => r.access === 'write');
-      local.captured = refs.some((r) => r.upvalue) || (local.fieldReferences?.some((r) => r.upvalue) ?? false);
+      settleFlags(local);
       if (local.written !== writtenBefore.get(local)) return undefined;
     }
     a.computePaths();
@@ -1215,6 +1213,12 @@ function movedStarts(before: Int32Array, from: number, to: number, middle: reado
  * Replaces the `count` items of `list` at `at` by `items`, in place (V8 moves the rest in one
  * piece), a slice of them at a time so that no call gets too many arguments; returns the list.
  */
+/** Whether a local is written and captured, as its references (and, for an `_ENV`, its fields') say. */
+function settleFlags(local: LocalVariable): void {
+  local.written = local.references.some((r) => r.access === 'write');
+  local.captured = local.references.some((r) => r.upvalue) || (local.fieldReferences?.some((r) => r.upvalue) ?? false);
+}
+
 function samePath(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
   return a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((key, i) => key === b[i]));
 }

@@ -71,7 +71,8 @@ export interface SemanticToken { line: number; character: number; length: number
 /** A token's type and modifiers in one number: the modifiers' bits above KIND_BITS. */
 const KIND_BITS = 4;
 const KIND_MASK = (1 << KIND_BITS) - 1;
-const DECLARATION = 1 << TOKEN_MODIFIERS.indexOf('declaration');
+/** A modifier's bit in a token's kind. */
+const modifier = (m: (typeof TOKEN_MODIFIERS)[number]): number => 1 << (TOKEN_MODIFIERS.indexOf(m) + KIND_BITS);
 /**
  * Tokens are ordered by `start * ORDER_SPAN + index`, exact in a double below 2^53: offsets are
  * below 2^29 (V8's longest string), and past 2^24 tokens (a document of over 32 M characters) the
@@ -84,18 +85,18 @@ const ORDER_SPAN = 2 ** 24;
  * standard library (forbidden when the contract does not grant it), the script's `input`.
  */
 function pathTokenKind(usePath: readonly string[], contract: Contract | undefined, policy: StdlibPolicy): number {
-  const bit = (m: (typeof TOKEN_MODIFIERS)[number]): number => 1 << (TOKEN_MODIFIERS.indexOf(m) + KIND_BITS);
   const path = withoutEnvironment(usePath);
   if (path.length === 0) return -1;
   const name = path.join('.');
-  if (contract?.host.has(name)) return 2 | bit('host');
+  if (contract?.host.has(name)) return 2 | modifier('host');
   if (LUA53_STDLIB.has(name) || LUA53_STDLIB.has(path[0])) {
     const std = LUA53_STDLIB.has(name) ? name : path[0];
-    return (LUA53_LIBRARIES[std] !== undefined ? 4 : 2) | bit('defaultLibrary') | (policy.isGranted(std) ? 0 : bit('forbidden'));
+    return (LUA53_LIBRARIES[std] !== undefined ? 4 : 2) | modifier('defaultLibrary') | (policy.isGranted(std) ? 0 : modifier('forbidden'));
   }
-  if (path[0] === 'input') return (path.length === 1 ? 0 : 3) | bit('readonly');
+  if (path[0] === 'input') return (path.length === 1 ? 0 : 3) | modifier('readonly');
   return -1;
 }
+
 /** A workspace symbol: a function an indexed file defines, or a host function a contract declares. */
 export interface WorkspaceSymbol { name: string; kind: 'function' | 'method'; path: string; range: Range; container?: string }
 /**
@@ -1567,10 +1568,11 @@ export class LanguageService {
       ends[count] = end;
       kinds[count++] = kind;
     };
+    const declaration = modifier('declaration');
     for (const local of scope.locals) {
       if (!local.declaration) continue;
       const type = local.kind === 'param' || local.kind === 'self' ? 1 : local.kind === 'function' ? 2 : 0;
-      push(local.declaration, type | (DECLARATION << KIND_BITS));
+      push(local.declaration, type | declaration);
       for (const ref of local.references) push(ref.node, type);
     }
     // Paths are shared arrays (one per distinct path): each is judged once.
