@@ -2,13 +2,16 @@
 // the real process. Output is streamed as it is written (a script's print goes out at once, never
 // gathered into one string), and the process exits when stdout has drained.
 
-import { isMainThread, workerData } from 'worker_threads';
 import { main } from './cli';
 import { join } from 'path';
 import { cacheRoot, useCodeCache } from './code-cache';
+import { isCheckWorker } from './check/worker-arg';
+
+// Worker threads of `check` load this same bundle; only the main thread runs the command.
+const checkWorker = isCheckWorker();
 
 // The parts beside the bundle compile through V8's code cache, the command's own (the main thread writes it).
-useCodeCache(__filename, isMainThread, process.argv[2]);
+useCodeCache(__filename, !checkWorker, process.argv[2]);
 
 // The short commands that load contracts keep their declared schemas' validators beside it, so that a
 // start does not load ajv to compile them again (@sandlua/lua's keepCompiledSchemas).
@@ -17,10 +20,9 @@ if (cache !== undefined && ['run', 'check', 'report', 'replay'].includes(process
   (require('@sandlua/lua') as typeof import('@sandlua/lua')).keepCompiledSchemas(join(cache, 'schemas'));
 }
 
-// Worker threads of `check` load this same bundle; only the main thread runs the command, and a
-// check worker starts the checker's worker side (which the command loaded only in the main thread).
-if (!isMainThread && (workerData as { sandluaCheckWorker?: boolean } | null)?.sandluaCheckWorker) require('./check/check');
-else if (isMainThread) void (async () => {
+// A check worker starts the checker's worker side (which the command loaded only in the main thread).
+if (checkWorker) require('./check/check');
+else void (async () => {
   // A reader that goes away (`sandlua run x.lua | head`) ends the command, quietly.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => process.exit(error.code === 'EPIPE' ? 0 : 1));
   const code = await main(process.argv.slice(2), {

@@ -5,7 +5,6 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { threadId } from 'worker_threads';
 
 /** Files kept in a folder before it starts again (contracts edited for a long time). */
 const KEPT_MAX = 1000;
@@ -45,6 +44,8 @@ export function writeKept(file: string, text: string): void {
     const present = fs.readdirSync(folder);
     if (present.length >= KEPT_MAX) for (const name of present) if (/^(schema-[0-9a-f]+\.js|pattern-[0-9a-f]+)(\.\d+-\d+\.tmp)?$/.test(name)) fs.rmSync(path.join(folder, name), { force: true });
     // A name of this thread's own: `check`'s worker threads share the process (and its pid).
+    // worker_threads is loaded only here: a start that writes nothing does not pay for it (~3 ms).
+    const { threadId } = require('worker_threads') as typeof import('worker_threads');
     const temporary = `${file}.${process.pid}-${threadId}.tmp`;
     fs.writeFileSync(temporary, text, { mode: 0o600 });
     fs.renameSync(temporary, file);

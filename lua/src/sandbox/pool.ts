@@ -15,7 +15,7 @@
 
 import * as os from 'os';
 import * as path from 'path';
-import { receiveMessageOnPort, type MessagePort, type ResourceLimits } from 'worker_threads';
+import type { MessagePort, ResourceLimits } from 'worker_threads';
 import type PiscinaPool from 'piscina';
 import type { Contract } from '../contract/manifest';
 import { Sandbox, UNREAD_MESSAGE, type HostImplementation, type SandboxOptions, type RunError, type RunOptions, type RunResult, type RunStats, type SandboxErrorKind } from './sandbox';
@@ -209,6 +209,7 @@ export class SandboxPool {
     try {
       const result = (await this.piscina.run(task, { signal: run.abort.signal })) as RunResult;
       // What the worker wrote before it answered is already queued on its channel: passed on first.
+      const { receiveMessageOnPort } = require('worker_threads') as typeof import('worker_threads');
       for (const port of this.ports) {
         for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) this.route(port, m.message as FromWorker);
       }

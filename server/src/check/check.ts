@@ -6,8 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeScript, applySeverity, contractTextChange, LineMap, type ManifestResult, type Severity, type SeverityMap, type UngovernedScripts } from '@sandlua/lua';
 import { availableParallelism, loadavg } from 'os';
-import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
 import { MANIFEST_FILE, ManifestDiscovery } from '../manifest-discovery';
+import { CHECK_WORKER_ARG, isCheckWorker } from './worker-arg';
 
 export type { Severity };
 
@@ -160,6 +160,7 @@ export async function checkParallel(paths: string[], options: CheckOptions & { j
     done += files.length;
     options.onProgress?.(done, scripts.length);
   };
+  const { Worker } = require('worker_threads') as typeof import('worker_threads');
   let alive = threads - 1;
   let wake: (() => void) | undefined;
   const notify = (): void => {
@@ -168,7 +169,7 @@ export async function checkParallel(paths: string[], options: CheckOptions & { j
   };
   for (let i = 0; i < threads - 1; i++) {
     let batch: string[] | undefined;
-    const worker = new Worker(__filename, { workerData: { sandluaCheckWorker: true, manifest: options.manifest, cwd, severity: options.severity, ungoverned: options.ungoverned } });
+    const worker = new Worker(__filename, { argv: ['check', CHECK_WORKER_ARG], workerData: { manifest: options.manifest, cwd, severity: options.severity, ungoverned: options.ungoverned } });
     const giveBack = (): void => {
       if (batch) queue.push(batch);
       batch = undefined;
@@ -257,7 +258,8 @@ function contractFiles(manifests: Map<string, ManifestResult>, cwd: string): Che
 }
 
 // A worker thread of checkParallel: checks the batches it is given and sends each back.
-if (!isMainThread && (workerData as { sandluaCheckWorker?: boolean } | null)?.sandluaCheckWorker) {
+if (isCheckWorker()) {
+  const { parentPort, workerData } = require('worker_threads') as typeof import('worker_threads');
   const data = workerData as { manifest?: string; cwd: string; severity?: SeverityMap; ungoverned?: UngovernedScripts };
   const discovery = new ManifestDiscovery();
   let fixed: ManifestResult | undefined;
