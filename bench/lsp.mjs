@@ -20,6 +20,8 @@
 //     syntax errors only, from the parse alone) gets its own rows, and so do the whole file's
 //     semantic tokens after each edit (scopes, no type analysis), in full and as a delta against
 //     the last result (what VS Code asks for), and the outline and folding ranges after each edit.
+//     The file opened again gets folding ranges asked every 5 ms until its diagnostics come: how
+//     long a request waits while a long file's analysis is made (in slices, between messages).
 //   - completion and hover latency on the large scripts (target p95 < 10 ms)
 //   - `sandlua check` of 1,000 scripts under a contract (target < 3 s)
 //   - server memory with 1,000 scripts open (target < 150 MB; LuaLS holds about 1 MB per file)
@@ -202,6 +204,25 @@ async function session(cli) {
     return { uri, times, lines: text.split('\n'), openMs };
   }
 
+  async function requestsWhileOpening(name, text, method) {
+    const file = join(ws, `${name}.lua`);
+    const uri = pathToFileURL(file).href;
+    writeFileSync(file, text);
+    let diagnosed;
+    const done = published(uri, 1).then(() => (diagnosed = performance.now()));
+    const t0 = performance.now();
+    await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'lua', version: 1, text } });
+    const times = [];
+    while (diagnosed === undefined) {
+      const t = performance.now();
+      await connection.sendRequest(method, { textDocument: { uri } });
+      times.push(performance.now() - t);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await done;
+    return { times, openMs: diagnosed - t0 };
+  }
+
   // Requests at lines spread over the file, at the first word of each line.
   async function requestLatency(method, uri, lines, rounds) {
     const times = [];
@@ -247,6 +268,10 @@ async function session(cli) {
   const header = realLines.findIndex((l) => l.startsWith('local insert'));
   const realHeader = await editLatency('realheader13000', real, 20, false, header);
   const realPlain = await editLatency('real13000', real, 60, false, longest, plainDir);
+  // The file opened again under another name, with the folding ranges asked over and over (5 ms
+  // after each answer, as an editor asks for what it draws) until its diagnostics come: how long
+  // a request waits while the analysis of a long file is made.
+  const opening = await requestsWhileOpening('realopening13000', real, 'textDocument/foldingRange');
   // Requests editors send again after edits, each timed after 20 edits inside the longest function.
   let afterVersion = 1000;
   const afterEdits = async (ask) => {
@@ -305,6 +330,7 @@ async function session(cli) {
   return {
     small: stats(small.times), large: stats(large.times), flat: stats(flat.times), flatValid: stats(flatValid.times), whole: stats(whole.times),
     realEdit: stats(realEdit.times), realWhole: stats(realWhole.times), realOpen: realEdit.openMs,
+    opening: { ...stats(opening.times), max: Math.max(...opening.times), count: opening.times.length, openMs: opening.openMs },
     realPlain: stats(realPlain.times), realPlainOpen: realPlain.openMs, realTokens: stats(tokenTimes), realTokenDeltas: stats(deltaTimes), realSymbols: stats(symbolTimes), realFolding: stats(foldingTimes), realTyping: stats(typingTimes), realDescribe: stats(realDescribe.times), realHeader: stats(realHeader.times),
     completion: stats(completion), flatCompletion: stats(flatCompletion), realCompletion: stats(realCompletion), realHover: stats(realHover), hover: stats(hover),
     memory: openMemory, memoryBefore: before,
@@ -435,6 +461,8 @@ row('  edit inside the 1,500-line describe(...)', (r) => pair(r.realDescribe), '
 row('  edit on a top-level local every function sees', (r) => pair(r.realHeader), '');
 row('  a statement typed and erased, per keystroke', (r) => pair(r.realTyping), '');
 row('  open → first diagnostics', (r) => ms(r.realOpen), '(target < 300 ms)');
+row('  a request while it opens (folding), median', (r) => `${ms(r.opening.median)} max ${ms(r.opening.max)}`, '');
+row('    (requests answered; open → diagnostics)', (r) => `${r.opening.count}; ${ms(r.opening.openMs)}`, '');
 row('  semantic tokens of the file after an edit', (r) => pair(r.realTokens), '');
 row('    as a delta against the last result (VS Code)', (r) => (r.realTokenDeltas ? pair(r.realTokenDeltas) : '-'), '');
 row('  document symbols (the outline) after an edit', (r) => pair(r.realSymbols), '');

@@ -22,7 +22,7 @@ import { changeTo, contractFix, movedFinding, type Finding, type Fix, type Sever
 import { HOST_NAME_PATTERN } from '../contract/schema';
 import { NO_TYPES, jsonTypeOf, withoutNil, type Type, type TypeInfo } from './types';
 import { applySuppressions } from './suppress';
-import { infer, type Inference, type InferenceMemo } from './infer';
+import { AnalysisInterrupted, infer, type Inference, type InferenceMemo } from './infer';
 import { isEnvironment, longestHostPrefix, luaText, objectProperties, withoutEnvironment, type ChunkGlobals } from './paths';
 import { ExistenceTests, isFalsyConstant, isTruthyConstant, lint } from './lint';
 import { isRemovedGlobal, libraryMembers, removedName } from './stdlib-members';
@@ -60,6 +60,12 @@ export interface CheckerOptions {
    * default `previous`'s): functions the edit left as they were are not analysed again. Spent once used.
    */
   memo?: InferenceMemo;
+  /**
+   * Asked between the type analysis's functions whether to go on: when it says no, the analysis
+   * throws AnalysisInterrupted, whose `memo` (given as `memo` to the next call) keeps what it
+   * finished. Unset: the analysis runs to its end.
+   */
+  keepGoing?: () => boolean;
   /** The script's file: a declared module's own `return` is the module's value, not the output. */
   path?: string;
   /** Whether a file exists (default: on disk); the language service also counts its open documents. */
@@ -91,10 +97,11 @@ export function analyzeScript(source: string | Uint8Array, name: string, contrac
   // Which globals exist: the script's and its required modules' (one reading for both passes).
   const globals = runGlobals(scope, contract);
   try {
-    inference = infer(parsed, scope, contract, globals.names, options.memo ?? options.previous?.memo);
+    inference = infer(parsed, scope, contract, globals.names, options.memo ?? options.previous?.memo, options.keepGoing);
     types = inference.types;
     findings.push(...inference.findings);
   } catch (error) {
+    if (error instanceof AnalysisInterrupted) throw error;
     findings.push({ start: 0, end: 0, severity: 'warning', code: 'syntax', message: `internal error in the type analysis: ${(error as Error).message}` });
   }
   try {

@@ -11,7 +11,10 @@ import type * as ast from '../syntax/ast';
 import { visit } from '../syntax/visit';
 import { Random } from '../syntax/testing/random';
 import type { Contract } from '../contract/manifest';
+import { parse } from '../syntax/parser';
+import { analyze } from '../syntax/scope';
 import { analyzeScript, type ScriptAnalysis } from './checker';
+import { AnalysisInterrupted, type InferenceMemo } from './infer';
 import { formatType } from './types';
 import { contractAt } from './testing/fixtures';
 
@@ -317,4 +320,43 @@ describe('incremental analysis', () => {
       current = step(current, edited, contract, `header edit ${i}: ${edited.slice(header, edited.indexOf('\n', header))}`);
     }
   });
+
+  // A language server gives a long analysis its time in slices (CheckerOptions.keepGoing): each
+  // one stops between functions, and the next takes over what it finished, of the same version
+  // or of an edited one, as the service does (its parse and scopes taken over too).
+  for (const [name, source, contract] of sources) {
+    it(`gives a fresh analysis's findings and types when stopped and taken up again, with edits between: ${name}`, () => {
+      let stopped = 0;
+      for (let seed = 1; seed <= 3; seed++) {
+        const r = new Random(seed * 104729 + name.length);
+        let text = source;
+        let parsed = parse(text, { name: 'x.lua' });
+        let scope = analyze(parsed.chunk);
+        let memo: InferenceMemo | undefined;
+        for (let attempt = 0; ; attempt++) {
+          assert.ok(attempt < 1000, `${name} seed ${seed}: the slices get further`);
+          try {
+            const done = analyzeScript(text, 'x.lua', contract, { parsed, scope, memo, keepGoing: () => r.int(3) > 0 });
+            const a = observed(done);
+            const b = observed(analyzeScript(text, 'x.lua', contract));
+            assert.equal(a.findings, b.findings, `${name} seed ${seed}: findings`);
+            assert.equal(a.types, b.types, `${name} seed ${seed}: types`);
+            break;
+          } catch (error) {
+            if (!(error instanceof AnalysisInterrupted)) throw error;
+            memo = error.memo;
+            stopped++;
+            // Now and then the script is edited before the analysis goes on.
+            if (r.int(3) === 0) {
+              text = edit(r, text);
+              parsed = parse(text, { name: 'x.lua', previous: parsed });
+              scope = analyze(parsed.chunk, scope);
+            }
+          }
+        }
+      }
+      // The long scripts stop many times (between functions, and between top-level statements).
+      if (!name.endsWith('.lua')) assert.ok(stopped > 5, `${name}: stopped ${stopped} times`);
+    });
+  }
 });

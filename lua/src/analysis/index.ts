@@ -6,6 +6,7 @@ export { contractFix } from './findings';
 export { analyzeScript, ignoredScriptFindings, walk } from './checker';
 export type { ScriptAnalysis, CheckerOptions } from './checker';
 export type { InferenceMemo } from './infer';
+export { AnalysisInterrupted } from './infer';
 export { isEnvironment, withoutEnvironment, longestHostPrefix, objectProperties, requiredFields, schemaTypes } from './paths';
 export {
   literalText, requireUses, fileUses, modeNeed, accessAllows, contractFolder, moduleFile, moduleOfFile, declaredFileKey, moduleExports,

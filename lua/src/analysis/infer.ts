@@ -383,8 +383,10 @@ interface Item {
  * functions whose analysis it can tell would come out the same are not analysed again. It is spent:
  * the earlier analysis's types may change.
  */
-export function infer(parsed: ParseResult, scope: ScopeInfo, contract: Contract | undefined, globals: ReadonlySet<string> = chunkGlobals(scope).names, memo?: InferenceMemo): Inference {
-  const inferer = new Inferer(parsed, scope, contract, globals, memo);
+export function infer(
+  parsed: ParseResult, scope: ScopeInfo, contract: Contract | undefined, globals: ReadonlySet<string> = chunkGlobals(scope).names, memo?: InferenceMemo, keepGoing?: () => boolean,
+): Inference {
+  const inferer = new Inferer(parsed, scope, contract, globals, memo, keepGoing);
   inferer.run();
   return {
     types: inferer.typeInfo(),
@@ -450,6 +452,20 @@ function innermostFunction(functions: readonly FunctionInfo[], node: ast.Range):
 // the very same node (the incremental parse takes over unchanged statements, moving them in place)
 // with the same inputs, takes the results instead of analysing the body again. A world that differs
 // starts afresh. The results are exactly a fresh analysis's (tested on random edit sequences).
+
+/**
+ * Thrown by an analysis whose `keepGoing` said stop (a language server gives each slice of a long
+ * analysis its time, and answers requests between). It stops only between functions (and between
+ * top-level statements), once it has finished one since it started; `memo` holds what it finished,
+ * and the next analysis of the script, of this version or an edited one, takes that over as it
+ * takes over an earlier version's (so each slice goes further, and the last one gives exactly what
+ * one analysis would have).
+ */
+export class AnalysisInterrupted extends Error {
+  constructor(readonly memo: InferenceMemo) {
+    super('the analysis stopped before its end (its time was up)');
+  }
+}
 
 /** What the analysis keeps of an earlier version of a script for the next one. */
 export interface InferenceMemo {
@@ -736,6 +752,8 @@ class Inferer {
   private readonly ownFunctions: WeakSet<FunctionType>;
   /** Strings may have metamethods (the script reaches the string metatable, or requires code that may). */
   private readonly stringMetamethods: boolean;
+  /** Whether this analysis has finished a function or top-level statement (before that it does not stop: see `mayStop`). */
+  private progressed = false;
 
   constructor(
     private readonly parsed: ParseResult,
@@ -744,6 +762,8 @@ class Inferer {
     /** Globals the script or its modules define: their types are the script's, unknown here. */
     private readonly ownGlobals: ReadonlySet<string>,
     memo?: InferenceMemo,
+    /** Asked between functions whether to go on (see AnalysisInterrupted). */
+    private readonly keepGoing?: () => boolean,
   ) {
     this.src = parsed.source;
     this.types = new MainTypes(parsed.chunk.body.body);
@@ -832,24 +852,31 @@ class Inferer {
     }
     const prefix = i;
     const shift = usable ? old.statements.length - body.length : 0;
-    for (; i < body.length; i++) {
-      const k = i + shift;
-      if (after && old !== undefined && k > prefix && k < old.statements.length && body[i] === old.statements[k].statement && this.atState(old.statements[k - 1].after, old.escaped)) {
-        // A local declared with another type stays so (this is not tried again: it costs the statements so far).
-        after = this.sameDeclared(old.statements.slice(prefix, k), records.slice(prefix));
-        // The rest starts from where it started before: all of it is taken over.
-        while (after && i < body.length && i + shift < old.statements.length && body[i] === old.statements[i + shift].statement) {
-          records.push(this.takeOverStatement(old.statements[i + shift], i));
-          i++;
+    const kept = (): MainMemo => ({ statements: records, lineage: this.scope.lineage, locals: this.scope.locals.length, flags, escaped: this.escaped.slice() });
+    try {
+      for (; i < body.length; i++) {
+        const k = i + shift;
+        if (after && old !== undefined && k > prefix && k < old.statements.length && body[i] === old.statements[k].statement && this.atState(old.statements[k - 1].after, old.escaped)) {
+          // A local declared with another type stays so (this is not tried again: it costs the statements so far).
+          after = this.sameDeclared(old.statements.slice(prefix, k), records.slice(prefix));
+          // The rest starts from where it started before: all of it is taken over.
+          while (after && i < body.length && i + shift < old.statements.length && body[i] === old.statements[i + shift].statement) {
+            records.push(this.takeOverStatement(old.statements[i + shift], i));
+            i++;
+          }
+          if (i === body.length) break;
         }
-        if (i === body.length) break;
+        this.mayStop();
+        records.push(this.topLevel(body[i], i));
+        this.progressed = true;
       }
-      records.push(this.topLevel(body[i], i));
+    } catch (error) {
+      // Stopped: the statements finished are kept, and the next analysis takes them over as a prefix.
+      if (error instanceof AnalysisInterrupted) this.memo.main = kept();
+      throw error;
     }
     this.leaveBlock(block);
-    if (this.fn.gotos.size === 0) {
-      this.memo.main = { statements: records, lineage: this.scope.lineage, locals: this.scope.locals.length, flags, escaped: this.escaped.slice() };
-    }
+    if (this.fn.gotos.size === 0) this.memo.main = kept();
   }
 
   /** Analyses top-level statement `i`, keeping what it gave. */
@@ -1442,6 +1469,7 @@ class Inferer {
       kept.nodeTypes.parent = this.fn.memo?.nodeTypes;
       return this.takeOver(f, kept);
     }
+    this.mayStop();
     const savedEnv = this.env;
     const savedFn = this.fn;
     const savedDepth = this.depth;
@@ -1499,7 +1527,13 @@ class Inferer {
     this.memo.functions.set(f, entry);
     this.memo.nodeTypes.set(f, entry.nodeTypes);
     this.use(entry.nodeTypes);
+    this.progressed = true;
     return type;
+  }
+
+  /** Stops the analysis (see AnalysisInterrupted) when it has finished something and `keepGoing` says its time is up. */
+  private mayStop(): void {
+    if (this.progressed && this.keepGoing !== undefined && !this.keepGoing()) throw new AnalysisInterrupted(this.memo);
   }
 
   /** What a function defined here sees of its upvalues (see `UpvalueSeen`). */

@@ -636,6 +636,44 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
     await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: URI.file(big).toString() } });
   });
 
+  it('makes a long file\'s diagnostics in slices, answering requests between, and stops when the client cancels', async () => {
+    // A 14,000-line script whose analysis takes several slices on any machine; pull diagnostics,
+    // so that nothing analyses it before the requests below.
+    const rules = Array.from({ length: 2000 }, (_, i) => `local function rule${i}(words)\n  local total = 0\n  for _, w in ipairs(words) do\n    if #w > ${i % 7} then total = total + #w end\n  end\n  return total, string.format("%d", total)\nend\n`);
+    const text = rules.join('') + 'return { normalized_vendor = input.vendor_name, confidence = 0.5 }\n';
+    const puller = new Client();
+    try {
+      await puller.initialize(ws, true);
+      const first = path.join(ws, 'sliced-1.lua');
+      const second = path.join(ws, 'sliced-2.lua');
+      await puller.open(first, text);
+      await puller.open(second, text.replace('confidence = 0.5', 'confidence = 0.25'));
+      // The diagnostics asked first, then the folding ranges and a hover: those are answered before
+      // the diagnostics are done (in the order the replies come).
+      const replies = await puller.burst([
+        { id: 'diagnostics', method: 'textDocument/diagnostic', params: { textDocument: { uri: URI.file(first).toString() } } },
+        { id: 'folding', method: 'textDocument/foldingRange', params: { textDocument: { uri: URI.file(first).toString() } } },
+        { id: 'hover', method: 'textDocument/hover', params: { textDocument: { uri: URI.file(script).toString() }, position: { line: 0, character: 8 } } },
+      ]);
+      assert.deepEqual([...replies.keys()], ['folding', 'hover', 'diagnostics']);
+      assert.ok((replies.get('folding')!.result as unknown[]).length >= 2000);
+      const report = replies.get('diagnostics')!.result as { kind: string; items: { code: string }[] };
+      assert.equal(report.kind, 'full');
+      // What the slices made is what a single analysis gives (the service's, asked again: no work left).
+      assert.deepEqual((await puller.request<{ items: unknown[] }>('textDocument/diagnostic', first)).items, report.items);
+      // Diagnostics the client cancels while they are made end with RequestCancelled, and the server serves on.
+      const cancelled = await puller.burst([
+        { id: 'cancelled', method: 'textDocument/diagnostic', params: { textDocument: { uri: URI.file(second).toString() } } },
+        { method: '$/cancelRequest', params: { id: 'cancelled' } },
+      ]);
+      assert.equal(cancelled.get('cancelled')!.error?.code, -32800);
+      const again = await puller.request<{ kind: string; items: unknown[] }>('textDocument/diagnostic', second);
+      assert.equal(again.kind, 'full');
+    } finally {
+      await puller.stop();
+    }
+  });
+
   it('answers semantic tokens as deltas against the client\'s last result, and for a range of lines', async () => {
     const file = path.join(ws, 'tokens.lua');
     let text = fs.readFileSync(path.join(EXAMPLE, 'normalize.lua'), 'utf8');

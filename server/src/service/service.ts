@@ -10,7 +10,7 @@ import {
 } from '@sandlua/lua';
 import {
   analyzeScript, ignoredScriptFindings, applySeverity, suppressionFixes, LEFT_TO_LUALS, type UngovernedScripts, walk, objectProperties, requiredFields, schemaTypes, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
-  fieldsOf, formatInferredType, readAnnotations, typeFromNode,
+  AnalysisInterrupted, fieldsOf, formatInferredType, readAnnotations, typeFromNode,
   type Documentation, type Finding, type InferenceMemo, type ScriptAnalysis, type FileUse, type ModuleField, type RequireUse, type Type, type TypeInfo,
 } from '@sandlua/lua';
 import { buildReport, formatReportMarkdown } from '../check/report';
@@ -473,16 +473,57 @@ export class LanguageService {
     return undefined;
   }
 
-  private get(path: string): Cached | undefined {
+  /**
+   * Works toward an open script's diagnostics while `keepGoing()` says there is time: its parse, its
+   * scopes, then its analysis, which stops between functions and goes on from there at the next
+   * call (AnalysisInterrupted). True when they are made (`diagnostics` then answers at once); a
+   * language server calls it in slices, answering other messages between.
+   */
+  prepareDiagnostics(path: string, keepGoing: () => boolean): boolean {
     const text = this.text(path);
-    if (text === undefined) return undefined;
+    if (text === undefined || isContract(path) || this.analysed(path, text)) return true;
+    this.parseOf(path, text);
+    if (this.syntaxOnly(path)) return true;
+    if (!keepGoing()) return false;
+    this.scopeOf(path, text);
+    if (!keepGoing()) return false;
+    // An analysis that goes on from a stopped one first takes over what that one finished, which
+    // takes longer the further it got: it then works at least as long again before it stops, so
+    // that every slice gets further and the slices cost at most about twice one analysis.
+    const began = performance.now();
+    let until: number | undefined;
+    const analysing = (): boolean => {
+      const now = performance.now();
+      until ??= now + (now - began);
+      return now < until || keepGoing();
+    };
+    try {
+      this.get(path, analysing);
+      return true;
+    } catch (error) {
+      if (error instanceof AnalysisInterrupted) return false;
+      throw error;
+    }
+  }
+
+  /** The analysis made of a script's `text` and still current, if there is one. */
+  private analysed(path: string, text: string): Cached | undefined {
     const cached = this.cache.get(path);
     // Findings also depend on whether required modules' files exist: one created or deleted counts as a change.
-    const ungoverned = this.ungovernedMode();
-    if (cached && cached.text === text && cached.ungoverned === ungoverned && [...cached.analysis.files].every(([file, existed]) => this.exists(file) === existed)) {
+    if (cached && cached.text === text && cached.ungoverned === this.ungovernedMode() && [...cached.analysis.files].every(([file, existed]) => this.exists(file) === existed)) {
       this.touch(path, text);
       return cached;
     }
+    return undefined;
+  }
+
+  /** A script's analysis (`keepGoing`: see prepareDiagnostics; the analysis throws AnalysisInterrupted when it stops). */
+  private get(path: string, keepGoing?: () => boolean): Cached | undefined {
+    const text = this.text(path);
+    if (text === undefined) return undefined;
+    const cached = this.analysed(path, text);
+    if (cached) return cached;
+    const ungoverned = this.ungovernedMode();
     const contract = this.contractFor(path);
     const broken = contract && !contract.manifest ? nodePath.relative(nodePath.dirname(path), contract.path) || MANIFEST_FILE : undefined;
     const layer = this.layerOf(path, text);
@@ -490,10 +531,17 @@ export class LanguageService {
     const scope = this.scopeOf(path, text);
     const memo = layer.memo;
     layer.memo = undefined;
+    let analysis: ScriptAnalysis;
+    try {
+      analysis = analyzeScript(text, nodePath.basename(path), contract?.manifest, {
+        brokenContract: broken, parsed, scope, path, fileExists: (file) => this.exists(file), ungoverned, memo, keepGoing,
+      });
+    } catch (error) {
+      // Stopped for time: what it finished waits with the parse for the next call.
+      if (error instanceof AnalysisInterrupted) layer.memo = error.memo;
+      throw error;
+    }
     this.analyses++;
-    const analysis = analyzeScript(text, nodePath.basename(path), contract?.manifest, {
-      brokenContract: broken, parsed, scope, path, fileExists: (file) => this.exists(file), ungoverned, memo,
-    });
     const override = this.options.analysis?.(analysis, text);
     if (override?.findings) analysis.findings = override.findings;
     const entry: Cached = { path, text, contract, analysis, parsed, scope, lines: parsed.lineMap, types: override?.types ?? analysis.types, ungoverned };
