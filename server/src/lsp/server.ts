@@ -331,7 +331,8 @@ export class Server {
       // (its document changed) stops there.
       const path = this.path(p.textDocument.uri);
       while (!this.diagnosticsSlice(path)) {
-        await new Promise((resolve) => setImmediate(resolve));
+        // The messages received meanwhile are handled first (one a turn: two turns).
+        await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
         if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'textDocument/diagnostic cancelled');
       }
       return this.guard(() => {
@@ -517,15 +518,22 @@ export class Server {
 
   private schedule(uri: string): void {
     if (this.pullDiagnostics) return;
-    // Checked once the messages already received are handled (edits that came together are
-    // checked once; the connection handles one message per turn, so wait two turns), without a
-    // timer's millisecond.
+    // Checked once the messages already received are handled (edits that came together are checked once).
+    this.afterMessages(uri, () => this.publish(this.path(uri)));
+  }
+
+  /**
+   * Runs `then` for a document once the messages already received are handled (the connection
+   * handles one message per turn, so two turns; no timer's millisecond), in place of what was
+   * waiting for it.
+   */
+  private afterMessages(uri: string, then: () => void): void {
     const pending = this.pending.get(uri);
     if (pending) clearImmediate(pending);
     this.pending.set(uri, setImmediate(() => {
       this.pending.set(uri, setImmediate(() => {
         this.pending.delete(uri);
-        this.publish(this.path(uri));
+        then();
       }));
     }));
   }
@@ -537,10 +545,7 @@ export class Server {
   private publish(path: string): void {
     const uri = this.uriOf(path);
     if (!this.diagnosticsSlice(path)) {
-      this.pending.set(uri, setImmediate(() => {
-        this.pending.delete(uri);
-        this.publish(path);
-      }));
+      this.afterMessages(uri, () => this.publish(path));
       return;
     }
     const doc = this.documents.get(uri);
