@@ -9,7 +9,7 @@ import {
   type Connection, type InitializeParams, type InitializeResult, type Diagnostic as LspDiagnostic,
   type WorkspaceDocumentDiagnosticReport, type SelectionRange, type DocumentSymbol as LspDocumentSymbol, type SymbolInformation,
   type FormattingOptions, type CallHierarchyItem as LspCallHierarchyItem, type CompletionItem as LspCompletionItem, type RequestMessage, type ResponseMessage, type ConnectionStrategy,
-  AbstractMessageReader, StreamMessageWriter, type DataCallback, type Disposable, type Message,
+  AbstractMessageReader, StreamMessageWriter, type DataCallback, type Disposable, type Message, type CancellationToken,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import * as nodePath from 'path';
@@ -330,11 +330,7 @@ export class Server {
       // Made a slice at a time, answering other messages between; a request the client cancels
       // (its document changed) stops there.
       const path = this.path(p.textDocument.uri);
-      while (!this.diagnosticsSlice(path)) {
-        // The messages received meanwhile are handled first (one a turn: two turns).
-        await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
-        if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'textDocument/diagnostic cancelled');
-      }
+      if (!(await this.diagnosticsMade(path, token))) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'textDocument/diagnostic cancelled');
       return this.guard(() => {
         const items = this.diagnostics(path);
         this.prepare(p.textDocument.uri);
@@ -346,11 +342,11 @@ export class Server {
       workDone.begin('Checking scripts under their contracts', 0, `${files.length} files`, true);
       const items: WorkspaceDocumentDiagnosticReport[] = [];
       for (let i = 0; i < files.length; i++) {
-        if (token.isCancellationRequested) break;
         if (i % 50 === 0) {
           workDone.report(Math.round((100 * i) / Math.max(1, files.length)), `${i} of ${files.length}`);
           await new Promise((r) => setImmediate(r));
         }
+        if (!(await this.diagnosticsMade(files[i], token))) break;
         const uri = this.uriOf(files[i]);
         items.push({ kind: DocumentDiagnosticReportKind.Full, uri, version: this.documents.get(uri)?.version ?? null, items: this.guard(() => this.diagnostics(files[i]), []) });
       }
@@ -551,6 +547,18 @@ export class Server {
     const doc = this.documents.get(uri);
     void this.connection.sendDiagnostics({ uri, version: doc?.version, diagnostics: this.guard(() => this.diagnostics(path), []) });
     this.prepare(uri);
+  }
+
+  /**
+   * Makes a script's diagnostics a slice at a time, the messages received meanwhile handled
+   * between (one a turn: two turns); false when `token` is cancelled first.
+   */
+  private async diagnosticsMade(path: string, token: CancellationToken): Promise<boolean> {
+    while (!this.diagnosticsSlice(path)) {
+      await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+      if (token.isCancellationRequested) return false;
+    }
+    return !token.isCancellationRequested;
   }
 
   /**
