@@ -255,6 +255,47 @@ describe('language service: an edit analyses again only what it changed', () => 
     }
     assert.ok(taken > steps / 2, `${taken} of ${steps} edits took the rest over`);
   });
+
+  it('makes diagnostics in slices, with edits between, as a fresh service makes them at once', () => {
+    const dir = path.join(__dirname, '..', '..', '..', 'examples', 'invoice-normalizer');
+    const script = path.join(dir, 'sliced.lua');
+    const lines = ['local M = {}', 'local lower = string.lower', ''];
+    for (let f = 0; f < 30; f++) {
+      lines.push(`function M.rule${f}(words)`, '  local total = 0', '  for _, w in ipairs(words) do total = total + #lower(w) end',
+        `  if total > ${f} then tools.emit_review_note("rule ${f}") end`, `  local function inner${f}() return total + ${f} end`, '  return inner' + f + '()', 'end', '');
+    }
+    lines.push('local vendor = lookup_vendor_alias(input.vendor_name)', 'return { normalized_vendor = vendor, confidence = M.rule0({}) / 10 }', '');
+    let text = lines.join('\n');
+    const snippets = ['  local extra = total + 1\n', '  total = nil\n', 'local z = vendor:lower()\n', 'end\n', '  print(lower(words))\n', ' '];
+    let seed = 2024;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      // The high bits: the low ones of this generator repeat every few draws.
+      return (seed >>> 16) % n;
+    };
+    const service = new LanguageService();
+    service.open(script, text, 1);
+    let stops = 0;
+    for (let step = 0; step < 60; step++) {
+      // A few slices (each stopped at random), then, now and then, an edit before the analysis ends.
+      for (let k = random(4); k > 0; k--) if (!service.prepareDiagnostics(script, () => random(4) > 0)) stops++;
+      if (random(3) > 0) {
+        const starts = [0, ...[...text.matchAll(/\n/g)].map((m) => m.index! + 1)];
+        const at = starts[random(starts.length)];
+        text = random(3) === 0 ? text.slice(0, at) + text.slice(text.indexOf('\n', at) + 1 || text.length) : text.slice(0, at) + snippets[random(snippets.length)] + text.slice(at);
+        service.change(script, text, step + 2);
+        continue;
+      }
+      for (let k = 0; !service.prepareDiagnostics(script, () => random(4) > 0); k++) {
+        assert.ok(k < 1000, `step ${step}: the slices get further`);
+        stops++;
+      }
+      const fresh = new LanguageService();
+      fresh.open(script, text, 1);
+      assert.deepEqual(service.diagnostics(script), fresh.diagnostics(script), `step ${step}`);
+    }
+    assert.ok(stops > 20, `stopped ${stops} times`);
+  });
 });
 
 /** The position of a UTF-16 offset in `text`. */
