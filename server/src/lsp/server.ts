@@ -562,8 +562,8 @@ export class Server {
   }
 
   /**
-   * Works on a script's diagnostics for DIAGNOSTICS_SLICE_MS or so (a long analysis stops between functions, and
-   * the next slice goes on from there); true when they are made.
+   * Works on a script's diagnostics for DIAGNOSTICS_SLICE_MS or so (a long analysis stops between
+   * functions, and the next slice goes on from there); true when they are made.
    */
   private diagnosticsSlice(path: string): boolean {
     if (this.tooLarge.has(path)) return true;
