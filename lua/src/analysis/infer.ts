@@ -876,7 +876,7 @@ class Inferer {
       throw error;
     }
     this.leaveBlock(block);
-    if (this.fn.gotos.size === 0) this.memo.main = kept();
+    this.memo.main = kept();
   }
 
   /** Analyses top-level statement `i`, keeping what it gave. */

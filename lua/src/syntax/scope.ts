@@ -1209,20 +1209,21 @@ function movedStarts(before: Int32Array, from: number, to: number, middle: reado
   return starts;
 }
 
-/**
- * Replaces the `count` items of `list` at `at` by `items`, in place (V8 moves the rest in one
- * piece), a slice of them at a time so that no call gets too many arguments; returns the list.
- */
 /** Whether a local is written and captured, as its references (and, for an `_ENV`, its fields') say. */
 function settleFlags(local: LocalVariable): void {
   local.written = local.references.some((r) => r.access === 'write');
   local.captured = local.references.some((r) => r.upvalue) || (local.fieldReferences?.some((r) => r.upvalue) ?? false);
 }
 
+/** Whether two aliases stand for the same path (or both for none). */
 function samePath(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
   return a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((key, i) => key === b[i]));
 }
 
+/**
+ * Replaces the `count` items of `list` at `at` by `items`, in place (V8 moves the rest in one
+ * piece), a slice of them at a time so that no call gets too many arguments; returns the list.
+ */
 function replaceRange<T>(list: T[], at: number, count: number, items: readonly T[]): T[] {
   const SLICE = 8192;
   if (items.length <= SLICE) {

@@ -215,13 +215,7 @@ describe('language service: an edit analyses again only what it changed', () => 
   it('takes the scopes and the type analysis of unchanged functions over, and answers what a fresh service answers', () => {
     const dir = path.join(__dirname, '..', '..', '..', 'examples', 'invoice-normalizer');
     const script = path.join(dir, 'edited-module.lua');
-    const lines = ['local M = {}', 'local lower = string.lower', ''];
-    for (let f = 0; f < 5; f++) {
-      lines.push(`function M.rule${f}(words)`, '  local total = 0', '  for _, w in ipairs(words) do total = total + #lower(w) end',
-        `  if total > ${f} then tools.emit_review_note("rule ${f}") end`, '  return total', 'end', '');
-    }
-    lines.push('local vendor = lookup_vendor_alias(input.vendor_name)', 'return { normalized_vendor = vendor, confidence = M.rule0({}) / 10 }', '');
-    const original = lines.join('\n');
+    const original = rulesModule(5, false);
     const analyses: ScriptAnalysis[] = [];
     const service = new LanguageService({ analysis: (analysis) => { analyses.push(analysis); return {}; } });
     service.open(script, original, 1);
@@ -259,13 +253,7 @@ describe('language service: an edit analyses again only what it changed', () => 
   it('makes diagnostics in slices, with edits between, as a fresh service makes them at once', () => {
     const dir = path.join(__dirname, '..', '..', '..', 'examples', 'invoice-normalizer');
     const script = path.join(dir, 'sliced.lua');
-    const lines = ['local M = {}', 'local lower = string.lower', ''];
-    for (let f = 0; f < 30; f++) {
-      lines.push(`function M.rule${f}(words)`, '  local total = 0', '  for _, w in ipairs(words) do total = total + #lower(w) end',
-        `  if total > ${f} then tools.emit_review_note("rule ${f}") end`, `  local function inner${f}() return total + ${f} end`, '  return inner' + f + '()', 'end', '');
-    }
-    lines.push('local vendor = lookup_vendor_alias(input.vendor_name)', 'return { normalized_vendor = vendor, confidence = M.rule0({}) / 10 }', '');
-    let text = lines.join('\n');
+    let text = rulesModule(30, true);
     const snippets = ['  local extra = total + 1\n', '  total = nil\n', 'local z = vendor:lower()\n', 'end\n', '  print(lower(words))\n', ' '];
     let seed = 2024;
     const random = (n: number): number => {
@@ -297,6 +285,21 @@ describe('language service: an edit analyses again only what it changed', () => 
     assert.ok(stops > 20, `stopped ${stops} times`);
   });
 });
+
+/**
+ * A module of `functions` rule functions under the example's contract, then its output; `inner`:
+ * each rule returns through a function nested in it (a closure over its local).
+ */
+function rulesModule(functions: number, inner: boolean): string {
+  const lines = ['local M = {}', 'local lower = string.lower', ''];
+  for (let f = 0; f < functions; f++) {
+    lines.push(`function M.rule${f}(words)`, '  local total = 0', '  for _, w in ipairs(words) do total = total + #lower(w) end',
+      `  if total > ${f} then tools.emit_review_note("rule ${f}") end`,
+      ...(inner ? [`  local function inner${f}() return total + ${f} end`, `  return inner${f}()`] : ['  return total']), 'end', '');
+  }
+  lines.push('local vendor = lookup_vendor_alias(input.vendor_name)', 'return { normalized_vendor = vendor, confidence = M.rule0({}) / 10 }', '');
+  return lines.join('\n');
+}
 
 /** The position of a UTF-16 offset in `text`. */
 function positionAt(text: string, offset: number): Position {

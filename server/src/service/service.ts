@@ -780,7 +780,9 @@ export class LanguageService {
     let locals = c.analysis.scope.localsAt(wordStart);
     if (locals.length > LOCALS_OFFERED) {
       list.incomplete = true;
-      if (word !== '') locals = locals.filter((local) => holdsInOrder(local.name, word));
+      // Its letters in order, any case (what editors filter completions by).
+      const typed = word.toLowerCase();
+      if (word !== '') locals = locals.filter((local) => matchScore(local.name.toLowerCase(), typed) >= 0);
       locals = locals.slice(-LOCALS_OFFERED);
     }
     for (const local of locals) {
@@ -2087,15 +2089,6 @@ function foldsOf(statement: ast.Statement): number[] {
 
 /** Visible locals offered at most (see `LanguageService.completionList`). */
 const LOCALS_OFFERED = 500;
-
-/** Whether `name` holds the letters of `typed` in order, any case (what editors filter completions by). */
-function holdsInOrder(name: string, typed: string): boolean {
-  const a = name.toLowerCase();
-  const b = typed.toLowerCase();
-  let j = 0;
-  for (let i = 0; i < a.length && j < b.length; i++) if (a[i] === b[j]) j++;
-  return j === b.length;
-}
 
 function dedupe(items: CompletionItem[]): CompletionItem[] {
   const seen = new Set<string>();
