@@ -393,7 +393,7 @@ console.log(`sandbox and cli limits: ${JSON.stringify(LIMITS)}`);
 // interpreter's loop alone (also in the cli's processes, which inherit the variable).
 const tier = process.env.SANDLUA_TIER;
 console.log(`second tier: ${tier === 'off' ? 'off (SANDLUA_TIER=off)' : tier === 'eager' ? 'every function translated on entry (SANDLUA_TIER=eager)' : `on (hot functions translated after ${tier ?? 1000} entries or loops)`}`);
-console.log(`times in ms; (x) = ratio to lua5.3; acct = sandbox / raw (the sandbox's accounting); Minstr/s and bytes held under the sandbox`);
+console.log(`times in ms; (x) = ratio to lua5.3; acct = sandbox / raw (the sandbox's accounting); Minstr/s and bytes held under the sandbox (held: the most its memory measures found; they are few far below the limit)`);
 console.log('program'.padEnd(17) + RUNNERS.map((r) => cell(r.name) + (hasLua && r.name !== 'lua5.3' ? cell('(x)', 7) : '')).join('') + cell('acct', 7) + cell('Minstr/s', 10) + cell('held', 11));
 const ratios = new Map(RUNNERS.map((r) => [r.name, []]));
 const overheads = [];

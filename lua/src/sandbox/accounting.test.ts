@@ -92,6 +92,15 @@ describe('sandbox: memory accounting', function () {
       assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
       assert.ok(passes < 8, `${passes} passes`);
     });
+    it('a script that fills a table after its first measure: the scheduled measure waits as if for the table', async () => {
+      // 100,000 strings made after the measure at the start (which saw an empty heap), then 3
+      // million instructions: the measure that comes anyway at a million would walk them all.
+      // Only the measures at the start and the end remain.
+      const source = 'local t = {} for i = 1, 100000 do t[i] = "item" .. i end local n = 0 for i = 1, 1000000 do n = n + i end return n + #t';
+      const { result, passes } = await run(source, 16 * MB);
+      assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+      assert.equal(passes, 2);
+    });
     it('and still fails a script that then holds more than the limit', async () => {
       const source = `${HOLD}
         for i = 1, 2000 do local s = ("y"):rep(4000) .. i end

@@ -320,6 +320,8 @@ export class Collector {
    * automatic pass. The count is rebased when a pass resets it, so the room left stays the same.
    */
   private watchAt = Infinity;
+  /** The room the watch was set with: what was allocated since is that less what is left (rebase keeps what is left). */
+  private watchRoom = 0;
   private onWatch: (() => void) | undefined;
   /** During an allocation pass: the running thread, whose stack is live only below stackTop. */
   private stackLimit: Coroutine | undefined = undefined;
@@ -429,6 +431,7 @@ export class Collector {
    */
   watch(bytes: number, onWatch: () => void): void {
     this.watchAt = this.vm.allocated + bytes;
+    this.watchRoom = bytes;
     this.onWatch = onWatch;
     this.updateThreshold();
   }
@@ -436,6 +439,11 @@ export class Collector {
   /** Whether the watch is due: the VM allocated `bytes` since `watch` (growth a host added to VM.allocated included). */
   watchDue(): boolean {
     return this.vm.allocated >= this.watchAt;
+  }
+
+  /** Bytes allocated since `watch` (what a host's next measure may find that its last did not). */
+  allocatedSinceWatch(): number {
+    return this.watchAt === Infinity ? 0 : this.watchRoom - (this.watchAt - this.vm.allocated);
   }
 
   /** The allocation count is about to restart from 0: the watch keeps the room it had left. */
