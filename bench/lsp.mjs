@@ -22,6 +22,8 @@
 //     the last result (what VS Code asks for), and the outline and folding ranges after each edit.
 //     The file opened again gets folding ranges asked every 5 ms until its diagnostics come: how
 //     long a request waits while a long file's analysis is made (in slices, between messages).
+//     A server of its own, asked as VS Code asks (pulled diagnostics with the last report's id),
+//     times the same edit followed by the pull, and the answer's size.
 //   - completion and hover latency on the large scripts (target p95 < 10 ms)
 //   - `sandlua check` of 1,000 scripts under a contract (target < 3 s)
 //   - server memory with 1,000 scripts open (target < 150 MB; LuaLS holds about 1 MB per file)
@@ -150,7 +152,7 @@ const stats = (xs) => {
  * `sandlua lsp --stdio` of the bundle `cli`, initialized on the workspace: the connection, and
  * `published(uri, version)`, which resolves with that version's diagnostics when they come.
  */
-async function startServer(cli) {
+async function startServer(cli, capabilities = {}) {
   const server = spawn(process.execPath, [cli, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const connection = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
   const waiting = new Map();
@@ -160,7 +162,7 @@ async function startServer(cli) {
   });
   connection.onRequest('workspace/configuration', () => [{}]);
   connection.listen();
-  await connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(ws).href, workspaceFolders: [{ uri: pathToFileURL(ws).href, name: 'ws' }], capabilities: {} });
+  await connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(ws).href, workspaceFolders: [{ uri: pathToFileURL(ws).href, name: 'ws' }], capabilities });
   await connection.sendNotification('initialized', {});
   const published = (uri, version) => new Promise((resolve) => waiting.set(uri, { version, resolve }));
   return { server, connection, published };
@@ -337,6 +339,38 @@ async function session(cli) {
   };
 }
 
+/**
+ * As VS Code asks for diagnostics (pulled, with the last report's id): a one-character edit in the
+ * 13,000-line file's longest function, then textDocument/diagnostic, 40 times; the answer's bytes.
+ */
+async function pullSession(cli) {
+  const { connection } = await startServer(cli, { textDocument: { diagnostic: { dynamicRegistration: false } } });
+  const text = realWorldScript(13000);
+  const file = join(ws, 'realpull13000.lua');
+  const uri = pathToFileURL(file).href;
+  writeFileSync(file, text);
+  await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'lua', version: 1, text } });
+  let report = await connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
+  const lines = text.split('\n');
+  const line = lines.findIndex((l) => /^function M\.parse_4\(/.test(l)) + 150;
+  const times = [];
+  const bytes = [];
+  for (let i = 0; i < 40; i++) {
+    const t = performance.now();
+    await connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: i + 2 },
+      contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: i % 2 } }, text: i % 2 ? '' : ' ' }],
+    });
+    const previousResultId = report.resultId;
+    report = await connection.sendRequest('textDocument/diagnostic', { textDocument: { uri }, ...(previousResultId ? { previousResultId } : {}) });
+    times.push(performance.now() - t);
+    bytes.push(JSON.stringify(report).length);
+  }
+  await connection.sendRequest('shutdown');
+  await connection.sendNotification('exit');
+  return { ...stats(times.slice(1)), bytes: stats(bytes).median };
+}
+
 const baseAt = process.argv.indexOf('--base');
 const BASE = baseAt > 0 ? join(process.argv[baseAt + 1], 'server/dist/sandlua.js') : undefined;
 
@@ -432,6 +466,8 @@ if (corpusAt > 0) {
 
 const ours = await session(CLI);
 const base = BASE ? await session(BASE) : undefined;
+ours.realPull = await pullSession(CLI);
+if (base) base.realPull = await pullSession(BASE);
 
 // The CLI on 1,000 scripts (the same files, on disk).
 const tree = join(ws, 'tree');
@@ -457,6 +493,7 @@ row('  10,000 top-level statements (valid)', (r) => pair(r.flatValid), '');
 row('  whole-text change (the same edit, no range)', (r) => pair(r.whole), '');
 row('real-world shape, 13,000 lines: edit → diagnostics', (r) => pair(r.realEdit), '(target < 15 ms median, p95 < 40 ms)');
 row('  whole-text change', (r) => pair(r.realWhole), '(target < 20 ms median)');
+row('  edit → pulled diagnostics (VS Code); answer', (r) => `${pair(r.realPull)}, ${r.realPull.bytes} B`, '');
 row('  edit inside the 1,500-line describe(...)', (r) => pair(r.realDescribe), '');
 row('  edit on a top-level local every function sees', (r) => pair(r.realHeader), '');
 row('  a statement typed and erased, per keystroke', (r) => pair(r.realTyping), '');

@@ -576,6 +576,25 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
       const report = await puller.request<{ kind: string; items: { code: string }[] }>('textDocument/diagnostic', script);
       assert.equal(report.kind, 'full');
       assert.ok(report.items.some((d) => d.code === 'forbidden'));
+      // Asked again with the report's id: the same diagnostics are `unchanged`, also after an edit
+      // that changes none of them (a comment after `local total = 0`); an edit that moves them is a full
+      // report with an id of its own, and so is a pull that names another id.
+      const id = (report as { resultId?: string }).resultId;
+      assert.ok(id);
+      type Report = { kind: string; resultId?: string; items?: { code: string }[] };
+      assert.deepEqual(await puller.request<Report>('textDocument/diagnostic', script, { previousResultId: id }), { kind: 'unchanged', resultId: id });
+      const uri = URI.file(script).toString();
+      const after = { line: 3, character: 'local total = 0'.length };
+      await puller.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: after, end: after }, text: ' -- a comment' }] });
+      assert.deepEqual(await puller.request<Report>('textDocument/diagnostic', script, { previousResultId: id }), { kind: 'unchanged', resultId: id });
+      await puller.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\n' }] });
+      const moved = await puller.request<Report>('textDocument/diagnostic', script, { previousResultId: id });
+      assert.equal(moved.kind, 'full');
+      assert.ok(moved.resultId && moved.resultId !== id);
+      assert.deepEqual(moved.items!.map((d) => d.code), report.items.map((d) => d.code));
+      const other = await puller.request<Report>('textDocument/diagnostic', script, { previousResultId: 'another' });
+      assert.equal(other.kind, 'full');
+      assert.deepEqual(other.items, moved.items);
       const workspace = await puller.connection.sendRequest('workspace/diagnostic', { previousResultIds: [], workDoneToken: 'w1' }) as { items: { uri: string; items: unknown[] }[] };
       const uris = workspace.items.map((i) => path.basename(URI.parse(i.uri).fsPath)).sort();
       assert.ok(uris.includes('normalize.lua') && uris.includes('script.lua') && uris.includes('sandlua.json'), uris.join(', '));

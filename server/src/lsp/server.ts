@@ -5,7 +5,7 @@
 import {
   createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, DiagnosticSeverity, DiagnosticTag, CompletionItemKind,
   InsertTextFormat, SymbolKind, DocumentHighlightKind, CodeActionKind, FoldingRangeKind, MarkupKind, ResponseError, ErrorCodes,
-  DocumentDiagnosticReportKind, FileChangeType, InlayHintKind, DidChangeWatchedFilesNotification, type SemanticTokens, type SemanticTokensDelta, LSPErrorCodes,
+  DocumentDiagnosticReportKind, type DocumentDiagnosticReport, FileChangeType, InlayHintKind, DidChangeWatchedFilesNotification, type SemanticTokens, type SemanticTokensDelta, LSPErrorCodes,
   type Connection, type InitializeParams, type InitializeResult, type Diagnostic as LspDiagnostic,
   type WorkspaceDocumentDiagnosticReport, type SelectionRange, type DocumentSymbol as LspDocumentSymbol, type SymbolInformation,
   type FormattingOptions, type CallHierarchyItem as LspCallHierarchyItem, type CompletionItem as LspCompletionItem, type RequestMessage, type ResponseMessage, type ConnectionStrategy,
@@ -152,6 +152,13 @@ export class Server {
   private readonly tooLarge = new Map<string, number>();
   /** Each open document's semantic tokens as last sent, with their result id (deltas are computed against them). */
   private readonly tokenResults = new Map<string, { id: string; data: Uint32Array }>();
+  /**
+   * The last pulled report of each open document: a pull whose previousResultId names it, and
+   * whose diagnostics are the same, is answered `unchanged` (a client typing in a long file with
+   * many findings is not sent them all again, nor has them to read and draw again).
+   */
+  private readonly pulledReports = new Map<string, { id: string; items: LspDiagnostic[] }>();
+  private pulledReportIds = 0;
   private lastTokenResult = 0;
 
   constructor(private readonly connection: Connection, private readonly service = new LanguageService()) {}
@@ -240,6 +247,7 @@ export class Server {
       const path = this.path(e.document.uri);
       if (this.uris.get(path) === e.document.uri) this.uris.delete(path);
       this.tokenResults.delete(e.document.uri);
+      this.pulledReports.delete(e.document.uri);
       const pending = this.pending.get(e.document.uri);
       if (pending) clearImmediate(pending);
       this.pending.delete(e.document.uri);
@@ -331,10 +339,17 @@ export class Server {
       // (its document changed) stops there.
       const path = this.path(p.textDocument.uri);
       if (!(await this.diagnosticsMade(path, token))) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'textDocument/diagnostic cancelled');
-      return this.guard(() => {
+      return this.guard((): DocumentDiagnosticReport => {
+        const uri = p.textDocument.uri;
         const items = this.diagnostics(path);
-        this.prepare(p.textDocument.uri);
-        return { kind: DocumentDiagnosticReportKind.Full, items };
+        this.prepare(uri);
+        const before = this.pulledReports.get(uri);
+        if (before && before.id === p.previousResultId && sameDiagnostics(before.items, items)) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId: before.id };
+        // Kept for the documents the client has open (it closes them), not for every file it asks about.
+        if (!this.documents.get(uri)) return { kind: DocumentDiagnosticReportKind.Full, items };
+        const resultId = `d${++this.pulledReportIds}`;
+        this.pulledReports.set(uri, { id: resultId, items });
+        return { kind: DocumentDiagnosticReportKind.Full, resultId, items };
       }, { kind: DocumentDiagnosticReportKind.Full, items: [] });
     });
     c.languages.diagnostics.onWorkspace(async (_p, token, workDone) => {
@@ -637,4 +652,21 @@ function numbers(data: Uint32Array): number[] {
   const out = new Array<number>(data.length);
   for (let i = 0; i < data.length; i++) out[i] = data[i];
   return out;
+}
+
+/** Whether two lists of diagnostics say the same (ranges, severities, codes, sources, messages, tags), in the same order. */
+function sameDiagnostics(a: LspDiagnostic[], b: LspDiagnostic[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    const r = x.range;
+    const q = y.range;
+    if (r.start.line !== q.start.line || r.start.character !== q.start.character || r.end.line !== q.end.line || r.end.character !== q.end.character) return false;
+    if (x.severity !== y.severity || x.code !== y.code || x.source !== y.source || x.message !== y.message) return false;
+    const t = x.tags ?? [];
+    const u = y.tags ?? [];
+    if (t.length !== u.length || t.some((tag, k) => tag !== u[k])) return false;
+  }
+  return true;
 }
