@@ -103,9 +103,9 @@ describe('packages (npm pack, installed in an empty project outside the reposito
     const files = engine.files.map((f) => f.path);
     assert.deepEqual(files.filter((f) => /\.test\.|\/testing\/|fixtures|\.map$|\.ts$/.test(f) && !f.endsWith('.d.ts')), []);
     assert.deepEqual(files.filter((f) => !['package.json', 'README.md', 'LICENSE'].includes(f) && !/^out\/.*(\.js|\.d\.ts|\.mjs)$/.test(f) && !/^dist\/[a-z0-9-]+\.js$/.test(f)), []);
-    // The build (out/) and its bundle (dist/: the engine, its ajv and re2js parts, the pool's worker).
-    for (const entry of ['out/index.js', 'out/index.mjs', 'out/index.d.ts', 'out/sandbox/sandbox.js', 'out/sandbox/pool-worker.js', 'out/analysis/checker.d.ts',
-      'dist/sandlua-engine.js', 'dist/sandlua-ajv.js', 'dist/sandlua-re2js.js', 'dist/pool-worker.js', 'dist/compile-worker.js', 'out/sandbox/compile-worker.js']) {
+    // The build (out/) and its bundle (dist/: the runtime and the engine, their ajv and re2js parts, the pool's worker).
+    for (const entry of ['out/index.js', 'out/index.mjs', 'out/index.d.ts', 'out/runtime.js', 'out/runtime.mjs', 'out/runtime.d.ts', 'out/sandbox/sandbox.js', 'out/sandbox/pool-worker.js', 'out/analysis/checker.d.ts',
+      'dist/sandlua-engine.js', 'dist/sandlua-runtime.js', 'dist/sandlua-ajv.js', 'dist/sandlua-re2js.js', 'dist/pool-worker.js', 'dist/compile-worker.js', 'out/sandbox/compile-worker.js']) {
       assert.ok(files.includes(entry), `${entry} missing from ${files.join(', ')}`);
     }
     assert.deepEqual(cli.files.map((f) => f.path).sort(), ['LICENSE', 'README.md', 'bin/sandlua.js', 'dist/one_ini_bg.wasm', 'dist/sandlua-dap.js', 'dist/sandlua-fmt.js', 'dist/sandlua-lsp.js', 'dist/sandlua.js', 'dist/stylua_lib_bg.wasm', 'package.json']);
@@ -250,5 +250,21 @@ describe('packages (npm pack, installed in an empty project outside the reposito
     const program = path.join(project, 'embed-bundle.cjs');
     fs.writeFileSync(program, embedProgram("const { Sandbox, SandboxPool, parse, parseManifest } = require('@sandlua/lua/bundle');", (body) => `(async () => {\n  ${body}\n})();`));
     assert.deepEqual(JSON.parse(ok(run('node', [program], project), 'embed-bundle.cjs')), EMBED_EXPECTED);
+  });
+
+  it('a host embeds the runtime alone (@sandlua/lua/runtime, import and require, and its bundle): no analysis loaded', function () {
+    const programs: [string, string, (body: string) => string][] = [
+      ['runtime.mjs', "import { Sandbox, SandboxPool, parse, parseManifest } from '@sandlua/lua/runtime';", (body) => body.replace(/^ {2}/gm, '')],
+      ['runtime.cjs', "const { Sandbox, SandboxPool, parse, parseManifest } = require('@sandlua/lua/runtime');", (body) => `(async () => {\n  ${body}\n})();`],
+      ['runtime-bundle.cjs', "const { Sandbox, SandboxPool, parse, parseManifest } = require('@sandlua/lua/runtime-bundle');", (body) => `(async () => {\n  ${body}\n})();`],
+    ];
+    for (const [name, header, wrap] of programs) {
+      const program = path.join(project, name);
+      // After the program: which of the engine's files the process loaded (the checker's is the analysis).
+      const loaded = "process.on('exit', () => { const files = Object.keys(require.cache ?? {}); if (files.some((f) => /analysis[\\\\/]checker\\.js$|sandlua-engine\\.js$/.test(f))) process.exitCode = 3; });";
+      const text = embedProgram(header, wrap);
+      fs.writeFileSync(program, name.endsWith('.mjs') ? `import { createRequire } from 'module';\nconst require = createRequire(import.meta.url);\n${text}\n${loaded}\n` : `${text}\n${loaded}\n`);
+      assert.deepEqual(JSON.parse(ok(run('node', [program], project), name)), EMBED_EXPECTED);
+    }
   });
 });

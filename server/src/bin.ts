@@ -17,7 +17,7 @@ useCodeCache(__filename, !checkWorker, process.argv[2]);
 // start does not load ajv to compile them again (@sandlua/lua's keepCompiledSchemas).
 const cache = cacheRoot();
 if (cache !== undefined && ['run', 'check', 'report', 'replay'].includes(process.argv[2])) {
-  (require('@sandlua/lua') as typeof import('@sandlua/lua')).keepCompiledSchemas(join(cache, 'schemas'));
+  (require('@sandlua/lua/runtime') as typeof import('@sandlua/lua/runtime')).keepCompiledSchemas(join(cache, 'schemas'));
 }
 
 // A check worker starts the checker's worker side (which the command loaded only in the main thread).

@@ -52,14 +52,14 @@ describe('sandlua start-up: parts and code cache', function () {
     .map((f) => f.replace(/-[0-9a-f]+-[a-z]+-[0-9a-f]+\.v8$/, ''));
   const fileOf = (part: string, command: string): string => path.join(cacheFolder, cached().find((f) => f.startsWith(`${part}-`) && f.includes(`-${command}-`))!);
 
-  it('run loads the engine and ajv (the contract declares schemas, no pattern) and runs the same from the cache', () => {
+  it('run loads the runtime (not the analysis) and ajv (the contract declares schemas, no pattern) and runs the same from the cache', () => {
     const first = sandlua('run', 'small.lua', '--input', '{"n":41}');
     assert.equal(first.status, 0, first.stderr);
     assert.deepEqual(JSON.parse(first.stdout), { total: 42 });
-    assert.deepEqual(parts(), ['sandlua-ajv', 'sandlua-engine']);
+    assert.deepEqual(parts(), ['sandlua-ajv', 'sandlua-runtime']);
     // The input's and the output's validators (and their properties'), kept.
     assert.ok(fs.readdirSync(schemaFolder).filter((f) => /^schema-[0-9a-f]+\.js$/.test(f)).length >= 2);
-    const engine = fileOf('sandlua-engine', 'run');
+    const engine = fileOf('sandlua-runtime', 'run');
     const ajv = fileOf('sandlua-ajv', 'run');
     const written = fs.statSync(engine).mtimeMs;
     const ajvWritten = fs.statSync(ajv).mtimeMs;
@@ -74,19 +74,19 @@ describe('sandlua start-up: parts and code cache', function () {
   });
 
   it('check loads no language server, debug adapter, formatter or ajv (the validators were kept), and keeps a cache of its own beside run\'s', () => {
-    const runEngine = fileOf('sandlua-engine', 'run');
+    const runEngine = fileOf('sandlua-runtime', 'run');
     const runWritten = fs.statSync(runEngine).mtimeMs;
     const run = sandlua('check', 'small.lua');
     assert.equal(run.status, 0, run.stdout + run.stderr);
-    assert.deepEqual(parts('check'), ['sandlua-engine']);
+    assert.deepEqual(parts('check'), ['sandlua-engine', 'sandlua-runtime']);
     // Each holds what its own command compiled: run's is used again as it was.
     assert.equal(sandlua('run', 'small.lua', '--input', '{"n":3}').status, 0);
     assert.equal(fs.statSync(runEngine).mtimeMs, runWritten, "check's start did not replace run's cache");
-    assert.deepEqual(parts(), ['sandlua-ajv', 'sandlua-engine', 'sandlua-engine']);
+    assert.deepEqual(parts(), ['sandlua-ajv', 'sandlua-engine', 'sandlua-runtime', 'sandlua-runtime']);
   });
 
   it('a damaged cache is refused and written again; the command is unchanged', () => {
-    const full = fileOf('sandlua-engine', 'run');
+    const full = fileOf('sandlua-runtime', 'run');
     const garbage = Buffer.alloc(fs.statSync(full).size, 0x5a);
     fs.writeFileSync(full, garbage);
     const run = sandlua('run', 'small.lua', '--input', '{"n":"x"}');
@@ -112,8 +112,8 @@ describe('sandlua start-up: parts and code cache', function () {
     const run = spawnSync(process.execPath, [pkg, 'run', 'small.lua', '--input', '{"n":5}'], { cwd: tmp, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cacheHome, SANDLUA_CODE_CACHE: '' } });
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout), { total: 6 });
-    // The engine and ajv again, from lua/dist (the package's engine), and the repository's kept.
-    assert.deepEqual(parts('run'), ['sandlua-ajv', 'sandlua-ajv', 'sandlua-engine', 'sandlua-engine']);
+    // The runtime and ajv again, from lua/dist (the package's engine), and the repository's kept.
+    assert.deepEqual(parts('run'), ['sandlua-ajv', 'sandlua-ajv', 'sandlua-runtime', 'sandlua-runtime']);
     for (const file of own) assert.ok(cached().includes(file), `${file} was kept`);
   });
 

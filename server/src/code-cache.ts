@@ -35,12 +35,13 @@ export function useCodeCache(entry: string, write: boolean, command: string | un
   if (root === undefined) return;
   const kind = command !== undefined && /^[a-z]{1,16}$/.test(command) ? command : 'other';
   // The parts beside the entry, and those beside the engine's bundle where it is installed apart
-  // (the `sandlua` package loads `@sandlua/lua/bundle`, whose parts are `@sandlua/lua`'s dist/).
+  // (the `sandlua` package loads `@sandlua/lua/bundle` and `@sandlua/lua/runtime-bundle`, whose
+  // parts are `@sandlua/lua`'s dist/).
   const folders = new Set([dirname(entry)]);
   const cacheFolder = join(root, 'code');
   const isPart = (filename: string): boolean => {
     const name = basename(filename);
-    if (name === 'sandlua-engine.js') folders.add(dirname(filename));
+    if (name === 'sandlua-engine.js' || name === 'sandlua-runtime.js') folders.add(dirname(filename));
     return folders.has(dirname(filename)) && /^sandlua-[a-z0-9]+\.js$/.test(name);
   };
   const loaded: Loaded[] = [];

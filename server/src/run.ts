@@ -9,7 +9,7 @@ import { parseArgs } from 'util';
 import {
   Sandbox, auditProblem, findManifest, loadManifest, defaultContract, loadHostModule, HostModuleError, folderFiles,
   type SandboxFiles, type AuditRecord, type Contract, type HostImplementation, type ManifestResult, type RunResult,
-} from '@sandlua/lua';
+} from '@sandlua/lua/runtime';
 import type { Io } from './cli';
 import { UsageError, isUsageError } from './usage';
 

@@ -4,8 +4,8 @@
 
 import { getHeapStatistics } from 'v8';
 import { parentPort } from 'worker_threads';
-// Through the engine's entry, so that the bundled worker loads the engine bundle beside it.
-import { compile, type Proto } from '../index';
+// Through the runtime's entry, so that the bundled worker loads the runtime's part beside it.
+import { compile, type Proto } from '../runtime';
 import type { CompileAnswer, CompileJob, CompileStop, PackedProto } from './compile-thread';
 
 /** Thrown by the job's charge to stop the compiler at one of the job's limits. */

@@ -3,9 +3,9 @@
 // functions and output sinks are forwarded over the task's MessagePort to the host's main thread.
 
 import { MessageChannel, parentPort } from 'worker_threads';
-// Through the engine's entry, so that the bundled worker (lua/dist/pool-worker.js, built by
-// scripts/bundle.mjs) loads the engine bundle beside it rather than a copy of its own.
-import { parseManifest, Sandbox, RefusedValue, type HostImplementation, type RunResult } from '../index';
+// Through the runtime's entry, so that the bundled worker (lua/dist/pool-worker.js, built by
+// scripts/bundle.mjs) loads the runtime's part beside it rather than a copy of its own (and not the analysis).
+import { parseManifest, Sandbox, RefusedValue, type HostImplementation, type RunResult } from '../runtime';
 import type { FromWorker, PoolTask, PoolWorkerData, PoolWorkerHello, ToWorker } from './pool';
 
 /** This worker's channel to the host's main thread: its other end goes to the pool at once. */
