@@ -162,12 +162,30 @@ const shapeFindings = new WeakMap<ast.Statement, { main: FunctionInfo; contract:
  */
 const useFindings = new WeakMap<ast.Statement, { main: FunctionInfo; contract: Contract | undefined; key: string; start: number; count: number; entries: UseEntry[] }>();
 
-type UseEntry = Finding | { finding: Finding; use: number; name: string };
+/**
+ * A finding kept for a statement; or an ungranted call's, whose fix declares the name as a host
+ * function typed from its arguments: kept with the use's index and the name, and the last fix made
+ * with the signature it was made for (the same signature again reuses it: fixes are not changed once
+ * made).
+ */
+type UseEntry = Finding | { finding: Finding; use: number; name: string; signature?: string; fixes?: Fix[] };
 
 /** The name an ungranted call's fix declares in the contract's host section (see declareHostFix), if it has that fix. */
 function declaredHostName(f: Finding): string | undefined {
   const edit = f.code === 'ungranted-host' ? f.fixes?.[0]?.contract?.[0] : undefined;
   return edit && edit.path.length === 2 && edit.path[0] === 'host' ? String(edit.path[1]) : undefined;
+}
+
+interface HostFixParam { name: string; type: string }
+
+/** A host function's parameters as its fix's title shows them. */
+function signatureOf(params: HostFixParam[]): string {
+  return params.map((p) => (p.name === '...' ? '...' : `${p.name}: ${p.type}`)).join(', ');
+}
+
+/** The fix that declares `name` in the contract's host section with these parameters. */
+function hostFix(name: string, params: HostFixParam[]): Fix {
+  return contractFix(`Declare host function \`${name}(${signatureOf(params)})\` in sandlua.json`, { path: ['host', name], value: { params, returns: 'any' } });
 }
 
 /** Numbers for the main block's `if` statements, in the key of useFindings. */
@@ -307,8 +325,15 @@ class Checker {
             this.findings.push(movedFinding(entry, delta));
             continue;
           }
-          // The same contract, name and call: the fix is made again, typed as the arguments are now.
-          this.findings.push({ ...movedFinding(entry.finding, delta), fixes: this.declareHostFix(entry.name, uses[from + entry.use]) });
+          // The same contract, name and call: the fix is typed as the arguments are now.
+          const params = this.hostFixParams(entry.name, uses[from + entry.use]);
+          const signature = params === undefined ? undefined : signatureOf(params);
+          if (entry.fixes === undefined || entry.signature !== signature) {
+            entry.signature = signature;
+            entry.fixes = params === undefined ? [] : [hostFix(entry.name, params)];
+          }
+          const { finding } = entry;
+          this.findings.push({ ...finding, start: finding.start + delta, end: finding.end + delta, fixes: entry.fixes });
         }
         continue;
       }
@@ -518,20 +543,24 @@ class Checker {
    * nothing sure); the result is `any`, which the call site does not tell.
    */
   private declareHostFix(name: string, use: GlobalPathUse): Fix[] {
+    const params = this.hostFixParams(name, use);
+    return params === undefined ? [] : [hostFix(name, params)];
+  }
+
+  /** The parameters a fix declaring `name` as a host function gives it (typed from the call's arguments), if it has that fix. */
+  private hostFixParams(name: string, use: GlobalPathUse): HostFixParam[] | undefined {
     const call = use.call;
-    if (!this.contract || use.access !== 'call' || !call || call.method || !HOST_NAME.test(name)) return [];
+    if (!this.contract || use.access !== 'call' || !call || call.method || !HOST_NAME.test(name)) return undefined;
     // A global the script may still define, or a name the contract's host section cannot take.
-    if (this.contract.hostGlobals.get(name.split('.')[0]) === 'function') return [];
+    if (this.contract.hostGlobals.get(name.split('.')[0]) === 'function') return undefined;
     const taken = new Set<string>();
-    const params = call.args.map((arg, i) => {
+    return call.args.map((arg, i) => {
       if (arg.kind === 'Vararg' && i === call.args.length - 1) return { name: '...', type: 'any' };
       let base = argumentName(arg) ?? `arg${i + 1}`;
       if (taken.has(base)) base = `${base}${i + 1}`;
       taken.add(base);
       return { name: base, type: hostTypeOf(this.inference?.types.typeOf(arg)) };
     });
-    const signature = params.map((p) => (p.name === '...' ? '...' : `${p.name}: ${p.type}`)).join(', ');
-    return [contractFix(`Declare host function \`${name}(${signature})\` in sandlua.json`, { path: ['host', name], value: { params, returns: 'any' } })];
   }
 
   private visibleGlobals(): Set<string> {
