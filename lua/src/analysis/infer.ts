@@ -771,8 +771,15 @@ class Inferer {
     this.host = contract?.host ?? new Map();
     this.hostGlobals = contract?.hostGlobals ?? new Map();
     this.input = inputType(contract?.input);
-    for (const ref of scope.references) if (ref.access === 'write' && ref.upvalue && ref.local) this.closureWritten.add(ref.local.id);
-    for (const f of scope.functions) this.functionInfo.set(f.node, f);
+    // Indexed loops: these run once per analysis over the whole file, often before V8 optimizes
+    // them, where `for...of` made an iterator result per element (~370 KB an edit on 13,000 lines).
+    const references = scope.references;
+    for (let i = 0; i < references.length; i++) {
+      const ref = references[i];
+      if (ref.access === 'write' && ref.upvalue && ref.local) this.closureWritten.add(ref.local.id);
+    }
+    const functions = scope.functions;
+    for (let i = 0; i < functions.length; i++) this.functionInfo.set(functions[i].node, functions[i]);
     this.stringMetamethods = scope.globals.has('getmetatable') || scope.globals.has('require') || scope.globals.has('debug');
     this.primitiveMetatables = scope.globals.has('debug') || requireUses(scope).some((use) => use.name === 'debug');
     const key = this.worldKey(parsed.chunk);
