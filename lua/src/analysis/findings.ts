@@ -54,10 +54,11 @@ export function contractFix(title: string, ...edits: ContractEdit[]): Fix {
 
 /**
  * A finding moved by `delta` with its fixes' edits (a copy: findings handed out are marked later,
- * by suppressions and severities), for an analysis that takes an earlier one's over.
+ * by suppressions and severities), for an analysis that takes an earlier one's over. Fixes are
+ * never changed once made: unmoved, they are shared.
  */
 export function movedFinding(f: Finding, delta: number): Finding {
   const out: Finding = { ...f, start: f.start + delta, end: f.end + delta };
-  if (f.fixes) out.fixes = f.fixes.map((fix) => ({ ...fix, edits: fix.edits.map((e) => ({ ...e, start: e.start + delta, end: e.end + delta })) }));
+  if (f.fixes && delta !== 0) out.fixes = f.fixes.map((fix) => ({ ...fix, edits: fix.edits.map((e) => ({ ...e, start: e.start + delta, end: e.end + delta })) }));
   return out;
 }
