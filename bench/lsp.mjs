@@ -143,6 +143,9 @@ function realWorldScript(lines) {
   return out.join('\n') + '\n';
 }
 
+/** The real-world shape's line inside its longest function, where its edits land: the middle of the file's first third. */
+const longestFunctionLine = (lines) => lines.findIndex((l) => /^function M\.parse_4\(/.test(l)) + 150;
+
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return { median: s[s.length >> 1], p95: s[Math.floor(s.length * 0.95)] };
@@ -257,9 +260,8 @@ async function session(cli) {
   const flatValid = await editLatency('flatvalid10000', flatValidScript(10000), 60);
   const whole = await editLatency('whole10000', rulesScript(10000), 60, true);
   const real = realWorldScript(13000);
-  // Inside the longest function: the middle of the file's first third.
   const realLines = real.split('\n');
-  const longest = realLines.findIndex((l) => /^function M\.parse_4\(/.test(l)) + 150;
+  const longest = longestFunctionLine(realLines);
   const realEdit = await editLatency('real13000', real, 60, false, longest);
   const realWhole = await editLatency('realwhole13000', real, 40, true, longest);
   // Inside the test suite's one 1,500-line `describe(function() ... end)` statement.
@@ -351,8 +353,7 @@ async function pullSession(cli) {
   writeFileSync(file, text);
   await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'lua', version: 1, text } });
   let report = await connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
-  const lines = text.split('\n');
-  const line = lines.findIndex((l) => /^function M\.parse_4\(/.test(l)) + 150;
+  const line = longestFunctionLine(text.split('\n'));
   const times = [];
   const bytes = [];
   for (let i = 0; i < 40; i++) {

@@ -99,6 +99,8 @@ export class SandboxPool {
   private nextRun = 0;
   /** Each worker's channel (a worker sends its end when it starts; it closes when the worker ends). */
   private readonly ports = new Set<MessagePort>();
+  /** worker_threads' receiveMessageOnPort, loaded with piscina (the engine's top level does not load worker_threads). */
+  private readonly receiveMessageOnPort: typeof import('worker_threads').receiveMessageOnPort;
 
   constructor(options: SandboxPoolOptions) {
     // The same checks and messages as a Sandbox (undeclared host functions, values that are not functions).
@@ -129,6 +131,7 @@ export class SandboxPool {
     // Loaded here, not at the module's top: a program that never makes a pool never loads piscina.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const Piscina = require('piscina') as typeof PiscinaPool;
+    this.receiveMessageOnPort = (require('worker_threads') as typeof import('worker_threads')).receiveMessageOnPort;
     this.piscina = new Piscina({
       filename: WORKER_FILE,
       minThreads: threads,
@@ -209,9 +212,9 @@ export class SandboxPool {
     try {
       const result = (await this.piscina.run(task, { signal: run.abort.signal })) as RunResult;
       // What the worker wrote before it answered is already queued on its channel: passed on first.
-      const { receiveMessageOnPort } = require('worker_threads') as typeof import('worker_threads');
+      const receive = this.receiveMessageOnPort;
       for (const port of this.ports) {
-        for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) this.route(port, m.message as FromWorker);
+        for (let m = receive(port); m !== undefined; m = receive(port)) this.route(port, m.message as FromWorker);
       }
       return result;
     } catch (e) {

@@ -436,9 +436,7 @@ class Run {
   private lastMemory = 0;
   /** The least allocation between two measures (see measureMemory). */
   private grace: number;
-  /** The instruction count at which a measure comes anyway (see measured and periodicDue). */
-  private nextMemoryCheck = 0;
-  /** The instruction count at the last measure, and the objects and entries its pass walked. */
+  /** The instruction count at the last measure, and the objects and entries its pass walked (when the next comes anyway: periodicDue). */
   private measuredAt = 0;
   private lastWalk = 0;
   /** An allocation made a measure due: the hook takes it before the next instruction. */
@@ -852,23 +850,18 @@ class Run {
   }
 
   /**
-   * Whether the measure that comes anyway (measured) is due. It was set from the last pass's walk,
-   * but the next pass walks what was allocated since too: a script that filled a table with
-   * 100,000 strings after its first measure paid a pass of 11 ms at a million instructions, 8% of
-   * its run. When allocation since could make the walk longer, the measure waits 1,024
-   * instructions per object it may walk, as measured schedules it: at most one object or table
-   * entry per SIZE.arraySlot bytes (the least anything the VM counts weighs). A script that
-   * allocates nothing is measured as before; the memory limit does not wait for this measure (the
-   * collector's watch asks for one whenever what was allocated could pass it).
+   * Whether the measure that comes anyway (see measured) is due: 1,024 instructions after the last
+   * one per object the next pass may walk, which is the last pass's walk and what was allocated
+   * since, at most one object or table entry per SIZE.arraySlot bytes (the least anything the VM
+   * counts weighs). Counting the last walk alone, a script that filled a table with 100,000
+   * strings after its first measure paid a pass of 11 ms at a million instructions, 8% of its run.
+   * A script that allocates nothing is measured as before; the memory limit does not wait for this
+   * measure (the collector's watch asks for one whenever what was allocated could pass it).
    */
   private periodicDue(): boolean {
     const vm = this.state.vm;
-    if (vm.instructions < this.nextMemoryCheck) return false;
     const walk = this.lastWalk + vm.gc.allocatedSinceWatch() / SIZE.arraySlot;
-    const due = this.measuredAt + Math.max(MEASURE_EVERY, 1024 * walk);
-    if (vm.instructions >= due) return true;
-    this.nextMemoryCheck = due;
-    return false;
+    return vm.instructions >= this.measuredAt + Math.max(MEASURE_EVERY, 1024 * walk);
   }
 
   private checkLimits(): void {
@@ -1043,7 +1036,6 @@ class Run {
     // instructions, it cost table.remove's shifts 40%).
     this.measuredAt = vm.instructions;
     this.lastWalk = heap.objects + heap.entries;
-    this.nextMemoryCheck = vm.instructions + Math.max(MEASURE_EVERY, 1024 * this.lastWalk);
     // Near the limit that room is small and a pass per few allocations would cost far more than
     // the script (a pass visits the whole heap): the room is at least `grace`, which starts at
     // 1/64 of the limit and doubles each time a measure finds less room than that (a script
