@@ -70,10 +70,18 @@ const DEFAULT_RULES: ReadonlyMap<string, boolean> = new Map([
 ]);
 
 export class StdlibPolicy {
+  private static defaultPolicy: StdlibPolicy | undefined;
+  private static unrestrictedPolicy: StdlibPolicy | undefined;
+
   /** The policy of a contract without `stdlib` rules (also the fallback for a broken contract). */
-  static readonly DEFAULT = new StdlibPolicy();
+  static get DEFAULT(): StdlibPolicy {
+    return (StdlibPolicy.defaultPolicy ??= new StdlibPolicy());
+  }
+
   /** Every standard name reachable, as in ordinary Lua: for scripts no contract governs, judged as plain Lua. */
-  static readonly UNRESTRICTED = new StdlibPolicy({ allow: DEFAULT_DENIED });
+  static get UNRESTRICTED(): StdlibPolicy {
+    return (StdlibPolicy.unrestrictedPolicy ??= new StdlibPolicy({ allow: DEFAULT_DENIED }));
+  }
 
   /** Contract entries: true = allow, false = deny (deny wins when both name an entry). */
   private readonly rules = new Map<string, boolean>();

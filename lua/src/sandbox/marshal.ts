@@ -9,6 +9,7 @@
 import { LFloat } from '../vm/number';
 import { LuaTable } from '../vm/table';
 import type { LuaValue } from '../vm/value';
+import { now } from '../vm/clock';
 
 /** Deepest nesting converted either way. */
 export const MAX_DEPTH = 100;
@@ -87,13 +88,13 @@ export function holding<T>(f: () => T): T {
     heldAtTurn = heldMs;
     setImmediate(() => { turnMarked = false; });
   }
-  const at = performance.now();
+  const at = now();
   holdingDepth++;
   try {
     return f();
   } finally {
     holdingDepth--;
-    heldMs += performance.now() - at;
+    heldMs += now() - at;
   }
 }
 
@@ -169,11 +170,11 @@ export function inSlices<R>(steps: Steps<R>, sliceMs: number): { value: R } | { 
   const begun = steps.next();
   if (begun.done) return { value: begun.value };
   const slice = (): { value: R } | undefined => holding(() => {
-    const until = performance.now() + sliceMs;
+    const until = now() + sliceMs;
     for (;;) {
       const r = steps.next();
       if (r.done) return { value: r.value };
-      if (r.value === true || performance.now() >= until) return undefined;
+      if (r.value === true || now() >= until) return undefined;
     }
   });
   const first = begun.value === true ? undefined : slice();

@@ -21,6 +21,7 @@ import type { Contract } from '../contract/manifest';
 import { Sandbox, UNREAD_MESSAGE, type HostImplementation, type SandboxOptions, type RunError, type RunOptions, type RunResult, type RunStats, type SandboxErrorKind } from './sandbox';
 import { AUDIT_FORMAT, auditBytes, canonicalJson, sha256, type AuditHostCall, type AuditRecord } from './audit';
 import { MarshalError, hostValueSteps, inSlices, type HostValue, type Json } from './marshal';
+import { now } from '../vm/clock';
 
 /**
  * Sandbox's options that can reach a worker (host functions and sinks stay in this thread), and
@@ -251,7 +252,7 @@ export class SandboxPool {
 class PooledRun {
   /** Aborted when the run passes its time limit: piscina then terminates its worker. */
   readonly abort = new AbortController();
-  private started = performance.now();
+  private started = now();
   private timer: NodeJS.Timeout | undefined;
   /** The channel of the worker running it (known once it started). */
   private port: MessagePort | undefined;
@@ -265,7 +266,7 @@ class PooledRun {
   /** The worker began the run (it may have waited in the queue until now): its time limit starts. */
   start(port: MessagePort, limitMs: number): void {
     this.port = port;
-    this.started = performance.now();
+    this.started = now();
     this.timer = setTimeout(() => this.abort.abort(), limitMs);
   }
 
@@ -302,7 +303,7 @@ class PooledRun {
     this.hostCalls++;
     const record: AuditHostCall = { name, args, ms: 0 };
     if (this.audit) this.calls.push(record);
-    const began = performance.now();
+    const began = now();
     let answer: ToWorker;
     try {
       const result = await this.pool.implementation(name)!(...args);
@@ -331,7 +332,7 @@ class PooledRun {
       record.error = message;
       answer = { t: 'err', id, message, ...(odd ? { odd } : {}) };
     }
-    record.ms = Math.round((performance.now() - began) * 1000) / 1000;
+    record.ms = Math.round((now() - began) * 1000) / 1000;
     // The run may be over (its time ran out waiting): the worker then drops the answer.
     this.port?.postMessage(answer);
   }
@@ -340,7 +341,7 @@ class PooledRun {
   ended(source: string, input: unknown, options: RunOptions, kind: SandboxErrorKind, message: string): RunResult {
     const manifest = this.pool.manifest;
     const error: RunError = { kind, message };
-    const stats: RunStats = { instructions: 0, memoryBytes: 0, timeMs: Math.round((performance.now() - this.started) * 1000) / 1000, hostCalls: this.hostCalls };
+    const stats: RunStats = { instructions: 0, memoryBytes: 0, timeMs: Math.round((now() - this.started) * 1000) / 1000, hostCalls: this.hostCalls };
     if (!options.audit) return { ok: false, error, onFailure: manifest.onFailure, stats };
     let inputJson: Json = null;
     try {

@@ -28,6 +28,7 @@ import { LuaState } from '../vm/state';
 import type { CallFrame, Coroutine, VM } from '../vm/interp';
 import type { HeapSize, PassBound } from '../vm/gc';
 import { SIZE } from '../vm/heap';
+import { now } from '../vm/clock';
 import { LuaTable } from '../vm/table';
 import { LuaClosure, LuaError, LuaValue, NativeFunction, Request, Upvalue, fromLuaString, typeName } from '../vm/value';
 import type { Clock } from '../stdlib/os';
@@ -281,7 +282,7 @@ export class Sandbox {
 
   /**
    * @internal The main chunk of a run: a long source is compiled on the compile worker
-   * (compile-thread.ts) while the event loop goes on; undefined when `deadline` (performance.now()
+   * (compile-thread.ts) while the event loop goes on; undefined when `deadline` (now()
    * time) passed first.
    */
   async compileForRun(source: string, name: string, deadline: number): Promise<Proto | string | undefined> {
@@ -291,8 +292,8 @@ export class Sandbox {
     // The worker gives up at the deadline itself (a long and/or chain compiles in quadratic time),
     // so that no chunk holds it, and the other runs' chunks queued behind, past its run's limit.
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), Math.max(0, deadline - performance.now())); });
-    const compiled = compileOffThread(source, '@' + name, { timeMs: Math.max(0, deadline - performance.now()) });
+    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), Math.max(0, deadline - now())); });
+    const compiled = compileOffThread(source, '@' + name, { timeMs: Math.max(0, deadline - now()) });
     const first = await Promise.race([compiled, late]);
     clearTimeout(timer);
     if (first === 'late' || (first !== undefined && 'stopped' in first)) return undefined;
@@ -419,7 +420,7 @@ class Fatal {
 class Run {
   private readonly contract: Contract;
   private readonly state: LuaState;
-  private readonly started = performance.now();
+  private readonly started = now();
   private deadline: number;
   /** What is being compiled off the thread while the run waits (a chunk for `load`, a module), for the time limit's message. */
   private compiling: string | undefined;
@@ -571,13 +572,13 @@ class Run {
     let sinceCheck = 0;
     // A long run gives the event loop a turn every YIELD_MS (other sandboxes, host I/O, a
     // debugger's pause request): it pauses itself and goes on after setImmediate.
-    let lastYield = performance.now();
+    let lastYield = now();
     /** When the run first wanted its turn where it could not pause, since it last paused (UNPAUSABLE_MS). */
     let refusedAt: number | undefined;
     let yielding = false;
     let measuring = false;
     /** When the limits were last checked (the pace). */
-    let checkedAt = performance.now();
+    let checkedAt = now();
     const hook = (_vm: VM, frame: CallFrame, canPause: boolean): boolean => {
       // A measure an instruction found due: here, between instructions, in slices (the run paused)
       // when the run can pause; else (inside a native's callback) at once.
@@ -598,18 +599,18 @@ class Run {
         }
         this.checkLimits();
         if (debug !== undefined && debug.step(frame)) return true;
-        const now = performance.now();
+        const at = now();
         if (debug === undefined) {
-          const took = now - checkedAt;
+          const took = at - checkedAt;
           if (took > PACE_SLOW_MS) every = CHECK_EVERY;
           else if (took < PACE_FAST_MS) every = Math.min(every * 2, PACED_EVERY);
           vm.setHookPace(every, CHECK_EVERY);
-          checkedAt = now;
+          checkedAt = at;
         }
-        if (now - lastYield > YIELD_MS) {
+        if (at - lastYield > YIELD_MS) {
           if (!canPause && this.running) {
-            refusedAt ??= now;
-            if (now - refusedAt > UNPAUSABLE_MS) {
+            refusedAt ??= at;
+            if (at - refusedAt > UNPAUSABLE_MS) {
               this.raise('budget', `held the host's thread ${YIELD_MS + UNPAUSABLE_MS} ms where the run cannot pause: code called from inside a library function or the VM (a __gc finalizer, an xpcall message handler, a metamethod) gets no turns of the event loop`);
             }
           }
@@ -623,7 +624,7 @@ class Run {
     const setPace = (): void => {
       every = debug !== undefined && debug.stepEvery() === 1 ? 1 : CHECK_EVERY;
       vm.setHook(hook, every, every === 1);
-      checkedAt = performance.now();
+      checkedAt = now();
     };
     if (debug !== undefined) debug.attach({ vm, state: this.state, proto, globals: G, input: inputLua, audit: this.audit });
     vm.onUncaught = this.onUncaught;
@@ -659,16 +660,16 @@ class Run {
           // run's time: a tenant that holds the thread does not use up the others' time limits.
           // The rest of the turn (V8 freeing this run's garbage, the host's own work) is.
           await this.waitTurn();
-          lastYield = performance.now();
+          lastYield = now();
           this.checkTime();
           setPace();
           out = resume();
         } else {
           // Paused by the debugger: the clock stops while a person looks.
-          const pausedAt = performance.now();
+          const pausedAt = now();
           if (debug !== undefined) await debug.paused();
-          this.notOwn(performance.now() - pausedAt);
-          lastYield = performance.now();
+          this.notOwn(now() - pausedAt);
+          lastYield = now();
           setPace();
           out = resume();
         }
@@ -776,7 +777,7 @@ class Run {
     return {
       instructions: this.state.vm.instructions,
       memoryBytes: this.peakMemory,
-      timeMs: Math.round((performance.now() - this.started - this.otherTime) * 1000) / 1000,
+      timeMs: Math.round((now() - this.started - this.otherTime) * 1000) / 1000,
       hostCalls: this.hostCalls,
     };
   }
@@ -891,7 +892,7 @@ class Run {
     if (source.length < OFF_THREAD_CHARS || !offThreadAvailable()) return undefined;
     const maxSteps = this.state.vm.budgetLeft;
     const what = 'a chunk for load';
-    return this.waitingFor(what, compileOffThread(source, chunkName, { maxSteps, timeMs: Math.max(0, this.deadline - performance.now()) }).then((compiled) => {
+    return this.waitingFor(what, compileOffThread(source, chunkName, { maxSteps, timeMs: Math.max(0, this.deadline - now()) }).then((compiled) => {
       // No worker after all (it died): compiled here, charged as it goes.
       if (compiled === undefined) return { proto: compile(source, chunkName, (steps) => this.work(steps)), steps: 0 };
       if ('stopped' in compiled) {
@@ -929,7 +930,7 @@ class Run {
   }
 
   private checkTime(): void {
-    if (performance.now() > this.deadline) {
+    if (now() > this.deadline) {
       this.raise('budget', this.timeLimitMessage());
     }
   }
@@ -1292,7 +1293,7 @@ class Run {
 
   /** Calls the host with converted arguments: the script's values, or a promise of them. */
   private callHostWith(fn: HostFunction, args: Json[], where: string): LuaValue[] | Promise<LuaValue[]> {
-    const started = performance.now();
+    const started = now();
     const record: AuditHostCall = { name: fn.name, args, ms: 0 };
     // Arguments and results are kept only for an audit record (replay, the debugger), and only so much.
     if (this.options.audit) {
@@ -1300,12 +1301,12 @@ class Run {
       this.audit.hostCalls.push(record);
     }
     const done = (result: unknown): LuaValue[] | Promise<LuaValue[]> => {
-      record.ms = Math.round((performance.now() - started) * 1000) / 1000;
+      record.ms = Math.round((now() - started) * 1000) / 1000;
       const converted = inSlices(this.resultSteps(fn, result, where, record), SLICE_MS);
       return 'value' in converted ? converted.value : converted.later;
     };
     const failed = (error: unknown): never => {
-      record.ms = Math.round((performance.now() - started) * 1000) / 1000;
+      record.ms = Math.round((now() - started) * 1000) / 1000;
       const message = thrownMessage(error);
       record.error = message;
       this.options.debug?.hostCall?.(record);
@@ -1432,7 +1433,7 @@ class Run {
 
   /** Waits for a host promise, no longer than the time left. */
   private async awaitHost(promise: Promise<LuaValue[]>): Promise<{ values: LuaValue[] } | { error: unknown }> {
-    const left = Math.max(0, this.deadline - performance.now());
+    const left = Math.max(0, this.deadline - now());
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), left); });
     try {

@@ -28,6 +28,7 @@
 
 import type { Coroutine, VM } from './interp';
 import { LFloat } from './number';
+import { now } from './clock';
 import type { Proto } from './proto';
 import { LuaTable } from './table';
 import { LuaClosure, LuaError, LuaValue, NativeFunction, Upvalue, Userdata } from './value';
@@ -881,9 +882,9 @@ class LongStrings {
 
   /** Asks for a slice of its own (yields true, see inSlices) unless this one began under a millisecond ago. */
   private *fresh(): Generator<boolean, void> {
-    if (performance.now() - this.freshAt < 1) return;
+    if (now() - this.freshAt < 1) return;
     yield true;
-    this.freshAt = performance.now();
+    this.freshAt = now();
   }
 }
 
