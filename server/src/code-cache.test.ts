@@ -1,8 +1,9 @@
 // The built command (server/dist, `npm run build`) in child processes: each command loads only
 // the parts it needs (seen through the code cache, which holds one file per part loaded), the
-// cache is written once and used after, and a damaged cache is refused by V8 and written again
-// without changing what the command does. The contract's declared schemas are compiled once (ajv
-// loaded) and their validators kept beside the code cache, so that later starts load no ajv.
+// cache is written once and used after (again once, when its writer stopped early), and a damaged
+// cache is refused by V8 and written again without changing what the command does. The
+// contract's declared schemas are compiled once (ajv loaded) and their validators kept beside the
+// code cache, so that later starts load no ajv.
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -115,6 +116,24 @@ describe('sandlua start-up: parts and code cache', function () {
     // The runtime and ajv again, from lua/dist (the package's engine), and the repository's kept.
     assert.deepEqual(parts('run'), ['sandlua-ajv', 'sandlua-ajv', 'sandlua-runtime', 'sandlua-runtime']);
     for (const file of own) assert.ok(cached().includes(file), `${file} was kept`);
+  });
+
+  it('a cache written by a command that stopped early is written again by the first that ends well, once', () => {
+    fs.rmSync(cacheFolder, { recursive: true, force: true });
+    const refused = sandlua('run', 'small.lua', '--input', '{"n":"x"}');
+    assert.equal(refused.status, 1, refused.stdout + refused.stderr);
+    const file = fileOf('sandlua-runtime', 'run');
+    // The first byte says whether the command that wrote the cache ended with exit code 0.
+    const early = fs.readFileSync(file);
+    assert.equal(early[0], 0);
+    assert.deepEqual(JSON.parse(sandlua('run', 'small.lua', '--input', '{"n":1}').stdout), { total: 2 });
+    const complete = fs.readFileSync(file);
+    assert.equal(complete[0], 1);
+    assert.ok(complete.length > early.length, `the whole run compiled more (${complete.length} bytes against ${early.length})`);
+    const written = fs.statSync(file).mtimeMs;
+    assert.equal(sandlua('run', 'small.lua', '--input', '{"n":"y"}').status, 1);
+    assert.deepEqual(JSON.parse(sandlua('run', 'small.lua', '--input', '{"n":2}').stdout), { total: 3 });
+    assert.equal(fs.statSync(file).mtimeMs, written, 'a complete cache is not written again');
   });
 
   it('SANDLUA_CODE_CACHE=0 neither reads nor writes a cache', () => {

@@ -4,7 +4,8 @@
 // 20 has no module compile cache of its own (module.enableCompileCache is 22+), hence this small
 // loader over `vm.Script`'s cachedData. The cache is the user's own (XDG cache folder, mode 0700),
 // keyed by the part's path, size and time and by Node's version; V8 checks the data against the
-// source and refuses a mismatch, which is then written again. Each command (`run`, `check`,
+// source and refuses a mismatch, which is then written again; a cache written by a command that did
+// not end well is written again by the first that does (see HEADER). Each command (`run`, `check`,
 // `lsp`...) keeps its own: the data holds the functions the writing process ran, so one cache
 // for all, written by whichever command came first (an editor's `lsp`), left the others to
 // compile theirs at every start (`run` 40-50 ms slower). Anything that goes wrong falls back
@@ -22,7 +23,23 @@ export function cacheRoot(): string | undefined {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'sandlua');
 }
 
-interface Loaded { script: import('vm').Script; cacheFile: string; fresh: boolean }
+interface Loaded {
+  script: import('vm').Script;
+  cacheFile: string;
+  /** Made now: no cache, or one V8 refused. */
+  fresh: boolean;
+  /** The cache was written by a command that ended with exit code 0. */
+  complete: boolean;
+}
+
+/**
+ * Bytes before V8's data in a cache file: the first is 1 when the command that wrote it ended with
+ * exit code 0, 0 otherwise; eight keep V8's data aligned, which V8 would otherwise copy. A cache
+ * holds the functions its writer ran: one written by a command that stopped early (a mistyped
+ * argument, an input refused) lacks most of them, and later starts would compile them every time
+ * (~5 ms of `run`), so the first command that ends well writes it again, once.
+ */
+const HEADER = 8;
 
 type Compile = (this: Module, content: string, filename: string) => unknown;
 
@@ -53,13 +70,16 @@ export function useCodeCache(entry: string, write: boolean, command: string | un
     const { Script } = require('vm') as typeof import('vm');
     let cacheFile: string;
     let cachedData: Buffer | undefined;
+    let complete = false;
     try {
       const stat = statSync(filename);
       const key = fnv1a(`${filename}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`);
       // Named by the part, its folder (installs in different places keep their own) and the command.
       cacheFile = join(cacheFolder, `${basename(filename, '.js')}-${fnv1a(dirname(filename))}-${kind}-${key}.v8`);
       try {
-        cachedData = readFileSync(cacheFile);
+        const file = readFileSync(cacheFile);
+        complete = file[0] === 1;
+        cachedData = file.subarray(HEADER);
       } catch {
         cachedData = undefined;
       }
@@ -68,7 +88,7 @@ export function useCodeCache(entry: string, write: boolean, command: string | un
     }
     // The wrapper Node gives a CommonJS module, on the source's first line so positions stay true.
     const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${content}\n})`, { filename, cachedData });
-    loaded.push({ script, cacheFile, fresh: cachedData === undefined || script.cachedDataRejected === true });
+    loaded.push({ script, cacheFile, fresh: cachedData === undefined || script.cachedDataRejected === true, complete });
     const wrapper = script.runInThisContext() as (...args: unknown[]) => unknown;
     return wrapper.call(this.exports, this.exports, createRequire(filename), this, filename, dirname(filename));
   };
@@ -83,15 +103,17 @@ export function useCodeCache(entry: string, write: boolean, command: string | un
     (module as unknown as { _compile(content: string, filename: string): unknown })._compile(bytes.toString('latin1'), filename);
   };
   if (!write) return;
-  process.once('exit', () => {
-    const fresh = loaded.filter((l) => l.fresh);
-    if (fresh.length === 0) return;
+  process.once('exit', (code) => {
+    const writing = loaded.filter((l) => l.fresh || (!l.complete && code === 0));
+    if (writing.length === 0) return;
     try {
       mkdirSync(cacheFolder, { recursive: true, mode: 0o700 });
-      for (const { script, cacheFile } of fresh) {
+      for (const { script, cacheFile } of writing) {
         // Written whole under another name, then renamed: a reader never sees half a file.
         const temporary = `${cacheFile}.${process.pid}`;
-        writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
+        const header = Buffer.alloc(HEADER);
+        header[0] = code === 0 ? 1 : 0;
+        writeFileSync(temporary, Buffer.concat([header, script.createCachedData()]), { mode: 0o600 });
         renameSync(temporary, cacheFile);
         // The same part's caches (in the same folder, for the same command) for other builds or Node
         // versions are dropped, and those named before caches were the command's (PART-FOLDER-KEY.v8).
