@@ -282,8 +282,8 @@ export class Sandbox {
 
   /**
    * @internal The main chunk of a run: a long source is compiled on the compile worker
-   * (compile-thread.ts) while the event loop goes on; undefined when `deadline` (now()
-   * time) passed first.
+   * (compile-thread.ts) while the event loop goes on; undefined when `deadline` (on the engine's
+   * clock, vm/clock.ts) passed first.
    */
   async compileForRun(source: string, name: string, deadline: number): Promise<Proto | string | undefined> {
     const known = this.cached(source, name);
