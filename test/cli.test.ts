@@ -358,6 +358,54 @@ describe('sandlua command line', () => {
       assert.equal(await exit, 1);
     });
 
+    it('writes output to a file whole, and bounds it there too', () => {
+      const file = path.join(dir, 'out.txt');
+      for (const [script, status] of [['sum.lua', 0], ['flood.lua', 1]] as const) {
+        fs.writeFileSync(path.join(dir, 'sum.lua'), 'print("sum") return input.a + input.b');
+        const fd = fs.openSync(file, 'w');
+        const run = spawnSync(process.execPath, [cli, 'run', path.join(dir, script), '--input', '{"a": 1, "b": 2}'], { cwd: root, stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+        fs.closeSync(fd);
+        assert.equal(run.status, status, run.stderr);
+        const written = fs.readFileSync(file, 'utf8');
+        if (script === 'sum.lua') assert.equal(written, 'sum\n3\n');
+        else {
+          assert.ok(written.length <= (1 << 20) && written.length > 1000, `${written.length} bytes written`);
+          assert.match(run.stderr, /output.*more than the limit of 1048576 bytes of output/);
+        }
+      }
+    });
+
+    it('keeps what a pipe\'s reader has not taken yet: the run ends on its own limits, not on the reader\'s pace', async () => {
+      // The reader takes nothing for longer than the contract's time limit (2 s): a command that
+      // waited for it would end on the time limit; this one fills its output limit first.
+      const child = spawn(process.execPath, [cli, 'run', path.join(dir, 'flood.lua')], { cwd: root });
+      child.stdout.pause();
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      let read = 0;
+      const ended = new Promise((resolve) => child.stdout.once('end', resolve));
+      child.stdout.on('data', (d: Buffer) => { read += d.length; });
+      child.stdout.resume();
+      assert.equal(await exit, 1);
+      await ended;
+      assert.match(stderr, /output.*more than the limit of 1048576 bytes of output/);
+      assert.doesNotMatch(stderr, /time limit/);
+      assert.ok(read > 1000, `${read} bytes read`);
+    });
+
+    it('ends quietly, with exit code 0, when the reader of its output goes away', async () => {
+      const child = spawn(process.execPath, [cli, 'run', path.join(dir, 'flood.lua')], { cwd: root });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      await new Promise((resolve) => child.stdout.once('data', resolve));
+      child.stdout.destroy();
+      assert.equal(await exit, 0);
+      assert.equal(stderr, '');
+    });
+
     it('replays a tampered audit record as DIFFERENT, naming what was changed', () => {
       const audit = path.join(dir, 'audit.json');
       fs.writeFileSync(path.join(dir, 'sum.lua'), 'print("sum") return input.a + input.b');
