@@ -33,13 +33,13 @@ function standardOutput(): NodeJS.WriteStream {
 }
 
 /**
- * Output to a standard descriptor, written there at once, as Node's streams write files, pipes
- * and terminals on POSIX, but without making the stream: for a pipe, process.stdout loads Node's
- * net and stream modules and keeps a handle the exit waits on (~10-15 ms of a piped command,
- * measured). What a script prints to a pipe goes to the stream (and all after it, in order): a
- * write waits for the reader while the pipe is full, where the stream keeps what the reader has
- * not taken, and the script's clock must not wait. After an error (a reader gone, a full disk)
- * the stream takes over with what was not written, and does as it always did.
+ * Output to a standard descriptor, written there at once without making Node's stream for it
+ * (for a pipe, process.stdout loads Node's net and stream modules and keeps a handle the exit
+ * waits on: ~10-15 ms of a piped command, measured). What a script prints into a pipe goes to
+ * the stream, and all after it, in order: a direct write waits for the reader while the pipe is
+ * full, where the stream keeps what the reader has not taken, and the script's clock must not
+ * wait. After an error (a reader gone, a full disk) the stream takes over with what was not
+ * written, and does as it always did.
  */
 class Output {
   private stream: NodeJS.WriteStream | undefined;
