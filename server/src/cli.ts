@@ -90,12 +90,8 @@ Exit codes: 0 no problems, 1 problems found, 2 wrong usage.
 `;
 
 export interface Io {
-  /**
-   * Output. `live`: written while a script runs (what it prints), which must not wait for a slow
-   * reader (the script's clock runs); the rest may.
-   */
-  stdout: (text: string, live?: boolean) => void;
-  stderr: (text: string, live?: boolean) => void;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
   isTTY: boolean;
   cwd: string;
 }

@@ -137,7 +137,7 @@ function loaded(result: ManifestResult, name: string): Contract {
 function streams(json: boolean, io: Io): { stdout: (text: string) => void; stderr: (text: string) => void } {
   // Lua strings are bytes; the CLI's sinks take text: UTF-8 written by the script comes out as such.
   const text = (bytes: string) => Buffer.from(bytes, 'latin1').toString('utf8');
-  return { stdout: (t) => (json ? io.stderr(text(t), true) : io.stdout(text(t), true)), stderr: (t) => io.stderr(text(t), true) };
+  return { stdout: (t) => (json ? io.stderr(text(t)) : io.stdout(text(t))), stderr: (t) => io.stderr(text(t)) };
 }
 
 /** The contract's declared files, on disk below its folder (none for the default contract). */
