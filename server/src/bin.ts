@@ -43,16 +43,21 @@ function standardOutput(): NodeJS.WriteStream {
 class Output {
   private stream: NodeJS.WriteStream | undefined;
   private readonly direct: boolean;
+  /** A character device: only one can be a terminal (a pipe or a file need no stream to say they are not). */
+  readonly mayBeTerminal: boolean;
 
   constructor(private readonly fd: 1 | 2, private readonly open: () => NodeJS.WriteStream) {
-    let direct = false;
+    let file = false;
+    let device = false;
     try {
       const stat = fstatSync(fd);
-      direct = process.platform !== 'win32' && (stat.isFile() || stat.isCharacterDevice());
+      file = stat.isFile();
+      device = stat.isCharacterDevice();
     } catch {
       // A descriptor that cannot be asked is left to the stream.
     }
-    this.direct = direct;
+    this.direct = process.platform !== 'win32' && (file || device);
+    this.mayBeTerminal = device;
   }
 
   write(text: string): void {
@@ -88,15 +93,9 @@ else void (async () => {
   const code = await main(process.argv.slice(2), {
     stdout: (text) => stdout.write(text),
     stderr: (text) => stderr.write(text),
-    // Asked where it matters (check's colours and progress). Only a character device can be a
-    // terminal: for a pipe or a file, the answer makes no stream.
+    // Asked where it matters (check's colours and progress), and of the stream only for what may be a terminal.
     get isTTY() {
-      try {
-        if (!fstatSync(1).isCharacterDevice()) return false;
-      } catch {
-        return false;
-      }
-      return standardOutput().isTTY === true;
+      return stdout.mayBeTerminal && standardOutput().isTTY === true;
     },
     cwd: process.cwd(),
   });

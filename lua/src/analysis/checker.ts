@@ -170,7 +170,7 @@ const useFindings = new WeakMap<ast.Statement, { main: FunctionInfo; contract: C
  */
 type UseEntry = Finding | { finding: Finding; use: number; name: string; signature?: string; fixes?: Fix[] };
 
-/** The name an ungranted call's fix declares in the contract's host section (see declareHostFix), if it has that fix. */
+/** The name an ungranted call's fix declares in the contract's host section (see hostFixes), if it has that fix. */
 function declaredHostName(f: Finding): string | undefined {
   const edit = f.code === 'ungranted-host' ? f.fixes?.[0]?.contract?.[0] : undefined;
   return edit && edit.path.length === 2 && edit.path[0] === 'host' ? String(edit.path[1]) : undefined;
@@ -183,9 +183,13 @@ function signatureOf(params: HostFixParam[]): string {
   return params.map((p) => (p.name === '...' ? '...' : `${p.name}: ${p.type}`)).join(', ');
 }
 
-/** The fix that declares `name` in the contract's host section with these parameters. */
-function hostFix(name: string, params: HostFixParam[]): Fix {
-  return contractFix(`Declare host function \`${name}(${signatureOf(params)})\` in sandlua.json`, { path: ['host', name], value: { params, returns: 'any' } });
+/**
+ * "Declare host function `send_email(to: string, body: string)` in sandlua.json", for a call of
+ * a name nothing defines (see Checker.hostFixParams), or no fix when it has none.
+ */
+function hostFixes(name: string, params: HostFixParam[] | undefined): Fix[] {
+  if (params === undefined) return [];
+  return [contractFix(`Declare host function \`${name}(${signatureOf(params)})\` in sandlua.json`, { path: ['host', name], value: { params, returns: 'any' } })];
 }
 
 /** Numbers for the main block's `if` statements, in the key of useFindings. */
@@ -330,7 +334,7 @@ class Checker {
           const signature = params === undefined ? undefined : signatureOf(params);
           if (entry.fixes === undefined || entry.signature !== signature) {
             entry.signature = signature;
-            entry.fixes = params === undefined ? [] : [hostFix(entry.name, params)];
+            entry.fixes = hostFixes(entry.name, params);
           }
           const { finding } = entry;
           this.findings.push({ ...finding, start: finding.start + delta, end: finding.end + delta, fixes: entry.fixes });
@@ -532,22 +536,16 @@ class Checker {
     }
     const node = use.node;
     // A near miss of a granted name is a slip, not a new capability: then only the correction is offered.
-    const fixes = said.guess ? [changeTo(node, said.guess)] : this.declareHostFix(name, use);
+    const fixes = said.guess ? [changeTo(node, said.guess)] : hostFixes(name, this.hostFixParams(name, use));
     this.add(node, said.warning ? 'warning' : 'error', 'ungranted-host', said.message, fixes.length > 0 ? fixes : undefined);
   }
 
   /**
-   * "Declare host function `send_email(to: string, body: string)` in sandlua.json", for a call of
-   * a name nothing defines: the parameters are named after the arguments where they are names
-   * (`to`, `input.body` → `body`) and typed by what the analysis inferred (`any` where it knows
-   * nothing sure); the result is `any`, which the call site does not tell.
+   * The parameters a fix declaring `name` as a host function gives it, if it has that fix: named
+   * after the arguments where they are names (`to`, `input.body` → `body`) and typed by what the
+   * analysis inferred (`any` where it knows nothing sure); the result is `any`, which the call site
+   * does not tell.
    */
-  private declareHostFix(name: string, use: GlobalPathUse): Fix[] {
-    const params = this.hostFixParams(name, use);
-    return params === undefined ? [] : [hostFix(name, params)];
-  }
-
-  /** The parameters a fix declaring `name` as a host function gives it (typed from the call's arguments), if it has that fix. */
   private hostFixParams(name: string, use: GlobalPathUse): HostFixParam[] | undefined {
     const call = use.call;
     if (!this.contract || use.access !== 'call' || !call || call.method || !HOST_NAME.test(name)) return undefined;
