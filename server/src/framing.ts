@@ -236,3 +236,79 @@ export function guardedStdin(name: string, messages = false): NodeJS.ReadableStr
   const guard = new FramingGuard({ maxBytes: MAX_MESSAGE_BYTES, report: (line) => process.stderr.write(`${name}: ${line}\n`), messages });
   return process.stdin.pipe(guard);
 }
+
+/** Elements of a long array written by one `JSON.stringify` (see jsonBytes): ~50 KB of diagnostics. */
+const ELEMENTS_PER_PIECE = 256;
+/** Characters gathered before they are encoded (see jsonBytes). */
+const PIECE_CHARS = 32 * 1024;
+
+/**
+ * `value` as JSON in UTF-8, the bytes `JSON.stringify` gives, made a piece at a time: the plain
+ * objects and arrays holding an array of more than ELEMENTS_PER_PIECE elements are written around
+ * it, and the array's elements ELEMENTS_PER_PIECE at a time, each piece encoded as it is made.
+ * One string of a whole large message (a publish of 1,439 diagnostics is 288 KB) is made by V8 as
+ * a tree of parts that has to be copied into one before it can be encoded, in memory of its own for
+ * large objects, fresh at every message; the pieces stay small. The language server's messages are
+ * written with it (a StreamMessageWriter's content type encoder). One difference no message of
+ * theirs meets: a `toJSON` inside a long array's piece is given its index in the piece.
+ */
+export function jsonBytes(value: unknown): Buffer {
+  const buffers: Buffer[] = [];
+  let parts: string[] = [];
+  let chars = 0;
+  const put = (text: string): void => {
+    parts.push(text);
+    chars += text.length;
+    if (chars >= PIECE_CHARS) flush();
+  };
+  const flush = (): void => {
+    if (parts.length > 0) buffers.push(Buffer.from(parts.join(''), 'utf8'));
+    parts = [];
+    chars = 0;
+  };
+  const write = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      if (v.length <= ELEMENTS_PER_PIECE) {
+        put(JSON.stringify(v));
+        return;
+      }
+      put('[');
+      for (let i = 0; i < v.length; i += ELEMENTS_PER_PIECE) {
+        const piece = JSON.stringify(v.slice(i, i + ELEMENTS_PER_PIECE));
+        put(i === 0 ? piece.slice(1, -1) : `,${piece.slice(1, -1)}`);
+      }
+      put(']');
+      return;
+    }
+    if (!isPlainObject(v)) {
+      put(JSON.stringify(v));
+      return;
+    }
+    // JSON.stringify's order and omissions: own enumerable keys, those whose value has no JSON
+    // (undefined, a function, a symbol, a `toJSON` giving undefined) left out.
+    let first = true;
+    put('{');
+    for (const key of Object.keys(v)) {
+      let field = v[key];
+      if (typeof (field as { toJSON?: unknown } | null)?.toJSON === 'function') field = (field as { toJSON(key: string): unknown }).toJSON(key);
+      const nested = Array.isArray(field) || isPlainObject(field);
+      const json = nested ? undefined : (JSON.stringify(field) as string | undefined);
+      if (!nested && json === undefined) continue;
+      put(first ? `${JSON.stringify(key)}:` : `,${JSON.stringify(key)}:`);
+      first = false;
+      if (nested) write(field);
+      else put(json!);
+    }
+    put('}');
+  };
+  write(value);
+  flush();
+  return buffers.length === 1 ? buffers[0] : Buffer.concat(buffers);
+}
+
+/** An object JSON.stringify writes field by field: a plain one (no class, no `toJSON`). */
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return (proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
+}

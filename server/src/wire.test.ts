@@ -6,7 +6,7 @@ import { strict as assert } from 'assert';
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { FramingGuard, headerLineAt } from './framing';
+import { FramingGuard, headerLineAt, jsonBytes } from './framing';
 
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'server', 'dist', 'sandlua.js');
@@ -308,5 +308,44 @@ describe('FramingGuard', () => {
   it('says when the input ends inside a message', () => {
     const { reports } = guard([Buffer.from('Content-Length: 10\r\n\r\n{"a"')]);
     assert.match(reports.at(-1)!, /ended inside a message/);
+  });
+});
+
+describe('jsonBytes', () => {
+  const same = (value: unknown): void => {
+    const bytes = jsonBytes(value);
+    assert.ok(bytes.equals(Buffer.from(JSON.stringify(value), 'utf8')), JSON.stringify(value).slice(0, 200));
+  };
+
+  it('gives the bytes JSON.stringify gives, for messages with long arrays written a piece at a time', () => {
+    const diagnostic = (i: number): Record<string, unknown> => ({
+      range: { start: { line: i, character: 2 }, end: { line: i, character: 9 } },
+      severity: 1 + (i % 4),
+      code: i % 3 ? 'unused' : undefined,
+      source: 'sandlua',
+      message: i % 5 ? `unused local 'x${i}'` : `"é" ⟶ 😀 \\ \n\t\u0001 ${i}`,
+      ...(i % 7 ? { tags: [1] } : {}),
+    });
+    for (const n of [0, 1, 255, 256, 257, 512, 513, 1439, 5000]) {
+      same({ jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: 'file:///a%2Bb.lua', version: n, diagnostics: Array.from({ length: n }, (_, i) => diagnostic(i)) } });
+    }
+    // Semantic tokens: one long array of numbers, the answer of a request.
+    same({ jsonrpc: '2.0', id: 7, result: { data: Array.from({ length: 100_000 }, (_, i) => (i * 7919) % 1000) } });
+  });
+
+  it('leaves out what JSON.stringify leaves out, and writes what it writes, at every depth', () => {
+    const holes = [1, undefined, () => 1, Symbol('s'), null, NaN, -0, Infinity];
+    const long = Array.from({ length: 600 }, (_, i) => holes[i % holes.length]);
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1, b: undefined, c: [long] });
+    class Point { constructor(readonly x: number, readonly y: number) {} }
+    same({
+      a: undefined, f: () => 1, s: Symbol('x'), n: null, long, bare, nested: { deeper: { long, empty: [], none: {} } },
+      date: new Date(0), nothing: { toJSON: () => undefined }, custom: { toJSON: (key: string) => ({ key, long }) },
+      point: new Point(1, 2), points: Array.from({ length: 300 }, (_, i) => new Point(i, -i)), text: 'x'.repeat(100_000),
+      '"quoted key"': 1, 'ключ': 'значение',
+    });
+    same([long, { long }]);
+    same('a string');
+    same(42);
   });
 });

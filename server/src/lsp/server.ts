@@ -18,7 +18,7 @@ import {
   LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, type CallItem, type CompletionItem, type CompletionKind, type Diagnostic, type DocumentSymbol, type ServiceSettings, type TextEdit,
 } from '../service/service';
 import type { Severity } from '../check/check';
-import { guardedStdin } from '../framing';
+import { guardedStdin, jsonBytes } from '../framing';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, information: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint,
@@ -93,13 +93,16 @@ class GuardedMessageReader extends AbstractMessageReader {
   }
 }
 
+/** What the server writes on stdio, encoded a piece at a time (see jsonBytes). */
+const JSON_IN_PIECES = { charset: 'utf-8' as const, contentTypeEncoder: { name: 'application/json', encode: (message: Message) => Promise.resolve(jsonBytes(message)) } };
+
 /** Starts the server; resolves when the client has said exit. */
 export function startServer(options: ServerOptions): Promise<void> {
   // On stdio, only well-framed messages reach the connection (framing.ts): malformed input is
   // reported on stderr and skipped, and the server keeps serving.
   if (options.transport === 'ipc') return serve(createConnection(ProposedFeatures.all, CANCEL_QUEUED));
   const messages = guardedStdin('sandlua lsp', true);
-  const connection = createConnection(ProposedFeatures.all, new GuardedMessageReader(messages), new StreamMessageWriter(process.stdout), CANCEL_QUEUED);
+  const connection = createConnection(ProposedFeatures.all, new GuardedMessageReader(messages), new StreamMessageWriter(process.stdout, JSON_IN_PIECES), CANCEL_QUEUED);
   // The input's end is the client's: gone after shutdown (0) or without it (1), as LSP says.
   let shutdown = false;
   connection.onShutdown(() => { shutdown = true; });
