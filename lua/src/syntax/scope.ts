@@ -1181,7 +1181,14 @@ class Analyzer implements ScopeInfo {
   }
 
   private declarationsByStart(): LocalVariable[] {
-    return (this.sortedDeclarations ??= this.locals.filter((l) => l.declaration).sort((a, b) => a.declaration!.start - b.declaration!.start));
+    if (!this.sortedDeclarations) {
+      // Locals are declared in source order; sort only if that ever fails.
+      const decls = this.locals.filter((l) => l.declaration);
+      let sorted = true;
+      for (let i = 1; i < decls.length && sorted; i++) sorted = decls[i - 1].declaration!.start < decls[i].declaration!.start;
+      this.sortedDeclarations = sorted ? decls : decls.sort((a, b) => a.declaration!.start - b.declaration!.start);
+    }
+    return this.sortedDeclarations;
   }
 }
 
