@@ -239,6 +239,37 @@ describe('line map', () => {
     assert.equal(map.lineOf(9), 4);
   });
 
+  it('gives an edited text the lines a fresh map gives, from the map before the edit (random edits)', () => {
+    const random = new Random(53);
+    const pieces = ['\n', '\n\n', 'a', 'local x = 1', ' ', '\r\n', '\r'];
+    const piece = (): string => pieces[random.int(pieces.length)];
+    const lines = (map: LineMap): number[] => Array.from({ length: map.lineCount }, (_, i) => map.lineStart(i));
+    for (let round = 0; round < 300; round++) {
+      let text = '';
+      for (let i = random.int(30); i > 0; i--) text += piece();
+      // Mostly \n texts (the maps made from an earlier one), some with \r (made afresh).
+      if (round % 5 !== 0) text = text.replace(/\r/g, '');
+      let map = new LineMap(text);
+      for (let step = 0; step < 10; step++) {
+        const start = random.int(text.length + 1);
+        const end = start + random.int(text.length - start + 1);
+        let inserted = '';
+        for (let i = random.int(4); i > 0; i--) inserted += piece();
+        if (round % 5 !== 0) inserted = inserted.replace(/\r/g, '');
+        const next = text.slice(0, start) + inserted + text.slice(end);
+        // The edit as a diff finds it: the common prefix and suffix left out.
+        let from = 0;
+        while (from < Math.min(text.length, next.length) && text[from] === next[from]) from++;
+        let suffix = 0;
+        while (suffix < Math.min(text.length, next.length) - from && text[text.length - 1 - suffix] === next[next.length - 1 - suffix]) suffix++;
+        const edited = LineMap.edited(map, next, from, text.length - suffix, next.length - suffix);
+        assert.deepEqual(lines(edited), lines(new LineMap(next)), JSON.stringify({ text, next }));
+        text = next;
+        map = edited;
+      }
+    }
+  });
+
   it('counts \\n\\r as one break in Lua mode only', () => {
     assert.equal(new LineMap('a\n\rb').lineCount, 3);
     assert.equal(new LineMap('a\n\rb', { lua: true }).lineCount, 2);

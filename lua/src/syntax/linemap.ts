@@ -10,13 +10,21 @@ export interface Position {
 
 export class LineMap {
   private readonly starts: number[];
+  /** Its breaks are all `\n` (the text has no `\r`). */
+  private readonly plain: boolean;
 
-  constructor(readonly text: string, options: { lua?: boolean } = {}) {
+  constructor(readonly text: string, options: { lua?: boolean } = {}, starts?: number[]) {
+    if (starts) {
+      this.starts = starts;
+      this.plain = true;
+      return;
+    }
     const lua = options.lua ?? false;
-    const starts = [0];
+    starts = [0];
     const len = text.length;
     let i = text.indexOf('\n');
-    if (text.indexOf('\r') < 0) {
+    this.plain = text.indexOf('\r') < 0;
+    if (this.plain) {
       while (i >= 0) {
         starts.push(i + 1);
         i = text.indexOf('\n', i + 1);
@@ -36,6 +44,33 @@ export class LineMap {
     this.starts = starts;
   }
 
+  /**
+   * The map of `text`, an edit of `before`'s text that replaced what lay from `changeStart` to
+   * `oldEnd` with what lies from `changeStart` to `newEnd` now: the lines before it kept, those
+   * after it moved, the edit's own read (a keystroke in a long file does not read it all again).
+   * Only for texts of `\n` breaks (a `\r` may pair with a `\n` across the edit's ends).
+   */
+  static edited(before: LineMap, text: string, changeStart: number, oldEnd: number, newEnd: number): LineMap {
+    if (!before.plain || text.indexOf('\r') >= 0) return new LineMap(text);
+    const old = before.starts;
+    // The lines that start at or before the edit: their breaks lie before it.
+    const lo = before.lineAt(changeStart);
+    const inside: number[] = [];
+    for (let i = text.indexOf('\n', changeStart); i >= 0 && i < newEnd; i = text.indexOf('\n', i + 1)) inside.push(i + 1);
+    // Those whose break lies after it (at `oldEnd` or later), moved.
+    let k = lo + 1;
+    while (k < old.length && old[k] <= oldEnd) k++;
+    // Made at its length: a list grown line by line is copied at every growth, and past 128 KB
+    // each copy is fresh memory of V8's large objects.
+    const starts = new Array<number>(lo + 1 + inside.length + old.length - k);
+    let n = 0;
+    for (let j = 0; j <= lo; j++) starts[n++] = old[j];
+    for (const start of inside) starts[n++] = start;
+    const delta = newEnd - oldEnd;
+    for (; k < old.length; k++) starts[n++] = old[k] + delta;
+    return new LineMap(text, {}, starts);
+  }
+
   get lineCount(): number {
     return this.starts.length;
   }
@@ -47,6 +82,12 @@ export class LineMap {
 
   positionAt(offset: number): Position {
     offset = Math.max(0, Math.min(offset, this.text.length));
+    const line = this.lineAt(offset);
+    return { line, character: offset - this.starts[line] };
+  }
+
+  /** The last line starting at or before `offset` (0-based). */
+  private lineAt(offset: number): number {
     const starts = this.starts;
     let low = 0;
     let high = starts.length - 1;
@@ -55,7 +96,7 @@ export class LineMap {
       if (starts[mid] <= offset) low = mid;
       else high = mid - 1;
     }
-    return { line: low, character: offset - starts[low] };
+    return low;
   }
 
   offsetAt(position: Position): number {

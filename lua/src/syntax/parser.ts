@@ -150,6 +150,9 @@ export function parse(source: string | Uint8Array, options: ParseOptions = {}): 
   const plan = reusable ? ReusePlan.for(previous, text) : undefined;
   // The parser lives on with its result (the line map is built on demand): it keeps no earlier result.
   const parser = new Parser(text, { name: options.name, tokens: options.tokens }, bytes, plan, reusable ? new Boundaries() : undefined);
+  // The earlier text's lines, when they were counted, give these (see LineMap.edited).
+  const lines = plan && builtLines.get(options.previous!);
+  if (plan && lines) parser.startLines(LineMap.edited(lines, text, plan.changeStart, plan.newChangeEnd - plan.delta, plan.newChangeEnd));
   const result = parser.parseChunk();
   if (reusable) {
     const { chunk, diagnostics, firstError } = result;
@@ -160,6 +163,9 @@ export function parse(source: string | Uint8Array, options: ParseOptions = {}): 
 
 /** What a later `parse` of the same document may take over from a result. */
 const reuseInfo = new WeakMap<ParseResult, ReuseInfo>();
+
+/** The line maps results have built (their `lineMap`, built on first use). */
+const builtLines = new WeakMap<ParseResult, LineMap>();
 
 /**
  * Statements nested in blocks that added no diagnostic (and that no diagnostic before them could
@@ -214,6 +220,11 @@ class Parser {
     this.lexer = new Lexer(source, (e) => this.addDiagnostic(e.message, e.start, e.end, e.scanned), { bytes });
     this.tokens = options.tokens ? [] : undefined;
     this.tok = { type: T.EOF, start: 0, end: 0, text: '', number: undefined, quote: undefined, near: undefined };
+  }
+
+  /** Lines counted already (see LineMap.edited). */
+  startLines(lines: LineMap): void {
+    this.lines = lines;
   }
 
   private get lineMap(): LineMap {
@@ -297,7 +308,17 @@ class Parser {
     // (Only the text and the map are kept, not the parser: a result may be held for long.)
     let lines = this.lines;
     const source = this.source;
-    Object.defineProperty(result, 'lineMap', { get: () => (lines ??= new LineMap(source)), enumerable: true });
+    Object.defineProperty(result, 'lineMap', {
+      get: () => {
+        if (lines === undefined) {
+          lines = new LineMap(source);
+          builtLines.set(result, lines);
+        }
+        return lines;
+      },
+      enumerable: true,
+    });
+    if (lines !== undefined) builtLines.set(result, lines);
     return result;
   }
 

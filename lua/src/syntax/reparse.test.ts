@@ -44,9 +44,13 @@ function reparse(previous: ParseResult, text: string, counts: Counts, label: str
   const first = previous.chunk.body.body[0];
   const last = previous.chunk.body.body[previous.chunk.body.body.length - 1];
   const oldNested = new Set(nestedIn(previous.chunk.body.body));
+  // Its lines counted, as the language service counts them: the new parse's come from them (LineMap.edited).
+  const before = previous.lineMap;
   const incremental = parse(text, { name: 'x', previous });
   const full = parse(text, { name: 'x' });
   assert.equal(treeJson(incremental.chunk), treeJson(full.chunk), `${label}: tree`);
+  const lines = (map: typeof before): number[] => Array.from({ length: map.lineCount }, (_, i) => map.lineStart(i));
+  assert.deepEqual(lines(incremental.lineMap), lines(full.lineMap), `${label}: lines`);
   assert.deepEqual(incremental.diagnostics, full.diagnostics, `${label}: diagnostics`);
   assert.deepEqual(incremental.firstError, full.firstError, `${label}: first error`);
   const body = incremental.chunk.body.body;
