@@ -28,7 +28,8 @@
 //   - `sandlua check` of 1,000 scripts under a contract (target < 3 s)
 //   - server memory with 1,000 scripts open (target < 150 MB; LuaLS holds about 1 MB per file)
 // `npm run bench:lsp -- --base DIR` runs the same sessions on the server built in DIR (another
-// checkout, e.g. a `git worktree` of the previous release) in the same run, printed beside.
+// checkout, e.g. a `git worktree` of the previous release) in the same run, printed beside: each
+// build twice, in the order this, base, base, this, each figure the mean of a build's two sessions.
 // `npm run bench:lsp -- --corpus DIR...` runs real-world Lua instead (a corpus you fetched: clones
 // of Penlight, busted, luarocks, lapis; never commit one): every `.lua` file under the folders is
 // opened in the workspace under its contract, gets a space typed and deleted at a quarter, half and
@@ -145,6 +146,25 @@ function realWorldScript(lines) {
 
 /** The real-world shape's line inside its longest function, where its edits land: the middle of the file's first third. */
 const longestFunctionLine = (lines) => lines.findIndex((l) => /^function M\.parse_4\(/.test(l)) + 150;
+
+/** `run(cli)` for this build, and for the base as said above (ours, base, base, ours), each build's figures the mean of its two. */
+async function bothBuilds(run) {
+  if (!BASE) return [await run(CLI), undefined];
+  const ours1 = await run(CLI);
+  const base1 = await run(BASE);
+  const base2 = await run(BASE);
+  const ours2 = await run(CLI);
+  return [mean(ours1, ours2), mean(base1, base2)];
+}
+
+/** Two sessions' figures as one: every number the mean of the two. */
+function mean(a, b) {
+  if (b === undefined) return a;
+  if (typeof a === 'number') return (a + b) / 2;
+  if (a === null || typeof a !== 'object') return a;
+  if (Array.isArray(a)) return a.map((x, i) => mean(x, b[i]));
+  return Object.fromEntries(Object.keys(a).map((k) => [k, mean(a[k], b[k])]));
+}
 
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -465,10 +485,13 @@ if (corpusAt > 0) {
   process.exit(0);
 }
 
-const ours = await session(CLI);
-const base = BASE ? await session(BASE) : undefined;
-ours.realPull = await pullSession(CLI);
-if (base) base.realPull = await pullSession(BASE);
+// With a base, each build runs twice in the order ours, base, base, ours, and each figure is the
+// mean of its two sessions: run one after the other, the second server of a pair comes out faster
+// on a machine that is warming up (page cache, CPU frequency), which favoured whichever ran second.
+const [ours, base] = await bothBuilds(session);
+const [oursPull, basePull] = await bothBuilds(pullSession);
+ours.realPull = oursPull;
+if (base) base.realPull = basePull;
 
 // The CLI on 1,000 scripts (the same files, on disk).
 const tree = join(ws, 'tree');
