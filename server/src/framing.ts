@@ -243,9 +243,9 @@ const ELEMENTS_PER_PIECE = 256;
 const PIECE_CHARS = 32 * 1024;
 
 /**
- * `value` as JSON in UTF-8, the bytes `JSON.stringify` gives, made a piece at a time: the plain
- * objects and arrays holding an array of more than ELEMENTS_PER_PIECE elements are written around
- * it, and the array's elements ELEMENTS_PER_PIECE at a time, each piece encoded as it is made.
+ * `value` as JSON in UTF-8, the bytes `JSON.stringify` gives, made a piece at a time: plain objects
+ * field by field, arrays of more than ELEMENTS_PER_PIECE elements that many elements at a time, the
+ * rest by `JSON.stringify`, the pieces encoded as they add up to PIECE_CHARS.
  * One string of a whole large message (a publish of 1,439 diagnostics is 288 KB) is made by V8 as
  * a tree of parts that has to be copied into one before it can be encoded, in memory of its own for
  * large objects, fresh at every message; the pieces stay small. The language server's messages are

@@ -13,6 +13,7 @@ export class LineMap {
   /** Its breaks are all `\n` (the text has no `\r`). */
   private readonly plain: boolean;
 
+  /** `starts`: where the lines start, found already (see `edited`; breaks are `\n` then). */
   constructor(readonly text: string, options: { lua?: boolean } = {}, starts?: number[]) {
     if (starts) {
       this.starts = starts;
