@@ -404,22 +404,32 @@ export function infer(
  */
 function recordedType(main: TypeMap, functions: WeakMap<ast.FunctionExpression, NodeTypes>, used: ReadonlySet<NodeTypes>,
   owners: readonly FunctionInfo[], node: ast.Node): Type | undefined {
-  const chain: FunctionInfo[] = [];
-  for (let info = innermostFunction(owners, node); info?.parent; info = info.parent) chain.push(info);
-  const maps: TypeMap[] = [main];
+  // The functions around the node, innermost first; then, from the outermost in, their maps as
+  // far as they were analysed together. In lists kept for every call (the checker asks for each
+  // argument of every host call at every keystroke), filled by count and emptied after, holding
+  // nothing: setting a list's length to 0 would let its storage go, to be made again.
+  const chain = CHAIN;
+  const maps = MAPS;
+  let depth = 0;
+  for (let info = innermostFunction(owners, node); info?.parent; info = info.parent) chain[depth++] = info;
+  let count = 0;
   let outer: NodeTypes | undefined;
-  for (let i = chain.length - 1; i >= 0; i--) {
+  for (let i = depth - 1; i >= 0; i--) {
     const entry = functions.get(chain[i].node as ast.FunctionExpression);
     if (!entry || !(used.has(entry) || (outer !== undefined && entry.parent === outer))) break;
-    maps.push(entry.types);
+    maps[count++] = entry.types;
     outer = entry;
   }
-  for (let i = maps.length - 1; i >= 0; i--) {
-    const t = maps[i].get(node);
-    if (t !== undefined) return t;
-  }
-  return undefined;
+  let found: Type | undefined;
+  for (let i = count - 1; i >= 0 && found === undefined; i--) found = maps[i].get(node);
+  chain.fill(undefined!, 0, depth);
+  maps.fill(undefined!, 0, count);
+  return found ?? main.get(node);
 }
+
+/** recordedType's lists (it calls nothing that calls it again). */
+const CHAIN: FunctionInfo[] = [];
+const MAPS: TypeMap[] = [];
 
 /** The innermost function (of `functions`, in source order, the main one first) whose range holds `node`. */
 function innermostFunction(functions: readonly FunctionInfo[], node: ast.Range): FunctionInfo | undefined {
