@@ -134,6 +134,8 @@ describe('incremental analysis', () => {
     for (const f of fs.readdirSync(folder).filter((n) => n.endsWith('.lua')).sort()) sources.push([f, fs.readFileSync(path.join(folder, f), 'utf8'), governing]);
   }
   sources.push(['real-world shape', realWorldShape(4, 6, 12), contract]);
+  // Function bodies and a describe callback long enough to be kept statement by statement.
+  sources.push(['long function bodies', realWorldShape(2, 14, 40), contract]);
   sources.push(['top-level statements', mainShape(120), contract]);
 
   for (const [name, source, contract] of sources) {
@@ -227,6 +229,46 @@ describe('incremental analysis', () => {
     current = step(current, typed.replace('cfg = 1', 'cfg = "x"'), contract, 'the argument retyped');
     assert.equal(current.parsed.chunk.body.body[3], call, 'the call is taken over by the parse');
     assert.match(declare(current) ?? '', /compute_total\(cfg: string\)/);
+  });
+
+  it('takes over the statements of a long function body an edit leaves, where they start as they started', () => {
+    const bodyOf = (a: ScriptAnalysis, name: string): ast.Statement[] => {
+      const s = a.parsed.chunk.body.body.find((x) => x.kind === 'FunctionStatement' && a.parsed.source.slice(x.start, x.start + 40).includes(name)) as ast.FunctionStatement;
+      return s.func.body.body;
+    };
+    // An analysis after an open keeps the body it analyses again (the edited function's), for the
+    // edits after it; each edit below starts from such an analysis (a parse is taken over once).
+    const text = realWorldShape(2, 14, 40);
+    const edited = (from: string, to: string, source = text): string => {
+      const at = source.indexOf(from, from.startsWith('local insert') ? 0 : source.indexOf('function M.parse_1('));
+      return source.slice(0, at) + to + source.slice(at + from.length);
+    };
+    const warm = edited('  local tk12 = tokens[i]', '   local tk12 = tokens[i]');
+    const kept = (): ScriptAnalysis => step(analyzeScript(text, 'x.lua', contract), warm, contract, 'a space, after an open');
+    // A space typed in the middle of the second function: its other statements are taken over.
+    const first = kept();
+    const records = new Map(bodyOf(first, 'M.parse_1(').map((s) => [s, first.memo!.bodies.get(s)]));
+    assert.ok([...records.values()].every((r) => r !== undefined), 'the body analysed again is kept');
+    const after = step(first, edited('  local tk7 = tokens[i]', '   local tk7 = tokens[i]', warm), contract, 'a space');
+    const now = bodyOf(after, 'M.parse_1(');
+    const taken = now.filter((s) => records.has(s) && after.memo!.bodies.get(s) === records.get(s));
+    assert.ok(now.length >= 40 && taken.length >= now.length - 3, `${taken.length} of ${now.length} statements taken over`);
+    // What a kept statement reads changed before it: analysed again, as a fresh analysis would.
+    const edits: [string, string, string][] = [
+      ['a local renamed: its uses after it read a global', '  local tk3 = tokens[i]', '  local tk33 = tokens[i]'],
+      ['a local renamed: its uses further on read a global', '  local out, errors = {}, {}', '  local outs, errors = {}, {}'],
+      ['a local renamed: the script now sets a global', '  local out, errors = {}, {}', '  local out, errs = {}, {}'],
+      ['a local declared with another type', '  local out, errors = {}, {}', '  local out, errors = {}, "x"'],
+      ['a local assigned another type', '  local i = 1', '  local i = 1\n  out = "x"'],
+      ['a parameter set to nil before the rest', '  local tk3 = tokens[i]', '  local tk3 = tokens[i]\n  tokens = nil'],
+      ['an upvalue declared with another type', 'local insert, concat = table.insert, table.concat', 'local insert, concat = print, table.concat'],
+    ];
+    for (const [label, from, to] of edits) step(kept(), edited(from, to, warm), contract, label);
+    // A renamed local of a known type: the statements after it that read its name read a global.
+    const checks = Array.from({ length: 40 }, (_, k) => `  if total < limit then\n    total = total + ${k}\n  end`).join('\n');
+    const limits = `local M = {}\nfunction M.run(x)\n  local limit = 10\n  local total = 0\n${checks}\n  return total\nend\nreturn { normalized_vendor = "v", confidence = 1 }\n`;
+    const limitsKept = step(analyzeScript(limits, 'x.lua', contract), limits.replace('  return total', '   return total'), contract, 'a space at the end');
+    step(limitsKept, limits.replace('local limit = 10', 'local limit2 = 10').replace('  return total', '   return total'), contract, 'a local of a known type renamed');
   });
 
   it('takes over the functions an edit leaves as they were', () => {

@@ -388,6 +388,7 @@ export function infer(
 ): Inference {
   const inferer = new Inferer(parsed, scope, contract, globals, memo, keepGoing);
   inferer.run();
+  inferer.memo.finished = true;
   return {
     types: inferer.typeInfo(),
     findings: inferer.findings,
@@ -486,7 +487,46 @@ export interface InferenceMemo {
   readonly nodeTypes: WeakMap<ast.FunctionExpression, NodeTypes>;
   /** The main function's top-level statements (see `MainMemo`); undefined when it could not be kept. */
   main?: MainMemo;
+  /** The statements of long function bodies, each as its last analysis left it (see `BodyStatementMemo`). */
+  readonly bodies: WeakMap<ast.Statement, BodyStatementMemo>;
+  /**
+   * The last analysis with this memo ran to its end. Long function bodies are kept statement by
+   * statement only in an analysis that follows one (an edit's): an analysis after an open keeps
+   * the body it analyses again, which the next edit of it takes over, and the open pays nothing.
+   */
+  finished?: boolean;
 }
+
+/**
+ * What the analysis of a statement of a long function body gave (a body of BODY_MEMO_STATEMENTS
+ * or more: a 400-line function, a `describe` callback of a thousand lines), and what it started
+ * from. An edit reparses the top-level statement it is in, so the function is new; the parser
+ * takes the body's unchanged statements that span lines over as the same objects, and the next
+ * analysis of the function takes each of those over where it starts from what it started from:
+ * the same state (`before`, compared as the main block's early cutoff compares), its names
+ * resolving to the same locals, and the upvalues it reads by their declared types declared with
+ * the same types. The statements of one line are new objects: they are analysed again (they are
+ * cheap), and the state after one shares all but what it changed with the state it started from.
+ */
+interface BodyStatementMemo extends StatementResults<Type[] | undefined> {
+  before: BoundaryState;
+  /** The analysis's `escaped` list (only ever appended to: `before.escaped` long then). */
+  escapedList: readonly number[];
+  /** The locals' count and flags of the analysis (see `MainMemo`), and its fixpoints. */
+  locals: number;
+  flags: Uint8Array;
+  fixpoints: number;
+  /** Each reference in it: what it resolved to (see `referenceKey`). */
+  refs: Int32Array;
+  /** The declared types of the locals it reads as upvalues, a reference at a time (what a closure, or a read the environment does not answer, sees of them). */
+  upvalueTypes: (Type | undefined)[];
+}
+
+/** A reference key no statement has (see `referenceKey`). */
+const UNMATCHED = new Int32Array([-1]);
+
+/** Function bodies of this many statements or more keep their statements' analyses (see BodyStatementMemo). */
+const BODY_MEMO_STATEMENTS = 32;
 
 /**
  * What the analysis of the main function's top-level statements gave, statement by statement. A
@@ -521,10 +561,11 @@ interface BoundaryState {
   escaped: number;
 }
 
-interface StatementMemo {
-  statement: ast.Statement;
+/** What the analysis of a kept statement gave (see MainMemo, BodyStatementMemo), and the state it left. */
+interface StatementResults<Return> {
   /** Its start when analysed (the findings' offsets are as of then). */
   start: number;
+  /** Its nodes' types (its function's map holds one per kept statement: see MainTypes). */
   types: Map<ast.Node, Type>;
   findings: readonly Finding[];
   hostArgs: readonly Finding[];
@@ -532,13 +573,17 @@ interface StatementMemo {
   escaped: readonly number[];
   declared: (number | Type)[];
   used: NodeTypes[];
-  returns: readonly MainReturn[];
+  returns: readonly Return[];
   after: BoundaryState;
+}
+
+interface StatementMemo extends StatementResults<MainReturn> {
+  statement: ast.Statement;
 }
 
 /** A function's node types, and those of the analysis of the enclosing function they were made in. */
 interface NodeTypes {
-  types: Map<ast.Node, Type>;
+  types: TypeMap;
   /** Undefined: made in the main function's. A function taken over brings its nested ones' along. */
   parent: NodeTypes | undefined;
 }
@@ -643,7 +688,8 @@ interface TypeMap {
 const SHARD_BITS = 12;
 
 /**
- * The main function's node types, in small maps. The main function is analysed again at every
+ * The main function's node types, in small maps (and a long function body's, kept statement by
+ * statement in the same way: see BodyStatementMemo). The main function is analysed again at every
  * edit, and a script of 10,000 top-level statements records 100,000 types: one Map of them grows
  * through fresh memory at every analysis (V8 places a large table apart from the young objects),
  * which cost half of that analysis; small maps do not. A top-level statement whose analysis is kept
@@ -742,6 +788,16 @@ class Inferer {
   private readonly mainReturns: MainReturn[] = [];
   /** The top-level statement being analysed, whose analysis is kept (see `mainBlock`). */
   private recording: { declared: (number | Type)[]; used: NodeTypes[] } | undefined;
+  /** The statements of long function bodies being analysed and kept, innermost last (see BodyStatementMemo). */
+  private readonly bodyRecords: { record: BodyStatementMemo }[] = [];
+  /** Whether long function bodies are kept statement by statement (see `keepsBodies`), found on first use. */
+  private bodiesKept: boolean | undefined;
+  /** This analysis follows a finished one with the same memo (see `InferenceMemo.finished`). */
+  private readonly editing: boolean;
+  /** The locals' flags of this analysis (see `MainMemo.flags`), made on first use. */
+  private flagsNow: Uint8Array | undefined;
+  /** Earlier analyses' flags found the same as this one's, or not. */
+  private readonly flagsSame = new Map<Uint8Array, boolean>();
   /** The main chunk's end is reachable (it then returns nothing). */
   private mainFallsOff = false;
   private readonly input: Type;
@@ -800,7 +856,9 @@ class Inferer {
       contract, ownGlobals: new Set(ownGlobals), key, globalCache: new Map(), hostOf: new Map(),
       ownFunctions: new WeakSet(), sites: new WeakMap(), anchors: new WeakSet(),
     };
-    this.memo = same ? memo! : { world, functions: new WeakMap(), nodeTypes: new WeakMap() };
+    this.memo = same ? memo! : { world, functions: new WeakMap(), nodeTypes: new WeakMap(), bodies: new WeakMap() };
+    this.editing = this.memo.finished === true;
+    this.memo.finished = false;
     this.globalCache = world.globalCache;
     this.hostOf = world.hostOf;
     this.ownFunctions = world.ownFunctions;
@@ -921,21 +979,31 @@ class Inferer {
 
   /** Takes a top-level statement's earlier analysis over: what it recorded, and the state it left. */
   private takeOverStatement(record: StatementMemo, i: number): StatementMemo {
-    const delta = record.statement.start - record.start;
     this.types.enter(i, record.types);
     this.types.leave();
+    this.replay(record, record.statement.start - record.start);
+    for (const r of record.returns) this.mainReturns.push(r);
+    return record;
+  }
+
+  /** What taking over a kept statement (its function's map holding its types already) repeats of its analysis, `delta` its move since. */
+  private replay(record: StatementResults<unknown>, delta: number): void {
     for (const x of record.findings) this.findings.push(movedFinding(x, delta));
     for (const x of record.hostArgs) this.hostArgs.push(movedFinding(x, delta));
     for (const id of record.escaped) this.escaped.push(id);
-    for (let k = 0; k < record.declared.length; k += 2) this.declared.set(record.declared[k] as number, record.declared[k + 1] as Type);
-    for (const types of record.used) this.used.add(types);
-    for (const r of record.returns) this.mainReturns.push(r);
+    for (let k = 0; k < record.declared.length; k += 2) {
+      const id = record.declared[k] as number;
+      const type = record.declared[k + 1] as Type;
+      this.declared.set(id, type);
+      this.recording?.declared.push(id, type);
+      for (const b of this.bodyRecords) b.record.declared.push(id, type);
+    }
+    for (const types of record.used) this.use(types);
     const state = record.after;
     this.env = state.env ? state.env.clone() : null;
     this.anchored = state.anchored;
     this.moreResults = state.moreResults;
     this.lastCallee = state.lastCallee;
-    return record;
   }
 
   /** The state at a top-level statement's boundary, kept (the environment is shared from here on). */
@@ -983,6 +1051,127 @@ class Inferer {
   private use(types: NodeTypes): void {
     this.used.add(types);
     this.recording?.used.push(types);
+    for (const b of this.bodyRecords) b.record.used.push(types);
+  }
+
+  // ---- long function bodies, statement by statement (see BodyStatementMemo) ----------------------
+
+  /** A long function body, statement by statement, each taken over or analysed and kept (its types in `types`). */
+  private functionBody(block: ast.Block, types: MainTypes): void {
+    const body = block.body;
+    const fn = this.fn;
+    let before = this.boundary();
+    for (let i = 0; i < body.length; i++) {
+      const s = body[i];
+      // Unreachable, unless a label brings control back (as `block` does).
+      if (this.env === null && s.kind !== 'Label') continue;
+      const kept = this.memo.bodies.get(s);
+      if (kept !== undefined && this.startsAsBefore(kept, s)) {
+        types.enter(i, kept.types);
+        types.leave();
+        this.replay(kept, s.start - kept.start);
+        for (const r of kept.returns) fn.returns.push(r);
+        before = kept.after;
+      } else {
+        before = this.bodyStatement(s, i, before, fn, types).after;
+      }
+    }
+    this.leaveBlock(block);
+  }
+
+  /**
+   * Whether long function bodies are kept statement by statement: in an edit's analysis (see
+   * `InferenceMemo.finished`), not with annotations or gotos (which tie statements to others, as
+   * for the main block), nor syntax errors (without them the scope analysis's references are in
+   * source order, which `referenceKey` searches).
+   */
+  private keepsBodies(): boolean {
+    return (this.bodiesKept ??= this.editing && this.annotations === NO_ANNOTATIONS && this.parsed.diagnostics.length === 0 && !this.src.includes('goto'));
+  }
+
+  /** Analyses a statement of a long function body, keeping what it gave and what it started from. */
+  private bodyStatement(s: ast.Statement, i: number, before: BoundaryState, fn: FunctionState, types: MainTypes): BodyStatementMemo {
+    const { refs, upvalueTypes } = this.referenceKey(s);
+    const record: BodyStatementMemo = {
+      start: s.start, before, after: before, escapedList: this.escaped, locals: this.scope.locals.length, flags: this.localFlagsNow(), fixpoints: this.fixpoints,
+      refs, upvalueTypes, types: new Map(), findings: NONE, hostArgs: NONE, escaped: NONE, declared: [], used: [], returns: NONE,
+    };
+    const findings = this.findings.length;
+    const hostArgs = this.hostArgs.length;
+    const escaped = this.escaped.length;
+    const returns = fn.returns.length;
+    this.bodyRecords.push({ record });
+    types.enter(i, record.types);
+    try {
+      this.statement(s);
+    } finally {
+      types.leave();
+      this.bodyRecords.pop();
+    }
+    if (this.findings.length > findings) record.findings = this.findings.slice(findings).map((x) => movedFinding(x, 0));
+    if (this.hostArgs.length > hostArgs) record.hostArgs = this.hostArgs.slice(hostArgs).map((x) => movedFinding(x, 0));
+    if (this.escaped.length > escaped) record.escaped = this.escaped.slice(escaped);
+    if (fn.returns.length > returns) record.returns = fn.returns.slice(returns);
+    record.after = this.boundary();
+    this.memo.bodies.set(s, record);
+    return record;
+  }
+
+  /**
+   * Whether analysing a statement kept from an earlier analysis would give what it gave: the same
+   * fixpoint depth, locals and flags, its names resolving as they did, the upvalues it reads
+   * declared with the same types, and the same state where it starts.
+   */
+  private startsAsBefore(kept: BodyStatementMemo, s: ast.Statement): boolean {
+    if (kept.fixpoints !== this.fixpoints || kept.locals !== this.scope.locals.length || !this.sameFlagsAsNow(kept.flags)) return false;
+    const { refs, upvalueTypes } = this.referenceKey(s);
+    if (refs === UNMATCHED || kept.refs === UNMATCHED) return false;
+    if (refs.length !== kept.refs.length || upvalueTypes.length !== kept.upvalueTypes.length) return false;
+    for (let i = 0; i < refs.length; i++) if (refs[i] !== kept.refs[i]) return false;
+    for (let i = 0; i < upvalueTypes.length; i++) if (!this.identical(upvalueTypes[i], kept.upvalueTypes[i], true)) return false;
+    return this.atState(kept.before, kept.escapedList);
+  }
+
+  /**
+   * What a statement's names resolve to, each reference in it in order (a local by its id, a
+   * global, `_ENV`, a field of a local `_ENV`), and the declared types of the upvalues among them
+   * (what a closure, or a read the environment does not answer, sees of them).
+   */
+  private referenceKey(s: ast.Statement): { refs: Int32Array; upvalueTypes: (Type | undefined)[] } {
+    const references = this.scope.references;
+    let lo = 0;
+    let hi = references.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (references[mid].node.start < s.start) lo = mid + 1;
+      else hi = mid;
+    }
+    let end = lo;
+    while (end < references.length && references[end].node.start < s.end) end++;
+    // Out of order here (none is expected), the statement's references may not all be between: it matches nothing.
+    for (let i = lo + 1; i < end; i++) if (references[i - 1].node.start >= references[i].node.start) return { refs: UNMATCHED, upvalueTypes: [] };
+    const refs = new Int32Array(end - lo);
+    const upvalueTypes: (Type | undefined)[] = [];
+    for (let i = lo; i < end; i++) {
+      const r = references[i];
+      refs[i - lo] = r.local ? r.local.id * 4 : r.env ? r.env.id * 4 + 3 : r.binding === 'global' ? 1 : 2;
+      if (r.upvalue && r.local) upvalueTypes.push(this.declared.get(r.local.id));
+    }
+    return { refs, upvalueTypes };
+  }
+
+  private localFlagsNow(): Uint8Array {
+    return (this.flagsNow ??= this.localFlags());
+  }
+
+  private sameFlagsAsNow(flags: Uint8Array): boolean {
+    let same = this.flagsSame.get(flags);
+    if (same === undefined) {
+      const now = this.localFlagsNow();
+      same = flags === now || sameFlags(flags, now);
+      this.flagsSame.set(flags, same);
+    }
+    return same;
   }
 
   // ---- recording and reporting -------------------------------------------------------------------
@@ -1175,6 +1364,7 @@ class Inferer {
     if (local.captured && local.kind !== 'function') type = opened(type);
     this.declared.set(local.id, type);
     this.recording?.declared.push(local.id, type);
+    for (const b of this.bodyRecords) b.record.declared.push(local.id, type);
     if (this.env && !this.closureWritten.has(local.id)) this.env.set(local.id, type);
     if (name) this.record(name, this.closureWritten.has(local.id) ? UNKNOWN : type);
   }
@@ -1493,7 +1683,10 @@ class Inferer {
     const findingsBefore = this.findings.length;
     const hostArgsBefore = this.hostArgs.length;
     const escapedBefore = this.escaped.length;
-    const types = new Map<ast.Node, Type>();
+    // A long body's types go in a map per statement, which the next analysis takes over whole
+    // for the statements it takes over (see BodyStatementMemo).
+    const bodyTypes = f.body.body.length >= BODY_MEMO_STATEMENTS && this.keepsBodies() ? new MainTypes(f.body.body) : undefined;
+    const types: TypeMap = bodyTypes ?? new Map<ast.Node, Type>();
     // Kept for the next analysis of an edited version (see `InferenceMemo`), completed below.
     const entry: FunctionMemo = {
       start: f.start, reusable: false, name, method, ann, fixpoints: this.fixpoints, anchored: this.anchored,
@@ -1514,7 +1707,8 @@ class Inferer {
         }
       }
     }
-    this.block(f.body);
+    if (bodyTypes) this.functionBody(f.body, bodyTypes);
+    else this.block(f.body);
     const fallsOff = this.env !== null;
     const neverReturns = !fallsOff && this.fn.returns.length === 0;
     const returns = ann?.returns ?? summarize(this.fn.returns, fallsOff, name);

@@ -691,10 +691,6 @@ class Parser {
     if (fs.gotos.length !== gotos || this.gotoStatements !== gotoStatements || this.labelStatements !== labelStatements) return;
     const statement = body[count];
     if (statement.start !== start || statement.end !== this.prevEnd || statement.kind === 'Return') return;
-    // A statement on one line reads again in no time: only longer ones are kept (each record is a
-    // weak entry, which every full garbage collection goes through).
-    const newline = this.source.indexOf('\n', start);
-    if (newline < 0 || newline >= statement.end) return;
     const followGap = this.tok.end - statement.end;
     if (followGap < 2 ** 30 && actives < 256 && level < 256) nestedRecords.set(statement, followGap * STATES + stateKey(actives, level, fs.isVararg));
   }

@@ -25,7 +25,7 @@
 // - one whose diagnostics reached their limit (100) before the edit: the new parse has the same
 //   ones from the same unchanged text, and can add none after.
 // Inside the top-level statements it reads again, the parser takes over the old statements of
-// nested blocks too (a function's body, a `describe(function() ... end)`): one that spans lines,
+// nested blocks too (a function's body, a `describe(function() ... end)`): one that
 // lies outside the edit (at the same place before it, moved by the edit after it), and that its
 // parse recorded as having added no diagnostic, read with the same state as now (its function's
 // active locals, the nesting level, whether `...` is allowed), with no goto or label and no
