@@ -789,7 +789,7 @@ class Inferer {
   /** The top-level statement being analysed, whose analysis is kept (see `mainBlock`). */
   private recording: { declared: (number | Type)[]; used: NodeTypes[] } | undefined;
   /** The statements of long function bodies being analysed and kept, innermost last (see BodyStatementMemo). */
-  private readonly bodyRecords: { record: BodyStatementMemo }[] = [];
+  private readonly bodyRecords: BodyStatementMemo[] = [];
   /** Whether long function bodies are kept statement by statement (see `keepsBodies`), found on first use. */
   private bodiesKept: boolean | undefined;
   /** This analysis follows a finished one with the same memo (see `InferenceMemo.finished`). */
@@ -996,7 +996,7 @@ class Inferer {
       const type = record.declared[k + 1] as Type;
       this.declared.set(id, type);
       this.recording?.declared.push(id, type);
-      for (const b of this.bodyRecords) b.record.declared.push(id, type);
+      for (const r of this.bodyRecords) r.declared.push(id, type);
     }
     for (const types of record.used) this.use(types);
     const state = record.after;
@@ -1051,7 +1051,7 @@ class Inferer {
   private use(types: NodeTypes): void {
     this.used.add(types);
     this.recording?.used.push(types);
-    for (const b of this.bodyRecords) b.record.used.push(types);
+    for (const r of this.bodyRecords) r.used.push(types);
   }
 
   // ---- long function bodies, statement by statement (see BodyStatementMemo) ----------------------
@@ -1100,7 +1100,7 @@ class Inferer {
     const hostArgs = this.hostArgs.length;
     const escaped = this.escaped.length;
     const returns = fn.returns.length;
-    this.bodyRecords.push({ record });
+    this.bodyRecords.push(record);
     types.enter(i, record.types);
     try {
       this.statement(s);
@@ -1364,7 +1364,7 @@ class Inferer {
     if (local.captured && local.kind !== 'function') type = opened(type);
     this.declared.set(local.id, type);
     this.recording?.declared.push(local.id, type);
-    for (const b of this.bodyRecords) b.record.declared.push(local.id, type);
+    for (const r of this.bodyRecords) r.declared.push(local.id, type);
     if (this.env && !this.closureWritten.has(local.id)) this.env.set(local.id, type);
     if (name) this.record(name, this.closureWritten.has(local.id) ? UNKNOWN : type);
   }
