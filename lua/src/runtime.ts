@@ -5,9 +5,9 @@
 
 export * as ast from './syntax/ast';
 export type { Range, Chunk, Block, Statement, Expression, Name, Node, NodeKind, Comment } from './syntax/ast';
-export { parse } from './syntax/parser';
+export { parse, parseInSlices } from './syntax/parser';
 export { prepareMoves } from './syntax/reparse';
-export type { ParseOptions, ParseResult, SyntaxDiagnostic } from './syntax/parser';
+export type { ParseOptions, ParseResult, ParseTask, SyntaxDiagnostic } from './syntax/parser';
 export { Lexer, tokenKindText } from './syntax/lexer';
 export type { Token } from './syntax/lexer';
 export { LineMap } from './syntax/linemap';
@@ -20,8 +20,8 @@ export { disassemble, disassembleFunction, disassembleInstructions, normaliseAdd
 export type { DisasmInstruction, DisasmOptions } from './compiler/disasm';
 export type { Proto, Constant, UpvalueDesc, LocalVarInfo } from './vm/proto';
 export { OP_NAMES } from './vm/proto';
-export { analyze } from './syntax/scope';
-export type { ScopeInfo, LocalVariable, LocalKind, Reference, Binding, Access, FunctionInfo, Upvalue, GlobalPathUse, NameOccurrence, DeclaringNode } from './syntax/scope';
+export { analyze, analyzeInSlices } from './syntax/scope';
+export type { ScopeInfo, ScopeTask, LocalVariable, LocalKind, Reference, Binding, Access, FunctionInfo, Upvalue, GlobalPathUse, NameOccurrence, DeclaringNode } from './syntax/scope';
 export { visit, forEachChild, unparen } from './syntax/visit';
 export type { Visitor } from './syntax/visit';
 export { parseManifest, loadManifest, locate, defaultContract, notGrantedMessage, MANIFEST_FILE, MAX_MANIFEST_BYTES, DEFAULT_SCRIPTS } from './contract/manifest';

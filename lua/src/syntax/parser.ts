@@ -141,6 +141,21 @@ const STATEMENT_START = new Set<T>([
 ]);
 
 export function parse(source: string | Uint8Array, options: ParseOptions = {}): ParseResult {
+  return parseInSlices(source, options).step(() => true)!;
+}
+
+/**
+ * A parse made a slice at a time (`parseInSlices`): `step(keepGoing)` reads on while `keepGoing()`
+ * says there is time, and gives the result once the text is read (undefined until then). It stops
+ * only between the main block's statements, where its state is the parser's own: the result is
+ * the one `parse` gives, whatever the slices.
+ */
+export interface ParseTask {
+  step(keepGoing: () => boolean): ParseResult | undefined;
+}
+
+/** `parse`, made in slices (see ParseTask): a language server answers other requests between them. */
+export function parseInSlices(source: string | Uint8Array, options: ParseOptions = {}): ParseTask {
   const bytes = typeof source !== 'string';
   const text = typeof source === 'string' ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('latin1');
   const previous = options.previous && reuseInfo.get(options.previous);
@@ -153,12 +168,19 @@ export function parse(source: string | Uint8Array, options: ParseOptions = {}): 
   // The earlier text's lines, when they were counted, give these (see LineMap.edited).
   const lines = plan && builtLines.get(options.previous!);
   if (plan && lines) parser.startLines(LineMap.edited(lines, text, plan.changeStart, plan.newChangeEnd - plan.delta, plan.newChangeEnd));
-  const result = parser.parseChunk();
-  if (reusable) {
-    const { chunk, diagnostics, firstError } = result;
-    reuseInfo.set(result, { source: text, chunk, boundaries: parser.boundaries!, diagnostics, firstError, cappedAt: parser.cappedAt });
-  }
-  return result;
+  parser.begin();
+  let result: ParseResult | undefined;
+  return {
+    step(keepGoing) {
+      if (result) return result;
+      result = parser.resume(keepGoing);
+      if (result && reusable) {
+        const { chunk, diagnostics, firstError } = result;
+        reuseInfo.set(result, { source: text, chunk, boundaries: parser.boundaries!, diagnostics, firstError, cappedAt: parser.cappedAt });
+      }
+      return result;
+    },
+  };
 }
 
 /** What a later `parse` of the same document may take over from a result. */
@@ -206,6 +228,13 @@ class Parser {
 
   /** The main block's statement list, whose boundaries are recorded for a later reparse. */
   private mainBody: ast.Statement[] | undefined;
+  /** Where the main block starts, what was taken over before it and the end of a `#` first line (set by `begin`). */
+  private chunkStart = 0;
+  private prefix: Prefix | undefined;
+  private shebangEnd: number | undefined;
+  /** Asked before each statement of the main block (see ParseTask); `paused` when it said no. */
+  private keepGoing: (() => boolean) | undefined;
+  private paused = false;
   private tailComments: ast.Comment[] = [];
   /** Where the scanner stood when the diagnostics reached their limit (-1: they did not). */
   cappedAt = -1;
@@ -245,8 +274,9 @@ class Parser {
     return (this.ahead ?? this.tok).end;
   }
 
-  parseChunk(): ParseResult {
-    const shebangEnd = this.lexer.skipShebang();
+  /** Reads what comes before the main block's statements (see ParseTask). */
+  begin(): void {
+    this.shebangEnd = this.lexer.skipShebang();
     const plan = this.plan;
     const prefix: Prefix | undefined = plan?.prefix();
     const capped = plan?.diagnostics;
@@ -263,16 +293,31 @@ class Parser {
       this.tok.end = prefix.previousEnd;
       this.boundaries!.append(prefix.boundaries);
     }
+    this.prefix = prefix;
     this.next();
     this.fs = this.newFunction(-1, true);
-    const start = prefix ? prefix.blockStart : this.tok.start;
+    this.chunkStart = prefix ? prefix.blockStart : this.tok.start;
     this.closers.push({ token: T.EOF, opener: undefined, at: 0 });
     const body: ast.Statement[] = prefix ? prefix.statements : [];
     this.enterBlock(false);
     if (prefix) for (const name of prefix.locals) this.fs.actives.push(name);
     this.mainBody = body;
+  }
+
+  /**
+   * Reads the main block's statements on while `keepGoing()` says so (asked before each one), and
+   * the result once the text is read; undefined when it stopped first (see ParseTask).
+   */
+  resume(keepGoing: () => boolean): ParseResult | undefined {
+    const body = this.mainBody!;
+    this.keepGoing = keepGoing;
     for (;;) {
       this.statementList(body);
+      if (this.paused) {
+        this.paused = false;
+        this.keepGoing = undefined;
+        return undefined;
+      }
       if (this.tok.type === T.EOF) break;
       // A stray `end`, `until`, `else` or `elseif`; the condition after `until` or `elseif` is
       // part of it (and `then`), rather than the start of a next statement.
@@ -285,10 +330,18 @@ class Parser {
       if (condition) node.expression = condition;
       body.push(node);
     }
+    this.keepGoing = undefined;
+    return this.finish(body);
+  }
+
+  private finish(body: ast.Statement[]): ParseResult {
+    const { prefix, shebangEnd } = this;
+    const start = this.chunkStart;
     this.leaveBlock();
     this.closers.pop();
     this.plan = undefined;
     this.mainBody = undefined;
+    this.prefix = undefined;
     const block: ast.Block = { kind: 'Block', ...this.blockRange(start, body), body };
     const chunk: ast.Chunk = {
       kind: 'Chunk',
@@ -624,7 +677,14 @@ class Parser {
     // In a parse that records for a later one, each statement of a nested block is recorded, or taken over.
     const nested = body !== this.mainBody && this.boundaries !== undefined;
     while (!this.blockFollows(true)) {
-      if (body === this.mainBody && this.boundary(body)) return;
+      if (body === this.mainBody) {
+        // Between two statements of the main block, where nothing but the parser's fields holds its state.
+        if (this.keepGoing !== undefined && !this.keepGoing()) {
+          this.paused = true;
+          return;
+        }
+        if (this.boundary(body)) return;
+      }
       const before = this.tok.start;
       if (this.tok.type === T.Return) {
         this.statement(body);

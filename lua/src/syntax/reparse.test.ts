@@ -7,7 +7,7 @@ import { strict as assert } from 'assert';
 import * as v8 from 'v8';
 import * as vm from 'vm';
 import * as ast from './ast';
-import { parse, ParseResult } from './parser';
+import { parse, parseInSlices, ParseResult } from './parser';
 import { readCorpus } from './testing/corpus';
 import { TOKEN_PALETTE, joinedPrograms, validProgram } from './testing/programs';
 import { Random } from './testing/random';
@@ -126,6 +126,45 @@ describe('incremental reparsing', () => {
       }
     }
     assert.ok(counts.prefix > counts.clean / 4 && counts.tail > counts.clean / 4 && counts.nested! > counts.clean, JSON.stringify(counts));
+  });
+
+  it('parses in slices as at once (programs with and past 100 errors, the corpus, bytes), and an edit takes the result over', function () {
+    this.timeout(120_000);
+    const counts: Counts = { clean: 0, prefix: 0, tail: 0 };
+    let stops = 0;
+    let parsed = 0;
+    const r = new Random(77);
+    /** Parses `source` in slices stopped at random, and checks the result against `parse`'s. */
+    const sliced = (source: string | Uint8Array, label: string): ParseResult => {
+      const task = parseInSlices(source, { name: 'x' });
+      let result: ParseResult | undefined;
+      for (let k = 0; (result = task.step(() => r.chance(0.7))) === undefined; k++) {
+        assert.ok(k < 100_000, `${label}: the slices get further`);
+        stops++;
+      }
+      assert.equal(task.step(() => false), result, `${label}: the result once made`);
+      const full = parse(source, { name: 'x' });
+      assert.equal(treeJson(result.chunk), treeJson(full.chunk), `${label}: tree`);
+      assert.deepEqual(result.diagnostics, full.diagnostics, `${label}: diagnostics`);
+      assert.deepEqual(result.firstError, full.firstError, `${label}: first error`);
+      assert.equal(result.lineMap.lineCount, full.lineMap.lineCount, `${label}: lines`);
+      parsed++;
+      return result;
+    };
+    const texts: [string, string][] = [];
+    for (let seed = 1; seed <= 60; seed++) {
+      const g = new Random(9000 + seed);
+      texts.push([`seed ${9000 + seed}`, seed % 3 === 0 ? erroneous(g) : program(g)]);
+    }
+    for (const file of readCorpus('accept')) texts.push([file.name, Buffer.from(file.bytes).toString('utf8')]);
+    texts.push(['stray closers', 'local a = 1\nend\nx = 2 until y\nelseif z then w()\nreturn a\n']);
+    for (const [label, text] of texts) {
+      const result = sliced(text, label);
+      // The next version takes the sliced parse over as it would a parse made at once.
+      reparse(result, edit(r, text), counts, `${label}, edited`);
+    }
+    sliced(Buffer.from('#!/usr/bin/lua\nlocal s = "caf\xc3\xa9"\nprint(s)\n', 'latin1'), 'bytes');
+    assert.ok(stops > parsed * 2 && counts.prefix > 0 && counts.tail > 0, `${stops} stops in ${parsed} parses; ${JSON.stringify(counts)}`);
   });
 
   it('makes statements ready to move a few at a time, and the edits after equal a full parse', () => {

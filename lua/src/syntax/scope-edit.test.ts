@@ -7,7 +7,7 @@
 import { strict as assert } from 'assert';
 import type * as ast from './ast';
 import { parse, type ParseResult } from './parser';
-import { analyze, type ScopeInfo } from './scope';
+import { analyze, analyzeInSlices, type ScopeInfo } from './scope';
 import { readCorpus } from './testing/corpus';
 import { TOKEN_PALETTE, joinedPrograms } from './testing/programs';
 import { Random } from './testing/random';
@@ -84,6 +84,29 @@ describe('scopes of an edited chunk', () => {
       }
     }
     assert.ok(counts.taken > 0, JSON.stringify(counts));
+  });
+
+  it('made in slices equal a fresh analysis made at once, and an edit takes them over', function () {
+    this.timeout(120_000);
+    const counts: Counts = { steps: 0, taken: 0 };
+    const r = new Random(31);
+    let stops = 0;
+    const texts = Array.from({ length: 60 }, (_, i) => joinedPrograms(new Random(700 + i), 2 + (i % 4)));
+    for (const file of readCorpus('accept')) texts.push(Buffer.from(file.bytes).toString('utf8'));
+    texts.forEach((text, i) => {
+      const parsed = parse(text, { name: 'x' });
+      const task = analyzeInSlices(parsed.chunk);
+      let scope: ScopeInfo | undefined;
+      for (let k = 0; (scope = task.step(() => r.chance(0.7))) === undefined; k++) {
+        assert.ok(k < 100_000, `text ${i}: the slices get further`);
+        stops++;
+      }
+      assert.equal(task.step(() => false), scope, `text ${i}: the result once made`);
+      assert.equal(scopeText(scope), scopeText(analyze(parse(text, { name: 'x' }).chunk)), `text ${i}`);
+      for (const ref of scope.references) assert.equal(scope.referenceOf(ref.node), ref, `text ${i}: the reference at ${ref.node.start}`);
+      step({ parsed, scope }, edit(r, text), counts, `text ${i}, edited`);
+    });
+    assert.ok(stops > texts.length * 2 && counts.taken > 0, `${stops} stops; ${JSON.stringify(counts)}`);
   });
 
   it('take over every statement but the edited one while a function body is edited', () => {

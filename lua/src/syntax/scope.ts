@@ -181,11 +181,32 @@ export function analyze(chunk: ast.Chunk, previous?: ScopeInfo): ScopeInfo {
     const taken = previous.takenOverBy(chunk);
     if (taken) return taken;
   }
+  return analyzeInSlices(chunk).step(() => true)!;
+}
+
+/**
+ * A fresh analysis made a slice at a time (`analyzeInSlices`): `step(keepGoing)` walks on while
+ * `keepGoing()` says there is time (asked before each statement of the main block), and gives the
+ * scopes once every name is resolved (undefined until then). The result is `analyze`'s.
+ */
+export interface ScopeTask {
+  step(keepGoing: () => boolean): ScopeInfo | undefined;
+}
+
+export function analyzeInSlices(chunk: ast.Chunk): ScopeTask {
   const analyzer = new Analyzer(chunk);
-  analyzer.resolveNames();
-  analyzer.computePaths();
-  analyzer.releaseWalkState();
-  return analyzer;
+  analyzer.beginNames();
+  let done = false;
+  return {
+    step(keepGoing) {
+      if (done) return analyzer;
+      if (!analyzer.walkNames(keepGoing)) return undefined;
+      analyzer.computePaths();
+      analyzer.releaseWalkState();
+      done = true;
+      return analyzer;
+    },
+  };
 }
 
 /**
@@ -324,7 +345,8 @@ class Analyzer implements ScopeInfo {
 
   // ---- pass 1: names ----------------------------------------------------------------------------
 
-  resolveNames(): void {
+  /** Sets the walk up over the whole chunk, which `walkNames` makes. */
+  beginNames(): void {
     const chunk = this.chunk;
     const main: FunctionInfo = { node: chunk, parent: undefined, locals: [], upvalues: [{ name: '_ENV', local: undefined }] };
     this.functions.push(main);
@@ -332,12 +354,24 @@ class Analyzer implements ScopeInfo {
     this.enterScope(chunk.end);
     this.push(Op.LeaveScope, undefined);
     this.pushStatements(chunk.body);
-    this.walk(chunk.body.body.length);
-    for (const name in this.globalRefs) this.globals.set(name, this.globalRefs[name]!);
   }
 
-  /** Runs the walk's stack to the end, marking the main block's statements up to `end` (exclusive). */
-  private walk(end: number): void {
+  /**
+   * Walks on (see beginNames) while `keepGoing()` says so, asked before each statement of the main
+   * block; true when every name is resolved.
+   */
+  walkNames(keepGoing: () => boolean): boolean {
+    if (!this.walk(this.chunk.body.body.length, keepGoing)) return false;
+    for (const name in this.globalRefs) this.globals.set(name, this.globalRefs[name]!);
+    return true;
+  }
+
+  /**
+   * Runs the walk's stack to the end, marking the main block's statements up to `end` (exclusive).
+   * False when `keepGoing` said no before one of them: the walk stopped there, and the next call
+   * goes on from it.
+   */
+  private walk(end: number, keepGoing?: () => boolean): boolean {
     const { ops, nodes, marks } = this;
     const body = this.chunk.body.body;
     let next = this.firstMarked;
@@ -351,6 +385,12 @@ class Analyzer implements ScopeInfo {
       switch (op as Op) {
         case Op.Statement:
           if (next < end && node === body[next]) {
+            if (keepGoing !== undefined && !keepGoing()) {
+              ops.push(op);
+              nodes.push(node);
+              this.firstMarked = next;
+              return false;
+            }
             next++;
             this.mark();
           }
@@ -397,6 +437,7 @@ class Analyzer implements ScopeInfo {
       }
     }
     this.mark();
+    return true;
   }
 
   /** Notes where the next statement of the main block starts in the lists (the last call: their lengths). */

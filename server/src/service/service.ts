@@ -5,8 +5,8 @@
 import * as fs from 'fs';
 import * as nodePath from 'path';
 import {
-  ManifestDiscovery, loadManifest, parseManifest, parse, prepareMoves, analyze, locate, LineMap, contractTextChange, compile, exampleInput, forEachChild, unparen, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
-  type ast, type Contract, type ContractEdit, type HostFunction, type ManifestResult, type LocalVariable, type ModuleDeclaration, type ParseResult, type ScopeInfo,
+  ManifestDiscovery, loadManifest, parseManifest, parse, parseInSlices, prepareMoves, analyze, analyzeInSlices, locate, LineMap, contractTextChange, compile, exampleInput, forEachChild, unparen, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
+  type ast, type Contract, type ContractEdit, type HostFunction, type ManifestResult, type LocalVariable, type ModuleDeclaration, type ParseResult, type ParseTask, type ScopeInfo, type ScopeTask,
 } from '@sandlua/lua';
 import {
   analyzeScript, ignoredScriptFindings, applySeverity, suppressionFixes, LEFT_TO_LUALS, type UngovernedScripts, walk, objectProperties, requiredFields, schemaTypes, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
@@ -181,7 +181,8 @@ const KEPT_TEXT = 2 * 1024 * 1024;
  * and `memo`: the scopes of the script's previous version and what its type analysis kept, for this
  * version's analyses to take over (spent once used).
  */
-interface Layer { text: string; parsed: ParseResult; scope?: ScopeInfo; previousScope?: ScopeInfo; memo?: InferenceMemo }
+/** A script's parse of `text`, and its scopes once made (`scoping`: being made in slices, see scopedInSlices). */
+interface Layer { text: string; parsed: ParseResult; scope?: ScopeInfo; scoping?: ScopeTask; previousScope?: ScopeInfo; memo?: InferenceMemo }
 
 /** The workspace as the server sees it: open documents over the disk, contracts, analyses. */
 export class LanguageService {
@@ -193,6 +194,8 @@ export class LanguageService {
    * it, and the analysis takes it (one parse a version). An edit's parse takes the last one over.
    */
   private readonly layers = new Map<string, Layer>();
+  /** First parses being made in slices (see parsedInSlices), with the text each is of. */
+  private readonly pendingParses = new Map<string, { text: string; task: ParseTask }>();
   /** The scripts whose analysis's memo is kept, oldest first (see `keepMemo`). */
   private readonly memoHolders = new Set<string>();
   /** The scripts whose parse or analysis is kept, least recently used first, with their text's length (see `touch`). */
@@ -482,10 +485,11 @@ export class LanguageService {
   prepareDiagnostics(path: string, keepGoing: () => boolean): boolean {
     const text = this.text(path);
     if (text === undefined || isContract(path) || this.analysed(path, text)) return true;
+    if (!this.parsedInSlices(path, text, keepGoing)) return false;
     this.parseOf(path, text);
     if (this.syntaxOnly(path)) return true;
     if (!keepGoing()) return false;
-    this.scopeOf(path, text);
+    if (!this.scopedInSlices(path, text, keepGoing)) return false;
     if (!keepGoing()) return false;
     // An analysis that goes on from a stopped one first takes over what that one finished, which
     // takes longer the further it got: it then works at least as long again before it stops, so
@@ -574,6 +578,7 @@ export class LanguageService {
   private forget(path: string): void {
     this.cache.delete(path);
     this.layers.delete(path);
+    this.pendingParses.delete(path);
     this.memoHolders.delete(path);
     const size = this.kept.get(path);
     if (size === undefined) return;
@@ -602,14 +607,48 @@ export class LanguageService {
     return this.layerOf(path, text).parsed;
   }
 
-  /** The scopes of a script's `text` (made once a version). */
+  /** The scopes of a script's `text` (made once a version; finished at once when being made in slices). */
   private scopeOf(path: string, text: string): ScopeInfo {
     const layer = this.layerOf(path, text);
     if (!layer.scope) {
-      layer.scope = analyze(layer.parsed.chunk, layer.previousScope);
+      layer.scope = layer.scoping ? layer.scoping.step(() => true)! : analyze(layer.parsed.chunk, layer.previousScope);
+      layer.scoping = undefined;
       layer.previousScope = undefined;
     }
     return layer.scope;
+  }
+
+  /**
+   * A script's first parse, which has no earlier one to take over (a long file just opened), made
+   * while `keepGoing()` says there is time, going on from where the last call stopped (the engine's
+   * `parseInSlices`): true once it is made (`layerOf` takes it), or when the parse is an edit's,
+   * which takes the earlier one over (made at once: it reads little).
+   */
+  private parsedInSlices(path: string, text: string, keepGoing: () => boolean): boolean {
+    const last = this.layers.get(path);
+    if (last !== undefined || this.cache.has(path)) return true;
+    let pending = this.pendingParses.get(path);
+    if (pending?.text !== text) {
+      pending = { text, task: parseInSlices(text, { name: nodePath.basename(path) }) };
+      this.pendingParses.set(path, pending);
+    }
+    return pending.task.step(keepGoing) !== undefined;
+  }
+
+  /**
+   * A script's scopes made in slices when they are a fresh analysis (the engine's
+   * `analyzeInSlices`), as parsedInSlices does for the parse; true once they are made, or when they
+   * take an edit's earlier scopes over (made at once by scopeOf).
+   */
+  private scopedInSlices(path: string, text: string, keepGoing: () => boolean): boolean {
+    const layer = this.layerOf(path, text);
+    if (layer.scope || layer.previousScope) return true;
+    layer.scoping ??= analyzeInSlices(layer.parsed.chunk);
+    const scope = layer.scoping.step(keepGoing);
+    if (!scope) return false;
+    layer.scope = scope;
+    layer.scoping = undefined;
+    return true;
   }
 
   private layerOf(path: string, text: string): Layer {
@@ -624,7 +663,12 @@ export class LanguageService {
     const previousScope = last ? last.scope : this.cache.get(path)?.scope;
     this.cache.delete(path);
     this.layers.delete(path);
-    const layer: Layer = { text, parsed: parse(text, { name: nodePath.basename(path), previous }), previousScope, memo };
+    // A first parse being made in slices is finished (see parsedInSlices).
+    const pending = this.pendingParses.get(path);
+    this.pendingParses.delete(path);
+    const name = nodePath.basename(path);
+    const parsed = pending?.text === text && previous === undefined ? pending.task.step(() => true)! : parse(text, { name, previous });
+    const layer: Layer = { text, parsed, previousScope, memo };
     this.layers.set(path, layer);
     this.touch(path, text);
     return layer;
@@ -641,6 +685,19 @@ export class LanguageService {
     }
     const parsed = this.parseOf(path, text);
     return { path, text, contract: this.contractFor(path), parsed, scope: this.scopeOf(path, text), lines: parsed.lineMap, ungoverned: this.ungovernedMode() };
+  }
+
+  /** A script's parse alone (what folding and selection ranges read): no scopes made for it. */
+  private parseFor(path: string): { text: string; parsed: ParseResult; lines: LineMap } | undefined {
+    const text = this.text(path);
+    if (text === undefined) return undefined;
+    const cached = this.cache.get(path);
+    if (cached && cached.text === text) {
+      this.touch(path, text);
+      return { text, parsed: cached.parsed, lines: cached.lines };
+    }
+    const parsed = this.parseOf(path, text);
+    return { text, parsed, lines: parsed.lineMap };
   }
 
   private ungovernedMode(): UngovernedScripts {
@@ -1493,7 +1550,7 @@ export class LanguageService {
    * up to the whole text.
    */
   selectionRanges(path: string, positions: Position[]): Range[][] {
-    const c = this.basic(path);
+    const c = this.parseFor(path);
     if (!c) return positions.map(() => []);
     const chunk = c.parsed.chunk;
     return positions.map((position) => {
@@ -1560,7 +1617,7 @@ export class LanguageService {
   }
 
   foldingRanges(path: string): FoldingRange[] {
-    const c = this.basic(path);
+    const c = this.parseFor(path);
     if (!c) return [];
     const out: FoldingRange[] = [];
     const add = (start: number, end: number, kind?: 'comment'): void => {
