@@ -229,6 +229,22 @@ describe('incremental analysis', () => {
     current = step(current, typed.replace('cfg = 1', 'cfg = "x"'), contract, 'the argument retyped');
     assert.equal(current.parsed.chunk.body.body[3], call, 'the call is taken over by the parse');
     assert.match(declare(current) ?? '', /compute_total\(cfg: string\)/);
+    // The same in a main block long enough to be kept statement by statement (MainMemo): retyped
+    // by an edit before the call, and the same fix (not made again) after an edit that leaves the
+    // argument's type.
+    const padding = Array.from({ length: 120 }, (_, i) => `print(${i})`).join('\n');
+    const long = `local cfg = 0\ncfg = 1\n${padding}\ncompute_total(cfg)\n${padding}\nreturn { normalized_vendor = "v" }\n`;
+    const fixesOf = (a: ScriptAnalysis): unknown => a.findings.find((f) => f.code === 'ungranted-host')?.fixes;
+    current = analyzeScript(long, 'x.lua', contract);
+    current = step(current, long.replace('print(0)', 'print(0.5)'), contract, 'a statement before it edited');
+    assert.match(declare(current) ?? '', /compute_total\(cfg: integer\)/);
+    const fixes = fixesOf(current);
+    current = step(current, current.parsed.source.replace('print(119)\nreturn', 'print(119.5)\nreturn'), contract, 'a statement after it edited');
+    assert.equal(fixesOf(current), fixes, 'the same fix');
+    current = step(current, current.parsed.source.replace('cfg = 1', 'cfg = "x"'), contract, 'the argument retyped, long');
+    assert.match(declare(current) ?? '', /compute_total\(cfg: string\)/);
+    current = step(current, current.parsed.source.replace('print(1)', 'print(1.5)'), contract, 'an edit after the retype');
+    assert.match(declare(current) ?? '', /compute_total\(cfg: string\)/);
   });
 
   it('takes over the statements of a long function body an edit leaves, where they start as they started', () => {

@@ -839,10 +839,19 @@ class Inferer {
     this.input = inputType(contract?.input);
     // Indexed loops: these run once per analysis over the whole file, often before V8 optimizes
     // them, where `for...of` made an iterator result per element (~370 KB an edit on 13,000 lines).
-    const references = scope.references;
-    for (let i = 0; i < references.length; i++) {
-      const ref = references[i];
-      if (ref.access === 'write' && ref.upvalue && ref.local) this.closureWritten.add(ref.local.id);
+    // Locals written from a closure: of those written and captured, the ones with a write that is
+    // an upvalue's (a pass over a few locals' references, not over every reference of the file).
+    const locals = scope.locals;
+    for (let i = 0; i < locals.length; i++) {
+      const local = locals[i];
+      if (!local.written || !local.captured) continue;
+      const refs = local.references;
+      for (let k = 0; k < refs.length; k++) {
+        if (refs[k].access === 'write' && refs[k].upvalue) {
+          this.closureWritten.add(local.id);
+          break;
+        }
+      }
     }
     const functions = scope.functions;
     for (let i = 0; i < functions.length; i++) this.functionInfo.set(functions[i].node, functions[i]);
