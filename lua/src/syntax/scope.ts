@@ -895,10 +895,12 @@ class Analyzer implements ScopeInfo {
     // Splice: the lists before, the new statements', and the moved ones after.
     const delta = chunk.end - this.chunk.end;
     const localsDelta = a.locals.length - marks.locals[oldEnd];
+    // Each local has a range of its own (see declareLocal), moved in place as its id is.
     for (let i = marks.locals[oldEnd]; i < this.locals.length; i++) {
       const local = this.locals[i];
       local.id += localsDelta;
-      local.scope = { start: local.scope.start + delta, end: local.scope.end + delta };
+      local.scope.start += delta;
+      local.scope.end += delta;
     }
     for (let i = 0; i < prefixLocals; i++) {
       const local = this.locals[i];
