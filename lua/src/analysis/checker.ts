@@ -168,7 +168,7 @@ const useFindings = new WeakMap<ast.Statement, { main: FunctionInfo; contract: C
  * with the signature it was made for (the same signature again reuses it: fixes are not changed once
  * made).
  */
-type UseEntry = Finding | { finding: Finding; use: number; name: string; signature?: string; fixes?: Fix[] };
+type UseEntry = Finding | { finding: Finding; use: number; name: string; signature?: string; fixes?: Fix[]; holder?: object };
 
 /** The name an ungranted call's fix declares in the contract's host section (see hostFixes), if it has that fix. */
 function declaredHostName(f: Finding): string | undefined {
@@ -329,12 +329,18 @@ class Checker {
             this.findings.push(movedFinding(entry, delta));
             continue;
           }
-          // The same contract, name and call: the fix is typed as the arguments are now.
-          const params = this.hostFixParams(entry.name, uses[from + entry.use]);
-          const signature = params === undefined ? undefined : signatureOf(params);
-          if (entry.fixes === undefined || entry.signature !== signature) {
-            entry.signature = signature;
-            entry.fixes = hostFixes(entry.name, params);
+          // The same contract, name and call: the fix is typed as the arguments are now, the same
+          // as last time when the types recorded around the call are (Inference.typesHolder).
+          const use = uses[from + entry.use];
+          const holder = use.call && this.inference?.typesHolder(use.call);
+          if (entry.fixes === undefined || holder === undefined || entry.holder !== holder) {
+            const params = this.hostFixParams(entry.name, use);
+            const signature = params === undefined ? undefined : signatureOf(params);
+            if (entry.fixes === undefined || entry.signature !== signature) {
+              entry.signature = signature;
+              entry.fixes = hostFixes(entry.name, params);
+            }
+            entry.holder = holder;
           }
           const { finding } = entry;
           this.findings.push({ ...finding, start: finding.start + delta, end: finding.end + delta, fixes: entry.fixes });

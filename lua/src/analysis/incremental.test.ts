@@ -16,6 +16,7 @@ import { analyze } from '../syntax/scope';
 import { analyzeScript, type ScriptAnalysis } from './checker';
 import { AnalysisInterrupted, type InferenceMemo } from './infer';
 import { formatType } from './types';
+import type { Fix } from './findings';
 import { contractAt } from './testing/fixtures';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -245,6 +246,19 @@ describe('incremental analysis', () => {
     assert.match(declare(current) ?? '', /compute_total\(cfg: string\)/);
     current = step(current, current.parsed.source.replace('print(1)', 'print(1.5)'), contract, 'an edit after the retype');
     assert.match(declare(current) ?? '', /compute_total\(cfg: string\)/);
+    // Calls inside functions whose statements the parse takes over: a function the edit leaves
+    // keeps its call's fix; one analysed again (an upvalue it reads retyped) gets it typed again.
+    const inner = 'local n = 0\nlocal s = "x"\nlocal function a()\n  send_mail(n)\nend\nlocal function b()\n  send_note(s)\nend\nprint(a, b)\nreturn { normalized_vendor = "v" }\n';
+    const fixOf = (a: ScriptAnalysis, name: string): Fix[] | undefined => a.findings.find((f) => f.code === 'ungranted-host' && a.parsed.source.startsWith(name, f.start))?.fixes;
+    current = analyzeScript(inner, 'x.lua', contract);
+    current = step(current, inner.replace('print(a, b)', 'print(b, a)'), contract, 'an edit after the functions');
+    const noteFix = fixOf(current, 'send_note');
+    assert.ok(noteFix);
+    current = step(current, current.parsed.source.replace('local n = 0', 'local n = "one"'), contract, 'the upvalue a reads retyped');
+    assert.match(fixOf(current, 'send_mail')?.[0]?.title ?? '', /send_mail\(n: string\)/);
+    assert.equal(fixOf(current, 'send_note'), noteFix, 'b keeps its fix');
+    current = step(current, current.parsed.source.replace('local s = "x"', 'local s = 2'), contract, 'the upvalue b reads retyped');
+    assert.match(fixOf(current, 'send_note')?.[0]?.title ?? '', /send_note\(s: integer\)/);
   });
 
   it('takes over the statements of a long function body an edit leaves, where they start as they started', () => {

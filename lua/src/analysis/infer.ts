@@ -46,6 +46,13 @@ export interface Inference {
   output: Finding[];
   /** What the analysis of the next version of the script may take over (`infer`'s `memo`). */
   memo: InferenceMemo;
+  /**
+   * An object that is the same in a later analysis exactly when the types recorded for the nodes
+   * directly inside the innermost function around `node`, and for the functions it holds, are
+   * (that function and those around it were taken over); undefined for the main function's nodes
+   * or when that cannot be told.
+   */
+  typesHolder(node: ast.Node): object | undefined;
 }
 
 /** Expressions nest no deeper than this in the analysis (deeper: unknown, nothing reported). */
@@ -395,6 +402,7 @@ export function infer(
     hostArgs: inferer.hostArgs,
     output: inferer.outputFindings(),
     memo: inferer.memo,
+    typesHolder: inferer.typesHolder(),
   };
 }
 
@@ -405,10 +413,24 @@ export function infer(
  */
 function recordedType(main: TypeMap, functions: WeakMap<ast.FunctionExpression, NodeTypes>, used: ReadonlySet<NodeTypes>,
   owners: readonly FunctionInfo[], node: ast.Node): Type | undefined {
+  const count = chainMaps(functions, used, owners, node);
+  const maps = MAPS;
+  let found: Type | undefined;
+  for (let i = count - 1; i >= 0 && found === undefined; i--) found = maps[i].get(node);
+  maps.fill(undefined!, 0, count);
+  return found ?? main.get(node);
+}
+
+/**
+ * The maps recordedType looks in for `node`, put in MAPS from the outermost function's in; returns
+ * how many, and sets chainDepth to how many functions (the main one left out) are around the node.
+ * In lists kept for every call (the checker asks for each argument of every host call at every
+ * keystroke), filled by count and emptied by the caller: setting a list's length to 0 would let
+ * its storage go, to be made again.
+ */
+function chainMaps(functions: WeakMap<ast.FunctionExpression, NodeTypes>, used: ReadonlySet<NodeTypes>, owners: readonly FunctionInfo[], node: ast.Node): number {
   // The functions around the node, innermost first; then, from the outermost in, their maps as
-  // far as they were analysed together. In lists kept for every call (the checker asks for each
-  // argument of every host call at every keystroke), filled by count and emptied after, holding
-  // nothing: setting a list's length to 0 would let its storage go, to be made again.
+  // far as they were analysed together.
   const chain = CHAIN;
   const maps = MAPS;
   let depth = 0;
@@ -421,11 +443,25 @@ function recordedType(main: TypeMap, functions: WeakMap<ast.FunctionExpression, 
     maps[count++] = entry.types;
     outer = entry;
   }
-  let found: Type | undefined;
-  for (let i = count - 1; i >= 0 && found === undefined; i--) found = maps[i].get(node);
   chain.fill(undefined!, 0, depth);
-  maps.fill(undefined!, 0, count);
-  return found ?? main.get(node);
+  chainDepth = depth;
+  return count;
+}
+
+/** The functions around the node chainMaps was last given. */
+let chainDepth = 0;
+
+/**
+ * The map that holds the types recorded in the innermost function around `node` (not in the main
+ * function) when every function around it is part of the analysis, as recordedType reads them:
+ * a map is never changed once its function is analysed, and a later analysis that took the
+ * function over (with those around it) gives the same one. Undefined otherwise.
+ */
+function typesHolder(functions: WeakMap<ast.FunctionExpression, NodeTypes>, used: ReadonlySet<NodeTypes>, owners: readonly FunctionInfo[], node: ast.Node): object | undefined {
+  const count = chainMaps(functions, used, owners, node);
+  const holder = count === chainDepth && count > 0 ? MAPS[count - 1] : undefined;
+  MAPS.fill(undefined!, 0, count);
+  return holder;
 }
 
 /** recordedType's lists (it calls nothing that calls it again). */
@@ -889,6 +925,14 @@ class Inferer {
     const functions = this.memo.nodeTypes;
     const owners = scope.functions;
     return { typeOf: (node) => recordedType(types, functions, used, owners, node) ?? literalType(node) };
+  }
+
+  /** Inference.typesHolder for this analysis (holding only the maps, as typeInfo does). */
+  typesHolder(): Inference['typesHolder'] {
+    const { used, scope } = this;
+    const functions = this.memo.nodeTypes;
+    const owners = scope.functions;
+    return (node) => typesHolder(functions, used, owners, node);
   }
 
   /** What the analysis reads of the whole script besides the contract and its globals (see `World`). */
