@@ -169,15 +169,19 @@ export function parseInSlices(source: string | Uint8Array, options: ParseOptions
   const lines = plan && builtLines.get(options.previous!);
   if (plan && lines) parser.startLines(LineMap.edited(lines, text, plan.changeStart, plan.newChangeEnd - plan.delta, plan.newChangeEnd));
   parser.begin();
+  // Let go once the result is made (a task may be held longer than its parser is needed).
+  let reading: Parser | undefined = parser;
   let result: ParseResult | undefined;
   return {
     step(keepGoing) {
-      if (result) return result;
-      result = parser.resume(keepGoing);
-      if (result && reusable) {
+      if (!reading) return result;
+      result = reading.resume(keepGoing);
+      if (!result) return undefined;
+      if (reusable) {
         const { chunk, diagnostics, firstError } = result;
-        reuseInfo.set(result, { source: text, chunk, boundaries: parser.boundaries!, diagnostics, firstError, cappedAt: parser.cappedAt });
+        reuseInfo.set(result, { source: text, chunk, boundaries: reading.boundaries!, diagnostics, firstError, cappedAt: reading.cappedAt });
       }
+      reading = undefined;
       return result;
     },
   };
