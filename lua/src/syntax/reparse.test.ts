@@ -190,6 +190,22 @@ describe('incremental reparsing', () => {
       text = edit(r, text);
       current = reparse(current, text, counts, `edit ${k}`);
     }
+    // Statements made ready give the nested statements an edit inside them takes over from their
+    // lists of nodes (see nestedStatements): a line typed inside a function's body, each parse's
+    // statements made ready before the next, as the language server does in its idle time.
+    const lines = ['local M = {}'];
+    for (let f = 0; f < 4; f++) lines.push(`function M.f${f}(a)`, ...Array.from({ length: 20 }, (_, i) => `  if a > ${i} then a = a - ${i} end`), '  return a', 'end');
+    text = lines.join('\n') + '\n';
+    current = parse(text, { name: 'x' });
+    const typed: Counts = { clean: 0, prefix: 0, tail: 0, nested: 0 };
+    for (let k = 0; k < 8; k++) {
+      prepareMoves(current.chunk.body.body, () => true);
+      const at = text.indexOf('  if a > 10', text.indexOf(`function M.f${k % 4}(`));
+      text = text.slice(0, at) + '  local x = 1\n' + text.slice(at);
+      current = reparse(current, text, typed, `typed ${k}`);
+    }
+    // The statements before the new local in its function (after it, one more local is active).
+    assert.ok(typed.nested! >= 8 * 15, JSON.stringify(typed));
   });
 
   it('equals a full parse while code is typed and erased character by character', function () {

@@ -336,9 +336,18 @@ function mover(kind: string): Mover {
   return move;
 }
 
-/** The statements in the blocks nested in a top-level statement, by start. */
+/**
+ * The statements in the blocks nested in a top-level statement, by start: from its blocks when its
+ * nodes are listed by kind already (`flattened`: the statement an edit read again is, in the idle
+ * time after the edit's diagnostics, see prepareMoves), else by a walk of its tree.
+ */
 function nestedStatements(top: ast.Statement): Map<number, ast.Statement> {
   const index = new Map<number, ast.Statement>();
+  const blocks = flattened.get(top)?.get('Block') as ast.Block[] | undefined;
+  if (blocks !== undefined) {
+    for (const block of blocks) for (const s of block.body) index.set(s.start, s);
+    return index;
+  }
   const stack: ast.Node[] = [top];
   const push = (child: ast.Node): void => { stack.push(child); };
   while (stack.length > 0) {
