@@ -66,6 +66,8 @@ function step(previous: { parsed: ParseResult; scope: ScopeInfo }, text: string,
   if (before !== undefined && scope.locals[0] === before) counts.taken++;
   if ((scope as unknown as { referenceStarts?: Int32Array }).referenceStarts !== undefined) counts.startsMoved = (counts.startsMoved ?? 0) + 1;
   for (const ref of scope.references) assert.equal(scope.referenceOf(ref.node), ref, `${label}: the reference at ${ref.node.start}`);
+  for (const local of scope.locals) if (local.declaration) assert.equal(scope.declarationOf(local.declaration), local, `${label}: the local declared at ${local.declaration.start}`);
+  for (const ref of scope.references.slice(0, 50)) assert.equal(scope.declarationOf(ref.node), undefined, `${label}: a reference is no declaration`);
   return { parsed, scope };
 }
 
@@ -104,6 +106,10 @@ describe('scopes of an edited chunk', () => {
       assert.equal(task.step(() => false), scope, `text ${i}: the result once made`);
       assert.equal(scopeText(scope), scopeText(analyze(parse(text, { name: 'x' }).chunk)), `text ${i}`);
       for (const ref of scope.references) assert.equal(scope.referenceOf(ref.node), ref, `text ${i}: the reference at ${ref.node.start}`);
+      // A second analysis of the same tree: each answers with its own locals.
+      const twin = analyze(parsed.chunk);
+      for (const local of scope.locals) if (local.declaration) assert.equal(scope.declarationOf(local.declaration), local, `text ${i}: the first analysis's local at ${local.declaration.start}`);
+      for (const local of twin.locals) if (local.declaration) assert.equal(twin.declarationOf(local.declaration), local, `text ${i}: the second analysis's local at ${local.declaration.start}`);
       step({ parsed, scope }, edit(r, text), counts, `text ${i}, edited`);
     });
     assert.ok(stops > texts.length * 2 && counts.taken > 0, `${stops} stops; ${JSON.stringify(counts)}`);

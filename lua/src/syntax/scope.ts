@@ -158,6 +158,14 @@ export interface ScopeInfo {
   readonly lineage: object;
 }
 
+/**
+ * The local each declaring name was last declared as (by the analysis that last walked it):
+ * `declarationOf` answers from it when that local is still the one its analysis holds there, so
+ * that the type analysis's lookup of each `local` statement's names costs no binary search over
+ * every declaration of the file (one kept across an edit's takeover, for the names it leaves).
+ */
+const declaredBy = new WeakMap<ast.Name, LocalVariable>();
+
 /** A local declared from an expression that may denote a path (it must also never be reassigned). */
 function mayAlias(local: LocalVariable): boolean {
   const init = local.initializer;
@@ -692,6 +700,7 @@ class Analyzer implements ScopeInfo {
         scope, references: [], written: false, captured: false, initializer: undefined, aliasOf: undefined,
       };
     }
+    if (declaration) declaredBy.set(declaration, local);
     this.locals.push(local);
     this.fn.locals.push(local);
     this.active.push(local);
@@ -1159,6 +1168,8 @@ class Analyzer implements ScopeInfo {
   }
 
   declarationOf(name: ast.Name): LocalVariable | undefined {
+    const declared = declaredBy.get(name);
+    if (declared !== undefined && declared.declaration === name && this.locals[declared.id] === declared) return declared;
     const decls = this.declarationsByStart();
     let lo = 0;
     let hi = decls.length - 1;
