@@ -177,11 +177,11 @@ const KEPT_SCRIPTS = 64;
 const KEPT_TEXT = 2 * 1024 * 1024;
 
 /**
- * A script's latest parse (and scopes, once asked for), with the text they are of. `previousScope`
- * and `memo`: the scopes of the script's previous version and what its type analysis kept, for this
- * version's analyses to take over (spent once used).
+ * A script's latest parse (and scopes, once asked for; `scoping` while they are made in slices, see
+ * scopedInSlices), with the text they are of. `previousScope` and `memo`: the scopes of the script's
+ * previous version and what its type analysis kept, for this version's analyses to take over (spent
+ * once used).
  */
-/** A script's parse of `text`, and its scopes once made (`scoping`: being made in slices, see scopedInSlices). */
 interface Layer { text: string; parsed: ParseResult; scope?: ScopeInfo; scoping?: ScopeTask; previousScope?: ScopeInfo; memo?: InferenceMemo }
 
 /** The workspace as the server sees it: open documents over the disk, contracts, analyses. */
