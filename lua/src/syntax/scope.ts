@@ -166,6 +166,29 @@ export interface ScopeInfo {
  */
 const declaredBy = new WeakMap<ast.Name, LocalVariable>();
 
+/**
+ * The first `count` of `list` (references in source order: those of the statements before an
+ * edit's, which start before `prefixEnd`, then the old edited statements' (`old`), then those of
+ * the statements after) with the old edited statements' run replaced by `added` (in source order,
+ * all between the two): found by a binary search and a scan of the run, where filtering and
+ * sorting read the whole list (a name every function uses has thousands).
+ */
+function replaceRun(list: readonly Reference[], count: number, prefixEnd: number, old: ReadonlySet<Reference>, added: readonly Reference[]): Reference[] {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].node.start < prefixEnd) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  while (end < count && old.has(list[end])) end++;
+  const out = list.slice(0, lo);
+  for (const r of added) out.push(r);
+  for (let i = end; i < count; i++) out.push(list[i]);
+  return out;
+}
+
 /** A local declared from an expression that may denote a path (it must also never be reassigned). */
 function mayAlias(local: LocalVariable): boolean {
   const init = local.initializer;
@@ -882,18 +905,13 @@ class Analyzer implements ScopeInfo {
         if (local && local.function === main && local.id < prefixLocals) touched.add(local);
       }
     }
+    // Where the statements before the edited ones end: their references start before it, the
+    // others' (the old edited statements', the new ones', those moved after) at or after it.
+    const prefixEnd = p > 0 ? body[p - 1].end : 0;
     for (const local of touched) {
       const count = referencedBefore.get(local) ?? 0;
-      const added = local.references.slice(count);
-      const refs = local.references.slice(0, count).filter((r) => !oldMiddle.has(r));
-      if (added.length > 0) {
-        // The new statements' references go before the first one of the statements after them.
-        const at = added[0].node.start;
-        let i = refs.length;
-        while (i > 0 && refs[i - 1].node.start > at) i--;
-        refs.splice(i, 0, ...added);
-      }
-      local.references = refs;
+      // The new statements' references, in place of the old ones', before those of the statements after.
+      local.references = replaceRun(local.references, count, prefixEnd, oldMiddle, local.references.slice(count));
       if (local.fieldReferences) local.fieldReferences = local.fieldReferences.filter((r) => !oldMiddle.has(r)).sort((x, y) => x.node.start - y.node.start);
       settleFlags(local);
       if (local.written !== writtenBefore.get(local)) return undefined;
@@ -934,7 +952,9 @@ class Analyzer implements ScopeInfo {
     for (const ref of oldMiddle) if (ref.binding === 'global') names.add(ref.node.name);
     for (const ref of midRefs) if (ref.binding === 'global') names.add(ref.node.name);
     for (const name of names) {
-      const list = (globals.get(name) ?? []).filter((r) => !oldMiddle.has(r)).concat(a.globalRefs[name] ?? []).sort((x, y) => x.node.start - y.node.start);
+      const old = globals.get(name) ?? [];
+      const added = (a.globalRefs[name] ?? []).slice().sort((x, y) => x.node.start - y.node.start);
+      const list = replaceRun(old, old.length, prefixEnd, oldMiddle, added);
       if (list.length > 0) globals.set(name, list);
       else globals.delete(name);
     }
