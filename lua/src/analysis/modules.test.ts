@@ -3,8 +3,26 @@ import { strict as assert } from 'assert';
 import { analyze } from '../syntax/scope';
 import { parse } from '../syntax/parser';
 import { accessAllows, fileUses, modeNeed, moduleExports, requireUses } from './modules';
+import { chunkGlobals } from './paths';
 
 const scopeOf = (source: string) => analyze(parse(source).chunk);
+
+describe('the globals a chunk defines', () => {
+  it('reads plain writes, writes through _G and _ENV, and rawset with a literal name', () => {
+    const g = chunkGlobals(scopeOf('x = 1\n_G.y = 2\n_ENV.z = 3\nrawset(_G, "w", 4)\nprint(rawget(_G, "v"))\nfunction f() end\nlocal l = 1\nl = 2'));
+    assert.deepEqual([...g.names].sort(), ['f', 'w', 'x', 'y', 'z']);
+    assert.equal(g.open, false);
+  });
+
+  it('is open where the global table escapes, is indexed by a computed name or code is loaded', () => {
+    for (const source of ['local env = _G', 'for k in pairs(_G) do end', '_G[k] = 1', 'rawset(_G, k, 1)', 'load("x = 1")()', 'dofile("a.lua")', 'setmetatable(_ENV, {})']) {
+      assert.equal(chunkGlobals(scopeOf(source)).open, true, source);
+    }
+    for (const source of ['print(rawget(_G, "x"))', 'rawset(_G, "x", 1)', 'local t = {}\nt[k] = 1', 'print(_G.x)']) {
+      assert.equal(chunkGlobals(scopeOf(source)).open, false, source);
+    }
+  });
+});
 
 describe('modules and files: reading calls', () => {
   it('reads require with a literal name, through aliases and _ENV, in every call style', () => {
