@@ -17,7 +17,7 @@
 import { requireUses } from './modules';
 import type * as ast from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
-import type { FunctionInfo, LocalVariable, ScopeInfo } from '../syntax/scope';
+import { firstStartingAt, type FunctionInfo, type LocalVariable, type ScopeInfo } from '../syntax/scope';
 import { visit } from '../syntax/visit';
 import type { Contract } from '../contract/manifest';
 import type { HostFunction, HostParam } from '../contract/host';
@@ -1044,13 +1044,7 @@ class Inferer {
     for (const x of record.findings) this.findings.push(movedFinding(x, delta));
     for (const x of record.hostArgs) this.hostArgs.push(movedFinding(x, delta));
     for (const id of record.escaped) this.escaped.push(id);
-    for (let k = 0; k < record.declared.length; k += 2) {
-      const id = record.declared[k] as number;
-      const type = record.declared[k + 1] as Type;
-      this.declared.set(id, type);
-      this.recording?.declared.push(id, type);
-      for (const r of this.bodyRecords) r.declared.push(id, type);
-    }
+    for (let k = 0; k < record.declared.length; k += 2) this.setDeclared(record.declared[k] as number, record.declared[k + 1] as Type);
     for (const types of record.used) this.use(types);
     const state = record.after;
     this.env = state.env ? state.env.clone() : null;
@@ -1099,6 +1093,13 @@ class Inferer {
       flags[i] = (local.written ? 1 : 0) | (local.captured ? 2 : 0) | (this.closureWritten.has(i) ? 4 : 0);
     }
     return flags;
+  }
+
+  /** A local's declared type, noted in the statements being recorded too (their `declared`). */
+  private setDeclared(id: number, type: Type): void {
+    this.declared.set(id, type);
+    this.recording?.declared.push(id, type);
+    for (const r of this.bodyRecords) r.declared.push(id, type);
   }
 
   private use(types: NodeTypes): void {
@@ -1192,13 +1193,7 @@ class Inferer {
    */
   private referenceKey(s: ast.Statement): { refs: Int32Array; upvalueTypes: (Type | undefined)[] } {
     const references = this.scope.references;
-    let lo = 0;
-    let hi = references.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (references[mid].node.start < s.start) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = firstStartingAt(references, s.start, references.length);
     let end = lo;
     while (end < references.length && references[end].node.start < s.end) end++;
     // Out of order here (none is expected), the statement's references may not all be between: it matches nothing.
@@ -1415,9 +1410,7 @@ class Inferer {
   private declare(local: LocalVariable, type: Type, name: ast.Name | undefined): void {
     // A closure may change a captured table's fields whenever it runs.
     if (local.captured && local.kind !== 'function') type = opened(type);
-    this.declared.set(local.id, type);
-    this.recording?.declared.push(local.id, type);
-    for (const r of this.bodyRecords) r.declared.push(local.id, type);
+    this.setDeclared(local.id, type);
     if (this.env && !this.closureWritten.has(local.id)) this.env.set(local.id, type);
     if (name) this.record(name, this.closureWritten.has(local.id) ? UNKNOWN : type);
   }

@@ -166,6 +166,18 @@ export interface ScopeInfo {
  */
 const declaredBy = new WeakMap<ast.Name, LocalVariable>();
 
+/** The index of the first of `references[0..count)` (in source order) that starts at `offset` or after. */
+export function firstStartingAt(references: readonly Reference[], offset: number, count: number): number {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (references[mid].node.start < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * The first `count` of `list` (references in source order: those of the statements before an
  * edit's, which start before `prefixEnd`, then the old edited statements' (`old`), then those of
@@ -174,13 +186,7 @@ const declaredBy = new WeakMap<ast.Name, LocalVariable>();
  * sorting read the whole list (a name every function uses has thousands).
  */
 function replaceRun(list: readonly Reference[], count: number, prefixEnd: number, old: ReadonlySet<Reference>, added: readonly Reference[]): Reference[] {
-  let lo = 0;
-  let hi = count;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid].node.start < prefixEnd) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = firstStartingAt(list, prefixEnd, count);
   let end = lo;
   while (end < count && old.has(list[end])) end++;
   const out = list.slice(0, lo);
