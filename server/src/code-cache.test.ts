@@ -136,6 +136,39 @@ describe('sandlua start-up: parts and code cache', function () {
     assert.equal(fs.statSync(file).mtimeMs, written, 'a complete cache is not written again');
   });
 
+  it("writing a cache drops other installs' caches unused for 30 days, then the least recently used past 64 MB", () => {
+    fs.rmSync(cacheFolder, { recursive: true, force: true });
+    fs.mkdirSync(cacheFolder, { recursive: true });
+    const day = 24 * 60 * 60;
+    const now = Date.now() / 1000;
+    // Caches of installs in folders that went away (their own folder hash), used N days ago.
+    const other = (name: string, daysAgo: number, bytes = 1000): string => {
+      const file = path.join(cacheFolder, `sandlua-runtime-${name}-run-0badc0de.v8`);
+      fs.writeFileSync(file, Buffer.alloc(bytes));
+      fs.utimesSync(file, now - daysAgo * day, now - daysAgo * day);
+      return file;
+    };
+    const stale = other('00000001', 40);
+    const recent = other('00000002', 2);
+    // Four of 25 MB (sparse), used 3 to 6 days ago: with the new caches, only the two most recent fit.
+    const big = [3, 4, 5, 6].map((days, i) => {
+      const file = other(`0000001${i}`, days);
+      fs.truncateSync(file, 25 * 1024 * 1024);
+      fs.utimesSync(file, now - days * day, now - days * day);
+      return file;
+    });
+    const unrelated = path.join(cacheFolder, 'notes.txt');
+    fs.writeFileSync(unrelated, 'kept');
+    fs.utimesSync(unrelated, now - 90 * day, now - 90 * day);
+    assert.equal(sandlua('run', 'small.lua', '--input', '{"n":2}').status, 0);
+    assert.equal(fs.existsSync(stale), false, 'unused for 40 days: dropped');
+    assert.ok(fs.existsSync(recent), 'used 2 days ago: kept');
+    assert.deepEqual(big.map((f) => fs.existsSync(f)), [true, true, false, false], 'the least recently used go past 64 MB');
+    assert.ok(fs.existsSync(unrelated), 'only cache files are pruned');
+    const own = cached().filter((f) => !f.endsWith('-0badc0de.v8') && f.endsWith('.v8'));
+    assert.ok(own.some((f) => f.startsWith('sandlua-runtime-')), "this run's cache was written and kept");
+  });
+
   it('SANDLUA_CODE_CACHE=0 neither reads nor writes a cache', () => {
     fs.rmSync(cacheFolder, { recursive: true, force: true });
     fs.rmSync(schemaFolder, { recursive: true, force: true });

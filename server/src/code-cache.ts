@@ -123,10 +123,51 @@ export function useCodeCache(entry: string, write: boolean, command: string | un
           if ((other.startsWith(part) && other !== basename(cacheFile)) || unnamed.test(other)) rmSync(join(cacheFolder, other), { force: true });
         }
       }
+      prune(cacheFolder, new Set(writing.map((l) => basename(l.cacheFile))));
     } catch {
       // A cache that cannot be written is only a slower next start.
     }
   });
+}
+
+/** A cache file not read or written for this long is dropped (see prune). */
+const STALE_MS = 30 * 24 * 60 * 60 * 1000;
+/** The cache folder is kept under this many bytes (see prune). */
+const MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Drops the caches no command has used for a while. The caches of other builds are dropped above
+ * only when they sit in the same folder; an install that moved or went away (a new version in a
+ * new folder, each `npx` version, a CI clone) leaves its files behind, ~1 MB per part and command,
+ * and the folder grew to hundreds of megabytes. Here a file is dropped when it was last used
+ * (read, as the access time tells, or written) more than 30 days ago, and then the least recently
+ * used go until the folder holds less than 64 MB; the files just written (`keep`) stay. Runs only
+ * when a cache is written, which a build does once per command.
+ */
+export function prune(folder: string, keep: ReadonlySet<string>, now = Date.now()): void {
+  const files: { name: string; used: number; size: number }[] = [];
+  for (const name of readdirSync(folder)) {
+    if (!name.endsWith('.v8') || keep.has(name)) continue;
+    try {
+      const stat = statSync(join(folder, name));
+      files.push({ name, used: Math.max(stat.atimeMs, stat.mtimeMs), size: stat.size });
+    } catch {
+      // Gone already (another command pruned it).
+    }
+  }
+  let total = 0;
+  for (const name of keep) {
+    try {
+      total += statSync(join(folder, name)).size;
+    } catch {
+      // Not written after all.
+    }
+  }
+  files.sort((a, b) => b.used - a.used);
+  for (const file of files) {
+    if (now - file.used > STALE_MS || total + file.size > MAX_BYTES) rmSync(join(folder, file.name), { force: true });
+    else total += file.size;
+  }
 }
 
 /** A 32-bit FNV-1a hash in hex: names the cache file (V8 itself checks that the data fits the source). */
