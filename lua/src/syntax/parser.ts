@@ -188,6 +188,7 @@ export function parseInSlices(source: string | Uint8Array, options: ParseOptions
       if (!result) return undefined;
       if (reusable) {
         const { chunk, diagnostics, firstError } = result;
+        reading.boundaries!.settle();
         reuseInfo.set(result, { source: text, chunk, boundaries: reading.boundaries!, diagnostics, firstError, cappedAt: reading.cappedAt });
       }
       reading = undefined;
@@ -304,7 +305,7 @@ class Parser {
       // Start again at a boundary of the main block, as if the statements before it had just been read.
       this.lexer.seek(prefix.tokenStart);
       this.tok.end = prefix.previousEnd;
-      this.boundaries!.append(prefix.boundaries);
+      this.boundaries!.adopt(prefix.boundaries.old, prefix.boundaries.count);
     }
     this.prefix = prefix;
     this.next();
@@ -732,7 +733,7 @@ class Parser {
       if (i >= 0) {
         const tail = plan.takeTail(i, body.length);
         for (const s of tail.statements) body.push(s);
-        boundaries.append(tail.boundaries);
+        boundaries.takeTail(tail.boundaries.old, tail.boundaries.from, tail.boundaries.moved, tail.boundaries.delta);
         this.tailComments = tail.comments;
         this.plan = undefined;
         const end = this.source.length;

@@ -43,23 +43,59 @@ import { forEachChild } from './visit';
 /**
  * Boundaries of the main block, five numbers each: statements before it in the block, its first
  * token's start and end, the end of the token before it, active locals of the main function.
+ *
+ * A parse that takes an earlier one over takes its numbers over in place: 10,000 top-level
+ * statements are 50,000 numbers, and copies of them (the prefix, the tail, both joined) are large
+ * objects that V8 places in fresh memory at every keystroke (~4 ms here). `adopt` keeps the earlier
+ * parse's prefix in its own array (the earlier parse is used up), the boundaries added after it are
+ * held apart (the earlier parse's tail is still in the array, behind them), and `takeTail` or
+ * `settle` puts them in place.
  */
 export class Boundaries {
   static readonly STRIDE = 5;
   private data: number[] = [];
+  /** After `adopt`, until `takeTail` or `settle`: how many numbers of `data` are this parse's. */
+  private kept = -1;
+  /** The boundaries added meanwhile. */
+  private added: number[] = [];
 
   add(statements: number, tokenStart: number, tokenEnd: number, previousEnd: number, actives: number): void {
-    this.data.push(statements, tokenStart, tokenEnd, previousEnd, actives);
+    (this.kept >= 0 ? this.added : this.data).push(statements, tokenStart, tokenEnd, previousEnd, actives);
   }
 
-  /** Boundaries taken over from an earlier parse (see `Prefix`, `Tail`), in one copy. */
-  append(data: number[]): void {
-    this.data = this.data.length === 0 ? data : this.data.concat(data);
+  /** Takes over the first `count` boundaries of `old`, an earlier parse's that this one replaces. */
+  adopt(old: Boundaries, count: number): void {
+    this.data = old.data;
+    this.kept = count * S;
   }
 
-  /** The numbers of boundaries [from, to), for a later parse to take over. */
-  slice(from: number, to = this.length): number[] {
-    return this.data.slice(from * S, to * S);
+  /**
+   * Takes over the boundaries of `old` (the one adopted, if any) from `i` on, after those of this
+   * parse, moved by `moved` statements and `delta` characters.
+   */
+  takeTail(old: Boundaries, i: number, moved: number, delta: number): void {
+    const data = old.data;
+    const head = this.kept >= 0 ? this.kept : 0;
+    const mine = this.kept >= 0 ? this.added : this.data;
+    replaceNumbers(data, head, i * S - head, mine);
+    for (let k = head + mine.length; k < data.length; k += S) {
+      data[k] += moved;
+      data[k + 1] += delta;
+      data[k + 2] += delta;
+      data[k + 3] += delta;
+    }
+    this.data = data;
+    this.kept = -1;
+    this.added = [];
+  }
+
+  /** Ends a parse that took no tail over: the adopted prefix, then the boundaries added. */
+  settle(): void {
+    if (this.kept < 0) return;
+    this.data.length = this.kept;
+    for (const n of this.added) this.data.push(n);
+    this.kept = -1;
+    this.added = [];
   }
 
   get length(): number {
@@ -85,6 +121,17 @@ export class Boundaries {
   }
 }
 
+/** Replaces the `count` numbers of `list` at `at` by `items`, in place, a slice of them at a time (no call gets too many arguments). */
+function replaceNumbers(list: number[], at: number, count: number, items: readonly number[]): void {
+  const SLICE = 8192;
+  if (items.length <= SLICE) {
+    list.splice(at, count, ...items);
+    return;
+  }
+  list.splice(at, count);
+  for (let k = 0; k < items.length; k += SLICE) list.splice(at + k, 0, ...items.slice(k, k + SLICE));
+}
+
 const S = Boundaries.STRIDE;
 
 /** What the parser keeps of a parse for the next one. */
@@ -107,7 +154,8 @@ export interface Prefix {
   blockStart: number;
   tokenStart: number;
   previousEnd: number;
-  boundaries: number[];
+  /** The old boundaries, of which it keeps the first `count` (see Boundaries.adopt). */
+  boundaries: { old: Boundaries; count: number };
 }
 
 export interface Tail {
@@ -115,8 +163,8 @@ export interface Tail {
   comments: ast.Comment[];
   /** The main block's end. */
   end: number;
-  /** The old boundaries from the tail on, moved by the edit. */
-  boundaries: number[];
+  /** The old boundaries from the tail on, to be moved by the edit (see Boundaries.takeTail). */
+  boundaries: { old: Boundaries; from: number; moved: number; delta: number };
 }
 
 export class ReusePlan {
@@ -205,7 +253,7 @@ export class ReusePlan {
     while (n < comments.length && comments[n].start < tokenStart) n++;
     return {
       statements, locals, comments: comments.slice(0, n), blockStart: this.old.chunk.body.start,
-      tokenStart, previousEnd: b.previousEnd(this.restart), boundaries: b.slice(0, this.restart),
+      tokenStart, previousEnd: b.previousEnd(this.restart), boundaries: { old: b, count: this.restart },
     };
   }
 
@@ -275,7 +323,7 @@ export class ReusePlan {
     const statements = this.old.chunk.body.body.slice(first);
     const from = b.tokenStart(i);
     const comments = this.old.chunk.comments.filter((c) => c.start >= from);
-    const boundaries = b.slice(i);
+
     const delta = this.delta;
     const moved = statementsSoFar - first;
     if (delta !== 0) {
@@ -285,13 +333,7 @@ export class ReusePlan {
         c.end += delta;
       }
     }
-    for (let k = 0; k < boundaries.length; k += S) {
-      boundaries[k] += moved;
-      boundaries[k + 1] += delta;
-      boundaries[k + 2] += delta;
-      boundaries[k + 3] += delta;
-    }
-    return { statements, comments, end: this.old.chunk.body.end + delta, boundaries };
+    return { statements, comments, end: this.old.chunk.body.end + delta, boundaries: { old: b, from: i, moved, delta } };
   }
 }
 
