@@ -56,6 +56,39 @@ describe('lexer: tokens (§3.1)', () => {
     assert.ok(scan('End AND goto_ _ends x1 _').tokens.every((t) => t.type === T.Name));
   });
 
+  it('reads thousands of different names and the keywords between them (the names table grows)', () => {
+    const words: string[] = [];
+    for (let i = 0; i < 5000; i++) words.push(`n${i.toString(36)}`, i % 7 === 0 ? 'end' : `_${i}`);
+    const tokens = scan(words.join(' ')).tokens;
+    assert.deepEqual(tokens.map((t) => t.text), words);
+    assert.deepEqual(tokens.map((t) => t.type === T.End), words.map((w) => w === 'end'));
+  });
+
+  it('reads names made to share one hash as quickly as others, keywords among them included', () => {
+    // The scanner's hash of a name is h * 31 + c: "Aa" and "BB" share one, and so do all 131,072
+    // names of 17 such pairs. Also every three-character name sharing the hash of `end`. Were each
+    // search to walk the names sharing its hash, this would take minutes (the suite's timeout is a
+    // minute); it takes well under a second.
+    const flood: string[] = [];
+    for (let i = 0; i < 1 << 17; i++) {
+      let name = 'v';
+      for (let b = 0; b < 17; b++) name += (i >> b) & 1 ? 'BB' : 'Aa';
+      flood.push(name);
+    }
+    const hash = (w: string): number => [...w].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) | 0, 0);
+    const chars = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789';
+    const likeEnd: string[] = [];
+    for (const a of chars.slice(0, 53)) for (const b of chars) for (const c of chars) if (a + b + c !== 'end' && hash(a + b + c) === hash('end')) likeEnd.push(a + b + c);
+    assert.ok(likeEnd.length >= 2);
+    const source = `${likeEnd.join(' ')} ${flood.join(' ')} if x then end ${flood.slice(0, 100).join(' ')} end`;
+    const tokens = scan(source).tokens;
+    assert.equal(tokens.length, likeEnd.length + flood.length + 5 + 100);
+    const ends = tokens.filter((t) => t.type === T.End);
+    assert.equal(ends.length, 2);
+    assert.ok(tokens.filter((t) => t.type === T.Name).every((t) => t.text !== 'end'));
+    assert.equal(tokens[likeEnd.length + flood.length].type, T.If);
+  });
+
   it('takes every Lua space character (\\t \\n \\v \\f \\r and space) as a separator', () => {
     assert.deepEqual(scan('a\tb\nc\vd\fe\rf g').tokens.map((t) => t.text), ['a', 'b', 'c', 'd', 'e', 'f', 'g']);
   });

@@ -30,6 +30,11 @@ const KEYWORDS: Record<string, T> = {
   then: T.Then, true: T.True, until: T.Until, while: T.While,
 };
 
+const KEYWORD_MAP = new Map<string, T>(Object.entries(KEYWORDS));
+
+/** Steps a name's search in `Names` may take (see find). */
+const MAX_PROBES = 32;
+
 /**
  * The names one scan has read, each kept once (with the keywords, entered first): a name is found
  * by a hash of its characters made while they are scanned and compared in place, so a name read
@@ -52,9 +57,18 @@ class Names {
     const length = end - start;
     const texts = this.texts;
     const mask = this.mask;
-    for (let i = hash & mask; ; i = (i + 1) & mask) {
+    let i = hash & mask;
+    for (let probes = 0; ; i = (i + 1) & mask) {
       const text = texts[i];
       if (text === undefined) break;
+      if (++probes > MAX_PROBES) {
+        // Names made to share hashes (the hash is simple: "Aa" and "BB" share one) would make
+        // every search walk them all; past a few steps the name is not kept, and a keyword is
+        // known from the keywords' own map.
+        const name = source.slice(start, end);
+        this.found = KEYWORD_MAP.get(name) ?? T.Name;
+        return name;
+      }
       if (this.hashes[i] !== hash || text.length !== length) continue;
       let k = 0;
       while (k < length && text.charCodeAt(k) === source.charCodeAt(start + k)) k++;
@@ -64,7 +78,7 @@ class Names {
       }
     }
     const text = source.slice(start, end);
-    this.insert(hash, text, T.Name);
+    this.put(i, hash, text, T.Name);
     this.found = T.Name;
     return text;
   }
@@ -73,14 +87,19 @@ class Names {
   found: T = T.Name;
 
   private insert(hash: number, text: string, type: T): void {
-    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
     const mask = this.mask;
     let i = hash & mask;
     while (this.texts[i] !== undefined) i = (i + 1) & mask;
+    this.put(i, hash, text, type);
+  }
+
+  /** Keeps a name in free slot `i` (on its probe path), then grows the table past half full. */
+  private put(i: number, hash: number, text: string, type: T): void {
     this.hashes[i] = hash;
     this.texts[i] = text;
     this.types[i] = type;
     this.count++;
+    if (this.count * 2 > this.mask + 1) this.grow();
   }
 
   private grow(): void {
