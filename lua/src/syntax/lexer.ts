@@ -42,14 +42,31 @@ const MAX_PROBES = 32;
  * computed once). The 13,000-line real-world shape has 54,000 names and ~3,000 different ones.
  */
 class Names {
-  private hashes = new Int32Array(256);
-  private texts: (string | undefined)[] = new Array<string | undefined>(256).fill(undefined);
-  private types = new Uint8Array(256);
-  private mask = 255;
-  private count = 0;
+  private hashes: Int32Array;
+  private texts: (string | undefined)[];
+  private types: Uint8Array;
+  private mask: number;
+  private count: number;
+
+  /** A table of the keywords alone, copied by each scan (a chunk given to `load` may be one line). */
+  private static readonly keywords = (() => {
+    const names = Object.create(Names.prototype) as Names;
+    names.hashes = new Int32Array(64);
+    names.texts = new Array<string | undefined>(64).fill(undefined);
+    names.types = new Uint8Array(64);
+    names.mask = 63;
+    names.count = 0;
+    for (const [word, type] of Object.entries(KEYWORDS)) names.insert(hashOf(word), word, type);
+    return names;
+  })();
 
   constructor() {
-    for (const [word, type] of Object.entries(KEYWORDS)) this.insert(hashOf(word), word, type);
+    const keywords = Names.keywords;
+    this.hashes = keywords.hashes.slice();
+    this.texts = keywords.texts.slice();
+    this.types = keywords.types.slice();
+    this.mask = keywords.mask;
+    this.count = keywords.count;
   }
 
   /** The kept text of source[start, end), whose hash is `hash`; its token type (a keyword's, or T.Name) is then in `found`. */
