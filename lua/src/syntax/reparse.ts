@@ -38,6 +38,7 @@
 
 import * as ast from './ast';
 import type { SyntaxDiagnostic } from './parser';
+import { replaceRange } from './lists';
 import { forEachChild } from './visit';
 
 /**
@@ -46,7 +47,8 @@ import { forEachChild } from './visit';
  *
  * A parse that takes an earlier one over takes its numbers over in place: 10,000 top-level
  * statements are 50,000 numbers, and copies of them (the prefix, the tail, both joined) are large
- * objects that V8 places in fresh memory at every keystroke (~4 ms here). `adopt` keeps the earlier
+ * objects that V8 places in fresh memory at every keystroke (~4 ms an edit on the project's
+ * machines, where a page fault costs ~10 us). `adopt` keeps the earlier
  * parse's prefix in its own array (the earlier parse is used up), the boundaries added after it are
  * held apart (the earlier parse's tail is still in the array, behind them), and `takeTail` or
  * `settle` puts them in place.
@@ -77,7 +79,7 @@ export class Boundaries {
     const data = old.data;
     const head = this.kept >= 0 ? this.kept : 0;
     const mine = this.kept >= 0 ? this.added : this.data;
-    replaceNumbers(data, head, i * S - head, mine);
+    replaceRange(data, head, i * S - head, mine);
     for (let k = head + mine.length; k < data.length; k += S) {
       data[k] += moved;
       data[k + 1] += delta;
@@ -119,17 +121,6 @@ export class Boundaries {
     }
     return lo;
   }
-}
-
-/** Replaces the `count` numbers of `list` at `at` by `items`, in place, a slice of them at a time (no call gets too many arguments). */
-function replaceNumbers(list: number[], at: number, count: number, items: readonly number[]): void {
-  const SLICE = 8192;
-  if (items.length <= SLICE) {
-    list.splice(at, count, ...items);
-    return;
-  }
-  list.splice(at, count);
-  for (let k = 0; k < items.length; k += SLICE) list.splice(at + k, 0, ...items.slice(k, k + SLICE));
 }
 
 const S = Boundaries.STRIDE;
@@ -323,7 +314,6 @@ export class ReusePlan {
     const statements = this.old.chunk.body.body.slice(first);
     const from = b.tokenStart(i);
     const comments = this.old.chunk.comments.filter((c) => c.start >= from);
-
     const delta = this.delta;
     const moved = statementsSoFar - first;
     if (delta !== 0) {
@@ -342,8 +332,8 @@ export class ReusePlan {
  * and kept while it lives: the statements an edit leaves are taken over as they are, so the same
  * ones move at every keystroke. One array per statement, each kind's nodes after its name and
  * count (`kind, n, node1 ... noden, kind, n, ...`): a file of many short statements keeps one
- * per statement, where a map of lists grown by `push` held ~1.1 KB a statement (the 10,000 valid
- * top-level statements of bench:lsp: 11.1 MB, now 2.9).
+ * per statement (a map of lists grown by `push` held ~1.1 KB a statement: 11.1 MB for the 10,000
+ * valid top-level statements of bench:lsp, against 2.9 MB so).
  */
 type ByKind = (string | number | ast.Node)[];
 
@@ -372,12 +362,12 @@ function flatten(root: ast.Node): ByKind {
   return out;
 }
 
-/** The nodes of one kind in a statement's `flatten`ed array, or undefined when it has none. */
-function nodesOf(byKind: ByKind, kind: string): ast.Node[] | undefined {
+/** The nodes of one kind in a statement's `flatten`ed array (none when it has none). */
+function nodesOf(byKind: ByKind, kind: string): ast.Node[] {
   for (let at = 0; at < byKind.length; at += 2 + (byKind[at + 1] as number)) {
     if (byKind[at] === kind) return byKind.slice(at + 2, at + 2 + (byKind[at + 1] as number)) as ast.Node[];
   }
-  return undefined;
+  return [];
 }
 
 type Mover = (byKind: ByKind, from: number, to: number, delta: number) => void;
@@ -408,9 +398,8 @@ function mover(kind: string): Mover {
 function nestedStatements(top: ast.Statement): Map<number, ast.Statement> {
   const index = new Map<number, ast.Statement>();
   const byKind = flattened.get(top);
-  const blocks = byKind && (nodesOf(byKind, 'Block') ?? []) as ast.Block[] | undefined;
-  if (blocks !== undefined) {
-    for (const block of blocks) for (const s of block.body) index.set(s.start, s);
+  if (byKind !== undefined) {
+    for (const block of nodesOf(byKind, 'Block') as ast.Block[]) for (const s of block.body) index.set(s.start, s);
     return index;
   }
   const stack: ast.Node[] = [top];
