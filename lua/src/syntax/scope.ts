@@ -913,7 +913,10 @@ class Analyzer implements ScopeInfo {
     // rather than noted beforehand for every local of the main function (10,000 of them in a file
     // of top-level locals).
     const added = new Map<LocalVariable, number>();
-    for (const ref of a.references) if (ref.local !== undefined) added.set(ref.local, (added.get(ref.local) ?? 0) + 1);
+    for (const ref of a.references) {
+      const local = ref.local;
+      if (local !== undefined && local.id < prefixLocals && local.function === main) added.set(local, (added.get(local) ?? 0) + 1);
+    }
     for (const local of touched) {
       const count = local.references.length - (added.get(local) ?? 0);
       let writtenBefore = false;
