@@ -232,10 +232,11 @@ class Checker {
     // One pass over the tree for the checks that look at node shapes (in any order: findings are
     // sorted), a top-level statement at a time: one an edit left as it was gives what it gave.
     const main = this.scope.functions[0];
-    const key = this.shapeKey();
+    let key = this.shapeKey();
     for (const statement of this.parsed.chunk.body.body) {
       const kept = shapeFindings.get(statement);
       if (kept && kept.main === main && kept.contract === this.contract && kept.key === key) {
+        key = kept.key;
         for (const f of kept.findings) this.findings.push(movedFinding(f, statement.start - kept.start));
         continue;
       }
@@ -315,7 +316,7 @@ class Checker {
   private globalUses(): void {
     const uses = this.scope.uses;
     const main = this.scope.functions[0];
-    const key = this.usesKey();
+    let key = this.usesKey();
     let u = 0;
     for (const statement of this.parsed.chunk.body.body) {
       const from = u;
@@ -323,6 +324,7 @@ class Checker {
       if (u === from) continue;
       const kept = useFindings.get(statement);
       if (kept && kept.main === main && kept.contract === this.contract && kept.key === key && kept.count === u - from) {
+        key = kept.key;
         const delta = statement.start - kept.start;
         for (const entry of kept.entries) {
           if ('code' in entry) {
