@@ -47,6 +47,8 @@ class Names {
   private types: Uint8Array;
   private mask: number;
   private count: number;
+  /** The token type of the name `find` returned last. */
+  found: T = T.Name;
 
   /** A table of the keywords alone, copied by each scan (a chunk given to `load` may be one line). */
   private static readonly keywords = (() => {
@@ -99,9 +101,6 @@ class Names {
     this.found = T.Name;
     return text;
   }
-
-  /** The token type of the name `find` returned last. */
-  found: T = T.Name;
 
   private insert(hash: number, text: string, type: T): void {
     const mask = this.mask;

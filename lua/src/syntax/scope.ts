@@ -912,13 +912,13 @@ class Analyzer implements ScopeInfo {
     // written (`written` is whether a reference writes it). Counted from the walk's references
     // rather than noted beforehand for every local of the main function (10,000 of them in a file
     // of top-level locals).
-    const added = new Map<LocalVariable, number>();
+    const walkedRefs = new Map<LocalVariable, number>();
     for (const ref of a.references) {
       const local = ref.local;
-      if (local !== undefined && local.id < prefixLocals && local.function === main) added.set(local, (added.get(local) ?? 0) + 1);
+      if (local !== undefined && local.id < prefixLocals && local.function === main) walkedRefs.set(local, (walkedRefs.get(local) ?? 0) + 1);
     }
     for (const local of touched) {
-      const count = local.references.length - (added.get(local) ?? 0);
+      const count = local.references.length - (walkedRefs.get(local) ?? 0);
       let writtenBefore = false;
       for (let i = 0; i < count && !writtenBefore; i++) writtenBefore = local.references[i].access === 'write';
       // The new statements' references, in place of the old ones', before those of the statements after.
