@@ -5,11 +5,12 @@
 
 export * as ast from './syntax/ast';
 export type { Range, Chunk, Block, Statement, Expression, Name, Node, NodeKind, Comment } from './syntax/ast';
-export { parse, parseInSlices } from './syntax/parser';
+export { parse, parseInSlices, sourceSlice, windowRead } from './syntax/parser';
 export { prepareMoves } from './syntax/reparse';
+export type { SourceEdit } from './syntax/reparse';
 export type { ParseOptions, ParseResult, ParseTask, SyntaxDiagnostic } from './syntax/parser';
 export { Lexer, tokenKindText } from './syntax/lexer';
-export type { Token } from './syntax/lexer';
+export type { Token, SourceWindow } from './syntax/lexer';
 export { LineMap } from './syntax/linemap';
 export type { Position } from './syntax/linemap';
 export { parseNumeral } from './syntax/numeral';

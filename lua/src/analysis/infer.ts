@@ -16,7 +16,7 @@
 
 import { requireUses } from './modules';
 import type * as ast from '../syntax/ast';
-import type { ParseResult } from '../syntax/parser';
+import { mentionsGoto, sourceSlice, type ParseResult } from '../syntax/parser';
 import { firstStartingAt, type FunctionInfo, type LocalVariable, type ScopeInfo } from '../syntax/scope';
 import { visit } from '../syntax/visit';
 import type { Contract } from '../contract/manifest';
@@ -803,7 +803,6 @@ class Inferer {
   private backwardLabels: Set<ast.LabelStatement> | undefined;
   readonly findings: Finding[] = [];
   readonly hostArgs: Finding[] = [];
-  private readonly src: string;
   private readonly annotations: AnnotationIndex;
   private readonly host: ReadonlyMap<string, HostFunction>;
   private readonly hostGlobals: ReadonlyMap<string, 'function' | 'table'>;
@@ -867,7 +866,6 @@ class Inferer {
     /** Asked between functions whether to go on (see AnalysisInterrupted). */
     private readonly keepGoing?: () => boolean,
   ) {
-    this.src = parsed.source;
     this.types = new MainTypes(parsed.chunk.body.body);
     this.annotations = readAnnotations(parsed.chunk, parsed.source);
     this.host = contract?.host ?? new Map();
@@ -937,7 +935,7 @@ class Inferer {
 
   /** What the analysis reads of the whole script besides the contract and its globals (see `World`). */
   private worldKey(chunk: ast.Chunk): string {
-    let key = `${this.stringMetamethods}|${this.primitiveMetatables}|${this.src.includes('\r\n')}|${this.scope.globals.has('error')}`;
+    let key = `${this.stringMetamethods}|${this.primitiveMetatables}|${this.crlf()}|${this.scope.globals.has('error')}`;
     for (const c of chunk.comments) if (!c.long && /^-@(class|field)\b/.test(c.text)) key += `|${c.text}`;
     return key;
   }
@@ -957,7 +955,7 @@ class Inferer {
     const body = block.body;
     // Annotations and gotos tie statements to others (comments above them, labels anywhere): not
     // kept; nor for a short main block, which is analysed again faster than kept.
-    const keep = body.length >= MAIN_MEMO_STATEMENTS && this.annotations === NO_ANNOTATIONS && !this.src.includes('goto');
+    const keep = body.length >= MAIN_MEMO_STATEMENTS && this.annotations === NO_ANNOTATIONS && !mentionsGoto(this.parsed);
     if (!keep) {
       this.memo.main = undefined;
       this.block(block);
@@ -1140,7 +1138,7 @@ class Inferer {
    * source order, which `referenceKey` searches).
    */
   private keepsBodies(): boolean {
-    return (this.bodiesKept ??= this.editing && this.annotations === NO_ANNOTATIONS && this.parsed.diagnostics.length === 0 && !this.src.includes('goto'));
+    return (this.bodiesKept ??= this.editing && this.annotations === NO_ANNOTATIONS && this.parsed.diagnostics.length === 0 && !mentionsGoto(this.parsed));
   }
 
   /** Analyses a statement of a long function body, keeping what it gave and what it started from. */
@@ -1236,8 +1234,13 @@ class Inferer {
     list.push({ start: node.start, end: node.end, severity, code, message, ...(fixes && fixes.length > 0 ? { fixes } : {}) });
   }
 
+  /** The script's line breaks are `\r\n` (asked of the text only when it has a `\r`). */
+  private crlf(): boolean {
+    return !this.parsed.lineMap.plain && this.parsed.source.includes('\r\n');
+  }
+
   private text(node: ast.Node): string {
-    const t = this.src.slice(node.start, node.end);
+    const t = sourceSlice(this.parsed, node.start, node.end);
     return t.length <= 40 && !t.includes('\n') ? `\`${t}\`` : 'this value';
   }
 
@@ -1251,7 +1254,7 @@ class Inferer {
     const fixes: Fix[] = [];
     const fallback = defaultFor(withoutNil(type));
     if (fallback !== undefined) {
-      const text = this.src.slice(node.start, node.end);
+      const text = sourceSlice(this.parsed, node.start, node.end);
       fixes.push({ title: `Add \`or ${fallback}\``, edits: [{ start: node.start, end: node.end, newText: `(${text} or ${fallback})` }] });
     }
     const check = this.nilCheck(node);
@@ -1272,9 +1275,11 @@ class Inferer {
     const condition = s.kind === 'If' ? s.clauses[0]?.condition : undefined;
     if (!direct && !(condition && node.start >= condition.start && node.end <= condition.end)) return undefined;
     if (this.scope.globals.has('error') && this.ownGlobals.has('error')) return undefined;
-    const lineStart = this.src.lastIndexOf('\n', s.start - 1) + 1;
-    const before = this.src.slice(lineStart, s.start);
-    const eol = this.src.includes('\r\n') ? '\r\n' : '\n';
+    // Its line's start (by `\n`, as the text has no other break when the lines are plain).
+    const lines = this.parsed.lineMap;
+    const lineStart = lines.plain ? lines.lineStart(lines.positionAt(s.start).line) : this.parsed.source.lastIndexOf('\n', s.start - 1) + 1;
+    const before = sourceSlice(this.parsed, lineStart, s.start);
+    const eol = this.crlf() ? '\r\n' : '\n';
     const check = `if ${node.name} == nil then error("${node.name} is nil") end`;
     const newText = /^[ \t]*$/.test(before) ? `${check}${eol}${before}` : `${check} `;
     return { title: 'Add a nil check', edits: [{ start: s.start, end: s.start, newText }] };
@@ -1383,7 +1388,7 @@ class Inferer {
     if (!this.backwardLabels) {
       const set = new Set<ast.LabelStatement>();
       this.backwardLabels = set;
-      if (this.src.includes('goto')) {
+      if (mentionsGoto(this.parsed)) {
         const labels: ast.LabelStatement[] = [];
         const gotos: ast.GotoStatement[] = [];
         visit(this.parsed.chunk, { enter(n) {
@@ -1674,7 +1679,7 @@ class Inferer {
 
   private functionStatement(s: ast.FunctionStatement): void {
     const ann = this.annotations.at(s);
-    const name = this.src.slice(s.target.start, s.target.end);
+    const name = sourceSlice(this.parsed, s.target.start, s.target.end);
     let objectType: Type | undefined;
     if (s.target.kind === 'Member') objectType = this.indexedObject(s.target);
     const type = this.functionExpression(s.func, name, ann, s.isMethod);

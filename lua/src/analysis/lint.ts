@@ -23,7 +23,7 @@
 // `if x then … end`, the right of `x and …`), a missing name is no error.
 
 import type * as ast from '../syntax/ast';
-import type { ParseResult } from '../syntax/parser';
+import { sourceSlice, type ParseResult } from '../syntax/parser';
 import type { FunctionInfo, LocalVariable, ScopeInfo } from '../syntax/scope';
 import { movedFinding, type Finding, type Fix } from './findings';
 import { forEachChild, unparen } from '../syntax/visit';
@@ -64,12 +64,10 @@ interface Group {
 }
 
 class Linter {
-  private readonly src: string;
   /** Where findings go now: the main function's list or a group's. */
   private out: Finding[];
 
   constructor(private readonly parsed: ParseResult, private readonly scope: ScopeInfo, private readonly findings: Finding[]) {
-    this.src = parsed.source;
     this.out = findings;
   }
 
@@ -186,16 +184,22 @@ class Linter {
 
   /** Deletes a statement, and its whole line when nothing else is on it. */
   private statementRemoval(s: ast.Range): { start: number; end: number; newText: string } {
-    const src = this.src;
+    // Read: its lines, with the break before them and the two characters after (see sourceSlice).
+    const length = this.parsed.source.length;
+    const lines = this.parsed.lineMap;
+    const from = Math.max(0, lines.lineStart(lines.positionAt(s.start).line) - 1);
+    const to = Math.min(length, lines.lineStart(lines.positionAt(s.end).line + 1) + 1);
+    const text = sourceSlice(this.parsed, from, to);
+    const at = (i: number): string => text[i - from];
     let start = s.start;
-    while (start > 0 && (src[start - 1] === ' ' || src[start - 1] === '\t')) start--;
+    while (start > 0 && (at(start - 1) === ' ' || at(start - 1) === '\t')) start--;
     let end = s.end;
-    while (end < src.length && (src[end] === ' ' || src[end] === '\t' || src[end] === ';')) end++;
-    const lineStart = start === 0 || src[start - 1] === '\n';
-    const lineEnd = end === src.length || src[end] === '\n' || src[end] === '\r';
+    while (end < length && (at(end) === ' ' || at(end) === '\t' || at(end) === ';')) end++;
+    const lineStart = start === 0 || at(start - 1) === '\n';
+    const lineEnd = end === length || at(end) === '\n' || at(end) === '\r';
     if (lineStart && lineEnd) {
-      if (src[end] === '\r') end++;
-      if (src[end] === '\n') end++;
+      if (at(end) === '\r') end++;
+      if (at(end) === '\n') end++;
       return { start, end, newText: '' };
     }
     return { start: s.start, end: s.end, newText: '' };

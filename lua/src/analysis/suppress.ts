@@ -15,7 +15,7 @@
 //
 // Also here: the quick fix "Suppress CODE on this line" for every other finding, made when asked for.
 
-import type { ParseResult } from '../syntax/parser';
+import { sourceSlice, type ParseResult } from '../syntax/parser';
 import type * as ast from '../syntax/ast';
 import { changeTo, type Finding, type Fix } from './findings';
 import { suggest } from '../contract/suggest';
@@ -83,7 +83,6 @@ export function applySuppressions(parsed: ParseResult, findings: Finding[], judg
 function readDirectives(parsed: ParseResult): { directives: Directive[]; misspelled: Misspelled[] } {
   const directives: Directive[] = [];
   const misspelled: Misspelled[] = [];
-  const src = parsed.source;
   for (const comment of parsed.chunk.comments) {
     if (comment.long) continue;
     const text = comment.text;
@@ -101,12 +100,12 @@ function readDirectives(parsed: ParseResult): { directives: Directive[]; misspel
       }
       let from = m[0].length;
       if (text.charCodeAt(from) === 58 /* : */) from++;
-      const codes = readCodes(src, base + from, comment.end, true);
+      const codes = readCodes(parsed, base + from, comment.end, true);
       directives.push(directive(parsed, kind, comment, false, codes));
     } else if (text.startsWith('-@diagnostic')) {
       const m = LUALS.exec(text);
       if (!m) continue;
-      const codes = m[2] === ':' ? readCodes(src, comment.start + 2 + m[0].length, comment.end, false) : undefined;
+      const codes = m[2] === ':' ? readCodes(parsed, comment.start + 2 + m[0].length, comment.end, false) : undefined;
       directives.push(directive(parsed, m[1] as Kind, comment, true, codes));
     }
   }
@@ -123,9 +122,9 @@ function directive(parsed: ParseResult, kind: Kind, comment: ast.Comment, luals:
  * ` -- ` starts the reason; nothing named: undefined (every code). LuaLS's codes that sandlua does
  * not have are dropped (they are for LuaLS).
  */
-function readCodes(src: string, from: number, to: number, sandlua: boolean): CodeRef[] | undefined {
+function readCodes(parsed: ParseResult, from: number, to: number, sandlua: boolean): CodeRef[] | undefined {
   const refs: CodeRef[] = [];
-  const text = src.slice(from, to);
+  const text = sourceSlice(parsed, from, to);
   const word = /[^\s,]+/g;
   for (let m = word.exec(text); m; m = word.exec(text)) {
     if (sandlua && m[0].startsWith('--')) break;

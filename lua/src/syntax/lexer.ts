@@ -240,22 +240,61 @@ function quoted(text: string): string {
   return `'${nul < 0 ? text : text.slice(0, nul)}'`;
 }
 
+/**
+ * A part of the text for a lexer to read in place of the whole (a reparse reads around its edit: a
+ * new text made by an edit is, in V8, the old one's pieces joined, and reading any of it copies it
+ * all into fresh memory: ~2 ms for 600 KB on the project's machines).
+ */
+export interface SourceWindow {
+  /** The text from `base` on: to the text's end (`complete`), or short of it. */
+  text: string;
+  base: number;
+  complete: boolean;
+  /** The text before `base`, read only for a first `#` line. */
+  head: string;
+}
+
 export class Lexer {
-  readonly source: string;
+  /** What is read: the text, or the window of it (offsets then less `base`). */
+  private source: string;
   /** True when the source string holds raw bytes (one char per byte), false for decoded text. */
   private readonly bytes: boolean;
   private pos = 0;
   readonly comments: ScannedComment[] = [];
   private readonly onError: (error: LexError) => void;
-  /** End of a `#` first line, which Lua counts as one line whatever `\r` it holds. */
+  /** Where a `#` first line starts, and its end, which Lua counts as one line whatever `\r` it holds. */
+  shebangStart = -1;
   private shebangEnd = -1;
   private luaLineMap: LineMap | undefined;
   private readonly names = new Names();
+  /** While a window is read: the whole text, the window's offset in it, and the errors of the token being read. */
+  private whole: string | undefined;
+  private base = 0;
+  private complete = true;
+  private head: string | undefined;
+  private pending: LexError[] | undefined;
 
-  constructor(source: string, onError: (error: LexError) => void, options: { bytes?: boolean } = {}) {
+  /**
+   * `window`: read that part of `source` instead (see SourceWindow), and the whole text from
+   * where a token reaches the window's end; the tokens, comments and errors are the same.
+   */
+  constructor(source: string, onError: (error: LexError) => void, options: { bytes?: boolean; window?: SourceWindow } = {}) {
     this.source = source;
     this.onError = onError;
     this.bytes = options.bytes ?? false;
+    const window = options.window;
+    if (window) {
+      this.whole = source;
+      this.source = window.text;
+      this.base = window.base;
+      this.complete = window.complete;
+      this.head = window.head;
+    }
+  }
+
+  /** Whether a window was given and read to the end without the whole text (for tests). */
+  get windowed(): boolean {
+    return this.whole !== undefined;
   }
 
   /**
@@ -264,15 +303,19 @@ export class Lexer {
    * Returns the end of the `#` line, if there is one.
    */
   skipShebang(): number | undefined {
-    const src = this.source;
+    // In a window, the text before it holds that line (a window starts at a statement, and the
+    // parser goes on from there).
+    const inWindow = this.head !== undefined;
+    const src = this.head ?? this.source;
     let p = 0;
     if (this.bytes ? src.startsWith('\xef\xbb\xbf') : src.charCodeAt(0) === 0xfeff) p = this.bytes ? 3 : 1;
-    this.pos = p;
+    if (!inWindow) this.pos = p;
     if (src.charCodeAt(p) !== 35 /* # */) return undefined;
     const newline = src.indexOf('\n', p);
     let end = newline < 0 ? src.length : newline;
     if (end > p && src.charCodeAt(end - 1) === 13 && newline >= 0) end--;
-    this.pos = end;
+    if (!inWindow) this.pos = end;
+    this.shebangStart = p;
     this.shebangEnd = end;
     return end;
   }
@@ -283,7 +326,7 @@ export class Lexer {
    */
   luaLines(): LineMap {
     if (!this.luaLineMap) {
-      let text = this.source;
+      let text = this.whole ?? this.source;
       if (this.shebangEnd > 0) text = text.slice(0, this.shebangEnd).replace(/\r/g, ' ') + text.slice(this.shebangEnd);
       this.luaLineMap = new LineMap(text, { lua: true });
     }
@@ -292,10 +335,53 @@ export class Lexer {
 
   /** Continues scanning at `offset`, which must be where a token (or the space before one) starts. */
   seek(offset: number): void {
-    this.pos = offset;
+    if (offset < this.base) this.widen();
+    this.pos = offset - this.base;
   }
 
   next(): Token {
+    return this.whole === undefined ? this.scan() : this.scanInWindow();
+  }
+
+  /** Reads the whole text from now on (a window's positions become the text's). */
+  private widen(): void {
+    this.source = this.whole!;
+    this.pos += this.base;
+    this.whole = undefined;
+    this.head = undefined;
+    this.base = 0;
+    this.complete = true;
+  }
+
+  /**
+   * `scan` in a window: the token and what came with it (comments, errors) moved to the text's
+   * offsets; read again in the whole text when its scan reached the window's end.
+   */
+  private scanInWindow(): Token {
+    const at = this.pos;
+    const comments = this.comments.length;
+    const pending: LexError[] = (this.pending = []);
+    const t = this.scan();
+    this.pending = undefined;
+    const base = this.base;
+    if (!this.complete && this.pos + 1 >= this.source.length) {
+      this.comments.length = comments;
+      this.widen();
+      this.pos = at + base;
+      return this.scan();
+    }
+    t.start += base;
+    t.end += base;
+    for (let i = comments; i < this.comments.length; i++) {
+      const c = this.comments[i];
+      c.start += base;
+      c.end += base;
+    }
+    for (const e of pending) this.onError({ message: e.message, start: e.start + base, end: e.end + base, scanned: e.scanned + base });
+    return t;
+  }
+
+  private scan(): Token {
     const src = this.source;
     const len = src.length;
     for (;;) {
@@ -389,7 +475,9 @@ export class Lexer {
   }
 
   private error(message: string, start: number, end: number, near: string | undefined, scanned = end): void {
-    this.onError({ message: near === undefined ? message : `${message} near ${near}`, start, end, scanned });
+    const error = { message: near === undefined ? message : `${message} near ${near}`, start, end, scanned };
+    if (this.pending) this.pending.push(error);
+    else this.onError(error);
   }
 
   /** Level of a long bracket opening at `pos` (`[[` is 0), -1 if `[` alone, -2 if `[=` malformed. */
@@ -444,8 +532,13 @@ export class Lexer {
       bodyStart += (d === 13 || d === 10) && d !== c ? 2 : 1;
     }
     const close = this.findLongClose(bodyStart, level);
+    if (close < 0 && !this.complete) {
+      // It may close past the window: read again in the whole text (see scanInWindow).
+      this.pos = src.length;
+      return '';
+    }
     if (close < 0) {
-      this.error(`unfinished long ${what} (starting at line ${this.luaLines().lineOf(open)})`, start, src.length, '<eof>');
+      this.error(`unfinished long ${what} (starting at line ${this.luaLines().lineOf(open + this.base)})`, start, src.length, '<eof>');
       this.pos = src.length;
       return src.slice(bodyStart);
     }

@@ -11,7 +11,7 @@ export interface Position {
 export class LineMap {
   private readonly starts: number[];
   /** Its breaks are all `\n` (the text has no `\r`). */
-  private readonly plain: boolean;
+  readonly plain: boolean;
 
   /** `starts`: where the lines start, found already (see `edited`; breaks are `\n` then). */
   constructor(readonly text: string, options: { lua?: boolean } = {}, starts?: number[]) {
@@ -51,13 +51,19 @@ export class LineMap {
    * after it moved, the edit's own read (a keystroke in a long file does not read it all again).
    * Only for texts of `\n` breaks (a `\r` may pair with a `\n` across the edit's ends).
    */
-  static edited(before: LineMap, text: string, changeStart: number, oldEnd: number, newEnd: number): LineMap {
-    if (!before.plain || text.indexOf('\r') >= 0) return new LineMap(text);
+  static edited(before: LineMap, text: string, changeStart: number, oldEnd: number, newEnd: number, inserted?: string): LineMap {
+    // `inserted`, the text from changeStart to newEnd, is read in place of `text` (which then holds
+    // a `\r` only if it does: the earlier text had none).
+    if (!before.plain || (inserted ?? text).indexOf('\r') >= 0) return new LineMap(text);
     const old = before.starts;
     // The lines that start at or before the edit: their breaks lie before it.
     const lo = before.lineAt(changeStart);
     const inside: number[] = [];
-    for (let i = text.indexOf('\n', changeStart); i >= 0 && i < newEnd; i = text.indexOf('\n', i + 1)) inside.push(i + 1);
+    if (inserted !== undefined) {
+      for (let i = inserted.indexOf('\n'); i >= 0; i = inserted.indexOf('\n', i + 1)) inside.push(changeStart + i + 1);
+    } else {
+      for (let i = text.indexOf('\n', changeStart); i >= 0 && i < newEnd; i = text.indexOf('\n', i + 1)) inside.push(i + 1);
+    }
     // Those whose break lies after it (at `oldEnd` or later), moved.
     let k = lo + 1;
     while (k < old.length && old[k] <= oldEnd) k++;

@@ -4,9 +4,9 @@
 // statement can start, and goes on, so the editor gets every error and a tree for the whole file.
 
 import * as ast from './ast';
-import { Lexer, T, Token, tokenKindText } from './lexer';
+import { Lexer, T, Token, tokenKindText, type SourceWindow } from './lexer';
 import { LineMap } from './linemap';
-import { Boundaries, ReusePlan, shift, type Prefix, type ReuseInfo } from './reparse';
+import { Boundaries, ReusePlan, shift, type Prefix, type ReuseInfo, type SourceEdit } from './reparse';
 import { exact } from './lists';
 
 export interface SyntaxDiagnostic {
@@ -36,6 +36,12 @@ export interface ParseOptions {
    * parse's (see reparse.ts).
    */
   previous?: ParseResult;
+  /**
+   * With `previous`: the edit that made `source` from its text, when one replacement did. The texts
+   * are then not compared, and the parse reads the new text only around the edit (see
+   * reparse.ts); reading `source` elsewhere reads what the edit's caller gave.
+   */
+  edit?: SourceEdit;
 }
 
 export interface ParseResult {
@@ -163,12 +169,13 @@ export function parseInSlices(source: string | Uint8Array, options: ParseOptions
   // An earlier result is taken over at most once (its nodes may move).
   if (options.previous) reuseInfo.delete(options.previous);
   const reusable = !bytes && !options.tokens;
-  const plan = reusable ? ReusePlan.for(previous, text) : undefined;
+  const plan = reusable ? ReusePlan.for(previous, text, options.edit) : undefined;
+  const window = plan?.window();
   // The parser lives on with its result (the line map is built on demand): it keeps no earlier result.
-  const parser = new Parser(text, { name: options.name, tokens: options.tokens }, bytes, plan, reusable ? new Boundaries() : undefined);
+  const parser = new Parser(text, { name: options.name, tokens: options.tokens }, bytes, plan, reusable ? new Boundaries() : undefined, window);
   // The earlier text's lines, when they were counted, give these (see LineMap.edited).
   const lines = plan && builtLines.get(options.previous!);
-  if (plan && lines) parser.startLines(LineMap.edited(lines, text, plan.changeStart, plan.newChangeEnd - plan.delta, plan.newChangeEnd));
+  if (plan && lines) parser.startLines(LineMap.edited(lines, text, plan.changeStart, plan.newChangeEnd - plan.delta, plan.newChangeEnd, plan.inserted));
   parser.begin();
   // Let go once the result is made (a task may be held longer than its parser is needed).
   let reading: Parser | undefined = parser;
@@ -183,6 +190,12 @@ export function parseInSlices(source: string | Uint8Array, options: ParseOptions
         reading.boundaries!.settle();
         reuseInfo.set(result, { source: text, chunk, boundaries: reading.boundaries!, diagnostics, firstError, cappedAt: reading.cappedAt });
       }
+      if (window) {
+        windows.set(result, { window, widened: !reading.readWindowOnly, old: previous!.source, delta: plan!.delta });
+        const before = gotoWords.get(options.previous!);
+        const after = before && gotoAfterEdit(before, previous!.source, plan!, window);
+        if (after) gotoWords.set(result, after);
+      }
       reading = undefined;
       return result;
     },
@@ -191,6 +204,87 @@ export function parseInSlices(source: string | Uint8Array, options: ParseOptions
 
 /** What a later `parse` of the same document may take over from a result. */
 const reuseInfo = new WeakMap<ParseResult, ReuseInfo>();
+
+/**
+ * The windows of their text that reparses read (see ParseOptions.edit), whether they read past
+ * them, and the earlier text, which the new one is before and after the window (moved by `delta`).
+ */
+const windows = new WeakMap<ParseResult, { window: SourceWindow; widened: boolean; old: string; delta: number }>();
+
+/**
+ * `parsed.source.slice(start, end)`, read after a windowed reparse from its window or from the
+ * earlier text, which the new one is outside the window: the analyses of an edit read the text
+ * this way, and the new text is made whole only when something else reads it (see
+ * ParseOptions.edit). Only a part across the window's ends reads the new text.
+ */
+export function sourceSlice(parsed: ParseResult, start: number, end: number): string {
+  const entry = windows.get(parsed);
+  if (entry) {
+    const { window: w, old, delta } = entry;
+    const windowEnd = w.base + w.text.length;
+    if (start >= w.base && end <= windowEnd) return w.text.slice(start - w.base, end - w.base);
+    if (end <= w.base) return old.slice(start, end);
+    if (start >= windowEnd) return old.slice(start - delta, end - delta);
+  }
+  return parsed.source.slice(start, end);
+}
+
+/** Where a result's text says `goto` first and last (-1: nowhere): found once, then followed through the edits (see mentionsGoto). */
+const gotoWords = new WeakMap<ParseResult, { first: number; last: number }>();
+
+/**
+ * Whether the text says `goto` anywhere (a statement, a name or a comment holding it): what the
+ * analyses ask before taking statements over. After a windowed reparse, known from the earlier
+ * text's answer and the window, without making the new text whole.
+ */
+export function mentionsGoto(parsed: ParseResult): boolean {
+  return gotoSpan(parsed).first >= 0;
+}
+
+/** Where the text says `goto` first and last (-1: nowhere; see mentionsGoto). */
+export function gotoSpan(parsed: ParseResult): { first: number; last: number } {
+  let at = gotoWords.get(parsed);
+  if (!at) {
+    const first = parsed.source.indexOf('goto');
+    at = { first, last: first < 0 ? -1 : parsed.source.lastIndexOf('goto') };
+    gotoWords.set(parsed, at);
+  }
+  return at;
+}
+
+/**
+ * The first and last `goto` of the new text, from the earlier text's (`before`, in `old`) and the
+ * window: one that ends before the edit or starts after it is where it was (moved), one that meets
+ * the edit lies within three characters of it. Undefined when the window does not hold those.
+ */
+function gotoAfterEdit(before: { first: number; last: number }, old: string, plan: ReusePlan, window: SourceWindow): { first: number; last: number } | undefined {
+  const start = plan.changeStart;
+  const newEnd = plan.newChangeEnd;
+  const oldEnd = newEnd - plan.delta;
+  const from = start - 3;
+  const to = newEnd + 3;
+  if (from < window.base || to > window.base + window.text.length) return undefined;
+  const around = window.text.slice(from - window.base, to - window.base);
+  const inside = around.indexOf('goto');
+  let first: number;
+  if (before.first >= 0 && before.first + 4 <= start) first = before.first;
+  else if (inside >= 0) first = from + inside;
+  else {
+    const k = before.first < 0 ? -1 : old.indexOf('goto', oldEnd);
+    first = k < 0 ? -1 : k + plan.delta;
+  }
+  let last: number;
+  if (before.last >= oldEnd) last = before.last + plan.delta;
+  else if (inside >= 0) last = from + around.lastIndexOf('goto');
+  else last = before.last < 0 || start < 4 ? -1 : old.lastIndexOf('goto', start - 4);
+  return { first, last };
+}
+
+/** The window of its text a reparse read, and whether its scanner read past it (for tests and benchmarks). */
+export function windowRead(parsed: ParseResult): { base: number; length: number; widened: boolean } | undefined {
+  const w = windows.get(parsed);
+  return w && { base: w.window.base, length: w.window.text.length, widened: w.widened };
+}
 
 /** The line maps results have built (their `lineMap`, built on first use). */
 const builtLines = new WeakMap<ParseResult, LineMap>();
@@ -251,10 +345,16 @@ class Parser {
     bytes: boolean,
     private plan: ReusePlan | undefined,
     readonly boundaries: Boundaries | undefined,
+    window?: SourceWindow,
   ) {
-    this.lexer = new Lexer(source, (e) => this.addDiagnostic(e.message, e.start, e.end, e.scanned), { bytes });
+    this.lexer = new Lexer(source, (e) => this.addDiagnostic(e.message, e.start, e.end, e.scanned), { bytes, window });
     this.tokens = options.tokens ? [] : undefined;
     this.tok = { type: T.EOF, start: 0, end: 0, text: '', number: undefined, quote: undefined, near: undefined };
+  }
+
+  /** The scanner read only the window it was given (see SourceWindow). */
+  get readWindowOnly(): boolean {
+    return this.lexer.windowed;
   }
 
   /** Lines counted already (see LineMap.edited). */
@@ -359,7 +459,7 @@ class Parser {
     };
     if (prefix || this.tailComments.length > 0) chunk.comments = [...(prefix?.comments ?? []), ...chunk.comments, ...this.tailComments];
     // The `#` line may follow a byte order mark.
-    if (shebangEnd !== undefined) chunk.shebang = { start: this.source.indexOf('#'), end: shebangEnd };
+    if (shebangEnd !== undefined) chunk.shebang = { start: this.lexer.shebangStart, end: shebangEnd };
     this.diagnostics.sort((a, b) => a.start - b.start);
     const result: ParseResult = { chunk, diagnostics: this.diagnostics, source: this.source, tokens: this.tokens, lineMap: undefined! };
     if (this.firstError) result.firstError = this.firstError;

@@ -7,13 +7,13 @@ import { strict as assert } from 'assert';
 import * as v8 from 'v8';
 import * as vm from 'vm';
 import * as ast from './ast';
-import { parse, parseInSlices, ParseResult } from './parser';
+import { gotoSpan, mentionsGoto, parse, parseInSlices, ParseResult, sourceSlice, windowRead } from './parser';
 import { readCorpus } from './testing/corpus';
 import { TOKEN_PALETTE, joinedPrograms, validProgram } from './testing/programs';
 import { Random } from './testing/random';
 import { treeJson } from './testing/tree';
 import { forEachChild } from './visit';
-import { prepareMoves } from './reparse';
+import { prepareMoves, type SourceEdit } from './reparse';
 
 const SNIPPETS = [
   'local q = f(x) + 1\n', 'if y then z() end\n', '--[[ note ]]', 'x = "a', 'function m.n(a, b) return a end\n',
@@ -24,7 +24,29 @@ const SNIPPETS = [
  * Parses after an error-free one (the only ones reuse applies to), how many kept a prefix or a tail,
  * and how many statements nested in a top-level statement read again were taken over.
  */
-interface Counts { clean: number; prefix: number; tail: number; capped?: number; nested?: number }
+interface Counts { clean: number; prefix: number; tail: number; capped?: number; nested?: number; windows?: number; widened?: number }
+
+/**
+ * Every other reparse is told its edit (ParseOptions.edit), as the language server tells it: the
+ * smallest replacement, or one that takes a few unchanged characters in on either side (an
+ * editor's range need not be the smallest).
+ */
+let reparses = 0;
+function editBetween(before: string, after: string, told = false): SourceEdit | undefined {
+  const n = reparses++;
+  if (n % 2 === 0 && !told) return undefined;
+  let start = 0;
+  const limit = Math.min(before.length, after.length);
+  while (start < limit && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let suffix = 0;
+  while (suffix < limit - start && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  const wider = [0, 1, 3][(n >> 1) % 3];
+  const left = Math.min(start, wider);
+  const right = Math.min(suffix, wider);
+  start -= left;
+  suffix -= right;
+  return { start, end: before.length - suffix, text: after.slice(start, after.length - suffix) };
+}
 
 /** The statements in the blocks nested in these top-level statements. */
 function nestedIn(statements: ast.Statement[]): ast.Statement[] {
@@ -39,15 +61,30 @@ function nestedIn(statements: ast.Statement[]): ast.Statement[] {
 }
 
 /** Parses `text` taking over `previous`, checks it against a full parse, and counts the reuse. */
-function reparse(previous: ParseResult, text: string, counts: Counts, label: string): ParseResult {
+function reparse(previous: ParseResult, text: string, counts: Counts, label: string, told = false): ParseResult {
   const old = new Set<ast.Statement>(previous.chunk.body.body);
   const first = previous.chunk.body.body[0];
   const last = previous.chunk.body.body[previous.chunk.body.body.length - 1];
   const oldNested = new Set(nestedIn(previous.chunk.body.body));
   // Its lines counted, as the language service counts them: the new parse's come from them (LineMap.edited).
   const before = previous.lineMap;
-  const incremental = parse(text, { name: 'x', previous });
+  // Asked of every parse, as the analyses ask it: a windowed reparse answers from the earlier answer.
+  mentionsGoto(previous);
+  const incremental = parse(text, { name: 'x', previous, edit: editBetween(previous.source, text, told) });
+  assert.equal(mentionsGoto(incremental), text.includes('goto'), `${label}: mentions goto`);
+  assert.deepEqual(gotoSpan(incremental), { first: text.indexOf('goto'), last: text.lastIndexOf('goto') }, `${label}: goto span`);
   const full = parse(text, { name: 'x' });
+  // The text as the analyses read it (from the window, or the earlier text around it): spans
+  // before, inside, after and across the window's ends.
+  const window = windowRead(incremental);
+  if (window) {
+    const ends = [0, window.base - 2, window.base, window.base + 3, window.base + window.length - 2, window.base + window.length, window.base + window.length + 5, text.length];
+    for (const a of ends) for (const b of ends) if (a >= 0 && a <= b && b <= text.length) assert.equal(sourceSlice(incremental, a, b), text.slice(a, b), `${label}: text from ${a} to ${b}`);
+  }
+  if (window && counts.windows !== undefined) {
+    if (window.widened) counts.widened!++;
+    else counts.windows++;
+  }
   assert.equal(treeJson(incremental.chunk), treeJson(full.chunk), `${label}: tree`);
   const lines = (map: typeof before): number[] => Array.from({ length: map.lineCount }, (_, i) => map.lineStart(i));
   assert.deepEqual(lines(incremental.lineMap), lines(full.lineMap), `${label}: lines`);
@@ -115,7 +152,7 @@ function erroneous(r: Random): string {
 describe('incremental reparsing', () => {
   it('equals a full parse over 200 generated programs and random edits, reusing statements', function () {
     this.timeout(120_000);
-    const counts: Counts = { clean: 0, prefix: 0, tail: 0, nested: 0 };
+    const counts: Counts = { clean: 0, prefix: 0, tail: 0, nested: 0, windows: 0 };
     for (let seed = 1; seed <= 200; seed++) {
       const r = new Random(seed);
       let text = program(r);
@@ -126,6 +163,7 @@ describe('incremental reparsing', () => {
       }
     }
     assert.ok(counts.prefix > counts.clean / 4 && counts.tail > counts.clean / 4 && counts.nested! > counts.clean, JSON.stringify(counts));
+
   });
 
   it('parses in slices as at once (programs with and past 100 errors, the corpus, bytes), and an edit takes the result over', function () {
@@ -210,7 +248,7 @@ describe('incremental reparsing', () => {
 
   it('equals a full parse while code is typed and erased character by character', function () {
     this.timeout(120_000);
-    const counts: Counts = { clean: 0, prefix: 0, tail: 0, nested: 0 };
+    const counts: Counts = { clean: 0, prefix: 0, tail: 0, nested: 0, windows: 0 };
     for (let seed = 1; seed <= 30; seed++) {
       const r = new Random(1000 + seed);
       let current = parse(program(r), { name: 'x' });
@@ -219,9 +257,55 @@ describe('incremental reparsing', () => {
     assert.ok(counts.prefix > counts.clean / 4 && counts.tail > counts.clean / 4 && counts.nested! > counts.clean, JSON.stringify(counts));
   });
 
+  it('told its edit, reads only around it, and equals a full parse (a string or comment opened past that reads on)', function () {
+    this.timeout(120_000);
+    const counts: Counts = { clean: 0, prefix: 0, tail: 0, windows: 0, widened: 0 };
+    for (let seed = 1; seed <= 10; seed++) {
+      const r = new Random(5000 + seed);
+      // Programs in blocks of their own (their labels and locals apart), a top-level statement each.
+      // Some say `goto` (a loop, a name, a comment), which the parse follows through the edits.
+      const loop = 'local i = 0\n::top::\ni = i + 1 -- goto again\nif i < 3 then goto top end\nlocal gotos = i\n';
+      const parts = Array.from({ length: 6 + r.int(4) }, () => `do\n${r.chance(0.3) ? loop : validProgram(r).replace(/^\ufeff/, '').replace(/^#.*\n/, '')}\nend`);
+      let current = parse((seed % 4 === 0 ? '#!/usr/bin/lua\n' : '') + parts.join('\n'), { name: 'x' });
+      for (let k = 0; k < 2; k++) current = typeAndErase(r, current, counts, `seed ${5000 + seed}`);
+      // A long comment opened halfway, which takes the rest of the text in, and closed again.
+      const text = current.source;
+      const at = text.indexOf('\n', text.length >> 1) + 1;
+      for (const opened of ['--[[', '--[[ ]]', '']) current = reparse(current, text.slice(0, at) + opened + text.slice(at), counts, `seed ${5000 + seed} comment ${opened}`, true);
+      for (let k = 0; k < 6; k++) current = reparse(current, edit(r, current.source), counts, `seed ${5000 + seed} edit ${k}`);
+    }
+    assert.ok(counts.windows! > counts.clean / 2 && counts.widened! >= 5, JSON.stringify(counts));
+  });
+
+  it('told its edit, follows where the text says `goto` (first and last) without reading it all', () => {
+    const words = ['goto', 'go', 'to', 'got', 'oto', 'g', 'o', 't', 'x', '', 'gotogoto'];
+    for (let seed = 1; seed <= 20; seed++) {
+      const r = new Random(7000 + seed);
+      const lines = Array.from({ length: 8 }, (_, i) => `local a${i} = "${r.pick(words)}${r.pick(words)}${r.pick(words)}"`);
+      let current = parse(lines.join('\n') + '\n', { name: 'x' });
+      let windows = 0;
+      for (let k = 0; k < 150; k++) {
+        // An edit inside a string's quotes, anywhere from its first character to its last.
+        const text = current.source;
+        const line = r.int(lines.length);
+        const open = text.indexOf('"', text.indexOf(`local a${line} =`));
+        const close = text.indexOf('"', open + 1);
+        const start = open + 1 + r.int(close - open);
+        const end = Math.min(close, start + (r.chance(0.5) ? r.int(4) : 0));
+        const edit = { start, end, text: r.pick(words) };
+        mentionsGoto(current);
+        const next = text.slice(0, start) + edit.text + text.slice(end);
+        current = parse(next, { name: 'x', previous: current, edit });
+        if (windowRead(current)) windows++;
+        assert.deepEqual(gotoSpan(current), { first: next.indexOf('goto'), last: next.lastIndexOf('goto') }, `seed ${7000 + seed} edit ${k}: ${JSON.stringify(edit)}`);
+      }
+      assert.ok(windows > 100, `seed ${7000 + seed}: ${windows} windows`);
+    }
+  });
+
   it('equals a full parse on the accept corpus under edits', function () {
     this.timeout(120_000);
-    const counts: Counts = { clean: 0, prefix: 0, tail: 0, nested: 0 };
+    const counts: Counts = { clean: 0, prefix: 0, tail: 0, nested: 0, windows: 0 };
     const r = new Random(7);
     for (const file of readCorpus('accept')) {
       let text = Buffer.from(file.bytes).toString('utf8');

@@ -34,12 +34,28 @@
 // are the same objects, so the analyses after the parse take over what they kept of them (the
 // type analysis: the functions in them).
 //
+// When the caller says what the edit was (one replacement), the texts are not compared, and the
+// scanner reads only a window of the new text around the edit (see SourceWindow), made from the old
+// text and the edit's own: the new text, whose pieces V8 keeps apart until something reads it, is
+// not made whole at every keystroke.
+//
 // The result is exactly what a full parse gives, which the tests check on random edits.
 
 import * as ast from './ast';
+import type { SourceWindow } from './lexer';
 import type { SyntaxDiagnostic } from './parser';
 import { replaceRange } from './lists';
 import { forEachChild } from './visit';
+
+/** An edit of a text: what lay from `start` to `end` replaced by `text`. */
+export interface SourceEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** Characters of a window past the statement where the rest is taken over: its first token, and the one the scanner looks at after it. */
+const WINDOW_MARGIN = 256;
 
 /**
  * Boundaries of the main block, five numbers each: statements before it in the block, its first
@@ -176,7 +192,9 @@ export class ReusePlan {
     /** Set when the earlier parse is reused for having reached its diagnostics limit before the edit. */
     readonly capped: boolean,
     /** Where the earlier parse's diagnostics lie (old offsets), when it has some below the limit. */
-    errors?: { from: number; to: number },
+    errors: { from: number; to: number } | undefined,
+    /** The new text from changeStart to newChangeEnd, when the caller said what the edit was. */
+    readonly inserted: string | undefined,
   ) {
     this.changeStart = changeStart;
     this.newChangeEnd = newChangeEnd;
@@ -190,8 +208,12 @@ export class ReusePlan {
   /** The end of the earlier parse's last diagnostic (old offsets; -1: none, or it is capped). */
   private readonly errorsEnd: number;
 
-  /** A plan for parsing `text` with the help of an earlier parse, or undefined when none helps. */
-  static for(previous: ReuseInfo | undefined, text: string): ReusePlan | undefined {
+  /**
+   * A plan for parsing `text` with the help of an earlier parse, or undefined when none helps.
+   * `edit`: what made `text` from the earlier one, when one replacement did (see ParseOptions.edit);
+   * otherwise the two texts are compared.
+   */
+  static for(previous: ReuseInfo | undefined, text: string, edit?: SourceEdit): ReusePlan | undefined {
     if (!previous || previous.boundaries.length === 0) return undefined;
     const old = previous.source;
     const clean = previous.diagnostics.length === 0;
@@ -208,18 +230,48 @@ export class ReusePlan {
         }
       }
     }
-    const limit = Math.min(old.length, text.length);
-    // Equal blocks first (slices compare natively), then characters.
-    const BLOCK = 1024;
-    let start = 0;
-    while (start + BLOCK <= limit && old.slice(start, start + BLOCK) === text.slice(start, start + BLOCK)) start += BLOCK;
-    while (start < limit && old.charCodeAt(start) === text.charCodeAt(start)) start++;
-    let suffix = 0;
-    while (suffix + BLOCK <= limit - start && old.slice(old.length - suffix - BLOCK, old.length - suffix) === text.slice(text.length - suffix - BLOCK, text.length - suffix)) suffix += BLOCK;
-    while (suffix < limit - start && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+    let start: number;
+    let oldEnd: number;
+    let inserted: string | undefined;
+    if (edit && edit.start >= 0 && edit.start <= edit.end && edit.end <= old.length && text.length === old.length - (edit.end - edit.start) + edit.text.length) {
+      start = edit.start;
+      oldEnd = edit.end;
+      inserted = edit.text;
+    } else {
+      const limit = Math.min(old.length, text.length);
+      // Equal blocks first (slices compare natively), then characters.
+      const BLOCK = 1024;
+      start = 0;
+      while (start + BLOCK <= limit && old.slice(start, start + BLOCK) === text.slice(start, start + BLOCK)) start += BLOCK;
+      while (start < limit && old.charCodeAt(start) === text.charCodeAt(start)) start++;
+      let suffix = 0;
+      while (suffix + BLOCK <= limit - start && old.slice(old.length - suffix - BLOCK, old.length - suffix) === text.slice(text.length - suffix - BLOCK, text.length - suffix)) suffix += BLOCK;
+      while (suffix < limit - start && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+      oldEnd = old.length - suffix;
+    }
     // The scanner looks at one character past the token it reads: that one must be unchanged too.
     if (capped && previous.cappedAt >= start) return undefined;
-    return new ReusePlan(previous, start, old.length - suffix, text.length - suffix, capped, errors);
+    return new ReusePlan(previous, start, oldEnd, text.length - (old.length - oldEnd), capped, errors, inserted);
+  }
+
+  /**
+   * The part of the new text the parse reads, when the edit was given (see ParseOptions.edit): from
+   * the restart boundary to the statements after the edit where the rest can be taken over (and a
+   * margin for the first token), made from the earlier text and what the edit inserted.
+   * Undefined when there is no statement before the edit.
+   */
+  window(): SourceWindow | undefined {
+    if (this.inserted === undefined || this.restart <= 0) return undefined;
+    const b = this.old.boundaries;
+    const old = this.old.source;
+    const base = b.tokenStart(this.restart);
+    const oldChangeEnd = this.newChangeEnd - this.delta;
+    // The first statement after the edit, or the one after it when the edit touched the end of the
+    // token before that first one (which must be as it was for the rest to be taken over there).
+    const next = b.search(1, Math.max(oldChangeEnd, this.errorsEnd)) + 1;
+    const end = next < b.length ? Math.min(old.length, b.tokenStart(next) + WINDOW_MARGIN) : old.length;
+    const text = old.slice(base, this.changeStart) + this.inserted + old.slice(oldChangeEnd, end);
+    return { text, base, complete: end === old.length, head: old.slice(0, base) };
   }
 
   /** The diagnostics the new parse starts with (all it will have, when capped). */

@@ -568,6 +568,41 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
     assert.deepEqual(last.map((d) => `${d.code}${d.tags ? ` ${d.tags.join()}` : ''}`).sort(), ['forbidden', 'unknown-input-field', 'unreachable-code 1', 'unused 1']);
   });
 
+  it('applies several ranged changes of one notification in turn, as a fresh document of the result gets them', async () => {
+    const file = path.join(ws, 'multi.lua');
+    const original = fs.readFileSync(path.join(EXAMPLE, 'normalize.lua'), 'utf8');
+    await client.open(file, original, 1);
+    const uri = URI.file(file).toString();
+    const at = (line: number, character: number) => ({ line, character });
+    // As multiple cursors send them (the later place first), then a range given end first, a
+    // change across lines, and one at the end of the text.
+    const changes = [
+      [{ range: { start: at(30, 0), end: at(30, 0) }, text: 'local a = os.execute("x")\n' }, { range: { start: at(12, 0), end: at(12, 0) }, text: 'local b = input.amont\n' }],
+      [{ range: { start: at(14, 3), end: at(14, 0) }, text: '' }],
+      [{ range: { start: at(20, 2), end: at(22, 4) }, text: 'x = 1\n  y' }],
+      [{ range: { start: at(9999, 0), end: at(9999, 0) }, text: '\nlocal z = 1\n' }],
+    ];
+    let text = original;
+    const offset = (t: string, p: { line: number; character: number }): number => {
+      const starts = [0, ...[...t.matchAll(/\n/g)].map((m) => m.index! + 1)];
+      if (p.line >= starts.length) return t.length;
+      const lineEnd = p.line + 1 < starts.length ? starts[p.line + 1] - 1 : t.length;
+      return Math.min(starts[p.line] + p.character, lineEnd);
+    };
+    for (const [k, contentChanges] of changes.entries()) {
+      await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: k + 2 }, contentChanges });
+      for (const c of contentChanges) {
+        const [a, b] = [offset(text, c.range.start), offset(text, c.range.end)].sort((x, y) => x - y);
+        text = text.slice(0, a) + c.text + text.slice(b);
+      }
+      const edited = await client.diagnostics(file, (p) => p.version === k + 2);
+      const fresh = path.join(ws, `multi-fresh${k}.lua`);
+      await client.open(fresh, text);
+      assert.deepEqual(edited.diagnostics, (await client.diagnostics(fresh)).diagnostics, `change ${k}`);
+    }
+    assert.ok(text.includes('local b = input.amont') && text.endsWith('local z = 1\n'));
+  });
+
   it('answers pull and workspace diagnostics, with progress, when the client asks for them', async () => {
     const puller = new Client();
     try {

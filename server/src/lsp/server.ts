@@ -11,7 +11,8 @@ import {
   type FormattingOptions, type CallHierarchyItem as LspCallHierarchyItem, type CompletionItem as LspCompletionItem, type RequestMessage, type ResponseMessage, type ConnectionStrategy,
   AbstractMessageReader, StreamMessageWriter, type DataCallback, type Disposable, type Message, type CancellationToken,
 } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import type { SourceEdit } from '@sandlua/lua';
 import * as nodePath from 'path';
 import { URI } from 'vscode-uri';
 import {
@@ -125,9 +126,16 @@ export class Server {
    * The open documents, by the URI exactly as the client sent it. A change without a range (the
    * whole text: clients that sync Full, Neovim with allow_incremental_sync = false) is kept as the
    * client sent it: the parse finds what changed against the previous text itself (reparse.ts),
-   * so such a client costs what a ranged edit costs, and the new text is one flat string.
+   * so such a client costs what a ranged edit costs, and the new text is one flat string. A
+   * ranged change is also given to the service as offsets (`edits`): its parse then reads the new
+   * text only around it.
    */
-  private readonly documents = new TextDocuments(TextDocument);
+  private readonly documents = new TextDocuments<TextDocument>({
+    create: TextDocument.create,
+    update: (document, changes, version) => this.updated(document, changes, version),
+  });
+  /** The ranged changes of a document's last update, as replacements of offsets, until the service has them. */
+  private readonly edits = new Map<string, SourceEdit[]>();
   /** The URI each open document was opened with, by path: every answer about it names it so. */
   private readonly uris = new Map<string, string>();
   private pullDiagnostics = false;
@@ -502,16 +510,39 @@ export class Server {
     }
   }
 
+  /**
+   * Applies a didChange's changes to a document one by one (as `TextDocument.update` does), noting
+   * the ranged ones as offsets in the text each applies to; none when one is the whole text.
+   */
+  private updated(document: TextDocument, changes: TextDocumentContentChangeEvent[], version: number): TextDocument {
+    let edits: SourceEdit[] | undefined = [];
+    for (const change of changes) {
+      if (edits && 'range' in change) {
+        let { start, end } = change.range;
+        if (start.line > end.line || (start.line === end.line && start.character > end.character)) [start, end] = [end, start];
+        edits.push({ start: document.offsetAt(start), end: document.offsetAt(end), text: change.text });
+      } else {
+        edits = undefined;
+      }
+      document = TextDocument.update(document, [change], version);
+    }
+    if (edits) this.edits.set(document.uri, edits);
+    else this.edits.delete(document.uri);
+    return document;
+  }
+
   /** A document opened or changed. */
   private opened(document: TextDocument): void {
     const path = this.path(document.uri);
     const text = document.getText();
+    const edits = this.edits.get(document.uri);
+    this.edits.delete(document.uri);
     // A document too large to check is given to the service empty (every feature answers
     // nothing) and gets one diagnostic saying why; checking it would hold the server for minutes.
     // (Contracts are bounded by their loader, which reports one that is too large as an error.)
     if (text.length > MAX_DOCUMENT && !path.endsWith('sandlua.json')) this.tooLarge.set(path, text.length);
     else this.tooLarge.delete(path);
-    this.service.change(path, this.tooLarge.has(path) ? '' : text, document.version);
+    this.service.change(path, this.tooLarge.has(path) ? '' : text, document.version, this.tooLarge.has(path) ? undefined : edits);
     if (path.endsWith('sandlua.json')) {
       this.contractsChanged();
       return;

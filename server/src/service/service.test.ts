@@ -5,8 +5,8 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { UNGOVERNED_SCRIPTS, type Finding, type ScriptAnalysis, type Type, type TypeInfo, type ast } from '@sandlua/lua';
-import { LanguageService, type DocumentSymbol, type Position, type Range } from './service';
+import { UNGOVERNED_SCRIPTS, windowRead, type Finding, type ScriptAnalysis, type SourceEdit, type Type, type TypeInfo, type ast } from '@sandlua/lua';
+import { LanguageService, joinEdits, type DocumentSymbol, type Position, type Range } from './service';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'test', 'service');
 /** Fixtures under a contract with modules and files (lua/test/modules/sandlua.json). */
@@ -202,7 +202,8 @@ describe('language service while a script is edited', () => {
       const steps = [...Array(snippet.length + 1).keys()].slice(1);
       for (const n of [...steps, ...steps.reverse().slice(1), 0]) {
         const text = original.slice(0, at) + snippet.slice(0, n) + original.slice(at);
-        service.change(script, text, ++version);
+        // Told the edit as an editor's ranged change says it, every other keystroke.
+        service.change(script, text, ++version, version % 2 ? [editOf(service.text(script)!, text)] : undefined);
         const fresh = new LanguageService();
         fresh.open(script, text, 1);
         assert.deepEqual(answers(service), answers(fresh), `${JSON.stringify(snippet.slice(0, n))} typed at ${at}`);
@@ -261,7 +262,8 @@ describe('language service: an edit analyses again only what it changed', () => 
       // The high bits: the low ones of this generator repeat every few draws.
       return (seed >>> 16) % n;
     };
-    const service = new LanguageService();
+    let windowed = 0;
+    const service = new LanguageService({ analysis: (analysis) => { if (windowRead(analysis.parsed)) windowed++; return {}; } });
     service.open(script, text, 1);
     let stops = 0;
     for (let step = 0; step < 60; step++) {
@@ -270,8 +272,13 @@ describe('language service: an edit analyses again only what it changed', () => 
       if (random(3) > 0) {
         const starts = [0, ...[...text.matchAll(/\n/g)].map((m) => m.index! + 1)];
         const at = starts[random(starts.length)];
+        const before = text;
         text = random(3) === 0 ? text.slice(0, at) + text.slice(text.indexOf('\n', at) + 1 || text.length) : text.slice(0, at) + snippets[random(snippets.length)] + text.slice(at);
-        service.change(script, text, step + 2);
+        // The change's ranges as an editor sends them, sometimes split in two (the second range in
+        // the text the first made); several changes may come before a parse, joined then.
+        const edit = editOf(before, text);
+        const split = edit.text.length > 1 && random(2) === 0 ? [{ ...edit, text: edit.text.slice(0, 1) }, { start: edit.start + 1, end: edit.start + 1, text: edit.text.slice(1) }] : [edit];
+        service.change(script, text, step + 2, random(4) > 0 ? split : undefined);
         continue;
       }
       for (let k = 0; !service.prepareDiagnostics(script, () => random(4) > 0); k++) {
@@ -283,6 +290,40 @@ describe('language service: an edit analyses again only what it changed', () => 
       assert.deepEqual(service.diagnostics(script), fresh.diagnostics(script), `step ${step}`);
     }
     assert.ok(stops > 20, `stopped ${stops} times`);
+    // Most parses read the new text only around the edits they were told.
+    assert.ok(windowed > 10, `${windowed} windowed parses`);
+  });
+});
+
+/** The smallest replacement that makes `after` from `before`. */
+function editOf(before: string, after: string): { start: number; end: number; text: string } {
+  let start = 0;
+  const limit = Math.min(before.length, after.length);
+  while (start < limit && before[start] === after[start]) start++;
+  let suffix = 0;
+  while (suffix < limit - start && before[before.length - 1 - suffix] === after[after.length - 1 - suffix]) suffix++;
+  return { start, end: before.length - suffix, text: after.slice(start, after.length - suffix) };
+}
+
+describe('joinEdits', () => {
+  it('makes one edit of the first text that does what a sequence of edits did', () => {
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return (seed >>> 16) % n;
+    };
+    for (let round = 0; round < 500; round++) {
+      const base = Array.from({ length: 5 + random(40) }, () => 'abc\n '[random(5)]).join('');
+      let text = base;
+      let joined: SourceEdit | undefined;
+      for (let k = 1 + random(4); k > 0; k--) {
+        const start = random(text.length + 1);
+        const edit = { start, end: start + random(Math.min(4, text.length - start) + 1), text: 'xyz'.slice(0, random(4)) };
+        text = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
+        joined = joined ? joinEdits(base, joined, edit) : edit;
+      }
+      assert.equal(base.slice(0, joined!.start) + joined!.text + base.slice(joined!.end), text, `round ${round}`);
+    }
   });
 });
 

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as nodePath from 'path';
 import {
   ManifestDiscovery, loadManifest, parseManifest, parse, parseInSlices, prepareMoves, analyze, analyzeInSlices, locate, LineMap, contractTextChange, compile, exampleInput, forEachChild, unparen, disassemble, LUA53_STDLIB, LUA53_LIBRARIES, LUA53_BASE, StdlibPolicy, MANIFEST_FILE,
-  type ast, type Contract, type ContractEdit, type HostFunction, type ManifestResult, type LocalVariable, type ModuleDeclaration, type ParseResult, type ParseTask, type ScopeInfo, type ScopeTask,
+  type ast, type SourceEdit, type Contract, type ContractEdit, type HostFunction, type ManifestResult, type LocalVariable, type ModuleDeclaration, type ParseResult, type ParseTask, type ScopeInfo, type ScopeTask,
 } from '@sandlua/lua';
 import {
   analyzeScript, ignoredScriptFindings, applySeverity, suppressionFixes, LEFT_TO_LUALS, type UngovernedScripts, walk, objectProperties, requiredFields, schemaTypes, withoutEnvironment, declaredFileKey, fileUses, moduleExports, moduleFile, requireUses,
@@ -184,6 +184,19 @@ const KEPT_TEXT = 2 * 1024 * 1024;
  */
 interface Layer { text: string; parsed: ParseResult; scope?: ScopeInfo; scoping?: ScopeTask; previousScope?: ScopeInfo; memo?: InferenceMemo }
 
+/**
+ * One edit of `base` that does what `first` (an edit of `base`) and then `second` (an edit of the
+ * text `first` made) did, reading `base` only around them.
+ */
+export function joinEdits(base: string, first: SourceEdit, second: SourceEdit): SourceEdit {
+  const delta = first.text.length - (first.end - first.start);
+  // Where the two cover, in the text between them: there, `base` before `first`, `first`'s text, `base` after it.
+  const start = Math.min(first.start, second.start);
+  const end = Math.max(first.start + first.text.length, second.end);
+  const between = base.slice(start, first.start) + first.text + base.slice(first.end, end - delta);
+  return { start, end: end - delta, text: between.slice(0, second.start - start) + second.text + between.slice(second.end - start) };
+}
+
 /** The workspace as the server sees it: open documents over the disk, contracts, analyses. */
 export class LanguageService {
   private readonly documents = new Map<string, OpenDocument>();
@@ -196,6 +209,11 @@ export class LanguageService {
   private readonly layers = new Map<string, Layer>();
   /** First parses being made in slices (see parsedInSlices), with the text each is of. */
   private readonly pendingParses = new Map<string, { text: string; task: ParseTask }>();
+  /**
+   * The edits since a script's last parse, as one (see `change`): from the text that parse was of
+   * (`base`) to `text`. The next parse is told it, and reads the new text only around it.
+   */
+  private readonly edits = new Map<string, { base: string; text: string; edit: SourceEdit }>();
   /** The scripts whose analysis's memo is kept, oldest first (see `keepMemo`). */
   private readonly memoHolders = new Set<string>();
   /** The scripts whose parse or analysis is kept, least recently used first, with their text's length (see `touch`). */
@@ -241,6 +259,9 @@ export class LanguageService {
    * while `keepGoing()` says there is time. True when nothing is left to do.
    */
   prepareEdits(path: string, keepGoing: () => boolean): boolean {
+    // The text an edit's parse did not read whole (see `change`) is made whole now, while the
+    // editor waits for the user: the next keystroke's edit reads it.
+    this.documents.get(path)?.text.charCodeAt(0);
     const parsed = this.cache.get(path)?.parsed ?? this.layers.get(path)?.parsed;
     if (!parsed) return true;
     let stopped = false;
@@ -252,8 +273,23 @@ export class LanguageService {
     return !stopped;
   }
 
-  /** A new version of an open document (its analysis takes the last one's over where the edit allows). */
-  change(path: string, text: string, version: number): void {
+  /**
+   * A new version of an open document (its analysis takes the last one's over where the edit
+   * allows). `edits`: the replacements that made `text` from the document's last text, one after
+   * the other, when the client said (a ranged change); the parse then reads around them only.
+   */
+  change(path: string, text: string, version: number, edits?: readonly SourceEdit[]): void {
+    const before = this.documents.get(path)?.text;
+    const pending = this.edits.get(path);
+    this.edits.delete(path);
+    if (edits && edits.length > 0 && before !== undefined) {
+      // One edit from the last parse's text: joined to those not parsed yet when they led to the last text.
+      const joined = pending && pending.text === before;
+      const base = joined ? pending.base : before;
+      let edit = joined ? pending.edit : edits[0];
+      for (const next of joined ? edits : edits.slice(1)) edit = joinEdits(base, edit, next);
+      this.edits.set(path, { base, text, edit });
+    }
     this.open(path, text, version);
   }
 
@@ -667,7 +703,10 @@ export class LanguageService {
     const pending = this.pendingParses.get(path);
     this.pendingParses.delete(path);
     const name = nodePath.basename(path);
-    const parsed = pending?.text === text && previous === undefined ? pending.task.step(() => true)! : parse(text, { name, previous });
+    const edited = this.edits.get(path);
+    this.edits.delete(path);
+    const edit = edited && previous && edited.text === text && edited.base === previous.source ? edited.edit : undefined;
+    const parsed = pending?.text === text && previous === undefined ? pending.task.step(() => true)! : parse(text, { name, previous, edit });
     const layer: Layer = { text, parsed, previousScope, memo };
     this.layers.set(path, layer);
     this.touch(path, text);
