@@ -271,14 +271,16 @@ describe('FramingGuard', () => {
     assert.match(reports[0], /a header longer than 8192 bytes/);
   });
 
-  it('passes on parsed messages in object mode, each body parsed once', () => {
-    const g = new FramingGuard({ maxBytes: 1000, report: () => undefined, messages: true });
-    const out: unknown[] = [];
-    g.on('data', (m: unknown) => out.push(m));
-    const stream = Buffer.concat([frame('{"a":1}'), Buffer.from('Content-Length: 3\r\n\r\n[1]'), frame('{"b":"\u00e9"}')]);
-    for (let i = 0; i < stream.length; i += 5) g.write(stream.subarray(i, i + 5));
-    g.end();
-    assert.deepEqual(out, [{ a: 1 }, { b: '\u00e9' }]);
+  it('passes on parsed messages in object mode, each body parsed once, its characters whole however the chunks cut them', () => {
+    const stream = Buffer.concat([frame('{"a":1}'), Buffer.from('Content-Length: 3\r\n\r\n[1]'), frame('{"b":"\u00e9\u4e2d\ud83d\ude00 x"}')]);
+    for (let size = 1; size <= 7; size++) {
+      const g = new FramingGuard({ maxBytes: 1000, report: () => undefined, messages: true });
+      const out: unknown[] = [];
+      g.on('data', (m: unknown) => out.push(m));
+      for (let i = 0; i < stream.length; i += size) g.write(stream.subarray(i, i + size));
+      g.end();
+      assert.deepEqual(out, [{ a: 1 }, { b: '\u00e9\u4e2d\ud83d\ude00 x' }], `chunks of ${size} bytes`);
+    }
   });
 
   it('finds a header line inside a body as the pattern does, wherever the chunks are cut', () => {
