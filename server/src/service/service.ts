@@ -615,6 +615,7 @@ export class LanguageService {
     this.cache.delete(path);
     this.layers.delete(path);
     this.pendingParses.delete(path);
+    this.edits.delete(path);
     this.memoHolders.delete(path);
     const size = this.kept.get(path);
     if (size === undefined) return;
