@@ -10,6 +10,7 @@
 import * as fs from 'fs';
 import * as nodePath from 'path';
 import { parse, type ParseResult } from '../syntax/parser';
+import type { SourceEdit } from '../syntax/reparse';
 import { analyze, type FunctionInfo, type ScopeInfo, type GlobalPathUse } from '../syntax/scope';
 import { forEachChild } from '../syntax/visit';
 import type * as ast from '../syntax/ast';
@@ -51,6 +52,8 @@ export interface CheckerOptions {
    * `memo`), and it must not be used any more.
    */
   previous?: ScriptAnalysis;
+  /** With `previous`: the edit that made `source` from its text, when one replacement did (see `ParseOptions.edit`). */
+  edit?: SourceEdit;
   /** The script's parse, already made of this very source (then `previous` is not used). */
   parsed?: ParseResult;
   /** The scopes of `parsed`, already made. */
@@ -86,7 +89,7 @@ function plainLua(contract: Contract | undefined, options: CheckerOptions): bool
 
 /** Analyzes and checks one script under its contract (undefined: none, or a broken one). */
 export function analyzeScript(source: string | Uint8Array, name: string, contract: Contract | undefined, options: CheckerOptions = {}): ScriptAnalysis {
-  const parsed = options.parsed ?? parse(source, { name, previous: options.previous?.parsed });
+  const parsed = options.parsed ?? parse(source, { name, previous: options.previous?.parsed, edit: options.edit });
   const scope = options.parsed !== undefined && options.scope !== undefined ? options.scope : analyze(parsed.chunk, options.previous?.scope);
   const findings = syntaxFindings(parsed);
   const files = new Map<string, boolean>();

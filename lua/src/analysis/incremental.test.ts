@@ -71,9 +71,25 @@ function observed(a: ScriptAnalysis): { findings: string; types: string } {
   return { findings: JSON.stringify(a.findings), types: types.join('\n') };
 }
 
-/** Analyses `text` taking `previous` over, and checks it against a fresh analysis. */
+/** The smallest replacement that makes `after` from `before`. */
+function editOf(before: string, after: string): { start: number; end: number; text: string } {
+  let start = 0;
+  const limit = Math.min(before.length, after.length);
+  while (start < limit && before[start] === after[start]) start++;
+  let suffix = 0;
+  while (suffix < limit - start && before[before.length - 1 - suffix] === after[after.length - 1 - suffix]) suffix++;
+  return { start, end: before.length - suffix, text: after.slice(start, after.length - suffix) };
+}
+
+let steps = 0;
+
+/**
+ * Analyses `text` taking `previous` over (every other time told the edit, as the language server
+ * tells it: the parse then reads the text around it only), and checks it against a fresh analysis.
+ */
 function step(previous: ScriptAnalysis, text: string, contract: Contract, label: string): ScriptAnalysis {
-  const incremental = analyzeScript(text, 'x.lua', contract, { previous });
+  const edit = steps++ % 2 ? editOf(previous.parsed.source, text) : undefined;
+  const incremental = analyzeScript(text, 'x.lua', contract, { previous, edit });
   const fresh = analyzeScript(text, 'x.lua', contract);
   const a = observed(incremental);
   const b = observed(fresh);

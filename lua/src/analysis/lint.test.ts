@@ -83,6 +83,10 @@ describe('lint and unknown-member', () => {
       ['local x = 1\nprint(2)\n', 'unused', 'print(2)\n'],
       ['local x = { 1, "a", f = function() end }\nprint(2)\n', 'unused', 'print(2)\n'],
       ['local function helper() return 1 end\nprint(2)\n', 'unused', 'print(2)\n'],
+      // Its whole line when nothing else is on it (indentation, `;`, the break), else the statement alone.
+      ['print(1)\n  local x = 1\nprint(2)\n', 'unused', 'print(1)\nprint(2)\n'],
+      ['print(1)\r\n\tlocal x = 1;\r\nprint(2)\r\n', 'unused', 'print(1)\r\nprint(2)\r\n'],
+      ['print(1) local x = 1\nprint(2)\n', 'unused', 'print(1) \nprint(2)\n'],
       ['local x = tostring(1)\nprint(2)\n', 'unused', 'local _x = tostring(1)\nprint(2)\n'],
       ['local x = 1\nx = 2\n', 'unused', 'local _x = 1\n_x = 2\n'],
       ['local function f(a, b) return a end\nprint(f(1))\n', 'unused', 'local function f(a, _b) return a end\nprint(f(1))\n'],
