@@ -18,6 +18,7 @@ import { AnalysisInterrupted, type InferenceMemo } from './infer';
 import { formatType } from './types';
 import type { Fix } from './findings';
 import { contractAt } from './testing/fixtures';
+import { smallestEdit } from '../syntax/testing/edits';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIXTURES = path.join(ROOT, 'lua', 'test', 'analysis', 'types');
@@ -71,16 +72,6 @@ function observed(a: ScriptAnalysis): { findings: string; types: string } {
   return { findings: JSON.stringify(a.findings), types: types.join('\n') };
 }
 
-/** The smallest replacement that makes `after` from `before`. */
-function editOf(before: string, after: string): { start: number; end: number; text: string } {
-  let start = 0;
-  const limit = Math.min(before.length, after.length);
-  while (start < limit && before[start] === after[start]) start++;
-  let suffix = 0;
-  while (suffix < limit - start && before[before.length - 1 - suffix] === after[after.length - 1 - suffix]) suffix++;
-  return { start, end: before.length - suffix, text: after.slice(start, after.length - suffix) };
-}
-
 let steps = 0;
 
 /**
@@ -88,7 +79,7 @@ let steps = 0;
  * tells it: the parse then reads the text around it only), and checks it against a fresh analysis.
  */
 function step(previous: ScriptAnalysis, text: string, contract: Contract, label: string): ScriptAnalysis {
-  const edit = steps++ % 2 ? editOf(previous.parsed.source, text) : undefined;
+  const edit = steps++ % 2 ? smallestEdit(previous.parsed.source, text) : undefined;
   const incremental = analyzeScript(text, 'x.lua', contract, { previous, edit });
   const fresh = analyzeScript(text, 'x.lua', contract);
   const a = observed(incremental);

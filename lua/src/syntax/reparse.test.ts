@@ -11,6 +11,7 @@ import { gotoSpan, mentionsGoto, parse, parseInSlices, ParseResult, sourceSlice,
 import { readCorpus } from './testing/corpus';
 import { TOKEN_PALETTE, joinedPrograms, validProgram } from './testing/programs';
 import { Random } from './testing/random';
+import { smallestEdit } from './testing/edits';
 import { treeJson } from './testing/tree';
 import { forEachChild } from './visit';
 import { prepareMoves, type SourceEdit } from './reparse';
@@ -35,11 +36,9 @@ let reparses = 0;
 function editBetween(before: string, after: string, told = false): SourceEdit | undefined {
   const n = reparses++;
   if (n % 2 === 0 && !told) return undefined;
-  let start = 0;
-  const limit = Math.min(before.length, after.length);
-  while (start < limit && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  let suffix = 0;
-  while (suffix < limit - start && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  const smallest = smallestEdit(before, after);
+  let start = smallest.start;
+  let suffix = before.length - smallest.end;
   const wider = [0, 1, 3][(n >> 1) % 3];
   const left = Math.min(start, wider);
   const right = Math.min(suffix, wider);

@@ -295,7 +295,7 @@ describe('language service: an edit analyses again only what it changed', () => 
   });
 });
 
-/** The smallest replacement that makes `after` from `before`. */
+/** The smallest replacement that makes `after` from `before` (the engine's tests have theirs in its testing folder, which its package does not export). */
 function editOf(before: string, after: string): { start: number; end: number; text: string } {
   let start = 0;
   const limit = Math.min(before.length, after.length);
