@@ -305,6 +305,31 @@ function editOf(before: string, after: string): { start: number; end: number; te
   return { start, end: before.length - suffix, text: after.slice(start, after.length - suffix) };
 }
 
+describe('language service: texts of one length', () => {
+  it('analyses a text that replaced one of the same length (a character overtyped), told the edit or not', () => {
+    const dir = path.join(__dirname, '..', '..', '..', 'examples', 'invoice-normalizer');
+    const script = path.join(dir, 'overtyped.lua');
+    const service = new LanguageService();
+    let text = rulesModule(6, false);
+    service.open(script, text, 1);
+    service.diagnostics(script);
+    // `total` overtyped letter by letter into `totAl` (a global read: a finding) and back, the
+    // text's length the same at every step; a version sent twice with another text is a new text too.
+    const at = text.indexOf('total + #lower');
+    const steps = [['A', 3], ['a', 3], ['X', 0], ['t', 0]] as const;
+    for (const [k, [letter, offset]] of steps.entries()) {
+      const start = at + offset;
+      const next = text.slice(0, start) + letter + text.slice(start + 1);
+      service.change(script, next, k % 2 ? 2 + k : 1, k < 2 ? [{ start, end: start + 1, text: letter }] : undefined);
+      text = next;
+      const fresh = new LanguageService();
+      fresh.open(script, text, 1);
+      assert.deepEqual(service.diagnostics(script), fresh.diagnostics(script), `step ${k}`);
+    }
+    assert.ok(service.diagnostics(script).length > 0);
+  });
+});
+
 describe('joinEdits', () => {
   it('makes one edit of the first text that does what a sequence of edits did', () => {
     let seed = 7;

@@ -141,7 +141,8 @@ export interface ServiceOptions {
   kept?: { scripts: number; text: number };
 }
 
-interface OpenDocument { text: string; version: number }
+/** An open document's text and version, and its revision: a new one for every text the service is given. */
+interface OpenDocument { text: string; version: number; revision: number }
 
 /**
  * A script's parse and scopes for its current text, and what governs it: what the features that
@@ -161,6 +162,8 @@ interface Basic {
 
 /** A script's whole analysis (its parse and scopes are the Basic ones of the same text). */
 interface Cached extends Basic {
+  /** The open document's revision it was made of (see `current`). */
+  revision?: number;
   analysis: ScriptAnalysis;
   types: TypeInfo;
 }
@@ -182,7 +185,7 @@ const KEPT_TEXT = 2 * 1024 * 1024;
  * previous version and what its type analysis kept, for this version's analyses to take over (spent
  * once used).
  */
-interface Layer { text: string; parsed: ParseResult; scope?: ScopeInfo; scoping?: ScopeTask; previousScope?: ScopeInfo; memo?: InferenceMemo }
+interface Layer { text: string; revision?: number; parsed: ParseResult; scope?: ScopeInfo; scoping?: ScopeTask; previousScope?: ScopeInfo; memo?: InferenceMemo }
 
 /**
  * One edit of `base` that does what `first` (an edit of `base`) and then `second` (an edit of the
@@ -214,6 +217,8 @@ export class LanguageService {
    * (`base`) to `text`. The next parse is told it, and reads the new text only around it.
    */
   private readonly edits = new Map<string, { base: string; text: string; edit: SourceEdit }>();
+  /** The last open document's revision (see OpenDocument). */
+  private revisions = 0;
   /** The scripts whose analysis's memo is kept, oldest first (see `keepMemo`). */
   private readonly memoHolders = new Set<string>();
   /** The scripts whose parse or analysis is kept, least recently used first, with their text's length (see `touch`). */
@@ -248,7 +253,7 @@ export class LanguageService {
   // ---- documents -----------------------------------------------------------------------------
 
   open(path: string, text: string, version = 0): void {
-    this.documents.set(path, { text, version });
+    this.documents.set(path, { text, version, revision: ++this.revisions });
     if (path.endsWith('.lua')) this.dirty.add(path);
     // A script's analysis stays cached: the next one takes its parse over where the edit allows.
     if (isContract(path)) this.contractsChanged();
@@ -483,6 +488,17 @@ export class LanguageService {
     return this.documents.get(path)?.text ?? (fs.existsSync(path) ? fs.readFileSync(path, 'utf8') : undefined);
   }
 
+  /**
+   * Whether what was made of a script's text (`kept`) is of its text now: not when it is of an
+   * earlier revision of the open document (two texts of one length are otherwise compared
+   * character by character, which makes an edited text whole: see the engine's ParseOptions.edit).
+   */
+  private current(path: string, kept: { text: string; revision?: number }, text: string): boolean {
+    const revision = this.documents.get(path)?.revision;
+    if (revision !== undefined && kept.revision !== undefined && kept.revision !== revision) return false;
+    return kept.text === text;
+  }
+
   /** Whether a file exists: open in the editor (even unsaved), or on disk. */
   private exists(file: string): boolean {
     return this.documents.has(file) || fs.existsSync(file);
@@ -550,7 +566,7 @@ export class LanguageService {
   private analysed(path: string, text: string): Cached | undefined {
     const cached = this.cache.get(path);
     // Findings also depend on whether required modules' files exist: one created or deleted counts as a change.
-    if (cached && cached.text === text && cached.ungoverned === this.ungovernedMode() && [...cached.analysis.files].every(([file, existed]) => this.exists(file) === existed)) {
+    if (cached && this.current(path, cached, text) && cached.ungoverned === this.ungovernedMode() && [...cached.analysis.files].every(([file, existed]) => this.exists(file) === existed)) {
       this.touch(path, text);
       return cached;
     }
@@ -584,7 +600,7 @@ export class LanguageService {
     this.analyses++;
     const override = this.options.analysis?.(analysis, text);
     if (override?.findings) analysis.findings = override.findings;
-    const entry: Cached = { path, text, contract, analysis, parsed, scope, lines: parsed.lineMap, types: override?.types ?? analysis.types, ungoverned };
+    const entry: Cached = { path, text, revision: this.documents.get(path)?.revision, contract, analysis, parsed, scope, lines: parsed.lineMap, types: override?.types ?? analysis.types, ungoverned };
     this.cache.set(path, entry);
     this.keepMemo(path);
     this.touch(path, text);
@@ -690,7 +706,7 @@ export class LanguageService {
 
   private layerOf(path: string, text: string): Layer {
     const last = this.layers.get(path);
-    if (last !== undefined && last.text === text) {
+    if (last !== undefined && this.current(path, last, text)) {
       this.touch(path, text);
       return last;
     }
@@ -708,7 +724,7 @@ export class LanguageService {
     this.edits.delete(path);
     const edit = edited && previous && edited.text === text && edited.base === previous.source ? edited.edit : undefined;
     const parsed = pending?.text === text && previous === undefined ? pending.task.step(() => true)! : parse(text, { name, previous, edit });
-    const layer: Layer = { text, parsed, previousScope, memo };
+    const layer: Layer = { text, revision: this.documents.get(path)?.revision, parsed, previousScope, memo };
     this.layers.set(path, layer);
     this.touch(path, text);
     return layer;
@@ -719,7 +735,7 @@ export class LanguageService {
     const text = this.text(path);
     if (text === undefined) return undefined;
     const cached = this.cache.get(path);
-    if (cached && cached.text === text && cached.ungoverned === this.ungovernedMode()) {
+    if (cached && this.current(path, cached, text) && cached.ungoverned === this.ungovernedMode()) {
       this.touch(path, text);
       return cached;
     }
@@ -732,7 +748,7 @@ export class LanguageService {
     const text = this.text(path);
     if (text === undefined) return undefined;
     const cached = this.cache.get(path);
-    if (cached && cached.text === text) {
+    if (cached && this.current(path, cached, text)) {
       this.touch(path, text);
       return { text, parsed: cached.parsed, lines: cached.lines };
     }
