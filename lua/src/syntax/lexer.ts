@@ -292,7 +292,7 @@ export class Lexer {
     }
   }
 
-  /** Whether a window was given and read to the end without the whole text (for tests). */
+  /** Whether it still reads the window it was given (none given, or a token read past it: false). */
   get windowed(): boolean {
     return this.whole !== undefined;
   }

@@ -39,7 +39,7 @@ export interface ParseOptions {
   /**
    * With `previous`: the edit that made `source` from its text, when one replacement did. The texts
    * are then not compared, and the parse reads the new text only around the edit (see
-   * reparse.ts); reading `source` elsewhere reads what the edit's caller gave.
+   * reparse.ts); `sourceSlice` reads the result's text the same way.
    */
   edit?: SourceEdit;
 }

@@ -535,7 +535,8 @@ export class Server {
   private opened(document: TextDocument): void {
     const path = this.path(document.uri);
     const text = document.getText();
-    const edits = this.edits.get(document.uri);
+    // The edits apply to the text the service was given last: not when that was empty.
+    const edits = this.tooLarge.has(path) ? undefined : this.edits.get(document.uri);
     this.edits.delete(document.uri);
     // A document too large to check is given to the service empty (every feature answers
     // nothing) and gets one diagnostic saying why; checking it would hold the server for minutes.
