@@ -22,6 +22,23 @@ const EXAMPLE = path.join(ROOT, 'examples', 'invoice-normalizer');
 
 interface PublishedDiagnostics { uri: string; version?: number; diagnostics: { range: { start: { line: number; character: number } }; code: string; message: string; severity: number; tags?: number[] }[] }
 
+/** The offset of an LSP position as a text document takes it: a line past the last is the end, a character past its line is its end. */
+function offsetIn(text: string, p: { line: number; character: number }): number {
+  const starts = [0, ...[...text.matchAll(/\n/g)].map((m) => m.index! + 1)];
+  if (p.line >= starts.length) return text.length;
+  const lineEnd = p.line + 1 < starts.length ? starts[p.line + 1] - 1 : text.length;
+  return Math.min(starts[p.line] + p.character, lineEnd);
+}
+
+/** A didChange's ranged changes applied in turn (a range given end first is taken in order). */
+function applied(text: string, changes: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string }[]): string {
+  for (const c of changes) {
+    const [a, b] = [offsetIn(text, c.range.start), offsetIn(text, c.range.end)].sort((x, y) => x - y);
+    text = text.slice(0, a) + c.text + text.slice(b);
+  }
+  return text;
+}
+
 class Client {
   readonly process: ChildProcess;
   readonly connection: MessageConnection;
@@ -583,24 +600,62 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
       [{ range: { start: at(9999, 0), end: at(9999, 0) }, text: '\nlocal z = 1\n' }],
     ];
     let text = original;
-    const offset = (t: string, p: { line: number; character: number }): number => {
-      const starts = [0, ...[...t.matchAll(/\n/g)].map((m) => m.index! + 1)];
-      if (p.line >= starts.length) return t.length;
-      const lineEnd = p.line + 1 < starts.length ? starts[p.line + 1] - 1 : t.length;
-      return Math.min(starts[p.line] + p.character, lineEnd);
-    };
     for (const [k, contentChanges] of changes.entries()) {
       await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: k + 2 }, contentChanges });
-      for (const c of contentChanges) {
-        const [a, b] = [offset(text, c.range.start), offset(text, c.range.end)].sort((x, y) => x - y);
-        text = text.slice(0, a) + c.text + text.slice(b);
-      }
+      text = applied(text, contentChanges);
       const edited = await client.diagnostics(file, (p) => p.version === k + 2);
       const fresh = path.join(ws, `multi-fresh${k}.lua`);
       await client.open(fresh, text);
       assert.deepEqual(edited.diagnostics, (await client.diagnostics(fresh)).diagnostics, `change ${k}`);
     }
     assert.ok(text.includes('local b = input.amont') && text.endsWith('local z = 1\n'));
+  });
+
+  it('applies random ranged changes, several to a notification and several notifications at once, as fresh documents get them', async () => {
+    const file = path.join(ws, 'random-ranges.lua');
+    const example = fs.readFileSync(path.join(EXAMPLE, 'normalize.lua'), 'utf8');
+    // Blocks of the example (statements of their own at the top level, for the parse to take over).
+    let text = [0, 1, 2, 3].map((i) => `do\n${example.replace(/^return .*$/m, `local done${i} = true`)}\nend\n`).join('');
+    await client.open(file, text, 1);
+    const uri = URI.file(file).toString();
+    let seed = 99;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return (seed >>> 16) % n;
+    };
+    // Edits that keep the text mostly valid (a parse with errors early reads on from there): a
+    // statement typed at a line's start, a comment after a line's end (the character past it,
+    // which the document clamps), a line's text cleared, a line deleted.
+    const statements = ['local q = os.execute("y")\n', 'local n = input.amont\n', 'do end\n', '\n'];
+    const change = (t: string) => {
+      const lines = t.split('\n');
+      const line = random(lines.length);
+      switch (random(4)) {
+        case 0: return { range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: statements[random(statements.length)] };
+        case 1: return { range: { start: { line, character: lines[line].length + random(3) }, end: { line, character: lines[line].length + 5 } }, text: ' -- note' };
+        case 2: return { range: { start: { line, character: 0 }, end: { line, character: lines[line].length } }, text: '' };
+        default: return { range: { start: { line, character: 0 }, end: { line: line + 1, character: 0 } }, text: '' };
+      }
+    };
+    let version = 1;
+    for (let round = 0; round < 12; round++) {
+      for (let n = 1 + random(3); n > 0; n--) {
+        // Each change of a notification is of the text the ones before it made.
+        const contentChanges = [];
+        let next = text;
+        for (let k = 1 + random(3); k > 0; k--) {
+          const c = change(next);
+          contentChanges.push(c);
+          next = applied(next, [c]);
+        }
+        await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: ++version }, contentChanges });
+        text = next;
+      }
+      const edited = await client.diagnostics(file, (p) => p.version === version);
+      const fresh = path.join(ws, `random-fresh${round}.lua`);
+      await client.open(fresh, text);
+      assert.deepEqual(edited.diagnostics, (await client.diagnostics(fresh)).diagnostics, `round ${round}`);
+    }
   });
 
   it('answers pull and workspace diagnostics, with progress, when the client asks for them', async () => {
