@@ -15,7 +15,7 @@
 //
 // Also here: the quick fix "Suppress CODE on this line" for every other finding, made when asked for.
 
-import { sourceSlice, type ParseResult } from '../syntax/parser';
+import type { ParseResult } from '../syntax/parser';
 import type * as ast from '../syntax/ast';
 import { changeTo, type Finding, type Fix } from './findings';
 import { suggest } from '../contract/suggest';
@@ -100,12 +100,12 @@ function readDirectives(parsed: ParseResult): { directives: Directive[]; misspel
       }
       let from = m[0].length;
       if (text.charCodeAt(from) === 58 /* : */) from++;
-      const codes = readCodes(parsed, base + from, comment.end, true);
+      const codes = readCodes(comment, base + from, true);
       directives.push(directive(parsed, kind, comment, false, codes));
     } else if (text.startsWith('-@diagnostic')) {
       const m = LUALS.exec(text);
       if (!m) continue;
-      const codes = m[2] === ':' ? readCodes(parsed, comment.start + 2 + m[0].length, comment.end, false) : undefined;
+      const codes = m[2] === ':' ? readCodes(comment, comment.start + 2 + m[0].length, false) : undefined;
       directives.push(directive(parsed, m[1] as Kind, comment, true, codes));
     }
   }
@@ -122,9 +122,10 @@ function directive(parsed: ParseResult, kind: Kind, comment: ast.Comment, luals:
  * ` -- ` starts the reason; nothing named: undefined (every code). LuaLS's codes that sandlua does
  * not have are dropped (they are for LuaLS).
  */
-function readCodes(parsed: ParseResult, from: number, to: number, sandlua: boolean): CodeRef[] | undefined {
+function readCodes(comment: ast.Comment, from: number, sandlua: boolean): CodeRef[] | undefined {
   const refs: CodeRef[] = [];
-  const text = sourceSlice(parsed, from, to);
+  // The comment's text from `from` on (it starts after the `--`).
+  const text = comment.text.slice(from - comment.start - 2);
   const word = /[^\s,]+/g;
   for (let m = word.exec(text); m; m = word.exec(text)) {
     if (sandlua && m[0].startsWith('--')) break;

@@ -267,11 +267,10 @@ export class Lexer {
   private shebangEnd = -1;
   private luaLineMap: LineMap | undefined;
   private readonly names = new Names();
-  /** While a window is read: the whole text, the window's offset in it, and the errors of the token being read. */
+  /** While a window is read: it, the whole text, its offset in it, and the errors of the token being read. */
+  private window: SourceWindow | undefined;
   private whole: string | undefined;
   private base = 0;
-  private complete = true;
-  private head: string | undefined;
   private pending: LexError[] | undefined;
 
   /**
@@ -284,17 +283,16 @@ export class Lexer {
     this.bytes = options.bytes ?? false;
     const window = options.window;
     if (window) {
+      this.window = window;
       this.whole = source;
       this.source = window.text;
       this.base = window.base;
-      this.complete = window.complete;
-      this.head = window.head;
     }
   }
 
   /** Whether it still reads the window it was given (none given, or a token read past it: false). */
   get windowed(): boolean {
-    return this.whole !== undefined;
+    return this.window !== undefined;
   }
 
   /**
@@ -305,8 +303,8 @@ export class Lexer {
   skipShebang(): number | undefined {
     // In a window, the text before it holds that line (a window starts at a statement, and the
     // parser goes on from there).
-    const inWindow = this.head !== undefined;
-    const src = this.head ?? this.source;
+    const inWindow = this.window !== undefined;
+    const src = this.window?.head ?? this.source;
     let p = 0;
     if (this.bytes ? src.startsWith('\xef\xbb\xbf') : src.charCodeAt(0) === 0xfeff) p = this.bytes ? 3 : 1;
     if (!inWindow) this.pos = p;
@@ -340,31 +338,30 @@ export class Lexer {
   }
 
   next(): Token {
-    return this.whole === undefined ? this.scan() : this.scanInWindow();
+    return this.window === undefined ? this.scan() : this.scanInWindow(this.window);
   }
 
   /** Reads the whole text from now on (a window's positions become the text's). */
   private widen(): void {
     this.source = this.whole!;
     this.pos += this.base;
+    this.window = undefined;
     this.whole = undefined;
-    this.head = undefined;
     this.base = 0;
-    this.complete = true;
   }
 
   /**
    * `scan` in a window: the token and what came with it (comments, errors) moved to the text's
    * offsets; read again in the whole text when its scan reached the window's end.
    */
-  private scanInWindow(): Token {
+  private scanInWindow(window: SourceWindow): Token {
     const at = this.pos;
     const comments = this.comments.length;
     const pending: LexError[] = (this.pending = []);
     const t = this.scan();
     this.pending = undefined;
     const base = this.base;
-    if (!this.complete && this.pos + 1 >= this.source.length) {
+    if (!window.complete && this.pos + 1 >= this.source.length) {
       this.comments.length = comments;
       this.widen();
       this.pos = at + base;
@@ -532,7 +529,7 @@ export class Lexer {
       bodyStart += (d === 13 || d === 10) && d !== c ? 2 : 1;
     }
     const close = this.findLongClose(bodyStart, level);
-    if (close < 0 && !this.complete) {
+    if (close < 0 && this.window !== undefined && !this.window.complete) {
       // It may close past the window: read again in the whole text (see scanInWindow).
       this.pos = src.length;
       return '';

@@ -214,9 +214,10 @@ export class LanguageService {
   private readonly pendingParses = new Map<string, { text: string; task: ParseTask }>();
   /**
    * The edits since a script's last parse, as one (see `change`): from the text that parse was of
-   * (`base`) to `text`. The next parse is told it, and reads the new text only around it.
+   * (`base`) to the open document's `revision`. The next parse is told it, and reads the new text
+   * only around it.
    */
-  private readonly edits = new Map<string, { base: string; text: string; edit: SourceEdit }>();
+  private readonly edits = new Map<string, { base: string; revision: number; edit: SourceEdit }>();
   /** The last open document's revision (see OpenDocument). */
   private revisions = 0;
   /** The scripts whose analysis's memo is kept, oldest first (see `keepMemo`). */
@@ -284,18 +285,17 @@ export class LanguageService {
    * the other, when the client said (a ranged change); the parse then reads around them only.
    */
   change(path: string, text: string, version: number, edits?: readonly SourceEdit[]): void {
-    const before = this.documents.get(path)?.text;
+    const before = this.documents.get(path);
     const pending = this.edits.get(path);
     this.edits.delete(path);
-    if (edits && edits.length > 0 && before !== undefined) {
-      // One edit from the last parse's text: joined to those not parsed yet when they led to the last text.
-      const joined = pending && pending.text === before;
-      const base = joined ? pending.base : before;
-      let edit = joined ? pending.edit : edits[0];
-      for (const next of joined ? edits : edits.slice(1)) edit = joinEdits(base, edit, next);
-      this.edits.set(path, { base, text, edit });
-    }
     this.open(path, text, version);
+    if (!edits || edits.length === 0 || before === undefined) return;
+    // One edit from the last parse's text: joined to those not parsed yet when they led to the last text.
+    const joined = pending?.revision === before.revision ? pending : undefined;
+    const base = joined?.base ?? before.text;
+    let edit = joined?.edit;
+    for (const next of edits) edit = edit ? joinEdits(base, edit, next) : next;
+    this.edits.set(path, { base, revision: this.revisionOf(path)!, edit: edit! });
   }
 
   close(path: string): void {
@@ -488,13 +488,18 @@ export class LanguageService {
     return this.documents.get(path)?.text ?? (fs.existsSync(path) ? fs.readFileSync(path, 'utf8') : undefined);
   }
 
+  /** The open document's revision (undefined: the file is not open). */
+  private revisionOf(path: string): number | undefined {
+    return this.documents.get(path)?.revision;
+  }
+
   /**
    * Whether what was made of a script's text (`kept`) is of its text now: not when it is of an
    * earlier revision of the open document (two texts of one length are otherwise compared
    * character by character, which makes an edited text whole: see the engine's ParseOptions.edit).
    */
   private current(path: string, kept: { text: string; revision?: number }, text: string): boolean {
-    const revision = this.documents.get(path)?.revision;
+    const revision = this.revisionOf(path);
     if (revision !== undefined && kept.revision !== undefined && kept.revision !== revision) return false;
     return kept.text === text;
   }
@@ -600,7 +605,7 @@ export class LanguageService {
     this.analyses++;
     const override = this.options.analysis?.(analysis, text);
     if (override?.findings) analysis.findings = override.findings;
-    const entry: Cached = { path, text, revision: this.documents.get(path)?.revision, contract, analysis, parsed, scope, lines: parsed.lineMap, types: override?.types ?? analysis.types, ungoverned };
+    const entry: Cached = { path, text, revision: this.revisionOf(path), contract, analysis, parsed, scope, lines: parsed.lineMap, types: override?.types ?? analysis.types, ungoverned };
     this.cache.set(path, entry);
     this.keepMemo(path);
     this.touch(path, text);
@@ -722,9 +727,9 @@ export class LanguageService {
     const name = nodePath.basename(path);
     const edited = this.edits.get(path);
     this.edits.delete(path);
-    const edit = edited && previous && edited.text === text && edited.base === previous.source ? edited.edit : undefined;
+    const edit = edited && previous && edited.revision === this.revisionOf(path) && edited.base === previous.source ? edited.edit : undefined;
     const parsed = pending?.text === text && previous === undefined ? pending.task.step(() => true)! : parse(text, { name, previous, edit });
-    const layer: Layer = { text, revision: this.documents.get(path)?.revision, parsed, previousScope, memo };
+    const layer: Layer = { text, revision: this.revisionOf(path), parsed, previousScope, memo };
     this.layers.set(path, layer);
     this.touch(path, text);
     return layer;
