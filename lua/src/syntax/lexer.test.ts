@@ -283,12 +283,17 @@ describe('line map', () => {
       // Mostly \n texts (the maps made from an earlier one), some with \r (made afresh).
       if (round % 5 !== 0) text = text.replace(/\r/g, '');
       let map = new LineMap(text);
+      // Every other round types in one place (edits within a line, one after the other), where a
+      // map shares its list with the one before it.
+      const typing = round % 2 === 1;
+      let at = random.int(text.length + 1);
       for (let step = 0; step < 10; step++) {
-        const start = random.int(text.length + 1);
-        const end = start + random.int(text.length - start + 1);
+        const start = typing ? Math.min(text.length, Math.max(0, at + random.int(3) - 1)) : random.int(text.length + 1);
+        const end = typing ? Math.min(text.length, start + random.int(2)) : start + random.int(text.length - start + 1);
         let inserted = '';
         for (let i = random.int(4); i > 0; i--) inserted += piece();
         if (round % 5 !== 0) inserted = inserted.replace(/\r/g, '');
+        if (typing && random.int(4) > 0) inserted = inserted.replace(/[\r\n]/g, '');
         const next = text.slice(0, start) + inserted + text.slice(end);
         // The edit as a diff finds it: the common prefix and suffix left out.
         let from = 0;
@@ -296,9 +301,14 @@ describe('line map', () => {
         let suffix = 0;
         while (suffix < Math.min(text.length, next.length) - from && text[text.length - 1 - suffix] === next[next.length - 1 - suffix]) suffix++;
         const edited = LineMap.edited(map, next, from, text.length - suffix, next.length - suffix);
-        assert.deepEqual(lines(edited), lines(new LineMap(next)), JSON.stringify({ text, next }));
+        const fresh = new LineMap(next);
+        assert.deepEqual(lines(edited), lines(fresh), JSON.stringify({ text, next }));
+        for (let offset = 0; offset <= next.length; offset++) assert.deepEqual(edited.positionAt(offset), fresh.positionAt(offset), JSON.stringify({ next, offset }));
+        // The map before the edit still maps its own text.
+        assert.deepEqual(lines(map), lines(new LineMap(text)), JSON.stringify({ text, next, before: true }));
         text = next;
         map = edited;
+        at = start + inserted.length;
       }
     }
   });

@@ -9,14 +9,25 @@ export interface Position {
 }
 
 export class LineMap {
+  /**
+   * Where the lines start, those from line `from` on moved by `by`: a map made by `edited` for an
+   * edit within one line shares its list with the map before it (see `edited`). Never changed.
+   */
   private readonly starts: number[];
+  private readonly from: number;
+  private readonly by: number;
   /** Its breaks are all `\n` (the text has no `\r`). */
   readonly plain: boolean;
 
-  /** `starts`: where the lines start, found already (see `edited`; breaks are `\n` then). */
-  constructor(readonly text: string, options: { lua?: boolean } = {}, starts?: number[]) {
+  /**
+   * `starts`: where the lines start, found already (see `edited`; breaks are `\n` then), those
+   * from line `from` on moved by `by`.
+   */
+  constructor(readonly text: string, options: { lua?: boolean } = {}, starts?: number[], from?: number, by = 0) {
+    this.by = by;
     if (starts) {
       this.starts = starts;
+      this.from = from ?? starts.length;
       this.plain = true;
       return;
     }
@@ -43,6 +54,7 @@ export class LineMap {
       }
     }
     this.starts = starts;
+    this.from = starts.length;
   }
 
   /**
@@ -66,16 +78,27 @@ export class LineMap {
     }
     // Those whose break lies after it (at `oldEnd` or later), moved.
     let k = lo + 1;
-    while (k < old.length && old[k] <= oldEnd) k++;
+    while (k < old.length && before.start(k) <= oldEnd) k++;
+    const delta = newEnd - oldEnd;
+    // An edit within one line (no break added or removed) moves the lines after it: the list is
+    // shared and the move noted, added to the one noted already when that starts at the same line
+    // (typing in one place). A keystroke in a long file then copies no list of its lines.
+    if (inside.length === 0 && k === lo + 1 && (before.by === 0 || before.from === k)) {
+      return new LineMap(text, {}, old, k, before.by + delta);
+    }
     // Made at its length: a list grown line by line is copied at every growth, and past 128 KB
     // each copy is fresh memory of V8's large objects.
     const starts = new Array<number>(lo + 1 + inside.length + old.length - k);
     let n = 0;
-    for (let j = 0; j <= lo; j++) starts[n++] = old[j];
+    for (let j = 0; j <= lo; j++) starts[n++] = before.start(j);
     for (const start of inside) starts[n++] = start;
-    const delta = newEnd - oldEnd;
-    for (; k < old.length; k++) starts[n++] = old[k] + delta;
+    for (; k < old.length; k++) starts[n++] = before.start(k) + delta;
     return new LineMap(text, {}, starts);
+  }
+
+  /** Where the 0-based line `line` (< lineCount) starts. */
+  private start(line: number): number {
+    return line < this.from ? this.starts[line] : this.starts[line] + this.by;
   }
 
   get lineCount(): number {
@@ -84,23 +107,22 @@ export class LineMap {
 
   /** Where a 0-based line starts (past the last line: Infinity). */
   lineStart(line: number): number {
-    return line < this.starts.length ? this.starts[line] : Infinity;
+    return line < this.starts.length ? this.start(line) : Infinity;
   }
 
   positionAt(offset: number): Position {
     offset = Math.max(0, Math.min(offset, this.text.length));
     const line = this.lineAt(offset);
-    return { line, character: offset - this.starts[line] };
+    return { line, character: offset - this.start(line) };
   }
 
   /** The last line starting at or before `offset` (0-based). */
   private lineAt(offset: number): number {
-    const starts = this.starts;
     let low = 0;
-    let high = starts.length - 1;
+    let high = this.starts.length - 1;
     while (low < high) {
       const mid = (low + high + 1) >> 1;
-      if (starts[mid] <= offset) low = mid;
+      if (this.start(mid) <= offset) low = mid;
       else high = mid - 1;
     }
     return low;
@@ -109,8 +131,8 @@ export class LineMap {
   offsetAt(position: Position): number {
     if (position.line < 0) return 0;
     if (position.line >= this.starts.length) return this.text.length;
-    const start = this.starts[position.line];
-    const next = position.line + 1 < this.starts.length ? this.starts[position.line + 1] : this.text.length;
+    const start = this.start(position.line);
+    const next = position.line + 1 < this.starts.length ? this.start(position.line + 1) : this.text.length;
     return Math.min(start + Math.max(0, position.character), next);
   }
 
