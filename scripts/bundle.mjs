@@ -114,8 +114,9 @@ const common = {
   format: 'cjs',
   define: { SANDLUA_VERSION: JSON.stringify(version) },
   // jsonc-parser's CommonJS build loads its parts through a UMD wrapper esbuild cannot follow;
-  // its ES module build bundles cleanly.
-  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
+  // its ES module build bundles cleanly (the engine loads the parser's module alone, see
+  // lua/src/contract/jsonc.ts).
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js', 'jsonc-parser/lib/umd/impl/parser': 'jsonc-parser/lib/esm/impl/parser.js' },
   logLevel: 'warning',
 };
 

@@ -10,7 +10,8 @@
 // hand-written one-line entries; its parse tree and `applyEdits` are used here.) A new value is
 // written on one line when short, else one member per line.
 
-import * as jsonc from 'jsonc-parser';
+import type * as jsonc from 'jsonc-parser';
+import { findNodeAtLocation, parseTree } from './jsonc';
 
 /** One change to the contract's JSON. */
 export interface ContractEdit {
@@ -41,9 +42,9 @@ export function contractTextChange(text: string, edits: readonly ContractEdit[])
   for (const edit of edits) {
     const errors: jsonc.ParseError[] = [];
     // A byte-order mark is read as a space, as the loader reads it: offsets stay in place.
-    const root = jsonc.parseTree(current.replace(/^\uFEFF/, ' '), errors, { disallowComments: true, allowTrailingComma: false });
+    const root = parseTree(current.replace(/^\uFEFF/, ' '), errors, { disallowComments: true, allowTrailingComma: false });
     if (!root || root.type !== 'object' || errors.length > 0) return undefined;
-    current = jsonc.applyEdits(current, editsFor(current, root, edit));
+    current = applyEdits(current, editsFor(current, root, edit));
   }
   if (current === text) return undefined;
   let start = 0;
@@ -67,24 +68,30 @@ function layoutOf(text: string): Layout {
   return { unit: indent?.startsWith('\t') ? '\t' : indent ?? '  ', eol: text.includes('\r\n') ? '\r\n' : '\n' };
 }
 
+/** `text` with `edits` made (they do not overlap), the last first so that the offsets of the others stay true. */
+function applyEdits(text: string, edits: readonly jsonc.Edit[]): string {
+  for (const e of [...edits].sort((a, b) => b.offset - a.offset)) text = text.slice(0, e.offset) + e.content + text.slice(e.offset + e.length);
+  return text;
+}
+
 function editsFor(text: string, root: jsonc.Node, edit: ContractEdit): jsonc.Edit[] {
   const layout = layoutOf(text);
   if (!edit.append) return setValue(text, root, edit.path, edit.value, layout);
-  const array = jsonc.findNodeAtLocation(root, edit.path);
+  const array = findNodeAtLocation(root, edit.path);
   if (!array) return setValue(text, root, edit.path, [edit.value], layout);
   return array.type === 'array' ? [insertInto(text, array, '', edit.value, layout)] : [];
 }
 
 /** Sets `path` to `value`: replaces what is there, or adds the member (and the objects missing on the way). */
 function setValue(text: string, root: jsonc.Node, path: readonly (string | number)[], value: unknown, layout: Layout): jsonc.Edit[] {
-  const existing = jsonc.findNodeAtLocation(root, [...path]);
+  const existing = findNodeAtLocation(root, [...path]);
   if (existing) {
     return [{ offset: existing.offset, length: existing.length, content: render(value, indentAt(text, existing.offset), layout) }];
   }
   const key = path[path.length - 1];
   if (typeof key !== 'string') return [];
   const parentPath = path.slice(0, -1);
-  const parent = parentPath.length === 0 ? root : jsonc.findNodeAtLocation(root, [...parentPath]);
+  const parent = parentPath.length === 0 ? root : findNodeAtLocation(root, [...parentPath]);
   if (!parent) return setValue(text, root, parentPath, { [key]: value }, layout);
   return parent.type === 'object' ? [insertInto(text, parent, `${JSON.stringify(key)}: `, value, layout)] : [];
 }

@@ -3,6 +3,7 @@
 // exact place in the file. Strict JSON: no comments, no trailing commas.
 
 import * as jsonc from 'jsonc-parser';
+import { parseTree } from './jsonc';
 
 export type JsonNode = jsonc.Node;
 
@@ -31,7 +32,7 @@ export function parseJson(text: string): JsonDocument {
     return { root: undefined, errors: [{ message: `nested more than ${MAX_JSON_DEPTH} levels deep`, start: tooDeep, end: tooDeep + 1 }] };
   }
   const raw: jsonc.ParseError[] = [];
-  const root = jsonc.parseTree(text, raw, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const root = parseTree(text, raw, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const errors: JsonSyntaxError[] = [];
   let lastOffset = -1;
   for (const error of raw) {

@@ -4,7 +4,8 @@
 // schema's titles, descriptions, enums and examples), so the editor needs no second validator of
 // the file: the contract's problems come from the loader alone, the same as on the command line.
 
-import * as jsonc from 'jsonc-parser';
+import type * as jsonc from 'jsonc-parser';
+import { findNodeAtLocation, findNodeAtOffset, getLocation, parseTree } from './jsonc';
 import { CONTRACT_SCHEMA } from './schema';
 
 export type SchemaNode = Record<string, unknown>;
@@ -26,15 +27,15 @@ export interface ContractSpot {
 
 /** The place at `offset` of a contract's text. */
 export function contractSpot(text: string, offset: number): ContractSpot {
-  const location = jsonc.getLocation(text, offset);
+  const location = getLocation(text, offset);
   const path = [...location.path];
-  const root = jsonc.parseTree(text);
-  const node = root ? jsonc.findNodeAtOffset(root, offset, true) : undefined;
+  const root = parseTree(text);
+  const node = root ? findNodeAtOffset(root, offset, true) : undefined;
   const literal = node && ['string', 'number', 'boolean', 'null'].includes(node.type) && offset >= node.offset && offset <= node.offset + node.length ? node : undefined;
   const token = literal ? { start: literal.offset, end: literal.offset + literal.length } : undefined;
   if (!location.isAtPropertyKey) return { path, atKey: false, schema: schemaAt(path), parent: undefined, present: [], token };
   const objectPath = path.slice(0, -1);
-  const object = root ? jsonc.findNodeAtLocation(root, objectPath) : undefined;
+  const object = root ? findNodeAtLocation(root, objectPath) : undefined;
   const present = (object?.type === 'object' ? object.children ?? [] : [])
     .map((p) => p.children?.[0])
     .filter((k): k is jsonc.Node => k !== undefined && k !== literal)
