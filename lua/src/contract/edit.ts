@@ -7,7 +7,7 @@
 // the last one, on its own line with the neighbours' indentation where the container spans lines,
 // on the same line where it is written on one (`"allow": ["os.time"]`); nothing else is touched.
 // (jsonc-parser's `modify` re-formats the whole line of the neighbouring member, which would rewrite
-// hand-written one-line entries; its parse tree and `applyEdits` are used here.) A new value is
+// hand-written one-line entries; its parse tree is used here, see jsonc.ts.) A new value is
 // written on one line when short, else one member per line.
 
 import type * as jsonc from 'jsonc-parser';
