@@ -6,7 +6,7 @@
 export * as ast from './syntax/ast';
 export type { Range, Chunk, Block, Statement, Expression, Name, Node, NodeKind, Comment } from './syntax/ast';
 export { parse, parseInSlices, sourceSlice, windowRead } from './syntax/parser';
-export { prepareMoves } from './syntax/reparse';
+export { prepareMoves, editBetween } from './syntax/reparse';
 export type { SourceEdit } from './syntax/reparse';
 export type { ParseOptions, ParseResult, ParseTask, SyntaxDiagnostic } from './syntax/parser';
 export { Lexer, tokenKindText } from './syntax/lexer';

@@ -18,7 +18,7 @@ import { AnalysisInterrupted, type InferenceMemo } from './infer';
 import { formatType } from './types';
 import type { Fix } from './findings';
 import { contractAt } from './testing/fixtures';
-import { smallestEdit } from '../syntax/testing/edits';
+import { editBetween } from '../syntax/reparse';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIXTURES = path.join(ROOT, 'lua', 'test', 'analysis', 'types');
@@ -79,7 +79,7 @@ let steps = 0;
  * tells it: the parse then reads the text around it only), and checks it against a fresh analysis.
  */
 function step(previous: ScriptAnalysis, text: string, contract: Contract, label: string): ScriptAnalysis {
-  const edit = steps++ % 2 ? smallestEdit(previous.parsed.source, text) : undefined;
+  const edit = steps++ % 2 ? editBetween(previous.parsed.source, text) : undefined;
   const incremental = analyzeScript(text, 'x.lua', contract, { previous, edit });
   const fresh = analyzeScript(text, 'x.lua', contract);
   const a = observed(incremental);

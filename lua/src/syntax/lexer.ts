@@ -255,7 +255,9 @@ export interface SourceWindow {
 }
 
 export class Lexer {
-  /** What is read: the text, or the window of it (offsets then less `base`). */
+  /** The whole text. */
+  private readonly text: string;
+  /** What is read: the text, or the window of it (offsets then less the window's `base`). */
   private source: string;
   /** True when the source string holds raw bytes (one char per byte), false for decoded text. */
   private readonly bytes: boolean;
@@ -267,10 +269,8 @@ export class Lexer {
   private shebangEnd = -1;
   private luaLineMap: LineMap | undefined;
   private readonly names = new Names();
-  /** While a window is read: it, the whole text, its offset in it, and the errors of the token being read. */
+  /** While a window is read: it, and the errors of the token being read. */
   private window: SourceWindow | undefined;
-  private whole: string | undefined;
-  private base = 0;
   private pending: LexError[] | undefined;
 
   /**
@@ -278,16 +278,11 @@ export class Lexer {
    * where a token reaches the window's end; the tokens, comments and errors are the same.
    */
   constructor(source: string, onError: (error: LexError) => void, options: { bytes?: boolean; window?: SourceWindow } = {}) {
-    this.source = source;
+    this.text = source;
     this.onError = onError;
     this.bytes = options.bytes ?? false;
-    const window = options.window;
-    if (window) {
-      this.window = window;
-      this.whole = source;
-      this.source = window.text;
-      this.base = window.base;
-    }
+    this.window = options.window;
+    this.source = this.window?.text ?? source;
   }
 
   /** Whether it still reads the window it was given (none given, or a token read past it: false). */
@@ -324,7 +319,7 @@ export class Lexer {
    */
   luaLines(): LineMap {
     if (!this.luaLineMap) {
-      let text = this.whole ?? this.source;
+      let text = this.text;
       if (this.shebangEnd > 0) text = text.slice(0, this.shebangEnd).replace(/\r/g, ' ') + text.slice(this.shebangEnd);
       this.luaLineMap = new LineMap(text, { lua: true });
     }
@@ -333,21 +328,18 @@ export class Lexer {
 
   /** Continues scanning at `offset`, which must be where a token (or the space before one) starts. */
   seek(offset: number): void {
-    if (offset < this.base) this.widen();
-    this.pos = offset - this.base;
+    if (this.window && offset < this.window.base) this.widen();
+    this.pos = offset - (this.window?.base ?? 0);
   }
 
   next(): Token {
     return this.window === undefined ? this.scan() : this.scanInWindow(this.window);
   }
 
-  /** Reads the whole text from now on (a window's positions become the text's). */
+  /** Reads the whole text from now on (each caller then says where, in the text's offsets). */
   private widen(): void {
-    this.source = this.whole!;
-    this.pos += this.base;
+    this.source = this.text;
     this.window = undefined;
-    this.whole = undefined;
-    this.base = 0;
   }
 
   /**
@@ -360,7 +352,7 @@ export class Lexer {
     const pending: LexError[] = (this.pending = []);
     const t = this.scan();
     this.pending = undefined;
-    const base = this.base;
+    const base = window.base;
     if (!window.complete && this.pos + 1 >= this.source.length) {
       this.comments.length = comments;
       this.widen();
@@ -535,7 +527,7 @@ export class Lexer {
       return '';
     }
     if (close < 0) {
-      this.error(`unfinished long ${what} (starting at line ${this.luaLines().lineOf(open + this.base)})`, start, src.length, '<eof>');
+      this.error(`unfinished long ${what} (starting at line ${this.luaLines().lineOf(open + (this.window?.base ?? 0))})`, start, src.length, '<eof>');
       this.pos = src.length;
       return src.slice(bodyStart);
     }

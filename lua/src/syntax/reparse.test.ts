@@ -8,10 +8,10 @@ import * as v8 from 'v8';
 import * as vm from 'vm';
 import * as ast from './ast';
 import { gotoSpan, mentionsGoto, parse, parseInSlices, ParseResult, sourceSlice, windowRead } from './parser';
+import { editBetween } from './reparse';
 import { readCorpus } from './testing/corpus';
 import { TOKEN_PALETTE, joinedPrograms, validProgram } from './testing/programs';
 import { Random } from './testing/random';
-import { smallestEdit } from './testing/edits';
 import { treeJson } from './testing/tree';
 import { forEachChild } from './visit';
 import { prepareMoves, type SourceEdit } from './reparse';
@@ -33,10 +33,10 @@ interface Counts { clean: number; prefix: number; tail: number; capped?: number;
  * editor's range need not be the smallest).
  */
 let reparses = 0;
-function editBetween(before: string, after: string, told = false): SourceEdit | undefined {
+function toldEdit(before: string, after: string, told = false): SourceEdit | undefined {
   const n = reparses++;
   if (n % 2 === 0 && !told) return undefined;
-  const smallest = smallestEdit(before, after);
+  const smallest = editBetween(before, after);
   let start = smallest.start;
   let suffix = before.length - smallest.end;
   const wider = [0, 1, 3][(n >> 1) % 3];
@@ -69,7 +69,7 @@ function reparse(previous: ParseResult, text: string, counts: Counts, label: str
   const before = previous.lineMap;
   // Asked of every parse, as the analyses ask it: a windowed reparse answers from the earlier answer.
   mentionsGoto(previous);
-  const incremental = parse(text, { name: 'x', previous, edit: editBetween(previous.source, text, told) });
+  const incremental = parse(text, { name: 'x', previous, edit: toldEdit(previous.source, text, told) });
   assert.equal(mentionsGoto(incremental), text.includes('goto'), `${label}: mentions goto`);
   assert.deepEqual(gotoSpan(incremental), { first: text.indexOf('goto'), last: text.lastIndexOf('goto') }, `${label}: goto span`);
   const full = parse(text, { name: 'x' });

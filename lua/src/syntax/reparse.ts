@@ -54,6 +54,20 @@ export interface SourceEdit {
   text: string;
 }
 
+/** The smallest replacement that makes `after` from `before` (what a ranged change of an editor says). */
+export function editBetween(before: string, after: string): SourceEdit {
+  const limit = Math.min(before.length, after.length);
+  // Equal blocks first (slices compare natively), then characters.
+  const BLOCK = 1024;
+  let start = 0;
+  while (start + BLOCK <= limit && before.slice(start, start + BLOCK) === after.slice(start, start + BLOCK)) start += BLOCK;
+  while (start < limit && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let suffix = 0;
+  while (suffix + BLOCK <= limit - start && before.slice(before.length - suffix - BLOCK, before.length - suffix) === after.slice(after.length - suffix - BLOCK, after.length - suffix)) suffix += BLOCK;
+  while (suffix < limit - start && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  return { start, end: before.length - suffix, text: after.slice(start, after.length - suffix) };
+}
+
 /** Characters of a window past the statement where the rest is taken over: its first token, and the one the scanner looks at after it. */
 const WINDOW_MARGIN = 256;
 
@@ -238,16 +252,7 @@ export class ReusePlan {
       oldEnd = edit.end;
       inserted = edit.text;
     } else {
-      const limit = Math.min(old.length, text.length);
-      // Equal blocks first (slices compare natively), then characters.
-      const BLOCK = 1024;
-      start = 0;
-      while (start + BLOCK <= limit && old.slice(start, start + BLOCK) === text.slice(start, start + BLOCK)) start += BLOCK;
-      while (start < limit && old.charCodeAt(start) === text.charCodeAt(start)) start++;
-      let suffix = 0;
-      while (suffix + BLOCK <= limit - start && old.slice(old.length - suffix - BLOCK, old.length - suffix) === text.slice(text.length - suffix - BLOCK, text.length - suffix)) suffix += BLOCK;
-      while (suffix < limit - start && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
-      oldEnd = old.length - suffix;
+      ({ start, end: oldEnd } = editBetween(old, text));
     }
     // The scanner looks at one character past the token it reads: that one must be unchanged too.
     if (capped && previous.cappedAt >= start) return undefined;

@@ -5,7 +5,7 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { UNGOVERNED_SCRIPTS, windowRead, type Finding, type ScriptAnalysis, type SourceEdit, type Type, type TypeInfo, type ast } from '@sandlua/lua';
+import { UNGOVERNED_SCRIPTS, editBetween, windowRead, type Finding, type ScriptAnalysis, type SourceEdit, type Type, type TypeInfo, type ast } from '@sandlua/lua';
 import { LanguageService, joinEdits, type DocumentSymbol, type Position, type Range } from './service';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'test', 'service');
@@ -203,7 +203,7 @@ describe('language service while a script is edited', () => {
       for (const n of [...steps, ...steps.reverse().slice(1), 0]) {
         const text = original.slice(0, at) + snippet.slice(0, n) + original.slice(at);
         // Told the edit as an editor's ranged change says it, every other keystroke.
-        service.change(script, text, ++version, version % 2 ? [editOf(service.text(script)!, text)] : undefined);
+        service.change(script, text, ++version, version % 2 ? [editBetween(service.text(script)!, text)] : undefined);
         const fresh = new LanguageService();
         fresh.open(script, text, 1);
         assert.deepEqual(answers(service), answers(fresh), `${JSON.stringify(snippet.slice(0, n))} typed at ${at}`);
@@ -276,7 +276,7 @@ describe('language service: an edit analyses again only what it changed', () => 
         text = random(3) === 0 ? text.slice(0, at) + text.slice(text.indexOf('\n', at) + 1 || text.length) : text.slice(0, at) + snippets[random(snippets.length)] + text.slice(at);
         // The change's ranges as an editor sends them, sometimes split in two (the second range in
         // the text the first made); several changes may come before a parse, joined then.
-        const edit = editOf(before, text);
+        const edit = editBetween(before, text);
         const split = edit.text.length > 1 && random(2) === 0 ? [{ ...edit, text: edit.text.slice(0, 1) }, { start: edit.start + 1, end: edit.start + 1, text: edit.text.slice(1) }] : [edit];
         service.change(script, text, step + 2, random(4) > 0 ? split : undefined);
         continue;
@@ -294,16 +294,6 @@ describe('language service: an edit analyses again only what it changed', () => 
     assert.ok(windowed > 10, `${windowed} windowed parses`);
   });
 });
-
-/** The smallest replacement that makes `after` from `before` (the engine's tests have theirs in its testing folder, which its package does not export). */
-function editOf(before: string, after: string): { start: number; end: number; text: string } {
-  let start = 0;
-  const limit = Math.min(before.length, after.length);
-  while (start < limit && before[start] === after[start]) start++;
-  let suffix = 0;
-  while (suffix < limit - start && before[before.length - 1 - suffix] === after[after.length - 1 - suffix]) suffix++;
-  return { start, end: before.length - suffix, text: after.slice(start, after.length - suffix) };
-}
 
 describe('language service: texts of one length', () => {
   it('analyses a text that replaced one of the same length (a character overtyped), told the edit or not', () => {
