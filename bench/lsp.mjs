@@ -15,7 +15,9 @@
 //     edit → diagnostics median < 15 ms and p95 < 40 ms, whole-text change < 20 ms median,
 //     open → first diagnostics < 300 ms, completion and hover p95 < 10 ms. A statement typed there
 //     one character at a time and erased gets its own row (the code is invalid at most keystrokes,
-//     as in real typing). The file is under the
+//     as in real typing). The same edit 100 ms after the last one's diagnostics, as a person types,
+//     gets a row too: between keystrokes the server sleeps and its memory goes cold, which the
+//     back-to-back rows never see. The file is under the
 //     workspace's contract; the same file in a folder no contract governs (where the default shows
 //     syntax errors only, from the parse alone) gets its own rows, and so do the whole file's
 //     semantic tokens after each edit (scopes, no type analysis), in full and as a delta against
@@ -30,7 +32,8 @@
 //   - on Linux, the server's page faults (memory it touched for the first time) an edit and in the
 //     open of the 13,000-line file, and what one costs on the machine (64 MB of fresh memory
 //     touched here): where a fault is slow (~10 us on the project's machines), they are a large
-//     part of those rows.
+//     part of those rows. Beside them, the server's garbage collection pauses an edit and in that
+//     open (the server runs with gc-probe.cjs, which says each pause on stderr).
 // `npm run bench:lsp -- --base DIR` runs the same sessions on the server built in DIR (another
 // checkout, e.g. a `git worktree` of the previous release) in the same run, printed beside: each
 // build twice, in the order this, base, base, this, each figure the mean of a build's two sessions.
@@ -221,7 +224,25 @@ async function startServer(cli, capabilities = {}) {
   // the first did that work while it was timed, and held what it made (the memory row read ~190 MB
   // with the same build in those sessions, ~130 MB in the first).
   newWorkspace();
-  const server = spawn(process.execPath, [cli, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // With the probe that says each garbage collection's pause on stderr (gc-probe.cjs): the
+  // server's `gc` (ms and pauses so far) is added up here, its other lines passed on.
+  const server = spawn(process.execPath, ['--require', join(root, 'bench/gc-probe.cjs'), cli, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  server.gc = { ms: 0, pauses: 0 };
+  let partial = '';
+  server.stderr.setEncoding('utf8');
+  server.stderr.on('data', (chunk) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop();
+    for (const line of lines) {
+      const gc = /^sandlua-bench-gc \d+ ([\d.]+)$/.exec(line);
+      if (gc) {
+        server.gc.ms += Number(gc[1]);
+        server.gc.pauses++;
+      } else {
+        process.stderr.write(`${line}\n`);
+      }
+    }
+  });
   const connection = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
   const waiting = new Map();
   connection.onNotification('textDocument/publishDiagnostics', (p) => {
@@ -242,7 +263,8 @@ async function session(cli) {
 
   // whole: the change is sent as the whole new text (no range), as some clients do (Neovim with
   // allow_incremental_sync = false, clients that sync Full). at: the line edited (default: the middle).
-  async function editLatency(name, text, rounds, whole = false, at = undefined, dir = ws) {
+  // gapMs: the time between a keystroke's diagnostics and the next keystroke (0: at once).
+  async function editLatency(name, text, rounds, whole = false, at = undefined, dir = ws, gapMs = 0) {
     const file = join(dir, `${name}.lua`);
     const uri = pathToFileURL(file).href;
     const lines = text.split('\n').length - 1;
@@ -250,11 +272,13 @@ async function session(cli) {
     let version = 1;
     let done = published(uri, version);
     const openFaults = faultsOf(server.pid);
+    const openGc = server.gc.ms;
     const t0 = performance.now();
     await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'lua', version, text } });
     await done;
     const openMs = performance.now() - t0;
     const editFaults = faultsOf(server.pid);
+    const editGc = server.gc.ms;
     const times = [];
     const line = at ?? Math.floor(lines / 2);
     const middle = text.split('\n').slice(0, line).join('\n').length + 1;
@@ -272,11 +296,14 @@ async function session(cli) {
       });
       await done;
       times.push(performance.now() - t);
+      if (gapMs > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
     }
     const after = faultsOf(server.pid);
     // The server's page faults an edit (idle work between edits included), and in the open.
     const faults = after === undefined ? undefined : { edit: (after - editFaults) / rounds, open: editFaults - openFaults };
-    return { uri, times, lines: text.split('\n'), openMs, faults };
+    // The server's garbage collection pauses, in ms: an edit, and in the open.
+    const gc = { edit: (server.gc.ms - editGc) / rounds, open: editGc - openGc };
+    return { uri, times, lines: text.split('\n'), openMs, faults, gc };
   }
 
   async function requestsWhileOpening(name, text, method) {
@@ -334,6 +361,10 @@ async function session(cli) {
   const longest = longestFunctionLine(realLines);
   const realEdit = await editLatency('real13000', real, 60, false, longest);
   const realWhole = await editLatency('realwhole13000', real, 40, true, longest);
+  // The same edit as a person types it: 100 ms between one keystroke's diagnostics and the next
+  // keystroke. The back-to-back rows keep the server's memory and caches warm; this one is what an
+  // editor sees, where the server sleeps between keystrokes.
+  const realPaced = await editLatency('realpaced13000', real, 30, false, longest, ws, 100);
   // Inside the test suite's one 1,500-line `describe(function() ... end)` statement.
   const inDescribe = realLines.findIndex((l) => /^describe\(/.test(l)) + 700;
   const realDescribe = await editLatency('realdescribe13000', real, 40, false, inDescribe);
@@ -406,7 +437,8 @@ async function session(cli) {
   return {
     small: stats(small.times), large: stats(large.times), flat: stats(flat.times), flatValid: stats(flatValid.times), whole: stats(whole.times),
     realEdit: { ...stats(realEdit.times), faults: realEdit.faults?.edit }, realWhole: { ...stats(realWhole.times), faults: realWhole.faults?.edit },
-    realOpen: realEdit.openMs, realOpenFaults: realEdit.faults?.open,
+    realPaced: { ...stats(realPaced.times), faults: realPaced.faults?.edit },
+    realOpen: realEdit.openMs, realOpenFaults: realEdit.faults?.open, realGc: realEdit.gc,
     opening: { ...stats(opening.times), max: Math.max(...opening.times), count: opening.times.length, openMs: opening.openMs },
     realPlain: stats(realPlain.times), realPlainOpen: realPlain.openMs, realTokens: stats(tokenTimes), realTokenDeltas: stats(deltaTimes), realSymbols: stats(symbolTimes), realFolding: stats(foldingTimes), realTyping: { ...stats(typingTimes), faults: typedFaults === undefined ? undefined : (typedFaults - typingFaults) / typingTimes.length },
     realDescribe: { ...stats(realDescribe.times), faults: realDescribe.faults?.edit }, realHeader: stats(realHeader.times),
@@ -571,12 +603,14 @@ row('  10,000 top-level locals (100 syntax errors)', (r) => pair(r.flat), '');
 row('  10,000 top-level statements (valid)', (r) => pair(r.flatValid), '');
 row('  whole-text change (the same edit, no range)', (r) => pair(r.whole), '');
 row('real-world shape, 13,000 lines: edit → diagnostics', (r) => pair(r.realEdit), '(target < 15 ms median, p95 < 40 ms)');
+row('  the same, 100 ms between keystrokes (typing)', (r) => pair(r.realPaced), '');
 row('  whole-text change', (r) => pair(r.realWhole), '(target < 20 ms median)');
 row('  edit → pulled diagnostics (VS Code); answer', (r) => `${pair(r.realPull)}, ${r.realPull.bytes} B`, '');
 row('  edit inside the 1,500-line describe(...)', (r) => pair(r.realDescribe), '');
 row('  edit on a top-level local every function sees', (r) => pair(r.realHeader), '');
 row('  a statement typed and erased, per keystroke', (r) => pair(r.realTyping), '');
 row('  open → first diagnostics', (r) => `${ms(r.realOpen)}${r.realOpenFaults === undefined ? '' : `, ${r.realOpenFaults.toFixed(0)} pf`}`, '(target < 300 ms)');
+row('  server GC pauses: an edit; the open', (r) => `${ms(r.realGc.edit)}; ${ms(r.realGc.open)}`, '');
 row('  a request while it opens (folding), median', (r) => `${ms(r.opening.median)} max ${ms(r.opening.max)}`, '');
 row('    (requests answered; open → diagnostics)', (r) => `${r.opening.count}; ${ms(r.opening.openMs)}`, '');
 row('  semantic tokens of the file after an edit', (r) => pair(r.realTokens), '');
