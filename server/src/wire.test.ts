@@ -307,6 +307,13 @@ describe('FramingGuard', () => {
     }
   });
 
+  it('frames a message of no bytes, and the one after it', () => {
+    const { bodies, reports } = guard([Buffer.from('Content-Length: 0\r\n\r\n'), frame('{"ok":3}')]);
+    assert.deepEqual(bodies, ['{"ok":3}']);
+    assert.equal(reports.length, 1);
+    assert.match(reports[0], /not JSON/);
+  });
+
   it('says when the input ends inside a message', () => {
     const { reports } = guard([Buffer.from('Content-Length: 10\r\n\r\n{"a"')]);
     assert.match(reports.at(-1)!, /ended inside a message/);
