@@ -25,7 +25,10 @@
 //     The file opened again gets folding ranges asked every 5 ms until its diagnostics come: how
 //     long a request waits while a long file's analysis is made (in slices, between messages).
 //     A server of its own, asked as VS Code asks (pulled diagnostics with the last report's id),
-//     times the same edit followed by the pull, and the answer's size.
+//     times the same edit followed by the pull, and the answer's size. And a real client where
+//     `nvim` is installed: Neovim's built-in one, headless (neovim-latency.lua), types the same edit
+//     and is timed until the diagnostics that follow are set in it (its own work on a publish
+//     included), back to back and 100 ms apart, and from the open to the first diagnostics.
 //   - completion and hover latency on the large scripts (target p95 < 10 ms)
 //   - `sandlua check` of 1,000 scripts under a contract (target < 3 s)
 //   - server memory with 1,000 scripts open (target < 150 MB; LuaLS holds about 1 MB per file)
@@ -478,6 +481,34 @@ async function pullSession(cli) {
   return { ...stats(times.slice(1)), bytes: stats(bytes).median };
 }
 
+/**
+ * A real client: Neovim's built-in one (headless, neovim-latency.lua) on a server of its own, the
+ * same edit in the 13,000-line file's longest function, timed from the buffer's change to the
+ * diagnostics set in Neovim: back to back, then 100 ms apart; and the open of the file in the
+ * fresh server. Undefined without `nvim`.
+ */
+function neovimSession(cli) {
+  if (spawnSync('nvim', ['--version']).status !== 0) return undefined;
+  const dir = newWorkspace();
+  const text = realWorldScript(13000);
+  const file = join(dir, 'realnvim13000.lua');
+  writeFileSync(file, text);
+  const out = join(dir, 'nvim.json');
+  const env = {
+    ...process.env, SANDLUA_CLI: cli, SANDLUA_WS: dir, SANDLUA_SCRIPT: file, SANDLUA_LINE: String(longestFunctionLine(text.split('\n'))),
+    SANDLUA_ROUNDS: '40', SANDLUA_PACED: '20', SANDLUA_GAP: '100', SANDLUA_OUT: out,
+  };
+  const run = spawnSync('nvim', ['--headless', '-u', 'NONE', '-c', `luafile ${join(root, 'bench/neovim-latency.lua')}`], { cwd: dir, env, encoding: 'utf8', timeout: 300000 });
+  let seen;
+  try {
+    seen = JSON.parse(readFileSync(out, 'utf8'));
+  } catch {
+    throw new Error(`no result from nvim: ${run.stderr || run.stdout}`);
+  }
+  if (seen.error || seen.missed > 0) throw new Error(`nvim: ${seen.error ?? `${seen.missed} keystrokes without diagnostics`}`);
+  return { edit: stats(seen.times.slice(1)), paced: stats(seen.pacedTimes), open: seen.open, diagnostics: seen.diagnostics };
+}
+
 const baseAt = process.argv.indexOf('--base');
 const BASE = baseAt > 0 ? join(process.argv[baseAt + 1], 'server/dist/sandlua.js') : undefined;
 
@@ -577,6 +608,9 @@ const [ours, base] = await bothBuilds(session);
 const [oursPull, basePull] = await bothBuilds(pullSession);
 ours.realPull = oursPull;
 if (base) base.realPull = basePull;
+const [oursNvim, baseNvim] = await bothBuilds(async (cli) => neovimSession(cli));
+ours.nvim = oursNvim;
+if (base) base.nvim = baseNvim;
 
 // The CLI on 1,000 scripts (the same files, on disk).
 const tree = join(newWorkspace(), 'tree');
@@ -606,6 +640,9 @@ row('real-world shape, 13,000 lines: edit → diagnostics', (r) => pair(r.realEd
 row('  the same, 100 ms between keystrokes (typing)', (r) => pair(r.realPaced), '');
 row('  whole-text change', (r) => pair(r.realWhole), '(target < 20 ms median)');
 row('  edit → pulled diagnostics (VS Code); answer', (r) => `${pair(r.realPull)}, ${r.realPull.bytes} B`, '');
+row('  through Neovim 0.7 (headless): edit → set', (r) => (r.nvim ? pair(r.nvim.edit) : 'no nvim'), '');
+row('    the same, 100 ms between keystrokes', (r) => (r.nvim ? pair(r.nvim.paced) : 'no nvim'), '');
+row('    open → set (a fresh server)', (r) => (r.nvim ? ms(r.nvim.open) : 'no nvim'), '');
 row('  edit inside the 1,500-line describe(...)', (r) => pair(r.realDescribe), '');
 row('  edit on a top-level local every function sees', (r) => pair(r.realHeader), '');
 row('  a statement typed and erased, per keystroke', (r) => pair(r.realTyping), '');
