@@ -16,13 +16,6 @@ local paced = tonumber(os.getenv('SANDLUA_PACED') or '0')
 local gap = tonumber(os.getenv('SANDLUA_GAP') or '100')
 local result = { open = -1, times = {}, pacedTimes = {}, diagnostics = 0, missed = 0 }
 
-local function finish()
-  local f = io.open(out, 'w')
-  f:write(vim.fn.json_encode(result))
-  f:close()
-  vim.cmd('qa!')
-end
-
 local ok, err = pcall(function()
   local changed = 0
   vim.api.nvim_create_autocmd('DiagnosticChanged', { callback = function() changed = changed + 1 end })
@@ -62,4 +55,5 @@ local ok, err = pcall(function()
   vim.lsp.stop_client(client_id)
 end)
 if not ok then result.error = tostring(err) end
-finish()
+vim.fn.writefile({ vim.fn.json_encode(result) }, out)
+vim.cmd('qa!')
