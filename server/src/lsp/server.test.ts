@@ -83,7 +83,9 @@ class Client {
       initializationOptions,
       rootUri: URI.file(folder).toString(),
       workspaceFolders: [{ uri: URI.file(folder).toString(), name: 'ws' }],
-      capabilities: { textDocument: { ...(pull ? { diagnostic: {} } : {}), completion: { completionItem: { snippetSupport: snippets } }, documentSymbol: { hierarchicalDocumentSymbolSupport: true } }, workspace: { configuration: true, inlayHint: { refreshSupport: true } } },
+      // It reads the version of each publish (its tests wait for a version's diagnostics): every
+      // version's are sent to it, changed or not.
+      capabilities: { textDocument: { ...(pull ? { diagnostic: {} } : {}), publishDiagnostics: { versionSupport: true }, completion: { completionItem: { snippetSupport: snippets } }, documentSymbol: { hierarchicalDocumentSymbolSupport: true } }, workspace: { configuration: true, inlayHint: { refreshSupport: true } } },
     }) as { capabilities: Record<string, unknown> };
     await this.connection.sendNotification('initialized', {});
     return result.capabilities;
@@ -904,6 +906,61 @@ describe('language server (JSON-RPC, sandlua lsp --stdio)', function () {
   });
 });
 
+describe('pushed diagnostics', () => {
+  for (const versionSupport of [false, true]) {
+    it(`are sent ${versionSupport ? 'for every version to a client that reads versions' : 'only when they change to a client that does not read versions'} (in process, over a JSON-RPC connection)`, async () => {
+      // The texts each finished analysis was made of: a publish (or none) follows at once.
+      const analysed: string[] = [];
+      const service = new LanguageService({ analysis: (_analysis, text) => { analysed.push(text); return {}; } });
+      const toServer = new PassThrough();
+      const toClient = new PassThrough();
+      const serverConnection = createConnection(ProposedFeatures.all, new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
+      new Server(serverConnection, service).listen();
+      const connection = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
+      const published: { version?: number; diagnostics: { code?: string | number }[] }[] = [];
+      const waiting: { test: () => boolean; resolve: () => void }[] = [];
+      const settle = (): void => {
+        for (const w of [...waiting]) if (w.test()) { waiting.splice(waiting.indexOf(w), 1); w.resolve(); }
+      };
+      connection.onNotification('textDocument/publishDiagnostics', (p: { version?: number; diagnostics: { code?: string | number }[] }) => { published.push(p); settle(); });
+      const until = (test: () => boolean): Promise<void> => new Promise((resolve) => { waiting.push({ test, resolve }); settle(); });
+      connection.listen();
+      try {
+        await connection.sendRequest('initialize', { processId: null, rootUri: null, capabilities: { textDocument: { publishDiagnostics: { versionSupport } } } });
+        const uri = 'file:///tmp/sandlua-push/a.lua';
+        // No contract governs it: its syntax errors are shown.
+        const text = 'local a = = 1\nreturn a\n';
+        const open = (opened = text): Promise<void> => connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'lua', version: 1, text: opened } });
+        const change = (version: number, next: string): Promise<void> => connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text: next }] });
+        await open();
+        await until(() => published.some((p) => p.version === 1));
+        assert.deepEqual(published[0].diagnostics.map((d) => d.code), ['syntax']);
+        // A comment added: the same diagnostics. Once its analysis is made (the publish is decided
+        // with it), a second statement with errors of its own.
+        const commented = `${text}-- a comment\n`;
+        await change(2, commented);
+        await new Promise<void>((resolve) => { const poll = (): void => { if (analysed.includes(commented)) resolve(); else setTimeout(poll, 5); }; poll(); });
+        const last = `${commented}local b = = 2\n`;
+        await change(3, last);
+        await until(() => published.some((p) => p.version === 3));
+        assert.deepEqual(published.map((p) => p.version), versionSupport ? [1, 2, 3] : [1, 3]);
+        const held = published.at(-1)!.diagnostics;
+        assert.ok(held.length > 1);
+        // Closed: cleared. Opened again as it was: the same diagnostics as before the close, which
+        // the client no longer holds: sent again.
+        await connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+        await until(() => published.length === (versionSupport ? 4 : 3) && published.at(-1)!.diagnostics.length === 0);
+        await open(last);
+        await until(() => published.at(-1)!.version === 1);
+        assert.deepEqual(published.at(-1)!.diagnostics, held);
+      } finally {
+        connection.dispose();
+        serverConnection.dispose();
+      }
+    });
+  }
+});
+
 describe('whole-text changes as ranged edits', () => {
   it('turns a whole-text change into the one ranged change between common prefix and suffix, never splitting CRLF or a surrogate pair', () => {
     let seed = 99;
@@ -942,7 +999,7 @@ describe('whole-text changes as ranged edits', () => {
     connection.onNotification('textDocument/publishDiagnostics', (p: { uri: string; version?: number; diagnostics: { message: string }[] }) => { published.push(p); });
     connection.listen();
     try {
-      await connection.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} });
+      await connection.sendRequest('initialize', { processId: null, rootUri: null, capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } } } });
       const uri = 'file:///tmp/sandlua-spy/big%20one.lua';
       const lines = Array.from({ length: 3000 }, (_, i) => `local v${i % 150} = ${i}`);
       const text = lines.join('\n') + '\n';

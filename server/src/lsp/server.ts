@@ -139,6 +139,18 @@ export class Server {
   /** The URI each open document was opened with, by path: every answer about it names it so. */
   private readonly uris = new Map<string, string>();
   private pullDiagnostics = false;
+  /**
+   * The client interprets a publish's document version (publishDiagnostics.versionSupport): it is
+   * sent every version's diagnostics. A client that does not is sent a document's diagnostics only
+   * when they differ from the ones it holds (see `pushed`).
+   */
+  private versionedPublishes = false;
+  /**
+   * The diagnostics each open document's client holds, as last pushed. A client that cannot tell one
+   * version's diagnostics from another's has nothing to gain from the same ones again, and much to
+   * lose in a long file: Neovim's client took ~30 ms to read and store a publish of 1,439.
+   */
+  private readonly pushed = new Map<string, LspDiagnostic[]>();
   /** The client found the LuaLS extension running beside it (initializationOptions.luaLS). */
   private luaLSDetected = false;
   /** The client can be asked to ask for inlay hints again (after a settings change). */
@@ -262,6 +274,7 @@ export class Server {
       if (this.uris.get(path) === e.document.uri) this.uris.delete(path);
       this.tokenResults.delete(e.document.uri);
       this.pulledReports.delete(e.document.uri);
+      this.pushed.delete(e.document.uri);
       const pending = this.pending.get(e.document.uri);
       if (pending) clearImmediate(pending);
       this.pending.delete(e.document.uri);
@@ -414,6 +427,7 @@ export class Server {
 
   private initialize(params: InitializeParams): InitializeResult {
     this.pullDiagnostics = params.capabilities.textDocument?.diagnostic !== undefined;
+    this.versionedPublishes = params.capabilities.textDocument?.publishDiagnostics?.versionSupport === true;
     this.inlayHintRefresh = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
     this.hierarchicalSymbols = params.capabilities.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
     this.snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
@@ -598,7 +612,13 @@ export class Server {
       return;
     }
     const doc = this.documents.get(uri);
-    void this.connection.sendDiagnostics({ uri, version: doc?.version, diagnostics: this.guard(() => this.diagnostics(path), []) });
+    const diagnostics = this.guard(() => this.diagnostics(path), []);
+    const held = this.pushed.get(uri);
+    if (this.versionedPublishes || held === undefined || !sameDiagnostics(held, diagnostics)) {
+      void this.connection.sendDiagnostics({ uri, version: doc?.version, diagnostics });
+      // Kept for the documents the client has open (it closes them), as the pulled reports are.
+      if (doc) this.pushed.set(uri, diagnostics);
+    }
     this.prepare(uri);
   }
 
