@@ -17,7 +17,7 @@
 //     one character at a time and erased gets its own row (the code is invalid at most keystrokes,
 //     as in real typing). The same edit 100 ms after the last one's diagnostics, as a person types,
 //     gets a row too: between keystrokes the server sleeps and its memory goes cold, which the
-//     back-to-back rows never see. The file is under the
+//     back-to-back rows do not measure. The file is under the
 //     workspace's contract; the same file in a folder no contract governs (where the default shows
 //     syntax errors only, from the parse alone) gets its own rows, and so do the whole file's
 //     semantic tokens after each edit (scopes, no type analysis), in full and as a delta against
@@ -26,9 +26,11 @@
 //     long a request waits while a long file's analysis is made (in slices, between messages).
 //     A server of its own, asked as VS Code asks (pulled diagnostics with the last report's id),
 //     times the same edit followed by the pull, and the answer's size. And a real client where
-//     `nvim` is installed: Neovim's built-in one, headless (neovim-latency.lua), types the same edit
-//     and is timed until the diagnostics that follow are set in it (its own work on a publish
-//     included), back to back and 100 ms apart, and from the open to the first diagnostics.
+//     `nvim` is installed: Neovim's built-in one, headless (neovim-latency.lua), types a space on
+//     a line of the longest function that holds a diagnostic (which the space moves) and is timed
+//     until the diagnostics that follow are set in it (its own work on a publish included), back to
+//     back and 100 ms apart, and from the open to the first diagnostics; and types on the other
+//     rows' line, which holds none, counting the keystrokes that had diagnostics set all the same.
 //   - completion and hover latency on the large scripts (target p95 < 10 ms)
 //   - `sandlua check` of 1,000 scripts under a contract (target < 3 s)
 //   - server memory with 1,000 scripts open (target < 150 MB; LuaLS holds about 1 MB per file)
@@ -484,10 +486,11 @@ async function pullSession(cli) {
 }
 
 /**
- * A real client: Neovim's built-in one (headless, neovim-latency.lua) on a server of its own, the
- * same edit in the 13,000-line file's longest function, timed from the buffer's change to the
- * diagnostics set in Neovim: back to back, then 100 ms apart; and the open of the file in the
- * fresh server. Undefined without `nvim`.
+ * A real client: Neovim's built-in one (headless, neovim-latency.lua) on a server of its own. A
+ * space typed and deleted in the 13,000-line file's longest function, on a line that holds a
+ * diagnostic, timed from the buffer's change to the diagnostics set in Neovim: back to back, then
+ * 100 ms apart; the open of the file in the fresh server; and of 10 keystrokes on a line that holds
+ * none, how many had diagnostics set. Undefined without `nvim`.
  */
 function neovimSession(cli) {
   if (spawnSync('nvim', ['--version']).status !== 0) return undefined;

@@ -38,8 +38,8 @@ local ok, err = pcall(function()
   vim.lsp.buf_attach_client(bufnr, client_id)
   if not vim.wait(60000, function() return #vim.diagnostic.get(bufnr) > 0 end, 1) then error('no diagnostics after the open') end
   result.open = (vim.loop.hrtime() - t0) / 1e6
-  -- A space typed at the start of `at`, or deleted when one was typed there last; true when
-  -- diagnostics were set within `wait` ms, after `ms` of them.
+  -- A space typed at the start of line `at`, or deleted when one was typed there last. Returns
+  -- whether diagnostics were set within `wait` ms, and the ms from the change until they were.
   local typed = false
   local function keystroke(at, wait)
     local before = changed

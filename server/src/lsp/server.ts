@@ -617,7 +617,7 @@ export class Server {
     if (this.versionedPublishes || held === undefined || !sameDiagnostics(held, diagnostics)) {
       void this.connection.sendDiagnostics({ uri, version: doc?.version, diagnostics });
       // Kept for the documents the client has open (it closes them), as the pulled reports are.
-      if (doc) this.pushed.set(uri, diagnostics);
+      if (doc && !this.versionedPublishes) this.pushed.set(uri, diagnostics);
     }
     this.prepare(uri);
   }
