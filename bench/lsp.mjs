@@ -490,7 +490,7 @@ async function pullSession(cli) {
  * space typed and deleted in the 13,000-line file's longest function, on a line that holds a
  * diagnostic, timed from the buffer's change to the diagnostics set in Neovim: back to back, then
  * 100 ms apart; the open of the file in the fresh server; and of 10 keystrokes on a line that holds
- * none, how many had diagnostics set. Undefined without `nvim`.
+ * none, how many had diagnostics set all the same, and their median time. Undefined without `nvim`.
  */
 function neovimSession(cli) {
   if (spawnSync('nvim', ['--version']).status !== 0) return undefined;
@@ -517,7 +517,11 @@ function neovimSession(cli) {
     throw new Error(`no result from nvim: ${run.stderr || run.stdout}`);
   }
   if (seen.error || seen.missed > 0) throw new Error(`nvim: ${seen.error ?? `${seen.missed} keystrokes without diagnostics`}`);
-  return { edit: stats(seen.times.slice(1)), paced: stats(seen.pacedTimes), open: seen.open, diagnostics: seen.diagnostics, quiet: seen.quiet, quietSets: seen.quietSets };
+  const quietTimes = Array.isArray(seen.quietTimes) ? seen.quietTimes : [];
+  return {
+    edit: stats(seen.times.slice(1)), paced: stats(seen.pacedTimes), open: seen.open, diagnostics: seen.diagnostics,
+    quiet: seen.quiet, quietSets: quietTimes.length, quietMedian: quietTimes.length > 0 ? stats(quietTimes).median : 0,
+  };
 }
 
 const baseAt = process.argv.indexOf('--base');
@@ -653,7 +657,7 @@ row('  whole-text change', (r) => pair(r.realWhole), '(target < 20 ms median)');
 row('  edit → pulled diagnostics (VS Code); answer', (r) => `${pair(r.realPull)}, ${r.realPull.bytes} B`, '');
 row('  through Neovim 0.7 (headless): edit → set', (r) => (r.nvim ? pair(r.nvim.edit) : 'no nvim'), '');
 row('    the same, 100 ms between keystrokes', (r) => (r.nvim ? pair(r.nvim.paced) : 'no nvim'), '');
-row('    an edit that changes none: diagnostics set', (r) => (r.nvim ? `${r.nvim.quietSets} of ${r.nvim.quiet} edits` : 'no nvim'), '');
+row('    an edit that changes none: diagnostics set', (r) => (r.nvim ? `${r.nvim.quietSets} of ${r.nvim.quiet} edits${r.nvim.quietSets > 0 ? `, ${ms(r.nvim.quietMedian)}` : ''}` : 'no nvim'), '');
 row('    open → set (a fresh server)', (r) => (r.nvim ? ms(r.nvim.open) : 'no nvim'), '');
 row('  edit inside the 1,500-line describe(...)', (r) => pair(r.realDescribe), '');
 row('  edit on a top-level local every function sees', (r) => pair(r.realHeader), '');

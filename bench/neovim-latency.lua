@@ -6,7 +6,7 @@
 -- storing of the diagnostics. First SANDLUA_ROUNDS keystrokes back to back, then SANDLUA_PACED
 -- more with SANDLUA_GAP ms between one keystroke's diagnostics and the next keystroke, as a person
 -- types. Then SANDLUA_QUIET keystrokes on a line with no diagnostic, which change none: each
--- waits SANDLUA_QUIET_WAIT ms for diagnostics to be set, and the ones that were are counted (a
+-- waits SANDLUA_QUIET_WAIT ms for diagnostics to be set, and the ones that were are timed (a
 -- server that sends unchanged diagnostics again has the client read and store them all again).
 -- The client sends each change at once (debounce_text_changes = 0; Neovim's own default waits
 -- 150 ms before it sends).
@@ -22,7 +22,7 @@ local paced = tonumber(os.getenv('SANDLUA_PACED') or '0')
 local gap = tonumber(os.getenv('SANDLUA_GAP') or '100')
 local quiet = tonumber(os.getenv('SANDLUA_QUIET') or '0')
 local quietWait = tonumber(os.getenv('SANDLUA_QUIET_WAIT') or '500')
-local result = { open = -1, times = {}, pacedTimes = {}, quiet = quiet, quietSets = 0, diagnostics = 0, missed = 0 }
+local result = { open = -1, times = {}, pacedTimes = {}, quiet = quiet, quietTimes = {}, diagnostics = 0, missed = 0 }
 
 local ok, err = pcall(function()
   local changed = 0
@@ -67,7 +67,8 @@ local ok, err = pcall(function()
     if not keystroke(line, 10000) then result.missed = result.missed + 1 end
   end
   for _ = 1, quiet do
-    if keystroke(quietLine, quietWait) then result.quietSets = result.quietSets + 1 end
+    local set, ms = keystroke(quietLine, quietWait)
+    if set then table.insert(result.quietTimes, ms) end
   end
   result.diagnostics = #vim.diagnostic.get(bufnr)
   vim.lsp.stop_client(client_id)
