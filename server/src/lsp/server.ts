@@ -486,7 +486,7 @@ export class Server {
       const started = Date.now();
       for (; i < files.length && Date.now() - started < SLICE_MS; i++) {
         const file = files[i];
-        this.guard(() => this.service.indexFile(file), undefined);
+        this.guard(() => this.service.indexFile(file, true), undefined);
       }
       progress?.report(Math.round((100 * i) / files.length), `${i} of ${files.length}`);
       await new Promise((resolve) => setImmediate(resolve));

@@ -179,6 +179,36 @@ describe('language service: modules and files', () => {
   });
 });
 
+describe('language service: the workspace index and open documents', () => {
+  it('leaves an open document the background indexing reaches before its analysis to be indexed when the index is read', () => {
+    const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-index-open-'));
+    try {
+      const script = path.join(ws, 'big.lua');
+      const text = Array.from({ length: 200 }, (_, i) => `local function helper${i}(x) return x + ${i} end`).join('\n') + '\nfunction shared_entry() return helper1(1) end\n';
+      fs.writeFileSync(script, 'return 1\n');
+      let analyses = 0;
+      const service = new LanguageService({ analysis: () => { analyses++; return {}; } });
+      service.open(script, text, 1);
+      // The workspace's indexing, a slice at a time, reaches the open document first: no analysis
+      // is made for it there.
+      for (const file of service.luaFiles([ws])) service.indexFile(file, true);
+      assert.equal(analyses, 0);
+      // Read, the index summarises the document from its analysis (the editor's text, not the disk's).
+      assert.deepEqual(service.workspaceSymbols('shared_entry').map((s) => [s.name, s.path]), [['shared_entry', script]]);
+      assert.equal(analyses, 1);
+      // Once the analysis is made, the background indexing summarises from it at once.
+      service.open(script, `${text}function later_entry() end\n`, 2);
+      service.diagnostics(script);
+      service.indexFile(script, true);
+      assert.equal(analyses, 2);
+      assert.deepEqual(service.workspaceSymbols('later_entry').map((s) => s.name), ['later_entry']);
+      assert.equal(analyses, 2);
+    } finally {
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('language service while a script is edited', () => {
   it('answers after every keystroke what a fresh service answers for the same text', () => {
     // Incremental reparsing takes earlier parses over; nothing of it may show in the answers.
