@@ -24,6 +24,8 @@
 //     the last result (what VS Code asks for), and the outline and folding ranges after each edit.
 //     The file opened again gets folding ranges asked every 5 ms until its diagnostics come: how
 //     long a request waits while a long file's analysis is made (in slices, between messages).
+//     The same in a server just started in a project that holds the file, opened at once (what
+//     opening a file in a project does): the server also indexes its workspace meanwhile.
 //     A server of its own, asked as VS Code asks (pulled diagnostics with the last report's id),
 //     times the same edit followed by the pull, and the answer's size. And a real client where
 //     `nvim` is installed: Neovim's built-in one, headless (neovim-latency.lua), types a space on
@@ -223,7 +225,7 @@ function faultCost() {
  * `sandlua lsp --stdio` of the bundle `cli`, initialized on the workspace: the connection, and
  * `published(uri, version)`, which resolves with that version's diagnostics when they come.
  */
-async function startServer(cli, capabilities = {}) {
+async function startServer(cli, capabilities = {}, prepare = undefined) {
   // It waits for each version's diagnostics: it reads versions, and is sent every version's.
   capabilities = { ...capabilities, textDocument: { ...capabilities.textDocument, publishDiagnostics: { versionSupport: true } } };
   // A fresh workspace: the server indexes every `.lua` file of its workspace when it starts, so in
@@ -231,6 +233,8 @@ async function startServer(cli, capabilities = {}) {
   // the first did that work while it was timed, and held what it made (the memory row read ~190 MB
   // with the same build in those sessions, ~130 MB in the first).
   newWorkspace();
+  // Files the workspace holds when the server starts (and indexes it).
+  prepare?.(ws);
   // With the probe that says each garbage collection's pause on stderr (gc-probe.cjs): the
   // server's `gc` (ms and pauses so far) is added up here, its other lines passed on.
   const server = spawn(process.execPath, ['--require', join(root, 'bench/gc-probe.cjs'), cli, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -257,6 +261,7 @@ async function startServer(cli, capabilities = {}) {
     if (w && p.version === w.version) { waiting.delete(p.uri); w.resolve(p.diagnostics); }
   });
   connection.onRequest('workspace/configuration', () => [{}]);
+  connection.onRequest('window/workDoneProgress/create', () => null);
   connection.listen();
   await connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(ws).href, workspaceFolders: [{ uri: pathToFileURL(ws).href, name: 'ws' }], capabilities });
   await connection.sendNotification('initialized', {});
@@ -455,6 +460,37 @@ async function session(cli) {
 }
 
 /**
+ * A server started in a project that holds the 13,000-line file, which the editor opens at once
+ * (what opening a file in a project does): folding ranges asked every 5 ms (after each answer)
+ * until its diagnostics come, while the server makes them and indexes its workspace.
+ */
+async function startupSession(cli) {
+  const text = realWorldScript(13000);
+  let file;
+  // Shows progress, as editors do: the server asks to create it before its first slice of indexing.
+  const { connection, published } = await startServer(cli, { window: { workDoneProgress: true } }, (dir) => {
+    file = join(dir, 'project13000.lua');
+    writeFileSync(file, text);
+  });
+  const uri = pathToFileURL(file).href;
+  let diagnosed;
+  const done = published(uri, 1).then(() => (diagnosed = performance.now()));
+  const t0 = performance.now();
+  await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'lua', version: 1, text } });
+  const times = [];
+  while (diagnosed === undefined) {
+    const t = performance.now();
+    await connection.sendRequest('textDocument/foldingRange', { textDocument: { uri } });
+    times.push(performance.now() - t);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  await done;
+  await connection.sendRequest('shutdown');
+  await connection.sendNotification('exit');
+  return { ...stats(times), max: Math.max(...times), count: times.length, openMs: diagnosed - t0 };
+}
+
+/**
  * As VS Code asks for diagnostics (pulled, with the last report's id): a one-character edit in the
  * 13,000-line file's longest function, then textDocument/diagnostic, 40 times; the answer's bytes.
  */
@@ -623,6 +659,9 @@ const [ours, base] = await bothBuilds(session);
 const [oursPull, basePull] = await bothBuilds(pullSession);
 ours.realPull = oursPull;
 if (base) base.realPull = basePull;
+const [oursStartup, baseStartup] = await bothBuilds(startupSession);
+ours.startup = oursStartup;
+if (base) base.startup = baseStartup;
 const [oursNvim, baseNvim] = await bothBuilds(async (cli) => neovimSession(cli));
 ours.nvim = oursNvim;
 if (base) base.nvim = baseNvim;
@@ -666,6 +705,9 @@ row('  open → first diagnostics', (r) => `${ms(r.realOpen)}${r.realOpenFaults 
 row('  server GC pauses: an edit; the open', (r) => `${ms(r.realGc.edit)}; ${ms(r.realGc.open)}`, '');
 row('  a request while it opens (folding), median', (r) => `${ms(r.opening.median)} max ${ms(r.opening.max)}`, '');
 row('    (requests answered; open → diagnostics)', (r) => `${r.opening.count}; ${ms(r.opening.openMs)}`, '');
+row('  a fresh server in a project holding the file:', () => '', '');
+row('    a request while it opens (folding), median', (r) => `${ms(r.startup.median)} max ${ms(r.startup.max)}`, '');
+row('    (requests answered; open → diagnostics)', (r) => `${r.startup.count}; ${ms(r.startup.openMs)}`, '');
 row('  semantic tokens of the file after an edit', (r) => pair(r.realTokens), '');
 row('    as a delta against the last result (VS Code)', (r) => (r.realTokenDeltas ? pair(r.realTokenDeltas) : '-'), '');
 row('  document symbols (the outline) after an edit', (r) => pair(r.realSymbols), '');
