@@ -320,21 +320,8 @@ async function session(cli) {
 
   async function requestsWhileOpening(name, text, method) {
     const file = join(ws, `${name}.lua`);
-    const uri = pathToFileURL(file).href;
     writeFileSync(file, text);
-    let diagnosed;
-    const done = published(uri, 1).then(() => (diagnosed = performance.now()));
-    const t0 = performance.now();
-    await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'lua', version: 1, text } });
-    const times = [];
-    while (diagnosed === undefined) {
-      const t = performance.now();
-      await connection.sendRequest(method, { textDocument: { uri } });
-      times.push(performance.now() - t);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    await done;
-    return { times, openMs: diagnosed - t0 };
+    return requestsUntilDiagnosed(connection, published, pathToFileURL(file).href, text, method);
   }
 
   // Requests at lines spread over the file, at the first word of each line.
@@ -472,7 +459,18 @@ async function startupSession(cli) {
     file = join(dir, 'project13000.lua');
     writeFileSync(file, text);
   });
-  const uri = pathToFileURL(file).href;
+  const { times, openMs } = await requestsUntilDiagnosed(connection, published, pathToFileURL(file).href, text, 'textDocument/foldingRange');
+  await connection.sendRequest('shutdown');
+  await connection.sendNotification('exit');
+  return { ...stats(times), max: Math.max(...times), count: times.length, openMs };
+}
+
+/**
+ * Opens `text` as `uri` on the connection and asks `method` of it over and over (5 ms after each
+ * answer) until its first diagnostics come: how long each request waited, and the open's time to
+ * those diagnostics.
+ */
+async function requestsUntilDiagnosed(connection, published, uri, text, method) {
   let diagnosed;
   const done = published(uri, 1).then(() => (diagnosed = performance.now()));
   const t0 = performance.now();
@@ -480,14 +478,12 @@ async function startupSession(cli) {
   const times = [];
   while (diagnosed === undefined) {
     const t = performance.now();
-    await connection.sendRequest('textDocument/foldingRange', { textDocument: { uri } });
+    await connection.sendRequest(method, { textDocument: { uri } });
     times.push(performance.now() - t);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   await done;
-  await connection.sendRequest('shutdown');
-  await connection.sendNotification('exit');
-  return { ...stats(times), max: Math.max(...times), count: times.length, openMs: diagnosed - t0 };
+  return { times, openMs: diagnosed - t0 };
 }
 
 /**
