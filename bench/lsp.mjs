@@ -236,9 +236,9 @@ async function startServer(cli, capabilities = {}, prepare = undefined) {
   // Files the workspace holds when the server starts (and indexes it).
   prepare?.(ws);
   // With the probe that says each garbage collection's pause on stderr (gc-probe.cjs): the
-  // server's `gc` (ms and pauses so far) is added up here, its other lines passed on.
+  // server's `gc` (the pauses' ms so far) is added up here, its other lines passed on.
   const server = spawn(process.execPath, ['--require', join(root, 'bench/gc-probe.cjs'), cli, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  server.gc = { ms: 0, pauses: 0 };
+  server.gc = { ms: 0 };
   let partial = '';
   server.stderr.setEncoding('utf8');
   server.stderr.on('data', (chunk) => {
@@ -246,12 +246,8 @@ async function startServer(cli, capabilities = {}, prepare = undefined) {
     partial = lines.pop();
     for (const line of lines) {
       const gc = /^sandlua-bench-gc \d+ ([\d.]+)$/.exec(line);
-      if (gc) {
-        server.gc.ms += Number(gc[1]);
-        server.gc.pauses++;
-      } else {
-        process.stderr.write(`${line}\n`);
-      }
+      if (gc) server.gc.ms += Number(gc[1]);
+      else process.stderr.write(`${line}\n`);
     }
   });
   const connection = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));

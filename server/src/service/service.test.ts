@@ -321,10 +321,10 @@ describe('language service: an edit analyses again only what it changed', () => 
       assert.deepEqual(service.diagnostics(script), fresh.diagnostics(script), `step ${step}`);
     }
     assert.ok(stops > 20, `stopped ${stops} times`);
-    // Parses read the new text only around the edits they were told.
-    // How many analyses finish, and so are counted, depends on how far the slices get in their
-    // time (an analysis that goes on from a stopped one works at least as long again): 10 to 17 of
-    // 19 to 22 in runs on a loaded machine and an idle one.
+    // Parses read the new text only around the edits they were told. How many analyses finish, and
+    // so are counted, depends on how far the slices get in their time (an analysis that goes on
+    // from a stopped one works at least as long again): 10 to 17 of 19 to 22 in runs on a loaded
+    // machine and an idle one.
     assert.ok(windowed >= 5 && windowed * 3 >= analysed, `${windowed} of ${analysed} analyses read a window of their text`);
   });
 });
