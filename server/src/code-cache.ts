@@ -13,7 +13,7 @@
 
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { isAscii } from 'buffer';
-import Module, { createRequire } from 'module';
+import Module = require('module');
 import { homedir } from 'os';
 import { basename, dirname, join } from 'path';
 
@@ -93,7 +93,7 @@ export function useCodeCache(entry: string, write: boolean, command: string | un
     const script = new Script(source, { filename, cachedData });
     loaded.push({ script, cacheFile, fresh: cachedData === undefined || script.cachedDataRejected === true, complete });
     const wrapper = script.runInThisContext() as (...args: unknown[]) => unknown;
-    return wrapper.call(this.exports, this.exports, createRequire(filename), this, filename, dirname(filename));
+    return wrapper.call(this.exports, this.exports, Module.createRequire(filename), this, filename, dirname(filename));
   };
   // A part is read as bytes and made a string of one-byte characters: esbuild writes the parts in
   // ASCII, and Node's own UTF-8 read of the 1 MB engine takes ~10 ms where this takes ~1. The bytes

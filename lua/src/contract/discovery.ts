@@ -7,7 +7,7 @@
 
 import * as fs from 'fs';
 import * as nodePath from 'path';
-import picomatch from 'picomatch';
+import picomatch = require('picomatch');
 import { MANIFEST_FILE, loadManifest, type ManifestResult } from './manifest';
 
 export interface DiscoveryOptions {
