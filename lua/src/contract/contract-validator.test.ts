@@ -50,7 +50,7 @@ function outcome(validate: ValidateFunction, value: unknown): unknown {
 
 describe('generated contract validator', () => {
   const file = path.join(__dirname, 'contract-validator.test-generated.js');
-  let generated: { validate: ValidateFunction; validateDraft7: ValidateFunction; schemaText: string };
+  let generated: { validate: ValidateFunction; validateDraft7: ValidateFunction };
   before(() => {
     fs.writeFileSync(file, contractValidatorSource());
     generated = require(file);
