@@ -13,14 +13,30 @@
 
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { isAscii } from 'buffer';
-import Module = require('module');
-import { homedir } from 'os';
+import type Module = require('module');
 import { basename, dirname, join } from 'path';
 
 /** The user's cache folder for sandlua (XDG), or undefined when SANDLUA_CODE_CACHE=0 turns caching off. */
 export function cacheRoot(): string | undefined {
   if (process.env.SANDLUA_CODE_CACHE === '0') return undefined;
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'sandlua');
+  return join(process.env.XDG_CACHE_HOME || join(homeFolder(), '.cache'), 'sandlua');
+}
+
+/**
+ * The user's home folder: os.homedir(), which on POSIX is $HOME when it is set, read here without
+ * loading Node's `os` module (~0.7 ms of every start, measured).
+ */
+function homeFolder(): string {
+  const home = process.env.HOME;
+  return process.platform !== 'win32' && home !== undefined ? home : (require('os') as typeof import('os')).homedir();
+}
+
+/**
+ * Node's CommonJS module class, the entry module's: requiring Node's `module` loads its ES module
+ * loader as well (~0.75 ms of every start, measured).
+ */
+function moduleClass(): typeof Module {
+  return (require.main?.constructor as typeof Module | undefined) ?? (require('module') as typeof Module);
 }
 
 interface Loaded {
@@ -62,6 +78,7 @@ export function useCodeCache(entry: string, write: boolean, command: string | un
     return folders.has(dirname(filename)) && /^sandlua-[a-z0-9]+\.js$/.test(name);
   };
   const loaded: Loaded[] = [];
+  const Module = moduleClass();
   const proto = Module.prototype as unknown as { _compile: Compile };
   const original = proto._compile;
   /** A part's source in Node's module wrapper, read whole by the '.js' loader below, for `_compile`. */

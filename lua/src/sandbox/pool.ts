@@ -13,7 +13,6 @@
 //   interrupt) is ended by terminating its worker (piscina's abort), with a `budget` result.
 //   piscina starts a worker in place of one that died; the other runs go on.
 
-import * as os from 'os';
 import * as path from 'path';
 import type { MessagePort, ResourceLimits } from 'worker_threads';
 import type PiscinaPool from 'piscina';
@@ -112,7 +111,7 @@ export class SandboxPool {
       }
     }
     if (typeof options.modules === 'function') throw new Error("SandboxPool's 'modules' must be an object of sources by path, not a function (workers cannot call it)");
-    const threads = options.threads ?? os.availableParallelism();
+    const threads = options.threads ?? (require('os') as typeof import('os')).availableParallelism();
     if (!Number.isInteger(threads) || threads < 1) throw new Error(`SandboxPool's threads must be a whole number of at least 1, not ${threads}`);
     this.manifest = options.manifest;
     this.threads = threads;

@@ -9,7 +9,6 @@
 // until a run has succeeded.
 
 import * as fs from 'fs';
-import * as os from 'os';
 import * as nodePath from 'path';
 
 /** The errno values io reports (Linux numbering, as lua5.3 on Linux returns them). */
@@ -42,7 +41,7 @@ export class FileError extends Error {
   static fromNode(error: unknown): FileError | undefined {
     const code = (error as NodeJS.ErrnoException | null)?.code;
     if (typeof code !== 'string') return undefined;
-    const errno = (ERRNO as Record<string, number>)[code] ?? (os.constants.errno as Record<string, number>)[code];
+    const errno = (ERRNO as Record<string, number>)[code] ?? ((require('os') as typeof import('os')).constants.errno as Record<string, number>)[code];
     return errno === undefined ? new FileError(ERRNO.EIO, code) : new FileError(errno);
   }
 }
@@ -109,7 +108,7 @@ export function diskFileSystem(base?: string): FileSystem {
     tmpname: () => node(() => {
       // As mkstemp: a new file that did not exist, created empty.
       for (;;) {
-        const name = nodePath.join(os.tmpdir(), 'lua_' + Math.random().toString(36).slice(2, 8).padEnd(6, '0'));
+        const name = nodePath.join((require('os') as typeof import('os')).tmpdir(), 'lua_' + Math.random().toString(36).slice(2, 8).padEnd(6, '0'));
         try {
           fs.closeSync(fs.openSync(name, 'wx'));
           return name;
