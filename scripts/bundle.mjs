@@ -43,11 +43,14 @@ for (const entry of ['index', 'runtime']) {
 }
 
 // The contract's validator, generated with ajv's standalone code (lua/src/contract/contract-validator.ts)
-// so that no command compiles the contract's schema at start-up; the engine loads it from out/.
+// so that no command compiles the contract's schema at start-up, and the small module that says
+// what made it; the engine loads them from out/.
 const validator = createRequire(import.meta.url)(join(root, 'lua/out/contract/contract-validator.js'));
-const validatorFile = join(root, 'lua/out/contract', validator.GENERATED_VALIDATOR);
 const validatorSource = validator.contractValidatorSource();
-if (!existsSync(validatorFile) || readFileSync(validatorFile, 'utf8') !== validatorSource) writeFileSync(validatorFile, validatorSource);
+for (const [name, source] of [[validator.GENERATED_VALIDATOR, validatorSource], [validator.GENERATED_BUILD, validator.contractBuildSource(validatorSource)]]) {
+  const file = join(root, 'lua/out/contract', name);
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== source) writeFileSync(file, source);
+}
 
 // The command is split into files that each command loads only when it needs them (start-up
 // reads, decodes and compiles every byte of what it loads, and `run` needs neither the language
@@ -66,6 +69,9 @@ const parts = {
   // generated), and the linear-time regular expressions, only for a contract that declares a pattern.
   ajv: { entry: join(root, 'lua/out/contract/ajv-compiler.js') },
   re2js: { entry: createRequire(join(root, 'lua/package.json')).resolve('re2js'), name: 're2js' },
+  // The generated validators of the contract and of declared schemas (~150 KB, a fifth of the runtime's
+  // code), loaded only to validate: a command that starts often keeps the contracts it found valid.
+  validator: { entry: join(root, 'lua/out/contract/contract-validator.generated.js') },
   lsp: { entry: join(root, 'server/out/lsp/server.js') },
   dap: { entry: join(root, 'debugger/out/index.js'), name: '@sandlua/debugger' },
   fmt: { entry: join(root, 'server/out/fmt.js') },
@@ -164,7 +170,7 @@ const compileWorker = ['compile-worker', join(root, 'lua/out/sandbox/compile-wor
 const targets = [
   { folder: 'server/dist', names: Object.keys(parts), sourcemap: true, extra: [compileWorker] },
   { folder: 'packages/sandlua/dist', names: ['lsp', 'dap', 'fmt'], sourcemap: false, plugins: [engineBundle] },
-  { folder: 'lua/dist', names: ['runtime', 'engine', 'ajv', 're2js'], sourcemap: false, external: ['piscina'], entry: false,
+  { folder: 'lua/dist', names: ['runtime', 'engine', 'ajv', 're2js', 'validator'], sourcemap: false, external: ['piscina'], entry: false,
     extra: [['pool-worker', join(root, 'lua/out/sandbox/pool-worker.js')], compileWorker] },
 ];
 for (const { folder, names, sourcemap, external = [], plugins = [], entry: withEntry = true, extra = [] } of targets) {

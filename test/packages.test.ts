@@ -103,9 +103,9 @@ describe('packages (npm pack, installed in an empty project outside the reposito
     const files = engine.files.map((f) => f.path);
     assert.deepEqual(files.filter((f) => /\.test\.|\/testing\/|fixtures|\.map$|\.ts$/.test(f) && !f.endsWith('.d.ts')), []);
     assert.deepEqual(files.filter((f) => !['package.json', 'README.md', 'LICENSE'].includes(f) && !/^out\/.*(\.js|\.d\.ts|\.mjs)$/.test(f) && !/^dist\/[a-z0-9-]+\.js$/.test(f)), []);
-    // The build (out/) and its bundle (dist/: the runtime and the engine, their ajv and re2js parts, the pool's worker).
+    // The build (out/) and its bundle (dist/: the runtime and the engine, their ajv, re2js and validator parts, the pool's worker).
     for (const entry of ['out/index.js', 'out/index.mjs', 'out/index.d.ts', 'out/runtime.js', 'out/runtime.mjs', 'out/runtime.d.ts', 'out/sandbox/sandbox.js', 'out/sandbox/pool-worker.js', 'out/analysis/checker.d.ts',
-      'dist/sandlua-engine.js', 'dist/sandlua-runtime.js', 'dist/sandlua-ajv.js', 'dist/sandlua-re2js.js', 'dist/pool-worker.js', 'dist/compile-worker.js', 'out/sandbox/compile-worker.js']) {
+      'dist/sandlua-engine.js', 'dist/sandlua-runtime.js', 'dist/sandlua-ajv.js', 'dist/sandlua-re2js.js', 'dist/sandlua-validator.js', 'dist/pool-worker.js', 'dist/compile-worker.js', 'out/sandbox/compile-worker.js']) {
       assert.ok(files.includes(entry), `${entry} missing from ${files.join(', ')}`);
     }
     assert.deepEqual(cli.files.map((f) => f.path).sort(), ['LICENSE', 'README.md', 'bin/sandlua.js', 'dist/one_ini_bg.wasm', 'dist/sandlua-dap.js', 'dist/sandlua-fmt.js', 'dist/sandlua-lsp.js', 'dist/sandlua.js', 'dist/stylua_lib_bg.wasm', 'package.json']);

@@ -3,7 +3,8 @@
 // cache is written once and used after (again once, when its writer stopped early), and a damaged
 // cache is refused by V8 and written again without changing what the command does. The
 // contract's declared schemas are compiled once (ajv loaded) and their validators kept beside the
-// code cache, so that later starts load no ajv.
+// code cache, so that later starts load no ajv; the contract found valid is kept too, so that they
+// load no contract validator either.
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -53,13 +54,14 @@ describe('sandlua start-up: parts and code cache', function () {
     .map((f) => f.replace(/-[0-9a-f]+-[a-z]+-[0-9a-f]+\.v8$/, ''));
   const fileOf = (part: string, command: string): string => path.join(cacheFolder, cached().find((f) => f.startsWith(`${part}-`) && f.includes(`-${command}-`))!);
 
-  it('run loads the runtime (not the analysis) and ajv (the contract declares schemas, no pattern) and runs the same from the cache', () => {
+  it('run loads the runtime (not the analysis), the contract validator and ajv (the contract declares schemas, no pattern) and runs the same from the cache', () => {
     const first = sandlua('run', 'small.lua', '--input', '{"n":41}');
     assert.equal(first.status, 0, first.stderr);
     assert.deepEqual(JSON.parse(first.stdout), { total: 42 });
-    assert.deepEqual(parts(), ['sandlua-ajv', 'sandlua-runtime']);
-    // The input's and the output's validators (and their properties'), kept.
+    assert.deepEqual(parts(), ['sandlua-ajv', 'sandlua-runtime', 'sandlua-validator']);
+    // The input's and the output's validators (and their properties'), kept, and the contract found valid.
     assert.ok(fs.readdirSync(schemaFolder).filter((f) => /^schema-[0-9a-f]+\.js$/.test(f)).length >= 2);
+    assert.equal(fs.readdirSync(schemaFolder).filter((f) => /^contract-[0-9a-f]+$/.test(f)).length, 1);
     const engine = fileOf('sandlua-runtime', 'run');
     const ajv = fileOf('sandlua-ajv', 'run');
     const written = fs.statSync(engine).mtimeMs;
@@ -74,7 +76,7 @@ describe('sandlua start-up: parts and code cache', function () {
     assert.match(wrong.stderr + wrong.stdout, /input\.n must be an integer, not a string/);
   });
 
-  it('check loads no language server, debug adapter, formatter or ajv (the validators were kept), and keeps a cache of its own beside run\'s', () => {
+  it('check loads no language server, debug adapter, formatter, ajv or contract validator (the validators and the contract were kept), and keeps a cache of its own beside run\'s', () => {
     const runEngine = fileOf('sandlua-runtime', 'run');
     const runWritten = fs.statSync(runEngine).mtimeMs;
     const run = sandlua('check', 'small.lua');
@@ -83,7 +85,17 @@ describe('sandlua start-up: parts and code cache', function () {
     // Each holds what its own command compiled: run's is used again as it was.
     assert.equal(sandlua('run', 'small.lua', '--input', '{"n":3}').status, 0);
     assert.equal(fs.statSync(runEngine).mtimeMs, runWritten, "check's start did not replace run's cache");
-    assert.deepEqual(parts(), ['sandlua-ajv', 'sandlua-engine', 'sandlua-runtime', 'sandlua-runtime']);
+    assert.deepEqual(parts(), ['sandlua-ajv', 'sandlua-engine', 'sandlua-runtime', 'sandlua-runtime', 'sandlua-validator']);
+  });
+
+  it('run with everything kept (the contract found valid, its schemas\' validators) loads the runtime alone', () => {
+    const runEngine = fileOf('sandlua-runtime', 'run');
+    fs.rmSync(cacheFolder, { recursive: true, force: true });
+    const run = sandlua('run', 'small.lua', '--input', '{"n":6}');
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), { total: 7 });
+    assert.deepEqual(parts('run'), ['sandlua-runtime']);
+    assert.ok(fs.existsSync(runEngine));
   });
 
   it('a damaged cache is refused and written again; the command is unchanged', () => {
@@ -113,8 +125,8 @@ describe('sandlua start-up: parts and code cache', function () {
     const run = spawnSync(process.execPath, [pkg, 'run', 'small.lua', '--input', '{"n":5}'], { cwd: tmp, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cacheHome, SANDLUA_CODE_CACHE: '' } });
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout), { total: 6 });
-    // The runtime and ajv again, from lua/dist (the package's engine), and the repository's kept.
-    assert.deepEqual(parts('run'), ['sandlua-ajv', 'sandlua-ajv', 'sandlua-runtime', 'sandlua-runtime']);
+    // The runtime, ajv and the contract validator again, from lua/dist (the package's engine), and the repository's kept.
+    assert.deepEqual(parts('run'), ['sandlua-ajv', 'sandlua-ajv', 'sandlua-runtime', 'sandlua-runtime', 'sandlua-validator', 'sandlua-validator']);
     for (const file of own) assert.ok(cached().includes(file), `${file} was kept`);
   });
 

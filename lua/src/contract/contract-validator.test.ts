@@ -6,8 +6,8 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ValidateFunction } from 'ajv';
-import { contractValidatorSource } from './contract-validator';
-import { compileContractValidator, DRAFT7_META, GENERATED_VALIDATOR, generatedValidators, newAjv } from './validate';
+import { contractBuildSource, contractValidatorSource } from './contract-validator';
+import { compileContractValidator, DRAFT7_META, GENERATED_BUILD, GENERATED_VALIDATOR, generatedValidators, newAjv } from './validate';
 
 const root = path.join(__dirname, '..', '..', '..');
 
@@ -87,10 +87,13 @@ describe('generated contract validator', () => {
     }
   });
 
-  it("the build's generated file (npm run build) is today's and is the one in use", () => {
-    const built = path.join(__dirname, GENERATED_VALIDATOR);
-    assert.ok(fs.existsSync(built), `${path.relative(root, built)} is missing: run npm run build`);
-    assert.equal(fs.readFileSync(built, 'utf8'), contractValidatorSource(), `${path.relative(root, built)} is stale: run npm run build`);
-    assert.equal(generatedValidators()?.validate, require(built).validate);
+  it("the build's generated files (npm run build) are today's and are the ones in use", () => {
+    const source = contractValidatorSource();
+    for (const [name, expected] of [[GENERATED_VALIDATOR, source], [GENERATED_BUILD, contractBuildSource(source)]]) {
+      const built = path.join(__dirname, name);
+      assert.ok(fs.existsSync(built), `${path.relative(root, built)} is missing: run npm run build`);
+      assert.equal(fs.readFileSync(built, 'utf8'), expected, `${path.relative(root, built)} is stale: run npm run build`);
+    }
+    assert.equal(generatedValidators()?.validate, require(path.join(__dirname, GENERATED_VALIDATOR)).validate);
   });
 });

@@ -4,7 +4,8 @@
 // and enums included, which the code reaches through its runtime helpers); a file that is not what
 // it should be (another schema's, or broken) is not used, and is written again. The patterns a
 // contract declares that compiled are kept too: a later process checks the contract and loads the
-// kept validator without re2js, which it loads only when data reaches a pattern.
+// kept validator without re2js, which it loads only when data reaches a pattern. The contracts found
+// valid are kept too: a later process loads the same contract without the generated validators.
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -64,6 +65,20 @@ function runContract(folder: string | undefined, pattern: string, values: unknow
   return spawn(program);
 }
 
+/**
+ * One process: loads each contract of `contracts` (as the text of a sandlua.json); the problems
+ * of each, and whether it loaded the generated validators.
+ */
+function runContracts(folder: string | undefined, contracts: string[]): { problems: string[][]; validators: boolean } {
+  const program = `
+    const L = require(${JSON.stringify(engine)});
+    if (${JSON.stringify(folder ?? null)} !== null) L.keepCompiledSchemas(${JSON.stringify(folder ?? null)});
+    const problems = ${JSON.stringify(contracts)}.map((c) => L.parseManifest(c, 'sandlua.json').problems.map((p) => p.message));
+    const validators = Object.keys(require.cache).some((k) => k.endsWith('contract-validator.generated.js'));
+    process.stdout.write(JSON.stringify({ problems, validators }));`;
+  return spawn(program);
+}
+
 describe('declared schemas kept between processes', () => {
   let folder: string;
   beforeEach(() => { folder = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlua-kept-')); });
@@ -117,16 +132,45 @@ describe('declared schemas kept between processes', () => {
     assert.deepEqual(reached.messages, runContract(undefined, '^[a-z]+$', withCode).messages);
     assert.ok(reached.messages[1].some((m) => /pattern/.test(m)), JSON.stringify(reached.messages));
     // A pattern RE2 refuses is a problem in every process, and is never kept.
-    const before = fs.readdirSync(folder).length;
+    const patterns = (): string[] => fs.readdirSync(folder).filter((f) => f.startsWith('pattern-'));
+    const before = patterns().length;
     for (let i = 0; i < 2; i++) {
       const bad = runContract(folder, '^(a)\\1$', withoutCode);
       assert.equal(bad.problems.length, 1, JSON.stringify(bad.problems));
       assert.match(bad.problems[0], /backreferences/);
     }
-    assert.equal(fs.readdirSync(folder).length, before);
+    assert.equal(patterns().length, before);
     // A kept file that is not the pattern's own is not trusted.
     for (const name of fs.readdirSync(folder).filter((f) => f.startsWith('pattern-'))) fs.writeFileSync(path.join(folder, name), '// "other"\n');
     assert.ok(runContract(folder, '^[a-z]+$', withoutCode).re2js);
     assert.equal(runContract(folder, '^[a-z]+$', withoutCode).re2js, false, 'written again');
+  });
+  it('keeps the contracts found valid: a later process loads the same contract without the generated validators, and says the same', () => {
+    const valid = JSON.stringify({ name: 'kept', purpose: 'Kept contracts.', scripts: ['*.lua'], limits: { instructions: 1000 } });
+    const invalid = JSON.stringify({ name: 'kept', purpose: 'Kept contracts.', limits: { instructions: 'many' }, unknownField: 1 });
+    const plain = runContracts(undefined, [valid, invalid]);
+    assert.deepEqual(plain.problems[0], []);
+    assert.ok(plain.problems[1].length >= 2, JSON.stringify(plain.problems));
+    const first = runContracts(folder, [valid]);
+    assert.ok(first.validators, 'the first process validates');
+    assert.deepEqual(first.problems, [[]]);
+    const kept = fs.readdirSync(folder).filter((f) => f.startsWith('contract-'));
+    assert.equal(kept.length, 1);
+    const second = runContracts(folder, [valid]);
+    assert.equal(second.validators, false, 'the next process does not load the validators');
+    assert.deepEqual(second.problems, [[]]);
+    // One found invalid is never kept, and says the same in every process.
+    for (let i = 0; i < 2; i++) assert.deepEqual(runContracts(folder, [invalid]).problems, [plain.problems[1]]);
+    assert.equal(fs.readdirSync(folder).filter((f) => f.startsWith('contract-')).length, 1);
+    // A kept file that is not the contract's own (a hash collision, a file cut short) is not trusted, and is written again.
+    const file = path.join(folder, kept[0]);
+    const good = fs.readFileSync(file, 'utf8');
+    for (const bad of [`// ${JSON.stringify(invalid)}\n`, good.slice(0, good.length / 2)]) {
+      fs.writeFileSync(file, bad);
+      const again = runContracts(folder, [valid]);
+      assert.ok(again.validators, 'validated again');
+      assert.deepEqual(again.problems, [[]]);
+      assert.equal(fs.readFileSync(file, 'utf8'), good, 'written again');
+    }
   });
 });

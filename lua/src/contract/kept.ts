@@ -1,6 +1,6 @@
 // Files a process keeps for the next ones in a folder of the user's own (see validate.ts's
-// keepCompiledSchemas): the validators of declared schemas and the schema patterns found to
-// compile. Each is named by a hash of what it was made from and starts with a line of that text,
+// keepCompiledSchemas): the validators of declared schemas, the schema patterns found to compile
+// and the contracts found valid. Each is named by a hash of what it was made from and starts with a line of that text,
 // so that a hash collision only misses. Anything that goes wrong only costs the work again.
 
 import * as fs from 'fs';
@@ -42,7 +42,7 @@ export function writeKept(file: string, text: string): void {
     const folder = path.dirname(file);
     fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
     const present = fs.readdirSync(folder);
-    if (present.length >= KEPT_MAX) for (const name of present) if (/^(schema-[0-9a-f]+\.js|pattern-[0-9a-f]+)(\.\d+-\d+\.tmp)?$/.test(name)) fs.rmSync(path.join(folder, name), { force: true });
+    if (present.length >= KEPT_MAX) for (const name of present) if (/^(schema-[0-9a-f]+\.js|pattern-[0-9a-f]+|contract-[0-9a-f]+)(\.\d+-\d+\.tmp)?$/.test(name)) fs.rmSync(path.join(folder, name), { force: true });
     // A name of this thread's own: `check`'s worker threads share the process (and its pid).
     // worker_threads is loaded only here: a start that writes nothing does not pay for it (~3 ms).
     const { threadId } = require('worker_threads') as typeof import('worker_threads');
