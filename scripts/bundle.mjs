@@ -69,8 +69,9 @@ const parts = {
   // generated), and the linear-time regular expressions, only for a contract that declares a pattern.
   ajv: { entry: join(root, 'lua/out/contract/ajv-compiler.js') },
   re2js: { entry: createRequire(join(root, 'lua/package.json')).resolve('re2js'), name: 're2js' },
-  // The generated validators of the contract and of declared schemas (~150 KB, a fifth of the runtime's
-  // code), loaded only to validate: a command that starts often keeps the contracts it found valid.
+  // The generated validators of the contract and of declared schemas against draft-07 (~150 KB, a
+  // fifth of the runtime's code), loaded only to validate one: a command that starts often keeps
+  // the contracts it found valid and the declared schemas' validators.
   validator: { entry: join(root, 'lua/out/contract/contract-validator.generated.js') },
   lsp: { entry: join(root, 'server/out/lsp/server.js') },
   dap: { entry: join(root, 'debugger/out/index.js'), name: '@sandlua/debugger' },

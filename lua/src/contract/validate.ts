@@ -197,10 +197,10 @@ let keptFolder: string | undefined;
 
 /**
  * Keeps the validators of the schemas contracts declare in `folder` (undefined: stops), as ajv's
- * standalone code, named by a hash of the schema's text and of the ajv that made them. The CLI's
- * short commands, which start often, set it to a folder of the user's own; an embedding host need
- * not. Anything that goes wrong falls back to compiling: a kept validator only
- * ever saves time.
+ * standalone code, named by a hash of the schema's text and of the ajv that made them, and the
+ * contracts found valid (see validateContractValue). The CLI's short commands, which start often,
+ * set it to a folder of the user's own; an embedding host need not. Anything that goes wrong falls
+ * back to compiling and validating: a kept file only ever saves time.
  */
 export function keepCompiledSchemas(folder: string | undefined): void {
   keptFolder = folder;
