@@ -5,7 +5,8 @@
 // which loads the engine from @sandlua/lua). Rounds are interleaved so that every command sees the
 // same load; prints the median of each and our part (the median minus `node -e 0`'s), in wall
 // time and, where /usr/bin/time exists, in CPU time (user + system), which a loaded machine
-// disturbs less. Asserts nothing. `-- --rounds N` changes the number of rounds (default 15);
+// disturbs less, and in page faults (first touches of memory, the same at every round; on the
+// project's machines one costs 10-16 us, and they are much of a start). Asserts nothing. `-- --rounds N` changes the number of rounds (default 15);
 // `-- --base DIR` also times the bundle built in DIR (another checkout, e.g. the previous
 // release), in the same interleaved rounds.
 import { spawnSync } from 'child_process';
@@ -62,6 +63,7 @@ const reference = (name) => name.startsWith('node ') || name.startsWith('lua5.3'
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const times = commands.map(() => []);
 const cpu = commands.map(() => []);
+const faults = commands.map(() => []);
 const status = commands.map(() => undefined);
 // Each round starts one command further down the list: a process started right after another
 // ends can be slower (measured once: the same command in two copies, always run in the same order,
@@ -72,11 +74,12 @@ for (let round = 0; round < ROUNDS; round++) {
     const [, command, args, env] = commands[i];
     const options = { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env } };
     const t0 = performance.now();
-    const run = TIME ? spawnSync(TIME, ['-f', '\n%U %S', command, ...args], options) : spawnSync(command, args, options);
+    const run = TIME ? spawnSync(TIME, ['-f', '\n%U %S %R', command, ...args], options) : spawnSync(command, args, options);
     times[i].push(performance.now() - t0);
     if (TIME) {
-      const [user, system] = run.stderr.trimEnd().split('\n').pop().split(' ').map(Number);
+      const [user, system, minor] = run.stderr.trimEnd().split('\n').pop().split(' ').map(Number);
       cpu[i].push((user + system) * 1000);
+      faults[i].push(minor);
     }
     const stderr = TIME ? run.stderr.trimEnd().split('\n').slice(0, -1).join('\n') : run.stderr;
     status[i] = run.error ? run.error.message : run.status === 0 ? 'ok' : `exit ${run.status}: ${(stderr || run.stdout).trim().split('\n')[0]}`;
@@ -91,13 +94,14 @@ const median = (list) => {
 };
 const floor = median(times[0]);
 const cpuFloor = TIME ? median(cpu[0]) : 0;
+const faultFloor = TIME ? median(faults[0]) : 0;
 console.log(`start-up of one command, median of ${ROUNDS} (${availableParallelism()} cores, load ${loadavg()[0].toFixed(2)}, node ${process.version})\n`);
 const ms = (value) => `${value.toFixed(1).padStart(6)} ms`;
-console.log(`${'command'.padEnd(24)} ${'wall'.padStart(9)} ${'ours'.padStart(9)}${TIME ? ` ${'cpu'.padStart(9)} ${'ours'.padStart(9)}` : ''}`);
+console.log(`${'command'.padEnd(24)} ${'wall'.padStart(9)} ${'ours'.padStart(9)}${TIME ? ` ${'cpu'.padStart(9)} ${'ours'.padStart(9)} ${'faults'.padStart(7)} ${'ours'.padStart(6)}` : ''}`);
 commands.forEach(([name], i) => {
   const wall = median(times[i]);
   let line = `${name.padEnd(24)} ${ms(wall)} ${(!reference(name) ? ms(wall - floor) : '').padStart(9)}`;
-  if (TIME) line += ` ${ms(median(cpu[i]))} ${(!reference(name) ? ms(median(cpu[i]) - cpuFloor) : '').padStart(9)}`;
+  if (TIME) line += ` ${ms(median(cpu[i]))} ${(!reference(name) ? ms(median(cpu[i]) - cpuFloor) : '').padStart(9)} ${String(median(faults[i])).padStart(7)} ${(!reference(name) ? String(median(faults[i]) - faultFloor) : '').padStart(6)}`;
   console.log(`${line}  ${status[i]}`);
 });
-console.log(`\n"ours" is the median minus node -e 0's: what loading and running our code adds (cpu: at 10 ms resolution).`);
+console.log(`\n"ours" is the median minus node -e 0's: what loading and running our code adds (cpu: at 10 ms resolution; faults: minor page faults).`);
