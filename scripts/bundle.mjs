@@ -1,5 +1,5 @@
 // Builds what ships, after `tsc -b`: the `sandlua` command of this repository (server/dist/sandlua.js,
-// one file with the engine and every dependency inside), the installable packages (`@sandlua/lua`'s
+// the engine and every dependency inside but piscina, in parts), the installable packages (`@sandlua/lua`'s
 // ES module entry and the `sandlua` package's bundle in packages/sandlua/dist/), and the VS Code
 // extension's client. The root package.json's version is the one version of them all.
 import { build } from 'esbuild';
@@ -169,7 +169,10 @@ const engineBundle = {
 // lua/src/sandbox/compile-thread.ts), which loads the engine beside it.
 const compileWorker = ['compile-worker', join(root, 'lua/out/sandbox/compile-worker.js')];
 const targets = [
-  { folder: 'server/dist', names: Object.keys(parts), sourcemap: true, extra: [compileWorker] },
+  // piscina is left out of server/dist as it is of lua/dist: only SandboxPool loads it (no command
+  // does), and piscina starts its workers from a file beside its own module, which no bundle has
+  // (in the repository it resolves to node_modules; its text was 46 KB of every start's runtime part).
+  { folder: 'server/dist', names: Object.keys(parts), sourcemap: true, external: ['piscina'], extra: [compileWorker] },
   { folder: 'packages/sandlua/dist', names: ['lsp', 'dap', 'fmt'], sourcemap: false, plugins: [engineBundle] },
   { folder: 'lua/dist', names: ['runtime', 'engine', 'ajv', 're2js', 'validator'], sourcemap: false, external: ['piscina'], entry: false,
     extra: [['pool-worker', join(root, 'lua/out/sandbox/pool-worker.js')], compileWorker] },
