@@ -1,7 +1,8 @@
 // Files a process keeps for the next ones in a folder of the user's own (see validate.ts's
 // keepCompiledSchemas): the validators of declared schemas, the schema patterns found to compile
-// and the contracts found valid. Each is named by a hash of what it was made from and starts with a line of that text,
-// so that a hash collision only misses. Anything that goes wrong only costs the work again.
+// and the contracts found valid. Each is named by a hash of what it was made from and starts with
+// a line of that text, so that a hash collision only misses. Anything that goes wrong only costs
+// the work again.
 
 import * as fs from 'fs';
 import * as path from 'path';
@@ -25,6 +26,16 @@ export function keptName(text: string): string {
 /** A kept file's first line: a comment of the text it was made from (the two characters JSON leaves that end a line in JavaScript escaped). */
 export function keptHeader(key: string): string {
   return `// ${JSON.stringify(key).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}`;
+}
+
+/** Whether `file` is the mark `markKept` leaves for `key` (a text found good: the file is its header line alone). */
+export function isKeptMark(file: string, key: string): boolean {
+  return readKept(file) === `${keptHeader(key)}\n`;
+}
+
+/** Leaves the mark of `key` in `file` (see isKeptMark). */
+export function markKept(file: string, key: string): void {
+  writeKept(file, `${keptHeader(key)}\n`);
 }
 
 /** A kept file's text, or undefined when there is none. */

@@ -8,7 +8,7 @@
 
 import * as path from 'path';
 import type { RE2JS } from 're2js';
-import { keptHeader, keptName, readKept, writeKept } from './kept';
+import { isKeptMark, keptName, markKept } from './kept';
 
 let engine: typeof RE2JS | undefined;
 
@@ -62,13 +62,13 @@ function keptPattern(pattern: string): string | undefined {
 /** Why a schema pattern cannot be used, or undefined when it compiles. */
 export function patternProblem(pattern: string): string | undefined {
   const file = keptPattern(pattern);
-  if (file !== undefined && readKept(file) === `${keptHeader(pattern)}\n`) return undefined;
+  if (file !== undefined && isKeptMark(file, pattern)) return undefined;
   try {
     re2().compile(pattern);
   } catch (error) {
     return patternReason(pattern, error);
   }
-  if (file !== undefined) writeKept(file, `${keptHeader(pattern)}\n`);
+  if (file !== undefined) markKept(file, pattern);
   return undefined;
 }
 

@@ -20,7 +20,7 @@ import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import type { RegExpEngine } from 'ajv/dist/types';
 import { CONTRACT_SCHEMA } from './schema';
 import { describeErrors, type LocatedMessage, type MessageOptions } from './messages';
-import { keptHeader, keptName, readKept, writeKept } from './kept';
+import { isKeptMark, keptHeader, keptName, markKept, readKept, writeKept } from './kept';
 import { keepCheckedPatterns, lazySchemaRegExp, schemaRegExp } from './pattern';
 import type { JsonSchema } from './types';
 
@@ -98,20 +98,20 @@ let contractValidate: ValidateFunction | undefined;
  * and the validator that found it so, and is not validated again.
  */
 export function validateContractValue(value: unknown): LocatedMessage[] {
-  const text = keptFolder !== undefined ? JSON.stringify(value) : undefined;
-  const file = text === undefined ? undefined : keptValidContract(text);
-  const header = file === undefined ? undefined : `${keptHeader(text!)}\n`;
-  if (file !== undefined && readKept(file) === header) return [];
+  const kept = keptValidContract(value);
+  if (kept !== undefined && isKeptMark(kept.file, kept.json)) return [];
   contractValidate ??= generatedValidators()?.validate ?? compileContractValidator();
   if (!contractValidate(value)) return describeErrors(contractValidate.errors ?? [], { data: value });
-  if (file !== undefined) writeKept(file, header!);
+  if (kept !== undefined) markKept(kept.file, kept.json);
   return [];
 }
 
-/** The file that keeps a contract's JSON text as valid, when files are kept and the validators were generated. */
-function keptValidContract(text: string): string | undefined {
+/** Where a contract's JSON text is kept as valid, when files are kept and the validators were generated. */
+function keptValidContract(value: unknown): { file: string; json: string } | undefined {
   const id = keptFolder === undefined ? undefined : buildFacts()?.validatorId;
-  return id === undefined ? undefined : path.join(keptFolder!, `contract-${keptName(`${id}\0${text}`)}`);
+  const json = id === undefined ? undefined : (JSON.stringify(value) as string | undefined);
+  if (json === undefined) return undefined;
+  return { file: path.join(keptFolder!, `contract-${keptName(`${id}\0${json}`)}`), json };
 }
 
 /**

@@ -11,6 +11,11 @@
 import * as fs from 'fs';
 import * as nodePath from 'path';
 
+/** Node's `os`, loaded where it is used: most runs never ask for it. */
+function nodeOs(): typeof import('os') {
+  return require('os') as typeof import('os');
+}
+
 /** The errno values io reports (Linux numbering, as lua5.3 on Linux returns them). */
 export const ERRNO = {
   EPERM: 1, ENOENT: 2, EIO: 5, EBADF: 9, EACCES: 13, EBUSY: 16, EEXIST: 17, EXDEV: 18, ENOTDIR: 20, EISDIR: 21, EINVAL: 22,
@@ -41,7 +46,7 @@ export class FileError extends Error {
   static fromNode(error: unknown): FileError | undefined {
     const code = (error as NodeJS.ErrnoException | null)?.code;
     if (typeof code !== 'string') return undefined;
-    const errno = (ERRNO as Record<string, number>)[code] ?? ((require('os') as typeof import('os')).constants.errno as Record<string, number>)[code];
+    const errno = (ERRNO as Record<string, number>)[code] ?? (nodeOs().constants.errno as Record<string, number>)[code];
     return errno === undefined ? new FileError(ERRNO.EIO, code) : new FileError(errno);
   }
 }
@@ -108,7 +113,7 @@ export function diskFileSystem(base?: string): FileSystem {
     tmpname: () => node(() => {
       // As mkstemp: a new file that did not exist, created empty.
       for (;;) {
-        const name = nodePath.join((require('os') as typeof import('os')).tmpdir(), 'lua_' + Math.random().toString(36).slice(2, 8).padEnd(6, '0'));
+        const name = nodePath.join(nodeOs().tmpdir(), 'lua_' + Math.random().toString(36).slice(2, 8).padEnd(6, '0'));
         try {
           fs.closeSync(fs.openSync(name, 'wx'));
           return name;
