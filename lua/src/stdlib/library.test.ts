@@ -137,6 +137,17 @@ describe('stdlib: injectable sources', () => {
     assert.deepStrictEqual([r.next31(), r.next31(), r.next31(), r.next31(), r.next31()], [1804289383, 846930886, 1681692777, 1714636915, 1957747793]);
   });
 
+  it('DefaultRandom seeds as srandom() does: the last seed before a draw decides, 0 is 1 (glibc\'s figures)', () => {
+    // The seed is applied at the first draw after it (most runs draw none).
+    const r = new DefaultRandom(42);
+    assert.deepStrictEqual([r.next31(), r.next31()], [71876166, 708592740]);
+    r.seed(7);
+    r.seed(42);
+    assert.deepStrictEqual([r.next31(), r.next31(), r.next31()], [71876166, 708592740, 1483128881]);
+    r.seed(0);
+    assert.deepStrictEqual(r.next31(), 1804289383);
+  });
+
   it('math.random draws from the given source; randomseed seeds it and discards a value', () => {
     const draws: number[] = [0.5, 0.25, 0.999, 0];
     const seeds: number[] = [];

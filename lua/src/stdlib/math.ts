@@ -26,20 +26,31 @@ export interface RandomSource {
 /**
  * The generator PUC Lua 5.3 uses on Linux: C's `random()` of glibc (the additive feedback
  * generator of degree 31), scaled to [0, 1) by 2^31. Unseeded it starts as `srandom(1)`, as a C
- * program does, so scripts see the numbers lua5.3 gives them.
+ * program does, so scripts see the numbers lua5.3 gives them. A seed is applied when the first
+ * number is drawn from it (the outputs depend only on the last seed and the draws since): most
+ * runs draw none, and seeding is ~340 steps of the generator a run would pay for nothing.
  */
 export class DefaultRandom implements RandomSource {
-  private readonly state = new Int32Array(31);
+  /** The generator's state; undefined until a number is drawn from `seeded` (see seed). */
+  private state: Int32Array | undefined;
   private front = 3;
   private rear = 0;
+  private seeded: number;
 
   constructor(seed = 1) {
-    this.seed(seed);
+    this.seeded = seed;
   }
 
   seed(x: number): void {
+    this.seeded = x;
+    this.state = undefined;
+  }
+
+  /** The state `srandom(seeded)` makes. */
+  private start(): Int32Array {
+    const x = this.seeded;
     let word = (x >>> 0) === 0 ? 1 : x | 0;
-    const state = this.state;
+    const state = (this.state = new Int32Array(31));
     state[0] = word;
     for (let i = 1; i < 31; i++) {
       // word = 16807 * word mod (2^31 - 1), computed without overflow (Schrage's method).
@@ -52,11 +63,12 @@ export class DefaultRandom implements RandomSource {
     this.front = 3;
     this.rear = 0;
     for (let i = 0; i < 310; i++) this.next31();
+    return state;
   }
 
   /** The next 31-bit output. */
   next31(): number {
-    const state = this.state;
+    const state = this.state ?? this.start();
     const value = (state[this.front] + state[this.rear]) | 0;
     state[this.front] = value;
     if (++this.front === 31) this.front = 0;
