@@ -79,14 +79,14 @@ async function idleBytes(n) {
   return (after - before) / n;
 }
 
-// A script that asks the host, then computes for a while (fib(20), about 30,000 instructions) when
+// A script that asks the host, then computes for a while (fib(20), about 130,000 instructions) when
 // the host knows no alias: on every other run (the inputs alternate).
 const COMPUTE = `
 local function fib(n) if n < 2 then return n end return fib(n - 1) + fib(n - 2) end
 local canonical = lookup_vendor_alias(input.vendor_name)
 return { normalized_vendor = canonical or tostring(fib(20)), confidence = 0.5 }`;
 
-// A script that computes for ~10 ms every run (fib(25), about 700,000 instructions), under the
+// A script that computes for ~10 ms every run (fib(25), about 1,460,000 instructions), under the
 // example's contract with room for it: where the pool's workers pay for what they cost.
 const HEAVY = `
 local function fib(n) if n < 2 then return n end return fib(n - 1) + fib(n - 2) end
