@@ -6,9 +6,9 @@
 // same load; prints the median of each and our part (the median minus `node -e 0`'s), in wall
 // time and, where /usr/bin/time exists, in CPU time (user + system), which a loaded machine
 // disturbs less, and in page faults (first touches of memory, the same at every round; on the
-// project's machines one costs 10-16 us, and they are much of a start). Asserts nothing. `-- --rounds N` changes the number of rounds (default 15);
-// `-- --base DIR` also times the bundle built in DIR (another checkout, e.g. the previous
-// release), in the same interleaved rounds.
+// project's machines one costs 2-16 us, and they are much of a start). Asserts nothing.
+// `-- --rounds N` changes the number of rounds (default 15); `-- --base DIR` also times the
+// bundle built in DIR (another checkout, e.g. the previous release), in the same interleaved rounds.
 import { spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'fs';
 import { tmpdir, availableParallelism, loadavg } from 'os';

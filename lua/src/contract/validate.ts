@@ -108,10 +108,11 @@ export function validateContractValue(value: unknown): LocatedMessage[] {
 
 /** Where a contract's JSON text is kept as valid, when files are kept and the validators were generated. */
 function keptValidContract(value: unknown): { file: string; json: string } | undefined {
-  const id = keptFolder === undefined ? undefined : buildFacts()?.validatorId;
-  const json = id === undefined ? undefined : (JSON.stringify(value) as string | undefined);
-  if (json === undefined) return undefined;
-  return { file: path.join(keptFolder!, `contract-${keptName(`${id}\0${json}`)}`), json };
+  const folder = keptFolder;
+  const id = folder === undefined ? undefined : buildFacts()?.validatorId;
+  if (folder === undefined || id === undefined) return undefined;
+  const json = JSON.stringify(value) as string | undefined;
+  return json === undefined ? undefined : { file: path.join(folder, `contract-${keptName(`${id}\0${json}`)}`), json };
 }
 
 /**
