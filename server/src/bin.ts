@@ -7,9 +7,13 @@ import { fstatSync, writeSync } from 'fs';
 import { join } from 'path';
 import { cacheRoot, useCodeCache } from './code-cache';
 import { isCheckWorker } from './check/worker-arg';
+import { tuneV8For } from './v8-flags';
 
 // Worker threads of `check` load this same bundle; only the main thread runs the command.
 const checkWorker = isCheckWorker();
+
+// The commands that analyse scripts limit V8's inlining (process-wide: check's workers too).
+if (!checkWorker) tuneV8For(process.argv[2]);
 
 // The parts beside the bundle compile through V8's code cache, the command's own (the main thread writes it).
 useCodeCache(__filename, !checkWorker, process.argv[2]);
