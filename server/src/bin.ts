@@ -18,10 +18,11 @@ if (!checkWorker) tuneV8For(process.argv[2]);
 // The parts beside the bundle compile through V8's code cache, the command's own (the main thread writes it).
 useCodeCache(__filename, !checkWorker, process.argv[2]);
 
-// The short commands that load contracts keep their declared schemas' validators beside it, so that a
-// start does not load ajv to compile them again (@sandlua/lua's keepCompiledSchemas).
+// The commands that load contracts keep their declared schemas' validators beside it, so that a start
+// (and a language server's first diagnostics) does not load ajv to compile them again (@sandlua/lua's
+// keepCompiledSchemas; the folder is bounded: kept.ts).
 const cache = cacheRoot();
-if (cache !== undefined && ['run', 'check', 'report', 'replay'].includes(process.argv[2])) {
+if (cache !== undefined && ['run', 'check', 'report', 'replay', 'lsp'].includes(process.argv[2])) {
   (require('@sandlua/lua/runtime') as typeof import('@sandlua/lua/runtime')).keepCompiledSchemas(join(cache, 'schemas'));
 }
 

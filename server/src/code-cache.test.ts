@@ -6,10 +6,12 @@
 // code cache, so that later starts load no ajv; the contract found valid is kept too, so that they
 // load no contract validator either.
 import { strict as assert } from 'assert';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 
 const root = path.join(__dirname, '..', '..');
 const CLI = path.join(root, 'server/dist/sandlua.js');
@@ -179,6 +181,43 @@ describe('sandlua start-up: parts and code cache', function () {
     assert.ok(fs.existsSync(unrelated), 'only cache files are pruned');
     const own = cached().filter((f) => !f.endsWith('-0badc0de.v8') && f.endsWith('.v8'));
     assert.ok(own.some((f) => f.startsWith('sandlua-runtime-')), "this run's cache was written and kept");
+  });
+
+  /** A language server session: the script opened, its first diagnostics' messages, then shutdown and exit. */
+  async function lspDiagnostics(text: string): Promise<string[]> {
+    const server = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { cwd: tmp, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, XDG_CACHE_HOME: cacheHome, SANDLUA_CODE_CACHE: '' } });
+    const connection = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
+    const uri = pathToFileURL(path.join(tmp, 'small.lua')).href;
+    const published = new Promise<string[]>((resolve) => {
+      connection.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: { message: string }[] }) => {
+        if (p.uri === uri) resolve(p.diagnostics.map((d) => d.message));
+      });
+    });
+    connection.onRequest('workspace/configuration', () => [{}]);
+    connection.listen();
+    await connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(tmp).href, capabilities: {} });
+    await connection.sendNotification('initialized', {});
+    await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'lua', version: 1, text } });
+    const messages = await published;
+    const exited = new Promise((resolve) => server.on('exit', resolve));
+    await connection.sendRequest('shutdown');
+    await connection.sendNotification('exit');
+    await exited;
+    connection.dispose();
+    return messages;
+  }
+
+  it("lsp keeps the declared schemas' validators too: a server's first diagnostics then load no ajv", async () => {
+    fs.rmSync(cacheFolder, { recursive: true, force: true });
+    fs.rmSync(schemaFolder, { recursive: true, force: true });
+    const text = 'return { total = input.n .. "" }\n';
+    const first = await lspDiagnostics(text);
+    assert.ok(first.some((m) => /total/.test(m)), first.join('; '));
+    assert.ok(parts('lsp').includes('sandlua-ajv'), 'the first server compiled the schemas');
+    assert.ok(fs.readdirSync(schemaFolder).some((f) => /^schema-[0-9a-f]+\.js$/.test(f)), 'and kept their validators');
+    fs.rmSync(cacheFolder, { recursive: true, force: true });
+    assert.deepEqual(await lspDiagnostics(text), first);
+    assert.equal(parts('lsp').includes('sandlua-ajv'), false, parts('lsp').join(', '));
   });
 
   it('SANDLUA_CODE_CACHE=0 neither reads nor writes a cache', () => {
