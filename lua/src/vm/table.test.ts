@@ -139,4 +139,30 @@ describe('VM: tables\' fields against lua5.3', () => {
     for (let e = t.next(undefined); e; e = t.next(e[0])) keys.push(e[0]);
     assert.deepEqual(keys.sort(), [3, '__proto__', 'constructor'].sort());
   });
+
+  it('takes a field out without a tombstone (removeField), cleared or not, and with many fields too', () => {
+    const keys = (t: LuaTable): unknown[] => {
+      const out: unknown[] = [];
+      for (let e = t.next(undefined); e; e = t.next(e[0])) out.push(e[0]);
+      return out.sort();
+    };
+    const t = new LuaTable();
+    for (const k of ['a', 'b', 'c', 'd']) t.setStr(k, k);
+    t.removeField('b');
+    t.setStr('c', undefined);
+    t.removeField('c');
+    t.removeField('absent');
+    assert.equal(t.fieldCount, 2);
+    assert.deepEqual(keys(t), ['a', 'd']);
+    assert.equal(t.getStr('b'), undefined);
+    t.setStr('b', 'again');
+    assert.equal(t.fieldCount, 3);
+    assert.deepEqual(keys(t), ['a', 'b', 'd']);
+    const many = new LuaTable();
+    for (let i = 0; i <= 8192; i++) many.setStr(`k${i}`, i);
+    many.removeField('k7');
+    assert.equal(many.getStr('k7'), undefined);
+    assert.equal(many.getStr('k8'), 8);
+    assert.equal(keys(many).length, 8192);
+  });
 });

@@ -274,6 +274,24 @@ export class LuaTable {
     this.walk = undefined;
   }
 
+  /**
+   * Takes a string key out without a tombstone (the table is as if it never had it), where no
+   * traversal of the table may be going on (a new state's tables, before any script runs).
+   */
+  removeField(key: string): void {
+    const strs = this.strs;
+    if (strs === undefined) {
+      if (this.manyFields) this.setHash(key, undefined);
+      return;
+    }
+    const value = strs[key];
+    if (value === undefined && !(this.deadFields !== 0 && key in strs)) return;
+    delete strs[key];
+    this.fieldCount--;
+    if (value === undefined) this.deadFields--;
+    this.walk = undefined;
+  }
+
   private sweepFields(strs: Fields): void {
     for (const k in strs) {
       if (strs[k] === undefined) {
