@@ -124,3 +124,55 @@ describe('sandbox: memory accounting', function () {
   });
 });
 
+
+describe('the first measure of a run (before its first instruction)', () => {
+  // collectgarbage("count") as the script's first statement is that measure (plus what the
+  // script's closure took): a sandbox's first run makes it with a pass over the whole new state;
+  // later runs from what that state held, measured once, and a pass over their input alone.
+  const SCRIPT = 'local c = collectgarbage("count") * 1024\nreturn c';
+  const counting = (memoryBytes: number): Contract => {
+    const limits = { instructions: 50_000_000, timeMs: 20_000, memoryBytes, callDepth: 200, outputBytes: 1024 * 1024 };
+    const result = parseManifest(JSON.stringify({ name: 'first-measure', scripts: ['*.lua'], limits, stdlib: { allow: ['collectgarbage'] } }), '/virtual/sandlua.json');
+    assert.ok(result.manifest, JSON.stringify(result.problems));
+    return result.manifest;
+  };
+  const long = 'x'.repeat(20000);
+  const INPUTS: unknown[] = [
+    null, 42, 'format', 'a new string', [1, 2, 3],
+    { print: 'print', string: 'string.format', nested: { list: ['pairs', 'ipairs', 'x', 'y'], deep: { a: { b: { c: 'math' } } } } },
+    { long, again: long, other: 'y'.repeat(20000), third: 'z'.repeat(20001) },
+    Array.from({ length: 300 }, (_, i) => `item ${i % 50}`),
+  ];
+
+  it('is what a pass over the whole state gives, for inputs sharing strings with the libraries, long ones and many', async () => {
+    const manifest = counting(64 * MB);
+    const shared = new Sandbox({ manifest });
+    const { hostPass } = Collector.prototype;
+    let passes = 0;
+    Collector.prototype.hostPass = function (this: Collector, ...args: Parameters<Collector['hostPass']>) {
+      passes++;
+      return hostPass.apply(this, args);
+    };
+    try {
+      for (const input of INPUTS) {
+        const fresh = await new Sandbox({ manifest }).run(SCRIPT, input);
+        passes = 0;
+        const later = await shared.run(SCRIPT, input);
+        assert.ok(fresh.ok && later.ok, JSON.stringify([fresh, later]).slice(0, 300));
+        assert.equal(later.output, fresh.output, `the first measure with the input ${JSON.stringify(input).slice(0, 80)}`);
+        assert.equal(later.stats.memoryBytes, fresh.stats.memoryBytes);
+        if (input !== INPUTS[0]) assert.equal(passes, 0, 'a later run makes no pass over the whole state before its first instruction');
+      }
+    } finally {
+      Object.assign(Collector.prototype, { hostPass });
+    }
+  });
+
+  it('still fails an input over the limit before the first instruction', async () => {
+    const sandbox = new Sandbox({ manifest: counting(512 * 1024) });
+    assert.ok((await sandbox.run(SCRIPT, 'small')).ok);
+    const result = await sandbox.run(SCRIPT, { big: 'b'.repeat(600 * 1024) });
+    fails(result, 'memory');
+    assert.ok((await sandbox.run(SCRIPT, 'small again')).ok);
+  });
+});

@@ -26,7 +26,7 @@ import { OFF_THREAD_CHARS, compileOffThread, offThreadAvailable } from './compil
 import type { Proto } from '../vm/proto';
 import { LuaState } from '../vm/state';
 import type { CallFrame, Coroutine, VM } from '../vm/interp';
-import type { HeapSize, PassBound } from '../vm/gc';
+import { LONG_STRING, type HeapSize, type PassBound } from '../vm/gc';
 import { SIZE } from '../vm/heap';
 import { now } from '../vm/clock';
 import { LuaTable } from '../vm/table';
@@ -216,6 +216,8 @@ export class Sandbox {
   private readonly ioOptions: Pick<SandboxOptions, 'print' | 'stdout' | 'stderr' | 'files' | 'env'>;
   /** What the contract grants, worked out once: the plan every run's environment follows. */
   private planCache: EnvironmentPlan | undefined;
+  /** What a run's new state holds before its input, by the run's shape, once a first run proved it exact (null: it did not). */
+  private readonly environmentSizes = new Map<string, EnvironmentSize | null>();
   private removedCache: { globals: string[]; libraries: Map<string, string[]> } | undefined;
 
   constructor(options: SandboxOptions) {
@@ -392,6 +394,16 @@ export class Sandbox {
     return this.removedCache;
   }
 
+  /** @internal What a run's new state holds before its input (see Run.measureStart), when known. */
+  environmentSize(shape: string): EnvironmentSize | null | undefined {
+    return this.environmentSizes.get(shape);
+  }
+
+  /** @internal */
+  keepEnvironmentSize(shape: string, size: EnvironmentSize | null): void {
+    this.environmentSizes.set(shape, size);
+  }
+
   /** @internal */
   implementation(name: string): HostImplementation | undefined {
     return this.host[name];
@@ -446,6 +458,23 @@ function keysBeyond(table: LuaTable, kept: Set<string>): string[] {
     if (!kept.has(k)) out.push(k);
   }
   return out;
+}
+
+/**
+ * The measure of what a new state holds before the input, and the strings it counted: built the
+ * same way by every run of a sandbox with the same shape, so measured once (see Run.measureStart).
+ */
+interface EnvironmentSize {
+  heap: HeapSize;
+  strings: ReadonlySet<string>;
+}
+
+/** Two measures apart added up: what one pass over both would give (no string counted twice, see Apart.known). */
+function sumOfHeaps(a: HeapSize, b: HeapSize): HeapSize {
+  const sum: HeapSize = { bytes: a.bytes + b.bytes, objects: a.objects + b.objects, entries: a.entries + b.entries };
+  const unsettled = (a.unsettled ?? 0) + (b.unsettled ?? 0);
+  if (unsettled > 0) sum.unsettled = unsettled;
+  return sum;
 }
 
 /** An error that ends the run whatever the script does (limits): kept aside, pcall or not. */
@@ -587,16 +616,29 @@ class Run {
     const G = this.state.globals;
     if (busyTurn()) await this.waitTurn();
     holding(() => this.buildEnvironment(G, inputLua));
+    // The package tables require reads are roots (the script may see them only through `package`).
+    for (const table of this.state.package?.roots() ?? []) vm.gc.roots.add(table);
+    // What the new state holds so far is built alike by every run of this shape (see measureStart).
+    const shape = this.options.debug === undefined && this.replaying === undefined ? (this.options.stdin === undefined ? 'plain' : 'stdin') : undefined;
+    const known = shape === undefined ? undefined : this.sandbox.environmentSize(shape);
+    let trial: { heap: HeapSize; strings: string[] } | undefined;
+    if (shape !== undefined && known === undefined) {
+      const strings: string[] = [];
+      trial = { heap: vm.gc.measureApart({ strings }), strings };
+    }
     // The input is read through the globals' metatable (a native the collector cannot see into).
     vm.gc.roots.add(inputLua);
-    // So are the package tables require reads (the script may see them only through `package`).
-    for (const table of this.state.package?.roots() ?? []) vm.gc.roots.add(table);
     vm.setBudget(contract.limits.instructions);
     vm.maxCallDepth = contract.limits.callDepth;
     // Memory from the first instruction: what the run starts with (the input), and a watch on
     // what the script allocates.
     try {
-      this.measureMemory();
+      if (known) {
+        this.measureStart(known, inputLua);
+      } else {
+        const full = this.measureMemory();
+        if (trial !== undefined && shape !== undefined) this.sandbox.keepEnvironmentSize(shape, this.provenSize(trial, full, inputLua));
+      }
     } catch (e) {
       if (e instanceof LuaError) return this.failure(this.describe(e));
       throw e;
@@ -1005,14 +1047,51 @@ class Run {
    * (`lastMemory + allocated > limit`: until then the limit cannot have been passed), so a script
    * that allocates little, or holds far less than its limit, is rarely measured, whatever it churns.
    */
-  private measureMemory(extra = 0, settle = !this.running): void {
+  private measureMemory(extra = 0, settle = !this.running): HeapSize {
     const vm = this.state.vm;
     this.measureDue = false;
     // What grew until now is in this measure.
     vm.gc.growthMeasured();
     const outside = extra + this.heldOutside();
     const bound = this.passBound(outside, settle);
-    this.measured(vm.gc.running ? vm.gc.hostPass(bound) : vm.gc.measure(bound), outside);
+    const heap = vm.gc.running ? vm.gc.hostPass(bound) : vm.gc.measure(bound);
+    this.measured(heap, outside);
+    return heap;
+  }
+
+  /**
+   * The first measure, before the first instruction, from what the sandbox knows the new state
+   * holds (`known`, measured once) and a pass over the input alone: the figure a pass over both
+   * gives (provenSize checked it in the first run), for a pass over a few objects instead of the
+   * ~300 of the libraries and the host functions (a short run's whole cost was ~70 us, a pass ~12).
+   */
+  private measureStart(known: EnvironmentSize, input: LuaValue): void {
+    const vm = this.state.vm;
+    this.measureDue = false;
+    vm.gc.growthMeasured();
+    const outside = this.heldOutside();
+    const bound = this.passBound(outside, !this.running);
+    const part = vm.gc.measureApart({ roots: [input], known: known.strings }, { limit: bound.limit === undefined ? undefined : bound.limit - known.heap.bytes, settle: bound.settle });
+    const heap = sumOfHeaps(known.heap, part);
+    vm.gc.adoptFirstMeasure(heap.bytes);
+    this.measured(heap, outside);
+  }
+
+  /**
+   * What this run's state held before its input (`trial`, measured apart) when, added to its input
+   * measured apart, it gives the first run's own measure (`full`) exactly: otherwise null, and every
+   * run of this shape measures all. Long strings are compared by length first (PassBound), which
+   * measures taken apart would not share: a state holding one is not kept either.
+   */
+  private provenSize(trial: { heap: HeapSize; strings: string[] }, full: HeapSize, input: LuaValue): EnvironmentSize | null {
+    if (trial.heap.unsettled !== undefined || trial.strings.some((s) => s.length > LONG_STRING)) return null;
+    const strings = new Set(trial.strings);
+    const outside = this.heldOutside();
+    const bound = this.passBound(outside, true);
+    const part = this.state.vm.gc.measureApart({ roots: [input], known: strings }, { limit: bound.limit === undefined ? undefined : bound.limit - trial.heap.bytes, settle: bound.settle });
+    const sum = sumOfHeaps(trial.heap, part);
+    const same = sum.bytes === full.bytes && sum.objects === full.objects && sum.entries === full.entries && sum.unsettled === full.unsettled;
+    return same ? { heap: trial.heap, strings } : null;
   }
 
   /**

@@ -36,6 +36,16 @@ import { SIZE, growth } from './heap';
 
 export { SIZE } from './heap';
 
+/** What a measure apart reaches and counts (Collector.measureApart). */
+export interface Apart {
+  /** The values to start from; undefined: everything the VM holds. */
+  roots?: readonly unknown[];
+  /** Strings already counted elsewhere: not counted again. */
+  known?: ReadonlySet<string>;
+  /** Receives each string counted. */
+  strings?: string[];
+}
+
 export interface HeapSize {
   bytes: number;
   /** Objects visited: with `entries`, the cost of the pass, used to schedule the next one. */
@@ -531,6 +541,25 @@ export class Collector {
     return this.passSteps(false, true, bound);
   }
 
+  /**
+   * A measure of part of the heap, with no effect on the collector (nothing cleared, queued or
+   * scheduled): what `roots` reach (undefined: everything the VM holds), not counting the strings
+   * in `known`; each string it counts is added to `strings` when given. The sandbox measures a
+   * new state's environment once this way, then each run's input apart (see Sandbox).
+   */
+  measureApart(apart: Apart, bound = EXACT): HeapSize {
+    const steps = this.passSteps(false, false, bound, apart);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /** What the first pass of this collector would have set, from a figure measured another way (measureApart's parts). */
+  adoptFirstMeasure(bytes: number): void {
+    if (this.passes === 0) this.settle(bytes);
+  }
+
   private pass(collecting: boolean, schedule = true, bound = EXACT): HeapSize {
     const steps = this.passSteps(collecting, schedule, bound);
     for (;;) {
@@ -539,7 +568,19 @@ export class Collector {
     }
   }
 
-  private *passSteps(collecting: boolean, schedule = true, bound = EXACT): Generator<boolean | void, HeapSize> {
+  /** After a pass that sets the schedule: the live figure, the allocation debt and the next threshold from `bytes`. */
+  private settle(bytes: number): void {
+    this.passes++;
+    this.live = bytes;
+    this.rebase();
+    this.vm.allocated = 0;
+    // What tables grew by until now is in this pass's figure, not allocated after it.
+    this.growthMeasured();
+    this.stepWork = 0;
+    this.updateThreshold();
+  }
+
+  private *passSteps(collecting: boolean, schedule = true, bound = EXACT, apart?: Apart): Generator<boolean | void, HeapSize> {
     const marked = new Marks();
     // The last pass's set, emptied (taken while a pass uses it: another collector's, in slices, makes its own).
     const strings = spareStrings ?? new Strings();
@@ -557,10 +598,12 @@ export class Collector {
     const waiting = new Map<object, LuaValue[]>();
 
     let untilYield = PASS_SLICE;
+    const known = apart?.known;
+    const counted = apart?.strings;
     const push = (v: unknown): void => {
       if (typeof v === 'string') {
         // Each text once: PUC interns short strings; equal long strings made apart count once here.
-        if (v.length === 0) return;
+        if (v.length === 0 || known?.has(v)) return;
         if (v.length > LONG_STRING) {
           if (v.length > READ_AT && longStrings.hasLength(v.length)) {
             doubts.push(v);
@@ -573,6 +616,7 @@ export class Collector {
           if (!strings.add(v)) return;
         }
         bytes += SIZE.string + v.length;
+        counted?.push(v);
         return;
       }
       if (typeof v === 'object' && v !== null && !(v instanceof LFloat) && !marked.has(v)) work.push(v);
@@ -723,21 +767,25 @@ export class Collector {
 
     // Roots.
     const vm = this.vm;
-    push(vm.loaded);
-    if (vm.registry) push(vm.registry);
-    const meta = vm.typeMetatables;
-    for (const t of [meta.string, meta.number, meta.boolean, meta.nil, meta.function, meta.thread]) if (t) push(t);
-    push(vm.main);
-    push(vm.current);
-    push(vm.builtinNext);
-    for (const v of vm.heldValues()) push(v);
-    for (const v of this.roots) push(v);
-    for (const up of this.touched) if (up.stack !== undefined) push(up.get());
-    this.touched.length = 0;
-    // Objects whose finalizer is still to run are alive until it has run.
-    for (const o of this.tobefnz) push(o);
-    // Measuring only, objects marked for finalization count as held: they are, until collected.
-    if (!collecting) for (const o of this.finobj) push(o);
+    if (apart?.roots !== undefined) {
+      for (const v of apart.roots) push(v);
+    } else {
+      push(vm.loaded);
+      if (vm.registry) push(vm.registry);
+      const meta = vm.typeMetatables;
+      for (const t of [meta.string, meta.number, meta.boolean, meta.nil, meta.function, meta.thread]) if (t) push(t);
+      push(vm.main);
+      push(vm.current);
+      push(vm.builtinNext);
+      for (const v of vm.heldValues()) push(v);
+      for (const v of this.roots) push(v);
+      for (const up of this.touched) if (up.stack !== undefined) push(up.get());
+      if (apart === undefined) this.touched.length = 0;
+      // Objects whose finalizer is still to run are alive until it has run.
+      for (const o of this.tobefnz) push(o);
+      // Measuring only, objects marked for finalization count as held: they are, until collected.
+      if (!collecting) for (const o of this.finobj) push(o);
+    }
     yield* propagate();
 
     if (collecting) {
@@ -774,16 +822,7 @@ export class Collector {
     }
 
     // A measure while stopped collects nothing: what was allocated since still counts as in use.
-    if ((collecting && schedule) || this.passes === 0) {
-      this.passes++;
-      this.live = bytes;
-      this.rebase();
-      this.vm.allocated = 0;
-      // What tables grew by until now is in this pass's figure, not allocated after it.
-      this.growthMeasured();
-      this.stepWork = 0;
-      this.updateThreshold();
-    }
+    if (apart === undefined && ((collecting && schedule) || this.passes === 0)) this.settle(bytes);
     const heap: HeapSize = { bytes, objects: marked.size + strings.size + longStrings.size + doubts.length, entries };
     strings.clear();
     spareStrings = strings;
@@ -804,7 +843,7 @@ function weakMode(mt: LuaTable): number {
  * length alone, so a Set of many long strings of one length compares each with the others in full
  * (sixty strings of a megabyte: 55 ms a pass).
  */
-const LONG_STRING = 16383;
+export const LONG_STRING = 16383;
 /**
  * Longer strings met when another of their length was are read at the end of a pass, and only
  * when the measure depends on them (PassBound): reading a rope this long takes about a millisecond.
