@@ -214,11 +214,8 @@ export class Sandbox {
   private readonly clock: Clock;
   private readonly readModule: (path: string) => string | undefined;
   private readonly ioOptions: Pick<SandboxOptions, 'print' | 'stdout' | 'stderr' | 'files' | 'env'>;
-  /** What the contract grants, worked out once: the plan every run's environment follows. */
-  private planCache: EnvironmentPlan | undefined;
-  /** What a run's new state holds before its input, by the run's shape, once a first run proved it exact (null: it did not). */
-  private readonly environmentSizes = new Map<string, EnvironmentSize | null>();
-  private removedCache: { globals: string[]; libraries: Map<string, string[]> } | undefined;
+  /** The kinds of options a new state's environment could depend on (see environmentSize). */
+  private readonly optionKinds: string;
 
   constructor(options: SandboxOptions) {
     this.manifest = options.manifest;
@@ -227,6 +224,7 @@ export class Sandbox {
     this.clock = options.clock ?? systemClock;
     this.readModule = options.modules !== undefined ? moduleReader(options.modules) : contractFolderReader(this.manifest);
     this.ioOptions = { print: options.print, stdout: options.stdout, stderr: options.stderr, files: options.files, env: options.env };
+    this.optionKinds = `files:${options.files !== undefined} modules:${options.modules !== undefined} mock:${this.mock}`;
     for (const name of Object.keys(this.host)) {
       if (!this.manifest.host.has(name)) throw new Error(`host function '${name}' is not declared in the contract ${this.manifest.name}`);
       if (typeof this.host[name] !== 'function') throw new Error(`host function '${name}' must be a function`);
@@ -334,7 +332,8 @@ export class Sandbox {
 
   /** @internal */
   get plan(): EnvironmentPlan {
-    if (this.planCache === undefined) {
+    const shared = sharedOf(this.manifest);
+    if (shared.plan === undefined) {
       const policy = this.manifest.policy;
       const base: string[] = [];
       // Names Lua 5.3 does not have (Lua 5.1's loadstring, unpack) are nil, as in lua5.3: portable
@@ -370,9 +369,9 @@ export class Sandbox {
         package: any(['require', 'package']),
         debug: any(['debug']),
       };
-      this.planCache = { base, deniedGlobals, libraries, keptGlobals, globalTable, opens };
+      shared.plan = { base, deniedGlobals, libraries, keptGlobals, globalTable, opens };
     }
-    return this.planCache;
+    return shared.plan;
   }
 
   /**
@@ -382,26 +381,35 @@ export class Sandbox {
    * state opens the same libraries each time).
    */
   removedKeys(G: LuaTable): { globals: string[]; libraries: Map<string, string[]> } {
-    if (this.removedCache === undefined) {
+    const shared = sharedOf(this.manifest);
+    if (shared.removed === undefined) {
       const plan = this.plan;
       const libraries = new Map<string, string[]>();
       for (const { name, grantedSet } of plan.libraries) {
         const table = G.getStr(name);
         if (table instanceof LuaTable) libraries.set(name, keysBeyond(table, grantedSet));
       }
-      this.removedCache = { globals: keysBeyond(G, plan.keptGlobals), libraries };
+      shared.removed = { globals: keysBeyond(G, plan.keptGlobals), libraries };
     }
-    return this.removedCache;
+    return shared.removed;
   }
 
-  /** @internal What a run's new state holds before its input (see Run.measureStart), when known. */
+  /**
+   * @internal What a run's new state holds before its input (see Run.measureStart), when known,
+   * for runs of `shape` (with stdin or not) of sandboxes of this contract given the same kinds of
+   * options (files, modules, mocks).
+   */
   environmentSize(shape: string): EnvironmentSize | null | undefined {
-    return this.environmentSizes.get(shape);
+    return sharedOf(this.manifest).sizes.get(this.sizeKey(shape));
   }
 
   /** @internal */
   keepEnvironmentSize(shape: string, size: EnvironmentSize | null): void {
-    this.environmentSizes.set(shape, size);
+    sharedOf(this.manifest).sizes.set(this.sizeKey(shape), size);
+  }
+
+  private sizeKey(shape: string): string {
+    return `${shape} ${this.optionKinds}`;
   }
 
   /** @internal */
@@ -458,6 +466,28 @@ function keysBeyond(table: LuaTable, kept: Set<string>): string[] {
     if (!kept.has(k)) out.push(k);
   }
   return out;
+}
+
+/**
+ * What every sandbox of one contract shares (made from the contract alone, so worked out once
+ * however many sandboxes a host makes for it): the environment's plan, the names a new state's
+ * tables lose, and what a new state holds before the input (EnvironmentSize).
+ */
+interface ContractShared {
+  plan?: EnvironmentPlan;
+  removed?: { globals: string[]; libraries: Map<string, string[]> };
+  sizes: Map<string, EnvironmentSize | null>;
+}
+
+const CONTRACT_SHARED = new WeakMap<Contract, ContractShared>();
+
+function sharedOf(contract: Contract): ContractShared {
+  let shared = CONTRACT_SHARED.get(contract);
+  if (shared === undefined) {
+    shared = { sizes: new Map() };
+    CONTRACT_SHARED.set(contract, shared);
+  }
+  return shared;
 }
 
 /**
