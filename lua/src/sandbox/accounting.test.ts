@@ -144,9 +144,8 @@ describe('the first measure of a run (before its first instruction)', () => {
     Array.from({ length: 300 }, (_, i) => `item ${i % 50}`),
   ];
 
-  it('is what a pass over the whole state gives, for inputs sharing strings with the libraries, long ones and many', async () => {
-    const manifest = counting(64 * MB);
-    const shared = new Sandbox({ manifest });
+  /** A run, and the whole passes (Collector.hostPass) made before its first instruction and after. */
+  async function counted(sandbox: Sandbox, input: unknown): Promise<{ result: RunResult; passes: number }> {
     const { hostPass } = Collector.prototype;
     let passes = 0;
     Collector.prototype.hostPass = function (this: Collector, ...args: Parameters<Collector['hostPass']>) {
@@ -154,38 +153,32 @@ describe('the first measure of a run (before its first instruction)', () => {
       return hostPass.apply(this, args);
     };
     try {
-      for (const input of INPUTS) {
-        // A contract of its own: sandboxes of one contract share what its first run measured.
-        const fresh = await new Sandbox({ manifest: counting(64 * MB) }).run(SCRIPT, input);
-        passes = 0;
-        const later = await shared.run(SCRIPT, input);
-        assert.ok(fresh.ok && later.ok, JSON.stringify([fresh, later]).slice(0, 300));
-        assert.equal(later.output, fresh.output, `the first measure with the input ${JSON.stringify(input).slice(0, 80)}`);
-        assert.equal(later.stats.memoryBytes, fresh.stats.memoryBytes);
-        if (input !== INPUTS[0]) assert.equal(passes, 0, 'a later run makes no pass over the whole state before its first instruction');
-      }
+      return { result: await sandbox.run(SCRIPT, input), passes };
     } finally {
       Object.assign(Collector.prototype, { hostPass });
+    }
+  }
+
+  it('is what a pass over the whole state gives, for inputs sharing strings with the libraries, long ones and many', async () => {
+    const shared = new Sandbox({ manifest: counting(64 * MB) });
+    for (const input of INPUTS) {
+      // A contract of its own: sandboxes of one contract share what its first run measured.
+      const fresh = await new Sandbox({ manifest: counting(64 * MB) }).run(SCRIPT, input);
+      const { result: later, passes } = await counted(shared, input);
+      assert.ok(fresh.ok && later.ok, JSON.stringify([fresh, later]).slice(0, 300));
+      assert.equal(later.output, fresh.output, `the first measure with the input ${JSON.stringify(input).slice(0, 80)}`);
+      assert.equal(later.stats.memoryBytes, fresh.stats.memoryBytes);
+      if (input !== INPUTS[0]) assert.equal(passes, 0, 'a later run makes no pass over the whole state before its first instruction');
     }
   });
 
   it('is shared by the sandboxes of one contract: a new sandbox\'s first run makes no whole pass either', async () => {
     const manifest = counting(64 * MB);
     const first = await new Sandbox({ manifest }).run(SCRIPT, { a: 'b' });
-    const { hostPass } = Collector.prototype;
-    let passes = 0;
-    Collector.prototype.hostPass = function (this: Collector, ...args: Parameters<Collector['hostPass']>) {
-      passes++;
-      return hostPass.apply(this, args);
-    };
-    try {
-      const second = await new Sandbox({ manifest }).run(SCRIPT, { a: 'b' });
-      assert.ok(first.ok && second.ok);
-      assert.equal(second.output, first.output);
-      assert.equal(passes, 0);
-    } finally {
-      Object.assign(Collector.prototype, { hostPass });
-    }
+    const { result: second, passes } = await counted(new Sandbox({ manifest }), { a: 'b' });
+    assert.ok(first.ok && second.ok);
+    assert.equal(second.output, first.output);
+    assert.equal(passes, 0);
   });
 
   it('still fails an input over the limit before the first instruction', async () => {
