@@ -377,8 +377,8 @@ export class Sandbox {
   /**
    * @internal What a run takes out of its new state's globals and library tables (names the
    * contract does not grant, and the compatibility functions Lua 5.3 builds may add, such as
-   * math.pow): found in the first run's state, the same for every run of this sandbox (its
-   * state opens the same libraries each time).
+   * math.pow): found in the first run's state, the same for every run of every sandbox of this
+   * contract (a state opens what the plan says, `opens`).
    */
   removedKeys(G: LuaTable): { globals: string[]; libraries: Map<string, string[]> } {
     const shared = sharedOf(this.manifest);
