@@ -9,8 +9,8 @@
 // scripts (six starts each, in one run): open → first diagnostics 265-413 ms (median ~340) as V8
 // decides, 211-313 (median ~238) with inlining kept to functions of at most 50 bytes of bytecode;
 // its edits were as fast as before (median 11-15 ms either way); `check` of 198 real-world files on
-// one thread 0.91-1.0 s before, 0.76-0.79 s with it. `run` and `dap` keep V8's own settings: the VM's
-// loop gains from inlining.
+// one thread 0.91-1.0 s before, 0.76-0.79 s with it. `run` and `dap` keep V8's own settings: the
+// VM's loop is another workload, not measured with these.
 
 /** The flags, one per entry (each must be known to the running Node: tested). */
 export const ANALYSIS_V8_FLAGS: readonly string[] = ['--max-inlined-bytecode-size=50'];
