@@ -369,7 +369,7 @@ export class Sandbox {
         package: any(['require', 'package']),
         debug: any(['debug']),
       };
-      shared.plan = { base, deniedGlobals, libraries, keptGlobals, globalTable, opens };
+      shared.plan = { deniedGlobals, libraries, keptGlobals, globalTable, opens };
     }
     return shared.plan;
   }
@@ -395,7 +395,7 @@ export class Sandbox {
   }
 
   /**
-   * @internal What a run's new state holds before its input (see Run.measureStart), when known,
+   * @internal What a run's new state holds before its input (see Run.measureMemory's `start`), when known,
    * for runs of `shape` (with stdin or not) of sandboxes of this contract given the same kinds of
    * options (files, modules, mocks).
    */
@@ -445,7 +445,6 @@ export class Sandbox {
 
 /** The environment a contract grants, as names: computed once per sandbox. */
 interface EnvironmentPlan {
-  base: string[];
   deniedGlobals: Set<string>;
   libraries: { name: string; granted: string[]; grantedSet: Set<string>; denied: Set<string> }[];
   /** The globals a run keeps of its state's: the base functions granted, the libraries granted, `_G` when granted. */
@@ -492,7 +491,7 @@ function sharedOf(contract: Contract): ContractShared {
 
 /**
  * The measure of what a new state holds before the input, and the strings it counted: built the
- * same way by every run of a sandbox with the same shape, so measured once (see Run.measureStart).
+ * same way by every run of a sandbox with the same shape, so measured once (see Run.measureMemory's `start`).
  */
 interface EnvironmentSize {
   heap: HeapSize;
@@ -648,7 +647,7 @@ class Run {
     holding(() => this.buildEnvironment(G, inputLua));
     // The package tables require reads are roots (the script may see them only through `package`).
     for (const table of this.state.package?.roots() ?? []) vm.gc.roots.add(table);
-    // What the new state holds so far is built alike by every run of this shape (see measureStart).
+    // What the new state holds so far is built alike by every run of this shape (see measureMemory's `start`).
     const shape = this.options.debug === undefined && this.replaying === undefined ? (this.options.stdin === undefined ? 'plain' : 'stdin') : undefined;
     const known = shape === undefined ? undefined : this.sandbox.environmentSize(shape);
     let trial: { heap: HeapSize; strings: string[] } | undefined;
@@ -664,7 +663,7 @@ class Run {
     // what the script allocates.
     try {
       if (known) {
-        this.measureStart(known, inputLua);
+        this.measureMemory(0, !this.running, { known, input: inputLua });
       } else {
         const full = this.measureMemory();
         if (trial !== undefined && shape !== undefined) this.sandbox.keepEnvironmentSize(shape, this.provenSize(trial, full, inputLua));
@@ -1077,34 +1076,32 @@ class Run {
    * (`lastMemory + allocated > limit`: until then the limit cannot have been passed), so a script
    * that allocates little, or holds far less than its limit, is rarely measured, whatever it churns.
    */
-  private measureMemory(extra = 0, settle = !this.running): HeapSize {
+  private measureMemory(extra = 0, settle = !this.running, start?: { known: EnvironmentSize; input: LuaValue }): HeapSize {
     const vm = this.state.vm;
     this.measureDue = false;
     // What grew until now is in this measure.
     vm.gc.growthMeasured();
     const outside = extra + this.heldOutside();
     const bound = this.passBound(outside, settle);
-    const heap = vm.gc.running ? vm.gc.hostPass(bound) : vm.gc.measure(bound);
+    let heap: HeapSize;
+    if (start !== undefined) {
+      // The first measure, before the first instruction, from what the sandbox knows the new state
+      // holds and a pass over the input alone: the figure a pass over both gives (provenSize checked
+      // it in the first run), for a pass over a few objects instead of the ~300 of the libraries
+      // and the host functions (a short run's whole cost was ~70 us, a pass ~12).
+      heap = this.withInput(start.known, start.input, bound);
+      vm.gc.adoptFirstMeasure(heap.bytes);
+    } else {
+      heap = vm.gc.running ? vm.gc.hostPass(bound) : vm.gc.measure(bound);
+    }
     this.measured(heap, outside);
     return heap;
   }
 
-  /**
-   * The first measure, before the first instruction, from what the sandbox knows the new state
-   * holds (`known`, measured once) and a pass over the input alone: the figure a pass over both
-   * gives (provenSize checked it in the first run), for a pass over a few objects instead of the
-   * ~300 of the libraries and the host functions (a short run's whole cost was ~70 us, a pass ~12).
-   */
-  private measureStart(known: EnvironmentSize, input: LuaValue): void {
-    const vm = this.state.vm;
-    this.measureDue = false;
-    vm.gc.growthMeasured();
-    const outside = this.heldOutside();
-    const bound = this.passBound(outside, !this.running);
-    const part = vm.gc.measureApart({ roots: [input], known: known.strings }, { limit: bound.limit === undefined ? undefined : bound.limit - known.heap.bytes, settle: bound.settle });
-    const heap = sumOfHeaps(known.heap, part);
-    vm.gc.adoptFirstMeasure(heap.bytes);
-    this.measured(heap, outside);
+  /** What `known` holds and what the input reaches besides, measured apart and added up; `bound` is the whole measure's. */
+  private withInput(known: EnvironmentSize, input: LuaValue, bound: PassBound): HeapSize {
+    const limit = bound.limit === undefined ? undefined : bound.limit - known.heap.bytes;
+    return sumOfHeaps(known.heap, this.state.vm.gc.measureApart({ roots: [input], known: known.strings }, { limit, settle: bound.settle }));
   }
 
   /**
@@ -1115,13 +1112,10 @@ class Run {
    */
   private provenSize(trial: { heap: HeapSize; strings: string[] }, full: HeapSize, input: LuaValue): EnvironmentSize | null {
     if (trial.heap.unsettled !== undefined || trial.strings.some((s) => s.length > LONG_STRING)) return null;
-    const strings = new Set(trial.strings);
-    const outside = this.heldOutside();
-    const bound = this.passBound(outside, true);
-    const part = this.state.vm.gc.measureApart({ roots: [input], known: strings }, { limit: bound.limit === undefined ? undefined : bound.limit - trial.heap.bytes, settle: bound.settle });
-    const sum = sumOfHeaps(trial.heap, part);
+    const size: EnvironmentSize = { heap: trial.heap, strings: new Set(trial.strings) };
+    const sum = this.withInput(size, input, this.passBound(this.heldOutside(), true));
     const same = sum.bytes === full.bytes && sum.objects === full.objects && sum.entries === full.entries && sum.unsettled === full.unsettled;
-    return same ? { heap: trial.heap, strings } : null;
+    return same ? size : null;
   }
 
   /**
@@ -1289,7 +1283,7 @@ class Run {
     for (const { name: lib, grantedSet, denied: deniedFields } of plan.libraries) {
       const table = G.getStr(lib);
       if (!(table instanceof LuaTable)) {
-        G.setStr(lib, undefined);
+        G.removeField(lib);
         continue;
       }
       for (const key of removed.libraries.get(lib) ?? []) table.removeField(key);
